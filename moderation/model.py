@@ -1,0 +1,188 @@
+"""The platform-neutral vocabulary of the moderation core.
+
+Everything here is a frozen value: adapters translate raw platform events into these at the edge, and nothing in
+this module ever holds a raw event, a client or a database session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import NewType
+
+PersonId = NewType("PersonId", str)  # the school's own key for a person (from the roster)
+AccountId = NewType("AccountId", str)  # a platform user id: "@sanne:school.nl", a Discord snowflake, "sanne"
+RoomId = NewType("RoomId", str)  # a platform room/channel id
+EventId = NewType("EventId", str)  # a platform event id, unique within its room
+
+
+class Platform(StrEnum):
+    CONSOLE = "console"
+    DISCORD = "discord"
+    MATRIX = "matrix"
+
+
+class Role(StrEnum):
+    STUDENT = "student"
+    STAFF = "staff"
+    PARENT = "parent"
+
+
+class RoomKind(StrEnum):
+    ANNOUNCEMENT = "announcement"  # staff-run, "only the administrator may post" (R10)
+    STUDENT_RUN = "student-run"
+    STAFF_RUN = "staff-run"
+    CLASS = "class"
+
+
+class Category(StrEnum):
+    """What an incident is about; abusive categories first, then the protocol's other kinds."""
+
+    INSULT = "insult"
+    HARASSMENT = "harassment"  # incl. exclusion and repeated targeting (bullying)
+    THREAT = "threat"
+    DISCRIMINATION = "discrimination"  # identity attack, racism, slurs
+    SEXUAL = "sexual"
+    SELF_HARM = "self-harm"
+    ANNOUNCEMENT_ONLY = "announcement-only"  # a non-poster wrote in an announcement room (R10)
+    PERMISSION_DRIFT = "permission-drift"  # an announcement room's settings were changed (R10)
+    REPORTED = "reported"  # someone used the report command (R7)
+    RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
+
+
+ABUSE_CATEGORIES: tuple[Category, ...] = (
+    Category.INSULT,
+    Category.HARASSMENT,
+    Category.THREAT,
+    Category.DISCRIMINATION,
+    Category.SEXUAL,
+    Category.SELF_HARM,
+)
+
+# Bullying in the protocol's sense (R13: the anti-bullying coordinator joins).
+BULLYING_CATEGORIES: frozenset[Category] = frozenset(
+    {Category.INSULT, Category.HARASSMENT, Category.THREAT, Category.DISCRIMINATION}
+)
+
+
+class Severity(IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+
+class ActionKind(StrEnum):
+    DELETE = "delete"  # delete / redact the message
+    NOTIFY_SENDER = "notify-sender"  # a short private notice to the author
+    FLAG = "flag"  # record and route only
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    platform: Platform
+    id: AccountId
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: PersonId
+    name: str
+    role: Role
+    class_name: str | None = None
+    mentor: PersonId | None = None  # for students (and parents: their child's mentor)
+    manager: PersonId | None = None  # for staff
+    is_coordinator: bool = False  # the anti-bullying coordinator
+    is_leadership: bool = False
+    accounts: tuple[Account, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    platform: Platform
+    id: RoomId
+    name: str
+    kind: RoomKind
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One version of one message, as the core sees it.
+
+    `event_id` identifies this version (the incident key); `message_id` is the message an action targets. For an
+    original post they are equal; for an edit, `event_id` is the edit's own id and `message_id` the original's.
+    """
+
+    platform: Platform
+    room_id: RoomId
+    event_id: EventId
+    author: AccountId
+    text: str
+    sent_at: datetime
+    message_id: EventId | None = None
+    author_name: str = ""
+    is_edit: bool = False
+    is_forward: bool = False  # R1: forwarded content counts like posting
+    has_media: bool = False
+    reply_to: EventId | None = None
+    link: str | None = None  # a URL/jump link to the message, where the platform has one
+
+    @property
+    def target_id(self) -> EventId:
+        return self.message_id if self.message_id is not None else self.event_id
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A rule's decision about one message; the pipeline acts on it, the rule never does."""
+
+    rule_id: str  # the protocol rule: "R2", "R7", "R10", ...
+    rule_name: str  # the code rule that decided: "announcement_only", "abusive_content", ...
+    category: Category
+    severity: Severity
+    score: float  # 0..1, how sure
+    explanation: str  # short and human: "threat pattern 'ik maak je af' in '1k m44k j3 af'"
+    actions: tuple[ActionKind, ...] = (ActionKind.FLAG,)
+    notice: str | None = None  # the text for the author when NOTIFY_SENDER is among the actions
+    criminal: bool = False  # possible criminal offence: school leadership decides about the police
+    scores: tuple[tuple[str, float], ...] = field(default=())  # per-category scores, for the reviewer's card
+
+    def strength(self) -> tuple[int, int, float]:
+        """Order for "the strongest verdict": severity, then whether it removes the message, then score."""
+        return (int(self.severity), int(ActionKind.DELETE in self.actions), self.score)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """What the pipeline did (or, in dry-run, would have done) about a verdict."""
+
+    kind: ActionKind
+    ok: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason a classifier gave for a score: which category, how strong, and a human sentence."""
+
+    category: Category
+    score: float
+    explanation: str  # "threat pattern 'ik maak je af' in '1k m44k j3 af'"
+    criminal: bool = False  # e.g. a concrete threat or sexual content involving a minor
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """A classifier's answer for one text: a score per abuse category (0..1) and the evidence behind it."""
+
+    scores: tuple[tuple[Category, float], ...]
+    evidence: tuple[Evidence, ...] = ()
+    note: str = ""  # e.g. "judged the first 20,000 of 1,048,576 characters"
+
+    def score(self, category: Category) -> float:
+        for cat, value in self.scores:
+            if cat is category:
+                return value
+        return 0.0
