@@ -1,0 +1,14 @@
+"""A small, faithful fake Discord server for tests: discord.py's real client, HTTP client, gateway code and rate
+limiter talk to it unchanged.
+
+- `state.World`: the guild (roles, members, channels, messages, audit log) and permission-checked operations;
+- `permissions`: Discord's permission bits and algorithm;
+- `rest.RestApi`: the v10 REST endpoints the bot uses, request recording, queued faults (429s with `Via`, 5xx);
+- `gateway.GatewaySession`: HELLO/IDENTIFY/READY/GUILD_CREATE, heartbeats, zlib-stream, intents;
+- `server.FakeDiscord`: runs both on 127.0.0.1:0 and points discord.py at it.
+"""
+
+from tests.support.fake_discord.server import FakeDiscord
+from tests.support.fake_discord.state import DiscordError, World
+
+__all__ = ["DiscordError", "FakeDiscord", "World"]

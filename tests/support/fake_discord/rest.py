@@ -1,0 +1,309 @@
+"""The fake REST API (v10): the endpoints the bot uses, each a thin shell around a `World` operation.
+
+Responses carry `Content-Type: application/json` exactly (discord.py parses JSON only then) and errors use Discord's
+body `{"code", "message"}`. Every request is recorded (method, path, headers, body) so tests can look at, e.g., the
+`X-Audit-Log-Reason` header. Faults (429s, 5xx, any status) can be queued per route with `Faults.add`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote
+
+from aiohttp import web
+
+from tests.support.fake_discord import payloads
+from tests.support.fake_discord.state import DM, DiscordError, User, World
+
+Handler = Callable[[web.Request, User], Awaitable[Any]]
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json"})
+
+
+def error_response(error: DiscordError) -> web.Response:
+    return json_response({"code": error.code, "message": error.message}, status=error.status)
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def audit_reason(self) -> str | None:
+        reason = self.headers.get("X-Audit-Log-Reason")
+        return unquote(reason) if reason is not None else None
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` requests matching method + path regex with this status instead of handling them."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    times: int = 1
+
+
+@dataclass
+class Faults:
+    queued: list[Fault] = field(default_factory=list)
+
+    def add(self, method: str, path_regex: str, status: int, *, times: int = 1, **body: Any) -> None:
+        payload = body or {"code": 0, "message": "fault"}
+        self.queued.append(Fault(method, re.compile(path_regex), status, payload, {}, times))
+
+    def rate_limit(
+        self, method: str, path_regex: str, *, retry_after: float = 0.05, is_global: bool = False, via: bool = True
+    ) -> None:
+        """A 429 like Discord's; without `via` it looks like a Cloudflare ban, which discord.py does not retry."""
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global}
+        headers = {"Retry-After": str(retry_after), "X-RateLimit-Scope": "global" if is_global else "user"}
+        if via:
+            headers["Via"] = "1.1 google"
+        self.queued.append(Fault(method, re.compile(path_regex), 429, body, headers))
+
+    def take(self, method: str, path: str) -> Fault | None:
+        for fault in self.queued:
+            if fault.method == method and fault.path.search(path):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.queued.remove(fault)
+                return fault
+        return None
+
+
+class RestApi:
+    def __init__(self, world: World, *, app_id: int) -> None:
+        self.world = world
+        self.app_id = app_id
+        self.requests: list[RecordedRequest] = []
+        self.faults = Faults()
+        self.commands: list[dict[str, Any]] = []
+        self.interaction_responses: dict[int, dict[str, Any]] = {}
+        self.gateway_url = ""
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        c, m = "/api/v10/channels/{channel_id}", "/messages/{message_id}"
+        return [
+            ("GET", "/api/v10/users/@me", self.me),
+            ("GET", "/api/v10/applications/@me", self.application),
+            ("GET", "/api/v10/oauth2/applications/@me", self.application),
+            ("GET", "/api/v10/gateway", self.gateway),
+            ("GET", "/api/v10/gateway/bot", self.gateway),
+            ("GET", c, self.get_channel),
+            ("POST", c + "/messages", self.create_message),
+            ("GET", c + m, self.get_message),
+            ("PATCH", c + m, self.edit_message),
+            ("DELETE", c + m, self.delete_message),
+            ("POST", c + "/messages/bulk-delete", self.bulk_delete),
+            ("PUT", c + "/permissions/{target_id}", self.put_overwrite),
+            ("DELETE", c + "/permissions/{target_id}", self.delete_overwrite),
+            ("POST", "/api/v10/users/@me/channels", self.open_dm),
+            ("GET", "/api/v10/guilds/{guild_id}/audit-logs", self.audit_log),
+            ("GET", "/api/v10/guilds/{guild_id}/members/{user_id}", self.get_member),
+            ("PATCH", "/api/v10/guilds/{guild_id}/members/{user_id}", self.edit_member),
+            ("PUT", "/api/v10/applications/{app_id}/guilds/{guild_id}/commands", self.put_commands),
+            ("PUT", "/api/v10/applications/{app_id}/commands", self.put_commands),
+            ("GET", "/api/v10/applications/{app_id}/guilds/{guild_id}/commands", self.get_commands),
+            ("POST", "/api/v10/interactions/{interaction_id}/{token}/callback", self.interaction_callback),
+        ]
+
+    def wrap(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """Authenticate, record, apply queued faults, run the handler and map `DiscordError` to Discord's format."""
+
+        async def run(request: web.Request) -> web.StreamResponse:
+            body: Any = None
+            if request.can_read_body:
+                raw = await request.read()
+                if request.content_type == "application/json":
+                    body = json.loads(raw)
+            self.requests.append(RecordedRequest(request.method, request.path, dict(request.headers), body))
+            fault = self.faults.take(request.method, request.path)
+            if fault is not None:
+                return web.Response(
+                    status=fault.status,
+                    body=json.dumps(fault.body).encode(),
+                    headers={"Content-Type": "application/json", **fault.headers},
+                )
+            auth = request.headers.get("Authorization", "")
+            user = self.world.user_for_token(auth.removeprefix("Bot ")) if auth.startswith("Bot ") else None
+            if user is None and "/interactions/" not in request.path:
+                return json_response({"code": 0, "message": "401: Unauthorized"}, status=401)
+            try:
+                result = await handler(request, user)  # type: ignore[arg-type]
+            except DiscordError as error:
+                return error_response(error)
+            if result is None:
+                return web.Response(status=204)
+            return json_response(result)
+
+        return run
+
+    # ---- handlers ----
+
+    async def me(self, request: web.Request, user: User) -> Any:
+        return payloads.user(user)
+
+    async def application(self, request: web.Request, user: User) -> Any:
+        owner = self.world.users.get(self.world.owner_id, user)
+        return {
+            "id": str(self.app_id),
+            "name": user.username,
+            "description": "",
+            "icon": None,
+            "bot_public": False,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "owner": payloads.user(owner),
+            "flags": 0,
+            "bot": payloads.user(user),
+        }
+
+    async def gateway(self, request: web.Request, user: User) -> Any:
+        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        return {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
+
+    async def get_channel(self, request: web.Request, user: User) -> Any:
+        channel = self.world.channel(_id(request, "channel_id"))
+        return payloads.channel(self.world, channel)
+
+    async def create_message(self, request: web.Request, user: User) -> Any:
+        body = await _json(request)
+        channel_id = _id(request, "channel_id")
+        content = str(body.get("content") or "")
+        if self.world.channel(channel_id).type == DM:
+            message = self.world.send_dm(user.id, channel_id, content)
+        else:
+            message = self.world.create_message(user.id, channel_id, content)
+        return payloads.message(self.world, message)
+
+    async def get_message(self, request: web.Request, user: User) -> Any:
+        self.world._require(user.id, _id(request, "channel_id"), 1 << 16)
+        message = self.world.message(_id(request, "channel_id"), _id(request, "message_id"))
+        return payloads.message(self.world, message)
+
+    async def edit_message(self, request: web.Request, user: User) -> Any:
+        body = await _json(request)
+        ids = _id(request, "channel_id"), _id(request, "message_id")
+        message = self.world.edit_message(user.id, *ids, str(body.get("content") or ""))
+        return payloads.message(self.world, message)
+
+    async def delete_message(self, request: web.Request, user: User) -> Any:
+        ids = _id(request, "channel_id"), _id(request, "message_id")
+        self.world.delete_message(user.id, *ids, reason=_reason(request))
+
+    async def bulk_delete(self, request: web.Request, user: User) -> Any:
+        body = await _json(request)
+        ids = [int(i) for i in body.get("messages", [])]
+        self.world.bulk_delete(user.id, _id(request, "channel_id"), ids, reason=_reason(request))
+
+    async def put_overwrite(self, request: web.Request, user: User) -> Any:
+        body = await _json(request)
+        self.world.put_overwrite(
+            user.id,
+            _id(request, "channel_id"),
+            _id(request, "target_id"),
+            int(body.get("type", 0)),
+            int(body.get("allow", 0)),
+            int(body.get("deny", 0)),
+            reason=_reason(request),
+        )
+
+    async def delete_overwrite(self, request: web.Request, user: User) -> Any:
+        ids = _id(request, "channel_id"), _id(request, "target_id")
+        self.world.delete_overwrite(user.id, *ids, reason=_reason(request))
+
+    async def open_dm(self, request: web.Request, user: User) -> Any:
+        body = await _json(request)
+        channel = self.world.open_dm(user.id, int(body.get("recipient_id", 0)))
+        return payloads.channel(self.world, channel)
+
+    async def audit_log(self, request: web.Request, user: User) -> Any:
+        action = request.query.get("action_type")
+        limit = int(request.query.get("limit", "50"))
+        entries = self.world.read_audit_log(user.id, action_type=int(action) if action else None, limit=limit)
+        users = {e.user_id for e in entries} | {e.target_id for e in entries}
+        return {
+            "audit_log_entries": [payloads.audit_entry(e) for e in entries],
+            "users": [payloads.user(self.world.users[u]) for u in users if u in self.world.users],
+            "webhooks": [],
+            "threads": [],
+            "integrations": [],
+            "application_commands": [],
+            "guild_scheduled_events": [],
+            "auto_moderation_rules": [],
+        }
+
+    async def get_member(self, request: web.Request, user: User) -> Any:
+        member = self.world.members.get(_id(request, "user_id"))
+        if member is None:
+            raise DiscordError(404, 10007, "Unknown Member")
+        return payloads.member(self.world, member)
+
+    async def edit_member(self, request: web.Request, user: User) -> Any:
+        body = await _json(request)
+        until = body.get("communication_disabled_until")
+        moment = datetime.fromisoformat(until) if until else None
+        member = self.world.timeout_member(user.id, _id(request, "user_id"), moment, reason=_reason(request))
+        return payloads.member(self.world, member)
+
+    async def put_commands(self, request: web.Request, user: User) -> Any:
+        body = await _json(request)
+        guild_id = request.match_info.get("guild_id")
+        self.commands = [
+            {**cmd, "id": str(self.world.snowflake()), "application_id": str(self.app_id), "version": "1"}
+            | ({"guild_id": guild_id} if guild_id else {})
+            for cmd in body
+        ]
+        return self.commands
+
+    async def get_commands(self, request: web.Request, user: User) -> Any:
+        return self.commands
+
+    async def interaction_callback(self, request: web.Request, user: User | None) -> Any:
+        interaction_id = _id(request, "interaction_id")
+        body = await _json(request)
+        self.interaction_responses[interaction_id] = body
+        data = body.get("data") or {}
+        flags = int(data.get("flags", 0))
+        return {
+            "interaction": {
+                "id": str(interaction_id),
+                "type": 2,
+                "response_message_ephemeral": bool(flags & 64),
+                "response_message_loading": body.get("type") == 5,
+            }
+        }
+
+
+def _id(request: web.Request, name: str) -> int:
+    try:
+        return int(request.match_info[name])
+    except ValueError:
+        raise DiscordError(404, 10003 if "channel" in name else 10008, f"Unknown {name}") from None
+
+
+def _reason(request: web.Request) -> str | None:
+    reason = request.headers.get("X-Audit-Log-Reason")
+    return unquote(reason) if reason is not None else None
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    # The bot never uploads files, so multipart bodies are not modelled.
+    try:
+        body = await request.json()
+    except ValueError:
+        raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
+    return body if isinstance(body, dict | list) else {}  # type: ignore[return-value]

@@ -1,0 +1,352 @@
+"""The fake Discord's world: one guild, its roles, members, channels, messages and audit log.
+
+Every operation takes the acting user's id and applies Discord's permission checks, so the same call serves the bot
+(through REST, with its token) and a test's "human" (called directly, like clicking in the Discord app). A refused
+operation raises `DiscordError` with Discord's own status and error code. Changes are announced to the gateway
+through `World.listeners` as (event name, payload) pairs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.support.fake_discord import permissions as p
+from tests.support.fake_discord.permissions import Overwrite
+
+DISCORD_EPOCH_MS = 1420070400000
+
+# Channel types (Discord's numbering).
+GUILD_TEXT = 0
+DM = 1
+GUILD_NEWS = 5
+
+# Audit-log action types used here.
+CHANNEL_OVERWRITE_CREATE = 13
+CHANNEL_OVERWRITE_UPDATE = 14
+CHANNEL_OVERWRITE_DELETE = 15
+MEMBER_UPDATE = 24
+MESSAGE_DELETE = 72
+
+
+class DiscordError(Exception):
+    """An error as Discord reports it: HTTP status plus a JSON body {"code", "message"}."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(f"{status} {code} {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def missing_permissions() -> DiscordError:
+    return DiscordError(403, 50013, "Missing Permissions")
+
+
+@dataclass
+class User:
+    id: int
+    username: str
+    bot: bool = False
+    token: str | None = None
+    accepts_dms: bool = True
+
+
+@dataclass
+class Role:
+    id: int
+    name: str
+    permissions: int
+    position: int = 1
+
+
+@dataclass
+class Member:
+    user_id: int
+    role_ids: list[int] = field(default_factory=list)
+    joined_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    timed_out_until: datetime | None = None
+
+
+@dataclass
+class Channel:
+    id: int
+    name: str
+    type: int
+    guild_id: int | None
+    overwrites: dict[tuple[int, int], Overwrite] = field(default_factory=dict)
+    recipients: tuple[int, ...] = ()  # DM channels only
+    position: int = 0
+
+
+@dataclass
+class StoredMessage:
+    id: int
+    channel_id: int
+    author_id: int
+    content: str
+    timestamp: datetime
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    reference: dict[str, Any] | None = None
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+    edited_timestamp: datetime | None = None
+
+
+@dataclass
+class AuditEntry:
+    id: int
+    user_id: int
+    target_id: int
+    action_type: int
+    reason: str | None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    options: dict[str, str] | None = None
+
+
+Listener = Callable[[str, dict[str, Any]], None]
+
+
+class World:
+    """The state of the fake server. Build it with `add_*`, then act with the permission-checked methods."""
+
+    def __init__(self, *, guild_id: int | None = None, guild_name: str = "Test School") -> None:
+        self._counter = itertools.count(1)
+        self.guild_id = guild_id if guild_id is not None else self.snowflake()
+        self.guild_name = guild_name
+        self.owner_id = 0
+        self.features: list[str] = ["COMMUNITY", "NEWS"]
+        self.users: dict[int, User] = {}
+        self.roles: dict[int, Role] = {self.guild_id: Role(self.guild_id, "@everyone", p.DEFAULT_EVERYONE, 0)}
+        self.members: dict[int, Member] = {}
+        self.channels: dict[int, Channel] = {}
+        self.messages: dict[int, StoredMessage] = {}
+        self.deleted: dict[int, StoredMessage] = {}
+        self.audit_log: list[AuditEntry] = []
+        self.listeners: list[Listener] = []
+
+    # ---- building the world (no permission checks: this is the test's setup) ----
+
+    def snowflake(self) -> int:
+        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        return (ms << 22) | (next(self._counter) & 0x3FFFFF)
+
+    def add_user(self, username: str, *, bot: bool = False, token: str | None = None, member: bool = True) -> User:
+        user = User(self.snowflake(), username, bot=bot, token=token or f"token-{username}")
+        self.users[user.id] = user
+        if member:
+            self.members[user.id] = Member(user.id)
+        return user
+
+    def add_role(self, name: str, permissions: int = 0, *, members: tuple[User, ...] = ()) -> Role:
+        role = Role(self.snowflake(), name, permissions, position=len(self.roles))
+        self.roles[role.id] = role
+        for user in members:
+            self.members[user.id].role_ids.append(role.id)
+        return role
+
+    def add_channel(self, name: str, *, type: int = GUILD_TEXT) -> Channel:
+        channel = Channel(self.snowflake(), name, type, self.guild_id, position=len(self.channels))
+        self.channels[channel.id] = channel
+        return channel
+
+    def user_for_token(self, token: str) -> User | None:
+        return next((u for u in self.users.values() if u.token == token), None)
+
+    # ---- looking things up ----
+
+    def channel(self, channel_id: int) -> Channel:
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            raise DiscordError(404, 10003, "Unknown Channel")
+        return channel
+
+    def message(self, channel_id: int, message_id: int) -> StoredMessage:
+        message = self.messages.get(message_id)
+        if message is None or message.channel_id != channel_id:
+            raise DiscordError(404, 10008, "Unknown Message")
+        return message
+
+    def guild_permissions(self, user_id: int) -> int:
+        member = self.members.get(user_id)
+        if member is None:
+            return 0
+        return p.compute_base(
+            everyone=self.roles[self.guild_id].permissions,
+            roles=[self.roles[r].permissions for r in member.role_ids if r in self.roles],
+            is_owner=user_id == self.owner_id,
+        )
+
+    def permissions_in(self, user_id: int, channel_id: int) -> int:
+        channel = self.channel(channel_id)
+        if channel.type == DM:
+            return p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY if user_id in channel.recipients else 0
+        member = self.members.get(user_id)
+        if member is None:
+            return 0
+        until = member.timed_out_until
+        return p.compute_channel(
+            base=self.guild_permissions(user_id),
+            guild_id=self.guild_id,
+            member_id=user_id,
+            member_role_ids=member.role_ids,
+            overwrites=channel.overwrites.values(),
+            timed_out=until is not None and until > datetime.now(UTC),
+        )
+
+    def _require(self, user_id: int, channel_id: int, bits: int) -> int:
+        perms = self.permissions_in(user_id, channel_id)
+        if not perms & p.VIEW_CHANNEL:
+            raise DiscordError(403, 50001, "Missing Access")
+        if perms & bits != bits:
+            raise missing_permissions()
+        return perms
+
+    def _emit(self, event: str, payload: dict[str, Any]) -> None:
+        for listener in list(self.listeners):
+            listener(event, payload)
+
+    def _audit(self, actor: int, target: int, action: int, reason: str | None, **extra: Any) -> None:
+        self.audit_log.append(AuditEntry(self.snowflake(), actor, target, action, reason, **extra))
+
+    # ---- operations (permission-checked) ----
+
+    def create_message(
+        self,
+        actor: int,
+        channel_id: int,
+        content: str,
+        *,
+        attachments: list[dict[str, Any]] | None = None,
+        reference: dict[str, Any] | None = None,
+        snapshots: list[dict[str, Any]] | None = None,
+    ) -> StoredMessage:
+        needed = p.SEND_MESSAGES | (p.ATTACH_FILES if attachments else 0)
+        self._require(actor, channel_id, needed)
+        if len(content) > 4000:
+            raise DiscordError(400, 50035, "Invalid Form Body: content must be 4000 or fewer in length")
+        if not content and not attachments and not snapshots:
+            raise DiscordError(400, 50006, "Cannot send an empty message")
+        message = StoredMessage(
+            self.snowflake(),
+            channel_id,
+            actor,
+            content,
+            datetime.now(UTC),
+            attachments=list(attachments or []),
+            reference=reference,
+            snapshots=list(snapshots or []),
+        )
+        self.messages[message.id] = message
+        self._emit("MESSAGE_CREATE", {"message": message})
+        return message
+
+    def edit_message(self, actor: int, channel_id: int, message_id: int, content: str) -> StoredMessage:
+        message = self.message(channel_id, message_id)
+        if message.author_id != actor:
+            raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
+        message.content = content
+        message.edited_timestamp = datetime.now(UTC)
+        self._emit("MESSAGE_UPDATE", {"message": message})
+        return message
+
+    def delete_message(self, actor: int, channel_id: int, message_id: int, reason: str | None = None) -> None:
+        message = self.message(channel_id, message_id)
+        if message.author_id != actor:
+            self._require(actor, channel_id, p.MANAGE_MESSAGES)
+            self._audit(actor, message.author_id, MESSAGE_DELETE, reason, options={"channel_id": str(channel_id)})
+        self.deleted[message_id] = self.messages.pop(message_id)
+        self._emit("MESSAGE_DELETE", {"id": message_id, "channel_id": channel_id})
+
+    def bulk_delete(self, actor: int, channel_id: int, message_ids: list[int], reason: str | None = None) -> None:
+        self._require(actor, channel_id, p.MANAGE_MESSAGES)
+        if not 2 <= len(message_ids) <= 100:
+            raise DiscordError(400, 50016, "Provided too few or too many messages to delete")
+        for message_id in message_ids:
+            self.message(channel_id, message_id)
+        for message_id in message_ids:
+            self.deleted[message_id] = self.messages.pop(message_id)
+            self._audit(actor, self.deleted[message_id].author_id, MESSAGE_DELETE, reason)
+        self._emit("MESSAGE_DELETE_BULK", {"ids": message_ids, "channel_id": channel_id})
+
+    def put_overwrite(
+        self, actor: int, channel_id: int, target_id: int, type: int, allow: int, deny: int, reason: str | None = None
+    ) -> None:
+        perms = self._require(actor, channel_id, p.MANAGE_ROLES)
+        # A member cannot grant or deny permissions they do not hold themselves (unless they have Administrator).
+        if perms != p.ALL and (allow | deny) & ~perms:
+            raise missing_permissions()
+        channel = self.channel(channel_id)
+        key = (type, target_id)
+        before = channel.overwrites.get(key)
+        channel.overwrites[key] = Overwrite(target_id, type, allow, deny)
+        changes = [{"key": "allow", "new_value": str(allow)}, {"key": "deny", "new_value": str(deny)}]
+        if before is not None:
+            changes[0]["old_value"] = str(before.allow)
+            changes[1]["old_value"] = str(before.deny)
+        action = CHANNEL_OVERWRITE_UPDATE if before is not None else CHANNEL_OVERWRITE_CREATE
+        options = {"id": str(target_id), "type": str(type)}
+        self._audit(actor, channel_id, action, reason, changes=changes, options=options)
+        self._emit("CHANNEL_UPDATE", {"channel": channel})
+
+    def delete_overwrite(self, actor: int, channel_id: int, target_id: int, reason: str | None = None) -> None:
+        self._require(actor, channel_id, p.MANAGE_ROLES)
+        channel = self.channel(channel_id)
+        removed = [key for key in channel.overwrites if key[1] == target_id]
+        for key in removed:
+            del channel.overwrites[key]
+        if removed:
+            options = {"id": str(target_id), "type": str(removed[0][0])}
+            self._audit(actor, channel_id, CHANNEL_OVERWRITE_DELETE, reason, options=options)
+            self._emit("CHANNEL_UPDATE", {"channel": channel})
+
+    def delete_channel(self, actor: int, channel_id: int) -> None:
+        channel = self.channel(channel_id)
+        if not self.guild_permissions(actor) & p.MANAGE_CHANNELS:
+            raise missing_permissions()
+        del self.channels[channel_id]
+        self._emit("CHANNEL_DELETE", {"channel": channel})
+
+    def timeout_member(self, actor: int, user_id: int, until: datetime | None, reason: str | None = None) -> Member:
+        member = self.members.get(user_id)
+        if member is None:
+            raise DiscordError(404, 10007, "Unknown Member")
+        if not self.guild_permissions(actor) & p.MODERATE_MEMBERS:
+            raise missing_permissions()
+        if user_id == self.owner_id or self.guild_permissions(user_id) == p.ALL:
+            raise missing_permissions()  # owners and administrators cannot be timed out
+        member.timed_out_until = until
+        self._audit(actor, user_id, MEMBER_UPDATE, reason)
+        self._emit("GUILD_MEMBER_UPDATE", {"member": member})
+        return member
+
+    def remove_member(self, user_id: int) -> None:
+        """The member leaves the guild (their user and old messages remain)."""
+        self.members.pop(user_id, None)
+        self._emit("GUILD_MEMBER_REMOVE", {"user_id": user_id})
+
+    def open_dm(self, actor: int, recipient_id: int) -> Channel:
+        if recipient_id not in self.users:
+            raise DiscordError(404, 10013, "Unknown User")
+        for channel in self.channels.values():
+            if channel.type == DM and set(channel.recipients) == {actor, recipient_id}:
+                return channel
+        channel = Channel(self.snowflake(), "", DM, None, recipients=(actor, recipient_id))
+        self.channels[channel.id] = channel
+        return channel
+
+    def send_dm(self, actor: int, channel_id: int, content: str) -> StoredMessage:
+        channel = self.channel(channel_id)
+        others = [self.users[r] for r in channel.recipients if r != actor]
+        if any(not u.accepts_dms for u in others):
+            raise DiscordError(403, 50007, "Cannot send messages to this user")
+        return self.create_message(actor, channel_id, content)
+
+    def read_audit_log(self, actor: int, *, action_type: int | None = None, limit: int = 50) -> list[AuditEntry]:
+        if not self.guild_permissions(actor) & p.VIEW_AUDIT_LOG:
+            raise missing_permissions()
+        entries = [e for e in reversed(self.audit_log) if action_type is None or e.action_type == action_type]
+        return entries[:limit]
