@@ -1,0 +1,1 @@
+"""The Matrix adapter: matrix-nio against a homeserver, with end-to-end encryption (vodozemac)."""

@@ -1,0 +1,263 @@
+"""The Matrix adapter: logs in, long-polls `/sync` in a loop it controls, and persists the sync token after each
+processed batch, so a restart resumes exactly where it stopped (replays are harmless: incidents are idempotent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+from typing import Any
+
+from aiohttp import ClientError
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    LoginResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomGetStateResponse,
+    RoomMessagesResponse,
+    SyncResponse,
+    WhoamiResponse,
+)
+from nio.api import MessageDirection
+
+from adapters.matrix.announcements import AnnouncementGuard
+from adapters.matrix.calls import MatrixCallFailed, call
+from adapters.matrix.config import MatrixConfig, MatrixSecrets, StateStore
+from adapters.matrix.core import ModeratorLike
+from adapters.matrix.enforcer import MatrixEnforcer
+from adapters.matrix.handler import EventHandler
+from moderation.model import Platform, RoomId, RoomKind
+
+log = logging.getLogger(__name__)
+
+SYNC_TOKEN_KEY = "matrix.sync_token"
+BATCH_RETRIES = 3  # a batch whose handling failed is synced again this often before its failures are logged and left
+SYNC_FILTER: dict[str, Any] = {"room": {"state": {"lazy_load_members": True}, "timeline": {"limit": 50}}}
+
+
+class MatrixLoginError(RuntimeError):
+    pass
+
+
+class MatrixAdapter:
+    platform = Platform.MATRIX
+
+    def __init__(self, config: MatrixConfig, secrets: MatrixSecrets, state: StateStore) -> None:
+        self._config = config
+        self._secrets = secrets
+        self._state = state
+        self._client: AsyncClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._guard: AnnouncementGuard | None = None
+        self._handler: EventHandler | None = None
+        self._moderator: ModeratorLike | None = None
+        self.enforcer: MatrixEnforcer | None = None
+        self.batches = 0  # processed sync batches (tests and the benchmark watch this)
+
+    async def start(self, moderator: ModeratorLike) -> None:
+        config = self._config
+        config.store_dir.mkdir(parents=True, exist_ok=True)
+        client = AsyncClient(
+            config.homeserver,
+            config.user_id,
+            store_path=str(config.store_dir),
+            config=AsyncClientConfig(
+                store_sync_tokens=False,  # we persist the token ourselves, after the batch is handled
+                encryption_enabled=True,
+                max_limit_exceeded=config.rate_limit_retries,
+                max_timeouts=1,
+                max_timeout_retry_wait_time=config.max_backoff_s,
+                request_timeout=60,
+            ),
+        )
+        self._client = client
+        self._moderator = moderator
+        await self._login(client)
+        enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name)
+        self.enforcer = enforcer
+        self._guard = AnnouncementGuard(client, config, self._state, moderator, enforcer)
+        self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room)
+        enforcer.room_loader = self._ensure_room
+        await self._crypto_housekeeping()
+        since = self._state.get(SYNC_TOKEN_KEY)
+        if since is None:
+            # First start ever: history from before the bot existed is not judged; start from now.
+            first = await self._sync(None, timeout=0)
+            await self._join_invites(first)
+            self._state.set(SYNC_TOKEN_KEY, first.next_batch)
+            since = first.next_batch
+        await self.reconcile()
+        self._task = asyncio.create_task(self._run(since), name="matrix-sync")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._client is not None:
+            await self._client.close()
+
+    async def reconcile(self) -> None:
+        """Check every configured announcement room's power levels; restore them where they drifted."""
+        assert self._guard is not None and self._moderator is not None
+        for policy in self._moderator.rooms(Platform.MATRIX):
+            if policy.room.kind is not RoomKind.ANNOUNCEMENT:
+                continue
+            try:
+                await self._guard.reconcile_room(policy.room.id)
+            except MatrixCallFailed as exc:
+                log.error("matrix: cannot check announcement room %s (%s): %s", policy.room.name, policy.room.id, exc)
+
+    async def _login(self, client: AsyncClient) -> None:
+        device_file = self._config.store_dir / "device.json"
+        saved = json.loads(device_file.read_text()) if device_file.exists() else {}
+        if self._secrets.access_token:
+            client.access_token = self._secrets.access_token
+            who = await client.whoami()
+            if not isinstance(who, WhoamiResponse) or not who.device_id:
+                raise MatrixLoginError(f"access token rejected for {self._config.user_id}: {who}")
+            if who.user_id != self._config.user_id:
+                raise MatrixLoginError(f"the access token belongs to {who.user_id}, not {self._config.user_id}")
+            client.restore_login(who.user_id, who.device_id, self._secrets.access_token)
+        elif self._secrets.password:
+            response = await client.login(
+                self._secrets.password, device_name=self._config.device_name, device_id=saved.get("device_id")
+            )
+            if not isinstance(response, LoginResponse):
+                raise MatrixLoginError(f"password login failed for {self._config.user_id}: {response}")
+        else:
+            raise MatrixLoginError("no access token or password given")
+        device_file.write_text(json.dumps({"user_id": client.user_id, "device_id": client.device_id}))
+        log.info("matrix: logged in as %s, device %s", client.user_id, client.device_id)
+
+    async def _sync(self, since: str | None, *, timeout: int) -> SyncResponse:
+        assert self._client is not None
+        response = await self._client.sync(timeout=timeout, since=since, sync_filter=SYNC_FILTER)
+        if not isinstance(response, SyncResponse):
+            raise MatrixCallFailed("sync", f"{response.status_code}: {response.message}", response.status_code)
+        return response
+
+    async def _run(self, since: str) -> None:
+        failures = 0
+        retries_of_batch = 0
+        while True:
+            try:
+                response = await self._sync(since, timeout=self._config.sync_timeout_ms)
+            except (MatrixCallFailed, ClientError, TimeoutError, OSError) as exc:
+                failures += 1
+                delay = min(self._config.max_backoff_s, 0.5 * 2 ** min(failures - 1, 10))
+                log.warning("matrix: sync failed (%s); reconnecting in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            errors = await self._process(response, since)
+            if errors and retries_of_batch < BATCH_RETRIES:
+                retries_of_batch += 1
+                log.warning("matrix: %d event(s) failed; syncing the batch again (%d)", errors, retries_of_batch)
+                await asyncio.sleep(min(self._config.max_backoff_s, 2.0**retries_of_batch))
+                continue
+            if errors:
+                log.error("matrix: %d event(s) still failing after %d tries; moving on", errors, BATCH_RETRIES)
+            retries_of_batch = 0
+            self._state.set(SYNC_TOKEN_KEY, response.next_batch)
+            since = response.next_batch
+            self.batches += 1
+            await self._crypto_housekeeping()
+
+    async def _process(self, response: SyncResponse, since: str) -> int:
+        """Handle one batch in order; returns how many events failed in the core (worth another try)."""
+        assert self._handler is not None
+        await self._join_invites(response)
+        for room_id, info in response.rooms.leave.items():
+            log.warning("matrix: the bot is no longer in room %s (left, kicked or banned)", room_id)
+            del info
+        errors = 0
+        for room_id, info in response.rooms.join.items():
+            events: list[Any] = list(info.timeline.events)
+            if info.timeline.limited and info.timeline.prev_batch:
+                events = await self._gap(room_id, info.timeline.prev_batch, since) + events
+            for event in events:
+                try:
+                    await self._handler.handle(room_id, event)
+                except MatrixCallFailed as exc:
+                    log.error("matrix: event %s in %s: %s", getattr(event, "event_id", "?"), room_id, exc)
+                except Exception:
+                    errors += 1
+                    log.exception("matrix: handling event %s in %s failed", getattr(event, "event_id", "?"), room_id)
+        await self._handler.retry_waiting()
+        return errors
+
+    async def _gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
+        """The events a `limited` timeline left out (the bot was away longer than the timeline limit)."""
+        assert self._client is not None
+        client = self._client
+        older: list[Any] = []
+        start: str | None = prev_batch
+        while start:
+            response = await call(
+                f"messages in {room_id}",
+                functools.partial(client.room_messages, room_id, start, since, MessageDirection.back, 100),
+                attempts=self._config.action_attempts,
+            )
+            assert isinstance(response, RoomMessagesResponse)
+            if not response.chunk:
+                break
+            for event in response.chunk:
+                if isinstance(event, MegolmEvent):
+                    with contextlib.suppress(Exception):
+                        event = client.decrypt_event(event)
+                older.append(event)
+            start = response.end if response.end != start else None
+        older.reverse()
+        log.info("matrix: fetched %d event(s) from a gap in %s", len(older), room_id)
+        return older
+
+    async def _join_invites(self, response: SyncResponse) -> None:
+        assert self._client is not None and self._moderator is not None
+        client = self._client
+        for room_id in response.rooms.invite:
+            wanted = (
+                self._moderator.policy_for(Platform.MATRIX, RoomId(room_id)) is not None
+                or room_id == self._config.review_room_id
+                or room_id in self._config.auto_join
+            )
+            if not wanted:
+                log.info("matrix: ignoring an invite to unconfigured room %s", room_id)
+                continue
+            try:
+                await call(f"join {room_id}", functools.partial(client.join, room_id))
+            except MatrixCallFailed as exc:
+                log.error("matrix: cannot join %s: %s", room_id, exc)
+
+    async def _ensure_room(self, room_id: str) -> None:
+        """nio sends encrypted only to rooms it knows from a sync; after a restart it may not know one yet."""
+        assert self._client is not None
+        client = self._client
+        if room_id in client.rooms:
+            return
+        response = await call(f"read state of {room_id}", lambda: client.room_get_state(room_id))
+        assert isinstance(response, RoomGetStateResponse)
+        encrypted = any(isinstance(e, dict) and e.get("type") == "m.room.encryption" for e in response.events)
+        client.rooms[room_id] = MatrixRoom(room_id, client.user_id, encrypted)
+
+    async def _crypto_housekeeping(self) -> None:
+        """What nio's sync_forever does between syncs: upload/query/claim keys, send queued to-device messages."""
+        client = self._client
+        if client is None or client.olm is None:
+            return
+        try:
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+            await client.send_to_device_messages()
+        except (ClientError, TimeoutError, OSError) as exc:
+            log.warning("matrix: key maintenance failed (%s); trying again after the next sync", exc)

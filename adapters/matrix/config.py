@@ -1,0 +1,78 @@
+"""The Matrix adapter's settings, and its secrets (from the environment or from `*_FILE` paths only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+TOKEN_ENV = "SCHOOLWACHT_MATRIX_TOKEN"
+PASSWORD_ENV = "SCHOOLWACHT_MATRIX_PASSWORD"
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    homeserver: str  # "https://matrix.school.nl"
+    user_id: str  # the bot's account: "@schoolwacht:school.nl"
+    store_dir: Path  # the device id and the end-to-end key store live here
+    device_name: str = "schoolwacht"
+    review_room_id: str | None = None  # where incident cards are posted
+    sync_timeout_ms: int = 30_000  # long-poll: the server answers as soon as something happens
+    staff_level: int = 50  # the power level that may post in announcement rooms
+    bot_level: int = 100  # the bot's own level: enough to redact and to keep the levels
+    max_backoff_s: float = 30.0  # reconnect backoff ceiling while the homeserver is down
+    action_attempts: int = 4  # tries for a redaction/notice on transport errors and 5xx answers
+    rate_limit_retries: int = 20  # M_LIMIT_EXCEEDED answers retried (after retry_after_ms) before giving up
+    undecryptable_batches: int = 20  # sync batches to wait for a missing room key before giving up on an event
+    auto_join: frozenset[str] = field(default_factory=frozenset)  # rooms to accept invites for (besides configured)
+
+
+class MatrixConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class MatrixSecrets:
+    access_token: str | None = None
+    password: str | None = None
+
+    def __repr__(self) -> str:  # never print a secret into a log
+        token = "***" if self.access_token else None
+        password = "***" if self.password else None
+        return f"MatrixSecrets(access_token={token}, password={password})"
+
+
+class StateStore(Protocol):
+    """A small persistent key/value table (the lead's `SqlStateStore`): the sync token and DM rooms live here."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+def read_secret(env: Mapping[str, str], name: str) -> str | None:
+    """`NAME` or `NAME_FILE` (a path whose content is the secret, trailing newline stripped); both set is an error."""
+    direct = env.get(name)
+    path = env.get(f"{name}_FILE")
+    if direct and path:
+        raise MatrixConfigError(f"set either {name} or {name}_FILE, not both")
+    if path:
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise MatrixConfigError(f"{name}_FILE: cannot read {path}: {exc.strerror}") from None
+        if not value:
+            raise MatrixConfigError(f"{name}_FILE: {path} is empty")
+        return value
+    return direct or None
+
+
+def read_secrets(env: Mapping[str, str]) -> MatrixSecrets:
+    """The bot's login secret: an access token (preferred) or a password."""
+    secrets = MatrixSecrets(access_token=read_secret(env, TOKEN_ENV), password=read_secret(env, PASSWORD_ENV))
+    if not secrets.access_token and not secrets.password:
+        raise MatrixConfigError(
+            f"no Matrix login secret: set {TOKEN_ENV} (or {TOKEN_ENV}_FILE), or {PASSWORD_ENV} (or {PASSWORD_ENV}_FILE)"
+        )
+    return secrets

@@ -1,0 +1,169 @@
+"""What the adapter does with each timeline event: judge messages, handle `!report`, watch power levels.
+
+Events that cannot be decrypted yet wait (a bounded number of sync batches) for their room key, logged once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nio import AsyncClient, MegolmEvent, RoomGetEventResponse
+from nio.exceptions import EncryptionError
+
+from adapters.matrix.calls import MatrixCallFailed, call
+from adapters.matrix.config import MatrixConfig
+from adapters.matrix.core import ModeratorLike
+from adapters.matrix.enforcer import MatrixEnforcer
+from adapters.matrix.translate import MalformedEvent, ReportCommand, message_from_event, report_command
+from moderation.model import AccountId, Platform, RoomId
+
+log = logging.getLogger(__name__)
+
+THANKS = "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
+REPORT_HOW = "Stuur !report [reden] als antwoord (reply) op het bericht dat je wilt melden."
+REPORT_GONE = "Dat bericht kon ik niet vinden of lezen; meld het bij je mentor of de schoolleiding."
+
+
+@dataclass
+class _Waiting:
+    event: MegolmEvent
+    room_id: str
+    batches_left: int
+
+
+class EventHandler:
+    def __init__(
+        self,
+        client: AsyncClient,
+        config: MatrixConfig,
+        moderator: ModeratorLike,
+        enforcer: MatrixEnforcer,
+        on_power_levels: Callable[[str], Awaitable[object]],
+    ) -> None:
+        self._client = client
+        self._config = config
+        self._moderator = moderator
+        self._enforcer = enforcer
+        self._on_power_levels = on_power_levels
+        self._waiting: dict[str, _Waiting] = {}
+
+    async def handle(self, room_id: str, event: object) -> None:
+        """One timeline event. Raises only for failures worth retrying the batch for (the core failed)."""
+        if isinstance(event, MegolmEvent):
+            self._wait_for_key(room_id, event)
+            return
+        source = getattr(event, "source", None)
+        if not isinstance(source, Mapping):
+            log.warning("matrix: event without a JSON source in %s ignored: %r", room_id, type(event).__name__)
+            return
+        await self.handle_source(room_id, source)
+
+    async def handle_source(self, room_id: str, source: Mapping[str, Any]) -> None:
+        event_type = source.get("type")
+        if source.get("sender") == self._config.user_id:
+            return
+        if event_type == "m.room.power_levels" and source.get("state_key") == "":
+            if self._is_announcement(room_id):
+                await self._on_power_levels(room_id)
+            return
+        if event_type not in ("m.room.message", "m.sticker"):
+            return
+        try:
+            command = report_command(room_id, source)
+            if command is not None:
+                await self._report(room_id, command)
+                return
+            message = message_from_event(room_id, source)
+        except MalformedEvent as exc:
+            log.warning("matrix: malformed event %s in %s skipped: %s", source.get("event_id"), room_id, exc)
+            if "!report" in str(exc) and isinstance(source.get("sender"), str):
+                await self._tell(str(source["sender"]), REPORT_HOW)
+            return
+        if message is not None:
+            await self._moderator.handle(message, self._enforcer)
+
+    async def retry_waiting(self) -> None:
+        """Try the events still waiting for a room key again (keys arrive as to-device messages in later syncs)."""
+        for event_id, waiting in list(self._waiting.items()):
+            try:
+                decrypted = self._client.decrypt_event(waiting.event)
+            except EncryptionError:
+                waiting.batches_left -= 1
+                if waiting.batches_left <= 0:
+                    del self._waiting[event_id]
+                    log.error(
+                        "matrix: gave up on undecryptable event %s in %s from %s (no room key arrived)",
+                        event_id,
+                        waiting.room_id,
+                        waiting.event.sender,
+                    )
+                continue
+            del self._waiting[event_id]
+            await self.handle(waiting.room_id, decrypted)
+
+    def _wait_for_key(self, room_id: str, event: MegolmEvent) -> None:
+        if event.event_id in self._waiting:
+            return
+        log.warning(
+            "matrix: cannot decrypt event %s in %s from %s yet (session %s); waiting for the room key",
+            event.event_id,
+            room_id,
+            event.sender,
+            event.session_id,
+        )
+        self._waiting[event.event_id] = _Waiting(event, room_id, self._config.undecryptable_batches)
+
+    def _is_announcement(self, room_id: str) -> bool:
+        policy = self._moderator.policy_for(Platform.MATRIX, RoomId(room_id))
+        return policy is not None and policy.room.kind.value == "announcement"
+
+    async def _report(self, room_id: str, command: ReportCommand) -> None:
+        target = await self._fetch_message(room_id, command.target)
+        # Hide who reported: the command itself is removed from the room.
+        try:
+            await call(
+                f"redact report command {command.command_event}",
+                lambda: self._client.room_redact(room_id, command.command_event, reason="report received"),
+                attempts=self._config.action_attempts,
+            )
+        except MatrixCallFailed as exc:
+            log.error("matrix: could not remove the !report command %s: %s", command.command_event, exc)
+        if target is None:
+            await self._tell(command.reporter, REPORT_GONE)
+            return
+        outcome = await self._moderator.report(target, command.reporter, command.reason, self._enforcer)
+        if not outcome.duplicate:
+            await self._tell(command.reporter, THANKS)
+
+    async def _fetch_message(self, room_id: str, event_id: str) -> Any:
+        try:
+            response = await call(
+                f"fetch {event_id}",
+                lambda: self._client.room_get_event(room_id, event_id),
+                attempts=self._config.action_attempts,
+            )
+        except MatrixCallFailed as exc:
+            log.warning("matrix: reported event %s in %s not available: %s", event_id, room_id, exc)
+            return None
+        assert isinstance(response, RoomGetEventResponse)
+        event = response.event
+        if isinstance(event, MegolmEvent):
+            try:
+                event = self._client.decrypt_event(event)
+            except EncryptionError as exc:
+                log.warning("matrix: reported event %s in %s cannot be decrypted: %s", event_id, room_id, exc)
+                return None
+        try:
+            return message_from_event(room_id, event.source)
+        except MalformedEvent as exc:
+            log.warning("matrix: reported event %s in %s is not a readable message: %s", event_id, room_id, exc)
+            return None
+
+    async def _tell(self, user: str, text: str) -> None:
+        try:
+            await self._enforcer.send_private(AccountId(user), text)
+        except MatrixCallFailed as exc:
+            log.error("matrix: could not send a private notice to %s: %s", user, exc)

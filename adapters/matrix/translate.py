@@ -1,0 +1,195 @@
+"""Pure translation of raw Matrix event JSON into the core's `Message` (no client, no I/O).
+
+Works on the event dict (`nio_event.source`), which is the same shape for plain and for decrypted events.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+from moderation.model import AccountId, EventId, Message, Platform, RoomId
+
+TEXT_TYPES = frozenset({"m.text", "m.notice", "m.emote"})
+MEDIA_TYPES = frozenset({"m.image", "m.file", "m.video", "m.audio"})
+REPORT_COMMAND = "!report"
+
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "hr"})
+
+
+class MalformedEvent(ValueError):
+    """The event is not a usable message: says which field is wrong so the log line is clear."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCommand:
+    reporter: AccountId
+    target: EventId  # the message being reported (the one the command replies to)
+    reason: str
+    command_event: EventId
+
+
+def message_from_event(room_id: str, event: Mapping[str, object]) -> Message | None:
+    """The `Message` an `m.room.message` (or `m.sticker`) event carries; None for anything else or a redacted one.
+
+    Raises MalformedEvent when a field the message needs is missing or of the wrong type.
+    """
+    event_type = event.get("type")
+    if event_type not in ("m.room.message", "m.sticker"):
+        return None
+    content = event.get("content")
+    if not isinstance(content, Mapping):
+        raise MalformedEvent(f"{event_type}: content is {type(content).__name__}, not an object")
+    if not content:
+        return None  # redacted
+    event_id = _required_str(event, "event_id")
+    sender = _required_str(event, "sender")
+    sent_at = _timestamp(event.get("origin_server_ts"))
+
+    relates = content.get("m.relates_to")
+    relates = relates if isinstance(relates, Mapping) else {}
+    is_edit = relates.get("rel_type") == "m.replace"
+    original_id: str | None = None
+    body_content: Mapping[str, object] = content
+    if is_edit:
+        original_id = _optional_str(relates, "event_id", "m.relates_to")
+        new_content = content.get("m.new_content")
+        if original_id is None or not isinstance(new_content, Mapping):
+            raise MalformedEvent("m.replace edit without m.relates_to.event_id or m.new_content object")
+        body_content = new_content
+
+    msgtype = "m.sticker" if event_type == "m.sticker" else body_content.get("msgtype")
+    if not isinstance(msgtype, str):
+        raise MalformedEvent(f"msgtype is {type(msgtype).__name__}, not a string")
+    text = text_of(body_content)
+    in_reply = relates.get("m.in_reply_to")
+    reply_to = _optional_str(in_reply, "event_id", "m.in_reply_to") if isinstance(in_reply, Mapping) else None
+    return Message(
+        platform=Platform.MATRIX,
+        room_id=RoomId(room_id),
+        event_id=EventId(event_id),
+        message_id=EventId(original_id) if original_id else None,
+        author=AccountId(sender),
+        text=text,
+        sent_at=sent_at,
+        is_edit=is_edit,
+        has_media=msgtype in MEDIA_TYPES or msgtype == "m.sticker",
+        reply_to=EventId(reply_to) if reply_to else None,
+        link=f"https://matrix.to/#/{quote(room_id, safe='!:')}/{quote(original_id or event_id, safe='$:')}",
+    )
+
+
+def text_of(content: Mapping[str, object]) -> str:
+    """What readers see: the HTML rendering when there is one, plus the plain body when it says something else.
+
+    Both are judged because clients differ in which one they show (notifications show the plain body).
+    """
+    body = content.get("body", "")
+    if not isinstance(body, str):
+        raise MalformedEvent(f"body is {type(body).__name__}, not a string")
+    plain = strip_reply_fallback(body)
+    formatted = content.get("formatted_body")
+    if content.get("format") == "org.matrix.custom.html" and isinstance(formatted, str):
+        rendered = html_to_text(formatted)
+        if _squash(rendered) != _squash(plain) and plain.strip():
+            return f"{rendered}\n{plain}" if rendered.strip() else plain
+        return rendered
+    return plain
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Drop the quoted "> <@user> ..." lines a reply starts with (the quoted message is judged on its own)."""
+    if not body.startswith(">"):
+        return body
+    lines = body.split("\n")
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    if index < len(lines) and lines[index] == "":
+        index += 1
+    return "\n".join(lines[index:])
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def report_command(room_id: str, event: Mapping[str, object]) -> ReportCommand | None:
+    """`!report [reason]` sent as a reply: which message is reported, by whom, why. None when it is not one."""
+    message = message_from_event(room_id, event)
+    if message is None or message.is_edit:
+        return None
+    words = message.text.strip().split(maxsplit=1)
+    if not words or words[0].lower() != REPORT_COMMAND:
+        return None
+    if message.reply_to is None:
+        raise MalformedEvent("!report must be sent as a reply to the message it reports")
+    reason = words[1].strip() if len(words) > 1 else ""
+    return ReportCommand(
+        reporter=message.author, target=message.reply_to, reason=reason, command_event=message.event_id
+    )
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _required_str(event: Mapping[str, object], key: str) -> str:
+    value = event.get(key)
+    if not isinstance(value, str) or not value:
+        raise MalformedEvent(f"{key} is missing or not a string (got {type(value).__name__})")
+    return value
+
+
+def _optional_str(mapping: Mapping[str, object], key: str, where: str) -> str | None:
+    value = mapping.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise MalformedEvent(f"{where}.{key} is {type(value).__name__}, not a string")
+    return value
+
+
+def _timestamp(value: object) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MalformedEvent(f"origin_server_ts is {type(value).__name__}, not an integer")
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise MalformedEvent(f"origin_server_ts {value} is out of range") from None
+
+
+class _TextParser(HTMLParser):
+    """HTML to plain text: tags dropped, blocks become lines, the <mx-reply> quote of a reply left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "mx-reply":
+            self._skip_depth += 1
+        elif tag in _BLOCK_TAGS and not self._skip_depth:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "mx-reply":
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK_TAGS and not self._skip_depth:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            self.parts.append(data)
+
+    def unknown_decl(self, data: str) -> None:
+        return None
