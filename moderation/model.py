@@ -77,6 +77,7 @@ class ActionKind(StrEnum):
     DELETE = "delete"  # delete / redact the message
     NOTIFY_SENDER = "notify-sender"  # a short private notice to the author
     FLAG = "flag"  # record and route only
+    ANNOUNCE = "announce"  # the incident card posted where its reviewers look
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,8 @@ class Directory(Protocol):
 
     def leadership(self) -> Sequence[Person]: ...
 
+    def staff(self) -> Sequence[Person]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class ReviewerAssignment:
@@ -75,7 +77,9 @@ class IncidentStore(Protocol):
 
     def record(self, draft: IncidentDraft, now: datetime) -> IncidentRef | None: ...
 
-    def record_actions(self, incident_id: int, actions: Sequence[Action], now: datetime) -> None: ...
+    def record_actions(self, incident_id: int, actions: Sequence[Action], status: str, now: datetime) -> None:
+        """Record what was done: status is "done", "failed", "dry-run" or "none"."""
+        ...
 
 
 class Enforcer(Protocol):

@@ -1,0 +1,9 @@
+"""The rules, one small module each. ALL_RULES is explicit: a newcomer sees every rule that runs, in order."""
+
+from moderation.rules.abusive_content import AbusiveContent
+from moderation.rules.announcement_only import AnnouncementOnly
+from moderation.rules.base import Rule, RuleContext
+
+ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), AbusiveContent())
+
+__all__ = ["ALL_RULES", "AbusiveContent", "AnnouncementOnly", "Rule", "RuleContext"]

@@ -1,0 +1,193 @@
+"""The one composition root: builds the database, roster, classifier, rules and moderator from the settings, then
+the adapters and the scheduler; starts them in order and stops them in reverse."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.base import Adapter
+from bot.database import ensure_current
+from bot.settings import Settings
+from moderation.classify.config import ClassifierConfig, MLConfig
+from moderation.clock import SystemClock
+from moderation.directory import RosterDirectory, load_directory
+from moderation.incidents.engine import make_engine, make_session_factory, wait_for_database
+from moderation.incidents.state import SqlStateStore
+from moderation.incidents.store import SqlIncidentStore
+from moderation.model import AccountId, Category, PersonId, Platform, Room, RoomId, RoomKind
+from moderation.pipeline import Moderator
+from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, PolicyBook, RoomPolicy
+from moderation.ports import Classifier, Clock
+from moderation.rules import ALL_RULES
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    """Everything platform-independent, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: SqlIncidentStore
+    state: SqlStateStore
+    directory: RosterDirectory
+    moderator: Moderator
+    classifier: Classifier | None
+    clock: Clock
+    closers: list[object] = field(default_factory=list)
+
+    def reload_directory(self) -> None:
+        self.directory = load_directory(self.sessions)
+        self.moderator.replace_directory(self.directory)
+
+    def close(self) -> None:
+        close = getattr(self.classifier, "close", None)
+        if callable(close):
+            close()
+        self.engine.dispose()
+
+
+def open_database(settings: Settings, *, check_schema: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+    engine = make_engine(settings.database_url())
+    wait_for_database(engine, attempts=settings.database.connect_attempts)
+    if check_schema:
+        ensure_current(engine)
+    return engine, make_session_factory(engine)
+
+
+def build_policies(settings: Settings) -> PolicyBook:
+    policies = []
+    for room in settings.rooms:
+        thresholds = {**DEFAULT_THRESHOLDS, **settings.room_thresholds(room)}
+        policies.append(
+            RoomPolicy(
+                room=Room(Platform(room.platform), RoomId(room.id), room.name, RoomKind(room.kind)),
+                posters=frozenset(PersonId(p) for p in room.posters if p != "staff"),
+                staff_may_post="staff" in room.posters,
+                abuse_action=AbuseAction(room.abuse_action),
+                notify_sender=room.notify_sender,
+                thresholds=thresholds,
+                dry_run=room.dry_run,
+            )
+        )
+    return PolicyBook(policies)
+
+
+def classifier_config(settings: Settings) -> ClassifierConfig:
+    c = settings.classifier
+    ml = None
+    if c.ml_backend != "none":
+        ml = MLConfig(
+            backend=c.ml_backend,
+            model=c.model,
+            cache_dir=c.model_dir,
+            hf_model_dir=c.hf_model_dir,
+            hf_labels=tuple((label, Category(cat)) for label, cat in c.hf_labels.items()),
+        )
+    return ClassifierConfig(
+        languages=tuple(c.languages),
+        lexicon_files=tuple(c.lexicon_files),
+        allow_terms=tuple(c.allow_terms),
+        ml=ml,
+    )
+
+
+def build_classifier(settings: Settings) -> Classifier:
+    from moderation.classify import build_classifier as build
+
+    return build(classifier_config(settings))
+
+
+def build_core(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    classifier: Classifier | None = None,
+    with_classifier: bool = True,
+    bot_accounts: frozenset[tuple[Platform, AccountId]] = frozenset(),
+) -> Core:
+    engine, sessions = open_database(settings)
+    if classifier is None and with_classifier:
+        classifier = build_classifier(settings)
+    directory = load_directory(sessions)
+    if not len(directory):
+        log.warning(
+            "the roster is empty: every author is unknown and every incident goes to nobody; "
+            "run `schoolwacht roster import FILE`"
+        )
+    store = SqlIncidentStore(sessions)
+    clock = clock or SystemClock()
+    unconfigured = settings.bot.unconfigured_rooms
+    moderator = Moderator(
+        policies=build_policies(settings),
+        rules=ALL_RULES,
+        directory=directory,
+        store=store,
+        clock=clock,
+        classifier=classifier,
+        bot_accounts=bot_accounts,
+        unconfigured_rooms=None if unconfigured == "ignore" else RoomKind(unconfigured),
+        dry_run=settings.bot.dry_run,
+    )
+    return Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
+
+
+def build_adapters(core: Core) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    for name in core.settings.bot.platforms:
+        if name == "console":
+            from adapters.console import ConsoleAdapter
+
+            adapters.append(ConsoleAdapter())
+        elif name == "matrix":
+            from adapters.matrix import build_adapter as build_matrix
+
+            adapters.append(build_matrix(core))
+        elif name == "discord":
+            from adapters.discord import build_adapter as build_discord
+
+            adapters.append(build_discord(core))
+    return adapters
+
+
+async def run(core: Core, adapters: Sequence[Adapter]) -> None:
+    """Start the adapters and the scheduled jobs, run until SIGINT/SIGTERM or every adapter has finished."""
+    from bot.scheduler import build_scheduler
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    started: list[Adapter] = []
+    scheduler = build_scheduler(core, adapters)
+    try:
+        for adapter in adapters:
+            await adapter.start(core.moderator)
+            started.append(adapter)
+            log.info("%s adapter started", adapter.platform.value)
+        scheduler.start()
+        closed = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in started)))
+        stopper = asyncio.ensure_future(stop.wait())
+        # Run until a signal, or until every adapter has ended (the console at the end of its input).
+        await asyncio.wait([stopper, closed], return_when=asyncio.FIRST_COMPLETED)
+        for task in (stopper, closed):
+            task.cancel()
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping the %s adapter failed", adapter.platform.value)

@@ -1,0 +1,58 @@
+"""Schema management with Alembic: upgrade, and the start-up check that the database is not behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+import migrations
+
+UPGRADE_HINT = "schoolwacht db upgrade"
+
+
+class SchemaBehind(RuntimeError):
+    """The database has not been migrated to the schema this version of schoolwacht needs."""
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def ensure_current(engine: Engine) -> None:
+    """Refuse to run on a database that is behind the migrations, naming the command that fixes it."""
+    current, head = current_revision(engine), head_revision(engine)
+    if current != head:
+        where = engine.url.render_as_string(hide_password=True)
+        state = "empty (no schema yet)" if current is None else f"at revision {current}, this version needs {head}"
+        raise SchemaBehind(f"the database {where} is {state}; run `{UPGRADE_HINT}` first")

@@ -1,0 +1,71 @@
+"""Who is who: the roster in memory, indexed by person and by platform account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from moderation.incidents.db import PersonRow
+from moderation.model import Account, AccountId, Person, PersonId, Platform, Role
+
+
+class RosterDirectory:
+    """An immutable snapshot of the roster; the app swaps in a new one after an import."""
+
+    def __init__(self, people: Iterable[Person]) -> None:
+        self._people: dict[PersonId, Person] = {p.id: p for p in people}
+        self._by_account: dict[tuple[Platform, AccountId], Person] = {}
+        for person in self._people.values():
+            for account in person.accounts:
+                self._by_account[(account.platform, _fold(account.platform, account.id))] = person
+
+    def person(self, person_id: PersonId) -> Person | None:
+        return self._people.get(person_id)
+
+    def person_for(self, platform: Platform, account: AccountId) -> Person | None:
+        return self._by_account.get((platform, _fold(platform, account)))
+
+    def coordinators(self) -> Sequence[Person]:
+        return [p for p in self._people.values() if p.is_coordinator]
+
+    def leadership(self) -> Sequence[Person]:
+        return [p for p in self._people.values() if p.is_leadership]
+
+    def staff(self) -> Sequence[Person]:
+        return [p for p in self._people.values() if p.role is Role.STAFF]
+
+    def people(self) -> Sequence[Person]:
+        return list(self._people.values())
+
+    def __len__(self) -> int:
+        return len(self._people)
+
+
+def _fold(platform: Platform, account: str) -> AccountId:
+    # Console names are typed by hand; platform ids are exact.
+    return AccountId(account.lower() if platform is Platform.CONSOLE else account)
+
+
+def load_directory(sessions: sessionmaker[Session]) -> RosterDirectory:
+    """The active people of the roster, as stored by the last import."""
+    with sessions() as session:
+        rows = session.scalars(
+            select(PersonRow).where(PersonRow.active.is_(True)).options(selectinload(PersonRow.accounts))
+        ).all()
+        return RosterDirectory(person_from_row(row) for row in rows)
+
+
+def person_from_row(row: PersonRow) -> Person:
+    return Person(
+        id=PersonId(row.id),
+        name=row.name,
+        role=Role(row.role),
+        class_name=row.class_name,
+        mentor=PersonId(row.mentor_id) if row.mentor_id else None,
+        manager=PersonId(row.manager_id) if row.manager_id else None,
+        is_coordinator=row.is_coordinator,
+        is_leadership=row.is_leadership,
+        accounts=tuple(Account(Platform(a.platform), AccountId(a.account_id)) for a in row.accounts),
+    )

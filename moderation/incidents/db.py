@@ -1,0 +1,151 @@
+"""The database schema (SQLAlchemy 2 typed ORM). Alembic migrations in `migrations/` must match it exactly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so that migrations look the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+EXCERPT_MAX = 500  # characters of the flagged message kept for review; never the whole conversation
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    class_name: Mapped[str | None] = mapped_column(String(32))
+    mentor_id: Mapped[str | None] = mapped_column(String(64))
+    manager_id: Mapped[str | None] = mapped_column(String(64))
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_leadership: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: no longer in the roster (left school)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    accounts: Mapped[list[AccountRow]] = relationship(back_populates="person", cascade="all, delete-orphan")
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("platform", "account_id", name="uq_accounts_platform_account"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[str] = mapped_column(String(255))
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+
+    person: Mapped[PersonRow] = relationship(back_populates="accounts")
+
+
+class RoomRow(Base):
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("platform", "room_id", name="uq_rooms_platform_room"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    room_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        # One incident per platform event: a replayed event never yields a second incident or action.
+        UniqueConstraint("platform", "room_id", "event_id", name="uq_incidents_event"),
+        Index("ix_incidents_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    room_id: Mapped[str] = mapped_column(String(255))
+    room_name: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(255))
+    message_id: Mapped[str] = mapped_column(String(255))
+    message_link: Mapped[str | None] = mapped_column(String(500))
+    author_account: Mapped[str | None] = mapped_column(String(255))
+    author_person_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    rule_id: Mapped[str] = mapped_column(String(8))
+    rule_name: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    explanation: Mapped[str] = mapped_column(Text)
+    excerpt: Mapped[str | None] = mapped_column(Text)  # None once erased by retention
+    criminal: Mapped[bool] = mapped_column(Boolean, default=False)
+    action_taken: Mapped[str] = mapped_column(String(200), default="")
+    action_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending/done/failed/dry-run/none
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open/in-review/resolved/dismissed
+    reported_by: Mapped[str | None] = mapped_column(String(255))  # reporter's person id/account; leadership only
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    reviewers: Mapped[list[ReviewerRow]] = relationship(back_populates="incident", cascade="all, delete-orphan")
+    history: Mapped[list[HistoryRow]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="HistoryRow.id"
+    )
+
+
+class ReviewerRow(Base):
+    __tablename__ = "incident_reviewers"
+    __table_args__ = (UniqueConstraint("incident_id", "person_id", name="uq_incident_reviewers_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # mentor / coordinator / manager / leadership
+
+    incident: Mapped[IncidentRow] = relationship(back_populates="reviewers")
+
+
+class HistoryRow(Base):
+    """Append-only: who did what to an incident, and when. Reads are recorded too (AVG access history)."""
+
+    __tablename__ = "incident_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(255))  # a person id, "system", or "cli:<os user>"
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    incident: Mapped[IncidentRow] = relationship(back_populates="history")
+
+
+class StateRow(Base):
+    """Small key/value state an adapter must keep across restarts (e.g. Matrix's sync token)."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,58 @@
+"""Who reviews an incident (R12, R13): the student's mentor, the anti-bullying coordinator, a staff member's
+manager, or school leadership. A pure function of the author, the verdict and the directory."""
+
+from __future__ import annotations
+
+from moderation.model import BULLYING_CATEGORIES, Category, Person, PersonId, Role, Verdict
+from moderation.ports import Directory, ReviewerAssignment
+
+MENTOR = "mentor"
+COORDINATOR = "coordinator"
+MANAGER = "manager"
+LEADERSHIP = "leadership"
+
+# Categories that are about the room or a report rather than only the author's conduct.
+_LEADERSHIP_CATEGORIES = frozenset({Category.PERMISSION_DRIFT, Category.REPORTED, Category.RULE_ERROR})
+
+
+def route(author: Person | None, verdict: Verdict, directory: Directory) -> tuple[ReviewerAssignment, ...]:
+    picked: dict[PersonId, str] = {}
+
+    def add(person: Person | None, reason: str) -> bool:
+        """Assign a reviewer; False when there is nobody to assign (or only the author themself)."""
+        if person is None or (author is not None and person.id == author.id):
+            return False
+        picked.setdefault(person.id, reason)
+        return True
+
+    def add_leadership() -> None:
+        for leader in directory.leadership():
+            add(leader, LEADERSHIP)
+
+    if verdict.category is Category.PERMISSION_DRIFT or verdict.category is Category.RULE_ERROR:
+        add_leadership()
+        return _assignments(picked)
+
+    if author is None:
+        add_leadership()  # an unknown author: nobody else is responsible for them
+    elif author.role is Role.STAFF:
+        # R12: a staff member's conduct goes to their direct manager, never to a student's mentor.
+        manager = directory.person(author.manager) if author.manager else None
+        if not add(manager, MANAGER):
+            add_leadership()
+    else:
+        # R13: students, and parents (whose "mentor" is their child's mentor), go to the mentor first.
+        mentor = directory.person(author.mentor) if author.mentor else None
+        if not add(mentor, MENTOR):
+            add_leadership()
+        if verdict.category in BULLYING_CATEGORIES:
+            for coordinator in directory.coordinators():
+                add(coordinator, COORDINATOR)
+
+    if verdict.criminal or verdict.category in _LEADERSHIP_CATEGORIES:
+        add_leadership()  # R7/R12/R13: reports and possible offences reach school leadership
+    return _assignments(picked)
+
+
+def _assignments(picked: dict[PersonId, str]) -> tuple[ReviewerAssignment, ...]:
+    return tuple(ReviewerAssignment(person_id=pid, reason=reason) for pid, reason in picked.items())

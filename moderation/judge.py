@@ -1,0 +1,103 @@
+"""Judging one message: every rule, each isolated, then the strongest verdict. Decides only; acts never."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from moderation.model import ActionKind, Category, Classification, Message, Person, Role, Severity, Verdict
+from moderation.policy import RoomPolicy
+from moderation.ports import Classifier
+from moderation.rules.base import Rule, RuleContext
+
+log = logging.getLogger(__name__)
+
+_ACTION_ORDER = (ActionKind.DELETE, ActionKind.NOTIFY_SENDER, ActionKind.FLAG)
+
+
+class Judge:
+    def __init__(self, rules: Sequence[Rule], classifier: Classifier | None) -> None:
+        self._rules = tuple(rules)
+        self._classifier = classifier
+        if classifier is None:
+            log.warning("no classifier configured: abusive content is NOT checked (rule abusive_content is inactive)")
+
+    @property
+    def has_classifier(self) -> bool:
+        return self._classifier is not None
+
+    async def judge(self, message: Message, policy: RoomPolicy, author: Person | None) -> Verdict | None:
+        """Run every rule; the strongest verdict wins, and it carries the actions of all of them."""
+        classification, classify_error = await self.classify(message.text)
+        context = RuleContext(
+            policy=policy,
+            author=author,
+            may_post=may_post(policy, author),
+            classification=classification,
+            classifier_configured=self._classifier is not None,
+        )
+        verdicts: list[Verdict] = []
+        errors: list[str] = [classify_error] if classify_error else []
+        for rule in self._rules:
+            try:
+                found = rule.evaluate(message, context)
+            except Exception as exc:  # one broken rule must not stop the others, nor the bot
+                log.exception("rule %s crashed on %s/%s", rule.name, message.room_id, message.event_id)
+                errors.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
+                continue
+            if found is not None:
+                verdicts.append(found)
+        if not verdicts:
+            return _rule_error_verdict(errors) if errors else None
+        return _merge(verdicts, errors)
+
+    async def classify(self, text: str) -> tuple[Classification | None, str | None]:
+        if self._classifier is None or not text.strip():
+            return None, None
+        try:
+            return await self._classifier.classify(text), None
+        except Exception as exc:
+            log.exception("the classifier crashed")
+            return None, f"classifier crashed: {type(exc).__name__}: {exc}"
+
+
+def may_post(policy: RoomPolicy, author: Person | None) -> bool:
+    """R10: outside announcement rooms everyone may post; inside, the listed people and (if so set) all staff."""
+    if not policy.is_announcement:
+        return True
+    if author is None:
+        return False
+    return author.id in policy.posters or (policy.staff_may_post and author.role is Role.STAFF)
+
+
+def _merge(verdicts: list[Verdict], errors: list[str]) -> Verdict:
+    strongest = max(verdicts, key=Verdict.strength)
+    kinds = {k for v in verdicts for k in v.actions}
+    actions = tuple(k for k in _ACTION_ORDER if k in kinds)
+    if ActionKind.DELETE in actions:
+        actions = tuple(k for k in actions if k is not ActionKind.FLAG)  # deleting already flags
+    others = [v.explanation for v in verdicts if v is not strongest]
+    return Verdict(
+        rule_id=strongest.rule_id,
+        rule_name=strongest.rule_name,
+        category=strongest.category,
+        severity=strongest.severity,
+        score=strongest.score,
+        explanation="; also: ".join([strongest.explanation, *others, *errors]),
+        actions=actions,
+        notice=strongest.notice or next((v.notice for v in verdicts if v.notice), None),
+        criminal=any(v.criminal for v in verdicts),
+        scores=strongest.scores or next((v.scores for v in verdicts if v.scores), ()),
+    )
+
+
+def _rule_error_verdict(errors: list[str]) -> Verdict:
+    return Verdict(
+        rule_id="-",
+        rule_name="pipeline",
+        category=Category.RULE_ERROR,
+        severity=Severity.LOW,
+        score=0.0,
+        explanation="not fully judged: " + "; ".join(errors),
+        actions=(ActionKind.FLAG,),
+    )

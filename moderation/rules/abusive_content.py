@@ -1,0 +1,87 @@
+"""R2/R7: insults, harassment, threats, discrimination, sexual content and self-harm, from the classifier's
+per-category scores and the room's thresholds."""
+
+from __future__ import annotations
+
+from moderation.model import ActionKind, Category, Classification, Message, Role, Severity, Verdict
+from moderation.policy import AbuseAction, RoomPolicy
+from moderation.rules.base import RuleContext
+
+# Protocol rule, severity, and the Dutch word for the notice, per category.
+_CATEGORY: dict[Category, tuple[str, Severity, str]] = {
+    Category.INSULT: ("R2", Severity.MEDIUM, "beledigend"),
+    Category.HARASSMENT: ("R2", Severity.MEDIUM, "kwetsend of buitensluitend"),
+    Category.THREAT: ("R2", Severity.HIGH, "bedreigend"),
+    Category.DISCRIMINATION: ("R7", Severity.HIGH, "discriminerend"),
+    Category.SEXUAL: ("R7", Severity.HIGH, "seksueel"),
+    Category.SELF_HARM: ("R2", Severity.HIGH, ""),
+}
+
+_SELF_HARM_NOTICE = (
+    "We maken ons zorgen om je na je bericht. Je mentor neemt contact met je op. Wil je nu met iemand praten? "
+    "Bel of chat anoniem met 113 Zelfmoordpreventie (0800-0113) of De Kindertelefoon (0800-0432)."
+)
+
+
+class AbusiveContent:
+    name = "abusive_content"
+
+    def evaluate(self, message: Message, context: RuleContext) -> Verdict | None:
+        result = context.classification
+        if result is None:
+            return None  # the Moderator says once, at start, that this rule is inactive without a classifier
+        hit = _strongest_over_threshold(result, context.policy)
+        if hit is None:
+            return None
+        category, score = hit
+        rule_id, severity, word = _CATEGORY[category]
+        evidence = [e for e in result.evidence if e.category is category]
+        criminal = any(e.criminal for e in evidence)
+        if criminal:
+            severity = Severity.CRITICAL
+        explanation = evidence[0].explanation if evidence else f"{category.value} score {score:.2f}"
+        if result.note:
+            explanation = f"{explanation} ({result.note})"
+        return Verdict(
+            rule_id=rule_id,
+            rule_name=self.name,
+            category=category,
+            severity=severity,
+            score=score,
+            explanation=explanation,
+            actions=_actions(category, context.policy),
+            notice=_notice(category, word, context),
+            criminal=criminal,
+            scores=tuple((cat.value, round(value, 4)) for cat, value in result.scores),
+        )
+
+
+def _strongest_over_threshold(result: Classification, policy: RoomPolicy) -> tuple[Category, float] | None:
+    over = [
+        (cat, value) for cat, value in result.scores if cat in _CATEGORY and value >= policy.thresholds.get(cat, 1.01)
+    ]
+    if not over:
+        return None
+    return max(over, key=lambda hit: (_CATEGORY[hit[0]][1], hit[1]))
+
+
+def _actions(category: Category, policy: RoomPolicy) -> tuple[ActionKind, ...]:
+    if category is Category.SELF_HARM:
+        return (ActionKind.FLAG, ActionKind.NOTIFY_SENDER)  # care, not punishment: never delete a cry for help
+    actions = [ActionKind.DELETE] if policy.abuse_action is AbuseAction.DELETE else [ActionKind.FLAG]
+    if policy.notify_sender:
+        actions.append(ActionKind.NOTIFY_SENDER)
+    return tuple(actions)
+
+
+def _notice(category: Category, word: str, context: RuleContext) -> str:
+    if category is Category.SELF_HARM:
+        return _SELF_HARM_NOTICE
+    staff = context.author is not None and context.author.role is Role.STAFF
+    reviewer = "je leidinggevende" if staff else "je mentor"  # R12 / R13
+    policy = context.policy
+    done = "verwijderd" if policy.abuse_action is AbuseAction.DELETE else f"doorgestuurd naar {reviewer}"
+    return (
+        f"Je bericht in #{policy.room.name} lijkt {word} en is {done} (schoolregels R2/R7). "
+        f"Denk je dat dit een vergissing is? Bespreek het met {reviewer}."
+    )

@@ -1,0 +1,29 @@
+"""R10: in a staff-run announcement room, only the listed staff may post ("only the administrator may send")."""
+
+from __future__ import annotations
+
+from moderation.model import ActionKind, Category, Message, Severity, Verdict
+from moderation.rules.base import RuleContext
+
+
+class AnnouncementOnly:
+    name = "announcement_only"
+
+    def evaluate(self, message: Message, context: RuleContext) -> Verdict | None:
+        if not context.policy.is_announcement or context.may_post:
+            return None
+        room = context.policy.room.name
+        who = context.author.name if context.author else f"unknown account {message.author}"
+        return Verdict(
+            rule_id="R10",
+            rule_name=self.name,
+            category=Category.ANNOUNCEMENT_ONLY,
+            severity=Severity.LOW,
+            score=1.0,
+            explanation=f"{who} posted in announcement room #{room}, where only staff may post",
+            actions=(ActionKind.DELETE, ActionKind.NOTIFY_SENDER),
+            notice=(
+                f"In #{room} mogen alleen docenten berichten plaatsen (schoolregel R10), dus je bericht is "
+                "verwijderd. Een vraag over een mededeling? Stel hem aan je mentor of in je klassengroep."
+            ),
+        )
