@@ -1,0 +1,154 @@
+"""Pure translation of recorded/hand-written Matrix event JSON into `Message`."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.matrix.translate import (
+    MalformedEvent,
+    html_to_text,
+    message_from_event,
+    report_command,
+    strip_reply_fallback,
+)
+from moderation.model import Platform
+
+DATA = Path(__file__).parent / "data"
+ROOM = "!room:school.test"
+
+
+def events(name: str) -> dict[str, dict[str, Any]]:
+    loaded: dict[str, dict[str, Any]] = json.loads((DATA / name).read_text())
+    return loaded
+
+
+EVENTS = events("messages.json")
+MALFORMED = events("malformed.json")
+
+
+def translate(name: str) -> Any:
+    return message_from_event(ROOM, EVENTS[name])
+
+
+def test_plain_text() -> None:
+    message = translate("text")
+    assert message.platform is Platform.MATRIX
+    assert message.room_id == ROOM
+    assert message.event_id == "$text1"
+    assert message.target_id == "$text1"
+    assert message.author == "@sanne:school.test"
+    assert message.text == "Morgen vervalt het 3e uur"
+    assert message.sent_at == datetime.fromtimestamp(1764150000, tz=UTC)
+    assert not message.is_edit and not message.has_media
+    assert message.link == "https://matrix.to/#/!room:school.test/$text1"
+
+
+def test_notice_and_emote_are_text() -> None:
+    assert translate("notice").text == "Automatisch bericht"
+    assert translate("emote").text == "zwaait naar iedereen"
+
+
+def test_html_is_rendered_to_text() -> None:
+    text = translate("html").text
+    assert "Let op: lokaal\xa012 & 14" in text
+    assert "een" in text and "twee" in text
+    assert "<" not in text
+
+
+def test_plain_body_that_differs_from_the_html_is_judged_too() -> None:
+    text = translate("hidden_html").text
+    assert "hallo allemaal" in text
+    assert "jij bent een sukkel" in text
+
+
+def test_reply_fallback_is_stripped_from_body_and_html() -> None:
+    message = translate("reply")
+    assert message.text == "Top, dank je!"
+    assert message.reply_to == "$text1"
+
+
+def test_edit_is_a_new_version_of_the_original() -> None:
+    message = translate("edit")
+    assert message.is_edit
+    assert message.event_id == "$edit1"
+    assert message.message_id == "$text1"
+    assert message.target_id == "$text1"
+    assert message.text == "nieuwe tekst"  # the new content, not the " * " fallback
+
+
+@pytest.mark.parametrize("name", ["image", "video", "file", "sticker"])
+def test_media_is_marked(name: str) -> None:
+    message = translate(name)
+    assert message.has_media
+    assert message.text  # the caption / file name is still judged
+
+
+@pytest.mark.parametrize("name", ["redacted", "reaction", "unknown"])
+def test_not_a_message(name: str) -> None:
+    assert translate(name) is None
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_events_raise_a_clear_error(name: str) -> None:
+    with pytest.raises(MalformedEvent) as caught:
+        message_from_event(ROOM, MALFORMED[name])
+    assert str(caught.value)  # says which field
+
+
+def test_a_one_megabyte_body_is_kept_whole() -> None:
+    event = dict(EVENTS["text"])
+    event["content"] = {"msgtype": "m.text", "body": "a" * 1_048_576}
+    message = message_from_event(ROOM, event)
+    assert message is not None and len(message.text) == 1_048_576
+
+
+def test_report_command() -> None:
+    command = report_command(ROOM, EVENTS["report"])
+    assert command is not None
+    assert command.reporter == "@lotte:school.test"
+    assert command.target == "$bad1"
+    assert command.reason == "pest Sanne al weken"
+    assert command.command_event == "$rep1"
+    no_reason = report_command(ROOM, EVENTS["report_no_reason"])
+    assert no_reason is not None and no_reason.reason == ""
+
+
+def test_report_must_be_a_reply() -> None:
+    with pytest.raises(MalformedEvent, match="reply"):
+        report_command(ROOM, EVENTS["report_not_reply"])
+
+
+def test_ordinary_message_is_no_report() -> None:
+    assert report_command(ROOM, EVENTS["text"]) is None
+    assert report_command(ROOM, EVENTS["reply"]) is None
+
+
+def test_strip_reply_fallback_keeps_quotes_that_are_not_a_fallback() -> None:
+    assert strip_reply_fallback("hallo\n> geciteerd") == "hallo\n> geciteerd"
+    assert strip_reply_fallback("> a\n> b\n\nc\n\nd") == "c\n\nd"
+
+
+def test_html_to_text_ignores_broken_markup() -> None:
+    assert html_to_text("<b>half <i>open") == "half open"
+    assert html_to_text("<mx-reply>weg</mx-reply><p>blijft</p>") == "blijft"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["type", "event_id", "sender", "origin_server_ts", "content"]),
+        st.none() | st.integers() | st.text() | st.dictionaries(st.text(), st.text() | st.integers()),
+    )
+)
+def test_arbitrary_events_translate_or_raise_malformed(event: dict[str, Any]) -> None:
+    event.setdefault("type", "m.room.message")
+    with contextlib.suppress(MalformedEvent):
+        message_from_event(ROOM, event)
