@@ -1,0 +1,206 @@
+"""The Discord adapter: discord.py's client, events translated at the edge and handed to the Moderator.
+
+start: login → gateway → permission check (stop with a clear message when anything is missing) → report commands →
+reconcile the announcement channels. Then: messages and edits are judged, CHANNEL_UPDATEs re-check R10.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.commands import install_report_commands
+from adapters.discord.config import DiscordConfig
+from adapters.discord.drift import AnnouncementGuard
+from adapters.discord.enforcer import DiscordEnforcer
+from adapters.discord.permissions import ChannelCheck, ChannelUse, MissingPermissionsError, explain, problems
+from adapters.discord.translate import NotAMessage, edit_to_message, to_message
+from moderation.model import Message, Platform
+from moderation.pipeline import Moderator
+
+log = logging.getLogger(__name__)
+
+
+class DiscordStartError(RuntimeError):
+    """The adapter could not start: no gateway, not in the guild, ..."""
+
+
+def intents() -> discord.Intents:
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    wanted.members = True
+    return wanted
+
+
+def guard_parsers(client: discord.Client) -> None:
+    """A malformed gateway payload makes discord.py's parser raise, which would end `connect()` and the bot with
+    it. Drop such a payload with a clear log line instead."""
+    parsers: dict[str, Callable[[Any], None]] = client._connection.parsers
+
+    def guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+        def run(data: Any) -> None:
+            try:
+                parse(data)
+            except Exception as exc:
+                ident = data.get("id") if isinstance(data, dict) else None
+                log.warning("dropped a malformed %s payload (id %s): %s: %s", event, ident, type(exc).__name__, exc)
+
+        return run
+
+    for event, parse in list(parsers.items()):
+        parsers[event] = guarded(event, parse)
+
+
+class DiscordAdapter:
+    platform = Platform.DISCORD
+
+    def __init__(self, config: DiscordConfig, token: str) -> None:
+        self._config = config
+        self._token = token
+        self._client: discord.Client | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._moderator: Moderator | None = None
+        self._enforcer: DiscordEnforcer | None = None
+        self._guard: AnnouncementGuard | None = None
+
+    @property
+    def client(self) -> discord.Client:
+        if self._client is None:
+            raise RuntimeError("the Discord adapter is not started")
+        return self._client
+
+    async def start(self, moderator: Moderator) -> None:
+        cfg = self._config
+        client = discord.Client(
+            intents=intents(), guild_ready_timeout=cfg.guild_ready_timeout, max_messages=cfg.max_message_cache
+        )
+        guard_parsers(client)
+        enforcer = DiscordEnforcer(client, cfg, moderator)
+        self._client, self._moderator, self._enforcer = client, moderator, enforcer
+        self._guard = AnnouncementGuard(client, cfg, moderator, enforcer)
+        tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+        install_report_commands(tree, cfg.guild_id, moderator, lambda: enforcer, self._fetch_message)
+        self._listen(client)
+        try:
+            await client.login(self._token)
+            self._task = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+            await self._wait_ready(client)
+            self._check_permissions(client)
+            if cfg.sync_commands:
+                await tree.sync(guild=discord.Object(id=cfg.guild_id))
+        except BaseException:
+            await self.stop()
+            raise
+        await self.reconcile()
+        log.info("Discord adapter running as %s in guild %s", client.user, cfg.guild_id)
+
+    async def _wait_ready(self, client: discord.Client) -> None:
+        assert self._task is not None
+        ready = asyncio.create_task(client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {ready, self._task}, timeout=self._config.ready_timeout, return_when="FIRST_COMPLETED"
+        )
+        if ready not in done:
+            ready.cancel()
+            failure = self._task.exception() if self._task in done else None
+            raise DiscordStartError(f"the Discord gateway did not become ready: {failure or 'timed out'}") from failure
+
+    def _check_permissions(self, client: discord.Client) -> None:
+        assert self._moderator is not None
+        guild = client.get_guild(self._config.guild_id)
+        if guild is None:
+            raise DiscordStartError(f"the bot is not a member of guild {self._config.guild_id}")
+        me = guild.me
+        checks: list[ChannelCheck] = []
+        wanted = [(self._config.review_channel_id, "review channel", ChannelUse.REVIEW)]
+        for policy in self._moderator.rooms(Platform.DISCORD):
+            use = ChannelUse.ANNOUNCEMENT if policy.is_announcement else ChannelUse.MODERATED
+            wanted.append((int(policy.room.id), policy.room.name, use))
+        for channel_id, name, use in wanted:
+            channel = guild.get_channel(channel_id)
+            perms = channel.permissions_for(me).value if channel is not None else None
+            checks.append(ChannelCheck(channel_id, channel.name if channel else name, use, perms))
+        found = problems(me.guild_permissions.value, checks)
+        if found:
+            raise MissingPermissionsError(explain(found))
+        staff = guild.get_role(self._config.staff_role_id)
+        if staff is None:
+            log.warning("the staff role %s does not exist: nobody may post in announcement channels", staff)
+        elif staff.permissions.administrator:
+            log.warning("the staff role %s has Administrator, which bypasses every channel overwrite (R10)", staff)
+
+    def _listen(self, client: discord.Client) -> None:
+        @client.event
+        async def on_message(msg: discord.Message) -> None:
+            if self._ours(msg):
+                await self._judge(msg, edit=False)
+
+        @client.event
+        async def on_raw_message_edit(payload: discord.RawMessageUpdateEvent) -> None:
+            msg, before = payload.message, payload.cached_message
+            if before is not None and before.content == msg.content and before.edited_at == msg.edited_at:
+                return  # an embed or flag update of a cached message, not a new text
+            if self._ours(msg):
+                await self._judge(msg, edit=True)
+
+        @client.event
+        async def on_guild_channel_update(before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
+            if self._guard is not None and after.guild.id == self._config.guild_id:
+                policy = self._guard.policy_for(after.id)
+                if policy is not None:
+                    await self._guard.check(after, policy)
+
+        @client.event
+        async def on_guild_channel_delete(channel: discord.abc.GuildChannel) -> None:
+            if self._guard is not None and self._guard.policy_for(channel.id) is not None:
+                log.error("announcement channel #%s (%s) was deleted", channel.name, channel.id)
+
+    def _ours(self, msg: discord.Message) -> bool:
+        me = self.client.user
+        return (
+            msg.guild is not None and msg.guild.id == self._config.guild_id and (me is None or msg.author.id != me.id)
+        )
+
+    async def _judge(self, msg: discord.Message, *, edit: bool) -> None:
+        assert self._moderator is not None and self._enforcer is not None
+        try:
+            message: Message = edit_to_message(msg) if edit else to_message(msg)
+        except NotAMessage as exc:
+            log.debug("not judged: message %s is %s", msg.id, exc)
+            return
+        except Exception as exc:
+            log.warning("could not read message %s in %s: %s: %s", msg.id, msg.channel.id, type(exc).__name__, exc)
+            return
+        try:
+            await self._moderator.handle(message, self._enforcer)
+        except Exception:
+            log.exception("the moderator failed on Discord message %s in %s", msg.id, msg.channel.id)
+
+    async def _fetch_message(self, channel_id: int, message_id: int) -> discord.Message:
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise ValueError("that channel is not a text channel of this server")
+        return await channel.fetch_message(message_id)
+
+    async def reconcile(self) -> None:
+        if self._guard is not None:
+            await self._guard.reconcile()
+
+    async def wait_closed(self) -> None:
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def stop(self) -> None:
+        if self._client is not None and not self._client.is_closed():
+            await self._client.close()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+        elif self._client is not None:
+            await self._client.close()

@@ -1,0 +1,44 @@
+"""The Discord adapter's settings, and reading the bot token from the environment or a file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+TOKEN_ENV = "SCHOOLWACHT_DISCORD_TOKEN"
+TOKEN_FILE_ENV = "SCHOOLWACHT_DISCORD_TOKEN_FILE"
+
+
+class TokenError(ValueError):
+    """The Discord token is missing, given twice, or unreadable."""
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordConfig:
+    guild_id: int  # the school's server
+    staff_role_id: int  # members with this role may post in announcement channels
+    review_channel_id: int  # where incident cards go (staff only)
+    guild_ready_timeout: float = 2.0  # discord.py waits this long for guilds after READY
+    ready_timeout: float = 30.0  # how long `start` waits for the gateway before giving up
+    sync_commands: bool = True  # register "Report to school" and /report in the guild at start
+    max_message_cache: int = 1000  # discord.py's message cache (edits of older messages come as raw events)
+
+
+def read_token(environ: Mapping[str, str]) -> str:
+    """The bot token from SCHOOLWACHT_DISCORD_TOKEN or from the file named by SCHOOLWACHT_DISCORD_TOKEN_FILE."""
+    direct = environ.get(TOKEN_ENV, "").strip()
+    path = environ.get(TOKEN_FILE_ENV, "").strip()
+    if direct and path:
+        raise TokenError(f"set only one of {TOKEN_ENV} and {TOKEN_FILE_ENV}, not both")
+    if path:
+        try:
+            token = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise TokenError(f"cannot read the Discord token file {path}: {exc.strerror or exc}") from None
+        if not token:
+            raise TokenError(f"the Discord token file {path} is empty")
+        return token
+    if direct:
+        return direct
+    raise TokenError(f"no Discord token: set {TOKEN_ENV} or {TOKEN_FILE_ENV}")

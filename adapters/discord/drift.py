@@ -1,0 +1,146 @@
+"""R10 on Discord: keep every announcement channel's overwrites as they must be, restore drift, record it.
+
+Runs on start, on every CHANNEL_UPDATE of an announcement channel, and whenever the app schedules `reconcile`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import discord
+
+from adapters.discord.config import DiscordConfig
+from adapters.discord.overwrites import Drift, Key, Kind, Pair, find_drift
+from moderation.model import AccountId, Category, EventId, Platform, RoomId
+from moderation.pipeline import Moderator
+from moderation.policy import RoomPolicy
+from moderation.ports import Enforcer
+
+log = logging.getLogger(__name__)
+
+RESTORE_REASON = "schoolwacht R10: announcement channel, only staff may post"
+_OVERWRITE_ACTIONS = frozenset(
+    {
+        discord.AuditLogAction.overwrite_create,
+        discord.AuditLogAction.overwrite_update,
+        discord.AuditLogAction.overwrite_delete,
+    }
+)
+
+
+def current_overwrites(channel: discord.abc.GuildChannel) -> dict[Key, Pair]:
+    result: dict[Key, Pair] = {}
+    for target, overwrite in channel.overwrites.items():
+        is_role = isinstance(target, discord.Role) or (
+            isinstance(target, discord.Object) and target.type is discord.Role
+        )
+        allow, deny = overwrite.pair()
+        result[(Kind.ROLE if is_role else Kind.MEMBER, target.id)] = (allow.value, deny.value)
+    return result
+
+
+class AnnouncementGuard:
+    def __init__(self, client: discord.Client, config: DiscordConfig, moderator: Moderator, enforcer: Enforcer) -> None:
+        self._client = client
+        self._config = config
+        self._moderator = moderator
+        self._enforcer = enforcer
+        self._lock = asyncio.Lock()  # one check at a time: our own restores cause CHANNEL_UPDATEs too
+
+    def policy_for(self, channel_id: int) -> RoomPolicy | None:
+        policy = self._moderator.policy_for(Platform.DISCORD, RoomId(str(channel_id)))
+        return policy if policy is not None and policy.is_announcement else None
+
+    async def reconcile(self) -> None:
+        guild = self._client.get_guild(self._config.guild_id)
+        if guild is None:
+            log.warning("reconcile: the bot is not in guild %s (any more?)", self._config.guild_id)
+            return
+        for policy in self._moderator.rooms(Platform.DISCORD):
+            if not policy.is_announcement:
+                continue
+            channel = guild.get_channel(int(policy.room.id))
+            if channel is None:
+                log.warning("announcement channel %s (%s) does not exist (deleted?)", policy.room.name, policy.room.id)
+                continue
+            await self.check(channel, policy)
+
+    async def check(self, channel: discord.abc.GuildChannel, policy: RoomPolicy) -> None:
+        async with self._lock:
+            guild = channel.guild
+            staff_role = guild.get_role(self._config.staff_role_id)
+            staff_members = frozenset(m.id for m in staff_role.members) if staff_role else frozenset()
+            allowed = frozenset(
+                int(a) for a in self._moderator.allowed_posters(Platform.DISCORD, policy.room.id) if a.isdigit()
+            )
+            present = frozenset(m for m in allowed if guild.get_member(m) is not None)
+            drifts = find_drift(
+                current_overwrites(channel),
+                guild_id=guild.id,
+                staff_role_id=self._config.staff_role_id,
+                allowed_members=allowed | staff_members,
+                extra_posters=present - staff_members,
+            )
+            if not drifts:
+                return
+            actor, entry_id = await self._who_changed(guild, channel.id)
+            failures = [f for d in drifts if (f := await self._restore(channel.id, d)) is not None]
+            await self._record(channel, drifts, failures, actor, entry_id)
+
+    async def _restore(self, channel_id: int, drift: Drift) -> str | None:
+        (kind, target_id), (allow, deny) = drift.key, drift.after
+        http = self._client.http
+        try:
+            if allow == 0 and deny == 0:
+                await http.delete_channel_permissions(channel_id, target_id, reason=RESTORE_REASON)
+            else:
+                await http.edit_channel_permissions(
+                    channel_id, target_id, str(allow), str(deny), 0 if kind is Kind.ROLE else 1, reason=RESTORE_REASON
+                )
+        except discord.HTTPException as exc:
+            log.error("could not restore the overwrite for %s in channel %s: %s", target_id, channel_id, exc)
+            return f"{drift.what}: NOT restored ({exc.status} {exc.text or exc.code})"
+        return None
+
+    async def _who_changed(self, guild: discord.Guild, channel_id: int) -> tuple[discord.abc.User | None, int | None]:
+        """The latest person (not this bot) who changed this channel's overwrites, from the audit log."""
+        me = self._client.user
+        try:
+            async for entry in guild.audit_logs(limit=25):
+                target = entry.target
+                ours = target is not None and target.id == channel_id and entry.action in _OVERWRITE_ACTIONS
+                if ours and entry.user is not None and (me is None or entry.user.id != me.id):
+                    return entry.user, entry.id
+        except discord.HTTPException as exc:
+            log.warning("cannot read the audit log to see who changed channel %s: %s", channel_id, exc)
+        return None, None
+
+    async def _record(
+        self,
+        channel: discord.abc.GuildChannel,
+        drifts: list[Drift],
+        failures: list[str],
+        actor: discord.abc.User | None,
+        entry_id: int | None,
+    ) -> None:
+        by = f" by {actor.display_name}" if actor is not None else ""
+        what = "; ".join(d.what for d in drifts)
+        outcome = "could not restore all of it: " + "; ".join(failures) if failures else "restored"
+        explanation = f"settings of announcement channel #{channel.name} changed{by}: {what}; {outcome}"
+        log.warning(explanation)
+        # The audit-log entry identifies this change; without one, the moment of detection does.
+        event = f"drift:{entry_id}" if entry_id is not None else f"drift:{channel.id}:{int(time.time() * 1000)}"
+        try:
+            await self._moderator.record_room_event(
+                platform=Platform.DISCORD,
+                room_id=RoomId(str(channel.id)),
+                event_id=EventId(event),
+                actor=AccountId(str(actor.id)) if actor is not None else None,
+                category=Category.PERMISSION_DRIFT,
+                explanation=explanation,
+                enforcer=self._enforcer,
+            )
+        except Exception:
+            log.exception("could not record the permission drift of channel %s", channel.id)

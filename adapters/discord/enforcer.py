@@ -1,0 +1,57 @@
+"""The Discord adapter's hands: delete (with an audit-log reason), a private notice, the review card.
+
+Transport retries (429s, 5xx) are discord.py's rate limiter's job; whatever still fails raises out of here, and the
+pipeline records it as a failed action on the incident.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from adapters.discord.card import render_card
+from adapters.discord.config import DiscordConfig
+from moderation.model import Message, PersonId
+from moderation.pipeline import Moderator
+from moderation.ports import IncidentRef
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_MESSAGE = 10008
+AUDIT_REASON_LIMIT = 512  # Discord truncates longer X-Audit-Log-Reason values
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class DiscordEnforcer:
+    def __init__(self, client: discord.Client, config: DiscordConfig, moderator: Moderator) -> None:
+        self._client = client
+        self._config = config
+        self._moderator = moderator
+
+    async def delete(self, message: Message, reason: str) -> None:
+        # discord.py 2.7's Message.delete() takes no reason; the HTTP call does, and it lands in the audit log.
+        try:
+            await self._client.http.delete_message(
+                int(message.room_id), int(message.target_id), reason=reason[:AUDIT_REASON_LIMIT]
+            )
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_MESSAGE:
+                raise
+            log.info("message %s in %s was already gone", message.target_id, message.room_id)
+
+    async def notify_sender(self, message: Message, text: str) -> None:
+        user_id = int(message.author)
+        user = self._client.get_user(user_id) or await self._client.fetch_user(user_id)
+        channel = await user.create_dm()
+        await channel.send(text, allowed_mentions=NO_MENTIONS)
+
+    async def announce(self, incident: IncidentRef) -> None:
+        channel = self._client.get_channel(self._config.review_channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise RuntimeError(f"review channel {self._config.review_channel_id} is not a text channel I can see")
+        card = render_card(incident, self._person_name)
+        await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+
+    def _person_name(self, person_id: PersonId) -> str:
+        return self._moderator.person_name(person_id)
