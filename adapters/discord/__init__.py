@@ -1,14 +1,26 @@
 """The Discord adapter (discord.py): translate at the edge, judge in the core, act through `DiscordEnforcer`."""
 
-from adapters.discord.client import DiscordAdapter, DiscordStartError
-from adapters.discord.config import DiscordConfig, TokenError, read_token
-from adapters.discord.permissions import MissingPermissionsError
+from __future__ import annotations
 
-__all__ = [
-    "DiscordAdapter",
-    "DiscordConfig",
-    "DiscordStartError",
-    "MissingPermissionsError",
-    "TokenError",
-    "read_token",
-]
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adapters.discord.client import DiscordAdapter
+    from bot.app import Core
+
+
+def build_adapter(core: Core) -> DiscordAdapter:
+    """The adapter from the `[discord]` settings and the token from SCHOOLWACHT_DISCORD_TOKEN(_FILE)."""
+    from adapters.discord.client import DiscordAdapter
+    from adapters.discord.config import DiscordConfig, DiscordConfigError, read_token
+
+    settings = core.settings.discord
+    if settings is None:
+        raise DiscordConfigError("platform 'discord' is enabled but the [discord] settings are missing")
+    config = DiscordConfig(
+        guild_id=settings.guild_id,
+        staff_role_id=settings.staff_role_id,
+        review_channel_id=settings.review_channel_id,
+    )
+    return DiscordAdapter(config, read_token(os.environ))

@@ -119,7 +119,8 @@ class DiscordAdapter:
             raise DiscordStartError(f"the bot is not a member of guild {self._config.guild_id}")
         me = guild.me
         checks: list[ChannelCheck] = []
-        wanted = [(self._config.review_channel_id, "review channel", ChannelUse.REVIEW)]
+        review = self._config.review_channel_id
+        wanted = [] if review is None else [(review, "review channel", ChannelUse.REVIEW)]
         for policy in self._moderator.rooms(Platform.DISCORD):
             use = ChannelUse.ANNOUNCEMENT if policy.is_announcement else ChannelUse.MODERATED
             wanted.append((int(policy.room.id), policy.room.name, use))

@@ -10,7 +10,11 @@ TOKEN_ENV = "SCHOOLWACHT_DISCORD_TOKEN"
 TOKEN_FILE_ENV = "SCHOOLWACHT_DISCORD_TOKEN_FILE"
 
 
-class TokenError(ValueError):
+class DiscordConfigError(ValueError):
+    """The Discord settings cannot work; the message says which setting and why."""
+
+
+class TokenError(DiscordConfigError):
     """The Discord token is missing, given twice, or unreadable."""
 
 
@@ -18,7 +22,7 @@ class TokenError(ValueError):
 class DiscordConfig:
     guild_id: int  # the school's server
     staff_role_id: int  # members with this role may post in announcement channels
-    review_channel_id: int  # where incident cards go (staff only)
+    review_channel_id: int | None = None  # where incident cards go (staff only); None: cards only in the log/CLI
     guild_ready_timeout: float = 2.0  # discord.py waits this long for guilds after READY
     ready_timeout: float = 30.0  # how long `start` waits for the gateway before giving up
     sync_commands: bool = True  # register "Report to school" and /report in the guild at start

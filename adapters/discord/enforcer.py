@@ -47,6 +47,9 @@ class DiscordEnforcer:
         await channel.send(text, allowed_mentions=NO_MENTIONS)
 
     async def announce(self, incident: IncidentRef) -> None:
+        if self._config.review_channel_id is None:
+            log.info("incident R-%s recorded; no Discord review channel configured", incident.id)
+            return
         channel = self._client.get_channel(self._config.review_channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise RuntimeError(f"review channel {self._config.review_channel_id} is not a text channel I can see")
