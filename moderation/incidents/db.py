@@ -12,9 +12,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -107,6 +109,17 @@ class IncidentRow(Base):
     reported_by: Mapped[str | None] = mapped_column(String(255))  # reporter's person id/account; leadership only
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Review (issue 6). The person a message was aimed at (R2 repeated targeting): a mention or a reply's author.
+    target_person_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    target_account: Mapped[str | None] = mapped_column(String(255))
+    # The repeated-targeting case this incident belongs to (itself an incident, rule R2 "repeated_targeting").
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
+    escalation: Mapped[str | None] = mapped_column(String(16))  # coordinator / leadership / police
+    resolution_note: Mapped[str | None] = mapped_column(Text)  # what the reviewer wrote when closing
+    measure: Mapped[str | None] = mapped_column(String(200))  # the measure taken (R13), if any
+    parents_informed: Mapped[bool | None] = mapped_column(Boolean)  # R13: None = not stated
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # resolved/dismissed; retention
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # message text erased (retention)
 
     reviewers: Mapped[list[ReviewerRow]] = relationship(back_populates="incident", cascade="all, delete-orphan")
     history: Mapped[list[HistoryRow]] = relationship(
@@ -149,3 +162,16 @@ class StateRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScheduledJobRow(Base):
+    """APScheduler's job store table (SQLAlchemyJobStore), declared here so that Alembic owns the whole schema.
+
+    The columns are exactly the ones APScheduler 3 creates; it finds the table present and leaves it alone.
+    """
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
