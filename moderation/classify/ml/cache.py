@@ -1,0 +1,135 @@
+"""The model cache folder: its layout, the environment that points libraries at it, and integrity checks.
+
+Layout under `MLConfig.cache_dir` (what `schoolwacht model download` fills and the admin copies to the server):
+
+    TORCH_HOME/hub/checkpoints/<name>-<8 hex>.ckpt   detoxify's checkpoint (a pickle), as torch.hub stores it
+    HF_HOME/hub/models--<org>--<name>/...            the Hugging Face config and tokenizer detoxify asks for
+    onnx/<model>/                                    what `schoolwacht model export-onnx` writes
+    SHA256SUMS                                       checksums of every file, written by `download`
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from moderation.classify.ml.errors import ModelIntegrityError, ModelLoadError, ModelMissingError
+
+CHECKSUMS_FILE = "SHA256SUMS"
+_HASH_IN_NAME = re.compile(r"-([0-9a-f]{8,})\.[A-Za-z0-9]+$")
+_CHUNK = 1 << 20
+
+
+def torch_home(cache_dir: Path) -> Path:
+    return cache_dir / "TORCH_HOME"
+
+
+def hf_home(cache_dir: Path) -> Path:
+    return cache_dir / "HF_HOME"
+
+
+def checkpoints_dir(cache_dir: Path) -> Path:
+    return torch_home(cache_dir) / "hub" / "checkpoints"
+
+
+def onnx_dir(cache_dir: Path, model: str) -> Path:
+    return cache_dir / "onnx" / model
+
+
+def point_libraries_at(cache_dir: Path, *, offline: bool) -> None:
+    """Set the cache environment, and check that the Hugging Face libraries will actually honour it.
+
+    huggingface_hub reads HF_HOME / HF_HUB_OFFLINE once, at import. If something imported it earlier with other
+    values, setting the environment now changes nothing and detoxify could reach the network: refuse instead.
+    """
+    cache_dir = cache_dir.resolve()
+    os.environ["TORCH_HOME"] = str(torch_home(cache_dir))
+    os.environ["HF_HOME"] = str(hf_home(cache_dir))
+    os.environ["HF_HUB_CACHE"] = str(hf_home(cache_dir) / "hub")
+    os.environ.pop("TRANSFORMERS_CACHE", None)
+    os.environ["HF_HUB_OFFLINE"] = "1" if offline else "0"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1" if offline else "0"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    hub = sys.modules.get("huggingface_hub.constants")
+    if hub is None:
+        return
+    wanted = str(hf_home(cache_dir) / "hub")
+    if Path(str(hub.HF_HUB_CACHE)).resolve() != Path(wanted) or bool(hub.HF_HUB_OFFLINE) != offline:
+        raise ModelLoadError(
+            "huggingface_hub was imported before the ML tier set its cache folder "
+            f"(it uses {hub.HF_HUB_CACHE!r}, offline={hub.HF_HUB_OFFLINE}); load the ML tier before anything "
+            "imports transformers"
+        )
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def hash_prefix_in_name(path: Path) -> str | None:
+    match = _HASH_IN_NAME.search(path.name)
+    return match.group(1) if match else None
+
+
+def verify_checkpoint(path: Path) -> str:
+    """Refuse a checkpoint that is missing or whose sha256 does not start with the hex digits in its name.
+
+    A missing file must be caught here: detoxify would otherwise silently try to download it. The check also
+    catches truncated and corrupted copies before the pickle is ever opened. Returns the full sha256.
+    """
+    if not path.is_file():
+        raise ModelMissingError(f"model checkpoint {path} is not installed")
+    expected = hash_prefix_in_name(path)
+    if expected is None:
+        raise ModelIntegrityError(f"checkpoint {path.name} has no hash in its name (expected '<name>-<8 hex>.ckpt')")
+    actual = sha256_file(path)
+    if not actual.startswith(expected):
+        size = path.stat().st_size
+        raise ModelIntegrityError(
+            f"checkpoint {path.name} is damaged or not the published file: sha256 {actual[:16]}… does not start "
+            f"with {expected} ({size} bytes); copy it again"
+        )
+    return actual
+
+
+def iter_files(root: Path) -> Iterator[Path]:
+    """Every regular file under root, in a stable order, skipping the checksum file itself."""
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink() and path.name != CHECKSUMS_FILE:
+            yield path
+
+
+def write_checksums(root: Path) -> list[tuple[str, str]]:
+    """Write `SHA256SUMS` (sha256sum's format, paths relative to root) and return its lines."""
+    lines = [(sha256_file(path), path.relative_to(root).as_posix()) for path in iter_files(root)]
+    text = "".join(f"{digest}  {name}\n" for digest, name in lines)
+    (root / CHECKSUMS_FILE).write_text(text, encoding="utf-8")
+    return lines
+
+
+def verify_checksums(root: Path) -> list[str]:
+    """Compare the files with `SHA256SUMS`; return one problem per line (empty: all good, or no checksum file)."""
+    sums = root / CHECKSUMS_FILE
+    if not sums.is_file():
+        return []
+    problems = []
+    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, sep, name = line.partition("  ")
+        if not sep or len(digest) != 64:
+            problems.append(f"{CHECKSUMS_FILE} line {number} is malformed")
+            continue
+        path = root / name
+        if ".." in Path(name).parts or not path.is_file():
+            problems.append(f"{name}: missing")
+        elif sha256_file(path) != digest:
+            problems.append(f"{name}: checksum differs")
+    return problems
