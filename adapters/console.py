@@ -13,7 +13,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Protocol
 
 from moderation.model import AccountId, ActionKind, EventId, Message, PersonId, Platform, RoomId
 from moderation.pipeline import Moderator, Outcome
@@ -24,6 +24,12 @@ _LINE = re.compile(r"^@(?P<author>[\w.\-]+)\s+#(?P<room>[\w.\-]+)(?:\s+~(?P<edit
 
 class ConsoleLineError(ValueError):
     pass
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +55,7 @@ def parse_line(line: str) -> ConsoleLine | None:
 class ConsoleEnforcer:
     """Shows on the terminal what would happen on a real platform."""
 
-    def __init__(self, out: TextIO, name_of: Callable[[PersonId], str]) -> None:
+    def __init__(self, out: Writer, name_of: Callable[[PersonId], str]) -> None:
         self._out = out
         self._name_of = name_of
 
@@ -73,7 +79,7 @@ class ConsoleEnforcer:
 class ConsoleAdapter:
     platform = Platform.CONSOLE
 
-    def __init__(self, lines: Iterable[str] | None = None, out: TextIO | None = None) -> None:
+    def __init__(self, lines: Iterable[str] | None = None, out: Writer | None = None) -> None:
         self._lines = lines
         self._out = out or sys.stdout
         self._task: asyncio.Task[None] | None = None

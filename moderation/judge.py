@@ -12,7 +12,7 @@ from moderation.rules.base import Rule, RuleContext
 
 log = logging.getLogger(__name__)
 
-_ACTION_ORDER = (ActionKind.DELETE, ActionKind.NOTIFY_SENDER, ActionKind.FLAG)
+_ACTION_ORDER = (ActionKind.DELETE, ActionKind.FLAG, ActionKind.NOTIFY_SENDER)
 
 
 class Judge:

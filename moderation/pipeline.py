@@ -36,7 +36,6 @@ from moderation.rules.base import Rule
 
 log = logging.getLogger(__name__)
 
-_ACTION_ORDER = (ActionKind.DELETE, ActionKind.NOTIFY_SENDER, ActionKind.FLAG)
 
 
 @dataclass(frozen=True, slots=True)

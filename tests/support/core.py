@@ -11,7 +11,7 @@ from typing import Any
 from bot.app import Core, build_core
 from bot.database import upgrade
 from bot.settings import settings_from_dict
-from moderation.incidents.engine import make_engine
+from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.model import AccountId, Platform
 from moderation.ports import Classifier
 from moderation.roster import parse_roster, store_roster
@@ -57,10 +57,6 @@ def make_core(
     )
     engine = make_engine(settings.database_url())
     upgrade(engine)
+    store_roster(make_session_factory(engine), parse_roster(roster_csv(people or SAMPLE_PEOPLE)), datetime.now(UTC))
     engine.dispose()
-    core = build_core(
-        settings, classifier=classifier, with_classifier=with_classifier, bot_accounts=bot_accounts
-    )
-    store_roster(core.sessions, parse_roster(roster_csv(people or SAMPLE_PEOPLE)), datetime.now(UTC))
-    core.reload_directory()
-    return core
+    return build_core(settings, classifier=classifier, with_classifier=with_classifier, bot_accounts=bot_accounts)

@@ -1,0 +1,178 @@
+"""The command line: `schoolwacht run | demo | check | init | roster ... | db ... | incidents ... | model ...`.
+
+User mistakes (a bad settings file, a bad roster, an unreachable database) end with one line and a non-zero exit
+code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import sys
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from bot.database import SchemaBehind, current_revision, head_revision, upgrade
+from bot.settings import Settings, SettingsError, load_settings
+from moderation.incidents.engine import DatabaseUnavailable, make_engine, wait_for_database
+from moderation.roster import RosterError, read_roster, store_roster
+
+app = typer.Typer(help="schoolwacht: a moderation bot that puts a school's social-media protocol into practice.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+roster_app = typer.Typer(help="The school's roster: who is who (students, staff, mentors, managers).",
+                         no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(roster_app, name="roster")
+app.add_typer(db_app, name="db")
+
+out = Console()
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", envvar="SCHOOLWACHT_CONFIG", help="The settings file.")
+]
+DEFAULT_CONFIG = Path("schoolwacht.toml")
+
+# Errors that are the user's to fix: one line, exit code 2.
+USER_ERRORS = (SettingsError, RosterError, DatabaseUnavailable, SchemaBehind)
+
+
+def actor() -> str:
+    """Who is using the command line, for the incident history."""
+    return f"cli:{getpass.getuser()}"
+
+
+def settings_from(config: Path) -> Settings:
+    return load_settings(config)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the example settings.")] = DEFAULT_CONFIG,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example settings file to start from."""
+    if path.exists() and not force:
+        raise SettingsError(f"{path} exists already; use --force to overwrite it")
+    path.write_text(resources.files("bot").joinpath("example.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    out.print(f"wrote {path}; edit it, then run `schoolwacht db upgrade` and `schoolwacht roster import FILE`")
+
+
+@app.command()
+def run(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Start the configured platforms and moderate until stopped (Ctrl-C / SIGTERM)."""
+    from bot.app import build_adapters, build_core
+    from bot.app import run as run_app
+
+    settings = settings_from(config)
+    core = build_core(settings)
+    try:
+        asyncio.run(run_app(core, build_adapters(core)))
+    finally:
+        core.close()
+
+
+@app.command()
+def demo() -> None:
+    """Play a short scenario on the console platform with a sample roster; no config or network needed."""
+    from bot.demo import run_demo
+
+    run_demo(out)
+
+
+@app.command()
+def check(
+    text: Annotated[str, typer.Argument(help="The message to judge.")],
+    kind: Annotated[str, typer.Option(help="The kind of room it is posted in.")] = "student-run",
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Judge one message and print the verdict and why (nothing is stored)."""
+    from bot.check import run_check
+
+    settings = settings_from(config) if config.exists() else Settings()
+    run_check(settings, text, kind, out)
+
+
+@roster_app.command("import")
+def roster_import(
+    file: Annotated[Path, typer.Argument(help="CSV exported from the student information system.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import (or update) the roster. A file with any problem imports nothing."""
+    from bot.app import open_database
+
+    settings = settings_from(config)
+    people = read_roster(file)
+    _engine, sessions = open_database(settings)
+    with Progress(console=out, transient=True) as progress:
+        task = progress.add_task("importing", total=len(people))
+        result = store_roster(sessions, people, datetime.now(UTC), lambda n: progress.update(task, completed=n))
+    out.print(
+        f"roster imported from {file}: {result.added} added, {result.updated} updated, "
+        f"{result.deactivated} no longer in the file (kept, marked as left)"
+    )
+
+
+@roster_app.command("show")
+def roster_show(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """List the people in the roster with their mentor or manager and platform accounts."""
+    from bot.app import open_database
+    from moderation.directory import load_directory
+
+    _engine, sessions = open_database(settings_from(config))
+    directory = load_directory(sessions)
+    table = Table("id", "name", "role", "class", "mentor / manager", "flags", "accounts")
+    for p in sorted(directory.people(), key=lambda p: (p.role.value, p.class_name or "", p.name)):
+        boss = p.mentor or p.manager
+        boss_name = directory.person(boss).name if boss and directory.person(boss) else (boss or "")  # type: ignore[union-attr]
+        flags = ", ".join(f for f, on in (("coordinator", p.is_coordinator), ("leadership", p.is_leadership)) if on)
+        accounts = ", ".join(f"{a.platform.value}:{a.id}" for a in p.accounts)
+        table.add_row(p.id, p.name, p.role.value, p.class_name or "", boss_name, flags, accounts)
+    out.print(table)
+    out.print(f"{len(directory)} people")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Create or migrate the database schema to this version of schoolwacht."""
+    settings = settings_from(config)
+    engine = make_engine(settings.database_url())
+    wait_for_database(engine, attempts=settings.database.connect_attempts)
+    upgrade(engine)
+    out.print(f"database is at revision {current_revision(engine)}")
+
+
+@db_app.command("current")
+def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Show the database's schema revision and the one this version needs."""
+    settings = settings_from(config)
+    engine = make_engine(settings.database_url())
+    wait_for_database(engine, attempts=settings.database.connect_attempts)
+    out.print(f"database: {current_revision(engine) or 'empty'}; this version needs: {head_revision(engine)}")
+
+
+def _mount_optional_apps() -> None:
+    """Sub-apps that live in their own modules (kept small, one idea each)."""
+    from bot.cli_incidents import incidents_app
+    from bot.cli_model import model_app
+    from bot.cli_privacy import privacy_app
+
+    app.add_typer(incidents_app, name="incidents")
+    app.add_typer(privacy_app, name="privacy")
+    app.add_typer(model_app, name="model")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # _mount_optional_apps()  # TEMP until sub-apps land
+    try:
+        app()
+    except USER_ERRORS as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(2)

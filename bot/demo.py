@@ -1,0 +1,89 @@
+"""`schoolwacht demo`: a short school day on the console platform, then each reviewer's incident list.
+
+Needs no config and no network: a bundled roster and settings, a fresh SQLite database in a temporary folder, and the
+text tier of the classifier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import tomllib
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from adapters.console import ConsoleAdapter
+from bot.app import Core, build_core, run
+from bot.database import upgrade
+from bot.settings import settings_from_dict
+from moderation.incidents.engine import make_engine, make_session_factory
+from moderation.incidents.queries import list_incidents
+from moderation.roster import parse_roster, store_roster
+
+_DATA = resources.files("bot.demo_data")
+
+
+def run_demo(out: Console) -> None:
+    with tempfile.TemporaryDirectory(prefix="schoolwacht-demo-") as folder:
+        core = _demo_core(Path(folder))
+        try:
+            out.rule("schoolwacht demo: a school day in class 2B")
+            lines = _DATA.joinpath("scenario.txt").read_text(encoding="utf-8").splitlines()
+            adapter = ConsoleAdapter(lines=lines, out=_PlainWriter(out))
+            asyncio.run(run(core, [adapter]))
+            out.rule("what each reviewer sees")
+            print_reviewer_lists(core, out)
+        finally:
+            core.close()
+
+
+def _demo_core(folder: Path) -> Core:
+    data = tomllib.loads(_DATA.joinpath("schoolwacht.toml").read_text(encoding="utf-8"))
+    data["database"] = {"url": f"sqlite:///{folder / 'demo.sqlite3'}"}
+    settings = settings_from_dict(data, source=folder / "schoolwacht.toml")
+    engine = make_engine(settings.database_url())
+    upgrade(engine)
+    roster = parse_roster(_DATA.joinpath("roster.csv").read_text(encoding="utf-8"), source="demo roster")
+    store_roster(make_session_factory(engine), roster, datetime.now(UTC))
+    engine.dispose()
+    return build_core(settings)
+
+
+def print_reviewer_lists(core: Core, out: Console) -> None:
+    reviewers = [p for p in core.directory.people() if p.role.value == "staff"]
+    with core.sessions() as session:
+        for reviewer in sorted(reviewers, key=lambda p: p.name):
+            incidents = list_incidents(session, reviewer=reviewer.id)
+            if not incidents:
+                continue
+            table = Table("#", "rule", "category", "room", "author", "excerpt", "action", title=reviewer.name)
+            for inc in incidents:
+                author = core.directory.person(inc.author_person_id) if inc.author_person_id else None  # type: ignore[arg-type]
+                table.add_row(
+                    str(inc.id),
+                    inc.rule_id,
+                    inc.category,
+                    f"#{inc.room_name}",
+                    author.name if author else (inc.author_account or "?"),
+                    (inc.excerpt or "")[:60],
+                    f"{inc.action_taken} ({inc.action_status})",
+                )
+            out.print(table)
+
+
+class _PlainWriter:
+    """The console adapter writes plain lines; Rich prints them without interpreting [brackets] as markup."""
+
+    def __init__(self, out: Console) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        self._out.print(text, end="", markup=False, highlight=False)
+        return len(text)
+
+    def flush(self) -> None:
+        return None
