@@ -125,10 +125,10 @@ class AnnouncementGuard:
         actor: discord.abc.User | None,
         entry_id: int | None,
     ) -> None:
-        by = f" by {actor.display_name}" if actor is not None else ""
+        by = f" (last changed by {actor.display_name})" if actor is not None else ""
         what = "; ".join(d.what for d in drifts)
         outcome = "could not restore all of it: " + "; ".join(failures) if failures else "restored"
-        explanation = f"settings of announcement channel #{channel.name} changed{by}: {what}; {outcome}"
+        explanation = f"announcement channel #{channel.name} was not set up as R10 requires{by}: {what}; {outcome}"
         log.warning(explanation)
         # The audit-log entry identifies this change; without one, the moment of detection does.
         event = f"drift:{entry_id}" if entry_id is not None else f"drift:{channel.id}:{int(time.time() * 1000)}"

@@ -101,5 +101,6 @@ def _target(key: Key, guild_id: int, staff_role_id: int) -> str:
 
 
 def _names(bits: int) -> str:
-    names = [name.replace("_", " ") for name, on in discord.Permissions(bits) if on]
+    aliases = {"read_messages": "view channel"}
+    names = [aliases.get(name, name.replace("_", " ")) for name, on in discord.Permissions(bits) if on]
     return ", ".join(names) or "nothing"

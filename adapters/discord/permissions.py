@@ -22,6 +22,7 @@ class ChannelUse(Enum):
 
 _NAMES: dict[str, str] = {
     "view_channel": "View Channel",
+    "read_messages": "View Channel",  # discord.py's name for the same bit
     "send_messages": "Send Messages",
     "manage_messages": "Manage Messages",
     "manage_roles": "Manage Roles (Manage Permissions)",
@@ -40,13 +41,12 @@ def _bits(*names: str) -> int:
 
 _NEEDED: dict[ChannelUse, int] = {
     ChannelUse.REVIEW: _bits("view_channel", "send_messages"),
-    ChannelUse.MODERATED: _bits("view_channel", "send_messages", "manage_messages", "read_message_history"),
-    # Discord refuses to let a bot deny others a permission it does not hold itself (50013).
-    ChannelUse.ANNOUNCEMENT: _bits(
-        "view_channel", "send_messages", "manage_messages", "read_message_history", "manage_roles"
-    )
-    | EVERYONE_DENY,
+    # Notices go by direct message, so the bot need not post in moderated channels itself.
+    ChannelUse.MODERATED: _bits("view_channel", "manage_messages", "read_message_history"),
+    ChannelUse.ANNOUNCEMENT: _bits("view_channel", "manage_messages", "read_message_history", "manage_roles"),
 }
+# Discord lets a bot allow or deny in an overwrite only what it holds at server level (50013 otherwise).
+ANNOUNCEMENT_GUILD_NEEDED = _bits("manage_roles") | EVERYONE_DENY
 GUILD_NEEDED = _bits("view_audit_log")
 
 
@@ -71,7 +71,10 @@ def problems(guild_permissions: int, channels: Sequence[ChannelCheck]) -> list[s
     found: list[str] = []
     if guild_permissions & discord.Permissions(administrator=True).value:
         return found
-    missing = GUILD_NEEDED & ~guild_permissions
+    needed = GUILD_NEEDED
+    if any(check.use is ChannelUse.ANNOUNCEMENT for check in channels):
+        needed |= ANNOUNCEMENT_GUILD_NEEDED
+    missing = needed & ~guild_permissions
     if missing:
         found.append(f"in the server: {', '.join(permission_names(missing))}")
     for check in channels:

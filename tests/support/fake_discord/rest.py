@@ -262,11 +262,14 @@ class RestApi:
     async def put_commands(self, request: web.Request, user: User) -> Any:
         body = await _json(request)
         guild_id = request.match_info.get("guild_id")
+        # Discord fills in what a client may leave out (a context-menu command has an empty description).
+        defaults = {"description": "", "options": [], "default_member_permissions": None, "nsfw": False}
         self.commands = [
-            {**cmd, "id": str(self.world.snowflake()), "application_id": str(self.app_id), "version": "1"}
-            | ({"guild_id": guild_id} if guild_id else {})
+            defaults | cmd | {"id": str(self.world.snowflake()), "application_id": str(self.app_id), "version": "1"}
             for cmd in body
         ]
+        if guild_id:
+            self.commands = [cmd | {"guild_id": guild_id} for cmd in self.commands]
         return self.commands
 
     async def get_commands(self, request: web.Request, user: User) -> Any:

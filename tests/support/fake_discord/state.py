@@ -205,6 +205,11 @@ class World:
             raise missing_permissions()
         return perms
 
+    def _has_manage_roles_overwrite(self, user_id: int, channel: Channel) -> bool:
+        member = self.members.get(user_id)
+        targets = {(1, user_id)} | {(0, r) for r in (member.role_ids if member else [])}
+        return any(o.allow & p.MANAGE_ROLES for key, o in channel.overwrites.items() if key in targets)
+
     def _emit(self, event: str, payload: dict[str, Any]) -> None:
         for listener in list(self.listeners):
             listener(event, payload)
@@ -244,6 +249,15 @@ class World:
         self._emit("MESSAGE_CREATE", {"message": message})
         return message
 
+    def slip_message(self, author: int, channel_id: int, content: str, **extra: Any) -> StoredMessage:
+        """A message that arrives although permissions should have refused it (sent in the moment before the bot
+        restored an overwrite, or by a member who has left since): no checks, just delivery."""
+        self.channel(channel_id)
+        message = StoredMessage(self.snowflake(), channel_id, author, content, datetime.now(UTC), **extra)
+        self.messages[message.id] = message
+        self._emit("MESSAGE_CREATE", {"message": message})
+        return message
+
     def edit_message(self, actor: int, channel_id: int, message_id: int, content: str) -> StoredMessage:
         message = self.message(channel_id, message_id)
         if message.author_id != actor:
@@ -276,10 +290,12 @@ class World:
         self, actor: int, channel_id: int, target_id: int, type: int, allow: int, deny: int, reason: str | None = None
     ) -> None:
         perms = self._require(actor, channel_id, p.MANAGE_ROLES)
-        # A member cannot grant or deny permissions they do not hold themselves (unless they have Administrator).
-        if perms != p.ALL and (allow | deny) & ~perms:
-            raise missing_permissions()
         channel = self.channel(channel_id)
+        # Discord: only permissions the actor holds at guild level can be allowed or denied, unless they have
+        # Administrator or an explicit Manage Roles overwrite in this channel.
+        held = self.guild_permissions(actor)
+        if perms != p.ALL and not self._has_manage_roles_overwrite(actor, channel) and (allow | deny) & ~held:
+            raise missing_permissions()
         key = (type, target_id)
         before = channel.overwrites.get(key)
         channel.overwrites[key] = Overwrite(target_id, type, allow, deny)
