@@ -1,6 +1,5 @@
 """A school on the fake Discord server, a real Moderator on SQLite, and the real adapter connected to both."""
 
-# ruff: noqa: E402
 from __future__ import annotations
 
 import warnings
@@ -108,7 +107,8 @@ def build_school(*, bot_permissions: int = BOT_PERMISSIONS) -> School:
     teacher, sanne, daan, ict = (world.add_user(n) for n in ("jansen", "sanne", "daan", "ict"))
     staff_role = world.add_role("docenten", members=(teacher,))
     bot_role = world.add_role("schoolwacht", bot_permissions, members=(bot,))
-    world.add_role("ict-beheer", p.MANAGE_ROLES | p.MANAGE_CHANNELS | p.VIEW_AUDIT_LOG | p.SEND_MESSAGES, members=(ict,))
+    ict_permissions = p.MANAGE_ROLES | p.MANAGE_CHANNELS | p.VIEW_AUDIT_LOG | p.SEND_MESSAGES
+    world.add_role("ict-beheer", ict_permissions, members=(ict,))
     announcements = world.add_channel("mededelingen-2b", type=GUILD_NEWS)
     klas = world.add_channel("klas-2b")
     review = world.add_channel("incidenten")
@@ -132,9 +132,7 @@ class Running:
 
     def incidents(self) -> list[IncidentRow]:
         with self.core.sessions() as session:
-            query = select(IncidentRow).options(
-                selectinload(IncidentRow.reviewers), selectinload(IncidentRow.history)
-            )
+            query = select(IncidentRow).options(selectinload(IncidentRow.reviewers), selectinload(IncidentRow.history))
             rows = list(session.scalars(query.order_by(IncidentRow.id)))
             session.expunge_all()
             return rows
