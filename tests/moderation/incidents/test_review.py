@@ -1,0 +1,160 @@
+"""The review workflow: acknowledge, resolve, dismiss, escalate; idempotency; bad input; reviewers who left."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from moderation.incidents.access import Actor
+from moderation.incidents.cards import render_html, render_text
+from moderation.incidents.db import HistoryRow, IncidentRow
+from moderation.incidents.review import Result, parse_escalation
+from moderation.roster import parse_roster, store_roster
+from tests.support.core import roster_csv
+from tests.support.review import REVIEW_PEOPLE, School, make_school
+
+
+@pytest.fixture
+def school(tmp_path: Path) -> School:
+    return make_school(tmp_path)
+
+
+def actor(school: School, pid: str) -> Actor:
+    found = school.review.actor_by_id(pid)
+    assert found is not None
+    return found
+
+
+def row(school: School, incident: int) -> IncidentRow:
+    with school.core.sessions() as session:
+        found = session.get(IncidentRow, incident)
+        assert found is not None
+        return found
+
+
+def history(school: School, incident: int) -> list[tuple[str, str, str]]:
+    with school.core.sessions() as session:
+        rows = session.scalars(select(HistoryRow).where(HistoryRow.incident_id == incident).order_by(HistoryRow.id))
+        return [(h.actor, h.action, h.detail) for h in rows]
+
+
+async def test_full_cycle_ack_escalate_resolve(school: School) -> None:
+    incident = await school.incident("sanne", "[sexual] stuur")
+    jan = actor(school, "jan")
+    assert school.review.acknowledge(incident, jan).result is Result.DONE
+    assert row(school, incident).status == "in-review"
+    escalated = school.review.escalate(incident, jan, "coordinator", "lijkt op pesten")
+    assert escalated.result is Result.DONE and "Mevr. Yilmaz" in escalated.message
+    assert school.review.show(incident, actor(school, "abc")).result is Result.DONE  # now assigned to abc
+    school.clock.advance(hours=2)
+    done = school.review.resolve(incident, jan, "gesprek gevoerd", measure="nablijven", parents_informed=True)
+    assert done.result is Result.DONE, done.message
+    stored = row(school, incident)
+    assert (stored.status, stored.resolution_note, stored.measure, stored.parents_informed) == (
+        "resolved", "gesprek gevoerd", "nablijven", True,
+    )  # fmt: skip
+    assert stored.closed_at is not None and stored.closed_at.replace(tzinfo=None) == school.clock.now().replace(
+        tzinfo=None
+    )
+    actions = [(a, act) for a, act, _ in history(school, incident)]
+    assert ("jan", "acknowledged") in actions
+    assert ("jan", "escalated:coordinator") in actions
+    assert ("jan", "resolved") in actions
+    assert done.card is not None and "parents informed: yes" in (done.card.outcome or "")
+
+
+async def test_every_action_twice_answers_unchanged_and_changes_nothing(school: School) -> None:
+    a, b = await school.incident("sanne", "[sexual] a"), await school.incident("sanne", "[sexual] b")
+    jan = actor(school, "jan")
+    assert school.review.acknowledge(a, jan).result is Result.DONE
+    assert school.review.acknowledge(a, jan).result is Result.UNCHANGED
+    assert school.review.escalate(a, jan, "leadership").result is Result.DONE
+    again = school.review.escalate(a, jan, "coordinator")  # lower than what it already is
+    assert again.result is Result.UNCHANGED and "already escalated to leadership" in again.message
+    assert school.review.resolve(a, jan, "gesprek").result is Result.DONE
+    second = school.review.resolve(a, jan, "ander verhaal")
+    assert second.result is Result.UNCHANGED and row(school, a).resolution_note == "gesprek"
+    assert school.review.dismiss(b, jan).result is Result.DONE
+    assert school.review.dismiss(b, jan).result is Result.UNCHANGED
+    assert school.review.resolve(b, jan, "toch").result is Result.INVALID
+    assert school.review.dismiss(a, jan).result is Result.INVALID
+    assert school.review.acknowledge(a, jan).result is Result.INVALID
+    changes = [act for who, act, _ in history(school, a) if who == "jan" and act != "viewed"]
+    assert changes == ["acknowledged", "escalated:leadership", "resolved"]
+
+
+async def test_bad_input_gets_clear_answers(school: School) -> None:
+    incident = await school.incident("sanne", "[sexual] x")
+    jan, eva = actor(school, "jan"), actor(school, "eva")
+    missing = school.review.show(99999, jan)
+    assert missing.result is Result.NOT_FOUND and "#99999" in missing.message
+    assert school.review.resolve(incident, jan, "   ").result is Result.INVALID
+    assert school.review.escalate(incident, jan, "the moon").result is Result.INVALID
+    foreign = school.review.resolve(incident, eva, "niet mijn leerling")
+    assert foreign.result is Result.FORBIDDEN and row(school, incident).status == "open"
+    r13 = school.review.resolve(incident, jan, "gesprek", measure="schorsing")
+    assert r13.result is Result.INVALID and "parents" in r13.message and row(school, incident).status == "open"
+    long = school.review.resolve(incident, jan, "x\x00y" + "z" * 5000)
+    assert long.result is Result.DONE
+    note = row(school, incident).resolution_note or ""
+    assert "\x00" not in note and len(note) == 2000
+
+
+async def test_staff_measure_needs_no_parents(school: School) -> None:
+    incident = await school.incident("tom", "[sexual] docent")
+    done = school.review.resolve(incident, actor(school, "mgr"), "gesprek", measure="waarschuwing")
+    assert done.result is Result.DONE
+
+
+async def test_police_escalation_reaches_leadership_and_marks_criminal(school: School) -> None:
+    incident = await school.incident("sanne", "[sexual] x")
+    result = school.review.escalate(incident, actor(school, "jan"), "politie")
+    assert result.result is Result.DONE
+    stored = row(school, incident)
+    assert stored.escalation == "police" and stored.criminal
+    assert result.card is not None and result.card.escalation == "police"
+    assert "school leadership decides about the police" in render_text(result.card)
+    assert {c.id for c in school.review.list_for(actor(school, "dir"))} >= {incident}
+
+
+def test_escalation_words() -> None:
+    assert parse_escalation("ABC") == "coordinator"
+    assert parse_escalation("schoolleiding") == "leadership"
+    assert parse_escalation("police") == "police"
+    assert parse_escalation("") is None
+
+
+async def test_reviewer_who_left_the_school_is_replaced_by_leadership(school: School) -> None:
+    open_one = await school.incident("sanne", "[sexual] open")
+    closed = await school.incident("sanne", "[sexual] closed")
+    assert school.review.resolve(closed, actor(school, "jan"), "klaar").result is Result.DONE
+    without_jan = [{**p, "mentor": "eva"} if p.get("mentor") == "jan" else p for p in REVIEW_PEOPLE if p["id"] != "jan"]
+    store_roster(school.core.sessions, parse_roster(roster_csv(without_jan)), school.clock.now())
+    school.core.reload_directory()
+    assert school.review.reassign_departed() == 1
+    assert school.review.reassign_departed() == 0  # idempotent
+    with school.core.sessions() as session:
+        reviewers = {
+            r.person_id: r.reason
+            for r in session.get(IncidentRow, open_one).reviewers  # type: ignore[union-attr]
+        }
+        closed_reviewers = {r.person_id for r in session.get(IncidentRow, closed).reviewers}  # type: ignore[union-attr]
+    assert reviewers == {"dir": "leadership"}
+    assert closed_reviewers == {"jan"}  # the record of who reviewed a closed incident stays as it was
+    assert any(act == "reassigned" and "jan" in d for _, act, d in history(school, open_one))
+
+
+async def test_card_shows_what_a_reviewer_needs_and_escapes_html(school: School) -> None:
+    incident = await school.incident("sanne", "[insult] <script>alert(1)</script> jij sukkel")
+    card = school.review.show(incident, actor(school, "jan")).card
+    assert card is not None
+    text = render_text(card)
+    for needle in (f"#{incident}", "R2", "insult", "Sanne Bakker (sanne)", "klas-2b", "insult 0.95", "tag insult"):
+        assert needle in text
+    assert "Meneer Jansen (mentor)" in text and "Mevr. Yilmaz (coordinator)" in text
+    assert "2026-11-23 10:00" in text  # 09:00 UTC, shown in school time (Europe/Amsterdam, winter)
+    assert f"!resolve {incident}" in text
+    html = render_html(card)
+    assert "<script>" not in html and "&lt;script&gt;" in html
