@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from moderation.classify.ml.cache import checkpoints_dir, point_libraries_at, verify_checkpoint
+from moderation.classify.ml.cache import checkpoints_dir, hf_home, point_libraries_at, verify_checkpoint
 from moderation.classify.ml.errors import ModelError, ModelLoadError, ModelMissingError
-from moderation.classify.ml.labels import DETOXIFY_CATEGORIES, check_mapping_covers, input_limit, rows_to_categories
+from moderation.classify.ml.labels import DETOXIFY_CATEGORIES, check_mapping_covers, rows_to_categories
 from moderation.classify.ml.tier import BatchedTier, Scores
+from moderation.classify.ml.tokens import check_tokenizer, input_limit
 
 
 def checkpoint_path(cache_dir: Path, model: str) -> Path:
@@ -37,12 +38,14 @@ def load_detoxify(cache_dir: Path, model: str, *, offline: bool = True) -> Any:
     from detoxify import Detoxify
 
     try:
-        return Detoxify(model)
+        detox = Detoxify(model)
     except ModelError:
         raise
     except Exception as error:  # a pickle or config that passed the hash but still fails to load
         kind = ModelMissingError if isinstance(error, OSError) and offline else ModelLoadError
         raise kind(f"detoxify could not load {model!r} from {cache_dir}: {type(error).__name__}: {error}") from error
+    check_tokenizer(detox.tokenizer, detox.model, f"{model!r} in {hf_home(cache_dir)}")
+    return detox
 
 
 class TorchScorer:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from moderation.classify.ml.errors import ModelLoadError, ModelMissingError
-from moderation.classify.ml.labels import input_limit, rows_to_categories
+from moderation.classify.ml.labels import rows_to_categories
 from moderation.classify.ml.tier import BatchedTier, Scores
+from moderation.classify.ml.tokens import check_tokenizer, input_limit
 from moderation.model import Category
 
 
@@ -33,6 +34,7 @@ class HFScorer:
         except Exception as error:
             raise ModelLoadError(f"could not load the model in {folder}: {type(error).__name__}: {error}") from error
         self.model.eval()
+        check_tokenizer(self.tokenizer, self.model, str(folder))
         config = self.model.config
         self.labels: list[str] = [str(config.id2label[i]) for i in range(config.num_labels)]
         unknown = sorted(set(mapping) - set(self.labels))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from moderation.model import Category
 
@@ -35,16 +34,6 @@ MAX_CHARS = 4000
 def prepare(texts: Iterable[str]) -> list[str]:
     """Bound each text and make it valid UTF-8 (lone surrogates from a broken client become U+FFFD)."""
     return [text[:MAX_CHARS].encode("utf-8", "replace").decode("utf-8", "replace") for text in texts]
-
-
-def input_limit(tokenizer: Any, model: Any) -> int:
-    """The longest input (in tokens) the model accepts, even when the tokenizer config does not say (then 1e30).
-
-    RoBERTa-style models reserve two position slots, hence `positions - 2` when only the model tells us.
-    """
-    positions = int(getattr(model.config, "max_position_embeddings", 512))
-    declared = int(min(getattr(tokenizer, "model_max_length", positions), 1 << 20))
-    return declared if declared <= positions else positions - 2
 
 
 def to_categories(label_scores: Mapping[str, float], mapping: Mapping[str, Category]) -> dict[Category, float]:

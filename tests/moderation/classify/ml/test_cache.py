@@ -1,0 +1,102 @@
+"""The cache folder's integrity checks: pure file logic, no model needed."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from moderation.classify.ml.cache import (
+    CHECKSUMS_FILE,
+    hash_prefix_in_name,
+    point_libraries_at,
+    verify_checkpoint,
+    verify_checksums,
+    write_checksums,
+)
+from moderation.classify.ml.errors import ModelIntegrityError, ModelLoadError, ModelMissingError
+
+
+def _named_by_hash(folder: Path, payload: bytes, stem: str = "model") -> Path:
+    path = folder / f"{stem}-{hashlib.sha256(payload).hexdigest()[:8]}.ckpt"
+    path.write_bytes(payload)
+    return path
+
+
+def test_a_checkpoint_whose_hash_matches_its_name_passes(tmp_path: Path) -> None:
+    path = _named_by_hash(tmp_path, b"weights" * 1000)
+    assert verify_checkpoint(path) == hashlib.sha256(b"weights" * 1000).hexdigest()
+
+
+def test_a_missing_checkpoint_is_reported_as_missing(tmp_path: Path) -> None:
+    with pytest.raises(ModelMissingError, match="not installed"):
+        verify_checkpoint(tmp_path / "model-0b549669.ckpt")
+
+
+def test_a_checkpoint_with_other_bytes_is_refused(tmp_path: Path) -> None:
+    path = _named_by_hash(tmp_path, b"weights" * 1000)
+    path.write_bytes(b"Weights" + b"weights" * 999)  # same size, one byte different
+    with pytest.raises(ModelIntegrityError, match="damaged or not the published file"):
+        verify_checkpoint(path)
+
+
+def test_a_truncated_checkpoint_is_refused(tmp_path: Path) -> None:
+    path = _named_by_hash(tmp_path, b"weights" * 1000)
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ModelIntegrityError, match="100 bytes"):
+        verify_checkpoint(path)
+
+
+def test_a_checkpoint_without_hash_in_its_name_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "model.ckpt"
+    path.write_bytes(b"x")
+    with pytest.raises(ModelIntegrityError, match="no hash in its name"):
+        verify_checkpoint(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "prefix"),
+    [
+        ("multilingual_debiased-0b549669.ckpt", "0b549669"),
+        ("toxic_original-c1212f89.ckpt", "c1212f89"),
+        ("x.ckpt", None),
+    ],
+)
+def test_hash_prefix_in_name(name: str, prefix: str | None) -> None:
+    assert hash_prefix_in_name(Path(name)) == prefix
+
+
+def test_checksums_catch_a_changed_and_a_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.bin").write_bytes(b"1")
+    (tmp_path / "two.json").write_text("{}")
+    lines = write_checksums(tmp_path)
+    assert [name for _, name in lines] == ["a/one.bin", "two.json"]
+    assert verify_checksums(tmp_path) == []
+    (tmp_path / "a" / "one.bin").write_bytes(b"2")
+    (tmp_path / "two.json").unlink()
+    assert verify_checksums(tmp_path) == ["a/one.bin: checksum differs", "two.json: missing"]
+
+
+def test_a_malformed_checksum_file_is_reported_not_crashed_on(tmp_path: Path) -> None:
+    (tmp_path / CHECKSUMS_FILE).write_text("nonsense\n" + "0" * 64 + "  ../../etc/passwd\n")
+    assert verify_checksums(tmp_path) == [f"{CHECKSUMS_FILE} line 1 is malformed", "../../etc/passwd: missing"]
+
+
+def test_refuses_when_huggingface_hub_was_imported_with_another_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Setting HF_HOME after huggingface_hub read it changes nothing: detoxify could then reach the network.
+    for name in ("TORCH_HOME", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("HF_HUB_DISABLE_TELEMETRY", "HF_HUB_DISABLE_PROGRESS_BARS"):
+        monkeypatch.delenv(name, raising=False)
+    stale = types.ModuleType("huggingface_hub.constants")
+    stale.HF_HUB_CACHE = str(tmp_path / "elsewhere")  # type: ignore[attr-defined]
+    stale.HF_HUB_OFFLINE = False  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "huggingface_hub.constants", stale)
+    with pytest.raises(ModelLoadError, match="imported before the ML tier set its cache"):
+        point_libraries_at(tmp_path / "models", offline=True)
