@@ -1,0 +1,154 @@
+"""Detection quality on the development suites: Multilingual HateCheck Dutch and HateCheck English.
+
+    .venv/bin/python -m benchmarks.detection_eval [--data DIR] [--threshold 0.5] [--errors N]
+
+Scores every case with the stable `moderation.classify.score_texts` API and prints, per set and per functionality,
+accuracy, precision, recall, F1 and ROC-AUC against `label_school`, the false-positive rate on counter-speech and on
+harmless swearing, and messages per second. The data folder defaults to $SCHOOLWACHT_EVAL_DATA, else
+`../shared/data` beside the repository (as CI lays it out), else /work/shared/data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from moderation.classify import score_texts
+
+SETS = (("MHC Dutch", "mhc_nl/mhc_nl.csv"), ("HateCheck English", "hatecheck_en/hatecheck_en.csv"))
+COUNTER_SPEECH = ("counter_quote_nh", "counter_ref_nh")
+HARMLESS_SWEARING = ("profanity_nh",)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    text: str
+    abusive: bool
+    functionality: str
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    n: int
+    accuracy: float
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    auc: float | None
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("SCHOOLWACHT_EVAL_DATA")
+    if env:
+        return Path(env)
+    beside_repo = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    return beside_repo if beside_repo.is_dir() else Path("/work/shared/data")
+
+
+def load_cases(path: Path) -> list[Case]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [Case(row["text"], row["label_school"] == "abusive", row["category"]) for row in csv.DictReader(handle)]
+
+
+def roc_auc(labels: Sequence[bool], scores: Sequence[float]) -> float | None:
+    """Mann-Whitney U: the chance a random abusive case scores above a random clean one (ties count half)."""
+    positives = sum(labels)
+    negatives = len(labels) - positives
+    if positives == 0 or negatives == 0:
+        return None
+    order = sorted(range(len(scores)), key=lambda i: scores[i])
+    rank_sum = 0.0
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
+            j += 1
+        mean_rank = (i + j) / 2 + 1
+        rank_sum += sum(mean_rank for k in range(i, j + 1) if labels[order[k]])
+        i = j + 1
+    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def metrics(labels: Sequence[bool], scores: Sequence[float], threshold: float) -> Metrics:
+    predicted = [s >= threshold for s in scores]
+    tp = sum(p and y for p, y in zip(predicted, labels, strict=True))
+    fp = sum(p and not y for p, y in zip(predicted, labels, strict=True))
+    fn = sum(not p and y for p, y in zip(predicted, labels, strict=True))
+    correct = sum(p == y for p, y in zip(predicted, labels, strict=True))
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = (
+        2 * precision * recall / (precision + recall)
+        if precision is not None and recall is not None and precision + recall
+        else None
+    )
+    return Metrics(len(labels), correct / len(labels), precision, recall, f1, roc_auc(labels, scores))
+
+
+def _fmt(value: float | None) -> str:
+    return "    -" if value is None else f"{value:5.3f}"
+
+
+def _row(name: str, m: Metrics) -> str:
+    return (
+        f"  {name:<22} n={m.n:<5} acc={_fmt(m.accuracy)} prec={_fmt(m.precision)} rec={_fmt(m.recall)} "
+        f"f1={_fmt(m.f1)} auc={_fmt(m.auc)}"
+    )
+
+
+def false_positive_rate(cases: Sequence[Case], scores: Sequence[float], names: Sequence[str], threshold: float) -> str:
+    picked = [s for c, s in zip(cases, scores, strict=True) if c.functionality in names and not c.abusive]
+    if not picked:
+        return "-"
+    return f"{sum(s >= threshold for s in picked) / len(picked):.3f} (n={len(picked)})"
+
+
+def evaluate(title: str, cases: list[Case], threshold: float, errors: int) -> None:
+    texts = [c.text for c in cases]
+    started = time.perf_counter()
+    scores = score_texts(texts)
+    elapsed = time.perf_counter() - started
+    labels = [c.abusive for c in cases]
+    print(f"\n== {title}: {len(cases)} cases, {len(cases) / elapsed:,.0f} messages/s (threshold {threshold})")
+    print(_row("ALL", metrics(labels, scores, threshold)))
+    print(f"  FPR counter-speech   {false_positive_rate(cases, scores, COUNTER_SPEECH, threshold)}")
+    print(f"  FPR harmless swearing {false_positive_rate(cases, scores, HARMLESS_SWEARING, threshold)}")
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, case in enumerate(cases):
+        groups[case.functionality].append(index)
+    print("  per functionality:")
+    for name in sorted(groups):
+        idx = groups[name]
+        print(_row(name, metrics([labels[i] for i in idx], [scores[i] for i in idx], threshold)))
+    if errors:
+        wrong = [(c, s) for c, s in zip(cases, scores, strict=True) if (s >= threshold) != c.abusive]
+        print(f"  first {min(errors, len(wrong))} of {len(wrong)} errors:")
+        for case, score in wrong[:errors]:
+            print(f"    {score:.2f} {'abusive' if case.abusive else 'clean  '} {case.functionality:<20} {case.text}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=None, help="folder holding mhc_nl/ and hatecheck_en/")
+    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--errors", type=int, default=0, help="print this many misclassified cases per set")
+    args = parser.parse_args(argv)
+    data = args.data or default_data_dir()
+    print(f"data: {data}")
+    score_texts(["warm-up"])  # build the classifier outside the timed runs
+    for title, relative in SETS:
+        path = data / relative
+        if not path.exists():
+            print(f"\n== {title}: {path} not found, skipped")
+            continue
+        evaluate(title, load_cases(path), args.threshold, args.errors)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Abusive-content classification: a Dutch-first text tier, optionally combined with an ML tier.
+
+Importing this package does no work: lexicons and models load when a classifier is built.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from moderation.classify.classifier import TieredClassifier, abuse_probability, build_tiered
+from moderation.classify.config import ClassifierConfig, MLConfig
+from moderation.classify.lexicon import LexiconError
+from moderation.ports import Classifier
+
+__all__ = [
+    "ClassifierConfig",
+    "LexiconError",
+    "MLConfig",
+    "TieredClassifier",
+    "build_classifier",
+    "score_texts",
+]
+
+
+def build_classifier(config: ClassifierConfig) -> Classifier:
+    """The text tier, combined with the ML tier when `config.ml` is set and its model is installed.
+
+    Raises LexiconError (naming the file and entry) when a school's lexicon file is malformed.
+    """
+    return build_tiered(config)
+
+
+@cache
+def _default_classifier() -> TieredClassifier:
+    return build_tiered(ClassifierConfig())
+
+
+def score_texts(texts: list[str]) -> list[float]:
+    """STABLE API: for each text, the probability (0..1) that it is abusive.
+
+    Uses the default offline configuration: the text tier, plus the ML tier when a model is installed in the
+    default cache folder. Built on first call and reused; the ML tier, when present, runs in batches.
+    """
+    classifier = _default_classifier()
+    return [abuse_probability(c) for c in classifier.classify_many(list(texts))]

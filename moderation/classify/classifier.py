@@ -1,0 +1,76 @@
+"""The classifier the pipeline uses: the text tier, plus the ML tier when one is configured and installed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from moderation.classify.combine import combine
+from moderation.classify.config import ClassifierConfig, MLConfig
+from moderation.classify.text_tier import TextTier
+from moderation.model import Category, Classification
+
+if TYPE_CHECKING:
+    from moderation.classify.ml import MLTier
+
+log = logging.getLogger(__name__)
+
+SCORE_BATCH = 32  # texts per ML `predict` call in `score_many`
+
+
+def _load_ml(config: MLConfig) -> MLTier | None:
+    """The ML tier, or None when it is not installed (the loader has logged how to install it)."""
+    try:
+        from moderation.classify.ml import load_ml_tier
+    except ImportError as exc:  # the ML package or its dependencies are absent: the text tier runs alone
+        log.warning("the ML tier cannot be imported (%s); the text tier runs alone", exc)
+        return None
+    return load_ml_tier(config)
+
+
+class TieredClassifier:
+    """Implements `moderation.ports.Classifier`."""
+
+    def __init__(self, text_tier: TextTier, ml_tier: MLTier | None = None) -> None:
+        self.text_tier = text_tier
+        self.ml_tier = ml_tier
+
+    @property
+    def name(self) -> str:
+        return "text" if self.ml_tier is None else f"text+{self.ml_tier.name}"
+
+    async def classify(self, text: str) -> Classification:
+        result = self.text_tier.analyse(text)
+        if self.ml_tier is None:
+            return result.classification
+        ml_scores = await self.ml_tier.apredict(text)
+        return combine(result.classification, result.context_factor, ml_scores, self.ml_tier.name)
+
+    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        """Blocking, batched: for evaluation and bulk scoring, never from the event loop."""
+        results = [self.text_tier.analyse(t) for t in texts]
+        if self.ml_tier is None:
+            return [r.classification for r in results]
+        out: list[Classification] = []
+        for start in range(0, len(texts), SCORE_BATCH):
+            batch = list(texts[start : start + SCORE_BATCH])
+            predictions = self.ml_tier.predict(batch)
+            for result, ml_scores in zip(results[start : start + len(batch)], predictions, strict=True):
+                out.append(combine(result.classification, result.context_factor, ml_scores, self.ml_tier.name))
+        return out
+
+    def close(self) -> None:
+        if self.ml_tier is not None:
+            self.ml_tier.close()
+
+
+def abuse_probability(classification: Classification) -> float:
+    """One number per text: the highest abuse category. Self-harm is left out: it calls for care, not sanction."""
+    return max((v for c, v in classification.scores if c is not Category.SELF_HARM), default=0.0)
+
+
+def build_tiered(config: ClassifierConfig) -> TieredClassifier:
+    text_tier = TextTier.from_config(config)
+    ml_tier = _load_ml(config.ml) if config.ml is not None else None
+    return TieredClassifier(text_tier, ml_tier)

@@ -1,0 +1,230 @@
+"""The grammar of abuse: who is targeted by which hurtful words, and what context softens it.
+
+A hurtful word (insult, slur, dehumanising noun, hatred, violence) becomes abuse when the same sentence names a
+target: the person addressed, a third person, a group of people, or a protected group (then it is discrimination).
+The same words are softened when they are negated in their clause, quoted or reported in order to condemn them
+(counter-speech), or aimed only at the speaker. Templates from the lexicon add fixed formulas (threats, exclusion).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from moderation.classify.lexicon import Entry
+from moderation.classify.templates import TemplateMatch
+from moderation.classify.tokens import Token
+from moderation.model import Category
+
+OTHER_TARGETS = frozenset({"you", "third", "identity", "person"})
+_SPEAKER = frozenset({"self", "first"})
+_NEAR = 6  # tokens; a target further away is less surely the one the word is about
+
+NEGATED = 0.3
+QUOTED = 0.2
+COUNTER_SPEECH = 0.2
+REPORTED = 0.75
+SELF_AIMED = 0.25
+GUESSED_TARGET = 0.85
+FAR_TARGET = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    category: Category
+    score: float
+    label: str  # "insult", "threat pattern", ...
+    first: int  # token span the evidence quotes
+    last: int
+    matched: str  # the normalised words that matched
+    criminal: bool = False
+    reasons: tuple[str, ...] = ()  # softening context, for the explanation
+    softening: float = 1.0  # the factor those reasons applied
+
+
+@dataclass(frozen=True, slots=True)
+class _Predicate:
+    kind: str
+    first: int
+    last: int
+    entry: Entry | None
+    how: str
+    in_template: bool = False
+
+
+# (score with a target, score without) per predicate kind; the category comes from the target or the entry.
+_BASE: dict[str, tuple[float, float]] = {
+    "slur": (0.92, 0.85),
+    "dehum_noun": (0.9, 0.25),
+    "insult_noun": (0.88, 0.5),
+    "insult_adj": (0.8, 0.1),
+    "hate_verb": (0.86, 0.3),
+    "violence": (0.9, 0.3),
+    "curse": (0.86, 0.3),
+    "profanity": (0.55, 0.15),
+    "sexual": (0.75, 0.45),
+}
+_LABELS = {
+    "slur": "slur",
+    "dehum_noun": "dehumanising word",
+    "insult_noun": "insult",
+    "insult_adj": "demeaning word",
+    "hate_verb": "hatred",
+    "violence": "violence",
+    "curse": "curse",
+    "profanity": "swearing",
+    "sexual": "sexual word",
+}
+
+
+def _predicates(tokens: Sequence[Token], templates: Sequence[TemplateMatch]) -> list[_Predicate]:
+    spans: list[_Predicate] = []
+    covered: set[int] = set()
+    for match in templates:
+        if match.entry.acts_as is not None:
+            spans.append(_Predicate(match.entry.acts_as, match.first, match.last, match.entry, "", True))
+            covered.update(range(match.first, match.last + 1))
+    for token in tokens:
+        if token.index in covered:
+            continue
+        for kind in _BASE:
+            if kind in token.kinds:
+                entry = next((e for e in token.entries if e.kind == kind), None)
+                spans.append(_Predicate(kind, token.index, token.index, entry, token.how))
+                break
+    return spans
+
+
+def _template_spans(templates: Sequence[TemplateMatch]) -> set[int]:
+    inside: set[int] = set()
+    for match in templates:
+        inside.update(range(match.first, match.last + 1))
+    return inside
+
+
+def _nearest_target(tokens: Sequence[Token], pred: _Predicate) -> Token | None:
+    sentence = tokens[pred.first].sentence
+    best: Token | None = None
+    best_distance = 1 << 30
+    for token in tokens:
+        if token.sentence != sentence or pred.first <= token.index <= pred.last:
+            continue
+        if token.kinds & OTHER_TARGETS and not (token.kinds & {"insult_noun", "slur", "dehum_noun"}):
+            distance = min(abs(token.index - pred.first), abs(token.index - pred.last))
+            identity_first = "identity" in token.kinds and (best is None or "identity" not in best.kinds)
+            if distance < best_distance or (identity_first and distance <= _NEAR):
+                best, best_distance = token, distance
+    return best
+
+
+def _category(pred: _Predicate, target: Token | None) -> Category:
+    if pred.kind == "slur":
+        return Category.DISCRIMINATION
+    if target is not None and "identity" in target.kinds:
+        return Category.DISCRIMINATION
+    if pred.kind == "violence":
+        return Category.THREAT
+    if pred.kind == "sexual":
+        return Category.SEXUAL
+    return Category.INSULT
+
+
+def _score_predicate(tokens: Sequence[Token], pred: _Predicate) -> Hit | None:
+    sentence = tokens[pred.first].sentence
+    in_sentence = [t for t in tokens if t.sentence == sentence]
+    kinds_here = frozenset().union(*(t.kinds for t in in_sentence))
+    target = _nearest_target(tokens, pred)
+    with_target, alone = _BASE[pred.kind]
+    if pred.how == "compound":
+        with_target = alone = 0.9  # kankerlijer, tyfushoer: a person word welded to a disease curse
+    if pred.kind == "curse" and pred.how != "compound":
+        if "disease_context" in kinds_here:
+            return None  # "mijn oma heeft kanker": the illness, not a curse
+        if target is not None and abs(target.index - pred.first) > 2:
+            target = None  # a bare curse only hits the word right next to it ("kanker jij")
+    if pred.kind == "profanity" and target is not None and "identity" not in target.kinds:
+        if abs(target.index - pred.first) > 2:
+            target = None
+    score = with_target if target is not None else alone
+    if pred.kind == "insult_noun" and target is None and len(tokens) <= 4:
+        score = 0.75  # "klootzak!", "wat een eikel": aimed at whoever it answers
+    category = _category(pred, target)
+    criminal = False
+    if pred.kind == "violence" and target is not None and kinds_here & _SPEAKER:
+        criminal = bool(target.kinds & {"you", "third"})  # "I will ... you/him": a concrete threat
+        score = max(score, 0.92)
+    if pred.kind == "sexual" and "minor" in kinds_here:
+        score, criminal = 0.9, True
+    if target is not None:
+        if target.how == "guessed":
+            score *= GUESSED_TARGET
+        distance = min(abs(target.index - pred.first), abs(target.index - pred.last))
+        if distance > _NEAR:
+            score *= FAR_TARGET
+    first = min(pred.first, target.index) if target is not None else pred.first
+    last = max(pred.last, target.index) if target is not None else pred.last
+    matched = " ".join(t.word for t in tokens[pred.first : pred.last + 1])
+    label = _LABELS[pred.kind] + (" compound" if pred.how == "compound" else "")
+    aimed = f" aimed at '{target.word}'" if target is not None else ""
+    return Hit(category, score, f"{label} '{matched}'{aimed}", first, last, matched, criminal)
+
+
+def _soften(tokens: Sequence[Token], hit: Hit, exempt: set[int], is_template: bool) -> Hit:
+    """Apply negation, quoting, counter-speech and self-directedness to one hit."""
+    factor = 1.0
+    reasons: list[str] = []
+    span = tokens[hit.first : hit.last + 1]
+    sentence = span[0].sentence
+    clauses = {t.clause for t in span}
+    if not is_template:
+        negated = any("negation" in t.kinds and t.clause in clauses and t.index not in exempt for t in tokens)
+        if negated:
+            factor *= NEGATED
+            reasons.append("negated")
+    outside = sum(1 for t in tokens if not t.quoted)
+    if all(t.quoted for t in span) and outside >= 2:
+        factor *= QUOTED
+        reasons.append("quoted")
+    in_sentence = [t for t in tokens if t.sentence == sentence]
+    kinds_all = frozenset().union(*(t.kinds for t in (tokens if span[0].quoted else in_sentence)))
+    if "frame" in kinds_all and "condemn" in kinds_all:
+        factor *= COUNTER_SPEECH
+        reasons.append("counter-speech")
+    elif "frame" in kinds_all:
+        factor *= REPORTED
+        reasons.append("reported speech")
+    others = any(t.kinds & OTHER_TARGETS for t in in_sentence if not (t.kinds & {"insult_noun", "slur"}))
+    if not is_template and not others and any(t.kinds & _SPEAKER for t in in_sentence):
+        factor *= SELF_AIMED
+        reasons.append("about the speaker")
+    if factor == 1.0:
+        return hit
+    return Hit(
+        hit.category,
+        hit.score * factor,
+        hit.label,
+        hit.first,
+        hit.last,
+        hit.matched,
+        hit.criminal,
+        tuple(reasons),
+        factor,
+    )
+
+
+def find_hits(tokens: Sequence[Token], templates: Sequence[TemplateMatch]) -> list[Hit]:
+    hits: list[Hit] = []
+    exempt = _template_spans(templates)
+    for match in templates:
+        if match.entry.acts_as is not None or match.entry.category is None:
+            continue
+        matched = " ".join(t.word for t in tokens[match.first : match.last + 1])
+        label = f"{match.entry.category.value} pattern"
+        raw = Hit(match.entry.category, match.entry.weight, f"{label} '{matched}'", match.first, match.last, matched,
+                  match.entry.criminal)  # fmt: skip
+        hits.append(_soften(tokens, raw, exempt, is_template=True))
+    for pred in _predicates(tokens, templates):
+        hit = _score_predicate(tokens, pred)
+        if hit is not None:
+            hits.append(_soften(tokens, hit, exempt, is_template=False))
+    return hits

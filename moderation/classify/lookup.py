@@ -1,0 +1,145 @@
+"""Word look-up that tolerates how teenagers write: inflection, stretched letters, a dropped or swapped letter,
+glued-together words and Dutch curse compounds (kankerlijer, tyfushoer).
+
+Each token resolves to the lexicon entries it stands for, plus how it was found (for the explanation). Results are
+cached per instance: chat vocabulary repeats, so the fuzzy work is paid once per distinct word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from moderation.classify.lexicon import CONTENT_KINDS, Entry, Lexicon
+
+_MIN_FUZZY = 5  # shorter words have too many neighbours one edit away
+_MIN_GLUED = 5  # a word found inside a longer one must be this long (not 'dood' in 'doodgewoon')
+_CACHE_LIMIT = 100_000
+_VOWELS = "aeiou"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    entries: tuple[Entry, ...]
+    how: str = ""  # "", "inflected", "stretched", "misspelt", "compound", "glued"
+
+    def kinds(self) -> frozenset[str]:
+        return frozenset(e.kind for e in self.entries)
+
+
+_NOTHING = Resolved(())
+
+
+def _skeleton(word: str) -> str:
+    out: list[str] = []
+    for ch in word:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _stems(word: str) -> list[str]:
+    """Candidate lemmas for Dutch and English inflection (plural, adjective -e, verb endings)."""
+    out: list[str] = []
+    for suffix in ("'s", "s", "en", "e", "n", "es", "ed", "d", "t", "ing", "ers", "er"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            out.append(stem)
+            if len(stem) >= 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+                out.append(stem[:-1])  # domme -> dom, sletten -> slet
+            if len(stem) >= 3 and stem[-2] in _VOWELS and stem[-3] not in _VOWELS and stem[-1] not in _VOWELS:
+                out.append(stem[:-2] + stem[-2] * 2 + stem[-1])  # idioten -> idioot, apen -> aap
+    return out
+
+
+class WordLookup:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._words = lexicon.words
+        self._allow = lexicon.allow
+        self._cache: dict[str, Resolved] = {}
+        content = {w: es for w, es in lexicon.words.items() if any(e.kind in CONTENT_KINDS for e in es)}
+        self._content = content
+        self._skeletons: dict[str, str] = {}
+        self._fuzzy: dict[str, str] = {}
+        for word in content:
+            if " " in word:
+                continue
+            self._skeletons.setdefault(_skeleton(word), word)
+            if len(word) >= _MIN_FUZZY:
+                for variant in _deletions(word):
+                    self._fuzzy.setdefault(variant, word)
+        self._prefixes = {w for w, es in lexicon.words.items() if any(e.kind == "curse" for e in es)}
+        self._tails = {w for w, es in lexicon.words.items() if any(e.kind == "compound_tail" for e in es)}
+
+    def resolve(self, token: str) -> Resolved:
+        cached = self._cache.get(token)
+        if cached is None:
+            cached = self._resolve(token)
+            if len(self._cache) < _CACHE_LIMIT:
+                self._cache[token] = cached
+        return cached
+
+    def _content_only(self, word: str, how: str) -> Resolved | None:
+        entries = tuple(e for e in self._content.get(word, ()) if e.kind in CONTENT_KINDS)
+        return Resolved(entries, how) if entries else None
+
+    def _resolve(self, token: str) -> Resolved:
+        if token in self._allow:
+            return _NOTHING
+        direct = self._words.get(token)
+        if direct:
+            return Resolved(direct)
+        for stem in _stems(token):
+            hit = self._content_only(stem, "inflected")
+            if hit:
+                return hit
+        skeleton = _skeleton(token)
+        if skeleton != token and skeleton in self._skeletons:
+            hit = self._content_only(self._skeletons[skeleton], "stretched")
+            if hit:
+                return hit
+        compound = self._compound(token)
+        if compound:
+            return compound
+        if len(token) >= _MIN_FUZZY:
+            hit = self._misspelt(token)
+            if hit:
+                return hit
+        return _NOTHING
+
+    def _misspelt(self, token: str) -> Resolved | None:
+        word = self._fuzzy.get(token)  # a letter dropped from the lexicon word
+        if word is None and token in self._content:
+            word = token
+        if word is None:
+            for variant in _deletions(token):  # a letter added, changed or two swapped
+                word = self._fuzzy.get(variant) or (variant if variant in self._content else None)
+                if word is not None:
+                    break
+        if word is None or word[0] != token[0]:
+            return None  # the first letter is rarely the one mistyped; requiring it keeps false hits down
+        return self._content_only(word, "misspelt")
+
+    def _compound(self, token: str) -> Resolved | None:
+        """kankerlijer, tyfushoer: a curse prefix plus a person noun; zijnongedierte: two words glued together."""
+        if len(token) < 6:
+            return None
+        for cut in range(3, len(token) - 2):
+            head, tail = token[:cut], token[cut:]
+            if head in self._prefixes and (tail in self._tails or tail in self._content):
+                entries = self._words.get(head, ()) + self._words.get(tail, ())
+                curse = tuple(e for e in entries if e.kind in ("curse", "compound_tail") or e.kind in CONTENT_KINDS)
+                return Resolved(curse, "compound")
+        if len(token) < _MIN_GLUED + 2:
+            return None
+        for cut in range(2, len(token) - 1):
+            head, tail = token[:cut], token[cut:]
+            hit = (len(tail) >= _MIN_GLUED and self._content_only(tail, "glued")) or (
+                len(head) >= _MIN_GLUED and self._content_only(head, "glued")
+            )
+            if hit:
+                return hit
+        return None

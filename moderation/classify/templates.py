@@ -1,0 +1,87 @@
+"""Matching the lexicon's token templates ("ik maak <you> * af") against a tokenised message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from moderation.classify.lexicon import Entry, Template
+from moderation.classify.tokens import Token
+
+MAX_GAP = 3
+_ALIASES = {"target": ("you", "third", "identity", "person")}
+
+# A compiled element: a literal word, a set of kinds (a slot), or None (a gap).
+Element = str | frozenset[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateMatch:
+    entry: Entry
+    first: int  # token index of the first matched token
+    last: int  # token index of the last matched token
+
+
+def _compile(element: str) -> Element:
+    if element == "*":
+        return None
+    if element.startswith("<"):
+        names: list[str] = []
+        for name in element[1:-1].split("|"):
+            names.extend(_ALIASES.get(name, (name,)))
+        return frozenset(names)
+    return element
+
+
+class TemplateMatcher:
+    def __init__(self, templates: Sequence[Template]) -> None:
+        self._by_word: dict[str, list[tuple[tuple[Element, ...], Entry]]] = {}
+        self._by_kind: dict[str, list[tuple[tuple[Element, ...], Entry]]] = {}
+        for template in templates:
+            elements = [_compile(e) for e in template.elements]
+            while elements and elements[0] is None:
+                elements.pop(0)
+            while elements and elements[-1] is None:
+                elements.pop()
+            compiled = (tuple(elements), template.entry)
+            head = elements[0]
+            if isinstance(head, str):
+                self._by_word.setdefault(head, []).append(compiled)
+            else:
+                assert head is not None
+                for kind in head:
+                    self._by_kind.setdefault(kind, []).append(compiled)
+
+    def match(self, tokens: Sequence[Token]) -> list[TemplateMatch]:
+        found: list[TemplateMatch] = []
+        for token in tokens:
+            candidates = self._by_word.get(token.word, [])
+            for kind in token.kinds:
+                candidates = candidates + self._by_kind.get(kind, [])
+            for elements, entry in candidates:
+                last = _match_from(elements, 1, tokens, token.index + 1, token.sentence)
+                if last is not None:
+                    found.append(TemplateMatch(entry, token.index, max(last - 1, token.index)))
+        return found
+
+
+def _fits(element: str | frozenset[str], token: Token) -> bool:
+    if isinstance(element, str):
+        return token.word == element
+    return not element.isdisjoint(token.kinds)
+
+
+def _match_from(elements: tuple[Element, ...], ei: int, tokens: Sequence[Token], ti: int, sentence: int) -> int | None:
+    """The token index just past a match of elements[ei:] starting at tokens[ti], or None."""
+    if ei == len(elements):
+        return ti
+    element = elements[ei]
+    if element is None:
+        for skip in range(MAX_GAP + 1):
+            end = _match_from(elements, ei + 1, tokens, ti + skip, sentence)
+            if end is not None:
+                return end
+        return None
+    if ti >= len(tokens) or tokens[ti].sentence != sentence or not _fits(element, tokens[ti]):
+        return None
+    return _match_from(elements, ei + 1, tokens, ti + 1, sentence)

@@ -1,0 +1,70 @@
+"""Split normalised text into tokens that know their sentence, clause, quoting and lexicon kinds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from moderation.classify.lexicon import Entry
+from moderation.classify.lookup import WordLookup
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
+_SENTENCE_END = re.compile(r"[.!?;:\n]+")
+_CLAUSE_END = re.compile(r",")
+_CLAUSE_WORDS = frozenset({"maar", "but", "omdat", "want", "because", "although", "hoewel", "terwijl", "whereas"})
+# Unknown words ending like a noun for people ("tuiniers", "economen") count as people: abuse of any group of
+# people is bullying at a school, abuse of things is not.
+_PERSON_SUFFIXES = ("ers", "isten", "ists", "ianen", "ians", "anten", "enten", "iers", "logen", "aars", "icis")
+_PERSON = frozenset({"person"})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    index: int
+    start: int  # in the normalised text
+    end: int
+    word: str
+    kinds: frozenset[str]
+    entries: tuple[Entry, ...]
+    how: str  # how the look-up found it ("", "inflected", "misspelt", "compound", "glued", "stretched", "guessed")
+    sentence: int
+    clause: int
+    quoted: bool
+
+
+def _boundaries(pattern: re.Pattern[str], text: str) -> list[int]:
+    return [m.start() for m in pattern.finditer(text)]
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    marks = [i for i, ch in enumerate(text) if ch == '"']
+    return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
+
+
+def tokenize(text: str, lookup: WordLookup) -> list[Token]:
+    sentence_ends = _boundaries(_SENTENCE_END, text)
+    clause_ends = _boundaries(_CLAUSE_END, text)
+    quotes = _quoted_spans(text) if '"' in text else []
+    tokens: list[Token] = []
+    sentence = clause = 0
+    s_pos = c_pos = 0
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        word = match.group()
+        while s_pos < len(sentence_ends) and sentence_ends[s_pos] < start:
+            s_pos += 1
+            sentence += 1
+            clause += 1
+        while c_pos < len(clause_ends) and clause_ends[c_pos] < start:
+            c_pos += 1
+            clause += 1
+        if word in _CLAUSE_WORDS:
+            clause += 1
+        resolved = lookup.resolve(word)
+        kinds = resolved.kinds()
+        how = resolved.how
+        if not kinds and len(word) >= 6 and word.endswith(_PERSON_SUFFIXES):
+            kinds, how = _PERSON, "guessed"
+        quoted = any(a < start < b for a, b in quotes)
+        tokens.append(Token(len(tokens), start, end, word, kinds, resolved.entries, how, sentence, clause, quoted))
+    return tokens
