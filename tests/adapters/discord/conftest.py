@@ -137,6 +137,11 @@ class Running:
             session.expunge_all()
             return rows
 
+    def settled_incident(self, message_id: int) -> IncidentRow | None:
+        """The incident about this message once its actions are recorded (None before)."""
+        found = [i for i in self.incidents() if i.message_id == str(message_id) and i.action_status != "pending"]
+        return found[-1] if found else None
+
     def dms_to(self, user: User) -> list[str]:
         world = self.world
         dm_ids = {c.id for c in world.channels.values() if c.type == 1 and user.id in c.recipients}

@@ -91,8 +91,9 @@ async def test_a_post_that_slips_through_is_deleted_with_a_notice(running: Runni
     assert "alleen docenten" in running.dms_to(school.sanne)[0]
     deletion = next(e for e in world.audit_log if e.action_type == MESSAGE_DELETE)
     assert deletion.user_id == school.bot.id and deletion.reason is not None and "R10" in deletion.reason
-    await running.wait_for(lambda: running.incidents()[-1].action_status == "done")
-    incident = running.incidents()[-1]
+    await running.wait_for(lambda: running.settled_incident(slipped.id))
+    incident = running.settled_incident(slipped.id)
+    assert incident is not None and incident.action_status == "done"
     assert (incident.category, incident.rule_id, incident.author_person_id) == ("announcement-only", "R10", "sanne")
 
 

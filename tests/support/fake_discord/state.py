@@ -249,13 +249,17 @@ class World:
         self._emit("MESSAGE_CREATE", {"message": message})
         return message
 
-    def slip_message(self, author: int, channel_id: int, content: str, **extra: Any) -> StoredMessage:
+    def slip_message(
+        self, author: int, channel_id: int, content: str, *, silent: bool = False, **extra: Any
+    ) -> StoredMessage:
         """A message that arrives although permissions should have refused it (sent in the moment before the bot
-        restored an overwrite, or by a member who has left since): no checks, just delivery."""
+        restored an overwrite, or by a member who has left since): no checks, just delivery. `silent`: stored
+        without a gateway event, like a message posted while the bot was offline."""
         self.channel(channel_id)
         message = StoredMessage(self.snowflake(), channel_id, author, content, datetime.now(UTC), **extra)
         self.messages[message.id] = message
-        self._emit("MESSAGE_CREATE", {"message": message})
+        if not silent:
+            self._emit("MESSAGE_CREATE", {"message": message})
         return message
 
     def edit_message(self, actor: int, channel_id: int, message_id: int, content: str) -> StoredMessage:

@@ -1,0 +1,96 @@
+"""Abusive messages and edits, rate limits and failures, end to end through discord.py and the fake server."""
+
+from __future__ import annotations
+
+from tests.adapters.discord.conftest import Running
+from tests.support.fake_discord.state import MESSAGE_DELETE
+
+
+async def test_an_abusive_message_is_deleted_and_the_incident_names_the_mentor(running: Running) -> None:
+    school, world = running.school, running.world
+    posted = world.create_message(school.sanne.id, school.klas.id, "daan je bent echt een klootzak")
+    await running.wait_for(lambda: posted.id in world.deleted)
+    await running.wait_for(lambda: running.settled_incident(posted.id))
+    incident = running.settled_incident(posted.id)
+    assert incident is not None and incident.action_status == "done"
+    assert (incident.category, incident.author_person_id, incident.message_id) == ("insult", "sanne", str(posted.id))
+    assert ("jan", "mentor") in {(r.person_id, r.reason) for r in incident.reviewers}
+    assert incident.message_link == f"https://discord.com/channels/{world.guild_id}/{school.klas.id}/{posted.id}"
+    deletion = next(e for e in world.audit_log if e.action_type == MESSAGE_DELETE)
+    assert deletion.user_id == school.bot.id and deletion.reason and "R2" in deletion.reason
+    await running.wait_for(lambda: running.review_cards())
+    card = running.review_cards()[-1]
+    for part in ("Sanne Bakker", "#klas-2b", "insult", "klootzak", f"R-{incident.id}", "Meneer Jansen (mentor)"):
+        assert part in card
+
+
+async def test_a_clean_message_is_left_alone(running: Running) -> None:
+    school, world = running.school, running.world
+    clean = world.create_message(school.sanne.id, school.klas.id, "wie heeft het huiswerk voor wiskunde?")
+    marker = world.create_message(school.daan.id, school.klas.id, "sukkel")
+    await running.wait_for(lambda: marker.id in world.deleted)
+    assert clean.id in world.messages
+    assert [i.message_id for i in running.incidents() if i.category == "insult"] == [str(marker.id)]
+
+
+async def test_an_abusive_edit_of_a_clean_message_is_caught(running: Running) -> None:
+    school, world = running.school, running.world
+    posted = world.create_message(school.sanne.id, school.klas.id, "hoi allemaal")
+    state = running.adapter.client._connection
+    await running.wait_for(lambda: state._get_message(posted.id) is not None)  # cached: on_message_edit's path
+    world.edit_message(school.sanne.id, school.klas.id, posted.id, "hoi allemaal, daan je bent een idioot")
+    await running.wait_for(lambda: posted.id in world.deleted)
+    await running.wait_for(lambda: running.settled_incident(posted.id))
+    incident = running.settled_incident(posted.id)
+    assert incident is not None and incident.event_id.startswith(f"{posted.id}@")
+    assert incident.category == "insult"
+
+
+async def test_an_edit_of_an_uncached_message_is_judged_from_the_raw_event(running: Running) -> None:
+    school, world = running.school, running.world
+    # Posted before the bot was watching (so not in discord.py's cache): only the raw update event carries it.
+    old = world.slip_message(school.daan.id, school.klas.id, "hoi", silent=True)
+    world.edit_message(school.daan.id, school.klas.id, old.id, "jij hufter")
+    await running.wait_for(lambda: old.id in world.deleted)
+
+
+async def test_a_429_on_delete_is_retried_by_discord_py(running: Running) -> None:
+    school, world = running.school, running.world
+    running.fake.rest.faults.rate_limit("DELETE", r"/messages/\d+$", retry_after=0.05)
+    posted = world.create_message(school.sanne.id, school.klas.id, "sukkel")
+    await running.wait_for(lambda: posted.id in world.deleted)
+    deletes = [r for r in running.fake.rest.requests if r.method == "DELETE" and r.path.endswith(str(posted.id))]
+    assert len(deletes) == 2  # the 429, then the retry
+    await running.wait_for(lambda: running.settled_incident(posted.id))
+    incident = running.settled_incident(posted.id)
+    assert incident is not None and incident.action_status == "done"
+
+
+async def test_a_global_429_is_retried_too(running: Running) -> None:
+    school, world = running.school, running.world
+    running.fake.rest.faults.rate_limit("DELETE", r"/messages/\d+$", retry_after=0.05, is_global=True)
+    posted = world.create_message(school.sanne.id, school.klas.id, "sukkel")
+    await running.wait_for(lambda: posted.id in world.deleted)
+
+
+async def test_a_delete_that_fails_is_recorded_as_failed_on_the_incident(running: Running) -> None:
+    school, world = running.school, running.world
+    # A 429 without Via looks like a Cloudflare ban: discord.py gives up; the incident must say so.
+    running.fake.rest.faults.rate_limit("DELETE", r"/messages/\d+$", via=False)
+    posted = world.create_message(school.sanne.id, school.klas.id, "sukkel")
+    await running.wait_for(lambda: running.settled_incident(posted.id))
+    incident = running.settled_incident(posted.id)
+    assert incident is not None and incident.action_status == "failed"
+    assert any(h.action == "delete" and "FAILED" in h.detail for h in incident.history)
+    assert posted.id in world.messages  # still there: a person must act, and the incident says so
+
+
+async def test_a_notice_that_cannot_be_delivered_is_recorded_as_failed(running: Running) -> None:
+    school, world = running.school, running.world
+    school.sanne.accepts_dms = False
+    slipped = world.slip_message(school.sanne.id, school.announcements.id, "hallo?")
+    await running.wait_for(lambda: slipped.id in world.deleted)
+    await running.wait_for(lambda: running.settled_incident(slipped.id))
+    incident = running.settled_incident(slipped.id)
+    assert incident is not None and incident.action_status == "failed"
+    assert any(h.action == "notify-sender" and "50007" in h.detail for h in incident.history)
