@@ -1,0 +1,64 @@
+"""AVG retention: exactly the message text of incidents closed long enough ago is erased; the outcome stays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderation.incidents.db import HistoryRow, IncidentRow
+from moderation.incidents.retention import erase_expired
+from tests.support.review import School, make_school
+
+
+@pytest.fixture
+def school(tmp_path: Path) -> School:
+    return make_school(tmp_path)
+
+
+def stored(school: School, incident: int) -> IncidentRow:
+    with school.core.sessions() as session:
+        row = session.get(IncidentRow, incident)
+        assert row is not None
+        return row
+
+
+async def test_erases_exactly_the_expired_closed_ones(school: School) -> None:
+    jan = school.review.actor_by_id("jan")
+    assert jan is not None
+    old_resolved = await school.incident("sanne", "[sexual] oud en opgelost")
+    old_dismissed = await school.incident("daan", "[sexual] oud en afgewezen")
+    old_open = await school.incident("sanne", "[sexual] oud maar nog open")
+    school.review.resolve(old_resolved, jan, "gesprek gevoerd", measure="nablijven", parents_informed=True)
+    school.review.dismiss(old_dismissed, jan)
+    school.clock.advance(days=20)
+    recent = await school.incident("sanne", "[sexual] recent gesloten")
+    school.review.resolve(recent, jan, "gesprek")
+    school.clock.advance(days=10, seconds=1)  # old ones closed 30 days ago, recent one 10 days ago
+
+    preview = erase_expired(school.core.sessions, school.clock.now(), 30, dry_run=True)
+    assert preview.erased == (old_resolved, old_dismissed)
+    assert stored(school, old_resolved).excerpt is not None  # a dry run changes nothing
+
+    run = erase_expired(school.core.sessions, school.clock.now(), 30)
+    assert run.erased == (old_resolved, old_dismissed)
+    for incident in (old_resolved, old_dismissed):
+        row = stored(school, incident)
+        assert row.excerpt is None and row.message_link is None and "oud" not in row.explanation
+        assert row.erased_at is not None
+    kept = stored(school, old_resolved)
+    assert (kept.status, kept.resolution_note, kept.measure, kept.parents_informed) == (
+        "resolved", "gesprek gevoerd", "nablijven", True,
+    )  # fmt: skip
+    assert (kept.category, kept.rule_id, kept.author_person_id) == ("sexual", "R7", "sanne")
+    assert stored(school, old_open).excerpt == "[sexual] oud maar nog open"
+    assert stored(school, recent).excerpt == "[sexual] recent gesloten"
+    assert erase_expired(school.core.sessions, school.clock.now(), 30).erased == ()  # idempotent
+    with school.core.sessions() as session:
+        marks = session.query(HistoryRow).filter_by(action="retention").count()
+    assert marks == 2
+
+
+def test_refuses_a_nonsense_period(school: School) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        erase_expired(school.core.sessions, school.clock.now(), 0)
