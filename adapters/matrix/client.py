@@ -58,6 +58,7 @@ class MatrixAdapter:
         self._moderator: ModeratorLike | None = None
         self.enforcer: MatrixEnforcer | None = None
         self.batches = 0  # processed sync batches (tests and the benchmark watch this)
+        self._closed = asyncio.Event()
 
     async def start(self, moderator: ModeratorLike) -> None:
         config = self._config
@@ -91,8 +92,21 @@ class MatrixAdapter:
             await self._join_invites(first)
             self._state.set(SYNC_TOKEN_KEY, first.next_batch)
             since = first.next_batch
+        await self._join_configured()
         await self.reconcile()
-        self._task = asyncio.create_task(self._run(since), name="matrix-sync")
+        self._closed.clear()
+        self._task = asyncio.create_task(self._run_until_closed(since), name="matrix-sync")
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    async def _run_until_closed(self, since: str) -> None:
+        try:
+            await self._run(since)
+        except MatrixLoginError as exc:
+            log.error("matrix: stopped: %s", exc)
+        finally:
+            self._closed.set()
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -149,7 +163,15 @@ class MatrixAdapter:
         while True:
             try:
                 response = await self._sync(since, timeout=self._config.sync_timeout_ms)
-            except (MatrixCallFailed, ClientError, TimeoutError, OSError) as exc:
+            except MatrixCallFailed as exc:
+                if exc.errcode == "M_UNKNOWN_TOKEN":
+                    raise MatrixLoginError("the access token was revoked or expired; log in again") from exc
+                failures += 1
+                delay = min(self._config.max_backoff_s, 0.5 * 2 ** min(failures - 1, 10))
+                log.warning("matrix: sync failed (%s); reconnecting in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            except (ClientError, TimeoutError, OSError) as exc:
                 failures += 1
                 delay = min(self._config.max_backoff_s, 0.5 * 2 ** min(failures - 1, 10))
                 log.warning("matrix: sync failed (%s); reconnecting in %.1fs", exc, delay)
@@ -180,7 +202,10 @@ class MatrixAdapter:
         errors = 0
         for room_id, info in response.rooms.join.items():
             events: list[Any] = list(info.timeline.events)
-            if info.timeline.limited and info.timeline.prev_batch:
+            joined_at = self._own_join(events)
+            if joined_at is not None:
+                events = events[joined_at + 1 :]  # the room's history from before the bot joined is not judged
+            elif info.timeline.limited and info.timeline.prev_batch:
                 events = await self._gap(room_id, info.timeline.prev_batch, since) + events
             for event in events:
                 try:
@@ -192,6 +217,17 @@ class MatrixAdapter:
                     log.exception("matrix: handling event %s in %s failed", getattr(event, "event_id", "?"), room_id)
         await self._handler.retry_waiting()
         return errors
+
+    def _own_join(self, events: list[Any]) -> int | None:
+        """Where the bot itself joined in this timeline (a fresh join, not a profile change), if it did."""
+        for index, event in enumerate(events):
+            source = getattr(event, "source", {})
+            if source.get("type") != "m.room.member" or source.get("state_key") != self._config.user_id:
+                continue
+            previous = (source.get("unsigned") or {}).get("prev_content") or {}
+            if (source.get("content") or {}).get("membership") == "join" and previous.get("membership") != "join":
+                return index
+        return None
 
     async def _gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events a `limited` timeline left out (the bot was away longer than the timeline limit)."""
@@ -234,6 +270,24 @@ class MatrixAdapter:
                 await call(f"join {room_id}", functools.partial(client.join, room_id))
             except MatrixCallFailed as exc:
                 log.error("matrix: cannot join %s: %s", room_id, exc)
+
+    async def _join_configured(self) -> None:
+        """Join the configured rooms the bot is invited to but not yet in (invites may predate the first sync)."""
+        assert self._client is not None and self._moderator is not None
+        client = self._client
+        joined = await call("list joined rooms", client.joined_rooms, attempts=self._config.action_attempts)
+        have = set(getattr(joined, "rooms", []))
+        wanted = [p.room.id for p in self._moderator.rooms(Platform.MATRIX)]
+        if self._config.review_room_id:
+            wanted.append(RoomId(self._config.review_room_id))
+        for room_id in wanted:
+            if room_id in have:
+                continue
+            try:
+                await call(f"join {room_id}", functools.partial(client.join, room_id), attempts=2)
+                log.info("matrix: joined configured room %s", room_id)
+            except MatrixCallFailed as exc:
+                log.error("matrix: not in configured room %s and cannot join it (invite the bot): %s", room_id, exc)
 
     async def _ensure_room(self, room_id: str) -> None:
         """nio sends encrypted only to rooms it knows from a sync; after a restart it may not know one yet."""

@@ -92,6 +92,8 @@ class SynapseServer:
             "presence": {"enabled": False},
             "enable_metrics": False,
             "url_preview_enabled": False,
+            # Synapse answers an identical /sync from a 2-minute cache; tests repeat identical full syncs.
+            "caches": {"sync_response_cache_duration": 0},
             **RELAXED_RATE_LIMITS,
         }
         config.update(self._overrides)
