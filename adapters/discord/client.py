@@ -115,9 +115,9 @@ class DiscordAdapter:
     def _check_permissions(self, client: discord.Client) -> None:
         assert self._moderator is not None
         guild = client.get_guild(self._config.guild_id)
-        if guild is None:
+        me = guild.me if guild is not None else None
+        if guild is None or me is None:
             raise DiscordStartError(f"the bot is not a member of guild {self._config.guild_id}")
-        me = guild.me
         checks: list[ChannelCheck] = []
         review = self._config.review_channel_id
         wanted = [] if review is None else [(review, "review channel", ChannelUse.REVIEW)]

@@ -106,12 +106,13 @@ class GatewaySession:
             await self.ws.close(code=CLOSE_AUTHENTICATION_FAILED, message=b"Authentication failed.")
             return
         self.user, self.intents = user, int(d.get("intents", 0))
+        member = user.id in self.world.members  # a bot only hears about guilds it is in
         self.dispatch(
             "READY",
             {
                 "v": 10,
                 "user": payloads.user(user),
-                "guilds": [{"id": str(self.world.guild_id), "unavailable": True}],
+                "guilds": [{"id": str(self.world.guild_id), "unavailable": True}] if member else [],
                 "session_id": f"session-{user.id}",
                 "resume_gateway_url": "ws://invalid",
                 "application": {"id": str(self.app_id), "flags": 0},
@@ -119,7 +120,7 @@ class GatewaySession:
                 "relationships": [],
             },
         )
-        if self.intents & GUILDS:
+        if member and self.intents & GUILDS:
             self.dispatch("GUILD_CREATE", payloads.guild(self.world))
         self.world.listeners.append(self._on_world_event)
 

@@ -1,0 +1,66 @@
+"""R7 reports: the "Report to school" context menu and /report, through discord.py's command tree."""
+
+from __future__ import annotations
+
+from adapters.discord.commands import REPORT_MENU_NAME, THANKS
+from tests.adapters.discord.conftest import Running
+
+EPHEMERAL = 64
+
+
+async def test_the_commands_are_registered_in_the_guild(running: Running) -> None:
+    commands = {(c["name"], c["type"], c["guild_id"]) for c in running.fake.rest.commands}
+    guild = str(running.world.guild_id)
+    assert commands == {(REPORT_MENU_NAME, 3, guild), ("report", 1, guild)}
+
+
+async def test_the_report_context_menu_creates_an_incident_and_thanks_only_the_reporter(running: Running) -> None:
+    school, world = running.school, running.world
+    target = world.create_message(school.sanne.id, school.klas.id, "kijk wat daan gisteren in de kantine deed haha")
+    interaction = running.fake.invoke_command(school.daan, school.klas.id, REPORT_MENU_NAME, target=target)
+    await running.wait_for(lambda: interaction in running.fake.rest.interaction_responses)
+    response = running.fake.rest.interaction_responses[interaction]
+    assert response["type"] == 4 and response["data"]["content"] == THANKS
+    assert response["data"]["flags"] & EPHEMERAL
+    reports = [i for i in running.incidents() if i.category == "reported"]
+    assert len(reports) == 1
+    report = reports[0]
+    assert (report.rule_id, report.author_person_id, report.message_id) == ("R7", "sanne", str(target.id))
+    assert report.reported_by == "daan"  # kept for leadership
+    await running.wait_for(lambda: running.review_cards())
+    card = running.review_cards()[-1]
+    assert "reported" in card and "Sanne Bakker" in card
+    assert "Daan" not in card and str(school.daan.id) not in card  # the reporter is never on the card
+    assert not running.dms_to(school.sanne)  # the reported person is not told anything by the bot
+    assert target.id in world.messages  # a report never deletes by itself
+
+
+async def test_report_slash_command_with_a_message_link(running: Running) -> None:
+    school, world = running.school, running.world
+    target = world.create_message(school.sanne.id, school.klas.id, "kijk dit filmpje van daan lol")
+    link = f"https://discord.com/channels/{world.guild_id}/{school.klas.id}/{target.id}"
+    options = [{"name": "link", "type": 3, "value": link}, {"name": "reason", "type": 3, "value": "zonder toestemming"}]
+    interaction = running.fake.invoke_command(school.daan, school.klas.id, "report", options=options)
+    await running.wait_for(lambda: interaction in running.fake.rest.interaction_responses)
+    assert running.fake.rest.interaction_responses[interaction]["data"]["content"] == THANKS
+    report = next(i for i in running.incidents() if i.category == "reported")
+    assert report.message_id == str(target.id) and "zonder toestemming" in report.explanation
+
+
+async def test_report_slash_command_with_a_bad_link_answers_privately(running: Running) -> None:
+    school = running.school
+    options = [{"name": "link", "type": 3, "value": "https://example.org/niet-discord"}]
+    interaction = running.fake.invoke_command(school.daan, school.klas.id, "report", options=options)
+    await running.wait_for(lambda: interaction in running.fake.rest.interaction_responses)
+    data = running.fake.rest.interaction_responses[interaction]["data"]
+    assert "could not find" in data["content"] and data["flags"] & EPHEMERAL
+    assert not [i for i in running.incidents() if i.category == "reported"]
+
+
+async def test_reporting_the_same_message_twice_is_one_incident(running: Running) -> None:
+    school, world = running.school, running.world
+    target = world.create_message(school.sanne.id, school.klas.id, "jij hoort hier niet")
+    for _ in range(2):
+        interaction = running.fake.invoke_command(school.daan, school.klas.id, REPORT_MENU_NAME, target=target)
+        await running.wait_for(lambda i=interaction: i in running.fake.rest.interaction_responses)
+    assert len([i for i in running.incidents() if i.category == "reported"]) == 1

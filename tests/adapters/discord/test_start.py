@@ -1,0 +1,92 @@
+"""Starting the adapter: a missing permission or a bad token stops it with a clear message; risky set-ups warn."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import discord
+import pytest
+
+from adapters.discord.client import DiscordAdapter, DiscordStartError
+from adapters.discord.permissions import MissingPermissionsError
+from tests.adapters.discord.conftest import BOT_PERMISSIONS, BOT_TOKEN, School, build_school
+from tests.support.core import make_core
+from tests.support.fake_discord import FakeDiscord
+from tests.support.fake_discord import permissions as p
+
+
+async def _start(tmp_path: Path, school: School, token: str = BOT_TOKEN) -> DiscordAdapter:
+    core = make_core(tmp_path, rooms=school.rooms(), people=school.people(), with_classifier=False)
+    adapter = DiscordAdapter(school.config(), token)
+    try:
+        await adapter.start(core.moderator)
+    finally:
+        await adapter.stop()
+        core.close()
+    return adapter
+
+
+async def test_missing_permissions_stop_the_start_and_are_each_named(tmp_path: Path) -> None:
+    school = build_school(bot_permissions=BOT_PERMISSIONS & ~(p.MANAGE_ROLES | p.VIEW_AUDIT_LOG | p.MANAGE_MESSAGES))
+    async with FakeDiscord(school.world).running() as fake:
+        with pytest.raises(MissingPermissionsError) as stopped:
+            await _start(tmp_path, school)
+        assert not fake.sessions or all(s.ws.closed for s in fake.sessions)
+    text = str(stopped.value)
+    assert "View Audit Log" in text
+    assert "in #mededelingen-2b (announcement): Manage Messages, Manage Roles (Manage Permissions)" in text
+    assert "in #klas-2b (moderated): Manage Messages" in text
+    # Nothing was changed on the server.
+    assert not school.world.channels[school.announcements.id].overwrites
+
+
+async def test_a_channel_overwrite_that_hides_a_channel_from_the_bot_is_named(tmp_path: Path) -> None:
+    school = build_school()
+    klas = school.world.channels[school.klas.id]
+    klas.overwrites[(0, school.bot_role.id)] = p.Overwrite(school.bot_role.id, 0, 0, p.VIEW_CHANNEL)
+    async with FakeDiscord(school.world).running():
+        with pytest.raises(MissingPermissionsError, match=r"#klas-2b \(moderated\): View Channel"):
+            await _start(tmp_path, school)
+
+
+async def test_a_configured_channel_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    school = build_school()
+    del school.world.channels[school.klas.id]
+    async with FakeDiscord(school.world).running():
+        with pytest.raises(MissingPermissionsError, match=r"klas-2b .* does not exist"):
+            await _start(tmp_path, school)
+
+
+async def test_a_bad_token_is_refused(tmp_path: Path) -> None:
+    school = build_school()
+    async with FakeDiscord(school.world).running():
+        with pytest.raises(discord.LoginFailure):
+            await _start(tmp_path, school, token="not-the-token")
+
+
+async def test_a_bot_outside_the_guild_cannot_start(tmp_path: Path) -> None:
+    school = build_school()
+    school.world.members.pop(school.bot.id)
+    async with FakeDiscord(school.world).running():
+        with pytest.raises(DiscordStartError, match="not a member of guild"):
+            await _start(tmp_path, school)
+
+
+async def test_an_unreachable_gateway_is_a_start_error(tmp_path: Path) -> None:
+    school = build_school()
+    fake = FakeDiscord(school.world)
+    async with fake.running():
+        gateway = discord.gateway.DiscordWebSocket
+        gateway.DEFAULT_GATEWAY = gateway.DEFAULT_GATEWAY.with_path("/no-gateway-here")  # restored on exit
+        with pytest.raises(DiscordStartError, match="did not become ready"):
+            await _start(tmp_path, school)
+
+
+async def test_staff_with_administrator_is_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    school = build_school()
+    school.staff_role.permissions |= p.ADMINISTRATOR
+    async with FakeDiscord(school.world).running():
+        with caplog.at_level(logging.WARNING, logger="adapters.discord"):
+            await _start(tmp_path, school)
+    assert any("Administrator" in r.getMessage() and "bypasses" in r.getMessage() for r in caplog.records)
