@@ -9,7 +9,7 @@ The same words are softened when they are negated in their clause, quoted or rep
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from moderation.classify.lexicon import Entry
 from moderation.classify.templates import TemplateMatch
@@ -18,12 +18,16 @@ from moderation.model import Category
 
 OTHER_TARGETS = frozenset({"you", "third", "identity", "person"})
 _SPEAKER = frozenset({"self", "first"})
+_NOT_A_TARGET = frozenset({"insult_noun", "slur", "dehum_noun"})  # "you ARE an idiot": the noun is no target
+_COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "but", "erger", "worse", "minder"})
+_SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
+_RHETORICAL = frozenset({"waarom", "why"})
 _NEAR = 6  # tokens; a target further away is less surely the one the word is about
 
 NEGATED = 0.3
 QUOTED = 0.2
 COUNTER_SPEECH = 0.2
-REPORTED = 0.75
+REPORTED = 0.9
 SELF_AIMED = 0.25
 GUESSED_TARGET = 0.85
 FAR_TARGET = 0.85
@@ -38,6 +42,9 @@ class Hit:
     last: int
     matched: str  # the normalised words that matched
     criminal: bool = False
+    core: tuple[int, int] = (0, 0)  # token span of the hurtful words themselves (without the target)
+    verb_like: bool = False  # negation scope: a verb is negated from anywhere earlier in its clause
+    template: Entry | None = None
     reasons: tuple[str, ...] = ()  # softening context, for the explanation
     softening: float = 1.0  # the factor those reasons applied
 
@@ -56,12 +63,12 @@ class _Predicate:
 _BASE: dict[str, tuple[float, float]] = {
     "slur": (0.92, 0.85),
     "dehum_noun": (0.9, 0.25),
-    "insult_noun": (0.88, 0.5),
+    "insult_noun": (0.88, 0.45),
     "insult_adj": (0.8, 0.1),
     "hate_verb": (0.86, 0.3),
     "violence": (0.9, 0.3),
     "curse": (0.86, 0.3),
-    "profanity": (0.55, 0.15),
+    "profanity": (0.45, 0.15),
     "sexual": (0.75, 0.45),
 }
 _LABELS = {
@@ -109,7 +116,7 @@ def _nearest_target(tokens: Sequence[Token], pred: _Predicate) -> Token | None:
     for token in tokens:
         if token.sentence != sentence or pred.first <= token.index <= pred.last:
             continue
-        if token.kinds & OTHER_TARGETS and not (token.kinds & {"insult_noun", "slur", "dehum_noun"}):
+        if token.kinds & OTHER_TARGETS and not (token.kinds & _NOT_A_TARGET):
             distance = min(abs(token.index - pred.first), abs(token.index - pred.last))
             identity_first = "identity" in token.kinds and (best is None or "identity" not in best.kinds)
             if distance < best_distance or (identity_first and distance <= _NEAR):
@@ -166,65 +173,99 @@ def _score_predicate(tokens: Sequence[Token], pred: _Predicate) -> Hit | None:
     matched = " ".join(t.word for t in tokens[pred.first : pred.last + 1])
     label = _LABELS[pred.kind] + (" compound" if pred.how == "compound" else "")
     aimed = f" aimed at '{target.word}'" if target is not None else ""
-    return Hit(category, score, f"{label} '{matched}'{aimed}", first, last, matched, criminal)
+    verb_like = pred.kind in ("violence", "hate_verb") or pred.in_template
+    return Hit(
+        category, score, f"{label} '{matched}'{aimed}", first, last, matched, criminal, (pred.first, pred.last),
+        verb_like,
+    )
 
 
-def _soften(tokens: Sequence[Token], hit: Hit, exempt: set[int], is_template: bool) -> Hit:
+def _negated(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> bool:
+    """A negation in the predicate's clause: right before a noun or adjective ("not stupid"), anywhere before a
+    verb (Dutch puts it far ahead: "ik zou nooit een ... pijn doen"), or just after one ("ik haat je niet").
+    It does not reach into a subordinate clause ("isn't it clear THAT ..."), "niets dan" / "no better than" /
+    "nothing but" compare rather than negate, and "why don't we ..." proposes rather than negates."""
+    first, last = hit.core
+    clause = tokens[first].clause
+    for index in range(first - 1, -1, -1):
+        token = tokens[index]
+        if token.clause != clause or token.word in _SUBORDINATE or token.word in _RHETORICAL:
+            break
+        if "negation" in token.kinds and index not in exempt and _negates(tokens, index):
+            if hit.verb_like or first - index <= 3:
+                return True
+    if hit.verb_like:
+        for index in range(last + 1, min(last + 3, len(tokens))):
+            token = tokens[index]
+            if token.clause == clause and "negation" in token.kinds and index not in exempt:
+                return _negates(tokens, index)
+    return False
+
+
+def _negates(tokens: Sequence[Token], index: int) -> bool:
+    after = tokens[index + 1].word if index + 1 < len(tokens) else ""
+    if after in _COMPARATIVE:
+        return False
+    return not any(t.word in _RHETORICAL for t in tokens[:index] if t.clause == tokens[index].clause)
+
+
+def _denied_report(tokens: Sequence[Token], sentence: int) -> bool:
+    """"Ik heb nooit gezegd dat ...", "you can't seriously believe that ...": the speaker disowns the words."""
+    for token in tokens:
+        if token.sentence == sentence and "frame" in token.kinds:
+            before = tokens[max(0, token.index - 3) : token.index]
+            if any("negation" in t.kinds for t in before):
+                return True
+    return False
+
+
+def _soften(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> Hit:
     """Apply negation, quoting, counter-speech and self-directedness to one hit."""
     factor = 1.0
     reasons: list[str] = []
     span = tokens[hit.first : hit.last + 1]
     sentence = span[0].sentence
-    clauses = {t.clause for t in span}
-    if not is_template:
-        negated = any("negation" in t.kinds and t.clause in clauses and t.index not in exempt for t in tokens)
-        if negated:
-            factor *= NEGATED
-            reasons.append("negated")
+    if _negated(tokens, hit, exempt):
+        factor *= NEGATED
+        reasons.append("negated")
     outside = sum(1 for t in tokens if not t.quoted)
     if all(t.quoted for t in span) and outside >= 2:
         factor *= QUOTED
         reasons.append("quoted")
     in_sentence = [t for t in tokens if t.sentence == sentence]
     kinds_all = frozenset().union(*(t.kinds for t in (tokens if span[0].quoted else in_sentence)))
-    if "frame" in kinds_all and "condemn" in kinds_all:
+    if ("frame" in kinds_all and "condemn" in kinds_all) or _denied_report(tokens, sentence):
         factor *= COUNTER_SPEECH
         reasons.append("counter-speech")
     elif "frame" in kinds_all:
         factor *= REPORTED
         reasons.append("reported speech")
-    others = any(t.kinds & OTHER_TARGETS for t in in_sentence if not (t.kinds & {"insult_noun", "slur"}))
-    if not is_template and not others and any(t.kinds & _SPEAKER for t in in_sentence):
-        factor *= SELF_AIMED
-        reasons.append("about the speaker")
+    aims_at_someone = hit.template is not None and "<" in hit.template.term
+    self_harm = hit.category is Category.SELF_HARM
+    if not aims_at_someone and not self_harm:
+        others = any(t.kinds & OTHER_TARGETS for t in in_sentence if not (t.kinds & _NOT_A_TARGET))
+        if not others and any(t.kinds & _SPEAKER for t in in_sentence):
+            factor *= SELF_AIMED
+            reasons.append("about the speaker")
     if factor == 1.0:
         return hit
-    return Hit(
-        hit.category,
-        hit.score * factor,
-        hit.label,
-        hit.first,
-        hit.last,
-        hit.matched,
-        hit.criminal,
-        tuple(reasons),
-        factor,
-    )
+    return replace(hit, score=hit.score * factor, reasons=tuple(reasons), softening=factor)
 
 
 def find_hits(tokens: Sequence[Token], templates: Sequence[TemplateMatch]) -> list[Hit]:
     hits: list[Hit] = []
     exempt = _template_spans(templates)
     for match in templates:
-        if match.entry.acts_as is not None or match.entry.category is None:
+        entry = match.entry
+        if entry.acts_as is not None or entry.category is None:
             continue
         matched = " ".join(t.word for t in tokens[match.first : match.last + 1])
-        label = f"{match.entry.category.value} pattern"
-        raw = Hit(match.entry.category, match.entry.weight, f"{label} '{matched}'", match.first, match.last, matched,
-                  match.entry.criminal)  # fmt: skip
-        hits.append(_soften(tokens, raw, exempt, is_template=True))
+        label = f"{entry.category.value} pattern"
+        raw = Hit(entry.category, entry.weight, f"{label} '{matched}'", match.first, match.last, matched,
+                  entry.criminal, (match.first, match.last), True, entry)  # fmt: skip
+        hits.append(_soften(tokens, raw, exempt))
     for pred in _predicates(tokens, templates):
         hit = _score_predicate(tokens, pred)
         if hit is not None:
-            hits.append(_soften(tokens, hit, exempt, is_template=False))
+            hits.append(_soften(tokens, hit, exempt))
     return hits

@@ -156,7 +156,10 @@ def _normalise_term(term: str, kind: str, normalizer: Normalizer, source: str, l
             elif part == "*":
                 out.append(part)
             else:
-                out.append(normalizer.normalize(part).text.strip())
+                words = [normalizer.normalize(w).text.strip() for w in part.split("|")]
+                if not all(words):
+                    raise _fail(source, label, f"template word {part!r} is empty after normalisation")
+                out.append("|".join(words))
         if all(p == "*" for p in out):
             raise _fail(source, label, "a template needs at least one word or slot")
         return " ".join(out)

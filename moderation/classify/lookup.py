@@ -11,10 +11,18 @@ from dataclasses import dataclass
 
 from moderation.classify.lexicon import CONTENT_KINDS, Entry, Lexicon
 
-_MIN_FUZZY = 5  # shorter words have too many neighbours one edit away
+_MIN_SWAP = 4  # shortest word in which a swap of two letters is looked up
+_MIN_DROPPED = 5  # shortest word looked up as a lexicon word with one letter dropped
+_MIN_CHANGED = 7  # shortest word looked up with one letter added or changed
+_MIN_FUZZY_SOURCE = 6  # lexicon words shorter than this get no dropped-letter variants
 _MIN_GLUED = 5  # a word found inside a longer one must be this long (not 'dood' in 'doodgewoon')
 _CACHE_LIMIT = 100_000
 _VOWELS = "aeiou"
+# Short everyday words that get glued to the next one when a space is dropped ("eenslet", "ihate").
+_GLUE = frozenset(
+    "een de het te veel zo zulke zo'n ze zijn is ik je jij we wij die dat alle the a an so such to all are is i you "
+    "we they these those massive big real just of".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +76,7 @@ class WordLookup:
             if " " in word:
                 continue
             self._skeletons.setdefault(_skeleton(word), word)
-            if len(word) >= _MIN_FUZZY:
+            if len(word) >= _MIN_FUZZY_SOURCE:
                 for variant in _deletions(word):
                     self._fuzzy.setdefault(variant, word)
         self._prefixes = {w for w, es in lexicon.words.items() if any(e.kind == "curse" for e in es)}
@@ -81,6 +89,18 @@ class WordLookup:
             if len(self._cache) < _CACHE_LIMIT:
                 self._cache[token] = cached
         return cached
+
+    def _content_stem(self, word: str, min_len: int) -> Resolved | None:
+        if len(word) < min_len:
+            return None
+        hit = self._content_only(word, "glued")
+        if hit:
+            return hit
+        for stem in _stems(word):
+            hit = self._content_only(stem, "glued")
+            if hit:
+                return hit
+        return None
 
     def _content_only(self, word: str, how: str) -> Resolved | None:
         entries = tuple(e for e in self._content.get(word, ()) if e.kind in CONTENT_KINDS)
@@ -104,20 +124,33 @@ class WordLookup:
         compound = self._compound(token)
         if compound:
             return compound
-        if len(token) >= _MIN_FUZZY:
+        if len(token) >= _MIN_SWAP:
             hit = self._misspelt(token)
             if hit:
                 return hit
         return _NOTHING
 
     def _misspelt(self, token: str) -> Resolved | None:
-        word = self._fuzzy.get(token)  # a letter dropped from the lexicon word
-        if word is None and token in self._content:
-            word = token
-        if word is None:
-            for variant in _deletions(token):  # a letter added, changed or two swapped
+        """One slip of the keyboard. Short words have too many innocent neighbours (whole/whore, beste/beest),
+        so the looser the edit, the longer the word must be."""
+        word: str | None = None
+        if len(token) >= _MIN_SWAP:  # two neighbouring letters swapped: haet -> hate
+            for i in range(len(token) - 1):
+                swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
+                if swapped in self._content:
+                    word = swapped
+                    break
+        if word is None and len(token) >= _MIN_DROPPED:  # a letter dropped: immigrnt -> immigrant
+            word = self._fuzzy.get(token)
+        if word is None and len(token) >= _MIN_CHANGED:  # a letter added or changed
+            for variant in _deletions(token):
                 word = self._fuzzy.get(variant) or (variant if variant in self._content else None)
                 if word is not None:
+                    break
+        if word is None:
+            for stem in _stems(token):  # eikls -> eikels? try the inflected form's stem once more
+                if len(stem) >= _MIN_DROPPED and stem in self._fuzzy:
+                    word = self._fuzzy[stem]
                     break
         if word is None or word[0] != token[0]:
             return None  # the first letter is rarely the one mistyped; requiring it keeps false hits down
@@ -125,21 +158,23 @@ class WordLookup:
 
     def _compound(self, token: str) -> Resolved | None:
         """kankerlijer, tyfushoer: a curse prefix plus a person noun; zijnongedierte: two words glued together."""
-        if len(token) < 6:
-            return None
         for cut in range(3, len(token) - 2):
             head, tail = token[:cut], token[cut:]
             if head in self._prefixes and (tail in self._tails or tail in self._content):
                 entries = self._words.get(head, ()) + self._words.get(tail, ())
                 curse = tuple(e for e in entries if e.kind in ("curse", "compound_tail") or e.kind in CONTENT_KINDS)
                 return Resolved(curse, "compound")
-        if len(token) < _MIN_GLUED + 2:
-            return None
-        for cut in range(2, len(token) - 1):
+        for cut in range(1, len(token)):
             head, tail = token[:cut], token[cut:]
-            hit = (len(tail) >= _MIN_GLUED and self._content_only(tail, "glued")) or (
-                len(head) >= _MIN_GLUED and self._content_only(head, "glued")
-            )
+            if head in _GLUE or head in self._words:
+                hit = self._content_stem(tail, 3)
+                if hit:
+                    return hit
+            if tail in _GLUE or tail in self._words:
+                hit = self._content_stem(head, 3)
+                if hit:
+                    return hit
+            hit = self._content_stem(tail, _MIN_GLUED) or self._content_stem(head, _MIN_GLUED)
             if hit:
                 return hit
         return None

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from moderation.classify.lexicon import Entry, Template
 from moderation.classify.tokens import Token
 
-MAX_GAP = 3
+MAX_GAP = 4
 _ALIASES = {"target": ("you", "third", "identity", "person")}
 
-# A compiled element: a literal word, a set of kinds (a slot), or None (a gap).
-Element = str | frozenset[str] | None
+# A compiled element: a literal word, alternative words ("boos|woedend"), a set of kinds (a slot), or None (a gap).
+Element = str | tuple[str, ...] | frozenset[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,8 @@ def _compile(element: str) -> Element:
         for name in element[1:-1].split("|"):
             names.extend(_ALIASES.get(name, (name,)))
         return frozenset(names)
+    if "|" in element:
+        return tuple(element.split("|"))
     return element
 
 
@@ -47,6 +49,9 @@ class TemplateMatcher:
             head = elements[0]
             if isinstance(head, str):
                 self._by_word.setdefault(head, []).append(compiled)
+            elif isinstance(head, tuple):
+                for word in head:
+                    self._by_word.setdefault(word, []).append(compiled)
             else:
                 assert head is not None
                 for kind in head:
@@ -65,9 +70,11 @@ class TemplateMatcher:
         return found
 
 
-def _fits(element: str | frozenset[str], token: Token) -> bool:
+def _fits(element: str | tuple[str, ...] | frozenset[str], token: Token) -> bool:
     if isinstance(element, str):
         return token.word == element
+    if isinstance(element, tuple):
+        return token.word in element
     return not element.isdisjoint(token.kinds)
 
 

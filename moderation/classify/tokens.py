@@ -11,10 +11,10 @@ from moderation.classify.lookup import WordLookup
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
 _CLAUSE_END = re.compile(r",")
-_CLAUSE_WORDS = frozenset({"maar", "but", "omdat", "want", "because", "although", "hoewel", "terwijl", "whereas"})
+_CLAUSE_WORDS = frozenset({"maar", "but", "omdat", "want", "because", "although", "hoewel", "whereas"})
 # Unknown words ending like a noun for people ("tuiniers", "economen") count as people: abuse of any group of
 # people is bullying at a school, abuse of things is not.
-_PERSON_SUFFIXES = ("ers", "isten", "ists", "ianen", "ians", "anten", "enten", "iers", "logen", "aars", "icis")
+_PERSON_SUFFIXES = ("ers", "isten", "ists", "ianen", "ians", "anten", "enten", "iers", "logen", "aars", "icis", "euren")
 _PERSON = frozenset({"person"})
 
 
