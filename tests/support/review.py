@@ -8,15 +8,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import Core, build_core
+from bot.app import Core, build_core, build_policies
 from bot.database import upgrade
 from bot.settings import settings_from_dict
 from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.engine import make_engine
 from moderation.incidents.review import ReviewService
+from moderation.incidents.store import SqlIncidentStore
+from moderation.incidents.targeting import TargetingIncidentStore
 from moderation.model import AccountId, Category, Classification, EventId, Evidence, Message, Platform, RoomId
-from moderation.pipeline import Outcome
+from moderation.pipeline import Moderator, Outcome
 from moderation.roster import parse_roster, store_roster
+from moderation.rules import ALL_RULES
 from tests.support.core import SAMPLE_PEOPLE, roster_csv
 
 # The sample school, plus a middle manager (mgr) with a teacher (tom) under her; dir leads, abc coordinates.
@@ -99,4 +102,20 @@ def make_school(
     core = build_core(settings, classifier=TagClassifier(), clock=clock)
     store_roster(core.sessions, parse_roster(roster_csv(REVIEW_PEOPLE)), clock.now())
     core.reload_directory()
+    # The wiring proposed for bot/app.py: the Moderator writes through the repeated-targeting store.
+    core.store = TargetingIncidentStore(
+        SqlIncidentStore(core.sessions),
+        core.sessions,
+        lambda: core.directory,
+        window_days=settings.review.repeat_window_days,
+        threshold=settings.review.repeat_threshold,
+    )
+    core.moderator = Moderator(
+        policies=build_policies(settings),
+        rules=ALL_RULES,
+        directory=core.directory,
+        store=core.store,
+        clock=clock,
+        classifier=core.classifier,
+    )
     return School(core, clock, ReviewService(core.sessions, lambda: core.directory, clock))
