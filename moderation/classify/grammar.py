@@ -19,9 +19,14 @@ from moderation.model import Category
 OTHER_TARGETS = frozenset({"you", "third", "identity", "person"})
 _SPEAKER = frozenset({"self", "first"})
 _NOT_A_TARGET = frozenset({"insult_noun", "slur", "dehum_noun"})  # "you ARE an idiot": the noun is no target
-_COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "but", "erger", "worse", "minder"})
+_COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "but", "erger", "worse"})
 _SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
 _RHETORICAL = frozenset({"waarom", "why"})
+_SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity"})
+_NOT_NOUNS = frozenset(
+    "lol haha hoor zeg man echt toch ofzo joh gewoon ook nog wel hè he and en or of to te is was are ben bent zijn "
+    "the een a an as als like so zo too".split()
+)
 _NEAR = 6  # tokens; a target further away is less surely the one the word is about
 
 NEGATED = 0.3
@@ -30,6 +35,7 @@ COUNTER_SPEECH = 0.2
 REPORTED = 0.9
 SELF_AIMED = 0.25
 GUESSED_TARGET = 0.85
+THING = 0.5
 FAR_TARGET = 0.85
 
 
@@ -87,8 +93,11 @@ _LABELS = {
 def _predicates(tokens: Sequence[Token], templates: Sequence[TemplateMatch]) -> list[_Predicate]:
     spans: list[_Predicate] = []
     covered: set[int] = set()
+    negating = _negation_spans(templates)
     for match in templates:
-        if match.entry.acts_as is not None:
+        if match.entry.acts_as is not None and match.entry.acts_as != "negation":
+            if any(a <= match.last and match.first <= b for a, b in negating):
+                continue  # "not worth any less", "niet minder waard": a negation template overrides it
             spans.append(_Predicate(match.entry.acts_as, match.first, match.last, match.entry, "", True))
             covered.update(range(match.first, match.last + 1))
     for token in tokens:
@@ -102,24 +111,37 @@ def _predicates(tokens: Sequence[Token], templates: Sequence[TemplateMatch]) -> 
     return spans
 
 
+def _negation_spans(templates: Sequence[TemplateMatch]) -> list[tuple[int, int]]:
+    return [(m.first, m.last) for m in templates if m.entry.acts_as == "negation"]
+
+
 def _template_spans(templates: Sequence[TemplateMatch]) -> set[int]:
+    """Tokens inside templates: a negation there is part of the template's meaning ("no right to live")."""
     inside: set[int] = set()
     for match in templates:
-        inside.update(range(match.first, match.last + 1))
+        if match.entry.acts_as != "negation":
+            inside.update(range(match.first, match.last + 1))
     return inside
 
 
 def _nearest_target(tokens: Sequence[Token], pred: _Predicate) -> Token | None:
+    """The target the predicate most likely speaks of. A quoted predicate only reaches targets inside the quote
+    (and the other way round). For nouns and adjectives the speaker can be the nearest target ("my mum thinks
+    I'M a scumbag"); for verbs the speaker is the one acting, not the target."""
     sentence = tokens[pred.first].sentence
+    quoted = tokens[pred.first].quoted
+    wanted = OTHER_TARGETS | (_SPEAKER if pred.kind in _SELF_AIMABLE else frozenset())
     best: Token | None = None
     best_distance = 1 << 30
     for token in tokens:
-        if token.sentence != sentence or pred.first <= token.index <= pred.last:
+        if token.sentence != sentence or pred.first <= token.index <= pred.last or token.quoted != quoted:
             continue
-        if token.kinds & OTHER_TARGETS and not (token.kinds & _NOT_A_TARGET):
+        if token.kinds & wanted and not (token.kinds & _NOT_A_TARGET):
             distance = min(abs(token.index - pred.first), abs(token.index - pred.last))
+            is_other = bool(token.kinds & OTHER_TARGETS)
             identity_first = "identity" in token.kinds and (best is None or "identity" not in best.kinds)
-            if distance < best_distance or (identity_first and distance <= _NEAR):
+            closer = distance < best_distance or (distance == best_distance and is_other)
+            if closer or (identity_first and distance <= _NEAR):
                 best, best_distance = token, distance
     return best
 
@@ -138,13 +160,14 @@ def _category(pred: _Predicate, target: Token | None) -> Category:
 
 def _score_predicate(tokens: Sequence[Token], pred: _Predicate) -> Hit | None:
     sentence = tokens[pred.first].sentence
-    in_sentence = [t for t in tokens if t.sentence == sentence]
-    kinds_here = frozenset().union(*(t.kinds for t in in_sentence))
+    kinds_here = frozenset().union(*(t.kinds for t in tokens if t.sentence == sentence))
     target = _nearest_target(tokens, pred)
     with_target, alone = _BASE[pred.kind]
+    reasons: list[str] = []
+    factor = 1.0
     if pred.how == "compound":
         with_target = alone = 0.9  # kankerlijer, tyfushoer: a person word welded to a disease curse
-    if pred.kind == "curse" and pred.how != "compound":
+    if pred.kind == "curse" and pred.how != "compound" and not pred.in_template:
         if "disease_context" in kinds_here:
             return None  # "mijn oma heeft kanker": the illness, not a curse
         if target is not None and abs(target.index - pred.first) > 2:
@@ -152,9 +175,15 @@ def _score_predicate(tokens: Sequence[Token], pred: _Predicate) -> Hit | None:
     if pred.kind == "profanity" and target is not None and "identity" not in target.kinds:
         if abs(target.index - pred.first) > 2:
             target = None
+    if target is not None and not (target.kinds & OTHER_TARGETS):
+        factor *= SELF_AIMED  # "ik ben zo'n idioot", "I'm a proud ...": about the speaker
+        reasons.append("about the speaker")
     score = with_target if target is not None else alone
     if pred.kind == "insult_noun" and target is None and len(tokens) <= 4:
         score = 0.75  # "klootzak!", "wat een eikel": aimed at whoever it answers
+    if pred.kind in ("insult_adj", "profanity") and _modifies_thing(tokens, pred, target):
+        factor *= THING
+        reasons.append("about a thing")
     category = _category(pred, target)
     criminal = False
     if pred.kind == "violence" and target is not None and kinds_here & _SPEAKER:
@@ -175,9 +204,19 @@ def _score_predicate(tokens: Sequence[Token], pred: _Predicate) -> Hit | None:
     aimed = f" aimed at '{target.word}'" if target is not None else ""
     verb_like = pred.kind in ("violence", "hate_verb") or pred.in_template
     return Hit(
-        category, score, f"{label} '{matched}'{aimed}", first, last, matched, criminal, (pred.first, pred.last),
-        verb_like,
-    )
+        category, score * factor, f"{label} '{matched}'{aimed}", first, last, matched, criminal,
+        (pred.first, pred.last), verb_like, None, tuple(reasons), factor,
+    )  # fmt: skip
+
+
+def _modifies_thing(tokens: Sequence[Token], pred: _Predicate, target: Token | None) -> bool:
+    """"een idioot idee", "a shitty apartment": an adjective right before an unknown noun describes that thing."""
+    following = tokens[pred.last + 1] if pred.last + 1 < len(tokens) else None
+    if following is None or following.kinds or following.word in _NOT_NOUNS or len(following.word) < 3:
+        return False
+    if following.sentence != tokens[pred.last].sentence:
+        return False
+    return target is None or abs(target.index - pred.first) > 1
 
 
 def _negated(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> bool:
@@ -219,6 +258,17 @@ def _denied_report(tokens: Sequence[Token], sentence: int) -> bool:
     return False
 
 
+def _refused(tokens: Sequence[Token], sentence: int) -> bool:
+    """"We mogen niet toestaan dat ...", "never support a politician who ...": the speaker opposes the harm."""
+    for token in tokens:
+        if token.sentence == sentence and "permit" in token.kinds:
+            before = tokens[max(0, token.index - 4) : token.index]
+            after = tokens[token.index + 1 : token.index + 2]
+            if any("negation" in t.kinds for t in (*before, *after)):
+                return True
+    return False
+
+
 def _soften(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> Hit:
     """Apply negation, quoting, counter-speech and self-directedness to one hit."""
     factor = 1.0
@@ -234,7 +284,8 @@ def _soften(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> Hit:
         reasons.append("quoted")
     in_sentence = [t for t in tokens if t.sentence == sentence]
     kinds_all = frozenset().union(*(t.kinds for t in (tokens if span[0].quoted else in_sentence)))
-    if ("frame" in kinds_all and "condemn" in kinds_all) or _denied_report(tokens, sentence):
+    countered = ("frame" in kinds_all and "condemn" in kinds_all) or "oppose" in kinds_all
+    if countered or _denied_report(tokens, sentence) or _refused(tokens, sentence):
         factor *= COUNTER_SPEECH
         reasons.append("counter-speech")
     elif "frame" in kinds_all:
@@ -242,14 +293,16 @@ def _soften(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> Hit:
         reasons.append("reported speech")
     aims_at_someone = hit.template is not None and "<" in hit.template.term
     self_harm = hit.category is Category.SELF_HARM
-    if not aims_at_someone and not self_harm:
+    if hit.template is not None and not aims_at_someone and not self_harm:
         others = any(t.kinds & OTHER_TARGETS for t in in_sentence if not (t.kinds & _NOT_A_TARGET))
         if not others and any(t.kinds & _SPEAKER for t in in_sentence):
             factor *= SELF_AIMED
             reasons.append("about the speaker")
     if factor == 1.0:
         return hit
-    return replace(hit, score=hit.score * factor, reasons=tuple(reasons), softening=factor)
+    return replace(
+        hit, score=hit.score * factor, reasons=hit.reasons + tuple(reasons), softening=hit.softening * factor
+    )
 
 
 def find_hits(tokens: Sequence[Token], templates: Sequence[TemplateMatch]) -> list[Hit]:

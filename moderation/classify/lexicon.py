@@ -33,7 +33,10 @@ PREDICATE_KINDS = frozenset(
 )
 # Grammar words that change how a sentence reads.
 FUNCTION_KINDS = frozenset(
-    {"copula", "negation", "frame", "condemn", "modal", "disease_context", "compound_tail", "allow", "minor"}
+    {
+        "copula", "negation", "frame", "condemn", "modal", "disease_context", "compound_tail", "allow", "minor",
+        "permit", "oppose",
+    }
 )
 KINDS = TARGET_KINDS | PREDICATE_KINDS | FUNCTION_KINDS | {"template"}
 # Kinds that fuzzy, stemmed and compound look-ups may produce (function words must match exactly).
@@ -120,8 +123,8 @@ def _parse_group(group: object, source: str, index: int, normalizer: Normalizer)
         if not isinstance(forms, list) or not all(isinstance(f, str) and f.strip() for f in forms):
             raise _fail(source, label, "`forms` must be a list of strings")
         acts_as = raw.get("acts_as", group.get("acts_as"))
-        if acts_as is not None and acts_as not in PREDICATE_KINDS:
-            raise _fail(source, label, f"`acts_as` must be a predicate kind, not {acts_as!r}")
+        if acts_as is not None and acts_as not in PREDICATE_KINDS | {"negation"}:
+            raise _fail(source, label, f"`acts_as` must be a predicate kind or negation, not {acts_as!r}")
         if kind == "template" and entry_category == "none":
             raise _fail(source, label, "a template needs an abuse category")
         if kind == "template" and acts_as is None and weight == 0.0:

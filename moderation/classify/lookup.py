@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from moderation.classify.lexicon import CONTENT_KINDS, Entry, Lexicon
 
 _MIN_SWAP = 4  # shortest word in which a swap of two letters is looked up
-_MIN_DROPPED = 5  # shortest word looked up as a lexicon word with one letter dropped
+_MIN_DROPPED = 6  # shortest word looked up as a lexicon word with one letter dropped
 _MIN_CHANGED = 7  # shortest word looked up with one letter added or changed
 _MIN_FUZZY_SOURCE = 6  # lexicon words shorter than this get no dropped-letter variants
 _MIN_GLUED = 5  # a word found inside a longer one must be this long (not 'dood' in 'doodgewoon')
@@ -96,10 +96,11 @@ class WordLookup:
         hit = self._content_only(word, "glued")
         if hit:
             return hit
-        for stem in _stems(word):
-            hit = self._content_only(stem, "glued")
-            if hit:
-                return hit
+        for suffix in ("s", "en", "'s"):  # only the plural: other endings glued to a word make new words
+            if word.endswith(suffix) and len(word) - len(suffix) >= min_len:
+                hit = self._content_only(word[: -len(suffix)], "glued")
+                if hit:
+                    return hit
         return None
 
     def _content_only(self, word: str, how: str) -> Resolved | None:
@@ -166,11 +167,11 @@ class WordLookup:
                 return Resolved(curse, "compound")
         for cut in range(1, len(token)):
             head, tail = token[:cut], token[cut:]
-            if head in _GLUE or head in self._words:
+            if head in _GLUE:
                 hit = self._content_stem(tail, 3)
                 if hit:
                     return hit
-            if tail in _GLUE or tail in self._words:
+            if tail in _GLUE:
                 hit = self._content_stem(head, 3)
                 if hit:
                     return hit

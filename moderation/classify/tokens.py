@@ -63,7 +63,7 @@ def tokenize(text: str, lookup: WordLookup) -> list[Token]:
         resolved = lookup.resolve(word)
         kinds = resolved.kinds()
         how = resolved.how
-        if not kinds and len(word) >= 6 and word.endswith(_PERSON_SUFFIXES):
+        if not kinds and len(word) >= 7 and word.endswith(_PERSON_SUFFIXES):
             kinds, how = _PERSON, "guessed"
         quoted = any(a < start < b for a, b in quotes)
         tokens.append(Token(len(tokens), start, end, word, kinds, resolved.entries, how, sentence, clause, quoted))

@@ -102,9 +102,10 @@ def verify_checkpoint(path: Path) -> str:
 
 
 def iter_files(root: Path) -> Iterator[Path]:
-    """Every regular file under root, in a stable order, skipping the checksum file itself."""
+    """Every file under root (links followed), in a stable order, skipping hidden ones and the checksum file."""
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.is_symlink() and path.name != CHECKSUMS_FILE:
+        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+        if path.is_file() and not hidden and path.name != CHECKSUMS_FILE:
             yield path
 
 
