@@ -1,0 +1,272 @@
+"""AVG rights: export everything stored about one person (JSON), and erase it — without touching other people's
+incidents beyond removing this person from them.
+
+A person is named by their roster id (`sanne`), or, for someone not on the roster, by a platform account
+(`discord:123456789012345678`, `matrix:@x:school.nl`, `console:x`).
+
+What "about the person" means here:
+- their roster record and platform accounts;
+- incidents they authored (all fields but who else was involved: reporter, target, reviewers' names);
+- incidents aimed at them, reports they made, incidents they were assigned to review, and what they did as a
+  reviewer: only the incident number, date, kind and status — the rest of those incidents is about someone else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, PersonRow, ReviewerRow
+from moderation.incidents.routing import LEADERSHIP
+from moderation.model import Platform
+
+ERASED = "[erased]"
+_PLATFORMS = {p.value for p in Platform}
+
+
+class UnknownPerson(LookupError):
+    """Nothing at all is stored about this person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    person_id: str | None
+    accounts: tuple[tuple[str, str], ...]  # (platform, account id)
+    name: str | None
+
+
+def subject_for(session: Session, who: str) -> Subject:
+    platform, sep, account = who.partition(":")
+    if sep and platform in _PLATFORMS:
+        owner = session.scalars(
+            select(AccountRow).where(AccountRow.platform == platform, AccountRow.account_id == account)
+        ).first()
+        if owner is None:
+            return Subject(None, ((platform, account),), None)
+        who = owner.person_id
+    row = session.get(PersonRow, who, options=[selectinload(PersonRow.accounts)])
+    if row is None:
+        return Subject(who, (), None)
+    return Subject(row.id, tuple((a.platform, a.account_id) for a in row.accounts), row.name)
+
+
+def _authored(subject: Subject) -> ColumnElement[bool]:
+    clauses: list[ColumnElement[bool]] = [
+        and_(IncidentRow.platform == platform, IncidentRow.author_account == account)
+        for platform, account in subject.accounts
+    ]
+    if subject.person_id:
+        clauses.append(IncidentRow.author_person_id == subject.person_id)
+    return or_(*clauses) if clauses else false()
+
+
+def _targeted(subject: Subject) -> ColumnElement[bool]:
+    clauses: list[ColumnElement[bool]] = [
+        and_(IncidentRow.platform == platform, IncidentRow.target_account == account)
+        for platform, account in subject.accounts
+    ]
+    if subject.person_id:
+        clauses.append(IncidentRow.target_person_id == subject.person_id)
+    return or_(*clauses) if clauses else false()
+
+
+def _reporter_keys(subject: Subject) -> list[str]:
+    keys = [f"{platform}:{account}" for platform, account in subject.accounts]
+    return keys + ([subject.person_id] if subject.person_id else [])
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _own_incident(row: IncidentRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "platform": row.platform,
+        "room": row.room_name,
+        "at": _iso(row.created_at),
+        "account": row.author_account,
+        "rule": row.rule_id,
+        "category": row.category,
+        "severity": row.severity,
+        "score": row.score,
+        "scores": dict(row.scores or {}),
+        "explanation": row.explanation,
+        "message_excerpt": row.excerpt,
+        "message_erased_at": _iso(row.erased_at),
+        "actions_taken": row.action_taken,
+        "status": row.status,
+        "escalation": row.escalation,
+        "outcome_note": row.resolution_note,
+        "measure": row.measure,
+        "parents_informed": row.parents_informed,
+        "closed_at": _iso(row.closed_at),
+        "part_of_case": row.case_id,
+        "reviewed_by_roles": sorted({r.reason for r in row.reviewers}),
+        "history": [{"at": _iso(h.at), "what": h.action} for h in row.history],
+    }
+
+
+def _brief(row: IncidentRow) -> dict[str, Any]:
+    return {"id": row.id, "at": _iso(row.created_at), "category": row.category, "status": row.status}
+
+
+def export_person(sessions: sessionmaker[Session], who: str, now: datetime) -> dict[str, Any]:
+    """Everything stored about `who`, as JSON-ready data. UnknownPerson when nothing is stored at all."""
+    with sessions() as session:
+        subject = subject_for(session, who)
+        person = session.get(PersonRow, subject.person_id) if subject.person_id else None
+        load = (selectinload(IncidentRow.reviewers), selectinload(IncidentRow.history))
+        own = session.scalars(select(IncidentRow).options(*load).where(_authored(subject)).order_by(IncidentRow.id))
+        aimed = session.scalars(select(IncidentRow).where(_targeted(subject)).order_by(IncidentRow.id))
+        reported = session.scalars(
+            select(IncidentRow).where(IncidentRow.reported_by.in_(_reporter_keys(subject))).order_by(IncidentRow.id)
+        )
+        assigned = session.scalars(select(ReviewerRow).where(ReviewerRow.person_id == (subject.person_id or "")))
+        acted = session.scalars(select(HistoryRow).where(HistoryRow.actor == (subject.person_id or "")))
+        data: dict[str, Any] = {
+            "exported_at": now.isoformat(),
+            "person": None
+            if person is None
+            else {
+                "id": person.id,
+                "name": person.name,
+                "role": person.role,
+                "class": person.class_name,
+                "mentor": person.mentor_id,
+                "manager": person.manager_id,
+                "anti_bullying_coordinator": person.is_coordinator,
+                "school_leadership": person.is_leadership,
+                "on_current_roster": person.active,
+                "updated_at": _iso(person.updated_at),
+            },
+            "accounts": [{"platform": p, "account": a} for p, a in subject.accounts],
+            "incidents_about_you": [_own_incident(row) for row in own],
+            "incidents_aimed_at_you": [_brief(row) for row in aimed],
+            "reports_you_made": [_brief(row) for row in reported],
+            "incidents_assigned_to_you": [{"id": r.incident_id, "as": r.reason} for r in assigned],
+            "your_review_actions": [{"incident": h.incident_id, "at": _iso(h.at), "what": h.action} for h in acted],
+        }
+    found = ("incidents_about_you", "incidents_aimed_at_you", "reports_you_made", "your_review_actions")
+    if person is None and not any(data[key] for key in found):
+        raise UnknownPerson(f"nothing is stored about {who!r}")
+    return data
+
+
+@dataclass
+class ErasurePlan:
+    who: str
+    person_record: bool = False
+    accounts: int = 0
+    incidents_deleted: list[int] = field(default_factory=list)
+    targets_cleared: list[int] = field(default_factory=list)
+    reports_cleared: list[int] = field(default_factory=list)
+    assignments_removed: list[int] = field(default_factory=list)
+    reassigned_to_leadership: list[int] = field(default_factory=list)
+    history_lines_rewritten: int = 0
+    relations_cleared: int = 0  # people whose mentor or manager this person was
+    texts_scrubbed: list[int] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.person_record or self.incidents_deleted or self.targets_cleared or self.reports_cleared
+                    or self.assignments_removed or self.history_lines_rewritten or self.texts_scrubbed)  # fmt: skip
+
+
+def erase_person(sessions: sessionmaker[Session], who: str, now: datetime, *, dry_run: bool) -> ErasurePlan:
+    """Remove every trace of `who`. Their own incidents go entirely; other people's incidents stay, without them.
+    With `dry_run`, the same plan is computed and nothing is changed."""
+    session = sessions()
+    try:
+        plan = _erase(session, who, now)
+        if plan.empty:
+            raise UnknownPerson(f"nothing is stored about {who!r}")
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+        return plan
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
+    subject = subject_for(session, who)
+    plan = ErasurePlan(who)
+    for row in session.scalars(select(IncidentRow).where(_authored(subject)).order_by(IncidentRow.id)).all():
+        plan.incidents_deleted.append(row.id)
+        session.delete(row)
+    session.flush()
+    for row in session.scalars(select(IncidentRow).where(_targeted(subject))).all():
+        row.target_person_id = row.target_account = None
+        plan.targets_cleared.append(row.id)
+    for row in session.scalars(select(IncidentRow).where(IncidentRow.reported_by.in_(_reporter_keys(subject)))):
+        row.reported_by = None
+        plan.reports_cleared.append(row.id)
+    scrub = _scrubber(subject)
+    if subject.person_id:
+        pid = subject.person_id
+        leaders = session.scalars(
+            select(PersonRow.id).where(PersonRow.is_leadership.is_(True), PersonRow.active.is_(True))
+        ).all()
+        for assignment in session.scalars(select(ReviewerRow).where(ReviewerRow.person_id == pid)).all():
+            incident = assignment.incident
+            plan.assignments_removed.append(incident.id)
+            incident.reviewers.remove(assignment)
+            if not incident.reviewers and incident.status in ("open", "in-review"):
+                for leader in leaders:
+                    incident.reviewers.append(ReviewerRow(person_id=leader, reason=LEADERSHIP))
+                plan.reassigned_to_leadership.append(incident.id)
+        for line in session.scalars(select(HistoryRow).where(HistoryRow.actor == pid)).all():
+            line.actor = ERASED
+            plan.history_lines_rewritten += 1
+        for other in session.scalars(
+            select(PersonRow).where(or_(PersonRow.mentor_id == pid, PersonRow.manager_id == pid))
+        ).all():
+            other.mentor_id = None if other.mentor_id == pid else other.mentor_id
+            other.manager_id = None if other.manager_id == pid else other.manager_id
+            plan.relations_cleared += 1  # their incidents now go to leadership until the next roster import
+        person = session.get(PersonRow, pid)
+        if person is not None:
+            plan.person_record, plan.accounts = True, len(person.accounts)
+            session.delete(person)
+    if scrub is not None:
+        for line in session.scalars(select(HistoryRow).where(HistoryRow.detail != "")).all():
+            cleaned = scrub(line.detail)
+            if cleaned != line.detail:
+                line.detail = cleaned
+                plan.history_lines_rewritten += 1
+        for row in session.scalars(select(IncidentRow)).all():
+            excerpt = scrub(row.excerpt) if row.excerpt else row.excerpt
+            explanation = scrub(row.explanation)
+            note = scrub(row.resolution_note) if row.resolution_note else row.resolution_note
+            if (excerpt, explanation, note) != (row.excerpt, row.explanation, row.resolution_note):
+                row.excerpt, row.explanation, row.resolution_note = excerpt, explanation, note
+                row.updated_at = now
+                plan.texts_scrubbed.append(row.id)
+    session.flush()
+    return plan
+
+
+def _scrubber(subject: Subject) -> Callable[[str], str] | None:
+    """Replace the person's id, name and account ids inside free text by ERASED (whole words only)."""
+    words = [w for w in (subject.person_id, subject.name, *(a for _, a in subject.accounts)) if w]
+    if not words:
+        return None
+    pattern = re.compile(
+        "|".join(rf"(?<![\w@])@?{re.escape(w)}(?![\w])" for w in sorted(words, key=len, reverse=True)), re.IGNORECASE
+    )
+
+    def scrub(text: str) -> str:
+        return pattern.sub(ERASED, text)
+
+    return scrub

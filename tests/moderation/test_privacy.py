@@ -1,0 +1,142 @@
+"""AVG export and erasure: everything about the person and nothing about anyone else; erasure leaves no trace of
+the person and keeps other people's incidents."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from moderation.enforcers import DryRunEnforcer
+from moderation.incidents.db import IncidentRow
+from moderation.model import AccountId, EventId, Message, Platform, RoomId
+from moderation.privacy import ERASED, UnknownPerson, erase_person, export_person
+from tests.support.review import School, make_school
+
+
+@dataclass
+class Story:
+    school: School
+    sanne_own: list[int]  # sanne's three insults aimed at daan (a repeated-targeting case) and one more
+    case: int
+    daan_at_sanne: int  # daan's message aimed at sanne, naming her
+    noor: int  # an unrelated incident
+    report: int  # sanne reported noor's message
+
+
+async def story(tmp_path: Path) -> Story:
+    school = make_school(tmp_path)
+    own = [await school.incident("sanne", f"[insult] @daan sukkel nummer {n}") for n in range(3)]
+    own.append(await school.incident("sanne", "[sexual] mijn eigen bericht"))
+    daan = await school.incident("daan", "[insult] @sanne Sanne Bakker is stom")
+    noor = await school.incident("noor", "[sexual] noor haar bericht", room="klas-3a")
+    message = Message(
+        Platform.CONSOLE, RoomId("klas-3a"), EventId("n2"), AccountId("noor"), "noor nog iets", school.clock.now()
+    )
+    reported = await school.core.moderator.report(message, AccountId("sanne"), "dit klopt niet", DryRunEnforcer())
+    assert reported.incident is not None
+    jan = school.review.actor_by_id("jan")
+    assert jan is not None
+    school.review.acknowledge(own[0], jan)
+    school.review.acknowledge(daan, jan)
+    with school.core.sessions() as session:
+        case = session.scalars(select(IncidentRow.id).where(IncidentRow.rule_name == "repeated_targeting")).one()
+    return Story(school, own, case, daan, noor, reported.incident.id)
+
+
+def dump_database(school: School) -> str:
+    """Every value in every table, as one lower-cased text."""
+    parts: list[str] = []
+    with school.core.engine.connect() as conn:
+        for table in inspect(conn).get_table_names():
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                parts.extend(str(value) for value in row)
+    return "\n".join(parts).lower()
+
+
+async def test_export_holds_everything_about_the_person_and_nothing_about_others(tmp_path: Path) -> None:
+    s = await story(tmp_path)
+    data = export_person(s.school.core.sessions, "sanne", s.school.clock.now())
+    blob = json.dumps(data, ensure_ascii=False)
+    assert data["person"]["name"] == "Sanne Bakker" and data["person"]["class"] == "2B"
+    assert {"platform": "console", "account": "sanne"} in data["accounts"]
+    own_ids = {i["id"] for i in data["incidents_about_you"]}
+    assert own_ids == {*s.sanne_own, s.case}
+    excerpts = {i["message_excerpt"] for i in data["incidents_about_you"]}
+    assert "[sexual] mijn eigen bericht" in excerpts
+    assert [i["id"] for i in data["incidents_aimed_at_you"]] == [s.daan_at_sanne]
+    assert [i["id"] for i in data["reports_you_made"]] == [s.report]
+    # Nothing about anyone else: not their messages, names, reviewers' identities or what the reporter wrote.
+    for other in ("is stom", "noor haar bericht", "noor nog iets", "Daan Smit", "Meneer Jansen", "Noor El Amrani"):
+        assert other not in blob
+    assert '"jan"' not in blob.replace('"mentor": "jan"', "")  # her mentor is part of her record; nothing else
+    assert "reported_by" not in blob and "dit klopt niet" not in blob
+
+
+async def test_export_of_a_reviewer_lists_their_actions_without_the_incidents(tmp_path: Path) -> None:
+    s = await story(tmp_path)
+    data = export_person(s.school.core.sessions, "jan", s.school.clock.now())
+    assert data["incidents_about_you"] == []
+    actions = {(a["incident"], a["what"]) for a in data["your_review_actions"]}
+    assert {(s.sanne_own[0], "acknowledged"), (s.daan_at_sanne, "acknowledged")} <= actions
+    assert {a["id"] for a in data["incidents_assigned_to_you"]} >= {s.sanne_own[0], s.daan_at_sanne}
+    blob = json.dumps(data)
+    assert "sukkel" not in blob and "Sanne" not in blob
+
+
+async def test_erase_dry_run_shows_the_plan_and_changes_nothing(tmp_path: Path) -> None:
+    s = await story(tmp_path)
+    before = dump_database(s.school)
+    plan = erase_person(s.school.core.sessions, "sanne", s.school.clock.now(), dry_run=True)
+    assert sorted(plan.incidents_deleted) == sorted([*s.sanne_own, s.case])
+    assert plan.targets_cleared == [s.daan_at_sanne] and plan.reports_cleared == [s.report]
+    assert plan.person_record and plan.accounts == 1
+    assert dump_database(s.school) == before
+
+
+async def test_erase_leaves_no_trace_and_keeps_other_incidents(tmp_path: Path) -> None:
+    s = await story(tmp_path)
+    erase_person(s.school.core.sessions, "sanne", s.school.clock.now(), dry_run=False)
+    everything = dump_database(s.school)
+    # (the parent "p-sanne", "Ouder Bakker", is someone else and stays)
+    assert not re.search(r"(?<![\w-])sanne(?![\w-])", everything) and "sanne bakker" not in everything
+    with s.school.core.sessions() as session:
+        remaining = {row.id: row for row in session.scalars(select(IncidentRow))}
+    assert not set(s.sanne_own) & set(remaining) and s.case not in remaining
+    daan = remaining[s.daan_at_sanne]
+    assert daan.excerpt == f"[insult] {ERASED} {ERASED} is stom"
+    assert (daan.author_person_id, daan.status, daan.target_person_id) == ("daan", "in-review", None)
+    assert remaining[s.noor].excerpt == "[sexual] noor haar bericht"
+    assert remaining[s.report].reported_by is None and remaining[s.report].author_person_id == "noor"
+    with pytest.raises(UnknownPerson):
+        erase_person(s.school.core.sessions, "sanne", s.school.clock.now(), dry_run=False)  # twice: nothing left
+    with pytest.raises(UnknownPerson):
+        export_person(s.school.core.sessions, "sanne", s.school.clock.now())
+
+
+async def test_erasing_a_reviewer_hands_their_open_incidents_to_leadership(tmp_path: Path) -> None:
+    s = await story(tmp_path)
+    plan = erase_person(s.school.core.sessions, "jan", s.school.clock.now(), dry_run=False)
+    assert s.sanne_own[3] in plan.reassigned_to_leadership  # only jan reviewed this one
+    everything = dump_database(s.school)
+    assert "jansen" not in everything
+    assert not re.search(r"(?<![\w-])jan(?![\w-])", everything)
+    with s.school.core.sessions() as session:
+        row = session.get(IncidentRow, s.sanne_own[3])
+        assert row is not None and {r.person_id for r in row.reviewers} == {"dir"}
+        assert row.excerpt == "[sexual] mijn eigen bericht"  # the student's incident itself is untouched
+
+
+async def test_people_not_on_the_roster_by_account(tmp_path: Path) -> None:
+    s = await story(tmp_path)
+    unknown = await s.school.incident("stranger", "[sexual] van buiten")
+    data = export_person(s.school.core.sessions, "console:stranger", s.school.clock.now())
+    assert [i["id"] for i in data["incidents_about_you"]] == [unknown] and data["person"] is None
+    plan = erase_person(s.school.core.sessions, "console:stranger", s.school.clock.now(), dry_run=False)
+    assert plan.incidents_deleted == [unknown]
+    with pytest.raises(UnknownPerson, match="nobody"):
+        export_person(s.school.core.sessions, "nobody", s.school.clock.now())
