@@ -22,7 +22,7 @@ _NOT_A_TARGET = frozenset({"insult_noun", "slur", "dehum_noun"})  # "you ARE an 
 _COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "but", "erger", "worse"})
 _SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
 _RHETORICAL = frozenset({"waarom", "why"})
-_SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity"})
+_SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity", "praise"})
 _NOT_NOUNS = frozenset(
     "lol haha hoor zeg man echt toch ofzo joh gewoon ook nog wel hè he and en or of to te is was are ben bent zijn "
     "the een a an as als like so zo too".split()
@@ -76,6 +76,7 @@ _BASE: dict[str, tuple[float, float]] = {
     "curse": (0.86, 0.3),
     "profanity": (0.45, 0.15),
     "sexual": (0.75, 0.45),
+    "praise": (0.85, 0.1),  # only ever produced negated: "zijn nooit intelligent", "not welcome"
 }
 _LABELS = {
     "slur": "slur",
@@ -87,6 +88,7 @@ _LABELS = {
     "curse": "curse",
     "profanity": "swearing",
     "sexual": "sexual word",
+    "praise": "denied quality",
 }
 
 
@@ -102,6 +104,9 @@ def _predicates(tokens: Sequence[Token], templates: Sequence[TemplateMatch]) -> 
             covered.update(range(match.first, match.last + 1))
     for token in tokens:
         if token.index in covered:
+            continue
+        if "praise" in token.kinds and _negated_at(tokens, token.index, covered):
+            spans.append(_Predicate("praise", token.index, token.index, None, "negated"))
             continue
         for kind in _BASE:
             if kind in token.kinds:
@@ -241,6 +246,17 @@ def _negated(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> bool:
     return False
 
 
+def _negated_at(tokens: Sequence[Token], index: int, exempt: set[int]) -> bool:
+    """A negation up to three words before this one, in its clause ("zijn nooit intelligent", "not equal")."""
+    for before in range(index - 1, max(-1, index - 4), -1):
+        token = tokens[before]
+        if token.clause != tokens[index].clause:
+            return False
+        if "negation" in token.kinds and before not in exempt and _negates(tokens, before):
+            return True
+    return False
+
+
 def _negates(tokens: Sequence[Token], index: int) -> bool:
     after = tokens[index + 1].word if index + 1 < len(tokens) else ""
     if after in _COMPARATIVE:
@@ -248,12 +264,12 @@ def _negates(tokens: Sequence[Token], index: int) -> bool:
     return not any(t.word in _RHETORICAL for t in tokens[:index] if t.clause == tokens[index].clause)
 
 
-def _denied_report(tokens: Sequence[Token], sentence: int) -> bool:
+def _denied_report(tokens: Sequence[Token], sentence: int, exempt: set[int]) -> bool:
     """"Ik heb nooit gezegd dat ...", "you can't seriously believe that ...": the speaker disowns the words."""
     for token in tokens:
         if token.sentence == sentence and "frame" in token.kinds:
             before = tokens[max(0, token.index - 3) : token.index]
-            if any("negation" in t.kinds for t in before):
+            if any("negation" in t.kinds and t.index not in exempt for t in before):
                 return True
     return False
 
@@ -275,7 +291,9 @@ def _soften(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> Hit:
     reasons: list[str] = []
     span = tokens[hit.first : hit.last + 1]
     sentence = span[0].sentence
-    if _negated(tokens, hit, exempt):
+    if hit.label.startswith("denied quality"):
+        pass  # the negation is what makes it hurtful
+    elif _negated(tokens, hit, exempt):
         factor *= NEGATED
         reasons.append("negated")
     outside = sum(1 for t in tokens if not t.quoted)
@@ -285,7 +303,7 @@ def _soften(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> Hit:
     in_sentence = [t for t in tokens if t.sentence == sentence]
     kinds_all = frozenset().union(*(t.kinds for t in (tokens if span[0].quoted else in_sentence)))
     countered = ("frame" in kinds_all and "condemn" in kinds_all) or "oppose" in kinds_all
-    if countered or _denied_report(tokens, sentence) or _refused(tokens, sentence):
+    if countered or _denied_report(tokens, sentence, exempt) or _refused(tokens, sentence):
         factor *= COUNTER_SPEECH
         reasons.append("counter-speech")
     elif "frame" in kinds_all:

@@ -29,7 +29,10 @@ from moderation.model import Category
 TARGET_KINDS = frozenset({"you", "third", "identity", "person", "self", "first"})
 # Kinds that say something hurtful.
 PREDICATE_KINDS = frozenset(
-    {"insult_noun", "insult_adj", "dehum_noun", "hate_verb", "violence", "slur", "profanity", "sexual", "curse"}
+    {
+        "insult_noun", "insult_adj", "dehum_noun", "hate_verb", "violence", "slur", "profanity", "sexual", "curse",
+        "praise",
+    }
 )
 # Grammar words that change how a sentence reads.
 FUNCTION_KINDS = frozenset(
@@ -40,7 +43,9 @@ FUNCTION_KINDS = frozenset(
 )
 KINDS = TARGET_KINDS | PREDICATE_KINDS | FUNCTION_KINDS | {"template"}
 # Kinds that fuzzy, stemmed and compound look-ups may produce (function words must match exactly).
-CONTENT_KINDS = frozenset({"identity", "insult_noun", "insult_adj", "dehum_noun", "hate_verb", "violence", "slur"})
+CONTENT_KINDS = frozenset(
+    {"identity", "insult_noun", "insult_adj", "dehum_noun", "hate_verb", "violence", "slur", "praise"}
+)
 
 _CATEGORIES = {c.value: c for c in Category}
 

@@ -13,11 +13,13 @@ from moderation.classify.lexicon import CONTENT_KINDS, Entry, Lexicon
 
 _MIN_SWAP = 4  # shortest word in which a swap of two letters is looked up
 _MIN_DROPPED = 6  # shortest word looked up as a lexicon word with one letter dropped
+_MIN_DROPPED_IDENTITY = 4
 _MIN_CHANGED = 7  # shortest word looked up with one letter added or changed
 _MIN_FUZZY_SOURCE = 6  # lexicon words shorter than this get no dropped-letter variants
 _MIN_GLUED = 5  # a word found inside a longer one must be this long (not 'dood' in 'doodgewoon')
 _CACHE_LIMIT = 100_000
 _VOWELS = "aeiou"
+_NOUN_KINDS = frozenset({"identity", "insult_noun", "dehum_noun", "slur"})
 # Short everyday words that get glued to the next one when a space is dropped ("eenslet", "ihate").
 _GLUE = frozenset(
     "een de het te veel zo zulke zo'n ze zijn is ik je jij we wij die dat alle the a an so such to all are is i you "
@@ -76,9 +78,11 @@ class WordLookup:
             if " " in word:
                 continue
             self._skeletons.setdefault(_skeleton(word), word)
-            if len(word) >= _MIN_FUZZY_SOURCE:
-                for variant in _deletions(word):
-                    self._fuzzy.setdefault(variant, word)
+            is_noun = any(e.kind in _NOUN_KINDS for e in content[word])
+            for form in (word, word + "s", word + "en") if is_noun else (word,):
+                if len(form) >= _MIN_FUZZY_SOURCE or (is_noun and len(form) >= 5):
+                    for variant in _deletions(form):
+                        self._fuzzy.setdefault(variant, word)
         self._prefixes = {w for w, es in lexicon.words.items() if any(e.kind == "curse" for e in es)}
         self._tails = {w for w, es in lexicon.words.items() if any(e.kind == "compound_tail" for e in es)}
 
@@ -141,8 +145,11 @@ class WordLookup:
                 if swapped in self._content:
                     word = swapped
                     break
-        if word is None and len(token) >= _MIN_DROPPED:  # a letter dropped: immigrnt -> immigrant
+        if word is None and len(token) >= _MIN_DROPPED_IDENTITY:  # a letter dropped: immigrnt -> immigrant
             word = self._fuzzy.get(token)
+            if word is not None and len(token) < _MIN_DROPPED:
+                # short words only for group names (vrow, Mslim): their neighbours are rarely everyday words
+                word = word if any(e.kind == "identity" for e in self._content[word]) else None
         if word is None and len(token) >= _MIN_CHANGED:  # a letter added or changed
             for variant in _deletions(token):
                 word = self._fuzzy.get(variant) or (variant if variant in self._content else None)
