@@ -25,7 +25,8 @@ _RHETORICAL = frozenset({"waarom", "why"})
 _SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity", "praise"})
 _NOT_NOUNS = frozenset(
     "lol haha hoor zeg man echt toch ofzo joh gewoon ook nog wel hè he and en or of to te is was are ben bent zijn "
-    "the een a an as als like so zo too".split()
+    "the een a an as als like so zo too kan kunnen zonder without om for voor met with in op at on by door dan than "
+    "wordt worden can could would will zal zou be".split()
 )
 _NEAR = 6  # tokens; a target further away is less surely the one the word is about
 
@@ -137,17 +138,23 @@ def _nearest_target(tokens: Sequence[Token], pred: _Predicate) -> Token | None:
     quoted = tokens[pred.first].quoted
     wanted = OTHER_TARGETS | (_SPEAKER if pred.kind in _SELF_AIMABLE else frozenset())
     best: Token | None = None
-    best_distance = 1 << 30
+    best_rank = (2, 1 << 30)
     for token in tokens:
-        if token.sentence != sentence or pred.first <= token.index <= pred.last or token.quoted != quoted:
+        if token.sentence != sentence or token.quoted != quoted:
+            continue
+        inside = pred.first <= token.index <= pred.last
+        if inside and not pred.in_template:
             continue
         if token.kinds & wanted and not (token.kinds & _NOT_A_TARGET):
-            distance = min(abs(token.index - pred.first), abs(token.index - pred.last))
-            is_other = bool(token.kinds & OTHER_TARGETS)
-            identity_first = "identity" in token.kinds and (best is None or "identity" not in best.kinds)
-            closer = distance < best_distance or (distance == best_distance and is_other)
-            if closer or (identity_first and distance <= _NEAR):
-                best, best_distance = token, distance
+            distance = 0 if inside else min(abs(token.index - pred.first), abs(token.index - pred.last))
+            # A protected group nearby wins (discrimination); otherwise the nearest, with a slight preference
+            # for someone other than the speaker.
+            rank = (
+                0 if "identity" in token.kinds and distance <= _NEAR else 1,
+                distance - (1 if token.kinds & OTHER_TARGETS else 0),
+            )
+            if rank < best_rank:
+                best, best_rank = token, rank
     return best
 
 
@@ -186,7 +193,8 @@ def _score_predicate(tokens: Sequence[Token], pred: _Predicate) -> Hit | None:
     score = with_target if target is not None else alone
     if pred.kind == "insult_noun" and target is None and len(tokens) <= 4:
         score = 0.75  # "klootzak!", "wat een eikel": aimed at whoever it answers
-    if pred.kind in ("insult_adj", "profanity") and _modifies_thing(tokens, pred, target):
+    about_people = target is not None and bool(target.kinds & {"identity", "you"})
+    if pred.kind in ("insult_adj", "profanity") and not about_people and _modifies_thing(tokens, pred, target):
         factor *= THING
         reasons.append("about a thing")
     category = _category(pred, target)
@@ -269,7 +277,7 @@ def _denied_report(tokens: Sequence[Token], sentence: int, exempt: set[int]) -> 
     for token in tokens:
         if token.sentence == sentence and "frame" in token.kinds:
             before = tokens[max(0, token.index - 3) : token.index]
-            if any("negation" in t.kinds and t.index not in exempt for t in before):
+            if any("negation" in t.kinds and t.index not in exempt and _negates(tokens, t.index) for t in before):
                 return True
     return False
 
@@ -301,7 +309,9 @@ def _soften(tokens: Sequence[Token], hit: Hit, exempt: set[int]) -> Hit:
         factor *= QUOTED
         reasons.append("quoted")
     in_sentence = [t for t in tokens if t.sentence == sentence]
-    kinds_all = frozenset().union(*(t.kinds for t in (tokens if span[0].quoted else in_sentence)))
+    core = range(hit.core[0], hit.core[1] + 1)
+    scope = tokens if span[0].quoted else in_sentence
+    kinds_all = frozenset().union(*(t.kinds for t in scope if t.index not in core))
     countered = ("frame" in kinds_all and "condemn" in kinds_all) or "oppose" in kinds_all
     if countered or _denied_report(tokens, sentence, exempt) or _refused(tokens, sentence):
         factor *= COUNTER_SPEECH
