@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from moderation.incidents.access import Actor, candidates, decide, note_access, sees_reporter
 from moderation.incidents.cards import Card, card_from_row
-from moderation.incidents.db import IncidentRow, PersonRow, ReviewerRow
+from moderation.incidents.db import HistoryRow, IncidentRow, PersonRow, ReviewerRow
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
 from moderation.model import AccountId, PersonId, Platform, Role
 from moderation.ports import Clock, Directory
@@ -42,10 +43,19 @@ class Result(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryLine:
+    at: datetime
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewResult:
     result: Result
     message: str  # one sentence for the reviewer, ready to show
     card: Card | None = None
+    history: tuple[HistoryLine, ...] = ()  # only from `show(..., with_history=True)`
 
     @property
     def ok(self) -> bool:
@@ -79,8 +89,16 @@ class ReviewService:
 
     # -- reading ----------------------------------------------------------------------------------------------
 
-    def show(self, incident_id: int, actor: Actor) -> ReviewResult:
-        return self._run(incident_id, actor, "viewed", lambda _row: (Result.DONE, "shown"))
+    def show(self, incident_id: int, actor: Actor, *, with_history: bool = False) -> ReviewResult:
+        result = self._run(incident_id, actor, "viewed", lambda _row: (Result.DONE, "shown"))
+        if not with_history or result.result is not Result.DONE:
+            return result
+        with self._sessions() as session:
+            lines = session.scalars(
+                select(HistoryRow).where(HistoryRow.incident_id == incident_id).order_by(HistoryRow.id)
+            ).all()
+            history = tuple(HistoryLine(h.at, h.actor, h.action, h.detail) for h in lines)
+        return ReviewResult(result.result, result.message, result.card, history)
 
     def list_for(
         self, actor: Actor, *, status: str | None = None, room: str | None = None, reviewer: str | None = None,
