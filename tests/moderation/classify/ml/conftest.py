@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import shutil
 import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from moderation.classify.ml.onnx_export import ExportReport, export_onnx
+from moderation.classify.ml.cache import onnx_dir
+from moderation.classify.ml.onnx_backend import MODEL_FILE, Manifest
+from moderation.classify.ml.onnx_export import SAMPLE_TEXTS, ExportReport, export_onnx
 from tests.support.tiny_models import DetoxifyCache, build_detoxify_cache, build_hf_folder, register_model, use_cache
 
 HF_LABELS = ("neutral", "scheldwoord", "bedreiging")
@@ -78,17 +80,33 @@ class Built:
 
 
 @pytest.fixture(scope="session")
-def built_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    """Build once: the tiny detoxify model in its caches, its ONNX export, and a tiny HF folder model."""
-    root = tmp_path_factory.mktemp("ml-models")
-    with pytest.MonkeyPatch.context() as mp:
-        block_network(mp, [])
-        use_cache(root / "cache", mp)
-        cache = build_detoxify_cache(root / "cache")
-        register_model(cache, mp)
-        report = export_onnx(root / "cache", cache.model)
-        hf_folder = build_hf_folder(root / "hf-model", HF_LABELS)
-        yield Built(cache, report, hf_folder)
+def built_models(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Build once per session: the tiny detoxify model in its caches, its ONNX export, a tiny HF folder model.
+
+    Other test folders reuse this fixture (e.g. the CLI's tests); a marker file lets them share one build.
+    """
+    root = tmp_path_factory.getbasetemp() / "ml-models"
+    done = root / "built.json"
+    if not done.is_file():
+        with pytest.MonkeyPatch.context() as mp:
+            block_network(mp, [])
+            use_cache(root / "cache", mp)
+            cache = build_detoxify_cache(root / "cache")
+            register_model(cache, mp)
+            report = export_onnx(root / "cache", cache.model)
+            build_hf_folder(root / "hf-model", HF_LABELS)
+        done.write_text(json.dumps({"model": cache.model, "url": cache.url, "checkpoint": str(cache.checkpoint)}))
+    raw = json.loads(done.read_text())
+    cache = DetoxifyCache(root / "cache", raw["model"], Path(raw["checkpoint"]), raw["url"])
+    manifest = Manifest.read(onnx_dir(cache.cache_dir, cache.model))
+    report = ExportReport(
+        onnx_dir(cache.cache_dir, cache.model),
+        manifest.max_abs_diff,
+        len(SAMPLE_TEXTS),
+        (onnx_dir(cache.cache_dir, cache.model) / MODEL_FILE).stat().st_size,
+        manifest.quantisation,
+    )
+    return Built(cache, report, root / "hf-model")
 
 
 @dataclass(frozen=True, slots=True)
