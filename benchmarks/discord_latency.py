@@ -30,9 +30,9 @@ from adapters.discord.client import DiscordAdapter
 from moderation.classify import build_classifier
 from moderation.classify.config import ClassifierConfig
 from moderation.model import AccountId, Platform
-from tests.adapters.discord.conftest import BOT_TOKEN, School, build_school
 from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord
+from tests.support.fake_discord.school import BOT_TOKEN, School, build_school
 
 # Made-up insults for the benchmark (not from any evaluation set); a counter keeps every text unique.
 TEMPLATES = ("jij bent echt een sukkel {n}", "wat ben jij een idioot {n}", "hou je bek klootzak {n}", "jij hufter {n}")

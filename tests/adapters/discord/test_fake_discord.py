@@ -11,9 +11,9 @@ import aiohttp
 import discord
 import pytest
 
-from tests.adapters.discord.conftest import BOT_TOKEN, build_school
 from tests.support.fake_discord import DiscordError, FakeDiscord, World
 from tests.support.fake_discord import permissions as p
+from tests.support.fake_discord.school import BOT_TOKEN, build_school
 from tests.support.fake_discord.state import GUILD_TEXT
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from adapters.discord.client import DiscordAdapter, DiscordStartError
 from adapters.discord.permissions import MissingPermissionsError
-from tests.adapters.discord.conftest import BOT_PERMISSIONS, BOT_TOKEN, School, build_school
 from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_discord import permissions as p
+from tests.support.fake_discord.school import BOT_PERMISSIONS, BOT_TOKEN, School, build_school
 
 
 async def _start(tmp_path: Path, school: School, token: str = BOT_TOKEN) -> DiscordAdapter:
