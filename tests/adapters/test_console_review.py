@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from tests.support.review import School, make_school
 
 
 @pytest.fixture
-def school(tmp_path: Path) -> School:
-    return make_school(tmp_path)
+def school(tmp_path: Path) -> Iterator[School]:
+    school = make_school(tmp_path)
+    yield school
+    school.core.close()
 
 
 async def test_full_review_cycle_on_the_console(school: School) -> None:

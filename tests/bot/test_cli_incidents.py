@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,10 @@ runner = CliRunner(env={"COLUMNS": "220"})  # wide enough that Rich does not wra
 
 
 @pytest.fixture
-def school(tmp_path: Path) -> School:
-    return make_school(tmp_path)
+def school(tmp_path: Path) -> Iterator[School]:
+    school = make_school(tmp_path)
+    yield school
+    school.core.close()
 
 
 @pytest.fixture

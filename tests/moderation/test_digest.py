@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from tests.support.review import School, make_school
 
 
 @pytest.fixture
-def school(tmp_path: Path) -> School:
-    return make_school(tmp_path)
+def school(tmp_path: Path) -> Iterator[School]:
+    school = make_school(tmp_path)
+    yield school
+    school.core.close()
 
 
 @dataclass

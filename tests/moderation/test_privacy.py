@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +29,8 @@ class Story:
     report: int  # sanne reported noor's message
 
 
-async def story(tmp_path: Path) -> Story:
-    school = make_school(tmp_path)
+async def story(tmp_path: Path, database_url: str) -> Story:
+    school = make_school(tmp_path, database_url=database_url)
     own = [await school.incident("sanne", f"[insult] @daan sukkel nummer {n}") for n in range(3)]
     own.append(await school.incident("sanne", "[sexual] mijn eigen bericht"))
     daan = await school.incident("daan", "[insult] @sanne Sanne Bakker is stom")
@@ -48,6 +49,14 @@ async def story(tmp_path: Path) -> Story:
     return Story(school, own, case, daan, noor, reported.incident.id)
 
 
+@pytest.fixture
+async def s(tmp_path: Path, database_url: str) -> AsyncIterator[Story]:
+    """The story, on SQLite and on the real PostgreSQL server."""
+    told = await story(tmp_path, database_url)
+    yield told
+    told.school.core.close()
+
+
 def dump_database(school: School) -> str:
     """Every value in every table, as one lower-cased text."""
     parts: list[str] = []
@@ -58,8 +67,7 @@ def dump_database(school: School) -> str:
     return "\n".join(parts).lower()
 
 
-async def test_export_holds_everything_about_the_person_and_nothing_about_others(tmp_path: Path) -> None:
-    s = await story(tmp_path)
+async def test_export_holds_everything_about_the_person_and_nothing_about_others(s: Story) -> None:
     data = export_person(s.school.core.sessions, "sanne", s.school.clock.now())
     blob = json.dumps(data, ensure_ascii=False)
     assert data["person"]["name"] == "Sanne Bakker" and data["person"]["class"] == "2B"
@@ -77,8 +85,7 @@ async def test_export_holds_everything_about_the_person_and_nothing_about_others
     assert "reported_by" not in blob and "dit klopt niet" not in blob
 
 
-async def test_export_of_a_reviewer_lists_their_actions_without_the_incidents(tmp_path: Path) -> None:
-    s = await story(tmp_path)
+async def test_export_of_a_reviewer_lists_their_actions_without_the_incidents(s: Story) -> None:
     data = export_person(s.school.core.sessions, "jan", s.school.clock.now())
     assert data["incidents_about_you"] == []
     actions = {(a["incident"], a["what"]) for a in data["your_review_actions"]}
@@ -88,8 +95,7 @@ async def test_export_of_a_reviewer_lists_their_actions_without_the_incidents(tm
     assert "sukkel" not in blob and "Sanne" not in blob
 
 
-async def test_erase_dry_run_shows_the_plan_and_changes_nothing(tmp_path: Path) -> None:
-    s = await story(tmp_path)
+async def test_erase_dry_run_shows_the_plan_and_changes_nothing(s: Story) -> None:
     before = dump_database(s.school)
     plan = erase_person(s.school.core.sessions, "sanne", s.school.clock.now(), dry_run=True)
     assert sorted(plan.incidents_deleted) == sorted([*s.sanne_own, s.case])
@@ -98,8 +104,7 @@ async def test_erase_dry_run_shows_the_plan_and_changes_nothing(tmp_path: Path) 
     assert dump_database(s.school) == before
 
 
-async def test_erase_leaves_no_trace_and_keeps_other_incidents(tmp_path: Path) -> None:
-    s = await story(tmp_path)
+async def test_erase_leaves_no_trace_and_keeps_other_incidents(s: Story) -> None:
     erase_person(s.school.core.sessions, "sanne", s.school.clock.now(), dry_run=False)
     everything = dump_database(s.school)
     # (the parent "p-sanne", "Ouder Bakker", is someone else and stays)
@@ -118,8 +123,7 @@ async def test_erase_leaves_no_trace_and_keeps_other_incidents(tmp_path: Path) -
         export_person(s.school.core.sessions, "sanne", s.school.clock.now())
 
 
-async def test_erasing_a_reviewer_hands_their_open_incidents_to_leadership(tmp_path: Path) -> None:
-    s = await story(tmp_path)
+async def test_erasing_a_reviewer_hands_their_open_incidents_to_leadership(s: Story) -> None:
     plan = erase_person(s.school.core.sessions, "jan", s.school.clock.now(), dry_run=False)
     assert s.sanne_own[3] in plan.reassigned_to_leadership  # only jan reviewed this one
     everything = dump_database(s.school)
@@ -131,8 +135,7 @@ async def test_erasing_a_reviewer_hands_their_open_incidents_to_leadership(tmp_p
         assert row.excerpt == "[sexual] mijn eigen bericht"  # the student's incident itself is untouched
 
 
-async def test_people_not_on_the_roster_by_account(tmp_path: Path) -> None:
-    s = await story(tmp_path)
+async def test_people_not_on_the_roster_by_account(s: Story) -> None:
     unknown = await s.school.incident("stranger", "[sexual] van buiten")
     data = export_person(s.school.core.sessions, "console:stranger", s.school.clock.now())
     assert [i["id"] for i in data["incidents_about_you"]] == [unknown] and data["person"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ from tests.support.review import School, make_school
 
 
 @pytest.fixture
-def school(tmp_path: Path) -> School:
-    return make_school(tmp_path)
+def school(tmp_path: Path) -> Iterator[School]:
+    school = make_school(tmp_path)
+    yield school
+    school.core.close()
 
 
 def stored(school: School, incident: int) -> IncidentRow:

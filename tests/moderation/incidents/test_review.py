@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,11 @@ from tests.support.review import REVIEW_PEOPLE, School, make_school
 
 
 @pytest.fixture
-def school(tmp_path: Path) -> School:
-    return make_school(tmp_path)
+def school(tmp_path: Path, database_url: str) -> Iterator[School]:
+    """On SQLite and on the real PostgreSQL server."""
+    school = make_school(tmp_path, database_url=database_url)
+    yield school
+    school.core.close()
 
 
 def actor(school: School, pid: str) -> Actor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,8 +20,15 @@ WHEN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def school(tmp_path: Path) -> School:
-    return make_school(tmp_path, extra_settings={"review": {"repeat_window_days": 14, "repeat_threshold": 3}})
+def school(tmp_path: Path, database_url: str) -> Iterator[School]:
+    """On SQLite and on the real PostgreSQL server."""
+    school = make_school(
+        tmp_path,
+        database_url=database_url,
+        extra_settings={"review": {"repeat_window_days": 14, "repeat_threshold": 3}},
+    )
+    yield school
+    school.core.close()
 
 
 def cases(school: School) -> list[IncidentRow]:
