@@ -126,7 +126,9 @@ async def full_pipeline(count: int, burst_count: int, folder: Path) -> tuple[lis
         adapter = DiscordAdapter(school.config(), BOT_TOKEN)
         await adapter.start(core.moderator)
         review = school.review.id
-        cards = lambda: sum(1 for m in school.world.messages.values() if m.channel_id == review)  # noqa: E731
+
+        def cards() -> int:
+            return sum(1 for m in school.world.messages.values() if m.channel_id == review)
 
         async def settle() -> None:
             expected = cards() + 1

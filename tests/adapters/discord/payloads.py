@@ -41,6 +41,8 @@ def message(data: dict[str, Any]) -> discord.Message:
         )
         guild._add_channel(channel)
     else:
-        me = discord.ClientUser(state=state, data={"id": "1", "username": "bot", "discriminator": "0", "avatar": None})
+        me = discord.ClientUser(
+            state=state, data={"id": "1", "username": "bot", "discriminator": "0", "avatar": None, "global_name": None}
+        )
         channel = discord.DMChannel(me=me, state=state, data={"id": data["channel_id"], "type": 1, "recipients": []})  # type: ignore[typeddict-item]
     return discord.Message(state=state, channel=channel, data=data)  # type: ignore[arg-type]

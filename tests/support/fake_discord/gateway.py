@@ -85,7 +85,7 @@ class GatewaySession:
         if op == 1:  # heartbeat
             self.send_op(11, None)
         elif op == 2:  # identify
-            await self._identify(d)
+            await self._identify(d if isinstance(d, dict) else {})
         elif op == 6:  # resume: sessions are not kept, so ask for a fresh identify
             self.send_op(9, False)
         elif op == 8:  # request guild members

@@ -260,10 +260,10 @@ class RestApi:
         return payloads.member(self.world, member)
 
     async def put_commands(self, request: web.Request, user: User) -> Any:
-        body = await _json(request)
+        body: Any = await _json(request)  # a list of commands
         guild_id = request.match_info.get("guild_id")
         # Discord fills in what a client may leave out (a context-menu command has an empty description).
-        defaults = {"description": "", "options": [], "default_member_permissions": None, "nsfw": False}
+        defaults: dict[str, Any] = {"description": "", "options": [], "default_member_permissions": None, "nsfw": False}
         self.commands = [
             defaults | cmd | {"id": str(self.world.snowflake()), "application_id": str(self.app_id), "version": "1"}
             for cmd in body
