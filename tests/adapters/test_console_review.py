@@ -10,6 +10,7 @@ import pytest
 
 from adapters.console import ConsoleAdapter
 from adapters.console_review import ConsoleReview
+from moderation.digest import send_digests
 from moderation.incidents.commands import CommandError, parse_command
 from moderation.incidents.db import IncidentRow
 from tests.support.review import School, make_school
@@ -86,3 +87,14 @@ def test_parses_resolution_parts_in_any_order() -> None:
     assert (command.incident_id, command.text, command.measure, command.parents_informed) == (
         7, "gesprek gevoerd", "strafwerk", False,
     )  # fmt: skip
+
+
+async def test_the_console_prints_each_reviewers_digest(school: School) -> None:
+    n = await school.incident("sanne", "[sexual] iets")
+    out = io.StringIO()
+    run = await send_digests(
+        school.core.sessions, school.core.directory, school.clock, [ConsoleReview(school.review, out.write)]
+    )
+    assert run.sent == ("jan",)
+    assert "daily digest for Meneer Jansen: 1 open incident(s)" in out.getvalue()
+    assert f"Incident #{n}" in out.getvalue() and "!resolve" not in out.getvalue()
