@@ -30,15 +30,32 @@ TARGET_KINDS = frozenset({"you", "third", "identity", "person", "self", "first"}
 # Kinds that say something hurtful.
 PREDICATE_KINDS = frozenset(
     {
-        "insult_noun", "insult_adj", "dehum_noun", "hate_verb", "violence", "slur", "profanity", "sexual", "curse",
+        "insult_noun",
+        "insult_adj",
+        "dehum_noun",
+        "hate_verb",
+        "violence",
+        "slur",
+        "profanity",
+        "sexual",
+        "curse",
         "praise",
     }
 )
 # Grammar words that change how a sentence reads.
 FUNCTION_KINDS = frozenset(
     {
-        "copula", "negation", "frame", "condemn", "modal", "disease_context", "compound_tail", "allow", "minor",
-        "permit", "oppose",
+        "copula",
+        "negation",
+        "frame",
+        "condemn",
+        "modal",
+        "disease_context",
+        "compound_tail",
+        "allow",
+        "minor",
+        "permit",
+        "oppose",
     }
 )
 KINDS = TARGET_KINDS | PREDICATE_KINDS | FUNCTION_KINDS | {"template"}

@@ -22,8 +22,47 @@ _VOWELS = "aeiou"
 _NOUN_KINDS = frozenset({"identity", "insult_noun", "dehum_noun", "slur"})
 # Short everyday words that get glued to the next one when a space is dropped ("eenslet", "ihate").
 _GLUE = frozenset(
-    "een de het te veel zo zulke zo'n ze zijn is ik je jij we wij die dat alle the a an so such to all are is i you "
-    "we they these those massive big real just of".split()
+    [
+        "een",
+        "de",
+        "het",
+        "te",
+        "veel",
+        "zo",
+        "zulke",
+        "zo'n",
+        "ze",
+        "zijn",
+        "is",
+        "ik",
+        "je",
+        "jij",
+        "we",
+        "wij",
+        "die",
+        "dat",
+        "alle",
+        "the",
+        "a",
+        "an",
+        "so",
+        "such",
+        "to",
+        "all",
+        "are",
+        "is",
+        "i",
+        "you",
+        "we",
+        "they",
+        "these",
+        "those",
+        "massive",
+        "big",
+        "real",
+        "just",
+        "of",
+    ]
 )
 
 
@@ -31,9 +70,11 @@ _GLUE = frozenset(
 class Resolved:
     entries: tuple[Entry, ...]
     how: str = ""  # "", "inflected", "stretched", "misspelt", "compound", "glued"
+    kinds: frozenset[str] = frozenset()
 
-    def kinds(self) -> frozenset[str]:
-        return frozenset(e.kind for e in self.entries)
+
+def _resolved(entries: tuple[Entry, ...], how: str = "") -> Resolved:
+    return Resolved(entries, how, frozenset(e.kind for e in entries))
 
 
 _NOTHING = Resolved(())
@@ -109,14 +150,14 @@ class WordLookup:
 
     def _content_only(self, word: str, how: str) -> Resolved | None:
         entries = tuple(e for e in self._content.get(word, ()) if e.kind in CONTENT_KINDS)
-        return Resolved(entries, how) if entries else None
+        return _resolved(entries, how) if entries else None
 
     def _resolve(self, token: str) -> Resolved:
         if token in self._allow:
             return _NOTHING
         direct = self._words.get(token)
         if direct:
-            return Resolved(direct)
+            return _resolved(direct)
         for stem in _stems(token):
             hit = self._content_only(stem, "inflected")
             if hit:
@@ -171,7 +212,7 @@ class WordLookup:
             if head in self._prefixes and (tail in self._tails or tail in self._content):
                 entries = self._words.get(head, ()) + self._words.get(tail, ())
                 curse = tuple(e for e in entries if e.kind in ("curse", "compound_tail") or e.kind in CONTENT_KINDS)
-                return Resolved(curse, "compound")
+                return _resolved(curse, "compound")
         for cut in range(1, len(token)):
             head, tail = token[:cut], token[cut:]
             if head in _GLUE:

@@ -124,6 +124,10 @@ class Normalizer:
     def _fold(self, text: str) -> tuple[str, Offsets]:
         if text.isascii():
             return text.lower(), None
+        # Fast path: when every unusual character folds to exactly one character, a translate keeps offsets.
+        table = {ord(ch): self._fold_char(ch) for ch in set(text) if ord(ch) > 127}
+        if all(len(out) == 1 for out in table.values()):
+            return text.translate(table).lower(), None
         pieces: list[str] = []
         offsets: list[int] = []
         for index, ch in enumerate(text):

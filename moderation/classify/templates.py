@@ -35,17 +35,27 @@ def _compile(element: str) -> Element:
     return element
 
 
+# A compiled template: its elements, its entry, and one literal word it cannot match without (or None).
+Compiled = tuple[tuple[Element, ...], Entry, str | None]
+
+
+def _required_word(elements: Sequence[Element]) -> str | None:
+    """The longest literal word: a cheap pre-check that skips most templates for most messages."""
+    literals = [e for e in elements if isinstance(e, str)]
+    return max(literals, key=len) if literals else None
+
+
 class TemplateMatcher:
     def __init__(self, templates: Sequence[Template]) -> None:
-        self._by_word: dict[str, list[tuple[tuple[Element, ...], Entry]]] = {}
-        self._by_kind: dict[str, list[tuple[tuple[Element, ...], Entry]]] = {}
+        self._by_word: dict[str, list[Compiled]] = {}
+        self._by_kind: dict[str, list[Compiled]] = {}
         for template in templates:
             elements = [_compile(e) for e in template.elements]
             while elements and elements[0] is None:
                 elements.pop(0)
             while elements and elements[-1] is None:
                 elements.pop()
-            compiled = (tuple(elements), template.entry)
+            compiled = (tuple(elements), template.entry, _required_word(elements))
             head = elements[0]
             if isinstance(head, str):
                 self._by_word.setdefault(head, []).append(compiled)
@@ -59,11 +69,17 @@ class TemplateMatcher:
 
     def match(self, tokens: Sequence[Token]) -> list[TemplateMatch]:
         found: list[TemplateMatch] = []
+        present = {t.word for t in tokens}
+        by_word, by_kind = self._by_word, self._by_kind
         for token in tokens:
-            candidates = self._by_word.get(token.word, [])
+            candidates = by_word.get(token.word, [])
             for kind in token.kinds:
-                candidates = candidates + self._by_kind.get(kind, [])
-            for elements, entry in candidates:
+                more = by_kind.get(kind)
+                if more:
+                    candidates = candidates + more
+            for elements, entry, required in candidates:
+                if required is not None and required not in present:
+                    continue
                 last = _match_from(elements, 1, tokens, token.index + 1, token.sentence)
                 if last is not None:
                     found.append(TemplateMatch(entry, token.index, max(last - 1, token.index)))

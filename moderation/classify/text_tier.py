@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from moderation.classify.config import ClassifierConfig
-from moderation.classify.grammar import Hit, find_hits
+from moderation.classify.grammar import find_hits
+from moderation.classify.hit import Hit
 from moderation.classify.lexicon import Lexicon, build_lexicon
 from moderation.classify.lookup import WordLookup
 from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
 from moderation.classify.templates import TemplateMatcher
-from moderation.classify.tokens import Token, tokenize
+from moderation.classify.tokens import Token, parse, tokenize
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
 MAX_EVIDENCE = 5
@@ -42,9 +43,9 @@ class TextTier:
 
     def _hits(self, text: str) -> tuple[list[Token], list[Hit]]:
         tokens = tokenize(text, self._lookup)
-        if not tokens:
-            return tokens, []
-        return tokens, find_hits(tokens, self._templates.match(tokens))
+        if not any(t.kinds for t in tokens):
+            return tokens, []  # no known word at all: nothing can match
+        return tokens, find_hits(parse(tokens), self._templates.match(tokens))
 
     def classify(self, text: str) -> Classification:
         return self.analyse(text).classification

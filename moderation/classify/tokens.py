@@ -18,7 +18,7 @@ _PERSON_SUFFIXES = ("ers", "isten", "ists", "ianen", "ians", "anten", "enten", "
 _PERSON = frozenset({"person"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slower to create, and tokens are made per word
 class Token:
     index: int
     start: int  # in the normalised text
@@ -30,6 +30,38 @@ class Token:
     sentence: int
     clause: int
     quoted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A tokenised message with per-sentence indexes, so that context checks stay linear in message length."""
+
+    tokens: list[Token]
+    sentence_bounds: list[tuple[int, int]]  # per sentence: first token index, one past the last
+    sentence_kinds: list[dict[str, list[int]]]  # per sentence: kind -> token indexes having it
+    unquoted: int  # how many tokens are outside quotation marks
+
+    def sentence_of(self, index: int) -> tuple[int, int]:
+        return self.sentence_bounds[self.tokens[index].sentence]
+
+    def kind_in_sentence(self, index: int, kind: str) -> list[int]:
+        return self.sentence_kinds[self.tokens[index].sentence].get(kind, [])
+
+
+def parse(tokens: list[Token]) -> Parsed:
+    bounds: list[tuple[int, int]] = []
+    kinds: list[dict[str, list[int]]] = []
+    for token in tokens:
+        if token.sentence >= len(bounds):
+            while len(bounds) <= token.sentence:
+                bounds.append((token.index, token.index))
+                kinds.append({})
+        start, _ = bounds[token.sentence]
+        bounds[token.sentence] = (start, token.index + 1)
+        index = kinds[token.sentence]
+        for kind in token.kinds:
+            index.setdefault(kind, []).append(token.index)
+    return Parsed(tokens, bounds, kinds, sum(1 for t in tokens if not t.quoted))
 
 
 def _boundaries(pattern: re.Pattern[str], text: str) -> list[int]:
@@ -61,10 +93,10 @@ def tokenize(text: str, lookup: WordLookup) -> list[Token]:
         if word in _CLAUSE_WORDS:
             clause += 1
         resolved = lookup.resolve(word)
-        kinds = resolved.kinds()
+        kinds = resolved.kinds
         how = resolved.how
         if not kinds and len(word) >= 7 and word.endswith(_PERSON_SUFFIXES):
             kinds, how = _PERSON, "guessed"
-        quoted = any(a < start < b for a, b in quotes)
+        quoted = bool(quotes) and any(a < start < b for a, b in quotes)
         tokens.append(Token(len(tokens), start, end, word, kinds, resolved.entries, how, sentence, clause, quoted))
     return tokens

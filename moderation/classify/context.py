@@ -1,0 +1,140 @@
+"""Context that softens a hurtful word: negation, quotation, counter-speech, and abuse aimed at the speaker.
+
+Every check looks at a bounded neighbourhood (its clause or sentence, at most SCAN words away) through the
+per-sentence indexes in `Parsed`, so a 20,000-character message costs linear time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from moderation.classify.hit import Hit
+from moderation.classify.tokens import Parsed
+from moderation.model import Category
+
+OTHER_TARGETS = frozenset({"you", "third", "identity", "person"})
+SPEAKER = frozenset({"self", "first"})
+NOT_A_TARGET = frozenset({"insult_noun", "slur", "dehum_noun"})  # "you ARE an idiot": the noun is no target
+SCAN = 12  # words; how far any context check looks
+
+NEGATED = 0.3
+QUOTED = 0.2
+COUNTER_SPEECH = 0.2
+REPORTED = 0.9
+SELF_AIMED = 0.25
+
+_COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "but", "erger", "worse"})
+_SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
+_RHETORICAL = frozenset({"waarom", "why"})
+
+
+def negates(parsed: Parsed, index: int) -> bool:
+    """Whether the negation word at `index` really negates: "niets dan", "no better than", "nothing but" compare,
+    and "why don't we ..." proposes."""
+    tokens = parsed.tokens
+    after = tokens[index + 1].word if index + 1 < len(tokens) else ""
+    if after in _COMPARATIVE:
+        return False
+    clause = tokens[index].clause
+    for before in range(index - 1, max(-1, index - SCAN), -1):
+        if tokens[before].clause != clause:
+            break
+        if tokens[before].word in _RHETORICAL:
+            return False
+    return True
+
+
+def negated_before(parsed: Parsed, index: int, exempt: set[int], reach: int) -> bool:
+    """A real negation at most `reach` words before `index`, in its clause and not inside a subordinate clause
+    ("isn't it clear THAT ...")."""
+    tokens = parsed.tokens
+    clause = tokens[index].clause
+    for before in range(index - 1, max(-1, index - 1 - reach), -1):
+        token = tokens[before]
+        if token.clause != clause or token.word in _SUBORDINATE or token.word in _RHETORICAL:
+            return False
+        if "negation" in token.kinds and before not in exempt and negates(parsed, before):
+            return True
+    return False
+
+
+def _negated(parsed: Parsed, hit: Hit, exempt: set[int]) -> bool:
+    """Right before a noun or adjective ("not stupid"), anywhere earlier in the clause for a verb (Dutch puts it
+    far ahead: "ik zou nooit een ... pijn doen"), or just after a verb ("ik haat je niet")."""
+    first, last = hit.core
+    if negated_before(parsed, first, exempt, SCAN if hit.verb_like else 3):
+        return True
+    if hit.verb_like:
+        tokens = parsed.tokens
+        for index in range(last + 1, min(last + 3, len(tokens))):
+            token = tokens[index]
+            if token.clause == tokens[last].clause and "negation" in token.kinds and index not in exempt:
+                return negates(parsed, index)
+    return False
+
+
+def _denied_report(parsed: Parsed, index: int, exempt: set[int]) -> bool:
+    """ "Ik heb nooit gezegd dat ...", "you can't seriously believe that ...": the speaker disowns the words."""
+    tokens = parsed.tokens
+    for frame in parsed.kind_in_sentence(index, "frame"):
+        for before in range(max(0, frame - 3), frame):
+            token = tokens[before]
+            if "negation" in token.kinds and before not in exempt and negates(parsed, before):
+                return True
+    return False
+
+
+def _refused(parsed: Parsed, index: int) -> bool:
+    """ "We mogen niet toestaan dat ...", "never support a politician who ...": the speaker opposes the harm."""
+    tokens = parsed.tokens
+    for permit in parsed.kind_in_sentence(index, "permit"):
+        near = range(max(0, permit - 4), min(len(tokens), permit + 2))
+        if any("negation" in tokens[i].kinds for i in near if i != permit):
+            return True
+    return False
+
+
+def _has_kind_outside(parsed: Parsed, index: int, kind: str, core: range, whole_message: bool) -> bool:
+    if whole_message:
+        return any(kind in t.kinds for t in parsed.tokens if t.index not in core)
+    return any(i not in core for i in parsed.kind_in_sentence(index, kind))
+
+
+def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
+    """Apply negation, quoting, counter-speech and self-directedness to one hit. `exempt`: tokens inside
+    templates, whose negations are part of the template's meaning ("has no right to live")."""
+    tokens = parsed.tokens
+    factor = 1.0
+    reasons: list[str] = []
+    if not hit.negation_is_meaning and _negated(parsed, hit, exempt):
+        factor *= NEGATED
+        reasons.append("negated")
+    quoted = all(tokens[i].quoted for i in range(hit.first, hit.last + 1))
+    if quoted and parsed.unquoted >= 2:
+        factor *= QUOTED
+        reasons.append("quoted")
+    core = range(hit.core[0], hit.core[1] + 1)
+    anchor = hit.core[0]
+    frame = _has_kind_outside(parsed, anchor, "frame", core, quoted)
+    condemn = _has_kind_outside(parsed, anchor, "condemn", core, quoted)
+    oppose = _has_kind_outside(parsed, anchor, "oppose", core, quoted)
+    if (frame and condemn) or oppose or _denied_report(parsed, anchor, exempt) or _refused(parsed, anchor):
+        factor *= COUNTER_SPEECH
+        reasons.append("counter-speech")
+    elif frame:
+        factor *= REPORTED
+        reasons.append("reported speech")
+    aims_at_someone = hit.template is not None and "<" in hit.template.term
+    if hit.template is not None and not aims_at_someone and hit.category is not Category.SELF_HARM:
+        others = any(
+            not (tokens[i].kinds & NOT_A_TARGET) for k in OTHER_TARGETS for i in parsed.kind_in_sentence(anchor, k)
+        )
+        speaker = any(parsed.kind_in_sentence(anchor, k) for k in SPEAKER)
+        if speaker and not others:
+            factor *= SELF_AIMED
+            reasons.append("about the speaker")
+    if factor == 1.0:
+        return hit
+    return replace(
+        hit, score=hit.score * factor, reasons=hit.reasons + tuple(reasons), softening=hit.softening * factor
+    )
