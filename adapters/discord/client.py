@@ -69,6 +69,7 @@ class DiscordAdapter:
         self._moderator: Moderator | None = None
         self._enforcer: DiscordEnforcer | None = None
         self._guard: AnnouncementGuard | None = None
+        self._running = False  # set once start() has finished
 
     @property
     def client(self) -> discord.Client:
@@ -99,6 +100,7 @@ class DiscordAdapter:
             await self.stop()
             raise
         await self.reconcile()
+        self._running = True
         log.info("Discord adapter running as %s in guild %s", client.user, cfg.guild_id)
 
     async def _wait_ready(self, client: discord.Client) -> None:
@@ -138,6 +140,13 @@ class DiscordAdapter:
             log.warning("the staff role %s has Administrator, which bypasses every channel overwrite (R10)", staff)
 
     def _listen(self, client: discord.Client) -> None:
+        @client.event
+        async def on_ready() -> None:
+            # After a reconnect with a fresh session, whatever changed during the outage was never announced.
+            if self._running:
+                log.info("Discord gateway ready again: re-checking the announcement channels")
+                await self.reconcile()
+
         @client.event
         async def on_message(msg: discord.Message) -> None:
             if self._ours(msg):
@@ -199,6 +208,7 @@ class DiscordAdapter:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def stop(self) -> None:
+        self._running = False
         if self._client is not None and not self._client.is_closed():
             await self._client.close()
         if self._task is not None:

@@ -87,9 +87,22 @@ async def test_a_member_who_left(running: Running) -> None:
     incident = running.settled_incident(posted.id)
     assert incident is not None and incident.author_person_id == "sanne"
     assert posted.id in world.deleted
+    assert incident.action_status == "done" and running.dms_to(school.sanne)  # a DM still reaches her
 
 
 async def test_an_interaction_for_an_unknown_command(running: Running) -> None:
     school = running.school
     running.fake.invoke_command(school.daan, school.klas.id, "bestaat-niet", options=[])
+    await still_works(running)
+
+
+async def test_after_a_gateway_outage_the_bot_reconnects_and_rechecks_the_settings(running: Running) -> None:
+    school, world = running.school, running.world
+    sessions_before = len(world.listeners)
+    await running.fake.drop_connections()
+    # During the outage someone opens the announcement channel; no event reaches the bot.
+    channel = world.channels[school.announcements.id]
+    channel.overwrites.pop((0, world.guild_id))
+    await running.wait_for(lambda: (0, world.guild_id) in channel.overwrites, timeout=15)
+    assert len(world.listeners) == sessions_before
     await still_works(running)

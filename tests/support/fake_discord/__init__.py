@@ -5,7 +5,9 @@ limiter talk to it unchanged.
 - `permissions`: Discord's permission bits and algorithm;
 - `rest.RestApi`: the v10 REST endpoints the bot uses, request recording, queued faults (429s with `Via`, 5xx);
 - `gateway.GatewaySession`: HELLO/IDENTIFY/READY/GUILD_CREATE, heartbeats, zlib-stream, intents;
-- `server.FakeDiscord`: runs both on 127.0.0.1:0 and points discord.py at it.
+- `server.FakeDiscord`: runs both on 127.0.0.1:0 and points discord.py at it; test conveniences (commands,
+  raw payloads, outages);
+- `school`: a sample school (people, roles, channels) with matching room settings and roster rows.
 """
 
 from tests.support.fake_discord.server import FakeDiscord

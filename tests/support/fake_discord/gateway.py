@@ -32,8 +32,9 @@ CLOSE_AUTHENTICATION_FAILED = 4004
 class GatewaySession:
     """One client's connection. Outgoing frames go through a queue so world events keep their order."""
 
-    def __init__(self, world: World, ws: web.WebSocketResponse, *, compress: bool, app_id: int) -> None:
+    def __init__(self, world: World, ws: web.WebSocketResponse, *, compress: bool, app_id: int, url: str = "") -> None:
         self.world = world
+        self.url = url  # where a client reconnects (RESUME is answered with "invalid session": identify again)
         self.ws = ws
         self.app_id = app_id
         self._deflate = zlib.compressobj() if compress else None
@@ -114,7 +115,7 @@ class GatewaySession:
                 "user": payloads.user(user),
                 "guilds": [{"id": str(self.world.guild_id), "unavailable": True}] if member else [],
                 "session_id": f"session-{user.id}",
-                "resume_gateway_url": "ws://invalid",
+                "resume_gateway_url": self.url,
                 "application": {"id": str(self.app_id), "flags": 0},
                 "private_channels": [],
                 "relationships": [],

@@ -111,6 +111,7 @@ class RestApi:
             ("PUT", c + "/permissions/{target_id}", self.put_overwrite),
             ("DELETE", c + "/permissions/{target_id}", self.delete_overwrite),
             ("POST", "/api/v10/users/@me/channels", self.open_dm),
+            ("GET", "/api/v10/users/{user_id}", self.get_user),
             ("GET", "/api/v10/guilds/{guild_id}/audit-logs", self.audit_log),
             ("GET", "/api/v10/guilds/{guild_id}/members/{user_id}", self.get_member),
             ("PATCH", "/api/v10/guilds/{guild_id}/members/{user_id}", self.edit_member),
@@ -224,6 +225,12 @@ class RestApi:
     async def delete_overwrite(self, request: web.Request, user: User) -> Any:
         ids = _id(request, "channel_id"), _id(request, "target_id")
         self.world.delete_overwrite(user.id, *ids, reason=_reason(request))
+
+    async def get_user(self, request: web.Request, user: User) -> Any:
+        found = self.world.users.get(_id(request, "user_id"))
+        if found is None:
+            raise DiscordError(404, 10013, "Unknown User")
+        return payloads.user(found)
 
     async def open_dm(self, request: web.Request, user: User) -> Any:
         body = await _json(request)

@@ -85,7 +85,7 @@ class FakeDiscord:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         compress = request.query.get("compress") == "zlib-stream"
-        session = GatewaySession(self.world, ws, compress=compress, app_id=self.app_id)
+        session = GatewaySession(self.world, ws, compress=compress, app_id=self.app_id, url=self.gateway_url)
         self.sessions.append(session)
         try:
             await session.run()
@@ -94,6 +94,11 @@ class FakeDiscord:
         return ws
 
     # ---- conveniences for tests ----
+
+    async def drop_connections(self, code: int = 1001) -> None:
+        """A gateway outage: close every session (sessions are not resumable here, so clients re-identify)."""
+        for session in list(self.sessions):
+            await session.ws.close(code=code, message=b"going away")
 
     def send_raw(self, event: str, payload: dict[str, Any]) -> None:
         """Dispatch any payload, however malformed, to every identified session (for bad-input tests)."""
