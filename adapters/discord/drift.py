@@ -61,11 +61,17 @@ class AnnouncementGuard:
         for policy in self._moderator.rooms(Platform.DISCORD):
             if not policy.is_announcement:
                 continue
-            channel = guild.get_channel(int(policy.room.id))
-            if channel is None:
+            # Ask Discord, not the cache: a change made while the gateway was down never reached the cache.
+            try:
+                channel = await guild.fetch_channel(int(policy.room.id))
+            except discord.NotFound:
                 log.warning("announcement channel %s (%s) does not exist (deleted?)", policy.room.name, policy.room.id)
                 continue
-            await self.check(channel, policy)
+            except discord.HTTPException as exc:
+                log.warning("cannot read announcement channel %s (%s): %s", policy.room.name, policy.room.id, exc)
+                continue
+            if isinstance(channel, discord.abc.GuildChannel):
+                await self.check(channel, policy)
 
     async def check(self, channel: discord.abc.GuildChannel, policy: RoomPolicy) -> None:
         async with self._lock:
