@@ -8,9 +8,7 @@ body `{"code", "message"}`. Every request is recorded (method, path, headers, bo
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -18,6 +16,7 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from tests.support.fake_discord import payloads
+from tests.support.fake_discord.faults import Faults, RecordedRequest
 from tests.support.fake_discord.state import DM, DiscordError, User, World
 
 Handler = Callable[[web.Request, User], Awaitable[Any]]
@@ -29,59 +28,6 @@ def json_response(data: Any, status: int = 200) -> web.Response:
 
 def error_response(error: DiscordError) -> web.Response:
     return json_response({"code": error.code, "message": error.message}, status=error.status)
-
-
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any
-
-    @property
-    def audit_reason(self) -> str | None:
-        reason = self.headers.get("X-Audit-Log-Reason")
-        return unquote(reason) if reason is not None else None
-
-
-@dataclass
-class Fault:
-    """Answer the next `times` requests matching method + path regex with this status instead of handling them."""
-
-    method: str
-    path: re.Pattern[str]
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str]
-    times: int = 1
-
-
-@dataclass
-class Faults:
-    queued: list[Fault] = field(default_factory=list)
-
-    def add(self, method: str, path_regex: str, status: int, *, times: int = 1, **body: Any) -> None:
-        payload = body or {"code": 0, "message": "fault"}
-        self.queued.append(Fault(method, re.compile(path_regex), status, payload, {}, times))
-
-    def rate_limit(
-        self, method: str, path_regex: str, *, retry_after: float = 0.05, is_global: bool = False, via: bool = True
-    ) -> None:
-        """A 429 like Discord's; without `via` it looks like a Cloudflare ban, which discord.py does not retry."""
-        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global}
-        headers = {"Retry-After": str(retry_after), "X-RateLimit-Scope": "global" if is_global else "user"}
-        if via:
-            headers["Via"] = "1.1 google"
-        self.queued.append(Fault(method, re.compile(path_regex), 429, body, headers))
-
-    def take(self, method: str, path: str) -> Fault | None:
-        for fault in self.queued:
-            if fault.method == method and fault.path.search(path):
-                fault.times -= 1
-                if fault.times <= 0:
-                    self.queued.remove(fault)
-                return fault
-        return None
 
 
 class RestApi:

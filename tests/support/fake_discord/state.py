@@ -11,101 +11,30 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from tests.support.fake_discord import permissions as p
+from tests.support.fake_discord.model import (
+    CHANNEL_OVERWRITE_CREATE,
+    CHANNEL_OVERWRITE_DELETE,
+    CHANNEL_OVERWRITE_UPDATE,
+    DISCORD_EPOCH_MS,
+    DM,
+    GUILD_NEWS,
+    GUILD_TEXT,
+    MEMBER_UPDATE,
+    MESSAGE_DELETE,
+    AuditEntry,
+    Channel,
+    DiscordError,
+    Member,
+    Role,
+    StoredMessage,
+    User,
+    missing_permissions,
+)
 from tests.support.fake_discord.permissions import Overwrite
-
-DISCORD_EPOCH_MS = 1420070400000
-
-# Channel types (Discord's numbering).
-GUILD_TEXT = 0
-DM = 1
-GUILD_NEWS = 5
-
-# Audit-log action types used here.
-CHANNEL_OVERWRITE_CREATE = 13
-CHANNEL_OVERWRITE_UPDATE = 14
-CHANNEL_OVERWRITE_DELETE = 15
-MEMBER_UPDATE = 24
-MESSAGE_DELETE = 72
-
-
-class DiscordError(Exception):
-    """An error as Discord reports it: HTTP status plus a JSON body {"code", "message"}."""
-
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(f"{status} {code} {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def missing_permissions() -> DiscordError:
-    return DiscordError(403, 50013, "Missing Permissions")
-
-
-@dataclass
-class User:
-    id: int
-    username: str
-    bot: bool = False
-    token: str | None = None
-    accepts_dms: bool = True
-
-
-@dataclass
-class Role:
-    id: int
-    name: str
-    permissions: int
-    position: int = 1
-
-
-@dataclass
-class Member:
-    user_id: int
-    role_ids: list[int] = field(default_factory=list)
-    joined_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    timed_out_until: datetime | None = None
-
-
-@dataclass
-class Channel:
-    id: int
-    name: str
-    type: int
-    guild_id: int | None
-    overwrites: dict[tuple[int, int], Overwrite] = field(default_factory=dict)
-    recipients: tuple[int, ...] = ()  # DM channels only
-    position: int = 0
-
-
-@dataclass
-class StoredMessage:
-    id: int
-    channel_id: int
-    author_id: int
-    content: str
-    timestamp: datetime
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-    reference: dict[str, Any] | None = None
-    snapshots: list[dict[str, Any]] = field(default_factory=list)
-    edited_timestamp: datetime | None = None
-
-
-@dataclass
-class AuditEntry:
-    id: int
-    user_id: int
-    target_id: int
-    action_type: int
-    reason: str | None
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    options: dict[str, str] | None = None
-
 
 Listener = Callable[[str, dict[str, Any]], None]
 
@@ -370,3 +299,26 @@ class World:
             raise missing_permissions()
         entries = [e for e in reversed(self.audit_log) if action_type is None or e.action_type == action_type]
         return entries[:limit]
+
+
+__all__ = [
+    "CHANNEL_OVERWRITE_CREATE",
+    "CHANNEL_OVERWRITE_DELETE",
+    "CHANNEL_OVERWRITE_UPDATE",
+    "DISCORD_EPOCH_MS",
+    "DM",
+    "GUILD_NEWS",
+    "GUILD_TEXT",
+    "MEMBER_UPDATE",
+    "MESSAGE_DELETE",
+    "AuditEntry",
+    "Channel",
+    "DiscordError",
+    "Listener",
+    "Member",
+    "Role",
+    "StoredMessage",
+    "User",
+    "World",
+    "missing_permissions",
+]
