@@ -31,7 +31,7 @@ from adapters.matrix.config import MatrixConfig, MatrixSecrets, StateStore
 from adapters.matrix.core import ModeratorLike
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import EventHandler
-from moderation.model import Platform, RoomId, RoomKind
+from moderation.model import AccountId, Category, EventId, Platform, RoomId, RoomKind
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +119,18 @@ class MatrixAdapter:
 
     async def reconcile(self) -> None:
         """Check every configured announcement room's power levels; restore them where they drifted."""
-        assert self._guard is not None and self._moderator is not None
+        assert self._guard is not None and self._moderator is not None and self._client is not None
+        joined = await call("list joined rooms", self._client.joined_rooms, attempts=self._config.action_attempts)
+        have = set(getattr(joined, "rooms", []))
         for policy in self._moderator.rooms(Platform.MATRIX):
             if policy.room.kind is not RoomKind.ANNOUNCEMENT:
+                continue
+            if policy.room.id not in have:
+                log.error(
+                    "matrix: cannot check announcement room %s (%s): the bot is not in it (kicked? invite it again)",
+                    policy.room.name,
+                    policy.room.id,
+                )
                 continue
             try:
                 await self._guard.reconcile_room(policy.room.id)
@@ -197,8 +206,7 @@ class MatrixAdapter:
         assert self._handler is not None
         await self._join_invites(response)
         for room_id, info in response.rooms.leave.items():
-            log.warning("matrix: the bot is no longer in room %s (left, kicked or banned)", room_id)
-            del info
+            await self._left(room_id, list(info.timeline.events))
         errors = 0
         for room_id, info in response.rooms.join.items():
             events: list[Any] = list(info.timeline.events)
@@ -217,6 +225,31 @@ class MatrixAdapter:
                     log.exception("matrix: handling event %s in %s failed", getattr(event, "event_id", "?"), room_id)
         await self._handler.retry_waiting()
         return errors
+
+    async def _left(self, room_id: str, events: list[Any]) -> None:
+        """The bot was removed from a room: say so; for an announcement room, tell leadership (R10 unguarded)."""
+        assert self._moderator is not None and self.enforcer is not None
+        own = [
+            e.source
+            for e in events
+            if getattr(e, "source", {}).get("type") == "m.room.member"
+            and e.source.get("state_key") == self._config.user_id
+        ]
+        actor = own[-1].get("sender") if own else None
+        log.warning("matrix: the bot is no longer in room %s (left, kicked or banned by %s)", room_id, actor)
+        policy = self._moderator.policy_for(Platform.MATRIX, RoomId(room_id))
+        if not own or policy is None or policy.room.kind is not RoomKind.ANNOUNCEMENT or actor == self._config.user_id:
+            return
+        await self._moderator.record_room_event(
+            platform=Platform.MATRIX,
+            room_id=RoomId(room_id),
+            event_id=EventId(str(own[-1].get("event_id"))),
+            actor=AccountId(actor) if isinstance(actor, str) else None,
+            category=Category.PERMISSION_DRIFT,
+            explanation=f"the bot was removed from announcement room {policy.room.name} by {actor}; "
+            "nobody enforces staff-only posting there until it is invited back",
+            enforcer=self.enforcer,
+        )
 
     def _own_join(self, events: list[Any]) -> int | None:
         """Where the bot itself joined in this timeline (a fresh join, not a profile change), if it did."""

@@ -136,7 +136,9 @@ class School:
             **kwargs,
         )
 
-    def adapter(self, core: Core, store_dir: Path, *, review_room: str | None = None, **config: Any) -> MatrixAdapter:
+    def adapter(
+        self, core: Core, store_dir: Path, *, review_room: str | None = None, token: str | None = None, **config: Any
+    ) -> MatrixAdapter:
         settings = MatrixConfig(
             homeserver=self.server.url,
             user_id=self.uid("bot"),
@@ -146,7 +148,8 @@ class School:
             max_backoff_s=config.pop("max_backoff_s", 1.0),
             **config,
         )
-        return MatrixAdapter(settings, MatrixSecrets(access_token=self.new_bot_token()), core.state)
+        secrets = MatrixSecrets(access_token=token or self.new_bot_token())
+        return MatrixAdapter(settings, secrets, core.state)
 
     def new_bot_token(self) -> str:
         """A fresh login (a new device), as a new installation of the bot would have."""
@@ -181,3 +184,20 @@ async def eventually(check: Callable[[], Any], timeout: float = 15.0, what: str 
 
 def is_redacted(event: dict[str, Any]) -> bool:
     return not event.get("content") and "redacted_because" in event.get("unsigned", {})
+
+
+async def e2e_client(school: School, name: str, store: Path) -> Any:
+    """A student's own end-to-end capable nio client (a fresh device), synced once."""
+    from nio import AsyncClient, AsyncClientConfig, LoginResponse
+
+    store.mkdir(parents=True, exist_ok=True)
+    account = school.accounts[name]
+    client = AsyncClient(
+        school.server.url, account.user_id, store_path=str(store), config=AsyncClientConfig(encryption_enabled=True)
+    )
+    login = await client.login(account.password, device_name=f"{name}-phone")
+    assert isinstance(login, LoginResponse), login
+    await client.sync(timeout=0, full_state=True)
+    if client.should_upload_keys:
+        await client.keys_upload()
+    return client
