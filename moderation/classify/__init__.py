@@ -5,6 +5,7 @@ Importing this package does no work: lexicons and models load when a classifier 
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
 from moderation.classify.classifier import TieredClassifier, abuse_probability, build_tiered
@@ -32,7 +33,15 @@ def build_classifier(config: ClassifierConfig) -> Classifier:
 
 @cache
 def _default_classifier() -> TieredClassifier:
-    return build_tiered(ClassifierConfig())
+    try:
+        return build_tiered(ClassifierConfig())
+    except Exception as exc:  # an unusable installed model must not stop an evaluation run: say so, go on
+        from moderation.classify.ml import ModelError
+
+        if not isinstance(exc, ModelError):
+            raise
+        logging.getLogger(__name__).error("score_texts: the ML tier could not load (%s); text tier only", exc)
+        return build_tiered(ClassifierConfig(ml=None))
 
 
 def score_texts(texts: list[str]) -> list[float]:

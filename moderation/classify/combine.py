@@ -5,9 +5,9 @@ The rules, kept deliberately simple:
 1. The text tier's score stands: its hits are explained, Dutch-aware matches, and the ML model cannot overrule
    them (it knows no Dutch).
 2. The ML tier may *raise* a category the text tier scored lower, but only by what it exceeds the text score
-   by beyond a margin: combined = max(text, ml - margin). A confident model (0.95) lifts a missed category to
-   0.85; a lukewarm one (0.5) changes nothing. SEXUAL gets a larger margin because detoxify's `obscene` label
-   fires on plain swearing.
+   by beyond a margin: combined = max(text, ml - margin). A confident model (0.95) lifts a missed category
+   to 0.85; a lukewarm one (0.45) stays below the borderline band (0.35). SEXUAL gets a larger margin
+   because detoxify's `obscene` label fires on plain swearing.
 3. Context the text tier saw (counter-speech, negation, quotation, abuse aimed only at the speaker) softens the
    ML score by the same factor before rule 2: the model cannot tell "calling people X is wrong" from "X".
 4. A category the model has no label for (harassment, self-harm) keeps the text score.

@@ -193,7 +193,9 @@ def _nearest_target(parsed: Parsed, pred: _Predicate) -> Token | None:
     return best
 
 
-def _category(pred: _Predicate, target: Token | None) -> Category:
+def _category(pred: _Predicate, target: Token | None, entries: Sequence[Entry]) -> Category:
+    if pred.how == "compound":  # kankerlijer: an insult; kankerjood: aimed at a group
+        return Category.DISCRIMINATION if any(e.kind == "identity" for e in entries) else Category.INSULT
     if pred.kind == "slur":
         return Category.DISCRIMINATION
     if target is not None and "identity" in target.kinds:
@@ -227,12 +229,12 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
         reasons.append("about the speaker")
     score = with_target if target is not None else alone
     if pred.kind == "insult_noun" and target is None and len(tokens) <= 4:
-        score = 0.75  # "klootzak!", "wat een eikel": aimed at whoever it answers
+        score = max(score, 0.75)  # "klootzak!", "wat een eikel": aimed at whoever it answers
     about_people = target is not None and bool(target.kinds & {"identity", "you"})
     if pred.kind in ("insult_adj", "profanity") and not about_people and _modifies_thing(tokens, pred, target):
         factor *= THING
         reasons.append("about a thing")
-    category = _category(pred, target)
+    category = _category(pred, target, tokens[pred.first].entries)
     criminal = False
     if pred.kind == "violence" and target is not None and any(k in kinds_here for k in SPEAKER):
         criminal = bool(target.kinds & {"you", "third"})  # "I will ... you/him": a concrete threat

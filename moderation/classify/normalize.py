@@ -23,11 +23,19 @@ _HOMOGLYPHS = {
     "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "‘": "'", "’": "'", "‛": "'", "`": "'", "´": "'",
     "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‹": '"', "›": '"',
 }  # fmt: skip
+# Capitals that look Latin only as capitals (Greek Ν looks like N, but its small ν like v): mapped before folding.
+_HOMOGLYPHS_UPPER = {
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o", "Ρ": "p",
+    "Τ": "t", "Υ": "y", "Χ": "x", "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
+    "С": "c", "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j",
+}  # fmt: skip
 _LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_AS_L = str.maketrans({"1": "l"})
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_MARKUP = re.compile(r"<[^<>\n]{0,200}>|https?://\S+|[*_~`|#>\[\]]")  # HTML tags, links, markdown syntax
+_MARKUP = re.compile(r"https?://\S+|[*_~`|#>\[\]]")  # links and markdown syntax: blanked
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})\b[^<>\n]{0,200}>")  # HTML tags: removed
+_BLOCK_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "blockquote"})
 _LEET_RUN = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
 _LEET_CHARS = re.compile(r"[0-9@$]")
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*]{1,2}[a-z](?![a-z0-9])){2,}")
@@ -94,6 +102,11 @@ def _shorten_stretch(match: re.Match[str]) -> tuple[str, list[int]]:
     return match.group(1) * 2, [0, 1]
 
 
+def _drop_tag(match: re.Match[str]) -> tuple[str, list[int]]:
+    # "kan<b></b>ker" hides a word inside inline tags, so those vanish; a block tag still separates words.
+    return (" ", [0]) if match.group(1).lower() in _BLOCK_TAGS else ("", [])
+
+
 def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group())
 
@@ -110,7 +123,9 @@ class Normalizer:
         if cached is not None:
             return cached
         category = unicodedata.category(ch)
-        if category in ("Cf", "Mn", "Me", "Cs") or ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad":
+        if ch in _HOMOGLYPHS_UPPER:
+            out = _HOMOGLYPHS_UPPER[ch]
+        elif category in ("Cf", "Mn", "Me", "Cs") or ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad":
             out = ""  # zero-width, combining and format characters carry no letters
         elif category == "Cc":
             out = " " if ch not in "\n\r\t" else "\n"
@@ -143,6 +158,8 @@ class Normalizer:
             raw = raw[: self._window]
         original = _SURROGATE.sub("\ufffd", raw)  # lone surrogates cannot be encoded; show a replacement mark
         text, offsets = self._fold(original)
+        if "<" in text:
+            text, offsets = _sub_tracked(_TAG, _drop_tag, text, offsets)
         text = _MARKUP.sub(_blank, text)  # blanks keep the length, so the map stays valid
         alt_text: str | None = None
         if _LEET_CHARS.search(text):

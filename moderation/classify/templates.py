@@ -67,6 +67,10 @@ class TemplateMatcher:
                 for kind in head:
                     self._by_kind.setdefault(kind, []).append(compiled)
 
+    def starts_any(self, tokens: Sequence[Token]) -> bool:
+        """Whether some template starts with one of these words (a cheap test before matching)."""
+        return any(t.word in self._by_word for t in tokens)
+
     def match(self, tokens: Sequence[Token]) -> list[TemplateMatch]:
         found: list[TemplateMatch] = []
         present = {t.word for t in tokens}

@@ -43,7 +43,7 @@ class TextTier:
 
     def _hits(self, text: str) -> tuple[list[Token], list[Hit]]:
         tokens = tokenize(text, self._lookup)
-        if not any(t.kinds for t in tokens):
+        if not any(t.kinds for t in tokens) and not self._templates.starts_any(tokens):
             return tokens, []  # no known word at all: nothing can match
         return tokens, find_hits(parse(tokens), self._templates.match(tokens))
 

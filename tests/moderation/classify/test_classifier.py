@@ -1,0 +1,140 @@
+"""build_classifier, the combiner with an ML tier, and the stable score_texts API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from moderation.classify import build_classifier, score_texts
+from moderation.classify.classifier import TieredClassifier, abuse_probability
+from moderation.classify.combine import ML_MARGIN, combine
+from moderation.classify.config import ClassifierConfig
+from moderation.classify.text_tier import TextTier
+from moderation.model import Category, Classification
+from moderation.ports import Classifier
+
+
+class FixedModel:
+    """A stand-in ML tier with fixed scores (pure logic: the real tiers are tested in ml/)."""
+
+    name = "fixed"
+
+    def __init__(self, scores: dict[Category, float]) -> None:
+        self.scores = scores
+        self.closed = False
+        self.batches: list[int] = []
+
+    def predict(self, texts: Sequence[str]) -> list[dict[Category, float]]:
+        self.batches.append(len(texts))
+        return [dict(self.scores) for _ in texts]
+
+    async def apredict(self, text: str) -> dict[Category, float]:
+        return dict(self.scores)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def tiered(tier: TextTier, scores: dict[Category, float]) -> tuple[TieredClassifier, FixedModel]:
+    model = FixedModel(scores)
+    return TieredClassifier(tier, model), model
+
+
+async def test_text_tier_alone_implements_the_port() -> None:
+    classifier: Classifier = build_classifier(ClassifierConfig(ml=None))
+    result = await classifier.classify("ik maak je af")
+    assert result.score(Category.THREAT) >= 0.9
+
+
+def test_missing_model_falls_back_to_the_text_tier(tmp_path: Path) -> None:
+    # In a fresh interpreter: the ML loader must run before anything imports transformers.
+    code = (
+        "import asyncio, logging; logging.basicConfig(level=logging.WARNING)\n"
+        "from pathlib import Path\n"
+        "from moderation.classify import build_classifier, ClassifierConfig, MLConfig\n"
+        "from moderation.model import Category\n"
+        f"c = build_classifier(ClassifierConfig(ml=MLConfig(cache_dir=Path({str(tmp_path / 'models')!r}))))\n"
+        "print(c.ml_tier is None, asyncio.run(c.classify('jij bent een kankerlijer')).score(Category.INSULT))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["True", "0.9"]
+    assert "schoolwacht model download" in done.stderr
+
+
+async def test_ml_raises_a_category_the_text_tier_missed(tier: TextTier) -> None:
+    classifier, _ = tiered(tier, {Category.INSULT: 0.95, Category.THREAT: 0.02})
+    result = await classifier.classify("you absolute walnut")
+    assert result.score(Category.INSULT) == pytest.approx(0.95 - ML_MARGIN)
+    assert any("model fixed scored insult 0.95" in e.explanation for e in result.evidence)
+
+
+async def test_lukewarm_ml_changes_nothing_and_cannot_lower_the_text_tier(tier: TextTier) -> None:
+    classifier, _ = tiered(tier, {Category.INSULT: 0.45, Category.THREAT: 0.0})
+    assert (await classifier.classify("hoi, hoe gaat het")).score(Category.INSULT) < 0.4
+    assert (await classifier.classify("ik maak je af")).score(Category.THREAT) >= 0.9
+
+
+async def test_counter_speech_context_softens_the_ml_score(tier: TextTier) -> None:
+    classifier, _ = tiered(tier, {Category.DISCRIMINATION: 0.9})
+    softened = await classifier.classify('stop met mensen "vieze flikker" te noemen, dat is kwetsend')
+    plain = await classifier.classify("vieze flikker")
+    assert softened.score(Category.DISCRIMINATION) < 0.5
+    assert plain.score(Category.DISCRIMINATION) >= 0.8
+
+
+def test_ml_has_no_opinion_on_categories_without_a_label() -> None:
+    text = Classification(((Category.HARASSMENT, 0.88), (Category.INSULT, 0.0)))
+    combined = combine(text, 1.0, {Category.INSULT: 0.3})
+    assert combined.score(Category.HARASSMENT) == 0.88
+    assert combined.score(Category.INSULT) == 0.2
+
+
+def test_classify_many_batches_the_model(tier: TextTier) -> None:
+    classifier, model = tiered(tier, {Category.INSULT: 0.0})
+    results = classifier.classify_many([f"bericht {i}" for i in range(70)])
+    assert len(results) == 70
+    assert model.batches == [32, 32, 6]
+    classifier.close()
+    assert model.closed
+
+
+def test_abuse_probability_leaves_self_harm_out() -> None:
+    result = Classification(((Category.SELF_HARM, 0.9), (Category.INSULT, 0.2)))
+    assert abuse_probability(result) == 0.2
+
+
+def test_score_texts_shape_and_range() -> None:
+    texts = ["ik maak je af", "hallo allemaal", "", "jij bent een kankerlijer", "😂", "\ud800", "x" * 1_000_000]
+    scores = score_texts(texts)
+    assert len(scores) == len(texts)
+    assert all(isinstance(s, float) and 0.0 <= s <= 1.0 for s in scores)
+    assert scores[0] >= 0.8 and scores[3] >= 0.8
+    assert scores[1] == 0.0 and scores[2] == 0.0
+    assert score_texts([]) == []
+
+
+def _run(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout.strip()
+
+
+def test_importing_does_no_work() -> None:
+    out = _run(
+        "import sys, moderation.classify as c; "
+        "print(c._default_classifier.cache_info().currsize, 'torch' in sys.modules, 'transformers' in sys.modules)"
+    )
+    assert out == "0 False False"
+
+
+def test_moderation_imports_no_platform_sdk() -> None:
+    out = _run(
+        "import importlib, pkgutil, sys, moderation\n"
+        "for m in pkgutil.walk_packages(moderation.__path__, 'moderation.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('discord', 'nio')))"
+    )
+    assert out == "[]"

@@ -1,0 +1,104 @@
+"""The bundled lexicon is well-formed; a school extends it in its config; a malformed file is refused clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderation.classify import LexiconError, build_classifier
+from moderation.classify.config import ClassifierConfig
+from moderation.classify.lexicon import KINDS, build_lexicon, bundled_files, load_entries
+from moderation.classify.normalize import Normalizer
+from moderation.classify.text_tier import TextTier
+from moderation.model import Category
+
+
+def test_bundled_files_load_and_every_entry_has_kind_category_and_rationale() -> None:
+    files = bundled_files()
+    assert {f.name for f in files} >= {"nl.toml", "en.toml", "grammar.toml", "templates.toml"}
+    for path in files:
+        entries = load_entries(path, Normalizer())
+        assert entries, path
+        for entry in entries:
+            assert entry.kind in KINDS
+            assert entry.why
+            if entry.kind == "template":
+                assert entry.category is not None
+
+
+def test_a_school_adds_its_own_words(tmp_path: Path) -> None:
+    extra = tmp_path / "school.toml"
+    extra.write_text(
+        """
+[[group]]
+kind = "insult_noun"
+category = "insult"
+lang = "nl"
+entries = [ { term = "zwabbernoot", why = "local slang insult at our school" } ]
+
+[[group]]
+kind = "template"
+category = "harassment"
+weight = 0.9
+entries = [ { term = "jij mag niet in de kantine", why = "our pupils' way of excluding someone" } ]
+""",
+        encoding="utf-8",
+    )
+    plain = TextTier.from_config(ClassifierConfig(ml=None))
+    school = TextTier.from_config(ClassifierConfig(ml=None, lexicon_files=(extra,)))
+    assert plain.classify("jij bent een zwabbernoot").score(Category.INSULT) < 0.5
+    assert school.classify("jij bent een zwabbernoot").score(Category.INSULT) >= 0.8
+    assert school.classify("jij mag niet in de kantine").score(Category.HARASSMENT) >= 0.8
+
+
+def test_allow_terms_silence_a_word() -> None:
+    text = "jij bent een sukkel"
+    plain = TextTier.from_config(ClassifierConfig(ml=None))
+    school = TextTier.from_config(ClassifierConfig(ml=None, allow_terms=("Sukkel",)))
+    assert plain.classify(text).score(Category.INSULT) >= 0.8
+    assert school.classify(text).score(Category.INSULT) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("this is [not toml", "not valid TOML"),
+        ("title = 'no groups'", "expected one or more [[group]] tables"),
+        ('[[group]]\nkind = "insulte"\nentries = [ { term = "x", why = "y" } ]', "unknown kind 'insulte'"),
+        ('[[group]]\nkind = "insult_noun"\ncategory = "rude"\nentries = [ { term = "x", why = "y" } ]',
+         "unknown category 'rude'"),
+        ('[[group]]\nkind = "insult_noun"\nentries = []', "group 1: needs a non-empty list `entries`"),
+        ('[[group]]\nkind = "insult_noun"\nentries = [ { term = "ok", why = "fine" }, { term = "", why = "y" } ]',
+         "group 1, entry 2 (''): needs a non-empty string `term`"),
+        ('[[group]]\nkind = "insult_noun"\nentries = [ { term = "sukkelaar" } ]',
+         "entry 1 ('sukkelaar'): needs a one-line rationale `why`"),
+        ('[[group]]\nkind = "template"\ncategory = "threat"\nweight = 0.9\nentries = [ { term = "<slaat>", why = "y" } ]',
+         "template slot <slaat> names unknown kind(s) slaat"),
+        ('[[group]]\nkind = "template"\ncategory = "threat"\nentries = [ { term = "ik sla", why = "y", weight = 3 } ]',
+         "`weight` must be a number from 0 to 1"),
+        ('[[group]]\nkind = "insult_noun"\nentries = [ { term = "twee woorden", why = "y" } ]',
+         "only templates may have several words"),
+        ("[[group]]\nkind = 'slur'\nentries = [ 'flikker' ]", "an entry must be an inline table"),
+    ],
+)  # fmt: skip
+def test_a_malformed_school_file_names_the_file_and_entry(tmp_path: Path, content: str, message: str) -> None:
+    bad = tmp_path / "our_words.toml"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(LexiconError) as caught:
+        build_lexicon([bad])
+    assert str(bad) in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_missing_school_file_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(LexiconError, match=r"nope\.toml: file not found"):
+        build_classifier(ClassifierConfig(ml=None, lexicon_files=(missing,)))
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes('[[group]]\nkind = "slur"\nentries = [ { term = "\xe9", why = "y" } ]'.encode("latin-1"))
+    with pytest.raises(LexiconError, match=r"latin1\.toml: not valid TOML"):
+        build_lexicon([bad])

@@ -1,0 +1,118 @@
+"""Normalisation undoes each evasion trick and keeps a map back to what the author typed."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderation.classify.normalize import Normalizer
+
+
+def norm(text: str) -> str:
+    return Normalizer().normalize(text).text
+
+
+def test_case_and_compatibility_forms_fold() -> None:
+    assert norm("KUT") == "kut"
+    assert norm("ｋｕｔ") == "kut"  # full-width letters (NFKC)
+    assert norm("ＫＡＮＫＥＲ") == "kanker"
+
+
+def test_accents_and_combining_marks_are_dropped() -> None:
+    assert norm("geëxecuteerd") == "geexecuteerd"
+    assert norm("k\u0301u\u0308t") == "kut"  # combining acute and diaeresis
+    assert norm("z̶a̶l̶g̶o̶") == "zalgo"  # combining strike-through
+
+
+def test_zero_width_characters_are_removed() -> None:
+    assert norm("k\u200bu\u200ct\u200d") == "kut"
+    assert norm("ho\ufeffer") == "hoer"
+
+
+def test_cyrillic_and_greek_look_alikes_become_latin() -> None:
+    assert norm("kаnkеr") == "kanker"  # Cyrillic а and е
+    assert norm("ΚΑΝΚΕR") == "kanker"  # Greek capitals (Ν looks like N, though its small ν looks like v)
+    assert norm("hοer") == "hoer"  # Greek omicron
+
+
+def test_leetspeak_inside_words_only() -> None:
+    assert norm("h0er") == "hoer"
+    assert norm("1k m44k j3 af") == "ik maak je af"
+    assert norm("$l3t") == "slet"
+    assert norm("@ap") == "aap"
+    assert norm("k4nk3r7yfu5") == "kankertyfus"
+    assert norm("ik ben 15 en zit in 3b") == "ik ben 15 en zit in eb"  # a lone number stays a number
+
+
+def test_leet_one_as_l_is_offered_as_an_alternative() -> None:
+    result = Normalizer().normalize("1u1")
+    assert result.text == "iui"
+    assert result.alt_text == "lul"
+
+
+def test_stretched_letters_shrink_to_two() -> None:
+    assert norm("kuuuuut") == "kuut"
+    assert norm("haaaaaat") == "haat"
+    assert norm("neeee") == "nee"
+
+
+def test_spaced_and_dotted_letters_are_joined() -> None:
+    assert norm("k u t") == "kut"
+    assert norm("k.u.t") == "kut"
+    assert norm("je bent een h-o-e-r") == "je bent een hoer"
+    assert norm("ik en u") == "ik en u"  # two single letters are not a spelled-out word
+
+
+def test_markdown_and_html_are_stripped() -> None:
+    assert norm("**kut**").split() == ["kut"]
+    assert norm("<b>kanker</b>lijer").split() == ["kankerlijer"]
+    assert norm("kan<i></i>ker").split() == ["kanker"]
+    assert norm("hallo<br>jij").split() == ["hallo", "jij"]
+    assert norm("~~tyfus~~ `code`").split() == ["tyfus", "code"]
+    assert "http" not in norm("kijk https://example.org/kut nu")
+
+
+def test_offset_map_quotes_the_original_span() -> None:
+    raw = "Jij bent een K A N\u200b K E R lijer"
+    result = Normalizer().normalize(raw)
+    start = result.text.index("kanker")
+    assert result.quote(start, start + len("kanker")) == "K A N\u200b K E R"
+
+
+def test_offset_map_survives_stretching_and_leet() -> None:
+    raw = "1k m44k j0u helemaaaaal af"
+    result = Normalizer().normalize(raw)
+    start = result.text.index("helemaal")
+    assert result.quote(start, start + len("helemaal")) == "helemaaaaal"
+    start = result.text.index("jou")
+    assert result.quote(start, start + 3) == "j0u"
+
+
+def test_huge_input_is_judged_in_a_bounded_window() -> None:
+    raw = "a" * 1_048_576
+    result = Normalizer(window=20_000).normalize(raw)
+    assert len(result.original) == 20_000
+    assert result.note == "judged the first 20,000 of 1,048,576 characters"
+
+
+def test_bad_input_does_not_crash() -> None:
+    normalizer = Normalizer()
+    assert normalizer.normalize("").text == ""
+    assert normalizer.normalize("\ud800kut\udfff").original == "\ufffdkut\ufffd"  # lone surrogates
+    assert normalizer.normalize("\x00\x07k\x1bu\x7ft").text.split() != []  # control characters
+    assert normalizer.normalize("😂😂😂🙄").text == "😂😂😂🙄"  # emoji-only stays, matches nothing
+    assert normalizer.normalize("привет мир 你好 kut").text.endswith("kut")  # mixed scripts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_normalises_with_a_valid_map(raw: str) -> None:
+    result = Normalizer().normalize(raw)
+    if result.offsets is not None:
+        assert len(result.offsets) == len(result.text)
+        assert all(0 <= o < len(result.original) for o in result.offsets)
+        assert list(result.offsets) == sorted(result.offsets)
+    else:
+        assert len(result.text) == len(result.original)
+    if result.text:
+        assert isinstance(result.quote(0, len(result.text)), str)

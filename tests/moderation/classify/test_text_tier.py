@@ -1,0 +1,171 @@
+"""The text tier per category, in Dutch and English, with the context that must not be flagged.
+
+Every sentence here is written for these tests (none comes from the evaluation suites)."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.classify.text_tier import TextTier
+from moderation.model import ABUSE_CATEGORIES, Category
+
+CLEAR = 0.8  # a clear case scores at least this
+CLEAN = 0.3  # a clean message scores at most this
+
+
+def top(tier: TextTier, text: str) -> tuple[Category | None, float]:
+    result = tier.classify(text)
+    category, score = max(result.scores, key=lambda cs: cs[1])
+    return (category if score > 0 else None), score
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # insult
+        ("jij bent echt een vieze klootzak", Category.INSULT),
+        ("wat ben jij een sukkel zeg", Category.INSULT),
+        ("hou je bek", Category.INSULT),
+        ("je bent zo dom en lelijk", Category.INSULT),
+        ("you are such a pathetic loser", Category.INSULT),
+        ("ur a worthless idiot", Category.INSULT),
+        # Dutch disease curses and compounds
+        ("kankerlijer", Category.INSULT),
+        ("hey tyfushoer kom eens hier", Category.INSULT),
+        ("teringlijers zijn jullie", Category.INSULT),
+        ("kanker op man", Category.INSULT),
+        ("krijg de tering", Category.THREAT),
+        # harassment / exclusion
+        ("niemand wil jou erbij", Category.HARASSMENT),
+        ("jij hoort er gewoon niet bij", Category.HARASSMENT),
+        ("iedereen haat je", Category.HARASSMENT),
+        ("nobody likes you, leave the group", Category.HARASSMENT),
+        # threat
+        ("ik maak je af", Category.THREAT),
+        ("ik weet waar jij woont", Category.THREAT),
+        ("wacht maar tot na school", Category.THREAT),
+        ("ga dood", Category.THREAT),
+        ("kys", Category.THREAT),
+        ("i will kill you tomorrow", Category.THREAT),
+        ("ik ga hem morgen in elkaar slaan", Category.THREAT),
+        # discrimination / identity attack
+        ("alle moslims zijn ratten", Category.DISCRIMINATION),
+        ("ik haat homo's", Category.DISCRIMINATION),
+        ("vluchtelingen zijn een plaag", Category.DISCRIMINATION),
+        ("vieze flikker", Category.DISCRIMINATION),
+        ("immigrants are vermin", Category.DISCRIMINATION),
+        ("gay people have no right to live", Category.DISCRIMINATION),
+        # sexual
+        ("stuur me je nudes", Category.SEXUAL),
+        ("ik wil je neuken", Category.SEXUAL),
+        ("send nudes now", Category.SEXUAL),
+        # self-harm
+        ("ik wil dood, ik kan niet meer", Category.SELF_HARM),
+        ("sometimes i just want to kill myself", Category.SELF_HARM),
+    ],
+)
+def test_clear_cases_score_high_in_their_category(tier: TextTier, text: str, category: Category) -> None:
+    result = tier.classify(text)
+    assert result.score(category) >= CLEAR, (text, result.scores, result.evidence)
+    assert result.evidence, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wie heeft het huiswerk van wiskunde?",
+        "mijn oma heeft kanker, ik ben er verdrietig van",
+        "de strijd tegen tyfus in de negentiende eeuw",
+        "de drummer sloeg op het bekken",
+        "waar is de asbak",
+        "Anita komt morgen ook",
+        "ik haat maandagen",
+        "I hate broccoli",
+        "dat was een moeilijke toets",
+        "moslims vieren het suikerfeest",
+        "my friend is gay and proud",
+        "de leraar vroeg of we de nieuwe vluchtelingen welkom willen heten",
+        "ik ben zo'n sukkel, mijn sleutels vergeten",
+        "I'm such an idiot sometimes",
+        "shit, ik ben te laat",
+        "damn that was a good game",
+        "",
+        "😂😂😂",
+        "👍",
+    ],
+)
+def test_clean_messages_score_low(tier: TextTier, text: str) -> None:
+    category, score = top(tier, text)
+    assert score <= CLEAN, (text, category, score, tier.classify(text).evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # negation
+        "jij bent helemaal niet dom",
+        "ik haat je niet hoor",
+        "ik zou nooit iemand pijn doen",
+        "gay people are not disgusting",
+        # counter-speech: quoted and reported in order to condemn
+        'berichten als "alle moslims zijn ratten" rapporteer ik meteen',
+        "stop met mensen flikker te noemen, dat is kwetsend",
+        "saying that women are stupid is unacceptable",
+        "we mogen niet toestaan dat vluchtelingen worden aangevallen",
+    ],
+)
+def test_negation_and_counter_speech_are_not_flagged(tier: TextTier, text: str) -> None:
+    category, score = top(tier, text)
+    assert score < 0.5, (text, category, score, tier.classify(text).evidence)
+
+
+def test_evasions_are_caught(tier: TextTier) -> None:
+    for text in ["k4nk3rl1jer", "k a n k e r l i j e r", "kаnkеrlijеr", "jij bent een kl00tz4k", "kuuuuutwijf"]:
+        category, score = top(tier, text)
+        assert score >= CLEAR, (text, category, score)
+
+
+def test_evidence_quotes_the_original_text(tier: TextTier) -> None:
+    result = tier.classify("1k m44k j3 af")
+    assert result.evidence[0].explanation == "threat pattern 'ik maak je af' in '1k m44k j3 af'"
+    assert result.evidence[0].category is Category.THREAT
+
+
+def test_concrete_threat_is_marked_criminal(tier: TextTier) -> None:
+    result = tier.classify("ik maak je af")
+    assert any(e.criminal for e in result.evidence)
+    assert not any(e.criminal for e in tier.classify("jij bent een sukkel").evidence)
+
+
+def test_sexual_content_about_a_child_is_criminal(tier: TextTier) -> None:
+    result = tier.classify("stuur naaktfoto's van dat kind")
+    assert result.score(Category.SEXUAL) >= CLEAR
+    assert any(e.criminal for e in result.evidence)
+
+
+def test_scores_cover_every_abuse_category_in_range(tier: TextTier) -> None:
+    for text in ["", "hallo", "jij bent een kankerlijer", "ik maak je af"]:
+        result = tier.classify(text)
+        assert [c for c, _ in result.scores] == list(ABUSE_CATEGORIES)
+        assert all(0.0 <= v <= 1.0 for _, v in result.scores)
+
+
+def test_borderline_is_in_the_middle(tier: TextTier) -> None:
+    # A bare insult word inside a longer sentence, aimed at no one in particular.
+    _, score = top(tier, "die hele situatie met de klootzak van de overkant was raar gisteren")
+    assert 0.3 <= score <= 0.6
+
+
+def test_huge_message_is_judged_in_a_window_and_says_so(tier: TextTier) -> None:
+    text = "hallo allemaal " * 70_000 + "jij bent een kankerlijer"
+    result = tier.classify(text)
+    assert result.note.startswith("judged the first 20,000 of ")
+    assert max(v for _, v in result.scores) == 0.0  # the insult lies past the window, and the note says so
+    head = tier.classify("jij bent een kankerlijer " + "hallo allemaal " * 70_000)
+    assert head.score(Category.INSULT) >= CLEAR
+
+
+def test_bad_input_gives_a_clear_result(tier: TextTier) -> None:
+    for text in ["\ud800\udfff", "\x00\x01\x02", "🤬🤬🤬", "тыдурак", "日本語のテキスト", "مرحبا kut"]:
+        result = tier.classify(text)
+        assert all(0.0 <= v <= 1.0 for _, v in result.scores)
