@@ -35,7 +35,7 @@ class ConsoleReview:
 
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
         """The console's digest: printed for the reviewer, like every other console output."""
-        lines = [f"    ✉ daily digest for {reviewer.name}: {len(digest.cards)} open incident(s), oldest first"]
+        lines = [f"    ✉ daily digest for {reviewer.name}: {digest.total} open incident(s), oldest first"]
         lines += [render_text(card, with_commands=False).replace("\n", "\n      ") for card in digest.cards]
         self._write("      " + "\n      ".join(lines).lstrip() + "\n")
         return True

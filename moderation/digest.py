@@ -24,12 +24,14 @@ from moderation.ports import Clock, Directory
 log = logging.getLogger(__name__)
 
 OPEN = ("open", "in-review")
+MAX_CARDS = 50  # a digest is read on a phone: the oldest fifty, and how many more there are
 
 
 @dataclass(frozen=True, slots=True)
 class Digest:
     reviewer: PersonId
-    cards: tuple[Card, ...]  # oldest first
+    cards: tuple[Card, ...]  # oldest first, at most MAX_CARDS
+    total: int = 0  # all open incidents of this reviewer (more than len(cards) when capped)
 
 
 @runtime_checkable
@@ -64,13 +66,12 @@ def build_digests(session: Session, directory: Directory) -> list[Digest]:
         if person is None:
             continue  # left the school: `reassign_departed` moves their incidents to leadership
         actor = Actor.of(person)
+        allowed = [row for row in mine if decide(actor, row, directory).allowed]
         cards = tuple(
-            card_from_row(row, _namer(directory), show_reporter=sees_reporter(actor))
-            for row in mine
-            if decide(actor, row, directory).allowed
+            card_from_row(row, _namer(directory), show_reporter=sees_reporter(actor)) for row in allowed[:MAX_CARDS]
         )
         if cards:
-            digests.append(Digest(pid, cards))
+            digests.append(Digest(pid, cards, len(allowed)))
     return digests
 
 
@@ -121,10 +122,12 @@ def _namer(directory: Directory) -> Callable[[PersonId], str]:
 
 def render_digest(reviewer: Person, digest: Digest) -> str:
     """A plain-text digest, one line per incident, for platforms without their own layout."""
-    head = f"Daily digest for {reviewer.name}: {len(digest.cards)} open incident(s), oldest first."
+    head = f"Daily digest for {reviewer.name}: {digest.total} open incident(s), oldest first."
     lines = [
         f"#{c.id} · {c.when.astimezone(SCHOOL_TZ):%Y-%m-%d} · {c.rule_id} {c.category} · {c.room} · {c.author} · "
         f"{c.status}"
         for c in digest.cards
     ]
-    return "\n".join([head, *lines])
+    more = digest.total - len(digest.cards)
+    tail = [f"… and {more} more: `schoolwacht incidents list` or !list open"] if more > 0 else []
+    return "\n".join([head, *lines, *tail])

@@ -117,7 +117,7 @@ class ReviewService:
         now = self._clock.now()
         cards: list[Card] = []
         with self._sessions.begin() as session:
-            for row in session.scalars(query):
+            for row in session.scalars(query.execution_options(yield_per=500)):  # stop reading at `limit`
                 if len(cards) >= limit:
                     break
                 if not decide(actor, row, directory).allowed:

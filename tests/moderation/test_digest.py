@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from moderation.digest import Digest, build_digests, render_digest, send_digests
+from moderation.digest import MAX_CARDS, Digest, build_digests, render_digest, send_digests
 from moderation.incidents.db import HistoryRow
-from moderation.model import Person
+from moderation.model import Person, PersonId
 from tests.support.review import School, make_school
 
 
@@ -87,8 +87,18 @@ async def test_rendered_digest_lists_every_card(school: School) -> None:
     b = await school.incident("daan", "[sexual] b")
     inbox = Inbox()
     await send_digests(school.core.sessions, school.core.directory, school.clock, [inbox])
-    jan = school.core.directory.person("jan")  # type: ignore[arg-type]
+    jan = school.core.directory.person(PersonId("jan"))
     assert jan is not None
     text = render_digest(jan, inbox.got["jan"])
     assert "2 open incident(s)" in text
     assert text.index(f"#{a} ") < text.index(f"#{b} ")
+
+
+async def test_a_long_digest_shows_the_oldest_and_counts_the_rest(school: School) -> None:
+    ids = [await school.incident("sanne", f"[sexual] bericht {n}") for n in range(MAX_CARDS + 2)]
+    with school.core.sessions() as session:
+        [digest] = build_digests(session, school.core.directory)
+    assert [c.id for c in digest.cards] == ids[:MAX_CARDS] and digest.total == MAX_CARDS + 2
+    jan = school.core.directory.person(PersonId("jan"))
+    assert jan is not None
+    assert render_digest(jan, digest).endswith("… and 2 more: `schoolwacht incidents list` or !list open")
