@@ -212,14 +212,21 @@ def load_entries(path: Path, normalizer: Normalizer) -> list[Entry]:
 
 
 def build_lexicon(
-    extra_files: Sequence[Path] = (), allow_terms: Sequence[str] = (), normalizer: Normalizer | None = None
+    extra_files: Sequence[Path] = (),
+    allow_terms: Sequence[str] = (),
+    normalizer: Normalizer | None = None,
+    languages: Sequence[str] | None = None,
 ) -> Lexicon:
+    """The bundled lexicon plus a school's files and allow terms. `languages` keeps only entries for those
+    languages (entries marked "any", like most templates and grammar words, always stay)."""
     normalizer = normalizer or Normalizer()
     words: dict[str, list[Entry]] = {}
     templates: list[Template] = []
     allow: set[str] = set()
     for path in [*bundled_files(), *extra_files]:
         for entry in load_entries(path, normalizer):
+            if languages is not None and entry.lang != "any" and entry.lang not in languages:
+                continue
             if entry.kind == "template":
                 templates.append(Template(tuple(entry.term.split()), entry))
             elif entry.kind == "allow":

@@ -39,7 +39,7 @@ class TextTier:
     @classmethod
     def from_config(cls, config: ClassifierConfig) -> TextTier:
         normalizer = Normalizer()
-        return cls(build_lexicon(config.lexicon_files, config.allow_terms, normalizer))
+        return cls(build_lexicon(config.lexicon_files, config.allow_terms, normalizer, config.languages))
 
     def _hits(self, text: str) -> tuple[list[Token], list[Hit]]:
         tokens = tokenize(text, self._lookup)

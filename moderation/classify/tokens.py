@@ -16,6 +16,8 @@ _CLAUSE_WORDS = frozenset({"maar", "but", "omdat", "want", "because", "although"
 # people is bullying at a school, abuse of things is not.
 _PERSON_SUFFIXES = ("ers", "isten", "ists", "ianen", "ians", "anten", "enten", "iers", "logen", "aars", "icis", "euren")
 _PERSON = frozenset({"person"})
+# "jouw platen", "your records": a possessive before a plain noun points at a thing, not at the person.
+_POSSESSIVES = frozenset({"jouw", "your", "uw"})
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slower to create, and tokens are made per word
@@ -99,4 +101,11 @@ def tokenize(text: str, lookup: WordLookup) -> list[Token]:
             kinds, how = _PERSON, "guessed"
         quoted = bool(quotes) and any(a < start < b for a, b in quotes)
         tokens.append(Token(len(tokens), start, end, word, kinds, resolved.entries, how, sentence, clause, quoted))
+    _drop_possessive_targets(tokens)
     return tokens
+
+
+def _drop_possessive_targets(tokens: list[Token]) -> None:
+    for token, following in zip(tokens, tokens[1:], strict=False):
+        if token.word in _POSSESSIVES and not following.kinds and following.sentence == token.sentence:
+            token.kinds = token.kinds - {"you"}

@@ -102,3 +102,11 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     bad.write_bytes('[[group]]\nkind = "slur"\nentries = [ { term = "\xe9", why = "y" } ]'.encode("latin-1"))
     with pytest.raises(LexiconError, match=r"latin1\.toml: not valid TOML"):
         build_lexicon([bad])
+
+
+def test_languages_keep_only_those_word_lists() -> None:
+    both = TextTier.from_config(ClassifierConfig(ml=None))
+    dutch = TextTier.from_config(ClassifierConfig(ml=None, languages=("nl",)))
+    assert both.classify("you are a moron").score(Category.INSULT) >= 0.8
+    assert dutch.classify("you are a moron").score(Category.INSULT) == 0.0
+    assert dutch.classify("jij bent een sukkel").score(Category.INSULT) >= 0.8

@@ -89,6 +89,8 @@ def test_clear_cases_score_high_in_their_category(tier: TextTier, text: str, cat
         "I'm such an idiot sometimes",
         "shit, ik ben te laat",
         "damn that was a good game",
+        "jouw fiets is echt lelijk geworden",  # a possessive: the bike is ugly, not the person
+        "dat is echt kut",  # 'kut' as an adjective: crappy
         "",
         "😂😂😂",
         "👍",
