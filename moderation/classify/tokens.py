@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from dataclasses import dataclass
 
 from moderation.classify.lexicon import Entry
@@ -106,6 +107,6 @@ def tokenize(text: str, lookup: WordLookup) -> list[Token]:
 
 
 def _drop_possessive_targets(tokens: list[Token]) -> None:
-    for token, following in zip(tokens, tokens[1:], strict=False):
+    for token, following in pairwise(tokens):
         if token.word in _POSSESSIVES and not following.kinds and following.sentence == token.sentence:
             token.kinds = token.kinds - {"you"}
