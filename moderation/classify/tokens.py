@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 
 from moderation.classify.lexicon import Entry
 from moderation.classify.lookup import WordLookup
