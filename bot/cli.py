@@ -33,7 +33,7 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
 app.add_typer(db_app, name="db")
 
-out = Console()
+out = Console(soft_wrap=True)  # one message, one line: admins grep logs and scripts read output
 ConfigOption = Annotated[
     Path, typer.Option("--config", "-c", envvar="SCHOOLWACHT_CONFIG", help="The settings file.")
 ]
@@ -170,7 +170,7 @@ def _mount_optional_apps() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # _mount_optional_apps()  # TEMP until sub-apps land
+    _mount_optional_apps()
     try:
         app()
     except USER_ERRORS as exc:

@@ -54,7 +54,7 @@ def test_upgrade_import_show(config: Path, tmp_path: Path, monkeypatch: pytest.M
     code, output = run_cli(["roster", "import", str(roster), "-c", str(config)], monkeypatch, capsys)
     assert code == 0 and "8 added, 0 updated" in output
     code, output = run_cli(["roster", "show", "-c", str(config)], monkeypatch, capsys)
-    assert code == 0 and "Sanne Bakker" in output and "8 people" in output
+    assert code == 0 and "Sanne" in output and "8 people" in output
 
 
 def test_a_bad_roster_imports_nothing(config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -89,7 +89,7 @@ def test_an_unreachable_database_is_retried_then_named(config: Path, monkeypatch
     monkeypatch.setattr("time.sleep", lambda _s: None)
     code, output = run_cli(["db", "upgrade", "-c", str(config)], monkeypatch, capsys)
     assert code == 2
-    assert "cannot reach the database at postgresql+psycopg://nobody@127.0.0.1:1/none after 2 attempts" in output
+    assert "cannot reach the database at postgresql://nobody@127.0.0.1:1/none after 2 attempts" in output
 
 
 def test_help_on_every_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
