@@ -37,6 +37,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("parents_informed", sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index("ix_incidents_author_target", ["author_person_id", "target_person_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_incidents_case_id"), ["case_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_incidents_target_person_id"), ["target_person_id"], unique=False)
         batch_op.create_foreign_key(
@@ -49,6 +50,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("fk_incidents_case_id_incidents"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_incidents_target_person_id"))
         batch_op.drop_index(batch_op.f("ix_incidents_case_id"))
+        batch_op.drop_index("ix_incidents_author_target")
         batch_op.drop_column("erased_at")
         batch_op.drop_column("closed_at")
         batch_op.drop_column("parents_informed")

@@ -127,6 +127,10 @@ class IncidentRow(Base):
     )
 
 
+# Repeated targeting (R2) looks up one author's incidents aimed at one person: both together, not one at a time.
+Index("ix_incidents_author_target", IncidentRow.author_person_id, IncidentRow.target_person_id)
+
+
 class ReviewerRow(Base):
     __tablename__ = "incident_reviewers"
     __table_args__ = (UniqueConstraint("incident_id", "person_id", name="uq_incident_reviewers_pair"),)
