@@ -86,6 +86,7 @@ _NOT_NOUNS = frozenset(
         "be",
     ]
 )
+_PERSON_NOUNS = frozenset({"insult_noun", "slur", "dehum_noun", "compound_tail", "curse"})
 _NEAR = 6  # words; a target further away is less surely the one the word is about
 
 GUESSED_TARGET = 0.85
@@ -219,6 +220,8 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
     if pred.kind == "curse" and pred.how != "compound" and not pred.in_template:
         if "disease_context" in kinds_here:
             return None  # "mijn oma heeft kanker": the illness, not a curse
+        if _intensifies(parsed, pred.last):
+            return None  # "kk grappig", "kanker mooi": teen slang for "very"; the next word decides
         if target is not None and abs(target.index - pred.first) > 2:
             target = None  # a bare curse only hits the word right next to it ("kanker jij")
     near = target is not None and abs(target.index - pred.first) <= 2
@@ -257,6 +260,15 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
         category, score * factor, f"{label} '{matched}'{aimed}", first, last, criminal, (pred.first, pred.last),
         verb_like, None, pred.kind == "praise", tuple(reasons), factor,
     )  # fmt: skip
+
+
+def _intensifies(parsed: Parsed, index: int) -> bool:
+    """A curse right before a word that is neither a person nor a person-noun works as "very"."""
+    tokens = parsed.tokens
+    if index + 1 >= len(tokens) or tokens[index + 1].sentence != tokens[index].sentence:
+        return False
+    following = tokens[index + 1].kinds
+    return not (following & (OTHER_TARGETS | _PERSON_NOUNS)) and tokens[index + 1].word not in _NOT_NOUNS
 
 
 def _modifies_thing(tokens: Sequence[Token], pred: _Predicate, target: Token | None) -> bool:

@@ -91,6 +91,8 @@ def test_clear_cases_score_high_in_their_category(tier: TextTier, text: str, cat
         "damn that was a good game",
         "jouw fiets is echt lelijk geworden",  # a possessive: the bike is ugly, not the person
         "dat is echt kut",  # 'kut' as an adjective: crappy
+        "jij bent kk grappig",  # 'kk' (kanker) as teen slang for 'very'
+        "kanker mooi dit",
         "",
         "😂😂😂",
         "👍",
