@@ -19,6 +19,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ with warnings.catch_warnings():  # discord.py imports the deprecated audioop mod
 from adapters.discord.client import DiscordAdapter
 from moderation.classify import build_classifier
 from moderation.classify.config import ClassifierConfig
-from moderation.model import AccountId, Platform
+from moderation.model import AccountId, EventId, Message, Platform, RoomId
+from moderation.ports import IncidentRef
 from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_discord.school import BOT_TOKEN, School, build_school
@@ -112,6 +114,49 @@ async def bare_discord_py(count: int) -> list[float]:
             await task
 
 
+class _NoHands:
+    """An enforcer that only notes when the Moderator asked for the delete."""
+
+    deleted_at = 0.0
+
+    async def delete(self, message: Message, reason: str) -> None:
+        self.deleted_at = time.perf_counter()
+
+    async def notify_sender(self, message: Message, text: str) -> None:
+        return None
+
+    async def announce(self, incident: IncidentRef) -> None:
+        return None
+
+
+async def core_alone(count: int, folder: Path) -> list[float]:
+    """Moderator.handle alone, no Discord: milliseconds until it calls `delete` (rules, text tier, incident write),
+    the core's share of the message → delete latency."""
+    school = build_school()
+    core = make_core(
+        folder, rooms=school.rooms(), people=school.people(), classifier=build_classifier(ClassifierConfig(ml=None))
+    )
+    hands, latencies = _NoHands(), []
+    try:
+        for n in range(count):
+            text = TEMPLATES[n % len(TEMPLATES)].format(n=n)
+            message = Message(
+                Platform.DISCORD,
+                RoomId(str(school.klas.id)),
+                EventId(str(n)),
+                AccountId(str(school.sanne.id)),
+                text,
+                datetime.now(UTC),
+            )
+            start = time.perf_counter()
+            outcome = await core.moderator.handle(message, hands)
+            latencies.append((hands.deleted_at - start) * 1000)
+            assert outcome.incident is not None, "the benchmark's messages must all be violations"
+    finally:
+        core.close()
+    return latencies
+
+
 async def full_pipeline(count: int, burst_count: int, folder: Path) -> tuple[list[float], float, int]:
     school = build_school()
     watch = DeleteWatch(school)
@@ -132,8 +177,9 @@ async def full_pipeline(count: int, burst_count: int, folder: Path) -> tuple[lis
 
         async def settle() -> None:
             expected = cards() + 1
-            while cards() < expected:  # the review card is the pipeline's last action
+            while cards() < expected:  # the review card is the pipeline's last platform action
                 await asyncio.sleep(0.0005)
+            await asyncio.sleep(0.005)  # and the incident's action record after it: measure an idle bot
 
         try:
             await settle_start(cards)
@@ -168,13 +214,17 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.ERROR)
     bare = asyncio.run(bare_discord_py(args.messages))
     with tempfile.TemporaryDirectory() as tmp:
-        full, rate, requests = asyncio.run(full_pipeline(args.messages, args.burst, Path(tmp)))
-    bare_median, full_median = statistics.median(bare), statistics.median(full)
+        alone = asyncio.run(core_alone(args.messages, Path(tmp) / "alone"))
+        full, rate, requests = asyncio.run(full_pipeline(args.messages, args.burst, Path(tmp) / "full"))
+    bare_median, full_median, core_median = statistics.median(bare), statistics.median(full), statistics.median(alone)
     print(f"messages: {args.messages} sequential, {args.burst} in a burst; REST requests seen: {requests}")
     print(f"{'':28}{'median ms':>10}{'p90 ms':>10}")
     print(f"{'discord.py alone (delete)':28}{bare_median:>10.2f}{p90(bare):>10.2f}")
+    print(f"{'Moderator to delete call':28}{core_median:>10.2f}{p90(alone):>10.2f}")
     print(f"{'full pipeline (delete)':28}{full_median:>10.2f}{p90(full):>10.2f}")
-    print(f"pipeline overhead: {full_median - bare_median:.2f} ms median, ratio {full_median / bare_median:.1f}x")
+    overhead = full_median - bare_median
+    print(f"bot overhead over discord.py: {overhead:.2f} ms median ({full_median / bare_median:.1f}x)")
+    print(f"of which outside the Moderator (overhead - Moderator): {overhead - core_median:.2f} ms median")
     print(f"burst throughput: {rate:.0f} messages/s (delete + notice + incident + review card each)")
     print(f"median_ms={full_median:.2f} p90_ms={p90(full):.2f} msgs_per_s={rate:.0f}")
 

@@ -112,6 +112,11 @@ class DiscordAdapter:
         if ready not in done:
             ready.cancel()
             failure = self._task.exception() if self._task in done else None
+            if isinstance(failure, discord.PrivilegedIntentsRequired):
+                raise DiscordStartError(
+                    "Discord refused the bot's intents: switch on 'Message Content Intent' and 'Server Members "
+                    "Intent' for this bot in the Discord Developer Portal (Bot page)"
+                ) from failure
             raise DiscordStartError(f"the Discord gateway did not become ready: {failure or 'timed out'}") from failure
 
     def _check_permissions(self, client: discord.Client) -> None:

@@ -90,3 +90,11 @@ async def test_staff_with_administrator_is_warned_about(tmp_path: Path, caplog: 
         with caplog.at_level(logging.WARNING, logger="adapters.discord"):
             await _start(tmp_path, school)
     assert any("Administrator" in r.getMessage() and "bypasses" in r.getMessage() for r in caplog.records)
+
+
+async def test_privileged_intents_not_switched_on_are_named(tmp_path: Path) -> None:
+    school = build_school()
+    school.world.privileged_intents = 0  # the school forgot the Developer Portal switches
+    async with FakeDiscord(school.world).running():
+        with pytest.raises(DiscordStartError, match="Message Content Intent' and 'Server Members Intent"):
+            await _start(tmp_path, school)

@@ -26,7 +26,11 @@ GUILD_MESSAGES = 1 << 9
 DIRECT_MESSAGES = 1 << 12
 MESSAGE_CONTENT = 1 << 15
 
+GUILD_PRESENCES = 1 << 8
+PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT  # switched on per app in the Developer Portal
+
 CLOSE_AUTHENTICATION_FAILED = 4004
+CLOSE_DISALLOWED_INTENTS = 4014
 
 
 class GatewaySession:
@@ -107,6 +111,9 @@ class GatewaySession:
             await self.ws.close(code=CLOSE_AUTHENTICATION_FAILED, message=b"Authentication failed.")
             return
         self.user, self.intents = user, int(d.get("intents", 0))
+        if self.intents & PRIVILEGED & ~self.world.privileged_intents:
+            await self.ws.close(code=CLOSE_DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
+            return
         member = user.id in self.world.members  # a bot only hears about guilds it is in
         self.dispatch(
             "READY",

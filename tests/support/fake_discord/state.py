@@ -48,6 +48,7 @@ class World:
         self.guild_name = guild_name
         self.owner_id = 0
         self.features: list[str] = ["COMMUNITY", "NEWS"]
+        self.privileged_intents = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content: all on
         self.users: dict[int, User] = {}
         self.roles: dict[int, Role] = {self.guild_id: Role(self.guild_id, "@everyone", p.DEFAULT_EVERYONE, 0)}
         self.members: dict[int, Member] = {}
