@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -52,18 +53,20 @@ class Parsed:
 
 
 def parse(tokens: list[Token]) -> Parsed:
-    bounds: list[tuple[int, int]] = []
-    kinds: list[dict[str, list[int]]] = []
+    count = tokens[-1].sentence + 1 if tokens else 0
+    starts = [-1] * count
+    ends = [0] * count
+    kinds: list[dict[str, list[int]]] = [{} for _ in range(count)]
     for token in tokens:
-        if token.sentence >= len(bounds):
-            while len(bounds) <= token.sentence:
-                bounds.append((token.index, token.index))
-                kinds.append({})
-        start, _ = bounds[token.sentence]
-        bounds[token.sentence] = (start, token.index + 1)
-        index = kinds[token.sentence]
-        for kind in token.kinds:
-            index.setdefault(kind, []).append(token.index)
+        sentence = token.sentence
+        if starts[sentence] < 0:
+            starts[sentence] = token.index
+        ends[sentence] = token.index + 1
+        if token.kinds:
+            index = kinds[sentence]
+            for kind in token.kinds:
+                index.setdefault(kind, []).append(token.index)
+    bounds = [(s, e) if s >= 0 else (0, 0) for s, e in zip(starts, ends, strict=True)]
     return Parsed(tokens, bounds, kinds, sum(1 for t in tokens if not t.quoted))
 
 
@@ -78,29 +81,24 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def tokenize(text: str, lookup: WordLookup) -> list[Token]:
     sentence_ends = _boundaries(_SENTENCE_END, text)
-    clause_ends = _boundaries(_CLAUSE_END, text)
+    all_ends = sorted(sentence_ends + _boundaries(_CLAUSE_END, text))
     quotes = _quoted_spans(text) if '"' in text else []
+    resolve = lookup.resolve
     tokens: list[Token] = []
-    sentence = clause = 0
-    s_pos = c_pos = 0
+    clause_words = 0
     for match in _WORD.finditer(text):
         start, end = match.span()
         word = match.group()
-        while s_pos < len(sentence_ends) and sentence_ends[s_pos] < start:
-            s_pos += 1
-            sentence += 1
-            clause += 1
-        while c_pos < len(clause_ends) and clause_ends[c_pos] < start:
-            c_pos += 1
-            clause += 1
         if word in _CLAUSE_WORDS:
-            clause += 1
-        resolved = lookup.resolve(word)
+            clause_words += 1
+        resolved = resolve(word)
         kinds = resolved.kinds
         how = resolved.how
         if not kinds and len(word) >= 7 and word.endswith(_PERSON_SUFFIXES):
             kinds, how = _PERSON, "guessed"
         quoted = bool(quotes) and any(a < start < b for a, b in quotes)
+        sentence = bisect_left(sentence_ends, start) if sentence_ends else 0
+        clause = (bisect_left(all_ends, start) if all_ends else 0) + clause_words
         tokens.append(Token(len(tokens), start, end, word, kinds, resolved.entries, how, sentence, clause, quoted))
     _drop_possessive_targets(tokens)
     return tokens
