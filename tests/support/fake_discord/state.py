@@ -161,8 +161,9 @@ class World:
     ) -> StoredMessage:
         needed = p.SEND_MESSAGES | (p.ATTACH_FILES if attachments else 0)
         self._require(actor, channel_id, needed)
-        if len(content) > 4000:
-            raise DiscordError(400, 50035, "Invalid Form Body: content must be 4000 or fewer in length")
+        limit = 2000 if self.users[actor].bot else 4000  # people with Nitro may send 4000 characters, bots 2000
+        if len(content) > limit:
+            raise DiscordError(400, 50035, f"Invalid Form Body: content must be {limit} or fewer in length")
         if not content and not attachments and not snapshots:
             raise DiscordError(400, 50006, "Cannot send an empty message")
         message = StoredMessage(
