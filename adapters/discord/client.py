@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.commands import install_report_commands
-from adapters.discord.config import DiscordConfig
+from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
 from adapters.discord.permissions import ChannelCheck, ChannelUse, MissingPermissionsError, explain, problems
@@ -130,6 +130,11 @@ class DiscordAdapter:
         wanted = [] if review is None else [(review, "review channel", ChannelUse.REVIEW)]
         for policy in self._moderator.rooms(Platform.DISCORD):
             use = ChannelUse.ANNOUNCEMENT if policy.is_announcement else ChannelUse.MODERATED
+            if not (policy.room.id.isascii() and policy.room.id.isdigit()):
+                raise DiscordConfigError(
+                    f"room {policy.room.name!r}: a Discord channel id is a number (right-click the channel, "
+                    f"Copy Channel ID), not {policy.room.id!r}"
+                )
             wanted.append((int(policy.room.id), policy.room.name, use))
         for channel_id, name, use in wanted:
             channel = guild.get_channel(channel_id)

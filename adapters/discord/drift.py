@@ -79,7 +79,7 @@ class AnnouncementGuard:
             staff_role = guild.get_role(self._config.staff_role_id)
             staff_members = frozenset(m.id for m in staff_role.members) if staff_role else frozenset()
             allowed = frozenset(
-                int(a) for a in self._moderator.allowed_posters(Platform.DISCORD, policy.room.id) if a.isdigit()
+                int(a) for a in self._moderator.allowed_posters(Platform.DISCORD, policy.room.id) if a.isascii() and a.isdigit()
             )
             present = frozenset(m for m in allowed if guild.get_member(m) is not None)
             drifts = find_drift(

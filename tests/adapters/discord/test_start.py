@@ -9,6 +9,7 @@ import discord
 import pytest
 
 from adapters.discord.client import DiscordAdapter, DiscordStartError
+from adapters.discord.config import DiscordConfigError
 from adapters.discord.permissions import MissingPermissionsError
 from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord
@@ -98,3 +99,17 @@ async def test_privileged_intents_not_switched_on_are_named(tmp_path: Path) -> N
     async with FakeDiscord(school.world).running():
         with pytest.raises(DiscordStartError, match="Message Content Intent' and 'Server Members Intent"):
             await _start(tmp_path, school)
+
+
+async def test_a_channel_id_that_is_not_a_number_is_named(tmp_path: Path) -> None:
+    school = build_school()
+    rooms = school.rooms()
+    rooms[1]["id"] = "#klas-2b"
+    core = make_core(tmp_path, rooms=rooms, people=school.people(), with_classifier=False)
+    adapter = DiscordAdapter(school.config(), BOT_TOKEN)
+    try:
+        async with FakeDiscord(school.world).running():
+            with pytest.raises(DiscordConfigError, match="'klas-2b': a Discord channel id is a number"):
+                await adapter.start(core.moderator)
+    finally:
+        core.close()
