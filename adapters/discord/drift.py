@@ -78,9 +78,8 @@ class AnnouncementGuard:
             guild = channel.guild
             staff_role = guild.get_role(self._config.staff_role_id)
             staff_members = frozenset(m.id for m in staff_role.members) if staff_role else frozenset()
-            allowed = frozenset(
-                int(a) for a in self._moderator.allowed_posters(Platform.DISCORD, policy.room.id) if a.isascii() and a.isdigit()
-            )
+            posters = self._moderator.allowed_posters(Platform.DISCORD, policy.room.id)
+            allowed = frozenset(int(a) for a in posters if a.isascii() and a.isdigit())
             present = frozenset(m for m in allowed if guild.get_member(m) is not None)
             drifts = find_drift(
                 current_overwrites(channel),
