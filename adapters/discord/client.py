@@ -162,6 +162,8 @@ class DiscordAdapter:
             if self._ours(msg):
                 await self._judge(msg, edit=False)
 
+        # The raw event fires for cached and uncached messages alike, so this one handler judges every edit
+        # (on_message_edit would miss messages from before the bot's cache).
         @client.event
         async def on_raw_message_edit(payload: discord.RawMessageUpdateEvent) -> None:
             msg, before = payload.message, payload.cached_message

@@ -23,6 +23,7 @@ from adapters.discord.client import DiscordAdapter
 from bot.app import Core
 from moderation.incidents.db import IncidentRow
 from moderation.model import AccountId, Platform
+from tests.adapters.discord.classifier import make_classifier
 from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord, World
 from tests.support.fake_discord.school import BOT_TOKEN, School, build_school
@@ -73,12 +74,16 @@ def school() -> School:
 
 
 @pytest.fixture
-async def running(tmp_path: Path, school: School) -> AsyncIterator[Running]:
-    from tests.adapters.discord.classifier import make_classifier
+def rooms(school: School) -> list[dict[str, Any]]:
+    """The [[rooms]] settings; override this fixture in a test module to run with other policies."""
+    return school.rooms()
 
+
+@pytest.fixture
+async def running(tmp_path: Path, school: School, rooms: list[dict[str, Any]]) -> AsyncIterator[Running]:
     core = make_core(
         tmp_path,
-        rooms=school.rooms(),
+        rooms=rooms,
         people=school.people(),
         classifier=make_classifier(),
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
