@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
@@ -296,6 +297,19 @@ def _examples(rng: random.Random, kinds: Sequence[str]) -> Iterator[tuple[str, s
         yield kind, synthetic_message(kind, rng)
 
 
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Tiny matrices gain nothing from threads, and on a busy machine torch's threads wait for each other (10x)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _train(
     module: Any,
     tokenizer: Any,
@@ -313,6 +327,22 @@ def _train(
     kinds = single_label_kinds[1:] if single_label_kinds else KINDS
     examples = _examples(rng, kinds)
     module.train()
+    with one_torch_thread():
+        _steps(module, tokenizer, optimiser, examples, steps, single_label_kinds)
+    tokenizer.no_padding()
+    module.eval()
+
+
+def _steps(
+    module: Any,
+    tokenizer: Any,
+    optimiser: Any,
+    examples: Iterator[tuple[str, str]],
+    steps: int,
+    single_label_kinds: Sequence[str] | None,
+) -> None:
+    import torch
+
     for _ in range(steps):
         batch = [next(examples) for _ in range(32)]
         encodings = tokenizer.encode_batch([text for _, text in batch])
@@ -328,5 +358,3 @@ def _train(
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
-    tokenizer.no_padding()
-    module.eval()

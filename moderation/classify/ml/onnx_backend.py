@@ -17,7 +17,9 @@ from moderation.classify.ml.tier import BatchedTier, Scores
 
 MANIFEST = "manifest.json"
 MODEL_FILE = "model-int8.onnx"
+WEIGHTS_FILE = "model-int8.onnx.data"  # the weights beside the graph: ONNX Runtime maps them, never copies them
 TOKENIZER_FILE = "tokenizer.json"
+FILES = (MODEL_FILE, WEIGHTS_FILE, TOKENIZER_FILE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ class OnnxScorer:
     def __init__(self, folder: Path, *, verify: bool = True, threads: int = 0) -> None:
         self.manifest = Manifest.read(folder)
         if verify:
-            for name in (MODEL_FILE, TOKENIZER_FILE):
+            for name in FILES:
                 path = folder / name
                 if not path.is_file():
                     raise ModelIntegrityError(f"{path} is missing; run `schoolwacht model export-onnx` again")

@@ -13,9 +13,16 @@ from typing import Any
 import pytest
 
 from moderation.classify.ml.cache import onnx_dir
-from moderation.classify.ml.onnx_backend import MODEL_FILE, Manifest
+from moderation.classify.ml.onnx_backend import MODEL_FILE, WEIGHTS_FILE, Manifest
 from moderation.classify.ml.onnx_export import SAMPLE_TEXTS, ExportReport, export_onnx
-from tests.support.tiny_models import DetoxifyCache, build_detoxify_cache, build_hf_folder, register_model, use_cache
+from tests.support.tiny_models import (
+    DetoxifyCache,
+    build_detoxify_cache,
+    build_hf_folder,
+    one_torch_thread,
+    register_model,
+    use_cache,
+)
 
 HF_LABELS = ("neutral", "scheldwoord", "bedreiging")
 
@@ -91,10 +98,11 @@ def built_models(tmp_path_factory: pytest.TempPathFactory) -> Built:
         with pytest.MonkeyPatch.context() as mp:
             block_network(mp, [])
             use_cache(root / "cache", mp)
-            cache = build_detoxify_cache(root / "cache")
-            register_model(cache, mp)
-            report = export_onnx(root / "cache", cache.model)
-            build_hf_folder(root / "hf-model", HF_LABELS)
+            with one_torch_thread():
+                cache = build_detoxify_cache(root / "cache")
+                register_model(cache, mp)
+                export_onnx(root / "cache", cache.model)
+                build_hf_folder(root / "hf-model", HF_LABELS)
         done.write_text(json.dumps({"model": cache.model, "url": cache.url, "checkpoint": str(cache.checkpoint)}))
     raw = json.loads(done.read_text())
     cache = DetoxifyCache(root / "cache", raw["model"], Path(raw["checkpoint"]), raw["url"])
@@ -103,7 +111,7 @@ def built_models(tmp_path_factory: pytest.TempPathFactory) -> Built:
         onnx_dir(cache.cache_dir, cache.model),
         manifest.max_abs_diff,
         len(SAMPLE_TEXTS),
-        (onnx_dir(cache.cache_dir, cache.model) / MODEL_FILE).stat().st_size,
+        sum((onnx_dir(cache.cache_dir, cache.model) / name).stat().st_size for name in (MODEL_FILE, WEIGHTS_FILE)),
         manifest.quantisation,
     )
     return Built(cache, report, root / "hf-model")

@@ -17,7 +17,7 @@ from moderation.classify.config import MLConfig
 from moderation.classify.ml import ModelIntegrityError, load_ml_tier
 from moderation.classify.ml.cache import onnx_dir
 from moderation.classify.ml.detoxify_backend import TorchScorer, load_detoxify
-from moderation.classify.ml.onnx_backend import MANIFEST, MODEL_FILE, OnnxScorer
+from moderation.classify.ml.onnx_backend import MANIFEST, MODEL_FILE, TOKENIZER_FILE, WEIGHTS_FILE, OnnxScorer
 from moderation.classify.ml.onnx_export import TOLERANCE, agreement
 from moderation.classify.ml.tier import BatchedTier
 from tests.moderation.classify.ml.conftest import Installed
@@ -70,8 +70,9 @@ def test_a_missing_export_gives_none_and_names_export_onnx(
     assert "schoolwacht model export-onnx" in caplog.text
 
 
-def test_a_changed_onnx_file_is_refused(installed: Installed) -> None:
-    path = onnx_dir(installed.cache.cache_dir, installed.cache.model) / MODEL_FILE
+@pytest.mark.parametrize("name", [MODEL_FILE, WEIGHTS_FILE, TOKENIZER_FILE])
+def test_a_changed_onnx_file_is_refused(installed: Installed, name: str) -> None:
+    path = onnx_dir(installed.cache.cache_dir, installed.cache.model) / name
     path.write_bytes(path.read_bytes()[:-10])
     with pytest.raises(ModelIntegrityError, match="does not match its manifest"):
         load_ml_tier(_onnx_config(installed))
