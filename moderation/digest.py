@@ -67,9 +67,8 @@ def build_digests(session: Session, directory: Directory) -> list[Digest]:
             continue  # left the school: `reassign_departed` moves their incidents to leadership
         actor = Actor.of(person)
         allowed = [row for row in mine if decide(actor, row, directory).allowed]
-        cards = tuple(
-            card_from_row(row, _namer(directory), show_reporter=sees_reporter(actor)) for row in allowed[:MAX_CARDS]
-        )
+        reporter = sees_reporter(actor, directory)
+        cards = tuple(card_from_row(row, _namer(directory), show_reporter=reporter) for row in allowed[:MAX_CARDS])
         if cards:
             digests.append(Digest(pid, cards, len(allowed)))
     return digests

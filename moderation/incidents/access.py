@@ -67,8 +67,8 @@ def decide(actor: Actor, row: IncidentRow, directory: Directory) -> Decision:
     """May `actor` see (and act on) this incident? Acting needs exactly the same right as seeing."""
     if actor.admin:
         return Decision(True, "administrator (acts for school leadership)")
-    me = actor.person
-    if me is None or directory.person(me.id) is None:
+    me = directory.person(actor.person.id) if actor.person is not None else None  # today's roles, not stale ones
+    if me is None:
         return Decision(False, "not on the school's current roster")
     if row.author_person_id == me.id:
         return Decision(False, "this incident is about you; school leadership reviews it")
@@ -92,17 +92,20 @@ def decide(actor: Actor, row: IncidentRow, directory: Directory) -> Decision:
     return Decision(False, "not about your students or staff, and not assigned to you")
 
 
-def sees_reporter(actor: Actor) -> bool:
+def sees_reporter(actor: Actor, directory: Directory) -> bool:
     """The reporter of a message is known to school leadership only (R7: reports go to leadership)."""
-    return actor.is_leadership
+    if actor.admin:
+        return True
+    me = directory.person(actor.person.id) if actor.person is not None else None
+    return me is not None and me.is_leadership
 
 
 def candidates(actor: Actor, directory: Directory) -> ColumnElement[bool]:
     """A SQL pre-filter that keeps every incident `decide` could allow (and some it will refuse). Callers still
     run `decide` on each row; this only keeps a mentor's list from scanning the whole school."""
-    if actor.is_leadership:
+    me = directory.person(actor.person.id) if actor.person is not None else None
+    if actor.admin or (me is not None and me.is_leadership):
         return IncidentRow.id.is_not(None)
-    me = actor.person
     if me is None:
         return false()
     related = [

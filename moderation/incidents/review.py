@@ -267,7 +267,7 @@ class ReviewService:
             person = directory.person(pid)
             return person.name if person is not None else str(pid)
 
-        return card_from_row(row, name_of, show_reporter=sees_reporter(actor))
+        return card_from_row(row, name_of, show_reporter=sees_reporter(actor, directory))
 
 
 def _assign(row: IncidentRow, person_id: str, reason: str) -> bool:

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from moderation.incidents.access import Actor
 from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
 from moderation.incidents.review import Result
-from tests.support.review import School, make_school
+from moderation.roster import parse_roster, store_roster
+from tests.support.core import roster_csv
+from tests.support.review import REVIEW_PEOPLE, School, make_school
 
 
 @pytest.fixture
@@ -109,13 +111,24 @@ async def test_nobody_but_leadership_sees_an_incident_about_themself(school: Sch
 async def test_someone_who_left_the_school_sees_nothing(school: School) -> None:
     incident = await school.incident("sanne", "[sexual] x")
     jan = actor(school, "jan")
-    from moderation.roster import parse_roster, store_roster
-    from tests.support.core import roster_csv
-    from tests.support.review import REVIEW_PEOPLE
-
     remaining = [p if p["id"] != "sanne" else {**p, "mentor": "eva"} for p in REVIEW_PEOPLE if p["id"] != "jan"]
     remaining = [p if p["id"] not in ("daan", "p-sanne") else {**p, "mentor": "eva"} for p in remaining]
     store_roster(school.core.sessions, parse_roster(roster_csv(remaining)), school.clock.now())
     school.core.reload_directory()
     assert school.review.show(incident, jan).result is Result.FORBIDDEN  # the old Actor value carries no rights
     assert school.review.show(incident, actor(school, "eva")).result is Result.DONE  # the new mentor does
+
+
+async def test_rights_follow_todays_roster_not_the_actor_value(school: School) -> None:
+    incident = await school.incident("noor", "[sexual] x", room="klas-3a")
+    eva_as_leader = actor(school, "eva")
+    promoted = [{**p, "leadership": "yes"} if p["id"] == "eva" else p for p in REVIEW_PEOPLE]
+    store_roster(school.core.sessions, parse_roster(roster_csv(promoted)), school.clock.now())
+    school.core.reload_directory()
+    jan_before = actor(school, "jan")
+    assert school.review.show(incident, jan_before).result is Result.FORBIDDEN
+    assert school.review.show(incident, eva_as_leader).result is Result.DONE
+    demoted = [{**p, "mentor": "jan"} if p["id"] == "noor" else p for p in REVIEW_PEOPLE]
+    store_roster(school.core.sessions, parse_roster(roster_csv(demoted)), school.clock.now())
+    school.core.reload_directory()
+    assert school.review.show(incident, jan_before).result is Result.DONE  # now noor's mentor
