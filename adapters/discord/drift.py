@@ -41,6 +41,16 @@ def current_overwrites(channel: discord.abc.GuildChannel) -> dict[Key, Pair]:
     return result
 
 
+def _needing_own_overwrite(guild: discord.Guild, posters: frozenset[int]) -> frozenset[int]:
+    """Allowed posters who are in the server and cannot post anyway (the owner and administrators can)."""
+    needing = set()
+    for member_id in posters:
+        member = guild.get_member(member_id)
+        if member is not None and not member.guild_permissions.administrator:
+            needing.add(member_id)
+    return frozenset(needing)
+
+
 class AnnouncementGuard:
     def __init__(self, client: discord.Client, config: DiscordConfig, moderator: Moderator, enforcer: Enforcer) -> None:
         self._client = client
@@ -80,13 +90,12 @@ class AnnouncementGuard:
             staff_members = frozenset(m.id for m in staff_role.members) if staff_role else frozenset()
             posters = self._moderator.allowed_posters(Platform.DISCORD, policy.room.id)
             allowed = frozenset(int(a) for a in posters if a.isascii() and a.isdigit())
-            present = frozenset(m for m in allowed if guild.get_member(m) is not None)
             drifts = find_drift(
                 current_overwrites(channel),
                 guild_id=guild.id,
                 staff_role_id=self._config.staff_role_id,
                 allowed_members=allowed | staff_members,
-                extra_posters=present - staff_members,
+                extra_posters=_needing_own_overwrite(guild, allowed - staff_members),
             )
             if not drifts:
                 return

@@ -30,6 +30,7 @@ async def test_a_students_post_is_refused_once_the_bot_has_set_the_overwrites(ru
     everyone = world.channels[channel].overwrites[(0, world.guild_id)]
     assert everyone.deny & EVERYONE_DENY == EVERYONE_DENY
     assert world.channels[channel].overwrites[(0, school.staff_role.id)].allow & p.SEND_MESSAGES
+    assert set(world.channels[channel].overwrites) == {(0, world.guild_id), (0, school.staff_role.id)}  # no more
     with pytest.raises(DiscordError) as refused:
         world.create_message(school.sanne.id, channel, "mag ik ook iets zeggen?")
     assert (refused.value.status, refused.value.code) == (403, 50013)

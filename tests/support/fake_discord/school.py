@@ -3,7 +3,7 @@ roster rows and adapter config. Used by the Discord adapter's tests and by `benc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.discord.config import DiscordConfig
@@ -45,6 +45,7 @@ class School:
     announcements: Channel
     klas: Channel
     review: Channel
+    accounts: dict[str, User] = field(default_factory=dict)  # roster person id -> their Discord user
 
     def rooms(self) -> list[dict[str, Any]]:
         return [
@@ -68,8 +69,9 @@ class School:
         ]
 
     def people(self) -> list[dict[str, str]]:
-        discord_ids = {"jan": self.teacher.id, "sanne": self.sanne.id, "daan": self.daan.id, "dir": self.owner.id}
-        return [{**row, "discord_id": str(discord_ids.get(row["id"], ""))} for row in SAMPLE_PEOPLE]
+        """The sample roster, with each person's Discord user id from `accounts`."""
+        ids = {person: str(user.id) for person, user in self.accounts.items()}
+        return [{**row, "discord_id": ids.get(row["id"], "")} for row in SAMPLE_PEOPLE]
 
     def config(self) -> DiscordConfig:
         return DiscordConfig(
@@ -98,4 +100,7 @@ def build_school(*, bot_permissions: int = BOT_PERMISSIONS) -> School:
     world.channels[review.id].overwrites[(0, world.guild_id)] = p.Overwrite(world.guild_id, 0, 0, p.VIEW_CHANNEL)
     world.channels[review.id].overwrites[(0, staff_role.id)] = p.Overwrite(staff_role.id, 0, p.VIEW_CHANNEL, 0)
     world.channels[review.id].overwrites[(0, bot_role.id)] = p.Overwrite(bot_role.id, 0, p.VIEW_CHANNEL, 0)
-    return School(world, owner, bot, teacher, sanne, daan, ict, staff_role, bot_role, announcements, klas, review)
+    accounts = {"jan": teacher, "sanne": sanne, "daan": daan, "dir": owner}
+    return School(
+        world, owner, bot, teacher, sanne, daan, ict, staff_role, bot_role, announcements, klas, review, accounts
+    )
