@@ -47,10 +47,6 @@ class Actor:
         return cls(key=f"cli:{os_user}", admin=True)
 
     @property
-    def is_leadership(self) -> bool:
-        return self.admin or (self.person is not None and self.person.is_leadership)
-
-    @property
     def label(self) -> str:
         if self.person is not None:
             return f"{self.person.name} ({self.person.id})"
