@@ -99,6 +99,25 @@ def _resolution(rest: str) -> tuple[str, str | None, bool | None]:
     return "; ".join(note_parts), measure, parents
 
 
+# Reactions on a card, as shortcuts (Matrix, Discord). Resolving needs a note (R13), so it has no reaction.
+REACTIONS = {
+    "👀": ("ack", ""),
+    "❌": ("dismiss", ""),
+    "🛡️": ("escalate", "coordinator"),
+    "⬆️": ("escalate", "leadership"),
+    "🚨": ("escalate", "police"),
+}
+
+
+def reaction_command(key: str, incident_id: int) -> ReviewCommand | None:
+    """The command a reaction on incident `incident_id`'s card stands for; None for any other reaction."""
+    found = REACTIONS.get(key) or REACTIONS.get(key.replace("\ufe0f", "")) or REACTIONS.get(key + "\ufe0f")
+    if found is None:
+        return None
+    verb, target = found
+    return ReviewCommand(verb, incident_id, target=target)
+
+
 def run_command(service: ReviewService, actor: Actor, command: ReviewCommand) -> str:
     """Run a parsed command as `actor`; the text to show them."""
     if command.verb == "help":

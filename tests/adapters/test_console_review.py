@@ -11,7 +11,7 @@ import pytest
 from adapters.console import ConsoleAdapter
 from adapters.console_review import ConsoleReview
 from moderation.digest import send_digests
-from moderation.incidents.commands import CommandError, parse_command
+from moderation.incidents.commands import CommandError, parse_command, reaction_command, run_command
 from moderation.incidents.db import IncidentRow
 from tests.support.review import School, make_school
 
@@ -98,3 +98,16 @@ async def test_the_console_prints_each_reviewers_digest(school: School) -> None:
     assert run.sent == ("jan",)
     assert "daily digest for Meneer Jansen: 1 open incident(s)" in out.getvalue()
     assert f"Incident #{n}" in out.getvalue() and "!resolve" not in out.getvalue()
+
+
+async def test_reactions_are_shortcuts_for_commands(school: School) -> None:
+    n = await school.incident("sanne", "[sexual] x")
+    jan = school.review.actor_by_id("jan")
+    assert jan is not None
+    ack = reaction_command("👀", n)
+    assert ack is not None and "now in review" in run_command(school.review, jan, ack)
+    police = reaction_command("🚨", n)
+    assert police is not None and "escalated to police" in run_command(school.review, jan, police)
+    shield = reaction_command("🛡", n)  # without the emoji variation selector, as some clients send it
+    assert shield is not None and shield.target == "coordinator"
+    assert reaction_command("👍", n) is None
