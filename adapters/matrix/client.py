@@ -7,21 +7,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 from typing import Any
 
 from aiohttp import ClientError
 from nio import (
     AsyncClient,
-    AsyncClientConfig,
-    LoginResponse,
-    MatrixRoom,
     MegolmEvent,
-    RoomGetStateResponse,
     RoomMessagesResponse,
     SyncResponse,
-    WhoamiResponse,
 )
 from nio.api import MessageDirection
 
@@ -31,6 +25,7 @@ from adapters.matrix.config import MatrixConfig, MatrixSecrets, StateStore
 from adapters.matrix.core import ModeratorLike
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import EventHandler
+from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
 from moderation.model import AccountId, Category, EventId, Platform, RoomId, RoomKind
 
 log = logging.getLogger(__name__)
@@ -38,10 +33,6 @@ log = logging.getLogger(__name__)
 SYNC_TOKEN_KEY = "matrix.sync_token"
 BATCH_RETRIES = 3  # a batch whose handling failed is synced again this often before its failures are logged and left
 SYNC_FILTER: dict[str, Any] = {"room": {"state": {"lazy_load_members": True}, "timeline": {"limit": 50}}}
-
-
-class MatrixLoginError(RuntimeError):
-    pass
 
 
 class MatrixAdapter:
@@ -63,28 +54,16 @@ class MatrixAdapter:
     async def start(self, moderator: ModeratorLike) -> None:
         config = self._config
         config.store_dir.mkdir(parents=True, exist_ok=True)
-        client = AsyncClient(
-            config.homeserver,
-            config.user_id,
-            store_path=str(config.store_dir),
-            config=AsyncClientConfig(
-                store_sync_tokens=False,  # we persist the token ourselves, after the batch is handled
-                encryption_enabled=True,
-                max_limit_exceeded=config.rate_limit_retries,
-                max_timeouts=1,
-                max_timeout_retry_wait_time=config.max_backoff_s,
-                request_timeout=60,
-            ),
-        )
+        client = make_client(config)
         self._client = client
         self._moderator = moderator
-        await self._login(client)
+        await login(client, config, self._secrets)
         enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name)
         self.enforcer = enforcer
         self._guard = AnnouncementGuard(client, config, self._state, moderator, enforcer)
         self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room)
-        enforcer.room_loader = self._ensure_room
-        await self._crypto_housekeeping()
+        enforcer.room_loader = functools.partial(ensure_room, client)
+        await crypto_housekeeping(client)
         since = self._state.get(SYNC_TOKEN_KEY)
         if since is None:
             # First start ever: history from before the bot existed is not judged; start from now.
@@ -137,28 +116,6 @@ class MatrixAdapter:
             except MatrixCallFailed as exc:
                 log.error("matrix: cannot check announcement room %s (%s): %s", policy.room.name, policy.room.id, exc)
 
-    async def _login(self, client: AsyncClient) -> None:
-        device_file = self._config.store_dir / "device.json"
-        saved = json.loads(device_file.read_text()) if device_file.exists() else {}
-        if self._secrets.access_token:
-            client.access_token = self._secrets.access_token
-            who = await client.whoami()
-            if not isinstance(who, WhoamiResponse) or not who.device_id:
-                raise MatrixLoginError(f"access token rejected for {self._config.user_id}: {who}")
-            if who.user_id != self._config.user_id:
-                raise MatrixLoginError(f"the access token belongs to {who.user_id}, not {self._config.user_id}")
-            client.restore_login(who.user_id, who.device_id, self._secrets.access_token)
-        elif self._secrets.password:
-            response = await client.login(
-                self._secrets.password, device_name=self._config.device_name, device_id=saved.get("device_id")
-            )
-            if not isinstance(response, LoginResponse):
-                raise MatrixLoginError(f"password login failed for {self._config.user_id}: {response}")
-        else:
-            raise MatrixLoginError("no access token or password given")
-        device_file.write_text(json.dumps({"user_id": client.user_id, "device_id": client.device_id}))
-        log.info("matrix: logged in as %s, device %s", client.user_id, client.device_id)
-
     async def _sync(self, since: str | None, *, timeout: int) -> SyncResponse:
         assert self._client is not None
         response = await self._client.sync(timeout=timeout, since=since, sync_filter=SYNC_FILTER)
@@ -199,7 +156,8 @@ class MatrixAdapter:
             self._state.set(SYNC_TOKEN_KEY, response.next_batch)
             since = response.next_batch
             self.batches += 1
-            await self._crypto_housekeeping()
+            assert self._client is not None
+            await crypto_housekeeping(self._client)
 
     async def _process(self, response: SyncResponse, since: str) -> int:
         """Handle one batch in order; returns how many events failed in the core (worth another try)."""
@@ -321,30 +279,3 @@ class MatrixAdapter:
                 log.info("matrix: joined configured room %s", room_id)
             except MatrixCallFailed as exc:
                 log.error("matrix: not in configured room %s and cannot join it (invite the bot): %s", room_id, exc)
-
-    async def _ensure_room(self, room_id: str) -> None:
-        """nio sends encrypted only to rooms it knows from a sync; after a restart it may not know one yet."""
-        assert self._client is not None
-        client = self._client
-        if room_id in client.rooms:
-            return
-        response = await call(f"read state of {room_id}", lambda: client.room_get_state(room_id))
-        assert isinstance(response, RoomGetStateResponse)
-        encrypted = any(isinstance(e, dict) and e.get("type") == "m.room.encryption" for e in response.events)
-        client.rooms[room_id] = MatrixRoom(room_id, client.user_id, encrypted)
-
-    async def _crypto_housekeeping(self) -> None:
-        """What nio's sync_forever does between syncs: upload/query/claim keys, send queued to-device messages."""
-        client = self._client
-        if client is None or client.olm is None:
-            return
-        try:
-            if client.should_upload_keys:
-                await client.keys_upload()
-            if client.should_query_keys:
-                await client.keys_query()
-            if client.should_claim_keys:
-                await client.keys_claim(client.get_users_for_key_claiming())
-            await client.send_to_device_messages()
-        except (ClientError, TimeoutError, OSError) as exc:
-            log.warning("matrix: key maintenance failed (%s); trying again after the next sync", exc)

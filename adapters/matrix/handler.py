@@ -18,7 +18,7 @@ from adapters.matrix.config import MatrixConfig
 from adapters.matrix.core import ModeratorLike
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.translate import MalformedEvent, ReportCommand, message_from_event, report_command
-from moderation.model import AccountId, Platform, RoomId
+from moderation.model import AccountId, Platform, RoomId, RoomKind
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class EventHandler:
 
     def _is_announcement(self, room_id: str) -> bool:
         policy = self._moderator.policy_for(Platform.MATRIX, RoomId(room_id))
-        return policy is not None and policy.room.kind.value == "announcement"
+        return policy is not None and policy.room.kind is RoomKind.ANNOUNCEMENT
 
     async def _report(self, room_id: str, command: ReportCommand) -> None:
         target = await self._fetch_message(room_id, command.target)

@@ -109,6 +109,11 @@ class SynapseServer:
         config_path = self.workdir / "homeserver.yaml"
         config_path.write_text(json.dumps(self._config(), indent=1))  # JSON is valid YAML
         python = os.environ.get(SYNAPSE_PYTHON_ENV, DEFAULT_SYNAPSE_PYTHON)
+        if not Path(python).exists():
+            raise SynapseError(
+                f"no Synapse interpreter at {python}: set {SYNAPSE_PYTHON_ENV} to the python of a virtual "
+                "environment with matrix-synapse installed (.ci/run creates .venv-synapse)"
+            )
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
                 [python, "-m", "synapse.app.homeserver", "-c", str(config_path)],

@@ -1,0 +1,87 @@
+"""The nio client's set-up and upkeep: creating it, logging in (token or password, device kept in the store
+folder), end-to-end key maintenance between syncs, and making nio aware of a room before sending to it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import ClientError
+from nio import AsyncClient, AsyncClientConfig, LoginResponse, MatrixRoom, RoomGetStateResponse, WhoamiResponse
+
+from adapters.matrix.calls import call
+from adapters.matrix.config import MatrixConfig, MatrixSecrets
+
+log = logging.getLogger(__name__)
+
+
+class MatrixLoginError(RuntimeError):
+    pass
+
+
+def make_client(config: MatrixConfig) -> AsyncClient:
+    config.store_dir.mkdir(parents=True, exist_ok=True)
+    return AsyncClient(
+        config.homeserver,
+        config.user_id,
+        store_path=str(config.store_dir),
+        config=AsyncClientConfig(
+            store_sync_tokens=False,  # the adapter persists the token itself, after the batch is handled
+            encryption_enabled=True,
+            max_limit_exceeded=config.rate_limit_retries,  # nio waits retry_after_ms on M_LIMIT_EXCEEDED
+            max_timeouts=1,  # transport errors surface quickly; the adapter retries with its own backoff
+            max_timeout_retry_wait_time=config.max_backoff_s,
+            request_timeout=60,
+        ),
+    )
+
+
+async def login(client: AsyncClient, config: MatrixConfig, secrets: MatrixSecrets) -> None:
+    """Log in with the access token (preferred) or the password, keeping one device across restarts."""
+    device_file = config.store_dir / "device.json"
+    saved = json.loads(device_file.read_text()) if device_file.exists() else {}
+    if secrets.access_token:
+        client.access_token = secrets.access_token
+        who = await client.whoami()
+        if not isinstance(who, WhoamiResponse) or not who.device_id:
+            raise MatrixLoginError(f"access token rejected for {config.user_id}: {who}")
+        if who.user_id != config.user_id:
+            raise MatrixLoginError(f"the access token belongs to {who.user_id}, not {config.user_id}")
+        client.restore_login(who.user_id, who.device_id, secrets.access_token)
+    elif secrets.password:
+        if isinstance(saved.get("device_id"), str):
+            client.device_id = saved["device_id"]  # log in again as the same device: same keys, same store
+        response = await client.login(secrets.password, device_name=config.device_name)
+        if not isinstance(response, LoginResponse):
+            raise MatrixLoginError(f"password login failed for {config.user_id}: {response}")
+    else:
+        raise MatrixLoginError("no access token or password given")
+    device_file.write_text(json.dumps({"user_id": client.user_id, "device_id": client.device_id}))
+    log.info("matrix: logged in as %s, device %s", client.user_id, client.device_id)
+
+
+async def crypto_housekeeping(client: AsyncClient) -> None:
+    """What nio's sync_forever does between syncs: upload/query/claim keys, send queued to-device messages."""
+    if client.olm is None:
+        return
+    try:
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
+    except (ClientError, TimeoutError, OSError) as exc:
+        log.warning("matrix: key maintenance failed (%s); trying again after the next sync", exc)
+
+
+async def ensure_room(client: AsyncClient, room_id: str) -> None:
+    """nio sends encrypted only to rooms it knows from a sync; after a restart it may not know one yet."""
+    if room_id in client.rooms:
+        return
+    response = await call(f"read state of {room_id}", lambda: client.room_get_state(room_id))
+    assert isinstance(response, RoomGetStateResponse)
+    encrypted = any(isinstance(e, dict) and e.get("type") == "m.room.encryption" for e in response.events)
+    client.rooms[room_id] = MatrixRoom(room_id, client.user_id, encrypted)
