@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCORE_BATCH = 32  # texts per ML `predict` call in `score_many`
+SCORE_BATCH = 32  # texts per ML `predict` call in `classify_many`
+INLINE_LIMIT = 2_000  # characters; longer texts are judged in a worker thread (tens of µs per 100 characters)
 
 
 def _load_ml(config: MLConfig) -> MLTier | None:
@@ -41,7 +43,10 @@ class TieredClassifier:
         return "text" if self.ml_tier is None else f"text+{self.ml_tier.name}"
 
     async def classify(self, text: str) -> Classification:
-        result = self.text_tier.analyse(text)
+        if len(text) > INLINE_LIMIT:  # a huge message takes milliseconds: keep the event loop free meanwhile
+            result = await asyncio.to_thread(self.text_tier.analyse, text)
+        else:
+            result = self.text_tier.analyse(text)
         if self.ml_tier is None:
             return result.classification
         ml_scores = await self.ml_tier.apredict(text)

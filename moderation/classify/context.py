@@ -6,10 +6,11 @@ per-sentence indexes in `Parsed`, so a 20,000-character message costs linear tim
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from moderation.classify.hit import Hit
-from moderation.classify.tokens import Parsed
+from moderation.classify.tokens import Parsed, Token
 from moderation.model import Category
 
 OTHER_TARGETS = frozenset({"you", "third", "identity", "person"})
@@ -22,6 +23,17 @@ QUOTED = 0.2
 COUNTER_SPEECH = 0.2
 REPORTED = 0.9
 SELF_AIMED = 0.25
+THING = 0.5
+
+# Words after an adjective that are not the noun it describes ("zo dom hoor", "stupid and ...").
+_NOT_NOUNS = frozenset([
+    "lol", "haha", "hoor", "zeg", "man", "echt", "toch", "ofzo", "joh", "gewoon", "ook", "nog", "wel", "hè", "he",
+    "and", "en", "or", "of", "to", "te", "is", "was", "are", "ben", "bent", "zijn", "the", "een", "a", "an", "as",
+    "als", "like", "so", "zo", "too", "kan", "kunnen", "zonder", "without", "om", "for", "voor", "met", "with", "in",
+    "op", "at", "on", "by", "door", "dan", "than", "wordt", "worden", "can", "could", "would", "will", "zal", "zou",
+    "be",
+])  # fmt: skip
+_PERSON_NOUNS = frozenset({"insult_noun", "slur", "dehum_noun", "compound_tail", "curse"})
 
 _COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "but", "erger", "worse"})
 _SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
@@ -138,3 +150,22 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
     return replace(
         hit, score=hit.score * factor, reasons=hit.reasons + tuple(reasons), softening=hit.softening * factor
     )
+
+
+def intensifies(parsed: Parsed, index: int) -> bool:
+    """A curse right before a word that is neither a person nor a person-noun works as "very"."""
+    tokens = parsed.tokens
+    if index + 1 >= len(tokens) or tokens[index + 1].sentence != tokens[index].sentence:
+        return False
+    following = tokens[index + 1].kinds
+    return not (following & (OTHER_TARGETS | _PERSON_NOUNS)) and tokens[index + 1].word not in _NOT_NOUNS
+
+
+def modifies_thing(tokens: Sequence[Token], first: int, last: int, target: Token | None) -> bool:
+    """ "een idioot idee", "a shitty apartment": an adjective right before an unknown noun describes that thing."""
+    following = tokens[last + 1] if last + 1 < len(tokens) else None
+    if following is None or following.kinds or following.word in _NOT_NOUNS or len(following.word) < 3:
+        return False
+    if following.sentence != tokens[last].sentence:
+        return False
+    return target is None or abs(target.index - first) > 1

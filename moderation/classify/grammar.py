@@ -11,7 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from moderation.classify.context import NOT_A_TARGET, OTHER_TARGETS, SCAN, SELF_AIMED, SPEAKER, negated_before, soften
+from moderation.classify.context import (
+    NOT_A_TARGET,
+    OTHER_TARGETS,
+    SCAN,
+    SELF_AIMED,
+    SPEAKER,
+    THING,
+    intensifies,
+    modifies_thing,
+    negated_before,
+    soften,
+)
 from moderation.classify.hit import Hit
 from moderation.classify.lexicon import Entry
 from moderation.classify.templates import TemplateMatch
@@ -19,78 +30,9 @@ from moderation.classify.tokens import Parsed, Token
 from moderation.model import Category
 
 _SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity", "praise"})
-_NOT_NOUNS = frozenset(
-    [
-        "lol",
-        "haha",
-        "hoor",
-        "zeg",
-        "man",
-        "echt",
-        "toch",
-        "ofzo",
-        "joh",
-        "gewoon",
-        "ook",
-        "nog",
-        "wel",
-        "hè",
-        "he",
-        "and",
-        "en",
-        "or",
-        "of",
-        "to",
-        "te",
-        "is",
-        "was",
-        "are",
-        "ben",
-        "bent",
-        "zijn",
-        "the",
-        "een",
-        "a",
-        "an",
-        "as",
-        "als",
-        "like",
-        "so",
-        "zo",
-        "too",
-        "kan",
-        "kunnen",
-        "zonder",
-        "without",
-        "om",
-        "for",
-        "voor",
-        "met",
-        "with",
-        "in",
-        "op",
-        "at",
-        "on",
-        "by",
-        "door",
-        "dan",
-        "than",
-        "wordt",
-        "worden",
-        "can",
-        "could",
-        "would",
-        "will",
-        "zal",
-        "zou",
-        "be",
-    ]
-)
-_PERSON_NOUNS = frozenset({"insult_noun", "slur", "dehum_noun", "compound_tail", "curse"})
 _NEAR = 6  # words; a target further away is less surely the one the word is about
 
 GUESSED_TARGET = 0.85
-THING = 0.5
 FAR_TARGET = 0.85
 
 
@@ -220,7 +162,7 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
     if pred.kind == "curse" and pred.how != "compound" and not pred.in_template:
         if "disease_context" in kinds_here:
             return None  # "mijn oma heeft kanker": the illness, not a curse
-        if _intensifies(parsed, pred.last):
+        if intensifies(parsed, pred.last):
             return None  # "kk grappig", "kanker mooi": teen slang for "very"; the next word decides
         if target is not None and abs(target.index - pred.first) > 2:
             target = None  # a bare curse only hits the word right next to it ("kanker jij")
@@ -234,7 +176,11 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
     if pred.kind == "insult_noun" and target is None and len(tokens) <= 4:
         score = max(score, 0.75)  # "klootzak!", "wat een eikel": aimed at whoever it answers
     about_people = target is not None and bool(target.kinds & {"identity", "you"})
-    if pred.kind in ("insult_adj", "profanity") and not about_people and _modifies_thing(tokens, pred, target):
+    if (
+        pred.kind in ("insult_adj", "profanity")
+        and not about_people
+        and modifies_thing(tokens, pred.first, pred.last, target)
+    ):
         factor *= THING
         reasons.append("about a thing")
     category = _category(pred, target, tokens[pred.first].entries)
@@ -260,25 +206,6 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
         category, score * factor, f"{label} '{matched}'{aimed}", first, last, criminal, (pred.first, pred.last),
         verb_like, None, pred.kind == "praise", tuple(reasons), factor,
     )  # fmt: skip
-
-
-def _intensifies(parsed: Parsed, index: int) -> bool:
-    """A curse right before a word that is neither a person nor a person-noun works as "very"."""
-    tokens = parsed.tokens
-    if index + 1 >= len(tokens) or tokens[index + 1].sentence != tokens[index].sentence:
-        return False
-    following = tokens[index + 1].kinds
-    return not (following & (OTHER_TARGETS | _PERSON_NOUNS)) and tokens[index + 1].word not in _NOT_NOUNS
-
-
-def _modifies_thing(tokens: Sequence[Token], pred: _Predicate, target: Token | None) -> bool:
-    """ "een idioot idee", "a shitty apartment": an adjective right before an unknown noun describes that thing."""
-    following = tokens[pred.last + 1] if pred.last + 1 < len(tokens) else None
-    if following is None or following.kinds or following.word in _NOT_NOUNS or len(following.word) < 3:
-        return False
-    if following.sentence != tokens[pred.last].sentence:
-        return False
-    return target is None or abs(target.index - pred.first) > 1
 
 
 def find_hits(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[Hit]:

@@ -138,3 +138,10 @@ def test_moderation_imports_no_platform_sdk() -> None:
         "print(sorted(n for n in sys.modules if n.split('.')[0] in ('discord', 'nio')))"
     )
     assert out == "[]"
+
+
+async def test_a_huge_message_is_judged_off_the_event_loop(tier: TextTier) -> None:
+    classifier = TieredClassifier(tier)
+    result = await classifier.classify("jij bent een kankerlijer " + "bla " * 300_000)
+    assert result.score(Category.INSULT) >= 0.8
+    assert result.note == "judged the first 20,000 of 1,200,025 characters"
