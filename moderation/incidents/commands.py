@@ -63,7 +63,7 @@ def parse_command(text: str) -> ReviewCommand:
     number = number.lstrip("#")
     if not number:
         raise CommandError(f"!{verb} needs an incident number, e.g. !{verb} 12")
-    if not number.isdigit() or len(number) > 12:
+    if not (number.isascii() and number.isdigit()) or len(number) > 12:
         raise CommandError(f"{number!r} is not an incident number")
     incident_id = int(number)
     rest = rest.strip()

@@ -241,6 +241,8 @@ class ReviewService:
         self, incident_id: int, actor: Actor, action: str, change: Callable[[IncidentRow], tuple[Result, str]],
         *, detail: str = "",
     ) -> ReviewResult:  # fmt: skip
+        if not 0 < incident_id < 2**31:  # beyond any id the database hands out (and beyond its integer type)
+            return ReviewResult(Result.NOT_FOUND, f"there is no incident #{incident_id}")
         now = self._clock.now()
         directory = self._directory()
         with self._sessions.begin() as session:

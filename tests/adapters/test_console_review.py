@@ -71,6 +71,7 @@ async def test_full_review_cycle_on_the_console(school: School) -> None:
         ("!ack", "needs an incident number"),
         ("!ack twelve", "not an incident number"),
         ("!ack 1234567890123", "not an incident number"),
+        ("!ack ²", "not an incident number"),
         ("!escalate 3", "needs a level"),
         ("!resolve 3", "needs a note"),
         ("!resolve 3 gesprek; parents: misschien", "yes or no"),

@@ -94,6 +94,8 @@ async def test_bad_input_gets_clear_answers(school: School) -> None:
     jan, eva = actor(school, "jan"), actor(school, "eva")
     missing = school.review.show(99999, jan)
     assert missing.result is Result.NOT_FOUND and "#99999" in missing.message
+    for absurd in (0, -1, 10**20):  # beyond the database's integer type: a clear answer, not a driver error
+        assert school.review.acknowledge(absurd, jan).result is Result.NOT_FOUND
     assert school.review.resolve(incident, jan, "   ").result is Result.INVALID
     assert school.review.escalate(incident, jan, "the moon").result is Result.INVALID
     foreign = school.review.resolve(incident, eva, "niet mijn leerling")
