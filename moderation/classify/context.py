@@ -36,6 +36,8 @@ _NOT_NOUNS = frozenset([
 _PERSON_NOUNS = frozenset({"insult_noun", "slur", "dehum_noun", "compound_tail", "curse"})
 
 _COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "but", "erger", "worse"})
+# "isn't it clear ...", "is het niet duidelijk ...": a rhetorical question asserts, it does not negate
+_ASSERTING = frozenset({"it", "clear", "obvious", "evident", "duidelijk", "logisch", "zo"})
 _SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
 _RHETORICAL = frozenset({"waarom", "why"})
 
@@ -45,7 +47,7 @@ def negates(parsed: Parsed, index: int) -> bool:
     and "why don't we ..." proposes."""
     tokens = parsed.tokens
     after = tokens[index + 1].word if index + 1 < len(tokens) else ""
-    if after in _COMPARATIVE:
+    if after in _COMPARATIVE or after in _ASSERTING:
         return False
     clause = tokens[index].clause
     for before in range(index - 1, max(-1, index - SCAN), -1):

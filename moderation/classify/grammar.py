@@ -30,6 +30,7 @@ from moderation.classify.tokens import Parsed, Token
 from moderation.model import Category
 
 _SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity", "praise"})
+_PERSPECTIVE = frozenset({"to", "for", "voor", "volgens", "tegen"})
 _NEAR = 6  # words; a target further away is less surely the one the word is about
 
 GUESSED_TARGET = 0.85
@@ -87,7 +88,7 @@ def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[_Pre
         if not token.kinds or token.index in covered:
             continue
         if "praise" in token.kinds:
-            if negated_before(parsed, token.index, covered, 3):
+            if negated_before(parsed, token.index, covered, 6):
                 spans.append(_Predicate("praise", token.index, token.index, None, "negated"))
             continue
         for kind in _BASE:
@@ -121,6 +122,8 @@ def _nearest_target(parsed: Parsed, pred: _Predicate) -> Token | None:
         token = tokens[index]
         if token.quoted != quoted or not (token.kinds & wanted) or token.kinds & NOT_A_TARGET:
             continue
+        if index > 0 and tokens[index - 1].word in _PERSPECTIVE and token.kinds & SPEAKER:
+            continue  # "you are trash TO ME", "voor mij ben je ...": the speaker's view, not the target
         inside = pred.first <= index <= pred.last
         if inside and not pred.in_template:
             continue
@@ -173,6 +176,8 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
         factor *= SELF_AIMED  # "ik ben zo'n idioot", "I'm a proud ...": about the speaker
         reasons.append("about the speaker")
     score = with_target if target is not None else alone
+    if pred.kind == "profanity" and target is not None and "identity" in target.kinds:
+        score = 0.8  # "fucking muslims", "shitty human beings" said of a group
     if pred.kind == "insult_noun" and target is None and len(tokens) <= 4:
         score = max(score, 0.75)  # "klootzak!", "wat een eikel": aimed at whoever it answers
     about_people = target is not None and bool(target.kinds & {"identity", "you"})

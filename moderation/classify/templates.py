@@ -92,10 +92,23 @@ class TemplateMatcher:
 
 def _fits(element: str | tuple[str, ...] | frozenset[str], token: Token) -> bool:
     if isinstance(element, str):
-        return token.word == element
+        return token.word == element or _swapped(token.word, element)
     if isinstance(element, tuple):
-        return token.word in element
+        return token.word in element or any(_swapped(token.word, e) for e in element)
     return not element.isdisjoint(token.kinds)
+
+
+def _swapped(word: str, wanted: str) -> bool:
+    """Two neighbouring letters swapped ("zike" for "ziek"), in words long enough for that to be a typo."""
+    if len(word) != len(wanted) or len(word) < 4 or word[0] != wanted[0]:
+        return False
+    diff = [i for i in range(len(word)) if word[i] != wanted[i]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and word[diff[0]] == wanted[diff[1]]
+        and word[diff[1]] == wanted[diff[0]]
+    )
 
 
 def _match_from(elements: tuple[Element, ...], ei: int, tokens: Sequence[Token], ti: int, sentence: int) -> int | None:
