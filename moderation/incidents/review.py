@@ -246,7 +246,10 @@ class ReviewService:
         now = self._clock.now()
         directory = self._directory()
         with self._sessions.begin() as session:
-            row = session.get(IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)])
+            # Locked (PostgreSQL) so that two reviewers acting at once cannot both close it: the second sees it closed.
+            row = session.get(
+                IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)], with_for_update=True
+            )
             if row is None:
                 return ReviewResult(Result.NOT_FOUND, f"there is no incident #{incident_id}")
             decision = decide(actor, row, directory)

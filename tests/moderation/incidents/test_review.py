@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import render_html, render_text
 from moderation.incidents.db import HistoryRow, IncidentRow
-from moderation.incidents.review import Result, parse_escalation
+from moderation.incidents.review import Result, ReviewResult, parse_escalation
 from moderation.roster import parse_roster, store_roster
 from tests.support.core import roster_csv
 from tests.support.review import REVIEW_PEOPLE, School, make_school
@@ -164,3 +165,26 @@ async def test_card_shows_what_a_reviewer_needs_and_escapes_html(school: School)
     assert f"!resolve {incident}" in text
     html = render_html(card)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.postgres
+async def test_two_reviewers_at_once_cannot_both_close_it(tmp_path: Path, postgres_url: str) -> None:
+    """The row is locked while a review action decides: the second reviewer sees the first one's result."""
+    school = make_school(tmp_path, database_url=postgres_url)
+    try:
+        incident = await school.incident("sanne", "[insult] x")  # jan (mentor) and abc (coordinator)
+        jan = actor(school, "jan")
+        with school.core.sessions.begin() as first:  # the coordinator's resolve, caught mid-transaction
+            held = first.get(IncidentRow, incident, with_for_update=True)
+            assert held is not None
+            held.status, held.resolution_note = "resolved", "door de coordinator"
+            pending = threading.Thread(target=lambda: results.append(school.review.resolve(incident, jan, "ik")))
+            results: list[ReviewResult] = []
+            pending.start()
+            pending.join(timeout=0.5)
+            assert pending.is_alive()  # waiting for the lock, not overwriting
+        pending.join(timeout=10)
+        assert [r.result for r in results] == [Result.UNCHANGED]
+        assert row(school, incident).resolution_note == "door de coordinator"
+    finally:
+        school.core.close()
