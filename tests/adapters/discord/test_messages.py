@@ -94,3 +94,15 @@ async def test_a_notice_that_cannot_be_delivered_is_recorded_as_failed(running: 
     incident = running.settled_incident(slipped.id)
     assert incident is not None and incident.action_status == "failed"
     assert any(h.action == "notify-sender" and "50007" in h.detail for h in incident.history)
+
+
+async def test_a_burst_within_a_rate_limit_bucket_is_all_deleted(running: Running) -> None:
+    school, world = running.school, running.world
+    bucket = running.fake.rest.buckets.add("DELETE", r"/messages/\d+$", limit=3, per=0.2)
+    posted = [world.create_message(school.sanne.id, school.klas.id, f"sukkel {n}") for n in range(12)]
+    await running.wait_for(lambda: all(m.id in world.deleted for m in posted), timeout=15)
+    await running.wait_for(lambda: all(running.settled_incident(m.id) for m in posted))
+    statuses = {running.settled_incident(m.id).action_status for m in posted}  # type: ignore[union-attr]
+    assert statuses == {"done"}
+    deletes = [r for r in running.fake.rest.requests if r.method == "DELETE" and "/messages/" in r.path]
+    assert len(deletes) == len(posted) + bucket.refused  # every refusal was retried, nothing more

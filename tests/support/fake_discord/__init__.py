@@ -3,7 +3,8 @@ limiter talk to it unchanged.
 
 - `state.World`: the guild (roles, members, channels, messages, audit log) and permission-checked operations;
 - `permissions`: Discord's permission bits and algorithm;
-- `rest.RestApi`: the v10 REST endpoints the bot uses, request recording, queued faults (429s with `Via`, 5xx);
+- `rest.RestApi`: the v10 REST endpoints the bot uses, request recording; `faults`: queued faults (429s with
+  `Via`, 5xx) and rate-limit buckets with the X-RateLimit-* headers discord.py's limiter reads;
 - `gateway.GatewaySession`: HELLO/IDENTIFY/READY/GUILD_CREATE, heartbeats, zlib-stream, intents;
 - `server.FakeDiscord`: runs both on 127.0.0.1:0 and points discord.py at it; test conveniences (commands,
   raw payloads, outages);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -59,3 +60,53 @@ class Faults:
                     self.queued.remove(fault)
                 return fault
         return None
+
+
+@dataclass
+class Bucket:
+    """A Discord rate-limit bucket: `limit` requests per `per` seconds on the matching routes. Every answer carries
+    the X-RateLimit-* headers discord.py reads, so its limiter waits before a 429 is needed; a request over the
+    limit still gets a 429 (with `Via`), as on Discord."""
+
+    name: str
+    method: str
+    path: re.Pattern[str]
+    limit: int
+    per: float
+    remaining: int = 0
+    resets_at: float = 0.0
+    refused: int = 0  # how many requests got a 429
+
+    def admit(self, now: float) -> tuple[bool, dict[str, str]]:
+        if now >= self.resets_at:
+            self.remaining, self.resets_at = self.limit, now + self.per
+        allowed = self.remaining > 0
+        if allowed:
+            self.remaining -= 1
+        else:
+            self.refused += 1
+        reset_after = max(self.resets_at - now, 0.0)
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Bucket": self.name,
+        }
+        return allowed, headers
+
+
+@dataclass
+class Buckets:
+    active: list[Bucket] = field(default_factory=list)
+
+    def add(self, method: str, path_regex: str, *, limit: int, per: float) -> Bucket:
+        bucket = Bucket(f"bucket-{len(self.active)}", method, re.compile(path_regex), limit, per)
+        self.active.append(bucket)
+        return bucket
+
+    def admit(self, method: str, path: str) -> tuple[bool, dict[str, str]]:
+        for bucket in self.active:
+            if bucket.method == method and bucket.path.search(path):
+                return bucket.admit(time.monotonic())
+        return True, {}

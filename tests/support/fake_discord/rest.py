@@ -16,14 +16,15 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from tests.support.fake_discord import payloads
-from tests.support.fake_discord.faults import Faults, RecordedRequest
+from tests.support.fake_discord.faults import Buckets, Faults, RecordedRequest
 from tests.support.fake_discord.state import DM, DiscordError, User, World
 
 Handler = Callable[[web.Request, User], Awaitable[Any]]
 
 
-def json_response(data: Any, status: int = 200) -> web.Response:
-    return web.Response(status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json"})
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    return web.Response(status=status, body=json.dumps(data).encode(), headers=headers)
 
 
 def error_response(error: DiscordError) -> web.Response:
@@ -36,6 +37,7 @@ class RestApi:
         self.app_id = app_id
         self.requests: list[RecordedRequest] = []
         self.faults = Faults()
+        self.buckets = Buckets()
         self.commands: list[dict[str, Any]] = []
         self.interaction_responses: dict[int, dict[str, Any]] = {}
         self.gateway_url = ""
@@ -84,19 +86,29 @@ class RestApi:
                     body=json.dumps(fault.body).encode(),
                     headers={"Content-Type": "application/json", **fault.headers},
                 )
-            auth = request.headers.get("Authorization", "")
-            user = self.world.user_for_token(auth.removeprefix("Bot ")) if auth.startswith("Bot ") else None
-            if user is None and "/interactions/" not in request.path:
-                return json_response({"code": 0, "message": "401: Unauthorized"}, status=401)
-            try:
-                result = await handler(request, user)  # type: ignore[arg-type]
-            except DiscordError as error:
-                return error_response(error)
-            if result is None:
-                return web.Response(status=204)
-            return json_response(result)
+            admitted, limits = self.buckets.admit(request.method, request.path)
+            if not admitted:
+                retry_after = float(limits["X-RateLimit-Reset-After"])
+                body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+                return json_response(body, status=429, headers={**limits, "Via": "1.1 google"})
+            response = await self._answer(request, handler)
+            response.headers.update(limits)
+            return response
 
         return run
+
+    async def _answer(self, request: web.Request, handler: Handler) -> web.Response:
+        auth = request.headers.get("Authorization", "")
+        user = self.world.user_for_token(auth.removeprefix("Bot ")) if auth.startswith("Bot ") else None
+        if user is None and "/interactions/" not in request.path:
+            return json_response({"code": 0, "message": "401: Unauthorized"}, status=401)
+        try:
+            result = await handler(request, user)  # type: ignore[arg-type]
+        except DiscordError as error:
+            return error_response(error)
+        if result is None:
+            return web.Response(status=204)
+        return json_response(result)
 
     # ---- handlers ----
 
