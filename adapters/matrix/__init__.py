@@ -14,6 +14,7 @@ def build_adapter(core: Core) -> MatrixAdapter:
     """The adapter from the `[matrix]` settings, the login secret from the environment, the state table."""
     from adapters.matrix.client import MatrixAdapter
     from adapters.matrix.config import MatrixConfig, MatrixConfigError, read_secrets
+    from moderation.incidents.review import ReviewService
 
     settings = core.settings.matrix
     if settings is None:
@@ -26,4 +27,5 @@ def build_adapter(core: Core) -> MatrixAdapter:
         review_room_id=settings.review_room,
         sync_timeout_ms=settings.sync_timeout_ms,
     )
-    return MatrixAdapter(config, read_secrets(os.environ), core.state)
+    review = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    return MatrixAdapter(config, read_secrets(os.environ), core.state, review_service=review)

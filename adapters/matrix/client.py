@@ -25,8 +25,11 @@ from adapters.matrix.config import MatrixConfig, MatrixSecrets, StateStore
 from adapters.matrix.core import ModeratorLike
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import EventHandler
+from adapters.matrix.review import MatrixReview
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
-from moderation.model import AccountId, Category, EventId, Platform, RoomId, RoomKind
+from moderation.digest import Digest
+from moderation.incidents.review import ReviewService
+from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +41,17 @@ SYNC_FILTER: dict[str, Any] = {"room": {"state": {"lazy_load_members": True}, "t
 class MatrixAdapter:
     platform = Platform.MATRIX
 
-    def __init__(self, config: MatrixConfig, secrets: MatrixSecrets, state: StateStore) -> None:
+    def __init__(
+        self,
+        config: MatrixConfig,
+        secrets: MatrixSecrets,
+        state: StateStore,
+        *,
+        review_service: ReviewService | None = None,
+    ) -> None:
         self._config = config
+        self._review_service = review_service
+        self._review: MatrixReview | None = None
         self._secrets = secrets
         self._state = state
         self._client: AsyncClient | None = None
@@ -61,7 +73,9 @@ class MatrixAdapter:
         enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name)
         self.enforcer = enforcer
         self._guard = AnnouncementGuard(client, config, self._state, moderator, enforcer)
-        self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room)
+        if self._review_service is not None:
+            self._review = MatrixReview(self._review_service, enforcer, config.review_room_id)
+        self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room, self._review)
         enforcer.room_loader = functools.partial(ensure_room, client)
         await crypto_housekeeping(client)
         since = self._state.get(SYNC_TOKEN_KEY)
@@ -75,6 +89,12 @@ class MatrixAdapter:
         await self.reconcile()
         self._closed.clear()
         self._task = asyncio.create_task(self._run_until_closed(since), name="matrix-sync")
+
+    async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
+        """The daily digest as a private message (the scheduler offers it to every platform in turn)."""
+        if self._review is None:
+            return False
+        return await self._review.send_digest(reviewer, digest)
 
     async def wait_closed(self) -> None:
         await self._closed.wait()

@@ -17,6 +17,7 @@ from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import MatrixConfig
 from adapters.matrix.core import ModeratorLike
 from adapters.matrix.enforcer import MatrixEnforcer
+from adapters.matrix.review import MatrixReview
 from adapters.matrix.translate import MalformedEvent, ReportCommand, message_from_event, report_command
 from moderation.model import AccountId, Platform, RoomId, RoomKind
 
@@ -42,12 +43,14 @@ class EventHandler:
         moderator: ModeratorLike,
         enforcer: MatrixEnforcer,
         on_power_levels: Callable[[str], Awaitable[object]],
+        review: MatrixReview | None = None,
     ) -> None:
         self._client = client
         self._config = config
         self._moderator = moderator
         self._enforcer = enforcer
         self._on_power_levels = on_power_levels
+        self._review = review
         self._waiting: dict[str, _Waiting] = {}
 
     async def handle(self, room_id: str, event: object) -> None:
@@ -82,8 +85,12 @@ class EventHandler:
             if "!report" in str(exc) and isinstance(source.get("sender"), str):
                 await self._tell(str(source["sender"]), REPORT_HOW)
             return
-        if message is not None:
-            await self._moderator.handle(message, self._enforcer)
+        if message is None:
+            return
+        if self._review is not None and self._review.is_review_command(message):
+            await self._review.handle(message)
+            return
+        await self._moderator.handle(message, self._enforcer)
 
     async def retry_waiting(self) -> None:
         """Try the events still waiting for a room key again (keys arrive as to-device messages in later syncs)."""

@@ -15,6 +15,7 @@ from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
 from bot.app import Core
 from moderation.incidents.queries import IncidentView, list_incidents
+from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, Classification, Evidence, Platform
 from tests.support.core import SAMPLE_PEOPLE, make_core
 from tests.support.synapse import Account, SynapseServer
@@ -137,7 +138,14 @@ class School:
         )
 
     def adapter(
-        self, core: Core, store_dir: Path, *, review_room: str | None = None, token: str | None = None, **config: Any
+        self,
+        core: Core,
+        store_dir: Path,
+        *,
+        review_room: str | None = None,
+        token: str | None = None,
+        review_service: ReviewService | None = None,
+        **config: Any,
     ) -> MatrixAdapter:
         settings = MatrixConfig(
             homeserver=self.server.url,
@@ -149,7 +157,7 @@ class School:
             **config,
         )
         secrets = MatrixSecrets(access_token=token or self.new_bot_token())
-        return MatrixAdapter(settings, secrets, core.state)
+        return MatrixAdapter(settings, secrets, core.state, review_service=review_service)
 
     def new_bot_token(self) -> str:
         """A fresh login (a new device), as a new installation of the bot would have."""

@@ -1,0 +1,57 @@
+"""Reviewers on Matrix: review commands typed in the review room (`!ack 12`, `!resolve 12 …`, `!list`), answered
+with a notice that replies to the command; and the daily digest, sent privately to reviewers on Matrix.
+
+Who may see or change what is decided by the core's ReviewService, from the sender's roster entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from html import escape
+
+from adapters.matrix.calls import MatrixCallFailed
+from adapters.matrix.enforcer import MatrixEnforcer
+from moderation.digest import Digest, render_digest
+from moderation.incidents.commands import answer, is_command
+from moderation.incidents.review import ReviewService
+from moderation.model import Message, Person, Platform
+
+MAX_ANSWER = 16_000  # stay well under Matrix's 64 KiB event limit
+
+
+class MatrixReview:
+    def __init__(self, service: ReviewService, enforcer: MatrixEnforcer, review_room_id: str | None) -> None:
+        self._service = service
+        self._enforcer = enforcer
+        self._room = review_room_id
+
+    def is_review_command(self, message: Message) -> bool:
+        return self._room is not None and message.room_id == self._room and is_command(message.text)
+
+    async def handle(self, message: Message) -> None:
+        """Run the command as the sender (per the roster) and reply in the review room."""
+        actor = self._service.actor_for(Platform.MATRIX, message.author)
+        reply = await asyncio.to_thread(answer, self._service, actor, message.text.strip())
+        if len(reply) > MAX_ANSWER:
+            reply = reply[: MAX_ANSWER - 1] + "…"
+        content = {
+            "msgtype": "m.notice",
+            "body": reply,
+            "format": "org.matrix.custom.html",
+            "formatted_body": f"<pre>{escape(reply)}</pre>",
+            "m.relates_to": {"m.in_reply_to": {"event_id": message.event_id}},
+        }
+        await self._enforcer.send(message.room_id, content)
+
+    async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
+        """A private message with the digest; False when the reviewer has no Matrix account or it failed."""
+        accounts = [a.id for a in reviewer.accounts if a.platform is Platform.MATRIX]
+        if not accounts:
+            return False
+        try:
+            await self._enforcer.send_private(accounts[0], render_digest(reviewer, digest))
+        except MatrixCallFailed as exc:
+            logging.getLogger(__name__).warning("matrix: digest for %s not delivered: %s", reviewer.id, exc)
+            return False
+        return True

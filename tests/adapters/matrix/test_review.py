@@ -1,0 +1,75 @@
+"""Reviewers on Matrix: review commands in the review room, and the daily digest as a private message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters.matrix.client import MatrixAdapter
+from bot.app import Core
+from moderation.digest import build_digests
+from moderation.incidents.review import ReviewService
+from moderation.model import PersonId
+from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, room
+from tests.adapters.matrix.test_rooms import running
+
+pytestmark = pytest.mark.synapse
+
+
+def with_review(school: School, core: Core, store_dir: Path, review_room: str) -> MatrixAdapter:
+    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    return school.adapter(core, store_dir, review_room=review_room, review_service=service)
+
+
+async def replies_to(school: School, room_id: str, event_id: str) -> list[str]:
+    return [
+        str(e["content"].get("body"))
+        for e in await school.timeline("jan", room_id)
+        if e["sender"] == school.uid("bot")
+        and e["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == event_id
+    ]
+
+
+async def test_review_commands_in_the_review_room(school: School, tmp_path: Path, store_dir: Path) -> None:
+    review = await school.create_room("jan", members=("sanne", "eva"))
+    room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete")])
+    async with running(core, with_review(school, core, store_dir, review)):
+        await school.send("daan", room_id, f"jij {MARKER}")
+        found = await eventually(lambda: incidents(core), what="an incident")
+        number = found[0].id
+        ack = await school.send("jan", review, f"!ack {number}")
+        answer = await eventually(lambda: replies_to(school, review, ack), what="the answer to !ack")
+        assert str(number) in answer[0]
+        assert incidents(core)[0].status == "in-review"
+        other = await school.send("eva", review, f"!resolve {number} gesprek gevoerd")  # not her student
+        refused = await eventually(lambda: replies_to(school, review, other), what="the refusal")
+        assert incidents(core)[0].status == "in-review", refused
+        nonsense = await school.send("jan", review, "!frobnicate 3")
+        usage = await eventually(lambda: replies_to(school, review, nonsense), what="the usage hint")
+        assert "unknown command" in usage[0]
+        assert len(incidents(core)) == 1  # commands are not judged as messages
+
+
+async def test_digest_is_sent_privately(school: School, tmp_path: Path, store_dir: Path) -> None:
+    review = await school.create_room("jan")
+    room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    async with running(core, with_review(school, core, store_dir, review)) as adapter:
+        await school.send("daan", room_id, f"wat een {MARKER}")
+        await eventually(lambda: incidents(core), what="an incident")
+        with core.sessions() as session:
+            digests = {d.reviewer: d for d in build_digests(session, core.directory)}
+        jan = core.directory.person(PersonId("jan"))
+        assert jan is not None
+        assert await adapter.send_digest(jan, digests[PersonId("jan")])
+        await eventually(
+            lambda: _has(school, "jan", "Daily digest for Meneer Jansen"), what="the digest in jan's private room"
+        )
+        nobody = core.directory.person(PersonId("p-sanne"))  # a parent without a Matrix account
+        assert nobody is not None and not await adapter.send_digest(nobody, digests[PersonId("jan")])
+
+
+async def _has(school: School, name: str, text: str) -> bool:
+    return any(text in body for body in await school.notices_from_bot(name))
