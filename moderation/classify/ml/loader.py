@@ -25,6 +25,14 @@ def load_ml_tier(config: MLConfig) -> MLTier | None:
     except ModelMissingError as missing:
         log.warning("%s; the ML tier is off and the text tier runs alone. To install: %s", missing, _fix(config))
         return None
+    except ImportError as absent:  # torch/detoxify/onnxruntime not installed on this server
+        log.warning(
+            "the %s backend cannot be imported (%s); the ML tier is off and the text tier runs alone. "
+            "To install: pip install 'schoolwacht[ml]'",
+            config.backend,
+            absent,
+        )
+        return None
 
 
 def _load(config: MLConfig) -> BatchedTier:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sys
 from typing import Any
 
 import pytest
@@ -120,3 +121,12 @@ async def test_awkward_input_gets_scores_not_a_crash(installed: Installed, text:
     finally:
         tier.close()
     assert all(0.0 <= value <= 1.0 for value in scores.values())
+
+
+def test_without_the_ml_libraries_installed_the_text_tier_runs_alone(
+    installed: Installed, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "detoxify", None)  # what `import detoxify` meets on a server without it
+    with caplog.at_level(logging.WARNING, logger="moderation.classify.ml"):
+        assert load_ml_tier(_config(installed)) is None
+    assert "pip install 'schoolwacht[ml]'" in caplog.text
