@@ -104,3 +104,22 @@ def test_check_names_files_that_differ_from_the_checksums(installed: Installed) 
     assert result.exit_code == 1
     assert f"{CHECKSUMS_FILE}: HF_HOME/" in result.output
     assert "tokenizer.json: checksum differs" in result.output
+
+
+def test_check_takes_backend_model_and_folder_from_the_settings_file(installed: Installed, tmp_path: Path) -> None:
+    settings = tmp_path / "schoolwacht.toml"
+    settings.write_text(
+        f'[classifier]\nml_backend = "onnx"\nmodel = "{installed.cache.model}"\n'
+        f'model_dir = "{installed.cache.cache_dir}"\n'
+    )
+    result = runner.invoke(model_app, ["check", "--config", str(settings)])
+    assert result.exit_code == 0, result.output
+    assert f"ok: onnx-int8-{installed.cache.model}" in result.output
+
+
+def test_a_bad_settings_file_is_a_usage_error(tmp_path: Path) -> None:
+    settings = tmp_path / "schoolwacht.toml"
+    settings.write_text("[classifier]\nmodle = 'typo'\n")
+    result = runner.invoke(model_app, ["check", "--config", str(settings)])
+    assert result.exit_code == 2
+    assert "modle" in result.output
