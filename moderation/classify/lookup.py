@@ -110,7 +110,7 @@ class WordLookup:
     def __init__(self, lexicon: Lexicon) -> None:
         self._words = lexicon.words
         self._allow = lexicon.allow
-        self._cache: dict[str, Resolved] = {}
+        self.cache: dict[str, Resolved] = {}  # read directly by the tokenizer (the hot path); filled by resolve
         content = {w: es for w, es in lexicon.words.items() if any(e.kind in CONTENT_KINDS for e in es)}
         self._content = content
         self._skeletons: dict[str, str] = {}
@@ -128,11 +128,11 @@ class WordLookup:
         self._tails = {w for w, es in lexicon.words.items() if any(e.kind == "compound_tail" for e in es)}
 
     def resolve(self, token: str) -> Resolved:
-        cached = self._cache.get(token)
+        cached = self.cache.get(token)
         if cached is None:
             cached = self._resolve(token)
-            if len(self._cache) < _CACHE_LIMIT:
-                self._cache[token] = cached
+            if len(self.cache) < _CACHE_LIMIT:
+                self.cache[token] = cached
         return cached
 
     def _content_stem(self, word: str, min_len: int) -> Resolved | None:

@@ -9,6 +9,14 @@ from moderation.classify.lexicon import Entry, Template
 from moderation.classify.tokens import Token
 
 MAX_GAP = 4
+_CANDIDATE_CACHE = 100_000
+_EVERYDAY = frozenset([
+    "ik", "je", "jij", "jou", "u", "we", "wij", "ze", "hij", "zij", "het", "de", "een", "is", "ben", "bent", "zijn",
+    "ga", "gaat", "gaan", "wil", "moet", "kan", "zal", "maar", "wat", "niet", "geen", "me", "mij", "van", "op", "in",
+    "met", "voor", "aan", "er", "dat", "die", "the", "a", "an", "to", "you", "i", "me", "my", "we", "are", "is",
+    "be", "not", "no", "of", "in", "on", "for", "it", "so", "and", "will", "all", "alle", "allemaal", "te", "om",
+    "want", "naar", "toch", "nog", "wel", "ook", "echt",
+])  # fmt: skip
 _ALIASES = {"target": ("you", "third", "identity", "person")}
 
 # A compiled element: a literal word, alternative words ("boos|woedend"), a set of kinds (a slot), or None (a gap).
@@ -35,27 +43,42 @@ def _compile(element: str) -> Element:
     return element
 
 
-# A compiled template: its elements, its entry, and one literal word it cannot match without (or None).
-Compiled = tuple[tuple[Element, ...], Entry, str | None]
+# A compiled template: its elements, its entry, and words of which it needs one (or None).
+Compiled = tuple[tuple[Element, ...], Entry, frozenset[str] | None]
 
 
-def _required_word(elements: Sequence[Element]) -> str | None:
-    """The longest literal word: a cheap pre-check that skips most templates for most messages."""
+def _required_words(elements: Sequence[Element]) -> frozenset[str] | None:
+    """Words of which the message must hold one (the longest literal word, else one set of alternatives): a cheap
+    pre-check that skips most templates for most messages."""
     literals = [e for e in elements if isinstance(e, str)]
-    return max(literals, key=len) if literals else None
+    rare = [w for w in literals if w not in _EVERYDAY]
+    if rare:  # the longest word that is not everyday grammar ("dood" rather than "bent")
+        return frozenset({max(rare, key=len)})
+    alternatives = [e for e in elements if isinstance(e, tuple)]
+    if alternatives:
+        return frozenset(alternatives[0])
+    return frozenset({max(literals, key=len)}) if literals else None
 
 
 class TemplateMatcher:
     def __init__(self, templates: Sequence[Template]) -> None:
         self._by_word: dict[str, list[Compiled]] = {}
         self._by_kind: dict[str, list[Compiled]] = {}
+        self.required_words: set[str] = set()  # every template needs one of these words ...
+        self.trigger_kinds: set[str] = set()  # ... or a word of one of these kinds
+        self._candidates: dict[tuple[str, frozenset[str]], list[Compiled]] = {}  # per word: templates it may start
         for template in templates:
             elements = [_compile(e) for e in template.elements]
             while elements and elements[0] is None:
                 elements.pop(0)
             while elements and elements[-1] is None:
                 elements.pop()
-            compiled = (tuple(elements), template.entry, _required_word(elements))
+            compiled = (tuple(elements), template.entry, _required_words(elements))
+            if compiled[2] is not None:
+                self.required_words.update(compiled[2])
+            else:  # no literal word: it cannot match without a word of its first slot's kinds
+                first_slot = next(e for e in elements if isinstance(e, frozenset))
+                self.trigger_kinds.update(first_slot)
             head = elements[0]
             if isinstance(head, str):
                 self._by_word.setdefault(head, []).append(compiled)
@@ -67,6 +90,12 @@ class TemplateMatcher:
                 for kind in head:
                     self._by_kind.setdefault(kind, []).append(compiled)
 
+    def _candidates_for(self, word: str, kinds: frozenset[str]) -> list[Compiled]:
+        candidates = list(self._by_word.get(word, ()))
+        for kind in kinds:
+            candidates.extend(self._by_kind.get(kind, ()))
+        return candidates
+
     def starts_any(self, tokens: Sequence[Token]) -> bool:
         """Whether some template starts with one of these words (a cheap test before matching)."""
         return any(t.word in self._by_word for t in tokens)
@@ -74,15 +103,15 @@ class TemplateMatcher:
     def match(self, tokens: Sequence[Token]) -> list[TemplateMatch]:
         found: list[TemplateMatch] = []
         present = {t.word for t in tokens}
-        by_word, by_kind = self._by_word, self._by_kind
         for token in tokens:
-            candidates = by_word.get(token.word, [])
-            for kind in token.kinds:
-                more = by_kind.get(kind)
-                if more:
-                    candidates = candidates + more
+            key = (token.word, token.kinds)
+            candidates = self._candidates.get(key)
+            if candidates is None:
+                candidates = self._candidates_for(token.word, token.kinds)
+                if len(self._candidates) < _CANDIDATE_CACHE:
+                    self._candidates[key] = candidates
             for elements, entry, required in candidates:
-                if required is not None and required not in present:
+                if required is not None and required.isdisjoint(present):
                     continue
                 last = _match_from(elements, 1, tokens, token.index + 1, token.sentence)
                 if last is not None:

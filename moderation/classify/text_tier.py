@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.grammar import find_hits
 from moderation.classify.hit import Hit
-from moderation.classify.lexicon import Lexicon, build_lexicon
+from moderation.classify.lexicon import PREDICATE_KINDS, Lexicon, build_lexicon
 from moderation.classify.lookup import WordLookup
 from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
 from moderation.classify.templates import TemplateMatcher
+from moderation.classify.tokens import WORD as _WORD
 from moderation.classify.tokens import Token, parse, tokenize
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
@@ -35,16 +36,29 @@ class TextTier:
         self._normalizer = Normalizer(window)
         self._lookup = WordLookup(lexicon)
         self._templates = TemplateMatcher(lexicon.templates)
+        self._required = frozenset(self._templates.required_words)
+        self._triggers = frozenset(PREDICATE_KINDS | self._templates.trigger_kinds)
 
     @classmethod
     def from_config(cls, config: ClassifierConfig) -> TextTier:
         normalizer = Normalizer()
         return cls(build_lexicon(config.lexicon_files, config.allow_terms, normalizer, config.languages))
 
+    def _worth_parsing(self, text: str) -> bool:
+        """Most chat is clean: a hurtful word, or a word some template needs, must be present for any hit."""
+        cache, resolve = self._lookup.cache, self._lookup.resolve
+        for word in _WORD.findall(text):
+            if word in self._required:
+                return True
+            kinds = (cache.get(word) or resolve(word)).kinds
+            if kinds and not kinds.isdisjoint(self._triggers):
+                return True
+        return False
+
     def _hits(self, text: str) -> tuple[list[Token], list[Hit]]:
+        if not self._worth_parsing(text):
+            return [], []
         tokens = tokenize(text, self._lookup)
-        if not any(t.kinds for t in tokens) and not self._templates.starts_any(tokens):
-            return tokens, []  # no known word at all: nothing can match
         return tokens, find_hits(parse(tokens), self._templates.match(tokens))
 
     def classify(self, text: str) -> Classification:

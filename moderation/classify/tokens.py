@@ -10,7 +10,7 @@ from itertools import pairwise
 from moderation.classify.lexicon import Entry
 from moderation.classify.lookup import WordLookup
 
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
+WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
 _CLAUSE_END = re.compile(r",")
 _CLAUSE_WORDS = frozenset({"maar", "but", "omdat", "want", "because", "although", "hoewel", "whereas"})
@@ -84,14 +84,15 @@ def tokenize(text: str, lookup: WordLookup) -> list[Token]:
     all_ends = sorted(sentence_ends + _boundaries(_CLAUSE_END, text))
     quotes = _quoted_spans(text) if '"' in text else []
     resolve = lookup.resolve
+    cache = lookup.cache
     tokens: list[Token] = []
     clause_words = 0
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         start, end = match.span()
         word = match.group()
         if word in _CLAUSE_WORDS:
             clause_words += 1
-        resolved = resolve(word)
+        resolved = cache.get(word) or resolve(word)
         kinds = resolved.kinds
         how = resolved.how
         if not kinds and len(word) >= 7 and word.endswith(_PERSON_SUFFIXES):
