@@ -13,11 +13,15 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from moderation.model import AccountId, ActionKind, EventId, Message, PersonId, Platform, RoomId
+from moderation.model import AccountId, ActionKind, EventId, Message, Person, PersonId, Platform, RoomId
 from moderation.pipeline import Moderator, Outcome
 from moderation.ports import IncidentRef
+
+if TYPE_CHECKING:
+    from adapters.console_review import ConsoleReview
+    from moderation.digest import Digest
 
 _LINE = re.compile(r"^@(?P<author>[\w.\-]+)\s+#(?P<room>[\w.\-]+)(?:\s+~(?P<edit>\d+))?\s*:\s?(?P<text>.*)$", re.S)
 
@@ -79,8 +83,11 @@ class ConsoleEnforcer:
 class ConsoleAdapter:
     platform = Platform.CONSOLE
 
-    def __init__(self, lines: Iterable[str] | None = None, out: Writer | None = None) -> None:
+    def __init__(
+        self, lines: Iterable[str] | None = None, out: Writer | None = None, review: ConsoleReview | None = None
+    ) -> None:
         self._lines = lines
+        self._review = review  # `@jansen !resolve 2 …`: a reviewer's command instead of a chat message
         self._out = out or sys.stdout
         self._task: asyncio.Task[None] | None = None
         self._session = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -100,12 +107,18 @@ class ConsoleAdapter:
         if self._task is not None and not self._task.done():
             self._task.cancel()
 
+    async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
+        """The daily digest, printed for the reviewer (the scheduler finds every adapter that can send one)."""
+        return await self._review.send_digest(reviewer, digest) if self._review is not None else False
+
     async def _run(self, moderator: Moderator) -> None:
         enforcer = ConsoleEnforcer(self._out, moderator.person_name)
         counters: dict[str, int] = {}
         number = 0
         async for raw in self._input():
             number += 1
+            if self._review is not None and self._review.handle(raw):
+                continue
             try:
                 line = parse_line(raw)
             except ConsoleLineError as exc:

@@ -30,6 +30,7 @@ class ConsoleReview:
             return False
         actor = self._service.actor_for(Platform.CONSOLE, AccountId(match["who"].lower()))
         reply = answer(self._service, actor, match["command"])
+        self._write(line.strip() + "\n")
         self._write("".join(f"    » {row}\n" for row in reply.splitlines() or [""]))
         return True
 

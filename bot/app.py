@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 
@@ -14,18 +15,22 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.base import Adapter
+from adapters.console import ConsoleAdapter, Writer
+from adapters.console_review import ConsoleReview
 from bot.database import ensure_current
 from bot.settings import Settings
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.clock import SystemClock
 from moderation.directory import RosterDirectory, load_directory
 from moderation.incidents.engine import make_engine, make_session_factory, wait_for_database
+from moderation.incidents.review import ReviewService
 from moderation.incidents.state import SqlStateStore
 from moderation.incidents.store import SqlIncidentStore
+from moderation.incidents.targeting import TargetingIncidentStore
 from moderation.model import AccountId, Category, PersonId, Platform, Room, RoomId, RoomKind
 from moderation.pipeline import Moderator
 from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, PolicyBook, RoomPolicy
-from moderation.ports import Classifier, Clock
+from moderation.ports import Classifier, Clock, IncidentStore
 from moderation.rules import ALL_RULES
 
 log = logging.getLogger(__name__)
@@ -38,7 +43,7 @@ class Core:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    store: SqlIncidentStore
+    store: IncidentStore
     state: SqlStateStore
     directory: RosterDirectory
     moderator: Moderator
@@ -125,8 +130,15 @@ def build_core(
             "the roster is empty: every author is unknown and every incident goes to nobody; "
             "run `schoolwacht roster import FILE`"
         )
-    store = SqlIncidentStore(sessions)
     clock = clock or SystemClock()
+    # R2: the store also notices repeated targeting of one person and opens a bullying case for the coordinator.
+    store = TargetingIncidentStore(
+        SqlIncidentStore(sessions),
+        sessions,
+        lambda: core.directory,  # the roster of the moment: it is swapped after an import
+        window_days=settings.review.repeat_window_days,
+        threshold=settings.review.repeat_threshold,
+    )
     unconfigured = settings.bot.unconfigured_rooms
     moderator = Moderator(
         policies=build_policies(settings),
@@ -139,16 +151,15 @@ def build_core(
         unconfigured_rooms=None if unconfigured == "ignore" else RoomKind(unconfigured),
         dry_run=settings.bot.dry_run,
     )
-    return Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
+    core = Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
+    return core
 
 
 def build_adapters(core: Core) -> list[Adapter]:
     adapters: list[Adapter] = []
     for name in core.settings.bot.platforms:
         if name == "console":
-            from adapters.console import ConsoleAdapter
-
-            adapters.append(ConsoleAdapter())
+            adapters.append(console_adapter(core))
         elif name == "matrix":
             from adapters.matrix import build_adapter as build_matrix
 
@@ -158,6 +169,13 @@ def build_adapters(core: Core) -> list[Adapter]:
 
             adapters.append(build_discord(core))
     return adapters
+
+
+def console_adapter(core: Core, lines: Iterable[str] | None = None, out: Writer | None = None) -> ConsoleAdapter:
+    """The console platform, with the review commands (`@jansen !resolve 2 …`) of the same roster."""
+    writer = out or sys.stdout
+    review = ConsoleReview(ReviewService(core.sessions, lambda: core.directory, core.clock), writer.write)
+    return ConsoleAdapter(lines=lines, out=writer, review=review)
 
 
 async def run(core: Core, adapters: Sequence[Adapter]) -> None:

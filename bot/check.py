@@ -25,7 +25,9 @@ def run_check(settings: Settings, text: str, kind: str, out: Console) -> None:
     )
     classifier = build_classifier(settings)
     judge = Judge(ALL_RULES, classifier)
-    message = Message(Platform.CONSOLE, RoomId("check"), EventId("check"), AccountId("someone"), text, datetime.now(UTC))
+    message = Message(
+        Platform.CONSOLE, RoomId("check"), EventId("check"), AccountId("someone"), text, datetime.now(UTC)
+    )
 
     async def judge_once() -> None:
         classification, error = await judge.classify(text)

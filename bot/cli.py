@@ -22,21 +22,26 @@ from rich.table import Table
 
 from bot.database import SchemaBehind, current_revision, head_revision, upgrade
 from bot.settings import Settings, SettingsError, load_settings
+from moderation.clock import SystemClock
+from moderation.directory import load_directory
 from moderation.incidents.engine import DatabaseUnavailable, make_engine, wait_for_database
+from moderation.incidents.review import ReviewService
 from moderation.roster import RosterError, read_roster, store_roster
 
-app = typer.Typer(help="schoolwacht: a moderation bot that puts a school's social-media protocol into practice.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
-roster_app = typer.Typer(help="The school's roster: who is who (students, staff, mentors, managers).",
-                         no_args_is_help=True)
+app = typer.Typer(
+    help="schoolwacht: a moderation bot that puts a school's social-media protocol into practice.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+roster_app = typer.Typer(
+    help="The school's roster: who is who (students, staff, mentors, managers).", no_args_is_help=True
+)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
 app.add_typer(db_app, name="db")
 
 out = Console(soft_wrap=True)  # one message, one line: admins grep logs and scripts read output
-ConfigOption = Annotated[
-    Path, typer.Option("--config", "-c", envvar="SCHOOLWACHT_CONFIG", help="The settings file.")
-]
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="SCHOOLWACHT_CONFIG", help="The settings file.")]
 DEFAULT_CONFIG = Path("schoolwacht.toml")
 
 # Errors that are the user's to fix: one line, exit code 2.
@@ -117,13 +122,16 @@ def roster_import(
         f"roster imported from {file}: {result.added} added, {result.updated} updated, "
         f"{result.deactivated} no longer in the file (kept, marked as left)"
     )
+    # Open incidents of reviewers who left go to leadership now, not at the next nightly run.
+    moved = ReviewService(sessions, lambda: load_directory(sessions), SystemClock()).reassign_departed()
+    if moved:
+        out.print(f"{moved} open incident(s) of people who left were reassigned to school leadership")
 
 
 @roster_app.command("show")
 def roster_show(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """List the people in the roster with their mentor or manager and platform accounts."""
     from bot.app import open_database
-    from moderation.directory import load_directory
 
     _engine, sessions = open_database(settings_from(config))
     directory = load_directory(sessions)

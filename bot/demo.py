@@ -16,8 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from adapters.console import ConsoleAdapter
-from bot.app import Core, build_core, run
+from bot.app import Core, build_core, console_adapter, run
 from bot.database import upgrade
 from bot.settings import settings_from_dict
 from moderation.incidents.engine import make_engine, make_session_factory
@@ -33,7 +32,7 @@ def run_demo(out: Console) -> None:
         try:
             out.rule("schoolwacht demo: a school day in class 2B")
             lines = _DATA.joinpath("scenario.txt").read_text(encoding="utf-8").splitlines()
-            adapter = ConsoleAdapter(lines=lines, out=_PlainWriter(out))
+            adapter = console_adapter(core, lines=lines, out=_PlainWriter(out))
             asyncio.run(run(core, [adapter]))
             out.rule("what each reviewer sees")
             print_reviewer_lists(core, out)
@@ -60,7 +59,7 @@ def print_reviewer_lists(core: Core, out: Console) -> None:
             incidents = list_incidents(session, reviewer=reviewer.id)
             if not incidents:
                 continue
-            table = Table("#", "rule", "category", "room", "author", "excerpt", "action", title=reviewer.name)
+            table = Table("#", "rule", "category", "room", "author", "excerpt", "done", "status", title=reviewer.name)
             for inc in incidents:
                 author = core.directory.person(inc.author_person_id) if inc.author_person_id else None  # type: ignore[arg-type]
                 table.add_row(
@@ -71,6 +70,7 @@ def print_reviewer_lists(core: Core, out: Console) -> None:
                     author.name if author else (inc.author_account or "?"),
                     (inc.excerpt or "")[:60],
                     f"{inc.action_taken} ({inc.action_status})",
+                    inc.status,
                 )
             out.print(table)
 

@@ -128,6 +128,8 @@ class Message:
     is_forward: bool = False  # R1: forwarded content counts like posting
     has_media: bool = False
     reply_to: EventId | None = None
+    reply_to_author: AccountId | None = None  # whom a reply answers (R2: who is being targeted)
+    mentions: tuple[AccountId, ...] = ()  # accounts mentioned in the message, in order
     link: str | None = None  # a URL/jump link to the message, where the platform has one
 
     @property

@@ -49,7 +49,7 @@ class Target:
 
 def mentioned_accounts(message: Message) -> list[AccountId]:
     """Accounts a message mentions: the adapter's own list when it gives one, then the platform's text form."""
-    given: Sequence[str] = getattr(message, "mentions", ())  # proposed Message field; text is the fallback
+    given: Sequence[str] = message.mentions  # the text form is the fallback
     found = [AccountId(a) for a in given]
     pattern = _MENTION.get(message.platform)
     if pattern is not None:
@@ -107,7 +107,7 @@ class TargetingIncidentStore:
         self._inner.record_actions(incident_id, actions, status, now)
 
     def _reply_author(self, message: Message) -> AccountId | None:
-        given: str | None = getattr(message, "reply_to_author", None)  # proposed Message field
+        given: str | None = message.reply_to_author
         if given:
             return AccountId(given)
         if message.reply_to is None:
