@@ -200,6 +200,7 @@ class DiscordAdapter:
         except Exception as exc:
             log.warning("could not read message %s in %s: %s: %s", msg.id, msg.channel.id, type(exc).__name__, exc)
             return
+        self._enforcer.locations.remember(msg.id, msg.channel.id)
         try:
             await self._moderator.handle(message, self._enforcer)
         except Exception:

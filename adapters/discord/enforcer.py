@@ -7,6 +7,7 @@ pipeline records it as a failed action on the incident.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 
 import discord
 
@@ -23,17 +24,36 @@ AUDIT_REASON_LIMIT = 512  # Discord truncates longer X-Audit-Log-Reason values
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
+class MessageLocations:
+    """Where recent messages really are. A thread's message is judged under its parent channel's room (the policy
+    lives there), but it must be deleted in the thread itself."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._capacity = capacity
+        self._where: OrderedDict[str, int] = OrderedDict()
+
+    def remember(self, message_id: int, channel_id: int) -> None:
+        self._where[str(message_id)] = channel_id
+        self._where.move_to_end(str(message_id))
+        while len(self._where) > self._capacity:
+            self._where.popitem(last=False)
+
+    def channel_of(self, message: Message) -> int:
+        return self._where.get(message.target_id, int(message.room_id))
+
+
 class DiscordEnforcer:
     def __init__(self, client: discord.Client, config: DiscordConfig, moderator: Moderator) -> None:
         self._client = client
         self._config = config
         self._moderator = moderator
+        self.locations = MessageLocations()
 
     async def delete(self, message: Message, reason: str) -> None:
         # discord.py 2.7's Message.delete() takes no reason; the HTTP call does, and it lands in the audit log.
         try:
             await self._client.http.delete_message(
-                int(message.room_id), int(message.target_id), reason=reason[:AUDIT_REASON_LIMIT]
+                self.locations.channel_of(message), int(message.target_id), reason=reason[:AUDIT_REASON_LIMIT]
             )
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_MESSAGE:

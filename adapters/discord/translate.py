@@ -62,7 +62,7 @@ def _build(msg: discord.Message, *, event_id: EventId, sent_at: datetime, is_edi
     author = msg.author
     return Message(
         platform=Platform.DISCORD,
-        room_id=RoomId(str(msg.channel.id)),
+        room_id=RoomId(str(room_of(msg.channel))),
         event_id=event_id,
         message_id=EventId(str(msg.id)),
         author=AccountId(str(author.id)),
@@ -75,6 +75,13 @@ def _build(msg: discord.Message, *, event_id: EventId, sent_at: datetime, is_edi
         reply_to=reply_to,
         link=msg.jump_url,
     )
+
+
+def room_of(channel: object) -> int:
+    """The channel whose room policy applies: a thread's parent channel, else the channel itself."""
+    if isinstance(channel, discord.Thread) and channel.parent_id is not None:
+        return channel.parent_id
+    return int(getattr(channel, "id", 0))
 
 
 def parse_jump_link(text: str) -> JumpLink:

@@ -151,6 +151,8 @@ class GatewaySession:
             self.dispatch(event, {"ids": ids, "channel_id": str(data["channel_id"]), **self._guild()})
         elif event in ("CHANNEL_UPDATE", "CHANNEL_DELETE") and self.intents & GUILDS:
             self.dispatch(event, payloads.channel(world, data["channel"]))
+        elif event == "THREAD_CREATE" and self.intents & GUILDS:
+            self.dispatch(event, payloads.channel(world, data["channel"]) | {"newly_created": True})
         elif event == "GUILD_MEMBER_UPDATE" and self.intents & GUILD_MEMBERS:
             self.dispatch(event, {**payloads.member(world, data["member"]), **self._guild()})
         elif event == "GUILD_MEMBER_REMOVE" and self.intents & GUILD_MEMBERS:

@@ -14,6 +14,7 @@ DISCORD_EPOCH_MS = 1420070400000
 GUILD_TEXT = 0
 DM = 1
 GUILD_NEWS = 5
+PUBLIC_THREAD = 11  # a thread: no overwrites of its own, it takes its parent channel's permissions
 
 # Audit-log action types used here.
 CHANNEL_OVERWRITE_CREATE = 13
@@ -71,6 +72,8 @@ class Channel:
     overwrites: dict[tuple[int, int], Overwrite] = field(default_factory=dict)
     recipients: tuple[int, ...] = ()  # DM channels only
     position: int = 0
+    parent_id: int | None = None  # threads only
+    owner_id: int | None = None  # threads only: who started it
 
 
 @dataclass

@@ -71,6 +71,27 @@ def channel(world: World, c: Channel) -> dict[str, Any]:
             "last_message_id": None,
             "recipients": [user(world.users[r]) for r in c.recipients],
         }
+    if c.parent_id is not None:
+        return {
+            "id": str(c.id),
+            "type": c.type,
+            "guild_id": str(c.guild_id),
+            "parent_id": str(c.parent_id),
+            "owner_id": str(c.owner_id),
+            "name": c.name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": iso(datetime.now().astimezone()),
+                "locked": False,
+            },
+        }
     return {
         "id": str(c.id),
         "type": c.type,
@@ -123,7 +144,9 @@ def message(world: World, m: StoredMessage, *, with_content: bool = True) -> dic
 
 
 def guild(world: World) -> dict[str, Any]:
-    guild_channels = [c for c in world.channels.values() if c.guild_id == world.guild_id]
+    in_guild = [c for c in world.channels.values() if c.guild_id == world.guild_id]
+    guild_channels = [c for c in in_guild if c.parent_id is None]
+    threads = [c for c in in_guild if c.parent_id is not None]
     return {
         "id": str(world.guild_id),
         "name": world.guild_name,
@@ -144,7 +167,7 @@ def guild(world: World) -> dict[str, Any]:
         "preferred_locale": "nl",
         "emojis": [],
         "stickers": [],
-        "threads": [],
+        "threads": [channel(world, t) for t in threads],
         "stage_instances": [],
         "guild_scheduled_events": [],
         "voice_states": [],

@@ -25,6 +25,7 @@ from tests.support.fake_discord.model import (
     GUILD_TEXT,
     MEMBER_UPDATE,
     MESSAGE_DELETE,
+    PUBLIC_THREAD,
     AuditEntry,
     Channel,
     DiscordError,
@@ -114,6 +115,8 @@ class World:
         channel = self.channel(channel_id)
         if channel.type == DM:
             return p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY if user_id in channel.recipients else 0
+        if channel.parent_id is not None:
+            return self.permissions_in(user_id, channel.parent_id)  # a thread has its parent's permissions
         member = self.members.get(user_id)
         if member is None:
             return 0
@@ -159,7 +162,10 @@ class World:
         reference: dict[str, Any] | None = None,
         snapshots: list[dict[str, Any]] | None = None,
     ) -> StoredMessage:
-        needed = p.SEND_MESSAGES | (p.ATTACH_FILES if attachments else 0)
+        if self.channel(channel_id).parent_id is not None:
+            needed = p.SEND_MESSAGES_IN_THREADS
+        else:
+            needed = p.SEND_MESSAGES | (p.ATTACH_FILES if attachments else 0)
         self._require(actor, channel_id, needed)
         limit = 2000 if self.users[actor].bot else 4000  # people with Nitro may send 4000 characters, bots 2000
         if len(content) > limit:
@@ -279,6 +285,17 @@ class World:
         self.members.pop(user_id, None)
         self._emit("GUILD_MEMBER_REMOVE", {"user_id": user_id})
 
+    def create_thread(self, actor: int, parent_id: int, name: str) -> Channel:
+        """A public thread in a text or announcement channel (Create Public Threads in the parent)."""
+        parent = self.channel(parent_id)
+        if parent.type not in (GUILD_TEXT, GUILD_NEWS):
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        self._require(actor, parent_id, p.CREATE_PUBLIC_THREADS)
+        thread = Channel(self.snowflake(), name, PUBLIC_THREAD, self.guild_id, parent_id=parent_id, owner_id=actor)
+        self.channels[thread.id] = thread
+        self._emit("THREAD_CREATE", {"channel": thread})
+        return thread
+
     def open_dm(self, actor: int, recipient_id: int) -> Channel:
         if recipient_id not in self.users:
             raise DiscordError(404, 10013, "Unknown User")
@@ -313,6 +330,7 @@ __all__ = [
     "GUILD_TEXT",
     "MEMBER_UPDATE",
     "MESSAGE_DELETE",
+    "PUBLIC_THREAD",
     "AuditEntry",
     "Channel",
     "DiscordError",
