@@ -195,8 +195,8 @@ async def run(core: Core, adapters: Sequence[Adapter]) -> None:
             started.append(adapter)
             log.info("%s adapter started", adapter.platform.value)
         scheduler.start()
-        closed = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in started)))
-        stopper = asyncio.ensure_future(stop.wait())
+        closed: asyncio.Future[object] = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in started)))
+        stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
         # Run until a signal, or until every adapter has ended (the console at the end of its input).
         await asyncio.wait([stopper, closed], return_when=asyncio.FIRST_COMPLETED)
         for task in (stopper, closed):

@@ -116,7 +116,7 @@ class Settings(_Strict):
     def room_thresholds(self, room: RoomSettings) -> dict[Category, float]:
         merged: dict[str, float] = {}
         for layer in (self.thresholds.get("default", {}), self.thresholds.get(room.kind, {}), room.thresholds):
-            merged.update(layer)
+            merged.update(layer.items())
         return {Category(k): v for k, v in merged.items()}
 
     def database_url(self, environ: Mapping[str, str] = os.environ) -> str:

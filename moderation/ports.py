@@ -60,7 +60,7 @@ class IncidentDraft:
     author: Person | None
     reviewers: tuple[ReviewerAssignment, ...]
     room_name: str
-    reported_by: PersonId | None = None  # only leadership may ever see this
+    reported_by: str | None = None  # the reporter's person id or platform account; only leadership sees it
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,13 +198,13 @@ def store_roster(
             row.accounts.clear()
         session.flush()
         for done, person in enumerate(people, start=1):
-            row = existing.get(person.id)
-            if row is None:
+            if person.id in existing:
+                row = existing[person.id]
+                updated += 1
+            else:
                 row = PersonRow(id=person.id)
                 session.add(row)
                 added += 1
-            else:
-                updated += 1
             _fill(row, person, now)
             progress(done)
         present = {p.id for p in people}
