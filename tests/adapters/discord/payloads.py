@@ -28,7 +28,8 @@ def _state() -> ConnectionState[discord.Client]:
     )
 
 
-def message(data: dict[str, Any]) -> discord.Message:
+def message(data: dict[str, Any], *, thread_parent: str | None = None) -> discord.Message:
+    """`thread_parent`: the message is in a thread (data's channel_id) of this channel."""
     state = _state()
     channel: Any
     if "guild_id" in data:
@@ -40,6 +41,17 @@ def message(data: dict[str, Any]) -> discord.Message:
             data=channel_data | {"guild_id": data["guild_id"], "permission_overwrites": []},  # type: ignore[arg-type]
         )
         guild._add_channel(channel)
+        if thread_parent is not None:
+            thread_data = {
+                "id": data["channel_id"],
+                "type": 11,
+                "guild_id": data["guild_id"],
+                "parent_id": thread_parent,
+                "owner_id": data["author"]["id"],
+                "name": "huiswerk",
+                "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "locked": False},
+            }
+            channel = discord.Thread(guild=guild, state=state, data=thread_data)  # type: ignore[arg-type]
     else:
         me = discord.ClientUser(
             state=state, data={"id": "1", "username": "bot", "discriminator": "0", "avatar": None, "global_name": None}

@@ -72,6 +72,12 @@ def test_system_messages_and_dms_are_not_judged(name: str, why: str) -> None:
         to_message(message(load(name)))
 
 
+def test_a_thread_message_belongs_to_its_parent_channels_room() -> None:
+    msg = to_message(message(load("message_plain.json"), thread_parent="1175532051392626600"))
+    assert msg.room_id == "1175532051392626600"
+    assert msg.link == "https://discord.com/channels/1175532051392626689/1175532051392626694/1175600000000000001"
+
+
 def test_a_member_who_left_is_still_the_author() -> None:
     msg = to_message(message(load("message_left_member.json")))
     assert msg.author == "1175532051392626692" and msg.author_name == "Sanne"
