@@ -49,7 +49,14 @@ def message(data: dict[str, Any], *, thread_parent: str | None = None) -> discor
                 "parent_id": thread_parent,
                 "owner_id": data["author"]["id"],
                 "name": "huiswerk",
-                "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "locked": False},
+                "message_count": 0,
+                "member_count": 1,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": "2026-11-26T08:00:00+00:00",
+                    "locked": False,
+                },
             }
             channel = discord.Thread(guild=guild, state=state, data=thread_data)  # type: ignore[arg-type]
     else:
