@@ -149,22 +149,20 @@ class MatrixAdapter:
         while True:
             try:
                 response = await self._sync(since, timeout=self._config.sync_timeout_ms)
-            except MatrixCallFailed as exc:
-                if exc.errcode == "M_UNKNOWN_TOKEN":
+            except (MatrixCallFailed, ClientError, TimeoutError, OSError) as exc:
+                if isinstance(exc, MatrixCallFailed) and exc.errcode == "M_UNKNOWN_TOKEN":
                     raise MatrixLoginError("the access token was revoked or expired; log in again") from exc
                 failures += 1
                 delay = min(self._config.max_backoff_s, 0.5 * 2 ** min(failures - 1, 10))
                 log.warning("matrix: sync failed (%s); reconnecting in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
                 continue
-            except (ClientError, TimeoutError, OSError) as exc:
-                failures += 1
-                delay = min(self._config.max_backoff_s, 0.5 * 2 ** min(failures - 1, 10))
-                log.warning("matrix: sync failed (%s); reconnecting in %.1fs", exc, delay)
-                await asyncio.sleep(delay)
-                continue
             failures = 0
-            errors = await self._process(response, since)
+            try:
+                errors = await self._process(response, since)
+            except Exception:  # e.g. a gap that could not be fetched: the whole batch is tried again
+                log.exception("matrix: handling a sync batch failed")
+                errors = 1
             if errors and retries_of_batch < BATCH_RETRIES:
                 retries_of_batch += 1
                 log.warning("matrix: %d event(s) failed; syncing the batch again (%d)", errors, retries_of_batch)
@@ -173,7 +171,10 @@ class MatrixAdapter:
             if errors:
                 log.error("matrix: %d event(s) still failing after %d tries; moving on", errors, BATCH_RETRIES)
             retries_of_batch = 0
-            self._state.set(SYNC_TOKEN_KEY, response.next_batch)
+            try:
+                self._state.set(SYNC_TOKEN_KEY, response.next_batch)
+            except Exception:  # the database is away: carry on; a restart replays, and replays are harmless
+                log.exception("matrix: could not persist the sync token")
             since = response.next_batch
             self.batches += 1
             assert self._client is not None

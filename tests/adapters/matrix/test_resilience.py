@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -196,3 +197,38 @@ async def test_homeserver_outage_reconnects(tmp_path: Path, store_dir: Path) -> 
             await eventually(lambda: _all_redacted(school, room_id, [bad]), what="the redaction after the outage")
     finally:
         server.stop()
+
+
+class FlakyCore:
+    """The real Moderator, except that its first `failures` calls to handle() fail (a database blip)."""
+
+    def __init__(self, moderator: Any, failures: int) -> None:
+        self._moderator = moderator
+        self.failures = failures
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._moderator, name)
+
+    async def handle(self, message: Any, enforcer: Any) -> Any:
+        if self.failures > 0:
+            self.failures -= 1
+            raise RuntimeError("database unavailable")
+        return await self._moderator.handle(message, enforcer)
+
+
+async def test_a_core_failure_retries_the_batch(
+    school: School, tmp_path: Path, store_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete")])
+    flaky = FlakyCore(core.moderator, failures=2)
+    adapter = school.adapter(core, store_dir)
+    await adapter.start(flaky)
+    try:
+        bad = await school.send("daan", room_id, f"{MARKER}!")
+        await eventually(lambda: _all_redacted(school, room_id, [bad]), timeout=30, what="the redaction after retries")
+        assert [i.event_id for i in incidents(core)] == [bad]
+        assert flaky.failures == 0 and "syncing the batch again" in caplog.text
+    finally:
+        await adapter.stop()
+        core.close()
