@@ -30,6 +30,7 @@ from nio import AsyncClient, AsyncClientConfig, RoomMessageText, SyncResponse
 
 from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
+from moderation.incidents.queries import list_incidents
 from moderation.model import AccountId, Platform
 from tests.support.core import SAMPLE_PEOPLE, make_core
 from tests.support.synapse import SynapseServer, running_synapse
@@ -172,6 +173,9 @@ async def run(messages: int, rooms: int, workdir: Path) -> None:
                         results[mode].append((seen - start) * 1000)
             print(summary("(a) bare nio bot     ", results["bare"]))
             print(summary("(b) schoolwacht      ", results["pipeline"]))
+            with core.sessions() as session:
+                recorded = len(list_incidents(session, limit=100_000))
+            print(f"(b) incidents recorded: {recorded} of {messages + 3} messages (each judged by the text tier)")
 
             if rooms > 0:
                 await restart_figure(server, accounts, adapter, core, sender, watch, rooms, room_b, token, config)
