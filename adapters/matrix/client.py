@@ -115,11 +115,16 @@ class MatrixAdapter:
                 await task
         if self._client is not None:
             await self._client.close()
+        self._closed.set()
 
     async def reconcile(self) -> None:
         """Check every configured announcement room's power levels; restore them where they drifted."""
         assert self._guard is not None and self._moderator is not None and self._client is not None
-        joined = await call("list joined rooms", self._client.joined_rooms, attempts=self._config.action_attempts)
+        try:
+            joined = await call("list joined rooms", self._client.joined_rooms, attempts=self._config.action_attempts)
+        except MatrixCallFailed as exc:
+            log.error("matrix: cannot check the announcement rooms now (tried again on schedule): %s", exc)
+            return
         have = set(getattr(joined, "rooms", []))
         for policy in self._moderator.rooms(Platform.MATRIX):
             if policy.room.kind is not RoomKind.ANNOUNCEMENT:
