@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from moderation.classify.ml.errors import ModelIntegrityError, ModelLoadError, ModelMissingError
 
@@ -41,30 +42,35 @@ def onnx_dir(cache_dir: Path, model: str) -> Path:
 
 
 def point_libraries_at(cache_dir: Path, *, offline: bool) -> None:
-    """Set the cache environment, and check that the Hugging Face libraries will actually honour it.
+    """Set the cache environment before torch.hub, transformers and huggingface_hub look at it.
 
-    huggingface_hub reads HF_HOME / HF_HUB_OFFLINE once, at import. If something imported it earlier with other
-    values, setting the environment now changes nothing and detoxify could reach the network: refuse instead.
+    huggingface_hub reads HF_HOME / HF_HUB_OFFLINE once, at import, into `huggingface_hub.constants`, which it and
+    transformers then consult on every call. If something in this process imported it earlier (a test suite, an
+    evaluation script), the environment alone would change nothing and detoxify could go online: so we also set
+    those constants. Checked against the pinned huggingface_hub (2.4) and transformers (5.24).
     """
     cache_dir = cache_dir.resolve()
+    hub_cache = str(hf_home(cache_dir) / "hub")
     os.environ["TORCH_HOME"] = str(torch_home(cache_dir))
     os.environ["HF_HOME"] = str(hf_home(cache_dir))
-    os.environ["HF_HUB_CACHE"] = str(hf_home(cache_dir) / "hub")
+    os.environ["HF_HUB_CACHE"] = hub_cache
     os.environ.pop("TRANSFORMERS_CACHE", None)
     os.environ["HF_HUB_OFFLINE"] = "1" if offline else "0"
     os.environ["TRANSFORMERS_OFFLINE"] = "1" if offline else "0"
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-    hub = sys.modules.get("huggingface_hub.constants")
-    if hub is None:
+    constants: Any = sys.modules.get("huggingface_hub.constants")
+    if constants is None:
         return
-    wanted = str(hf_home(cache_dir) / "hub")
-    if Path(str(hub.HF_HUB_CACHE)).resolve() != Path(wanted) or bool(hub.HF_HUB_OFFLINE) != offline:
+    try:
+        constants.HF_HOME = str(hf_home(cache_dir))
+        constants.HF_HUB_CACHE = hub_cache
+        constants.HF_HUB_OFFLINE = offline
+    except AttributeError as error:  # an unexpected huggingface_hub: refuse rather than risk going online
         raise ModelLoadError(
-            "huggingface_hub was imported before the ML tier set its cache folder "
-            f"(it uses {hub.HF_HUB_CACHE!r}, offline={hub.HF_HUB_OFFLINE}); load the ML tier before anything "
-            "imports transformers"
-        )
+            f"cannot point the already imported huggingface_hub at {cache_dir}: {error}; load the ML tier before "
+            "anything imports transformers"
+        ) from error
 
 
 def sha256_file(path: Path) -> str:

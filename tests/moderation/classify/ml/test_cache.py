@@ -17,7 +17,7 @@ from moderation.classify.ml.cache import (
     verify_checksums,
     write_checksums,
 )
-from moderation.classify.ml.errors import ModelIntegrityError, ModelLoadError, ModelMissingError
+from moderation.classify.ml.errors import ModelIntegrityError, ModelMissingError
 
 
 def _named_by_hash(folder: Path, payload: bytes, stem: str = "model") -> Path:
@@ -86,17 +86,20 @@ def test_a_malformed_checksum_file_is_reported_not_crashed_on(tmp_path: Path) ->
     assert verify_checksums(tmp_path) == [f"{CHECKSUMS_FILE} line 1 is malformed", "../../etc/passwd: missing"]
 
 
-def test_refuses_when_huggingface_hub_was_imported_with_another_cache(
+def test_follows_a_huggingface_hub_imported_earlier_with_other_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Setting HF_HOME after huggingface_hub read it changes nothing: detoxify could then reach the network.
+    # huggingface_hub read its environment at import; setting HF_HOME now would change nothing on its own.
     for name in ("TORCH_HOME", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         monkeypatch.delenv(name, raising=False)
     for name in ("HF_HUB_DISABLE_TELEMETRY", "HF_HUB_DISABLE_PROGRESS_BARS"):
         monkeypatch.delenv(name, raising=False)
     stale = types.ModuleType("huggingface_hub.constants")
-    stale.HF_HUB_CACHE = str(tmp_path / "elsewhere")  # type: ignore[attr-defined]
+    stale.HF_HOME = str(tmp_path / "elsewhere")  # type: ignore[attr-defined]
+    stale.HF_HUB_CACHE = str(tmp_path / "elsewhere" / "hub")  # type: ignore[attr-defined]
     stale.HF_HUB_OFFLINE = False  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "huggingface_hub.constants", stale)
-    with pytest.raises(ModelLoadError, match="imported before the ML tier set its cache"):
-        point_libraries_at(tmp_path / "models", offline=True)
+    point_libraries_at(tmp_path / "models", offline=True)
+    wanted = str((tmp_path / "models").resolve() / "HF_HOME" / "hub")
+    assert getattr(stale, "HF_HUB_CACHE") == wanted  # noqa: B009
+    assert stale.HF_HUB_OFFLINE is True  # type: ignore[attr-defined]

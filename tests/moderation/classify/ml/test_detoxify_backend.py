@@ -130,3 +130,16 @@ def test_without_the_ml_libraries_installed_the_text_tier_runs_alone(
     with caplog.at_level(logging.WARNING, logger="moderation.classify.ml"):
         assert load_ml_tier(_config(installed)) is None
     assert "pip install 'schoolwacht[ml]'" in caplog.text
+
+
+def test_loads_offline_even_when_huggingface_hub_was_imported_online_elsewhere(
+    installed: Installed, monkeypatch: pytest.MonkeyPatch, network_attempts: list[Any]
+) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)  # as imported by a process without our environment
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(installed.cache.cache_dir.parent / "someone-elses-cache"))
+    tier = _load(installed)
+    tier.close()
+    assert constants.HF_HUB_OFFLINE is True
+    assert network_attempts == []  # online mode would have asked the Hub about the config first
