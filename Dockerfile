@@ -9,8 +9,8 @@ COPY bot ./bot
 COPY adapters ./adapters
 COPY moderation ./moderation
 COPY migrations ./migrations
-# The ML tier is optional (about 1 GB): build with --build-arg EXTRAS=matrix,discord,postgres,lang,ml to include it.
-ARG EXTRAS=matrix,discord,postgres,lang
+# The ML tier is optional (about 1 GB): build with --build-arg EXTRAS=matrix,discord,postgres,ml to include it.
+ARG EXTRAS=matrix,discord,postgres
 RUN if echo "$EXTRAS" | grep -q ml; then pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu; fi \
  && pip install ".[${EXTRAS}]"
 
