@@ -39,6 +39,11 @@ HIDDEN = 64  # small enough to train in seconds, big enough to learn the synthet
 SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
 
 
+def _config_class(cls: Any) -> Any:
+    """transformers' config classes take model-wide keywords (num_labels, ...) that their stubs do not declare."""
+    return cls
+
+
 @dataclass(frozen=True, slots=True)
 class DetoxifyCache:
     cache_dir: Path
@@ -163,7 +168,7 @@ def build_detoxify_cache(cache_dir: Path, *, train_steps: int = 400, seed: int =
 
     torch.manual_seed(seed)
     tokenizer = _unigram_tokenizer(_word_pieces(sorted(VOCABULARY)))
-    config = XLMRobertaConfig(
+    config = _config_class(XLMRobertaConfig)(
         vocab_size=tokenizer.get_vocab_size(),
         hidden_size=HIDDEN,
         num_hidden_layers=2,
@@ -177,7 +182,7 @@ def build_detoxify_cache(cache_dir: Path, *, train_steps: int = 400, seed: int =
         bos_token_id=0,
         eos_token_id=2,
     )
-    module = XLMRobertaForSequenceClassification(config)
+    module: Any = XLMRobertaForSequenceClassification(config)
     _train(module, tokenizer, train_steps, seed, lr=lr)
     repo_id = "schoolwacht-test/tiny-xlmr"
     _write_hf_repo(cache_dir, repo_id, config, tokenizer, max_length=128)
@@ -192,7 +197,7 @@ def build_full_size_detoxify_cache(cache_dir: Path, model: str = "bench-xlmr-bas
 
     torch.manual_seed(seed)
     tokenizer = _unigram_tokenizer(_synthetic_pieces(250_002 - len(SPECIALS)))
-    config = XLMRobertaConfig(
+    config = _config_class(XLMRobertaConfig)(
         vocab_size=tokenizer.get_vocab_size(),
         max_position_embeddings=514,
         type_vocab_size=1,
@@ -201,7 +206,8 @@ def build_full_size_detoxify_cache(cache_dir: Path, model: str = "bench-xlmr-bas
         bos_token_id=0,
         eos_token_id=2,
     )  # the other defaults are xlm-roberta-base's: 768 hidden, 12 layers, 12 heads, 3072 intermediate
-    module = XLMRobertaForSequenceClassification(config).eval()
+    module: Any = XLMRobertaForSequenceClassification(config)
+    module.eval()
     repo_id = f"schoolwacht-bench/{model}"
     _write_hf_repo(cache_dir, repo_id, config, tokenizer, max_length=512)
     checkpoint, url = _write_checkpoint(cache_dir, model, repo_id, module)
@@ -218,7 +224,7 @@ def build_hf_folder(folder: Path, labels: Sequence[str], *, train_steps: int = 2
 
     torch.manual_seed(seed)
     tokenizer = _unigram_tokenizer(_word_pieces(sorted(VOCABULARY)))
-    config = XLMRobertaConfig(
+    config = _config_class(XLMRobertaConfig)(
         vocab_size=tokenizer.get_vocab_size(),
         hidden_size=32,
         num_hidden_layers=2,
@@ -232,7 +238,7 @@ def build_hf_folder(folder: Path, labels: Sequence[str], *, train_steps: int = 2
         bos_token_id=0,
         eos_token_id=2,
     )
-    module = XLMRobertaForSequenceClassification(config)
+    module: Any = XLMRobertaForSequenceClassification(config)
     kinds = ("neutral", *KINDS[: len(labels) - 1])
     _train(module, tokenizer, train_steps, seed, single_label_kinds=kinds)
     folder.mkdir(parents=True, exist_ok=True)
@@ -351,7 +357,7 @@ def _steps(
         logits = module(input_ids=ids, attention_mask=mask).logits
         if single_label_kinds is not None:
             target = torch.tensor([list(single_label_kinds).index(kind) for kind, _ in batch])
-            loss = torch.nn.functional.cross_entropy(logits, target)
+            loss: Any = torch.nn.functional.cross_entropy(logits, target)
         else:
             rows = [[float(label in _LABELS_OF_KIND[kind]) for label in DETOXIFY_CLASSES] for kind, _ in batch]
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.tensor(rows))

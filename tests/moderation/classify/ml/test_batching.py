@@ -68,7 +68,7 @@ async def test_a_failing_batch_reaches_every_caller_and_the_worker_survives() ->
 
 
 async def test_a_model_returning_the_wrong_number_of_results_is_an_error() -> None:
-    batcher = MicroBatcher(lambda texts: [], max_batch=4, max_wait_ms=1, name="short")
+    batcher: MicroBatcher[int] = MicroBatcher(lambda texts: [], max_batch=4, max_wait_ms=1, name="short")
     try:
         with pytest.raises(RuntimeError, match="0 results for 1 texts"):
             await batcher.submit("a")

@@ -6,6 +6,7 @@ import hashlib
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,12 +95,12 @@ def test_follows_a_huggingface_hub_imported_earlier_with_other_settings(
         monkeypatch.delenv(name, raising=False)
     for name in ("HF_HUB_DISABLE_TELEMETRY", "HF_HUB_DISABLE_PROGRESS_BARS"):
         monkeypatch.delenv(name, raising=False)
-    stale = types.ModuleType("huggingface_hub.constants")
-    stale.HF_HOME = str(tmp_path / "elsewhere")  # type: ignore[attr-defined]
-    stale.HF_HUB_CACHE = str(tmp_path / "elsewhere" / "hub")  # type: ignore[attr-defined]
-    stale.HF_HUB_OFFLINE = False  # type: ignore[attr-defined]
+    stale: Any = types.ModuleType("huggingface_hub.constants")
+    stale.HF_HOME = str(tmp_path / "elsewhere")
+    stale.HF_HUB_CACHE = str(tmp_path / "elsewhere" / "hub")
+    stale.HF_HUB_OFFLINE = False
     monkeypatch.setitem(sys.modules, "huggingface_hub.constants", stale)
     point_libraries_at(tmp_path / "models", offline=True)
     wanted = str((tmp_path / "models").resolve() / "HF_HOME" / "hub")
-    assert getattr(stale, "HF_HUB_CACHE") == wanted  # noqa: B009
-    assert stale.HF_HUB_OFFLINE is True  # type: ignore[attr-defined]
+    assert wanted == stale.HF_HUB_CACHE
+    assert stale.HF_HUB_OFFLINE is True
