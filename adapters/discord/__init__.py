@@ -11,9 +11,12 @@ if TYPE_CHECKING:
 
 
 def build_adapter(core: Core) -> DiscordAdapter:
-    """The adapter from the `[discord]` settings and the token from SCHOOLWACHT_DISCORD_TOKEN(_FILE)."""
+    """The adapter from the `[discord]` settings and the token from SCHOOLWACHT_DISCORD_TOKEN(_FILE), with the review
+    side (reviewers' cards with buttons by DM, the digest) on the core's database."""
     from adapters.discord.client import DiscordAdapter
     from adapters.discord.config import DiscordConfig, DiscordConfigError, read_token
+    from adapters.discord.review import ReviewSetup
+    from moderation.incidents.review import ReviewService
 
     settings = core.settings.discord
     if settings is None:
@@ -23,4 +26,6 @@ def build_adapter(core: Core) -> DiscordAdapter:
         staff_role_id=settings.staff_role_id,
         review_channel_id=settings.review_channel_id,
     )
-    return DiscordAdapter(config, read_token(os.environ))
+    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    review = ReviewSetup(service, lambda: core.directory, core.state)
+    return DiscordAdapter(config, read_token(os.environ), review=review)

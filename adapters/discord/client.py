@@ -19,8 +19,10 @@ from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
 from adapters.discord.permissions import ChannelCheck, ChannelUse, MissingPermissionsError, explain, problems
+from adapters.discord.review import DiscordReview, ReviewSetup
 from adapters.discord.translate import NotAMessage, edit_to_message, to_message
-from moderation.model import Message, Platform
+from moderation.digest import Digest
+from moderation.model import Message, Person, Platform
 from moderation.pipeline import Moderator
 
 log = logging.getLogger(__name__)
@@ -61,9 +63,11 @@ def guard_parsers(client: discord.Client) -> None:
 class DiscordAdapter:
     platform = Platform.DISCORD
 
-    def __init__(self, config: DiscordConfig, token: str) -> None:
+    def __init__(self, config: DiscordConfig, token: str, *, review: ReviewSetup | None = None) -> None:
         self._config = config
         self._token = token
+        self._review_setup = review
+        self._review: DiscordReview | None = None  # reviewers' cards with buttons, their DMs, the digest
         self._client: discord.Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._moderator: Moderator | None = None
@@ -84,6 +88,8 @@ class DiscordAdapter:
         )
         guard_parsers(client)
         enforcer = DiscordEnforcer(client, cfg, moderator)
+        if self._review_setup is not None:
+            self._review = enforcer.review = DiscordReview(client, self._review_setup)
         self._client, self._moderator, self._enforcer = client, moderator, enforcer
         self._guard = AnnouncementGuard(client, cfg, moderator, enforcer)
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
@@ -180,6 +186,15 @@ class DiscordAdapter:
                     await self._guard.check(after, policy)
 
         @client.event
+        async def on_interaction(interaction: discord.Interaction) -> None:
+            # Application commands are the command tree's; buttons, menus and modals of the review cards are ours.
+            if self._review is not None:
+                try:
+                    await self._review.handle(interaction)
+                except Exception:
+                    log.exception("the review press %s failed", interaction.id)
+
+        @client.event
         async def on_guild_channel_delete(channel: discord.abc.GuildChannel) -> None:
             if self._guard is not None and self._guard.policy_for(channel.id) is not None:
                 log.error("announcement channel #%s (%s) was deleted", channel.name, channel.id)
@@ -211,6 +226,13 @@ class DiscordAdapter:
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             raise ValueError("that channel is not a text channel of this server")
         return await channel.fetch_message(message_id)
+
+    async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
+        """The daily digest as a DM; False when the review side is off, the adapter is not running, the reviewer
+        has no Discord account, or their DMs are closed (the scheduler then tries another platform)."""
+        if self._review is None or not self._running:
+            return False
+        return await self._review.send_digest(reviewer, digest)
 
     async def reconcile(self) -> None:
         if self._guard is not None:

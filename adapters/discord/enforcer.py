@@ -1,4 +1,5 @@
-"""The Discord adapter's hands: delete (with an audit-log reason), a private notice, the review card.
+"""The Discord adapter's hands: delete (with an audit-log reason), a private notice, the review cards (each reviewer's
+DM and the leadership overview in the review channel, see `review.py`).
 
 Transport retries (429s, 5xx) are discord.py's rate limiter's job; whatever still fails raises out of here, and the
 pipeline records it as a failed action on the incident.
@@ -10,9 +11,12 @@ import logging
 from collections import OrderedDict
 
 import discord
+from discord.utils import MISSING
 
 from adapters.discord.card import render_card
+from adapters.discord.card_locations import OVERVIEW, Location
 from adapters.discord.config import DiscordConfig
+from adapters.discord.review import DiscordReview
 from moderation.model import Message, PersonId
 from moderation.pipeline import Moderator
 from moderation.ports import IncidentRef
@@ -48,6 +52,7 @@ class DiscordEnforcer:
         self._config = config
         self._moderator = moderator
         self.locations = MessageLocations()
+        self.review: DiscordReview | None = None  # set when the review side is wired: cards get buttons and DMs
 
     async def delete(self, message: Message, reason: str) -> None:
         # discord.py 2.7's Message.delete() takes no reason; the HTTP call does, and it lands in the audit log.
@@ -67,6 +72,8 @@ class DiscordEnforcer:
         await channel.send(text, allowed_mentions=NO_MENTIONS)
 
     async def announce(self, incident: IncidentRef) -> None:
+        if self.review is not None:
+            await self.review.deliver(incident)  # each reviewer's own card, by DM (never raises for a closed DM)
         if self._config.review_channel_id is None:
             log.info("incident R-%s recorded; no Discord review channel configured", incident.id)
             return
@@ -74,7 +81,12 @@ class DiscordEnforcer:
         if not isinstance(channel, discord.abc.Messageable):
             raise RuntimeError(f"review channel {self._config.review_channel_id} is not a text channel I can see")
         card = render_card(incident, self._person_name)
-        await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+        if self.review is None:
+            await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+            return
+        view = self.review.overview_view(incident)
+        sent = await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view or MISSING)
+        self.review.locations.add(incident.id, Location(sent.channel.id, sent.id, OVERVIEW))
 
     def _person_name(self, person_id: PersonId) -> str:
         return self._moderator.person_name(person_id)

@@ -87,6 +87,7 @@ class StoredMessage:
     reference: dict[str, Any] | None = None
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     edited_timestamp: datetime | None = None
+    components: list[dict[str, Any]] = field(default_factory=list)  # buttons and selects, as the bot sent them
 
 
 @dataclass

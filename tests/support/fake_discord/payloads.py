@@ -129,7 +129,7 @@ def message(world: World, m: StoredMessage, *, with_content: bool = True) -> dic
         "pinned": False,
         "type": 19 if m.reference and m.reference.get("type", 0) == 0 else 0,
         "flags": 0,
-        "components": [],
+        "components": m.components,
     }
     if m.reference is not None:
         data["message_reference"] = m.reference

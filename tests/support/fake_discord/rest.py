@@ -142,10 +142,11 @@ class RestApi:
         body = await _json(request)
         channel_id = _id(request, "channel_id")
         content = str(body.get("content") or "")
+        components = list(body.get("components") or [])
         if self.world.channel(channel_id).type == DM:
-            message = self.world.send_dm(user.id, channel_id, content)
+            message = self.world.send_dm(user.id, channel_id, content, components=components)
         else:
-            message = self.world.create_message(user.id, channel_id, content)
+            message = self.world.create_message(user.id, channel_id, content, components=components)
         return payloads.message(self.world, message)
 
     async def get_message(self, request: web.Request, user: User) -> Any:
@@ -156,7 +157,8 @@ class RestApi:
     async def edit_message(self, request: web.Request, user: User) -> Any:
         body = await _json(request)
         ids = _id(request, "channel_id"), _id(request, "message_id")
-        message = self.world.edit_message(user.id, *ids, str(body.get("content") or ""))
+        components = body.get("components")  # None: unchanged; []: the buttons are removed
+        message = self.world.edit_message(user.id, *ids, str(body.get("content") or ""), components=components)
         return payloads.message(self.world, message)
 
     async def delete_message(self, request: web.Request, user: User) -> Any:

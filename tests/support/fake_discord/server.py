@@ -22,7 +22,7 @@ import discord
 import yarl
 from aiohttp import web
 
-from tests.support.fake_discord import payloads
+from tests.support.fake_discord import interactions, payloads
 from tests.support.fake_discord.gateway import GatewaySession
 from tests.support.fake_discord.rest import RestApi
 from tests.support.fake_discord.state import StoredMessage, User, World
@@ -158,6 +158,30 @@ class FakeDiscord:
             if session.user is not None:
                 session.dispatch("INTERACTION_CREATE", body)
         return interaction_id
+
+    def press(self, user: User, message: StoredMessage, custom_id: str, *, values: list[str] | None = None) -> int:
+        """A member clicks a button (or picks `values` in a select menu) on a message. Returns the interaction id."""
+        body = interactions.component_press(self.world, self.app_id, user, message, custom_id, values)
+        return self._dispatch_interaction(body)
+
+    def submit_modal(
+        self,
+        user: User,
+        channel_id: int,
+        custom_id: str,
+        fields: dict[str, str | list[str]],
+        *,
+        message: StoredMessage | None = None,
+    ) -> int:
+        """A member submits a modal the bot opened (see `rest.interaction_responses`, type 9)."""
+        body = interactions.modal_submit(self.world, self.app_id, user, channel_id, custom_id, fields, message)
+        return self._dispatch_interaction(body)
+
+    def _dispatch_interaction(self, body: dict[str, Any]) -> int:
+        for session in self.sessions:
+            if session.user is not None:
+                session.dispatch("INTERACTION_CREATE", body)
+        return int(body["id"])
 
     async def wait_for(self, condition: Callable[[], object], *, timeout: float = 5.0) -> None:
         """Poll until `condition()` is truthy; fail the test with a clear message on timeout."""

@@ -161,6 +161,7 @@ class World:
         attachments: list[dict[str, Any]] | None = None,
         reference: dict[str, Any] | None = None,
         snapshots: list[dict[str, Any]] | None = None,
+        components: list[dict[str, Any]] | None = None,
     ) -> StoredMessage:
         if self.channel(channel_id).parent_id is not None:
             needed = p.SEND_MESSAGES_IN_THREADS
@@ -181,6 +182,7 @@ class World:
             attachments=list(attachments or []),
             reference=reference,
             snapshots=list(snapshots or []),
+            components=list(components or []),
         )
         self.messages[message.id] = message
         self._emit("MESSAGE_CREATE", {"message": message})
@@ -199,11 +201,21 @@ class World:
             self._emit("MESSAGE_CREATE", {"message": message})
         return message
 
-    def edit_message(self, actor: int, channel_id: int, message_id: int, content: str) -> StoredMessage:
+    def edit_message(
+        self,
+        actor: int,
+        channel_id: int,
+        message_id: int,
+        content: str,
+        *,
+        components: list[dict[str, Any]] | None = None,
+    ) -> StoredMessage:
         message = self.message(channel_id, message_id)
         if message.author_id != actor:
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
         message.content = content
+        if components is not None:  # absent from the edit: the buttons stay as they were
+            message.components = list(components)
         message.edited_timestamp = datetime.now(UTC)
         self._emit("MESSAGE_UPDATE", {"message": message})
         return message
@@ -306,12 +318,14 @@ class World:
         self.channels[channel.id] = channel
         return channel
 
-    def send_dm(self, actor: int, channel_id: int, content: str) -> StoredMessage:
+    def send_dm(
+        self, actor: int, channel_id: int, content: str, *, components: list[dict[str, Any]] | None = None
+    ) -> StoredMessage:
         channel = self.channel(channel_id)
         others = [self.users[r] for r in channel.recipients if r != actor]
         if any(not u.accepts_dms for u in others):
             raise DiscordError(403, 50007, "Cannot send messages to this user")
-        return self.create_message(actor, channel_id, content)
+        return self.create_message(actor, channel_id, content, components=components)
 
     def read_audit_log(self, actor: int, *, action_type: int | None = None, limit: int = 50) -> list[AuditEntry]:
         if not self.guild_permissions(actor) & p.VIEW_AUDIT_LOG:

@@ -1,0 +1,275 @@
+"""Reviewing incidents on Discord: each reviewer's card in a DM, with buttons; the review channel as an overview.
+
+Where the cards go, and why (AVG, R12): a card in a channel is read by everyone who can see that channel, while a
+mentor may only see their own students' incidents. So every routed incident goes to each of its reviewers as a
+direct message, rendered by `ReviewService.show` for that reviewer (who may see it, recorded as read; the reporter of
+a report only for school leadership). Unrouted incidents go to school leadership, like the digest. The review
+channel, when configured, is school leadership's overview of every incident and MUST be visible to school leadership
+only (deny View Channel to @everyone, allow it to a leadership role and the bot). A reviewer whose DMs are closed, or
+who has no Discord account, still finds their incidents in the daily digest and `schoolwacht incidents`.
+
+Every press is authorised by `ReviewService` as the presser (their Discord id mapped through the roster); a refused
+press is answered privately ("not yours to review") and the service records it. After a change, every copy of the
+card (each DM and the overview) is edited to the new state; the card locations are kept in the state table, so
+that this still works after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import discord
+from discord.utils import MISSING
+
+from adapters.discord.card import CARD_LIMIT, render_review_card, split_message
+from adapters.discord.card_locations import OVERVIEW, CardLocations, KeyValue, Location
+from adapters.discord.review_view import (
+    ACK,
+    BUTTON_ACTIONS,
+    DISMISS,
+    ESCALATE,
+    MODAL_ACTIONS,
+    PREFIX,
+    RESOLVE,
+    Press,
+    card_view,
+    parse_custom_id,
+    read_modal,
+    resolve_modal,
+)
+from moderation.digest import Digest, render_digest
+from moderation.incidents.access import Actor, sees_reporter
+from moderation.incidents.cards import Card
+from moderation.incidents.review import CLOSED, Result, ReviewResult, ReviewService, parse_escalation
+from moderation.model import AccountId, Person, PersonId, Platform
+from moderation.ports import Directory, IncidentRef
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSetup:
+    """What the adapter needs for the review side (built by the composition root)."""
+
+    service: ReviewService
+    directory: Callable[[], Directory]
+    state: KeyValue
+
+
+class DiscordReview:
+    def __init__(self, client: discord.Client, setup: ReviewSetup) -> None:
+        self._client = client
+        self._service = setup.service
+        self._directory = setup.directory
+        self.locations = CardLocations(setup.state)
+
+    # -- cards out --------------------------------------------------------------------------------------------
+
+    def overview_view(self, incident: IncidentRef) -> discord.ui.View | None:
+        return card_view(_fresh_card(incident))
+
+    async def deliver(self, incident: IncidentRef) -> None:
+        """DM the card to each reviewer (leadership when unrouted). A closed DM or a missing account is logged,
+        never raised: the incident is stored and reaches them through the digest."""
+        ids = [r.person_id for r in incident.draft.reviewers] or [p.id for p in self._directory().leadership()]
+        await self._deliver_to(incident.id, ids)
+
+    async def _deliver_to(self, incident_id: int, people: Iterable[PersonId]) -> None:
+        directory = self._directory()
+        for pid in dict.fromkeys(people):
+            person = directory.person(pid)
+            account = _discord_account(person) if person is not None else None
+            if person is None or account is None:
+                continue
+            shown = await asyncio.to_thread(self._service.show, incident_id, Actor.of(person))
+            if shown.card is None:
+                continue  # not theirs to see (the service recorded the refusal)
+            try:
+                channel = await self._dm_channel(account)
+                sent = await channel.send(
+                    render_review_card(shown.card), view=card_view(shown.card) or MISSING, allowed_mentions=NO_MENTIONS
+                )
+            except discord.HTTPException as exc:
+                log.warning("incident #%s: could not DM the card to %s: %s", incident_id, pid, exc)
+                continue
+            self.locations.add(incident_id, Location(channel.id, sent.id, str(pid)))
+
+    async def _dm_channel(self, account: int) -> discord.DMChannel:
+        user = self._client.get_user(account) or await self._client.fetch_user(account)
+        return await user.create_dm()
+
+    async def refresh(self, incident_id: int, card: Card, extra: Location | None = None) -> None:
+        """Edit every copy of the card to `card`'s state, each as its viewer may see it."""
+        directory = self._directory()
+        places = self.locations.of(incident_id)
+        if extra is not None and all(loc.message_id != extra.message_id for loc in places):
+            places.append(extra)
+        for where in places:
+            viewer = directory.person(PersonId(where.viewer)) if where.viewer != OVERVIEW else None
+            leadership = viewer is not None and sees_reporter(Actor.of(viewer), directory)
+            shown = card if leadership else replace(card, reporter=None)
+            message = self._client.get_partial_messageable(where.channel_id).get_partial_message(where.message_id)
+            try:
+                await message.edit(content=render_review_card(shown), view=card_view(shown))
+            except discord.NotFound:
+                self.locations.drop(incident_id, where.message_id)  # deleted by the reviewer: nothing to update
+            except discord.HTTPException as exc:
+                log.warning("incident #%s: card %s not updated: %s", incident_id, where.message_id, exc)
+
+    # -- presses in -------------------------------------------------------------------------------------------
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        """A button, select or modal of ours (custom_id `sw:…`); anything else is someone else's business."""
+        kind = interaction.type
+        if kind not in (discord.InteractionType.component, discord.InteractionType.modal_submit):
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        raw = data.get("custom_id")
+        if not isinstance(raw, str) or not raw.startswith(PREFIX):
+            return
+        modal = kind is discord.InteractionType.modal_submit
+        press = parse_custom_id(raw, MODAL_ACTIONS if modal else BUTTON_ACTIONS)
+        if press is None:
+            await _answer(interaction, "I do not know that button (any more). Use the newest card, or `!list open`.")
+            return
+        actor = self._actor(interaction.user.id)
+        if modal:
+            result = await self._resolve(press, actor, data)
+        elif press.action == RESOLVE:
+            await self._open_resolve(interaction, press, actor)
+            return
+        else:
+            result = await asyncio.to_thread(self._act, press, actor, data)
+        await self._after(interaction, press, actor, result)
+
+    def _actor(self, user_id: int) -> Actor:
+        # Someone not on the roster still asks as someone: the service refuses and records the Discord id.
+        return self._service.actor_for(Platform.DISCORD, AccountId(str(user_id))) or Actor(key=f"discord:{user_id}")
+
+    def _act(self, press: Press, actor: Actor, data: dict[str, Any]) -> ReviewResult:
+        if press.action == ACK:
+            return self._service.acknowledge(press.incident_id, actor)
+        if press.action == DISMISS:
+            return self._service.dismiss(press.incident_id, actor)
+        assert press.action == ESCALATE
+        values = data.get("values")
+        level = str(values[0]) if isinstance(values, list) and values else ""
+        if parse_escalation(level) is None:  # checked here too: the level also picks whom to DM afterwards
+            return ReviewResult(Result.INVALID, "escalate to what? choose coordinator, leadership or police")
+        return self._service.escalate(press.incident_id, actor, level)
+
+    async def _open_resolve(self, interaction: discord.Interaction, press: Press, actor: Actor) -> None:
+        shown = await asyncio.to_thread(self._service.show, press.incident_id, actor)
+        if shown.card is None:
+            await self._after(interaction, press, actor, shown)
+            return
+        if shown.card.status in CLOSED:
+            closed = ReviewResult(Result.UNCHANGED, _closed(shown.card), shown.card)
+            await self._after(interaction, press, actor, closed)
+            return
+        await interaction.response.send_modal(resolve_modal(press.incident_id))
+
+    async def _resolve(self, press: Press, actor: Actor, data: dict[str, Any]) -> ReviewResult:
+        form = read_modal(data)
+        result = await asyncio.to_thread(
+            lambda: self._service.resolve(
+                press.incident_id, actor, form.note, measure=form.measure, parents_informed=form.parents_informed
+            )
+        )
+        if result.result in (Result.INVALID, Result.FORBIDDEN, Result.NOT_FOUND) and form.note.strip():
+            keep = f"\nYour note (not saved), to copy: {form.note.strip()[:1500]}"
+            result = replace(result, message=result.message + keep)  # nothing the reviewer typed is lost
+        return result
+
+    async def _after(self, interaction: discord.Interaction, press: Press, actor: Actor, result: ReviewResult) -> None:
+        await _answer(interaction, result.message)
+        pressed = _pressed_location(interaction, actor)
+        if result.result is Result.NOT_FOUND and pressed is not None:
+            await self._retire(pressed, press.incident_id)
+        elif result.card is not None and result.result is Result.DONE:
+            await self.refresh(press.incident_id, result.card, pressed)
+            if press.action == ESCALATE and result.card.escalation:
+                await self._deliver_to(press.incident_id, self._escalated_to(result.card.escalation, press))
+        elif result.card is not None and pressed is not None:
+            await self.refresh_one(pressed, result.card)  # show the current state where it was pressed
+
+    async def refresh_one(self, where: Location, card: Card) -> None:
+        message = self._client.get_partial_messageable(where.channel_id).get_partial_message(where.message_id)
+        try:
+            await message.edit(content=render_review_card(card), view=card_view(card))
+        except discord.HTTPException as exc:
+            log.warning("incident #%s: card %s not updated: %s", card.id, where.message_id, exc)
+
+    def _escalated_to(self, level: str, press: Press) -> list[PersonId]:
+        known = {loc.viewer for loc in self.locations.of(press.incident_id)}
+        directory = self._directory()
+        people = list(directory.coordinators()) if level == "coordinator" else []
+        people = people or list(directory.leadership())
+        return [p.id for p in people if str(p.id) not in known]
+
+    async def _retire(self, where: Location, incident_id: int) -> None:
+        """The incident is gone (erased meanwhile): the stale card loses its content and its buttons."""
+        message = self._client.get_partial_messageable(where.channel_id).get_partial_message(where.message_id)
+        try:
+            await message.edit(content=f"Incident #{incident_id} no longer exists (erased).", view=None)
+        except discord.HTTPException as exc:
+            log.warning("stale card %s of incident #%s not cleared: %s", where.message_id, incident_id, exc)
+        self.locations.drop(incident_id, where.message_id)
+
+    # -- the daily digest -------------------------------------------------------------------------------------
+
+    async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
+        account = _discord_account(reviewer)
+        if account is None:
+            return False
+        try:
+            channel = await self._dm_channel(account)
+            for chunk in split_message(render_digest(reviewer, digest)):
+                await channel.send(chunk, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.warning("discord: digest for %s not delivered: %s", reviewer.id, exc)
+            return False
+        return True
+
+
+async def _answer(interaction: discord.Interaction, text: str) -> None:
+    try:
+        await interaction.response.send_message(text[:CARD_LIMIT], ephemeral=True)
+    except discord.HTTPException as exc:  # expired (over 3 s) or already answered: the card still updates
+        log.warning("interaction %s not answered: %s", interaction.id, exc)
+
+
+def _pressed_location(interaction: discord.Interaction, actor: Actor) -> Location | None:
+    message = interaction.message
+    if message is None:
+        return None
+    viewer = actor.key if message.guild is None and actor.person is not None else OVERVIEW
+    return Location(message.channel.id, message.id, viewer)
+
+
+def _discord_account(person: Person) -> int | None:
+    for account in person.accounts:
+        if account.platform is Platform.DISCORD and account.id.isascii() and account.id.isdigit():
+            return int(account.id)
+    return None
+
+
+def _closed(card: Card) -> str:
+    return f"incident #{card.id} is already {card.status}; nothing to resolve"
+
+
+def _fresh_card(incident: IncidentRef) -> Card:
+    """Just enough of a card for the controls of a new incident: open, not escalated."""
+    draft = incident.draft
+    return Card(
+        id=incident.id, status="open", platform=draft.message.platform.value, room=draft.room_name,
+        when=incident.created_at, author="", rule_id=draft.verdict.rule_id, category=draft.verdict.category.value,
+        severity=int(draft.verdict.severity), score=0.0, scores=(), explanation="", excerpt=None, link=None,
+        criminal=draft.verdict.criminal, escalation=None, reviewers=(),
+    )  # fmt: skip

@@ -1,0 +1,159 @@
+"""The reviewer's controls on a Discord incident card: buttons, the escalation menu, the resolve modal.
+
+Every control carries its meaning in its custom_id (`sw:<action>:<incident id>`), so a press is understood from the
+id alone — after a restart too, with no view kept in memory. The views are built, then stopped before they are sent:
+discord.py then only serialises them and keeps nothing; `DiscordReview` handles every press in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from moderation.incidents.cards import ESCALATION_TEXT, Card
+from moderation.incidents.review import ESCALATIONS, NOTE_MAX
+
+PREFIX = "sw:"
+ACK, RESOLVE, DISMISS, ESCALATE = "ack", "resolve", "dismiss", "escalate"
+BUTTON_ACTIONS = frozenset({ACK, RESOLVE, DISMISS, ESCALATE})
+MODAL_ACTIONS = frozenset({RESOLVE})
+NOTE, MEASURE, PARENTS = "note", "measure", "parents"
+MEASURE_MAX = 200
+_CUSTOM_ID = re.compile(r"sw:([a-z]+):([0-9]{1,10})")
+_ESCALATION_LABELS = {
+    "coordinator": "Anti-bullying coordinator",
+    "leadership": "School leadership",
+    "police": "Possible criminal offence (leadership decides about the police)",
+}
+_YES = frozenset({"yes", "ja", "y", "j", "true"})
+_NO = frozenset({"no", "nee", "n", "false"})
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    action: str
+    incident_id: int
+
+
+def custom_id(action: str, incident_id: int) -> str:
+    return f"{PREFIX}{action}:{incident_id}"
+
+
+def parse_custom_id(value: str, allowed: frozenset[str]) -> Press | None:
+    """`sw:ack:12` → Press("ack", 12); None for anything else (a foreign, stale or forged id)."""
+    match = _CUSTOM_ID.fullmatch(value)
+    if match is None or match.group(1) not in allowed:
+        return None
+    return Press(match.group(1), int(match.group(2)))
+
+
+def card_view(card: Card) -> discord.ui.View | None:
+    """The controls for a card in its current state; None for a closed incident (nothing left to do)."""
+    if card.status in ("resolved", "dismissed"):
+        return None
+    view = discord.ui.View(timeout=None)
+    n = card.id
+    acked = card.status == "in-review"
+    view.add_item(
+        discord.ui.Button(
+            label="In review" if acked else "Acknowledge",
+            style=discord.ButtonStyle.secondary if acked else discord.ButtonStyle.primary,
+            custom_id=custom_id(ACK, n),
+            disabled=acked,
+            row=0,
+        )
+    )
+    view.add_item(
+        discord.ui.Button(label="Resolve…", style=discord.ButtonStyle.success, custom_id=custom_id(RESOLVE, n), row=0)
+    )
+    view.add_item(
+        discord.ui.Button(
+            label="Dismiss (false positive)",
+            style=discord.ButtonStyle.danger,
+            custom_id=custom_id(DISMISS, n),
+            row=0,
+        )
+    )
+    above = ESCALATIONS[ESCALATIONS.index(card.escalation) + 1 :] if card.escalation in ESCALATIONS else ESCALATIONS
+    if above:
+        options = [
+            discord.SelectOption(label=_ESCALATION_LABELS[level][:100], value=level, description=ESCALATION_TEXT[level])
+            for level in above
+        ]
+        view.add_item(
+            discord.ui.Select(custom_id=custom_id(ESCALATE, n), placeholder="Escalate to…", options=options, row=1)
+        )
+    view.stop()  # serialise only: discord.py must not keep it (presses go to DiscordReview)
+    return view
+
+
+def resolve_modal(incident_id: int) -> discord.ui.Modal:
+    """Note (required), measure, and whether the parents were informed (R13: required by the service when a
+    measure is taken for a student; left empty for a staff member)."""
+    modal = discord.ui.Modal(title=f"Resolve incident #{incident_id}", custom_id=custom_id(RESOLVE, incident_id))
+    note: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
+        custom_id=NOTE,
+        style=discord.TextStyle.paragraph,
+        placeholder="e.g. conversation held with the student",
+        max_length=NOTE_MAX,
+    )
+    measure: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
+        custom_id=MEASURE, placeholder="e.g. apology to the class (leave empty if none)", required=False,
+        max_length=MEASURE_MAX,
+    )  # fmt: skip
+    modal.add_item(discord.ui.Label(text="What was done", component=note))
+    modal.add_item(discord.ui.Label(text="Measure taken (optional)", component=measure))
+    parents: discord.ui.Select[discord.ui.Modal] = discord.ui.Select(
+        custom_id=PARENTS,
+        placeholder="Parents informed?",
+        options=[
+            discord.SelectOption(label="Yes, the parents were informed", value="yes"),
+            discord.SelectOption(label="No", value="no"),
+        ],
+        required=False,
+    )
+    modal.add_item(discord.ui.Label(text="Parents informed? (students: required with a measure)", component=parents))
+    modal.stop()  # answered by DiscordReview, not by discord.py's modal store
+    return modal
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    note: str
+    measure: str | None
+    parents_informed: bool | None
+
+
+def read_modal(data: Mapping[str, Any]) -> Resolution:
+    """The fields of a submitted resolve modal, whatever the layout (labels or action rows); missing → empty."""
+    values: dict[str, str] = {}
+    for component in _walk(data.get("components")):
+        cid = component.get("custom_id")
+        if not isinstance(cid, str):
+            continue
+        if isinstance(component.get("value"), str):
+            values[cid] = component["value"]
+        elif isinstance(component.get("values"), list) and component["values"]:
+            values[cid] = str(component["values"][0])
+    parents = values.get(PARENTS, "").strip().lower()
+    return Resolution(
+        note=values.get(NOTE, ""),
+        measure=values.get(MEASURE, "").strip() or None,
+        parents_informed=True if parents in _YES else False if parents in _NO else None,
+    )
+
+
+def _walk(components: object, depth: int = 0) -> Iterator[Mapping[str, Any]]:
+    if not isinstance(components, list) or depth > 4:  # a modal nests two levels; more is not Discord's
+        return
+    for component in components:
+        if not isinstance(component, Mapping):
+            continue
+        yield component
+        yield from _walk(component.get("components"), depth + 1)
+        if isinstance(component.get("component"), Mapping):
+            yield from _walk([component["component"]], depth + 1)
