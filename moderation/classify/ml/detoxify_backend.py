@@ -7,6 +7,7 @@ imported, and check the checkpoint ourselves first (present, sha256 matching its
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -55,6 +56,7 @@ class TorchScorer:
         import torch
 
         self._torch = torch
+        self._lock = threading.Lock()
         self.model = detox.model.eval()
         self.tokenizer = detox.tokenizer
         self.labels: list[str] = list(detox.class_names)
@@ -62,7 +64,9 @@ class TorchScorer:
         check_mapping_covers(self.labels, DETOXIFY_CATEGORIES, "detoxify")
 
     def probabilities(self, texts: list[str]) -> list[list[float]]:
-        with self._torch.inference_mode():
+        # transformers re-sets the Rust tokenizer's padding/truncation on every call: two threads at once (the
+        # batching worker and a bulk `predict`) would collide ("Already borrowed"), hence the lock.
+        with self._lock, self._torch.inference_mode():
             inputs = self.tokenizer(
                 texts, return_tensors="pt", truncation=True, padding=True, max_length=self.max_length
             )

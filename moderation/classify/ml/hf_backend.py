@@ -7,6 +7,7 @@ single-label models a softmax over labels, as their config says.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ class HFScorer:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         self._torch = torch
+        self._lock = threading.Lock()
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
             self.model = AutoModelForSequenceClassification.from_pretrained(str(folder), local_files_only=True)
@@ -46,7 +48,9 @@ class HFScorer:
 
     def probabilities(self, texts: list[str]) -> list[list[float]]:
         torch = self._torch
-        with torch.inference_mode():
+        # transformers re-sets the Rust tokenizer's padding/truncation on every call: two threads at once (the
+        # batching worker and a bulk `predict`) would collide ("Already borrowed"), hence the lock.
+        with self._lock, torch.inference_mode():
             inputs = self.tokenizer(
                 texts, return_tensors="pt", truncation=True, padding=True, max_length=self.max_length
             )

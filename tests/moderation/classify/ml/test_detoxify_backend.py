@@ -143,3 +143,19 @@ def test_loads_offline_even_when_huggingface_hub_was_imported_online_elsewhere(
     tier.close()
     assert constants.HF_HUB_OFFLINE is True
     assert network_attempts == []  # online mode would have asked the Hub about the config first
+
+
+async def test_bulk_predict_in_threads_alongside_apredict_is_safe(installed: Installed) -> None:
+    # The batching worker and bulk `predict` calls share one tokenizer and model.
+    tier = _load(installed, max_batch=8, max_wait_ms=1)
+    rng = random.Random(3)
+    texts = [synthetic_message(rng.choice(["insult", "neutral"]), rng) for _ in range(64)]
+    try:
+        bulk = asyncio.gather(*(asyncio.to_thread(tier.predict, texts[i : i + 16]) for i in range(0, 64, 16)))
+        singles = asyncio.gather(*(tier.apredict(text) for text in texts))
+        batches, alone_scores = await asyncio.gather(bulk, singles)
+    finally:
+        tier.close()
+    flat = [scores for batch in batches for scores in batch]
+    for from_bulk, alone in zip(flat, alone_scores, strict=True):
+        assert all(abs(from_bulk[c] - alone[c]) < 1e-4 for c in alone)
