@@ -21,6 +21,7 @@ from moderation.ports import IncidentRef
 log = logging.getLogger(__name__)
 
 DM_KEY = "matrix.dm."
+CARD_KEY = "matrix.card."
 
 
 def notice(text: str) -> dict[str, str]:
@@ -60,16 +61,23 @@ class MatrixEnforcer:
         if room is None:
             log.info("matrix: no review room configured; incident #%d is in the incident log only", incident.id)
             return
-        await self.send(room, card_content(incident, self._person_name))
+        event_id = await self.send(room, card_content(incident, self._person_name))
+        # A reviewer's reaction on the card (👀, ❌, ...) must find its incident again.
+        self._state.set(CARD_KEY + event_id, str(incident.id))
 
-    async def send(self, room_id: str, content: dict[str, Any]) -> None:
-        """Send a message (encrypted when the room is; unverified devices still get the keys)."""
+    def incident_of_card(self, event_id: str) -> int | None:
+        value = self._state.get(CARD_KEY + event_id)
+        return int(value) if value and value.isdigit() else None
+
+    async def send(self, room_id: str, content: dict[str, Any]) -> str:
+        """Send a message (encrypted when the room is; unverified devices still get the keys); its event id."""
         if self.room_loader is not None:
             await self.room_loader(room_id)
-        await self._call(
+        response = await self._call(
             f"send to {room_id}",
             lambda: self._client.room_send(room_id, "m.room.message", content, ignore_unverified_devices=True),
         )
+        return str(getattr(response, "event_id", ""))
 
     async def send_private(self, user: AccountId, text: str) -> None:
         room = await self.direct_room(user)

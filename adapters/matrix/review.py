@@ -1,5 +1,6 @@
-"""Reviewers on Matrix: review commands typed in the review room (`!ack 12`, `!resolve 12 …`, `!list`), answered
-with a notice that replies to the command; and the daily digest, sent privately to reviewers on Matrix.
+"""Reviewers on Matrix: review commands typed in the review room (`!ack 12`, `!resolve 12 …`, `!list`) or given as
+reactions on an incident card (👀 ❌ 🛡️ ⬆️ 🚨), answered with a notice that replies to them; and the daily digest,
+sent privately to reviewers on Matrix.
 
 Who may see or change what is decided by the core's ReviewService, from the sender's roster entry.
 """
@@ -8,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from html import escape
+from typing import Any
 
 from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.enforcer import MatrixEnforcer
 from moderation.digest import Digest, render_digest
-from moderation.incidents.commands import answer, is_command
+from moderation.incidents.commands import answer, is_command, reaction_command, run_command
 from moderation.incidents.review import ReviewService
-from moderation.model import Message, Person, Platform
+from moderation.model import AccountId, Message, Person, Platform
 
 MAX_ANSWER = 16_000  # stay well under Matrix's 64 KiB event limit
 
@@ -33,16 +36,39 @@ class MatrixReview:
         """Run the command as the sender (per the roster) and reply in the review room."""
         actor = self._service.actor_for(Platform.MATRIX, message.author)
         reply = await asyncio.to_thread(answer, self._service, actor, message.text.strip())
+        await self._reply(message.room_id, message.event_id, reply)
+
+    async def _reply(self, room_id: str, event_id: str, reply: str) -> None:
         if len(reply) > MAX_ANSWER:
             reply = reply[: MAX_ANSWER - 1] + "…"
-        content = {
+        content: dict[str, Any] = {
             "msgtype": "m.notice",
             "body": reply,
             "format": "org.matrix.custom.html",
             "formatted_body": f"<pre>{escape(reply)}</pre>",
-            "m.relates_to": {"m.in_reply_to": {"event_id": message.event_id}},
         }
-        await self._enforcer.send(message.room_id, content)
+        if event_id:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": event_id}}
+        await self._enforcer.send(room_id, content)
+
+    async def handle_reaction(self, room_id: str, event: Mapping[str, Any]) -> None:
+        """A reaction on an incident card in the review room: 👀 acknowledge, ❌ dismiss, 🛡️/⬆️/🚨 escalate."""
+        relates = (event.get("content") or {}).get("m.relates_to") or {}
+        if room_id != self._room or not isinstance(relates, Mapping) or relates.get("rel_type") != "m.annotation":
+            return
+        card, key, sender = relates.get("event_id"), relates.get("key"), event.get("sender")
+        if not (isinstance(card, str) and isinstance(key, str) and isinstance(sender, str)):
+            return
+        incident = self._enforcer.incident_of_card(card)
+        command = reaction_command(key, incident) if incident is not None else None
+        if command is None:
+            return  # any other reaction, or not on a card: just a reaction
+        actor = self._service.actor_for(Platform.MATRIX, AccountId(sender))
+        if actor is None:
+            reply = "you are not on the school's roster as a reviewer; ask the administrator"
+        else:
+            reply = await asyncio.to_thread(run_command, self._service, actor, command)
+        await self._reply(room_id, str(event.get("event_id", "")), reply)
 
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
         """A private message with the digest; False when the reviewer has no Matrix account or it failed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,29 @@ async def test_digest_is_sent_privately(school: School, tmp_path: Path, store_di
 
 async def _has(school: School, name: str, text: str) -> bool:
     return any(text in body for body in await school.notices_from_bot(name))
+
+
+async def test_reactions_on_the_card(school: School, tmp_path: Path, store_dir: Path) -> None:
+    review = await school.create_room("jan", members=("eva",))
+    room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete")])
+    async with running(core, with_review(school, core, store_dir, review)):
+        await school.send("daan", room_id, f"jij {MARKER}")
+        await eventually(lambda: incidents(core), what="an incident")
+        cards = await eventually(lambda: _cards(school, review), what="the card")
+        like = {"m.relates_to": {"rel_type": "m.annotation", "event_id": cards[0], "key": "👍"}}
+        await school.send_event("jan", review, "m.reaction", like)  # just a reaction: nothing happens
+        eyes = {"m.relates_to": {"rel_type": "m.annotation", "event_id": cards[0], "key": "👀"}}
+        reaction = await school.send_event("jan", review, "m.reaction", eyes)
+        answer = await eventually(lambda: replies_to(school, review, reaction), what="the answer to 👀")
+        assert incidents(core)[0].status == "in-review", answer
+        assert len(await _bot_notices(school, review)) == 2  # the card and one answer, none for 👍
+
+
+async def _cards(school: School, room_id: str) -> list[str]:
+    return [e["event_id"] for e in await _bot_notices(school, room_id) if "Incident: #" in e["content"]["body"]]
+
+
+async def _bot_notices(school: School, room_id: str) -> list[dict[str, Any]]:
+    events = await school.timeline("jan", room_id)
+    return [e for e in events if e["sender"] == school.uid("bot") and e["type"] == "m.room.message"]
