@@ -68,6 +68,9 @@ class DiscordReview:
         self._service = setup.service
         self._directory = setup.directory
         self.locations = CardLocations(setup.state)
+        # One change at a time: the service's row lock (FOR UPDATE) is a no-op on SQLite, where two presses at once
+        # could otherwise both find the incident open. Changes take milliseconds, so one lock for all is enough.
+        self._changing = asyncio.Lock()
 
     # -- cards out --------------------------------------------------------------------------------------------
 
@@ -145,7 +148,8 @@ class DiscordReview:
             await self._open_resolve(interaction, press, actor)
             return
         else:
-            result = await asyncio.to_thread(self._act, press, actor, data)
+            async with self._changing:
+                result = await asyncio.to_thread(self._act, press, actor, data)
         await self._after(interaction, press, actor, result)
 
     def _actor(self, user_id: int) -> Actor:
@@ -177,11 +181,12 @@ class DiscordReview:
 
     async def _resolve(self, press: Press, actor: Actor, data: dict[str, Any]) -> ReviewResult:
         form = read_modal(data)
-        result = await asyncio.to_thread(
-            lambda: self._service.resolve(
-                press.incident_id, actor, form.note, measure=form.measure, parents_informed=form.parents_informed
+        async with self._changing:
+            result = await asyncio.to_thread(
+                lambda: self._service.resolve(
+                    press.incident_id, actor, form.note, measure=form.measure, parents_informed=form.parents_informed
+                )
             )
-        )
         if result.result in (Result.INVALID, Result.FORBIDDEN, Result.NOT_FOUND) and form.note.strip():
             keep = f"\nYour note (not saved), to copy: {form.note.strip()[:1500]}"
             result = replace(result, message=result.message + keep)  # nothing the reviewer typed is lost

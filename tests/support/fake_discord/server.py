@@ -159,9 +159,18 @@ class FakeDiscord:
                 session.dispatch("INTERACTION_CREATE", body)
         return interaction_id
 
-    def press(self, user: User, message: StoredMessage, custom_id: str, *, values: list[str] | None = None) -> int:
-        """A member clicks a button (or picks `values` in a select menu) on a message. Returns the interaction id."""
-        body = interactions.component_press(self.world, self.app_id, user, message, custom_id, values)
+    def press(
+        self,
+        user: User,
+        message: StoredMessage,
+        custom_id: str,
+        *,
+        values: list[str] | None = None,
+        forged: bool = False,
+    ) -> int:
+        """A member clicks a button (or picks `values` in a select menu) on a message. Returns the interaction id.
+        `forged`: a custom_id the message does not carry (see `interactions.component_press`)."""
+        body = interactions.component_press(self.world, self.app_id, user, message, custom_id, values, forged=forged)
         return self._dispatch_interaction(body)
 
     def submit_modal(

@@ -1,0 +1,131 @@
+"""Bad input on the Discord review side: unknown or forged buttons, an incident gone meanwhile, double presses,
+incomplete resolve forms, closed DMs. Each gets a clear private answer, and nothing is lost or changed twice."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from adapters.discord.card_locations import OVERVIEW, CardLocations
+from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
+from tests.adapters.discord.classifier import make_classifier
+from tests.support.fake_discord.review_school import EPHEMERAL, MODAL, Reviewing, review_school
+
+INSULT = "daan je bent echt een klootzak"
+
+
+@pytest.fixture
+async def r(tmp_path: Path) -> AsyncIterator[Reviewing]:
+    async with review_school(tmp_path, make_classifier()) as running:
+        yield running
+
+
+def text_of(response: dict[str, object]) -> str:
+    data = response["data"]
+    assert isinstance(data, dict) and data["flags"] & EPHEMERAL
+    return str(data["content"])
+
+
+async def test_unknown_and_malformed_custom_ids_get_a_clear_answer_and_change_nothing(r: Reviewing) -> None:
+    jan = r.school.teacher
+    n = await r.flagged(r.school.sanne, INSULT)
+    card = await r.card_for(jan, n)
+    for forged in ("sw:frobnicate:1", f"sw:ack:{n}x", "sw:ack:", "sw:ack:99999999999", f"sw:ack:{n}:extra"):
+        answer = await r.respond(r.fake.press(jan, card, forged, forged=True))
+        assert "do not know that button" in text_of(answer), forged
+    foreign = r.fake.press(jan, card, "poll:vote:1", forged=True)  # another app's component: not ours to answer
+    await r.press(jan, card, "ack", n)  # answered after the foreign one was seen
+    assert foreign not in r.fake.rest.interaction_responses
+    assert [action for _, action, _ in r.history(n)].count("acknowledged") == 1
+
+
+async def test_an_incident_deleted_meanwhile_clears_the_stale_card(r: Reviewing) -> None:
+    jan = r.school.teacher
+    n = await r.flagged(r.school.sanne, INSULT)
+    card = await r.card_for(jan, n)
+    with r.core.sessions.begin() as session:  # e.g. a privacy erase of the author
+        session.execute(delete(HistoryRow).where(HistoryRow.incident_id == n))
+        session.execute(delete(ReviewerRow).where(ReviewerRow.incident_id == n))
+        session.execute(delete(IncidentRow).where(IncidentRow.id == n))
+    answer = await r.press(jan, card, "ack", n)
+    assert text_of(answer) == f"there is no incident #{n}"
+    await r.fake.wait_for(lambda: "no longer exists" in card.content)
+    assert card.components == [] and "klootzak" not in card.content  # the excerpt leaves the DM too
+    opened = await r.respond(r.fake.submit_modal(jan, card.channel_id, f"sw:resolve:{n}", {"note": "gesprek"}))
+    assert f"there is no incident #{n}" in text_of(opened) and "gesprek" in text_of(opened)  # the note is handed back
+
+
+async def test_a_double_press_acts_once_and_answers_both(r: Reviewing) -> None:
+    jan = r.school.teacher
+    n = await r.flagged(r.school.sanne, INSULT)
+    card = await r.card_for(jan, n)
+    first, second = (r.fake.press(jan, card, f"sw:ack:{n}") for _ in range(2))  # both sent before either is handled
+    answers = sorted([text_of(await r.respond(first)), text_of(await r.respond(second))])
+    assert answers == [f"incident #{n} is already in review", f"incident #{n} is now in review"]
+    assert [action for _, action, _ in r.history(n)].count("acknowledged") == 1
+
+
+async def test_resolve_forms_that_miss_something_are_refused_and_hand_the_note_back(r: Reviewing) -> None:
+    jan = r.school.teacher
+    n = await r.flagged(r.school.sanne, INSULT)
+    card = await r.card_for(jan, n)
+    resolve = f"sw:resolve:{n}"
+    r13 = {"note": "gesprek gevoerd", "measure": "strafwerk"}  # a measure, but nothing about the parents
+    answer = text_of(await r.respond(r.fake.submit_modal(jan, card.channel_id, resolve, r13, message=card)))
+    assert "R13" in answer and "gesprek gevoerd" in answer
+    empty = text_of(await r.respond(r.fake.submit_modal(jan, card.channel_id, resolve, {"note": "  \n "})))
+    assert "a note is needed" in empty
+    unknown = {"note": "gesprek", "parents": ["perhaps"]}  # a forged select value: not yes, not no
+    answer = text_of(await r.respond(r.fake.submit_modal(jan, card.channel_id, resolve, unknown | {"measure": "x"})))
+    assert "R13" in answer
+    row = r.incident(n)
+    assert row is not None and row.status == "open" and row.resolution_note is None
+    assert "resolved" not in [action for _, action, _ in r.history(n)]
+
+
+async def test_resolve_on_a_closed_incident_answers_instead_of_opening_the_form(r: Reviewing) -> None:
+    jan = r.school.teacher
+    n = await r.flagged(r.school.sanne, INSULT)
+    card = await r.card_for(jan, n)
+    stale = copy.deepcopy(card)
+    await r.press(jan, card, "dismiss", n)
+    answer = await r.press(jan, stale, "resolve", n)
+    assert answer["type"] != MODAL and text_of(answer) == f"incident #{n} is already dismissed; nothing to resolve"
+    odd = await r.press(jan, copy.deepcopy(stale), "escalate", n, values=["president"])
+    assert "escalate to what" in text_of(odd)
+
+
+async def test_a_reviewer_with_closed_dms_still_has_the_incident_and_the_overview(r: Reviewing) -> None:
+    r.school.teacher.accepts_dms = False
+    n = await r.flagged(r.school.sanne, INSULT)
+    row = r.incident(n)
+    assert row is not None and row.action_status == "done"  # a closed DM is no failed action
+    assert not r.cards_for(r.school.teacher, n)
+    await r.card_for(r.abc, n)  # the other reviewer still got hers
+    assert r.overview_card(n) is not None
+    assert {p.viewer for p in CardLocations(r.core.state).of(n)} == {"abc", OVERVIEW}
+
+
+async def test_a_card_deleted_by_hand_is_forgotten_and_the_action_still_counts(r: Reviewing) -> None:
+    jan = r.school.teacher
+    n = await r.flagged(r.school.sanne, INSULT)
+    card = await r.card_for(jan, n)
+    overview = r.overview_card(n)
+    assert overview is not None
+    r.world.delete_message(r.school.owner.id, overview.channel_id, overview.id)  # leadership tidies the channel
+    assert text_of(await r.press(jan, card, "ack", n)) == f"incident #{n} is now in review"
+    await r.fake.wait_for(lambda: OVERVIEW not in {p.viewer for p in CardLocations(r.core.state).of(n)})
+    await r.fake.wait_for(lambda: "in-review" in r.cards_for(r.abc, n)[-1].content)
+
+
+async def test_garbage_card_locations_in_the_state_table_do_not_stop_a_review(r: Reviewing) -> None:
+    jan = r.school.teacher
+    n = await r.flagged(r.school.sanne, INSULT)
+    card = await r.card_for(jan, n)
+    r.core.state.set(f"discord:cards:{n}", "{not json")
+    assert text_of(await r.press(jan, card, "ack", n)) == f"incident #{n} is now in review"
+    await r.fake.wait_for(lambda: "in-review" in card.content)  # the pressed card is updated all the same
