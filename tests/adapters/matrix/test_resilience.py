@@ -24,10 +24,12 @@ async def _all_redacted(school: School, room_id: str, event_ids: list[str]) -> b
 
 
 async def test_restart_mid_stream_loses_nothing_and_doubles_nothing(
-    school: School, tmp_path: Path, store_dir: Path
+    school: School, tmp_path: Path, store_dir: Path, database_url: str
 ) -> None:
+    """On SQLite and on PostgreSQL: the sync token and the incidents live in the same database."""
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
-    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete")])
+    rooms = [room(room_id, "student-run", abuse_action="delete")]
+    core = school.make_core(tmp_path, rooms, database_url=database_url)
     token = school.new_bot_token()
     first = school.adapter(core, store_dir, token=token)
     await first.start(core.moderator)
