@@ -95,13 +95,13 @@ def classifier_config(settings: Settings) -> ClassifierConfig:
         ml = MLConfig(
             backend=c.ml_backend,
             model=c.model,
-            cache_dir=c.model_dir,
-            hf_model_dir=c.hf_model_dir,
+            cache_dir=settings.resolve_path(c.model_dir),
+            hf_model_dir=settings.resolve_path(c.hf_model_dir) if c.hf_model_dir else None,
             hf_labels=tuple((label, Category(cat)) for label, cat in c.hf_labels.items()),
         )
     return ClassifierConfig(
         languages=tuple(c.languages),
-        lexicon_files=tuple(c.lexicon_files),
+        lexicon_files=tuple(settings.resolve_path(p) for p in c.lexicon_files),
         allow_terms=tuple(c.allow_terms),
         ml=ml,
     )

@@ -119,13 +119,17 @@ class Settings(_Strict):
             merged.update(layer.items())
         return {Category(k): v for k, v in merged.items()}
 
+    def resolve_path(self, path: Path) -> Path:
+        """A path from the settings file: relative paths are relative to that file, not to the working folder."""
+        if path.is_absolute() or self.source is None:
+            return path
+        return self.source.parent / path
+
     def database_url(self, environ: Mapping[str, str] = os.environ) -> str:
         url = read_secret("SCHOOLWACHT_DATABASE_URL", environ) or self.database.url
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-            path = Path(parsed.database)
-            if not path.is_absolute() and self.source is not None:
-                path = self.source.parent / path  # relative to the settings file, not to wherever we were started
+            path = self.resolve_path(Path(parsed.database))
             path.parent.mkdir(parents=True, exist_ok=True)
             url = parsed.set(database=str(path)).render_as_string(hide_password=False)
         return url

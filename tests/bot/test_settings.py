@@ -87,3 +87,12 @@ def test_database_url_from_env_wins_and_relative_sqlite_is_beside_the_file(tmp_p
     assert (tmp_path / "data").is_dir()
     pg = "postgresql://bot:pw@db/school"
     assert settings.database_url({"SCHOOLWACHT_DATABASE_URL": pg}) == pg
+
+
+def test_relative_paths_are_relative_to_the_settings_file(tmp_path: Path) -> None:
+    from bot.app import classifier_config
+
+    settings = load_settings(write(tmp_path, '[classifier]\nmodel_dir = "models"\nlexicon_files = ["/abs/x.toml"]\n'))
+    config = classifier_config(settings)
+    assert config.ml is not None and config.ml.cache_dir == tmp_path / "models"
+    assert config.lexicon_files == (Path("/abs/x.toml"),)
