@@ -79,8 +79,8 @@ async def test_resolve_forms_that_miss_something_are_refused_and_hand_the_note_b
     assert "R13" in answer and "gesprek gevoerd" in answer
     empty = text_of(await r.respond(r.fake.submit_modal(jan, card.channel_id, resolve, {"note": "  \n "})))
     assert "a note is needed" in empty
-    unknown = {"note": "gesprek", "parents": ["perhaps"]}  # a forged select value: not yes, not no
-    answer = text_of(await r.respond(r.fake.submit_modal(jan, card.channel_id, resolve, unknown | {"measure": "x"})))
+    unknown: dict[str, str | list[str]] = {"note": "gesprek", "measure": "x", "parents": ["perhaps"]}  # forged value
+    answer = text_of(await r.respond(r.fake.submit_modal(jan, card.channel_id, resolve, unknown)))
     assert "R13" in answer
     row = r.incident(n)
     assert row is not None and row.status == "open" and row.resolution_note is None

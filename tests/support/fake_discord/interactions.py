@@ -8,6 +8,7 @@ bot never sent (Discord rejects that too).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tests.support.fake_discord import payloads
@@ -95,7 +96,7 @@ def modal_submit(
     user: User,
     channel_id: int,
     custom_id: str,
-    fields: dict[str, str | list[str]],
+    fields: Mapping[str, str | list[str]],
     message: StoredMessage | None = None,
 ) -> dict[str, Any]:
     """A submitted modal: text fields as str, select fields as lists of chosen values, each in a Label."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -178,7 +178,7 @@ class FakeDiscord:
         user: User,
         channel_id: int,
         custom_id: str,
-        fields: dict[str, str | list[str]],
+        fields: Mapping[str, str | list[str]],
         *,
         message: StoredMessage | None = None,
     ) -> int:
