@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import discord
@@ -100,6 +100,7 @@ class DiscordAdapter:
             self._task = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
             await self._wait_ready(client)
             self._check_permissions(client)
+            self._check_overview_audience(client)
             if cfg.sync_commands:
                 await tree.sync(guild=discord.Object(id=cfg.guild_id))
         except BaseException:
@@ -154,6 +155,21 @@ class DiscordAdapter:
             log.warning("the staff role %s does not exist: nobody may post in announcement channels", staff)
         elif staff.permissions.administrator:
             log.warning("the staff role %s has Administrator, which bypasses every channel overwrite (R10)", staff)
+
+    def _check_overview_audience(self, client: discord.Client) -> None:
+        """The review channel shows every incident: it must be school leadership's only (see review.py). Say so
+        loudly at start when others can read it; the DM cards keep working either way."""
+        review = self._config.review_channel_id
+        channel = client.get_channel(review) if review is not None else None
+        if self._review is None or not isinstance(channel, discord.abc.GuildChannel):
+            return
+        readers = self._review.overview_readers(channel)
+        if readers:
+            log.warning(
+                "the review channel #%s can be read by %d member(s) who are not school leadership: %s. It shows "
+                "every student's incidents (AVG): allow View Channel there for school leadership and the bot only",
+                channel.name, len(readers), ", ".join(readers[:20]),
+            )  # fmt: skip
 
     def _listen(self, client: discord.Client) -> None:
         @client.event
@@ -233,6 +249,13 @@ class DiscordAdapter:
         if self._review is None or not self._running:
             return False
         return await self._review.send_digest(reviewer, digest)
+
+    async def withdraw_cards(self, incident_ids: Iterable[int], notice: str = "was erased (privacy)") -> int:
+        """Clear the Discord cards (DMs and overview) of these incidents; for the retention job and privacy erase,
+        so an erased excerpt does not live on in chat. Returns how many cards were cleared."""
+        if self._review is None:
+            return 0
+        return sum([await self._review.withdraw(n, notice) for n in incident_ids])
 
     async def reconcile(self) -> None:
         if self._guard is not None:

@@ -109,21 +109,37 @@ class DiscordReview:
 
     async def refresh(self, incident_id: int, card: Card, extra: Location | None = None) -> None:
         """Edit every copy of the card to `card`'s state, each as its viewer may see it."""
-        directory = self._directory()
         places = self.locations.of(incident_id)
         if extra is not None and all(loc.message_id != extra.message_id for loc in places):
             places.append(extra)
         for where in places:
-            viewer = directory.person(PersonId(where.viewer)) if where.viewer != OVERVIEW else None
-            leadership = viewer is not None and sees_reporter(Actor.of(viewer), directory)
-            shown = card if leadership else replace(card, reporter=None)
-            message = self._client.get_partial_messageable(where.channel_id).get_partial_message(where.message_id)
-            try:
-                await message.edit(content=render_review_card(shown), view=card_view(shown))
-            except discord.NotFound:
-                self.locations.drop(incident_id, where.message_id)  # deleted by the reviewer: nothing to update
-            except discord.HTTPException as exc:
-                log.warning("incident #%s: card %s not updated: %s", incident_id, where.message_id, exc)
+            await self._edit(where, card)
+
+    async def _edit(self, where: Location, card: Card) -> None:
+        """One copy of the card: the reporter only in a leadership member's own DM, never in a shared channel."""
+        directory = self._directory()
+        viewer = directory.person(PersonId(where.viewer)) if where.viewer != OVERVIEW else None
+        leadership = viewer is not None and sees_reporter(Actor.of(viewer), directory)
+        shown = card if leadership else replace(card, reporter=None)
+        message = self._client.get_partial_messageable(where.channel_id).get_partial_message(where.message_id)
+        try:
+            await message.edit(content=render_review_card(shown), view=card_view(shown))
+        except discord.NotFound:
+            self.locations.drop(card.id, where.message_id)  # deleted by hand: nothing to update any more
+        except discord.HTTPException as exc:
+            log.warning("incident #%s: card %s not updated: %s", card.id, where.message_id, exc)
+
+    def overview_readers(self, channel: discord.abc.GuildChannel) -> list[str]:
+        """Members other than bots and school leadership (per the roster) who can read the overview channel."""
+        directory = self._directory()
+        readers = []
+        for member in channel.guild.members:
+            if member.bot or not channel.permissions_for(member).view_channel:
+                continue
+            person = directory.person_for(Platform.DISCORD, AccountId(str(member.id)))
+            if person is None or not person.is_leadership:
+                readers.append(f"{member.name} ({person.name if person else 'not on the roster'})")
+        return sorted(readers)
 
     # -- presses in -------------------------------------------------------------------------------------------
 
@@ -202,14 +218,7 @@ class DiscordReview:
             if press.action == ESCALATE and result.card.escalation:
                 await self._deliver_to(press.incident_id, self._escalated_to(result.card.escalation, press))
         elif result.card is not None and pressed is not None:
-            await self.refresh_one(pressed, result.card)  # show the current state where it was pressed
-
-    async def refresh_one(self, where: Location, card: Card) -> None:
-        message = self._client.get_partial_messageable(where.channel_id).get_partial_message(where.message_id)
-        try:
-            await message.edit(content=render_review_card(card), view=card_view(card))
-        except discord.HTTPException as exc:
-            log.warning("incident #%s: card %s not updated: %s", card.id, where.message_id, exc)
+            await self._edit(pressed, result.card)  # show the current state where it was pressed
 
     def _escalated_to(self, level: str, press: Press) -> list[PersonId]:
         known = {loc.viewer for loc in self.locations.of(press.incident_id)}
@@ -218,14 +227,25 @@ class DiscordReview:
         people = people or list(directory.leadership())
         return [p.id for p in people if str(p.id) not in known]
 
-    async def _retire(self, where: Location, incident_id: int) -> None:
-        """The incident is gone (erased meanwhile): the stale card loses its content and its buttons."""
+    async def _retire(self, where: Location, incident_id: int, notice: str = "no longer exists (erased)") -> None:
+        """The stale card loses its content and its buttons (the incident is gone, or its text was erased)."""
         message = self._client.get_partial_messageable(where.channel_id).get_partial_message(where.message_id)
         try:
-            await message.edit(content=f"Incident #{incident_id} no longer exists (erased).", view=None)
+            await message.edit(content=f"Incident #{incident_id} {notice}.", view=None)
+        except discord.NotFound:
+            pass  # deleted by hand: nothing left to clear
         except discord.HTTPException as exc:
             log.warning("stale card %s of incident #%s not cleared: %s", where.message_id, incident_id, exc)
+            return  # keep the location: a later withdraw may succeed
         self.locations.drop(incident_id, where.message_id)
+
+    async def withdraw(self, incident_id: int, notice: str) -> int:
+        """Clear every copy of an incident's card (AVG: after retention or a privacy erase the excerpt must not
+        live on in DMs). Returns how many copies were cleared."""
+        places = self.locations.of(incident_id)
+        for where in places:
+            await self._retire(where, incident_id, notice)
+        return len(places) - len(self.locations.of(incident_id))
 
     # -- the daily digest -------------------------------------------------------------------------------------
 

@@ -144,6 +144,7 @@ async def test_a_report_reaches_the_same_flow_and_only_leadership_sees_the_repor
     assert "Reported by" not in mentor_card.content and "daan (" not in mentor_card.content.lower()
     overview = r.overview_card(n)
     assert overview is not None and "Daan" not in overview.content
+    stale_overview = copy.deepcopy(overview)
     assert find_component(mentor_card.components, f"sw:resolve:{n}") is not None  # the same buttons
     await r.press(school.owner, leader_card, "ack", n)  # after a change, each copy keeps its own view
     await r.fake.wait_for(lambda: "in-review" in r.cards_for(school.teacher, n)[-1].content)
@@ -152,3 +153,14 @@ async def test_a_report_reaches_the_same_flow_and_only_leadership_sees_the_repor
     await r.fake.wait_for(lambda: (o := r.overview_card(n)) is not None and "in-review" in o.content)
     overview = r.overview_card(n)
     assert overview is not None and "Reported by" not in overview.content
+    # Leadership presses an old copy in the shared channel: the card shown there again is still without the reporter.
+    edits = f"/channels/{overview.channel_id}/messages/{overview.id}"
+
+    def edited() -> int:
+        return sum(1 for q in r.fake.rest.requests if q.method == "PATCH" and q.path.endswith(edits))
+
+    before = edited()
+    again = await r.press(school.owner, stale_overview, "ack", n)
+    assert "already in review" in ephemeral_text(again)
+    await r.fake.wait_for(lambda: edited() > before)
+    assert "Reported by" not in overview.content and "in-review" in overview.content

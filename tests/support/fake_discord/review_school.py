@@ -26,6 +26,7 @@ from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Platform
 from moderation.ports import Classifier
 from tests.support.core import make_core
+from tests.support.fake_discord import permissions as p
 from tests.support.fake_discord.model import DM, StoredMessage, User
 from tests.support.fake_discord.school import BOT_TOKEN, School, build_school
 from tests.support.fake_discord.server import FakeDiscord
@@ -127,10 +128,20 @@ def wire_school(school: School) -> tuple[User, User]:
     return eva, abc
 
 
+def leadership_only(school: School) -> None:
+    """The review channel as review.py asks: hidden from the staff role, readable by leadership (the owner here)."""
+    overwrites = school.world.channels[school.review.id].overwrites
+    overwrites[(0, school.staff_role.id)] = p.Overwrite(school.staff_role.id, 0, 0, p.VIEW_CHANNEL)
+
+
 @asynccontextmanager
-async def review_school(tmp_path: Path, classifier: Classifier) -> AsyncIterator[Reviewing]:
+async def review_school(
+    tmp_path: Path, classifier: Classifier, *, leadership_only_review: bool = False
+) -> AsyncIterator[Reviewing]:
     school = build_school()
     eva, abc = wire_school(school)
+    if leadership_only_review:
+        leadership_only(school)
     core = make_core(
         tmp_path,
         rooms=school.rooms(),

@@ -1,0 +1,54 @@
+"""AVG on the Discord review side: a warning when the overview channel is readable beyond school leadership, and
+clearing every chat copy of a card when an incident is erased."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from adapters.discord.card_locations import CardLocations
+from tests.adapters.discord.classifier import make_classifier
+from tests.support.fake_discord import permissions as p
+from tests.support.fake_discord.review_school import review_school
+
+INSULT = "daan je bent echt een klootzak"
+
+
+async def test_start_warns_when_the_review_channel_is_readable_beyond_leadership(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="adapters.discord.client")
+    async with review_school(tmp_path, make_classifier()):
+        pass
+    [warning] = [rec.getMessage() for rec in caplog.records if "review channel #incidenten" in rec.getMessage()]
+    # The sample school's review channel is for all staff: both teachers can read every student's incidents there.
+    assert "2 member(s)" in warning and "jansen (Meneer Jansen)" in warning and "visser (Mevr. Visser)" in warning
+    assert "rector" not in warning  # school leadership may
+
+
+async def test_no_warning_when_only_leadership_reads_the_review_channel(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="adapters.discord.client")
+    async with review_school(tmp_path, make_classifier(), leadership_only_review=True) as r:
+        channel = r.world.channels[r.school.review.id]
+        assert channel.overwrites[(0, r.school.staff_role.id)].deny & p.VIEW_CHANNEL
+    assert not [rec for rec in caplog.records if "review channel" in rec.getMessage()]
+
+
+async def test_withdrawing_an_incident_clears_every_copy_of_its_card(tmp_path: Path) -> None:
+    async with review_school(tmp_path, make_classifier()) as r:
+        n = await r.flagged(r.school.sanne, INSULT)
+        other = await r.flagged(r.school.daan, "sanne je bent een sukkel")
+        copies = [await r.card_for(r.school.teacher, n), await r.card_for(r.abc, n)]
+        overview = r.overview_card(n)
+        assert overview is not None
+        copies.append(overview)
+        cleared = await r.adapter.withdraw_cards([n])
+        assert cleared == 3 and CardLocations(r.core.state).of(n) == []
+        for card in copies:
+            assert card.content == f"Incident #{n} was erased (privacy)." and card.components == []
+        assert "sukkel" in (await r.card_for(r.school.teacher, other)).content  # other incidents untouched
+        assert await r.adapter.withdraw_cards([n]) == 0  # twice: nothing left, no error
