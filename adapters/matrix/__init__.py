@@ -23,7 +23,7 @@ def build_adapter(core: Core) -> MatrixAdapter:
         homeserver=settings.homeserver,
         user_id=settings.user_id,
         device_name=settings.device_name,
-        store_dir=settings.store_dir,
+        store_dir=core.settings.resolve_path(settings.store_dir),  # relative: next to the settings file
         review_room_id=settings.review_room,
         sync_timeout_ms=settings.sync_timeout_ms,
     )

@@ -1,6 +1,8 @@
-"""The reviewers' incident card for the review room: short lines that read well on a phone. Pure.
+"""Incident cards as Matrix message contents. Pure.
 
-Who, where, when, the protocol rule, the category, an excerpt, why, and who reviews it. Never the reporter.
+`card_content`: the overview room's card (short lines that read well on a phone: who, where, when, the protocol
+rule, the category, an excerpt, why, and who reviews it; never the reporter). `review_card_content`: a reviewer's
+own card in their direct room, rendered by the core for that viewer (the reporter for school leadership only).
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from moderation.incidents.cards import Card, render_html, render_text
 from moderation.model import PersonId
 from moderation.ports import IncidentRef
 
@@ -50,3 +53,13 @@ def card_content(incident: IncidentRef, person_name: Callable[[PersonId], str]) 
     body = "\n".join(f"{label}: {value}" for label, value in lines)
     html = "<br>".join(f"<b>{escape(label)}:</b> {escape(value)}" for label, value in lines)
     return {"msgtype": "m.notice", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
+
+
+def review_card_content(card: Card) -> dict[str, str]:
+    """One reviewer's own card (rendered by the core for that viewer, with the review commands), as `m.notice`."""
+    return {
+        "msgtype": "m.notice",
+        "body": render_text(card),
+        "format": "org.matrix.custom.html",
+        "formatted_body": render_html(card),
+    }

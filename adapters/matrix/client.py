@@ -26,6 +26,7 @@ from adapters.matrix.core import ModeratorLike
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import EventHandler
 from adapters.matrix.review import MatrixReview
+from adapters.matrix.reviewers import ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewService
@@ -75,6 +76,9 @@ class MatrixAdapter:
         self._guard = AnnouncementGuard(client, config, self._state, moderator, enforcer)
         if self._review_service is not None:
             self._review = MatrixReview(self._review_service, enforcer, config.review_room_id)
+            enforcer.reviewer_cards = ReviewerCards(
+                self._review_service, self._state, enforcer.direct_room, enforcer.send
+            )
         self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room, self._review)
         enforcer.room_loader = functools.partial(ensure_room, client)
         await crypto_housekeeping(client)

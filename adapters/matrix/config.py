@@ -17,7 +17,7 @@ class MatrixConfig:
     user_id: str  # the bot's account: "@schoolwacht:school.nl"
     store_dir: Path  # the device id and the end-to-end key store live here
     device_name: str = "schoolwacht"
-    review_room_id: str | None = None  # where incident cards are posted
+    review_room_id: str | None = None  # leadership's overview: every incident card (reviewers get theirs by DM)
     sync_timeout_ms: int = 30_000  # long-poll: the server answers as soon as something happens
     staff_level: int = 50  # the power level that may post in announcement rooms
     bot_level: int = 100  # the bot's own level: enough to redact and to keep the levels
@@ -26,6 +26,7 @@ class MatrixConfig:
     rate_limit_retries: int = 20  # M_LIMIT_EXCEEDED answers retried (after retry_after_ms) before giving up
     undecryptable_batches: int = 20  # sync batches to wait for a missing room key before giving up on an event
     auto_join: frozenset[str] = field(default_factory=frozenset)  # rooms to accept invites for (besides configured)
+    encrypt_direct_rooms: bool = True  # new direct rooms (notices, reviewers' cards) are end-to-end encrypted
 
 
 class MatrixConfigError(ValueError):

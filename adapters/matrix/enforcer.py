@@ -1,6 +1,8 @@
 """The Matrix Enforcer: redactions, private notices (in a direct room with the person) and incident cards.
 
-Each call raises MatrixCallFailed when it could not be done after retries; the pipeline records that.
+An incident's card goes to each of its reviewers in their own direct room (reviewers.py) and to the review room,
+which is school leadership's overview. Each call raises MatrixCallFailed when it could not be done after retries
+(for a card: when any copy could not be delivered, after trying all); the pipeline records that on the incident.
 """
 
 from __future__ import annotations
@@ -8,20 +10,24 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nio import AsyncClient, RoomCreateResponse, RoomPreset
 
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.card import card_content
 from adapters.matrix.config import MatrixConfig, StateStore
+from adapters.matrix.reviewers import CARD_KEY
 from moderation.model import AccountId, Message, PersonId
 from moderation.ports import IncidentRef
+
+if TYPE_CHECKING:
+    from adapters.matrix.reviewers import ReviewerCards
 
 log = logging.getLogger(__name__)
 
 DM_KEY = "matrix.dm."
-CARD_KEY = "matrix.card."
+ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
 
 def notice(text: str) -> dict[str, str]:
@@ -42,6 +48,8 @@ class MatrixEnforcer:
         self._person_name = person_name
         # Set by the adapter: makes sure nio knows a room (and whether it is encrypted) before sending to it.
         self.room_loader: Callable[[str], Awaitable[None]] | None = None
+        # Set by the adapter when reviewing is on: each reviewer's own card in their direct room.
+        self.reviewer_cards: ReviewerCards | None = None
 
     async def delete(self, message: Message, reason: str) -> None:
         targets = [message.target_id]
@@ -57,13 +65,21 @@ class MatrixEnforcer:
         await self.send_private(message.author, text)
 
     async def announce(self, incident: IncidentRef) -> None:
+        failures: list[str] = []
+        if self.reviewer_cards is not None:
+            failures = await self.reviewer_cards.deliver(incident.id, [r.person_id for r in incident.draft.reviewers])
         room = self._config.review_room_id
-        if room is None:
+        if room is not None:
+            try:
+                event_id = await self.send(room, card_content(incident, self._person_name))
+                # A reviewer's reaction on the card (👀, ❌, ...) must find its incident again.
+                self._state.set(CARD_KEY + event_id, str(incident.id))
+            except MatrixCallFailed as exc:
+                failures.append(f"overview card: {exc}")
+        elif self.reviewer_cards is None:
             log.info("matrix: no review room configured; incident #%d is in the incident log only", incident.id)
-            return
-        event_id = await self.send(room, card_content(incident, self._person_name))
-        # A reviewer's reaction on the card (👀, ❌, ...) must find its incident again.
-        self._state.set(CARD_KEY + event_id, str(incident.id))
+        if failures:
+            raise MatrixCallFailed(f"announce incident #{incident.id}", "; ".join(failures))
 
     def incident_of_card(self, event_id: str) -> int | None:
         value = self._state.get(CARD_KEY + event_id)
@@ -83,23 +99,44 @@ class MatrixEnforcer:
         room = await self.direct_room(user)
         await self.send(room, notice(text))
 
+    def is_direct_room_of(self, user: str, room_id: str) -> bool:
+        return self._state.get(DM_KEY + user) == room_id
+
     async def direct_room(self, user: AccountId) -> str:
-        """The bot's direct room with `user`, created (and remembered) on first use."""
+        """The bot's direct room with `user`, created (encrypted where the homeserver allows) and remembered."""
         key = DM_KEY + user
         known = self._state.get(key)
         if known:
             return known
+        encrypted = self._config.encrypt_direct_rooms
+        try:
+            room_id = await self._create_direct_room(user, encrypted=encrypted)
+        except MatrixCallFailed as exc:
+            if not encrypted or exc.errcode is None or exc.errcode == "M_LIMIT_EXCEEDED":
+                raise
+            log.warning("matrix: the homeserver refused an encrypted room with %s (%s); unencrypted instead", user, exc)
+            room_id = await self._create_direct_room(user, encrypted=False)
+        self._state.set(key, room_id)
+        if self.room_loader is not None:
+            # Know the room (and its invited member) now, so the first message's room key is shared with them too.
+            await self.room_loader(room_id)
+        return room_id
+
+    async def _create_direct_room(self, user: AccountId, *, encrypted: bool) -> str:
+        what = f"create direct room with {user}"
         response = await self._call(
-            f"create direct room with {user}",
+            what,
             lambda: self._client.room_create(
-                is_direct=True, invite=[user], preset=RoomPreset.trusted_private_chat, name="schoolwacht"
+                is_direct=True,
+                invite=[user],
+                preset=RoomPreset.trusted_private_chat,
+                name="schoolwacht",
+                initial_state=[ENCRYPTION_STATE] if encrypted else [],
             ),
         )
         if not isinstance(response, RoomCreateResponse):
-            raise MatrixCallFailed(f"create direct room with {user}", f"unexpected answer {type(response).__name__}")
-        room_id: str = response.room_id
-        self._state.set(key, room_id)
-        return room_id
+            raise MatrixCallFailed(what, f"unexpected answer {type(response).__name__}")
+        return str(response.room_id)
 
     async def _call(self, what: str, operation: Callable[[], Any]) -> Any:
         return await call(what, operation, attempts=self._config.action_attempts, max_delay=self._config.max_backoff_s)

@@ -1,8 +1,9 @@
-"""Reviewers on Matrix: review commands typed in the review room (`!ack 12`, `!resolve 12 …`, `!list`) or given as
-reactions on an incident card (👀 ❌ 🛡️ ⬆️ 🚨), answered with a notice that replies to them; and the daily digest,
-sent privately to reviewers on Matrix.
+"""Reviewers on Matrix: review commands (`!ack 12`, `!resolve 12 …`, `!list`) typed in the reviewer's own direct
+room with the bot or in the review room (leadership's overview), or given as reactions on an incident card there
+(👀 ❌ 🛡️ ⬆️ 🚨), answered in that room with a notice that replies to them; and the daily digest, sent privately.
 
-Who may see or change what is decided by the core's ReviewService, from the sender's roster entry.
+Who may see or change what is decided by the core's ReviewService, from the sender's roster entry; a command in
+someone else's direct room is not taken (a direct room is between the bot and one person).
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ class MatrixReview:
         self._enforcer = enforcer
         self._room = review_room_id
 
+    def is_review_room(self, room_id: str, sender: str) -> bool:
+        """The review room, or the sender's own direct room with the bot."""
+        return (self._room is not None and room_id == self._room) or self._enforcer.is_direct_room_of(sender, room_id)
+
     def is_review_command(self, message: Message) -> bool:
-        return self._room is not None and message.room_id == self._room and is_command(message.text)
+        return is_command(message.text) and self.is_review_room(message.room_id, message.author)
 
     async def handle(self, message: Message) -> None:
         """Run the command as the sender (per the roster) and reply in the review room."""
@@ -54,10 +59,12 @@ class MatrixReview:
     async def handle_reaction(self, room_id: str, event: Mapping[str, Any]) -> None:
         """A reaction on an incident card in the review room: 👀 acknowledge, ❌ dismiss, 🛡️/⬆️/🚨 escalate."""
         relates = (event.get("content") or {}).get("m.relates_to") or {}
-        if room_id != self._room or not isinstance(relates, Mapping) or relates.get("rel_type") != "m.annotation":
+        if not isinstance(relates, Mapping) or relates.get("rel_type") != "m.annotation":
             return
         card, key, sender = relates.get("event_id"), relates.get("key"), event.get("sender")
         if not (isinstance(card, str) and isinstance(key, str) and isinstance(sender, str)):
+            return
+        if not self.is_review_room(room_id, sender):
             return
         incident = self._enforcer.incident_of_card(card)
         command = reaction_command(key, incident) if incident is not None else None

@@ -78,10 +78,18 @@ async def crypto_housekeeping(client: AsyncClient) -> None:
 
 
 async def ensure_room(client: AsyncClient, room_id: str) -> None:
-    """nio sends encrypted only to rooms it knows from a sync; after a restart it may not know one yet."""
+    """nio sends encrypted only to rooms it knows from a sync; after a restart, or right after creating a room, it
+    may not know one yet. Its members come along, invited ones too: they get the room key of the first message."""
     if room_id in client.rooms:
         return
     response = await call(f"read state of {room_id}", lambda: client.room_get_state(room_id))
     assert isinstance(response, RoomGetStateResponse)
-    encrypted = any(isinstance(e, dict) and e.get("type") == "m.room.encryption" for e in response.events)
-    client.rooms[room_id] = MatrixRoom(room_id, client.user_id, encrypted)
+    events = [e for e in response.events if isinstance(e, dict)]
+    encrypted = any(e.get("type") == "m.room.encryption" for e in events)
+    room = MatrixRoom(room_id, client.user_id, encrypted)
+    for event in events:
+        membership = (event.get("content") or {}).get("membership")
+        user = event.get("state_key")
+        if event.get("type") == "m.room.member" and isinstance(user, str) and membership in ("join", "invite"):
+            room.add_member(user, None, None, invited=membership == "invite")
+    client.rooms[room_id] = room

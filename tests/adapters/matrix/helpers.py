@@ -154,6 +154,8 @@ class School:
             review_room_id=review_room,
             sync_timeout_ms=config.pop("sync_timeout_ms", 2_000),
             max_backoff_s=config.pop("max_backoff_s", 1.0),
+            # The test accounts read over plain HTTP; the encrypted direct room has its own test.
+            encrypt_direct_rooms=config.pop("encrypt_direct_rooms", False),
             **config,
         )
         secrets = MatrixSecrets(access_token=token or self.new_bot_token())

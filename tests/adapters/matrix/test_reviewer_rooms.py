@@ -1,0 +1,164 @@
+"""Each reviewer's own cards in their direct room with the bot, and reviewing there (R12: a mentor sees only their
+own students' incidents), on the real Synapse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from adapters.matrix.enforcer import DM_KEY
+from bot.app import Core
+from moderation.incidents.queries import get_incident
+from moderation.incidents.review import ReviewService
+from moderation.model import AccountId, Platform
+from tests.adapters.matrix.helpers import MARKER, KeywordClassifier, School, eventually, incidents, room
+from tests.adapters.matrix.test_rooms import running
+from tests.support.core import make_core
+
+pytestmark = pytest.mark.synapse
+
+# The sample school, but Sanne's mentor is Piet, who has no Matrix account.
+PIET = {"id": "piet", "name": "Meester Piet", "role": "staff", "manager": "dir"}
+
+
+def school_core(school: School, tmp_path: Path, rooms: list[dict[str, Any]]) -> Core:
+    people = [({**p, "mentor": "piet"} if p["id"] == "sanne" else p) for p in school.people()] + [PIET]
+    return make_core(
+        tmp_path,
+        rooms=rooms,
+        people=people,
+        classifier=KeywordClassifier(),
+        bot_accounts=frozenset({(Platform.MATRIX, AccountId(school.uid("bot")))}),
+    )
+
+
+async def dm_bodies(school: School, core: Core, name: str) -> list[str]:
+    """What the bot wrote in `name`'s direct room (joined first, as a reviewer's client would); [] without one."""
+    room_id = core.state.get(DM_KEY + school.uid(name))
+    if room_id is None:
+        return []
+    await school.api(name, "POST", f"/_matrix/client/v3/rooms/{quote(room_id)}/join", {})
+    return [
+        str(e["content"].get("body", ""))
+        for e in await school.timeline(name, room_id)
+        if e["sender"] == school.uid("bot") and e["type"] == "m.room.message"
+    ]
+
+
+async def card_in(school: School, core: Core, name: str, number: int) -> bool:
+    return any(body.startswith(f"⚑ Incident #{number} ") for body in await dm_bodies(school, core, name))
+
+
+async def answer_in(school: School, core: Core, name: str, event_id: str) -> list[str]:
+    room_id = core.state.get(DM_KEY + school.uid(name))
+    assert room_id is not None
+    return [
+        str(e["content"].get("body"))
+        for e in await school.timeline(name, room_id)
+        if e["sender"] == school.uid("bot")
+        and e["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == event_id
+    ]
+
+
+async def test_each_reviewer_gets_only_their_own_cards(school: School, tmp_path: Path, store_dir: Path) -> None:
+    overview = await school.create_room("dir")
+    room_id = await school.create_room("jan", members=("daan", "noor", "sanne"), levels={"bot": 100})
+    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    adapter = school.adapter(core, store_dir, review_room=overview, review_service=service)
+    async with running(core, adapter):
+        await school.send("daan", room_id, f"jij {MARKER}")  # mentor Jansen, and the coordinator (an insult)
+        await school.send("noor", room_id, f"wat een {MARKER}")  # mentor Visser
+        await school.send("sanne", room_id, f"ook een {MARKER}")  # mentor Piet: no Matrix account
+        found = await eventually(lambda: len(incidents(core)) == 3 and incidents(core), what="three incidents")
+        daan, noor, sanne = (next(i for i in found if i.author_person_id == who) for who in ("daan", "noor", "sanne"))
+
+        await eventually(lambda: card_in(school, core, "jan", daan.id), what="Daan's card in Jansen's room")
+        await eventually(lambda: card_in(school, core, "eva", noor.id), what="Noor's card in Visser's room")
+        for number in (daan.id, noor.id, sanne.id):  # the coordinator gets every bullying card
+            await eventually(lambda n=number: card_in(school, core, "abc", n), what=f"#{number} for the coordinator")
+        assert not await card_in(school, core, "jan", noor.id)
+        assert not await card_in(school, core, "eva", daan.id)
+        assert not await card_in(school, core, "jan", sanne.id) and not await card_in(school, core, "eva", sanne.id)
+        assert await dm_bodies(school, core, "dir") == []  # leadership was not routed: the overview is theirs
+        assert not await card_in(school, core, "daan", daan.id)  # his notice, perhaps, but never the card
+        overview_cards = [e for e in await school.timeline("dir", overview) if e["sender"] == school.uid("bot")]
+        assert len([e for e in overview_cards if e["type"] == "m.room.message"]) == 3
+        for incident in (daan, noor, sanne):  # Piet without Matrix did not make delivery fail
+            await eventually(lambda i=incident: _announced(core, i.id), what=f"#{incident.id} announced")
+
+        # Visser tries to resolve Daan's incident in her own room: refused, and recorded.
+        attempt = await school.send("eva", _dm(core, school, "eva"), f"!resolve {daan.id} gesprek gevoerd")
+        refused = await eventually(lambda: answer_in(school, core, "eva", attempt), what="the refusal")
+        assert "not yours" in refused[0]
+        # Jansen resolves it in his room.
+        command = f"!resolve {daan.id} gesprek gevoerd; measure: waarschuwing; parents: ja"
+        sent = await school.send("jan", _dm(core, school, "jan"), command)
+        answered = await eventually(lambda: answer_in(school, core, "jan", sent), what="the answer to !resolve")
+        assert f"#{daan.id} resolved" in answered[0]
+        with core.sessions() as session:
+            row = get_incident(session, daan.id)
+            assert row is not None
+            assert (row.status, row.resolution_note, row.parents_informed) == ("resolved", "gesprek gevoerd", True)
+            actions = [(h.actor, h.action) for h in row.history]
+        assert ("eva", "refused") in actions and ("jan", "resolved") in actions
+        assert len(incidents(core)) == 3  # commands are not judged as messages
+
+
+async def test_a_reaction_in_the_reviewers_room(school: School, tmp_path: Path, store_dir: Path) -> None:
+    room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
+    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    async with running(core, school.adapter(core, store_dir, review_service=service)):  # no overview room at all
+        await school.send("daan", room_id, f"jij {MARKER}")
+        number = (await eventually(lambda: incidents(core), what="an incident"))[0].id
+        await eventually(lambda: card_in(school, core, "jan", number), what="the card in Jansen's room")
+        dm = _dm(core, school, "jan")
+        card = next(
+            e["event_id"]
+            for e in await school.timeline("jan", dm)
+            if str(e["content"].get("body", "")).startswith(f"⚑ Incident #{number} ")
+        )
+        eyes = {"m.relates_to": {"rel_type": "m.annotation", "event_id": card, "key": "👀"}}
+        reaction = await school.send_event("jan", dm, "m.reaction", eyes)
+        await eventually(lambda: answer_in(school, core, "jan", reaction), what="the answer to 👀")
+        assert incidents(core)[0].status == "in-review"
+        # A direct room is one reviewer's: someone else invited in (even school leadership, who may act on every
+        # incident) is not taken there; they review in their own room.
+        await school.api("jan", "POST", f"/_matrix/client/v3/rooms/{quote(dm)}/invite", {"user_id": school.uid("dir")})
+        await school.api("dir", "POST", f"/_matrix/client/v3/rooms/{quote(dm)}/join", {})
+        ex = {"m.relates_to": {"rel_type": "m.annotation", "event_id": card, "key": "❌"}}
+        await school.send_event("dir", dm, "m.reaction", ex)
+        later = await school.send("jan", dm, f"!show {number}")
+        await eventually(lambda: answer_in(school, core, "jan", later), what="the answer to !show")
+        assert incidents(core)[0].status == "in-review"  # the ❌ in someone else's room did not dismiss it
+
+
+def _dm(core: Core, school: School, name: str) -> str:
+    room_id = core.state.get(DM_KEY + school.uid(name))
+    assert room_id is not None, f"no direct room with {name}"
+    return room_id
+
+
+def _announced(core: Core, number: int) -> bool:
+    with core.sessions() as session:
+        row = get_incident(session, number)
+        return row is not None and row.action_status == "done"
+
+
+def test_a_relative_store_dir_is_next_to_the_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from adapters.matrix import build_adapter
+    from bot.settings import settings_from_dict
+
+    monkeypatch.setenv("SCHOOLWACHT_MATRIX_TOKEN", "syt_test")
+    monkeypatch.delenv("SCHOOLWACHT_MATRIX_TOKEN_FILE", raising=False)
+    matrix = {"homeserver": "http://127.0.0.1:1", "user_id": "@bot:test", "store_dir": "var/matrix"}
+    settings = settings_from_dict({"matrix": matrix}, source=tmp_path / "etc" / "schoolwacht.toml")
+    core = SimpleNamespace(settings=settings, sessions=None, directory=None, clock=None, state=None)
+    adapter = build_adapter(core)  # type: ignore[arg-type]
+    assert adapter._config.store_dir == tmp_path / "etc" / "var" / "matrix"
