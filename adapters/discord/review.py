@@ -37,6 +37,7 @@ from adapters.discord.review_view import (
     RESOLVE,
     Press,
     card_view,
+    fresh_card,
     parse_custom_id,
     read_modal,
     resolve_modal,
@@ -75,7 +76,7 @@ class DiscordReview:
     # -- cards out --------------------------------------------------------------------------------------------
 
     def overview_view(self, incident: IncidentRef) -> discord.ui.View | None:
-        return card_view(_fresh_card(incident))
+        return card_view(fresh_card(incident))
 
     async def deliver(self, incident: IncidentRef) -> None:
         """DM the card to each reviewer (leadership when unrouted). A closed DM or a missing account is logged,
@@ -119,6 +120,9 @@ class DiscordReview:
         """One copy of the card: the reporter only in a leadership member's own DM, never in a shared channel."""
         directory = self._directory()
         viewer = directory.person(PersonId(where.viewer)) if where.viewer != OVERVIEW else None
+        if viewer is None and where.viewer != OVERVIEW:  # the reviewer left the school: no more news for them
+            await self._retire(where, card.id, "is no longer yours to review")
+            return
         leadership = viewer is not None and sees_reporter(Actor.of(viewer), directory)
         shown = card if leadership else replace(card, reporter=None)
         message = self._client.get_partial_messageable(where.channel_id).get_partial_message(where.message_id)
@@ -287,14 +291,3 @@ def _discord_account(person: Person) -> int | None:
 
 def _closed(card: Card) -> str:
     return f"incident #{card.id} is already {card.status}; nothing to resolve"
-
-
-def _fresh_card(incident: IncidentRef) -> Card:
-    """Just enough of a card for the controls of a new incident: open, not escalated."""
-    draft = incident.draft
-    return Card(
-        id=incident.id, status="open", platform=draft.message.platform.value, room=draft.room_name,
-        when=incident.created_at, author="", rule_id=draft.verdict.rule_id, category=draft.verdict.category.value,
-        severity=int(draft.verdict.severity), score=0.0, scores=(), explanation="", excerpt=None, link=None,
-        criminal=draft.verdict.criminal, escalation=None, reviewers=(),
-    )  # fmt: skip

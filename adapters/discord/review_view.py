@@ -16,6 +16,7 @@ import discord
 
 from moderation.incidents.cards import ESCALATION_TEXT, Card
 from moderation.incidents.review import ESCALATIONS, NOTE_MAX
+from moderation.ports import IncidentRef
 
 PREFIX = "sw:"
 ACK, RESOLVE, DISMISS, ESCALATE = "ack", "resolve", "dismiss", "escalate"
@@ -89,6 +90,17 @@ def card_view(card: Card) -> discord.ui.View | None:
         )
     view.stop()  # serialise only: discord.py must not keep it (presses go to DiscordReview)
     return view
+
+
+def fresh_card(incident: IncidentRef) -> Card:
+    """Just enough of a card for the controls of a new incident: open, not escalated."""
+    draft = incident.draft
+    return Card(
+        id=incident.id, status="open", platform=draft.message.platform.value, room=draft.room_name,
+        when=incident.created_at, author="", rule_id=draft.verdict.rule_id, category=draft.verdict.category.value,
+        severity=int(draft.verdict.severity), score=0.0, scores=(), explanation="", excerpt=None, link=None,
+        criminal=draft.verdict.criminal, escalation=None, reviewers=(),
+    )  # fmt: skip
 
 
 def resolve_modal(incident_id: int) -> discord.ui.Modal:

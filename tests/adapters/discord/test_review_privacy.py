@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord.card_locations import CardLocations
+from adapters.discord.card_locations import CardLocations, Location
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.fake_discord import permissions as p
 from tests.support.fake_discord.review_school import review_school
@@ -52,3 +52,17 @@ async def test_withdrawing_an_incident_clears_every_copy_of_its_card(tmp_path: P
             assert card.content == f"Incident #{n} was erased (privacy)." and card.components == []
         assert "sukkel" in (await r.card_for(r.school.teacher, other)).content  # other incidents untouched
         assert await r.adapter.withdraw_cards([n]) == 0  # twice: nothing left, no error
+
+
+async def test_the_card_of_a_reviewer_who_left_the_school_is_cleared_not_updated(tmp_path: Path) -> None:
+    async with review_school(tmp_path, make_classifier()) as r:
+        n = await r.flagged(r.school.sanne, INSULT)
+        card = await r.card_for(r.school.teacher, n)
+        theirs = await r.card_for(r.abc, n)
+        locations = CardLocations(r.core.state)
+        # The coordinator's card, as if it had been sent to someone who is no longer on the roster.
+        locations.add(n, Location(theirs.channel_id, theirs.id, "left-in-july"))
+        await r.press(r.school.teacher, card, "ack", n)
+        await r.fake.wait_for(lambda: theirs.content == f"Incident #{n} is no longer yours to review.")
+        assert theirs.components == [] and "klootzak" not in theirs.content
+        assert "left-in-july" not in {loc.viewer for loc in locations.of(n)}
