@@ -3,18 +3,21 @@ own students' incidents), on the real Synapse."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from nio import RoomMessageNotice, RoomSendResponse
 
 from adapters.matrix.enforcer import DM_KEY
 from bot.app import Core
 from moderation.incidents.queries import get_incident
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Platform
-from tests.adapters.matrix.helpers import MARKER, KeywordClassifier, School, eventually, incidents, room
+from tests.adapters.matrix.helpers import MARKER, KeywordClassifier, School, e2e_client, eventually, incidents, room
 from tests.adapters.matrix.test_rooms import running
 from tests.support.core import make_core
 
@@ -79,7 +82,7 @@ async def test_each_reviewer_gets_only_their_own_cards(school: School, tmp_path:
         await eventually(lambda: card_in(school, core, "jan", daan.id), what="Daan's card in Jansen's room")
         await eventually(lambda: card_in(school, core, "eva", noor.id), what="Noor's card in Visser's room")
         for number in (daan.id, noor.id, sanne.id):  # the coordinator gets every bullying card
-            await eventually(lambda n=number: card_in(school, core, "abc", n), what=f"#{number} for the coordinator")
+            await eventually(partial(card_in, school, core, "abc", number), what=f"#{number} for the coordinator")
         assert not await card_in(school, core, "jan", noor.id)
         assert not await card_in(school, core, "eva", daan.id)
         assert not await card_in(school, core, "jan", sanne.id) and not await card_in(school, core, "eva", sanne.id)
@@ -88,7 +91,7 @@ async def test_each_reviewer_gets_only_their_own_cards(school: School, tmp_path:
         overview_cards = [e for e in await school.timeline("dir", overview) if e["sender"] == school.uid("bot")]
         assert len([e for e in overview_cards if e["type"] == "m.room.message"]) == 3
         for incident in (daan, noor, sanne):  # Piet without Matrix did not make delivery fail
-            await eventually(lambda i=incident: _announced(core, i.id), what=f"#{incident.id} announced")
+            await eventually(partial(_announced, core, incident.id), what=f"#{incident.id} announced")
 
         # Visser tries to resolve Daan's incident in her own room: refused, and recorded.
         attempt = await school.send("eva", _dm(core, school, "eva"), f"!resolve {daan.id} gesprek gevoerd")
@@ -150,8 +153,6 @@ def _announced(core: Core, number: int) -> bool:
 
 
 def test_a_relative_store_dir_is_next_to_the_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from types import SimpleNamespace
-
     from adapters.matrix import build_adapter
     from bot.settings import settings_from_dict
 
@@ -162,3 +163,40 @@ def test_a_relative_store_dir_is_next_to_the_settings_file(tmp_path: Path, monke
     core = SimpleNamespace(settings=settings, sessions=None, directory=None, clock=None, state=None)
     adapter = build_adapter(core)  # type: ignore[arg-type]
     assert adapter._config.store_dir == tmp_path / "etc" / "var" / "matrix"
+
+
+async def test_an_encrypted_direct_room(school: School, tmp_path: Path, store_dir: Path) -> None:
+    """The reviewer's room is end-to-end encrypted: the card reaches a mentor who has not joined yet (the room key
+    is shared with invited members), and an encrypted `!ack` from the mentor's own device works."""
+    room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
+    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    jan = await e2e_client(school, "jan", tmp_path / "jan-phone")  # his device exists before the card is sent
+    try:
+        async with running(core, school.adapter(core, store_dir, review_service=service, encrypt_direct_rooms=True)):
+            await school.send("daan", room_id, f"jij {MARKER}")
+            number = (await eventually(lambda: incidents(core), what="an incident"))[0].id
+            dm = await eventually(lambda: core.state.get(DM_KEY + school.uid("jan")), what="Jansen's direct room")
+            card = await eventually(partial(_decrypted_card, jan, dm, number), what="the decrypted card", timeout=20)
+            raw = await school.event("jan", dm, card)
+            assert raw["type"] == "m.room.encrypted"  # the homeserver never saw the card
+            sent = await jan.room_send(
+                dm, "m.room.message", {"msgtype": "m.text", "body": f"!ack {number}"}, ignore_unverified_devices=True
+            )
+            assert isinstance(sent, RoomSendResponse), sent
+            await eventually(lambda: incidents(core)[0].status == "in-review", what="the encrypted !ack taken")
+    finally:
+        await jan.close()
+
+
+async def _decrypted_card(client: Any, room_id: str, number: int) -> str | None:
+    """Sync the mentor's own client (joining the invite) and return the card's event id once it decrypts."""
+    response = await client.sync(timeout=0)
+    if room_id in response.rooms.invite:
+        await client.join(room_id)
+    if client.should_query_keys:
+        await client.keys_query()
+    for event in response.rooms.join.get(room_id, SimpleNamespace(timeline=SimpleNamespace(events=[]))).timeline.events:
+        if isinstance(event, RoomMessageNotice) and event.body.startswith(f"⚑ Incident #{number} "):
+            return str(event.event_id)
+    return None
