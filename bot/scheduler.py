@@ -30,7 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from moderation.digest import DigestSink, send_digests
 from moderation.incidents.retention import erase_expired
 from moderation.incidents.review import ReviewService
-from moderation.jobs import reconcile_rooms
+from moderation.jobs import CardHolder, reconcile_rooms, withdraw_erased_cards
 
 if TYPE_CHECKING:
     from adapters.base import Adapter
@@ -114,6 +114,7 @@ def build_jobs(
         replace_existing=True,
     )
     sinks = [*digest_sinks, *(a for a in adapters if isinstance(a, DigestSink))]
+    holders = [a for a in adapters if isinstance(a, CardHolder)]
     review = ReviewService(core.sessions, lambda: core.directory, core.clock)
 
     async def digest() -> object:
@@ -121,6 +122,7 @@ def build_jobs(
 
     async def retention() -> object:
         erased = await asyncio.to_thread(erase_expired, core.sessions, core.clock.now(), settings.review.retention_days)
+        await withdraw_erased_cards(holders, erased.erased)
         moved = await asyncio.to_thread(review.reassign_departed)
         log.info("retention: erased the text of %d incident(s); reassigned %d", len(erased.erased), moved)
         return erased

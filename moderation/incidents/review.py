@@ -8,6 +8,7 @@ idempotent: repeating it answers "unchanged" and changes nothing.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,6 +77,7 @@ class ReviewService:
         self._sessions = sessions
         self._directory = directory  # a callable: the roster is swapped after every import
         self._clock = clock
+        self._lock = threading.Lock()
 
     # -- who is asking ----------------------------------------------------------------------------------------
 
@@ -245,7 +247,8 @@ class ReviewService:
             return ReviewResult(Result.NOT_FOUND, f"there is no incident #{incident_id}")
         now = self._clock.now()
         directory = self._directory()
-        with self._sessions.begin() as session:
+        # SQLite ignores FOR UPDATE: this process-wide lock makes a double press in any front end see the first result.
+        with self._lock, self._sessions.begin() as session:
             # Locked (PostgreSQL) so that two reviewers acting at once cannot both close it: the second sees it closed.
             row = session.get(
                 IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)], with_for_update=True
