@@ -22,7 +22,7 @@ class TokenError(DiscordConfigError):
 class DiscordConfig:
     guild_id: int  # the school's server
     staff_role_id: int  # members with this role may post in announcement channels
-    review_channel_id: int | None = None  # where incident cards go (staff only); None: cards only in the log/CLI
+    review_channel_id: int | None = None  # leadership's overview of every card (school leadership only)
     guild_ready_timeout: float = 2.0  # discord.py waits this long for guilds after READY
     ready_timeout: float = 30.0  # how long `start` waits for the gateway before giving up
     sync_commands: bool = True  # register "Report to school" and /report in the guild at start
