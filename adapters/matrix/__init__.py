@@ -28,4 +28,6 @@ def build_adapter(core: Core) -> MatrixAdapter:
         sync_timeout_ms=settings.sync_timeout_ms,
     )
     review = ReviewService(core.sessions, lambda: core.directory, core.clock)
-    return MatrixAdapter(config, read_secrets(os.environ), core.state, review_service=review)
+    return MatrixAdapter(
+        config, read_secrets(os.environ), core.state, review_service=review, directory=lambda: core.directory
+    )

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import ClientError
@@ -31,6 +32,7 @@ from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensur
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
+from moderation.ports import Directory
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,11 @@ class MatrixAdapter:
         state: StateStore,
         *,
         review_service: ReviewService | None = None,
+        directory: Callable[[], Directory] | None = None,
     ) -> None:
         self._config = config
         self._review_service = review_service
+        self._directory = directory
         self._review: MatrixReview | None = None
         self._secrets = secrets
         self._state = state
@@ -75,7 +79,7 @@ class MatrixAdapter:
         self.enforcer = enforcer
         self._guard = AnnouncementGuard(client, config, self._state, moderator, enforcer)
         if self._review_service is not None:
-            self._review = MatrixReview(self._review_service, enforcer, config.review_room_id)
+            self._review = MatrixReview(self._review_service, enforcer, config.review_room_id, self._directory)
             enforcer.reviewer_cards = ReviewerCards(
                 self._review_service, self._state, enforcer.direct_room, enforcer.send
             )

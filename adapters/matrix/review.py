@@ -10,25 +10,43 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
 from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.enforcer import MatrixEnforcer
+from adapters.matrix.reviewers import escalation_people
 from moderation.digest import Digest, render_digest
-from moderation.incidents.commands import answer, is_command, reaction_command, run_command
-from moderation.incidents.review import ReviewService
+from moderation.incidents.access import Actor
+from moderation.incidents.commands import (
+    CommandError,
+    ReviewCommand,
+    is_command,
+    parse_command,
+    reaction_command,
+    run_command,
+)
+from moderation.incidents.review import Result, ReviewService
 from moderation.model import AccountId, Message, Person, Platform
+from moderation.ports import Directory
 
 MAX_ANSWER = 16_000  # stay well under Matrix's 64 KiB event limit
+NOT_A_REVIEWER = "you are not on the school's roster as a reviewer; ask the administrator"
 
 
 class MatrixReview:
-    def __init__(self, service: ReviewService, enforcer: MatrixEnforcer, review_room_id: str | None) -> None:
+    def __init__(
+        self,
+        service: ReviewService,
+        enforcer: MatrixEnforcer,
+        review_room_id: str | None,
+        directory: Callable[[], Directory] | None = None,
+    ) -> None:
         self._service = service
         self._enforcer = enforcer
         self._room = review_room_id
+        self._directory = directory  # whom an escalation reaches (their card follows in their own room)
 
     def is_review_room(self, room_id: str, sender: str) -> bool:
         """The review room, or the sender's own direct room with the bot."""
@@ -38,10 +56,29 @@ class MatrixReview:
         return is_command(message.text) and self.is_review_room(message.room_id, message.author)
 
     async def handle(self, message: Message) -> None:
-        """Run the command as the sender (per the roster) and reply in the review room."""
+        """Run the command as the sender (per the roster) and reply in the room it was typed in."""
         actor = self._service.actor_for(Platform.MATRIX, message.author)
-        reply = await asyncio.to_thread(answer, self._service, actor, message.text.strip())
+        reply = NOT_A_REVIEWER
+        if actor is not None:
+            try:
+                reply = await self._execute(actor, parse_command(message.text.strip()))
+            except CommandError as exc:
+                reply = str(exc)
         await self._reply(message.room_id, message.event_id, reply)
+
+    async def _execute(self, actor: Actor, command: ReviewCommand) -> str:
+        """Run the command as `actor`; after an escalation, the new reviewers get the card in their own room."""
+        if command.verb != "escalate" or command.incident_id is None:
+            return await asyncio.to_thread(run_command, self._service, actor, command)
+        number = command.incident_id
+        result = await asyncio.to_thread(self._service.escalate, number, actor, command.target, command.text)
+        cards = self._enforcer.reviewer_cards
+        if result.result is not Result.DONE or result.card is None or cards is None or self._directory is None:
+            return result.message
+        failures = await cards.deliver(number, escalation_people(result.card.escalation, self._directory()))
+        if failures:
+            return f"{result.message}; not every card could be delivered (they find it in their digest)"
+        return result.message
 
     async def _reply(self, room_id: str, event_id: str, reply: str) -> None:
         if len(reply) > MAX_ANSWER:
@@ -71,10 +108,7 @@ class MatrixReview:
         if command is None:
             return  # any other reaction, or not on a card: just a reaction
         actor = self._service.actor_for(Platform.MATRIX, AccountId(sender))
-        if actor is None:
-            reply = "you are not on the school's roster as a reviewer; ask the administrator"
-        else:
-            reply = await asyncio.to_thread(run_command, self._service, actor, command)
+        reply = NOT_A_REVIEWER if actor is None else await self._execute(actor, command)
         await self._reply(room_id, str(event.get("event_id", "")), reply)
 
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:

@@ -20,11 +20,18 @@ from adapters.matrix.card import review_card_content
 from adapters.matrix.config import StateStore
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Person, PersonId, Platform
+from moderation.ports import Directory
 
 log = logging.getLogger(__name__)
 
 CARD_KEY = "matrix.card."  # event id of a card -> incident id (reactions on the card find their incident)
 SENT_KEY = "matrix.sent."  # "<incident>.<person>" -> event id of that reviewer's card (never sent twice)
+
+
+def escalation_people(level: str | None, directory: Directory) -> list[PersonId]:
+    """Whom an escalation adds (as the ReviewService assigns them): the coordinator, else school leadership."""
+    people = list(directory.coordinators()) if level == "coordinator" else []
+    return [p.id for p in people or directory.leadership()]
 
 
 def matrix_account(person: Person) -> AccountId | None:

@@ -17,6 +17,7 @@ from bot.app import Core
 from moderation.incidents.queries import IncidentView, list_incidents
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, Classification, Evidence, Platform
+from moderation.ports import Directory
 from tests.support.core import SAMPLE_PEOPLE, make_core
 from tests.support.synapse import Account, SynapseServer
 
@@ -145,6 +146,7 @@ class School:
         review_room: str | None = None,
         token: str | None = None,
         review_service: ReviewService | None = None,
+        directory: Callable[[], Directory] | None = None,
         **config: Any,
     ) -> MatrixAdapter:
         settings = MatrixConfig(
@@ -159,7 +161,7 @@ class School:
             **config,
         )
         secrets = MatrixSecrets(access_token=token or self.new_bot_token())
-        return MatrixAdapter(settings, secrets, core.state, review_service=review_service)
+        return MatrixAdapter(settings, secrets, core.state, review_service=review_service, directory=directory)
 
     def new_bot_token(self) -> str:
         """A fresh login (a new device), as a new installation of the bot would have."""

@@ -115,7 +115,8 @@ async def test_a_reaction_in_the_reviewers_room(school: School, tmp_path: Path, 
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
     core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
     service = ReviewService(core.sessions, lambda: core.directory, core.clock)
-    async with running(core, school.adapter(core, store_dir, review_service=service)):  # no overview room at all
+    adapter = school.adapter(core, store_dir, review_service=service, directory=lambda: core.directory)
+    async with running(core, adapter):  # no overview room at all
         await school.send("daan", room_id, f"jij {MARKER}")
         number = (await eventually(lambda: incidents(core), what="an incident"))[0].id
         await eventually(lambda: card_in(school, core, "jan", number), what="the card in Jansen's room")
@@ -129,6 +130,10 @@ async def test_a_reaction_in_the_reviewers_room(school: School, tmp_path: Path, 
         reaction = await school.send_event("jan", dm, "m.reaction", eyes)
         await eventually(lambda: answer_in(school, core, "jan", reaction), what="the answer to 👀")
         assert incidents(core)[0].status == "in-review"
+        assert await dm_bodies(school, core, "dir") == []  # leadership was not routed
+        escalate = await school.send("jan", dm, f"!escalate {number} leadership zorgen over thuissituatie")
+        await eventually(lambda: answer_in(school, core, "jan", escalate), what="the answer to !escalate")
+        await eventually(lambda: card_in(school, core, "dir", number), what="the card in leadership's own room")
         # A direct room is one reviewer's: someone else invited in (even school leadership, who may act on every
         # incident) is not taken there; they review in their own room.
         await school.api("jan", "POST", f"/_matrix/client/v3/rooms/{quote(dm)}/invite", {"user_id": school.uid("dir")})
