@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SYNAPSE_PYTHON_ENV = "SCHOOLWACHT_SYNAPSE_PYTHON"
-DEFAULT_SYNAPSE_PYTHON = "/work/main/.venv-synapse/bin/python"
+DEFAULT_SYNAPSE_PYTHON = str(Path(__file__).resolve().parents[2] / ".venv-synapse" / "bin" / "python")
 SERVER_NAME = "school.test"
 
 _RELAXED = {"per_second": 1000, "burst_count": 1000}
