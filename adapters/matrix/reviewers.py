@@ -73,13 +73,13 @@ class ReviewerCards:
                 continue
             shown = await asyncio.to_thread(self._service.show, incident_id, actor)
             if shown.card is None:
-                log.info("incident #%d: not delivered to %s: %s", incident_id, pid, shown.message)
+                log.info("matrix: incident #%d: not delivered to %s: %s", incident_id, pid, shown.message)
                 continue
             try:
                 room_id = await self._direct_room(account)
                 event_id = await self._send(room_id, review_card_content(shown.card))
             except MatrixCallFailed as exc:
-                log.error("incident #%d: card for %s not delivered: %s", incident_id, pid, exc)
+                log.error("matrix: incident #%d: card for %s not delivered: %s", incident_id, pid, exc)
                 failures.append(f"card for {pid}: {exc}")
                 continue
             self._state.set(sent_key, event_id or "sent")
