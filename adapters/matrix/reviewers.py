@@ -68,7 +68,7 @@ class ReviewerCards:
             account = matrix_account(actor.person) if actor is not None and actor.person is not None else None
             if actor is None or account is None:
                 log.info(
-                    "incident #%d: %s has no Matrix account; their card is in the overview and digest", incident_id, pid
+                    "matrix: incident #%d: %s has no Matrix account (overview room and digest only)", incident_id, pid
                 )
                 continue
             shown = await asyncio.to_thread(self._service.show, incident_id, actor)

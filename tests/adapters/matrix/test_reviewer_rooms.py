@@ -27,8 +27,10 @@ pytestmark = pytest.mark.synapse
 PIET = {"id": "piet", "name": "Meester Piet", "role": "staff", "manager": "dir"}
 
 
-def school_core(school: School, tmp_path: Path, rooms: list[dict[str, Any]]) -> Core:
-    people = [({**p, "mentor": "piet"} if p["id"] == "sanne" else p) for p in school.people()] + [PIET]
+def school_core(school: School, tmp_path: Path, rooms: list[dict[str, Any]], piet: str = "") -> Core:
+    """The roster with Piet as Sanne's mentor; `piet`: a Matrix id for him (by default he has none)."""
+    people = [({**p, "mentor": "piet"} if p["id"] == "sanne" else p) for p in school.people()]
+    people.append({**PIET, "matrix_id": piet} if piet else PIET)
     return make_core(
         tmp_path,
         rooms=rooms,
@@ -205,3 +207,25 @@ async def _decrypted_card(client: Any, room_id: str, number: int) -> str | None:
         if isinstance(event, RoomMessageNotice) and event.body.startswith(f"⚑ Incident #{number} "):
             return str(event.event_id)
     return None
+
+
+async def test_an_undeliverable_card_is_recorded(school: School, tmp_path: Path, store_dir: Path) -> None:
+    """Piet's roster entry names a Matrix account on a server that cannot be reached: the invite fails. The coordinator
+    still gets her card, and the incident records the failed delivery instead of dropping it."""
+    room_id = await school.create_room("jan", members=("sanne",), levels={"bot": 100})
+    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")], piet="@piet:gone.invalid")
+    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    async with running(core, school.adapter(core, store_dir, review_service=service, action_attempts=1)):
+        await school.send("sanne", room_id, f"ook een {MARKER}")
+        number = (await eventually(lambda: incidents(core), what="an incident"))[0].id
+        await eventually(partial(card_in, school, core, "abc", number), what="the coordinator's card")
+        history = await eventually(partial(_announce_history, core, number), what="the actions recorded")
+        assert history[0].startswith("FAILED: MatrixCallFailed: announce incident") and "card for piet" in history[0]
+        assert incidents(core)[0].action_status == "failed"
+
+
+def _announce_history(core: Core, number: int) -> list[str]:
+    with core.sessions() as session:
+        row = get_incident(session, number)
+        assert row is not None
+        return [h.detail for h in row.history if h.action == "announce"]
