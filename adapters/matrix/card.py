@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
+from typing import Any
 
 from moderation.incidents.cards import Card, render_html, render_text
 from moderation.model import PersonId
@@ -63,3 +64,11 @@ def review_card_content(card: Card) -> dict[str, str]:
         "format": "org.matrix.custom.html",
         "formatted_body": render_html(card),
     }
+
+
+def replacement(event_id: str, content: dict[str, str]) -> dict[str, Any]:
+    """An edit (`m.replace`) of message `event_id` to `content`; clients show the new content in its place."""
+    fallback = {key: value for key, value in content.items() if key != "formatted_body"}
+    fallback["body"] = "* " + content["body"]
+    fallback.pop("format", None)
+    return {**fallback, "m.new_content": content, "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}}

@@ -17,7 +17,7 @@ from nio import AsyncClient, RoomCreateResponse, RoomPreset
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.card import card_content
 from adapters.matrix.config import MatrixConfig, StateStore
-from adapters.matrix.reviewers import CARD_KEY
+from adapters.matrix.reviewers import CARD_KEY, OVERVIEW
 from moderation.model import AccountId, Message, PersonId
 from moderation.ports import IncidentRef
 
@@ -72,8 +72,10 @@ class MatrixEnforcer:
         if room is not None:
             try:
                 event_id = await self.send(room, card_content(incident, self._person_name))
-                # A reviewer's reaction on the card (👀, ❌, ...) must find its incident again.
-                self._state.set(CARD_KEY + event_id, str(incident.id))
+                if self.reviewer_cards is not None:
+                    self.reviewer_cards.remember(incident.id, OVERVIEW, room, event_id)
+                else:  # a reaction on the card (👀, ❌, ...) must find its incident again
+                    self._state.set(CARD_KEY + event_id, str(incident.id))
             except MatrixCallFailed as exc:
                 failures.append(f"overview card: {exc}")
         elif self.reviewer_cards is None:

@@ -27,11 +27,12 @@ from moderation.incidents.commands import (
     reaction_command,
     run_command,
 )
-from moderation.incidents.review import Result, ReviewService
+from moderation.incidents.review import Result, ReviewResult, ReviewService
 from moderation.model import AccountId, Message, Person, Platform
 from moderation.ports import Directory
 
 MAX_ANSWER = 16_000  # stay well under Matrix's 64 KiB event limit
+CHANGES = ("ack", "resolve", "dismiss", "escalate")  # the commands that change an incident (its cards follow)
 NOT_A_REVIEWER = "you are not on the school's roster as a reviewer; ask the administrator"
 
 
@@ -67,18 +68,31 @@ class MatrixReview:
         await self._reply(message.room_id, message.event_id, reply)
 
     async def _execute(self, actor: Actor, command: ReviewCommand) -> str:
-        """Run the command as `actor`; after an escalation, the new reviewers get the card in their own room."""
-        if command.verb != "escalate" or command.incident_id is None:
-            return await asyncio.to_thread(run_command, self._service, actor, command)
+        """Run the command as `actor`. After a change every copy of the card shows the new state, and after an
+        escalation the new reviewers get the card in their own room."""
         number = command.incident_id
-        result = await asyncio.to_thread(self._service.escalate, number, actor, command.target, command.text)
+        if command.verb not in CHANGES or number is None:
+            return await asyncio.to_thread(run_command, self._service, actor, command)
+        result = await asyncio.to_thread(self._change, actor, command, number)
         cards = self._enforcer.reviewer_cards
-        if result.result is not Result.DONE or result.card is None or cards is None or self._directory is None:
+        if result.result is not Result.DONE or result.card is None or cards is None:
             return result.message
-        failures = await cards.deliver(number, escalation_people(result.card.escalation, self._directory()))
-        if failures:
-            return f"{result.message}; not every card could be delivered (they find it in their digest)"
+        await cards.refresh(number, result.card)
+        if command.verb == "escalate" and self._directory is not None:
+            failures = await cards.deliver(number, escalation_people(result.card.escalation, self._directory()))
+            if failures:
+                return f"{result.message}; not every card could be delivered (they find it in their digest)"
         return result.message
+
+    def _change(self, actor: Actor, command: ReviewCommand, number: int) -> ReviewResult:
+        if command.verb == "ack":
+            return self._service.acknowledge(number, actor)
+        if command.verb == "resolve":
+            measure, parents = command.measure, command.parents_informed
+            return self._service.resolve(number, actor, command.text, measure=measure, parents_informed=parents)
+        if command.verb == "dismiss":
+            return self._service.dismiss(number, actor, command.text)
+        return self._service.escalate(number, actor, command.target, command.text)
 
     async def _reply(self, room_id: str, event_id: str, reply: str) -> None:
         if len(reply) > MAX_ANSWER:

@@ -11,13 +11,16 @@ school leadership's overview.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from adapters.matrix.calls import MatrixCallFailed
-from adapters.matrix.card import review_card_content
+from adapters.matrix.card import replacement, review_card_content
 from adapters.matrix.config import StateStore
+from moderation.incidents.cards import Card
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Person, PersonId, Platform
 from moderation.ports import Directory
@@ -25,7 +28,8 @@ from moderation.ports import Directory
 log = logging.getLogger(__name__)
 
 CARD_KEY = "matrix.card."  # event id of a card -> incident id (reactions on the card find their incident)
-SENT_KEY = "matrix.sent."  # "<incident>.<person>" -> event id of that reviewer's card (never sent twice)
+COPIES_KEY = "matrix.copies."  # incident id -> {viewer: [room id, event id]}: every copy of its card, kept up to date
+OVERVIEW = "overview"  # the viewer of the review room's copy
 
 
 def escalation_people(level: str | None, directory: Directory) -> list[PersonId]:
@@ -54,15 +58,32 @@ class ReviewerCards:
         self._direct_room = direct_room
         self._send = send
 
+    def copies(self, incident_id: int) -> dict[str, list[str]]:
+        raw = self._state.get(f"{COPIES_KEY}{incident_id}")
+        try:
+            found = json.loads(raw) if raw else {}
+        except ValueError:
+            found = {}
+        return found if isinstance(found, dict) else {}
+
+    def remember(self, incident_id: int, viewer: str, room_id: str, event_id: str) -> None:
+        """A copy of the card was sent: reactions on it find the incident, and a change updates it."""
+        if not event_id:
+            return
+        copies = self.copies(incident_id)
+        copies[viewer] = [room_id, event_id]
+        self._state.set(f"{COPIES_KEY}{incident_id}", json.dumps(copies))
+        self._state.set(CARD_KEY + event_id, str(incident_id))
+
     async def deliver(self, incident_id: int, people: Iterable[PersonId]) -> list[str]:
         """Send the card to each person's direct room; what could not be delivered (empty: all went well).
 
         People without a Matrix account, and people the service does not allow to see the incident, are skipped
         (the service records a refusal); a card already sent to someone is not sent again."""
         failures: list[str] = []
+        have = self.copies(incident_id)
         for pid in dict.fromkeys(people):
-            sent_key = f"{SENT_KEY}{incident_id}.{pid}"
-            if self._state.get(sent_key):
+            if str(pid) in have:
                 continue
             actor = self._service.actor_by_id(str(pid))
             account = matrix_account(actor.person) if actor is not None and actor.person is not None else None
@@ -82,7 +103,17 @@ class ReviewerCards:
                 log.error("matrix: incident #%d: card for %s not delivered: %s", incident_id, pid, exc)
                 failures.append(f"card for {pid}: {exc}")
                 continue
-            self._state.set(sent_key, event_id or "sent")
-            if event_id:
-                self._state.set(CARD_KEY + event_id, str(incident_id))
+            self.remember(incident_id, str(pid), room_id, event_id)
         return failures
+
+    async def refresh(self, incident_id: int, card: Card) -> None:
+        """Edit every copy of the card to `card`'s state (the reporter only in school leadership's own copies).
+        A copy that cannot be edited is logged: the change itself is done and answered."""
+        for viewer, (room_id, event_id) in self.copies(incident_id).items():
+            actor = self._service.actor_by_id(viewer) if viewer != OVERVIEW else None
+            leadership = actor is not None and actor.person is not None and actor.person.is_leadership
+            shown = card if leadership else replace(card, reporter=None)
+            try:
+                await self._send(room_id, replacement(event_id, review_card_content(shown)))
+            except MatrixCallFailed as exc:
+                log.warning("matrix: incident #%d: the card of %s was not updated: %s", incident_id, viewer, exc)

@@ -132,6 +132,10 @@ async def test_a_reaction_in_the_reviewers_room(school: School, tmp_path: Path, 
         reaction = await school.send_event("jan", dm, "m.reaction", eyes)
         await eventually(lambda: answer_in(school, core, "jan", reaction), what="the answer to 👀")
         assert incidents(core)[0].status == "in-review"
+        for name in ("jan", "abc"):  # every copy of the card shows the new state (the coordinator's too)
+            await eventually(
+                partial(_edited_to, school, core, name, number, "in-review"), what=f"{name}'s card updated"
+            )
         assert await dm_bodies(school, core, "dir") == []  # leadership was not routed
         escalate = await school.send("jan", dm, f"!escalate {number} leadership zorgen over thuissituatie")
         await eventually(lambda: answer_in(school, core, "jan", escalate), what="the answer to !escalate")
@@ -229,3 +233,16 @@ def _announce_history(core: Core, number: int) -> list[str]:
         row = get_incident(session, number)
         assert row is not None
         return [h.detail for h in row.history if h.action == "announce"]
+
+
+async def _edited_to(school: School, core: Core, name: str, number: int, status: str) -> bool:
+    """The bot replaced `name`'s card of incident `number` (an `m.replace` edit) by one with `status`."""
+    room_id = _dm(core, school, name)
+    await school.api(name, "POST", f"/_matrix/client/v3/rooms/{quote(room_id)}/join", {})
+    for event in await school.timeline(name, room_id):
+        new = event["content"].get("m.new_content", {})
+        if event["content"].get("m.relates_to", {}).get("rel_type") == "m.replace" and str(
+            new.get("body", "")
+        ).startswith(f"⚑ Incident #{number} "):
+            return f"· {status}" in new["body"].splitlines()[0]
+    return False
