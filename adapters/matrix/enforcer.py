@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from nio import AsyncClient, RoomCreateResponse, RoomPreset
@@ -103,6 +103,15 @@ class MatrixEnforcer:
 
     def is_direct_room_of(self, user: str, room_id: str) -> bool:
         return self._state.get(DM_KEY + user) == room_id
+
+    def member_changed(self, room_id: str, event: Mapping[str, Any]) -> None:
+        """Someone left (or declined) their direct room with the bot: forget it; the next message opens a new one."""
+        user = event.get("state_key")
+        content = event.get("content")
+        membership = content.get("membership") if isinstance(content, Mapping) else None
+        if isinstance(user, str) and membership in ("leave", "ban") and self.is_direct_room_of(user, room_id):
+            self._state.set(DM_KEY + user, "")
+            log.info("matrix: %s left their direct room %s; a new one is made when needed", user, room_id)
 
     async def direct_room(self, user: AccountId) -> str:
         """The bot's direct room with `user`, created (encrypted where the homeserver allows) and remembered."""

@@ -72,6 +72,9 @@ class EventHandler:
             if self._is_announcement(room_id):
                 await self._on_power_levels(room_id)
             return
+        if event_type == "m.room.member":
+            self._enforcer.member_changed(room_id, source)
+            return
         if event_type == "m.reaction" and self._review is not None:
             await self._review.handle_reaction(room_id, source)
             return

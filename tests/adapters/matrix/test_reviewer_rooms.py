@@ -43,7 +43,7 @@ def school_core(school: School, tmp_path: Path, rooms: list[dict[str, Any]], pie
 async def dm_bodies(school: School, core: Core, name: str) -> list[str]:
     """What the bot wrote in `name`'s direct room (joined first, as a reviewer's client would); [] without one."""
     room_id = core.state.get(DM_KEY + school.uid(name))
-    if room_id is None:
+    if not room_id:  # none yet, or forgotten after they left it
         return []
     await school.api(name, "POST", f"/_matrix/client/v3/rooms/{quote(room_id)}/join", {})
     return [
@@ -149,11 +149,18 @@ async def test_a_reaction_in_the_reviewers_room(school: School, tmp_path: Path, 
         later = await school.send("jan", dm, f"!show {number}")
         await eventually(lambda: answer_in(school, core, "jan", later), what="the answer to !show")
         assert incidents(core)[0].status == "in-review"  # the ❌ in someone else's room did not dismiss it
+        # Jansen leaves his room with the bot: his next card comes in a new one.
+        await school.api("jan", "POST", f"/_matrix/client/v3/rooms/{quote(dm)}/leave", {})
+        await eventually(lambda: core.state.get(DM_KEY + school.uid("jan")) == "", what="the old room forgotten")
+        await school.send("daan", room_id, f"nog steeds {MARKER}")
+        second = (await eventually(lambda: len(incidents(core)) == 2 and incidents(core), what="a second one"))[1].id
+        await eventually(partial(card_in, school, core, "jan", second), what="the card in a new room")
+        assert _dm(core, school, "jan") != dm
 
 
 def _dm(core: Core, school: School, name: str) -> str:
     room_id = core.state.get(DM_KEY + school.uid(name))
-    assert room_id is not None, f"no direct room with {name}"
+    assert room_id, f"no direct room with {name}"
     return room_id
 
 
