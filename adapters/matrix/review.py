@@ -108,7 +108,7 @@ class MatrixReview:
         await self._enforcer.send(room_id, content)
 
     async def handle_reaction(self, room_id: str, event: Mapping[str, Any]) -> None:
-        """A reaction on an incident card in the review room: 👀 acknowledge, ❌ dismiss, 🛡️/⬆️/🚨 escalate."""
+        """A reaction on a card in the review room or the sender's own room: 👀 ack, ❌ dismiss, 🛡️/⬆️/🚨 escalate."""
         relates = (event.get("content") or {}).get("m.relates_to") or {}
         if not isinstance(relates, Mapping) or relates.get("rel_type") != "m.annotation":
             return
