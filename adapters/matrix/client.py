@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiohttp import ClientError
@@ -81,7 +81,7 @@ class MatrixAdapter:
         if self._review_service is not None:
             self._review = MatrixReview(self._review_service, enforcer, config.review_room_id, self._directory)
             enforcer.reviewer_cards = ReviewerCards(
-                self._review_service, self._state, enforcer.direct_room, enforcer.send
+                self._review_service, self._state, enforcer.direct_room, enforcer.send, enforcer.redact
             )
         self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room, self._review)
         enforcer.room_loader = functools.partial(ensure_room, client)
@@ -103,6 +103,14 @@ class MatrixAdapter:
         if self._review is None:
             return False
         return await self._review.send_digest(reviewer, digest)
+
+    async def withdraw_cards(self, incident_ids: Iterable[int], notice: str = "erased (privacy)") -> int:
+        """Redact the chat copies of these incidents' cards (each reviewer's and the overview's); for the retention
+        job and privacy erase, so an erased excerpt does not live on in chat. How many copies were withdrawn."""
+        cards = self.enforcer.reviewer_cards if self.enforcer is not None else None
+        if cards is None:
+            return 0
+        return sum([await cards.withdraw(number, notice) for number in incident_ids])
 
     async def wait_closed(self) -> None:
         await self._closed.wait()

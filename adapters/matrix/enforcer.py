@@ -61,6 +61,12 @@ class MatrixEnforcer:
                 functools.partial(self._client.room_redact, message.room_id, event_id, reason=reason[:300]),
             )
 
+    async def redact(self, room_id: str, event_id: str, reason: str) -> None:
+        await self._call(
+            f"redact {event_id} in {room_id}",
+            functools.partial(self._client.room_redact, room_id, event_id, reason=reason[:300]),
+        )
+
     async def notify_sender(self, message: Message, text: str) -> None:
         await self.send_private(message.author, text)
 

@@ -28,7 +28,8 @@ from moderation.ports import Directory
 log = logging.getLogger(__name__)
 
 CARD_KEY = "matrix.card."  # event id of a card -> incident id (reactions on the card find their incident)
-COPIES_KEY = "matrix.copies."  # incident id -> {viewer: [room id, event id]}: every copy of its card, kept up to date
+# incident id -> {viewer: [room id, card event id, edit event ids ...]}: every copy of its card, kept up to date
+COPIES_KEY = "matrix.copies."
 OVERVIEW = "overview"  # the viewer of the review room's copy
 
 
@@ -52,11 +53,13 @@ class ReviewerCards:
         state: StateStore,
         direct_room: Callable[[AccountId], Awaitable[str]],
         send: Callable[[str, dict[str, Any]], Awaitable[str]],
+        redact: Callable[[str, str, str], Awaitable[None]],
     ) -> None:
         self._service = service
         self._state = state
         self._direct_room = direct_room
         self._send = send
+        self._redact = redact
 
     def copies(self, incident_id: int) -> dict[str, list[str]]:
         raw = self._state.get(f"{COPIES_KEY}{incident_id}")
@@ -72,8 +75,11 @@ class ReviewerCards:
             return
         copies = self.copies(incident_id)
         copies[viewer] = [room_id, event_id]
-        self._state.set(f"{COPIES_KEY}{incident_id}", json.dumps(copies))
+        self._save(incident_id, copies)
         self._state.set(CARD_KEY + event_id, str(incident_id))
+
+    def _save(self, incident_id: int, copies: dict[str, list[str]]) -> None:
+        self._state.set(f"{COPIES_KEY}{incident_id}", json.dumps(copies))
 
     async def deliver(self, incident_id: int, people: Iterable[PersonId]) -> list[str]:
         """Send the card to each person's direct room; what could not be delivered (empty: all went well).
@@ -109,11 +115,34 @@ class ReviewerCards:
     async def refresh(self, incident_id: int, card: Card) -> None:
         """Edit every copy of the card to `card`'s state (the reporter only in school leadership's own copies).
         A copy that cannot be edited is logged: the change itself is done and answered."""
-        for viewer, (room_id, event_id) in self.copies(incident_id).items():
+        copies = self.copies(incident_id)
+        for viewer, events in copies.items():
             actor = self._service.actor_by_id(viewer) if viewer != OVERVIEW else None
             leadership = actor is not None and actor.person is not None and actor.person.is_leadership
             shown = card if leadership else replace(card, reporter=None)
             try:
-                await self._send(room_id, replacement(event_id, review_card_content(shown)))
+                edit = await self._send(events[0], replacement(events[1], review_card_content(shown)))
             except MatrixCallFailed as exc:
                 log.warning("matrix: incident #%d: the card of %s was not updated: %s", incident_id, viewer, exc)
+                continue
+            if edit:
+                events.append(edit)  # an edit holds the text too: withdrawing the card must redact it as well
+        self._save(incident_id, copies)
+
+    async def withdraw(self, incident_id: int, reason: str) -> int:
+        """Redact every copy of the card and its edits (AVG: the excerpt must not outlive its erasure in chat);
+        how many copies went. A copy that could not be redacted is kept, to be tried again next time."""
+        copies = self.copies(incident_id)
+        withdrawn = 0
+        for viewer, events in list(copies.items()):
+            room_id, *event_ids = events
+            try:
+                for event_id in reversed(event_ids):  # the edits first: the original goes last
+                    await self._redact(room_id, event_id, reason)
+            except MatrixCallFailed as exc:
+                log.warning("matrix: incident #%d: the card of %s was not withdrawn: %s", incident_id, viewer, exc)
+                continue
+            del copies[viewer]
+            withdrawn += 1
+        self._save(incident_id, copies)
+        return withdrawn

@@ -253,3 +253,30 @@ async def _edited_to(school: School, core: Core, name: str, number: int, status:
         ).startswith(f"⚑ Incident #{number} "):
             return f"· {status}" in new["body"].splitlines()[0]
     return False
+
+
+async def test_withdrawn_cards_are_redacted(school: School, tmp_path: Path, store_dir: Path) -> None:
+    """After retention or a privacy erase, every chat copy of the card goes: each reviewer's, the overview's, and
+    the edits (they hold the text too)."""
+    overview = await school.create_room("dir")
+    room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
+    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    adapter = school.adapter(core, store_dir, review_room=overview, review_service=service)
+    async with running(core, adapter):
+        await school.send("daan", room_id, f"jij {MARKER}")
+        number = (await eventually(lambda: incidents(core), what="an incident"))[0].id
+        for name in ("jan", "abc"):
+            await eventually(partial(card_in, school, core, name, number), what=f"{name}'s card")
+        ack = await school.send("jan", _dm(core, school, "jan"), f"!ack {number}")
+        await eventually(lambda: answer_in(school, core, "jan", ack), what="the answer to !ack")
+        await eventually(partial(_edited_to, school, core, "jan", number, "in-review"), what="the card updated")
+        assert await adapter.withdraw_cards([number]) == 3  # Jansen's, the coordinator's, the overview's
+        for name, where in (("jan", _dm(core, school, "jan")), ("abc", _dm(core, school, "abc")), ("dir", overview)):
+            texts = [
+                str(e["content"].get("body", ""))
+                for e in await school.timeline(name, where)
+                if e["sender"] == school.uid("bot") and e["type"] == "m.room.message"
+            ]
+            assert not any(MARKER in text for text in texts), (name, texts)
+        assert await adapter.withdraw_cards([number]) == 0  # twice: nothing left, no error
