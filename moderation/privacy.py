@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, PersonRow, ReviewerRow
+from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, PersonRow, ReviewerRow, StateRow
 from moderation.incidents.routing import LEADERSHIP
 from moderation.model import Platform
 
@@ -79,6 +79,18 @@ def _targeted(subject: Subject) -> ColumnElement[bool]:
 def _reporter_keys(subject: Subject) -> list[str]:
     keys = [f"{platform}:{account}" for platform, account in subject.accounts]
     return keys + ([subject.person_id] if subject.person_id else [])
+
+
+def _state_of(subject: Subject) -> Select[StateRow]:
+    """Adapter state keyed by one of the person's accounts (`<platform>.<what>.<account id>`)."""
+    keys = [
+        StateRow.key.like(f"{platform}.%.{_literal(account)}", escape="\\") for platform, account in subject.accounts
+    ]
+    return select(StateRow).where(or_(*keys) if keys else false())
+
+
+def _literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -152,6 +164,7 @@ def export_person(sessions: sessionmaker[Session], who: str, now: datetime) -> d
             "reports_you_made": [_brief(row) for row in reported],
             "incidents_assigned_to_you": [{"id": r.incident_id, "as": r.reason} for r in assigned],
             "your_review_actions": [{"incident": h.incident_id, "at": _iso(h.at), "what": h.action} for h in acted],
+            "platform_state": [{"key": r.key, "value": r.value} for r in session.scalars(_state_of(subject))],
         }
     found = ("incidents_about_you", "incidents_aimed_at_you", "reports_you_made", "your_review_actions")
     if person is None and not any(data[key] for key in found):
@@ -170,13 +183,15 @@ class ErasurePlan:
     assignments_removed: list[int] = field(default_factory=list)
     reassigned_to_leadership: list[int] = field(default_factory=list)
     history_lines_rewritten: int = 0
+    platform_state_removed: int = 0  # e.g. the bot's direct room with this person on Matrix
     relations_cleared: int = 0  # people whose mentor or manager this person was
     texts_scrubbed: list[int] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.person_record or self.incidents_deleted or self.targets_cleared or self.reports_cleared
-                    or self.assignments_removed or self.history_lines_rewritten or self.texts_scrubbed)  # fmt: skip
+        return not (self.person_record or self.incidents_deleted or self.platform_state_removed or self.targets_cleared
+                    or self.reports_cleared or self.assignments_removed or self.history_lines_rewritten
+                    or self.texts_scrubbed)  # fmt: skip
 
 
 def erase_person(sessions: sessionmaker[Session], who: str, now: datetime, *, dry_run: bool) -> ErasurePlan:
@@ -212,6 +227,9 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
     for row in session.scalars(select(IncidentRow).where(IncidentRow.reported_by.in_(_reporter_keys(subject)))):
         row.reported_by = None
         plan.reports_cleared.append(row.id)
+    for state in session.scalars(_state_of(subject)).all():
+        session.delete(state)
+        plan.platform_state_removed += 1
     scrub = _scrubber(subject)
     if subject.person_id:
         pid = subject.person_id

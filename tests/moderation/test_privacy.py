@@ -143,3 +143,16 @@ async def test_people_not_on_the_roster_by_account(s: Story) -> None:
     assert plan.incidents_deleted == [unknown]
     with pytest.raises(UnknownPerson, match="nobody"):
         export_person(s.school.core.sessions, "nobody", s.school.clock.now())
+
+
+async def test_platform_state_about_the_person_is_exported_and_erased(s: Story) -> None:
+    state = s.school.core.state
+    state.set("console.dm.sanne", "room-with-sanne")  # like Matrix's direct room with a reviewer or student
+    state.set("console.dm.sanne_x", "someone else")  # another account that only starts the same
+    state.set("console.dm.daan", "room-with-daan")
+    exported = export_person(s.school.core.sessions, "sanne", s.school.clock.now())
+    assert exported["platform_state"] == [{"key": "console.dm.sanne", "value": "room-with-sanne"}]
+    plan = erase_person(s.school.core.sessions, "sanne", s.school.clock.now(), dry_run=False)
+    assert plan.platform_state_removed == 1
+    assert state.get("console.dm.sanne") is None
+    assert state.get("console.dm.sanne_x") == "someone else" and state.get("console.dm.daan") == "room-with-daan"
