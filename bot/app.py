@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,13 +49,17 @@ class Core:
     moderator: Moderator
     classifier: Classifier | None
     clock: Clock
-    closers: list[object] = field(default_factory=list)
+    closed: bool = False
 
     def reload_directory(self) -> None:
         self.directory = load_directory(self.sessions)
         self.moderator.replace_directory(self.directory)
 
     def close(self) -> None:
+        """Release the classifier's worker and the database connections. Safe to call twice."""
+        if self.closed:
+            return
+        self.closed = True
         close = getattr(self.classifier, "close", None)
         if callable(close):
             close()

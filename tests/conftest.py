@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.support.core import close_open_cores
+
 # The PostgreSQL server the suite uses; `.ci/run` starts it. Tests fail (not skip) when it is missing.
 POSTGRES_ADMIN_URL = os.environ.get("SCHOOLWACHT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -35,3 +37,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/schoolwacht.sqlite3"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(autouse=True)
+def _close_cores_after_each_test() -> Iterator[None]:
+    yield
+    close_open_cores()

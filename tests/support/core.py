@@ -31,6 +31,16 @@ SAMPLE_PEOPLE: list[dict[str, str]] = [
 ]
 
 
+# Cores made during the current test; tests/conftest.py closes them afterwards, so no database connection outlives
+# its test (an unclosed PostgreSQL connection warns, and warnings are errors).
+OPEN_CORES: list[Core] = []
+
+
+def close_open_cores() -> None:
+    while OPEN_CORES:
+        OPEN_CORES.pop().close()
+
+
 def roster_csv(people: list[dict[str, str]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
@@ -59,4 +69,6 @@ def make_core(
     upgrade(engine)
     store_roster(make_session_factory(engine), parse_roster(roster_csv(people or SAMPLE_PEOPLE)), datetime.now(UTC))
     engine.dispose()
-    return build_core(settings, classifier=classifier, with_classifier=with_classifier, bot_accounts=bot_accounts)
+    core = build_core(settings, classifier=classifier, with_classifier=with_classifier, bot_accounts=bot_accounts)
+    OPEN_CORES.append(core)
+    return core

@@ -20,7 +20,7 @@ from moderation.model import AccountId, Category, Classification, EventId, Evide
 from moderation.pipeline import Moderator, Outcome
 from moderation.roster import parse_roster, store_roster
 from moderation.rules import ALL_RULES
-from tests.support.core import SAMPLE_PEOPLE, roster_csv
+from tests.support.core import OPEN_CORES, SAMPLE_PEOPLE, roster_csv
 
 # The sample school, plus a middle manager (mgr) with a teacher (tom) under her; dir leads, abc coordinates.
 REVIEW_PEOPLE: list[dict[str, str]] = [
@@ -100,6 +100,7 @@ def make_school(
     upgrade(engine)
     engine.dispose()
     core = build_core(settings, classifier=TagClassifier(), clock=clock)
+    OPEN_CORES.append(core)
     store_roster(core.sessions, parse_roster(roster_csv(REVIEW_PEOPLE)), clock.now())
     core.reload_directory()
     # The wiring proposed for bot/app.py: the Moderator writes through the repeated-targeting store.
