@@ -37,7 +37,6 @@ from moderation.rules.base import Rule
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Outcome:
     verdict: Verdict | None

@@ -16,8 +16,12 @@ from tests.support.fakes import KeywordClassifier
 
 def test_parse_line() -> None:
     line = parse_line("@Sanne #Klas-2B: Hoi: allemaal\n")
-    assert line is not None and (line.author, line.room, line.text, line.edit_of) == ("sanne", "klas-2b",
-                                                                                     "Hoi: allemaal", None)
+    assert line is not None and (line.author, line.room, line.text, line.edit_of) == (
+        "sanne",
+        "klas-2b",
+        "Hoi: allemaal",
+        None,
+    )
     edit = parse_line("@sanne #klas-2b ~3: nieuwe tekst")
     assert edit is not None and edit.edit_of == 3
     assert parse_line("") is None and parse_line("// a comment") is None and parse_line("   \n") is None
@@ -40,8 +44,14 @@ async def test_a_session_runs_through_the_pipeline_and_bad_lines_lose_nothing(
     ]
     core = make_core(tmp_path, rooms=rooms, classifier=KeywordClassifier())
     out = io.StringIO()
-    lines = ["@jan #mededelingen: morgen vrij", "this line is wrong", "@sanne #mededelingen: echt?",
-             "@daan #klas: hoi", "@daan #klas ~1: hoi sukkel", "@sanne #klas: " + "\u200b" * 5]
+    lines = [
+        "@jan #mededelingen: morgen vrij",
+        "this line is wrong",
+        "@sanne #mededelingen: echt?",
+        "@daan #klas: hoi",
+        "@daan #klas ~1: hoi sukkel",
+        "@sanne #klas: " + "\u200b" * 5,
+    ]
     adapter = ConsoleAdapter(lines=lines, out=out)
     await run(core, [adapter])
     text = out.getvalue()

@@ -44,8 +44,9 @@ def test_init_writes_an_example_and_refuses_to_overwrite(
     assert code == 2 and output.strip() == f"error: {target} exists already; use --force to overwrite it"
 
 
-def test_upgrade_import_show(config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_upgrade_import_show(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text(roster_csv(SAMPLE_PEOPLE), encoding="utf-8")
     code, output = run_cli(["roster", "import", str(roster), "-c", str(config)], monkeypatch, capsys)
@@ -57,8 +58,9 @@ def test_upgrade_import_show(config: Path, tmp_path: Path, monkeypatch: pytest.M
     assert code == 0 and "Sanne" in output and "8 people" in output
 
 
-def test_a_bad_roster_imports_nothing(config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_roster_imports_nothing(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     run_cli(["db", "upgrade", "-c", str(config)], monkeypatch, capsys)
     good = tmp_path / "good.csv"
     good.write_text(roster_csv(SAMPLE_PEOPLE), encoding="utf-8")
@@ -73,8 +75,9 @@ def test_a_bad_roster_imports_nothing(config: Path, tmp_path: Path, monkeypatch:
     assert "8 people" in output and "Renamed" not in output and "Nieuw" not in output
 
 
-def test_malformed_settings_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_settings_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "schoolwacht.toml"
     path.write_text("[bot]\nplatfroms = []\n", encoding="utf-8")
     code, output = run_cli(["run", "-c", str(path)], monkeypatch, capsys)
@@ -82,8 +85,9 @@ def test_malformed_settings_are_one_line(tmp_path: Path, monkeypatch: pytest.Mon
     assert output.strip() == f"error: {path}: unknown key 'bot.platfroms'"
 
 
-def test_an_unreachable_database_is_retried_then_named(config: Path, monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unreachable_database_is_retried_then_named(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("SCHOOLWACHT_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     config.write_text(config.read_text(encoding="utf-8").replace("[database]", "[database]\nconnect_attempts = 2"))
     monkeypatch.setattr("time.sleep", lambda _s: None)
@@ -93,16 +97,29 @@ def test_an_unreachable_database_is_retried_then_named(config: Path, monkeypatch
 
 
 def test_help_on_every_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    for args in (["--help"], ["run", "--help"], ["check", "--help"], ["roster", "import", "--help"],
-                 ["db", "upgrade", "--help"], ["demo", "--help"], ["incidents", "--help"], ["model", "--help"],
-                 ["privacy", "--help"]):
+    for args in (
+        ["--help"],
+        ["run", "--help"],
+        ["check", "--help"],
+        ["roster", "import", "--help"],
+        ["db", "upgrade", "--help"],
+        ["demo", "--help"],
+        ["incidents", "--help"],
+        ["model", "--help"],
+        ["privacy", "--help"],
+    ):
         code, output = run_cli(args, monkeypatch, capsys)
         assert code == 0 and "Usage" in output, args
 
 
 def test_the_demo_runs_from_a_fresh_process_and_prints_each_reviewers_list() -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "demo"], capture_output=True, text=True, timeout=120,
-                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": "/tmp"})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": "/tmp"},
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "message removed from #mededelingen-2b" in out  # R10

@@ -26,7 +26,7 @@ def test_the_example_written_by_init_is_valid() -> None:
 
 
 def test_malformed_toml_names_the_file_and_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "[bot]\nplatforms = [\"console\"\ndry_run = true\n")
+    path = write(tmp_path, '[bot]\nplatforms = ["console"\ndry_run = true\n')
     with pytest.raises(SettingsError, match=r"schoolwacht\.toml: not valid TOML.*line"):
         load_settings(path)
 

@@ -13,7 +13,7 @@ from bot.app import Core
 from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.model import AccountId, ActionKind, Category, EventId, Message, Platform, RoomId, Severity
 from tests.support.core import make_core
-from tests.support.fakes import FixedClock, KeywordClassifier, RecordingEnforcer
+from tests.support.fakes import KeywordClassifier, RecordingEnforcer
 
 ROOMS = [
     {"platform": "console", "id": "mededelingen-2b", "name": "mededelingen-2b", "kind": "announcement"},
@@ -25,15 +25,26 @@ ROOMS = [
 
 @pytest.fixture
 def core(tmp_path: Path) -> Iterator[Core]:
-    core = make_core(tmp_path, rooms=ROOMS, classifier=KeywordClassifier(),
-                     bot_accounts=frozenset({(Platform.CONSOLE, AccountId("schoolwacht"))}))
+    core = make_core(
+        tmp_path,
+        rooms=ROOMS,
+        classifier=KeywordClassifier(),
+        bot_accounts=frozenset({(Platform.CONSOLE, AccountId("schoolwacht"))}),
+    )
     yield core
     core.close()
 
 
 def msg(author: str, room: str, text: str, event: str = "e1", **extra: object) -> Message:
-    return Message(Platform.CONSOLE, RoomId(room), EventId(event), AccountId(author), text,
-                   datetime(2026, 11, 24, 9, 0, tzinfo=UTC), **extra)  # type: ignore[arg-type]
+    return Message(
+        Platform.CONSOLE,
+        RoomId(room),
+        EventId(event),
+        AccountId(author),
+        text,
+        datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 def incidents(core: Core) -> list[IncidentRow]:
@@ -54,7 +65,11 @@ async def test_student_in_announcement_room_is_removed_notified_and_recorded(cor
     assert enforcer.names() == ["delete", "notify", "announce"]
     [row] = incidents(core)
     assert (row.rule_id, row.category, row.author_person_id, row.action_status) == (
-        "R10", "announcement-only", "sanne", "done")
+        "R10",
+        "announcement-only",
+        "sanne",
+        "done",
+    )
     assert [r.person_id for r in row.reviewers] == ["jan"]
 
 
@@ -173,9 +188,14 @@ async def test_a_report_is_one_incident_per_reporter_and_hides_the_reporter(core
 
 async def test_room_events_go_to_leadership(core: Core) -> None:
     outcome = await core.moderator.record_room_event(
-        platform=Platform.CONSOLE, room_id=RoomId("mededelingen-2b"), event_id=EventId("pl-1"),
-        actor=AccountId("jan"), category=Category.PERMISSION_DRIFT, explanation="levels lowered",
-        enforcer=RecordingEnforcer())
+        platform=Platform.CONSOLE,
+        room_id=RoomId("mededelingen-2b"),
+        event_id=EventId("pl-1"),
+        actor=AccountId("jan"),
+        category=Category.PERMISSION_DRIFT,
+        explanation="levels lowered",
+        enforcer=RecordingEnforcer(),
+    )
     assert outcome.incident is not None
     assert {r.reason for r in outcome.incident.draft.reviewers} == {"leadership"}
 
