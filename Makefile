@@ -34,9 +34,11 @@ ensure-postgres:
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: $(VENV)/.test $(SYNAPSE_VENV)/.installed ensure-postgres
+# Lint first, so that pytest's summary is the last line.
+test: lint $(SYNAPSE_VENV)/.installed ensure-postgres
 	SCHOOLWACHT_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(VENV)/bin/python -m pytest
 
 benchmarks: $(VENV)/.test $(SYNAPSE_VENV)/.installed
