@@ -8,6 +8,14 @@ from moderation.model import Platform
 from moderation.pipeline import Moderator
 
 
+class AdapterConfigError(ValueError):
+    """A setting or secret an adapter needs is missing or wrong; the message is for the admin who fixes it."""
+
+
+class AdapterStartError(RuntimeError):
+    """The platform would not let the adapter start (a refused login, missing permissions); worded for the admin."""
+
+
 class Adapter(Protocol):
     platform: Platform
 

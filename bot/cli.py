@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from adapters.base import AdapterConfigError, AdapterStartError
 from bot.database import SchemaBehind, current_revision, head_revision, upgrade
 from bot.settings import Settings, SettingsError, load_settings
 from moderation.clock import SystemClock
@@ -45,7 +46,7 @@ ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="SCHOOLWACH
 DEFAULT_CONFIG = Path("schoolwacht.toml")
 
 # Errors that are the user's to fix: one line, exit code 2.
-USER_ERRORS = (SettingsError, RosterError, DatabaseUnavailable, SchemaBehind)
+USER_ERRORS = (SettingsError, RosterError, DatabaseUnavailable, SchemaBehind, AdapterConfigError, AdapterStartError)
 
 
 def actor() -> str:

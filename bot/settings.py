@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.engine import make_url
 
+from adapters.secrets import read_secret
 from moderation.model import Category
 
 CategoryName = Literal["insult", "harassment", "threat", "discrimination", "sexual", "self-harm"]
@@ -182,16 +183,3 @@ def _describe(error: Any) -> str:
     if error["type"] == "missing":
         return f"missing key {key!r}"
     return f"{key}: {error['msg']} (got {error.get('input')!r})"
-
-
-def read_secret(name: str, environ: Mapping[str, str] = os.environ) -> str | None:
-    """A secret from `NAME`, or from the file named by `NAME_FILE` (Docker/Kubernetes secrets)."""
-    if environ.get(name):
-        return environ[name].strip()
-    file_name = environ.get(f"{name}_FILE")
-    if not file_name:
-        return None
-    try:
-        return Path(file_name).read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise SettingsError(f"{name}_FILE={file_name}: cannot read the secret: {exc.strerror}") from exc

@@ -14,6 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.base import AdapterStartError
 from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.drift import AnnouncementGuard
@@ -28,7 +29,7 @@ from moderation.pipeline import Moderator
 log = logging.getLogger(__name__)
 
 
-class DiscordStartError(RuntimeError):
+class DiscordStartError(AdapterStartError):
     """The adapter could not start: no gateway, not in the guild, ..."""
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+
+from adapters.base import AdapterConfigError
+from adapters.secrets import read_secret
 
 TOKEN_ENV = "SCHOOLWACHT_DISCORD_TOKEN"
 TOKEN_FILE_ENV = "SCHOOLWACHT_DISCORD_TOKEN_FILE"
 
 
-class DiscordConfigError(ValueError):
+class DiscordConfigError(AdapterConfigError):
     """The Discord settings cannot work; the message says which setting and why."""
 
 
@@ -31,18 +33,10 @@ class DiscordConfig:
 
 def read_token(environ: Mapping[str, str]) -> str:
     """The bot token from SCHOOLWACHT_DISCORD_TOKEN or from the file named by SCHOOLWACHT_DISCORD_TOKEN_FILE."""
-    direct = environ.get(TOKEN_ENV, "").strip()
-    path = environ.get(TOKEN_FILE_ENV, "").strip()
-    if direct and path:
-        raise TokenError(f"set only one of {TOKEN_ENV} and {TOKEN_FILE_ENV}, not both")
-    if path:
-        try:
-            token = Path(path).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise TokenError(f"cannot read the Discord token file {path}: {exc.strerror or exc}") from None
-        if not token:
-            raise TokenError(f"the Discord token file {path} is empty")
-        return token
-    if direct:
-        return direct
-    raise TokenError(f"no Discord token: set {TOKEN_ENV} or {TOKEN_FILE_ENV}")
+    try:
+        token = read_secret(TOKEN_ENV, environ)
+    except AdapterConfigError as exc:
+        raise TokenError(f"Discord token: {exc}") from None
+    if token is None:
+        raise TokenError(f"no Discord token: set {TOKEN_ENV} or {TOKEN_FILE_ENV}")
+    return token

@@ -11,6 +11,7 @@ from enum import Enum
 
 import discord
 
+from adapters.base import AdapterStartError
 from adapters.discord.overwrites import EVERYONE_DENY
 
 
@@ -50,7 +51,7 @@ ANNOUNCEMENT_GUILD_NEEDED = _bits("manage_roles") | EVERYONE_DENY
 GUILD_NEEDED = _bits("view_audit_log")
 
 
-class MissingPermissionsError(RuntimeError):
+class MissingPermissionsError(AdapterStartError):
     """The bot cannot do its job; the message names every missing permission and where."""
 
 

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from adapters.base import AdapterConfigError
+from adapters.secrets import read_secret
+
 TOKEN_ENV = "SCHOOLWACHT_MATRIX_TOKEN"
 PASSWORD_ENV = "SCHOOLWACHT_MATRIX_PASSWORD"
 
@@ -29,7 +32,7 @@ class MatrixConfig:
     encrypt_direct_rooms: bool = True  # new direct rooms (notices, reviewers' cards) are end-to-end encrypted
 
 
-class MatrixConfigError(ValueError):
+class MatrixConfigError(AdapterConfigError):
     pass
 
 
@@ -52,26 +55,12 @@ class StateStore(Protocol):
     def set(self, key: str, value: str) -> None: ...
 
 
-def read_secret(env: Mapping[str, str], name: str) -> str | None:
-    """`NAME` or `NAME_FILE` (a path whose content is the secret, trailing newline stripped); both set is an error."""
-    direct = env.get(name)
-    path = env.get(f"{name}_FILE")
-    if direct and path:
-        raise MatrixConfigError(f"set either {name} or {name}_FILE, not both")
-    if path:
-        try:
-            value = Path(path).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise MatrixConfigError(f"{name}_FILE: cannot read {path}: {exc.strerror}") from None
-        if not value:
-            raise MatrixConfigError(f"{name}_FILE: {path} is empty")
-        return value
-    return direct or None
-
-
 def read_secrets(env: Mapping[str, str]) -> MatrixSecrets:
     """The bot's login secret: an access token (preferred) or a password."""
-    secrets = MatrixSecrets(access_token=read_secret(env, TOKEN_ENV), password=read_secret(env, PASSWORD_ENV))
+    try:
+        secrets = MatrixSecrets(access_token=read_secret(TOKEN_ENV, env), password=read_secret(PASSWORD_ENV, env))
+    except AdapterConfigError as exc:
+        raise MatrixConfigError(f"Matrix login secret: {exc}") from None
     if not secrets.access_token and not secrets.password:
         raise MatrixConfigError(
             f"no Matrix login secret: set {TOKEN_ENV} (or {TOKEN_ENV}_FILE), or {PASSWORD_ENV} (or {PASSWORD_ENV}_FILE)"

@@ -10,14 +10,15 @@ import logging
 from aiohttp import ClientError
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, MatrixRoom, RoomGetStateResponse, WhoamiResponse
 
+from adapters.base import AdapterStartError
 from adapters.matrix.calls import call
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
 
 log = logging.getLogger(__name__)
 
 
-class MatrixLoginError(RuntimeError):
-    pass
+class MatrixLoginError(AdapterStartError):
+    """The homeserver refused the bot's login (a wrong token or password, an unknown user)."""
 
 
 def make_client(config: MatrixConfig) -> AsyncClient:

@@ -127,3 +127,20 @@ def test_the_demo_runs_from_a_fresh_process_and_prints_each_reviewers_list() -> 
     for reviewer in ("Meneer Jansen", "Mevr. Yilmaz", "Directeur De Boer"):
         assert reviewer in out.split("what each reviewer sees")[1]
     assert "Traceback" not in result.stderr
+
+
+def test_run_without_a_platform_secret_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "schoolwacht.toml"
+    config.write_text(
+        '[bot]\nplatforms = ["matrix"]\n[classifier]\nml_backend = "none"\n'
+        '[matrix]\nhomeserver = "http://127.0.0.1:1"\nuser_id = "@bot:school.test"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("SCHOOLWACHT_MATRIX_TOKEN", raising=False)
+    monkeypatch.delenv("SCHOOLWACHT_MATRIX_PASSWORD", raising=False)
+    assert run_cli(["db", "upgrade", "-c", str(config)], monkeypatch, capsys)[0] == 0
+    code, output = run_cli(["run", "-c", str(config)], monkeypatch, capsys)
+    assert code == 2 and "Traceback" not in output
+    assert output.strip().startswith("error: no Matrix login secret: set SCHOOLWACHT_MATRIX_TOKEN")

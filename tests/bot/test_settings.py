@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings, read_secret, settings_from_dict
+from adapters.base import AdapterConfigError
+from adapters.secrets import read_secret
+from bot.settings import SettingsError, load_settings, settings_from_dict
 from moderation.model import Category
 
 
@@ -77,8 +79,10 @@ def test_secrets_from_env_or_file(tmp_path: Path) -> None:
     assert read_secret("X_TOKEN", {"X_TOKEN": "direct"}) == "direct"
     assert read_secret("X_TOKEN", {"X_TOKEN_FILE": str(secret_file)}) == "s3cret"
     assert read_secret("X_TOKEN", {}) is None
-    with pytest.raises(SettingsError, match="X_TOKEN_FILE"):
+    with pytest.raises(AdapterConfigError, match="X_TOKEN_FILE: cannot read"):
         read_secret("X_TOKEN", {"X_TOKEN_FILE": str(tmp_path / "missing")})
+    with pytest.raises(AdapterConfigError, match="not both"):
+        read_secret("X_TOKEN", {"X_TOKEN": "a", "X_TOKEN_FILE": str(secret_file)})
 
 
 def test_database_url_from_env_wins_and_relative_sqlite_is_beside_the_file(tmp_path: Path) -> None:

@@ -24,8 +24,11 @@ def test_token_from_a_file(tmp_path: Path) -> None:
     [
         ({}, "no Discord token"),
         ({TOKEN_ENV: "   "}, "no Discord token"),
-        ({TOKEN_ENV: "a", TOKEN_FILE_ENV: "/x"}, "only one"),
-        ({TOKEN_FILE_ENV: "/does/not/exist"}, "cannot read the Discord token file /does/not/exist"),
+        ({TOKEN_ENV: "a", TOKEN_FILE_ENV: "/x"}, "not both"),
+        (
+            {TOKEN_FILE_ENV: "/does/not/exist"},
+            "Discord token: SCHOOLWACHT_DISCORD_TOKEN_FILE: cannot read /does/not/exist",
+        ),
     ],
 )
 def test_bad_token_settings_are_clear(environ: dict[str, str], message: str) -> None:

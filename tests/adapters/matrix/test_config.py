@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.matrix.config import MatrixConfigError, read_secret, read_secrets
+from adapters.matrix.config import MatrixConfigError, read_secrets
 
 
 def test_token_from_env() -> None:
@@ -26,9 +26,7 @@ def test_both_forms_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "t"
     path.write_text("x")
     with pytest.raises(MatrixConfigError, match="either"):
-        read_secret(
-            {"SCHOOLWACHT_MATRIX_TOKEN": "a", "SCHOOLWACHT_MATRIX_TOKEN_FILE": str(path)}, "SCHOOLWACHT_MATRIX_TOKEN"
-        )
+        read_secrets({"SCHOOLWACHT_MATRIX_TOKEN": "a", "SCHOOLWACHT_MATRIX_TOKEN_FILE": str(path)})
 
 
 def test_missing_or_empty_file(tmp_path: Path) -> None:
