@@ -15,9 +15,9 @@ from nio import AsyncClient, RoomGetStateResponse
 
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import MatrixConfig, StateStore
-from adapters.matrix.core import ModeratorLike
 from adapters.matrix.power_levels import Levels, can_set_levels, creators, drift, wanted_levels
 from moderation.model import AccountId, Category, EventId, Platform, RoomId
+from moderation.pipeline import Moderator
 from moderation.ports import Enforcer
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _state_event(events: list[Any], event_type: str) -> Mapping[str, Any] | None
 
 class AnnouncementGuard:
     def __init__(
-        self, client: AsyncClient, config: MatrixConfig, state: StateStore, moderator: ModeratorLike, enforcer: Enforcer
+        self, client: AsyncClient, config: MatrixConfig, state: StateStore, moderator: Moderator, enforcer: Enforcer
     ) -> None:
         self._client = client
         self._config = config

@@ -23,7 +23,6 @@ from nio.api import MessageDirection
 from adapters.matrix.announcements import AnnouncementGuard
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import MatrixConfig, MatrixSecrets, StateStore
-from adapters.matrix.core import ModeratorLike
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import EventHandler
 from adapters.matrix.review import MatrixReview
@@ -32,6 +31,7 @@ from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensur
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
+from moderation.pipeline import Moderator
 from moderation.ports import Directory
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,12 @@ class MatrixAdapter:
         self._task: asyncio.Task[None] | None = None
         self._guard: AnnouncementGuard | None = None
         self._handler: EventHandler | None = None
-        self._moderator: ModeratorLike | None = None
+        self._moderator: Moderator | None = None
         self.enforcer: MatrixEnforcer | None = None
         self.batches = 0  # processed sync batches (tests and the benchmark watch this)
         self._closed = asyncio.Event()
 
-    async def start(self, moderator: ModeratorLike) -> None:
+    async def start(self, moderator: Moderator) -> None:
         config = self._config
         config.store_dir.mkdir(parents=True, exist_ok=True)
         client = make_client(config)

@@ -15,11 +15,11 @@ from nio.exceptions import EncryptionError
 
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import MatrixConfig
-from adapters.matrix.core import ModeratorLike
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.review import MatrixReview
 from adapters.matrix.translate import MalformedEvent, ReportCommand, message_from_event, report_command
 from moderation.model import AccountId, Platform, RoomId, RoomKind
+from moderation.pipeline import Moderator
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class EventHandler:
         self,
         client: AsyncClient,
         config: MatrixConfig,
-        moderator: ModeratorLike,
+        moderator: Moderator,
         enforcer: MatrixEnforcer,
         on_power_levels: Callable[[str], Awaitable[object]],
         review: MatrixReview | None = None,
