@@ -34,7 +34,6 @@ class Judge:
             author=author,
             may_post=may_post(policy, author),
             classification=classification,
-            classifier_configured=self._classifier is not None,
         )
         verdicts: list[Verdict] = []
         errors: list[str] = [classify_error] if classify_error else []

@@ -14,8 +14,7 @@ class RuleContext:
     policy: RoomPolicy
     author: Person | None  # None: the account is not in the roster
     may_post: bool  # the author may post in this room (always True outside announcement rooms)
-    classification: Classification | None  # None when no classifier is configured
-    classifier_configured: bool
+    classification: Classification | None  # None: no classifier configured (the Judge warns at start), or no text
 
 
 class Rule(Protocol):
