@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.routing import route
@@ -31,10 +32,20 @@ from moderation.model import (
     Verdict,
 )
 from moderation.policy import PolicyBook, RoomPolicy
-from moderation.ports import Classifier, Clock, Directory, Enforcer, IncidentDraft, IncidentRef, IncidentStore
+from moderation.ports import (
+    Classifier,
+    Clock,
+    Directory,
+    Enforcer,
+    IncidentDraft,
+    IncidentRef,
+    IncidentStore,
+    StoreUnavailable,
+)
 from moderation.rules.base import Rule
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +70,9 @@ class Moderator:
         bot_accounts: frozenset[tuple[Platform, AccountId]] = frozenset(),
         unconfigured_rooms: RoomKind | None = RoomKind.STUDENT_RUN,
         dry_run: bool = False,
+        store_retry_delay: float = 0.5,
     ) -> None:
+        self._store_retry_delay = store_retry_delay
         self._policies = policies
         self._judge = Judge(rules, classifier)
         self._directory = directory
@@ -151,16 +164,30 @@ class Moderator:
         reviewers = route(author, verdict, self._directory)
         draft = IncidentDraft(message, verdict, author, reviewers, policy.room.name, reported_by=reported_by)
         now = self._clock.now()
-        incident = await asyncio.to_thread(self._store.record, draft, now)
+        incident = await self._until_stored(self._store.record, draft, now)
         if incident is None:
             return Outcome(verdict=verdict, duplicate=True)
         dry = self._dry_run or policy.dry_run
         hands: Enforcer = DryRunEnforcer(inner=enforcer) if dry else enforcer
         actions = [await self._do(kind, hands, message, verdict) for kind in verdict.actions]
+        if dry:  # the history must not read "delete: ok" for a message that is still there
+            actions = [replace(a, detail="dry run: not done") for a in actions]
         actions.append(await _attempt(ActionKind.ANNOUNCE, hands.announce(incident)))
         status = "dry-run" if dry else ("failed" if not all(a.ok for a in actions) else "done")
-        await asyncio.to_thread(self._store.record_actions, incident.id, actions, status, self._clock.now())
+        await self._until_stored(self._store.record_actions, incident.id, actions, status, self._clock.now())
         return Outcome(verdict=verdict, incident=incident, actions=tuple(actions))
+
+    async def _until_stored(self, write: Callable[..., T], *args: object) -> T:
+        """Write to the incident log in a worker thread. While the database is down, wait and try again: the
+        message's handler waits with it (the Matrix sync token does not move on), so nothing is lost."""
+        delay = self._store_retry_delay
+        while True:
+            try:
+                return await asyncio.to_thread(write, *args)
+            except StoreUnavailable as exc:
+                log.warning("the incident log is unreachable (%s); trying again in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def _do(self, kind: ActionKind, hands: Enforcer, message: Message, verdict: Verdict) -> Action:
         if kind is ActionKind.DELETE:

@@ -72,6 +72,10 @@ class IncidentRef:
     created_at: datetime
 
 
+class StoreUnavailable(RuntimeError):
+    """The incident log cannot be reached right now; nothing was written. Worth trying again later."""
+
+
 class IncidentStore(Protocol):
     """The incident log. `record` is idempotent per (platform, room, event id): a replay returns None."""
 

@@ -6,12 +6,12 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.incidents.db import EXCERPT_MAX, HistoryRow, IncidentRow, ReviewerRow
 from moderation.model import Action
-from moderation.ports import IncidentDraft, IncidentRef
+from moderation.ports import IncidentDraft, IncidentRef, StoreUnavailable
 
 # C0 controls except tab and newline: PostgreSQL refuses NUL in text, and none of them helps a reviewer.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -31,6 +31,12 @@ class SqlIncidentStore:
 
     def record(self, draft: IncidentDraft, now: datetime) -> IncidentRef | None:
         """Store a new incident; None when this platform event already has one (a replay)."""
+        try:
+            return self._record(draft, now)
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(_reason(exc)) from exc
+
+    def _record(self, draft: IncidentDraft, now: datetime) -> IncidentRef | None:
         msg, verdict = draft.message, draft.verdict
         row = IncidentRow(
             platform=msg.platform.value,
@@ -80,6 +86,12 @@ class SqlIncidentStore:
         return found is not None
 
     def record_actions(self, incident_id: int, actions: Sequence[Action], status: str, now: datetime) -> None:
+        try:
+            self._record_actions(incident_id, actions, status, now)
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(_reason(exc)) from exc
+
+    def _record_actions(self, incident_id: int, actions: Sequence[Action], status: str, now: datetime) -> None:
         with self._sessions.begin() as session:
             row = session.get(IncidentRow, incident_id)
             if row is None:
@@ -91,3 +103,7 @@ class SqlIncidentStore:
                 outcome = "ok" if action.ok else "FAILED"
                 detail = f"{outcome}: {action.detail}" if action.detail else outcome
                 row.history.append(HistoryRow(at=now, actor="system", action=action.kind.value, detail=detail))
+
+
+def _reason(exc: OperationalError | InterfaceError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.incidents.access import CASE_RULE_NAME
@@ -92,16 +92,24 @@ class TargetingIncidentStore:
         ref = self._inner.record(draft, now)
         if ref is None or draft.verdict.category not in COUNTED:
             return ref
+        try:
+            self._note_target(ref, draft, now)
+        except (OperationalError, InterfaceError):
+            # The incident itself is stored: its actions must still happen. Only the case link is missing.
+            log.exception("incident #%d is stored, but its target could not be noted", ref.id)
+        return ref
+
+    def _note_target(self, ref: IncidentRef, draft: IncidentDraft, now: datetime) -> None:
         directory = self._directory()
         target = find_target(draft.message, directory, self._reply_author(draft.message))
-        if target is not None:
-            for _attempt in range(2):  # a concurrent writer may create the same case first: link to theirs
-                try:
-                    self._note(ref.id, target, directory, now)
-                    break
-                except IntegrityError:
-                    log.info("another writer made the same repeated-targeting case; linking again")
-        return ref
+        if target is None:
+            return
+        for _attempt in range(2):  # a concurrent writer may create the same case first: link to theirs
+            try:
+                self._note(ref.id, target, directory, now)
+                return
+            except IntegrityError:
+                log.info("another writer made the same repeated-targeting case; linking again")
 
     def record_actions(self, incident_id: int, actions: Sequence[Action], status: str, now: datetime) -> None:
         self._inner.record_actions(incident_id, actions, status, now)

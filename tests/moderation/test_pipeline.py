@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import selectinload
 
-from bot.app import Core
+from bot.app import Core, build_policies
 from moderation.incidents.db import HistoryRow, IncidentRow
-from moderation.model import AccountId, ActionKind, Category, EventId, Message, Platform, RoomId, Severity
+from moderation.model import (
+    AccountId,
+    Action,
+    ActionKind,
+    Category,
+    EventId,
+    Message,
+    Platform,
+    RoomId,
+    Severity,
+    Verdict,
+)
+from moderation.pipeline import Moderator
+from moderation.ports import IncidentDraft, IncidentRef, IncidentStore, StoreUnavailable
+from moderation.rules import ALL_RULES
 from tests.support.core import make_core
 from tests.support.fakes import KeywordClassifier, RecordingEnforcer
 
@@ -152,6 +166,10 @@ async def test_dry_run_room_records_but_does_not_act(core: Core) -> None:
     assert enforcer.names() == ["announce"]  # reviewers still see it; nothing happened to the student
     [row] = incidents(core)
     assert row.action_status == "dry-run"
+    with core.sessions() as session:
+        history = {h.action: h.detail for h in session.query(HistoryRow).filter_by(incident_id=row.id)}
+    assert history["delete"] == "ok: dry run: not done" and history["notify-sender"] == "ok: dry run: not done"
+    assert history["announce"] == "ok"  # the reviewers' card did go out
 
 
 async def test_unconfigured_rooms_are_judged_as_student_run(core: Core) -> None:
@@ -204,3 +222,58 @@ async def test_allowed_posters_are_the_staff_accounts(core: Core) -> None:
     posters = core.moderator.allowed_posters(Platform.CONSOLE, RoomId("mededelingen-2b"))
     assert posters == {"dir", "abc", "jan", "eva"}
     assert core.moderator.allowed_posters(Platform.CONSOLE, RoomId("klas-2b")) == posters
+
+
+class FlakyStore:
+    """The real store behind a connection that fails the first `down` writes, like a database restarting."""
+
+    def __init__(self, inner: IncidentStore, down: int) -> None:
+        self.inner, self.down, self.refused = inner, down, 0
+
+    def _gate(self) -> None:
+        if self.refused < self.down:
+            self.refused += 1
+            raise StoreUnavailable("connection refused")
+
+    def record(self, draft: IncidentDraft, now: datetime) -> IncidentRef | None:
+        self._gate()
+        return self.inner.record(draft, now)
+
+    def record_actions(self, incident_id: int, actions: Sequence[Action], status: str, now: datetime) -> None:
+        self._gate()
+        self.inner.record_actions(incident_id, actions, status, now)
+
+
+async def test_a_database_outage_delays_the_message_and_loses_nothing(core: Core) -> None:
+    flaky = FlakyStore(core.store, down=3)
+    moderator = Moderator(
+        policies=build_policies(core.settings),
+        rules=ALL_RULES,
+        directory=core.directory,
+        store=flaky,
+        clock=core.clock,
+        classifier=KeywordClassifier(),
+        store_retry_delay=0.001,
+    )
+    enforcer = RecordingEnforcer()
+    outcome = await moderator.handle(msg("sanne", "klas-2b", "jij sukkel"), enforcer)
+    assert flaky.refused == 3 and outcome.incident is not None
+    assert enforcer.names() == ["delete", "notify", "announce"]  # acted once, after the write succeeded
+    [row] = incidents(core)
+    assert row.action_status == "done"
+
+
+def test_an_unreachable_database_is_reported_as_store_unavailable(core: Core) -> None:
+    from moderation.incidents.engine import make_engine, make_session_factory
+    from moderation.incidents.store import SqlIncidentStore
+
+    engine = make_engine("postgresql://nobody@127.0.0.1:1/none")
+    store = SqlIncidentStore(make_session_factory(engine))
+    draft = IncidentDraft(
+        msg("sanne", "klas-2b", "x"), Verdict("R2", "t", Category.INSULT, Severity.LOW, 1.0, "x"), None, (), "klas-2b"
+    )
+    with pytest.raises(StoreUnavailable, match=r"connection failed"):
+        store.record(draft, datetime.now(UTC))
+    with pytest.raises(StoreUnavailable):
+        store.record_actions(1, [], "done", datetime.now(UTC))
+    engine.dispose()
