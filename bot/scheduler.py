@@ -3,6 +3,7 @@
 - `reconcile_rooms` (R10 drift check): every few minutes; in memory, it needs the live adapters.
 - `daily_digest`: on school days at `[review] digest_time`, Europe/Amsterdam (`[bot] timezone`).
 - `retention`: daily at 03:30 school time; also moves incidents of reviewers who left the school to leadership.
+- `withdraw_cards`: on the drift-check interval, clears the chat cards of erased incidents still queued (AVG).
 
 The digest and retention jobs are persisted in the bot's own database (SQLAlchemyJobStore, table
 `apscheduler_jobs`, created by the migrations), so that runs missed while the bot was down are noticed at start and
@@ -30,7 +31,8 @@ from apscheduler.triggers.cron import CronTrigger
 from moderation.digest import DigestSink, send_digests
 from moderation.incidents.retention import erase_expired
 from moderation.incidents.review import ReviewService
-from moderation.jobs import CardHolder, reconcile_rooms, withdraw_erased_cards
+from moderation.incidents.withdrawals import queue
+from moderation.jobs import CardHolder, reconcile_rooms, withdraw_pending_cards
 
 if TYPE_CHECKING:
     from adapters.base import Adapter
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 DIGEST_JOB = "daily_digest"
 RETENTION_JOB = "retention"
+WITHDRAW_JOB = "withdraw_cards"
 PERSISTENT = "db"
 
 
@@ -122,11 +125,24 @@ def build_jobs(
 
     async def retention() -> object:
         erased = await asyncio.to_thread(erase_expired, core.sessions, core.clock.now(), settings.review.retention_days)
-        await withdraw_erased_cards(holders, erased.erased)
+        await asyncio.to_thread(queue, core.state, erased.erased)
+        await withdraw_pending_cards(holders, core.state)
         moved = await asyncio.to_thread(review.reassign_departed)
         log.info("retention: erased the text of %d incident(s); reassigned %d", len(erased.erased), moved)
         return erased
 
+    # Chat cards of erased incidents (a privacy erase on the command line, or a platform down at retention time)
+    # are withdrawn on the drift-check interval, so they do not stay in reviewers' chats until the next night.
+    scheduler.add_job(
+        withdraw_pending_cards,
+        "interval",
+        minutes=settings.review.drift_check_minutes,
+        args=[holders, core.state],
+        id=WITHDRAW_JOB,
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )
     work = ScheduledWork({DIGEST_JOB: digest, RETENTION_JOB: retention})
     scheduler.add_listener(work.on_executed, EVENT_JOB_EXECUTED)
     for job_id, trigger in ((DIGEST_JOB, digest_trigger(core)), (RETENTION_JOB, retention_trigger(core))):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, PersonRow, ReviewerRow, StateRow
 from moderation.incidents.routing import LEADERSHIP
+from moderation.incidents.withdrawals import queue_in
 from moderation.model import Platform
 
 ERASED = "[erased]"
@@ -221,6 +222,7 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
         plan.incidents_deleted.append(row.id)
         session.delete(row)
     session.flush()
+    queue_in(session, plan.incidents_deleted, now)  # their cards in reviewers' chats go too (the bot works it off)
     for row in session.scalars(select(IncidentRow).where(_targeted(subject))).all():
         row.target_person_id = row.target_account = None
         plan.targets_cleared.append(row.id)

@@ -253,10 +253,16 @@ class DiscordAdapter:
 
     async def withdraw_cards(self, incident_ids: Iterable[int], notice: str = "was erased (privacy)") -> int:
         """Clear the Discord cards (DMs and overview) of these incidents; for the retention job and privacy erase,
-        so an erased excerpt does not live on in chat. Returns how many cards were cleared."""
+        so an erased excerpt does not live on in chat. Returns how many cards were cleared. Raises, after trying
+        all, when a card is left (the caller keeps it queued and tries again)."""
         if self._review is None:
             return 0
-        return sum([await self._review.withdraw(n, notice) for n in incident_ids])
+        numbers = list(incident_ids)
+        cleared = sum([await self._review.withdraw(n, notice) for n in numbers])
+        left = [n for n in numbers if self._review.locations.of(n)]
+        if left:
+            raise RuntimeError(f"Discord cards of incident(s) {left} could not be cleared yet")
+        return cleared
 
     async def reconcile(self) -> None:
         if self._guard is not None:

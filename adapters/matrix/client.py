@@ -106,11 +106,17 @@ class MatrixAdapter:
 
     async def withdraw_cards(self, incident_ids: Iterable[int], notice: str = "erased (privacy)") -> int:
         """Redact the chat copies of these incidents' cards (each reviewer's and the overview's); for the retention
-        job and privacy erase, so an erased excerpt does not live on in chat. How many copies were withdrawn."""
+        job and privacy erase, so an erased excerpt does not live on in chat. How many copies were withdrawn.
+        Raises MatrixCallFailed, after trying all, when a copy is left (the caller keeps it queued and tries again)."""
         cards = self.enforcer.reviewer_cards if self.enforcer is not None else None
         if cards is None:
             return 0
-        return sum([await cards.withdraw(number, notice) for number in incident_ids])
+        numbers = list(incident_ids)
+        withdrawn = sum([await cards.withdraw(number, notice) for number in numbers])
+        left = [number for number in numbers if cards.copies(number)]
+        if left:
+            raise MatrixCallFailed("withdraw cards", f"copies of incident(s) {left} are still in chat")
+        return withdrawn
 
     async def wait_closed(self) -> None:
         await self._closed.wait()

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from moderation.jobs import CardHolder, reconcile_rooms, withdraw_erased_cards
+from moderation.incidents.withdrawals import PENDING_KEY, parse, queue
+from moderation.jobs import GIVE_UP_AFTER, CardHolder, reconcile_rooms, withdraw_erased_cards, withdraw_pending_cards
 
 
 class Holder:
@@ -41,3 +42,47 @@ async def test_reconcile_goes_on_after_a_failing_platform(caplog: pytest.LogCapt
     down, up = Holder(fail=True), Holder()
     await reconcile_rooms([down, up])
     assert up.reconciled == 1 and "scheduled permission check failed" in caplog.text
+
+
+class Memory(dict[str, str]):
+    def set(self, key: str, value: str) -> None:
+        self[key] = value
+
+
+class Flaky(Holder):
+    """Fails for the listed incidents (a copy left in chat), succeeds for the others."""
+
+    def __init__(self, failing: set[int]) -> None:
+        super().__init__()
+        self.failing = failing
+
+    async def withdraw_cards(self, incident_ids: Iterable[int], notice: str = "erased") -> int:
+        ids = list(incident_ids)
+        self.withdrawn.extend(ids)
+        if set(ids) & self.failing:
+            raise ConnectionError("a copy is left")
+        return len(ids)
+
+
+async def test_the_queue_keeps_what_a_platform_could_not_clear_and_tries_it_again() -> None:
+    state, flaky, up = Memory(), Flaky({5}), Holder()
+    queue(state, [3, 5])
+    assert await withdraw_pending_cards([flaky, up], state) == 1
+    assert parse(state[PENDING_KEY]) == {5: 1} and up.withdrawn == [3, 5]  # the healthy platform cleared both
+    flaky.failing.clear()
+    assert await withdraw_pending_cards([flaky, up], state) == 0
+    assert parse(state[PENDING_KEY]) == {} and flaky.withdrawn == [3, 5, 5]
+
+
+async def test_a_hopeless_withdrawal_is_given_up_with_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    state = Memory({PENDING_KEY: f'{{"7": {GIVE_UP_AFTER - 1}}}'})
+    assert await withdraw_pending_cards([Holder(fail=True)], state) == 0
+    assert f"gave up withdrawing the chat cards of erased incident #7 after {GIVE_UP_AFTER} tries" in caplog.text
+
+
+async def test_an_unreadable_queue_is_logged_and_started_afresh(caplog: pytest.LogCaptureFixture) -> None:
+    state = Memory({PENDING_KEY: "[not, json"})
+    assert await withdraw_pending_cards([Holder()], state) == 0
+    assert "queue of chat cards to withdraw is unreadable" in caplog.text
+    queue(state, [4])
+    assert parse(state[PENDING_KEY]) == {4: 0}

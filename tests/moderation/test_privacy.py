@@ -14,6 +14,7 @@ from sqlalchemy import inspect, select, text
 
 from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.db import IncidentRow
+from moderation.incidents.withdrawals import PENDING_KEY, parse
 from moderation.model import AccountId, EventId, Message, Platform, RoomId
 from moderation.privacy import ERASED, UnknownPerson, erase_person, export_person
 from tests.support.review import School, make_school
@@ -102,6 +103,16 @@ async def test_erase_dry_run_shows_the_plan_and_changes_nothing(s: Story) -> Non
     assert plan.targets_cleared == [s.daan_at_sanne] and plan.reports_cleared == [s.report]
     assert plan.person_record and plan.accounts == 1
     assert dump_database(s.school) == before
+    assert s.school.core.state.get(PENDING_KEY) is None  # nothing queued for the chat either
+
+
+async def test_erase_queues_the_chat_cards_of_the_deleted_incidents(s: Story) -> None:
+    """The erase runs on the command line; the bot withdraws the cards from reviewers' chats from this queue."""
+    s.school.core.state.set(PENDING_KEY, '{"999": 2}')  # an earlier erase the bot has not finished yet
+    plan = erase_person(s.school.core.sessions, "sanne", s.school.clock.now(), dry_run=False)
+    queued = parse(s.school.core.state.get(PENDING_KEY))
+    assert queued == {999: 2, **{n: 0 for n in plan.incidents_deleted}}
+    assert sorted(plan.incidents_deleted) == sorted([*s.sanne_own, s.case])
 
 
 async def test_erase_leaves_no_trace_and_keeps_other_incidents(s: Story) -> None:

@@ -66,3 +66,17 @@ async def test_the_card_of_a_reviewer_who_left_the_school_is_cleared_not_updated
         await r.fake.wait_for(lambda: theirs.content == f"Incident #{n} is no longer yours to review.")
         assert theirs.components == [] and "klootzak" not in theirs.content
         assert "left-in-july" not in {loc.viewer for loc in locations.of(n)}
+
+
+async def test_a_card_that_cannot_be_cleared_is_kept_and_the_withdrawal_raises(tmp_path: Path) -> None:
+    """So that the queue of erased incidents keeps it and the scheduled job tries again (AVG: nothing left behind)."""
+    async with review_school(tmp_path, make_classifier()) as r:
+        n = await r.flagged(r.school.sanne, INSULT)
+        card = await r.card_for(r.school.teacher, n)
+        r.fake.rest.faults.add("PATCH", rf"/messages/{card.id}$", 403, code=50001, message="Missing Access")
+        with pytest.raises(RuntimeError, match=rf"incident\(s\) \[{n}\] could not be cleared yet"):
+            await r.adapter.withdraw_cards([n])
+        assert [loc.message_id for loc in CardLocations(r.core.state).of(n)] == [card.id]
+        assert "klootzak" in card.content
+        assert await r.adapter.withdraw_cards([n]) == 1  # the next try clears it
+        assert card.content == f"Incident #{n} was erased (privacy)."

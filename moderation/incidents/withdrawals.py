@@ -1,0 +1,68 @@
+"""Incidents whose chat cards must still be withdrawn (AVG), kept in the state table until every copy is gone.
+
+A privacy erase runs in the command-line process, not in the bot, and a chat platform may be down when the
+retention job runs: so the erased incidents are queued here (in the same transaction as the erase) and the bot's
+scheduled job works the queue off, trying again on every tick until each platform has cleared its copies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from moderation.incidents.db import StateRow
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "cards.withdraw_pending"  # JSON {incident id: failed attempts so far}
+
+
+class KeyValue(Protocol):
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+def parse(raw: str | None) -> dict[int, int]:
+    """The queue from its stored JSON; an unreadable value is logged and read as empty (never a crash)."""
+    if not raw:
+        return {}
+    try:
+        found = json.loads(raw)
+        return {int(k): int(v) for k, v in found.items()}
+    except (ValueError, TypeError, AttributeError):
+        log.error("the queue of chat cards to withdraw is unreadable (%r); starting afresh", raw[:200])
+        return {}
+
+
+def dump(pending: dict[int, int]) -> str:
+    return json.dumps({str(k): v for k, v in sorted(pending.items())})
+
+
+def queue(state: KeyValue, incident_ids: Iterable[int]) -> None:
+    """Add incidents to the queue (the retention job, in the bot)."""
+    pending = parse(state.get(PENDING_KEY))
+    for incident_id in incident_ids:
+        pending.setdefault(incident_id, 0)
+    state.set(PENDING_KEY, dump(pending))
+
+
+def queue_in(session: Session, incident_ids: Iterable[int], now: datetime | None = None) -> None:
+    """Add incidents to the queue inside the caller's transaction (privacy erase: both commit, or neither)."""
+    ids = list(incident_ids)
+    if not ids:
+        return
+    row = session.get(StateRow, PENDING_KEY)
+    pending = parse(row.value if row is not None else None)
+    for incident_id in ids:
+        pending.setdefault(incident_id, 0)
+    when = now or datetime.now(UTC)
+    if row is None:
+        session.add(StateRow(key=PENDING_KEY, value=dump(pending), updated_at=when))
+    else:
+        row.value, row.updated_at = dump(pending), when
