@@ -17,6 +17,7 @@ from moderation.model import AccountId, EventId, Message, Platform, RoomId
 TEXT_TYPES = frozenset({"m.text", "m.notice", "m.emote"})
 MEDIA_TYPES = frozenset({"m.image", "m.file", "m.video", "m.audio"})
 REPORT_COMMAND = "!report"
+REPORT_REASON_MAX = 500  # the reason lands on the incident card; a pasted essay must not flood every reviewer's card
 
 _BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "hr"})
 
@@ -132,7 +133,9 @@ def report_command(room_id: str, event: Mapping[str, object]) -> ReportCommand |
         return None
     if message.reply_to is None:
         raise MalformedEvent("!report must be sent as a reply to the message it reports")
-    reason = words[1].strip() if len(words) > 1 else ""
+    reason = " ".join(words[1].split()) if len(words) > 1 else ""
+    if len(reason) > REPORT_REASON_MAX:
+        reason = reason[: REPORT_REASON_MAX - 1] + "…"
     return ReportCommand(
         reporter=message.author, target=message.reply_to, reason=reason, command_event=message.event_id
     )

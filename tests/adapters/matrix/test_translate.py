@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.matrix.translate import (
+    REPORT_REASON_MAX,
     MalformedEvent,
     html_to_text,
     message_from_event,
@@ -119,6 +120,14 @@ def test_report_command() -> None:
     assert command.command_event == "$rep1"
     no_reason = report_command(ROOM, EVENTS["report_no_reason"])
     assert no_reason is not None and no_reason.reason == ""
+
+
+def test_a_long_report_reason_is_cut_to_one_line_of_bounded_length() -> None:
+    event = json.loads(json.dumps(EVENTS["report"]))
+    event["content"]["body"] = "!report " + "echt\n\n heel erg " * 20_000
+    command = report_command(ROOM, event)
+    assert command is not None and len(command.reason) == REPORT_REASON_MAX and command.reason.endswith("…")
+    assert "\n" not in command.reason and command.reason.startswith("echt heel erg echt")
 
 
 def test_report_must_be_a_reply() -> None:
