@@ -92,6 +92,22 @@ def build_policies(settings: Settings) -> PolicyBook:
     return PolicyBook(policies)
 
 
+def poster_problems(policies: PolicyBook, directory: RosterDirectory) -> list[str]:
+    """Announcement rooms whose `posters` name someone not in the roster (a typo: that teacher's posts would be
+    removed) or that nobody may post in at all."""
+    problems = []
+    for policy in policies.all():
+        if not policy.is_announcement:
+            continue
+        where = f"room {policy.room.id!r} ({policy.room.platform.value})"
+        for person_id in sorted(policy.posters):
+            if directory.person(person_id) is None:
+                problems.append(f"{where}: poster {person_id!r} is not in the roster, so they cannot post there")
+        if not policy.posters and not policy.staff_may_post:
+            problems.append(f"{where}: posters is empty, so nobody may post there")
+    return problems
+
+
 def classifier_config(settings: Settings) -> ClassifierConfig:
     c = settings.classifier
     ml = None
@@ -134,6 +150,9 @@ def build_core(
             "the roster is empty: every author is unknown and every incident goes to nobody; "
             "run `schoolwacht roster import FILE`"
         )
+    policies = build_policies(settings)
+    for problem in poster_problems(policies, directory):
+        log.warning("%s", problem)
     clock = clock or SystemClock()
     # R2: the store also notices repeated targeting of one person and opens a bullying case for the coordinator.
     store = TargetingIncidentStore(
@@ -145,7 +164,7 @@ def build_core(
     )
     unconfigured = settings.bot.unconfigured_rooms
     moderator = Moderator(
-        policies=build_policies(settings),
+        policies=policies,
         rules=ALL_RULES,
         directory=directory,
         store=store,
