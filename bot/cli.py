@@ -27,6 +27,7 @@ from moderation.clock import SystemClock
 from moderation.directory import load_directory
 from moderation.incidents.engine import DatabaseUnavailable, make_engine, wait_for_database
 from moderation.incidents.review import ReviewService
+from moderation.model import RoomKind
 from moderation.roster import RosterError, read_roster, store_roster
 
 app = typer.Typer(
@@ -95,14 +96,14 @@ def demo() -> None:
 @app.command()
 def check(
     text: Annotated[str, typer.Argument(help="The message to judge.")],
-    kind: Annotated[str, typer.Option(help="The kind of room it is posted in.")] = "student-run",
+    kind: Annotated[RoomKind, typer.Option(help="The kind of room it is posted in.")] = RoomKind.STUDENT_RUN,
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """Judge one message and print the verdict and why (nothing is stored)."""
     from bot.check import run_check
 
     settings = settings_from(config) if config.exists() else Settings()
-    run_check(settings, text, kind, out)
+    run_check(settings, text, kind.value, out)
 
 
 @roster_app.command("import")
