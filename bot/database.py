@@ -19,9 +19,15 @@ class SchemaBehind(RuntimeError):
     """The database has not been migrated to the schema this version of schoolwacht needs."""
 
 
+def migrations_dir() -> Path:
+    """The folder of the Alembic scripts. `__path__`, not `__file__`: an editable install made before
+    `migrations/__init__.py` existed imports it as a namespace package, whose `__file__` is None."""
+    return Path(next(iter(migrations.__path__)))
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 

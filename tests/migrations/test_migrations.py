@@ -8,7 +8,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.database import SchemaBehind, current_revision, downgrade, ensure_current, head_revision, upgrade
+from bot.database import (
+    SchemaBehind,
+    current_revision,
+    downgrade,
+    ensure_current,
+    head_revision,
+    migrations_dir,
+    upgrade,
+)
 from moderation.incidents.db import Base
 from moderation.incidents.engine import make_engine
 
@@ -39,3 +47,12 @@ def test_refuses_a_database_behind_and_names_the_command(database_url: str) -> N
         ensure_current(engine)  # now it passes
     finally:
         engine.dispose()
+
+
+def test_the_scripts_are_found_when_migrations_is_a_namespace_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An editable install made before migrations/__init__.py existed imports it without a __file__ (it crashed
+    # `schoolwacht db upgrade` outside the checkout).
+    import migrations
+
+    monkeypatch.setattr(migrations, "__file__", None)
+    assert (migrations_dir() / "env.py").is_file() and (migrations_dir() / "versions").is_dir()
