@@ -72,8 +72,14 @@ class DiscordEnforcer:
         await channel.send(text, allowed_mentions=NO_MENTIONS)
 
     async def announce(self, incident: IncidentRef) -> None:
+        failures: list[str] = []
         if self.review is not None:
-            await self.review.deliver(incident)  # each reviewer's own card, by DM (never raises for a closed DM)
+            failures = await self.review.deliver(incident)  # each reviewer's own card by DM (a closed DM is no failure)
+        await self._post_overview(incident)
+        if failures:  # after the overview went out: the pipeline records the announcement as failed
+            raise RuntimeError(f"incident #{incident.id}: not every review card was delivered: {'; '.join(failures)}")
+
+    async def _post_overview(self, incident: IncidentRef) -> None:
         if self._config.review_channel_id is None:
             log.info("incident R-%s recorded; no Discord review channel configured", incident.id)
             return

@@ -52,6 +52,7 @@ from moderation.ports import Directory, IncidentRef
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+CANNOT_DM = 50007  # "Cannot send messages to this user": the reviewer closed their DMs
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +79,15 @@ class DiscordReview:
     def overview_view(self, incident: IncidentRef) -> discord.ui.View | None:
         return card_view(fresh_card(incident))
 
-    async def deliver(self, incident: IncidentRef) -> None:
-        """DM the card to each reviewer (leadership when unrouted). A closed DM or a missing account is logged,
-        never raised: the incident is stored and reaches them through the digest."""
+    async def deliver(self, incident: IncidentRef) -> list[str]:
+        """DM the card to each reviewer (leadership when unrouted). A closed DM or a missing account is the
+        reviewer's choice, logged only: the incident reaches them through the digest. Any other failure (Discord
+        still failing after discord.py's retries) is returned, so the incident records the announcement as failed."""
         ids = [r.person_id for r in incident.draft.reviewers] or [p.id for p in self._directory().leadership()]
-        await self._deliver_to(incident.id, ids)
+        return await self._deliver_to(incident.id, ids)
 
-    async def _deliver_to(self, incident_id: int, people: Iterable[PersonId]) -> None:
+    async def _deliver_to(self, incident_id: int, people: Iterable[PersonId]) -> list[str]:
+        failures: list[str] = []
         directory = self._directory()
         for pid in dict.fromkeys(people):
             person = directory.person(pid)
@@ -101,8 +104,11 @@ class DiscordReview:
                 )
             except discord.HTTPException as exc:
                 log.warning("incident #%s: could not DM the card to %s: %s", incident_id, pid, exc)
+                if exc.code != CANNOT_DM:
+                    failures.append(f"card for {pid}: {exc.status} {exc.text or exc.code}")
                 continue
             self.locations.add(incident_id, Location(channel.id, sent.id, str(pid)))
+        return failures
 
     async def _dm_channel(self, account: int) -> discord.DMChannel:
         user = self._client.get_user(account) or await self._client.fetch_user(account)

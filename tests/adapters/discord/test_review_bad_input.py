@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from adapters.discord.card_locations import OVERVIEW, CardLocations
 from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
@@ -108,6 +108,20 @@ async def test_a_reviewer_with_closed_dms_still_has_the_incident_and_the_overvie
     await r.card_for(r.abc, n)  # the other reviewer still got hers
     assert r.overview_card(n) is not None
     assert {p.viewer for p in CardLocations(r.core.state).of(n)} == {"abc", OVERVIEW}
+
+
+async def test_a_card_discord_refuses_for_another_reason_is_recorded_as_a_failed_announcement(r: Reviewing) -> None:
+    r.fake.rest.faults.add("POST", r"/users/@me/channels$", 403, times=9, code=50001, message="Missing Access")
+    n = await r.flagged(r.school.sanne, INSULT)
+    row = r.incident(n)
+    assert row is not None and row.action_status == "failed"  # not silently dropped, unlike a closed DM
+    with r.core.sessions() as session:
+        announce = session.scalars(
+            select(HistoryRow.detail).where(HistoryRow.incident_id == n, HistoryRow.action == "announce")
+        ).one()
+    assert announce.startswith("FAILED") and "card for jan: 403 Missing Access" in announce
+    assert r.overview_card(n) is not None  # leadership's overview still went out
+    assert {p.viewer for p in CardLocations(r.core.state).of(n)} == {OVERVIEW}
 
 
 async def test_a_card_deleted_by_hand_is_forgotten_and_the_action_still_counts(r: Reviewing) -> None:
