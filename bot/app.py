@@ -24,6 +24,7 @@ from moderation.clock import SystemClock
 from moderation.directory import RosterDirectory, load_directory
 from moderation.incidents.engine import make_engine, make_session_factory, wait_for_database
 from moderation.incidents.review import ReviewService
+from moderation.incidents.rooms import sync_rooms
 from moderation.incidents.state import SqlStateStore
 from moderation.incidents.store import SqlIncidentStore
 from moderation.incidents.targeting import TargetingIncidentStore
@@ -151,6 +152,7 @@ def build_core(
             "run `schoolwacht roster import FILE`"
         )
     policies = build_policies(settings)
+    sync_rooms(sessions, [p.room for p in policies.all()])  # the incident log keeps each room's kind on record
     for problem in poster_problems(policies, directory):
         log.warning("%s", problem)
     clock = clock or SystemClock()
