@@ -12,7 +12,7 @@ from bot.app import Core
 from moderation.digest import build_digests
 from moderation.incidents.review import ReviewService
 from moderation.model import PersonId
-from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, room
+from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room
 from tests.adapters.matrix.test_rooms import running
 
 pytestmark = pytest.mark.synapse
@@ -51,6 +51,11 @@ async def test_review_commands_in_the_review_room(school: School, tmp_path: Path
         usage = await eventually(lambda: replies_to(school, review, nonsense), what="the usage hint")
         assert "unknown command" in usage[0]
         assert len(incidents(core)) == 1  # commands are not judged as messages
+        quoted = await school.send("jan", review, f"hij schreef letterlijk 'jij {MARKER}', ik bel de ouders")
+        listed = await school.send("jan", review, "!list")  # handled after the quote: its answer means both were
+        await eventually(lambda: replies_to(school, review, listed), what="the answer to !list")
+        assert len(incidents(core)) == 1  # a reviewer quoting the message in the review room is no new incident
+        assert not is_redacted(await school.event("jan", review, quoted))
 
 
 async def test_digest_is_sent_privately(school: School, tmp_path: Path, store_dir: Path) -> None:
