@@ -21,7 +21,7 @@ from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
 from adapters.discord.permissions import ChannelCheck, ChannelUse, MissingPermissionsError, explain, problems
 from adapters.discord.review import DiscordReview, ReviewSetup
-from adapters.discord.translate import NotAMessage, edit_to_message, to_message
+from adapters.discord.translate import NotAMessage, edit_to_message, room_of, to_message
 from moderation.digest import Digest
 from moderation.model import Message, Person, Platform
 from moderation.pipeline import Moderator
@@ -219,8 +219,19 @@ class DiscordAdapter:
     def _ours(self, msg: discord.Message) -> bool:
         me = self.client.user
         return (
-            msg.guild is not None and msg.guild.id == self._config.guild_id and (me is None or msg.author.id != me.id)
+            msg.guild is not None
+            and msg.guild.id == self._config.guild_id
+            and (me is None or msg.author.id != me.id)
+            and not self._in_review_channel(msg)
         )
+
+    def _in_review_channel(self, msg: discord.Message) -> bool:
+        """Leadership's overview is no social-media channel: a reviewer quoting the message under review there must
+        not become an incident about the reviewer (unless the school configured the channel as a room anyway)."""
+        review = self._config.review_channel_id
+        if review is None or self._moderator is None or room_of(msg.channel) != review:
+            return False
+        return all(policy.room.id != str(review) for policy in self._moderator.rooms(Platform.DISCORD))
 
     async def _judge(self, msg: discord.Message, *, edit: bool) -> None:
         assert self._moderator is not None and self._enforcer is not None

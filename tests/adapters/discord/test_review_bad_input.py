@@ -143,3 +143,11 @@ async def test_garbage_card_locations_in_the_state_table_do_not_stop_a_review(r:
     r.core.state.set(f"discord:cards:{n}", "{not json")
     assert text_of(await r.press(jan, card, "ack", n)) == f"incident #{n} is now in review"
     await r.fake.wait_for(lambda: "in-review" in card.content)  # the pressed card is updated all the same
+
+
+async def test_a_reviewer_quoting_the_message_in_the_review_channel_is_not_judged(r: Reviewing) -> None:
+    n = await r.flagged(r.school.sanne, INSULT)
+    quoted = r.world.create_message(r.school.owner.id, r.school.review.id, f"zij schreef '{INSULT}', ouders gebeld")
+    after = await r.flagged(r.school.sanne, "daan, jij bent een klootzak")  # handled after the quote
+    assert after == n + 1 and r.incident_about(quoted) is None
+    assert quoted.id not in r.world.deleted
