@@ -125,6 +125,8 @@ class WordLookup:
                     for variant in _deletions(form):
                         self._fuzzy.setdefault(variant, word)
         self._prefixes = {w for w, es in lexicon.words.items() if any(e.kind == "curse" for e in es)}
+        # kuuuut -> kuut -> kut: curses are stretched as often as insults (the normaliser leaves two letters)
+        self._curse_skeletons = {_skeleton(w): w for w in sorted(self._prefixes) if " " not in w}
         self._tails = {w for w, es in lexicon.words.items() if any(e.kind == "compound_tail" for e in es)}
 
     def resolve(self, token: str) -> Resolved:
@@ -167,6 +169,9 @@ class WordLookup:
             hit = self._content_only(self._skeletons[skeleton], "stretched")
             if hit:
                 return hit
+        if skeleton != token and skeleton in self._curse_skeletons:
+            curse = self._curse_skeletons[skeleton]
+            return _resolved(tuple(e for e in self._words[curse] if e.kind == "curse"), "stretched")
         compound = self._compound(token)
         if compound:
             return compound

@@ -129,6 +129,14 @@ def test_evasions_are_caught(tier: TextTier) -> None:
         assert score >= CLEAR, (text, category, score)
 
 
+def test_a_stretched_curse_is_still_a_curse(tier: TextTier) -> None:
+    # The normaliser leaves two letters (kuuuut -> kuut); the look-up must still find the curse 'kut'.
+    for text in ["kuuuut jij", "jij kuuuut", "kaaankerrr jij"]:
+        category, score = top(tier, text)
+        assert category is Category.INSULT and score >= CLEAR, (text, category, score)
+    assert top(tier, "kuuuut, mijn fiets is weer stuk")[1] < 0.5  # swearing at a bike is no insult
+
+
 def test_evidence_quotes_the_original_text(tier: TextTier) -> None:
     result = tier.classify("1k m44k j3 af")
     assert result.evidence[0].explanation == "threat pattern 'ik maak je af' in '1k m44k j3 af'"
