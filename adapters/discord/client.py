@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 
 from adapters.base import AdapterStartError
+from adapters.discord.card_locations import CardLocations
 from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.drift import AnnouncementGuard
@@ -266,9 +267,12 @@ class DiscordAdapter:
         """Clear the Discord cards (DMs and overview) of these incidents; for the retention job and privacy erase,
         so an erased excerpt does not live on in chat. Returns how many cards were cleared. Raises, after trying
         all, when a card is left (the caller keeps it queued and tries again)."""
-        if self._review is None:
-            return 0
         numbers = list(incident_ids)
+        if self._review is None:
+            setup = self._review_setup
+            if setup is not None and any(CardLocations(setup.state).of(n) for n in numbers):
+                raise RuntimeError("the Discord adapter is not running; its cards are cleared later")
+            return 0
         cleared = sum([await self._review.withdraw(n, notice) for n in numbers])
         left = [n for n in numbers if self._review.locations.of(n)]
         if left:

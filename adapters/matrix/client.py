@@ -26,7 +26,7 @@ from adapters.matrix.config import MatrixConfig, MatrixSecrets, StateStore
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import EventHandler
 from adapters.matrix.review import MatrixReview
-from adapters.matrix.reviewers import ReviewerCards
+from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewService
@@ -109,9 +109,11 @@ class MatrixAdapter:
         job and privacy erase, so an erased excerpt does not live on in chat. How many copies were withdrawn.
         Raises MatrixCallFailed, after trying all, when a copy is left (the caller keeps it queued and tries again)."""
         cards = self.enforcer.reviewer_cards if self.enforcer is not None else None
-        if cards is None:
-            return 0
         numbers = list(incident_ids)
+        if cards is None:
+            if self._review_service is not None and any(self._state.get(f"{COPIES_KEY}{n}") for n in numbers):
+                raise MatrixCallFailed("withdraw cards", "the Matrix adapter is not running; tried again later")
+            return 0
         withdrawn = sum([await cards.withdraw(number, notice) for number in numbers])
         left = [number for number in numbers if cards.copies(number)]
         if left:

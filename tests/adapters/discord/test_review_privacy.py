@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from adapters.discord.card_locations import CardLocations, Location
+from adapters.discord.client import DiscordAdapter
+from adapters.discord.config import DiscordConfig
+from adapters.discord.review import ReviewSetup
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.fake_discord import permissions as p
 from tests.support.fake_discord.review_school import review_school
@@ -80,3 +83,19 @@ async def test_a_card_that_cannot_be_cleared_is_kept_and_the_withdrawal_raises(t
         assert "klootzak" in card.content
         assert await r.adapter.withdraw_cards([n]) == 1  # the next try clears it
         assert card.content == f"Incident #{n} was erased (privacy)."
+
+
+async def test_before_start_cards_known_from_the_state_table_are_not_forgotten() -> None:
+    """The queue of erased incidents must not drop an incident because the adapter was not running yet."""
+
+    class Memory(dict[str, str]):
+        def set(self, key: str, value: str) -> None:
+            self[key] = value
+
+    state = Memory()
+    CardLocations(state).add(7, Location(1, 2, "jan"))
+    setup = ReviewSetup(service=None, directory=lambda: None, state=state)  # type: ignore[arg-type, return-value]
+    idle = DiscordAdapter(DiscordConfig(guild_id=1, staff_role_id=2), "token", review=setup)
+    with pytest.raises(RuntimeError, match="not running"):
+        await idle.withdraw_cards([7])
+    assert await idle.withdraw_cards([8]) == 0

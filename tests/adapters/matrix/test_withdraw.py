@@ -49,3 +49,13 @@ async def test_a_copy_left_in_chat_raises_and_is_tried_again(tmp_path: Path) -> 
     redact.broken_rooms.clear()
     assert await adapter.withdraw_cards([7]) == 1
     assert redact.done == ["$card-overview", "$card-jan"] and cards.copies(7) == {}
+
+
+async def test_before_start_copies_known_from_the_state_table_are_not_forgotten(tmp_path: Path) -> None:
+    state = Memory()
+    ReviewerCards(None, state, _unused, _unused, Redactions()).remember(7, "jan", "!dm-jan", "$card")  # type: ignore[arg-type]
+    config = MatrixConfig("http://127.0.0.1:9", "@bot:test", tmp_path)
+    idle = MatrixAdapter(config, MatrixSecrets("t"), state, review_service=object())  # type: ignore[arg-type]
+    with pytest.raises(MatrixCallFailed, match="not running"):
+        await idle.withdraw_cards([7])
+    assert await idle.withdraw_cards([8]) == 0  # nothing known about incident 8: nothing to do
