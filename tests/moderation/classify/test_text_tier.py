@@ -62,6 +62,10 @@ def top(tier: TextTier, text: str) -> tuple[Category | None, float]:
         # self-harm
         ("ik wil dood, ik kan niet meer", Category.SELF_HARM),
         ("sometimes i just want to kill myself", Category.SELF_HARM),
+        ("ik snijd mezelf soms als het thuis misgaat", Category.SELF_HARM),
+        ("soms denk ik dat ik mezelf iets aan ga doen", Category.SELF_HARM),
+        ("ik doe mezelf echt iets aan", Category.SELF_HARM),
+        ("ik wil er gewoon een einde aan maken", Category.SELF_HARM),
     ],
 )
 def test_clear_cases_score_high_in_their_category(tier: TextTier, text: str, category: Category) -> None:
