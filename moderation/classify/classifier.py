@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from moderation.classify.combine import combine
@@ -49,7 +50,13 @@ class TieredClassifier:
             result = self.text_tier.analyse(text)
         if self.ml_tier is None:
             return result.classification
-        ml_scores = await self.ml_tier.apredict(text)
+        try:
+            ml_scores = await self.ml_tier.apredict(text)
+        except Exception as exc:  # the second tier failing must not throw away the first tier's judgement
+            log.exception("the ML tier %s failed; this message is judged by the text tier alone", self.ml_tier.name)
+            failed = f"ML tier {self.ml_tier.name} failed ({type(exc).__name__}: {exc}); text tier only"
+            note = "; ".join(n for n in (result.classification.note, failed) if n)
+            return replace(result.classification, note=note)
         return combine(result.classification, result.context_factor, ml_scores, self.ml_tier.name)
 
     def classify_many(self, texts: Sequence[str]) -> list[Classification]:

@@ -86,6 +86,21 @@ async def test_counter_speech_context_softens_the_ml_score(tier: TextTier) -> No
     assert plain.score(Category.DISCRIMINATION) >= 0.8
 
 
+class BrokenModel(FixedModel):
+    async def apredict(self, text: str) -> dict[Category, float]:
+        raise RuntimeError("onnxruntime: out of memory")
+
+
+async def test_a_failing_ml_tier_leaves_the_text_tiers_judgement_and_says_so(
+    tier: TextTier, caplog: pytest.LogCaptureFixture
+) -> None:
+    classifier = TieredClassifier(tier, BrokenModel({}))
+    result = await classifier.classify("jij bent een kankerlijer")
+    assert result.score(Category.INSULT) >= 0.8
+    assert result.note == "ML tier fixed failed (RuntimeError: onnxruntime: out of memory); text tier only"
+    assert "the ML tier fixed failed" in caplog.text
+
+
 def test_ml_has_no_opinion_on_categories_without_a_label() -> None:
     text = Classification(((Category.HARASSMENT, 0.88), (Category.INSULT, 0.0)))
     combined = combine(text, 1.0, {Category.INSULT: 0.3})
