@@ -18,13 +18,16 @@ from adapters.matrix.config import MatrixConfig
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.review import MatrixReview
 from adapters.matrix.translate import MalformedEvent, ReportCommand, message_from_event, report_command
-from moderation.model import AccountId, Platform, RoomId, RoomKind
+from moderation.model import AccountId, EventId, Platform, RoomId, RoomKind
 from moderation.pipeline import Moderator
 
 log = logging.getLogger(__name__)
 
 THANKS = "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
-REPORT_HOW = "Stuur !report [reden] als antwoord (reply) op het bericht dat je wilt melden."
+REPORT_HOW = (
+    "Stuur !report [reden] als antwoord (reply) op het bericht dat je wilt melden, of stuur hier (alleen de school "
+    "ziet het) !report <link naar het bericht> [reden]; de link vind je bij het bericht onder Delen / Link kopiëren."
+)
 REPORT_GONE = "Dat bericht kon ik niet vinden of lezen; meld het bij je mentor of de schoolleiding."
 
 
@@ -88,8 +91,11 @@ class EventHandler:
             message = message_from_event(room_id, source)
         except MalformedEvent as exc:
             log.warning("matrix: malformed event %s in %s skipped: %s", source.get("event_id"), room_id, exc)
-            if "!report" in str(exc) and isinstance(source.get("sender"), str):
-                await self._tell(str(source["sender"]), REPORT_HOW)
+            sender, event_id = source.get("sender"), source.get("event_id")
+            if "!report" in str(exc) and isinstance(sender, str):
+                if isinstance(event_id, str) and not self._enforcer.is_direct_room_of(sender, room_id):
+                    await self._hide(room_id, EventId(event_id))  # an unusable report still shows who wanted one
+                await self._tell(sender, REPORT_HOW)
             return
         if message is None:
             return
@@ -145,22 +151,27 @@ class EventHandler:
         return policy is not None and policy.room.kind is RoomKind.ANNOUNCEMENT
 
     async def _report(self, room_id: str, command: ReportCommand) -> None:
-        target = await self._fetch_message(room_id, command.target)
-        # Hide who reported: the command itself is removed from the room.
-        try:
-            await call(
-                f"redact report command {command.command_event}",
-                lambda: self._client.room_redact(room_id, command.command_event, reason="report received"),
-                attempts=self._config.action_attempts,
-            )
-        except MatrixCallFailed as exc:
-            log.error("matrix: could not remove the !report command %s: %s", command.command_event, exc)
+        target = await self._fetch_message(command.target_room or room_id, command.target)
+        if not self._enforcer.is_direct_room_of(command.reporter, room_id):
+            await self._hide(room_id, command.command_event)
         if target is None:
             await self._tell(command.reporter, REPORT_GONE)
             return
         outcome = await self._moderator.report(target, command.reporter, command.reason, self._enforcer)
         if not outcome.duplicate:
             await self._tell(command.reporter, THANKS)
+
+    async def _hide(self, room_id: str, command_event: EventId) -> None:
+        """Remove a !report command from a shared room (its sender stays visible on the redacted event, and it was
+        readable for a moment: the private way is the message's link in the direct room with the bot)."""
+        try:
+            await call(
+                f"redact report command {command_event}",
+                lambda: self._client.room_redact(room_id, command_event, reason="report received"),
+                attempts=self._config.action_attempts,
+            )
+        except MatrixCallFailed as exc:
+            log.error("matrix: could not remove the !report command %s: %s", command_event, exc)
 
     async def _fetch_message(self, room_id: str, event_id: str) -> Any:
         try:

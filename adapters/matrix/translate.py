@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from moderation.model import AccountId, EventId, Message, Platform, RoomId
 
@@ -29,9 +29,25 @@ class MalformedEvent(ValueError):
 @dataclass(frozen=True, slots=True)
 class ReportCommand:
     reporter: AccountId
-    target: EventId  # the message being reported (the one the command replies to)
+    target: EventId  # the message being reported (the one the command replies to, or the one its link names)
     reason: str
     command_event: EventId
+    target_room: RoomId | None = None  # set when the message was named by a matrix.to link (a private report)
+
+
+_MATRIX_TO = re.compile(r"^https://matrix\.to/#/(?P<room>[^/?\s]+)/(?P<event>[^/?\s]+)(?:\?\S*)?$")
+
+
+def parse_event_link(text: str) -> tuple[RoomId, EventId] | None:
+    """`https://matrix.to/#/!room:server/$event?via=…` (Element: message options → Share / Copy link). None when
+    `text` is no such link. A link by room alias (#klas:server) cannot name a room here: MalformedEvent."""
+    match = _MATRIX_TO.match(text.strip())
+    if match is None:
+        return None
+    room, event = unquote(match["room"]), unquote(match["event"])
+    if not room.startswith("!") or not event.startswith("$"):
+        raise MalformedEvent("!report needs a message link with the room's id (!…), not its alias")
+    return RoomId(room), EventId(event)
 
 
 def message_from_event(room_id: str, event: Mapping[str, object]) -> Message | None:
@@ -131,13 +147,25 @@ def report_command(room_id: str, event: Mapping[str, object]) -> ReportCommand |
     words = message.text.strip().split(maxsplit=1)
     if not words or words[0].lower() != REPORT_COMMAND:
         return None
-    if message.reply_to is None:
-        raise MalformedEvent("!report must be sent as a reply to the message it reports")
-    reason = " ".join(words[1].split()) if len(words) > 1 else ""
+    tokens = words[1].split() if len(words) > 1 else []
+    named = None
+    if message.reply_to is None:  # a private report: the message's link, e.g. in the direct room with the bot
+        links = [token for token in tokens if token.startswith("https://matrix.to/")]
+        named = parse_event_link(links[0]) if links else None
+        if named is None:
+            raise MalformedEvent("!report must be sent as a reply to the message it reports, or with its link")
+        tokens = [token for token in tokens if token not in links]  # (an HTML rendering may repeat the link)
+    reason = " ".join(tokens)
     if len(reason) > REPORT_REASON_MAX:
         reason = reason[: REPORT_REASON_MAX - 1] + "…"
+    target = named[1] if named else message.reply_to
+    assert target is not None
     return ReportCommand(
-        reporter=message.author, target=message.reply_to, reason=reason, command_event=message.event_id
+        reporter=message.author,
+        target=target,
+        reason=reason,
+        command_event=message.event_id,
+        target_room=named[0] if named else None,
     )
 
 

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from adapters.matrix.client import MatrixAdapter
+from adapters.matrix.enforcer import DM_KEY
 from bot.app import Core
 from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room
 from tests.support.synapse import MatrixHTTPError
@@ -158,3 +160,29 @@ async def test_report_command(school: School, tmp_path: Path, store_dir: Path) -
 
 async def _thanked(school: School, name: str) -> bool:
     return any("Bedankt" in text for text in await school.notices_from_bot(name))
+
+
+async def test_a_private_report_by_link_in_the_direct_room(school: School, tmp_path: Path, store_dir: Path) -> None:
+    """A `!report` that is no reply is removed from the class room and explained privately; the student then reports
+    in their own room with the bot, by the message's link, where nobody else sees it."""
+    room_id = await school.create_room("jan", members=("daan", "sanne"), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(room_id, "student-run")])
+    async with running(core, school.adapter(core, store_dir)):
+        target = await school.send("daan", room_id, "niemand wil met jou praten")
+        wrong = await school.send("sanne", room_id, "!report hij sluit me buiten")
+        await eventually(lambda: _redacted(school, room_id, wrong), what="the unusable command to be hidden")
+        how = await eventually(lambda: _told(school, "sanne", "link naar het bericht"), what="how to report")
+        assert how
+        dm = core.state.get(DM_KEY + school.uid("sanne"))
+        assert dm is not None
+        link = f"https://matrix.to/#/{quote(room_id)}/{quote(target)}?via=localhost"
+        command = await school.send("sanne", dm, f"!report {link} hij sluit me steeds buiten")
+        found = await eventually(by_category(core, "reported"), what="a reported incident")
+        assert found[0].author_account == school.uid("daan") and "hij sluit me steeds buiten" in found[0].explanation
+        await eventually(lambda: _thanked(school, "sanne"), what="a private thank-you")
+        assert not is_redacted(await school.event("sanne", dm, command))  # her own room: nothing to hide
+        assert not is_redacted(await school.event("jan", room_id, target))
+
+
+async def _told(school: School, name: str, words: str) -> bool:
+    return any(words in text for text in await school.notices_from_bot(name))

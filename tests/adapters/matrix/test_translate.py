@@ -17,6 +17,7 @@ from adapters.matrix.translate import (
     MalformedEvent,
     html_to_text,
     message_from_event,
+    parse_event_link,
     report_command,
     strip_reply_fallback,
 )
@@ -128,6 +129,33 @@ def test_a_long_report_reason_is_cut_to_one_line_of_bounded_length() -> None:
     command = report_command(ROOM, event)
     assert command is not None and len(command.reason) == REPORT_REASON_MAX and command.reason.endswith("…")
     assert "\n" not in command.reason and command.reason.startswith("echt heel erg echt")
+
+
+def test_a_private_report_names_the_message_by_its_link() -> None:
+    event = json.loads(json.dumps(EVENTS["report_not_reply"]))
+    link = "https://matrix.to/#/%21klas2b%3Aschool.test/%24bad1%3Aschool.test?via=school.test"
+    event["content"]["body"] = f"!report {link} hij scheldt steeds"
+    command = report_command(ROOM, event)
+    assert command is not None
+    assert (command.target_room, command.target) == ("!klas2b:school.test", "$bad1:school.test")
+    assert command.reason == "hij scheldt steeds" and command.reporter == "@lotte:school.test"
+    assert parse_event_link("https://matrix.to/#/!r:s/$e") == ("!r:s", "$e")
+    assert parse_event_link("https://example.org/#/!r:s/$e") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("!report https://matrix.to/#/%23klas2b%3Aschool.test/%24bad1", "room's id"),  # an alias cannot be used
+        ("!report https://matrix.to/#/@daan:school.test", "reply to the message it reports, or with its link"),
+        ("!report hij scheldt", "reply to the message it reports, or with its link"),
+    ],
+)
+def test_a_report_without_a_usable_reply_or_link_is_refused(body: str, problem: str) -> None:
+    event = json.loads(json.dumps(EVENTS["report_not_reply"]))
+    event["content"]["body"] = body
+    with pytest.raises(MalformedEvent, match=problem):
+        report_command(ROOM, event)
 
 
 def test_report_must_be_a_reply() -> None:
