@@ -92,17 +92,19 @@ class TemplateMatcher:
 
     def _candidates_for(self, word: str, kinds: frozenset[str]) -> list[Compiled]:
         candidates = list(self._by_word.get(word, ()))
+        if _plain(word) != word:
+            candidates.extend(self._by_word.get(_plain(word), ()))
         for kind in kinds:
             candidates.extend(self._by_kind.get(kind, ()))
         return candidates
 
     def starts_any(self, tokens: Sequence[Token]) -> bool:
         """Whether some template starts with one of these words (a cheap test before matching)."""
-        return any(t.word in self._by_word for t in tokens)
+        return any(t.word in self._by_word or _plain(t.word) in self._by_word for t in tokens)
 
     def match(self, tokens: Sequence[Token]) -> list[TemplateMatch]:
         found: list[TemplateMatch] = []
-        present = {t.word for t in tokens}
+        present = {t.word for t in tokens} | {_plain(t.word) for t in tokens}
         for token in tokens:
             key = (token.word, token.kinds)
             candidates = self._candidates.get(key)
@@ -121,10 +123,16 @@ class TemplateMatcher:
 
 def _fits(element: str | tuple[str, ...] | frozenset[str], token: Token) -> bool:
     if isinstance(element, str):
-        return token.word == element or _swapped(token.word, element)
+        return token.word == element or _swapped(token.word, element) or _plain(token.word) == element
     if isinstance(element, tuple):
-        return token.word in element or any(_swapped(token.word, e) for e in element)
+        return token.word in element or _plain(token.word) in element or any(_swapped(token.word, e) for e in element)
     return not element.isdisjoint(token.kinds)
+
+
+def _plain(word: str) -> str:
+    """The word without a doubled last letter: the normaliser leaves two of a stretched letter ("ik maak je afff" ->
+    "aff"), where the template wants one."""
+    return word[:-1] if len(word) >= 2 and word[-1] == word[-2] else word
 
 
 def _swapped(word: str, wanted: str) -> bool:

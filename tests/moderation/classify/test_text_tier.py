@@ -141,6 +141,13 @@ def test_a_stretched_curse_is_still_a_curse(tier: TextTier) -> None:
     assert top(tier, "kuuuut, mijn fiets is weer stuk")[1] < 0.5  # swearing at a bike is no insult
 
 
+def test_a_stretched_last_letter_does_not_hide_a_threat(tier: TextTier) -> None:
+    for text in ["ik maak je afff", "ikk weet waar je woonttt", "wacht maar na schoolll", "kill yourselfff"]:
+        category, score = top(tier, text)
+        assert category is Category.THREAT and score >= CLEAR, (text, category, score)
+    assert top(tier, "ik maak mijn huiswerk afff")[1] < 0.5
+
+
 def test_evidence_quotes_the_original_text(tier: TextTier) -> None:
     result = tier.classify("1k m44k j3 af")
     assert result.evidence[0].explanation == "threat pattern 'ik maak je af' in '1k m44k j3 af'"
