@@ -148,6 +148,14 @@ def test_a_stretched_last_letter_does_not_hide_a_threat(tier: TextTier) -> None:
     assert top(tier, "ik maak mijn huiswerk afff")[1] < 0.5
 
 
+def test_gay_thrown_at_a_person_is_a_borderline_insult_saying_it_of_yourself_is_not(tier: TextTier) -> None:
+    for text in ["jij bent echt zo gay", "wat ben jij gay zeg"]:
+        category, score = top(tier, text)
+        assert category is Category.INSULT and score == pytest.approx(0.6), text  # the default insult threshold
+    for text in ["ik ben gay en trots", "ben jij ook gay?"]:
+        assert top(tier, text)[1] < 0.5, text
+
+
 def test_evidence_quotes_the_original_text(tier: TextTier) -> None:
     result = tier.classify("1k m44k j3 af")
     assert result.evidence[0].explanation == "threat pattern 'ik maak je af' in '1k m44k j3 af'"
