@@ -99,7 +99,8 @@ def _join_spaced(match: re.Match[str]) -> tuple[str, list[int]]:
 
 def _shorten_stretch(match: re.Match[str]) -> tuple[str, list[int]]:
     # "kuuuut" -> "kuut": two letters keep Dutch double vowels (haat, dood); the lexicon also knows the skeleton.
-    return match.group(1) * 2, [0, 1]
+    # The second letter stands for the last of the run, so a quote ending on it shows the whole stretch ("afff").
+    return match.group(1) * 2, [0, len(match.group(0)) - 1]
 
 
 def _drop_tag(match: re.Match[str]) -> tuple[str, list[int]]:

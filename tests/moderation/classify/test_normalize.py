@@ -86,6 +86,8 @@ def test_offset_map_survives_stretching_and_leet() -> None:
     assert result.quote(start, start + len("helemaal")) == "helemaaaaal"
     start = result.text.index("jou")
     assert result.quote(start, start + 3) == "j0u"
+    ending = Normalizer().normalize("ik maak je afff!")
+    assert ending.quote(ending.text.index("af"), ending.text.index("!")) == "afff"  # the stretch ends the quote
 
 
 def test_huge_input_is_judged_in_a_bounded_window() -> None:
