@@ -28,16 +28,26 @@ async def _report(
 ) -> None:
     try:
         message = to_message(target)
-        await moderator.report(message, AccountId(str(interaction.user.id)), reason, enforcer)
     except NotAMessage as exc:
         log.info("report of %s refused: %s", target.id, exc)
         await interaction.response.send_message(f"That cannot be reported here: {exc}.", ephemeral=True)
         return
+    # Recording the report and bringing its card to every reviewer may take longer than the 3 s Discord waits for
+    # an answer: answer "thinking…" (only the reporter sees it) first, then the outcome.
+    try:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    except discord.HTTPException as exc:  # the interaction expired already: record the report all the same
+        log.warning("report interaction %s could not be answered: %s", interaction.id, exc)
+    try:
+        await moderator.report(message, AccountId(str(interaction.user.id)), reason, enforcer)
+        text = THANKS
     except Exception:
         log.exception("the report of message %s could not be recorded", target.id)
-        await interaction.response.send_message(FAILED, ephemeral=True)
-        return
-    await interaction.response.send_message(THANKS, ephemeral=True)
+        text = FAILED
+    try:
+        await interaction.followup.send(text, ephemeral=True)
+    except discord.HTTPException as exc:
+        log.warning("report interaction %s: the answer could not be sent: %s", interaction.id, exc)
 
 
 def install_report_commands(

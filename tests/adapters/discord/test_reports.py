@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from adapters.discord.commands import REPORT_MENU_NAME, THANKS
 from tests.adapters.discord.conftest import Running
 
 EPHEMERAL = 64
+DEFERRED = 5  # "thinking…", answered by a follow-up
+
+
+async def answer(running: Running, interaction: int) -> dict[str, Any]:
+    """What the reporter finally sees: a direct answer, or the follow-up after a deferred one (both private)."""
+    rest = running.fake.rest
+    await running.wait_for(lambda: interaction in rest.interaction_responses)
+    first = rest.interaction_responses[interaction]
+    if first["type"] != DEFERRED:
+        assert first["type"] == 4
+        return dict(first["data"])
+    assert first["data"]["flags"] & EPHEMERAL  # even "thinking…" is shown to the reporter only
+    await running.wait_for(lambda: interaction in rest.interaction_followups)
+    [followup] = rest.interaction_followups[interaction]
+    return dict(followup)
 
 
 async def test_the_commands_are_registered_in_the_guild(running: Running) -> None:
@@ -18,10 +35,9 @@ async def test_the_report_context_menu_creates_an_incident_and_thanks_only_the_r
     school, world = running.school, running.world
     target = world.create_message(school.sanne.id, school.klas.id, "kijk wat daan gisteren in de kantine deed haha")
     interaction = running.fake.invoke_command(school.daan, school.klas.id, REPORT_MENU_NAME, target=target)
-    await running.wait_for(lambda: interaction in running.fake.rest.interaction_responses)
-    response = running.fake.rest.interaction_responses[interaction]
-    assert response["type"] == 4 and response["data"]["content"] == THANKS
-    assert response["data"]["flags"] & EPHEMERAL
+    response = await answer(running, interaction)
+    assert response["content"] == THANKS and response["flags"] & EPHEMERAL
+    assert running.fake.rest.interaction_responses[interaction]["type"] == DEFERRED  # recording may take > 3 s
     reports = [i for i in running.incidents() if i.category == "reported"]
     assert len(reports) == 1
     report = reports[0]
@@ -41,8 +57,7 @@ async def test_report_slash_command_with_a_message_link(running: Running) -> Non
     link = f"https://discord.com/channels/{world.guild_id}/{school.klas.id}/{target.id}"
     options = [{"name": "link", "type": 3, "value": link}, {"name": "reason", "type": 3, "value": "zonder toestemming"}]
     interaction = running.fake.invoke_command(school.daan, school.klas.id, "report", options=options)
-    await running.wait_for(lambda: interaction in running.fake.rest.interaction_responses)
-    assert running.fake.rest.interaction_responses[interaction]["data"]["content"] == THANKS
+    assert (await answer(running, interaction))["content"] == THANKS
     report = next(i for i in running.incidents() if i.category == "reported")
     assert report.message_id == str(target.id) and "zonder toestemming" in report.explanation
 
@@ -51,8 +66,7 @@ async def test_report_slash_command_with_a_bad_link_answers_privately(running: R
     school = running.school
     options = [{"name": "link", "type": 3, "value": "https://example.org/niet-discord"}]
     interaction = running.fake.invoke_command(school.daan, school.klas.id, "report", options=options)
-    await running.wait_for(lambda: interaction in running.fake.rest.interaction_responses)
-    data = running.fake.rest.interaction_responses[interaction]["data"]
+    data = await answer(running, interaction)
     assert "could not find" in data["content"] and data["flags"] & EPHEMERAL
     assert not [i for i in running.incidents() if i.category == "reported"]
 
@@ -62,6 +76,20 @@ async def test_reporting_the_same_message_twice_is_one_incident(running: Running
     target = world.create_message(school.sanne.id, school.klas.id, "jij hoort hier niet")
     responses = running.fake.rest.interaction_responses
     for count in (1, 2):
-        running.fake.invoke_command(school.daan, school.klas.id, REPORT_MENU_NAME, target=target)
-        await running.wait_for(lambda: len(responses) == count)  # noqa: B023 - awaited within the iteration
+        interaction = running.fake.invoke_command(school.daan, school.klas.id, REPORT_MENU_NAME, target=target)
+        assert (await answer(running, interaction))["content"] == THANKS
+        assert len(responses) == count
     assert len([i for i in running.incidents() if i.category == "reported"]) == 1
+
+
+async def test_a_report_that_cannot_be_recorded_says_so_privately(running: Running) -> None:
+    school, world = running.school, running.world
+    target = world.create_message(school.sanne.id, school.klas.id, "iets om te melden")
+
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("database away")
+
+    running.core.moderator.report = broken  # type: ignore[method-assign, assignment]
+    interaction = running.fake.invoke_command(school.daan, school.klas.id, REPORT_MENU_NAME, target=target)
+    data = await answer(running, interaction)
+    assert "could not be saved" in data["content"] and data["flags"] & EPHEMERAL

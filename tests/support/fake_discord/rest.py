@@ -40,6 +40,8 @@ class RestApi:
         self.buckets = Buckets()
         self.commands: list[dict[str, Any]] = []
         self.interaction_responses: dict[int, dict[str, Any]] = {}
+        # Follow-up messages of an interaction (after a deferred "thinking" answer), by interaction id.
+        self.interaction_followups: dict[int, list[dict[str, Any]]] = {}
         self.gateway_url = ""
 
     def routes(self) -> list[tuple[str, str, Handler]]:
@@ -67,6 +69,7 @@ class RestApi:
             ("PUT", "/api/v10/applications/{app_id}/commands", self.put_commands),
             ("GET", "/api/v10/applications/{app_id}/guilds/{guild_id}/commands", self.get_commands),
             ("POST", "/api/v10/interactions/{interaction_id}/{token}/callback", self.interaction_callback),
+            ("POST", "/api/v10/webhooks/{app_id}/{token}", self.interaction_followup),
         ]
 
     def wrap(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -100,7 +103,8 @@ class RestApi:
     async def _answer(self, request: web.Request, handler: Handler) -> web.Response:
         auth = request.headers.get("Authorization", "")
         user = self.world.user_for_token(auth.removeprefix("Bot ")) if auth.startswith("Bot ") else None
-        if user is None and "/interactions/" not in request.path:
+        # Interaction answers and follow-ups are authorised by the interaction's token in the path, not the bot's.
+        if user is None and "/interactions/" not in request.path and "/webhooks/" not in request.path:
             return json_response({"code": 0, "message": "401: Unauthorized"}, status=401)
         try:
             result = await handler(request, user)  # type: ignore[arg-type]
@@ -256,6 +260,18 @@ class RestApi:
                 "response_message_loading": body.get("type") == 5,
             }
         }
+
+    async def interaction_followup(self, request: web.Request, user: User | None) -> Any:
+        """A follow-up message to an interaction (`interaction.followup.send`), sent without waiting for the message
+        (discord.py's default `wait=False`: Discord answers 204). The token names the interaction."""
+        token = request.match_info["token"]
+        interaction_id = int(token.removeprefix("interaction-token-")) if token.startswith("interaction-token-") else 0
+        if interaction_id not in self.interaction_responses:
+            raise DiscordError(404, 10015, "Unknown Webhook")
+        if request.query.get("wait") == "true":
+            raise DiscordError(400, 0, "the fake answers follow-ups only without wait")
+        self.interaction_followups.setdefault(interaction_id, []).append(await _json(request))
+        return None
 
 
 def _id(request: web.Request, name: str) -> int:
