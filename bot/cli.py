@@ -121,7 +121,7 @@ def roster_import(
         task = progress.add_task("importing", total=len(people))
         result = store_roster(sessions, people, datetime.now(UTC), lambda n: progress.update(task, completed=n))
     out.print(
-        f"roster imported from {file}: {result.added} added, {result.updated} updated, "
+        f"roster imported from {file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
         f"{result.deactivated} no longer in the file (kept, marked as left)"
     )
     # Open incidents of reviewers who left go to leadership now, not at the next nightly run.

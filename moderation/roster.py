@@ -9,13 +9,14 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from moderation.directory import person_from_row
 from moderation.incidents.db import AccountRow, PersonRow
 from moderation.model import Account, AccountId, Person, PersonId, Platform, Role
 
@@ -56,8 +57,9 @@ class RosterError(ValueError):
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     added: int
-    updated: int
+    updated: int  # in the file and the database, with something changed
     deactivated: int  # in the database but no longer in the file (left school): kept, marked inactive
+    unchanged: int = 0
 
 
 def read_roster(path: Path) -> list[Person]:
@@ -193,6 +195,7 @@ def store_roster(
     added = updated = 0
     with sessions.begin() as session:
         existing = {row.id: row for row in session.scalars(select(PersonRow).options(selectinload(PersonRow.accounts)))}
+        before = {pid: _comparable(person_from_row(row), row.active) for pid, row in existing.items()}
         # Accounts first leave their old owner, so moving an account between people never hits the unique key.
         for row in existing.values():
             row.accounts.clear()
@@ -200,7 +203,7 @@ def store_roster(
         for done, person in enumerate(people, start=1):
             if person.id in existing:
                 row = existing[person.id]
-                updated += 1
+                updated += before[person.id] != _comparable(person, True)
             else:
                 row = PersonRow(id=person.id)
                 session.add(row)
@@ -212,7 +215,13 @@ def store_roster(
         for row in gone:
             row.active = False
             row.updated_at = now
-    return ImportResult(added=added, updated=updated, deactivated=len(gone))
+    unchanged = len(people) - added - updated
+    return ImportResult(added=added, updated=updated, deactivated=len(gone), unchanged=unchanged)
+
+
+def _comparable(person: Person, active: bool) -> tuple[object, ...]:
+    """What an import can change about a person (account order does not matter)."""
+    return (replace(person, accounts=()), frozenset(_unique(person.accounts)), active)
 
 
 def _fill(row: PersonRow, person: Person, now: datetime) -> None:

@@ -97,6 +97,8 @@ def test_reimport_updates_never_duplicates_and_marks_leavers(sessions: sessionma
     moved = moved.replace(",dir,no,no,111", ",,no,no,111")  # jan's manager left with dir
     second = store_roster(sessions, parse_roster(moved), NOW)
     assert (second.added, second.updated, second.deactivated) == (0, 2, 1)
+    again = store_roster(sessions, parse_roster(moved), NOW)  # the nightly re-import of an unchanged export
+    assert (again.added, again.updated, again.unchanged, again.deactivated) == (0, 0, 2, 0)
     with sessions() as session:
         assert session.query(PersonRow).count() == 3  # the leaver is kept (incidents refer to them), inactive
     directory = load_directory(sessions)
