@@ -12,13 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiohttp import ClientError
-from nio import (
-    AsyncClient,
-    MegolmEvent,
-    RoomMessagesResponse,
-    SyncResponse,
-)
-from nio.api import MessageDirection
+from nio import AsyncClient, SyncResponse
 
 from adapters.matrix.announcements import AnnouncementGuard
 from adapters.matrix.calls import MatrixCallFailed, call
@@ -28,6 +22,7 @@ from adapters.matrix.handler import EventHandler
 from adapters.matrix.review import MatrixReview
 from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
+from adapters.matrix.timeline import fetch_gap, own_join
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
@@ -218,11 +213,13 @@ class MatrixAdapter:
         errors = 0
         for room_id, info in response.rooms.join.items():
             events: list[Any] = list(info.timeline.events)
-            joined_at = self._own_join(events)
+            joined_at = own_join(events, self._config.user_id)
             if joined_at is not None:
                 events = events[joined_at + 1 :]  # the room's history from before the bot joined is not judged
             elif info.timeline.limited and info.timeline.prev_batch:
-                events = await self._gap(room_id, info.timeline.prev_batch, since) + events
+                assert self._client is not None
+                gap = functools.partial(fetch_gap, self._client, room_id, info.timeline.prev_batch, since)
+                events = await gap(attempts=self._config.action_attempts) + events
             for event in events:
                 try:
                     await self._handler.handle(room_id, event)
@@ -258,42 +255,6 @@ class MatrixAdapter:
             "nobody enforces staff-only posting there until it is invited back",
             enforcer=self.enforcer,
         )
-
-    def _own_join(self, events: list[Any]) -> int | None:
-        """Where the bot itself joined in this timeline (a fresh join, not a profile change), if it did."""
-        for index, event in enumerate(events):
-            source = getattr(event, "source", {})
-            if source.get("type") != "m.room.member" or source.get("state_key") != self._config.user_id:
-                continue
-            previous = (source.get("unsigned") or {}).get("prev_content") or {}
-            if (source.get("content") or {}).get("membership") == "join" and previous.get("membership") != "join":
-                return index
-        return None
-
-    async def _gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
-        """The events a `limited` timeline left out (the bot was away longer than the timeline limit)."""
-        assert self._client is not None
-        client = self._client
-        older: list[Any] = []
-        start: str | None = prev_batch
-        while start:
-            response = await call(
-                f"messages in {room_id}",
-                functools.partial(client.room_messages, room_id, start, since, MessageDirection.back, 100),
-                attempts=self._config.action_attempts,
-            )
-            assert isinstance(response, RoomMessagesResponse)
-            if not response.chunk:
-                break
-            for event in response.chunk:
-                if isinstance(event, MegolmEvent):
-                    with contextlib.suppress(Exception):
-                        event = client.decrypt_event(event)
-                older.append(event)
-            start = response.end if response.end != start else None
-        older.reverse()
-        log.info("matrix: fetched %d event(s) from a gap in %s", len(older), room_id)
-        return older
 
     async def _join_invites(self, response: SyncResponse) -> None:
         assert self._client is not None and self._moderator is not None
