@@ -80,6 +80,12 @@ class AnnouncementGuard:
             except discord.HTTPException as exc:
                 log.warning("cannot read announcement channel %s (%s): %s", policy.room.name, policy.room.id, exc)
                 continue
+            if isinstance(channel, discord.TextChannel) and not channel.is_news() and "COMMUNITY" in guild.features:
+                log.warning(
+                    "announcement channel #%s is a text channel: in a Community server make it an Announcement "
+                    "channel (channel settings → Overview), so members can follow it and it reads as announcements",
+                    channel.name,
+                )
             if isinstance(channel, discord.abc.GuildChannel):
                 await self.check(channel, policy)
 

@@ -14,6 +14,7 @@ from adapters.discord.permissions import MissingPermissionsError
 from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_discord import permissions as p
+from tests.support.fake_discord.model import GUILD_TEXT
 from tests.support.fake_discord.school import BOT_PERMISSIONS, BOT_TOKEN, School, build_school
 
 
@@ -91,6 +92,27 @@ async def test_staff_with_administrator_is_warned_about(tmp_path: Path, caplog: 
         with caplog.at_level(logging.WARNING, logger="adapters.discord"):
             await _start(tmp_path, school)
     assert any("Administrator" in r.getMessage() and "bypasses" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_text_channel_as_announcement_channel_in_a_community_server_is_advised_against(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    school = build_school()
+    school.announcements.type = GUILD_TEXT
+    async with FakeDiscord(school.world).running():
+        with caplog.at_level(logging.WARNING, logger="adapters.discord"):
+            await _start(tmp_path, school)
+    [advice] = [r.getMessage() for r in caplog.records if "make it an Announcement channel" in r.getMessage()]
+    assert "#mededelingen-2b is a text channel" in advice
+
+
+async def test_an_announcement_channel_of_the_news_type_gets_no_advice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with FakeDiscord((school := build_school()).world).running():
+        with caplog.at_level(logging.WARNING, logger="adapters.discord"):
+            await _start(tmp_path, school)
+    assert not [r for r in caplog.records if "make it an Announcement channel" in r.getMessage()]
 
 
 async def test_privileged_intents_not_switched_on_are_named(tmp_path: Path) -> None:
