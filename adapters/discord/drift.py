@@ -58,6 +58,7 @@ class AnnouncementGuard:
         self._moderator = moderator
         self._enforcer = enforcer
         self._lock = asyncio.Lock()  # one check at a time: our own restores cause CHANNEL_UPDATEs too
+        self._advised: set[int] = set()  # text channels already advised to become Announcement channels
 
     def policy_for(self, channel_id: int) -> RoomPolicy | None:
         policy = self._moderator.policy_for(Platform.DISCORD, RoomId(str(channel_id)))
@@ -80,7 +81,9 @@ class AnnouncementGuard:
             except discord.HTTPException as exc:
                 log.warning("cannot read announcement channel %s (%s): %s", policy.room.name, policy.room.id, exc)
                 continue
-            if isinstance(channel, discord.TextChannel) and not channel.is_news() and "COMMUNITY" in guild.features:
+            plain = isinstance(channel, discord.TextChannel) and not channel.is_news()
+            if plain and "COMMUNITY" in guild.features and channel.id not in self._advised:
+                self._advised.add(channel.id)  # once per run, not on every scheduled check
                 log.warning(
                     "announcement channel #%s is a text channel: in a Community server make it an Announcement "
                     "channel (channel settings → Overview), so members can follow it and it reads as announcements",

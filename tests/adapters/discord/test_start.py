@@ -99,9 +99,16 @@ async def test_a_text_channel_as_announcement_channel_in_a_community_server_is_a
 ) -> None:
     school = build_school()
     school.announcements.type = GUILD_TEXT
+    core = make_core(tmp_path, rooms=school.rooms(), people=school.people(), with_classifier=False)
+    adapter = DiscordAdapter(school.config(), BOT_TOKEN)
     async with FakeDiscord(school.world).running():
         with caplog.at_level(logging.WARNING, logger="adapters.discord"):
-            await _start(tmp_path, school)
+            try:
+                await adapter.start(core.moderator)
+                await adapter.reconcile()  # the scheduled check: no second advice
+            finally:
+                await adapter.stop()
+                core.close()
     [advice] = [r.getMessage() for r in caplog.records if "make it an Announcement channel" in r.getMessage()]
     assert "#mededelingen-2b is a text channel" in advice
 
