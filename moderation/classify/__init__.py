@@ -6,7 +6,9 @@ Importing this package does no work: lexicons and models load when a classifier 
 from __future__ import annotations
 
 import logging
+import os
 from functools import cache
+from pathlib import Path
 
 from moderation.classify.classifier import TieredClassifier, abuse_probability, build_tiered
 from moderation.classify.config import ClassifierConfig, MLConfig
@@ -31,10 +33,16 @@ def build_classifier(config: ClassifierConfig) -> Classifier:
     return build_tiered(config)
 
 
+# Where `score_texts` looks for an installed model; the bot itself takes the folder from its settings file.
+MODEL_DIR_ENV = "SCHOOLWACHT_MODEL_DIR"
+
+
 @cache
 def _default_classifier() -> TieredClassifier:
+    folder = os.environ.get(MODEL_DIR_ENV)
+    config = ClassifierConfig(ml=MLConfig(cache_dir=Path(folder))) if folder else ClassifierConfig()
     try:
-        return build_tiered(ClassifierConfig())
+        return build_tiered(config)
     except Exception as exc:  # an unusable installed model must not stop an evaluation run: say so, go on
         from moderation.classify.ml import ModelError
 
@@ -48,7 +56,8 @@ def score_texts(texts: list[str]) -> list[float]:
     """STABLE API: for each text, the probability (0..1) that it is abusive.
 
     Uses the default offline configuration: the text tier, plus the ML tier when a model is installed in the
-    default cache folder. Built on first call and reused; the ML tier, when present, runs in batches.
+    folder named by $SCHOOLWACHT_MODEL_DIR (default: `var/models` under the current folder). Built on first call
+    and reused; the ML tier, when present, runs in batches.
     """
     classifier = _default_classifier()
     return [abuse_probability(c) for c in classifier.classify_many(list(texts))]

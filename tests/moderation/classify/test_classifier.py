@@ -160,3 +160,17 @@ async def test_a_huge_message_is_judged_off_the_event_loop(tier: TextTier) -> No
     result = await classifier.classify("jij bent een kankerlijer " + "bla " * 300_000)
     assert result.score(Category.INSULT) >= 0.8
     assert result.note == "judged the first 20,000 of 1,200,025 characters"
+
+
+def test_score_texts_looks_for_the_model_where_the_environment_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import moderation.classify as classify
+
+    monkeypatch.setenv("SCHOOLWACHT_MODEL_DIR", str(tmp_path / "models"))
+    classify._default_classifier.cache_clear()
+    try:
+        assert classify.score_texts(["hallo"]) == [0.0]
+    finally:
+        classify._default_classifier.cache_clear()
+    assert str(tmp_path / "models") in caplog.text  # the missing-model warning names the folder it looked in
