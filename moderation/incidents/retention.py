@@ -1,9 +1,9 @@
 """AVG retention: the text of a message is kept only while it is needed for review.
 
 `retention_days` after an incident was closed (resolved or dismissed), its message excerpt, the explanation
-(which may quote the message) and the link to the message are erased. What the school must keep stays: who, where,
-when, rule, category, scores, the outcome (note, measure, parents informed) and the history. Open incidents are
-never erased: they are still being reviewed.
+(which may quote the message or a reporter's reason), the link to the message and who reported it are erased. What
+the school must keep stays: who, where, when, rule, category, scores, the outcome (note, measure, parents informed)
+and the history. Open incidents are never erased: they are still being reviewed.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def erase_expired(
             row.excerpt = None
             row.explanation = f"(erased after {retention_days} days: {row.category}, score {row.score:.2f})"
             row.message_link = None
+            row.reported_by = None  # needed while the report was reviewed, not afterwards
             row.erased_at = now
             row.updated_at = now
             session.add(

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.retention import erase_expired
+from moderation.model import AccountId, EventId, Message, Platform, RoomId
 from tests.support.review import School, make_school
 
 
@@ -34,17 +36,24 @@ async def test_erases_exactly_the_expired_closed_ones(school: School) -> None:
     old_open = await school.incident("sanne", "[sexual] oud maar nog open")
     school.review.resolve(old_resolved, jan, "gesprek gevoerd", measure="nablijven", parents_informed=True)
     school.review.dismiss(old_dismissed, jan)
+    message = Message(Platform.CONSOLE, RoomId("klas-3a"), EventId("r1"), AccountId("noor"), "hm", school.clock.now())
+    reported = await school.core.moderator.report(message, AccountId("sanne"), "zij pest", DryRunEnforcer())
+    assert reported.incident is not None and stored(school, reported.incident.id).reported_by == "sanne"
+    old_report = reported.incident.id
+    school.review.dismiss(old_report, school.review.actor_by_id("dir") or jan)
     school.clock.advance(days=20)
     recent = await school.incident("sanne", "[sexual] recent gesloten")
     school.review.resolve(recent, jan, "gesprek")
     school.clock.advance(days=10, seconds=1)  # old ones closed 30 days ago, recent one 10 days ago
 
     preview = erase_expired(school.core.sessions, school.clock.now(), 30, dry_run=True)
-    assert preview.erased == (old_resolved, old_dismissed)
+    assert preview.erased == (old_resolved, old_dismissed, old_report)
     assert stored(school, old_resolved).excerpt is not None  # a dry run changes nothing
 
     run = erase_expired(school.core.sessions, school.clock.now(), 30)
-    assert run.erased == (old_resolved, old_dismissed)
+    assert run.erased == (old_resolved, old_dismissed, old_report)
+    report = stored(school, old_report)
+    assert report.reported_by is None and "zij pest" not in report.explanation  # the reporter goes too
     for incident in (old_resolved, old_dismissed):
         row = stored(school, incident)
         assert row.excerpt is None and row.message_link is None and "oud" not in row.explanation
@@ -59,7 +68,7 @@ async def test_erases_exactly_the_expired_closed_ones(school: School) -> None:
     assert erase_expired(school.core.sessions, school.clock.now(), 30).erased == ()  # idempotent
     with school.core.sessions() as session:
         marks = session.query(HistoryRow).filter_by(action="retention").count()
-    assert marks == 2
+    assert marks == 3
 
 
 def test_refuses_a_nonsense_period(school: School) -> None:
