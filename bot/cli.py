@@ -78,11 +78,23 @@ def run(config: ConfigOption = DEFAULT_CONFIG) -> None:
     from bot.app import run as run_app
 
     settings = settings_from(config)
+    _service_logging()
     core = build_core(settings)
     try:
         asyncio.run(run_app(core, build_adapters(core)))
     finally:
         core.close()
+
+
+def _service_logging() -> None:
+    """A running bot tells the admin what it does (INFO, with times); the libraries only their warnings."""
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in root.handlers:
+        if type(handler) is logging.StreamHandler:  # ours from main(), not a test runner's capture
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for noisy in ("nio", "discord", "apscheduler", "aiohttp", "sqlalchemy", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @app.command()
