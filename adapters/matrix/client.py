@@ -89,6 +89,8 @@ class MatrixAdapter:
             self._state.set(SYNC_TOKEN_KEY, first.next_batch)
             since = first.next_batch
         await self._join_configured()
+        if self._review is not None:
+            await self._review.check_overview(client, config.user_id)
         await self.reconcile()
         self._closed.clear()
         self._task = asyncio.create_task(self._run_until_closed(since), name="matrix-sync")

@@ -14,6 +14,9 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
+from aiohttp import ClientError
+from nio import AsyncClient, JoinedMembersResponse
+
 from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.reviewers import escalation_people
@@ -35,6 +38,8 @@ MAX_ANSWER = 16_000  # stay well under Matrix's 64 KiB event limit
 CHANGES = ("ack", "resolve", "dismiss", "escalate")  # the commands that change an incident (its cards follow)
 NOT_A_REVIEWER = "you are not on the school's roster as a reviewer; ask the administrator"
 
+log = logging.getLogger(__name__)
+
 
 class MatrixReview:
     def __init__(
@@ -48,6 +53,33 @@ class MatrixReview:
         self._enforcer = enforcer
         self._room = review_room_id
         self._directory = directory  # whom an escalation reaches (their card follows in their own room)
+
+    async def check_overview(self, client: AsyncClient, bot: str) -> list[str]:
+        """The review room shows every incident: it must be school leadership's only. Say so loudly at start when
+        others are in it (the direct-room cards keep working either way); returns who should not be there."""
+        if self._room is None:
+            return []
+        try:
+            response = await client.joined_members(self._room)
+        except (ClientError, TimeoutError, OSError) as exc:  # the start goes on; the check is advice
+            log.warning("matrix: cannot see who is in the review room %s: %s", self._room, exc)
+            return []
+        if not isinstance(response, JoinedMembersResponse):
+            log.warning("matrix: cannot see who is in the review room %s: %s", self._room, response)
+            return []
+        others = []
+        for member in response.members:
+            actor = self._service.actor_for(Platform.MATRIX, AccountId(member.user_id))
+            person = actor.person if actor is not None else None
+            if member.user_id != bot and (person is None or not person.is_leadership):
+                others.append(f"{member.user_id} ({person.name})" if person is not None else member.user_id)
+        if others:
+            log.warning(
+                "matrix: the review room %s has %d member(s) who are not school leadership: %s. It shows every "
+                "student's incidents (AVG): only school leadership and the bot belong there",
+                self._room, len(others), ", ".join(others[:20]),
+            )  # fmt: skip
+        return others
 
     def is_review_room(self, room_id: str, sender: str) -> bool:
         """The review room, or the sender's own direct room with the bot."""
@@ -133,6 +165,6 @@ class MatrixReview:
         try:
             await self._enforcer.send_private(accounts[0], render_digest(reviewer, digest))
         except MatrixCallFailed as exc:
-            logging.getLogger(__name__).warning("matrix: digest for %s not delivered: %s", reviewer.id, exc)
+            log.warning("matrix: digest for %s not delivered: %s", reviewer.id, exc)
             return False
         return True

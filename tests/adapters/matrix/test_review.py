@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,16 @@ async def replies_to(school: School, room_id: str, event_id: str) -> list[str]:
     ]
 
 
-async def test_review_commands_in_the_review_room(school: School, tmp_path: Path, store_dir: Path) -> None:
+async def test_review_commands_in_the_review_room(
+    school: School, tmp_path: Path, store_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     review = await school.create_room("jan", members=("sanne", "eva"))
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
     core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete")])
+    caplog.set_level(logging.WARNING, logger="adapters.matrix")
     async with running(core, with_review(school, core, store_dir, review)):
+        [warning] = [r.getMessage() for r in caplog.records if "who are not school leadership" in r.getMessage()]
+        assert "3 member(s)" in warning and f"{school.uid('sanne')} (Sanne Bakker)" in warning  # AVG: a student!
         await school.send("daan", room_id, f"jij {MARKER}")
         found = await eventually(lambda: incidents(core), what="an incident")
         number = found[0].id

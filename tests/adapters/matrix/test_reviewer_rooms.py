@@ -255,7 +255,9 @@ async def _edited_to(school: School, core: Core, name: str, number: int, status:
     return False
 
 
-async def test_withdrawn_cards_are_redacted(school: School, tmp_path: Path, store_dir: Path) -> None:
+async def test_withdrawn_cards_are_redacted(
+    school: School, tmp_path: Path, store_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """After retention or a privacy erase, every chat copy of the card goes: each reviewer's, the overview's, and
     the edits (they hold the text too)."""
     overview = await school.create_room("dir")
@@ -264,6 +266,7 @@ async def test_withdrawn_cards_are_redacted(school: School, tmp_path: Path, stor
     service = ReviewService(core.sessions, lambda: core.directory, core.clock)
     adapter = school.adapter(core, store_dir, review_room=overview, review_service=service)
     async with running(core, adapter):
+        assert "who are not school leadership" not in caplog.text  # the overview is leadership's only
         await school.send("daan", room_id, f"jij {MARKER}")
         number = (await eventually(lambda: incidents(core), what="an incident"))[0].id
         for name in ("jan", "abc"):
