@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
+import moderation.incidents.engine as engine_module
 from tests.support.core import close_open_cores
 
 # The PostgreSQL server the suite uses; `.ci/run` starts it. Tests fail (not skip) when it is missing.
@@ -24,7 +27,11 @@ def postgres_url() -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
-        yield url
+        with pytest.MonkeyPatch.context() as patch:
+            # Unpooled in tests: a test that stops the bot mid-write must not leave an idle pooled connection behind
+            # for the garbage collector to find (and warn about) during some later test.
+            patch.setattr(engine_module, "create_engine", functools.partial(create_engine, poolclass=NullPool))
+            yield url
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
