@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.jobstores.base import JobLookupError
@@ -121,6 +122,10 @@ def build_jobs(
     review = ReviewService(core.sessions, lambda: core.directory, core.clock)
 
     async def digest() -> object:
+        today = core.clock.now().astimezone(ZoneInfo(settings.bot.timezone)).date()
+        if today in settings.review.holidays:
+            log.info("no digest today (%s): a school holiday", today.isoformat())
+            return None
         return await send_digests(core.sessions, core.directory, core.clock, sinks)
 
     async def retention() -> object:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,6 +59,7 @@ class ReviewSettings(_Strict):
     retention_days: int = Field(default=365, ge=1)
     digest_time: str = Field(default="16:00", pattern=r"^\d{2}:\d{2}$")
     school_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "tue", "wed", "thu", "fri"]
+    holidays: list[date] = []  # days without a digest: school holidays, study days (TOML dates: 2026-12-21)
     repeat_window_days: int = Field(default=14, ge=1)
     repeat_threshold: int = Field(default=3, ge=2)
     drift_check_minutes: int = Field(default=15, ge=1)

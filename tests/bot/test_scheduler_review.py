@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -120,3 +120,26 @@ async def _until(condition: object, timeout: float = 10.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("the scheduled job did not run")
         await asyncio.sleep(0.02)
+
+
+async def test_no_digest_on_a_school_holiday(tmp_path: Path) -> None:
+    school = make_school(tmp_path, extra_settings={"review": {"holidays": [school_today(tmp_path)]}})
+    await school.incident("sanne", "[sexual] open incident")
+    inbox = Inbox()
+    _, work = build_jobs(school.core, [], digest_sinks=[inbox])
+    try:
+        assert await work.work[DIGEST_JOB]() is None
+        assert inbox.got == []
+    finally:
+        school.core.close()
+    other = make_school(tmp_path / "other")
+    await other.incident("sanne", "[sexual] open incident")
+    _, work = build_jobs(other.core, [], digest_sinks=[inbox])
+    await work.work[DIGEST_JOB]()
+    assert [who for who, _ in inbox.got] == ["jan"]  # on an ordinary day it is sent
+    other.core.close()
+
+
+def school_today(tmp_path: Path) -> date:
+    """The day the test school's frozen clock shows, in school time."""
+    return make_school(tmp_path / "probe").clock.now().astimezone(AMS).date()
