@@ -26,6 +26,8 @@ def top(tier: TextTier, text: str) -> tuple[Category | None, float]:
         ("jij bent echt een vieze klootzak", Category.INSULT),
         ("wat ben jij een sukkel zeg", Category.INSULT),
         ("hou je bek", Category.INSULT),
+        ("tyfus op man", Category.INSULT),  # any disease curse + 'op', not only 'kanker op'
+        ("tering op jij", Category.INSULT),
         ("je bent zo dom en lelijk", Category.INSULT),
         ("you are such a pathetic loser", Category.INSULT),
         ("ur a worthless idiot", Category.INSULT),
@@ -97,6 +99,8 @@ def test_clear_cases_score_high_in_their_category(tier: TextTier, text: str, cat
         "dat is echt kut",  # 'kut' as an adjective: crappy
         "jij bent kk grappig",  # 'kk' (kanker) as teen slang for 'very'
         "kanker mooi dit",
+        "jij bent echt kanker goed in voetbal",  # the slang intensifier is praise
+        "de kat keek op",
         "",
         "😂😂😂",
         "👍",
