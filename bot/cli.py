@@ -93,7 +93,7 @@ def _service_logging() -> None:
     for handler in root.handlers:
         if type(handler) is logging.StreamHandler:  # ours from main(), not a test runner's capture
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for noisy in ("nio", "discord", "apscheduler", "aiohttp", "sqlalchemy", "httpx"):
+    for noisy in ("nio", "discord", "apscheduler", "aiohttp", "sqlalchemy", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
