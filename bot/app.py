@@ -18,7 +18,7 @@ from adapters.base import Adapter
 from adapters.console import ConsoleAdapter, Writer
 from adapters.console_review import ConsoleReview
 from bot.database import ensure_current
-from bot.settings import Settings
+from bot.settings import RoomSettings, Settings
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.clock import SystemClock
 from moderation.directory import RosterDirectory, load_directory
@@ -75,22 +75,21 @@ def open_database(settings: Settings, *, check_schema: bool = True) -> tuple[Eng
     return engine, make_session_factory(engine)
 
 
+def room_policy(settings: Settings, room: RoomSettings) -> RoomPolicy:
+    """One room's policy: its settings, with thresholds layered default -> room kind -> the room's own."""
+    return RoomPolicy(
+        room=Room(Platform(room.platform), RoomId(room.id), room.name, RoomKind(room.kind)),
+        posters=frozenset(PersonId(p) for p in room.posters if p != "staff"),
+        staff_may_post="staff" in room.posters,
+        abuse_action=AbuseAction(room.abuse_action),
+        notify_sender=room.notify_sender,
+        thresholds={**DEFAULT_THRESHOLDS, **settings.room_thresholds(room)},
+        dry_run=room.dry_run,
+    )
+
+
 def build_policies(settings: Settings) -> PolicyBook:
-    policies = []
-    for room in settings.rooms:
-        thresholds = {**DEFAULT_THRESHOLDS, **settings.room_thresholds(room)}
-        policies.append(
-            RoomPolicy(
-                room=Room(Platform(room.platform), RoomId(room.id), room.name, RoomKind(room.kind)),
-                posters=frozenset(PersonId(p) for p in room.posters if p != "staff"),
-                staff_may_post="staff" in room.posters,
-                abuse_action=AbuseAction(room.abuse_action),
-                notify_sender=room.notify_sender,
-                thresholds=thresholds,
-                dry_run=room.dry_run,
-            )
-        )
-    return PolicyBook(policies)
+    return PolicyBook([room_policy(settings, room) for room in settings.rooms])
 
 
 def poster_problems(policies: PolicyBook, directory: RosterDirectory) -> list[str]:

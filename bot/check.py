@@ -8,21 +8,16 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
-from bot.app import build_classifier
+from bot.app import build_classifier, room_policy
 from bot.settings import RoomSettings, Settings
 from moderation.judge import Judge
-from moderation.model import AccountId, EventId, Message, Platform, Room, RoomId, RoomKind
-from moderation.policy import DEFAULT_THRESHOLDS, RoomPolicy
+from moderation.model import AccountId, EventId, Message, Platform, RoomId, RoomKind
 from moderation.rules import ALL_RULES
 
 
 def run_check(settings: Settings, text: str, kind: str, out: Console) -> None:
     room_kind = RoomKind(kind)
-    room_settings = RoomSettings(platform="console", id="check", name="check", kind=room_kind.value)
-    policy = RoomPolicy(
-        room=Room(Platform.CONSOLE, RoomId("check"), "check", room_kind),
-        thresholds={**DEFAULT_THRESHOLDS, **settings.room_thresholds(room_settings)},
-    )
+    policy = room_policy(settings, RoomSettings(platform="console", id="check", name="check", kind=room_kind.value))
     classifier = build_classifier(settings)
     judge = Judge(ALL_RULES, classifier)
     message = Message(

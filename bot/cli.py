@@ -25,7 +25,7 @@ from bot.database import SchemaBehind, current_revision, head_revision, upgrade
 from bot.settings import Settings, SettingsError, load_settings
 from moderation.clock import SystemClock
 from moderation.directory import load_directory
-from moderation.incidents.engine import DatabaseUnavailable, make_engine, wait_for_database
+from moderation.incidents.engine import DatabaseUnavailable
 from moderation.incidents.review import ReviewService
 from moderation.model import RoomKind
 from moderation.roster import RosterError, read_roster, store_roster
@@ -163,9 +163,9 @@ def roster_show(config: ConfigOption = DEFAULT_CONFIG) -> None:
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Create or migrate the database schema to this version of schoolwacht."""
-    settings = settings_from(config)
-    engine = make_engine(settings.database_url())
-    wait_for_database(engine, attempts=settings.database.connect_attempts)
+    from bot.app import open_database
+
+    engine, _sessions = open_database(settings_from(config), check_schema=False)
     upgrade(engine)
     out.print(f"database is at revision {current_revision(engine)}")
 
@@ -173,9 +173,9 @@ def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
 @db_app.command("current")
 def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Show the database's schema revision and the one this version needs."""
-    settings = settings_from(config)
-    engine = make_engine(settings.database_url())
-    wait_for_database(engine, attempts=settings.database.connect_attempts)
+    from bot.app import open_database
+
+    engine, _sessions = open_database(settings_from(config), check_schema=False)
     out.print(f"database: {current_revision(engine) or 'empty'}; this version needs: {head_revision(engine)}")
 
 
