@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 # Fault tests only: the step at which the process ends itself at once, as a kill -9 there would (see die_at).
 DIE_AT_ENV = "SCHOOLWACHT_TEST_DIE_AT"
-STOP_GRACE_S = 10.0  # SIGTERM: how long the message in hand may take to finish before the bot stops anyway
 
 
 def die_at(step: str | None) -> Callable[[str], None]:
@@ -224,13 +223,14 @@ def console_adapter(core: Core, lines: Iterable[str] | None = None, out: Writer 
     return ConsoleAdapter(lines=lines, out=writer, review=review)
 
 
-async def run(core: Core, adapters: Sequence[Adapter], *, grace: float = STOP_GRACE_S) -> None:
+async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = None) -> None:
     """Start the adapters and the scheduled jobs, run until SIGINT/SIGTERM or every adapter has finished.
 
     Stopping: no new event is taken, the one in hand gets `grace` seconds to finish, then the adapters stop in
     reverse order. What is still owed stays in the outbox and is done at the next start."""
     from bot.scheduler import build_scheduler
 
+    grace = core.settings.bot.stop_grace_s if grace is None else grace
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

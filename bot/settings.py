@@ -42,6 +42,9 @@ class BotSettings(_Strict):
     # Rooms not listed under [[rooms]]: judged as this kind of room, or "ignore" to leave them alone.
     unconfigured_rooms: KindName | Literal["ignore"] = "student-run"
     timezone: str = "Europe/Amsterdam"
+    # SIGTERM/Ctrl-C: how long the message in hand may take to finish before the bot stops anyway (the rest is
+    # finished at the next start).
+    stop_grace_s: float = Field(default=10.0, ge=0, le=600)
 
 
 class ClassifierSettings(_Strict):
