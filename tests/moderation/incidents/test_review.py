@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,10 +18,10 @@ from sqlalchemy import select
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import render_html, render_text
 from moderation.incidents.db import HistoryRow, IncidentRow
-from moderation.incidents.review import Result, ReviewResult, parse_escalation
+from moderation.incidents.review import Result, ReviewResult, ReviewService, parse_escalation
 from moderation.roster import parse_roster, store_roster
 from tests.support.core import roster_csv
-from tests.support.review import REVIEW_PEOPLE, School, make_school
+from tests.support.review import REVIEW_PEOPLE, FrozenClock, School, make_school
 
 
 @pytest.fixture
@@ -188,3 +194,91 @@ async def test_two_reviewers_at_once_cannot_both_close_it(tmp_path: Path, postgr
         assert row(school, incident).resolution_note == "door de coordinator"
     finally:
         school.core.close()
+
+
+class InterleavingClock:
+    """The review's own clock, except that its `at_call`-th reading first lets another reviewer act, to the end:
+    resolve and dismiss read the clock after reading the incident and before writing, so the other one's change
+    lands exactly between this one's read and its write."""
+
+    def __init__(self, inner: FrozenClock, at_call: int, meanwhile: Callable[[], ReviewResult]) -> None:
+        self.inner, self.at_call, self.meanwhile = inner, at_call, meanwhile
+        self.calls = 0
+        self.theirs: list[ReviewResult] = []
+
+    def now(self) -> datetime:
+        self.calls += 1
+        if self.calls == self.at_call:
+            other = threading.Thread(target=lambda: self.theirs.append(self.meanwhile()))
+            other.start()
+            other.join(timeout=30)
+        return self.inner.now()
+
+
+@pytest.mark.parametrize("second", ["resolve", "dismiss"])
+async def test_two_services_changing_one_incident_at_once_exactly_one_wins(school: School, second: str) -> None:
+    """Two front ends (two ReviewService instances, as the bot and the CLI have): the coordinator resolves while the
+    mentor's resolve or dismiss is between its read and its write. The database decides: one wins, the other is told."""
+    incident = await school.incident("sanne", "[insult] x")  # jan (mentor) and abc (coordinator)
+    jan, abc = actor(school, "jan"), actor(school, "abc")
+    theirs = ReviewService(school.core.sessions, lambda: school.core.directory, school.clock)
+    clock = InterleavingClock(school.clock, 2, lambda: theirs.resolve(incident, abc, "door de coordinator"))
+    mine = ReviewService(school.core.sessions, lambda: school.core.directory, clock)
+    if second == "resolve":
+        answer = mine.resolve(incident, jan, "door de mentor")
+    else:
+        answer = mine.dismiss(incident, jan, "vals alarm")
+    assert [r.result for r in clock.theirs] == [Result.DONE]
+    expected = Result.UNCHANGED if second == "resolve" else Result.INVALID
+    assert answer.result is expected and "someone else changed" in answer.message, answer.message
+    stored = row(school, incident)
+    assert (stored.status, stored.resolution_note) == ("resolved", "door de coordinator")  # not overwritten
+    closing = [h for h in history(school, incident) if h[1] in ("resolved", "dismissed")]
+    assert closing == [("abc", "resolved", "door de coordinator")]
+
+
+_RESOLVER = """
+import json, sys, time
+from pathlib import Path
+from moderation.directory import load_directory
+from moderation.incidents.engine import make_engine, make_session_factory
+from moderation.incidents.review import ReviewService
+from moderation.clock import SystemClock
+url, who, go, count = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
+engine = make_engine(url)
+sessions = make_session_factory(engine)
+directory = load_directory(sessions)
+service = ReviewService(sessions, lambda: directory, SystemClock())
+actor = service.actor_by_id(who)
+while not go.exists():
+    time.sleep(0.005)
+results = {n: service.resolve(n, actor, f"door {who}").result.value for n in range(1, count + 1)}
+engine.dispose()
+print(json.dumps(results))
+"""
+
+
+async def test_two_processes_resolving_the_same_incidents(school: School, tmp_path: Path) -> None:
+    """The CLI and the bot are separate processes: two of them resolve the same 40 incidents at the same moment.
+    Each incident is resolved exactly once, with one history line, and every other try is told it already was."""
+    numbers = [await school.incident("sanne", f"[insult] {n}") for n in range(40)]
+    assert numbers == list(range(1, 41))
+    go = tmp_path / "go"
+    url = school.core.settings.database_url()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RESOLVER, url, who, str(go), str(len(numbers))],
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        for who in ("jan", "abc")
+    ]
+    time.sleep(1.5)  # both connected and waiting
+    go.touch()
+    outputs = [json.loads(run.communicate(timeout=120)[0]) for run in runs]
+    for n in numbers:
+        answers = sorted(output[str(n)] for output in outputs)
+        assert answers == ["done", "unchanged"], (n, answers)
+        resolved = [h for h in history(school, n) if h[1] == "resolved"]
+        assert len(resolved) == 1 and row(school, n).resolution_note == f"door {resolved[0][0]}"
