@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,14 +78,16 @@ def erase(
     except UnknownPerson as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    out.print(f"erased {person}. If they are still in the school's export, the next roster import adds them again.")
+    out.print(
+        f"erased {escape(person)}. If they are still in the school's export, the next roster import adds them again."
+    )
 
 
 def _table(plan: ErasurePlan, what: str) -> Table:
     def ids(values: list[int]) -> str:
         return ", ".join(f"#{v}" for v in values) or "-"
 
-    table = Table("what", "how many", "incidents", title=f"{plan.who}: {what}")
+    table = Table("what", "how many", "incidents", title=f"{escape(plan.who)}: {what}")
     table.add_row("roster record and accounts", str(plan.accounts) if plan.person_record else "0", "")
     table.add_row("their own incidents (deleted)", str(len(plan.incidents_deleted)), ids(plan.incidents_deleted))
     table.add_row("named as the one aimed at (removed)", str(len(plan.targets_cleared)), ids(plan.targets_cleared))
