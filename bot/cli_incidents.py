@@ -1,7 +1,8 @@
 """`schoolwacht incidents list | show | ack | resolve | dismiss | escalate`: the review workflow on the command line.
 
 Who is acting:
-- `--as PERSON` (a roster id): exactly that reviewer's rights — a mentor sees only their own students' incidents.
+- `--as PERSON` (a roster id): exactly that reviewer's rights — a mentor sees only their own students' incidents;
+  the history records "cli:<os user> as PERSON", who really typed it.
 - without `--as`: the administrator at the server, recorded as "cli:<os user>", with school leadership's rights.
   Whoever can run this command on the server can read the database anyway; recording them by their OS account
   keeps their reads and changes in each incident's history like everyone else's.
@@ -51,7 +52,7 @@ def _actor(service: ReviewService, as_person: str | None) -> Actor:
     if actor is None:
         typer.echo(f"error: {as_person!r} is not on the school's current roster", err=True)
         raise typer.Exit(2)
-    return actor
+    return actor.on_cli(getpass.getuser())
 
 
 def _finish(result: ReviewResult, out: Console) -> None:

@@ -7,6 +7,7 @@ command or settings.
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,11 @@ def _sessions(config: Path) -> sessionmaker[Session]:
     return open_database(load_settings(config))[1]
 
 
+def _who() -> str:
+    """Who ran the request, for the privacy log (the administrator at the server, by their OS account)."""
+    return f"cli:{getpass.getuser()}"
+
+
 @privacy_app.command("export")
 def export(
     person: PersonArgument,
@@ -42,7 +48,7 @@ def export(
 ) -> None:
     """Everything stored about PERSON, as JSON."""
     try:
-        data = export_person(_sessions(config), person, datetime.now(UTC))
+        data = export_person(_sessions(config), person, datetime.now(UTC), actor=_who())
     except UnknownPerson as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -66,7 +72,7 @@ def erase(
     now = datetime.now(UTC)
     out = Console()
     try:
-        plan = erase_person(sessions, person, now, dry_run=True)
+        plan = erase_person(sessions, person, now, dry_run=True, actor=_who())
         out.print(_table(plan, "would be erased" if dry_run else "will be erased"))
         if dry_run:
             out.print("dry run: nothing was changed")
@@ -74,7 +80,7 @@ def erase(
         if not yes and not typer.confirm(f"erase everything about {person}? this cannot be undone"):
             out.print("nothing was changed")
             raise typer.Exit(1)
-        erase_person(sessions, person, now, dry_run=False)
+        erase_person(sessions, person, now, dry_run=False, actor=_who())
     except UnknownPerson as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

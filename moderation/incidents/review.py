@@ -17,7 +17,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.access import Actor, candidates, decide, note_access, sees_reporter
+from moderation.incidents.access import Actor, candidates, decide, note_access, refusal, sees_reporter
 from moderation.incidents.cards import Card, card_from_row
 from moderation.incidents.db import HistoryRow, IncidentRow, PersonRow, ReviewerRow
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
@@ -244,7 +244,7 @@ class ReviewService:
         *, detail: str = "",
     ) -> ReviewResult:  # fmt: skip
         if not 0 < incident_id < 2**31:  # beyond any id the database hands out (and beyond its integer type)
-            return ReviewResult(Result.NOT_FOUND, f"there is no incident #{incident_id}")
+            return _not_found(incident_id, actor)
         now = self._clock.now()
         directory = self._directory()
         # SQLite ignores FOR UPDATE: this process-wide lock makes a double press in any front end see the first result.
@@ -254,11 +254,11 @@ class ReviewService:
                 IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)], with_for_update=True
             )
             if row is None:
-                return ReviewResult(Result.NOT_FOUND, f"there is no incident #{incident_id}")
+                return _not_found(incident_id, actor)
             decision = decide(actor, row, directory)
             if not decision.allowed:
                 note_access(session, row, actor, "refused", f"{action}: {decision.reason}", now)
-                return ReviewResult(Result.FORBIDDEN, f"incident #{incident_id} is not yours to review")
+                return ReviewResult(Result.FORBIDDEN, refusal(incident_id))
             result, message = change(row)
             if result is Result.DONE:
                 row.updated_at = now
@@ -276,6 +276,14 @@ class ReviewService:
             return person.name if person is not None else str(pid)
 
         return card_from_row(row, name_of, show_reporter=sees_reporter(actor, directory))
+
+
+def _not_found(incident_id: int, actor: Actor) -> ReviewResult:
+    """The administrator sees every incident, so may learn which exist; anyone else reads the refusal (the result
+    code still tells a front end that a card it shows is stale)."""
+    return ReviewResult(
+        Result.NOT_FOUND, f"there is no incident #{incident_id}" if actor.admin else refusal(incident_id)
+    )
 
 
 def _assign(row: IncidentRow, person_id: str, reason: str) -> bool:
