@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, PersonRow, ReviewerRow, StateRow
 from moderation.incidents.report_key import unlinked_key
 from moderation.incidents.routing import LEADERSHIP
-from moderation.incidents.withdrawals import queue_in
+from moderation.incidents.withdrawals import RENEW_KEY, queue_in
 from moderation.model import Platform
 
 log = logging.getLogger(__name__)
@@ -307,7 +307,7 @@ def _label(subject: Subject, who: str) -> str:
 def _record(session: Session, now: datetime, actor: str, action: str, subject: str | None, counts: Any) -> None:
     """One line in the privacy log: who ran which request, when, about whom (not for an erasure), in numbers."""
     entry = {"at": now.isoformat(), "by": actor, "action": action, "subject": subject, "counts": counts}
-    key = f"{LOG_KEY}{now.strftime('%Y%m%dT%H%M%S')}.{secrets.token_hex(4)}"
+    key = f"{LOG_KEY}{time.time_ns():020d}.{secrets.token_hex(4)}"  # in the order written, unique across processes
     session.add(StateRow(key=key, value=json.dumps(entry, ensure_ascii=False), updated_at=now))
 
 
@@ -402,7 +402,8 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
     session.flush()
     # Their cards in reviewers' chats still read as before: withdrawn, and (while open) sent again as they read now.
     changed = (plan.targets_cleared, plan.reports_cleared, plan.assignments_removed, plan.texts_scrubbed)
-    queue_in(session, sorted({n for ids in changed for n in ids}), now)
+    renew = {n for ids in changed for n in ids} - set(plan.incidents_deleted)
+    queue_in(session, sorted(renew), now, key=RENEW_KEY)
     return plan
 
 

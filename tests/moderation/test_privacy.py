@@ -17,7 +17,7 @@ from sqlalchemy import inspect, select, text
 from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.report_key import installation_secret, report_key
-from moderation.incidents.withdrawals import PENDING_KEY, parse
+from moderation.incidents.withdrawals import PENDING_KEY, RENEW_KEY, parse
 from moderation.model import AccountId, EventId, Message, Platform, RoomId
 from moderation.privacy import ERASED, UnknownPerson, erase_person, export_person, privacy_log
 from tests.support.core import make_core
@@ -122,9 +122,9 @@ async def test_erase_queues_the_chat_cards_of_the_deleted_incidents(s: Story) ->
     s.school.core.state.set(PENDING_KEY, '{"999": 2}')  # an earlier erase the bot has not finished yet
     plan = erase_person(s.school.core.sessions, "sanne", s.school.clock.now(), dry_run=False, actor=ADMIN)
     queued = parse(s.school.core.state.get(PENDING_KEY))
-    # ... and those of other people's incidents that named her: the cards show the old text
-    changed = [s.daan_at_sanne, s.report]
-    assert queued == {999: 2, **{n: 0 for n in [*plan.incidents_deleted, *changed]}}
+    assert queued == {999: 2, **{n: 0 for n in plan.incidents_deleted}}
+    # ... and those of other people's incidents that named her are renewed: their cards show the old text
+    assert parse(s.school.core.state.get(RENEW_KEY)) == {s.daan_at_sanne: 0, s.report: 0}
     assert sorted(plan.incidents_deleted) == sorted([*s.sanne_own, s.case])
 
 
