@@ -25,6 +25,7 @@ from moderation.clock import SystemClock
 from moderation.directory import RosterDirectory, load_directory
 from moderation.incidents.engine import make_engine, make_session_factory, wait_for_database
 from moderation.incidents.outbox import SqlOutbox
+from moderation.incidents.report_key import installation_secret
 from moderation.incidents.review import ReviewService
 from moderation.incidents.rooms import sync_rooms
 from moderation.incidents.state import SqlStateStore
@@ -196,6 +197,7 @@ def build_core(
         unconfigured_rooms=None if unconfigured == "ignore" else RoomKind(unconfigured),
         dry_run=settings.bot.dry_run,
         checkpoint=die_at(os.environ.get(DIE_AT_ENV)),
+        report_secret=installation_secret(sessions),
     )
     core = Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
     return core
