@@ -96,6 +96,7 @@ _ALIASES = {
     "klas": "class",
     "stamgroep": "class",
     "basisgroep": "class",
+    "groep": "class",
     "klas_groep": "class",
     "mentor": "mentor",
     "mentoren": "mentor",
