@@ -142,7 +142,7 @@ def classifier_config(settings: Settings) -> ClassifierConfig:
         )
     return ClassifierConfig(
         languages=tuple(c.languages),
-        lexicon_files=tuple(settings.resolve_path(p) for p in c.lexicon_files),
+        lexicon_files=tuple(settings.config_path(p) for p in c.lexicon_files),
         allow_terms=tuple(c.allow_terms),
         ml=ml,
     )

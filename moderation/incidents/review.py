@@ -219,6 +219,8 @@ class ReviewService:
         Returns how many incidents were reassigned."""
         now = self._clock.now()
         leaders = self._directory().leadership()
+        if not leaders:
+            return 0  # nobody to hand them to: the incidents keep the reviewers they have until leadership is back
         moved = 0
         with self._sessions.begin() as session:
             gone = select(PersonRow.id).where(PersonRow.active.is_(False))
