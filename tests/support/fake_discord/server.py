@@ -38,6 +38,7 @@ class FakeDiscord:
         self.app_id = world.snowflake()
         self.rest = RestApi(world, app_id=self.app_id)
         self.sessions: list[Connection] = []  # open websockets
+        self.connections: list[Connection] = []  # every websocket so far, open or closed
         self.gateway_sessions: dict[str, Session] = {}  # Discord's sessions, resumable until expired
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -90,6 +91,7 @@ class FakeDiscord:
             self.world, ws, self.gateway_sessions, compress=compress, app_id=self.app_id, url=self.gateway_url
         )
         self.sessions.append(session)
+        self.connections.append(session)
         try:
             await session.run()
         finally:
