@@ -56,6 +56,7 @@ DEFAULT_EVERYONE = (
     | CREATE_PRIVATE_THREADS
     | SEND_MESSAGES_IN_THREADS
     | CREATE_INSTANT_INVITE
+    | SEND_POLLS
 )
 
 # Bits that mean nothing once Send Messages is gone (Discord drops them implicitly).
