@@ -3,7 +3,8 @@
 from moderation.rules.abusive_content import AbusiveContent
 from moderation.rules.announcement_only import AnnouncementOnly
 from moderation.rules.base import Rule, RuleContext
+from moderation.rules.personal_data import PersonalData
 
-ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), AbusiveContent())
+ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), AbusiveContent(), PersonalData())
 
-__all__ = ["ALL_RULES", "AbusiveContent", "AnnouncementOnly", "Rule", "RuleContext"]
+__all__ = ["ALL_RULES", "AbusiveContent", "AnnouncementOnly", "PersonalData", "Rule", "RuleContext"]
