@@ -49,6 +49,7 @@ class Category(StrEnum):
     PERMISSION_DRIFT = "permission-drift"  # an announcement room's settings were changed (R10)
     REPORTED = "reported"  # someone used the report command (R7)
     PERSONAL_DATA = "personal-data"  # someone else's phone number, address, e-mail, BSN, ... (R6)
+    IMPERSONATION = "impersonation"  # a fictitious sender: posing as staff or the school (R7)
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
