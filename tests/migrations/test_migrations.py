@@ -3,10 +3,12 @@ and on the real PostgreSQL server."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect, text
 
 from bot.database import (
     SchemaBehind,
@@ -56,3 +58,44 @@ def test_the_scripts_are_found_when_migrations_is_a_namespace_package(monkeypatc
 
     monkeypatch.setattr(migrations, "__file__", None)
     assert (migrations_dir() / "env.py").is_file() and (migrations_dir() / "versions").is_dir()
+
+
+def _insert_incident(conn: Connection, event: str) -> int:
+    conn.execute(
+        text(
+            "INSERT INTO incidents (platform, room_id, room_name, event_id, message_id, rule_id, rule_name, category,"
+            " severity, score, scores, explanation, criminal, action_taken, action_status, status, created_at,"
+            " updated_at) VALUES ('matrix', '!r', 'klas', :e, :e, 'R2', 'abusive_content', 'insult', 2, 0.9, '{}',"
+            " 'x', false, '', 'done', 'open', :now, :now)"
+        ),
+        {"e": event, "now": datetime.now(UTC)},
+    )
+    return int(conn.execute(text("SELECT id FROM incidents WHERE event_id = :e"), {"e": event}).scalar_one())
+
+
+def test_incident_numbers_are_never_reused_after_the_highest_is_erased(database_url: str) -> None:
+    """Card copies and queued withdrawals are keyed by the number: an erased #3 must never come back as a new #3.
+    The rebuild that gives SQLite AUTOINCREMENT keeps every row that points at an incident."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0002")
+        with engine.begin() as conn:
+            first, second = _insert_incident(conn, "$a"), _insert_incident(conn, "$b")
+            conn.execute(
+                text(
+                    "INSERT INTO incident_history (incident_id, at, actor, action, detail)"
+                    " VALUES (:i, :t, 's', 'x', '')"
+                ),
+                {"i": second, "t": datetime.now(UTC)},
+            )
+        upgrade(engine)
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM incident_history")).scalar_one() == 1  # kept
+            third = _insert_incident(conn, "$c")
+            conn.execute(text("DELETE FROM incidents WHERE id = :i"), {"i": third})  # the highest, erased
+            conn.execute(text("DELETE FROM incidents WHERE id = :i"), {"i": second})
+            assert conn.execute(text("SELECT count(*) FROM incident_history")).scalar_one() == 0  # still cascades
+            fourth = _insert_incident(conn, "$d")
+        assert (first, second, third) == (1, 2, 3) and fourth == 4
+    finally:
+        engine.dispose()
