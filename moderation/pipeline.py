@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from moderation.deliveries import Deliveries, Job
 from moderation.incidents.outbox import DRY, MESSAGE, message_snapshot
 from moderation.incidents.report_key import report_key
 from moderation.incidents.routing import route
@@ -57,6 +58,8 @@ from moderation.rules.base import Rule
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# On the message path itself: the abusive message goes first. Notices and cards may follow (see Deliveries).
+CRITICAL = frozenset({ActionKind.DELETE.value, ActionKind.FLAG.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,7 @@ class Moderator:
         store_retry_delay: float = 0.5,
         checkpoint: Callable[[str], None] = lambda _step: None,
         report_secret: bytes | None = None,
+        delivery_workers: int = 0,
     ) -> None:
         self._store_retry_delay = store_retry_delay
         # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
@@ -105,6 +109,10 @@ class Moderator:
         self._dry_run = dry_run
         self._checkpoint = checkpoint  # called after each step; the fault tests end the process there
         self._in_flight: set[int] = set()  # outbox actions being done right now (a replay must not start them too)
+        # 0: every action inline, before handle() returns. Else notices and cards go to this many workers per
+        # platform, off the message path (the delete stays on it).
+        self._delivery_workers = delivery_workers
+        self._deliveries: dict[Platform, Deliveries] = {}
         self._accepting = True
         self._in_hand = 0
         self._idle: asyncio.Event | None = None
@@ -212,7 +220,7 @@ class Moderator:
                 stored = await self._until_stored(self._outbox.incident, pending[0].incident_id)
                 if stored is not None:
                     log.info("incident #%d: finishing %d owed action(s) after a replay", stored.id, len(pending))
-                    actions = tuple(await self._settle(stored, enforcer, pending))
+                    actions = tuple(await self._dispatch(stored, enforcer, pending))
             return Outcome(verdict=verdict, duplicate=True, actions=actions)
         log.info(
             "incident #%d recorded in room %s (%s %s, %s)",
@@ -220,8 +228,29 @@ class Moderator:
         )  # fmt: skip
         self._checkpoint("recorded")
         pending = await self._until_stored(self._outbox.pending, message.platform, incident_id=incident.id)
-        done = await self._settle(incident, enforcer, pending)
+        done = await self._dispatch(incident, enforcer, pending)
         return Outcome(verdict=verdict, incident=incident, actions=tuple(done))
+
+    async def _dispatch(
+        self, incident: IncidentRef, enforcer: Enforcer, pending: Sequence[PendingAction]
+    ) -> list[Action]:
+        """The critical path (delete) now; the rest now too, or by the platform's workers when there are any."""
+        if not self._delivery_workers:
+            return await self._settle(incident, enforcer, pending)
+        now = [p for p in pending if p.kind in CRITICAL]
+        later = tuple(p for p in pending if p.kind not in CRITICAL and p.id not in self._in_flight)
+        done = await self._settle(incident, enforcer, now)
+        if later:
+            self._in_flight.update(p.id for p in later)  # claimed: a replay meanwhile leaves them to the workers
+            platform = incident.draft.message.platform
+            deliveries = self._deliveries.get(platform)
+            if deliveries is None:
+                deliveries = self._deliveries[platform] = Deliveries(self._deliver, self._delivery_workers)
+            deliveries.submit(Job(incident, enforcer, later))
+        return done
+
+    async def _deliver(self, job: Job) -> None:
+        await self._settle(job.incident, job.enforcer, job.actions, claimed=True)
 
     async def resume(self, platform: Platform, enforcer: Enforcer) -> int:
         """Do every action still owed on `platform` (a crash or a stop interrupted it). At start, before new
@@ -245,14 +274,14 @@ class Moderator:
             return finished
 
     async def _settle(
-        self, incident: IncidentRef, enforcer: Enforcer, pending: Sequence[PendingAction]
+        self, incident: IncidentRef, enforcer: Enforcer, pending: Sequence[PendingAction], *, claimed: bool = False
     ) -> list[Action]:
         """Do each owed action in order and mark it done; one already being done elsewhere in this process is left
-        to that caller."""
+        to that caller (`claimed`: these were claimed for this caller when they were handed over)."""
         done: list[Action] = []
         room = incident.draft.room_name or incident.draft.message.room_id
         for owed in pending:
-            if owed.id in self._in_flight:
+            if not claimed and owed.id in self._in_flight:
                 continue
             self._in_flight.add(owed.id)
             try:
@@ -333,17 +362,23 @@ class Moderator:
         return not self._accepting
 
     async def stop_taking(self, grace: float) -> bool:
-        """Take no new event; wait up to `grace` seconds for the ones in hand to finish. True when none is left
-        (what is left stays in the outbox or unsynced, and is finished at the next start)."""
+        """Take no new event; wait up to `grace` seconds for the ones in hand to finish, and for the notices and
+        cards handed to the workers. True when nothing is left (what is left stays in the outbox or unsynced, and
+        is finished at the next start)."""
         self._accepting = False
-        if self._in_hand == 0:
-            return True
-        self._idle = asyncio.Event()
-        try:
-            await asyncio.wait_for(self._idle.wait(), grace)
-        except TimeoutError:
-            return self._in_hand == 0
-        return True
+        deadline = time.monotonic() + grace
+        finished = True
+        if self._in_hand:
+            self._idle = asyncio.Event()
+            try:
+                await asyncio.wait_for(self._idle.wait(), grace)
+            except TimeoutError:
+                finished = self._in_hand == 0
+        for deliveries in self._deliveries.values():
+            if not await deliveries.drain(max(0.0, deadline - time.monotonic())):
+                finished = False
+            await deliveries.close()
+        return finished
 
     # -- questions adapters ask -------------------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ def core(tmp_path: Path) -> Iterator[Core]:
         rooms=ROOMS,
         classifier=KeywordClassifier(),
         bot_accounts=frozenset({(Platform.CONSOLE, AccountId("schoolwacht"))}),
+        delivery_workers=0,  # every action before handle() returns: these tests look at them right after
     )
     yield core
     core.close()

@@ -60,6 +60,7 @@ def make_core(
     with_classifier: bool = True,
     bot_accounts: frozenset[tuple[Platform, AccountId]] = frozenset(),
     extra_settings: dict[str, Any] | None = None,
+    delivery_workers: int | None = None,
 ) -> Core:
     url = database_url or f"sqlite:///{tmp_path / 'schoolwacht.sqlite3'}"
     settings = settings_from_dict(
@@ -69,6 +70,10 @@ def make_core(
     upgrade(engine)
     store_roster(make_session_factory(engine), parse_roster(roster_csv(people or SAMPLE_PEOPLE)), datetime.now(UTC))
     engine.dispose()
-    core = build_core(settings, classifier=classifier, with_classifier=with_classifier, bot_accounts=bot_accounts)
+    # As the bot runs (notices and cards by workers), unless a test of the pipeline itself wants them inline.
+    workers = {} if delivery_workers is None else {"delivery_workers": delivery_workers}
+    core = build_core(
+        settings, classifier=classifier, with_classifier=with_classifier, bot_accounts=bot_accounts, **workers
+    )
     OPEN_CORES.append(core)
     return core

@@ -37,7 +37,7 @@ def core(tmp_path: Path, database_url: str) -> Iterator[Core]:
     core.close()
 
 
-def moderator(core: Core, *, die_at: str | None = None) -> Moderator:
+def moderator(core: Core, *, die_at: str | None = None, workers: int = 0) -> Moderator:
     """A fresh Moderator on the same database, as a restarted process has; `die_at` crashes it at that step."""
 
     def checkpoint(step: str) -> None:
@@ -54,6 +54,7 @@ def moderator(core: Core, *, die_at: str | None = None) -> Moderator:
         classifier=KeywordClassifier(),
         store_retry_delay=0.001,
         checkpoint=checkpoint,
+        delivery_workers=workers,
     )
 
 
@@ -64,12 +65,15 @@ class CardEnforcer(RecordingEnforcer):
     viewers: tuple[str, ...] = ("jan", "abc", OVERVIEW)
     unreachable_for: int = 0  # the first calls of notify find the database away (e.g. a state-store read)
     gate: asyncio.Event | None = None  # when set, delete waits for it (a slow platform)
+    card_gate: asyncio.Event | None = None  # when set, every card waits for it (a slow direct-room creation)
     copies: list[str] = field(default_factory=list)
 
     def card_viewers(self, draft: IncidentDraft) -> Sequence[str]:
         return self.viewers
 
     async def deliver_card(self, incident: IncidentRef, viewer: str) -> None:
+        if self.card_gate is not None:
+            await self.card_gate.wait()
         self._call("card", f"{incident.id}:{viewer}")
 
     async def delete(self, message: Message, reason: str) -> None:
@@ -203,3 +207,22 @@ async def test_a_stop_gives_up_after_the_grace_period(core: Core) -> None:
     restarted = CardEnforcer()
     assert await moderator(core).resume(Platform.CONSOLE, restarted) == 5
     assert status(core) == ["done"]
+
+
+async def test_with_workers_the_next_message_does_not_wait_for_the_cards(core: Core) -> None:
+    """The message path is judge -> record -> delete; the notice and the cards follow from the workers."""
+    enforcer = CardEnforcer(card_gate=asyncio.Event())  # the cards hang, like a slow homeserver
+    running = moderator(core, workers=2)
+    first = await running.handle(msg(event="e1"), enforcer)
+    second = await running.handle(msg("nog een sukkel", "e2"), enforcer)
+    assert [a.kind.value for a in first.actions] == ["delete"] and second.actions[0].ok
+    # Both deleted while the first one's cards still wait.
+    assert [n for n in enforcer.names() if n in ("delete", "card")] == ["delete", "delete"]
+    assert status(core) == ["pending", "pending"]
+    again = await running.handle(msg(event="e1"), enforcer)  # a replay meanwhile leaves them to the workers
+    assert again.duplicate and again.actions == ()
+    assert enforcer.card_gate is not None
+    enforcer.card_gate.set()
+    assert await running.stop_taking(grace=10) is True  # a stop waits for what the workers hold
+    assert status(core) == ["done", "done"]
+    assert enforcer.names().count("card") == 6 and enforcer.names().count("notify") == 2
