@@ -113,6 +113,7 @@ class Moderator:
         # platform, off the message path (the delete stays on it).
         self._delivery_workers = delivery_workers
         self._deliveries: dict[Platform, Deliveries] = {}
+        self._outage_since: float | None = None  # the database has been unreachable since (monotonic seconds)
         self._accepting = True
         self._in_hand = 0
         self._idle: asyncio.Event | None = None
@@ -250,7 +251,14 @@ class Moderator:
         return done
 
     async def _deliver(self, job: Job) -> None:
-        await self._settle(job.incident, job.enforcer, job.actions, claimed=True)
+        """A worker's job. The incident as stored now, not as it was judged: an erasure or a masking since then
+        must not reach a card."""
+        try:
+            stored = await self._until_stored(self._outbox.incident, job.incident.id)
+            if stored is not None:  # else it was erased altogether, and nothing is owed any more
+                await self._settle(stored, job.enforcer, job.actions, claimed=True)
+        finally:
+            self._in_flight.difference_update(p.id for p in job.actions)
 
     async def resume(self, platform: Platform, enforcer: Enforcer) -> int:
         """Do every action still owed on `platform` (a crash or a stop interrupted it). At start, before new
@@ -326,21 +334,22 @@ class Moderator:
         return await self._until_stored_async(lambda: asyncio.to_thread(write, *args, **kwargs))
 
     async def _until_stored_async(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        """`attempt` until it does not fail for want of the database; one warning per outage, not per try."""
+        """`attempt` until it does not fail for want of the database. One warning per outage (however many
+        messages and workers wait for it), and one when it is back."""
         delay = self._store_retry_delay
-        down_since: float | None = None
         while True:
             try:
                 result = await attempt()
             except StoreUnavailable as exc:
-                if down_since is None:
-                    down_since = time.monotonic()
+                if self._outage_since is None:
+                    self._outage_since = time.monotonic()
                     log.warning("the database is unreachable (%s); waiting for it, trying again until it is back", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
                 continue
-            if down_since is not None:
-                log.warning("the database is reachable again after %.0fs", time.monotonic() - down_since)
+            if self._outage_since is not None:
+                log.warning("the database is reachable again after %.0fs", time.monotonic() - self._outage_since)
+                self._outage_since = None
             return result
 
     # -- stopping ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ which is school leadership's overview. Each call raises MatrixCallFailed when it
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import logging
@@ -58,6 +59,7 @@ class MatrixEnforcer:
         # Set by the adapter: this installation's prefix for transaction ids. A send or redaction done again after a
         # crash reuses its transaction id, and the homeserver answers with the first event instead of a second one.
         self.txn_prefix = "sw"
+        self._room_locks: dict[str, asyncio.Lock] = {}
 
     async def delete(self, message: Message, reason: str) -> None:
         targets = [message.target_id]
@@ -157,11 +159,19 @@ class MatrixEnforcer:
             log.info("matrix: %s left their direct room %s; a new one is made when needed", user, room_id)
 
     async def direct_room(self, user: AccountId) -> str:
-        """The bot's direct room with `user`, created (encrypted where the homeserver allows) and remembered."""
+        """The bot's direct room with `user`, created (encrypted where the homeserver allows) and remembered.
+        One at a time per person: two notices or cards for them delivered at once must not make two rooms."""
         key = DM_KEY + user
         known = self._state.get(key)
         if known:
             return known
+        lock = self._room_locks.setdefault(user, asyncio.Lock())
+        async with lock:
+            known = self._state.get(key)
+            return known or await self._new_direct_room(user)
+
+    async def _new_direct_room(self, user: AccountId) -> str:
+        key = DM_KEY + user
         encrypted = self._config.encrypt_direct_rooms
         try:
             room_id = await self._create_direct_room(user, encrypted=encrypted)

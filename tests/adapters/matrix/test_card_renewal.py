@@ -51,6 +51,7 @@ async def test_erasing_a_name_renews_the_cards_of_someone_elses_incident(
         for name in ("jan", "abc"):
             await eventually(partial(card_in, school, core, name, number), what=f"{name}'s card")
         await eventually(lambda: core.state.get(f"matrix.copies.{number}"), what="the copies remembered")
+        await eventually(lambda: incidents(core)[0].action_status == "done", what="every copy delivered")
 
         plan = erase_person(core.sessions, "sanne", core.clock.now(), dry_run=False, actor="cli:test")
         assert number in plan.texts_scrubbed and parse(core.state.get(RENEW_KEY)) == {number: 0}

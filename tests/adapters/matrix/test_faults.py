@@ -186,6 +186,7 @@ async def test_killed_at_every_step_each_action_is_done_exactly_once(
         assert_clean(bot.process.log())
 
     assert "card:overview" in killed_at and any(s.startswith("card:") and s != "card:overview" for s in killed_at)
+    summary: list[str] = []
     found = bot.incidents()
     assert sorted(i.event_id for i in found) == sorted(sent)  # one incident per message, none lost
     assert all(i.action_status == "done" for i in found)
@@ -196,15 +197,22 @@ async def test_killed_at_every_step_each_action_is_done_exactly_once(
         assert lines.count("delete") == 1 and lines.count("notify-sender") == 1
         assert lines.count("announce") == len(viewers)  # one line per copy of the card
     # On the homeserver: each message redacted once, one notice each, one card per viewer per incident.
-    assert await bot.redactions() == dict.fromkeys(sent, 1)
-    assert len(await bot.posts_by_bot("daan", bot.direct_room("daan"))) == len(sent)
+    redactions = await bot.redactions()
+    assert redactions == dict.fromkeys(sent, 1)
+    notices = await bot.posts_by_bot("daan", bot.direct_room("daan"))
+    assert len(notices) == len(sent)
+    summary.append(f"killed at: {', '.join(killed_at)} (each run ended with 137, each restart stopped cleanly)")
+    summary.append(f"incidents {len(found)}, redactions {sum(redactions.values())}, notices {len(notices)}")
     for viewer in viewers:
         if viewer == "overview":
             cards = await bot.posts_by_bot("dir", bot.review_id)
             numbers = sorted(int(c["content"]["body"].split("#")[1].split("\n")[0]) for c in cards)
             assert numbers == [i.id for i in found]
         else:
-            assert len(await bot.posts_by_bot(viewer, bot.direct_room(viewer))) == len(sent), viewer
+            cards = await bot.posts_by_bot(viewer, bot.direct_room(viewer))
+            assert len(cards) == len(sent), viewer
+        summary.append(f"cards for {viewer}: {len(cards)}")
+    print("\nfault suite, kill at every step:\n  " + "\n  ".join(summary))
 
 
 async def test_sigterm_in_a_burst_finishes_the_message_in_hand(
@@ -213,23 +221,39 @@ async def test_sigterm_in_a_burst_finishes_the_message_in_hand(
     bot = await _bot(school, tmp_path, postgres_url)
     bot.process.start()
     bot.process.wait_for_log(STARTED)
-    sent = [await bot.school.send("daan", bot.room_id, f"{INSULT} {i}") for i in range(15)]
+    sent: list[str] = []
+
+    async def burst() -> None:
+        for i in range(30):
+            sent.append(await bot.school.send("daan", bot.room_id, f"{INSULT} {i}"))
+            await asyncio.sleep(0.05)
+
+    sending = asyncio.create_task(burst())
     await eventually(bot.incidents, what="the first incident")
-    assert bot.process.terminate() == 0
+    assert await asyncio.to_thread(bot.process.terminate) == 0  # the burst goes on meanwhile
+    await sending
     log = bot.process.log()
     assert_clean(log)
     assert "no new messages are taken" in log
     # The message in hand was finished: no incident is left half done.
     assert bot.incidents() and all(status == "done" for _k, _t, status in bot.owed())
-    assert len(bot.incidents()) < len(sent)  # the stop did come in the middle of the burst
+    stopped_with = len(bot.incidents())
+    assert stopped_with < len(sent)  # the stop did come in the middle of the burst
 
     bot.process.start()  # the rest is judged after the restart, nothing twice
     bot.process.wait_for_log(STARTED)
     await eventually(lambda: len(bot.incidents()) == len(sent) and bot.settled(), timeout=60, what="the rest")
     assert bot.process.terminate() == 0
     assert sorted(i.event_id for i in bot.incidents()) == sorted(sent)
-    assert await bot.redactions() == dict.fromkeys(sent, 1)
-    assert len(await bot.posts_by_bot("daan", bot.direct_room("daan"))) == len(sent)
+    redactions = await bot.redactions()
+    assert redactions == dict.fromkeys(sent, 1)
+    notices = await bot.posts_by_bot("daan", bot.direct_room("daan"))
+    assert len(notices) == len(sent)
+    print(
+        f"\nfault suite, SIGTERM in a burst of {len(sent)}: {stopped_with} incident(s) finished before the stop, "
+        f"none half done; after the restart {len(bot.incidents())} incidents, {sum(redactions.values())} "
+        f"redactions, {len(notices)} notices"
+    )
 
 
 async def test_a_minute_of_postgresql_outage_under_a_steady_stream(
@@ -279,4 +303,9 @@ async def test_a_minute_of_postgresql_outage_under_a_steady_stream(
         told = log.count("the database is unreachable") + log.count("a sync batch could not be finished")
         assert 1 <= told <= 3, log[-4000:]
         assert "Traceback" not in log
+        print(
+            f"\nfault suite, PostgreSQL down {up_at - down_at:.0f}s under a stream of {i} messages "
+            f"({len(abusive)} abusive): {len(found)} incidents, {sum((await bot.redactions()).values())} redactions, "
+            f"outage told {told} time(s)"
+        )
         bot.sessions.kw["bind"].dispose()

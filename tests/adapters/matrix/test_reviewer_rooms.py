@@ -122,6 +122,7 @@ async def test_a_reaction_in_the_reviewers_room(school: School, tmp_path: Path, 
         await school.send("daan", room_id, f"jij {MARKER}")
         number = (await eventually(lambda: incidents(core), what="an incident"))[0].id
         await eventually(lambda: card_in(school, core, "jan", number), what="the card in Jansen's room")
+        await eventually(lambda: incidents(core)[0].action_status == "done", what="every copy delivered")
         dm = _dm(core, school, "jan")
         card = next(
             e["event_id"]
