@@ -35,7 +35,7 @@ from moderation.model import AccountId, Category, PersonId, Platform, Room, Room
 from moderation.pipeline import Moderator
 from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, PersonalDataAction, PolicyBook, RoomPolicy
 from moderation.ports import Classifier, Clock, IncidentStore
-from moderation.rules import ALL_RULES
+from moderation.rules import ALL_MEMBER_RULES, ALL_RULES
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ def room_policy(settings: Settings, room: RoomSettings) -> RoomPolicy:
         thresholds={**DEFAULT_THRESHOLDS, **settings.room_thresholds(room)},
         dry_run=room.dry_run,
         personal_data=PersonalDataAction(room.personal_data) if room.personal_data else None,
+        staff_may_join=room.staff_may_join,
     )
 
 
@@ -199,6 +200,8 @@ def build_core(
         dry_run=settings.bot.dry_run,
         checkpoint=die_at(os.environ.get(DIE_AT_ENV)),
         report_secret=installation_secret(sessions),
+        member_rules=ALL_MEMBER_RULES,
+        official_names=settings.bot.official_names,
     )
     core = Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
     return core

@@ -56,6 +56,9 @@ class BotSettings(_Strict):
     # Where relative data paths (the SQLite file, the Matrix key store, models) live. Unset: SCHOOLWACHT_DATA_DIR
     # (the Docker image sets /data), else the settings file's folder.
     data_dir: Path | None = None
+    # The school's own names, which nobody may take as a display name (R7): "Minkema College", "Schoolleiding".
+    # Staff names come from the roster.
+    official_names: list[str] = []
 
     @field_validator("timezone")
     @classmethod
@@ -183,6 +186,7 @@ class RoomSettings(_Strict):
     # R6, someone else's phone number, address, ...: "hold" (remove with a notice), "flag", or "allow";
     # unset: hold in student-run and class rooms, flag in staff-run and announcement rooms.
     personal_data: Literal["hold", "flag", "allow"] | None = None
+    staff_may_join: bool = False  # a student-run room that staff may be in after all (R10)
 
     @field_validator("thresholds")
     @classmethod

@@ -5,10 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from moderation.model import ActionKind, Category, Classification, Message, Person, Role, Severity, Verdict
+from moderation.model import (
+    ActionKind,
+    Category,
+    Classification,
+    MemberChange,
+    Message,
+    Person,
+    Role,
+    Severity,
+    Verdict,
+)
 from moderation.policy import RoomPolicy
 from moderation.ports import Classifier
-from moderation.rules.base import Rule, RuleContext
+from moderation.rules.base import MemberContext, MemberRule, Rule, RuleContext
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +26,11 @@ _ACTION_ORDER = (ActionKind.DELETE, ActionKind.FLAG, ActionKind.NOTIFY_SENDER)
 
 
 class Judge:
-    def __init__(self, rules: Sequence[Rule], classifier: Classifier | None) -> None:
+    def __init__(
+        self, rules: Sequence[Rule], classifier: Classifier | None, member_rules: Sequence[MemberRule] = ()
+    ) -> None:
         self._rules = tuple(rules)
+        self._member_rules = tuple(member_rules)
         self._classifier = classifier
         if classifier is None:
             log.warning("no classifier configured: abusive content is NOT checked (rule abusive_content is inactive)")
@@ -42,6 +55,23 @@ class Judge:
                 found = rule.evaluate(message, context)
             except Exception as exc:  # one broken rule must not stop the others, nor the bot
                 log.exception("rule %s crashed on %s/%s", rule.name, message.room_id, message.event_id)
+                errors.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
+                continue
+            if found is not None:
+                verdicts.append(found)
+        if not verdicts:
+            return _rule_error_verdict(errors) if errors else None
+        return _merge(verdicts, errors)
+
+    def judge_member(self, change: MemberChange, context: MemberContext) -> Verdict | None:
+        """Run every member rule (who is in a room, under which name), each isolated; the strongest wins."""
+        verdicts: list[Verdict] = []
+        errors: list[str] = []
+        for rule in self._member_rules:
+            try:
+                found = rule.evaluate(change, context)
+            except Exception as exc:  # one broken rule must not stop the others, nor the bot
+                log.exception("rule %s crashed on %s/%s", rule.name, change.room_id, change.event_id)
                 errors.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
                 continue
             if found is not None:

@@ -50,6 +50,7 @@ class Category(StrEnum):
     REPORTED = "reported"  # someone used the report command (R7)
     PERSONAL_DATA = "personal-data"  # someone else's phone number, address, e-mail, BSN, ... (R6)
     IMPERSONATION = "impersonation"  # a fictitious sender: posing as staff or the school (R7)
+    STAFF_IN_STUDENT_ROOM = "staff-in-student-room"  # a staff member joined a student-run group chat (R10)
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
@@ -148,6 +149,26 @@ class Message:
     @property
     def target_id(self) -> EventId:
         return self.message_id if self.message_id is not None else self.event_id
+
+
+class MemberChangeKind(StrEnum):
+    JOINED = "joined"  # joined a room
+    PRESENT = "present"  # already in the room when the bot started watching it
+    RENAMED = "renamed"  # changed the name others see (display name, nickname)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberChange:
+    """Someone joined a room, was found in it, or changed the name others see there (R7 fictitious senders, R10
+    staff in student-run rooms). `room_id` is the room, or on Discord the server for a global name change."""
+
+    platform: Platform
+    room_id: RoomId
+    event_id: EventId  # the platform's event, or a key made from the change where the platform gives none
+    account: AccountId
+    display_name: str
+    kind: MemberChangeKind
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,7 @@ class RoomPolicy:
     thresholds: Mapping[Category, float] = field(default_factory=lambda: DEFAULT_THRESHOLDS)
     dry_run: bool = False
     personal_data: PersonalDataAction | None = None  # None: the room kind's default (DEFAULT_PERSONAL_DATA)
+    staff_may_join: bool = False  # a student-run room staff may be in after all (R10's exemption)
 
     @property
     def personal_data_action(self) -> PersonalDataAction:
