@@ -33,7 +33,7 @@ from moderation.incidents.store import SqlIncidentStore
 from moderation.incidents.targeting import TargetingIncidentStore
 from moderation.model import AccountId, Category, PersonId, Platform, Room, RoomId, RoomKind
 from moderation.pipeline import Moderator
-from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, PersonalDataAction, PolicyBook, RoomPolicy
+from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, MediaAction, PersonalDataAction, PolicyBook, RoomPolicy
 from moderation.ports import Classifier, Clock, IncidentStore
 from moderation.rules import ALL_MEMBER_RULES, ALL_RULES
 
@@ -108,6 +108,7 @@ def room_policy(settings: Settings, room: RoomSettings) -> RoomPolicy:
         dry_run=room.dry_run,
         personal_data=PersonalDataAction(room.personal_data) if room.personal_data else None,
         staff_may_join=room.staff_may_join,
+        media=MediaAction(room.media),
     )
 
 

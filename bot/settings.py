@@ -187,6 +187,8 @@ class RoomSettings(_Strict):
     # unset: hold in student-run and class rooms, flag in staff-run and announcement rooms.
     personal_data: Literal["hold", "flag", "allow"] | None = None
     staff_may_join: bool = False  # a student-run room that staff may be in after all (R10)
+    # R6, photos and videos: "allow" (not judged), "flag" for the mentor, or "hold" (taken down with a notice).
+    media: Literal["allow", "flag", "hold"] = "allow"
 
     @field_validator("thresholds")
     @classmethod

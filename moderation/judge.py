@@ -9,6 +9,7 @@ from moderation.model import (
     ActionKind,
     Category,
     Classification,
+    MediaFinding,
     MemberChange,
     Message,
     Person,
@@ -17,7 +18,7 @@ from moderation.model import (
     Verdict,
 )
 from moderation.policy import RoomPolicy
-from moderation.ports import Classifier
+from moderation.ports import Classifier, MediaScanner
 from moderation.rules.base import MemberContext, MemberRule, Rule, RuleContext
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,14 @@ _ACTION_ORDER = (ActionKind.DELETE, ActionKind.FLAG, ActionKind.NOTIFY_SENDER)
 
 class Judge:
     def __init__(
-        self, rules: Sequence[Rule], classifier: Classifier | None, member_rules: Sequence[MemberRule] = ()
+        self,
+        rules: Sequence[Rule],
+        classifier: Classifier | None,
+        member_rules: Sequence[MemberRule] = (),
+        media_scanner: MediaScanner | None = None,
     ) -> None:
         self._rules = tuple(rules)
+        self._media_scanner = media_scanner
         self._member_rules = tuple(member_rules)
         self._classifier = classifier
         if classifier is None:
@@ -47,6 +53,7 @@ class Judge:
             author=author,
             may_post=may_post(policy, author),
             classification=classification,
+            media=await self._scan(message) if message.has_media else None,
         )
         verdicts: list[Verdict] = []
         errors: list[str] = [classify_error] if classify_error else []
@@ -79,6 +86,15 @@ class Judge:
         if not verdicts:
             return _rule_error_verdict(errors) if errors else None
         return _merge(verdicts, errors)
+
+    async def _scan(self, message: Message) -> MediaFinding | None:
+        if self._media_scanner is None:
+            return None
+        try:
+            return await self._media_scanner.scan(message)
+        except Exception:  # a broken image tier leaves the media to the room's policy
+            log.exception("the media scanner crashed on %s/%s", message.room_id, message.event_id)
+            return None
 
     async def classify(self, text: str) -> tuple[Classification | None, str | None]:
         if self._classifier is None or not text.strip():

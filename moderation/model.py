@@ -51,6 +51,7 @@ class Category(StrEnum):
     PERSONAL_DATA = "personal-data"  # someone else's phone number, address, e-mail, BSN, ... (R6)
     IMPERSONATION = "impersonation"  # a fictitious sender: posing as staff or the school (R7)
     STAFF_IN_STUDENT_ROOM = "staff-in-student-room"  # a staff member joined a student-run group chat (R10)
+    MEDIA = "media"  # a photo or video posted where the room's policy asks for a look (R6)
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
@@ -209,6 +210,15 @@ class Evidence:
     score: float
     explanation: str  # "threat pattern 'ik maak je af' in '1k m44k j3 af'"
     criminal: bool = False  # e.g. a concrete threat or sexual content involving a minor
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFinding:
+    """What an optional image tier saw in a message's photo or video (none ships by default)."""
+
+    category: Category  # e.g. SEXUAL for nudity
+    score: float  # 0..1
+    explanation: str  # "image model X: nudity 0.93"
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ from moderation.ports import (
     IncidentDraft,
     IncidentRef,
     IncidentStore,
+    MediaScanner,
     Outbox,
     OwedAction,
     PendingAction,
@@ -93,12 +94,13 @@ class Moderator:
         report_secret: bytes | None = None,
         member_rules: Sequence[MemberRule] = (),
         official_names: Sequence[str] = (),
+        media_scanner: MediaScanner | None = None,
     ) -> None:
         self._store_retry_delay = store_retry_delay
         # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
         self._report_secret = report_secret if report_secret is not None else secrets.token_bytes(32)
         self._policies = policies
-        self._judge = Judge(rules, classifier, member_rules)
+        self._judge = Judge(rules, classifier, member_rules, media_scanner)
         self._official_names = tuple(official_names)
         self._directory = directory
         self._store = store

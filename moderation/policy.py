@@ -34,6 +34,14 @@ DEFAULT_PERSONAL_DATA: Mapping[RoomKind, PersonalDataAction] = MappingProxyType(
 )
 
 
+class MediaAction(StrEnum):
+    """What to do with a photo or video posted in a room (R6: none of someone else without their consent)."""
+
+    ALLOW = "allow"  # not judged (the default: a school opts in per room)
+    FLAG = "flag"  # leave it, and show it to the mentor through the platform's link
+    HOLD = "hold"  # take it down with a notice; the mentor decides with the poster
+
+
 # Defaults per category: a score at or above the threshold is a violation. Threats and sexual content are flagged
 # earlier because missing one costs more than a reviewer's minute.
 DEFAULT_THRESHOLDS: Mapping[Category, float] = MappingProxyType(
@@ -59,6 +67,7 @@ class RoomPolicy:
     dry_run: bool = False
     personal_data: PersonalDataAction | None = None  # None: the room kind's default (DEFAULT_PERSONAL_DATA)
     staff_may_join: bool = False  # a student-run room staff may be in after all (R10's exemption)
+    media: MediaAction = MediaAction.ALLOW
 
     @property
     def personal_data_action(self) -> PersonalDataAction:

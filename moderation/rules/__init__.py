@@ -6,11 +6,12 @@ from moderation.rules.abusive_content import AbusiveContent
 from moderation.rules.announcement_only import AnnouncementOnly
 from moderation.rules.base import MemberContext, MemberRule, Rule, RuleContext
 from moderation.rules.impersonation import Impersonation
+from moderation.rules.media import MediaPosts
 from moderation.rules.official_claim import OfficialClaim
 from moderation.rules.personal_data import PersonalData
 from moderation.rules.staff_in_student_room import StaffInStudentRoom
 
-ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), AbusiveContent(), PersonalData(), OfficialClaim())
+ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), AbusiveContent(), PersonalData(), OfficialClaim(), MediaPosts())
 ALL_MEMBER_RULES: tuple[MemberRule, ...] = (Impersonation(bundled_lookalikes()), StaffInStudentRoom())
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "AbusiveContent",
     "AnnouncementOnly",
     "Impersonation",
+    "MediaPosts",
     "MemberContext",
     "MemberRule",
     "OfficialClaim",

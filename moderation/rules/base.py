@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from moderation.model import Classification, MemberChange, Message, Person, Verdict
+from moderation.model import Classification, MediaFinding, MemberChange, Message, Person, Verdict
 from moderation.policy import RoomPolicy
 
 
@@ -16,6 +16,7 @@ class RuleContext:
     author: Person | None  # None: the account is not in the roster
     may_post: bool  # the author may post in this room (always True outside announcement rooms)
     classification: Classification | None  # None: no classifier configured (the Judge warns at start), or no text
+    media: MediaFinding | None = None  # what an image tier saw, where one is configured and the message has media
 
 
 class Rule(Protocol):
