@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from moderation.model import ActionKind, Category, MemberChange, Role, Severity, Verdict
-from moderation.names import imitates, skeleton
+from moderation.names import NameBook, skeleton
 from moderation.rules.base import MemberContext
 
 
@@ -18,6 +18,7 @@ class Impersonation:
 
     def __init__(self, lookalikes: Mapping[str, str]) -> None:
         self._lookalikes = lookalikes
+        self._book: tuple[tuple[tuple[str, ...], tuple[str, ...]], NameBook] | None = None
 
     def evaluate(self, change: MemberChange, context: MemberContext) -> Verdict | None:
         member = context.member
@@ -28,9 +29,10 @@ class Impersonation:
             return None
         if member is not None and skeleton(shown, self._lookalikes) == skeleton(member.name, self._lookalikes):
             return None
-        staff = [p.name for p in context.staff if member is None or p.id != member.id]
-        imitation = imitates(shown, staff, context.official_names, self._lookalikes)
+        imitation = self._names(context).find(shown, self._lookalikes)
         if imitation is None:
+            return None
+        if member is not None and imitation.whom == member.name:
             return None
         who = member.name if member else f"unknown account {change.account}"
         return Verdict(
@@ -42,3 +44,10 @@ class Impersonation:
             explanation=f"{who} uses the name '{shown}', which imitates {imitation.whom} ({imitation.how})",
             actions=(ActionKind.FLAG,),
         )
+
+    def _names(self, context: MemberContext) -> NameBook:
+        """The names nobody else may take, worked out again only when the roster or the settings changed."""
+        key = (tuple(p.name for p in context.staff), tuple(context.official_names))
+        if self._book is None or self._book[0] != key:
+            self._book = (key, NameBook(key[0], key[1], self._lookalikes))
+        return self._book[1]
