@@ -134,6 +134,7 @@ def _merge(verdicts: list[Verdict], errors: list[str]) -> Verdict:
         criminal=any(v.criminal for v in verdicts),
         scores=strongest.scores or next((v.scores for v in verdicts if v.scores), ()),
         excerpt=next((v.excerpt for v in verdicts if v.excerpt is not None), None),
+        for_review=any(v.for_review for v in verdicts) or bool(errors),
     )
 
 

@@ -52,6 +52,7 @@ class Category(StrEnum):
     IMPERSONATION = "impersonation"  # a fictitious sender: posing as staff or the school (R7)
     STAFF_IN_STUDENT_ROOM = "staff-in-student-room"  # a staff member joined a student-run group chat (R10)
     MEDIA = "media"  # a photo or video posted where the room's policy asks for a look (R6)
+    QUIET_HOURS = "quiet-hours"  # a message in a room's quiet hours (R11: the school is phone-free)
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
@@ -187,6 +188,7 @@ class Verdict:
     criminal: bool = False  # possible criminal offence: school leadership decides about the police
     scores: tuple[tuple[str, float], ...] = field(default=())  # per-category scores, for the reviewer's card
     excerpt: str | None = None  # what the incident log keeps instead of the text (personal data masked, R6)
+    for_review: bool = True  # False: recorded and acted on, nobody reviews it (a quiet-hours notice is all)
 
     def strength(self) -> tuple[int, int, float]:
         """Order for "the strongest verdict": severity, then whether it removes the message, then score."""

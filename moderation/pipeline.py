@@ -429,7 +429,9 @@ def owed_actions(draft: IncidentDraft, enforcer: Enforcer, *, dry: bool) -> tupl
             owed.append(OwedAction(kind.value, payload={**snapshot, "text": verdict.notice or ""}))
         elif kind is not ActionKind.ANNOUNCE:
             owed.append(OwedAction(kind.value, done=True))
-    if isinstance(enforcer, CardDelivery):
+    if not verdict.for_review:
+        pass  # nothing for reviewers: no card anywhere
+    elif isinstance(enforcer, CardDelivery):
         owed.extend(OwedAction(CARD, str(viewer), payload=snapshot) for viewer in enforcer.card_viewers(draft))
     else:
         owed.append(OwedAction(ActionKind.ANNOUNCE.value, payload=snapshot))

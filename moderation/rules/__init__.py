@@ -9,9 +9,17 @@ from moderation.rules.impersonation import Impersonation
 from moderation.rules.media import MediaPosts
 from moderation.rules.official_claim import OfficialClaim
 from moderation.rules.personal_data import PersonalData
+from moderation.rules.quiet_hours import QuietHoursRule
 from moderation.rules.staff_in_student_room import StaffInStudentRoom
 
-ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), AbusiveContent(), PersonalData(), OfficialClaim(), MediaPosts())
+ALL_RULES: tuple[Rule, ...] = (
+    AnnouncementOnly(),
+    AbusiveContent(),
+    PersonalData(),
+    OfficialClaim(),
+    MediaPosts(),
+    QuietHoursRule(),
+)
 ALL_MEMBER_RULES: tuple[MemberRule, ...] = (Impersonation(bundled_lookalikes()), StaffInStudentRoom())
 
 __all__ = [
@@ -25,6 +33,7 @@ __all__ = [
     "MemberRule",
     "OfficialClaim",
     "PersonalData",
+    "QuietHoursRule",
     "Rule",
     "RuleContext",
     "StaffInStudentRoom",

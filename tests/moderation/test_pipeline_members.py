@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.app import Core
 from moderation.incidents.db import IncidentRow
-from moderation.model import AccountId, EventId, MemberChange, MemberChangeKind, Platform, RoomId
+from moderation.model import AccountId, EventId, MemberChange, MemberChangeKind, Message, Platform, RoomId
 from tests.support.core import make_core
 from tests.support.fakes import RecordingEnforcer
 
@@ -75,3 +75,17 @@ async def test_ordinary_changes_record_nothing(core: Core) -> None:
     )
     await core.moderator.handle_member(change("daan", "Daan", MemberChangeKind.JOINED), enforcer)
     assert incidents(core) == []
+
+
+async def test_a_quiet_hours_notice_is_recorded_for_nobody_and_sends_no_card(tmp_path: Path) -> None:
+    rooms = [{"platform": "console", "id": "klas", "name": "klas-2b", "kind": "class", "quiet_hours": "00:00-23:59"}]
+    core = make_core(tmp_path / "quiet", rooms=rooms)
+    try:
+        enforcer = RecordingEnforcer()
+        message = Message(Platform.CONSOLE, RoomId("klas"), EventId("q1"), AccountId("sanne"), "hoi", datetime.now(UTC))
+        await core.moderator.handle(message, enforcer)
+        (row,) = incidents(core)
+        assert (row.rule_id, row.category, row.status, row.reviewers) == ("R11", "quiet-hours", "resolved", [])
+        assert enforcer.names() == ["notify"]  # the notice, and no card anywhere
+    finally:
+        core.close()
