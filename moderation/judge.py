@@ -5,10 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from moderation.model import ActionKind, Category, Classification, Message, Person, Role, Severity, Verdict
+from moderation.model import (
+    ActionKind,
+    Category,
+    Classification,
+    MediaFinding,
+    MemberChange,
+    Message,
+    Person,
+    Role,
+    Severity,
+    Verdict,
+)
 from moderation.policy import RoomPolicy
-from moderation.ports import Classifier
-from moderation.rules.base import Rule, RuleContext
+from moderation.ports import Classifier, MediaScanner
+from moderation.rules.base import MemberContext, MemberRule, Rule, RuleContext
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +27,16 @@ _ACTION_ORDER = (ActionKind.DELETE, ActionKind.FLAG, ActionKind.NOTIFY_SENDER)
 
 
 class Judge:
-    def __init__(self, rules: Sequence[Rule], classifier: Classifier | None) -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        classifier: Classifier | None,
+        member_rules: Sequence[MemberRule] = (),
+        media_scanner: MediaScanner | None = None,
+    ) -> None:
         self._rules = tuple(rules)
+        self._media_scanner = media_scanner
+        self._member_rules = tuple(member_rules)
         self._classifier = classifier
         if classifier is None:
             log.warning("no classifier configured: abusive content is NOT checked (rule abusive_content is inactive)")
@@ -34,6 +53,7 @@ class Judge:
             author=author,
             may_post=may_post(policy, author),
             classification=classification,
+            media=await self._scan(message) if message.has_media else None,
         )
         verdicts: list[Verdict] = []
         errors: list[str] = [classify_error] if classify_error else []
@@ -49,6 +69,32 @@ class Judge:
         if not verdicts:
             return _rule_error_verdict(errors) if errors else None
         return _merge(verdicts, errors)
+
+    def judge_member(self, change: MemberChange, context: MemberContext) -> Verdict | None:
+        """Run every member rule (who is in a room, under which name), each isolated; the strongest wins."""
+        verdicts: list[Verdict] = []
+        errors: list[str] = []
+        for rule in self._member_rules:
+            try:
+                found = rule.evaluate(change, context)
+            except Exception as exc:  # one broken rule must not stop the others, nor the bot
+                log.exception("rule %s crashed on %s/%s", rule.name, change.room_id, change.event_id)
+                errors.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
+                continue
+            if found is not None:
+                verdicts.append(found)
+        if not verdicts:
+            return _rule_error_verdict(errors) if errors else None
+        return _merge(verdicts, errors)
+
+    async def _scan(self, message: Message) -> MediaFinding | None:
+        if self._media_scanner is None:
+            return None
+        try:
+            return await self._media_scanner.scan(message)
+        except Exception:  # a broken image tier leaves the media to the room's policy
+            log.exception("the media scanner crashed on %s/%s", message.room_id, message.event_id)
+            return None
 
     async def classify(self, text: str) -> tuple[Classification | None, str | None]:
         if self._classifier is None or not text.strip():
@@ -88,6 +134,7 @@ def _merge(verdicts: list[Verdict], errors: list[str]) -> Verdict:
         criminal=any(v.criminal for v in verdicts),
         scores=strongest.scores or next((v.scores for v in verdicts if v.scores), ()),
         excerpt=next((v.excerpt for v in verdicts if v.excerpt is not None), None),
+        for_review=any(v.for_review for v in verdicts) or bool(errors),
     )
 
 

@@ -27,6 +27,7 @@ from moderation.model import (
     ActionKind,
     Category,
     EventId,
+    MemberChange,
     Message,
     Person,
     PersonId,
@@ -48,12 +49,13 @@ from moderation.ports import (
     IncidentDraft,
     IncidentRef,
     IncidentStore,
+    MediaScanner,
     Outbox,
     OwedAction,
     PendingAction,
     StoreUnavailable,
 )
-from moderation.rules.base import Rule
+from moderation.rules.base import MemberContext, MemberRule, Rule
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -90,12 +92,16 @@ class Moderator:
         store_retry_delay: float = 0.5,
         checkpoint: Callable[[str], None] = lambda _step: None,
         report_secret: bytes | None = None,
+        member_rules: Sequence[MemberRule] = (),
+        official_names: Sequence[str] = (),
+        media_scanner: MediaScanner | None = None,
     ) -> None:
         self._store_retry_delay = store_retry_delay
         # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
         self._report_secret = report_secret if report_secret is not None else secrets.token_bytes(32)
         self._policies = policies
-        self._judge = Judge(rules, classifier)
+        self._judge = Judge(rules, classifier, member_rules, media_scanner)
+        self._official_names = tuple(official_names)
         self._directory = directory
         self._store = store
         self._outbox = outbox
@@ -126,6 +132,35 @@ class Moderator:
         if verdict is None:
             return Outcome(verdict=None)
         return await self._act(message, verdict, policy, author, enforcer, reported_by=None)
+
+    # -- who is in a room, under which name --------------------------------------------------------------------
+
+    async def handle_member(self, change: MemberChange, enforcer: Enforcer) -> Outcome:
+        """Someone joined a room, was found in it at start, or changed their name (R7 fictitious senders, R10 staff
+        in student-run rooms). One incident per change key, so a restart that finds the same member records nothing
+        new."""
+        with self._taking():
+            if (change.platform, change.account) in self._bot_accounts:
+                return Outcome(verdict=None, skipped="the bot itself")
+            policy = self._policies.get(change.platform, change.room_id)
+            member = self._directory.person_for(change.platform, change.account)
+            context = MemberContext(policy, member, self._directory.staff(), self._official_names)
+            verdict = self._judge.judge_member(change, context)
+            if verdict is None:
+                return Outcome(verdict=None)
+            # The incident's excerpt is the name itself: that is what the reviewer must see.
+            message = Message(
+                platform=change.platform,
+                room_id=change.room_id,
+                event_id=change.event_id,
+                author=change.account,
+                text=change.display_name,
+                sent_at=change.at,
+                author_name=change.display_name,
+            )
+            where = Room(change.platform, change.room_id, str(change.room_id), RoomKind.CLASS)
+            room = policy or RoomPolicy(room=where)
+            return await self._act(message, verdict, room, member, enforcer, reported_by=None)
 
     # -- reports and room events ------------------------------------------------------------------------------
 
@@ -394,7 +429,9 @@ def owed_actions(draft: IncidentDraft, enforcer: Enforcer, *, dry: bool) -> tupl
             owed.append(OwedAction(kind.value, payload={**snapshot, "text": verdict.notice or ""}))
         elif kind is not ActionKind.ANNOUNCE:
             owed.append(OwedAction(kind.value, done=True))
-    if isinstance(enforcer, CardDelivery):
+    if not verdict.for_review:
+        pass  # nothing for reviewers: no card anywhere
+    elif isinstance(enforcer, CardDelivery):
         owed.extend(OwedAction(CARD, str(viewer), payload=snapshot) for viewer in enforcer.card_viewers(draft))
     else:
         owed.append(OwedAction(ActionKind.ANNOUNCE.value, payload=snapshot))

@@ -25,6 +25,7 @@ from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import MatrixConfig, MatrixSecrets, StateStore
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import EventHandler
+from adapters.matrix.members import check_present_members
 from adapters.matrix.review import MatrixReview
 from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
@@ -185,6 +186,10 @@ class MatrixAdapter:
             log.error("matrix: cannot check the announcement rooms now (tried again on schedule): %s", exc)
             return
         have = set(getattr(joined, "rooms", []))
+        if self.enforcer is not None:
+            await check_present_members(
+                self._client, self._moderator, self.enforcer, joined=have, attempts=self._config.action_attempts
+            )
         for policy in self._moderator.rooms(Platform.MATRIX):
             if policy.room.kind is not RoomKind.ANNOUNCEMENT:
                 continue

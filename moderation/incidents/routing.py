@@ -19,6 +19,8 @@ _LEADERSHIP_CATEGORIES = frozenset(
 
 
 def route(author: Person | None, verdict: Verdict, directory: Directory) -> tuple[ReviewerAssignment, ...]:
+    if not verdict.for_review:
+        return ()  # e.g. a quiet-hours notice: recorded, and nobody needs to look at it
     picked: dict[PersonId, str] = {}
 
     def add(person: Person | None, reason: str) -> bool:
