@@ -44,7 +44,7 @@ from moderation.policy import (
     RoomPolicy,
 )
 from moderation.ports import Classifier, Clock, IncidentStore
-from moderation.rules import ALL_MEMBER_RULES, ALL_RULES
+from moderation.rules import ALL_MEMBER_RULES, ALL_ROOM_RULES, ALL_RULES
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,8 @@ def build_core(
         report_secret=installation_secret(sessions),
         member_rules=ALL_MEMBER_RULES,
         official_names=settings.bot.official_names,
+        room_rules=ALL_ROOM_RULES,
+        one_to_one_exceptions=settings.bot.one_to_one_exceptions,
     )
     core = Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
     return core

@@ -77,6 +77,8 @@ class BotSettings(_Strict):
     # The school's own names, which nobody may take as a display name (R7): "Minkema College", "Schoolleiding".
     # Staff names come from the roster.
     official_names: list[str] = []
+    # R9's exceptions for education: room ids, or "staff-id/student-id" pairs from the roster.
+    one_to_one_exceptions: list[str] = []
 
     @field_validator("timezone")
     @classmethod
@@ -119,6 +121,9 @@ class MatrixSettings(_Strict):
     store_dir: Path = Path("var/matrix")
     review_room: str | None = None
     sync_timeout_ms: int = Field(default=30_000, ge=1_000)
+    # R9 on the school's own homeserver: report rooms with just one staff member and one student to leadership
+    # (needs a server admin's token in SCHOOLWACHT_MATRIX_ADMIN_TOKEN; reads who is in rooms, never messages).
+    one_to_one_check: bool = False
 
 
 class DiscordSettings(_Strict):

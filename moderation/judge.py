@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from moderation.model import (
     ActionKind,
@@ -13,15 +14,23 @@ from moderation.model import (
     MemberChange,
     Message,
     Person,
+    PrivateRoom,
     Role,
     Severity,
     Verdict,
 )
 from moderation.policy import RoomPolicy
 from moderation.ports import Classifier, MediaScanner
-from moderation.rules.base import MemberContext, MemberRule, Rule, RuleContext
+from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule, RuleContext
 
 log = logging.getLogger(__name__)
+
+
+class _Named(Protocol):
+    name: str
+
+
+NamedRule = TypeVar("NamedRule", bound=_Named)
 
 _ACTION_ORDER = (ActionKind.DELETE, ActionKind.FLAG, ActionKind.NOTIFY_SENDER)
 
@@ -33,8 +42,10 @@ class Judge:
         classifier: Classifier | None,
         member_rules: Sequence[MemberRule] = (),
         media_scanner: MediaScanner | None = None,
+        room_rules: Sequence[RoomRule] = (),
     ) -> None:
         self._rules = tuple(rules)
+        self._room_rules = tuple(room_rules)
         self._media_scanner = media_scanner
         self._member_rules = tuple(member_rules)
         self._classifier = classifier
@@ -72,20 +83,12 @@ class Judge:
 
     def judge_member(self, change: MemberChange, context: MemberContext) -> Verdict | None:
         """Run every member rule (who is in a room, under which name), each isolated; the strongest wins."""
-        verdicts: list[Verdict] = []
-        errors: list[str] = []
-        for rule in self._member_rules:
-            try:
-                found = rule.evaluate(change, context)
-            except Exception as exc:  # one broken rule must not stop the others, nor the bot
-                log.exception("rule %s crashed on %s/%s", rule.name, change.room_id, change.event_id)
-                errors.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
-                continue
-            if found is not None:
-                verdicts.append(found)
-        if not verdicts:
-            return _rule_error_verdict(errors) if errors else None
-        return _merge(verdicts, errors)
+        where = f"{change.room_id}/{change.event_id}"
+        return _run_isolated(self._member_rules, lambda rule: rule.evaluate(change, context), where)
+
+    def judge_room(self, room: PrivateRoom, context: RoomContext) -> Verdict | None:
+        """Run every room rule (who is in a room together), each isolated; the strongest wins."""
+        return _run_isolated(self._room_rules, lambda rule: rule.evaluate(room, context), room.room_id)
 
     async def _scan(self, message: Message) -> MediaFinding | None:
         if self._media_scanner is None:
@@ -104,6 +107,26 @@ class Judge:
         except Exception as exc:
             log.exception("the classifier crashed")
             return None, f"classifier crashed: {type(exc).__name__}: {exc}"
+
+
+def _run_isolated(
+    rules: Sequence[NamedRule], evaluate: Callable[[NamedRule], Verdict | None], where: str
+) -> Verdict | None:
+    """Each rule on its own: one that crashes is logged and recorded, and the others still run."""
+    verdicts: list[Verdict] = []
+    errors: list[str] = []
+    for rule in rules:
+        try:
+            found = evaluate(rule)
+        except Exception as exc:  # one broken rule must not stop the others, nor the bot
+            log.exception("rule %s crashed on %s", rule.name, where)
+            errors.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
+            continue
+        if found is not None:
+            verdicts.append(found)
+    if not verdicts:
+        return _rule_error_verdict(errors) if errors else None
+    return _merge(verdicts, errors)
 
 
 def may_post(policy: RoomPolicy, author: Person | None) -> bool:

@@ -53,6 +53,7 @@ class Category(StrEnum):
     STAFF_IN_STUDENT_ROOM = "staff-in-student-room"  # a staff member joined a student-run group chat (R10)
     MEDIA = "media"  # a photo or video posted where the room's policy asks for a look (R6)
     QUIET_HOURS = "quiet-hours"  # a message in a room's quiet hours (R11: the school is phone-free)
+    ONE_TO_ONE = "one-to-one"  # a room with just one staff member and one student (R9)
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
@@ -171,6 +172,16 @@ class MemberChange:
     display_name: str
     kind: MemberChangeKind
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateRoom:
+    """A room seen from the homeserver's side (never its messages): who is in it (R9 one-to-one contact)."""
+
+    platform: Platform
+    room_id: RoomId
+    members: tuple[AccountId, ...]  # joined members, the bot itself left out
+    seen_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

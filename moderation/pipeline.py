@@ -32,6 +32,8 @@ from moderation.model import (
     Person,
     PersonId,
     Platform,
+    PrivateRoom,
+    Role,
     Room,
     RoomId,
     RoomKind,
@@ -55,7 +57,7 @@ from moderation.ports import (
     PendingAction,
     StoreUnavailable,
 )
-from moderation.rules.base import MemberContext, MemberRule, Rule
+from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -95,12 +97,17 @@ class Moderator:
         member_rules: Sequence[MemberRule] = (),
         official_names: Sequence[str] = (),
         media_scanner: MediaScanner | None = None,
+        room_rules: Sequence[RoomRule] = (),
+        one_to_one_exceptions: Sequence[str] = (),
     ) -> None:
         self._store_retry_delay = store_retry_delay
         # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
         self._report_secret = report_secret if report_secret is not None else secrets.token_bytes(32)
         self._policies = policies
-        self._judge = Judge(rules, classifier, member_rules, media_scanner)
+        self._judge = Judge(rules, classifier, member_rules, media_scanner, room_rules)
+        self._one_to_one_exceptions = frozenset(
+            e.strip().casefold() if "/" in e else e.strip() for e in one_to_one_exceptions
+        )
         self._official_names = tuple(official_names)
         self._directory = directory
         self._store = store
@@ -161,6 +168,21 @@ class Moderator:
             where = Room(change.platform, change.room_id, str(change.room_id), RoomKind.CLASS)
             room = policy or RoomPolicy(room=where)
             return await self._act(message, verdict, room, member, enforcer, reported_by=None)
+
+    async def handle_private_room(self, room: PrivateRoom, enforcer: Enforcer) -> Outcome:
+        """A room seen from the homeserver's side (R9): who is in it together, never what they said. One incident
+        per room, however often it is looked at."""
+        with self._taking():
+            people = [self._directory.person_for(room.platform, account) for account in room.members]
+            verdict = self._judge.judge_room(room, RoomContext(people, self._one_to_one_exceptions))
+            if verdict is None:
+                return Outcome(verdict=None)
+            message = Message(
+                room.platform, room.room_id, EventId(f"one-to-one:{room.room_id}"), AccountId(""), "", room.seen_at
+            )
+            where = RoomPolicy(room=Room(room.platform, room.room_id, str(room.room_id), RoomKind.STAFF_RUN))
+            staff = next((p for p in people if p is not None and p.role is Role.STAFF), None)
+            return await self._act(message, verdict, where, staff, enforcer, reported_by=None)
 
     # -- reports and room events ------------------------------------------------------------------------------
 

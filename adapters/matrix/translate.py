@@ -283,3 +283,26 @@ def _display_name(content: Mapping[str, object], user: str) -> str:
     if isinstance(name, str) and name.strip():
         return name[:DISPLAY_NAME_MAX]
     return user.removeprefix("@").split(":", 1)[0]  # no display name: clients show the localpart
+
+
+def admin_room_page(body: Mapping[str, object]) -> tuple[list[tuple[str, int]], int | None]:
+    """One page of Synapse's admin room list: (room id, joined members) per room, and where the next page starts."""
+    rooms = body.get("rooms")
+    if not isinstance(rooms, list):
+        raise MalformedEvent("the admin room list has no 'rooms' list")
+    found = []
+    for room in rooms:
+        if isinstance(room, Mapping):
+            room_id, joined = room.get("room_id"), room.get("joined_members")
+            if isinstance(room_id, str) and isinstance(joined, int) and not isinstance(joined, bool):
+                found.append((room_id, joined))
+    following = body.get("next_batch")
+    return found, following if isinstance(following, int) and not isinstance(following, bool) else None
+
+
+def admin_room_members(body: Mapping[str, object]) -> tuple[str, ...]:
+    """The joined members in Synapse's admin answer for one room."""
+    members = body.get("members")
+    if not isinstance(members, list):
+        raise MalformedEvent("the admin member list has no 'members' list")
+    return tuple(m for m in members if isinstance(m, str))

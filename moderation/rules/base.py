@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from moderation.model import Classification, MediaFinding, MemberChange, Message, Person, Verdict
+from moderation.model import Classification, MediaFinding, MemberChange, Message, Person, PrivateRoom, Verdict
 from moderation.policy import RoomPolicy
 
 
@@ -39,3 +39,17 @@ class MemberRule(Protocol):
     name: str
 
     def evaluate(self, change: MemberChange, context: MemberContext) -> Verdict | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoomContext:
+    people: Sequence[Person | None]  # the roster's person for each member, in order (None: not in the roster)
+    exceptions: frozenset[str]  # room ids, or "staff/student" person-id pairs, allowed for education (R9)
+
+
+class RoomRule(Protocol):
+    """A rule about who is in a room together, never about what they say."""
+
+    name: str
+
+    def evaluate(self, room: PrivateRoom, context: RoomContext) -> Verdict | None: ...

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from adapters.matrix.translate import MalformedEvent, member_change_from_event, present_member
+from adapters.matrix.translate import (
+    MalformedEvent,
+    admin_room_members,
+    admin_room_page,
+    member_change_from_event,
+    present_member,
+)
 from moderation.model import MemberChangeKind
 
 
@@ -62,3 +68,14 @@ def test_present_members_keep_the_key_of_their_member_event() -> None:
     assert found is not None and (found.kind, found.event_id) == (MemberChangeKind.PRESENT, "$m1")
     assert present_member("!r", member({"membership": "leave"}), now) is None
     assert present_member("!r", {"type": "m.room.name", "content": {}}, now) is None
+
+
+def test_admin_room_pages_and_members() -> None:
+    page = {"rooms": [{"room_id": "!a", "joined_members": 2}, {"room_id": "!b"}, "junk"], "next_batch": 500}
+    assert admin_room_page(page) == ([("!a", 2)], 500)
+    assert admin_room_page({"rooms": []}) == ([], None)
+    assert admin_room_members({"members": ["@a:x", 7, "@b:x"], "total": 3}) == ("@a:x", "@b:x")
+    with pytest.raises(MalformedEvent):
+        admin_room_page({"error": "nope"})
+    with pytest.raises(MalformedEvent):
+        admin_room_members({})
