@@ -168,7 +168,8 @@ async def full_pipeline(count: int, burst_count: int, folder: Path) -> tuple[lis
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
     )
     async with FakeDiscord(school.world).running() as fake:
-        adapter = DiscordAdapter(school.config(), BOT_TOKEN)
+        # With the state table, as in production: every handled message moves its channel's backfill cursor.
+        adapter = DiscordAdapter(school.config(), BOT_TOKEN, state=core.state)
         await adapter.start(core.moderator)
         review = school.review.id
 
