@@ -93,11 +93,21 @@ class Person:
     name: str
     role: Role
     class_name: str | None = None
-    mentor: PersonId | None = None  # for students (and parents: their child's mentor)
+    mentor: PersonId | None = None  # the first of `mentors`, for callers that name one
     manager: PersonId | None = None  # for staff
     is_coordinator: bool = False  # the anti-bullying coordinator
     is_leadership: bool = False
     accounts: tuple[Account, ...] = ()
+    # For students (and parents: their child's mentors). A class often has two; each of them reviews.
+    mentors: tuple[PersonId, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.mentor is not None and not self.mentors:
+            object.__setattr__(self, "mentors", (self.mentor,))
+        elif self.mentors and self.mentor is None:
+            object.__setattr__(self, "mentor", self.mentors[0])
+        elif self.mentors and self.mentor != self.mentors[0]:
+            raise ValueError(f"mentor {self.mentor!r} is not the first of mentors {self.mentors!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from adapters.discord.review import DiscordReview, ReviewSetup
 from adapters.discord.translate import NotAMessage, edit_to_message, room_of, thread_name_message, to_message
 from moderation.digest import Digest
 from moderation.model import Message, Person, Platform
-from moderation.pipeline import Moderator
+from moderation.pipeline import Moderator, Stopping
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ class DiscordAdapter:
             await self.stop()
             raise
         await self.reconcile()
+        await moderator.resume(Platform.DISCORD, enforcer)  # what a crash or a stop left undone, before new events
         await self.catch_up()
         self._running = True
         log.info("Discord adapter running as %s in guild %s", client.user, cfg.guild_id)
@@ -301,6 +302,9 @@ class DiscordAdapter:
         self._enforcer.locations.remember(msg.id, msg.channel.id)
         try:
             await self._moderator.handle(message, self._enforcer)
+        except Stopping:
+            log.info("message %s in %s not judged: the bot is stopping", msg.id, msg.channel.id)
+            return  # the cursor stays before it: judged at the next start
         except Exception:
             # The cursor stays before this message, so the next fresh session judges it again.
             log.exception("the moderator failed on Discord message %s in %s", msg.id, msg.channel.id)

@@ -41,9 +41,9 @@ def route(author: Person | None, verdict: Verdict, directory: Directory) -> tupl
         if not add(manager, MANAGER):
             add_leadership()
     else:
-        # R13: students, and parents (whose "mentor" is their child's mentor), go to the mentor first.
-        mentor = directory.person(author.mentor) if author.mentor else None
-        if not add(mentor, MENTOR):
+        # R13: students, and parents (whose mentors are their child's), go to every one of their mentors first.
+        reached = [add(directory.person(mentor), MENTOR) for mentor in author.mentors]
+        if not any(reached):
             add_leadership()
         if verdict.category in BULLYING_CATEGORIES:
             for coordinator in directory.coordinators():

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from adapters.discord.card_locations import OVERVIEW, CardLocations
 from adapters.discord.review import NOT_THIS_CARD
+from moderation.incidents.access import refusal
 from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.fake_discord.review_school import DEFERRED, EPHEMERAL, MODAL, Reviewing, review_school
@@ -53,11 +54,11 @@ async def test_an_incident_deleted_meanwhile_clears_the_stale_card(r: Reviewing)
         session.execute(delete(ReviewerRow).where(ReviewerRow.incident_id == n))
         session.execute(delete(IncidentRow).where(IncidentRow.id == n))
     answer = await r.press(jan, card, "ack", n)
-    assert text_of(answer) == f"there is no incident #{n}"
+    assert text_of(answer) == refusal(n)
     await r.fake.wait_for(lambda: "no longer exists" in card.content)
     assert card.components == [] and "klootzak" not in card.content  # the excerpt leaves the DM too
     opened = await r.respond(r.fake.submit_modal(jan, card.channel_id, f"sw:resolve:{n}", {"note": "gesprek"}))
-    assert f"there is no incident #{n}" in text_of(opened) and "gesprek" in text_of(opened)  # the note is handed back
+    assert refusal(n) in text_of(opened) and "gesprek" in text_of(opened)  # the note is handed back
 
 
 async def test_a_double_press_acts_once_and_answers_both(r: Reviewing) -> None:
