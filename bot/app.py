@@ -33,7 +33,7 @@ from moderation.incidents.store import SqlIncidentStore
 from moderation.incidents.targeting import TargetingIncidentStore
 from moderation.model import AccountId, Category, PersonId, Platform, Room, RoomId, RoomKind
 from moderation.pipeline import Moderator
-from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, PolicyBook, RoomPolicy
+from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, PersonalDataAction, PolicyBook, RoomPolicy
 from moderation.ports import Classifier, Clock, IncidentStore
 from moderation.rules import ALL_RULES
 
@@ -106,6 +106,7 @@ def room_policy(settings: Settings, room: RoomSettings) -> RoomPolicy:
         notify_sender=room.notify_sender,
         thresholds={**DEFAULT_THRESHOLDS, **settings.room_thresholds(room)},
         dry_run=room.dry_run,
+        personal_data=PersonalDataAction(room.personal_data) if room.personal_data else None,
     )
 
 

@@ -153,6 +153,7 @@ class Moderator:
             actions=(ActionKind.FLAG,),  # a report never deletes by itself: a person reviews it
             criminal=judged.criminal if judged else False,
             scores=judged.scores if judged else (),
+            excerpt=judged.excerpt if judged else None,
         )
         reported_by = reporter_person.id if reporter_person else f"{message.platform.value}:{reporter}"
         return await self._act(keyed, verdict, policy, author, enforcer, reported_by=reported_by)
