@@ -304,6 +304,7 @@ class DiscordAdapter:
             await self._moderator.handle(message, self._enforcer)
         except Stopping:
             log.info("message %s in %s not judged: the bot is stopping", msg.id, msg.channel.id)
+            return  # the cursor stays before it: judged at the next start
         except Exception:
             # The cursor stays before this message, so the next fresh session judges it again.
             log.exception("the moderator failed on Discord message %s in %s", msg.id, msg.channel.id)
