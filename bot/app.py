@@ -50,8 +50,6 @@ log = logging.getLogger(__name__)
 
 # Fault tests only: the step at which the process ends itself at once, as a kill -9 there would (see die_at).
 DIE_AT_ENV = "SCHOOLWACHT_TEST_DIE_AT"
-# Notices and cards are delivered by this many workers per platform, off the message path (the delete stays on it).
-DELIVERY_WORKERS = 4
 
 
 def die_at(step: str | None) -> Callable[[str], None]:
@@ -184,7 +182,7 @@ def build_core(
     classifier: Classifier | None = None,
     with_classifier: bool = True,
     bot_accounts: frozenset[tuple[Platform, AccountId]] = frozenset(),
-    delivery_workers: int = DELIVERY_WORKERS,
+    delivery_workers: int | None = None,
 ) -> Core:
     engine, sessions = open_database(settings)
     if classifier is None and with_classifier:
@@ -221,7 +219,7 @@ def build_core(
         unconfigured_rooms=None if unconfigured == "ignore" else RoomKind(unconfigured),
         dry_run=settings.bot.dry_run,
         checkpoint=die_at(os.environ.get(DIE_AT_ENV)),
-        delivery_workers=delivery_workers,
+        delivery_workers=settings.bot.delivery_workers if delivery_workers is None else delivery_workers,
         report_secret=installation_secret(sessions),
         member_rules=ALL_MEMBER_RULES,
         official_names=settings.bot.official_names,

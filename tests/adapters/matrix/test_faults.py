@@ -99,7 +99,9 @@ async def _all_events(school: School, name: str, room_id: str) -> list[dict[str,
         start = page["end"]
 
 
-def _prepare(school: School, url: str, tmp_path: Path, room_id: str, review_id: str) -> sessionmaker[Session]:
+def _prepare(
+    school: School, url: str, tmp_path: Path, room_id: str, review_id: str, workers: int
+) -> sessionmaker[Session]:
     engine = make_engine(url)
     upgrade(engine)
     sessions = make_session_factory(engine)
@@ -112,7 +114,8 @@ url = "{url}"
 
 [bot]
 platforms = ["matrix"]
-stop_grace_s = 10
+stop_grace_s = 60
+delivery_workers = {workers}
 
 [classifier]
 ml_backend = "none"
@@ -144,10 +147,10 @@ def engines() -> Iterator[list[Engine]]:
         engine.dispose()
 
 
-async def _bot(school: School, tmp_path: Path, url: str) -> Bot:
+async def _bot(school: School, tmp_path: Path, url: str, *, workers: int = 0) -> Bot:
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
     review_id = await school.create_room("dir")
-    sessions = _prepare(school, url, tmp_path, room_id, review_id)
+    sessions = _prepare(school, url, tmp_path, room_id, review_id, workers)
     # One login for every run: the same device, as a restarted bot has (a redo reuses its transaction ids).
     process = BotProcess(tmp_path / "schoolwacht.toml", tmp_path / "bot.log", env={TOKEN_ENV: school.new_bot_token()})
     return Bot(school, room_id, review_id, sessions, process)
@@ -162,7 +165,7 @@ def assert_clean(log: str) -> None:
 async def test_killed_at_every_step_each_action_is_done_exactly_once(
     school: School, tmp_path: Path, postgres_url: str
 ) -> None:
-    bot = await _bot(school, tmp_path, postgres_url)
+    bot = await _bot(school, tmp_path, postgres_url, workers=4)  # notices and cards by the workers
     steps = ["recorded", "delete", "notify-sender"]  # then each copy of the card, as routed (read below)
     sent: list[str] = []
     killed_at: list[str] = []
