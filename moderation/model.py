@@ -48,6 +48,7 @@ class Category(StrEnum):
     ANNOUNCEMENT_ONLY = "announcement-only"  # a non-poster wrote in an announcement room (R10)
     PERMISSION_DRIFT = "permission-drift"  # an announcement room's settings were changed (R10)
     REPORTED = "reported"  # someone used the report command (R7)
+    FORGED_EDIT = "forged-edit"  # an edit that claims someone else's message (R7: a fabricated message)
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
@@ -131,6 +132,9 @@ class Message:
     reply_to_author: AccountId | None = None  # whom a reply answers (R2: who is being targeted)
     mentions: tuple[AccountId, ...] = ()  # accounts mentioned in the message, in order
     link: str | None = None  # a URL/jump link to the message, where the platform has one
+    # An edit that names another sender's message as its original: it changes nothing of theirs, and is judged
+    # and acted on as a message of its own (R7: a fabricated message). The other message's sender.
+    forged_edit_of: AccountId | None = None
 
     @property
     def target_id(self) -> EventId:

@@ -107,7 +107,7 @@ class EventHandler:
             # quoting the message under review must not become an incident about the reviewer (as Discord DMs).
             log.debug("matrix: %s in %s is not judged (review room or direct room)", message.event_id, room_id)
             return
-        await self._moderator.handle(message, self._enforcer)
+        await self._moderator.handle(await self._enforcer.checked_edit(message), self._enforcer)
 
     async def retry_waiting(self) -> None:
         """Try the events still waiting for a room key again (keys arrive as to-device messages in later syncs)."""

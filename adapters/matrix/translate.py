@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote
@@ -96,8 +96,25 @@ def message_from_event(room_id: str, event: Mapping[str, object]) -> Message | N
         is_edit=is_edit,
         has_media=msgtype in MEDIA_TYPES or msgtype == "m.sticker",
         reply_to=EventId(reply_to) if reply_to else None,
-        link=f"https://matrix.to/#/{quote(room_id, safe='!:')}/{quote(original_id or event_id, safe='$:')}",
+        link=event_link(room_id, original_id or event_id),
     )
+
+
+def event_link(room_id: str, event_id: str) -> str:
+    return f"https://matrix.to/#/{quote(room_id, safe='!:')}/{quote(event_id, safe='$:')}"
+
+
+def edit_on_its_own(message: Message, original_sender: str | None) -> Message:
+    """An edit whose original is not its sender's (`original_sender`: whose it is; None: it could not be found):
+    it replaces nothing, so it stands for itself — the edit event is what is judged, linked and acted on."""
+    forged = AccountId(original_sender) if original_sender is not None and original_sender != message.author else None
+    return replace(message, message_id=None, forged_edit_of=forged, link=event_link(message.room_id, message.event_id))
+
+
+def sender_of(event: Mapping[str, object]) -> str | None:
+    """The sender of a raw event, None when it has none (a malformed event)."""
+    sender = event.get("sender")
+    return sender if isinstance(sender, str) and sender else None
 
 
 def text_of(content: Mapping[str, object]) -> str:

@@ -3,7 +3,8 @@
 from moderation.rules.abusive_content import AbusiveContent
 from moderation.rules.announcement_only import AnnouncementOnly
 from moderation.rules.base import Rule, RuleContext
+from moderation.rules.forged_edit import ForgedEdit
 
-ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), AbusiveContent())
+ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), ForgedEdit(), AbusiveContent())
 
-__all__ = ["ALL_RULES", "AbusiveContent", "AnnouncementOnly", "Rule", "RuleContext"]
+__all__ = ["ALL_RULES", "AbusiveContent", "AnnouncementOnly", "ForgedEdit", "Rule", "RuleContext"]

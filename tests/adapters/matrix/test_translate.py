@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from adapters.matrix.translate import (
     REPORT_REASON_MAX,
     MalformedEvent,
+    edit_on_its_own,
     html_to_text,
     message_from_event,
     parse_event_link,
@@ -84,6 +85,15 @@ def test_edit_is_a_new_version_of_the_original() -> None:
     assert message.message_id == "$text1"
     assert message.target_id == "$text1"
     assert message.text == "nieuwe tekst"  # the new content, not the " * " fallback
+
+
+def test_an_edit_of_someone_elses_message_stands_on_its_own() -> None:
+    message = translate("edit")
+    forged = edit_on_its_own(message, "@jan:school.test")
+    assert forged.target_id == "$edit1" and forged.forged_edit_of == "@jan:school.test"
+    assert forged.link is not None and forged.link.endswith("/$edit1") and forged.text == "nieuwe tekst"
+    unknown = edit_on_its_own(message, None)  # the original could not be read: on its own, but not called forged
+    assert unknown.target_id == "$edit1" and unknown.forged_edit_of is None
 
 
 @pytest.mark.parametrize("name", ["image", "video", "file", "sticker"])
