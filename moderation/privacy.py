@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, PersonRow, ReviewerRow, StateRow
+from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, MentorRow, PersonRow, ReviewerRow, StateRow
 from moderation.incidents.report_key import unlinked_key
 from moderation.incidents.routing import LEADERSHIP
 from moderation.incidents.withdrawals import RENEW_KEY, queue_in
@@ -192,7 +192,7 @@ def _export(sessions: sessionmaker[Session], who: str, now: datetime) -> dict[st
                 "name": person.name,
                 "role": person.role,
                 "class": person.class_name,
-                "mentor": person.mentor_id,
+                "mentors": [m.mentor_id for m in person.mentors],
                 "manager": person.manager_id,
                 "anti_bullying_coordinator": person.is_coordinator,
                 "school_leadership": person.is_leadership,
@@ -376,9 +376,9 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
             line.actor = ERASED if line.actor == pid else line.actor.removesuffix(pid) + ERASED
             plan.history_lines_rewritten += 1
         for other in session.scalars(
-            select(PersonRow).where(or_(PersonRow.mentor_id == pid, PersonRow.manager_id == pid))
+            select(PersonRow).where(or_(PersonRow.mentors.any(MentorRow.mentor_id == pid), PersonRow.manager_id == pid))
         ).all():
-            other.mentor_id = None if other.mentor_id == pid else other.mentor_id
+            other.mentors = [m for m in other.mentors if m.mentor_id != pid]
             other.manager_id = None if other.manager_id == pid else other.manager_id
             plan.relations_cleared += 1  # their incidents now go to leadership until the next roster import
         person = session.get(PersonRow, pid)

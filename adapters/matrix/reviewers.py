@@ -19,7 +19,6 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from typing import Any
 
 from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.card import replacement, review_card_content
@@ -59,7 +58,7 @@ class ReviewerCards:
         service: ReviewService,
         state: StateStore,
         direct_room: Callable[[AccountId], Awaitable[str]],
-        send: Callable[[str, dict[str, Any]], Awaitable[str]],
+        send: Callable[..., Awaitable[str]],  # (room id, content, *, txn=None) -> event id
         redact: Callable[[str, str, str], Awaitable[None]],
     ) -> None:
         self._service = service
@@ -100,7 +99,9 @@ class ReviewerCards:
             return set()
         return {n for n in found if isinstance(n, int)} if isinstance(found, list) else set()
 
-    async def deliver(self, incident_id: int, people: Iterable[PersonId], *, only_open: bool = False) -> list[str]:
+    async def deliver(
+        self, incident_id: int, people: Iterable[PersonId], *, txn: str | None = None, only_open: bool = False
+    ) -> list[str]:
         """Send the card to each person's direct room; what could not be delivered (empty: all went well).
 
         People without a Matrix account, and people the service does not allow to see the incident, are skipped
@@ -126,7 +127,8 @@ class ReviewerCards:
                 continue
             try:
                 room_id = await self._direct_room(account)
-                event_id = await self._send(room_id, review_card_content(shown.card))
+                sent_txn = f"{txn}-{pid}" if txn else None  # one per copy: sent again, it is not posted twice
+                event_id = await self._send(room_id, review_card_content(shown.card), txn=sent_txn)
             except MatrixCallFailed as exc:
                 log.error("matrix: incident #%d: card for %s not delivered: %s", incident_id, pid, exc)
                 failures.append(f"card for {pid}: {exc}")

@@ -83,7 +83,7 @@ def decide(actor: Actor, row: IncidentRow, directory: Directory) -> Decision:
         return Decision(True, "school leadership")
     author = directory.person(PersonId(row.author_person_id)) if row.author_person_id else None
     staff_author = author is not None and author.role is Role.STAFF
-    if author is not None and not staff_author and author.mentor == me.id:
+    if author is not None and not staff_author and me.id in author.mentors:
         who = "student" if author.role is Role.STUDENT else "student's parent"
         return Decision(True, f"mentor ({who} {author.name})")
     if author is not None and staff_author and author.manager == me.id:
@@ -118,7 +118,7 @@ def candidates(actor: Actor, directory: Directory) -> ColumnElement[bool]:
     related = [
         p.id
         for p in _people(directory)
-        if (p.role is not Role.STAFF and p.mentor == me.id) or (p.role is Role.STAFF and p.manager == me.id)
+        if (p.role is not Role.STAFF and me.id in p.mentors) or (p.role is Role.STAFF and p.manager == me.id)
     ]
     clauses: list[ColumnElement[bool]] = [IncidentRow.reviewers.any(ReviewerRow.person_id == me.id)]
     if related:

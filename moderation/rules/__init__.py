@@ -4,7 +4,18 @@ from moderation.rules.abusive_content import AbusiveContent
 from moderation.rules.announcement_only import AnnouncementOnly
 from moderation.rules.base import Rule, RuleContext
 from moderation.rules.forged_edit import ForgedEdit
+from moderation.rules.official_claim import OfficialClaim
+from moderation.rules.personal_data import PersonalData
 
-ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), ForgedEdit(), AbusiveContent())
+ALL_RULES: tuple[Rule, ...] = (AnnouncementOnly(), ForgedEdit(), AbusiveContent(), PersonalData(), OfficialClaim())
 
-__all__ = ["ALL_RULES", "AbusiveContent", "AnnouncementOnly", "ForgedEdit", "Rule", "RuleContext"]
+__all__ = [
+    "ALL_RULES",
+    "AbusiveContent",
+    "AnnouncementOnly",
+    "ForgedEdit",
+    "OfficialClaim",
+    "PersonalData",
+    "Rule",
+    "RuleContext",
+]
