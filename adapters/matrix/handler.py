@@ -24,6 +24,7 @@ from adapters.matrix.translate import (
     MalformedEvent,
     ReportCommand,
     event_message,
+    member_change_from_event,
     message_from_event,
     report_command,
 )
@@ -86,6 +87,7 @@ class EventHandler:
             return
         if event_type == "m.room.member":
             self._enforcer.member_changed(room_id, source)
+            await self._member(room_id, source)
             return
         announcement = self._is_announcement(room_id)
         if event_type == "m.reaction" and self._review is not None and not announcement:
@@ -130,6 +132,17 @@ class EventHandler:
             log.warning("matrix: malformed event %s in %s skipped: %s", source.get("event_id"), room_id, exc)
             return
         await self._moderator.handle(message, self._enforcer)
+
+    async def _member(self, room_id: str, source: Mapping[str, Any]) -> None:
+        """A join or a rename, judged by the member rules (R7 fictitious senders, R10 staff in student rooms)."""
+        try:
+            change = member_change_from_event(room_id, source)
+        except MalformedEvent as exc:
+            log.warning("matrix: malformed member event %s in %s skipped: %s", source.get("event_id"), room_id, exc)
+            return
+        if change is None or self._is_private(room_id, change.account):
+            return
+        await self._moderator.handle_member(change, self._enforcer)
 
     async def retry_waiting(self) -> None:
         """Try the events still waiting for a room key again (keys arrive as to-device messages in later syncs)."""
