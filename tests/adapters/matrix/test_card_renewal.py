@@ -43,7 +43,7 @@ async def test_erasing_a_name_renews_the_cards_of_someone_elses_incident(
 ) -> None:
     overview = await school.create_room("dir")
     room_id = await school.create_room("jan", members=("daan", "sanne"), levels={"bot": 100})
-    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag", staff_may_join=True)])
     service = ReviewService(core.sessions, lambda: core.directory, core.clock)
     adapter = school.adapter(core, store_dir, review_room=overview, review_service=service)
     async with running(core, adapter):
@@ -72,7 +72,7 @@ async def test_a_reviewer_who_left_the_school_loses_their_cards(
     school: School, tmp_path: Path, store_dir: Path
 ) -> None:
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
-    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag", staff_may_join=True)])
     service = ReviewService(core.sessions, lambda: core.directory, core.clock)
     adapter = school.adapter(core, store_dir, review_service=service)
     async with running(core, adapter):

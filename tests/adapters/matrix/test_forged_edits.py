@@ -24,7 +24,7 @@ async def test_an_abusive_edit_of_a_victims_message_removes_only_the_edit(
     school: School, tmp_path: Path, store_dir: Path
 ) -> None:
     room_id = await school.create_room("jan", members=("daan", "sanne"), levels={"bot": 100})
-    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete")])
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete", staff_may_join=True)])
     async with running(core, school.adapter(core, store_dir)):
         original = await school.send("sanne", room_id, "ik heb screenshots")
         forged = await school.edit("daan", room_id, original, f"sanne is een {MARKER}")
@@ -41,7 +41,7 @@ async def test_a_harmless_looking_forged_edit_of_a_teachers_message_is_recorded_
     school: School, tmp_path: Path, store_dir: Path
 ) -> None:
     room_id = await school.create_room("jan", members=("daan", "sanne"), levels={"bot": 100})
-    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="flag", staff_may_join=True)])
     async with running(core, school.adapter(core, store_dir)):
         original = await school.send("jan", room_id, "De toets van morgen gaat door.")
         forged = await school.edit("sanne", room_id, original, "De toets van morgen gaat NIET door.")
@@ -58,7 +58,7 @@ async def test_a_harmless_looking_forged_edit_of_a_teachers_message_is_recorded_
 
 async def test_an_edit_of_ones_own_message_still_replaces_it(school: School, tmp_path: Path, store_dir: Path) -> None:
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
-    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete")])
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete", staff_may_join=True)])
     async with running(core, school.adapter(core, store_dir)):
         original = await school.send("daan", room_id, "hoi")
         edit = await school.edit("daan", room_id, original, f"hoi {MARKER}")
@@ -72,7 +72,7 @@ async def test_the_enforcer_itself_never_redacts_another_senders_original(
     school: School, tmp_path: Path, store_dir: Path
 ) -> None:
     room_id = await school.create_room("jan", members=("daan", "sanne"), levels={"bot": 100})
-    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="flag", staff_may_join=True)])
     async with running(core, school.adapter(core, store_dir)) as adapter:
         original = await school.send("sanne", room_id, "ik heb screenshots")
         forged = await school.edit("daan", room_id, original, "weg ermee")

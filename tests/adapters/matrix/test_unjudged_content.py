@@ -52,7 +52,7 @@ async def test_polls_captions_file_names_and_room_names_are_judged(
     school: School, tmp_path: Path, store_dir: Path
 ) -> None:
     room_id = await school.create_room("jan", members=("daan", "sanne"), levels={"bot": 100, "daan": 50})
-    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete")])
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete", staff_may_join=True)])
     async with running(core, school.adapter(core, store_dir)):
         sent = {
             "unstable poll": await school.send_event(
