@@ -54,6 +54,7 @@ class Category(StrEnum):
     MEDIA = "media"  # a photo or video posted where the room's policy asks for a look (R6)
     QUIET_HOURS = "quiet-hours"  # a message in a room's quiet hours (R11: the school is phone-free)
     ONE_TO_ONE = "one-to-one"  # a room with just one staff member and one student (R9)
+    FORGED_EDIT = "forged-edit"  # an edit that claims someone else's message (R7: a fabricated message)
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
@@ -148,6 +149,9 @@ class Message:
     reply_to_author: AccountId | None = None  # whom a reply answers (R2: who is being targeted)
     mentions: tuple[AccountId, ...] = ()  # accounts mentioned in the message, in order
     link: str | None = None  # a URL/jump link to the message, where the platform has one
+    # An edit that names another sender's message as its original: it changes nothing of theirs, and is judged
+    # and acted on as a message of its own (R7: a fabricated message). The other message's sender.
+    forged_edit_of: AccountId | None = None
 
     @property
     def target_id(self) -> EventId:

@@ -1,5 +1,9 @@
 """The Matrix Enforcer: redactions, private notices (in a direct room with the person) and incident cards.
 
+An edit counts only for its own sender's message: before an edit is judged (`checked_edit`) and again before any
+redaction of an original (`delete`), the original's sender is read from the homeserver; an edit that claims
+someone else's message is judged and removed on its own, and the other person's message is never touched.
+
 An incident's card goes to each of its reviewers in their own direct room (reviewers.py) and to the review room,
 which is school leadership's overview. Each call raises MatrixCallFailed when it could not be done after retries
 (for a card: when any copy could not be delivered, after trying all); the pipeline records that on the incident.
@@ -11,6 +15,7 @@ import asyncio
 import functools
 import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +25,7 @@ from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.card import card_content
 from adapters.matrix.config import MatrixConfig, StateStore
 from adapters.matrix.reviewers import CARD_KEY, OVERVIEW
+from adapters.matrix.translate import edit_on_its_own, sender_of
 from moderation.model import AccountId, Message, PersonId
 from moderation.ports import IncidentDraft, IncidentRef
 
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DM_KEY = "matrix.dm."
+SENDERS_KEPT = 2048  # originals whose sender was looked up (edits come in bursts on the same message)
 ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
 
@@ -56,15 +63,67 @@ class MatrixEnforcer:
         self.room_loader: Callable[[str], Awaitable[None]] | None = None
         # Set by the adapter when reviewing is on: each reviewer's own card in their direct room.
         self.reviewer_cards: ReviewerCards | None = None
+        self._senders: OrderedDict[tuple[str, str], str] = OrderedDict()
         # Set by the adapter: this installation's prefix for transaction ids. A send or redaction done again after a
         # crash reuses its transaction id, and the homeserver answers with the first event instead of a second one.
         self.txn_prefix = "sw"
         self._room_locks: dict[str, asyncio.Lock] = {}
 
+    async def checked_edit(self, message: Message) -> Message:
+        """`message` itself when it is no edit or edits its sender's own message; otherwise the edit on its own (and
+        marked forged when the original is someone else's), so that nothing is done to the other person's message."""
+        original = message.message_id
+        if not message.is_edit or original is None or original == message.event_id:
+            return message
+        sender = await self.sender_of(message.room_id, original)
+        if sender == message.author:
+            return message
+        if sender is None:
+            log.warning(
+                "matrix: edit %s in %s names %s, which cannot be read: judged on its own",
+                message.event_id,
+                message.room_id,
+                original,
+            )
+        else:
+            log.warning(
+                "matrix: forged edit %s in %s: %s claims %s's message %s; only the edit is acted on",
+                message.event_id,
+                message.room_id,
+                message.author,
+                sender,
+                original,
+            )
+        return edit_on_its_own(message, sender)
+
+    async def sender_of(self, room_id: str, event_id: str) -> str | None:
+        """Who sent event `event_id` (read from the homeserver, then remembered); None when it cannot be read."""
+        key = (room_id, event_id)
+        known = self._senders.get(key)
+        if known is not None:
+            return known
+        try:
+            response = await self._call(
+                f"fetch {event_id} in {room_id}", lambda: self._client.room_get_event(room_id, event_id)
+            )
+        except MatrixCallFailed as exc:
+            log.warning("matrix: cannot read event %s in %s: %s", event_id, room_id, exc)
+            return None
+        event = getattr(response, "event", None)
+        source = getattr(event, "source", None)
+        sender = sender_of(source) if isinstance(source, Mapping) else None
+        if sender is not None:
+            self._senders[key] = sender
+            while len(self._senders) > SENDERS_KEPT:
+                self._senders.popitem(last=False)
+        return sender
+
     async def delete(self, message: Message, reason: str) -> None:
         targets = [message.target_id]
         if message.is_edit and message.event_id != message.target_id:
             targets.append(message.event_id)  # the edit event carries the new text too
+            if await self.sender_of(message.room_id, message.target_id) != message.author:
+                targets = [message.event_id]  # never someone else's message, whatever the edit claims
         for event_id in targets:
             txn = f"{self.txn_prefix}-redact-{_key(message.room_id, event_id)}"
             await self._call(

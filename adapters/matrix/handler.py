@@ -1,4 +1,5 @@
-"""What the adapter does with each timeline event: judge messages, handle `!report`, watch power levels.
+"""What the adapter does with each timeline event: judge messages (polls, room names and topics too), handle
+`!report`, watch power levels; in announcement rooms, judge whatever else a non-poster sends (R10 backstop).
 
 Events that cannot be decrypted yet wait (a bounded number of sync batches) for their room key, logged once.
 """
@@ -18,8 +19,11 @@ from adapters.matrix.config import MatrixConfig
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.review import MatrixReview
 from adapters.matrix.translate import (
+    JUDGED_TYPES,
+    NOT_POSTING,
     MalformedEvent,
     ReportCommand,
+    event_message,
     member_change_from_event,
     message_from_event,
     report_command,
@@ -85,10 +89,13 @@ class EventHandler:
             self._enforcer.member_changed(room_id, source)
             await self._member(room_id, source)
             return
-        if event_type == "m.reaction" and self._review is not None:
+        announcement = self._is_announcement(room_id)
+        if event_type == "m.reaction" and self._review is not None and not announcement:
             await self._review.handle_reaction(room_id, source)
             return
-        if event_type not in ("m.room.message", "m.sticker"):
+        if not isinstance(event_type, str) or event_type not in JUDGED_TYPES:
+            if announcement and isinstance(event_type, str) and event_type not in NOT_POSTING:
+                await self._backstop(room_id, source)
             return
         try:
             command = report_command(room_id, source)
@@ -106,13 +113,23 @@ class EventHandler:
             return
         if message is None:
             return
-        if self._review is not None and self._review.is_review_command(message):
+        if self._review is not None and event_type == "m.room.message" and self._review.is_review_command(message):
             await self._review.handle(message)
             return
         if self._is_private(room_id, message.author):
             # Leadership's overview and a person's direct room with the bot are no social-media posts: a reviewer
             # quoting the message under review must not become an incident about the reviewer (as Discord DMs).
             log.debug("matrix: %s in %s is not judged (review room or direct room)", message.event_id, room_id)
+            return
+        await self._moderator.handle(await self._enforcer.checked_edit(message), self._enforcer)
+
+    async def _backstop(self, room_id: str, source: Mapping[str, Any]) -> None:
+        """R10 in an announcement room: anything else someone who may not post manages to send (a reaction, a poll
+        vote, a change of the room's settings) is judged by who sent it, and removed when they may not."""
+        try:
+            message = event_message(room_id, source)
+        except MalformedEvent as exc:
+            log.warning("matrix: malformed event %s in %s skipped: %s", source.get("event_id"), room_id, exc)
             return
         await self._moderator.handle(message, self._enforcer)
 

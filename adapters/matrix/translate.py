@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote
@@ -16,6 +16,15 @@ from moderation.model import AccountId, EventId, MemberChange, MemberChangeKind,
 
 TEXT_TYPES = frozenset({"m.text", "m.notice", "m.emote"})
 MEDIA_TYPES = frozenset({"m.image", "m.file", "m.video", "m.audio"})
+POLL_TYPES = frozenset({"m.poll.start", "org.matrix.msc3381.poll.start"})
+NAMED_STATE = {"m.room.name": "name", "m.room.topic": "topic"}  # state whose text everyone in the room reads
+# Every event type whose words are judged like a message.
+JUDGED_TYPES = frozenset({"m.room.message", "m.sticker", *POLL_TYPES, *NAMED_STATE})
+# What the announcement-room backstop leaves alone: membership (joining is no posting), the power levels (drift has
+# its own check) and redactions (removing something is no posting either).
+NOT_POSTING = frozenset({"m.room.member", "m.room.power_levels", "m.room.redaction"})
+# Where MSC1767 extensible events keep text: stable, then unstable names; each holds a string or [{body, mimetype}]
+_TEXT_KEYS = ("m.text", "org.matrix.msc1767.text", "body")
 REPORT_COMMAND = "!report"
 REPORT_REASON_MAX = 500  # the reason lands on the incident card; a pasted essay must not flood every reviewer's card
 
@@ -51,12 +60,13 @@ def parse_event_link(text: str) -> tuple[RoomId, EventId] | None:
 
 
 def message_from_event(room_id: str, event: Mapping[str, object]) -> Message | None:
-    """The `Message` an `m.room.message` (or `m.sticker`) event carries; None for anything else or a redacted one.
+    """The `Message` an event carries: `m.room.message`, `m.sticker`, a poll (its question and answers) or a room's
+    name or topic; None for anything else or a redacted one.
 
     Raises MalformedEvent when a field the message needs is missing or of the wrong type.
     """
     event_type = event.get("type")
-    if event_type not in ("m.room.message", "m.sticker"):
+    if not isinstance(event_type, str) or event_type not in JUDGED_TYPES:
         return None
     content = event.get("content")
     if not isinstance(content, Mapping):
@@ -66,6 +76,9 @@ def message_from_event(room_id: str, event: Mapping[str, object]) -> Message | N
     event_id = _required_str(event, "event_id")
     sender = _required_str(event, "sender")
     sent_at = _timestamp(event.get("origin_server_ts"))
+    if event_type in POLL_TYPES or event_type in NAMED_STATE:
+        text = poll_text(content) if event_type in POLL_TYPES else _state_text(content, NAMED_STATE[event_type])
+        return _message(room_id, event_id, sender, sent_at, text)
 
     relates = content.get("m.relates_to")
     relates = relates if isinstance(relates, Mapping) else {}
@@ -96,19 +109,100 @@ def message_from_event(room_id: str, event: Mapping[str, object]) -> Message | N
         is_edit=is_edit,
         has_media=msgtype in MEDIA_TYPES or msgtype == "m.sticker",
         reply_to=EventId(reply_to) if reply_to else None,
-        link=f"https://matrix.to/#/{quote(room_id, safe='!:')}/{quote(original_id or event_id, safe='$:')}",
+        link=event_link(room_id, original_id or event_id),
     )
+
+
+def event_link(room_id: str, event_id: str) -> str:
+    return f"https://matrix.to/#/{quote(room_id, safe='!:')}/{quote(event_id, safe='$:')}"
+
+
+def edit_on_its_own(message: Message, original_sender: str | None) -> Message:
+    """An edit whose original is not its sender's (`original_sender`: whose it is; None: it could not be found):
+    it replaces nothing, so it stands for itself — the edit event is what is judged, linked and acted on."""
+    forged = AccountId(original_sender) if original_sender is not None and original_sender != message.author else None
+    return replace(message, message_id=None, forged_edit_of=forged, link=event_link(message.room_id, message.event_id))
+
+
+def sender_of(event: Mapping[str, object]) -> str | None:
+    """The sender of a raw event, None when it has none (a malformed event)."""
+    sender = event.get("sender")
+    return sender if isinstance(sender, str) and sender else None
+
+
+def event_message(room_id: str, event: Mapping[str, object]) -> Message:
+    """Any other event as a message without words (the announcement-room backstop judges who sent it, not what)."""
+    return _message(
+        room_id,
+        _required_str(event, "event_id"),
+        _required_str(event, "sender"),
+        _timestamp(event.get("origin_server_ts")),
+        "",
+    )
+
+
+def _message(room_id: str, event_id: str, sender: str, sent_at: datetime, text: str) -> Message:
+    return Message(
+        platform=Platform.MATRIX,
+        room_id=RoomId(room_id),
+        event_id=EventId(event_id),
+        author=AccountId(sender),
+        text=text,
+        sent_at=sent_at,
+        link=event_link(room_id, event_id),
+    )
+
+
+def poll_text(content: Mapping[str, object]) -> str:
+    """A poll's question and answers, one per line (stable `m.poll` and unstable MSC3381 alike), plus the fallback
+    text clients without polls show, when it says something else. Lenient: whatever is readable is judged."""
+    poll = content.get("m.poll") or content.get("org.matrix.msc3381.poll.start")
+    parts: list[str] = []
+    if isinstance(poll, Mapping):
+        parts.append(_extensible_text(poll.get("question")))
+        answers = poll.get("answers")
+        for answer in answers if isinstance(answers, list) else []:
+            parts.append(_extensible_text(answer))
+    joined = "\n".join(part for part in parts if part.strip())
+    fallback = _extensible_text(content)
+    if fallback.strip() and _squash(fallback) not in _squash(joined):
+        joined = f"{joined}\n{fallback}" if joined else fallback
+    return joined
+
+
+def _extensible_text(holder: object) -> str:
+    if not isinstance(holder, Mapping):
+        return ""
+    for key in _TEXT_KEYS:
+        value = holder.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, list):
+            bodies = [v.get("body") for v in value if isinstance(v, Mapping)]
+            plain = [b for b in bodies if isinstance(b, str) and b.strip()]
+            if plain:
+                return plain[0]
+    return ""
+
+
+def _state_text(content: Mapping[str, object], key: str) -> str:
+    value = content.get(key)
+    return value if isinstance(value, str) else ""
 
 
 def text_of(content: Mapping[str, object]) -> str:
     """What readers see: the HTML rendering when there is one, plus the plain body when it says something else.
 
-    Both are judged because clients differ in which one they show (notifications show the plain body).
+    Both are judged because clients differ in which one they show (notifications show the plain body). For an
+    attachment, the body is its caption or alt text and `filename` its file's name: both are shown, both judged.
     """
     body = content.get("body", "")
     if not isinstance(body, str):
         raise MalformedEvent(f"body is {type(body).__name__}, not a string")
     plain = strip_reply_fallback(body)
+    filename = content.get("filename")
+    if isinstance(filename, str) and filename.strip() and _squash(filename) != _squash(plain):
+        plain = f"{plain}\n{filename}" if plain.strip() else filename
     formatted = content.get("formatted_body")
     if content.get("format") == "org.matrix.custom.html" and isinstance(formatted, str):
         rendered = html_to_text(formatted)
@@ -141,6 +235,8 @@ def html_to_text(html: str) -> str:
 
 def report_command(room_id: str, event: Mapping[str, object]) -> ReportCommand | None:
     """`!report [reason]` sent as a reply: which message is reported, by whom, why. None when it is not one."""
+    if event.get("type") != "m.room.message":
+        return None
     message = message_from_event(room_id, event)
     if message is None or message.is_edit:
         return None

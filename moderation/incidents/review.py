@@ -201,8 +201,10 @@ class ReviewService:
             directory = self._directory()
             people = directory.coordinators() if level == "coordinator" else directory.leadership()
             reason = COORDINATOR if level == "coordinator" else LEADERSHIP
-            if not people and level == "coordinator":
-                people, reason = directory.leadership(), LEADERSHIP  # no coordinator on the roster
+            author = directory.person(PersonId(row.author_person_id)) if row.author_person_id else None
+            if level == "coordinator" and (not people or (author is not None and author.role is Role.STAFF)):
+                # no coordinator on the roster, or a staff member's case (R12: never the coordinator's)
+                people, reason = directory.leadership(), LEADERSHIP
             added = [p.name for p in people if _assign(row, p.id, reason)]
             row.escalation = level
             if level == "police":

@@ -5,6 +5,7 @@ from moderation.classify.normalize import bundled_lookalikes
 from moderation.rules.abusive_content import AbusiveContent
 from moderation.rules.announcement_only import AnnouncementOnly
 from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule, RuleContext
+from moderation.rules.forged_edit import ForgedEdit
 from moderation.rules.impersonation import Impersonation
 from moderation.rules.media import MediaPosts
 from moderation.rules.official_claim import OfficialClaim
@@ -15,6 +16,7 @@ from moderation.rules.staff_in_student_room import StaffInStudentRoom
 
 ALL_RULES: tuple[Rule, ...] = (
     AnnouncementOnly(),
+    ForgedEdit(),
     AbusiveContent(),
     PersonalData(),
     OfficialClaim(),
@@ -30,6 +32,7 @@ __all__ = [
     "ALL_RULES",
     "AbusiveContent",
     "AnnouncementOnly",
+    "ForgedEdit",
     "Impersonation",
     "MediaPosts",
     "MemberContext",

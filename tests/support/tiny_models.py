@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from moderation.classify.ml.cache import checkpoints_dir, hf_home, point_libraries_at
+from moderation.classify.ml.checkpoints import KNOWN_CHECKPOINTS
 
 DETOXIFY_CLASSES = (
     "toxicity",
@@ -73,9 +74,12 @@ def use_cache(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def register_model(cache: DetoxifyCache, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the tiny model one detoxify and schoolwacht know: its URL, and its checkpoint's full sha256."""
     from detoxify import detoxify as detoxify_module
 
     monkeypatch.setitem(detoxify_module.MODEL_URLS, cache.model, cache.url)
+    digest = hashlib.sha256(cache.checkpoint.read_bytes()).hexdigest()
+    monkeypatch.setitem(KNOWN_CHECKPOINTS, cache.checkpoint.name, digest)  # type: ignore[index]
 
 
 # --- a tokenizer made here with `tokenizers` --------------------------------------------------------------------

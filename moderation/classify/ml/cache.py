@@ -2,7 +2,7 @@
 
 Layout under `MLConfig.cache_dir` (what `schoolwacht model download` fills and the admin copies to the server):
 
-    TORCH_HOME/hub/checkpoints/<name>-<8 hex>.ckpt   detoxify's checkpoint (a pickle), as torch.hub stores it
+    TORCH_HOME/hub/checkpoints/<name>-<8 hex>.ckpt   detoxify's checkpoint, as torch.hub stores it (checkpoints.py)
     HF_HOME/hub/models--<org>--<name>/...            the Hugging Face config and tokenizer detoxify asks for
     onnx/<model>/                                    what `schoolwacht model export-onnx` writes
     SHA256SUMS                                       checksums of every file, written by `download`
@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from moderation.classify.ml.checkpoints import KNOWN_CHECKPOINTS
 from moderation.classify.ml.errors import ModelIntegrityError, ModelLoadError, ModelMissingError
 
 CHECKSUMS_FILE = "SHA256SUMS"
-_HASH_IN_NAME = re.compile(r"-([0-9a-f]{8,})\.[A-Za-z0-9]+$")
 _CHUNK = 1 << 20
 
 
@@ -81,28 +80,26 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def hash_prefix_in_name(path: Path) -> str | None:
-    match = _HASH_IN_NAME.search(path.name)
-    return match.group(1) if match else None
-
-
-def verify_checkpoint(path: Path) -> str:
-    """Refuse a checkpoint that is missing or whose sha256 does not start with the hex digits in its name.
+def verify_checkpoint(path: Path, known: Mapping[str, str] = KNOWN_CHECKPOINTS) -> str:
+    """Refuse a checkpoint that is missing, not known by its full sha256, or not the known file. Returns the sha256.
 
     A missing file must be caught here: detoxify would otherwise silently try to download it. The check also
-    catches truncated and corrupted copies before the pickle is ever opened. Returns the full sha256.
+    catches truncated and corrupted copies, and any other file under a known name, before it is ever opened.
     """
     if not path.is_file():
         raise ModelMissingError(f"model checkpoint {path} is not installed")
-    expected = hash_prefix_in_name(path)
-    if expected is None:
-        raise ModelIntegrityError(f"checkpoint {path.name} has no hash in its name (expected '<name>-<8 hex>.ckpt')")
     actual = sha256_file(path)
-    if not actual.startswith(expected):
+    expected = known.get(path.name)
+    if expected is None:
+        raise ModelIntegrityError(
+            f"checkpoint {path.name} (sha256 {actual}) is not one schoolwacht knows: only checkpoints whose full "
+            "sha256 is pinned in moderation/classify/ml/checkpoints.py are loaded"
+        )
+    if actual != expected:
         size = path.stat().st_size
         raise ModelIntegrityError(
-            f"checkpoint {path.name} is damaged or not the published file: sha256 {actual[:16]}… does not start "
-            f"with {expected} ({size} bytes); copy it again"
+            f"checkpoint {path.name} is damaged or not the published file: sha256 {actual[:16]}… is not the known "
+            f"{expected[:16]}… ({size} bytes); copy it again"
         )
     return actual
 

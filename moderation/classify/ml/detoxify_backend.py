@@ -1,52 +1,90 @@
-"""detoxify's own model in torch (fp32), loaded through detoxify's default path from pre-filled caches.
+"""detoxify's own model in torch (fp32), built from pre-filled caches without detoxify's loader.
 
-Only `Detoxify(model)` with no `checkpoint=` stays offline: its `checkpoint=` path still asks the Hugging Face Hub
-for the config. So we point TORCH_HOME/HF_HOME at our cache, switch the hub offline before transformers is
-imported, and check the checkpoint ourselves first (present, sha256 matching its name).
+detoxify's loader unpickles its checkpoint with `weights_only=False` (any code in the file runs). So we read the
+checkpoint ourselves (checkpoints.py: a known full sha256, then `weights_only=True`) and hand the weights to
+detoxify's `get_model_and_tokenizer`, which builds the transformers model and tokenizer from the Hugging Face
+config in HF_HOME. TORCH_HOME/HF_HOME point at our cache and the hub is offline before transformers is imported.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from moderation.classify.ml.cache import checkpoints_dir, hf_home, point_libraries_at, verify_checkpoint
-from moderation.classify.ml.errors import ModelError, ModelLoadError, ModelMissingError
+from moderation.classify.ml.checkpoints import class_names, read_checkpoint
+from moderation.classify.ml.errors import ModelError, ModelIntegrityError, ModelLoadError, ModelMissingError
 from moderation.classify.ml.labels import DETOXIFY_CATEGORIES, check_mapping_covers, rows_to_categories
 from moderation.classify.ml.tier import BatchedTier, Scores
 from moderation.classify.ml.tokens import check_tokenizer, input_limit
 
 
-def checkpoint_path(cache_dir: Path, model: str) -> Path:
-    """Where torch.hub keeps detoxify's checkpoint for `model` (the file name carries its hash prefix)."""
+def _url(model: str) -> str:
     from detoxify import detoxify as detoxify_module
 
     url = detoxify_module.MODEL_URLS.get(model)
     if url is None:
         known = ", ".join(sorted(detoxify_module.MODEL_URLS))
         raise ModelLoadError(f"unknown detoxify model {model!r}; choose one of: {known}")
-    return checkpoints_dir(cache_dir) / Path(urlparse(url).path).name
+    return str(url)
 
 
-def load_detoxify(cache_dir: Path, model: str, *, offline: bool = True) -> Any:
-    """Verify and load `Detoxify(model)` from the cache; returns the detoxify object (model, tokenizer, labels)."""
+def checkpoint_path(cache_dir: Path, model: str) -> Path:
+    """Where torch.hub keeps detoxify's checkpoint for `model` (the file name carries its hash prefix)."""
+    return checkpoints_dir(cache_dir) / Path(urlparse(_url(model)).path).name
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedDetoxify:
+    """What detoxify's `Detoxify` object holds: the model, its tokenizer and the label names."""
+
+    model: Any
+    tokenizer: Any
+    class_names: list[str]
+
+
+def load_detoxify(cache_dir: Path, model: str, *, offline: bool = True) -> LoadedDetoxify:
+    """Verify and load detoxify's `model` from the cache. Online (`schoolwacht model download`), a missing
+    checkpoint is downloaded first — and checked like any other before it is opened."""
     point_libraries_at(cache_dir, offline=offline)
     path = checkpoint_path(cache_dir, model)  # imports detoxify, hence torch and transformers: env is set now
-    if offline:
+    fetched = not offline and not path.is_file()
+    if fetched:
+        _download(_url(model), path)
+    try:
         verify_checkpoint(path)
-    from detoxify import Detoxify
+        checkpoint = read_checkpoint(path)
+    except ModelIntegrityError:
+        if fetched:
+            path.unlink(missing_ok=True)  # so that the next attempt downloads it afresh
+        raise
+    from detoxify.detoxify import get_model_and_tokenizer
 
     try:
-        detox = Detoxify(model)
+        built, tokenizer = get_model_and_tokenizer(
+            **checkpoint["config"]["arch"]["args"], state_dict=checkpoint["state_dict"]
+        )
     except ModelError:
         raise
-    except Exception as error:  # a pickle or config that passed the hash but still fails to load
+    except Exception as error:  # a config or tokenizer that is missing, or weights that do not fit the model
         kind = ModelMissingError if isinstance(error, OSError) and offline else ModelLoadError
         raise kind(f"detoxify could not load {model!r} from {cache_dir}: {type(error).__name__}: {error}") from error
+    detox = LoadedDetoxify(built.eval(), tokenizer, class_names(checkpoint))
     check_tokenizer(detox.tokenizer, detox.model, f"{model!r} in {hf_home(cache_dir)}")
     return detox
+
+
+def _download(url: str, path: Path) -> None:
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        torch.hub.download_url_to_file(url, str(path), progress=False)
+    except Exception as error:
+        raise ModelMissingError(f"could not download {url}: {type(error).__name__}: {error}") from error
 
 
 class TorchScorer:

@@ -3,6 +3,7 @@ renews its cards (old copies redacted, fresh ones sent), and a reviewer who left
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from pathlib import Path
 
@@ -42,7 +43,7 @@ async def test_erasing_a_name_renews_the_cards_of_someone_elses_incident(
 ) -> None:
     overview = await school.create_room("dir")
     room_id = await school.create_room("jan", members=("daan", "sanne"), levels={"bot": 100})
-    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag", staff_may_join=True)])
     service = ReviewService(core.sessions, lambda: core.directory, core.clock)
     adapter = school.adapter(core, store_dir, review_room=overview, review_service=service)
     async with running(core, adapter):
@@ -50,7 +51,10 @@ async def test_erasing_a_name_renews_the_cards_of_someone_elses_incident(
         number = (await eventually(lambda: incidents(core), what="daan's incident"))[0].id
         for name in ("jan", "abc"):
             await eventually(partial(card_in, school, core, name, number), what=f"{name}'s card")
-        await eventually(lambda: core.state.get(f"matrix.copies.{number}"), what="the copies remembered")
+        await eventually(
+            lambda: {"jan", "abc", "overview"} <= set(json.loads(core.state.get(f"matrix.copies.{number}") or "{}")),
+            what="all three copies delivered and remembered",
+        )
         await eventually(lambda: incidents(core)[0].action_status == "done", what="every copy delivered")
 
         plan = erase_person(core.sessions, "sanne", core.clock.now(), dry_run=False, actor="cli:test")
@@ -69,7 +73,7 @@ async def test_a_reviewer_who_left_the_school_loses_their_cards(
     school: School, tmp_path: Path, store_dir: Path
 ) -> None:
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
-    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
+    core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag", staff_may_join=True)])
     service = ReviewService(core.sessions, lambda: core.directory, core.clock)
     adapter = school.adapter(core, store_dir, review_service=service)
     async with running(core, adapter):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from adapters.matrix.translate import (
     REPORT_REASON_MAX,
     MalformedEvent,
+    edit_on_its_own,
     html_to_text,
     message_from_event,
     parse_event_link,
@@ -84,6 +85,15 @@ def test_edit_is_a_new_version_of_the_original() -> None:
     assert message.message_id == "$text1"
     assert message.target_id == "$text1"
     assert message.text == "nieuwe tekst"  # the new content, not the " * " fallback
+
+
+def test_an_edit_of_someone_elses_message_stands_on_its_own() -> None:
+    message = translate("edit")
+    forged = edit_on_its_own(message, "@jan:school.test")
+    assert forged.target_id == "$edit1" and forged.forged_edit_of == "@jan:school.test"
+    assert forged.link is not None and forged.link.endswith("/$edit1") and forged.text == "nieuwe tekst"
+    unknown = edit_on_its_own(message, None)  # the original could not be read: on its own, but not called forged
+    assert unknown.target_id == "$edit1" and unknown.forged_edit_of is None
 
 
 @pytest.mark.parametrize("name", ["image", "video", "file", "sticker"])
@@ -189,3 +199,54 @@ def test_arbitrary_events_translate_or_raise_malformed(event: dict[str, Any]) ->
     event.setdefault("type", "m.room.message")
     with contextlib.suppress(MalformedEvent):
         message_from_event(ROOM, event)
+
+
+def _event(event_type: str, content: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": event_type,
+        "event_id": "$e1",
+        "sender": "@daan:school.test",
+        "origin_server_ts": 1764150006000,
+        "content": content,
+        **extra,
+    }
+
+
+def test_a_poll_is_its_question_and_answers_in_either_dialect() -> None:
+    unstable = {
+        "org.matrix.msc3381.poll.start": {
+            "question": {"org.matrix.msc1767.text": "Wie is het domst?"},
+            "answers": [{"id": "a", "org.matrix.msc1767.text": "Sanne"}, {"id": "b", "body": "Noor"}],
+        },
+        "org.matrix.msc1767.text": "Wie is het domst?\n1. Sanne\n2. Noor",
+    }
+    stable = {
+        "m.poll": {
+            "question": {"m.text": [{"body": "Wie is het domst?"}]},
+            "answers": [{"m.text": [{"body": "Sanne"}]}],
+        }
+    }
+    one = message_from_event(ROOM, _event("org.matrix.msc3381.poll.start", unstable))
+    two = message_from_event(ROOM, _event("m.poll.start", stable))
+    assert one is not None and one.text.startswith("Wie is het domst?\nSanne\nNoor")
+    assert two is not None and two.text == "Wie is het domst?\nSanne"
+    assert report_command(ROOM, _event("m.poll.start", {"m.poll": {"question": {"m.text": "!report"}}})) is None
+
+
+def test_a_poll_with_a_broken_question_still_has_its_answers_judged() -> None:
+    content = {"m.poll": {"question": 42, "answers": [{"m.text": "jij sukkel"}, "kapot"]}}
+    message = message_from_event(ROOM, _event("m.poll.start", content))
+    assert message is not None and message.text == "jij sukkel"
+
+
+def test_an_attachment_is_its_caption_and_its_file_name() -> None:
+    content = {"msgtype": "m.image", "body": "leuke foto", "filename": "sanne-is-dom.jpg", "url": "mxc://s/x"}
+    message = message_from_event(ROOM, _event("m.room.message", content))
+    assert message is not None and message.text == "leuke foto\nsanne-is-dom.jpg" and message.has_media
+
+
+def test_a_rooms_name_and_topic_are_judged_words() -> None:
+    name = message_from_event(ROOM, _event("m.room.name", {"name": "klas van sukkels"}, state_key=""))
+    topic = message_from_event(ROOM, _event("m.room.topic", {"topic": "hier pesten we"}, state_key=""))
+    assert name is not None and name.text == "klas van sukkels" and name.target_id == "$e1"
+    assert topic is not None and topic.text == "hier pesten we"

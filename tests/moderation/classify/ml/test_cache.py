@@ -12,7 +12,6 @@ import pytest
 
 from moderation.classify.ml.cache import (
     CHECKSUMS_FILE,
-    hash_prefix_in_name,
     point_libraries_at,
     verify_checkpoint,
     verify_checksums,
@@ -21,53 +20,45 @@ from moderation.classify.ml.cache import (
 from moderation.classify.ml.errors import ModelIntegrityError, ModelMissingError
 
 
-def _named_by_hash(folder: Path, payload: bytes, stem: str = "model") -> Path:
-    path = folder / f"{stem}-{hashlib.sha256(payload).hexdigest()[:8]}.ckpt"
+def _known(folder: Path, payload: bytes, stem: str = "model") -> tuple[Path, dict[str, str]]:
+    """A checkpoint file and a table of known checkpoints that pins it by its full sha256."""
+    digest = hashlib.sha256(payload).hexdigest()
+    path = folder / f"{stem}-{digest[:8]}.ckpt"
     path.write_bytes(payload)
-    return path
+    return path, {path.name: digest}
 
 
-def test_a_checkpoint_whose_hash_matches_its_name_passes(tmp_path: Path) -> None:
-    path = _named_by_hash(tmp_path, b"weights" * 1000)
-    assert verify_checkpoint(path) == hashlib.sha256(b"weights" * 1000).hexdigest()
+def test_a_known_checkpoint_passes(tmp_path: Path) -> None:
+    path, known = _known(tmp_path, b"weights" * 1000)
+    assert verify_checkpoint(path, known) == hashlib.sha256(b"weights" * 1000).hexdigest()
 
 
 def test_a_missing_checkpoint_is_reported_as_missing(tmp_path: Path) -> None:
     with pytest.raises(ModelMissingError, match="not installed"):
-        verify_checkpoint(tmp_path / "model-0b549669.ckpt")
+        verify_checkpoint(tmp_path / "model-0b549669.ckpt", {})
 
 
 def test_a_checkpoint_with_other_bytes_is_refused(tmp_path: Path) -> None:
-    path = _named_by_hash(tmp_path, b"weights" * 1000)
+    path, known = _known(tmp_path, b"weights" * 1000)
     path.write_bytes(b"Weights" + b"weights" * 999)  # same size, one byte different
     with pytest.raises(ModelIntegrityError, match="damaged or not the published file"):
-        verify_checkpoint(path)
+        verify_checkpoint(path, known)
 
 
 def test_a_truncated_checkpoint_is_refused(tmp_path: Path) -> None:
-    path = _named_by_hash(tmp_path, b"weights" * 1000)
+    path, known = _known(tmp_path, b"weights" * 1000)
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(ModelIntegrityError, match="100 bytes"):
-        verify_checkpoint(path)
+        verify_checkpoint(path, known)
 
 
-def test_a_checkpoint_without_hash_in_its_name_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "model.ckpt"
-    path.write_bytes(b"x")
-    with pytest.raises(ModelIntegrityError, match="no hash in its name"):
-        verify_checkpoint(path)
-
-
-@pytest.mark.parametrize(
-    ("name", "prefix"),
-    [
-        ("multilingual_debiased-0b549669.ckpt", "0b549669"),
-        ("toxic_original-c1212f89.ckpt", "c1212f89"),
-        ("x.ckpt", None),
-    ],
-)
-def test_hash_prefix_in_name(name: str, prefix: str | None) -> None:
-    assert hash_prefix_in_name(Path(name)) == prefix
+def test_a_file_whose_name_carries_its_own_hash_prefix_is_not_enough(tmp_path: Path) -> None:
+    # What the name promises is 32 bits: anyone can name a file after its own hash. Only the pinned table counts.
+    path, _ = _known(tmp_path, b"made by someone else")
+    with pytest.raises(ModelIntegrityError, match="not one schoolwacht knows"):
+        verify_checkpoint(path, {})
+    with pytest.raises(ModelIntegrityError, match="not one schoolwacht knows"):
+        verify_checkpoint(path)  # the project's own table
 
 
 def test_checksums_catch_a_changed_and_a_missing_file(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The real `Detoxify(...)` loading a tiny model from pre-filled caches, with the network blocked."""
+"""detoxify's model loading a tiny checkpoint from pre-filled caches, with the network blocked; crafted checkpoints
+that would run code are refused and never run."""
 
 from __future__ import annotations
 
