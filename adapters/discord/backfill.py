@@ -8,6 +8,7 @@ was handled already is harmless (the incident log knows its event).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -30,6 +31,8 @@ class ChannelCursors:
         self._in_hand: dict[int, set[int]] = {}
         self._done: dict[int, set[int]] = {}
         self._saved: dict[int, int] = {}
+        self._pending: dict[int, int] = {}
+        self._writer: asyncio.Task[None] | None = None
 
     def last(self, channel_id: int) -> int | None:
         if channel_id in self._saved:
@@ -69,11 +72,39 @@ class ChannelCursors:
         return found
 
     def _save(self, channel_id: int, message_id: int) -> None:
+        """Remember at once; write to the state table in a worker thread, the newest value per channel only, so
+        a slow commit never holds up the gateway (after a crash a few messages are judged again: harmless)."""
         self._saved[channel_id] = message_id
+        self._pending[channel_id] = message_id
         try:
-            self._state.set(f"{KEY}{channel_id}", str(message_id))
-        except Exception as exc:  # the database is away: the next message or start saves it again
-            log.warning("could not save the last handled message of channel %s: %s", channel_id, exc)
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script, a unit test): write now
+            self._write(self._take())
+            return
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._write_pending())
+
+    def _take(self) -> dict[int, int]:
+        batch, self._pending = self._pending, {}
+        return batch
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            await asyncio.to_thread(self._write, self._take())
+
+    def _write(self, batch: dict[int, int]) -> None:
+        for channel_id, message_id in batch.items():
+            try:
+                self._state.set(f"{KEY}{channel_id}", str(message_id))
+            except Exception as exc:  # the database is away: the next message or start saves it again
+                log.warning("could not save the last handled message of channel %s: %s", channel_id, exc)
+
+    async def flush(self) -> None:
+        """Write what is still pending (at stop)."""
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+        if self._pending:
+            await asyncio.to_thread(self._write, self._take())
 
 
 Judge = Callable[[discord.Message], Awaitable[None]]

@@ -438,6 +438,8 @@ class DiscordAdapter:
         self._running = False
         if self._members is not None:
             self._members.close()
+        if self._cursors is not None:
+            await self._cursors.flush()
         if self._client is not None and not self._client.is_closed():
             await self._client.close()
         if self._task is not None:

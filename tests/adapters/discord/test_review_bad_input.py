@@ -190,6 +190,7 @@ async def test_a_press_is_answered_before_the_work_is_done(r: Reviewing) -> None
     pressed = r.fake.press(jan, card, f"sw:dismiss:{n}")
     answer = await r.respond(pressed)
     assert answer["type"] == DEFERRED and text_of(answer) == f"incident #{n} dismissed as a false positive"
+    await r.fake.wait_for(lambda: "dismissed" in card.content)  # the card is edited after the answer
     paths = [q.path for q in r.fake.rest.requests]
     answered = paths.index(f"/api/v10/interactions/{pressed}/interaction-token-{pressed}/callback")
     edited = max(i for i, q in enumerate(paths) if q.endswith(f"/messages/{card.id}"))
