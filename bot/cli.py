@@ -96,6 +96,26 @@ def demo() -> None:
 
 
 @app.command()
+def doctor(
+    health: Annotated[
+        bool, typer.Option(help="Only what a running bot needs (settings, database): for HEALTHCHECK.")
+    ] = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Check the settings, database, roster, platforms, model, time zone and clock; say what to fix and how."""
+    from bot.doctor import run_doctor
+
+    findings = run_doctor(config, health=health)
+    for finding in findings:
+        if not (health and finding.ok):
+            out.print(finding.line(), markup=False, highlight=False)
+    problems = sum(not f.ok for f in findings)
+    if not health:
+        out.print("no problems found" if not problems else f"{problems} problem(s) found", highlight=False)
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
 def check(
     text: Annotated[str, typer.Argument(help="The message to judge.")],
     kind: Annotated[RoomKind, typer.Option(help="The kind of room it is posted in.")] = RoomKind.STUDENT_RUN,
