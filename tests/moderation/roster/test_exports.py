@@ -105,7 +105,7 @@ def test_a_column_mapping_for_an_export_schoolwacht_does_not_know(tmp_path: Path
 
 def test_trailing_separators_and_a_bad_byte_far_down_are_named_by_row(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
-    rows = ["Nummer;Naam;Rol;Klas;Mentor;"] + ["jan;Jan;docent;;;"]
+    rows = ["Nummer;Naam;Rol;Klas;Mentor;", "jan;Jan;docent;;;"]
     rows += [f"s{n};Leerling {n};leerling;2B;jan;" for n in range(40_000)]  # well past the sample that is sniffed
     data = ("\n".join(rows) + "\n").encode("utf-8") + b"s-late;Ren\xe9e;leerling;2B;jan;\n"
     path.write_bytes(data)
