@@ -160,6 +160,21 @@ def _mount_optional_apps() -> None:
     app.add_typer(model_app, name="model")
 
 
+# Optional packages, by the extra that installs them: a command that needs one says which to install.
+_ML, _ONNX = "ml", "onnx"
+_EXTRAS = {"torch": _ML, "detoxify": _ML, "transformers": _ML, "onnx": _ML, "onnxruntime": _ONNX}
+_EXTRAS |= {"tokenizers": _ONNX, "numpy": _ONNX, "nio": "matrix", "discord": "discord", "psycopg": "postgres"}
+
+
+def missing_extra(exc: ImportError) -> str | None:
+    """One line for a command that needs an optional package that is not installed; None for any other error."""
+    package = (exc.name or "").split(".")[0]
+    extra = _EXTRAS.get(package)
+    if extra is None:
+        return None
+    return f"this needs the optional package {package!r}: install it with pip install 'schoolwacht[{extra}]'"
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     _mount_optional_apps()
@@ -167,4 +182,9 @@ def main() -> None:
         app()
     except USER_ERRORS as exc:
         sys.stderr.write(f"error: {exc}\n")
+        sys.exit(2)
+    except ImportError as exc:
+        if (message := missing_extra(exc)) is None:
+            raise
+        sys.stderr.write(f"error: {message}\n")
         sys.exit(2)

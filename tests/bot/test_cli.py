@@ -206,3 +206,25 @@ def test_an_unreachable_homeserver_at_start_is_waited_for_in_one_line_each_try(t
         bot.kill()
     assert bot.returncode == 0
     assert "Traceback" not in rest and " ERROR " not in rest
+
+
+@pytest.mark.parametrize("command", [["model", "download"], ["model", "export-onnx"]])
+def test_model_commands_without_the_ml_extra_say_what_to_install(tmp_path: Path, command: list[str]) -> None:
+    # A fresh process in which the ML packages cannot be imported, as on an install without the [ml] extra.
+    (tmp_path / "models").mkdir()
+    probe = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'torch', 'detoxify', 'transformers', 'onnx', 'onnxruntime'}:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"sys.argv = ['schoolwacht', *{command!r}, '--dir', {str(tmp_path / 'models')!r}]\n"
+        "from bot.cli import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        "error: this needs the optional package" in result.stderr and "pip install 'schoolwacht[ml]'" in result.stderr
+    )
