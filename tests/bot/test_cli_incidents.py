@@ -101,9 +101,12 @@ async def test_privacy_export_and_erase(school: School, config: Path, tmp_path: 
         assert session.get(IncidentRow, mine) is not None
     code, out = run(privacy_app, config, "erase", "sanne", "--yes")
     assert code == 0 and "erased sanne" in out
+    assert f"warning: #{mine} is still open: its reviewers have not finished it" in out
     with school.core.sessions() as session:
         assert session.get(IncidentRow, mine) is None and session.get(IncidentRow, other) is not None
     code, out = run(privacy_app, config, "export", "sanne")
     assert code == 1 and "nothing is stored" in out
+    assert run(incidents_app, config, "escalate", str(other), "police", "dreiging")[0] == 0
     result = runner.invoke(privacy_app, ["erase", "noor", "--config", str(config)], input="n\n")
     assert result.exit_code == 1 and "nothing was changed" in result.output
+    assert f"warning: #{other} was escalated as a possible criminal offence; its record goes too" in result.output
