@@ -180,6 +180,9 @@ class RoomSettings(_Strict):
     notify_sender: bool = True
     dry_run: bool = False
     thresholds: dict[CategoryName, float] = {}
+    # R6, someone else's phone number, address, ...: "hold" (remove with a notice), "flag", or "allow";
+    # unset: hold in student-run and class rooms, flag in staff-run and announcement rooms.
+    personal_data: Literal["hold", "flag", "allow"] | None = None
 
     @field_validator("thresholds")
     @classmethod

@@ -11,8 +11,11 @@ COORDINATOR = "coordinator"
 MANAGER = "manager"
 LEADERSHIP = "leadership"
 
-# Categories that are about the room or a report rather than only the author's conduct.
-_LEADERSHIP_CATEGORIES = frozenset({Category.PERMISSION_DRIFT, Category.REPORTED, Category.RULE_ERROR})
+# Categories that are about the room, a report or the school's own name rather than only the author's conduct
+# (R7: a fictitious sender posing as the school is for school leadership, and the author's mentor).
+_LEADERSHIP_CATEGORIES = frozenset(
+    {Category.PERMISSION_DRIFT, Category.REPORTED, Category.RULE_ERROR, Category.IMPERSONATION}
+)
 
 
 def route(author: Person | None, verdict: Verdict, directory: Directory) -> tuple[ReviewerAssignment, ...]:
