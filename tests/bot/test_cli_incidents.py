@@ -44,6 +44,7 @@ async def test_list_shows_what_the_reviewer_may_see(school: School, config: Path
     other = await school.incident("noor", "[sexual] y", room="klas-3a")
     code, out = run(incidents_app, config, "list", "--as", "jan")
     assert code == 0 and "1 incident(s)" in out and "Sanne Bakker" in out and "Noor" not in out
+    assert run(incidents_app, config, "list", "--as", "JAN") == (code, out)  # roster ids are case-insensitive
     code, out = run(incidents_app, config, "list")  # the administrator: leadership rights
     assert code == 0 and "2 incident(s)" in out
     code, out = run(incidents_app, config, "list", "--room", "klas-3a", "--status", "open")
