@@ -37,4 +37,5 @@ VOLUME ["/config", "/data"]
 ENV SCHOOLWACHT_CONFIG=/config/schoolwacht.toml SCHOOLWACHT_DATA_DIR=/data
 WORKDIR /data
 HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 CMD ["schoolwacht", "doctor", "--health"]
-CMD ["schoolwacht", "run"]
+ENTRYPOINT ["schoolwacht"]
+CMD ["run"]

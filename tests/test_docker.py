@@ -3,6 +3,7 @@ its promises, and the image's entrypoint runs with the image's environment and f
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ def test_the_dockerfile_keeps_its_promises() -> None:
     assert user is not None and user.group(1).isdigit()  # runAsNonRoot can verify a number only
     assert "SCHOOLWACHT_DATABASE_URL" not in DOCKERFILE  # the secret or the TOML decides, never the image
     assert re.search(r"^HEALTHCHECK .*schoolwacht\", \"doctor\", \"--health\"", DOCKERFILE, re.M)
+    assert re.search(r'^CMD \["run"\]$', DOCKERFILE, re.M)  # `docker run IMAGE` starts the bot
     assert "tzdata" in DOCKERFILE
     # Dependencies are installed before the code is copied, so a code change keeps the dependency layer.
     assert DOCKERFILE.index('pip install ".[${EXTRAS}]"') < DOCKERFILE.index("COPY moderation")
@@ -49,10 +51,18 @@ def _image_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def _entrypoint() -> list[str]:
+    """The image's ENTRYPOINT, with the installed `schoolwacht` script run from this checkout."""
+    found = re.search(r"^ENTRYPOINT (\[.*\])$", DOCKERFILE, re.M)
+    assert found is not None
+    argv: list[str] = json.loads(found.group(1))
+    assert argv[0] == "schoolwacht"
+    return [sys.executable, "-m", "bot", *argv[1:]]
+
+
 def _schoolwacht(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+    """`docker run IMAGE ARGS...`: the entrypoint with the arguments given after the image name."""
+    return subprocess.run([*_entrypoint(), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def test_the_first_run_recipe_with_the_example_settings_in_a_read_only_config(tmp_path: Path) -> None:
