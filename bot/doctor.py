@@ -3,6 +3,7 @@ setting that fixes it. `--health` runs only what a running bot needs (the contai
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import urllib.error
@@ -56,15 +57,7 @@ def run_doctor(config: Path, *, health: bool, environ: Mapping[str, str] = os.en
         if "matrix" in settings.bot.platforms:
             findings.extend(_matrix(settings, environ))
         if "discord" in settings.bot.platforms:
-            token = _secret("SCHOOLWACHT_DISCORD_TOKEN", environ)
-            findings.append(
-                Finding(
-                    "discord",
-                    token is not None,
-                    "a bot token is set" if token else "no bot token",
-                    "set SCHOOLWACHT_DISCORD_TOKEN (or SCHOOLWACHT_DISCORD_TOKEN_FILE)",
-                )
-            )
+            findings.append(_discord(settings))
         return findings
     except SettingsError as exc:
         return [*findings, Finding("database", False, str(exc))]
@@ -188,6 +181,29 @@ def _model(settings: Settings) -> Iterator[Finding]:
         )
         return
     yield Finding("model", True, f"{backend}: files at {folder} (schoolwacht model check verifies them)")
+
+
+def _discord(settings: Settings) -> Finding:
+    """The Discord adapter's own start-up check (login, gateway, permissions in every channel), acting on nothing."""
+    import discord
+
+    from adapters.base import AdapterConfigError, AdapterStartError
+    from adapters.discord import build_adapter
+    from bot.app import build_core
+
+    core = build_core(settings, with_classifier=False)
+    try:
+        adapter = build_adapter(core)
+        asyncio.run(adapter.check(core.moderator))
+    except discord.LoginFailure:
+        return Finding("discord", False, "the bot token was refused", "a valid SCHOOLWACHT_DISCORD_TOKEN (Bot page)")
+    except (AdapterConfigError, AdapterStartError) as exc:
+        return Finding("discord", False, str(exc).replace("\n", " "), "fix it in the Discord server's settings")
+    except (discord.HTTPException, OSError) as exc:
+        return Finding("discord", False, f"cannot reach Discord: {exc}", "check the network")
+    finally:
+        core.close()
+    return Finding("discord", True, "logged in; the bot holds every permission it needs in every channel")
 
 
 def _secret(name: str, environ: Mapping[str, str]) -> str | None:

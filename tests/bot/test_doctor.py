@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import urllib.parse
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from bot.doctor import Finding, run_doctor
 from tests.bot.test_cli import run_cli
+from tests.support.fake_discord import FakeDiscord
+from tests.support.fake_discord import permissions as p
+from tests.support.fake_discord.school import BOT_PERMISSIONS, BOT_TOKEN, build_school
+from tests.support.fake_discord.state import World
 from tests.support.synapse import SynapseServer, running_synapse
 
 ROSTER = (
@@ -118,3 +125,57 @@ def test_matrix_reachable_logged_in_and_the_bots_power_in_each_room(tmp_path: Pa
     config.write_text(gone, encoding="utf-8")
     down = _failures(run_doctor(config, health=False, environ=run_cli_env))
     assert any("cannot reach http://127.0.0.1:1" in line and "check [matrix] homeserver" in line for line in down)
+
+
+@contextmanager
+def _fake_discord_in_a_thread(world: World) -> Iterator[None]:
+    """The fake Discord server on its own event loop, so that the doctor runs its own, as on the command line."""
+    ready, stop = threading.Event(), threading.Event()
+
+    async def serve() -> None:
+        async with FakeDiscord(world).running():
+            ready.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.02)
+
+    thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
+    thread.start()
+    assert ready.wait(30)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(30)
+
+
+def test_discord_login_and_the_bots_permissions_with_the_adapters_own_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    school = build_school(bot_permissions=BOT_PERMISSIONS & ~p.MANAGE_MESSAGES)
+    rooms = "".join(
+        f'[[rooms]]\nplatform = "discord"\nid = "{r["id"]}"\nname = "{r["name"]}"\nkind = "{r["kind"]}"\n'
+        for r in school.rooms()
+    )
+    config = _settings(
+        tmp_path,
+        f'[bot]\nplatforms = ["discord"]\n[discord]\nguild_id = {school.world.guild_id}\n'
+        f"staff_role_id = {school.staff_role.id}\nreview_channel_id = {school.review.id}\n" + rooms,
+    )
+    from bot.app import open_database
+    from bot.database import upgrade
+    from bot.settings import load_settings
+
+    engine, _sessions = open_database(load_settings(config), check_schema=False)
+    upgrade(engine)
+    engine.dispose()
+    monkeypatch.setenv("SCHOOLWACHT_DISCORD_TOKEN", BOT_TOKEN)
+    with _fake_discord_in_a_thread(school.world):
+        failures = _failures(run_doctor(config, health=False, environ={}))
+        assert any("FAIL discord:" in f and "in #klas-2b (moderated): Manage Messages" in f for f in failures), failures
+        school.world.roles[school.bot_role.id].permissions |= p.MANAGE_MESSAGES
+        lines = [f.line() for f in run_doctor(config, health=False, environ={})]
+        assert "ok  discord: logged in; the bot holds every permission it needs in every channel" in lines
+        monkeypatch.setenv("SCHOOLWACHT_DISCORD_TOKEN", "not-the-token")
+        failures = _failures(run_doctor(config, health=False, environ={}))
+        assert any("FAIL discord: the bot token was refused" in f for f in failures), failures
+    assert not school.world.channels[school.announcements.id].overwrites  # the doctor changed nothing
