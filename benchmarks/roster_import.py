@@ -51,6 +51,9 @@ def main() -> None:
         base = Path(folder)
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
         idle = _run(["--help"], env)
+        print(f"idle `schoolwacht --help`: {idle[0]:.2f} s, peak RSS {idle[1]:.0f} MB")
+        header = f"{'people':>9} {'files MB':>9} {'first import s':>15} {'people/s':>9} {'re-import s':>12}"
+        print(f"{header} {'peak RSS MB':>12}")
         for size in sizes:
             work = base / str(size)
             work.mkdir()
@@ -65,15 +68,11 @@ def main() -> None:
             people = school.classes * school.per_class + school.staff
             megabytes = (students.stat().st_size + staff.stat().st_size) / 1e6
             rows.append((people, megabytes, first, again))
-    print(f"idle `schoolwacht --help`: {idle[0]:.2f} s, peak RSS {idle[1]:.0f} MB")
-    print(
-        f"{'people':>9} {'files MB':>9} {'first import s':>15} {'people/s':>9} {'re-import s':>12} {'peak RSS MB':>12}"
-    )
-    for people, megabytes, first, again in rows:
-        print(
-            f"{people:>9,} {megabytes:>9.1f} {first[0]:>15.1f} {people / first[0]:>9,.0f} {again[0]:>12.1f} "
-            f"{max(first[1], again[1]):>12.0f}"
-        )
+            print(
+                f"{people:>9,} {megabytes:>9.1f} {first[0]:>15.1f} {people / first[0]:>9,.0f} {again[0]:>12.1f} "
+                f"{max(first[1], again[1]):>12.0f}",
+                flush=True,
+            )
     if len(rows) > 1:
         small, large = rows[0], rows[-1]
         print(
