@@ -8,9 +8,10 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -253,6 +254,21 @@ def console_adapter(core: Core, lines: Iterable[str] | None = None, out: Writer 
     return ConsoleAdapter(lines=lines, out=writer, review=review)
 
 
+async def _started_unless_stopped(starting: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
+    """Start one adapter; a stop signal while it waits (a homeserver that is down) ends the wait."""
+    start = asyncio.ensure_future(starting)
+    stopper = asyncio.ensure_future(stop.wait())
+    await asyncio.wait([start, stopper], return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if start.done():
+        start.result()  # its own errors (a refused login) surface here
+        return True
+    start.cancel()
+    with suppress(asyncio.CancelledError):
+        await start
+    return False
+
+
 async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = None) -> None:
     """Start the adapters and the scheduled jobs, run until SIGINT/SIGTERM or every adapter has finished.
 
@@ -270,7 +286,8 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
     scheduler = build_scheduler(core, adapters)
     try:
         for adapter in adapters:
-            await adapter.start(core.moderator)
+            if not await _started_unless_stopped(adapter.start(core.moderator), stop):
+                return  # stopped while an adapter was still waiting for its server
             started.append(adapter)
             log.info("%s adapter started", adapter.platform.value)
         scheduler.start()

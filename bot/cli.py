@@ -96,6 +96,26 @@ def demo() -> None:
 
 
 @app.command()
+def doctor(
+    health: Annotated[
+        bool, typer.Option(help="Only what a running bot needs (settings, database): for HEALTHCHECK.")
+    ] = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Check the settings, database, roster, platforms, model, time zone and clock; say what to fix and how."""
+    from bot.doctor import run_doctor
+
+    findings = run_doctor(config, health=health)
+    for finding in findings:
+        if not (health and finding.ok):
+            out.print(finding.line(), markup=False, highlight=False)
+    problems = sum(not f.ok for f in findings)
+    if not health:
+        out.print("no problems found" if not problems else f"{problems} problem(s) found", highlight=False)
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
 def check(
     text: Annotated[str, typer.Argument(help="The message to judge.")],
     kind: Annotated[RoomKind, typer.Option(help="The kind of room it is posted in.")] = RoomKind.STUDENT_RUN,
@@ -140,6 +160,21 @@ def _mount_optional_apps() -> None:
     app.add_typer(model_app, name="model")
 
 
+# Optional packages, by the extra that installs them: a command that needs one says which to install.
+_ML, _ONNX = "ml", "onnx"
+_EXTRAS = {"torch": _ML, "detoxify": _ML, "transformers": _ML, "onnx": _ML, "onnxruntime": _ONNX}
+_EXTRAS |= {"tokenizers": _ONNX, "numpy": _ONNX, "nio": "matrix", "discord": "discord", "psycopg": "postgres"}
+
+
+def missing_extra(exc: ImportError) -> str | None:
+    """One line for a command that needs an optional package that is not installed; None for any other error."""
+    package = (exc.name or "").split(".")[0]
+    extra = _EXTRAS.get(package)
+    if extra is None:
+        return None
+    return f"this needs the optional package {package!r}: install it with pip install 'schoolwacht[{extra}]'"
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     _mount_optional_apps()
@@ -147,4 +182,9 @@ def main() -> None:
         app()
     except USER_ERRORS as exc:
         sys.stderr.write(f"error: {exc}\n")
+        sys.exit(2)
+    except ImportError as exc:
+        if (message := missing_extra(exc)) is None:
+            raise
+        sys.stderr.write(f"error: {message}\n")
         sys.exit(2)

@@ -17,9 +17,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import load_settings
+from moderation.incidents.db import IncidentRow
 from moderation.privacy import ErasurePlan, UnknownPerson, erase_person, export_person
 
 privacy_app = typer.Typer(help="AVG: export or erase everything stored about a person.", no_args_is_help=True)
@@ -77,6 +79,8 @@ def erase(
         if dry_run:
             out.print("dry run: nothing was changed")
             return
+        for warning in _unfinished(sessions, plan.incidents_deleted):
+            out.print(f"warning: {warning}", markup=False)
         if not yes and not typer.confirm(f"erase everything about {person}? this cannot be undone"):
             out.print("nothing was changed")
             raise typer.Exit(1)
@@ -87,6 +91,21 @@ def erase(
     out.print(
         f"erased {escape(person)}. If they are still in the school's export, the next roster import adds them again."
     )
+
+
+def _unfinished(sessions: sessionmaker[Session], incident_ids: list[int]) -> list[str]:
+    """The incidents an erasure would delete while they still need someone: open, or escalated to the police."""
+    if not incident_ids:
+        return []
+    with sessions() as session:
+        rows = session.scalars(select(IncidentRow).where(IncidentRow.id.in_(incident_ids)).order_by(IncidentRow.id))
+        warnings = []
+        for row in rows:
+            if row.escalation == "police":
+                warnings.append(f"#{row.id} was escalated as a possible criminal offence; its record goes too")
+            elif row.status in ("open", "in-review"):
+                warnings.append(f"#{row.id} is still {row.status}: its reviewers have not finished it")
+        return warnings
 
 
 def _table(plan: ErasurePlan, what: str) -> Table:

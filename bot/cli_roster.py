@@ -10,12 +10,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings, load_settings
 from moderation.clock import SystemClock
-from moderation.directory import fold_id, load_directory, load_people
+from moderation.directory import RosterDirectory, fold_id, load_people
+from moderation.incidents.db import AccountRow, PersonRow
 from moderation.incidents.review import ReviewService
-from moderation.model import Person, Platform, Role
+from moderation.model import Person, Role
 from moderation.roster import FileKind, FileReport, Roster, read_roster, store_roster
 
 roster_app = typer.Typer(
@@ -61,11 +64,16 @@ def roster_import(
         f"roster imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
         f"{result.deactivated} no longer in the files (kept, marked as left)"
     )
-    # Open incidents of reviewers who left go to leadership now, not at the next nightly run.
-    moved = ReviewService(sessions, lambda: load_directory(sessions), SystemClock()).reassign_departed()
+
+    # Open incidents of reviewers who left go to leadership now, not at the next nightly run. Only leadership is
+    # looked up: a school of any size is not loaded whole for that.
+    def leaders() -> RosterDirectory:
+        return RosterDirectory(load_people(sessions, active=True, leadership_only=True))
+
+    moved = ReviewService(sessions, leaders, SystemClock()).reassign_departed()
     if moved:
         out.print(f"{moved} open incident(s) of people who left were reassigned to school leadership")
-    for warning in roster_warnings(roster, settings):
+    for warning in roster_warnings(roster, settings, sessions):
         out.print(f"warning: {warning}")
 
 
@@ -76,23 +84,28 @@ def describe_file(report: FileReport) -> str:
     return escape(f"{report.source}: {report.kind.value}, {report.rows} row(s), {encoding}, {delimiter}{ignored}")
 
 
-def roster_warnings(roster: Roster, settings: Settings) -> list[str]:
-    """What is not wrong enough to refuse, but that the admin should fix."""
+def roster_warnings(roster: Roster, settings: Settings, sessions: sessionmaker[Session]) -> list[str]:
+    """What is not wrong enough to refuse, but that the admin should fix (counted in the database)."""
     warnings: list[str] = []
-    people = list(roster.people()) if len(roster) <= 50_000 else []
-    if people and not any(p.is_leadership for p in people):
-        warnings.append(
-            "nobody is school leadership: reports and incidents of unknown authors have no reviewer; mark them "
-            "with a schoolleiding column or [roster] leadership = [...]"
-        )
-    platforms = [Platform(p) for p in settings.bot.platforms if p != "console"]
-    for platform in platforms:
-        missing = sum(1 for p in people if not any(a.platform is platform for a in p.accounts))
-        if missing:
+    active = PersonRow.active.is_(True)
+    with sessions() as session:
+        people = session.scalar(select(func.count()).select_from(PersonRow).where(active)) or 0
+        leaders = session.scalar(select(func.count()).select_from(PersonRow).where(active, PersonRow.is_leadership))
+        if not leaders:
             warnings.append(
-                f"{missing} of {len(people)} people have no {platform.value} account: give a {platform.value}_id "
-                "column or a pattern in [roster.accounts] (see docs/roster.md)"
+                "nobody is school leadership: reports and incidents of unknown authors have no reviewer; mark them "
+                "with a schoolleiding column or [roster] leadership = [...]"
             )
+        for name in settings.bot.platforms:
+            if name == "console":
+                continue
+            has_one = PersonRow.accounts.any(AccountRow.platform == name)
+            missing = session.scalar(select(func.count()).select_from(PersonRow).where(active, ~has_one)) or 0
+            if missing:
+                warnings.append(
+                    f"{missing} of {people} people have no {name} account: give a {name}_id column or a pattern in "
+                    "[roster.accounts] (see docs/roster.md)"
+                )
     if not any(r.kind is FileKind.STAFF or r.kind is FileKind.PEOPLE for r in roster.files):
         warnings.append("no staff file was given: mentors must be in the roster (give the staff export as well)")
     return warnings

@@ -19,8 +19,10 @@ from rich.table import Table
 from bot.app import Core, build_core, console_adapter, run
 from bot.database import upgrade
 from bot.settings import settings_from_dict
+from moderation.incidents.access import Actor
 from moderation.incidents.engine import make_engine, make_session_factory
-from moderation.incidents.queries import list_incidents
+from moderation.incidents.review import ReviewService
+from moderation.model import Role
 from moderation.roster import parse_roster, store_roster
 
 _DATA = resources.files("bot.demo_data")
@@ -53,26 +55,19 @@ def _demo_core(folder: Path) -> Core:
 
 
 def print_reviewer_lists(core: Core, out: Console) -> None:
-    reviewers = [p for p in core.directory.people() if p.role.value == "staff"]
-    with core.sessions() as session:
-        for reviewer in sorted(reviewers, key=lambda p: p.name):
-            incidents = list_incidents(session, reviewer=reviewer.id)
-            if not incidents:
-                continue
-            table = Table("#", "rule", "category", "room", "author", "excerpt", "done", "status", title=reviewer.name)
-            for inc in incidents:
-                author = core.directory.person(inc.author_person_id) if inc.author_person_id else None  # type: ignore[arg-type]
-                table.add_row(
-                    str(inc.id),
-                    inc.rule_id,
-                    inc.category,
-                    f"#{inc.room_name}",
-                    author.name if author else (inc.author_account or "?"),
-                    (inc.excerpt or "")[:60],
-                    f"{inc.action_taken} ({inc.action_status})",
-                    inc.status,
-                )
-            out.print(table)
+    """Each staff member's list with exactly their rights: the same as `schoolwacht incidents list --as ID`."""
+    review = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    reviewers = [p for p in core.directory.people() if p.role is Role.STAFF]
+    for reviewer in sorted(reviewers, key=lambda p: p.name):
+        cards = review.list_for(Actor.of(reviewer))
+        if not cards:
+            continue
+        title = f"{reviewer.name} (incidents list --as {reviewer.id})"
+        table = Table("#", "rule", "category", "room", "author", "excerpt", "status", title=title)
+        for card in cards:
+            excerpt = (card.excerpt or "")[:60]
+            table.add_row(str(card.id), card.rule_id, card.category, f"#{card.room}", card.author, excerpt, card.status)
+        out.print(table)
 
 
 class _PlainWriter:

@@ -59,14 +59,13 @@ def load_directory(sessions: sessionmaker[Session]) -> RosterDirectory:
     return RosterDirectory(load_people(sessions, active=True))
 
 
-def load_people(sessions: sessionmaker[Session], *, active: bool) -> list[Person]:
-    """The people on the roster (`active`), or those who left it."""
+def load_people(sessions: sessionmaker[Session], *, active: bool, leadership_only: bool = False) -> list[Person]:
+    """The people on the roster (`active`), or those who left it; or only school leadership among them."""
+    query = select(PersonRow).where(PersonRow.active.is_(active))
+    if leadership_only:
+        query = query.where(PersonRow.is_leadership.is_(True))
     with sessions() as session:
-        rows = session.scalars(
-            select(PersonRow)
-            .where(PersonRow.active.is_(active))
-            .options(selectinload(PersonRow.accounts), selectinload(PersonRow.mentors))
-        ).all()
+        rows = session.scalars(query.options(selectinload(PersonRow.accounts), selectinload(PersonRow.mentors))).all()
         return [person_from_row(row) for row in rows]
 
 

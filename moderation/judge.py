@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
+from moderation.directory import fold_id
 from moderation.model import (
     ActionKind,
     Category,
@@ -135,7 +136,8 @@ def may_post(policy: RoomPolicy, author: Person | None) -> bool:
         return True
     if author is None:
         return False
-    return author.id in policy.posters or (policy.staff_may_post and author.role is Role.STAFF)
+    listed = fold_id(author.id) in {fold_id(p) for p in policy.posters}  # roster ids are case-insensitive
+    return listed or (policy.staff_may_post and author.role is Role.STAFF)
 
 
 def _merge(verdicts: list[Verdict], errors: list[str]) -> Verdict:

@@ -139,6 +139,19 @@ class DiscordAdapter:
         self._running = True
         log.info("Discord adapter running as %s in guild %s", client.user, cfg.guild_id)
 
+    async def check(self, moderator: Moderator) -> None:
+        """For `schoolwacht doctor`: log in, wait for the gateway and check every permission, as `start` does, but
+        act on nothing; then disconnect. Raises what `start` would (a refused token, missing permissions)."""
+        client = discord.Client(intents=intents(), guild_ready_timeout=self._config.guild_ready_timeout)
+        self._client, self._moderator = client, moderator
+        try:
+            await client.login(self._token)
+            self._task = asyncio.create_task(client.connect(reconnect=False), name="discord-check")
+            await self._wait_ready(client)
+            self._check_permissions(client)
+        finally:
+            await self.stop()
+
     async def _wait_ready(self, client: discord.Client) -> None:
         assert self._task is not None
         ready = asyncio.create_task(client.wait_until_ready())

@@ -79,7 +79,11 @@ class MatrixAdapter:
         client = make_client(config)
         self._client = client
         self._moderator = moderator
-        await login(client, config, self._secrets)
+        try:
+            await login(client, config, self._secrets)
+        except BaseException:  # refused, or stopped while the homeserver was down: no session left open
+            await client.close()
+            raise
         enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name)
         enforcer.txn_prefix = self._txn_prefix()
         self.enforcer = enforcer

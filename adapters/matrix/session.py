@@ -4,6 +4,7 @@ folder), end-to-end key maintenance between syncs, and making nio aware of a roo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -39,6 +40,24 @@ def make_client(config: MatrixConfig) -> AsyncClient:
 
 
 async def login(client: AsyncClient, config: MatrixConfig, secrets: MatrixSecrets) -> None:
+    """Log in, waiting with a growing pause while the homeserver cannot be reached (down, or its name unknown)."""
+    delay = 1.0
+    while True:
+        try:
+            return await _login_once(client, config, secrets)
+        except (ClientError, TimeoutError, OSError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            log.warning(
+                "matrix: cannot reach the homeserver %s ([matrix] homeserver): %s; retrying in %.0fs",
+                config.homeserver,
+                reason,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, config.max_backoff_s)
+
+
+async def _login_once(client: AsyncClient, config: MatrixConfig, secrets: MatrixSecrets) -> None:
     """Log in with the access token (preferred) or the password, keeping one device across restarts."""
     device_file = config.store_dir / "device.json"
     saved = json.loads(device_file.read_text()) if device_file.exists() else {}

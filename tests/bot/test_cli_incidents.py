@@ -44,6 +44,7 @@ async def test_list_shows_what_the_reviewer_may_see(school: School, config: Path
     other = await school.incident("noor", "[sexual] y", room="klas-3a")
     code, out = run(incidents_app, config, "list", "--as", "jan")
     assert code == 0 and "1 incident(s)" in out and "Sanne Bakker" in out and "Noor" not in out
+    assert run(incidents_app, config, "list", "--as", "JAN") == (code, out)  # roster ids are case-insensitive
     code, out = run(incidents_app, config, "list")  # the administrator: leadership rights
     assert code == 0 and "2 incident(s)" in out
     code, out = run(incidents_app, config, "list", "--room", "klas-3a", "--status", "open")
@@ -102,12 +103,15 @@ async def test_privacy_export_and_erase(school: School, config: Path, tmp_path: 
         assert session.get(IncidentRow, mine) is not None
     code, out = run(privacy_app, config, "erase", "sanne", "--yes")
     assert code == 0 and "erased sanne" in out
+    assert f"warning: #{mine} is still open: its reviewers have not finished it" in out
     with school.core.sessions() as session:
         assert session.get(IncidentRow, mine) is None and session.get(IncidentRow, other) is not None
     code, out = run(privacy_app, config, "export", "sanne")
     assert code == 1 and "nothing is stored" in out
+    assert run(incidents_app, config, "escalate", str(other), "police", "dreiging")[0] == 0
     result = runner.invoke(privacy_app, ["erase", "noor", "--config", str(config)], input="n\n")
     assert result.exit_code == 1 and "nothing was changed" in result.output
+    assert f"warning: #{other} was escalated as a possible criminal offence; its record goes too" in result.output
 
 
 async def test_markup_in_a_note_is_shown_as_typed_and_never_rendered(school: School, config: Path) -> None:

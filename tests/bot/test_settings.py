@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,88 @@ def test_relative_paths_are_relative_to_the_settings_file(tmp_path: Path) -> Non
     config = classifier_config(settings)
     assert config.ml is not None and config.ml.cache_dir == tmp_path / "models"
     assert config.lexicon_files == (Path("/abs/x.toml"),)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "sqllite:///var/x.sqlite3",
+            "database.url: unknown database 'sqllite'; schoolwacht works with sqlite and postgresql",
+        ),
+        ("var/x.sqlite3", "database.url: 'var/x.sqlite3' is not a database URL; write e.g. sqlite:///var/x.sqlite3"),
+        ("postgresql://bot@db:notaport/school", "database.url: not a valid database URL"),
+    ],
+)
+def test_a_malformed_database_url_is_one_line_naming_the_setting(tmp_path: Path, url: str, expected: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(write(tmp_path, f'[database]\nurl = "{url}"\n'))
+    assert expected in str(caught.value) and "\n" not in str(caught.value)
+    without_url = load_settings(write(tmp_path, "[bot]\n"))
+    with pytest.raises(SettingsError, match="SCHOOLWACHT_DATABASE_URL: "):
+        without_url.database_url({"SCHOOLWACHT_DATABASE_URL": url})
+
+
+def test_a_time_zone_is_checked_at_load_with_the_valid_form(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(write(tmp_path, '[bot]\ntimezone = "Amsterdam"\n'))
+    assert "bot.timezone: 'Amsterdam' is not a time zone; use the Area/City form, e.g. \"Europe/Amsterdam\"" in str(
+        caught.value
+    )
+
+
+def test_a_password_in_the_file_points_to_the_environment_variable(tmp_path: Path) -> None:
+    text = '[matrix]\nhomeserver = "https://m.example"\nuser_id = "@bot:m.example"\npassword = "geheim"\n'
+    with pytest.raises(
+        SettingsError,
+        match=r"matrix.password: secrets do not go in the settings file; set "
+        r"SCHOOLWACHT_MATRIX_PASSWORD \(or SCHOOLWACHT_MATRIX_PASSWORD_FILE\)",
+    ):
+        load_settings(write(tmp_path, text))
+
+
+def test_a_read_only_database_folder_is_named_as_a_permission_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    settings = load_settings(write(tmp_path, '[database]\nurl = "sqlite:///ro/db.sqlite3"\n'))
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as root: a folder's mode does not stop root")
+        with pytest.raises(SettingsError, match=rf"{folder} is not writable .* \(a permission problem"):
+            settings.database_url({})
+    finally:
+        folder.chmod(0o755)
+
+
+def test_data_paths_go_to_the_data_folder_and_own_files_stay_beside_the_settings(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    settings = load_settings(write(config, '[classifier]\nlexicon_files = ["eigen.toml"]\n'))
+    data = {"SCHOOLWACHT_DATA_DIR": str(tmp_path / "data")}
+    assert settings.resolve_path(Path("var/models"), data) == tmp_path / "data" / "var" / "models"
+    assert settings.database_url(data) == f"sqlite:///{tmp_path / 'data' / 'var' / 'schoolwacht.sqlite3'}"
+    assert settings.config_path(Path("eigen.toml")) == config / "eigen.toml"
+    assert settings.resolve_path(Path("var/models"), {}) == config / "var" / "models"
+
+
+def test_roster_settings_become_import_options(tmp_path: Path) -> None:
+    text = (
+        '[roster]\nleadership = ["DIR"]\nencoding = "windows-1252"\nmax_removed_share = 0.1\n'
+        '[roster.columns]\n"Nr. leerling" = "student_id"\n[roster.accounts]\nmatrix = "@{gebruikersnaam}:school.nl"\n'
+    )
+    options = load_settings(write(tmp_path, text)).roster.options()
+    assert options.encoding == "cp1252" and options.leadership == frozenset({"DIR"})
+    assert options.columns == {"Nr. leerling": "student_id"} and options.max_removed_share == 0.1
+    with pytest.raises(SettingsError, match=r"roster\.accounts: .*names no column"):
+        load_settings(write(tmp_path, '[roster.accounts]\nmatrix = "@bot:school.nl"\n'))
+    with pytest.raises(SettingsError, match=r"roster\.columns\.Coach"):
+        load_settings(write(tmp_path, '[roster.columns]\nCoach = "mentorr"\n'))
+
+
+def test_a_database_folder_that_cannot_be_made_is_a_permission_problem_with_the_absolute_path(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, '[database]\nurl = "sqlite:////sys/schoolwacht/db.sqlite3"\n'))
+    with pytest.raises(
+        SettingsError, match=r"cannot create the database folder /sys/schoolwacht: .*a permission problem"
+    ):
+        settings.database_url({})

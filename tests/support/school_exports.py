@@ -7,6 +7,7 @@ end of every row, split names, `Stamnr`, mentors as "SA4, NG5". SOMtoday: commas
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,25 +31,23 @@ class School:
     def mentors(self, k: int) -> tuple[str, str]:
         return self.staff_code(1 + k % (self.staff - 1) + 1), self.staff_code(1 + (k + 1) % (self.staff - 1) + 1)
 
-    def students(self) -> list[tuple[str, str, str, str, str]]:
-        """(number, first name, infix, last name, class)."""
-        rows = []
+    def students(self) -> Iterator[tuple[int, str, str, str, str]]:
+        """(class index, number, first name, infix, last name), class by class."""
         for k in range(self.classes):
             for s in range(self.per_class):
                 n = k * self.per_class + s
-                rows.append((str(100000 + n), _FIRST[n % 12], _INFIX[n % 10], _LAST[n % 11], self.class_name(k)))
-        return rows
+                yield k, str(100000 + n), _FIRST[n % 12], _INFIX[n % 10], _LAST[n % 11]
 
 
 def magister(school: School, folder: Path) -> tuple[Path, Path]:
     students = folder / "leerlingen.csv"
     lines = ["Stamnr;Roepnaam;Tussenv;Achternaam;Klas;Studie;Mentor;Gebruikersnaam;E-mail;"]
-    for number, first, infix, last, klas in school.students():
-        k = next(i for i in range(school.classes) if school.class_name(i) == klas)
-        mentors = ", ".join(school.mentors(k))
-        user = f"{number}"
-        lines.append(f"{number};{first};{infix};{last};{klas};havo;{mentors};{user};{user}@leerling.school.nl;")
-    students.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    with students.open("wb") as out:
+        out.write((lines[0] + "\r\n").encode("cp1252"))
+        for k, number, first, infix, last in school.students():
+            klas, mentors = school.class_name(k), ", ".join(school.mentors(k))
+            row = f"{number};{first};{infix};{last};{klas};havo;{mentors};{number};{number}@leerling.school.nl;"
+            out.write((row + "\r\n").encode("cp1252"))
     staff = folder / "medewerkers.csv"
     lines = ["Code;Roepnaam;Tussenv;Achternaam;Functie;Gebruikersnaam;E-mail;"]
     for n in range(1, school.staff + 1):
@@ -65,8 +64,8 @@ def somtoday(school: School, folder: Path) -> tuple[Path, Path, Path]:
     bom = "\ufeff"
     students = folder / "leerlingen_somtoday.csv"
     lines = ["Leerlingnummer,Roepnaam,Voorvoegsel,Achternaam,Stamgroep,Emailadres"]
-    for number, first, infix, last, klas in school.students():
-        lines.append(f"{number},{first},{infix},{last},{klas},{number}@leerling.school.nl")
+    for k, number, first, infix, last in school.students():
+        lines.append(f"{number},{first},{infix},{last},{school.class_name(k)},{number}@leerling.school.nl")
     students.write_text(bom + "\n".join(lines) + "\n", encoding="utf-8")
     staff = folder / "medewerkers_somtoday.csv"
     lines = ["Afkorting,Roepnaam,Voorvoegsel,Achternaam,Emailadres"]

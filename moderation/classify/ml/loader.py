@@ -49,7 +49,7 @@ def _load(config: MLConfig) -> BatchedTier:
             config.cache_dir, config.model, max_batch=config.max_batch, max_wait_ms=config.max_wait_ms
         )
     if config.hf_model_dir is None:
-        raise ModelMissingError("backend 'hf' needs ml.hf_model_dir, a local text-classification model folder")
+        raise ModelMissingError("backend 'hf' needs classifier.hf_model_dir, a local text-classification model folder")
     point_libraries_at(config.cache_dir, offline=True)
     from moderation.classify.ml.hf_backend import load_hf_tier
 
@@ -63,5 +63,5 @@ def _fix(config: MLConfig) -> str:
     if config.backend == "onnx":
         return f"{download} and run `schoolwacht model export-onnx --model {config.model}`"
     if config.backend == "hf":
-        return "put a Hugging Face text-classification model folder at ml.hf_model_dir"
+        return "put a Hugging Face text-classification model folder at classifier.hf_model_dir"
     return download

@@ -69,8 +69,14 @@ def test_every_mentor_reviews_and_ids_are_case_insensitive(tmp_path: Path, sessi
     student = directory.person("100000")  # type: ignore[arg-type]
     assert student is not None and student.mentors == ("T02", "T03")  # spelled as the roster spells them
     assert directory.person("t02") is directory.person("T02")  # type: ignore[arg-type]
-    verdict = Verdict(rule_id="R2", rule_name="abusive_content", category=Category.INSULT, severity=Severity.MEDIUM,
-                      score=0.9, explanation="test")  # fmt: skip
+    verdict = Verdict(
+        rule_id="R2",
+        rule_name="abusive_content",
+        category=Category.INSULT,
+        severity=Severity.MEDIUM,
+        score=0.9,
+        explanation="test",
+    )
     assignments = route(student, verdict, directory)
     assert [(a.person_id, a.reason) for a in assignments] == [("T02", MENTOR), ("T03", MENTOR)]
 

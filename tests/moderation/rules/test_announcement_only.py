@@ -69,3 +69,9 @@ def test_a_student_post_is_deleted_with_a_dutch_notice() -> None:
 def test_an_unknown_account_is_named_by_its_id() -> None:
     verdict = judge(None, policy(RoomKind.ANNOUNCEMENT))
     assert verdict is not None and "unknown account acc-9" in verdict.explanation
+
+
+def test_a_listed_poster_is_found_whatever_the_case_of_the_id() -> None:
+    room = policy(RoomKind.ANNOUNCEMENT, posters=frozenset({PersonId("SANNE")}), staff=False)
+    assert may_post(room, SANNE) and judge(SANNE, room) is None
+    assert not may_post(room, PARENT)

@@ -64,7 +64,7 @@ def test_a_missing_folder_gives_none_and_a_warning(
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="moderation.classify.ml"):
         assert load_ml_tier(_config(installed, folder=tmp_path / "nowhere")) is None
-    assert "ml.hf_model_dir" in caplog.text
+    assert "classifier.hf_model_dir" in caplog.text
 
 
 def test_a_folder_without_weights_is_a_load_error(installed: Installed, tmp_path: Path) -> None:
