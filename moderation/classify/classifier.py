@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from moderation.classify.combine import combine
 from moderation.classify.config import ClassifierConfig, MLConfig
-from moderation.classify.text_tier import TextTier
+from moderation.classify.text_tier import FirstNames, TextTier
 from moderation.model import Category, Classification
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def abuse_probability(classification: Classification) -> float:
     return max((v for c, v in classification.scores if c is not Category.SELF_HARM), default=0.0)
 
 
-def build_tiered(config: ClassifierConfig) -> TieredClassifier:
-    text_tier = TextTier.from_config(config)
+def build_tiered(config: ClassifierConfig, first_names: FirstNames | None = None) -> TieredClassifier:
+    text_tier = TextTier.from_config(config, first_names)
     ml_tier = _load_ml(config.ml) if config.ml is not None else None
     return TieredClassifier(text_tier, ml_tier)

@@ -12,7 +12,9 @@ no dropped, swapped or stretched letter, no word glued inside it, turns `negeer`
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from moderation.classify.lexicon import CONTENT_KINDS, FUNCTION_KINDS, PREDICATE_KINDS, TARGET_KINDS, Entry, Lexicon
 
@@ -84,6 +86,7 @@ def _resolved(entries: tuple[Entry, ...], how: str = "") -> Resolved:
 
 
 _NOTHING = Resolved(())
+_CUT = Resolved((), "cut")  # the fuzzy budget ran out before the look-up was complete
 # How a look-up may have found a word for it to count when pieces of a split word are joined again ("kan.ker"):
 # the joined word must be in the lexicon itself, not merely resemble something in it.
 STRICT = frozenset({"", "inflected", "compound", "stretched", "censored"})
@@ -91,7 +94,24 @@ HURTFUL_KINDS = PREDICATE_KINDS - {"praise"} | {"curse"}
 _MAX_CENSORED = 3  # stars standing for letters in one word (t**fus)
 _STARS = re.compile(r"\*+")
 _MAX_FUZZY_LENGTH = 40
+_SPLIT_INSULTS = frozenset({"insult_noun", "slur", "curse", "sexual"})
 _SEVERITY = ("slur", "insult_noun", "curse", "dehum_noun", "sexual", "violence", "insult_adj", "hate_verb", "profanity")
+
+
+def _fits_stars(word: str, pieces: list[str], gaps: list[tuple[int, int]]) -> bool:
+    """Whether `word` is pieces[0], then gaps[0] (min, max) letters, pieces[1], ... (k*nker, t**fus)."""
+    if not word.startswith(pieces[0]):
+        return False
+    position = len(pieces[0])
+    if not gaps:
+        return position == len(word)
+    low, high = gaps[0]
+    rest = pieces[1:]
+    for width in range(low, high + 1):
+        start = position + width
+        if word.startswith(rest[0], start) and _fits_stars(word[start:], rest, gaps[1:]):
+            return True
+    return False
 
 
 def _skeleton(word: str) -> str:
@@ -144,6 +164,14 @@ class WordLookup:
         self._tails = {w for w, es in lexicon.words.items() if any(e.kind == "compound_tail" for e in es)}
         self._common = lexicon.common
         self._strict_cache: dict[str, Resolved] = {}
+        self._budget = threading.local()
+        self._insult_splits = frozenset(
+            (word[:cut], word[cut:])
+            for word, entries in lexicon.words.items()
+            if word.isalpha() and any(e.kind in _SPLIT_INSULTS for e in entries)
+            for cut in range(2, len(word) - 1)
+            if word[:cut] in lexicon.common and word[cut:] in lexicon.common
+        )  # per thread: the bot judges long messages in a worker thread
         self._phrase_words = frozenset(
             word
             for template in lexicon.templates
@@ -170,6 +198,16 @@ class WordLookup:
     def is_common(self, word: str) -> bool:
         return word in self._common
 
+    def plainly_split(self, words: list[str]) -> bool:
+        """Whether these words, side by side, cannot be one word split by a space: all common, and none the
+        two halves of an insult split on purpose (a cheap test that spares most messages the pairwise one)."""
+        return self._common.issuperset(words) and self._insult_splits.isdisjoint(pairwise(words))
+
+    def splits_insult(self, first: str, second: str) -> bool:
+        """Whether two common words side by side are an insult split on purpose ("los er", "eik el"). Other
+        kinds need a half that is no word: "die ren" is not "dieren"."""
+        return (first, second) in self._insult_splits
+
     def stretched(self, word: str, runs: list[int]) -> Resolved | None:
         """A word the author stretched (the normaliser left two letters of each run at `runs`): the lexicon or
         template word it is with one letter or two (dooooom -> dom, aaaaaf -> af, haaaat -> haat), else the common
@@ -191,9 +229,10 @@ class WordLookup:
         misspelt or glued (for joining the pieces of a split word: only a real lexicon word may come out)."""
         cached = self._strict_cache.get(word)
         if cached is None:
-            cached = self.resolve(word) if len(word) <= _MAX_FUZZY_LENGTH else _NOTHING
-            if cached.how not in STRICT:
-                cached = _NOTHING
+            full = self.cache.get(word) or (self._resolve(word) if len(word) <= _MAX_FUZZY_LENGTH else _NOTHING)
+            if full is _CUT:
+                return _NOTHING
+            cached = full if full.how in STRICT else _NOTHING
             if len(self._strict_cache) < _CACHE_LIMIT:
                 self._strict_cache[word] = cached
         return cached
@@ -201,10 +240,39 @@ class WordLookup:
     def resolve(self, token: str) -> Resolved:
         cached = self.cache.get(token)
         if cached is None:
+            cut: set[str] | None = getattr(self._budget, "cut", None)
+            if cut is not None and token in cut:
+                return _NOTHING
             cached = self._resolve(token)
+            if cached is _CUT:
+                if cut is not None:
+                    cut.add(token)  # for this message only: a later message gets the full look-up
+                return _NOTHING
             if len(self.cache) < _CACHE_LIMIT:
                 self.cache[token] = cached
         return cached
+
+    def limit_fuzzy(self, budget: int) -> None:
+        """Allow at most `budget` look-ups of new unusual words (neither in the lexicon nor common: the costly
+        ones) until the next call; past it such words are looked up exactly only, and not cached, so that a
+        message of random noise stays cheap and later messages still get the full look-up."""
+        self._budget.left = budget
+        self._budget.cut = set()
+
+    def _left(self) -> int | None:
+        left: int | None = getattr(self._budget, "left", None)
+        return left
+
+    def _spend(self) -> bool:
+        left = self._left()
+        if left is None:
+            return True
+        self._budget.left = left - 1
+        return left > 0
+
+    def within_budget(self) -> bool:
+        left = self._left()
+        return left is None or left >= 0
 
     def _content_stem(self, word: str, min_len: int) -> Resolved | None:
         if len(word) < min_len:
@@ -231,13 +299,15 @@ class WordLookup:
             return _resolved(direct)
         if len(token) > _MAX_FUZZY_LENGTH:
             return _NOTHING  # no word is this long: the fuzzy look-ups would only cost time
+        common = token in self._common
+        if not common and not self._spend():
+            return _CUT  # an unusual word over the budget: exact look-ups only (and not cached, see limit_fuzzy)
         if "*" in token:
             return self._censored(token)
         for stem in _stems(token):
             hit = self._content_only(stem, "inflected")
             if hit:
                 return hit
-        common = token in self._common
         skeleton = _skeleton(token)
         if skeleton != token and not common:
             if skeleton in self._skeletons:
@@ -269,12 +339,11 @@ class WordLookup:
         stars = token.count("*")
         if not pieces[0] or not pieces[-1] or stars > _MAX_CENSORED or sum(len(p) for p in pieces) < 2:
             return _NOTHING
+        runs = [len(r) for r in _STARS.findall(token)]
         candidates = self._by_initial.get(token[0], [])
-        exact = re.compile("".join(re.escape(p) if p else "" for p in re.split(r"(\*)", token)).replace("\\*", "[a-z]"))
-        found = [w for w in candidates if exact.fullmatch(w)]  # each star one letter: the usual way
+        found = [w for w in candidates if _fits_stars(w, pieces, [(n, n) for n in runs])]  # each star one letter
         if not found:
-            loose = re.compile("[a-z]{1,2}".join(re.escape(p) for p in pieces))
-            found = [w for w in candidates if loose.fullmatch(w)]
+            found = [w for w in candidates if _fits_stars(w, pieces, [(1, n + 1) for n in runs])]
         if not found:
             return _NOTHING
         if len(found) > 1:  # people hide swear words, not "hier": an abusive fit wins, the worst kind first

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-DEFAULT_WINDOW = 20_000  # characters normalised and matched in one part of a long message
-PART_OVERLAP = 400  # characters two neighbouring parts share, so that no sentence is lost at a cut
+DEFAULT_WINDOW = 20_000  # characters normalised at most in one piece
+WHOLE_LIMIT = 4_000  # visible characters judged as one piece (every Discord message; most Matrix ones)
+PART_SIZE = 2_000  # a longer message is judged in parts of this size ...
+PART_OVERLAP = 200  # ... of which neighbours share this much, so that no sentence is lost at a cut
 MAX_JUDGED = 131_072  # visible characters judged of a huge message (twice the largest chat event); the rest is noted
 
 # Look-alikes that Unicode's confusables.txt does not map to a single Latin letter (the generated map in
@@ -100,10 +102,27 @@ def _sub_tracked(
 
 
 _NOT_LETTERS = str.maketrans("", "", "0123456789@$")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
 
 
-def _has_letter(match: re.Match[str]) -> bool:
-    return match.group().translate(_NOT_LETTERS) != ""
+def _leet_runs(text: str) -> list[tuple[int, int]]:
+    """The runs of letters and digits that hold a leetspeak character and a letter (k4nk3r, not 2024). Linear:
+    each run is found from its first leetspeak character and scanned once."""
+    runs: list[tuple[int, int]] = []
+    covered = 0
+    for match in _LEET_CHARS.finditer(text):
+        position = match.start()
+        if position < covered:
+            continue
+        start = position
+        while start > covered and text[start - 1] in _ALNUM:
+            start -= 1
+        run = _ALNUM_RUN.match(text, position)
+        end = run.end() if run else position + 1
+        covered = end
+        if text[start:end].translate(_NOT_LETTERS):
+            runs.append((start, end))
+    return runs
 
 
 def _join_spaced(match: re.Match[str]) -> tuple[str, list[int]]:
@@ -140,19 +159,27 @@ def _invisible(ch: str) -> bool:
     return unicodedata.category(ch) == "Cf" or ch in _INVISIBLE_EXTRA
 
 
-def strip_invisible(text: str) -> tuple[str, list[int] | None]:
+def strip_invisible(text: str, known: dict[str, bool] | None = None) -> tuple[str, list[int] | None]:
     """The text without invisible characters, and for each kept character its index in `text` (None: none
-    removed). Linear: one pass to find the distinct characters, one translate."""
+    removed). Linear: one pass to find the distinct characters, one translate. `known`: a cache of answers."""
     if text.isascii():
         return text, None
-    hidden = {ch for ch in set(text) if _invisible(ch)}
+    if known is None:
+        known = {}
+    hidden = set()
+    for ch in set(text):
+        invisible = known.get(ch)
+        if invisible is None:
+            invisible = known[ch] = _invisible(ch)
+        if invisible:
+            hidden.add(ch)
     if not hidden:
         return text, None
     kept = [i for i, ch in enumerate(text) if ch not in hidden]
     return text.translate({ord(ch): None for ch in hidden}), kept
 
 
-def split_parts(text: str, size: int = DEFAULT_WINDOW, overlap: int = PART_OVERLAP) -> list[tuple[int, str]]:
+def split_parts(text: str, size: int = PART_SIZE, overlap: int = PART_OVERLAP) -> list[tuple[int, str]]:
     """Overlapping parts of at most `size` characters, each with its start, cut at a space where one is near."""
     if len(text) <= size:
         return [(0, text)]
@@ -190,6 +217,7 @@ class Normalizer:
         self._window = window
         self._lookalikes = bundled_lookalikes() if lookalikes is None else lookalikes
         self._char_cache: dict[str, str] = {}
+        self._invisible_cache: dict[str, bool] = {}
 
     def _fold_char(self, ch: str) -> str:
         cached = self._char_cache.get(ch)
@@ -232,19 +260,24 @@ class Normalizer:
     def parts(self, raw: str) -> tuple[list[str], str]:
         """A message split for judging: invisible characters removed first, then overlapping parts of at most
         one window each, up to MAX_JUDGED characters; the note says what was done."""
-        visible, _ = strip_invisible(raw)
+        visible, _ = strip_invisible(raw, self._invisible_cache)
         note = ""
         if len(visible) > MAX_JUDGED:
             note = f"judged the first {MAX_JUDGED:,} of {len(visible):,} visible characters"
             visible = visible[:MAX_JUDGED]
-        parts = [part for _, part in split_parts(visible, self._window)]
+        size = min(self._window, PART_SIZE)
+        parts = [visible] if len(visible) <= WHOLE_LIMIT else [p for _, p in split_parts(visible, size, PART_OVERLAP)]
         if len(parts) > 1:
             note = "; ".join(n for n in (note, f"judged in {len(parts)} overlapping parts") if n)
         return parts, note
 
     def normalize(self, raw: str) -> Normalized:
         """One part: invisible characters go first, then the text is cut to the window (the note says so)."""
-        visible, _ = strip_invisible(raw)
+        visible, _ = strip_invisible(raw, self._invisible_cache)
+        return self.normalize_visible(visible)
+
+    def normalize_visible(self, visible: str) -> Normalized:
+        """`normalize` for a text whose invisible characters are gone already (a part from `parts`)."""
         note = ""
         if len(visible) > self._window:
             note = f"judged the first {self._window:,} of {len(visible):,} visible characters"
@@ -258,13 +291,14 @@ class Normalizer:
             text = _STARS.sub(_blank_stars, text)
         alt_text: str | None = None
         if _LEET_CHARS.search(text):
-            leet_runs = [m for m in _ALNUM_RUN.finditer(text) if _LEET_CHARS.search(m.group()) and _has_letter(m)]
+            leet_runs = _leet_runs(text)
             if leet_runs:
                 chars = list(text)
                 alt_chars = list(text)
-                for m in leet_runs:
-                    chars[m.start() : m.end()] = m.group().translate(_LEET)
-                    alt_chars[m.start() : m.end()] = m.group().translate(_LEET_AS_L).translate(_LEET)
+                for start, end in leet_runs:
+                    run = text[start:end]
+                    chars[start:end] = run.translate(_LEET)
+                    alt_chars[start:end] = run.translate(_LEET_AS_L).translate(_LEET)
                 text = "".join(chars)
                 alt = "".join(alt_chars)
                 alt_text = alt if alt != text else None

@@ -15,7 +15,7 @@ _EVERYDAY = frozenset([
     "ga", "gaat", "gaan", "wil", "moet", "kan", "zal", "maar", "wat", "niet", "geen", "me", "mij", "van", "op", "in",
     "met", "voor", "aan", "er", "dat", "die", "the", "a", "an", "to", "you", "i", "me", "my", "we", "are", "is",
     "be", "not", "no", "of", "in", "on", "for", "it", "so", "and", "will", "all", "alle", "allemaal", "te", "om",
-    "want", "naar", "toch", "nog", "wel", "ook", "echt",
+    "want", "naar", "toch", "nog", "wel", "ook", "echt", "heeft", "hebben", "heb", "morgen",
 ])  # fmt: skip
 _ALIASES = {"target": ("you", "third", "identity", "person")}
 # Words Dutch chat drops between any two words of a phrase ("ga MAAR weg", "ga TOCH dood", "rot GEWOON op").

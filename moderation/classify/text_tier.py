@@ -14,10 +14,12 @@ from moderation.classify.lookup import WordLookup
 from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
 from moderation.classify.templates import TemplateMatcher
 from moderation.classify.tokens import WORD as _WORD
-from moderation.classify.tokens import Piece, Token, parse, tokenize, words
+from moderation.classify.tokens import Piece, Token, parse, plainly_split, tokenize, words
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
 MAX_EVIDENCE = 5
+FUZZY_BUDGET = 300  # new unusual words per message that get the costly fuzzy look-up (chat has far fewer)
+MAX_HITS = 600  # hurtful passages after which matching a huge message stops (the note says so)
 MIN_EVIDENCE_SCORE = 0.3
 _QUOTE_LIMIT = 80  # characters of the original shown in an explanation
 
@@ -28,6 +30,7 @@ CLEAN = tuple((c, 0.0) for c in ABUSE_CATEGORIES)
 class TextResult:
     classification: Classification
     context_factor: float  # 1.0, or the strongest softening the context applied (0.2 for counter-speech)
+    hits: int = 0  # hurtful passages found, softened or not
 
 
 def bundled_first_names() -> frozenset[str]:
@@ -50,7 +53,7 @@ class TextTier:
         self._lookup = WordLookup(lexicon)
         self._templates = TemplateMatcher(lexicon.templates)
         self._required = frozenset(self._templates.required_words)
-        self._triggers = frozenset(PREDICATE_KINDS | self._templates.trigger_kinds)
+        self._triggers = frozenset(PREDICATE_KINDS | self._templates.trigger_kinds | {"weapon"})
         self._known_names = bundled_first_names()
         self._first_names = first_names
         self._roster: tuple[Collection[str] | None, frozenset[str]] = (None, self._known_names)
@@ -73,10 +76,10 @@ class TextTier:
             self._roster = (current, names)
         return names
 
-    def _worth_parsing(self, pieces: Sequence[Piece]) -> bool:
+    def _worth_parsing(self, words: Sequence[str]) -> bool:
         """Most chat is clean: a hurtful word, or a word some template needs, must be present for any hit."""
         cache, resolve = self._lookup.cache, self._lookup.resolve
-        for _, _, word, _ in pieces:
+        for word in words:
             resolved = cache.get(word) or resolve(word)
             if word in self._required or resolved.term in self._required:
                 return True
@@ -86,8 +89,12 @@ class TextTier:
         return False
 
     def _hits(self, norm: Normalized, text: str, names: frozenset[str]) -> tuple[list[Token], list[Hit]]:
-        pieces = words(text, self._lookup)
-        if not norm.stretched and not self._worth_parsing(pieces):
+        plain = _WORD.findall(text)
+        pieces: list[Piece] | None = None
+        if not plainly_split(text, plain, self._lookup):
+            pieces = words(text, self._lookup)  # something to join: kan.ker, kank er
+            plain = [word for _, _, word, _ in pieces]
+        if not norm.stretched and not self._worth_parsing(plain):
             return [], []
         original = norm.original
 
@@ -119,10 +126,25 @@ class TextTier:
         return self.analyse(text).classification
 
     def analyse(self, text: str) -> TextResult:
-        """The whole message is judged: invisible characters go first, then each overlapping part."""
+        """The whole message is judged: invisible characters go first, then each overlapping part (a part that
+        repeats an earlier one is not judged again). However hostile the text, the work is bounded: at most
+        FUZZY_BUDGET new words get the costly fuzzy look-up, and matching stops after MAX_HITS hurtful passages."""
         parts, note = self._normalizer.parts(text)
         names = self._names()
-        results = [self._analyse_part(part, names) for part in parts]
+        self._lookup.limit_fuzzy(FUZZY_BUDGET)
+        judged: dict[str, TextResult] = {}
+        results: list[TextResult] = []
+        hits = 0
+        for number, part in enumerate(parts):
+            result = judged.get(part)
+            if result is None:
+                result = judged[part] = self._analyse_part(part, names)
+                hits += result.hits
+            results.append(result)
+            if hits >= MAX_HITS and number + 1 < len(parts):
+                stopped = f"stopped after {number + 1} of {len(parts)} parts: {hits} hurtful passages found"
+                note = "; ".join(n for n in (note, stopped) if n)
+                break
         if len(results) == 1:
             result = results[0]
             if note:
@@ -135,7 +157,7 @@ class TextTier:
         return TextResult(Classification(scores, unique, note), factor)
 
     def _analyse_part(self, text: str, names: frozenset[str]) -> TextResult:
-        norm = self._normalizer.normalize(text)
+        norm = self._normalizer.normalize_visible(text)
         tokens, hits = self._hits(norm, self._reading(norm), names)
         if not hits:
             return TextResult(Classification(CLEAN, (), norm.note), 1.0)
@@ -147,7 +169,7 @@ class TextTier:
         # How much the context softened hurtful words it saw (counter-speech, negation, ...); the combiner
         # applies the same to the ML tier, which cannot see that context.
         softened = [h.softening for h in hits if h.reasons]
-        return TextResult(Classification(scores, evidence, norm.note), min(softened, default=1.0))
+        return TextResult(Classification(scores, evidence, norm.note), min(softened, default=1.0), len(hits))
 
     def score(self, text: str) -> float:
         """The probability-like abuse score used by `score_texts`: the highest abuse category except self-harm,

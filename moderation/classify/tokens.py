@@ -16,9 +16,10 @@ WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 # What may sit inside a word to split it: one to three of these, or emoji, with no space (kan.ker, k-lootzak, h😂oer)
 _JOINERS = frozenset(".-*·•_+~/|")
 _MAX_GAP = 3
-_MAX_PIECES = 12
+_MAX_PIECES = 5
 _MAX_JOINED = 40  # characters; longer runs are no word
 _NAME = frozenset({"third"})
+_INSIDE_WORD = re.compile(r"[a-z][^\sa-z]{1,3}[a-z]")  # something other than a space between two letters
 _NOT_NAMES = frozenset({"you", "self", "first", "third", "negation", "copula", "modal", "frame"})
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
 _CLAUSE_END = re.compile(r",")
@@ -113,7 +114,7 @@ Piece = tuple[int, int, str, bool]
 
 
 def _gap_joins(gap: str) -> bool:
-    if not gap or len(gap) > _MAX_GAP:
+    if gap == " " or not gap or len(gap) > _MAX_GAP:
         return False
     return all(ch in _JOINERS or unicodedata.category(ch) in ("So", "Sk") for ch in gap)
 
@@ -131,26 +132,25 @@ def _joined(text: str, pieces: list[tuple[int, int, str]]) -> str:
 def _joins(word: str, lookup: WordLookup) -> bool:
     """Whether pieces joined into `word` make a real word: abuse or another word of the lexicon or a template
     (exactly, inflected, censored), or a common valid word (e-mail, geme ld: harmless, and now seen as such)."""
-    if len(word) > _MAX_JOINED:
-        return False
+    if len(word) > _MAX_JOINED or not lookup.within_budget():
+        return lookup.is_known(word)
     resolved = lookup.strict(word)
     return bool(resolved.kinds & HURTFUL_KINDS) or bool(resolved.term) or lookup.is_known(word)
 
 
-# A word split by a space is joined again when it is one of these even though both halves are words ("los er",
-# "eik el"): an insult split on purpose. Other kinds ("die ren" is not "dieren") need a half that is no word.
-_SPLIT_INSULTS = frozenset({"insult_noun", "slur", "curse", "sexual"})
-
-
 def _split_word(first: str, second: str, lookup: WordLookup) -> bool:
+    """Two words side by side of which one is no common word ("kank er", "a f", "geme ld"): one word?"""
     joined = first + second
     if not _joins(joined, lookup):
         return False
-    if lookup.resolve(first).kinds & HURTFUL_KINDS and lookup.resolve(second).kinds & HURTFUL_KINDS:
-        return False  # two abusive words side by side are two words
-    if not (lookup.is_common(first) and lookup.is_common(second)):
-        return True  # kank er, geme ld, a f: a half that is no word
-    return bool(lookup.strict(joined).kinds & _SPLIT_INSULTS)
+    # kank er, geme ld, a f: a half that is no word; but two abusive words side by side are two words
+    return not (lookup.resolve(first).kinds & HURTFUL_KINDS and lookup.resolve(second).kinds & HURTFUL_KINDS)
+
+
+def plainly_split(text: str, found: list[str], lookup: WordLookup) -> bool:
+    """Whether the words of `text` (`found`, in order) need no joining: nothing but spaces between letters, and
+    no two neighbours that could be one word split by a space. True for most chat, and cheap to find out."""
+    return not _INSIDE_WORD.search(text) and lookup.plainly_split(found)
 
 
 def words(text: str, lookup: WordLookup) -> list[Piece]:
@@ -158,35 +158,40 @@ def words(text: str, lookup: WordLookup) -> list[Piece]:
     joined word is abuse in the lexicon (kan.ker, k-lootzak, h😂oer, kank er) or all its pieces are single
     letters (a.f). A split that makes no abusive word stays split: e-mail, kut-school."""
     found = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+    if plainly_split(text, [w for _, _, w in found], lookup):
+        return [(start, end, word, False) for start, end, word in found]  # the usual case: nothing to join
+    count = len(found)
+    # per word: what separates it from the next one (" " is by far the most common: checked first)
+    gaps = [text[found[k][1] : found[k + 1][0]] for k in range(count - 1)]
+    chained = [gap != " " and _gap_joins(gap) for gap in gaps]
+    common = lookup.is_common
     out: list[Piece] = []
     i = 0
-    while i < len(found):
-        last = i
-        while (
-            last + 1 < len(found) and last - i < _MAX_PIECES and _gap_joins(text[found[last][1] : found[last + 1][0]])
-        ):
-            last += 1
-        joined_to = -1
-        for end in range(last, i, -1):  # the longest chain that joins into a word
-            chain = found[i : end + 1]
-            word = _joined(text, chain)
-            letters = all(len(w) == 1 for _, _, w in chain) and "*" not in word
-            if letters or _joins(word, lookup):
-                out.append((chain[0][0], chain[-1][1], word, True))
-                joined_to = end
-                break
-        if joined_to >= 0:
-            i = joined_to + 1
-            continue
-        chains_on = i + 2 < len(found) and _gap_joins(text[found[i + 1][1] : found[i + 2][0]])
-        if i + 1 < len(found) and not chains_on and text[found[i][1] : found[i + 1][0]] == " ":
-            (start, _, first), (_, end, second) = found[i], found[i + 1]
-            if (len(first) == 1) != (len(second) == 1):  # "een s-ukkel": a letter is not glued to a word
-                out.append((*found[i], False))
-                i += 1
+    while i < count:
+        if i < count - 1 and chained[i]:
+            last = i
+            while last + 1 < count and last - i < _MAX_PIECES and chained[last]:
+                last += 1
+            joined_to = -1
+            for end in range(last, i, -1):  # the longest chain that joins into a word
+                chain = found[i : end + 1]
+                word = _joined(text, chain)
+                letters = all(len(w) == 1 for _, _, w in chain) and "*" not in word
+                if letters or _joins(word, lookup):
+                    out.append((chain[0][0], chain[-1][1], word, True))
+                    joined_to = end
+                    break
+            if joined_to >= 0:
+                i = joined_to + 1
                 continue
-            if _split_word(first, second, lookup):
-                out.append((start, end, first + second, True))  # kank er, a f, geme ld
+        elif i < count - 1 and gaps[i] == " " and not (i + 1 < count - 1 and chained[i + 1]):
+            (start, _, first), (_, end, second) = found[i], found[i + 1]
+            if common(first) and common(second):
+                split = lookup.splits_insult(first, second)  # two real words: only an insult split on purpose
+            else:
+                split = (len(first) == 1) == (len(second) == 1) and _split_word(first, second, lookup)
+            if split:
+                out.append((start, end, first + second, True))  # kank er, a f, geme ld, los er
                 i += 2
                 continue
         out.append((*found[i], False))

@@ -192,9 +192,9 @@ def test_borderline_is_in_the_middle(tier: TextTier) -> None:
 
 
 def test_a_long_message_is_judged_whole_in_overlapping_parts(tier: TextTier) -> None:
-    text = "hallo allemaal " * 4_000 + "jij bent een kankerlijer"  # 60,000 characters: three parts
+    text = "hallo allemaal " * 4_000 + "jij bent een kankerlijer"  # 60,000 characters
     result = tier.classify(text)
-    assert result.note == "judged in 4 overlapping parts"
+    assert result.note == "judged in 34 overlapping parts"
     assert result.score(Category.INSULT) >= CLEAR  # past the first 20,000 characters, and still found
 
 
@@ -211,6 +211,16 @@ def test_invisible_padding_cannot_push_an_insult_out_of_reach(tier: TextTier, pa
     result = tier.classify(pad * 20_000 + "jij bent een kankerlijer")  # 40 KB, as Synapse accepts it
     assert result.score(Category.INSULT) >= CLEAR and result.note == ""
     assert "in 'jij bent een kankerlijer'" in result.evidence[0].explanation
+
+
+def test_hostile_text_is_judged_with_bounded_work(tier: TextTier) -> None:
+    noise = " ".join(f"q{i}x{i % 7}z" for i in range(9_000))  # thousands of new, unusual words
+    assert tier.classify(noise).score(Category.INSULT) == 0.0
+    assert tier.score("jij bent een klootzk") >= CLEAR  # the next message still gets the full fuzzy look-up
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    lines = [f"jij bent een sukkel q{letters[i % 26]}{letters[i // 26 % 26]}. " for i in range(2_700)]
+    dense = tier.classify("".join(lines))  # 66,000 characters, no part like another, abuse in every one
+    assert dense.score(Category.INSULT) >= CLEAR and "hurtful passages found" in dense.note
 
 
 def test_bad_input_gives_a_clear_result(tier: TextTier) -> None:
