@@ -57,7 +57,8 @@ def test_missing_model_falls_back_to_the_text_tier(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from moderation.classify import build_classifier, ClassifierConfig, MLConfig\n"
         "from moderation.model import Category\n"
-        f"c = build_classifier(ClassifierConfig(ml=MLConfig(cache_dir=Path({str(tmp_path / 'models')!r}))))\n"
+        f"ml = MLConfig(backend='detoxify', cache_dir=Path({str(tmp_path / 'models')!r}))\n"
+        "c = build_classifier(ClassifierConfig(ml=ml))\n"
         "print(c.ml_tier is None, asyncio.run(c.classify('jij bent een kankerlijer')).score(Category.INSULT))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
