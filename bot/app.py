@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.clock import SystemClock
 from moderation.directory import RosterDirectory, load_directory
 from moderation.incidents.engine import make_engine, make_session_factory, wait_for_database
+from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.review import ReviewService
 from moderation.incidents.rooms import sync_rooms
 from moderation.incidents.state import SqlStateStore
@@ -35,6 +37,24 @@ from moderation.ports import Classifier, Clock, IncidentStore
 from moderation.rules import ALL_RULES
 
 log = logging.getLogger(__name__)
+
+# Fault tests only: the step at which the process ends itself at once, as a kill -9 there would (see die_at).
+DIE_AT_ENV = "SCHOOLWACHT_TEST_DIE_AT"
+STOP_GRACE_S = 10.0  # SIGTERM: how long the message in hand may take to finish before the bot stops anyway
+
+
+def die_at(step: str | None) -> Callable[[str], None]:
+    """The pipeline's checkpoint: without a step, nothing; with one, the process ends there without cleaning up."""
+    if not step:
+        return lambda _step: None
+
+    def checkpoint(reached: str) -> None:
+        if reached == step:
+            sys.stderr.write(f"{DIE_AT_ENV}: ending the process at {reached}\n")
+            sys.stderr.flush()
+            os._exit(137)
+
+    return checkpoint
 
 
 @dataclass
@@ -169,11 +189,13 @@ def build_core(
         rules=ALL_RULES,
         directory=directory,
         store=store,
+        outbox=SqlOutbox(sessions, lambda: core.directory),
         clock=clock,
         classifier=classifier,
         bot_accounts=bot_accounts,
         unconfigured_rooms=None if unconfigured == "ignore" else RoomKind(unconfigured),
         dry_run=settings.bot.dry_run,
+        checkpoint=die_at(os.environ.get(DIE_AT_ENV)),
     )
     core = Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
     return core
@@ -202,8 +224,11 @@ def console_adapter(core: Core, lines: Iterable[str] | None = None, out: Writer 
     return ConsoleAdapter(lines=lines, out=writer, review=review)
 
 
-async def run(core: Core, adapters: Sequence[Adapter]) -> None:
-    """Start the adapters and the scheduled jobs, run until SIGINT/SIGTERM or every adapter has finished."""
+async def run(core: Core, adapters: Sequence[Adapter], *, grace: float = STOP_GRACE_S) -> None:
+    """Start the adapters and the scheduled jobs, run until SIGINT/SIGTERM or every adapter has finished.
+
+    Stopping: no new event is taken, the one in hand gets `grace` seconds to finish, then the adapters stop in
+    reverse order. What is still owed stays in the outbox and is done at the next start."""
     from bot.scheduler import build_scheduler
 
     stop = asyncio.Event()
@@ -223,13 +248,20 @@ async def run(core: Core, adapters: Sequence[Adapter]) -> None:
         stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
         # Run until a signal, or until every adapter has ended (the console at the end of its input).
         await asyncio.wait([stopper, closed], return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            log.info("stopping: no new messages are taken; finishing the one in hand (up to %.0fs)", grace)
         for task in (stopper, closed):
             task.cancel()
+        # Awaited, so that a cancelled wait leaves no "exception was never retrieved" behind.
+        await asyncio.gather(stopper, closed, return_exceptions=True)
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        if not await core.moderator.stop_taking(grace):
+            log.warning("stopping with a message still in hand after %.0fs; it is finished at the next start", grace)
         for adapter in reversed(started):
             try:
                 await adapter.stop()
             except Exception:
                 log.exception("stopping the %s adapter failed", adapter.platform.value)
+        log.info("stopped")

@@ -6,13 +6,18 @@ early exits -> room policy -> every rule (each isolated) -> strongest verdict ->
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from moderation.enforcers import DryRunEnforcer
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from moderation.incidents.outbox import DRY, MESSAGE, message_snapshot
 from moderation.incidents.routing import route
 from moderation.judge import Judge
 from moderation.model import (
@@ -33,6 +38,8 @@ from moderation.model import (
 )
 from moderation.policy import PolicyBook, RoomPolicy
 from moderation.ports import (
+    CARD,
+    CardDelivery,
     Classifier,
     Clock,
     Directory,
@@ -40,6 +47,9 @@ from moderation.ports import (
     IncidentDraft,
     IncidentRef,
     IncidentStore,
+    Outbox,
+    OwedAction,
+    PendingAction,
     StoreUnavailable,
 )
 from moderation.rules.base import Rule
@@ -57,6 +67,11 @@ class Outcome:
     skipped: str | None = None  # why the message was not judged
 
 
+class Stopping(RuntimeError):
+    """The bot is stopping: no new event is taken. The adapter leaves the event for the next start (Matrix does
+    not move its sync position past it)."""
+
+
 class Moderator:
     def __init__(
         self,
@@ -65,26 +80,38 @@ class Moderator:
         rules: Sequence[Rule],
         directory: Directory,
         store: IncidentStore,
+        outbox: Outbox,
         clock: Clock,
         classifier: Classifier | None = None,
         bot_accounts: frozenset[tuple[Platform, AccountId]] = frozenset(),
         unconfigured_rooms: RoomKind | None = RoomKind.STUDENT_RUN,
         dry_run: bool = False,
         store_retry_delay: float = 0.5,
+        checkpoint: Callable[[str], None] = lambda _step: None,
     ) -> None:
         self._store_retry_delay = store_retry_delay
         self._policies = policies
         self._judge = Judge(rules, classifier)
         self._directory = directory
         self._store = store
+        self._outbox = outbox
         self._clock = clock
         self._bot_accounts = bot_accounts
         self._unconfigured = unconfigured_rooms  # None: messages in rooms not in the config are ignored
         self._dry_run = dry_run
+        self._checkpoint = checkpoint  # called after each step; the fault tests end the process there
+        self._in_flight: set[int] = set()  # outbox actions being done right now (a replay must not start them too)
+        self._accepting = True
+        self._in_hand = 0
+        self._idle: asyncio.Event | None = None
 
     # -- the message path -------------------------------------------------------------------------------------
 
     async def handle(self, message: Message, enforcer: Enforcer) -> Outcome:
+        with self._taking():
+            return await self._handle(message, enforcer)
+
+    async def _handle(self, message: Message, enforcer: Enforcer) -> Outcome:
         if (message.platform, message.author) in self._bot_accounts:
             return Outcome(verdict=None, skipped="the bot's own message")
         policy = self.policy_for(message.platform, message.room_id)
@@ -101,6 +128,10 @@ class Moderator:
     async def report(self, message: Message, reporter: AccountId, reason: str, enforcer: Enforcer) -> Outcome:
         """Someone reported `message` (R7). One incident per reporter and message; the reporter is kept for
         leadership only, and is not derivable from the incident's event key."""
+        with self._taking():
+            return await self._report(message, reporter, reason, enforcer)
+
+    async def _report(self, message: Message, reporter: AccountId, reason: str, enforcer: Enforcer) -> Outcome:
         policy = self.policy_for(message.platform, message.room_id) or self._fallback_policy(message)
         author = self._directory.person_for(message.platform, message.author)
         reporter_person = self._directory.person_for(message.platform, reporter)
@@ -135,20 +166,21 @@ class Moderator:
         enforcer: Enforcer,
     ) -> Outcome:
         """An incident about a room rather than a message, e.g. its announcement settings were changed (R10)."""
-        now = self._clock.now()
-        message = Message(platform, room_id, event_id, actor or AccountId(""), "", now)
-        policy = self.policy_for(platform, room_id) or self._fallback_policy(message)
-        author = self._directory.person_for(platform, actor) if actor else None
-        verdict = Verdict(
-            rule_id="R10",
-            rule_name="room_settings",
-            category=category,
-            severity=Severity.MEDIUM,
-            score=1.0,
-            explanation=explanation,
-            actions=(ActionKind.FLAG,),
-        )
-        return await self._act(message, verdict, policy, author, enforcer, reported_by=None)
+        with self._taking():
+            now = self._clock.now()
+            message = Message(platform, room_id, event_id, actor or AccountId(""), "", now)
+            policy = self.policy_for(platform, room_id) or self._fallback_policy(message)
+            author = self._directory.person_for(platform, actor) if actor else None
+            verdict = Verdict(
+                rule_id="R10",
+                rule_name="room_settings",
+                category=category,
+                severity=Severity.MEDIUM,
+                score=1.0,
+                explanation=explanation,
+                actions=(ActionKind.FLAG,),
+            )
+            return await self._act(message, verdict, policy, author, enforcer, reported_by=None)
 
     # -- acting -----------------------------------------------------------------------------------------------
 
@@ -163,40 +195,151 @@ class Moderator:
     ) -> Outcome:
         reviewers = route(author, verdict, self._directory)
         draft = IncidentDraft(message, verdict, author, reviewers, policy.room.name, reported_by=reported_by)
+        dry = self._dry_run or policy.dry_run
+        draft = replace(draft, owed=owed_actions(draft, enforcer, dry=dry))
         now = self._clock.now()
         incident = await self._until_stored(self._store.record, draft, now)
         if incident is None:
-            return Outcome(verdict=verdict, duplicate=True)
-        dry = self._dry_run or policy.dry_run
-        hands: Enforcer = DryRunEnforcer(inner=enforcer) if dry else enforcer
-        actions = [await self._do(kind, hands, message, verdict) for kind in verdict.actions]
-        if dry:  # the history must not read "delete: ok" for a message that is still there
-            actions = [replace(a, detail="dry run: not done") for a in actions]
-        actions.append(await _attempt(ActionKind.ANNOUNCE, hands.announce(incident)))
-        status = "dry-run" if dry else ("failed" if not all(a.ok for a in actions) else "done")
-        await self._until_stored(self._store.record_actions, incident.id, actions, status, self._clock.now())
-        return Outcome(verdict=verdict, incident=incident, actions=tuple(actions))
+            # A replay: the incident exists. Whatever an interruption left undone is done now, once.
+            event = (message.room_id, message.event_id)
+            pending = await self._until_stored(self._outbox.pending, message.platform, event=event)
+            actions: tuple[Action, ...] = ()
+            if pending:
+                stored = await self._until_stored(self._outbox.incident, pending[0].incident_id)
+                if stored is not None:
+                    log.info("incident #%d: finishing %d owed action(s) after a replay", stored.id, len(pending))
+                    actions = tuple(await self._settle(stored, enforcer, pending))
+            return Outcome(verdict=verdict, duplicate=True, actions=actions)
+        log.info(
+            "incident #%d recorded in room %s (%s %s, %s)",
+            incident.id, policy.room.name, verdict.rule_id, verdict.category.value, message.platform.value,
+        )  # fmt: skip
+        self._checkpoint("recorded")
+        pending = await self._until_stored(self._outbox.pending, message.platform, incident_id=incident.id)
+        done = await self._settle(incident, enforcer, pending)
+        return Outcome(verdict=verdict, incident=incident, actions=tuple(done))
 
-    async def _until_stored(self, write: Callable[..., T], *args: object) -> T:
+    async def resume(self, platform: Platform, enforcer: Enforcer) -> int:
+        """Do every action still owed on `platform` (a crash or a stop interrupted it). At start, before new
+        events are taken. Returns how many actions were done (or failed)."""
+        with self._taking():
+            pending = await self._until_stored(self._outbox.pending, platform)
+            if not pending:
+                return 0
+            by_incident: dict[int, list[PendingAction]] = {}
+            for action in pending:
+                by_incident.setdefault(action.incident_id, []).append(action)
+            log.info(
+                "%s: finishing %d owed action(s) of %d incident(s) from before the restart",
+                platform.value, len(pending), len(by_incident),
+            )  # fmt: skip
+            finished = 0
+            for incident_id, actions in by_incident.items():
+                incident = await self._until_stored(self._outbox.incident, incident_id)
+                if incident is not None:
+                    finished += len(await self._settle(incident, enforcer, actions))
+            return finished
+
+    async def _settle(
+        self, incident: IncidentRef, enforcer: Enforcer, pending: Sequence[PendingAction]
+    ) -> list[Action]:
+        """Do each owed action in order and mark it done; one already being done elsewhere in this process is left
+        to that caller."""
+        done: list[Action] = []
+        room = incident.draft.room_name or incident.draft.message.room_id
+        for owed in pending:
+            if owed.id in self._in_flight:
+                continue
+            self._in_flight.add(owed.id)
+            try:
+                action = await self._until_stored_async(functools.partial(self._perform, owed, incident, enforcer))
+                self._checkpoint(owed.step)
+                finished = await self._until_stored(
+                    self._outbox.finish, owed.id, action.ok, action.detail, self._clock.now()
+                )
+            finally:
+                self._in_flight.discard(owed.id)
+            if finished:
+                outcome = "done" if action.ok else "FAILED"
+                log.info("incident #%d: %s %s in room %s", incident.id, owed.step, outcome, room)
+                done.append(action)
+        return done
+
+    async def _perform(self, owed: PendingAction, incident: IncidentRef, enforcer: Enforcer) -> Action:
+        message, verdict = incident.draft.message, incident.draft.verdict
+        if owed.kind == CARD:
+            assert isinstance(enforcer, CardDelivery), "a card copy is only owed by an enforcer that delivers them"
+            return await _attempt(ActionKind.ANNOUNCE, enforcer.deliver_card(incident, owed.target))
+        kind = ActionKind(owed.kind)
+        if owed.payload.get(DRY) and kind is not ActionKind.ANNOUNCE:
+            return Action(kind, ok=True, detail="dry run: not done")
+        if kind is ActionKind.DELETE:
+            if owed.payload.get("is_edit") is not None:
+                message = replace(message, is_edit=bool(owed.payload["is_edit"]))
+            reason = str(owed.payload.get("reason") or f"schoolwacht {verdict.rule_id}: {verdict.category}")
+            return await _attempt(kind, enforcer.delete(message, reason))
+        if kind is ActionKind.NOTIFY_SENDER:
+            text = owed.payload.get("text")
+            if not isinstance(text, str) or not text or not message.author:
+                return Action(kind, ok=True, detail="nothing to say")
+            return await _attempt(kind, enforcer.notify_sender(message, text))
+        if kind is ActionKind.ANNOUNCE:
+            return await _attempt(kind, enforcer.announce(incident))
+        return Action(kind, ok=True)
+
+    async def _until_stored(self, write: Callable[..., T], *args: object, **kwargs: object) -> T:
         """Write to the incident log in a worker thread. While the database is down, wait and try again: the
         message's handler waits with it (the Matrix sync token does not move on), so nothing is lost."""
+        return await self._until_stored_async(lambda: asyncio.to_thread(write, *args, **kwargs))
+
+    async def _until_stored_async(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`attempt` until it does not fail for want of the database; one warning per outage, not per try."""
         delay = self._store_retry_delay
+        down_since: float | None = None
         while True:
             try:
-                return await asyncio.to_thread(write, *args)
+                result = await attempt()
             except StoreUnavailable as exc:
-                log.warning("the incident log is unreachable (%s); trying again in %.1fs", exc, delay)
+                if down_since is None:
+                    down_since = time.monotonic()
+                    log.warning("the database is unreachable (%s); waiting for it, trying again until it is back", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
+                continue
+            if down_since is not None:
+                log.warning("the database is reachable again after %.0fs", time.monotonic() - down_since)
+            return result
 
-    async def _do(self, kind: ActionKind, hands: Enforcer, message: Message, verdict: Verdict) -> Action:
-        if kind is ActionKind.DELETE:
-            return await _attempt(kind, hands.delete(message, f"schoolwacht {verdict.rule_id}: {verdict.category}"))
-        if kind is ActionKind.NOTIFY_SENDER:
-            if not verdict.notice or not message.author:
-                return Action(kind, ok=True, detail="nothing to say")
-            return await _attempt(kind, hands.notify_sender(message, verdict.notice))
-        return Action(kind, ok=True)
+    # -- stopping ---------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _taking(self) -> Iterator[None]:
+        if not self._accepting:
+            raise Stopping("the bot is stopping")
+        self._in_hand += 1
+        try:
+            yield
+        finally:
+            self._in_hand -= 1
+            if self._in_hand == 0 and self._idle is not None:
+                self._idle.set()
+
+    @property
+    def stopping(self) -> bool:
+        return not self._accepting
+
+    async def stop_taking(self, grace: float) -> bool:
+        """Take no new event; wait up to `grace` seconds for the ones in hand to finish. True when none is left
+        (what is left stays in the outbox or unsynced, and is finished at the next start)."""
+        self._accepting = False
+        if self._in_hand == 0:
+            return True
+        self._idle = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return self._in_hand == 0
+        return True
 
     # -- questions adapters ask -------------------------------------------------------------------------------
 
@@ -233,10 +376,36 @@ class Moderator:
         self._directory = directory
 
 
+def owed_actions(draft: IncidentDraft, enforcer: Enforcer, *, dry: bool) -> tuple[OwedAction, ...]:
+    """What the incident's verdict asks for, as outbox rows: the verdict's actions, then every copy of the card
+    (one action per copy where the enforcer delivers them one by one, else one `announce`)."""
+    message, verdict = draft.message, draft.verdict
+    snapshot: dict[str, object] = {MESSAGE: message_snapshot(message), **({DRY: True} if dry else {})}
+    owed: list[OwedAction] = []
+    for kind in dict.fromkeys(verdict.actions):
+        if kind is ActionKind.DELETE:
+            reason = f"schoolwacht {verdict.rule_id}: {verdict.category}"
+            owed.append(OwedAction(kind.value, payload={**snapshot, "reason": reason, "is_edit": message.is_edit}))
+        elif kind is ActionKind.NOTIFY_SENDER:
+            owed.append(OwedAction(kind.value, payload={**snapshot, "text": verdict.notice or ""}))
+        elif kind is not ActionKind.ANNOUNCE:
+            owed.append(OwedAction(kind.value, done=True))
+    if isinstance(enforcer, CardDelivery):
+        owed.extend(OwedAction(CARD, str(viewer), payload=snapshot) for viewer in enforcer.card_viewers(draft))
+    else:
+        owed.append(OwedAction(ActionKind.ANNOUNCE.value, payload=snapshot))
+    return tuple(owed)
+
+
 async def _attempt(kind: ActionKind, call: Awaitable[None]) -> Action:
-    """Await one enforcer call; a failure becomes a failed Action on the incident, never a lost one."""
+    """Await one enforcer call; a failure becomes a failed Action on the incident, never a lost one. A database
+    that is away is no failure of the action: it is tried again when the database is back."""
     try:
         await call
+    except StoreUnavailable:
+        raise
+    except (OperationalError, InterfaceError) as exc:
+        raise StoreUnavailable(str(exc.orig or exc).strip().splitlines()[0]) from exc
     except Exception as exc:
         log.warning("action %s failed: %s: %s", kind.value, type(exc).__name__, exc)
         return Action(kind, ok=False, detail=f"{type(exc).__name__}: {exc}")

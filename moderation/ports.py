@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from moderation.model import (
     AccountId,
     Action,
     Classification,
+    EventId,
     Message,
     Person,
     PersonId,
     Platform,
+    RoomId,
     Verdict,
 )
 
@@ -52,6 +54,20 @@ class ReviewerAssignment:
 
 
 @dataclass(frozen=True, slots=True)
+class OwedAction:
+    """One thing still to be done for an incident, stored in the incident's own transaction (the outbox)."""
+
+    kind: str  # an ActionKind value, or CARD: one viewer's copy of the card
+    target: str = ""  # a card's viewer: a person id or OVERVIEW
+    payload: Mapping[str, object] = field(default_factory=dict)  # what acting needs that the incident row lacks
+    done: bool = False  # nothing to do on the platform (a flag): recorded as done straight away
+
+
+CARD = "card"  # OwedAction.kind of one copy of an incident's card
+OVERVIEW = "overview"  # the viewer of the review room's copy (school leadership's overview)
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentDraft:
     """Everything the pipeline knows about an incident before it is stored."""
 
@@ -61,6 +77,7 @@ class IncidentDraft:
     reviewers: tuple[ReviewerAssignment, ...]
     room_name: str
     reported_by: str | None = None  # the reporter's person id or platform account; only leadership sees it
+    owed: tuple[OwedAction, ...] = ()  # written with the incident, in the same transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +103,37 @@ class IncidentStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class PendingAction:
+    """An owed action from the outbox, not yet done."""
+
+    id: int
+    incident_id: int
+    kind: str
+    target: str
+    payload: Mapping[str, object]
+
+    @property
+    def step(self) -> str:
+        return f"{self.kind}:{self.target}" if self.target else self.kind
+
+
+class Outbox(Protocol):
+    """The actions still owed for incidents; each is marked done (once) after it succeeded on the platform."""
+
+    def pending(
+        self, platform: Platform, *, incident_id: int | None = None, event: tuple[RoomId, EventId] | None = None
+    ) -> list[PendingAction]: ...
+
+    def incident(self, incident_id: int) -> IncidentRef | None:
+        """The stored incident, rebuilt for acting on it after a restart."""
+        ...
+
+    def finish(self, action_id: int, ok: bool, detail: str, now: datetime) -> bool:
+        """Mark one action done (or failed); False when it was no longer pending (finished elsewhere)."""
+        ...
+
+
 class Enforcer(Protocol):
     """A platform's hands. Every consequence of a verdict goes through one of these calls.
 
@@ -98,4 +146,18 @@ class Enforcer(Protocol):
 
     async def announce(self, incident: IncidentRef) -> None:
         """Post the incident card where its reviewers look (a review room/channel, the console)."""
+        ...
+
+
+@runtime_checkable
+class CardDelivery(Protocol):
+    """An enforcer that delivers an incident's card copy by copy (each reviewer's own, the overview): each copy is
+    then an owed action of its own. Enforcers without it get one `announce` action per incident."""
+
+    def card_viewers(self, draft: IncidentDraft) -> Sequence[str]:
+        """Who gets a copy of this incident's card on this platform: person ids and/or OVERVIEW."""
+        ...
+
+    async def deliver_card(self, incident: IncidentRef, viewer: str) -> None:
+        """Deliver one copy. Doing it again after a crash must be harmless (no second copy)."""
         ...

@@ -25,7 +25,7 @@ from adapters.discord.review import DiscordReview, ReviewSetup
 from adapters.discord.translate import NotAMessage, edit_to_message, room_of, to_message
 from moderation.digest import Digest
 from moderation.model import Message, Person, Platform
-from moderation.pipeline import Moderator
+from moderation.pipeline import Moderator, Stopping
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,7 @@ class DiscordAdapter:
             await self.stop()
             raise
         await self.reconcile()
+        await moderator.resume(Platform.DISCORD, enforcer)  # what a crash or a stop left undone, before new events
         self._running = True
         log.info("Discord adapter running as %s in guild %s", client.user, cfg.guild_id)
 
@@ -247,6 +248,8 @@ class DiscordAdapter:
         self._enforcer.locations.remember(msg.id, msg.channel.id)
         try:
             await self._moderator.handle(message, self._enforcer)
+        except Stopping:
+            log.info("message %s in %s not judged: the bot is stopping", msg.id, msg.channel.id)
         except Exception:
             log.exception("the moderator failed on Discord message %s in %s", msg.id, msg.channel.id)
 

@@ -1,5 +1,8 @@
 """The Matrix adapter: logs in, long-polls `/sync` in a loop it controls, and persists the sync token after each
 processed batch, so a restart resumes exactly where it stopped (replays are harmless: incidents are idempotent).
+
+A batch whose handling could not be finished for want of the database (or of a gap in the timeline) is handled
+again, after a growing pause and without limit: the sync position never moves past an event that was not handled.
 """
 
 from __future__ import annotations
@@ -8,11 +11,14 @@ import asyncio
 import contextlib
 import functools
 import logging
+import secrets
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiohttp import ClientError
 from nio import AsyncClient, SyncResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from adapters.matrix.announcements import AnnouncementGuard
 from adapters.matrix.calls import MatrixCallFailed, call
@@ -26,13 +32,15 @@ from adapters.matrix.timeline import fetch_gap, own_join
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
-from moderation.pipeline import Moderator
-from moderation.ports import Directory
+from moderation.pipeline import Moderator, Stopping
+from moderation.ports import Directory, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 SYNC_TOKEN_KEY = "matrix.sync_token"
-BATCH_RETRIES = 3  # a batch whose handling failed is synced again this often before its failures are logged and left
+TXN_PREFIX_KEY = "matrix.txn_prefix"  # this installation's transaction-id prefix (a redo after a crash reuses ids)
+# The database is away: the batch waits and is handled again (never skipped).
+STORAGE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError)
 SYNC_FILTER: dict[str, Any] = {"room": {"state": {"lazy_load_members": True}, "timeline": {"limit": 50}}}
 
 
@@ -71,6 +79,7 @@ class MatrixAdapter:
         self._moderator = moderator
         await login(client, config, self._secrets)
         enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name)
+        enforcer.txn_prefix = self._txn_prefix()
         self.enforcer = enforcer
         self._guard = AnnouncementGuard(client, config, self._state, moderator, enforcer)
         if self._review_service is not None:
@@ -92,8 +101,17 @@ class MatrixAdapter:
         if self._review is not None:
             await self._review.check_overview(client, config.user_id)
         await self.reconcile()
+        # What a crash or a stop left undone (a redaction, a notice, a card) is done before new events are taken.
+        await moderator.resume(Platform.MATRIX, enforcer)
         self._closed.clear()
         self._task = asyncio.create_task(self._run_until_closed(since), name="matrix-sync")
+
+    def _txn_prefix(self) -> str:
+        prefix = self._state.get(TXN_PREFIX_KEY)
+        if not prefix:
+            prefix = f"sw{secrets.token_hex(4)}"
+            self._state.set(TXN_PREFIX_KEY, prefix)
+        return prefix
 
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
         """The daily digest as a private message (the scheduler offers it to every platform in turn)."""
@@ -123,6 +141,8 @@ class MatrixAdapter:
     async def _run_until_closed(self, since: str) -> None:
         try:
             await self._run(since)
+        except Stopping:
+            log.info("matrix: stopped taking events; the rest of the batch is handled at the next start")
         except MatrixLoginError as exc:
             log.error("matrix: stopped: %s", exc)
         finally:
@@ -171,7 +191,8 @@ class MatrixAdapter:
 
     async def _run(self, since: str) -> None:
         failures = 0
-        retries_of_batch = 0
+        stuck_since: float | None = None  # when handling the current batch first failed (logged once per outage)
+        pause = 0.5
         while True:
             try:
                 response = await self._sync(since, timeout=self._config.sync_timeout_ms)
@@ -185,34 +206,35 @@ class MatrixAdapter:
                 continue
             failures = 0
             try:
-                errors = await self._process(response, since)
-            except Exception:  # e.g. a gap that could not be fetched: the whole batch is tried again
-                log.exception("matrix: handling a sync batch failed")
-                errors = 1
-            if errors and retries_of_batch < BATCH_RETRIES:
-                retries_of_batch += 1
-                log.warning("matrix: %d event(s) failed; syncing the batch again (%d)", errors, retries_of_batch)
-                await asyncio.sleep(min(self._config.max_backoff_s, 2.0**retries_of_batch))
-                continue
-            if errors:
-                log.error("matrix: %d event(s) still failing after %d tries; moving on", errors, BATCH_RETRIES)
-            retries_of_batch = 0
-            try:
+                await self._process(response, since)
                 self._state.set(SYNC_TOKEN_KEY, response.next_batch)
-            except Exception:  # the database is away: carry on; a restart replays, and replays are harmless
-                log.exception("matrix: could not persist the sync token")
+            except (*STORAGE_ERRORS, MatrixCallFailed) as exc:
+                # The database is away, or a gap in the timeline could not be fetched: the same batch again, later.
+                if stuck_since is None:
+                    stuck_since = time.monotonic()
+                    log.warning(
+                        "matrix: a sync batch could not be finished (%s: %s); it is handled again until it is, "
+                        "the sync position does not move on",
+                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
+                    )  # fmt: skip
+                await asyncio.sleep(pause)
+                pause = min(self._config.max_backoff_s, pause * 2)
+                continue
+            if stuck_since is not None:
+                log.warning("matrix: the sync batch was finished after %.0fs", time.monotonic() - stuck_since)
+                stuck_since, pause = None, 0.5
             since = response.next_batch
             self.batches += 1
             assert self._client is not None
             await crypto_housekeeping(self._client)
 
-    async def _process(self, response: SyncResponse, since: str) -> int:
-        """Handle one batch in order; returns how many events failed in the core (worth another try)."""
+    async def _process(self, response: SyncResponse, since: str) -> None:
+        """Handle one batch in order. Raises what makes the whole batch worth handling again (the database is away,
+        a gap could not be fetched) and Stopping; an event that fails for any other reason is logged and left."""
         assert self._handler is not None
         await self._join_invites(response)
         for room_id, info in response.rooms.leave.items():
             await self._left(room_id, list(info.timeline.events))
-        errors = 0
         for room_id, info in response.rooms.join.items():
             events: list[Any] = list(info.timeline.events)
             joined_at = own_join(events, self._config.user_id)
@@ -225,13 +247,13 @@ class MatrixAdapter:
             for event in events:
                 try:
                     await self._handler.handle(room_id, event)
+                except (*STORAGE_ERRORS, Stopping):
+                    raise
                 except MatrixCallFailed as exc:
                     log.error("matrix: event %s in %s: %s", getattr(event, "event_id", "?"), room_id, exc)
-                except Exception:
-                    errors += 1
+                except Exception:  # a bug on one odd event must not stop moderation for the whole school
                     log.exception("matrix: handling event %s in %s failed", getattr(event, "event_id", "?"), room_id)
         await self._handler.retry_waiting()
-        return errors
 
     async def _left(self, room_id: str, events: list[Any]) -> None:
         """The bot was removed from a room: say so; for an announcement room, tell leadership (R10 unguarded)."""

@@ -8,8 +8,9 @@ which is school leadership's overview. Each call raises MatrixCallFailed when it
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from nio import AsyncClient, RoomCreateResponse, RoomPreset
@@ -19,7 +20,7 @@ from adapters.matrix.card import card_content
 from adapters.matrix.config import MatrixConfig, StateStore
 from adapters.matrix.reviewers import CARD_KEY, OVERVIEW
 from moderation.model import AccountId, Message, PersonId
-from moderation.ports import IncidentRef
+from moderation.ports import IncidentDraft, IncidentRef
 
 if TYPE_CHECKING:
     from adapters.matrix.reviewers import ReviewerCards
@@ -32,6 +33,10 @@ ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"a
 
 def notice(text: str) -> dict[str, str]:
     return {"msgtype": "m.notice", "body": text}
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
 class MatrixEnforcer:
@@ -50,15 +55,19 @@ class MatrixEnforcer:
         self.room_loader: Callable[[str], Awaitable[None]] | None = None
         # Set by the adapter when reviewing is on: each reviewer's own card in their direct room.
         self.reviewer_cards: ReviewerCards | None = None
+        # Set by the adapter: this installation's prefix for transaction ids. A send or redaction done again after a
+        # crash reuses its transaction id, and the homeserver answers with the first event instead of a second one.
+        self.txn_prefix = "sw"
 
     async def delete(self, message: Message, reason: str) -> None:
         targets = [message.target_id]
         if message.is_edit and message.event_id != message.target_id:
             targets.append(message.event_id)  # the edit event carries the new text too
         for event_id in targets:
+            txn = f"{self.txn_prefix}-redact-{_key(message.room_id, event_id)}"
             await self._call(
                 f"redact {event_id} in {message.room_id}",
-                functools.partial(self._client.room_redact, message.room_id, event_id, reason=reason[:300]),
+                functools.partial(self._client.room_redact, message.room_id, event_id, reason=reason[:300], tx_id=txn),
             )
 
     async def redact(self, room_id: str, event_id: str, reason: str) -> None:
@@ -68,24 +77,49 @@ class MatrixEnforcer:
         )
 
     async def notify_sender(self, message: Message, text: str) -> None:
-        await self.send_private(message.author, text)
+        txn = f"{self.txn_prefix}-notice-{_key(message.room_id, message.event_id)}"
+        await self.send_private(message.author, text, txn=txn)
+
+    def card_viewers(self, draft: IncidentDraft) -> Sequence[str]:
+        """Each routed reviewer's own copy (when reviewing is on), then the review room's overview copy."""
+        viewers: list[str] = []
+        if self.reviewer_cards is not None:
+            viewers.extend(dict.fromkeys(str(r.person_id) for r in draft.reviewers))
+        if self._config.review_room_id is not None:
+            viewers.append(OVERVIEW)
+        return viewers
+
+    async def deliver_card(self, incident: IncidentRef, viewer: str) -> None:
+        """One copy of the card. Sent with a transaction id of its own: delivered again after a crash, the
+        homeserver answers with the first copy instead of posting a second one."""
+        txn = f"{self.txn_prefix}-card-{incident.id}-{_key(viewer)}"
+        if viewer != OVERVIEW:
+            if self.reviewer_cards is None:
+                return
+            failures = await self.reviewer_cards.deliver(incident.id, [PersonId(viewer)], txn=txn)
+            if failures:
+                raise MatrixCallFailed(f"card of incident #{incident.id}", "; ".join(failures))
+            return
+        room = self._config.review_room_id
+        if room is None:
+            return
+        event_id = await self.send(room, card_content(incident, self._person_name), txn=txn)
+        if self.reviewer_cards is not None:
+            self.reviewer_cards.remember(incident.id, OVERVIEW, room, event_id)
+        else:  # a reaction on the card (👀, ❌, ...) must find its incident again
+            self._state.set(CARD_KEY + event_id, str(incident.id))
 
     async def announce(self, incident: IncidentRef) -> None:
+        """Every copy of the card at once (the pipeline owes them one by one, see deliver_card)."""
         failures: list[str] = []
-        if self.reviewer_cards is not None:
-            failures = await self.reviewer_cards.deliver(incident.id, [r.person_id for r in incident.draft.reviewers])
-        room = self._config.review_room_id
-        if room is not None:
-            try:
-                event_id = await self.send(room, card_content(incident, self._person_name))
-                if self.reviewer_cards is not None:
-                    self.reviewer_cards.remember(incident.id, OVERVIEW, room, event_id)
-                else:  # a reaction on the card (👀, ❌, ...) must find its incident again
-                    self._state.set(CARD_KEY + event_id, str(incident.id))
-            except MatrixCallFailed as exc:
-                failures.append(f"overview card: {exc}")
-        elif self.reviewer_cards is None:
+        viewers = self.card_viewers(incident.draft)
+        if not viewers:
             log.info("matrix: no review room configured; incident #%d is in the incident log only", incident.id)
+        for viewer in viewers:
+            try:
+                await self.deliver_card(incident, viewer)
+            except MatrixCallFailed as exc:
+                failures.append(f"{viewer} card: {exc}")
         if failures:
             raise MatrixCallFailed(f"announce incident #{incident.id}", "; ".join(failures))
 
@@ -93,19 +127,22 @@ class MatrixEnforcer:
         value = self._state.get(CARD_KEY + event_id)
         return int(value) if value and value.isdigit() else None
 
-    async def send(self, room_id: str, content: dict[str, Any]) -> str:
-        """Send a message (encrypted when the room is; unverified devices still get the keys); its event id."""
+    async def send(self, room_id: str, content: dict[str, Any], *, txn: str | None = None) -> str:
+        """Send a message (encrypted when the room is; unverified devices still get the keys); its event id.
+        With `txn`, sending the same message again returns the first one's event id and posts nothing new."""
         if self.room_loader is not None:
             await self.room_loader(room_id)
         response = await self._call(
             f"send to {room_id}",
-            lambda: self._client.room_send(room_id, "m.room.message", content, ignore_unverified_devices=True),
+            lambda: self._client.room_send(
+                room_id, "m.room.message", content, tx_id=txn, ignore_unverified_devices=True
+            ),
         )
         return str(getattr(response, "event_id", ""))
 
-    async def send_private(self, user: AccountId, text: str) -> None:
+    async def send_private(self, user: AccountId, text: str, *, txn: str | None = None) -> None:
         room = await self.direct_room(user)
-        await self.send(room, notice(text))
+        await self.send(room, notice(text), txn=txn)
 
     def is_direct_room_of(self, user: str, room_id: str) -> bool:
         return self._state.get(DM_KEY + user) == room_id

@@ -15,7 +15,6 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from typing import Any
 
 from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.card import replacement, review_card_content
@@ -52,7 +51,7 @@ class ReviewerCards:
         service: ReviewService,
         state: StateStore,
         direct_room: Callable[[AccountId], Awaitable[str]],
-        send: Callable[[str, dict[str, Any]], Awaitable[str]],
+        send: Callable[..., Awaitable[str]],  # (room id, content, *, txn=None) -> event id
         redact: Callable[[str, str, str], Awaitable[None]],
     ) -> None:
         self._service = service
@@ -81,7 +80,7 @@ class ReviewerCards:
     def _save(self, incident_id: int, copies: dict[str, list[str]]) -> None:
         self._state.set(f"{COPIES_KEY}{incident_id}", json.dumps(copies))
 
-    async def deliver(self, incident_id: int, people: Iterable[PersonId]) -> list[str]:
+    async def deliver(self, incident_id: int, people: Iterable[PersonId], *, txn: str | None = None) -> list[str]:
         """Send the card to each person's direct room; what could not be delivered (empty: all went well).
 
         People without a Matrix account, and people the service does not allow to see the incident, are skipped
@@ -104,7 +103,8 @@ class ReviewerCards:
                 continue
             try:
                 room_id = await self._direct_room(account)
-                event_id = await self._send(room_id, review_card_content(shown.card))
+                sent_txn = f"{txn}-{pid}" if txn else None  # one per copy: sent again, it is not posted twice
+                event_id = await self._send(room_id, review_card_content(shown.card), txn=sent_txn)
             except MatrixCallFailed as exc:
                 log.error("matrix: incident #%d: card for %s not delivered: %s", incident_id, pid, exc)
                 failures.append(f"card for {pid}: {exc}")

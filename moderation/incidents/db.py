@@ -83,6 +83,9 @@ class IncidentRow(Base):
         # One incident per platform event: a replayed event never yields a second incident or action.
         UniqueConstraint("platform", "room_id", "event_id", name="uq_incidents_event"),
         Index("ix_incidents_status_created", "status", "created_at"),
+        # Numbers are never handed out twice, even after the highest incident is erased: card copies and queued
+        # withdrawals are keyed by the number (PostgreSQL's sequence never reuses one either).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -125,6 +128,7 @@ class IncidentRow(Base):
     history: Mapped[list[HistoryRow]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", order_by="HistoryRow.id"
     )
+    outbox: Mapped[list[OutboxRow]] = relationship(cascade="all, delete-orphan", order_by="OutboxRow.id")
 
 
 # Repeated targeting (R2) looks up one author's incidents aimed at one person: both together, not one at a time.
@@ -156,6 +160,28 @@ class HistoryRow(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     incident: Mapped[IncidentRow] = relationship(back_populates="history")
+
+
+class OutboxRow(Base):
+    """What must still be done for an incident (delete, notice, each card), written in the incident's own
+    transaction and marked done after it succeeded: a crash between recording and acting loses nothing."""
+
+    __tablename__ = "incident_outbox"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "kind", "target", name="uq_incident_outbox_action"),
+        Index("ix_incident_outbox_status_platform", "status", "platform"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))  # delete / notify-sender / card / announce / flag
+    target: Mapped[str] = mapped_column(String(255), default="")  # a card's viewer (person id or "overview")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending / done / failed
+    payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)  # cleared once done (store the minimum)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class StateRow(Base):

@@ -19,6 +19,21 @@ class DatabaseUnavailable(RuntimeError):
     """The database could not be reached after retrying."""
 
 
+CONNECT_TIMEOUT_S = 5  # a server that accepts and never answers must not hold the bot or the CLI for minutes
+STATEMENT_TIMEOUT_MS = 30_000
+# PostgreSQL through psycopg: a bounded connect, a bounded statement, and TCP keepalives so that a connection to a
+# vanished server is noticed in about a minute instead of the kernel's two hours.
+POSTGRES_CONNECT_ARGS: dict[str, Any] = {
+    "connect_timeout": CONNECT_TIMEOUT_S,
+    "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 60_000,  # ms: unacknowledged data for this long ends the connection
+}
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -27,7 +42,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver we install
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, connect_args=POSTGRES_CONNECT_ARGS)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -55,16 +70,25 @@ def wait_for_database(
             return
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            where = engine.url.render_as_string(hide_password=True)
+            if _hung(reason):  # it accepted the connection and never answered: hung, not starting; no retries
+                raise DatabaseUnavailable(
+                    f"the database at {where} accepts connections but does not answer "
+                    f"(no reply within {CONNECT_TIMEOUT_S}s): {reason}"
+                ) from exc
             if attempt == attempts:
                 raise DatabaseUnavailable(
-                    f"cannot reach the database at {engine.url.render_as_string(hide_password=True)} "
-                    f"after {attempts} attempts: {reason}"
+                    f"cannot reach the database at {where} after {attempts} attempts: {reason}"
                 ) from exc
             log.warning(
                 "database not reachable (attempt %d/%d: %s); retrying in %.1fs", attempt, attempts, reason, delay
             )
             sleep(delay)
             delay *= 2
+
+
+def _hung(reason: str) -> bool:
+    return "timeout expired" in reason or "timed out" in reason
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,18 +3,22 @@
 Adapters, the console and the CLI call these methods with an `Actor` and show `ReviewResult.message`. Each call is
 one transaction: the access decision (access.py), the change, and the history line commit together. Every call is
 idempotent: repeating it answers "unchanged" and changes nothing.
+
+Every change is a compare-and-set in the database (`UPDATE incidents … WHERE status = <as read> AND escalation =
+<as read>`, then the row count): of two reviewers, bot and CLI, or two processes changing one incident at once,
+exactly one succeeds; the other's call is answered again from the incident as it now is.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from moderation.incidents.access import Actor, candidates, decide, note_access, sees_reporter
@@ -25,6 +29,7 @@ from moderation.model import AccountId, PersonId, Platform, Role
 from moderation.ports import Clock, Directory
 
 CLOSED = ("resolved", "dismissed")
+CAS_ATTEMPTS = 3  # a lost compare-and-set is read and decided again this often
 NOTE_MAX = 2000
 ESCALATIONS = ("coordinator", "leadership", "police")  # in rising order
 _ESCALATION_WORDS = {
@@ -77,7 +82,6 @@ class ReviewService:
         self._sessions = sessions
         self._directory = directory  # a callable: the roster is swapped after every import
         self._clock = clock
-        self._lock = threading.Lock()
 
     # -- who is asking ----------------------------------------------------------------------------------------
 
@@ -245,21 +249,53 @@ class ReviewService:
     ) -> ReviewResult:  # fmt: skip
         if not 0 < incident_id < 2**31:  # beyond any id the database hands out (and beyond its integer type)
             return ReviewResult(Result.NOT_FOUND, f"there is no incident #{incident_id}")
+        for attempt in range(CAS_ATTEMPTS):
+            try:
+                answer = self._try(incident_id, actor, action, change, detail)
+            except _LostRace:
+                continue  # someone else changed the incident between our read and our write: decide again
+            if attempt and answer.result is not Result.DONE:
+                message = f"{answer.message} (someone else changed incident #{incident_id} at the same moment)"
+                return ReviewResult(answer.result, message, answer.card, answer.history)
+            return answer
+        return ReviewResult(Result.INVALID, f"incident #{incident_id} keeps being changed by others; try again")
+
+    def _try(
+        self, incident_id: int, actor: Actor, action: str, change: Callable[[IncidentRow], tuple[Result, str]],
+        detail: str,
+    ) -> ReviewResult:  # fmt: skip
+        """One read-decide-write; raises _LostRace when the compare-and-set lost (then nothing was written)."""
         now = self._clock.now()
         directory = self._directory()
-        # SQLite ignores FOR UPDATE: this process-wide lock makes a double press in any front end see the first result.
-        with self._lock, self._sessions.begin() as session:
-            # Locked (PostgreSQL) so that two reviewers acting at once cannot both close it: the second sees it closed.
-            row = session.get(
-                IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)], with_for_update=True
-            )
+        with self._sessions() as session, session.begin():
+            row = session.get(IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)])
             if row is None:
                 return ReviewResult(Result.NOT_FOUND, f"there is no incident #{incident_id}")
             decision = decide(actor, row, directory)
             if not decision.allowed:
                 note_access(session, row, actor, "refused", f"{action}: {decision.reason}", now)
                 return ReviewResult(Result.FORBIDDEN, f"incident #{incident_id} is not yours to review")
-            result, message = change(row)
+            expected_status, expected_escalation = row.status, row.escalation
+            with session.no_autoflush:
+                result, message = change(row)
+                if result is Result.DONE:
+                    escalation = IncidentRow.escalation
+                    same_escalation = (
+                        escalation.is_(None) if expected_escalation is None else escalation == expected_escalation
+                    )
+                    claimed = cast(
+                        CursorResult[Any],
+                        session.execute(
+                            update(IncidentRow)
+                            .where(
+                                IncidentRow.id == incident_id, IncidentRow.status == expected_status, same_escalation
+                            )
+                            .values(status=row.status, escalation=row.escalation, updated_at=now)
+                            .execution_options(synchronize_session=False)
+                        ),
+                    ).rowcount
+                    if claimed != 1:
+                        raise _LostRace
             if result is Result.DONE:
                 row.updated_at = now
                 note_access(session, row, actor, action, detail, now)
@@ -276,6 +312,10 @@ class ReviewService:
             return person.name if person is not None else str(pid)
 
         return card_from_row(row, name_of, show_reporter=sees_reporter(actor, directory))
+
+
+class _LostRace(Exception):
+    """The compare-and-set found the incident changed since it was read; the transaction is rolled back."""
 
 
 def _assign(row: IncidentRow, person_id: str, reason: str) -> bool:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.db import EXCERPT_MAX, HistoryRow, IncidentRow, ReviewerRow
+from moderation.incidents.db import EXCERPT_MAX, HistoryRow, IncidentRow, OutboxRow, ReviewerRow
 from moderation.model import Action
 from moderation.ports import IncidentDraft, IncidentRef, StoreUnavailable
 
@@ -64,6 +64,22 @@ class SqlIncidentStore:
         row.reviewers = [ReviewerRow(person_id=r.person_id, reason=r.reason) for r in draft.reviewers]
         routed = ", ".join(f"{r.person_id} ({r.reason})" for r in draft.reviewers) or "nobody"
         row.history = [HistoryRow(at=now, actor="system", action="created", detail=f"routed to {routed}")]
+        owed = [
+            OutboxRow(
+                platform=msg.platform.value,
+                kind=action.kind,
+                target=action.target,
+                status="done" if action.done else "pending",
+                payload=dict(action.payload) if not action.done else {},
+                detail="",
+                created_at=now,
+                done_at=now if action.done else None,
+            )
+            for action in draft.owed
+        ]
+        row.outbox = owed
+        if draft.owed and all(action.done for action in draft.owed):
+            row.action_taken, row.action_status = ", ".join(dict.fromkeys(a.kind for a in draft.owed)), "done"
         with self._sessions() as session:
             session.add(row)
             try:
@@ -103,6 +119,11 @@ class SqlIncidentStore:
                 outcome = "ok" if action.ok else "FAILED"
                 detail = f"{outcome}: {action.detail}" if action.detail else outcome
                 row.history.append(HistoryRow(at=now, actor="system", action=action.kind.value, detail=detail))
+
+
+def storage_reason(exc: OperationalError | InterfaceError) -> str:
+    """The first line of the driver's message: what an admin needs to know, without the SQL."""
+    return _reason(exc)
 
 
 def _reason(exc: OperationalError | InterfaceError) -> str:

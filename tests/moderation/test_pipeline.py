@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.app import Core, build_policies
 from moderation.incidents.db import HistoryRow, IncidentRow
+from moderation.incidents.outbox import SqlOutbox
 from moderation.model import (
     AccountId,
     Action,
@@ -251,6 +252,7 @@ async def test_a_database_outage_delays_the_message_and_loses_nothing(core: Core
         rules=ALL_RULES,
         directory=core.directory,
         store=flaky,
+        outbox=SqlOutbox(core.sessions, lambda: core.directory),
         clock=core.clock,
         classifier=KeywordClassifier(),
         store_retry_delay=0.001,

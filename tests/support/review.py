@@ -13,6 +13,7 @@ from bot.database import upgrade
 from bot.settings import settings_from_dict
 from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.engine import make_engine
+from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.review import ReviewService
 from moderation.incidents.store import SqlIncidentStore
 from moderation.incidents.targeting import TargetingIncidentStore
@@ -116,6 +117,7 @@ def make_school(
         rules=ALL_RULES,
         directory=core.directory,
         store=core.store,
+        outbox=SqlOutbox(core.sessions, lambda: core.directory),
         clock=clock,
         classifier=core.classifier,
     )

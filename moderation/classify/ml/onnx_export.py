@@ -90,14 +90,18 @@ def _export_fp32(scorer: TorchScorer, path: Path) -> None:
 
 
 # Tried in order: everything int8 (the embedding table too: most of the memory), then the matrix products only
-# (the embedding table stays fp32) for a model whose embeddings do not survive int8. The first that agrees wins.
-QUANTISATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("int8: matmul+embeddings", ("MatMul", "Gather")),
-    ("int8: matmul, fp32 embeddings", ("MatMul",)),
+# (the embedding table stays fp32) for a model whose embeddings do not survive int8; then both again with unsigned
+# weights, for x86 CPUs without VNNI (AVX2, plain AVX-512), whose signed int8 kernels can saturate (ONNX Runtime's
+# quantization guide advises U8U8 there). The first that agrees wins.
+QUANTISATIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    ("int8: matmul+embeddings", ("MatMul", "Gather"), False),
+    ("int8: matmul, fp32 embeddings", ("MatMul",), False),
+    ("int8, unsigned weights: matmul+embeddings", ("MatMul", "Gather"), True),
+    ("int8, unsigned weights: matmul, fp32 embeddings", ("MatMul",), True),
 )
 
 
-def _quantize(source: Path, target: Path, op_types: tuple[str, ...]) -> None:
+def _quantize(source: Path, target: Path, op_types: tuple[str, ...], unsigned: bool) -> None:
     """Quantise, then store the weights in a file of their own (WEIGHTS_FILE).
 
     With the weights inside the graph file, ONNX Runtime holds the parsed file and its own copy of every weight
@@ -113,7 +117,11 @@ def _quantize(source: Path, target: Path, op_types: tuple[str, ...]) -> None:
     root.setLevel(logging.ERROR)  # onnxruntime logs a "consider pre-processing" hint on the root logger
     try:
         quantize_dynamic(
-            str(source), str(target), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=list(op_types)
+            str(source),
+            str(target),
+            weight_type=QuantType.QUInt8 if unsigned else QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=list(op_types),
         )
     finally:
         root.setLevel(level)
@@ -151,8 +159,8 @@ def export_onnx(cache_dir: Path, model: str, *, tolerance: float = TOLERANCE) ->
         _export_fp32(torch_scorer, fp32)
         pad_id, pad_token = _save_tokenizer(torch_scorer, work / TOKENIZER_FILE)
         tried = []
-        for quantisation, op_types in QUANTISATIONS:
-            _quantize(fp32, work / MODEL_FILE, op_types)
+        for quantisation, op_types, unsigned in QUANTISATIONS:
+            _quantize(fp32, work / MODEL_FILE, op_types, unsigned)
             files = {name: sha256_file(work / name) for name in FILES}
             manifest = Manifest(
                 model, tuple(torch_scorer.labels), torch_scorer.max_length, pad_id, pad_token, files, 1.0, quantisation

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from moderation.ports import StoreUnavailable
 from tests.adapters.matrix.helpers import MARKER, SCHOOL_ACCOUNTS, School, eventually, incidents, is_redacted, room
 from tests.adapters.matrix.test_rooms import running
 from tests.support.synapse import SynapseServer, running_synapse
@@ -202,7 +203,7 @@ async def test_homeserver_outage_reconnects(tmp_path: Path, store_dir: Path) -> 
 
 
 class FlakyCore:
-    """The real Moderator, except that its first `failures` calls to handle() fail (a database blip)."""
+    """The real Moderator, except that its first `failures` calls to handle() find the database away."""
 
     def __init__(self, moderator: Any, failures: int) -> None:
         self._moderator = moderator
@@ -214,7 +215,7 @@ class FlakyCore:
     async def handle(self, message: Any, enforcer: Any) -> Any:
         if self.failures > 0:
             self.failures -= 1
-            raise RuntimeError("database unavailable")
+            raise StoreUnavailable("connection refused")
         return await self._moderator.handle(message, enforcer)
 
 
@@ -230,7 +231,7 @@ async def test_a_core_failure_retries_the_batch(
         bad = await school.send("daan", room_id, f"{MARKER}!")
         await eventually(lambda: _all_redacted(school, room_id, [bad]), timeout=30, what="the redaction after retries")
         assert [i.event_id for i in incidents(core)] == [bad]
-        assert flaky.failures == 0 and "syncing the batch again" in caplog.text
+        assert flaky.failures == 0 and "a sync batch could not be finished" in caplog.text
     finally:
         await adapter.stop()
         core.close()
