@@ -25,6 +25,7 @@ from moderation.clock import SystemClock
 from moderation.directory import RosterDirectory, load_directory
 from moderation.incidents.engine import make_engine, make_session_factory, wait_for_database
 from moderation.incidents.outbox import SqlOutbox
+from moderation.incidents.report_key import installation_secret
 from moderation.incidents.review import ReviewService
 from moderation.incidents.rooms import sync_rooms
 from moderation.incidents.state import SqlStateStore
@@ -32,7 +33,7 @@ from moderation.incidents.store import SqlIncidentStore
 from moderation.incidents.targeting import TargetingIncidentStore
 from moderation.model import AccountId, Category, PersonId, Platform, Room, RoomId, RoomKind
 from moderation.pipeline import Moderator
-from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, PolicyBook, RoomPolicy
+from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, PersonalDataAction, PolicyBook, RoomPolicy
 from moderation.ports import Classifier, Clock, IncidentStore
 from moderation.rules import ALL_RULES
 
@@ -105,6 +106,7 @@ def room_policy(settings: Settings, room: RoomSettings) -> RoomPolicy:
         notify_sender=room.notify_sender,
         thresholds={**DEFAULT_THRESHOLDS, **settings.room_thresholds(room)},
         dry_run=room.dry_run,
+        personal_data=PersonalDataAction(room.personal_data) if room.personal_data else None,
     )
 
 
@@ -141,7 +143,7 @@ def classifier_config(settings: Settings) -> ClassifierConfig:
         )
     return ClassifierConfig(
         languages=tuple(c.languages),
-        lexicon_files=tuple(settings.resolve_path(p) for p in c.lexicon_files),
+        lexicon_files=tuple(settings.config_path(p) for p in c.lexicon_files),
         allow_terms=tuple(c.allow_terms),
         ml=ml,
     )
@@ -196,6 +198,7 @@ def build_core(
         unconfigured_rooms=None if unconfigured == "ignore" else RoomKind(unconfigured),
         dry_run=settings.bot.dry_run,
         checkpoint=die_at(os.environ.get(DIE_AT_ENV)),
+        report_secret=installation_secret(sessions),
     )
     core = Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
     return core

@@ -10,36 +10,26 @@ import asyncio
 import getpass
 import logging
 import sys
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from adapters.base import AdapterConfigError, AdapterStartError
 from bot.database import SchemaBehind, current_revision, head_revision, upgrade
 from bot.settings import Settings, SettingsError, load_settings
-from moderation.clock import SystemClock
-from moderation.directory import load_directory
 from moderation.incidents.engine import DatabaseUnavailable
-from moderation.incidents.review import ReviewService
 from moderation.model import RoomKind
-from moderation.roster import RosterError, read_roster, store_roster
+from moderation.roster import RosterError
 
 app = typer.Typer(
     help="schoolwacht: a moderation bot that puts a school's social-media protocol into practice.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-roster_app = typer.Typer(
-    help="The school's roster: who is who (students, staff, mentors, managers).", no_args_is_help=True
-)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
-app.add_typer(roster_app, name="roster")
 app.add_typer(db_app, name="db")
 
 out = Console(soft_wrap=True)  # one message, one line: admins grep logs and scripts read output
@@ -118,48 +108,6 @@ def check(
     run_check(settings, text, kind.value, out)
 
 
-@roster_app.command("import")
-def roster_import(
-    file: Annotated[Path, typer.Argument(help="CSV exported from the student information system.")],
-    config: ConfigOption = DEFAULT_CONFIG,
-) -> None:
-    """Import (or update) the roster. A file with any problem imports nothing."""
-    from bot.app import open_database
-
-    settings = settings_from(config)
-    people = read_roster(file)
-    _engine, sessions = open_database(settings)
-    with Progress(console=out, transient=True) as progress:
-        task = progress.add_task("importing", total=len(people))
-        result = store_roster(sessions, people, datetime.now(UTC), lambda n: progress.update(task, completed=n))
-    out.print(
-        f"roster imported from {file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-        f"{result.deactivated} no longer in the file (kept, marked as left)"
-    )
-    # Open incidents of reviewers who left go to leadership now, not at the next nightly run.
-    moved = ReviewService(sessions, lambda: load_directory(sessions), SystemClock()).reassign_departed()
-    if moved:
-        out.print(f"{moved} open incident(s) of people who left were reassigned to school leadership")
-
-
-@roster_app.command("show")
-def roster_show(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """List the people in the roster with their mentor or manager and platform accounts."""
-    from bot.app import open_database
-
-    _engine, sessions = open_database(settings_from(config))
-    directory = load_directory(sessions)
-    table = Table("id", "name", "role", "class", "mentor / manager", "flags", "accounts")
-    for p in sorted(directory.people(), key=lambda p: (p.role.value, p.class_name or "", p.name)):
-        boss = p.mentor or p.manager
-        boss_name = directory.person(boss).name if boss and directory.person(boss) else (boss or "")  # type: ignore[union-attr]
-        flags = ", ".join(f for f, on in (("coordinator", p.is_coordinator), ("leadership", p.is_leadership)) if on)
-        accounts = ", ".join(f"{a.platform.value}:{a.id}" for a in p.accounts)
-        table.add_row(p.id, p.name, p.role.value, p.class_name or "", boss_name, flags, accounts)
-    out.print(table)
-    out.print(f"{len(directory)} people")
-
-
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Create or migrate the database schema to this version of schoolwacht."""
@@ -184,7 +132,9 @@ def _mount_optional_apps() -> None:
     from bot.cli_incidents import incidents_app
     from bot.cli_model import model_app
     from bot.cli_privacy import privacy_app
+    from bot.cli_roster import roster_app
 
+    app.add_typer(roster_app, name="roster")
     app.add_typer(incidents_app, name="incidents")
     app.add_typer(privacy_app, name="privacy")
     app.add_typer(model_app, name="model")

@@ -1,7 +1,8 @@
 """`schoolwacht incidents list | show | ack | resolve | dismiss | escalate`: the review workflow on the command line.
 
 Who is acting:
-- `--as PERSON` (a roster id): exactly that reviewer's rights — a mentor sees only their own students' incidents.
+- `--as PERSON` (a roster id): exactly that reviewer's rights — a mentor sees only their own students' incidents;
+  the history records "cli:<os user> as PERSON", who really typed it.
 - without `--as`: the administrator at the server, recorded as "cli:<os user>", with school leadership's rights.
   Whoever can run this command on the server can read the database anyway; recording them by their OS account
   keeps their reads and changes in each incident's history like everyone else's.
@@ -17,13 +18,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bot.settings import load_settings
 from moderation.clock import SystemClock
 from moderation.directory import load_directory
 from moderation.incidents.access import Actor
-from moderation.incidents.cards import SCHOOL_TZ, render_text
+from moderation.incidents.cards import SCHOOL_TZ, render_text, shown
 from moderation.incidents.review import Result, ReviewResult, ReviewService
 
 incidents_app = typer.Typer(help="Review incidents: list, show, acknowledge, resolve, dismiss, escalate.",
@@ -50,12 +52,12 @@ def _actor(service: ReviewService, as_person: str | None) -> Actor:
     if actor is None:
         typer.echo(f"error: {as_person!r} is not on the school's current roster", err=True)
         raise typer.Exit(2)
-    return actor
+    return actor.on_cli(getpass.getuser())
 
 
 def _finish(result: ReviewResult, out: Console) -> None:
     if result.ok:
-        out.print(result.message)
+        out.print(result.message, markup=False, highlight=False)
     else:
         typer.echo(f"error: {result.message}", err=True)
     raise typer.Exit(_EXIT[result.result])
@@ -80,8 +82,9 @@ def list_incidents(
     table = Table("#", "when", "status", "rule", "category", "room", "author", "reviewers", "escalation")
     for c in cards:
         when = c.when.astimezone(SCHOOL_TZ).strftime("%Y-%m-%d %H:%M")
-        table.add_row(str(c.id), when, c.status, c.rule_id, c.category, c.room, c.author, ", ".join(c.reviewers),
-                      c.escalation or "")  # fmt: skip
+        written = (c.room, c.author, ", ".join(c.reviewers))  # names and room names come from people, not from us
+        cells = [str(c.id), when, c.status, c.rule_id, c.category, *(escape(shown(v)) for v in written)]
+        table.add_row(*cells, c.escalation or "")
     out.print(table)
     out.print(f"{len(cards)} incident(s)")
 
@@ -103,7 +106,7 @@ def show(
     table = Table("when", "who", "what", "detail", title="history")
     for line in result.history:
         when = line.at.astimezone(SCHOOL_TZ).strftime("%Y-%m-%d %H:%M:%S")
-        table.add_row(when, line.actor, line.action, line.detail)
+        table.add_row(when, escape(shown(line.actor)), escape(shown(line.action)), escape(shown(line.detail)))
     out.print(table)
 
 

@@ -7,6 +7,7 @@ command or settings.
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +35,11 @@ def _sessions(config: Path) -> sessionmaker[Session]:
     return open_database(load_settings(config))[1]
 
 
+def _who() -> str:
+    """Who ran the request, for the privacy log (the administrator at the server, by their OS account)."""
+    return f"cli:{getpass.getuser()}"
+
+
 @privacy_app.command("export")
 def export(
     person: PersonArgument,
@@ -41,7 +48,7 @@ def export(
 ) -> None:
     """Everything stored about PERSON, as JSON."""
     try:
-        data = export_person(_sessions(config), person, datetime.now(UTC))
+        data = export_person(_sessions(config), person, datetime.now(UTC), actor=_who())
     except UnknownPerson as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -65,7 +72,7 @@ def erase(
     now = datetime.now(UTC)
     out = Console()
     try:
-        plan = erase_person(sessions, person, now, dry_run=True)
+        plan = erase_person(sessions, person, now, dry_run=True, actor=_who())
         out.print(_table(plan, "would be erased" if dry_run else "will be erased"))
         if dry_run:
             out.print("dry run: nothing was changed")
@@ -73,18 +80,20 @@ def erase(
         if not yes and not typer.confirm(f"erase everything about {person}? this cannot be undone"):
             out.print("nothing was changed")
             raise typer.Exit(1)
-        erase_person(sessions, person, now, dry_run=False)
+        erase_person(sessions, person, now, dry_run=False, actor=_who())
     except UnknownPerson as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    out.print(f"erased {person}. If they are still in the school's export, the next roster import adds them again.")
+    out.print(
+        f"erased {escape(person)}. If they are still in the school's export, the next roster import adds them again."
+    )
 
 
 def _table(plan: ErasurePlan, what: str) -> Table:
     def ids(values: list[int]) -> str:
         return ", ".join(f"#{v}" for v in values) or "-"
 
-    table = Table("what", "how many", "incidents", title=f"{plan.who}: {what}")
+    table = Table("what", "how many", "incidents", title=f"{escape(plan.who)}: {what}")
     table.add_row("roster record and accounts", str(plan.accounts) if plan.person_record else "0", "")
     table.add_row("their own incidents (deleted)", str(len(plan.incidents_deleted)), ids(plan.incidents_deleted))
     table.add_row("named as the one aimed at (removed)", str(len(plan.targets_cleared)), ids(plan.targets_cleared))

@@ -5,18 +5,23 @@ Unknown keys and wrong types are errors that name the key and the file.
 
 from __future__ import annotations
 
+import codecs
 import os
 import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from adapters.secrets import read_secret
-from moderation.model import Category
+from moderation.model import Category, Platform
+from moderation.roster import RosterOptions
+from moderation.roster.accounts import check_pattern
 
 CategoryName = Literal["insult", "harassment", "threat", "discrimination", "sexual", "self-harm"]
 KindName = Literal["announcement", "student-run", "staff-run", "class"]
@@ -35,6 +40,12 @@ class DatabaseSettings(_Strict):
     url: str = "sqlite:///var/schoolwacht.sqlite3"
     connect_attempts: int = Field(default=5, ge=1, le=50)
 
+    @field_validator("url")
+    @classmethod
+    def _a_database_url(cls, value: str) -> str:
+        parse_database_url(value, "database.url")
+        return value
+
 
 class BotSettings(_Strict):
     platforms: list[Literal["console", "matrix", "discord"]] = ["console"]
@@ -42,6 +53,21 @@ class BotSettings(_Strict):
     # Rooms not listed under [[rooms]]: judged as this kind of room, or "ignore" to leave them alone.
     unconfigured_rooms: KindName | Literal["ignore"] = "student-run"
     timezone: str = "Europe/Amsterdam"
+    # Where relative data paths (the SQLite file, the Matrix key store, models) live. Unset: SCHOOLWACHT_DATA_DIR
+    # (the Docker image sets /data), else the settings file's folder.
+    data_dir: Path | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _a_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f'{value!r} is not a time zone; use the Area/City form, e.g. "Europe/Amsterdam" '
+                "(on a system without time zone data, install tzdata)"
+            ) from None
+        return value
 
 
 class ClassifierSettings(_Strict):
@@ -80,6 +106,70 @@ class DiscordSettings(_Strict):
     review_channel_id: int | None = None
 
 
+RosterField = Literal[
+    "id",
+    "student_id",
+    "staff_id",
+    "name",
+    "first_name",
+    "infix",
+    "last_name",
+    "role",
+    "class",
+    "mentor",
+    "manager",
+    "coordinator",
+    "leadership",
+    "discord_id",
+    "matrix_id",
+    "console",
+    "email",
+    "username",
+]
+
+
+class RosterSettings(_Strict):
+    """How the school's exports are read (`schoolwacht roster import`); see docs/roster.md."""
+
+    # An export's column name → ours, for exports whose names schoolwacht does not know.
+    columns: dict[str, RosterField] = {}
+    # A platform account made from export columns, e.g. matrix = "@{gebruikersnaam}:school.nl".
+    accounts: dict[Literal["matrix", "console"], str] = {}
+    leadership: list[str] = []  # roster ids of school leadership, when the export has no such column
+    coordinators: list[str] = []  # roster ids of the anti-bullying coordinator(s)
+    encoding: str = "auto"  # or a fixed one, e.g. "cp1252"
+    # An import that would mark more than this share of the people as left is refused without --allow-removals.
+    max_removed_share: float = Field(default=0.2, ge=0.0, le=1.0)
+
+    @field_validator("accounts")
+    @classmethod
+    def _patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        for platform, pattern in value.items():
+            if (problem := check_pattern(pattern)) is not None:
+                raise ValueError(f"{platform} pattern {pattern!r}: {problem}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        if value != "auto":
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f'unknown encoding {value!r} (e.g. "auto", "utf-8", "cp1252")') from None
+        return value
+
+    def options(self) -> RosterOptions:
+        return RosterOptions(
+            columns=dict(self.columns),
+            accounts={Platform(k): v for k, v in self.accounts.items()},
+            leadership=frozenset(self.leadership),
+            coordinators=frozenset(self.coordinators),
+            encoding=None if self.encoding == "auto" else codecs.lookup(self.encoding).name,
+            max_removed_share=self.max_removed_share,
+        )
+
+
 class RoomSettings(_Strict):
     platform: Literal["console", "matrix", "discord"]
     id: str
@@ -90,6 +180,9 @@ class RoomSettings(_Strict):
     notify_sender: bool = True
     dry_run: bool = False
     thresholds: dict[CategoryName, float] = {}
+    # R6, someone else's phone number, address, ...: "hold" (remove with a notice), "flag", or "allow";
+    # unset: hold in student-run and class rooms, flag in staff-run and announcement rooms.
+    personal_data: Literal["hold", "flag", "allow"] | None = None
 
     @field_validator("thresholds")
     @classmethod
@@ -102,6 +195,7 @@ class Settings(_Strict):
     bot: BotSettings = BotSettings()
     classifier: ClassifierSettings = ClassifierSettings()
     review: ReviewSettings = ReviewSettings()
+    roster: RosterSettings = RosterSettings()
     # [thresholds.default] for every room, [thresholds.<room kind>] on top; a room's own `thresholds` last.
     thresholds: dict[Literal["default", KindName], dict[CategoryName, float]] = {}
     matrix: MatrixSettings | None = None
@@ -122,20 +216,78 @@ class Settings(_Strict):
             merged.update(layer.items())
         return {Category(k): v for k, v in merged.items()}
 
-    def resolve_path(self, path: Path) -> Path:
-        """A path from the settings file: relative paths are relative to that file, not to the working folder."""
-        if path.is_absolute() or self.source is None:
-            return path
-        return self.source.parent / path
+    def data_dir(self, environ: Mapping[str, str] = os.environ) -> Path | None:
+        """The folder relative data paths are in: `[bot] data_dir`, else SCHOOLWACHT_DATA_DIR, else the settings
+        file's folder (None: the working folder)."""
+        if self.bot.data_dir is not None:
+            return self.config_path(self.bot.data_dir)
+        if environ.get("SCHOOLWACHT_DATA_DIR", "").strip():
+            return Path(environ["SCHOOLWACHT_DATA_DIR"].strip())
+        return self.source.parent if self.source is not None else None
+
+    def resolve_path(self, path: Path, environ: Mapping[str, str] = os.environ) -> Path:
+        """A data path from the settings (database, key store, models): a relative one is in the data folder."""
+        base = self.data_dir(environ)
+        return path if path.is_absolute() or base is None else base / path
+
+    def config_path(self, path: Path) -> Path:
+        """A path to something the admin writes (own lexicon files): relative to the settings file."""
+        return path if path.is_absolute() or self.source is None else self.source.parent / path
 
     def database_url(self, environ: Mapping[str, str] = os.environ) -> str:
-        url = read_secret("SCHOOLWACHT_DATABASE_URL", environ) or self.database.url
-        parsed = make_url(url)
+        """The database URL: SCHOOLWACHT_DATABASE_URL(_FILE) or `[database] url`, never both at once. A SQLite
+        file's folder is created; a folder the bot may not write to is named as a permission problem."""
+        secret = read_secret("SCHOOLWACHT_DATABASE_URL", environ)
+        if secret and "url" in self.database.model_fields_set:
+            where = self.source or "the settings"
+            raise SettingsError(
+                f"the database is set twice: SCHOOLWACHT_DATABASE_URL(_FILE) and [database] url in {where}; "
+                "keep one (a URL with a password belongs in the environment)"
+            )
+        parsed = parse_database_url(
+            secret or self.database.url, "SCHOOLWACHT_DATABASE_URL" if secret else "database.url"
+        )
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-            path = self.resolve_path(Path(parsed.database))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            url = parsed.set(database=str(path)).render_as_string(hide_password=False)
-        return url
+            path = self.resolve_path(Path(parsed.database), environ).absolute()
+            _writable_folder(path)
+            return parsed.set(database=str(path)).render_as_string(hide_password=False)
+        return parsed.render_as_string(hide_password=False)
+
+
+def parse_database_url(url: str, setting: str) -> URL:
+    """A database URL, or a SettingsError saying what is wrong with it and how to write it."""
+    example = "sqlite:///var/schoolwacht.sqlite3 or postgresql://user@host:5432/schoolwacht"
+    if "://" not in url:
+        hint = f"sqlite:///{url}" if url.endswith((".sqlite3", ".sqlite", ".db")) else example
+        raise SettingsError(f"{setting}: {url!r} is not a database URL; write e.g. {hint}")
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise SettingsError(f"{setting}: not a valid database URL ({reason}); write e.g. {example}") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingsError(
+            f"{setting}: unknown database {parsed.get_backend_name()!r}; schoolwacht works with sqlite and "
+            f"postgresql, e.g. {example}"
+        )
+    return parsed
+
+
+def _writable_folder(database: Path) -> None:
+    folder = database.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(
+            f"cannot create the database folder {folder}: {exc.strerror} (a permission problem: make it writable for "
+            "the user that runs schoolwacht, or point database.url elsewhere)"
+        ) from None
+    target = database if database.exists() else folder
+    if not os.access(target, os.W_OK):
+        raise SettingsError(
+            f"{target} is not writable for the user that runs schoolwacht (a permission problem; SQLite also writes "
+            "a journal next to the database file): fix its owner or mode, or point database.url elsewhere"
+        )
 
 
 def _check_thresholds(value: dict[str, float]) -> dict[str, float]:
@@ -178,10 +330,22 @@ def settings_from_dict(data: dict[str, Any], *, source: Path | None = None) -> S
     return settings
 
 
+_SECRET_KEYS = {"password", "token", "access_token"}
+
+
 def _describe(error: Any) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden" and len(error["loc"]) == 2 and error["loc"][1] in _SECRET_KEYS:
+        variable = (
+            f"SCHOOLWACHT_{str(error['loc'][0]).upper()}_{'PASSWORD' if error['loc'][1] == 'password' else 'TOKEN'}"
+        )
+        return f"{key}: secrets do not go in the settings file; set {variable} (or {variable}_FILE) instead"
     if error["type"] == "extra_forbidden":
         return f"unknown key {key!r}"
+    if error["type"] == "value_error" and isinstance(error.get("ctx", {}).get("error"), SettingsError):
+        return str(error["ctx"]["error"])  # it names the key already
+    if error["type"] == "value_error":
+        return f"{key}: {error['ctx']['error']}"
     if error["type"] == "missing":
         return f"missing key {key!r}"
     return f"{key}: {error['msg']} (got {error.get('input')!r})"

@@ -15,14 +15,15 @@ class RosterDirectory:
     """An immutable snapshot of the roster; the app swaps in a new one after an import."""
 
     def __init__(self, people: Iterable[Person]) -> None:
-        self._people: dict[PersonId, Person] = {p.id: p for p in people}
+        # Ids are case-insensitive: `--as sa4`, `posters = ["sa4"]` and a mentor column saying "sa4" all mean SA4.
+        self._people: dict[str, Person] = {fold_id(p.id): p for p in people}
         self._by_account: dict[tuple[Platform, AccountId], Person] = {}
         for person in self._people.values():
             for account in person.accounts:
                 self._by_account[(account.platform, _fold(account.platform, account.id))] = person
 
     def person(self, person_id: PersonId) -> Person | None:
-        return self._people.get(person_id)
+        return self._people.get(fold_id(person_id))
 
     def person_for(self, platform: Platform, account: AccountId) -> Person | None:
         return self._by_account.get((platform, _fold(platform, account)))
@@ -43,6 +44,11 @@ class RosterDirectory:
         return len(self._people)
 
 
+def fold_id(person_id: str) -> str:
+    """The form in which two roster ids are the same person."""
+    return person_id.casefold()
+
+
 def _fold(platform: Platform, account: str) -> AccountId:
     # Console names are typed by hand; platform ids are exact.
     return AccountId(account.lower() if platform is Platform.CONSOLE else account)
@@ -50,11 +56,18 @@ def _fold(platform: Platform, account: str) -> AccountId:
 
 def load_directory(sessions: sessionmaker[Session]) -> RosterDirectory:
     """The active people of the roster, as stored by the last import."""
+    return RosterDirectory(load_people(sessions, active=True))
+
+
+def load_people(sessions: sessionmaker[Session], *, active: bool) -> list[Person]:
+    """The people on the roster (`active`), or those who left it."""
     with sessions() as session:
         rows = session.scalars(
-            select(PersonRow).where(PersonRow.active.is_(True)).options(selectinload(PersonRow.accounts))
+            select(PersonRow)
+            .where(PersonRow.active.is_(active))
+            .options(selectinload(PersonRow.accounts), selectinload(PersonRow.mentors))
         ).all()
-        return RosterDirectory(person_from_row(row) for row in rows)
+        return [person_from_row(row) for row in rows]
 
 
 def person_from_row(row: PersonRow) -> Person:
@@ -63,7 +76,7 @@ def person_from_row(row: PersonRow) -> Person:
         name=row.name,
         role=Role(row.role),
         class_name=row.class_name,
-        mentor=PersonId(row.mentor_id) if row.mentor_id else None,
+        mentors=tuple(PersonId(m.mentor_id) for m in row.mentors),
         manager=PersonId(row.manager_id) if row.manager_id else None,
         is_coordinator=row.is_coordinator,
         is_leadership=row.is_leadership,

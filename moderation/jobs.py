@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
-from moderation.incidents.withdrawals import PENDING_KEY, KeyValue, dump, parse
+from moderation.incidents.withdrawals import PENDING_KEY, RENEW_KEY, KeyValue, dump, parse
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,29 @@ class CardHolder(Protocol):
     async def withdraw_cards(self, incident_ids: Iterable[int], notice: str = ...) -> int: ...
 
 
+@runtime_checkable
+class CardRenewer(Protocol):
+    """A card holder that can also put a fresh copy where a withdrawn one was (instead of only withdrawing it)."""
+
+    async def renew_cards(self, incident_ids: Iterable[int]) -> int: ...
+
+
+async def renew_changed_cards(holders: Sequence[CardHolder], incident_ids: Sequence[int]) -> bool:
+    """Cards whose incident's text changed (an erasure named someone in it): renewed where the platform can, else
+    withdrawn. False when a platform failed, so that the caller keeps the incidents queued."""
+    done = True
+    for holder in holders:
+        try:
+            if isinstance(holder, CardRenewer):
+                await holder.renew_cards(incident_ids)
+            else:
+                await holder.withdraw_cards(incident_ids)
+        except Exception:
+            log.exception("could not renew changed incidents' cards on %s", type(holder).__name__)
+            done = False
+    return done
+
+
 async def withdraw_erased_cards(holders: Sequence[CardHolder], incident_ids: Sequence[int]) -> bool:
     """After retention erased excerpts in the database, the copies in chat go too. False when a platform failed
     (a holder raises when a copy is left), so that the caller keeps the incidents queued."""
@@ -49,25 +72,34 @@ async def withdraw_erased_cards(holders: Sequence[CardHolder], incident_ids: Seq
 
 
 async def withdraw_pending_cards(holders: Sequence[CardHolder], state: KeyValue) -> int:
-    """Work off the queue of erased incidents whose chat cards must go (privacy erase, retention); an incident
-    stays queued until every platform cleared it, and is given up (logged) after GIVE_UP_AFTER failed tries.
-    Returns how many incidents are still queued."""
-    pending = parse(state.get(PENDING_KEY))
+    """Work off the queues of incidents whose chat cards must go (privacy erase, retention) or be renewed (an
+    erasure changed their text); an incident stays queued until every platform did it, and is given up (logged)
+    after GIVE_UP_AFTER failed tries. Returns how many incidents are still queued."""
+    left = await _work_off(state, PENDING_KEY, lambda ids: withdraw_erased_cards(holders, ids), "withdrawing", "erased")
+    return left + await _work_off(
+        state, RENEW_KEY, lambda ids: renew_changed_cards(holders, ids), "renewing", "changed"
+    )
+
+
+async def _work_off(
+    state: KeyValue, key: str, act: Callable[[list[int]], Awaitable[bool]], doing: str, which: str
+) -> int:
+    pending = parse(state.get(key))
     if not pending:
         return 0
     left: dict[int, int] = {}
     for incident_id, tries in pending.items():
-        if await withdraw_erased_cards(holders, [incident_id]):
+        if await act([incident_id]):
             continue
         if tries + 1 >= GIVE_UP_AFTER:
             log.error(
-                "gave up withdrawing the chat cards of erased incident #%d after %d tries", incident_id, GIVE_UP_AFTER
+                "gave up %s the chat cards of %s incident #%d after %d tries", doing, which, incident_id, GIVE_UP_AFTER
             )
             continue
         left[incident_id] = tries + 1
     # Re-read: a privacy erase may have queued more meanwhile (another process); keep those.
-    for incident_id, tries in parse(state.get(PENDING_KEY)).items():
+    for incident_id, tries in parse(state.get(key)).items():
         if incident_id not in pending:
             left.setdefault(incident_id, tries)
-    state.set(PENDING_KEY, dump(left))
+    state.set(key, dump(left))
     return len(left)

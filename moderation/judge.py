@@ -87,6 +87,7 @@ def _merge(verdicts: list[Verdict], errors: list[str]) -> Verdict:
         notice=strongest.notice or next((v.notice for v in verdicts if v.notice), None),
         criminal=any(v.criminal for v in verdicts),
         scores=strongest.scores or next((v.scores for v in verdicts if v.scores), ()),
+        excerpt=next((v.excerpt for v in verdicts if v.excerpt is not None), None),
     )
 
 

@@ -48,6 +48,8 @@ class Category(StrEnum):
     ANNOUNCEMENT_ONLY = "announcement-only"  # a non-poster wrote in an announcement room (R10)
     PERMISSION_DRIFT = "permission-drift"  # an announcement room's settings were changed (R10)
     REPORTED = "reported"  # someone used the report command (R7)
+    PERSONAL_DATA = "personal-data"  # someone else's phone number, address, e-mail, BSN, ... (R6)
+    IMPERSONATION = "impersonation"  # a fictitious sender: posing as staff or the school (R7)
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
@@ -93,11 +95,21 @@ class Person:
     name: str
     role: Role
     class_name: str | None = None
-    mentor: PersonId | None = None  # for students (and parents: their child's mentor)
+    mentor: PersonId | None = None  # the first of `mentors`, for callers that name one
     manager: PersonId | None = None  # for staff
     is_coordinator: bool = False  # the anti-bullying coordinator
     is_leadership: bool = False
     accounts: tuple[Account, ...] = ()
+    # For students (and parents: their child's mentors). A class often has two; each of them reviews.
+    mentors: tuple[PersonId, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.mentor is not None and not self.mentors:
+            object.__setattr__(self, "mentors", (self.mentor,))
+        elif self.mentors and self.mentor is None:
+            object.__setattr__(self, "mentor", self.mentors[0])
+        elif self.mentors and self.mentor != self.mentors[0]:
+            raise ValueError(f"mentor {self.mentor!r} is not the first of mentors {self.mentors!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +138,7 @@ class Message:
     author_name: str = ""
     is_edit: bool = False
     is_forward: bool = False  # R1: forwarded content counts like posting
+    by_integration: bool = False  # posted by an integration the server's admins set up (a webhook), not a person
     has_media: bool = False
     reply_to: EventId | None = None
     reply_to_author: AccountId | None = None  # whom a reply answers (R2: who is being targeted)
@@ -151,6 +164,7 @@ class Verdict:
     notice: str | None = None  # the text for the author when NOTIFY_SENDER is among the actions
     criminal: bool = False  # possible criminal offence: school leadership decides about the police
     scores: tuple[tuple[str, float], ...] = field(default=())  # per-category scores, for the reviewer's card
+    excerpt: str | None = None  # what the incident log keeps instead of the text (personal data masked, R6)
 
     def strength(self) -> tuple[int, int, float]:
         """Order for "the strongest verdict": severity, then whether it removes the message, then score."""

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +18,7 @@ from typing import TypeVar
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from moderation.incidents.outbox import DRY, MESSAGE, message_snapshot
+from moderation.incidents.report_key import report_key
 from moderation.incidents.routing import route
 from moderation.judge import Judge
 from moderation.model import (
@@ -88,8 +89,11 @@ class Moderator:
         dry_run: bool = False,
         store_retry_delay: float = 0.5,
         checkpoint: Callable[[str], None] = lambda _step: None,
+        report_secret: bytes | None = None,
     ) -> None:
         self._store_retry_delay = store_retry_delay
+        # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
+        self._report_secret = report_secret if report_secret is not None else secrets.token_bytes(32)
         self._policies = policies
         self._judge = Judge(rules, classifier)
         self._directory = directory
@@ -136,8 +140,7 @@ class Moderator:
         author = self._directory.person_for(message.platform, message.author)
         reporter_person = self._directory.person_for(message.platform, reporter)
         judged = await self._judge.judge(message, policy, author)
-        digest = hashlib.sha256(f"{reporter}\n{message.event_id}".encode()).hexdigest()[:24]
-        keyed = _replace_event(message, EventId(f"report:{digest}"))
+        keyed = _replace_event(message, report_key(self._report_secret, reporter, message.event_id))
         said = f": {reason.strip()}" if reason.strip() else ""
         verdict = Verdict(
             rule_id="R7",
@@ -150,6 +153,7 @@ class Moderator:
             actions=(ActionKind.FLAG,),  # a report never deletes by itself: a person reviews it
             criminal=judged.criminal if judged else False,
             scores=judged.scores if judged else (),
+            excerpt=judged.excerpt if judged else None,
         )
         reported_by = reporter_person.id if reporter_person else f"{message.platform.value}:{reporter}"
         return await self._act(keyed, verdict, policy, author, enforcer, reported_by=reported_by)

@@ -15,6 +15,25 @@ class AbuseAction(StrEnum):
     FLAG = "flag"  # leave the message, route the incident
 
 
+class PersonalDataAction(StrEnum):
+    """What to do when a message gives someone else's personal data (R6)."""
+
+    HOLD = "hold"  # remove it with a notice that says why, then route the incident
+    FLAG = "flag"  # leave it, route the incident
+    ALLOW = "allow"  # not judged here (e.g. a history lesson room with historical addresses)
+
+
+# R6 per room kind: in rooms students run or share, someone else's data is taken down at once.
+DEFAULT_PERSONAL_DATA: Mapping[RoomKind, PersonalDataAction] = MappingProxyType(
+    {
+        RoomKind.STUDENT_RUN: PersonalDataAction.HOLD,
+        RoomKind.CLASS: PersonalDataAction.HOLD,
+        RoomKind.STAFF_RUN: PersonalDataAction.FLAG,
+        RoomKind.ANNOUNCEMENT: PersonalDataAction.FLAG,
+    }
+)
+
+
 # Defaults per category: a score at or above the threshold is a violation. Threats and sexual content are flagged
 # earlier because missing one costs more than a reviewer's minute.
 DEFAULT_THRESHOLDS: Mapping[Category, float] = MappingProxyType(
@@ -38,6 +57,11 @@ class RoomPolicy:
     notify_sender: bool = True
     thresholds: Mapping[Category, float] = field(default_factory=lambda: DEFAULT_THRESHOLDS)
     dry_run: bool = False
+    personal_data: PersonalDataAction | None = None  # None: the room kind's default (DEFAULT_PERSONAL_DATA)
+
+    @property
+    def personal_data_action(self) -> PersonalDataAction:
+        return self.personal_data or DEFAULT_PERSONAL_DATA[self.room.kind]
 
     @property
     def is_announcement(self) -> bool:

@@ -9,11 +9,23 @@ What "about the person" means here:
 - incidents they authored (all fields but who else was involved: reporter, target, reviewers' names);
 - incidents aimed at them, reports they made, incidents they were assigned to review, and what they did as a
   reviewer: only the incident number, date, kind and status — the rest of those incidents is about someone else.
+
+Erasure also takes the reporter's own words out of the reports they made, gives those reports a key that links
+to nobody, and queues every incident whose text changed for its chat cards to be withdrawn (and, while still
+open, sent again as they read now). On SQLite the erased bytes are overwritten (`secure_delete`) and the
+write-ahead log is emptied, so the name and text are not left in the database files.
+
+Every export and erasure is itself recorded (`privacy.log.*` in `bot_state`): who ran it, when, and what it
+touched in numbers. An export names its subject until that subject is erased; an erasure never does.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,12 +34,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, PersonRow, ReviewerRow, StateRow
+from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, MentorRow, PersonRow, ReviewerRow, StateRow
+from moderation.incidents.report_key import unlinked_key
 from moderation.incidents.routing import LEADERSHIP
-from moderation.incidents.withdrawals import queue_in
+from moderation.incidents.withdrawals import RENEW_KEY, queue_in
 from moderation.model import Platform
 
+log = logging.getLogger(__name__)
+
 ERASED = "[erased]"
+LOG_KEY = "privacy.log."  # one bot_state row per export or erasure
+# How a report's explanation starts (pipeline.py); what follows, up to the bot's own finding, is the reporter's.
+REPORTED = "reported by a member of the school"
+BOT_ALSO_SEES = "; the bot also sees: "
+WORDS_ERASED = REPORTED + " (their words were erased)"
 _PLATFORMS = {p.value for p in Platform}
 
 
@@ -90,6 +110,16 @@ def _state_of(subject: Subject) -> Select[StateRow]:
     return select(StateRow).where(or_(*keys) if keys else false())
 
 
+def _acted_as(subject: Subject) -> ColumnElement[bool]:
+    """History lines of what the person did: in chat (their id) or on the command line (`cli:<os user> as id`)."""
+    if not subject.person_id:
+        return false()
+    return or_(
+        HistoryRow.actor == subject.person_id,
+        HistoryRow.actor.like(f"cli:% as {_literal(subject.person_id)}", escape="\\"),
+    )
+
+
 def _literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -130,8 +160,18 @@ def _brief(row: IncidentRow) -> dict[str, Any]:
     return {"id": row.id, "at": _iso(row.created_at), "category": row.category, "status": row.status}
 
 
-def export_person(sessions: sessionmaker[Session], who: str, now: datetime) -> dict[str, Any]:
-    """Everything stored about `who`, as JSON-ready data. UnknownPerson when nothing is stored at all."""
+def export_person(sessions: sessionmaker[Session], who: str, now: datetime, *, actor: str) -> dict[str, Any]:
+    """Everything stored about `who`, as JSON-ready data, recorded as read by `actor`. UnknownPerson when nothing
+    is stored at all."""
+    data = _export(sessions, who, now)
+    with sessions.begin() as session:
+        subject = subject_for(session, who)
+        counts = {key: len(value) for key, value in data.items() if isinstance(value, list)}
+        _record(session, now, actor, "export", _label(subject, who), counts)
+    return data
+
+
+def _export(sessions: sessionmaker[Session], who: str, now: datetime) -> dict[str, Any]:
     with sessions() as session:
         subject = subject_for(session, who)
         person = session.get(PersonRow, subject.person_id) if subject.person_id else None
@@ -142,7 +182,7 @@ def export_person(sessions: sessionmaker[Session], who: str, now: datetime) -> d
             select(IncidentRow).where(IncidentRow.reported_by.in_(_reporter_keys(subject))).order_by(IncidentRow.id)
         )
         assigned = session.scalars(select(ReviewerRow).where(ReviewerRow.person_id == (subject.person_id or "")))
-        acted = session.scalars(select(HistoryRow).where(HistoryRow.actor == (subject.person_id or "")))
+        acted = session.scalars(select(HistoryRow).where(_acted_as(subject)))
         data: dict[str, Any] = {
             "exported_at": now.isoformat(),
             "person": None
@@ -152,7 +192,7 @@ def export_person(sessions: sessionmaker[Session], who: str, now: datetime) -> d
                 "name": person.name,
                 "role": person.role,
                 "class": person.class_name,
-                "mentor": person.mentor_id,
+                "mentors": [m.mentor_id for m in person.mentors],
                 "manager": person.manager_id,
                 "anti_bullying_coordinator": person.is_coordinator,
                 "school_leadership": person.is_leadership,
@@ -188,6 +228,20 @@ class ErasurePlan:
     relations_cleared: int = 0  # people whose mentor or manager this person was
     texts_scrubbed: list[int] = field(default_factory=list)
 
+    def summary(self) -> dict[str, int]:
+        """The plan in numbers only: what the privacy log keeps of an erasure."""
+        return {
+            "person_record": int(self.person_record),
+            "accounts": self.accounts,
+            "incidents_deleted": len(self.incidents_deleted),
+            "targets_cleared": len(self.targets_cleared),
+            "reports_cleared": len(self.reports_cleared),
+            "assignments_removed": len(self.assignments_removed),
+            "texts_scrubbed": len(self.texts_scrubbed),
+            "history_lines_rewritten": self.history_lines_rewritten,
+            "platform_state_removed": self.platform_state_removed,
+        }
+
     @property
     def empty(self) -> bool:
         return not (self.person_record or self.incidents_deleted or self.platform_state_removed or self.targets_cleared
@@ -195,24 +249,93 @@ class ErasurePlan:
                     or self.texts_scrubbed)  # fmt: skip
 
 
-def erase_person(sessions: sessionmaker[Session], who: str, now: datetime, *, dry_run: bool) -> ErasurePlan:
-    """Remove every trace of `who`. Their own incidents go entirely; other people's incidents stay, without them.
-    With `dry_run`, the same plan is computed and nothing is changed."""
+def erase_person(sessions: sessionmaker[Session], who: str, now: datetime, *, dry_run: bool, actor: str) -> ErasurePlan:
+    """Remove every trace of `who`, recorded as done by `actor`. Their own incidents go entirely; other people's
+    incidents stay, without them. With `dry_run`, the same plan is computed and nothing is changed (the look at
+    what would go is recorded)."""
     session = sessions()
+    sqlite = session.get_bind().dialect.name == "sqlite"
     try:
+        if sqlite and not dry_run:
+            session.connection().exec_driver_sql("PRAGMA secure_delete=ON")  # freed bytes are zeroed, not left
+        label = _label(subject_for(session, who), who)
         plan = _erase(session, who, now)
         if plan.empty:
             raise UnknownPerson(f"nothing is stored about {who!r}")
         if dry_run:
             session.rollback()
+            with sessions.begin() as audit:
+                _record(audit, now, actor, "erase-preview", label, plan.summary())
         else:
+            _forget_subject(session, label)
+            _record(session, now, actor, "erase", None, plan.summary())
             session.commit()
-        return plan
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+    if sqlite and not dry_run:
+        empty_write_ahead_log(sessions)
+    return plan
+
+
+def empty_write_ahead_log(sessions: sessionmaker[Session], attempts: int = 20) -> None:
+    """SQLite: copy the write-ahead log into the database file and truncate it, so that erased rows are not left in
+    the log's old frames. A reader (the running bot) can hold it up for a moment: try again, then say so."""
+    where = ""
+    for attempt in range(attempts):
+        with sessions() as session:
+            connection = session.connection()
+            where = str(connection.engine.url.database)
+            connection.exec_driver_sql("PRAGMA secure_delete=ON")
+            busy, *_ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if not busy:
+            return
+        time.sleep(min(0.05 * 2**attempt, 1.0))
+    log.error(
+        "privacy erase: the SQLite write-ahead log could not be emptied (another process kept reading); "
+        "the erased text may stay in %s-wal until the next checkpoint: run the erase again when the bot is idle",
+        where,
+    )
+
+
+def _label(subject: Subject, who: str) -> str:
+    return subject.person_id or who
+
+
+def _record(session: Session, now: datetime, actor: str, action: str, subject: str | None, counts: Any) -> None:
+    """One line in the privacy log: who ran which request, when, about whom (not for an erasure), in numbers."""
+    entry = {"at": now.isoformat(), "by": actor, "action": action, "subject": subject, "counts": counts}
+    key = f"{LOG_KEY}{time.time_ns():020d}.{secrets.token_hex(4)}"  # in the order written, unique across processes
+    session.add(StateRow(key=key, value=json.dumps(entry, ensure_ascii=False), updated_at=now))
+
+
+def _forget_subject(session: Session, subject: str) -> None:
+    """Earlier exports of an erased person stay on record, without naming them."""
+    for row in session.scalars(select(StateRow).where(StateRow.key.like(f"{LOG_KEY}%"))).all():
+        try:
+            entry = json.loads(row.value)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("subject") == subject:
+            entry["subject"] = ERASED
+            row.value = json.dumps(entry, ensure_ascii=False)
+
+
+def privacy_log(sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
+    """The recorded exports and erasures, oldest first."""
+    with sessions() as session:
+        rows = session.scalars(select(StateRow).where(StateRow.key.like(f"{LOG_KEY}%")).order_by(StateRow.key))
+        return [json.loads(row.value) for row in rows]
+
+
+def without_reporters_words(explanation: str) -> str:
+    """A report's explanation with the reporter's reason taken out; the bot's own finding about the message stays."""
+    if not explanation.startswith(REPORTED):
+        return explanation
+    _, found, bot = explanation.rpartition(BOT_ALSO_SEES)
+    return WORDS_ERASED + (BOT_ALSO_SEES + bot if found else "")
 
 
 def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
@@ -228,6 +351,9 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
         plan.targets_cleared.append(row.id)
     for row in session.scalars(select(IncidentRow).where(IncidentRow.reported_by.in_(_reporter_keys(subject)))):
         row.reported_by = None
+        row.explanation = without_reporters_words(row.explanation)
+        row.event_id = unlinked_key()  # the old key may be re-computable from the reporter's account
+        row.updated_at = now
         plan.reports_cleared.append(row.id)
     for state in session.scalars(_state_of(subject)).all():
         session.delete(state)
@@ -246,13 +372,13 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
                 for leader in leaders:
                     incident.reviewers.append(ReviewerRow(person_id=leader, reason=LEADERSHIP))
                 plan.reassigned_to_leadership.append(incident.id)
-        for line in session.scalars(select(HistoryRow).where(HistoryRow.actor == pid)).all():
-            line.actor = ERASED
+        for line in session.scalars(select(HistoryRow).where(_acted_as(subject))).all():
+            line.actor = ERASED if line.actor == pid else line.actor.removesuffix(pid) + ERASED
             plan.history_lines_rewritten += 1
         for other in session.scalars(
-            select(PersonRow).where(or_(PersonRow.mentor_id == pid, PersonRow.manager_id == pid))
+            select(PersonRow).where(or_(PersonRow.mentors.any(MentorRow.mentor_id == pid), PersonRow.manager_id == pid))
         ).all():
-            other.mentor_id = None if other.mentor_id == pid else other.mentor_id
+            other.mentors = [m for m in other.mentors if m.mentor_id != pid]
             other.manager_id = None if other.manager_id == pid else other.manager_id
             plan.relations_cleared += 1  # their incidents now go to leadership until the next roster import
         person = session.get(PersonRow, pid)
@@ -274,6 +400,10 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
                 row.updated_at = now
                 plan.texts_scrubbed.append(row.id)
     session.flush()
+    # Their cards in reviewers' chats still read as before: withdrawn, and (while open) sent again as they read now.
+    changed = (plan.targets_cleared, plan.reports_cleared, plan.assignments_removed, plan.texts_scrubbed)
+    renew = {n for ids in changed for n in ids} - set(plan.incidents_deleted)
+    queue_in(session, sorted(renew), now, key=RENEW_KEY)
     return plan
 
 

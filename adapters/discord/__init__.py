@@ -28,4 +28,4 @@ def build_adapter(core: Core) -> DiscordAdapter:
     )
     service = ReviewService(core.sessions, lambda: core.directory, core.clock)
     review = ReviewSetup(service, lambda: core.directory, core.state)
-    return DiscordAdapter(config, read_token(os.environ), review=review)
+    return DiscordAdapter(config, read_token(os.environ), review=review, state=core.state)

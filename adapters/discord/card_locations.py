@@ -31,12 +31,16 @@ class CardLocations:
         self._state = state
 
     def of(self, incident_id: int) -> list[Location]:
+        return self.known(incident_id) or []
+
+    def known(self, incident_id: int) -> list[Location] | None:
+        """The locations, or None when what is stored cannot be read."""
         raw = self._state.get(f"discord:cards:{incident_id}")
         try:
             return [Location(int(c), int(m), str(v)) for c, m, v in json.loads(raw)] if raw else []
         except (ValueError, TypeError):
             log.warning("unreadable card locations of incident %s; starting afresh", incident_id)
-            return []
+            return None
 
     def add(self, incident_id: int, where: Location) -> None:
         known = [loc for loc in self.of(incident_id) if loc.message_id != where.message_id]

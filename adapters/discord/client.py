@@ -1,7 +1,10 @@
 """The Discord adapter: discord.py's client, events translated at the edge and handed to the Moderator.
 
 start: login → gateway → permission check (stop with a clear message when anything is missing) → report commands →
-reconcile the announcement channels. Then: messages and edits are judged, CHANNEL_UPDATEs re-check R10.
+the member list → reconcile the announcement channels → judge what was posted while the bot was away (backfill).
+Then: messages and edits are judged, CHANNEL_UPDATEs re-check R10. After a reconnect the announcement channels are
+checked again: after a RESUME (discord.py fires `resumed`; Discord replays the missed events, which are judged as
+they come) and after a fresh session (`ready`; nothing is replayed, so the backfill runs again).
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import discord
 from discord import app_commands
 
 from adapters.base import AdapterStartError
-from adapters.discord.card_locations import CardLocations
+from adapters.discord.backfill import ChannelCursors, backfill
+from adapters.discord.card_locations import CardLocations, KeyValue
 from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
+from adapters.discord.members import MemberList
 from adapters.discord.permissions import ChannelCheck, ChannelUse, MissingPermissionsError, explain, problems
 from adapters.discord.review import DiscordReview, ReviewSetup
-from adapters.discord.translate import NotAMessage, edit_to_message, room_of, to_message
+from adapters.discord.translate import NotAMessage, edit_to_message, room_of, thread_name_message, to_message
 from moderation.digest import Digest
 from moderation.model import Message, Person, Platform
 from moderation.pipeline import Moderator, Stopping
@@ -65,10 +70,17 @@ def guard_parsers(client: discord.Client) -> None:
 class DiscordAdapter:
     platform = Platform.DISCORD
 
-    def __init__(self, config: DiscordConfig, token: str, *, review: ReviewSetup | None = None) -> None:
+    def __init__(
+        self, config: DiscordConfig, token: str, *, review: ReviewSetup | None = None, state: KeyValue | None = None
+    ) -> None:
         self._config = config
         self._token = token
         self._review_setup = review
+        self._state = state if state is not None else review.state if review is not None else None
+        # The last handled message per channel (for the backfill); without a state table nothing is caught up.
+        self._cursors = ChannelCursors(self._state) if self._state is not None else None
+        self._members: MemberList | None = None
+        self._parents: dict[int, int] = {}  # thread → channel, for threads not in discord.py's cache
         self._review: DiscordReview | None = None  # reviewers' cards with buttons, their DMs, the digest
         self._client: discord.Client | None = None
         self._task: asyncio.Task[None] | None = None
@@ -86,14 +98,18 @@ class DiscordAdapter:
     async def start(self, moderator: Moderator) -> None:
         cfg = self._config
         client = discord.Client(
-            intents=intents(), guild_ready_timeout=cfg.guild_ready_timeout, max_messages=cfg.max_message_cache
+            intents=intents(),
+            guild_ready_timeout=cfg.guild_ready_timeout,
+            max_messages=cfg.max_message_cache,
+            max_ratelimit_timeout=cfg.max_rate_limit_wait,
         )
+        self._members = MemberList(client)
         guard_parsers(client)
         enforcer = DiscordEnforcer(client, cfg, moderator)
         if self._review_setup is not None:
             self._review = enforcer.review = DiscordReview(client, self._review_setup)
         self._client, self._moderator, self._enforcer = client, moderator, enforcer
-        self._guard = AnnouncementGuard(client, cfg, moderator, enforcer)
+        self._guard = AnnouncementGuard(client, cfg, moderator, enforcer, self._state)
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         install_report_commands(tree, cfg.guild_id, moderator, lambda: enforcer, self._fetch_message)
         self._listen(client)
@@ -102,14 +118,16 @@ class DiscordAdapter:
             self._task = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
             await self._wait_ready(client)
             self._check_permissions(client)
-            self._check_overview_audience(client)
             if cfg.sync_commands:
                 await tree.sync(guild=discord.Object(id=cfg.guild_id))
+            await self._load_members()
+            self._check_overview_audience(client)
         except BaseException:
             await self.stop()
             raise
         await self.reconcile()
         await moderator.resume(Platform.DISCORD, enforcer)  # what a crash or a stop left undone, before new events
+        await self.catch_up()
         self._running = True
         log.info("Discord adapter running as %s in guild %s", client.user, cfg.guild_id)
 
@@ -149,7 +167,8 @@ class DiscordAdapter:
         for channel_id, name, use in wanted:
             channel = guild.get_channel(channel_id)
             perms = channel.permissions_for(me).value if channel is not None else None
-            checks.append(ChannelCheck(channel_id, channel.name if channel else name, use, perms))
+            category = _grant_base(channel, me) if use is ChannelUse.ANNOUNCEMENT else None
+            checks.append(ChannelCheck(channel_id, channel.name if channel else name, use, perms, category))
         found = problems(me.guild_permissions.value, checks)
         if found:
             raise MissingPermissionsError(explain(found))
@@ -174,13 +193,40 @@ class DiscordAdapter:
                 channel.name, len(readers), ", ".join(readers[:20]),
             )  # fmt: skip
 
+    async def _load_members(self) -> None:
+        guild = self.client.get_guild(self._config.guild_id)
+        if guild is None or self._members is None or self._guard is None:
+            return
+        self._guard.members_known = await self._members.loaded(guild, self._config.member_list_wait)
+
     def _listen(self, client: discord.Client) -> None:
         @client.event
         async def on_ready() -> None:
-            # After a reconnect with a fresh session, whatever changed during the outage was never announced.
+            # A fresh session after a reconnect: Discord replays nothing, so whatever changed or was posted during
+            # the outage was never announced. Check the settings and judge what came in meanwhile.
             if self._running:
-                log.info("Discord gateway ready again: re-checking the announcement channels")
+                log.info("Discord gateway ready again (new session): re-checking and catching up")
+                await self._load_members()
                 await self.reconcile()
+                await self.catch_up()
+
+        @client.event
+        async def on_resumed() -> None:
+            # Discord replayed the missed events (judged as they came); a change that came without an event (or
+            # whose event was dropped) is found by checking the settings again.
+            if self._running:
+                log.info("Discord session resumed: re-checking the announcement channels")
+                await self.reconcile()
+
+        @client.event
+        async def on_thread_create(thread: discord.Thread) -> None:
+            if thread.guild.id == self._config.guild_id:
+                await self._judge_thread_name(thread)
+
+        @client.event
+        async def on_thread_update(before: discord.Thread, after: discord.Thread) -> None:
+            if after.guild.id == self._config.guild_id and before.name != after.name:
+                await self._judge_thread_name(after)
 
         @client.event
         async def on_message(msg: discord.Message) -> None:
@@ -237,13 +283,21 @@ class DiscordAdapter:
 
     async def _judge(self, msg: discord.Message, *, edit: bool) -> None:
         assert self._moderator is not None and self._enforcer is not None
+        cursors = self._cursors if not edit else None
+        if cursors is not None:
+            cursors.started(msg.channel.id, msg.id)
         try:
-            message: Message = edit_to_message(msg) if edit else to_message(msg)
+            room = await self._room_for(msg.channel)
+            message: Message = edit_to_message(msg, room) if edit else to_message(msg, room)
         except NotAMessage as exc:
             log.debug("not judged: message %s is %s", msg.id, exc)
+            if cursors is not None:
+                cursors.finished(msg.channel.id, msg.id)
             return
         except Exception as exc:
             log.warning("could not read message %s in %s: %s: %s", msg.id, msg.channel.id, type(exc).__name__, exc)
+            if cursors is not None:
+                cursors.finished(msg.channel.id, msg.id)
             return
         self._enforcer.locations.remember(msg.id, msg.channel.id)
         try:
@@ -251,7 +305,64 @@ class DiscordAdapter:
         except Stopping:
             log.info("message %s in %s not judged: the bot is stopping", msg.id, msg.channel.id)
         except Exception:
+            # The cursor stays before this message, so the next fresh session judges it again.
             log.exception("the moderator failed on Discord message %s in %s", msg.id, msg.channel.id)
+            return
+        if cursors is not None:
+            cursors.finished(msg.channel.id, msg.id)
+
+    async def _judge_thread_name(self, thread: discord.Thread) -> None:
+        """A thread's name is read by everyone who sees the channel: it is judged like a message."""
+        assert self._moderator is not None and self._enforcer is not None
+        me = self.client.user
+        if me is not None and thread.owner_id == me.id:
+            return
+        try:
+            await self._moderator.handle(thread_name_message(thread), self._enforcer)
+        except Exception:
+            log.exception("the moderator failed on the name of thread %s", thread.id)
+
+    async def _room_for(self, channel: object) -> int:
+        """The channel whose policy applies. A thread that is not in discord.py's cache (archived when the bot
+        connected, then woken by this message) comes as a bare channel id: ask Discord for its parent once."""
+        if not isinstance(channel, discord.PartialMessageable):
+            return room_of(channel)
+        if channel.id in self._parents:
+            return self._parents[channel.id]
+        try:
+            fetched = await self.client.fetch_channel(channel.id)
+        except discord.HTTPException as exc:
+            log.warning("cannot read channel %s to find its parent: %s", channel.id, exc)
+            return channel.id
+        parent = room_of(fetched)
+        self._parents[channel.id] = parent
+        return parent
+
+    async def catch_up(self) -> None:
+        """Judge what was posted in every watched channel (and its threads) since the last handled message."""
+        cursors = self._cursors
+        guild = self.client.get_guild(self._config.guild_id)
+        if cursors is None or guild is None or self._moderator is None:
+            return
+        now = discord.utils.time_snowflake(discord.utils.utcnow())
+        for policy in self._moderator.rooms(Platform.DISCORD):
+            if policy.room.id.isdigit():
+                cursors.seed(int(policy.room.id), now)  # the first start: watch from here on
+        places: dict[int, discord.abc.Messageable] = {c.id: c for c in guild.text_channels}
+        places |= {t.id: t for t in guild.threads}
+        judged = 0
+        for channel_id, after in sorted(cursors.channels(set(places)).items()):
+            channel = places[channel_id]
+            try:
+                judged += await backfill(channel, after, self._config.backfill_limit, self._judge_backfilled)
+            except discord.HTTPException as exc:
+                log.warning("could not catch up on channel %s: %s", channel_id, exc)
+        if judged:
+            log.info("caught up on %d message(s) posted while the bot was away", judged)
+
+    async def _judge_backfilled(self, msg: discord.Message) -> None:
+        if self._ours(msg):
+            await self._judge(msg, edit=False)
 
     async def _fetch_message(self, channel_id: int, message_id: int) -> discord.Message:
         channel = self.client.get_channel(channel_id)
@@ -292,9 +403,23 @@ class DiscordAdapter:
 
     async def stop(self) -> None:
         self._running = False
+        if self._members is not None:
+            self._members.close()
         if self._client is not None and not self._client.is_closed():
             await self._client.close()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
         elif self._client is not None:
             await self._client.close()
+
+
+def _grant_base(channel: discord.abc.GuildChannel | None, me: discord.Member) -> tuple[str, int] | None:
+    """What the bot may set in `channel`'s overwrites, when a category decides it (see permissions.py): None
+    without a category, or when the bot has its own Manage Permissions overwrite in the channel."""
+    if channel is None or channel.category is None:
+        return None
+    for target, overwrite in channel.overwrites.items():
+        mine = target.id == me.id or any(target.id == role.id for role in me.roles)
+        if mine and overwrite.manage_roles:
+            return None
+    return channel.category.name, channel.category.permissions_for(me).value

@@ -29,6 +29,12 @@ class DiscordConfig:
     ready_timeout: float = 30.0  # how long `start` waits for the gateway before giving up
     sync_commands: bool = True  # register "Report to school" and /report in the guild at start
     max_message_cache: int = 1000  # discord.py's message cache (edits of older messages come as raw events)
+    # Longest wait on a 429 (discord.py allows no less than 30 s). A shared limit can ask for ~1,337 s: longer waits
+    # fail the action (recorded on the incident, with a log line) instead of stalling every message behind it.
+    max_rate_limit_wait: float = 60.0
+    backfill_limit: int = 200  # missed messages judged per channel after a fresh gateway session, oldest first
+    audit_log_wait: float = 3.0  # how long a drift waits for its own audit-log entry (Discord lists them late)
+    member_list_wait: float = 65.0  # how long to wait for the member list (Discord limits its requests to 1 per 30 s)
 
 
 def read_token(environ: Mapping[str, str]) -> str:

@@ -1,16 +1,24 @@
 """R10 on Discord: keep every announcement channel's overwrites as they must be, restore drift, record it.
 
-Runs on start, on every CHANNEL_UPDATE of an announcement channel, and whenever the app schedules `reconcile`.
+Runs on start, on every CHANNEL_UPDATE of an announcement channel, after a reconnect (resumed or fresh), and whenever
+the app schedules `reconcile`.
+
+Who changed it comes only from the change's own audit-log entry: one for this channel and for an overwrite that
+drifted, newer than any entry already blamed. Discord lists entries with no timing guarantee, so the check waits a
+little for it; without one the drift is recorded without a name (never the previous changer's). A drift the bot
+cannot restore (it lacks a permission) is recorded once; it is tried and announced again only when it changes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 
 import discord
 
+from adapters.discord.card_locations import KeyValue
 from adapters.discord.config import DiscordConfig
 from adapters.discord.overwrites import Drift, Key, Kind, Pair, find_drift
 from moderation.model import AccountId, Category, EventId, Platform, RoomId
@@ -51,14 +59,53 @@ def _needing_own_overwrite(guild: discord.Guild, posters: frozenset[int]) -> fro
     return frozenset(needing)
 
 
+class _Memory:
+    """What the guard remembers per channel, in the state table when there is one (so a restart does not blame an
+    old entry again, nor re-announce the same unfixable drift)."""
+
+    def __init__(self, state: KeyValue | None) -> None:
+        self._state = state
+        self._local: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        if key in self._local:
+            return self._local[key]
+        try:
+            return self._state.get(key) if self._state is not None else None
+        except Exception as exc:
+            log.warning("could not read %s from the state table: %s", key, exc)
+            return None
+
+    def set(self, key: str, value: str) -> None:
+        self._local[key] = value
+        try:
+            if self._state is not None:
+                self._state.set(key, value)
+        except Exception as exc:
+            log.warning("could not save %s in the state table: %s", key, exc)
+
+
+def _signature(drifts: list[Drift]) -> str:
+    return json.dumps(sorted([int(d.key[0]), d.key[1], *d.before] for d in drifts))
+
+
 class AnnouncementGuard:
-    def __init__(self, client: discord.Client, config: DiscordConfig, moderator: Moderator, enforcer: Enforcer) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        config: DiscordConfig,
+        moderator: Moderator,
+        enforcer: Enforcer,
+        state: KeyValue | None = None,
+    ) -> None:
         self._client = client
         self._config = config
         self._moderator = moderator
         self._enforcer = enforcer
+        self._memory = _Memory(state)
         self._lock = asyncio.Lock()  # one check at a time: our own restores cause CHANNEL_UPDATEs too
         self._advised: set[int] = set()  # text channels already advised to become Announcement channels
+        self.members_known = True  # False while the member list is incomplete: member overwrites are left alone
 
     def policy_for(self, channel_id: int) -> RoomPolicy | None:
         policy = self._moderator.policy_for(Platform.DISCORD, RoomId(str(channel_id)))
@@ -99,17 +146,30 @@ class AnnouncementGuard:
             staff_members = frozenset(m.id for m in staff_role.members) if staff_role else frozenset()
             posters = self._moderator.allowed_posters(Platform.DISCORD, policy.room.id)
             allowed = frozenset(int(a) for a in posters if a.isascii() and a.isdigit())
+            current = current_overwrites(channel)
+            if not self.members_known:  # an empty member cache must not make staff overwrites look like drift
+                allowed |= frozenset(target for kind, target in current if kind is Kind.MEMBER)
             drifts = find_drift(
-                current_overwrites(channel),
+                current,
                 guild_id=guild.id,
                 staff_role_id=self._config.staff_role_id,
                 allowed_members=allowed | staff_members,
-                extra_posters=_needing_own_overwrite(guild, allowed - staff_members),
+                extra_posters=_needing_own_overwrite(guild, allowed - staff_members)
+                if self.members_known
+                else frozenset(),
             )
+            unfixed_key = f"discord:drift-unfixed:{channel.id}"
             if not drifts:
+                if self._memory.get(unfixed_key):
+                    self._memory.set(unfixed_key, "")
                 return
-            actor, entry_id = await self._who_changed(guild, channel.id)
+            signature = _signature(drifts)
+            if self._memory.get(unfixed_key) == signature:
+                log.info("announcement channel #%s: the same drift as before, still not restorable", channel.name)
+                return
             failures = [f for d in drifts if (f := await self._restore(channel.id, d)) is not None]
+            actor, entry_id = await self._who_changed(guild, channel.id, {d.key[1] for d in drifts})
+            self._memory.set(unfixed_key, signature if failures else "")
             await self._record(channel, drifts, failures, actor, entry_id)
 
     async def _restore(self, channel_id: int, drift: Drift) -> str | None:
@@ -127,18 +187,43 @@ class AnnouncementGuard:
             return f"{drift.what}: NOT restored ({exc.status} {exc.text or exc.code})"
         return None
 
-    async def _who_changed(self, guild: discord.Guild, channel_id: int) -> tuple[discord.abc.User | None, int | None]:
-        """The latest person (not this bot) who changed this channel's overwrites, from the audit log."""
+    async def _who_changed(
+        self, guild: discord.Guild, channel_id: int, targets: set[int]
+    ) -> tuple[discord.abc.User | None, int | None]:
+        """The person (not this bot) behind this drift: the newest audit-log entry for an overwrite of this channel
+        on one of `targets`, newer than the entry last blamed for this channel. Waits up to `audit_log_wait` for it."""
+        blamed_key = f"discord:drift-blamed:{channel_id}"
+        raw = self._memory.get(blamed_key)
+        blamed = int(raw) if raw and raw.isdigit() else 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._config.audit_log_wait
+        while True:
+            try:
+                found = await self._own_entry(guild, channel_id, targets, blamed)
+            except discord.HTTPException as exc:
+                log.warning("cannot read the audit log to see who changed channel %s: %s", channel_id, exc)
+                return None, None
+            if found is not None:
+                self._memory.set(blamed_key, str(found.id))
+                return found.user, found.id
+            if loop.time() >= deadline:
+                log.info("no audit-log entry (yet) for the change of channel %s: recorded without a name", channel_id)
+                return None, None
+            await asyncio.sleep(min(0.5, max(deadline - loop.time(), 0.0)))
+
+    async def _own_entry(
+        self, guild: discord.Guild, channel_id: int, targets: set[int], newer_than: int
+    ) -> discord.AuditLogEntry | None:
         me = self._client.user
-        try:
-            async for entry in guild.audit_logs(limit=25):
-                target = entry.target
-                ours = target is not None and target.id == channel_id and entry.action in _OVERWRITE_ACTIONS
-                if ours and entry.user is not None and (me is None or entry.user.id != me.id):
-                    return entry.user, entry.id
-        except discord.HTTPException as exc:
-            log.warning("cannot read the audit log to see who changed channel %s: %s", channel_id, exc)
-        return None, None
+        async for entry in guild.audit_logs(limit=50):
+            if entry.id <= newer_than:
+                return None  # newest first: everything from here was blamed already
+            target, extra = entry.target, entry.extra
+            ours = target is not None and target.id == channel_id and entry.action in _OVERWRITE_ACTIONS
+            on_target = getattr(extra, "id", None) in targets
+            if ours and on_target and entry.user is not None and (me is None or entry.user.id != me.id):
+                return entry
+        return None
 
     async def _record(
         self,

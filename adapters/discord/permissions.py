@@ -12,7 +12,7 @@ from enum import Enum
 import discord
 
 from adapters.base import AdapterStartError
-from adapters.discord.overwrites import EVERYONE_DENY
+from adapters.discord.overwrites import EVERYONE_DENY, POSTER_ALLOW
 
 
 class ChannelUse(Enum):
@@ -33,6 +33,7 @@ _NAMES: dict[str, str] = {
     "create_public_threads": "Create Public Threads",
     "create_private_threads": "Create Private Threads",
     "send_messages_in_threads": "Send Messages in Threads",
+    "manage_threads": "Manage Threads",
 }
 
 
@@ -42,12 +43,17 @@ def _bits(*names: str) -> int:
 
 _NEEDED: dict[ChannelUse, int] = {
     ChannelUse.REVIEW: _bits("view_channel", "send_messages"),
-    # Notices go by direct message, so the bot need not post in moderated channels itself.
-    ChannelUse.MODERATED: _bits("view_channel", "manage_messages", "read_message_history"),
-    ChannelUse.ANNOUNCEMENT: _bits("view_channel", "manage_messages", "read_message_history", "manage_roles"),
+    # Notices go by direct message, so the bot need not post in moderated channels itself. Manage Threads: Discord
+    # shows a private thread only to its members and to those with Manage Threads.
+    ChannelUse.MODERATED: _bits("view_channel", "manage_messages", "read_message_history", "manage_threads"),
+    ChannelUse.ANNOUNCEMENT: _bits(
+        "view_channel", "manage_messages", "read_message_history", "manage_roles", "manage_threads"
+    ),
 }
-# Discord lets a bot allow or deny in an overwrite only what it holds at server level (50013 otherwise).
-ANNOUNCEMENT_GUILD_NEEDED = _bits("manage_roles") | EVERYONE_DENY
+# Discord lets a bot allow or deny in an overwrite only what it holds in the server, or in the channel's category
+# when it has one (50013 otherwise), unless the bot has its own Manage Permissions overwrite in the channel.
+OVERWRITE_BITS = EVERYONE_DENY | POSTER_ALLOW
+ANNOUNCEMENT_GUILD_NEEDED = _bits("manage_roles") | OVERWRITE_BITS
 GUILD_NEEDED = _bits("view_audit_log")
 
 
@@ -61,6 +67,9 @@ class ChannelCheck:
     name: str
     use: ChannelUse
     permissions: int | None  # None: the channel does not exist (or the bot cannot see it at all)
+    # The bot's permissions in the channel's category (None: no category, or the bot has its own Manage Permissions
+    # overwrite in the channel): what it may allow or deny in the channel's overwrites.
+    category: tuple[str, int] | None = None
 
 
 def permission_names(bits: int) -> list[str]:
@@ -85,6 +94,14 @@ def problems(guild_permissions: int, channels: Sequence[ChannelCheck]) -> list[s
         missing = _NEEDED[check.use] & ~check.permissions
         if missing:
             found.append(f"in #{check.name} ({check.use.value}): {', '.join(permission_names(missing))}")
+        if check.use is ChannelUse.ANNOUNCEMENT and check.category is not None:
+            name, held = check.category
+            missing = OVERWRITE_BITS & ~held
+            if missing:
+                found.append(
+                    f"in the category {name} of #{check.name}: {', '.join(permission_names(missing))} (Discord lets "
+                    "the bot set in a channel's overwrites only what it holds in the channel's category)"
+                )
     return found
 
 

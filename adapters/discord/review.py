@@ -9,9 +9,12 @@ only (deny View Channel to @everyone, allow it to a leadership role and the bot)
 who has no Discord account, still finds their incidents in the daily digest and `schoolwacht incidents`.
 
 Every press is authorised by `ReviewService` as the presser (their Discord id mapped through the roster); a refused
-press is answered privately ("not yours to review") and the service records it. After a change, every copy of the
-card (each DM and the overview) is edited to the new state; the card locations are kept in the state table, so
-that this still works after a restart.
+press is answered privately ("not yours to review") and the service records it. A press acts only on the card it was
+made on: the pressed message must be one of the stored copies of that incident's card (a crafted custom_id on one
+card cannot change another incident). Discord wants one initial answer within 3 s, so a press is answered first
+("thinking…", only the presser sees it) and the database work follows; the outcome then replaces that answer. After a
+change, every copy of the card (each DM and the overview) is edited to the new state; the card locations are kept in
+the state table, so that this still works after a restart.
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 CANNOT_DM = 50007  # "Cannot send messages to this user": the reviewer closed their DMs
+NO_MUTUAL_GUILDS = 50278  # the reviewer left the server: no DM reaches them
+UNREACHABLE = frozenset({CANNOT_DM, NO_MUTUAL_GUILDS})
+NOT_THIS_CARD = "That button does not belong to this card. Use the buttons on the card of the incident itself."
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +110,7 @@ class DiscordReview:
                 )
             except discord.HTTPException as exc:
                 log.warning("incident #%s: could not DM the card to %s: %s", incident_id, pid, exc)
-                if exc.code != CANNOT_DM:
+                if exc.code not in UNREACHABLE:
                     failures.append(f"card for {pid}: {exc.status} {exc.text or exc.code}")
                 continue
             self.locations.add(incident_id, Location(channel.id, sent.id, str(pid)))
@@ -167,16 +173,36 @@ class DiscordReview:
         if press is None:
             await _answer(interaction, "I do not know that button (any more). Use the newest card, or `!list open`.")
             return
+        if not self._on_its_card(interaction, press):
+            log.warning(
+                "refused press %s by %s: message %s is not a card of incident #%s",
+                raw,
+                interaction.user.id,
+                getattr(interaction.message, "id", None),
+                press.incident_id,
+            )
+            await _answer(interaction, NOT_THIS_CARD)
+            return
         actor = self._actor(interaction.user.id)
+        if press.action == RESOLVE and not modal:
+            await self._open_resolve(interaction, press, actor)  # the form must be the first answer itself
+            return
+        await _think(interaction)  # answer within Discord's 3 s; the work follows
         if modal:
             result = await self._resolve(press, actor, data)
-        elif press.action == RESOLVE:
-            await self._open_resolve(interaction, press, actor)
-            return
         else:
             async with self._changing:
                 result = await asyncio.to_thread(self._act, press, actor, data)
         await self._after(interaction, press, actor, result)
+
+    def _on_its_card(self, interaction: discord.Interaction, press: Press) -> bool:
+        """The pressed message is a stored copy of this incident's card. A modal submitted without a message, or
+        card locations that cannot be read, cannot be checked: the service's authorisation still applies."""
+        message = interaction.message
+        if message is None:
+            return interaction.type is discord.InteractionType.modal_submit
+        known = self.locations.known(press.incident_id)
+        return known is None or any(loc.message_id == message.id for loc in known)
 
     def _actor(self, user_id: int) -> Actor:
         # Someone not on the roster still asks as someone: the service refuses and records the Discord id.
@@ -273,9 +299,22 @@ class DiscordReview:
         return True
 
 
-async def _answer(interaction: discord.Interaction, text: str) -> None:
+async def _think(interaction: discord.Interaction) -> None:
+    """The initial answer: "thinking…", seen by the presser only. Too late (10062) or answered already (40060) is
+    logged; the press is still carried out and its card updated."""
     try:
-        await interaction.response.send_message(text[:CARD_LIMIT], ephemeral=True)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    except discord.HTTPException as exc:
+        log.warning("interaction %s could not be answered in time: %s", interaction.id, exc)
+
+
+async def _answer(interaction: discord.Interaction, text: str) -> None:
+    """The outcome: as the initial answer, or after "thinking…" as the follow-up that replaces it."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text[:CARD_LIMIT], ephemeral=True)
+        else:
+            await interaction.response.send_message(text[:CARD_LIMIT], ephemeral=True)
     except discord.HTTPException as exc:  # expired (over 3 s) or already answered: the card still updates
         log.warning("interaction %s not answered: %s", interaction.id, exc)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from moderation.incidents.cards import Card, render_html, render_text
+from moderation.incidents.cards import Card, render_html, render_text, shown
 from moderation.model import PersonId
 from moderation.ports import IncidentRef
 
@@ -19,7 +19,7 @@ EXCERPT_CHARS = 280
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(shown(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
@@ -45,7 +45,7 @@ def card_lines(incident: IncidentRef, person_name: Callable[[PersonId], str]) ->
         lines.append(("Note", "possible criminal offence: school leadership decides about the police"))
     if message.link:
         lines.append(("Link", message.link))
-    return lines
+    return [(label, shown(value)) for label, value in lines]
 
 
 def card_content(incident: IncidentRef, person_name: Callable[[PersonId], str]) -> dict[str, str]:

@@ -135,6 +135,20 @@ class MatrixAdapter:
             raise MatrixCallFailed("withdraw cards", f"copies of incident(s) {left} are still in chat")
         return withdrawn
 
+    async def renew_cards(self, incident_ids: Iterable[int], notice: str = "changed (privacy)") -> int:
+        """Replace the chat copies of these incidents' cards by fresh ones (an erasure changed their text); how many
+        incidents were renewed. Raises MatrixCallFailed when one is left to try again."""
+        cards = self.enforcer.reviewer_cards if self.enforcer is not None else None
+        numbers = list(incident_ids)
+        if cards is None:
+            if self._review_service is not None and any(self._state.get(f"{COPIES_KEY}{n}") for n in numbers):
+                raise MatrixCallFailed("renew cards", "the Matrix adapter is not running; tried again later")
+            return 0
+        left = [number for number in numbers if not await cards.renew(number, notice)]
+        if left:
+            raise MatrixCallFailed("renew cards", f"the cards of incident(s) {left} are not all renewed yet")
+        return len(numbers)
+
     async def wait_closed(self) -> None:
         await self._closed.wait()
 
@@ -159,8 +173,12 @@ class MatrixAdapter:
         self._closed.set()
 
     async def reconcile(self) -> None:
-        """Check every configured announcement room's power levels; restore them where they drifted."""
+        """Check every configured announcement room's power levels; restore them where they drifted. (On the same
+        schedule: cards held by reviewers who left the school are withdrawn.)"""
         assert self._guard is not None and self._moderator is not None and self._client is not None
+        cards = self.enforcer.reviewer_cards if self.enforcer is not None else None
+        if cards is not None:
+            await cards.withdraw_departed()
         try:
             joined = await call("list joined rooms", self._client.joined_rooms, attempts=self._config.action_attempts)
         except MatrixCallFailed as exc:

@@ -5,9 +5,11 @@
 - A mentor sees the incidents of their own students, and of those students' parents.
 - A manager sees the incidents of their own staff. A staff member's incident never counts as a mentor's.
 - The anti-bullying coordinator sees bullying incidents (insult, harassment, threat, discrimination) and
-  repeated-targeting cases.
+  repeated-targeting cases of students and parents; never a staff member's (R12: those are for their manager).
 - Anyone an incident was explicitly assigned to (by routing, escalation or reassignment) sees that incident.
 - Nobody but leadership sees their own incident, or who reported a message.
+- Someone who may not see an incident gets the same answer whether it exists or not (`refusal`): the numbers
+  of other people's incidents are not theirs to learn.
 
 Every decision, allowed or refused, is meant to be written to the incident's history by the caller in the same
 transaction (`note_access`), so the access log cannot drift from what was shown.
@@ -15,14 +17,14 @@ transaction (`note_access`), so the access log cannot drift from what was shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.orm import Session
 
 from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
-from moderation.incidents.routing import MENTOR
+from moderation.incidents.routing import COORDINATOR, MENTOR
 from moderation.model import BULLYING_CATEGORIES, Person, PersonId, Role
 from moderation.ports import Directory
 
@@ -46,11 +48,20 @@ class Actor:
     def cli(cls, os_user: str) -> Actor:
         return cls(key=f"cli:{os_user}", admin=True)
 
+    def on_cli(self, os_user: str) -> Actor:
+        """This reviewer's rights, used by `os_user` on the command line: the history records who really acted."""
+        return replace(self, key=f"cli:{os_user} as {self.key}")
+
     @property
     def label(self) -> str:
         if self.person is not None:
             return f"{self.person.name} ({self.person.id})"
         return self.key
+
+
+def refusal(incident_id: int) -> str:
+    """The one answer for "there is no such incident" and "not yours": both mean "not for you"."""
+    return f"incident #{incident_id} does not exist or is not yours to review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +83,18 @@ def decide(actor: Actor, row: IncidentRow, directory: Directory) -> Decision:
         return Decision(True, "school leadership")
     author = directory.person(PersonId(row.author_person_id)) if row.author_person_id else None
     staff_author = author is not None and author.role is Role.STAFF
-    if author is not None and not staff_author and author.mentor == me.id:
+    if author is not None and not staff_author and me.id in author.mentors:
         who = "student" if author.role is Role.STUDENT else "student's parent"
         return Decision(True, f"mentor ({who} {author.name})")
     if author is not None and staff_author and author.manager == me.id:
         return Decision(True, f"manager of {author.name}")
-    if me.is_coordinator and (row.category in _BULLYING or row.rule_name == CASE_RULE_NAME):
+    if me.is_coordinator and not staff_author and (row.category in _BULLYING or row.rule_name == CASE_RULE_NAME):
         return Decision(True, "anti-bullying coordinator")
     for assignment in row.reviewers:
         if assignment.person_id != me.id:
             continue
-        if assignment.reason == MENTOR and staff_author:
-            continue  # R12: a staff member's incident never reaches a student's mentor, whatever the record says
+        if assignment.reason in (MENTOR, COORDINATOR) and staff_author:
+            continue  # R12: a staff member's incident is for their manager, whatever the record says
         return Decision(True, f"assigned to you as {assignment.reason}")
     return Decision(False, "not about your students or staff, and not assigned to you")
 
@@ -107,7 +118,7 @@ def candidates(actor: Actor, directory: Directory) -> ColumnElement[bool]:
     related = [
         p.id
         for p in _people(directory)
-        if (p.role is not Role.STAFF and p.mentor == me.id) or (p.role is Role.STAFF and p.manager == me.id)
+        if (p.role is not Role.STAFF and me.id in p.mentors) or (p.role is Role.STAFF and p.manager == me.id)
     ]
     clauses: list[ColumnElement[bool]] = [IncidentRow.reviewers.any(ReviewerRow.person_id == me.id)]
     if related:

@@ -6,6 +6,7 @@ reuse `render_text` / `render_html`; the commands shown are the console/Matrix o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,9 @@ from moderation.incidents.db import IncidentRow
 from moderation.model import PersonId
 
 SCHOOL_TZ = ZoneInfo("Europe/Amsterdam")
+# C0 and C1 control characters (line breaks and tabs aside) and the bidi overrides that reorder text on screen:
+# a reviewer must read what was written, not what a terminal or chat client makes of it.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 ESCALATION_TEXT = {
     "coordinator": "escalated to the anti-bullying coordinator",
@@ -83,6 +87,11 @@ def card_from_row(row: IncidentRow, name_of: Callable[[PersonId], str], *, show_
     )
 
 
+def shown(text: str) -> str:
+    """User-written text as it may be shown: every control character replaced by U+FFFD."""
+    return _UNSHOWABLE.sub("\ufffd", text)
+
+
 def _outcome(row: IncidentRow) -> str | None:
     if row.status not in ("resolved", "dismissed"):
         return None
@@ -129,7 +138,7 @@ def _lines(card: Card) -> list[tuple[str, str]]:
     rows.append(("Reviewers", ", ".join(card.reviewers) or "nobody (unrouted: school leadership)"))
     if card.outcome:
         rows.append(("Outcome", card.outcome))
-    return rows
+    return [(label, shown(value)) for label, value in rows]
 
 
 def title(card: Card) -> str:

@@ -44,7 +44,6 @@ class PersonRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     class_name: Mapped[str | None] = mapped_column(String(32))
-    mentor_id: Mapped[str | None] = mapped_column(String(64))
     manager_id: Mapped[str | None] = mapped_column(String(64))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     is_leadership: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -52,6 +51,21 @@ class PersonRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     accounts: Mapped[list[AccountRow]] = relationship(back_populates="person", cascade="all, delete-orphan")
+    mentors: Mapped[list[MentorRow]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="MentorRow.position"
+    )
+
+
+class MentorRow(Base):
+    """One of a student's (or parent's) mentors, in the order the export lists them."""
+
+    __tablename__ = "person_mentors"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    mentor_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    person: Mapped[PersonRow] = relationship(back_populates="mentors")
 
 
 class AccountRow(Base):

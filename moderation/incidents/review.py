@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.access import Actor, candidates, decide, note_access, sees_reporter
+from moderation.incidents.access import Actor, candidates, decide, note_access, refusal, sees_reporter
 from moderation.incidents.cards import Card, card_from_row
 from moderation.incidents.db import HistoryRow, IncidentRow, PersonRow, ReviewerRow
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
@@ -219,6 +219,8 @@ class ReviewService:
         Returns how many incidents were reassigned."""
         now = self._clock.now()
         leaders = self._directory().leadership()
+        if not leaders:
+            return 0  # nobody to hand them to: the incidents keep the reviewers they have until leadership is back
         moved = 0
         with self._sessions.begin() as session:
             gone = select(PersonRow.id).where(PersonRow.active.is_(False))
@@ -248,7 +250,7 @@ class ReviewService:
         *, detail: str = "",
     ) -> ReviewResult:  # fmt: skip
         if not 0 < incident_id < 2**31:  # beyond any id the database hands out (and beyond its integer type)
-            return ReviewResult(Result.NOT_FOUND, f"there is no incident #{incident_id}")
+            return _not_found(incident_id, actor)
         for attempt in range(CAS_ATTEMPTS):
             try:
                 answer = self._try(incident_id, actor, action, change, detail)
@@ -270,11 +272,11 @@ class ReviewService:
         with self._sessions() as session, session.begin():
             row = session.get(IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)])
             if row is None:
-                return ReviewResult(Result.NOT_FOUND, f"there is no incident #{incident_id}")
+                return _not_found(incident_id, actor)
             decision = decide(actor, row, directory)
             if not decision.allowed:
                 note_access(session, row, actor, "refused", f"{action}: {decision.reason}", now)
-                return ReviewResult(Result.FORBIDDEN, f"incident #{incident_id} is not yours to review")
+                return ReviewResult(Result.FORBIDDEN, refusal(incident_id))
             expected_status, expected_escalation = row.status, row.escalation
             with session.no_autoflush:
                 result, message = change(row)
@@ -316,6 +318,14 @@ class ReviewService:
 
 class _LostRace(Exception):
     """The compare-and-set found the incident changed since it was read; the transaction is rolled back."""
+
+
+def _not_found(incident_id: int, actor: Actor) -> ReviewResult:
+    """The administrator sees every incident, so may learn which exist; anyone else reads the refusal (the result
+    code still tells a front end that a card it shows is stale)."""
+    return ReviewResult(
+        Result.NOT_FOUND, f"there is no incident #{incident_id}" if actor.admin else refusal(incident_id)
+    )
 
 
 def _assign(row: IncidentRow, person_id: str, reason: str) -> bool:

@@ -11,8 +11,11 @@ COORDINATOR = "coordinator"
 MANAGER = "manager"
 LEADERSHIP = "leadership"
 
-# Categories that are about the room or a report rather than only the author's conduct.
-_LEADERSHIP_CATEGORIES = frozenset({Category.PERMISSION_DRIFT, Category.REPORTED, Category.RULE_ERROR})
+# Categories that are about the room, a report or the school's own name rather than only the author's conduct
+# (R7: a fictitious sender posing as the school is for school leadership, and the author's mentor).
+_LEADERSHIP_CATEGORIES = frozenset(
+    {Category.PERMISSION_DRIFT, Category.REPORTED, Category.RULE_ERROR, Category.IMPERSONATION}
+)
 
 
 def route(author: Person | None, verdict: Verdict, directory: Directory) -> tuple[ReviewerAssignment, ...]:
@@ -41,9 +44,9 @@ def route(author: Person | None, verdict: Verdict, directory: Directory) -> tupl
         if not add(manager, MANAGER):
             add_leadership()
     else:
-        # R13: students, and parents (whose "mentor" is their child's mentor), go to the mentor first.
-        mentor = directory.person(author.mentor) if author.mentor else None
-        if not add(mentor, MENTOR):
+        # R13: students, and parents (whose mentors are their child's), go to every one of their mentors first.
+        reached = [add(directory.person(mentor), MENTOR) for mentor in author.mentors]
+        if not any(reached):
             add_leadership()
         if verdict.category in BULLYING_CATEGORIES:
             for coordinator in directory.coordinators():

@@ -25,6 +25,12 @@ def make_excerpt(text: str) -> str:
     return clean[: EXCERPT_MAX - 1] + "…"
 
 
+def _excerpt(text: str, masked: str | None) -> str | None:
+    """A rule that found personal data in the text gives its masked version, which is kept instead."""
+    kept = masked if masked is not None else text
+    return make_excerpt(kept) if kept else None
+
+
 class SqlIncidentStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -54,7 +60,7 @@ class SqlIncidentStore:
             score=float(verdict.score),
             scores=dict(verdict.scores),
             explanation=verdict.explanation,
-            excerpt=make_excerpt(msg.text) if msg.text else None,
+            excerpt=_excerpt(msg.text, verdict.excerpt),
             criminal=verdict.criminal,
             reported_by=draft.reported_by,
             status="open",

@@ -1,8 +1,12 @@
-"""Incidents whose chat cards must still be withdrawn (AVG), kept in the state table until every copy is gone.
+"""Incidents whose chat cards must still be withdrawn or renewed (AVG), kept in the state table until done.
 
 A privacy erase runs in the command-line process, not in the bot, and a chat platform may be down when the
 retention job runs: so the erased incidents are queued here (in the same transaction as the erase) and the bot's
 scheduled job works the queue off, trying again on every tick until each platform has cleared its copies.
+
+Two queues: PENDING_KEY for incidents whose cards must go (deleted, or their text erased), RENEW_KEY for incidents
+whose text changed (a name erased from someone else's incident): their cards go and, while open, come back as the
+incident reads now.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from moderation.incidents.db import StateRow
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "cards.withdraw_pending"  # JSON {incident id: failed attempts so far}
+RENEW_KEY = "cards.renew_pending"  # the same, for cards to renew
 
 
 class KeyValue(Protocol):
@@ -52,17 +57,19 @@ def queue(state: KeyValue, incident_ids: Iterable[int]) -> None:
     state.set(PENDING_KEY, dump(pending))
 
 
-def queue_in(session: Session, incident_ids: Iterable[int], now: datetime | None = None) -> None:
-    """Add incidents to the queue inside the caller's transaction (privacy erase: both commit, or neither)."""
+def queue_in(
+    session: Session, incident_ids: Iterable[int], now: datetime | None = None, *, key: str = PENDING_KEY
+) -> None:
+    """Add incidents to a queue inside the caller's transaction (privacy erase: both commit, or neither)."""
     ids = list(incident_ids)
     if not ids:
         return
-    row = session.get(StateRow, PENDING_KEY)
+    row = session.get(StateRow, key)
     pending = parse(row.value if row is not None else None)
     for incident_id in ids:
         pending.setdefault(incident_id, 0)
     when = now or datetime.now(UTC)
     if row is None:
-        session.add(StateRow(key=PENDING_KEY, value=dump(pending), updated_at=when))
+        session.add(StateRow(key=key, value=dump(pending), updated_at=when))
     else:
         row.value, row.updated_at = dump(pending), when

@@ -11,6 +11,7 @@ import pytest
 from adapters.console import ConsoleAdapter
 from adapters.console_review import ConsoleReview
 from moderation.digest import send_digests
+from moderation.incidents.access import refusal
 from moderation.incidents.commands import CommandError, parse_command, reaction_command, run_command
 from moderation.incidents.db import IncidentRow
 from tests.support.review import School, make_school
@@ -50,7 +51,7 @@ async def test_full_review_cycle_on_the_console(school: School) -> None:
     assert "parents" in say(f"@jan !resolve {n} gesprek gevoerd; measure: nablijven")
     assert "resolved" in say(f"@jan !resolve {n} gesprek gevoerd; measure: nablijven; parents: ja")
     assert "already resolved" in say(f"@jan !resolve {n} nog eens")
-    assert "no incident #999" in say("@jan !ack 999")
+    assert refusal(999) in say("@jan !ack 999") and refusal(n) in say(f"@eva !ack {n}")
     assert "not on the school's roster" in say(f"@nobody !ack {n}")
     assert "needs an incident number" in say("@jan !resolve")
     assert "unknown command" in say("@jan !frobnicate 1")

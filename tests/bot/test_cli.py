@@ -89,7 +89,8 @@ def test_an_unreachable_database_is_retried_then_named(
     config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("SCHOOLWACHT_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
-    config.write_text(config.read_text(encoding="utf-8").replace("[database]", "[database]\nconnect_attempts = 2"))
+    settings = config.read_text(encoding="utf-8").replace('url = "sqlite:///school.sqlite3"\n', "")
+    config.write_text(settings.replace("[database]", "[database]\nconnect_attempts = 2"))
     monkeypatch.setattr("time.sleep", lambda _s: None)
     code, output = run_cli(["db", "upgrade", "-c", str(config)], monkeypatch, capsys)
     assert code == 2

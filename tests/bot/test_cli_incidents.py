@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli_incidents import incidents_app
 from bot.cli_privacy import privacy_app
-from moderation.incidents.db import IncidentRow
+from moderation.incidents.db import HistoryRow, IncidentRow
 from tests.support.review import School, make_school
 
 runner = CliRunner(env={"COLUMNS": "220"})  # wide enough that Rich does not wrap table cells
@@ -107,3 +108,40 @@ async def test_privacy_export_and_erase(school: School, config: Path, tmp_path: 
     assert code == 1 and "nothing is stored" in out
     result = runner.invoke(privacy_app, ["erase", "noor", "--config", str(config)], input="n\n")
     assert result.exit_code == 1 and "nothing was changed" in result.output
+
+
+async def test_markup_in_a_note_is_shown_as_typed_and_never_rendered(school: School, config: Path) -> None:
+    n = str(await school.incident("sanne", "[insult] jij sukkel"))
+    note = "gesprek [/b] gevoerd, zie [link=https://evil.example/x]het dossier[/link]"
+    assert run(incidents_app, config, "dismiss", n, note, "--as", "jan")[0] == 0
+    code, out = run(incidents_app, config, "show", n)
+    assert code == 0, out
+    assert "[/b]" in out and "[link=https://evil.example/x]het dossier[/link]" in out
+    result = runner.invoke(incidents_app, ["show", n, "--config", str(config)], color=True)
+    assert "\x1b]8;" not in result.output  # no terminal hyperlink was made of the note
+
+
+async def test_control_characters_in_an_excerpt_are_replaced_where_it_is_shown(school: School, config: Path) -> None:
+    n = str(await school.incident("sanne", "[insult] jij \x9b31msukkel\x85 \u202eloh"))
+    code, out = run(incidents_app, config, "show", n)
+    assert code == 0, out
+    assert not any(ch in out for ch in "\x9b\x85\u202e")
+    assert "\ufffd31msukkel\ufffd" in out
+    code, out = run(incidents_app, config, "list")
+    assert code == 0 and "\x9b" not in out
+
+
+async def test_acting_as_a_reviewer_records_who_really_typed_it(school: School, config: Path) -> None:
+    n = await school.incident("sanne", "[insult] jij sukkel")
+    assert run(incidents_app, config, "ack", str(n), "--as", "jan")[0] == 0
+    with school.core.sessions() as session:
+        actors = session.scalars(select(HistoryRow.actor).where(HistoryRow.action == "acknowledged")).all()
+    assert actors == [f"cli:{getpass.getuser()} as jan"]
+
+
+async def test_a_student_cannot_learn_which_incident_numbers_exist(school: School, config: Path) -> None:
+    n = await school.incident("noor", "[insult] jij sukkel")
+    code_there, there = run(incidents_app, config, "show", str(n), "--as", "sanne")
+    code_absent, absent = run(incidents_app, config, "show", str(n + 50), "--as", "sanne")
+    assert code_there == code_absent == 1
+    assert there.replace(str(n), "N") == absent.replace(str(n + 50), "N")

@@ -85,12 +85,18 @@ def test_secrets_from_env_or_file(tmp_path: Path) -> None:
         read_secret("X_TOKEN", {"X_TOKEN": "a", "X_TOKEN_FILE": str(secret_file)})
 
 
-def test_database_url_from_env_wins_and_relative_sqlite_is_beside_the_file(tmp_path: Path) -> None:
+def test_database_url_from_env_or_file_never_both_and_relative_sqlite_is_beside_the_file(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, '[database]\nurl = "sqlite:///data/sw.sqlite3"\n'))
     assert settings.database_url({}) == f"sqlite:///{tmp_path / 'data' / 'sw.sqlite3'}"
     assert (tmp_path / "data").is_dir()
     pg = "postgresql://bot:pw@db/school"
-    assert settings.database_url({"SCHOOLWACHT_DATABASE_URL": pg}) == pg
+    with pytest.raises(SettingsError, match=r"set twice: SCHOOLWACHT_DATABASE_URL\(_FILE\) and \[database\] url"):
+        settings.database_url({"SCHOOLWACHT_DATABASE_URL": pg})  # the file's url is never silently overridden
+    without_url = load_settings(write(tmp_path, "[bot]\n"))
+    assert without_url.database_url({"SCHOOLWACHT_DATABASE_URL": pg}) == pg
+    secret = tmp_path / "db-url"
+    secret.write_text(pg + "\n", encoding="utf-8")
+    assert without_url.database_url({"SCHOOLWACHT_DATABASE_URL_FILE": str(secret)}) == pg
 
 
 def test_relative_paths_are_relative_to_the_settings_file(tmp_path: Path) -> None:

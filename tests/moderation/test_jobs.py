@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from moderation.incidents.withdrawals import PENDING_KEY, parse, queue
+from moderation.incidents.withdrawals import PENDING_KEY, RENEW_KEY, parse, queue
 from moderation.jobs import GIVE_UP_AFTER, CardHolder, reconcile_rooms, withdraw_erased_cards, withdraw_pending_cards
 
 
@@ -86,3 +86,26 @@ async def test_an_unreadable_queue_is_logged_and_started_afresh(caplog: pytest.L
     assert "queue of chat cards to withdraw is unreadable" in caplog.text
     queue(state, [4])
     assert parse(state[PENDING_KEY]) == {4: 0}
+
+
+class Renewer(Holder):
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__(fail)
+        self.renewed: list[int] = []
+
+    async def renew_cards(self, incident_ids: Iterable[int]) -> int:
+        if self.fail:
+            raise ConnectionError("platform down")
+        self.renewed.extend(incident_ids)
+        return len(self.renewed)
+
+
+async def test_changed_cards_are_renewed_where_possible_else_withdrawn_and_kept_while_one_fails() -> None:
+    state = Memory({RENEW_KEY: '{"4": 0}'})
+    down, renewer, plain = Renewer(fail=True), Renewer(), Holder()
+    assert await withdraw_pending_cards([down, renewer, plain], state) == 1
+    assert (renewer.renewed, renewer.withdrawn, plain.withdrawn) == ([4], [], [4])  # never left showing the old text
+    assert parse(state[RENEW_KEY]) == {4: 1}
+    down.fail = False
+    assert await withdraw_pending_cards([down, renewer, plain], state) == 0
+    assert down.renewed == [4] and parse(state[RENEW_KEY]) == {}

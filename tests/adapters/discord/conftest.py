@@ -90,7 +90,7 @@ async def running(tmp_path: Path, school: School, rooms: list[dict[str, Any]]) -
     )
     fake = FakeDiscord(school.world)
     async with fake.running():
-        adapter = DiscordAdapter(school.config(), BOT_TOKEN)
+        adapter = DiscordAdapter(school.config(), BOT_TOKEN, state=core.state)
         await adapter.start(core.moderator)
         try:
             yield Running(school, fake, core, adapter)

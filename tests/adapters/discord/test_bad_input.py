@@ -87,7 +87,10 @@ async def test_a_member_who_left(running: Running) -> None:
     incident = running.settled_incident(posted.id)
     assert incident is not None and incident.author_person_id == "sanne"
     assert posted.id in world.deleted
-    assert incident.action_status == "done" and running.dms_to(school.sanne)  # a DM still reaches her
+    # Discord delivers no DM to someone who shares no server with the bot (50278): recorded as undeliverable.
+    assert incident.action_status == "failed" and not running.dms_to(school.sanne)
+    [notice] = [h.detail for h in incident.history if h.action == "notify-sender"]
+    assert "undeliverable" in notice and "no longer in the server (50278)" in notice
 
 
 async def test_an_interaction_for_an_unknown_command(running: Running) -> None:

@@ -153,3 +153,66 @@ async def test_without_the_message_content_intent_the_content_arrives_empty() ->
         finally:
             await client.close()
             await task
+
+
+async def test_interactions_take_one_initial_response_within_three_seconds() -> None:
+    school = build_school()
+    async with FakeDiscord(school.world).running() as fake, aiohttp.ClientSession() as http:
+        target = school.world.create_message(school.sanne.id, school.klas.id, "hoi")
+        fresh = fake.invoke_command(school.daan, school.klas.id, "Report to school", target=target)
+        late = fake.invoke_command(school.daan, school.klas.id, "Report to school", target=target)
+        fake.rest.interactions_created[late] -= 3.5
+        answer = {"type": 5, "data": {"flags": 64}}
+
+        async def respond(interaction: int) -> tuple[int, object]:
+            url = f"{fake.base_url}/interactions/{interaction}/interaction-token-{interaction}/callback"
+            async with http.post(url, json=answer) as response:
+                return response.status, await response.json()
+
+        assert (await respond(fresh))[0] == 200
+        assert await respond(fresh) == (400, {"code": 40060, "message": "Interaction has already been acknowledged."})
+        assert await respond(late) == (404, {"code": 10062, "message": "Unknown interaction"})
+
+
+async def test_channel_messages_after_an_id_come_newest_first_and_need_read_message_history() -> None:
+    world, _, member, channel = small_world()
+    world.users[member].bot = True
+    posted = [world.create_message(member, channel, f"bericht {n}") for n in range(5)]
+    async with FakeDiscord(world).running() as fake, aiohttp.ClientSession() as http:
+        headers = {"Authorization": "Bot token-member"}
+        url = f"{fake.base_url}/channels/{channel}/messages?after={posted[1].id}&limit=2"
+        async with http.get(url, headers=headers) as response:
+            assert [m["id"] for m in await response.json()] == [str(posted[3].id), str(posted[2].id)]
+        world.channels[channel].overwrites[(1, member)] = p.Overwrite(member, 1, 0, p.READ_MESSAGE_HISTORY)
+        async with http.get(url, headers=headers) as response:
+            assert response.status == 200 and await response.json() == []
+
+
+async def test_without_the_presences_intent_the_guild_comes_with_only_the_bot_as_member() -> None:
+    school = build_school()
+    async with (
+        FakeDiscord(school.world).running() as fake,
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"{fake.gateway_url}?v=10&encoding=json") as ws,
+    ):
+        await ws.receive_json(timeout=5)
+        await ws.send_json({"op": 2, "d": {"token": BOT_TOKEN, "intents": 1 | (1 << 1), "large_threshold": 3}})
+        await ws.receive_json(timeout=5)
+        guild = (await ws.receive_json(timeout=5))["d"]
+        assert [m["user"]["id"] for m in guild["members"]] == [str(school.bot.id)]
+        assert guild["member_count"] == len(school.world.members) and guild["large"] is True
+        for expected in ("GUILD_MEMBERS_CHUNK", "RATE_LIMITED"):  # the whole list: once per window
+            await ws.send_json({"op": 8, "d": {"guild_id": str(school.world.guild_id), "limit": 0, "nonce": "x"}})
+            assert (await ws.receive_json(timeout=5))["t"] == expected
+
+
+async def test_too_many_invalid_requests_get_a_temporary_ban() -> None:
+    world, _, member, _ = small_world()
+    world.users[member].bot = True
+    async with FakeDiscord(world).running() as fake, aiohttp.ClientSession() as http:
+        fake.rest.invalid_limit = 3
+        for _ in range(3):
+            async with http.get(f"{fake.base_url}/users/@me", headers={"Authorization": "Bot wrong"}) as response:
+                assert response.status == 401
+        async with http.get(f"{fake.base_url}/users/@me", headers={"Authorization": "Bot token-member"}) as response:
+            assert response.status == 429 and "Via" not in response.headers  # Cloudflare's: discord.py gives up

@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import delete, select
 
 from adapters.discord.card_locations import OVERVIEW, CardLocations
+from adapters.discord.review import NOT_THIS_CARD
+from moderation.incidents.access import refusal
 from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
 from tests.adapters.discord.classifier import make_classifier
-from tests.support.fake_discord.review_school import EPHEMERAL, MODAL, Reviewing, review_school
+from tests.support.fake_discord.review_school import DEFERRED, EPHEMERAL, MODAL, Reviewing, review_school
 
 INSULT = "daan je bent echt een klootzak"
 
@@ -52,11 +54,11 @@ async def test_an_incident_deleted_meanwhile_clears_the_stale_card(r: Reviewing)
         session.execute(delete(ReviewerRow).where(ReviewerRow.incident_id == n))
         session.execute(delete(IncidentRow).where(IncidentRow.id == n))
     answer = await r.press(jan, card, "ack", n)
-    assert text_of(answer) == f"there is no incident #{n}"
+    assert text_of(answer) == refusal(n)
     await r.fake.wait_for(lambda: "no longer exists" in card.content)
     assert card.components == [] and "klootzak" not in card.content  # the excerpt leaves the DM too
     opened = await r.respond(r.fake.submit_modal(jan, card.channel_id, f"sw:resolve:{n}", {"note": "gesprek"}))
-    assert f"there is no incident #{n}" in text_of(opened) and "gesprek" in text_of(opened)  # the note is handed back
+    assert refusal(n) in text_of(opened) and "gesprek" in text_of(opened)  # the note is handed back
 
 
 async def test_a_double_press_acts_once_and_answers_both(r: Reviewing) -> None:
@@ -151,3 +153,56 @@ async def test_a_reviewer_quoting_the_message_in_the_review_channel_is_not_judge
     after = await r.flagged(r.school.sanne, "daan, jij bent een klootzak")  # handled after the quote
     assert after == n + 1 and r.incident_about(quoted) is None
     assert quoted.id not in r.world.deleted
+
+
+async def test_a_forged_custom_id_on_one_card_cannot_change_another_incident(r: Reviewing) -> None:
+    jan = r.school.teacher
+    first = await r.flagged(r.school.sanne, INSULT)
+    second = await r.flagged(r.school.daan, "sanne je bent een klootzak")
+    card_of_first = await r.card_for(jan, first)
+    card_of_second = await r.card_for(jan, second)
+    before = card_of_second.content
+    answer = await r.respond(r.fake.press(jan, card_of_first, f"sw:dismiss:{second}", forged=True))
+    assert text_of(answer) == NOT_THIS_CARD
+    row = r.incident(second)
+    assert row is not None and row.status == "open"
+    assert "dismissed" not in [action for _, action, _ in r.history(second)]
+    assert card_of_second.content == before and card_of_first.components  # neither card rewritten
+    # The real button on the second incident's own card still works.
+    assert text_of(await r.press(jan, card_of_second, "ack", second)) == f"incident #{second} is now in review"
+
+
+async def test_a_press_answered_after_three_seconds_fails_as_on_discord(r: Reviewing) -> None:
+    jan = r.school.teacher
+    n = await r.flagged(r.school.sanne, INSULT)
+    card = await r.card_for(jan, n)
+    late = r.fake.press(jan, card, f"sw:ack:{n}", age=3.5)  # reaches the bot after Discord's 3 s
+    await r.fake.wait_for(lambda: (late, 10062) in r.fake.rest.refused_responses)
+    assert late not in r.fake.rest.interaction_responses  # the presser sees "This interaction failed"
+    await r.fake.wait_for(lambda: "in-review" in card.content)  # the press itself still counts
+    assert [action for _, action, _ in r.history(n)].count("acknowledged") == 1
+
+
+async def test_a_press_is_answered_before_the_work_is_done(r: Reviewing) -> None:
+    jan = r.school.teacher
+    n = await r.flagged(r.school.sanne, INSULT)
+    card = await r.card_for(jan, n)
+    pressed = r.fake.press(jan, card, f"sw:dismiss:{n}")
+    answer = await r.respond(pressed)
+    assert answer["type"] == DEFERRED and text_of(answer) == f"incident #{n} dismissed as a false positive"
+    paths = [q.path for q in r.fake.rest.requests]
+    answered = paths.index(f"/api/v10/interactions/{pressed}/interaction-token-{pressed}/callback")
+    edited = max(i for i, q in enumerate(paths) if q.endswith(f"/messages/{card.id}"))
+    assert answered < edited  # "thinking…" went out first; the card was edited after the work
+    assert (pressed, 40060) not in r.fake.rest.refused_responses  # exactly one initial response
+
+
+async def test_opening_dms_too_fast_is_waited_out(r: Reviewing) -> None:
+    r.world.dm_open_limit = (1, 0.5)  # Discord answers 429 / 40003 beyond this
+    n = await r.flagged(r.school.sanne, INSULT)
+    await r.card_for(r.school.teacher, n)
+    await r.card_for(r.abc, n)
+    opens = [q for q in r.fake.rest.requests if q.path.endswith("/users/@me/channels")]
+    assert len(opens) > 3  # three people (the author's notice, two reviewers), and at least one 40003 retried
+    row = r.incident(n)
+    assert row is not None and row.action_status == "done"

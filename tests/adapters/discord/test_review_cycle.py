@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from adapters.discord.card_locations import CardLocations
+from moderation.incidents.access import refusal
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.fake_discord.interactions import find_component
 from tests.support.fake_discord.model import StoredMessage
@@ -89,7 +90,7 @@ async def test_another_mentor_pressing_on_the_overview_is_refused_and_recorded(r
     overview = r.overview_card(n)
     assert overview is not None
     answer = await r.press(r.eva, overview, "dismiss", n)
-    assert ephemeral_text(answer) == f"incident #{n} is not yours to review"
+    assert ephemeral_text(answer) == refusal(n)
     row = r.incident(n)
     assert row is not None and row.status == "open"
     assert ("eva", "refused") in [(actor, action) for actor, action, _ in r.history(n)]

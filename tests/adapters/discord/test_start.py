@@ -12,7 +12,7 @@ from adapters.discord.client import DiscordAdapter, DiscordStartError
 from adapters.discord.config import DiscordConfigError
 from adapters.discord.permissions import MissingPermissionsError
 from tests.support.core import make_core
-from tests.support.fake_discord import FakeDiscord
+from tests.support.fake_discord import DiscordError, FakeDiscord
 from tests.support.fake_discord import permissions as p
 from tests.support.fake_discord.model import GUILD_TEXT
 from tests.support.fake_discord.school import BOT_PERMISSIONS, BOT_TOKEN, School, build_school
@@ -142,3 +142,46 @@ async def test_a_channel_id_that_is_not_a_number_is_named(tmp_path: Path) -> Non
                 await adapter.start(core.moderator)
     finally:
         core.close()
+
+
+def read_only_category(school: School) -> None:
+    """The announcement channel sits in a category where @everyone (the bot included) may only read, synced."""
+    world = school.world
+    category = world.add_category("Mededelingen")
+    category.overwrites[(0, world.guild_id)] = p.Overwrite(world.guild_id, 0, 0, p.SEND_MESSAGES | p.MENTION_EVERYONE)
+    school.announcements.parent_id = category.id
+    school.announcements.overwrites = {
+        k: p.Overwrite(o.target_id, o.type, o.allow, o.deny) for k, o in category.overwrites.items()
+    }
+
+
+async def test_a_read_only_category_is_caught_at_start(tmp_path: Path) -> None:
+    school = build_school()
+    read_only_category(school)
+    # Discord's rule, as the fake applies it: the bot may not set in the channel what the category does not give it.
+    with pytest.raises(DiscordError, match="Missing Permissions"):
+        school.world.put_overwrite(
+            school.bot.id, school.announcements.id, school.world.guild_id, 0, 0, p.SEND_MESSAGES | p.MENTION_EVERYONE
+        )
+    async with FakeDiscord(school.world).running():
+        with pytest.raises(MissingPermissionsError) as stopped:
+            await _start(tmp_path, school)
+    assert "in the category Mededelingen of #mededelingen-2b: Send Messages, Mention Everyone" in str(stopped.value)
+
+
+async def test_an_own_manage_permissions_overwrite_lifts_the_category_rule(tmp_path: Path) -> None:
+    school = build_school()
+    read_only_category(school)
+    own = p.Overwrite(school.bot_role.id, 0, p.MANAGE_ROLES | p.VIEW_CHANNEL, 0)
+    school.announcements.overwrites[(0, school.bot_role.id)] = own
+    async with FakeDiscord(school.world).running():
+        await _start(tmp_path, school)
+    everyone = school.announcements.overwrites[(0, school.world.guild_id)]
+    assert everyone.deny & p.SEND_MESSAGES and everyone.deny & p.SEND_MESSAGES_IN_THREADS  # restored fine
+
+
+async def test_without_manage_threads_the_start_check_says_private_threads_need_it(tmp_path: Path) -> None:
+    school = build_school(bot_permissions=BOT_PERMISSIONS & ~p.MANAGE_THREADS)
+    async with FakeDiscord(school.world).running():
+        with pytest.raises(MissingPermissionsError, match=r"#klas-2b \(moderated\): Manage Threads"):
+            await _start(tmp_path, school)

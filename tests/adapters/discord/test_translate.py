@@ -33,21 +33,44 @@ def test_a_reply_names_the_message_it_answers() -> None:
 def test_a_forward_is_judged_on_the_forwarded_content() -> None:
     msg = to_message(message(load("message_forward.json")))
     assert msg.is_forward and msg.reply_to is None
-    assert msg.text == "doorgestuurd: de screenshot van het groepsgesprek"
+    # The forwarded text, then the forwarded file's name (judged too).
+    assert msg.text == "doorgestuurd: de screenshot van het groepsgesprek\nscreenshot"
     assert msg.has_media  # the forwarded screenshot
     assert msg.author == "1175532051392626692"  # R1: the one who forwarded it is responsible
 
 
 def test_attachments_count_as_media() -> None:
     msg = to_message(message(load("message_attachments.json")))
-    assert msg.has_media and msg.text == "foto's van de excursie"
+    assert msg.has_media and msg.text == "foto's van de excursie\nIMG 2041\nclip"  # file names are read too
+
+
+def test_a_poll_file_names_and_alt_texts_are_judged() -> None:
+    data = load("message_attachments.json")
+    data["content"] = ""
+    data["attachments"][0] |= {"filename": "daan_is_een-sukkel.jpg", "description": "daan huilt weer"}
+    data["poll"] = {
+        "question": {"text": "wie is de grootste loser van 2b?"},
+        "answers": [{"answer_id": 1, "poll_media": {"text": "daan"}}, {"answer_id": 2, "poll_media": {"text": ""}}],
+        "expiry": "2026-11-27T08:00:00+00:00",
+        "allow_multiselect": False,
+        "layout_type": 1,
+    }
+    msg = to_message(message(data))
+    assert msg.text.splitlines() == [
+        "wie is de grootste loser van 2b?",
+        "daan",
+        "daan is een sukkel",
+        "daan huilt weer",
+        "clip",
+    ]
+    assert msg.has_media
 
 
 def test_a_4000_character_message_with_attachments_is_kept_whole() -> None:
     data = load("message_attachments.json")
     data["content"] = ("lang verhaal " * 400)[:4000]
     msg = to_message(message(data))
-    assert len(msg.text) == 4000 and msg.has_media
+    assert msg.text.startswith(data["content"] + "\n") and msg.has_media
 
 
 def test_an_edit_is_a_new_version_of_the_same_message() -> None:

@@ -132,3 +132,26 @@ async def test_rights_follow_todays_roster_not_the_actor_value(school: School) -
     store_roster(school.core.sessions, parse_roster(roster_csv(demoted)), school.clock.now())
     school.core.reload_directory()
     assert school.review.show(incident, jan_before).result is Result.DONE  # now noor's mentor
+
+
+async def test_the_coordinator_never_sees_a_staff_members_bullying_incident(school: School) -> None:
+    n = await school.incident("tom", "[insult] jullie zijn allemaal sukkels")
+    abc, mgr = actor(school, "abc"), actor(school, "mgr")
+    assert school.review.escalate(n, mgr, "coordinator").ok  # even when someone asks the coordinator to join
+    assert n not in [card.id for card in school.review.list_for(abc)]
+    assert school.review.show(n, abc).result is Result.FORBIDDEN
+    assert school.review.dismiss(n, abc, "niks aan de hand").result is Result.FORBIDDEN
+    with school.core.sessions() as session:
+        row = session.get(IncidentRow, n)
+        assert row is not None and row.status == "open"
+    assert school.review.show(n, mgr).ok  # R12: the manager's case
+
+
+async def test_one_refusal_for_an_incident_that_does_not_exist_and_one_that_is_not_yours(school: School) -> None:
+    n = await school.incident("noor", "[insult] jij sukkel")
+    missing = n + 1000
+    for who in (actor(school, "sanne"), actor(school, "jan")):
+        for ask in (school.review.show, school.review.acknowledge):
+            exists, absent = ask(n, who), ask(missing, who)
+            assert not exists.ok and not absent.ok and exists.card is None and absent.card is None
+            assert exists.message.replace(f"#{n}", "#N") == absent.message.replace(f"#{missing}", "#N")

@@ -188,3 +188,19 @@ async def test_two_reviewers_at_once_cannot_both_close_it(tmp_path: Path, postgr
         assert row(school, incident).resolution_note == "door de coordinator"
     finally:
         school.core.close()
+
+
+async def test_an_incident_never_loses_its_last_reviewer_and_a_correct_reimport_gives_them_back(
+    school: School,
+) -> None:
+    open_one = await school.incident("sanne", "[insult] open")
+    # A wrong export (confirmed by the admin): only some staff, without the mentor and without leadership.
+    staff_only = [{**p, "manager": ""} for p in REVIEW_PEOPLE if p["role"] == "staff" and p["id"] not in ("jan", "dir")]
+    store_roster(school.core.sessions, parse_roster(roster_csv(staff_only)), school.clock.now())
+    school.core.reload_directory()
+    assert school.review.reassign_departed() == 0  # no active leadership to hand it to: jan stays its reviewer
+    with school.core.sessions() as session:
+        assert "jan" in {r.person_id for r in session.get(IncidentRow, open_one).reviewers}  # type: ignore[union-attr]
+    store_roster(school.core.sessions, parse_roster(roster_csv(REVIEW_PEOPLE)), school.clock.now())
+    school.core.reload_directory()
+    assert {c.id for c in school.review.list_for(actor(school, "jan"))} >= {open_one}

@@ -43,14 +43,25 @@ class Faults:
         self.queued.append(Fault(method, re.compile(path_regex), status, payload, {}, times))
 
     def rate_limit(
-        self, method: str, path_regex: str, *, retry_after: float = 0.05, is_global: bool = False, via: bool = True
+        self,
+        method: str,
+        path_regex: str,
+        *,
+        retry_after: float = 0.05,
+        is_global: bool = False,
+        via: bool = True,
+        shared: bool = False,
+        times: int = 1,
     ) -> None:
-        """A 429 like Discord's; without `via` it looks like a Cloudflare ban, which discord.py does not retry."""
+        """A 429 like Discord's (docs/topics/Rate_Limits.md); without `via` it looks like a Cloudflare ban, which
+        discord.py does not retry. `shared`: a limit shared by everyone using the resource (scope "shared"), which
+        can ask for a very long wait (e.g. 1337 s) and does not count against the bot."""
         body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global}
-        headers = {"Retry-After": str(retry_after), "X-RateLimit-Scope": "global" if is_global else "user"}
+        scope = "global" if is_global else "shared" if shared else "user"
+        headers = {"Retry-After": str(retry_after), "X-RateLimit-Scope": scope}
         if via:
             headers["Via"] = "1.1 google"
-        self.queued.append(Fault(method, re.compile(path_regex), 429, body, headers))
+        self.queued.append(Fault(method, re.compile(path_regex), 429, body, headers, times))
 
     def take(self, method: str, path: str) -> Fault | None:
         for fault in self.queued:

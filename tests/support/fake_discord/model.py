@@ -10,11 +10,23 @@ from tests.support.fake_discord.permissions import Overwrite
 
 DISCORD_EPOCH_MS = 1420070400000
 
-# Channel types (Discord's numbering).
+# Channel types (Discord's numbering, docs/resources/Channel.md "Channel Types").
 GUILD_TEXT = 0
 DM = 1
+GUILD_CATEGORY = 4  # a category: its overwrites are copied into channels that are synced with it
 GUILD_NEWS = 5
+NEWS_THREAD = 10  # a thread in an announcement channel
 PUBLIC_THREAD = 11  # a thread: no overwrites of its own, it takes its parent channel's permissions
+PRIVATE_THREAD = 12  # seen only by its members and by those with Manage Threads (docs/topics/Threads.md)
+THREAD_TYPES = frozenset({NEWS_THREAD, PUBLIC_THREAD, PRIVATE_THREAD})
+
+# Message flags (docs/resources/Message.md "Message Flags").
+CROSSPOSTED = 1 << 0  # this announcement was published to the channels that follow it
+IS_CROSSPOST = 1 << 1  # this message is such a published copy, posted by the follower webhook
+
+# Webhook types (docs/resources/Webhook.md).
+INCOMING_WEBHOOK = 1
+CHANNEL_FOLLOWER_WEBHOOK = 2
 
 # Audit-log action types used here.
 CHANNEL_OVERWRITE_CREATE = 13
@@ -22,6 +34,7 @@ CHANNEL_OVERWRITE_UPDATE = 14
 CHANNEL_OVERWRITE_DELETE = 15
 MEMBER_UPDATE = 24
 MESSAGE_DELETE = 72
+MESSAGE_BULK_DELETE = 73
 
 
 class DiscordError(Exception):
@@ -72,8 +85,14 @@ class Channel:
     overwrites: dict[tuple[int, int], Overwrite] = field(default_factory=dict)
     recipients: tuple[int, ...] = ()  # DM channels only
     position: int = 0
-    parent_id: int | None = None  # threads only
+    parent_id: int | None = None  # a thread's channel, or a channel's category
     owner_id: int | None = None  # threads only: who started it
+    thread_members: set[int] = field(default_factory=set)  # threads only: who joined it
+    archived: bool = False  # threads only: archived threads are not in the guild's initial data
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREAD_TYPES
 
 
 @dataclass
@@ -88,6 +107,23 @@ class StoredMessage:
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     edited_timestamp: datetime | None = None
     components: list[dict[str, Any]] = field(default_factory=list)  # buttons and selects, as the bot sent them
+    webhook_id: int | None = None  # posted by a webhook: its author is the webhook, not a member
+    author_name: str = ""  # a webhook's display name
+    flags: int = 0
+    poll: dict[str, Any] | None = None  # a poll as Discord sends it (question, answers, ...)
+
+
+@dataclass
+class Webhook:
+    """A webhook of a channel (docs/resources/Webhook.md): an incoming one (an integration posts through it) or a
+    channel follower one (Discord posts every published announcement of `source_channel_id` through it)."""
+
+    id: int
+    channel_id: int
+    name: str
+    type: int
+    token: str
+    source_channel_id: int | None = None
 
 
 @dataclass
@@ -99,3 +135,4 @@ class AuditEntry:
     reason: str | None
     changes: list[dict[str, Any]] = field(default_factory=list)
     options: dict[str, str] | None = None
+    visible_from: float = 0.0  # time.monotonic() from which the entry is listed (Discord gives no timing guarantee)

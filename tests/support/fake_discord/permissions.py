@@ -1,4 +1,5 @@
-"""Discord's permission bits and its permission algorithm, written from Discord's documentation.
+"""Discord's permission bits and its permission algorithm, written from Discord's documentation
+(docs/topics/Permissions.md: "Permission Hierarchy", "Permission Overwrites", "Implicit Permissions").
 
 The algorithm, for a member in a guild channel:
 
@@ -33,10 +34,13 @@ ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
 MENTION_EVERYONE = 1 << 17
 MANAGE_ROLES = 1 << 28  # "Manage Permissions" when used in a channel overwrite
+MANAGE_WEBHOOKS = 1 << 29
+MANAGE_THREADS = 1 << 34  # also: see every private thread (docs/topics/Threads.md)
 CREATE_PUBLIC_THREADS = 1 << 35
 CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
 MODERATE_MEMBERS = 1 << 40
+SEND_POLLS = 1 << 49
 
 ALL = (1 << 51) - 1
 
@@ -52,6 +56,7 @@ DEFAULT_EVERYONE = (
     | CREATE_PRIVATE_THREADS
     | SEND_MESSAGES_IN_THREADS
     | CREATE_INSTANT_INVITE
+    | SEND_POLLS
 )
 
 # Bits that mean nothing once Send Messages is gone (Discord drops them implicitly).

@@ -3,11 +3,19 @@
 Responses carry `Content-Type: application/json` exactly (discord.py parses JSON only then) and errors use Discord's
 body `{"code", "message"}`. Every request is recorded (method, path, headers, body) so tests can look at, e.g., the
 `X-Audit-Log-Reason` header. Faults (429s, 5xx, any status) can be queued per route with `Faults.add`.
+
+As on Discord (docs/topics/Rate_Limits.md "Invalid Request Limit"): an IP that makes `invalid_limit` requests answered
+401, 403 or 429 within `invalid_window` seconds is banned for a while: every request then gets a plain 429 without
+`Via` (Cloudflare's, which discord.py does not retry). Interactions (docs/interactions/Receiving_and_Responding.md):
+one initial response, within 3 s of the interaction (later: 404 10062 "Unknown interaction"; a second one: 400 40060
+"Interaction has already been acknowledged"); follow-ups need that initial response, and the first follow-up after a
+deferred ("thinking…") response edits that message.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -17,7 +25,10 @@ from aiohttp import web
 
 from tests.support.fake_discord import payloads
 from tests.support.fake_discord.faults import Buckets, Faults, RecordedRequest
-from tests.support.fake_discord.state import DM, DiscordError, User, World
+from tests.support.fake_discord.state import DM, DiscordError, DmOpenedTooFast, User, World
+
+INTERACTION_DEADLINE = 3.0  # seconds to answer an interaction
+DEFERRED_CHANNEL_MESSAGE = 5
 
 Handler = Callable[[web.Request, User], Awaitable[Any]]
 
@@ -42,6 +53,13 @@ class RestApi:
         self.interaction_responses: dict[int, dict[str, Any]] = {}
         # Follow-up messages of an interaction (after a deferred "thinking" answer), by interaction id.
         self.interaction_followups: dict[int, list[dict[str, Any]]] = {}
+        # When each interaction was made (time.monotonic()), and the "thinking…" messages a follow-up edited.
+        self.interactions_created: dict[int, float] = {}
+        self.interaction_originals: dict[int, dict[str, Any]] = {}
+        self.interaction_channels: dict[int, int] = {}
+        self.refused_responses: list[tuple[int, int]] = []  # (interaction id, Discord error code)
+        self.invalid_limit, self.invalid_window = 10_000, 600.0
+        self._invalid: list[float] = []
         self.gateway_url = ""
 
     def routes(self) -> list[tuple[str, str, Handler]]:
@@ -53,7 +71,10 @@ class RestApi:
             ("GET", "/api/v10/gateway", self.gateway),
             ("GET", "/api/v10/gateway/bot", self.gateway),
             ("GET", c, self.get_channel),
+            ("PATCH", c, self.edit_channel),
+            ("GET", c + "/messages", self.list_messages),
             ("POST", c + "/messages", self.create_message),
+            ("POST", c + m + "/crosspost", self.crosspost),
             ("GET", c + m, self.get_message),
             ("PATCH", c + m, self.edit_message),
             ("DELETE", c + m, self.delete_message),
@@ -82,23 +103,33 @@ class RestApi:
                 if request.content_type == "application/json":
                     body = json.loads(raw)
             self.requests.append(RecordedRequest(request.method, request.path, dict(request.headers), body))
-            fault = self.faults.take(request.method, request.path)
-            if fault is not None:
-                return web.Response(
-                    status=fault.status,
-                    body=json.dumps(fault.body).encode(),
-                    headers={"Content-Type": "application/json", **fault.headers},
-                )
-            admitted, limits = self.buckets.admit(request.method, request.path)
-            if not admitted:
-                retry_after = float(limits["X-RateLimit-Reset-After"])
-                body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
-                return json_response(body, status=429, headers={**limits, "Via": "1.1 google"})
-            response = await self._answer(request, handler)
-            response.headers.update(limits)
+            now = time.monotonic()
+            self._invalid = [t for t in self._invalid if now - t < self.invalid_window]
+            if len(self._invalid) >= self.invalid_limit:
+                return web.Response(status=429, text="error code: 1015", content_type="text/plain")
+            response = await self._faulted_or_answered(request, handler)
+            if response.status in (401, 403, 429) and response.headers.get("X-RateLimit-Scope") != "shared":
+                self._invalid.append(now)
             return response
 
         return run
+
+    async def _faulted_or_answered(self, request: web.Request, handler: Handler) -> web.Response:
+        fault = self.faults.take(request.method, request.path)
+        if fault is not None:
+            return web.Response(
+                status=fault.status,
+                body=json.dumps(fault.body).encode(),
+                headers={"Content-Type": "application/json", **fault.headers},
+            )
+        admitted, limits = self.buckets.admit(request.method, request.path)
+        if not admitted:
+            retry_after = float(limits["X-RateLimit-Reset-After"])
+            body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+            return json_response(body, status=429, headers={**limits, "Via": "1.1 google"})
+        response = await self._answer(request, handler)
+        response.headers.update(limits)
+        return response
 
     async def _answer(self, request: web.Request, handler: Handler) -> web.Response:
         auth = request.headers.get("Authorization", "")
@@ -108,6 +139,10 @@ class RestApi:
             return json_response({"code": 0, "message": "401: Unauthorized"}, status=401)
         try:
             result = await handler(request, user)  # type: ignore[arg-type]
+        except DmOpenedTooFast as error:
+            body = {"code": error.code, "message": error.message, "retry_after": error.retry_after, "global": False}
+            headers = {"Retry-After": f"{error.retry_after:.3f}", "X-RateLimit-Scope": "user", "Via": "1.1 google"}
+            return json_response(body, status=429, headers=headers)
         except DiscordError as error:
             return error_response(error)
         if result is None:
@@ -152,6 +187,32 @@ class RestApi:
         else:
             message = self.world.create_message(user.id, channel_id, content, components=components)
         return payloads.message(self.world, message)
+
+    async def edit_channel(self, request: web.Request, user: User) -> Any:
+        """Renaming a thread: Manage Threads, or being its creator (docs/topics/Threads.md)."""
+        body = await _json(request)
+        channel = self.world.rename_thread(user.id, _id(request, "channel_id"), str(body.get("name") or ""))
+        return payloads.channel(self.world, channel)
+
+    async def list_messages(self, request: web.Request, user: User) -> Any:
+        """docs/resources/Channel.md "Get Channel Messages": `after` or `before`, `limit` 1-100 (50 by default)."""
+        try:
+            limit = min(max(int(request.query.get("limit", "50")), 1), 100)
+            after = request.query.get("after")
+            before = request.query.get("before")
+            channel_id = _id(request, "channel_id")
+            if after is not None:
+                found = self.world.messages_after(user.id, channel_id, int(after), limit)
+            else:
+                found = self.world.messages_before(user.id, channel_id, int(before) if before else None, limit)
+        except ValueError:
+            raise DiscordError(400, 50035, "Invalid Form Body") from None
+        return [payloads.message(self.world, m) for m in found]
+
+    async def crosspost(self, request: web.Request, user: User) -> Any:
+        ids = _id(request, "channel_id"), _id(request, "message_id")
+        self.world.crosspost(user.id, *ids)
+        return payloads.message(self.world, self.world.message(*ids))
 
     async def get_message(self, request: web.Request, user: User) -> Any:
         self.world._require(user.id, _id(request, "channel_id"), 1 << 16)
@@ -249,6 +310,13 @@ class RestApi:
     async def interaction_callback(self, request: web.Request, user: User | None) -> Any:
         interaction_id = _id(request, "interaction_id")
         body = await _json(request)
+        created = self.interactions_created.get(interaction_id)
+        if created is None or time.monotonic() - created > INTERACTION_DEADLINE:
+            self.refused_responses.append((interaction_id, 10062))
+            raise DiscordError(404, 10062, "Unknown interaction")
+        if interaction_id in self.interaction_responses:
+            self.refused_responses.append((interaction_id, 40060))
+            raise DiscordError(400, 40060, "Interaction has already been acknowledged.")
         self.interaction_responses[interaction_id] = body
         data = body.get("data") or {}
         flags = int(data.get("flags", 0))
@@ -262,16 +330,37 @@ class RestApi:
         }
 
     async def interaction_followup(self, request: web.Request, user: User | None) -> Any:
-        """A follow-up message to an interaction (`interaction.followup.send`), sent without waiting for the message
-        (discord.py's default `wait=False`: Discord answers 204). The token names the interaction."""
+        """A follow-up message to an interaction (`interaction.followup.send`). discord.py always waits for the
+        message on an application's webhook, and Discord returns it. The token names the interaction."""
         token = request.match_info["token"]
         interaction_id = int(token.removeprefix("interaction-token-")) if token.startswith("interaction-token-") else 0
         if interaction_id not in self.interaction_responses:
             raise DiscordError(404, 10015, "Unknown Webhook")
-        if request.query.get("wait") == "true":
-            raise DiscordError(400, 0, "the fake answers follow-ups only without wait")
-        self.interaction_followups.setdefault(interaction_id, []).append(await _json(request))
-        return None
+        body = await _json(request)
+        deferred = self.interaction_responses[interaction_id].get("type") == DEFERRED_CHANNEL_MESSAGE
+        if deferred and interaction_id not in self.interaction_originals:
+            self.interaction_originals[interaction_id] = body  # the "thinking…" message becomes this answer
+        self.interaction_followups.setdefault(interaction_id, []).append(body)
+        bot = self.world.users.get(self.app_id) or next(u for u in self.world.users.values() if u.bot)
+        return {
+            "id": str(self.world.snowflake()),
+            "channel_id": str(self.interaction_channels.get(interaction_id, 0)),
+            "author": payloads.user(bot),
+            "content": str(body.get("content") or ""),
+            "timestamp": payloads.iso(datetime.now().astimezone()),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": int(body.get("flags", 0) or 0),
+            "components": [],
+            "webhook_id": str(self.app_id),
+        }
 
 
 def _id(request: web.Request, name: str) -> int:

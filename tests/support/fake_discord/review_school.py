@@ -34,6 +34,7 @@ from tests.support.fake_discord.state import World
 
 EPHEMERAL = 64
 MODAL = 9
+DEFERRED = 5  # "thinking…", replaced by the first follow-up
 
 
 @dataclass
@@ -104,9 +105,15 @@ class Reviewing:
         return (await self.settled(posted)).id
 
     async def respond(self, interaction_id: int) -> dict[str, Any]:
-        responses = self.fake.rest.interaction_responses
-        await self.fake.wait_for(lambda: interaction_id in responses)
-        return responses[interaction_id]
+        """What the presser finally sees: the initial response, or, after a deferred "thinking…" one, the
+        follow-up that replaced it (with the initial response's type, 5)."""
+        rest = self.fake.rest
+        await self.fake.wait_for(lambda: interaction_id in rest.interaction_responses)
+        first = rest.interaction_responses[interaction_id]
+        if first.get("type") != DEFERRED:
+            return first
+        await self.fake.wait_for(lambda: interaction_id in rest.interaction_originals)
+        return {"type": DEFERRED, "data": rest.interaction_originals[interaction_id]}
 
     async def press(
         self, user: User, message: StoredMessage, action: str, incident_id: int, values: list[str] | None = None

@@ -25,6 +25,7 @@ BOT_PERMISSIONS = (
     | p.CREATE_PUBLIC_THREADS
     | p.CREATE_PRIVATE_THREADS
     | p.SEND_MESSAGES_IN_THREADS
+    | p.MANAGE_THREADS
     | p.MODERATE_MEMBERS
 )
 
@@ -80,6 +81,8 @@ class School:
             review_channel_id=self.review.id,
             guild_ready_timeout=0.05,
             ready_timeout=10.0,
+            audit_log_wait=0.3,
+            member_list_wait=10.0,
         )
 
 

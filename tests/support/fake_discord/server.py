@@ -23,7 +23,7 @@ import yarl
 from aiohttp import web
 
 from tests.support.fake_discord import interactions, payloads
-from tests.support.fake_discord.gateway import GatewaySession
+from tests.support.fake_discord.gateway import Connection, Session
 from tests.support.fake_discord.rest import RestApi
 from tests.support.fake_discord.state import StoredMessage, User, World
 
@@ -37,7 +37,9 @@ class FakeDiscord:
         self.world = world
         self.app_id = world.snowflake()
         self.rest = RestApi(world, app_id=self.app_id)
-        self.sessions: list[GatewaySession] = []
+        self.sessions: list[Connection] = []  # open websockets
+        self.connections: list[Connection] = []  # every websocket so far, open or closed
+        self.gateway_sessions: dict[str, Session] = {}  # Discord's sessions, resumable until expired
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -62,8 +64,8 @@ class FakeDiscord:
         self.rest.gateway_url = self.gateway_url
 
     async def stop(self) -> None:
-        for session in list(self.sessions):
-            await session.ws.close()
+        for connection in list(self.sessions):
+            await connection.close(1001)
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -85,8 +87,11 @@ class FakeDiscord:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         compress = request.query.get("compress") == "zlib-stream"
-        session = GatewaySession(self.world, ws, compress=compress, app_id=self.app_id, url=self.gateway_url)
+        session = Connection(
+            self.world, ws, self.gateway_sessions, compress=compress, app_id=self.app_id, url=self.gateway_url
+        )
         self.sessions.append(session)
+        self.connections.append(session)
         try:
             await session.run()
         finally:
@@ -95,16 +100,26 @@ class FakeDiscord:
 
     # ---- conveniences for tests ----
 
-    async def drop_connections(self, code: int = 1001) -> None:
-        """A gateway outage: close every session (sessions are not resumable here, so clients re-identify)."""
-        for session in list(self.sessions):
-            await session.ws.close(code=code, message=b"going away")
+    async def drop_connections(self, code: int = 1001, *, expire: bool = False) -> None:
+        """A gateway outage: close every websocket. The sessions live on and buffer events, so the clients
+        RESUME and get what they missed; with `expire`, the sessions end too and the clients must identify afresh
+        (a RESUME is answered "invalid session"), missing whatever happened in between."""
+        if expire:
+            self.expire_sessions()
+        for connection in list(self.sessions):
+            await connection.close(code)
+
+    def expire_sessions(self) -> None:
+        for session in self.gateway_sessions.values():
+            session.expire()
+
+    def live_sessions(self) -> list[Session]:
+        return [s for s in self.gateway_sessions.values() if not s.expired]
 
     def send_raw(self, event: str, payload: dict[str, Any]) -> None:
-        """Dispatch any payload, however malformed, to every identified session (for bad-input tests)."""
-        for session in self.sessions:
-            if session.user is not None:
-                session.dispatch(event, payload)
+        """Dispatch any payload, however malformed, to every live session (for bad-input tests)."""
+        for session in self.live_sessions():
+            session.dispatch(event, payload)
 
     def invoke_command(
         self,
@@ -154,9 +169,7 @@ class FakeDiscord:
             "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
-        for session in self.sessions:
-            if session.user is not None:
-                session.dispatch("INTERACTION_CREATE", body)
+        self._dispatch_interaction(body)
         return interaction_id
 
     def press(
@@ -167,11 +180,13 @@ class FakeDiscord:
         *,
         values: list[str] | None = None,
         forged: bool = False,
+        age: float = 0.0,
     ) -> int:
         """A member clicks a button (or picks `values` in a select menu) on a message. Returns the interaction id.
-        `forged`: a custom_id the message does not carry (see `interactions.component_press`)."""
+        `forged`: a custom_id the message does not carry (see `interactions.component_press`). `age`: the press
+        reaches the bot this many seconds after it was made (a slow gateway), counting towards the 3 s."""
         body = interactions.component_press(self.world, self.app_id, user, message, custom_id, values, forged=forged)
-        return self._dispatch_interaction(body)
+        return self._dispatch_interaction(body, age=age)
 
     def submit_modal(
         self,
@@ -186,10 +201,11 @@ class FakeDiscord:
         body = interactions.modal_submit(self.world, self.app_id, user, channel_id, custom_id, fields, message)
         return self._dispatch_interaction(body)
 
-    def _dispatch_interaction(self, body: dict[str, Any]) -> int:
-        for session in self.sessions:
-            if session.user is not None:
-                session.dispatch("INTERACTION_CREATE", body)
+    def _dispatch_interaction(self, body: dict[str, Any], *, age: float = 0.0) -> int:
+        self.rest.interactions_created[int(body["id"])] = time.monotonic() - age
+        self.rest.interaction_channels[int(body["id"])] = int(body["channel_id"])
+        for session in self.live_sessions():
+            session.dispatch("INTERACTION_CREATE", body)
         return int(body["id"])
 
     async def wait_for(self, condition: Callable[[], object], *, timeout: float = 5.0) -> None:

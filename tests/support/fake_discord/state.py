@@ -16,15 +16,23 @@ from typing import Any
 
 from tests.support.fake_discord import permissions as p
 from tests.support.fake_discord.model import (
+    CHANNEL_FOLLOWER_WEBHOOK,
     CHANNEL_OVERWRITE_CREATE,
     CHANNEL_OVERWRITE_DELETE,
     CHANNEL_OVERWRITE_UPDATE,
+    CROSSPOSTED,
     DISCORD_EPOCH_MS,
     DM,
+    GUILD_CATEGORY,
     GUILD_NEWS,
     GUILD_TEXT,
+    INCOMING_WEBHOOK,
+    IS_CROSSPOST,
     MEMBER_UPDATE,
+    MESSAGE_BULK_DELETE,
     MESSAGE_DELETE,
+    NEWS_THREAD,
+    PRIVATE_THREAD,
     PUBLIC_THREAD,
     AuditEntry,
     Channel,
@@ -33,6 +41,7 @@ from tests.support.fake_discord.model import (
     Role,
     StoredMessage,
     User,
+    Webhook,
     missing_permissions,
 )
 from tests.support.fake_discord.permissions import Overwrite
@@ -57,6 +66,12 @@ class World:
         self.messages: dict[int, StoredMessage] = {}
         self.deleted: dict[int, StoredMessage] = {}
         self.audit_log: list[AuditEntry] = []
+        self.audit_lag = 0.0  # seconds before a new audit-log entry is listed (Discord gives no guarantee)
+        self.webhooks: dict[int, Webhook] = {}
+        self.dm_opens: dict[int, list[float]] = {}  # per user: when they opened DM channels (40003)
+        self.dm_open_limit = (10, 10.0)  # at most this many new DM channels per this many seconds
+        self.member_request_window = 30.0  # one request for the whole member list per guild per bot per window
+        self.member_requests: dict[tuple[int, int], float] = {}
         self.listeners: list[Listener] = []
 
     # ---- building the world (no permission checks: this is the test's setup) ----
@@ -79,10 +94,23 @@ class World:
             self.members[user.id].role_ids.append(role.id)
         return role
 
-    def add_channel(self, name: str, *, type: int = GUILD_TEXT) -> Channel:
+    def add_channel(
+        self, name: str, *, type: int = GUILD_TEXT, category: Channel | None = None, synced: bool = True
+    ) -> Channel:
+        """A channel; in `category`, with the category's overwrites copied when `synced` (Discord's "Sync
+        Permissions": a synced channel starts with, and keeps, its category's overwrites)."""
         channel = Channel(self.snowflake(), name, type, self.guild_id, position=len(self.channels))
+        if category is not None:
+            channel.parent_id = category.id
+            if synced:
+                channel.overwrites = {
+                    k: Overwrite(o.target_id, o.type, o.allow, o.deny) for k, o in category.overwrites.items()
+                }
         self.channels[channel.id] = channel
         return channel
+
+    def add_category(self, name: str) -> Channel:
+        return self.add_channel(name, type=GUILD_CATEGORY)
 
     def user_for_token(self, token: str) -> User | None:
         return next((u for u in self.users.values() if u.token == token), None)
@@ -112,11 +140,20 @@ class World:
         )
 
     def permissions_in(self, user_id: int, channel_id: int) -> int:
+        """docs/topics/Permissions.md for channels; docs/topics/Threads.md for threads: a thread has its parent's
+        permissions, and a private thread is seen only by its members and by those with Manage Threads."""
         channel = self.channel(channel_id)
         if channel.type == DM:
             return p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY if user_id in channel.recipients else 0
-        if channel.parent_id is not None:
-            return self.permissions_in(user_id, channel.parent_id)  # a thread has its parent's permissions
+        if channel.is_thread and channel.parent_id is not None:
+            perms = self.permissions_in(user_id, channel.parent_id)
+            if (
+                channel.type == PRIVATE_THREAD
+                and user_id not in channel.thread_members
+                and not perms & p.MANAGE_THREADS
+            ):
+                return 0
+            return perms
         member = self.members.get(user_id)
         if member is None:
             return 0
@@ -148,7 +185,10 @@ class World:
             listener(event, payload)
 
     def _audit(self, actor: int, target: int, action: int, reason: str | None, **extra: Any) -> None:
-        self.audit_log.append(AuditEntry(self.snowflake(), actor, target, action, reason, **extra))
+        visible_from = time.monotonic() + self.audit_lag
+        self.audit_log.append(
+            AuditEntry(self.snowflake(), actor, target, action, reason, **extra, visible_from=visible_from)
+        )
 
     # ---- operations (permission-checked) ----
 
@@ -162,8 +202,11 @@ class World:
         reference: dict[str, Any] | None = None,
         snapshots: list[dict[str, Any]] | None = None,
         components: list[dict[str, Any]] | None = None,
+        poll: dict[str, Any] | None = None,
     ) -> StoredMessage:
-        if self.channel(channel_id).parent_id is not None:
+        if poll is not None:
+            self._require(actor, channel_id, p.SEND_POLLS)
+        if self.channel(channel_id).is_thread:
             needed = p.SEND_MESSAGES_IN_THREADS
         else:
             needed = p.SEND_MESSAGES | (p.ATTACH_FILES if attachments else 0)
@@ -171,7 +214,7 @@ class World:
         limit = 2000 if self.users[actor].bot else 4000  # people with Nitro may send 4000 characters, bots 2000
         if len(content) > limit:
             raise DiscordError(400, 50035, f"Invalid Form Body: content must be {limit} or fewer in length")
-        if not content and not attachments and not snapshots:
+        if not content and not attachments and not snapshots and not poll:
             raise DiscordError(400, 50006, "Cannot send an empty message")
         message = StoredMessage(
             self.snowflake(),
@@ -183,10 +226,21 @@ class World:
             reference=reference,
             snapshots=list(snapshots or []),
             components=list(components or []),
+            poll=poll,
         )
+        self._deliver(message)
+        return message
+
+    def _deliver(self, message: StoredMessage) -> None:
+        """Store and announce a new message. A message in an archived (unlocked) thread unarchives it; Discord does
+        not document the order of the two events, and the fake sends the message first (the harder case for a bot:
+        the thread is not in its cache yet)."""
         self.messages[message.id] = message
         self._emit("MESSAGE_CREATE", {"message": message})
-        return message
+        channel = self.channels.get(message.channel_id)
+        if channel is not None and channel.is_thread and channel.archived:
+            channel.archived = False
+            self._emit("THREAD_UPDATE", {"channel": channel})
 
     def slip_message(
         self, author: int, channel_id: int, content: str, *, silent: bool = False, **extra: Any
@@ -196,9 +250,10 @@ class World:
         without a gateway event, like a message posted while the bot was offline."""
         self.channel(channel_id)
         message = StoredMessage(self.snowflake(), channel_id, author, content, datetime.now(UTC), **extra)
-        self.messages[message.id] = message
-        if not silent:
-            self._emit("MESSAGE_CREATE", {"message": message})
+        if silent:
+            self.messages[message.id] = message
+        else:
+            self._deliver(message)
         return message
 
     def edit_message(
@@ -221,10 +276,14 @@ class World:
         return message
 
     def delete_message(self, actor: int, channel_id: int, message_id: int, reason: str | None = None) -> None:
+        """docs/resources/Audit_Log.md: deleting someone else's message is logged when a person does it, but a
+        bot's single-message delete adds no audit-log entry (the X-Audit-Log-Reason is then nowhere to be seen)."""
         message = self.message(channel_id, message_id)
         if message.author_id != actor:
             self._require(actor, channel_id, p.MANAGE_MESSAGES)
-            self._audit(actor, message.author_id, MESSAGE_DELETE, reason, options={"channel_id": str(channel_id)})
+            if not self.users[actor].bot:
+                options = {"channel_id": str(channel_id), "count": "1"}
+                self._audit(actor, message.author_id, MESSAGE_DELETE, reason, options=options)
         self.deleted[message_id] = self.messages.pop(message_id)
         self._emit("MESSAGE_DELETE", {"id": message_id, "channel_id": channel_id})
 
@@ -236,18 +295,27 @@ class World:
             self.message(channel_id, message_id)
         for message_id in message_ids:
             self.deleted[message_id] = self.messages.pop(message_id)
-            self._audit(actor, self.deleted[message_id].author_id, MESSAGE_DELETE, reason)
+        self._audit(actor, channel_id, MESSAGE_BULK_DELETE, reason, options={"count": str(len(message_ids))})
         self._emit("MESSAGE_DELETE_BULK", {"ids": message_ids, "channel_id": channel_id})
 
     def put_overwrite(
         self, actor: int, channel_id: int, target_id: int, type: int, allow: int, deny: int, reason: str | None = None
     ) -> None:
+        """docs/resources/Channel.md "Edit Channel Permissions": only permissions the actor has in the guild or
+        parent channel (the category, where there is one) can be allowed or denied, unless they have an own Manage
+        Roles overwrite in this channel; allowing or denying Manage Roles itself needs Administrator or that own
+        overwrite (docs/topics/Permissions.md)."""
         perms = self._require(actor, channel_id, p.MANAGE_ROLES)
         channel = self.channel(channel_id)
-        # Discord: only permissions the actor holds at guild level can be allowed or denied, unless they have
-        # Administrator or an explicit Manage Roles overwrite in this channel.
-        held = self.guild_permissions(actor)
-        if perms != p.ALL and not self._has_manage_roles_overwrite(actor, channel) and (allow | deny) & ~held:
+        admin = perms == p.ALL
+        own_overwrite = self._has_manage_roles_overwrite(actor, channel)
+        if channel.parent_id is not None and not channel.is_thread:
+            held = self.permissions_in(actor, channel.parent_id)
+        else:
+            held = self.guild_permissions(actor)
+        if not admin and not own_overwrite and (allow | deny) & ~held:
+            raise missing_permissions()
+        if not admin and not own_overwrite and (allow | deny) & p.MANAGE_ROLES:
             raise missing_permissions()
         key = (type, target_id)
         before = channel.overwrites.get(key)
@@ -297,23 +365,123 @@ class World:
         self.members.pop(user_id, None)
         self._emit("GUILD_MEMBER_REMOVE", {"user_id": user_id})
 
-    def create_thread(self, actor: int, parent_id: int, name: str) -> Channel:
-        """A public thread in a text or announcement channel (Create Public Threads in the parent)."""
+    def create_thread(self, actor: int, parent_id: int, name: str, *, private: bool = False) -> Channel:
+        """docs/topics/Threads.md: a text channel makes public (11) or private (12) threads, an announcement
+        channel announcement threads (10); private ones only in text channels. Create Public/Private Threads in
+        the parent. The creator is the thread's first member."""
         parent = self.channel(parent_id)
-        if parent.type not in (GUILD_TEXT, GUILD_NEWS):
+        if parent.type not in (GUILD_TEXT, GUILD_NEWS) or (private and parent.type != GUILD_TEXT):
             raise DiscordError(400, 50024, "Cannot execute action on this channel type")
-        self._require(actor, parent_id, p.CREATE_PUBLIC_THREADS)
-        thread = Channel(self.snowflake(), name, PUBLIC_THREAD, self.guild_id, parent_id=parent_id, owner_id=actor)
+        self._require(actor, parent_id, p.CREATE_PRIVATE_THREADS if private else p.CREATE_PUBLIC_THREADS)
+        kind = PRIVATE_THREAD if private else NEWS_THREAD if parent.type == GUILD_NEWS else PUBLIC_THREAD
+        thread = Channel(self.snowflake(), name, kind, self.guild_id, parent_id=parent_id, owner_id=actor)
+        thread.thread_members.add(actor)
         self.channels[thread.id] = thread
         self._emit("THREAD_CREATE", {"channel": thread})
         return thread
 
+    def add_thread_member(self, actor: int, thread_id: int, user_id: int) -> None:
+        """Someone in the thread adds `user_id` (a private thread: only its members can)."""
+        thread = self.channel(thread_id)
+        if not self.permissions_in(actor, thread_id) & p.VIEW_CHANNEL:
+            raise DiscordError(403, 50001, "Missing Access")
+        thread.thread_members.add(user_id)
+        self._emit("THREAD_CREATE", {"channel": thread, "only": user_id})
+
+    def rename_thread(self, actor: int, thread_id: int, name: str) -> Channel:
+        thread = self.channel(thread_id)
+        if not thread.is_thread:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        if thread.owner_id != actor:
+            self._require(actor, thread_id, p.MANAGE_THREADS)
+        if not 1 <= len(name) <= 100:
+            raise DiscordError(400, 50035, "Invalid Form Body: name must be 1-100 characters")
+        thread.name = name
+        self._emit("THREAD_UPDATE", {"channel": thread})
+        return thread
+
+    def archive_thread(self, thread_id: int) -> None:
+        """The thread archives (inactivity): it leaves the guild's initial data (docs/topics/Threads.md)."""
+        thread = self.channel(thread_id)
+        thread.archived = True
+        self._emit("THREAD_UPDATE", {"channel": thread})
+
+    # ---- webhooks and announcement following (docs/resources/Webhook.md, docs/resources/Channel.md) ----
+
+    def create_webhook(self, actor: int, channel_id: int, name: str) -> Webhook:
+        self._require(actor, channel_id, p.MANAGE_WEBHOOKS)
+        hook = Webhook(self.snowflake(), channel_id, name, INCOMING_WEBHOOK, f"webhook-token-{self.snowflake()}")
+        self.webhooks[hook.id] = hook
+        return hook
+
+    def follow(self, actor: int, source_id: int, target_id: int) -> Webhook:
+        """ "Follow Announcement Channel": a channel follower webhook in the target (Manage Webhooks there)."""
+        source = self.channel(source_id)
+        if source.type != GUILD_NEWS:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        self._require(actor, target_id, p.MANAGE_WEBHOOKS)
+        name = f"{self.guild_name} #{source.name}"
+        hook = Webhook(self.snowflake(), target_id, name, CHANNEL_FOLLOWER_WEBHOOK, "", source_channel_id=source_id)
+        self.webhooks[hook.id] = hook
+        return hook
+
+    def execute_webhook(self, webhook_id: int, content: str, *, username: str | None = None) -> StoredMessage:
+        """A post through a webhook: its author is the webhook (its id, `bot: true`), with no member."""
+        hook = self.webhooks[webhook_id]
+        message = StoredMessage(
+            self.snowflake(),
+            hook.channel_id,
+            hook.id,
+            content,
+            datetime.now(UTC),
+            webhook_id=hook.id,
+            author_name=username or hook.name,
+        )
+        self._deliver(message)
+        return message
+
+    def crosspost(self, actor: int, channel_id: int, message_id: int) -> list[StoredMessage]:
+        """ "Crosspost Message" (publish): every follower webhook posts a copy flagged IS_CROSSPOST, with a
+        reference to the original. Send Messages for one's own message, Manage Messages for another's."""
+        message = self.message(channel_id, message_id)
+        if self.channel(channel_id).type != GUILD_NEWS:
+            raise DiscordError(400, 40033, "This message has already been crossposted.")
+        self._require(actor, channel_id, p.SEND_MESSAGES if message.author_id == actor else p.MANAGE_MESSAGES)
+        if message.flags & CROSSPOSTED:
+            raise DiscordError(400, 40033, "This message has already been crossposted.")
+        message.flags |= CROSSPOSTED
+        copies = []
+        for hook in [h for h in self.webhooks.values() if h.source_channel_id == channel_id]:
+            reference = {"channel_id": str(channel_id), "guild_id": str(self.guild_id), "message_id": str(message.id)}
+            copy = StoredMessage(
+                self.snowflake(),
+                hook.channel_id,
+                hook.id,
+                message.content,
+                datetime.now(UTC),
+                webhook_id=hook.id,
+                author_name=hook.name,
+                flags=IS_CROSSPOST,
+                reference=reference,
+            )
+            self._deliver(copy)
+            copies.append(copy)
+        return copies
+
     def open_dm(self, actor: int, recipient_id: int) -> Channel:
+        """Opening a DM channel that is not open yet counts towards a per-user limit: over it, Discord answers
+        429 with code 40003 "You are opening direct messages too fast" (docs/topics/Opcodes_and_Status_Codes.md)."""
         if recipient_id not in self.users:
             raise DiscordError(404, 10013, "Unknown User")
         for channel in self.channels.values():
             if channel.type == DM and set(channel.recipients) == {actor, recipient_id}:
                 return channel
+        count, per = self.dm_open_limit
+        now = time.monotonic()
+        recent = [t for t in self.dm_opens.get(actor, []) if now - t < per]
+        if len(recent) >= count:
+            raise DmOpenedTooFast(per - (now - recent[0]))
+        self.dm_opens[actor] = [*recent, now]
         channel = Channel(self.snowflake(), "", DM, None, recipients=(actor, recipient_id))
         self.channels[channel.id] = channel
         return channel
@@ -321,8 +489,12 @@ class World:
     def send_dm(
         self, actor: int, channel_id: int, content: str, *, components: list[dict[str, Any]] | None = None
     ) -> StoredMessage:
+        """50007 when the recipient closed their DMs; 50278 when the bot and the recipient no longer share a server
+        (a member who left): docs/topics/Opcodes_and_Status_Codes.md."""
         channel = self.channel(channel_id)
         others = [self.users[r] for r in channel.recipients if r != actor]
+        if any(u.id not in self.members for u in others):
+            raise DiscordError(403, 50278, "Cannot send messages to this user due to having no mutual guilds")
         if any(not u.accepts_dms for u in others):
             raise DiscordError(403, 50007, "Cannot send messages to this user")
         return self.create_message(actor, channel_id, content, components=components)
@@ -330,29 +502,73 @@ class World:
     def read_audit_log(self, actor: int, *, action_type: int | None = None, limit: int = 50) -> list[AuditEntry]:
         if not self.guild_permissions(actor) & p.VIEW_AUDIT_LOG:
             raise missing_permissions()
-        entries = [e for e in reversed(self.audit_log) if action_type is None or e.action_type == action_type]
+        now = time.monotonic()
+        entries = [
+            e
+            for e in reversed(self.audit_log)
+            if (action_type is None or e.action_type == action_type) and e.visible_from <= now
+        ]
         return entries[:limit]
+
+    def messages_after(self, actor: int, channel_id: int, after: int, limit: int) -> list[StoredMessage]:
+        """docs/resources/Channel.md "Get Channel Messages": View Channel is needed; without Read Message History
+        the list is empty. `after`: the `limit` messages right after that id, sent newest first."""
+        perms = self._require(actor, channel_id, 0)
+        if not perms & p.READ_MESSAGE_HISTORY:
+            return []
+        found = sorted(
+            (m for m in self.messages.values() if m.channel_id == channel_id and m.id > after), key=lambda m: m.id
+        )
+        return list(reversed(found[:limit]))
+
+    def messages_before(self, actor: int, channel_id: int, before: int | None, limit: int) -> list[StoredMessage]:
+        perms = self._require(actor, channel_id, 0)
+        if not perms & p.READ_MESSAGE_HISTORY:
+            return []
+        found = sorted(
+            (m for m in self.messages.values() if m.channel_id == channel_id and (before is None or m.id < before)),
+            key=lambda m: m.id,
+            reverse=True,
+        )
+        return found[:limit]
+
+
+class DmOpenedTooFast(DiscordError):
+    """40003, answered as a 429 with the time to wait."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(429, 40003, "You are opening direct messages too fast.")
+        self.retry_after = retry_after
 
 
 __all__ = [
+    "CHANNEL_FOLLOWER_WEBHOOK",
     "CHANNEL_OVERWRITE_CREATE",
     "CHANNEL_OVERWRITE_DELETE",
     "CHANNEL_OVERWRITE_UPDATE",
+    "CROSSPOSTED",
     "DISCORD_EPOCH_MS",
     "DM",
+    "GUILD_CATEGORY",
     "GUILD_NEWS",
     "GUILD_TEXT",
+    "IS_CROSSPOST",
     "MEMBER_UPDATE",
+    "MESSAGE_BULK_DELETE",
     "MESSAGE_DELETE",
+    "NEWS_THREAD",
+    "PRIVATE_THREAD",
     "PUBLIC_THREAD",
     "AuditEntry",
     "Channel",
     "DiscordError",
+    "DmOpenedTooFast",
     "Listener",
     "Member",
     "Role",
     "StoredMessage",
     "User",
+    "Webhook",
     "World",
     "missing_permissions",
 ]

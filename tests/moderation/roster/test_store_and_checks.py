@@ -45,7 +45,7 @@ def test_dutch_headers_semicolons_and_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     text = "Nummer;Naam;Rol;Klas;Mentor\njan;Jan;docent;;\ns1;Sanne;leerling;2B;jan\n"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    people = read_roster(path)
+    people = list(read_roster(path).people())
     assert [(p.id, p.role) for p in people] == [("jan", Role.STAFF), ("s1", Role.STUDENT)]
 
 
@@ -83,7 +83,7 @@ def test_missing_columns_and_empty_or_binary_files(tmp_path: Path) -> None:
         parse_roster("")
     binary = tmp_path / "roster.xlsx"
     binary.write_bytes(b"PK\x03\x04\xff\xfe\x00")
-    with pytest.raises(RosterError, match="not UTF-8"):
+    with pytest.raises(RosterError, match="not CSV text"):
         read_roster(binary)
     with pytest.raises(RosterError, match="cannot read"):
         read_roster(tmp_path / "missing.csv")

@@ -1,0 +1,234 @@
+"""Reading a school's roster from one or more exported files, checked as a whole before anything is stored.
+
+The files are read in passes rather than held in memory: the first indexes every id and account (and finds the
+problems of single rows), the second checks mentors and managers against that index, and the store reads them a
+last time. A bad set of files imports nothing; every problem is reported with its file and row number.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from moderation.directory import fold_id
+from moderation.model import Person, PersonId, Platform, Role
+from moderation.roster.accounts import AccountPattern
+from moderation.roster.columns import FileKind, Layout, recognise
+from moderation.roster.errors import RosterError
+from moderation.roster.options import RosterOptions
+from moderation.roster.people import RowContext, class_mentors, person_of, record_of
+from moderation.roster.source import RosterFile
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """What the import made of one file, to show the admin."""
+
+    source: str
+    kind: FileKind
+    encoding: str
+    delimiter: str
+    rows: int
+    ignored_columns: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Input:
+    source: str
+    opener: Callable[[], BinaryIO]
+    prefix: str  # "" for a single file, "leerlingen.csv " when there are several
+    layout: Layout | None = None
+    encoding: str = ""
+
+
+@dataclass(slots=True)
+class Roster:
+    """A checked roster: `people()` streams it (again) from its files."""
+
+    files: list[FileReport]
+    _inputs: list[_Input]
+    _options: RosterOptions
+    _mentors_of_class: dict[str, tuple[str, ...]]
+    _index: dict[str, tuple[PersonId, Role]] = field(default_factory=dict)  # folded id → (id as written, role)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def ids(self) -> set[PersonId]:
+        return {pid for pid, _role in self._index.values()}
+
+    def people(self) -> Iterator[Person]:
+        for _where, person in self._rows():
+            yield self._resolved(person)
+
+    def _resolved(self, person: Person) -> Person:
+        """Mentors and managers spelled as the roster spells them (ids are case-insensitive)."""
+        known = self._index
+        mentors = tuple(known[fold_id(m)][0] if fold_id(m) in known else m for m in person.mentors)
+        manager = person.manager
+        if manager is not None and fold_id(manager) in known:
+            manager = known[fold_id(manager)][0]
+        return replace(person, mentor=mentors[0] if mentors else None, mentors=mentors, manager=manager)
+
+    def _rows(self) -> Iterator[tuple[str, Person]]:
+        context = self.row_context()
+        for item in self._inputs:
+            layout = item.layout
+            if layout is None or layout.kind is FileKind.CLASS_MENTORS:
+                continue
+            with RosterFile(item.source, item.opener(), encoding=item.encoding) as file:
+                for row in file.rows():
+                    record = record_of(layout, row.fields)
+                    if isinstance(record, str):
+                        continue
+                    person = person_of(layout, record, context, [])
+                    if person is not None:
+                        yield f"{item.prefix}row {row.number}", person
+
+    def row_context(self) -> RowContext:
+        return RowContext(
+            mentors_of_class=self._mentors_of_class,
+            patterns=_patterns(self._options),
+            leadership=frozenset(fold_id(i) for i in self._options.leadership),
+            coordinators=frozenset(fold_id(i) for i in self._options.coordinators),
+        )
+
+
+def read_roster(paths: Path | Sequence[Path], options: RosterOptions | None = None) -> Roster:
+    """Read and check the files (students, staff, class → mentors, or one file with a role column)."""
+    files = [paths] if isinstance(paths, Path) else list(paths)
+    several = len(files) > 1
+    inputs = [_Input(str(p), _opener(p), f"{p.name} " if several else "") for p in files]
+    return _check(inputs, options or RosterOptions(), source="roster" if several else str(files[0]))
+
+
+def parse_roster(text: str, *, source: str = "roster", options: RosterOptions | None = None) -> list[Person]:
+    """A roster from text already in memory (one file), as a list."""
+    data = text.encode("utf-8")
+    roster = _check([_Input(source, lambda: io.BytesIO(data), "")], options or RosterOptions(), source=source)
+    return list(roster.people())
+
+
+def _opener(path: Path) -> Callable[[], BinaryIO]:
+    def open_it() -> BinaryIO:
+        try:
+            return path.open("rb")
+        except OSError as exc:
+            raise RosterError(str(path), [f"cannot read the file: {exc.strerror}"]) from exc
+
+    return open_it
+
+
+def _check(inputs: list[_Input], options: RosterOptions, *, source: str) -> Roster:
+    problems: list[str] = []
+    reports: list[FileReport] = []
+    mentors_of_class: dict[str, tuple[str, ...]] = {}
+    for item in inputs:
+        with RosterFile(item.source, item.opener(), encoding=options.encoding) as file:
+            item.encoding = file.encoding
+            layout = recognise(file.header, options.columns)
+            if isinstance(layout, str):
+                problems.append(f"{item.prefix}row 1: {layout}")
+                continue
+            item.layout = layout
+            missing = sorted(
+                column
+                for pattern in _patterns(options).values()
+                for column in pattern.columns()
+                if column not in layout.raw and column not in layout.fields
+            )
+            if missing and layout.kind is not FileKind.CLASS_MENTORS:
+                problems.append(
+                    f"{item.prefix}row 1: [roster.accounts] uses column(s) {', '.join(missing)}, not in this file"
+                )
+            if layout.kind is FileKind.CLASS_MENTORS:
+                rows = _read_class_mentors(file, layout, item.prefix, mentors_of_class, problems)
+            else:
+                rows = sum(1 for _row in file.rows())
+                if rows == 0:
+                    problems.append(f"{item.prefix}row 2: no people in the file, only a header")
+            reports.append(FileReport(item.source, layout.kind, file.encoding, file.delimiter, rows, layout.ignored))
+    roster = Roster(reports, inputs, options, mentors_of_class)
+    _index_rows(roster, inputs, options, problems)
+    _check_relations(roster, problems)
+    if problems:
+        raise RosterError(source, problems)
+    return roster
+
+
+def _read_class_mentors(
+    file: RosterFile, layout: Layout, prefix: str, found: dict[str, tuple[str, ...]], problems: list[str]
+) -> int:
+    rows = 0
+    for row in file.rows():
+        rows += 1
+        record = record_of(layout, row.fields)
+        if isinstance(record, str):
+            problems.append(f"{prefix}row {row.number}: {record}")
+            continue
+        class_name, mentors = class_mentors(record)
+        if class_name and mentors:
+            found[class_name.casefold()] = found.get(class_name.casefold(), ()) + mentors
+    return rows
+
+
+def _index_rows(roster: Roster, inputs: list[_Input], options: RosterOptions, problems: list[str]) -> None:
+    """Every id and platform account once, and the problems of single rows."""
+    context = roster.row_context()
+    first_row: dict[str, str] = {}
+    accounts_seen: dict[str, str] = {}
+    for item in inputs:
+        layout = item.layout
+        if layout is None or layout.kind is FileKind.CLASS_MENTORS:
+            continue
+        with RosterFile(item.source, item.opener(), encoding=item.encoding) as file:
+            for row in file.rows():
+                where = f"{item.prefix}row {row.number}"
+                record = record_of(layout, row.fields)
+                if isinstance(record, str):
+                    problems.append(f"{where}: {record}")
+                    continue
+                found: list[str] = []
+                person = person_of(layout, record, context, found)
+                problems.extend(f"{where}: {p}" for p in found)
+                if person is None:
+                    continue
+                key = fold_id(person.id)
+                if key in first_row:
+                    problems.append(f"{where}: id {person.id!r} also on {first_row[key]}")
+                    continue
+                first_row[key] = where
+                roster._index[key] = (person.id, person.role)
+                for account in person.accounts:
+                    account_key = f"{account.platform.value}:{account.id}"
+                    if account_key in accounts_seen:
+                        other = accounts_seen[account_key]
+                        problems.append(f"{where}: {account.platform.value} account {account.id!r} also on {other}")
+                    else:
+                        accounts_seen[account_key] = where
+    for setting, listed in (("leadership", options.leadership), ("coordinators", options.coordinators)):
+        for pid in sorted(listed):
+            if fold_id(pid) not in roster._index:
+                problems.append(f"[roster] {setting}: {pid!r} is in none of the files")
+
+
+def _check_relations(roster: Roster, problems: list[str]) -> None:
+    index = roster._index
+    for where, person in roster._rows():
+        if person.role is not Role.STAFF and not person.mentors:
+            hint = f" (class {person.class_name} is in no class → mentor file)" if person.class_name else ""
+            problems.append(f"{where}: {person.role.value} {person.id!r} has no mentor{hint}")
+        targets = [("mentor", m) for m in person.mentors] + ([("manager", person.manager)] if person.manager else [])
+        for relation, target in targets:
+            known = index.get(fold_id(target))
+            if known is None:
+                problems.append(f"{where}: {relation} {target!r} is not in the roster")
+            elif known[1] is not Role.STAFF:
+                problems.append(f"{where}: {relation} {target!r} is not a staff member")
+
+
+def _patterns(options: RosterOptions) -> dict[Platform, AccountPattern]:
+    return {platform: AccountPattern(text) for platform, text in options.accounts.items()}
