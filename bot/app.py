@@ -149,10 +149,27 @@ def classifier_config(settings: Settings) -> ClassifierConfig:
     )
 
 
-def build_classifier(settings: Settings) -> Classifier:
+def build_classifier(settings: Settings, first_names: Callable[[], frozenset[str]] | None = None) -> Classifier:
     from moderation.classify import build_classifier as build
 
-    return build(classifier_config(settings))
+    return build(classifier_config(settings), first_names)
+
+
+class RosterFirstNames:
+    """The first names in the roster of the moment, for the text tier: a classmate named in a message is a
+    target ("lisa is zo dik"). Worked out again only when the roster has been swapped by an import."""
+
+    def __init__(self, current: Callable[[], RosterDirectory]) -> None:
+        self._current = current
+        self._seen: RosterDirectory | None = None
+        self._names: frozenset[str] = frozenset()
+
+    def __call__(self) -> frozenset[str]:
+        directory = self._current()
+        if directory is not self._seen:
+            self._names = frozenset(p.name.split()[0] for p in directory.people() if p.name.split())
+            self._seen = directory
+        return self._names
 
 
 def build_core(
@@ -165,7 +182,7 @@ def build_core(
 ) -> Core:
     engine, sessions = open_database(settings)
     if classifier is None and with_classifier:
-        classifier = build_classifier(settings)
+        classifier = build_classifier(settings, RosterFirstNames(lambda: core.directory))
     directory = load_directory(sessions)
     if not len(directory):
         log.warning(

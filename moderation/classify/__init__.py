@@ -13,10 +13,12 @@ from pathlib import Path
 from moderation.classify.classifier import TieredClassifier, abuse_probability, build_tiered
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.classify.lexicon import LexiconError
+from moderation.classify.text_tier import FirstNames
 from moderation.ports import Classifier
 
 __all__ = [
     "ClassifierConfig",
+    "FirstNames",
     "LexiconError",
     "MLConfig",
     "TieredClassifier",
@@ -25,12 +27,13 @@ __all__ = [
 ]
 
 
-def build_classifier(config: ClassifierConfig) -> Classifier:
+def build_classifier(config: ClassifierConfig, first_names: FirstNames | None = None) -> Classifier:
     """The text tier, combined with the ML tier when `config.ml` is set and its model is installed.
+    `first_names`: the roster's first names of the moment (people the text tier takes for targets).
 
     Raises LexiconError (naming the file and entry) when a school's lexicon file is malformed.
     """
-    return build_tiered(config)
+    return build_tiered(config, first_names)
 
 
 # Where `score_texts` looks for an installed model; the bot itself takes the folder from its settings file.

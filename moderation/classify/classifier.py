@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from moderation.classify.combine import combine
 from moderation.classify.config import ClassifierConfig, MLConfig
-from moderation.classify.text_tier import TextResult, TextTier
+from moderation.classify.text_tier import FirstNames, TextResult, TextTier
 from moderation.model import Category, Classification
 
 if TYPE_CHECKING:
@@ -109,8 +109,8 @@ def _combiner(config: MLConfig, ml_tier: MLTier | None) -> Combiner | None:
     return load_combination(COMBINATION_FILE)
 
 
-def build_tiered(config: ClassifierConfig) -> TieredClassifier:
-    text_tier = TextTier.from_config(config)
+def build_tiered(config: ClassifierConfig, first_names: FirstNames | None = None) -> TieredClassifier:
+    text_tier = TextTier.from_config(config, first_names)
     ml_tier = _load_ml(config.ml) if config.ml is not None else None
     combiner = _combiner(config.ml, ml_tier) if config.ml is not None else None
     return TieredClassifier(text_tier, ml_tier, combiner)

@@ -3,13 +3,20 @@ glued-together words and Dutch curse compounds (kankerlijer, tyfushoer).
 
 Each token resolves to the lexicon entries it stands for, plus how it was found (for the explanation). Results are
 cached per instance: chat vocabulary repeats, so the fuzzy work is paid once per distinct word.
+
+A word in the lists of common valid Dutch and English words is only ever looked up exactly (and by inflection):
+no dropped, swapped or stretched letter, no word glued inside it, turns `negeer` into a slur or `sluiten` into
+`sluts`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import threading
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
-from moderation.classify.lexicon import CONTENT_KINDS, Entry, Lexicon
+from moderation.classify.lexicon import CONTENT_KINDS, FUNCTION_KINDS, PREDICATE_KINDS, TARGET_KINDS, Entry, Lexicon
 
 _MIN_SWAP = 4  # shortest word in which a swap of two letters is looked up
 _MIN_DROPPED = 6  # shortest word looked up as a lexicon word with one letter dropped
@@ -69,8 +76,9 @@ _GLUE = frozenset(
 @dataclass(frozen=True, slots=True)
 class Resolved:
     entries: tuple[Entry, ...]
-    how: str = ""  # "", "inflected", "stretched", "misspelt", "compound", "glued"
+    how: str = ""  # "", "inflected", "stretched", "misspelt", "compound", "glued", "censored"
     kinds: frozenset[str] = frozenset()
+    term: str = ""  # censored or stretched: the word it stands for (d*od, aaaf: "dood", "af"), for the templates
 
 
 def _resolved(entries: tuple[Entry, ...], how: str = "") -> Resolved:
@@ -78,6 +86,32 @@ def _resolved(entries: tuple[Entry, ...], how: str = "") -> Resolved:
 
 
 _NOTHING = Resolved(())
+_CUT = Resolved((), "cut")  # the fuzzy budget ran out before the look-up was complete
+# How a look-up may have found a word for it to count when pieces of a split word are joined again ("kan.ker"):
+# the joined word must be in the lexicon itself, not merely resemble something in it.
+STRICT = frozenset({"", "inflected", "compound", "stretched", "censored"})
+HURTFUL_KINDS = PREDICATE_KINDS - {"praise"} | {"curse"}
+_MAX_CENSORED = 3  # stars standing for letters in one word (t**fus)
+_STARS = re.compile(r"\*+")
+_MAX_FUZZY_LENGTH = 40
+_SPLIT_INSULTS = frozenset({"insult_noun", "slur", "curse", "sexual"})
+_SEVERITY = ("slur", "insult_noun", "curse", "dehum_noun", "sexual", "violence", "insult_adj", "hate_verb", "profanity")
+
+
+def _fits_stars(word: str, pieces: list[str], gaps: list[tuple[int, int]]) -> bool:
+    """Whether `word` is pieces[0], then gaps[0] (min, max) letters, pieces[1], ... (k*nker, t**fus)."""
+    if not word.startswith(pieces[0]):
+        return False
+    position = len(pieces[0])
+    if not gaps:
+        return position == len(word)
+    low, high = gaps[0]
+    rest = pieces[1:]
+    for width in range(low, high + 1):
+        start = position + width
+        if word.startswith(rest[0], start) and _fits_stars(word[start:], rest, gaps[1:]):
+            return True
+    return False
 
 
 def _skeleton(word: str) -> str:
@@ -128,14 +162,111 @@ class WordLookup:
         # kuuuut -> kuut -> kut: curses are stretched as often as insults (the normaliser leaves two letters)
         self._curse_skeletons = {_skeleton(w): w for w in sorted(self._prefixes) if " " not in w}
         self._tails = {w for w, es in lexicon.words.items() if any(e.kind == "compound_tail" for e in es)}
+        self._common = lexicon.common
+        self._strict_cache: dict[str, Resolved] = {}
+        self._budget = threading.local()
+        self._insult_splits = frozenset(
+            (word[:cut], word[cut:])
+            for word, entries in lexicon.words.items()
+            if word.isalpha() and any(e.kind in _SPLIT_INSULTS for e in entries)
+            for cut in range(2, len(word) - 1)
+            if word[:cut] in lexicon.common and word[cut:] in lexicon.common
+        )  # per thread: the bot judges long messages in a worker thread
+        self._phrase_words = frozenset(
+            word
+            for template in lexicon.templates
+            for element in template.elements
+            if not element.startswith("<") and element != "*"
+            for word in element.split("|")
+        )
+        # niiiet -> niiet -> niet: grammar words are stretched too, and must still negate or address
+        grammar = FUNCTION_KINDS | TARGET_KINDS
+        self._grammar_skeletons: dict[str, str] = {}
+        for word, entries in sorted(lexicon.words.items()):
+            if any(e.kind in grammar for e in entries):
+                self._grammar_skeletons.setdefault(_skeleton(word), word)
+        # k*nker, f*ck, d*od: lexicon and template words by first letter, for censored spellings
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(set(lexicon.words) | self._phrase_words):
+            if word.isalpha() and len(word) >= 3:
+                self._by_initial.setdefault(word[0], []).append(word)
+
+    def is_known(self, word: str) -> bool:
+        """A lexicon word, a word of a template, or a common valid word."""
+        return word in self._words or word in self._phrase_words or word in self._common
+
+    def is_common(self, word: str) -> bool:
+        return word in self._common
+
+    def plainly_split(self, words: list[str]) -> bool:
+        """Whether these words, side by side, cannot be one word split by a space: all common, and none the
+        two halves of an insult split on purpose (a cheap test that spares most messages the pairwise one)."""
+        return self._common.issuperset(words) and self._insult_splits.isdisjoint(pairwise(words))
+
+    def splits_insult(self, first: str, second: str) -> bool:
+        """Whether two common words side by side are an insult split on purpose ("los er", "eik el"). Other
+        kinds need a half that is no word: "die ren" is not "dieren"."""
+        return (first, second) in self._insult_splits
+
+    def stretched(self, word: str, runs: list[int]) -> Resolved | None:
+        """A word the author stretched (the normaliser left two letters of each run at `runs`): the lexicon or
+        template word it is with one letter or two (dooooom -> dom, aaaaaf -> af, haaaat -> haat), else the common
+        word (neeeeegeer -> negeer, nothing). None: no such word, look it up as usual."""
+        single = "".join(ch for i, ch in enumerate(word) if i - 1 not in runs)
+        for form in (single, word):
+            if form in self._words:
+                return replace(self.resolve(form), term=form)
+        for form in (single, word):
+            if form in self._phrase_words:
+                return Resolved((), "stretched", frozenset(), form)
+        for form in (single, word):
+            if form in self._common:
+                return replace(self.resolve(form), term=form)
+        return None
+
+    def strict(self, word: str) -> Resolved:
+        """The word as the lexicon has it: exactly, inflected, stretched, censored or as a curse compound; never
+        misspelt or glued (for joining the pieces of a split word: only a real lexicon word may come out)."""
+        cached = self._strict_cache.get(word)
+        if cached is None:
+            full = self.cache.get(word) or (self._resolve(word) if len(word) <= _MAX_FUZZY_LENGTH else _NOTHING)
+            if full is _CUT:
+                return _NOTHING
+            cached = full if full.how in STRICT else _NOTHING
+            if len(self._strict_cache) < _CACHE_LIMIT:
+                self._strict_cache[word] = cached
+        return cached
 
     def resolve(self, token: str) -> Resolved:
         cached = self.cache.get(token)
         if cached is None:
             cached = self._resolve(token)
+            if cached is _CUT:
+                return _NOTHING  # not looked up in full: not cached, a later message gets the full look-up
             if len(self.cache) < _CACHE_LIMIT:
                 self.cache[token] = cached
         return cached
+
+    def limit_fuzzy(self, budget: int) -> None:
+        """Allow at most `budget` look-ups of new unusual words (neither in the lexicon nor common: the costly
+        ones) until the next call; past it such words are looked up exactly only, and not cached, so that a
+        message of random noise stays cheap and later messages still get the full look-up."""
+        self._budget.left = budget
+
+    def _left(self) -> int | None:
+        left: int | None = getattr(self._budget, "left", None)
+        return left
+
+    def _spend(self) -> bool:
+        left = self._left()
+        if left is None:
+            return True
+        self._budget.left = left - 1
+        return left > 0
+
+    def within_budget(self) -> bool:
+        left = self._left()
+        return left is None or left >= 0
 
     def _content_stem(self, word: str, min_len: int) -> Resolved | None:
         if len(word) < min_len:
@@ -160,26 +291,64 @@ class WordLookup:
         direct = self._words.get(token)
         if direct:
             return _resolved(direct)
+        if len(token) > _MAX_FUZZY_LENGTH:
+            return _NOTHING  # no word is this long: the fuzzy look-ups would only cost time
+        common = token in self._common
+        if not common and not self._spend():
+            return _CUT  # an unusual word over the budget: exact look-ups only (and not cached, see limit_fuzzy)
+        if "*" in token:
+            return self._censored(token)
         for stem in _stems(token):
             hit = self._content_only(stem, "inflected")
             if hit:
                 return hit
         skeleton = _skeleton(token)
-        if skeleton != token and skeleton in self._skeletons:
-            hit = self._content_only(self._skeletons[skeleton], "stretched")
-            if hit:
-                return hit
-        if skeleton != token and skeleton in self._curse_skeletons:
-            curse = self._curse_skeletons[skeleton]
-            return _resolved(tuple(e for e in self._words[curse] if e.kind == "curse"), "stretched")
-        compound = self._compound(token)
+        if skeleton != token and not common:
+            if skeleton in self._skeletons:
+                hit = self._content_only(self._skeletons[skeleton], "stretched")
+                if hit:
+                    return hit
+            if skeleton in self._curse_skeletons:
+                curse = self._curse_skeletons[skeleton]
+                return _resolved(tuple(e for e in self._words[curse] if e.kind == "curse"), "stretched")
+            if skeleton in self._grammar_skeletons:
+                return _resolved(self._words[self._grammar_skeletons[skeleton]], "stretched")
+        compound = self._compound(token, glued=not common)
         if compound:
             return compound
-        if len(token) >= _MIN_SWAP:
+        if len(token) >= _MIN_SWAP and not common:
             hit = self._misspelt(token)
             if hit:
                 return hit
         return _NOTHING
+
+    def _severity(self, word: str) -> int:
+        kinds = {e.kind for e in self._words.get(word, ())}
+        return next((rank for rank, kind in enumerate(_SEVERITY) if kind in kinds), len(_SEVERITY))
+
+    def _censored(self, token: str) -> Resolved:
+        """k*nker, t**fus, f*ck: stars stand for one or two letters each run, and the rest must fit one hurtful
+        word exactly (same first letter, the known letters in order)."""
+        pieces = _STARS.split(token)
+        stars = token.count("*")
+        if not pieces[0] or not pieces[-1] or stars > _MAX_CENSORED or sum(len(p) for p in pieces) < 2:
+            return _NOTHING
+        runs = [len(r) for r in _STARS.findall(token)]
+        candidates = self._by_initial.get(token[0], [])
+        found = [w for w in candidates if _fits_stars(w, pieces, [(n, n) for n in runs])]  # each star one letter
+        if not found:
+            found = [w for w in candidates if _fits_stars(w, pieces, [(1, n + 1) for n in runs])]
+        if not found:
+            return _NOTHING
+        if len(found) > 1:  # people hide swear words, not "hier": an abusive fit wins, the worst kind first
+            hurtful = [w for w in found if self._severity(w) < len(_SEVERITY)]
+            if hurtful:
+                found = sorted(hurtful, key=self._severity)
+            elif len({frozenset(e.kind for e in self._words.get(w, ())) for w in found}) > 1:
+                return _NOTHING  # harmless words of different kinds fit: which one was meant is not known
+        word = found[0]
+        resolved = _resolved(self._words.get(word, ()), "censored")
+        return replace(resolved, term=word)
 
     def _misspelt(self, token: str) -> Resolved | None:
         """One slip of the keyboard. Short words have too many innocent neighbours (whole/whore, beste/beest),
@@ -210,14 +379,17 @@ class WordLookup:
             return None  # the first letter is rarely the one mistyped; requiring it keeps false hits down
         return self._content_only(word, "misspelt")
 
-    def _compound(self, token: str) -> Resolved | None:
-        """kankerlijer, tyfushoer: a curse prefix plus a person noun; zijnongedierte: two words glued together."""
+    def _compound(self, token: str, glued: bool = True) -> Resolved | None:
+        """kankerlijer, tyfushoer: a curse prefix plus a person noun; zijnongedierte: two words glued together
+        (not looked for inside a common valid word: `glued` False)."""
         for cut in range(3, len(token) - 2):
             head, tail = token[:cut], token[cut:]
             if head in self._prefixes and (tail in self._tails or tail in self._content):
                 entries = self._words.get(head, ()) + self._words.get(tail, ())
                 curse = tuple(e for e in entries if e.kind in ("curse", "compound_tail") or e.kind in CONTENT_KINDS)
                 return _resolved(curse, "compound")
+        if not glued:
+            return None
         for cut in range(1, len(token)):
             head, tail = token[:cut], token[cut:]
             if head in _GLUE:
