@@ -129,7 +129,7 @@ def test_score_texts_shape_and_range() -> None:
     assert len(scores) == len(texts)
     assert all(isinstance(s, float) and 0.0 <= s <= 1.0 for s in scores)
     assert scores[0] >= 0.8 and scores[3] >= 0.8
-    assert scores[1] == 0.0 and scores[2] == 0.0
+    assert scores[1] < 0.5 and scores[2] < 0.5  # calibrated probabilities: low, not necessarily 0
     assert score_texts([]) == []
 
 
