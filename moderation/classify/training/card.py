@@ -49,7 +49,7 @@ def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
         "(which also counts as threat).",
         f"- Chosen by 5-fold cross-validation on the training split, with harmless messages weighing "
         f"x{result.harmless_weight:g} in the combination: the best review F1 among the settings with at most "
-        "5% false alarms. Review figures (F1 / ROC-AUC / false alarms) of the combination per setting: "
+        "10% false alarms. Review figures (F1 / ROC-AUC / false alarms) of the combination per setting: "
         + "; ".join(
             f"{name} {cell(e.by_category['combined']['review (any)'].f1)} / "
             f"{cell(e.by_category['combined']['review (any)'].auc)} / "

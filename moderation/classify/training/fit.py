@@ -41,10 +41,12 @@ class HeadRecipe:
         return f"mlp {self.hidden} hidden, alpha={self.strength:g}"
 
 
+# A small network (HeadRecipe("mlp", 1e-2, 64)) cross-validated no better than the logistic heads on the first
+# corpus (review ROC-AUC 0.848 against 0.855) at ten times the training time, so it is not among the defaults.
 RECIPES = (
     HeadRecipe("logistic", 1.0),
     HeadRecipe("logistic", 4.0),
-    HeadRecipe("mlp", 1e-2, 64),
+    HeadRecipe("logistic", 16.0),
 )
 
 

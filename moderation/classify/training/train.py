@@ -40,8 +40,8 @@ from moderation.model import Category
 FOLDS = 5
 # How much more the harmless messages weigh than the harmful ones when the combination is fitted; chosen by
 # cross-validation: the best review F1 among the settings whose false alarms stay within MAX_FALSE_ALARMS.
-HARMLESS_WEIGHTS = (1.0, 2.0, 4.0)
-MAX_FALSE_ALARMS = 0.05
+HARMLESS_WEIGHTS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
+MAX_FALSE_ALARMS = 0.10  # the goal for real harmless text; the corpus's harmless messages are chosen to be hard
 
 
 @dataclass(frozen=True, slots=True)

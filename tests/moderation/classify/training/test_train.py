@@ -64,12 +64,13 @@ def test_training_writes_heads_and_combination_that_the_tier_loads(tmp_path: Pat
     assert cry[Category.SELF_HARM] > question[Category.SELF_HARM]  # seen in training: the heads learnt it
 
 
-def test_training_is_reproducible(tmp_path: Path) -> None:
+@pytest.mark.parametrize("recipe", [HeadRecipe("logistic", 1.0), HeadRecipe("mlp", 1e-2, 8)])
+def test_training_is_reproducible(tmp_path: Path, recipe: HeadRecipe) -> None:
     corpus = _corpus(tmp_path / "corpus")
-    recipe = (HeadRecipe("logistic", 1.0),)
-    first = train([corpus], cache=tmp_path / "cache.npz", recipes=recipe, log=False)
-    second = train([corpus], cache=tmp_path / "cache.npz", recipes=recipe, log=False)
-    assert np.array_equal(first.heads.layers[0][0], second.heads.layers[0][0])
+    first = train([corpus], cache=tmp_path / "cache.npz", recipes=(recipe,), log=False)
+    second = train([corpus], cache=tmp_path / "cache.npz", recipes=(recipe,), log=False)
+    assert first.heads.kind == recipe.name and len(first.heads.layers) == (2 if recipe.kind == "mlp" else 1)
+    assert all(np.array_equal(a[0], b[0]) for a, b in zip(first.heads.layers, second.heads.layers, strict=True))
     assert np.array_equal(first.combination.weights, second.combination.weights)
     assert first.heldout_eval is not None and len(first.heldout) == 2
 
