@@ -240,9 +240,14 @@ class WordLookup:
     def resolve(self, token: str) -> Resolved:
         cached = self.cache.get(token)
         if cached is None:
+            cut: set[str] | None = getattr(self._budget, "cut", None)
+            if cut is not None and token in cut:
+                return _NOTHING
             cached = self._resolve(token)
             if cached is _CUT:
-                return _NOTHING  # not looked up in full: not cached, a later message gets the full look-up
+                if cut is not None:
+                    cut.add(token)  # for this message only: a later message gets the full look-up
+                return _NOTHING
             if len(self.cache) < _CACHE_LIMIT:
                 self.cache[token] = cached
         return cached
@@ -252,6 +257,7 @@ class WordLookup:
         ones) until the next call; past it such words are looked up exactly only, and not cached, so that a
         message of random noise stays cheap and later messages still get the full look-up."""
         self._budget.left = budget
+        self._budget.cut = set()
 
     def _left(self) -> int | None:
         left: int | None = getattr(self._budget, "left", None)

@@ -102,10 +102,27 @@ def _sub_tracked(
 
 
 _NOT_LETTERS = str.maketrans("", "", "0123456789@$")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
 
 
-def _has_letter(match: re.Match[str]) -> bool:
-    return match.group().translate(_NOT_LETTERS) != ""
+def _leet_runs(text: str) -> list[tuple[int, int]]:
+    """The runs of letters and digits that hold a leetspeak character and a letter (k4nk3r, not 2024). Linear:
+    each run is found from its first leetspeak character and scanned once."""
+    runs: list[tuple[int, int]] = []
+    covered = 0
+    for match in _LEET_CHARS.finditer(text):
+        position = match.start()
+        if position < covered:
+            continue
+        start = position
+        while start > covered and text[start - 1] in _ALNUM:
+            start -= 1
+        run = _ALNUM_RUN.match(text, position)
+        end = run.end() if run else position + 1
+        covered = end
+        if text[start:end].translate(_NOT_LETTERS):
+            runs.append((start, end))
+    return runs
 
 
 def _join_spaced(match: re.Match[str]) -> tuple[str, list[int]]:
@@ -274,13 +291,14 @@ class Normalizer:
             text = _STARS.sub(_blank_stars, text)
         alt_text: str | None = None
         if _LEET_CHARS.search(text):
-            leet_runs = [m for m in _ALNUM_RUN.finditer(text) if _LEET_CHARS.search(m.group()) and _has_letter(m)]
+            leet_runs = _leet_runs(text)
             if leet_runs:
                 chars = list(text)
                 alt_chars = list(text)
-                for m in leet_runs:
-                    chars[m.start() : m.end()] = m.group().translate(_LEET)
-                    alt_chars[m.start() : m.end()] = m.group().translate(_LEET_AS_L).translate(_LEET)
+                for start, end in leet_runs:
+                    run = text[start:end]
+                    chars[start:end] = run.translate(_LEET)
+                    alt_chars[start:end] = run.translate(_LEET_AS_L).translate(_LEET)
                 text = "".join(chars)
                 alt = "".join(alt_chars)
                 alt_text = alt if alt != text else None

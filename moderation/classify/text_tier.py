@@ -14,7 +14,7 @@ from moderation.classify.lookup import WordLookup
 from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
 from moderation.classify.templates import TemplateMatcher
 from moderation.classify.tokens import WORD as _WORD
-from moderation.classify.tokens import Piece, Token, parse, tokenize, words
+from moderation.classify.tokens import Piece, Token, parse, plainly_split, tokenize, words
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
 MAX_EVIDENCE = 5
@@ -76,10 +76,10 @@ class TextTier:
             self._roster = (current, names)
         return names
 
-    def _worth_parsing(self, pieces: Sequence[Piece]) -> bool:
+    def _worth_parsing(self, words: Sequence[str]) -> bool:
         """Most chat is clean: a hurtful word, or a word some template needs, must be present for any hit."""
         cache, resolve = self._lookup.cache, self._lookup.resolve
-        for _, _, word, _ in pieces:
+        for word in words:
             resolved = cache.get(word) or resolve(word)
             if word in self._required or resolved.term in self._required:
                 return True
@@ -89,8 +89,12 @@ class TextTier:
         return False
 
     def _hits(self, norm: Normalized, text: str, names: frozenset[str]) -> tuple[list[Token], list[Hit]]:
-        pieces = words(text, self._lookup)
-        if not norm.stretched and not self._worth_parsing(pieces):
+        plain = _WORD.findall(text)
+        pieces: list[Piece] | None = None
+        if not plainly_split(text, plain, self._lookup):
+            pieces = words(text, self._lookup)  # something to join: kan.ker, kank er
+            plain = [word for _, _, word, _ in pieces]
+        if not norm.stretched and not self._worth_parsing(plain):
             return [], []
         original = norm.original
 

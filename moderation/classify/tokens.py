@@ -147,12 +147,18 @@ def _split_word(first: str, second: str, lookup: WordLookup) -> bool:
     return not (lookup.resolve(first).kinds & HURTFUL_KINDS and lookup.resolve(second).kinds & HURTFUL_KINDS)
 
 
+def plainly_split(text: str, found: list[str], lookup: WordLookup) -> bool:
+    """Whether the words of `text` (`found`, in order) need no joining: nothing but spaces between letters, and
+    no two neighbours that could be one word split by a space. True for most chat, and cheap to find out."""
+    return not _INSIDE_WORD.search(text) and lookup.plainly_split(found)
+
+
 def words(text: str, lookup: WordLookup) -> list[Piece]:
     """The words of the text, with a word split by a separator, an emoji or one space joined again when the
     joined word is abuse in the lexicon (kan.ker, k-lootzak, h😂oer, kank er) or all its pieces are single
     letters (a.f). A split that makes no abusive word stays split: e-mail, kut-school."""
     found = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
-    if not _INSIDE_WORD.search(text) and lookup.plainly_split([w for _, _, w in found]):
+    if plainly_split(text, [w for _, _, w in found], lookup):
         return [(start, end, word, False) for start, end, word in found]  # the usual case: nothing to join
     count = len(found)
     # per word: what separates it from the next one (" " is by far the most common: checked first)
