@@ -1,11 +1,15 @@
-"""Detection quality on the development suites: Multilingual HateCheck Dutch and HateCheck English.
+"""Detection quality, text tier alone vs e5 tier alone vs combined, side by side in one run.
 
-    .venv/bin/python -m benchmarks.detection_eval [--data DIR] [--threshold 0.5] [--errors N]
+    .venv/bin/python -m benchmarks.detection_eval [--data DIR] [--threshold 0.5] [--errors N] [--functionality]
 
-Scores every case with the stable `moderation.classify.score_texts` API and prints, per set and per functionality,
-accuracy, precision, recall, F1 and ROC-AUC against `label_school`, the false-positive rate on counter-speech and on
-harmless swearing, and messages per second. The data folder defaults to $SCHOOLWACHT_EVAL_DATA, else
-`../shared/data` beside the repository (as CI lays it out), else /work/shared/data.
+1. The project's held-out split (`moderation/classify/training/corpus/*_heldout.jsonl`, never trained or tuned
+   on): F1, ROC-AUC and false alarms on harmless messages, per category and per register.
+2. The development suites, Multilingual HateCheck Dutch and HateCheck English, as an outside check only (the heads
+   and the combination never saw them): per system accuracy, precision, recall, F1 and ROC-AUC against
+   `label_school`, the false-positive rate on counter-speech and on harmless swearing; with --functionality also
+   per functionality for the combined system (what `score_texts` returns).
+The combined system is exactly `moderation.classify.score_texts` (checked on every set). The data folder defaults
+to $SCHOOLWACHT_EVAL_DATA, else `../shared/data` beside the repository (as CI lays it out), else /work/shared/data.
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from moderation.classify import score_texts
+from moderation.classify import ClassifierConfig, score_texts
+from moderation.classify.classifier import TieredClassifier, build_tiered
+from moderation.classify.training.corpus import CORPUS_DIR, load_corpus, split
+from moderation.classify.training.metrics import per_category, per_register, table
+from moderation.model import Category
 
 SETS = (("MHC Dutch", "mhc_nl/mhc_nl.csv"), ("HateCheck English", "hatecheck_en/hatecheck_en.csv"))
 COUNTER_SPEECH = ("counter_quote_nh", "counter_ref_nh")
@@ -109,26 +117,76 @@ def false_positive_rate(cases: Sequence[Case], scores: Sequence[float], names: S
     return f"{sum(s >= threshold for s in picked) / len(picked):.3f} (n={len(picked)})"
 
 
-def evaluate(title: str, cases: list[Case], threshold: float, errors: int) -> None:
-    texts = [c.text for c in cases]
+Systems = dict[str, list[dict[Category, float]]]
+
+
+def score_systems(classifier: TieredClassifier, texts: Sequence[str]) -> tuple[Systems, float]:
+    """Per-category scores of each system for each text, and the combined system's messages per second."""
     started = time.perf_counter()
-    scores = score_texts(texts)
+    results = [classifier.text_tier.analyse(t) for t in texts]
+    systems: Systems = {"text": [dict(r.classification.scores) for r in results]}
+    tier = classifier.ml_tier
+    if tier is not None:
+        e5 = [s for start in range(0, len(texts), 32) for s in tier.predict(list(texts[start : start + 32]))]
+        systems["e5"] = [dict(s) for s in e5]
+        systems["combined"] = [
+            dict(classifier.combiner.combine(r, s, tier.name).scores) for r, s in zip(results, e5, strict=True)
+        ]
     elapsed = time.perf_counter() - started
+    return systems, len(texts) / elapsed if elapsed else 0.0
+
+
+def _check_stable_api(texts: Sequence[str], systems: Systems) -> None:
+    sample = list(texts[:64])
+    final = systems.get("combined", systems["text"])[: len(sample)]
+    expected = [round(max(s.values(), default=0.0), 4) for s in final]
+    if [round(v, 4) for v in score_texts(sample)] != expected:
+        raise SystemExit("score_texts does not return the combined system's review probability")
+
+
+def heldout(classifier: TieredClassifier, corpus: Path) -> None:
+    _, examples = split(load_corpus([corpus]))
+    if not examples:
+        print(f"\n== held-out split: no *_heldout.jsonl in {corpus}, skipped")
+        return
+    systems, rate = score_systems(classifier, [e.text for e in examples])
+    _check_stable_api([e.text for e in examples], systems)
+    print(f"\n== held-out split ({corpus}): {len(examples)} messages, {rate:,.0f} messages/s (all systems)")
+    print("F1 / ROC-AUC / false alarms on harmless messages (FA), threshold 0.5; review = any category (score_texts)")
+    for line in table("category", {n: per_category(examples, s) for n, s in systems.items()}):
+        print(line)
+    print()
+    for line in table("register (review)", {n: per_register(examples, s) for n, s in systems.items()}):
+        print(line)
+
+
+def evaluate(
+    classifier: TieredClassifier, title: str, cases: list[Case], threshold: float, errors: int, functionality: bool
+) -> None:
+    texts = [c.text for c in cases]
+    systems, rate = score_systems(classifier, texts)
+    _check_stable_api(texts, systems)
     labels = [c.abusive for c in cases]
-    print(f"\n== {title}: {len(cases)} cases, {len(cases) / elapsed:,.0f} messages/s (threshold {threshold})")
-    print(_row("ALL", metrics(labels, scores, threshold)))
-    print(f"  FPR counter-speech   {false_positive_rate(cases, scores, COUNTER_SPEECH, threshold)}")
-    print(f"  FPR harmless swearing {false_positive_rate(cases, scores, HARMLESS_SWEARING, threshold)}")
-    groups: dict[str, list[int]] = defaultdict(list)
-    for index, case in enumerate(cases):
-        groups[case.functionality].append(index)
-    print("  per functionality:")
-    for name in sorted(groups):
-        idx = groups[name]
-        print(_row(name, metrics([labels[i] for i in idx], [scores[i] for i in idx], threshold)))
+    print(f"\n== {title}: {len(cases)} cases, {rate:,.0f} messages/s (all systems, threshold {threshold})")
+    scores: list[float] = []
+    for name, scored in systems.items():
+        scores = [max(s.values(), default=0.0) for s in scored]
+        print(_row(name, metrics(labels, scores, threshold)))
+        print(
+            f"  {'':<22} FPR counter-speech {false_positive_rate(cases, scores, COUNTER_SPEECH, threshold)}, "
+            f"harmless swearing {false_positive_rate(cases, scores, HARMLESS_SWEARING, threshold)}"
+        )
+    if functionality:
+        groups: dict[str, list[int]] = defaultdict(list)
+        for index, case in enumerate(cases):
+            groups[case.functionality].append(index)
+        print(f"  per functionality ({list(systems)[-1]}):")
+        for name in sorted(groups):
+            idx = groups[name]
+            print(_row(name, metrics([labels[i] for i in idx], [scores[i] for i in idx], threshold)))
     if errors:
         wrong = [(c, s) for c, s in zip(cases, scores, strict=True) if (s >= threshold) != c.abusive]
-        print(f"  first {min(errors, len(wrong))} of {len(wrong)} errors:")
+        print(f"  first {min(errors, len(wrong))} of {len(wrong)} errors ({list(systems)[-1]}):")
         for case, score in wrong[:errors]:
             print(f"    {score:.2f} {'abusive' if case.abusive else 'clean  '} {case.functionality:<20} {case.text}")
 
@@ -136,18 +194,22 @@ def evaluate(title: str, cases: list[Case], threshold: float, errors: int) -> No
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=None, help="folder holding mhc_nl/ and hatecheck_en/")
+    parser.add_argument("--corpus", type=Path, default=CORPUS_DIR, help="folder holding the *_heldout.jsonl files")
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--errors", type=int, default=0, help="print this many misclassified cases per set")
+    parser.add_argument("--functionality", action="store_true", help="per functionality, combined system")
     args = parser.parse_args(argv)
     data = args.data or default_data_dir()
-    print(f"data: {data}")
-    score_texts(["warm-up"])  # build the classifier outside the timed runs
+    classifier = build_tiered(ClassifierConfig())
+    print(f"tiers: {classifier.name}; data: {data}")
+    heldout(classifier, args.corpus)
     for title, relative in SETS:
         path = data / relative
         if not path.exists():
             print(f"\n== {title}: {path} not found, skipped")
             continue
-        evaluate(title, load_cases(path), args.threshold, args.errors)
+        evaluate(classifier, title, load_cases(path), args.threshold, args.errors, args.functionality)
+    classifier.close()
 
 
 if __name__ == "__main__":

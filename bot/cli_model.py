@@ -41,7 +41,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 def _ml_config(config: Path | None, model: str | None, folder: Path | None, backend: MLBackend | None) -> MLConfig:
     """Settings file (if given) first, then the options on top; defaults are MLConfig's."""
-    base = MLConfig()
+    base = MLConfig(backend="detoxify")  # these commands manage the downloadable models, not the embedded e5
     if config is not None:
         from bot.app import classifier_config
         from bot.settings import SettingsError, load_settings

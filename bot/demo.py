@@ -1,7 +1,7 @@
 """`schoolwacht demo`: a short school day on the console platform, then each reviewer's incident list.
 
 Needs no config and no network: a bundled roster and settings, a fresh SQLite database in a temporary folder, and the
-text tier of the classifier.
+classifier's text tier plus the embedded e5 tier (text tier alone where the e5 engine cannot run).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ def run_demo(out: Console) -> None:
         core = _demo_core(Path(folder))
         try:
             out.rule("schoolwacht demo: a school day in class 2B")
+            tiers = getattr(core.classifier, "name", "none")
+            out.print(f"detection tiers active: {tiers}", markup=False)
             lines = _DATA.joinpath("scenario.txt").read_text(encoding="utf-8").splitlines()
             adapter = console_adapter(core, lines=lines, out=_PlainWriter(out))
             asyncio.run(run(core, [adapter]))

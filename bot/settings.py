@@ -103,7 +103,7 @@ class ClassifierSettings(_Strict):
     languages: list[str] = ["nl", "en"]
     lexicon_files: list[Path] = []
     allow_terms: list[str] = []
-    ml_backend: Literal["detoxify", "onnx", "hf", "none"] = "detoxify"
+    ml_backend: Literal["e5", "detoxify", "onnx", "hf", "none"] = "e5"
     model: str = "multilingual"
     model_dir: Path = Path("var/models")
     hf_model_dir: Path | None = None

@@ -10,7 +10,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-from moderation.classify.classifier import TieredClassifier, abuse_probability, build_tiered
+from moderation.classify.classifier import TieredClassifier, build_tiered, review_probability
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.classify.lexicon import LexiconError
 from moderation.classify.text_tier import FirstNames
@@ -36,14 +36,15 @@ def build_classifier(config: ClassifierConfig, first_names: FirstNames | None = 
     return build_tiered(config, first_names)
 
 
-# Where `score_texts` looks for an installed model; the bot itself takes the folder from its settings file.
+# Names a folder with the optional detoxify model for `score_texts` to use instead of the embedded e5 tier; the bot
+# itself takes its backend and folder from its settings file.
 MODEL_DIR_ENV = "SCHOOLWACHT_MODEL_DIR"
 
 
 @cache
 def _default_classifier() -> TieredClassifier:
     folder = os.environ.get(MODEL_DIR_ENV)
-    config = ClassifierConfig(ml=MLConfig(cache_dir=Path(folder))) if folder else ClassifierConfig()
+    config = ClassifierConfig(ml=MLConfig(backend="detoxify", cache_dir=Path(folder))) if folder else ClassifierConfig()
     try:
         return build_tiered(config)
     except Exception as exc:  # an unusable installed model must not stop an evaluation run: say so, go on
@@ -56,11 +57,13 @@ def _default_classifier() -> TieredClassifier:
 
 
 def score_texts(texts: list[str]) -> list[float]:
-    """STABLE API: for each text, the probability (0..1) that it is abusive.
+    """STABLE API: for each text, the probability (0..1) that a reviewer must see it: any abuse category, or a
+    self-harm care signal.
 
-    Uses the default offline configuration: the text tier, plus the ML tier when a model is installed in the
-    folder named by $SCHOOLWACHT_MODEL_DIR (default: `var/models` under the current folder). Built on first call
-    and reused; the ML tier, when present, runs in batches.
+    Uses the default offline configuration: the text tier and the embedded e5 tier with their fitted combination
+    (the text tier alone where the e5 engine cannot run). With $SCHOOLWACHT_MODEL_DIR set, the optional detoxify
+    model installed in that folder takes the e5 tier's place. Built on first call and reused; the ML tier runs in
+    batches.
     """
     classifier = _default_classifier()
-    return [abuse_probability(c) for c in classifier.classify_many(list(texts))]
+    return [review_probability(c) for c in classifier.classify_many(list(texts))]

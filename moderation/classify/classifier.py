@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from moderation.classify.combine import combine
 from moderation.classify.config import ClassifierConfig, MLConfig
-from moderation.classify.text_tier import FirstNames, TextTier
+from moderation.classify.text_tier import FirstNames, TextResult, TextTier
 from moderation.model import Category, Classification
 
 if TYPE_CHECKING:
@@ -32,12 +32,26 @@ def _load_ml(config: MLConfig) -> MLTier | None:
     return load_ml_tier(config)
 
 
+class Combiner(Protocol):
+    """How the text tier's result and the ML tier's scores become one classification."""
+
+    def combine(self, text: TextResult, ml: Mapping[Category, float], tier_name: str) -> Classification: ...
+
+
+class MarginCombiner:
+    """For the optional models (detoxify, ONNX, a school's HF model): the rules in `combine.py`."""
+
+    def combine(self, text: TextResult, ml: Mapping[Category, float], tier_name: str) -> Classification:
+        return combine(text.classification, text.context_factor, ml, tier_name)
+
+
 class TieredClassifier:
     """Implements `moderation.ports.Classifier`."""
 
-    def __init__(self, text_tier: TextTier, ml_tier: MLTier | None = None) -> None:
+    def __init__(self, text_tier: TextTier, ml_tier: MLTier | None = None, combiner: Combiner | None = None) -> None:
         self.text_tier = text_tier
         self.ml_tier = ml_tier
+        self.combiner: Combiner = combiner or MarginCombiner()
 
     @property
     def name(self) -> str:
@@ -57,7 +71,7 @@ class TieredClassifier:
             failed = f"ML tier {self.ml_tier.name} failed ({type(exc).__name__}: {exc}); text tier only"
             note = "; ".join(n for n in (result.classification.note, failed) if n)
             return replace(result.classification, note=note)
-        return combine(result.classification, result.context_factor, ml_scores, self.ml_tier.name)
+        return self.combiner.combine(result, ml_scores, self.ml_tier.name)
 
     def classify_many(self, texts: Sequence[str]) -> list[Classification]:
         """Blocking, batched: for evaluation and bulk scoring, never from the event loop."""
@@ -69,7 +83,7 @@ class TieredClassifier:
             batch = list(texts[start : start + SCORE_BATCH])
             predictions = self.ml_tier.predict(batch)
             for result, ml_scores in zip(results[start : start + len(batch)], predictions, strict=True):
-                out.append(combine(result.classification, result.context_factor, ml_scores, self.ml_tier.name))
+                out.append(self.combiner.combine(result, ml_scores, self.ml_tier.name))
         return out
 
     def close(self) -> None:
@@ -77,12 +91,26 @@ class TieredClassifier:
             self.ml_tier.close()
 
 
+def review_probability(classification: Classification) -> float:
+    """One number per text: the chance a reviewer must see it, i.e. its highest category, self-harm care included."""
+    return max((v for _, v in classification.scores), default=0.0)
+
+
 def abuse_probability(classification: Classification) -> float:
-    """One number per text: the highest abuse category. Self-harm is left out: it calls for care, not sanction."""
+    """The highest abuse category, leaving out self-harm (which calls for care, not sanction)."""
     return max((v for c, v in classification.scores if c is not Category.SELF_HARM), default=0.0)
+
+
+def _combiner(config: MLConfig, ml_tier: MLTier | None) -> Combiner | None:
+    if ml_tier is None or config.backend != "e5":
+        return None
+    from moderation.classify.e5 import COMBINATION_FILE, load_combination
+
+    return load_combination(COMBINATION_FILE)
 
 
 def build_tiered(config: ClassifierConfig, first_names: FirstNames | None = None) -> TieredClassifier:
     text_tier = TextTier.from_config(config, first_names)
     ml_tier = _load_ml(config.ml) if config.ml is not None else None
-    return TieredClassifier(text_tier, ml_tier)
+    combiner = _combiner(config.ml, ml_tier) if config.ml is not None else None
+    return TieredClassifier(text_tier, ml_tier, combiner)

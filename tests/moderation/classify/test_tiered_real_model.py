@@ -19,7 +19,9 @@ from tests.support.tiny_models import synthetic_message
 
 
 async def test_text_and_ml_tier_combine(installed: Installed, network_attempts: list[object]) -> None:  # noqa: F811
-    config = ClassifierConfig(ml=MLConfig(model=installed.cache.model, cache_dir=installed.cache.cache_dir))
+    config = ClassifierConfig(
+        ml=MLConfig(backend="detoxify", model=installed.cache.model, cache_dir=installed.cache.cache_dir)
+    )
     classifier = build_classifier(config)
     assert isinstance(classifier, TieredClassifier)
     try:

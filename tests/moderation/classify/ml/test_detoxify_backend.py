@@ -88,7 +88,7 @@ def test_missing_tokenizer_files_count_as_a_missing_model(
 
 def test_an_unknown_model_name_is_a_clear_error(installed: Installed) -> None:
     with pytest.raises(ModelLoadError, match="unknown detoxify model 'dutch-large'; choose one of"):
-        load_ml_tier(MLConfig(model="dutch-large", cache_dir=installed.cache.cache_dir))
+        load_ml_tier(MLConfig(backend="detoxify", model="dutch-large", cache_dir=installed.cache.cache_dir))
 
 
 async def test_concurrent_apredict_calls_are_micro_batched_and_match_predict(installed: Installed) -> None:

@@ -1,0 +1,59 @@
+"""The e5 tier: embeddings from the embedded engine, then the project's own heads, in the batching worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from moderation.classify.e5.engine import MODEL_SHA256, Embedder, load_embedder
+from moderation.classify.e5.heads import Heads, load_heads
+from moderation.classify.ml.errors import ModelIntegrityError
+from moderation.classify.ml.tier import BatchedTier, Scores
+from moderation.model import Category
+
+DATA = Path(__file__).parent
+HEADS_FILE = DATA / "heads.json"
+COMBINATION_FILE = DATA / "combination.json"
+TIER_NAME = "e5"
+
+# Head -> category. A weapon or violence at school is a threat: the threat score is the higher of the two heads.
+HEAD_CATEGORIES: dict[str, Category] = {
+    "insult": Category.INSULT,
+    "harassment": Category.HARASSMENT,
+    "threat": Category.THREAT,
+    "discrimination": Category.DISCRIMINATION,
+    "sexual": Category.SEXUAL,
+    "self-harm": Category.SELF_HARM,
+    "school-threat": Category.THREAT,
+}
+
+
+class E5Scorer:
+    def __init__(self, embedder: Embedder, heads: Heads) -> None:
+        if heads.model_sha256 != MODEL_SHA256:
+            raise ModelIntegrityError("the e5 heads were trained on another e5 model file; train them again")
+        if heads.input_dim != embedder.dim:
+            raise ModelIntegrityError(f"the e5 heads read {heads.input_dim} numbers, the engine gives {embedder.dim}")
+        unknown = set(heads.names) - set(HEAD_CATEGORIES)
+        if unknown:
+            raise ModelIntegrityError(f"the e5 heads have outputs without a category: {sorted(unknown)}")
+        self.embedder = embedder
+        self.heads = heads
+
+    def __call__(self, texts: list[str]) -> list[Scores]:
+        rows = self.heads.probabilities(self.embedder.embed(texts))
+        out: list[Scores] = []
+        for row in rows.tolist():
+            scores: Scores = {}
+            for name, value in zip(self.heads.names, row, strict=True):
+                category = HEAD_CATEGORIES[name]
+                scores[category] = max(scores.get(category, 0.0), float(value))
+            out.append(scores)
+        return out
+
+
+def load_e5_scorer(heads_file: Path = HEADS_FILE) -> E5Scorer:
+    return E5Scorer(load_embedder(), load_heads(heads_file))
+
+
+def load_e5_tier(*, max_batch: int, max_wait_ms: float, heads_file: Path = HEADS_FILE) -> BatchedTier:
+    return BatchedTier(TIER_NAME, load_e5_scorer(heads_file), max_batch=max_batch, max_wait_ms=max_wait_ms)

@@ -1,0 +1,152 @@
+"""The calibrated combination of the text tier and the e5 tier: logistic stacking, fitted on the project's data.
+
+For every category, one logistic model reads the same features: the text tier's six scores, its strongest
+score, how much its context softened them, whether it saw a possible criminal offence, and the e5 heads' six
+probabilities (as log-odds). Its output is the probability that a reviewer would put the message in that
+category. Two guarantees sit on top of the fitted numbers:
+
+- safety first: for threats, self-harm and sexual content the combination never goes below the text tier's
+  score (a weapon at school, a hint of self-harm, a demand for nude pictures always reaches a reviewer);
+- the verdict says why: each category's first evidence names both tiers, their scores and the combined score,
+  and carries the text tier's own explanation when it had one.
+
+The coefficients are written by `python -m moderation.classify.training` to `combination.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from moderation.classify.ml.errors import ModelIntegrityError, ModelMissingError
+from moderation.classify.text_tier import TextResult
+from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
+
+FORMAT = "schoolwacht-e5-combination/1"
+SAFETY_CATEGORIES: frozenset[Category] = frozenset({Category.THREAT, Category.SELF_HARM, Category.SEXUAL})
+MIN_EVIDENCE = 0.3
+_LOGIT_LIMIT = 8.0
+
+FEATURE_NAMES: tuple[str, ...] = (
+    *(f"text:{c.value}" for c in ABUSE_CATEGORIES),
+    "text:max",
+    "text:context",
+    "text:criminal",
+    *(f"e5:{c.value}" for c in ABUSE_CATEGORIES),
+)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1.0 - 1e-4)
+    return max(-_LOGIT_LIMIT, min(_LOGIT_LIMIT, float(np.log(p / (1.0 - p)))))
+
+
+def features(text: TextResult, e5: Mapping[Category, float]) -> list[float]:
+    """The stacking features of one message, in FEATURE_NAMES order (training uses this same function)."""
+    scores = [text.classification.score(c) for c in ABUSE_CATEGORIES]
+    criminal = any(e.criminal for e in text.classification.evidence)
+    return [
+        *scores,
+        max(scores),
+        text.context_factor,
+        1.0 if criminal else 0.0,
+        *(_logit(e5.get(c, 0.0)) for c in ABUSE_CATEGORIES),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Combination:
+    weights: npt.NDArray[np.float64]  # (categories, features)
+    bias: npt.NDArray[np.float64]  # (categories,)
+    info: Mapping[str, Any]  # what it was fitted on (for the model card and `schoolwacht check`)
+
+    def probabilities(self, rows: Sequence[Sequence[float]]) -> npt.NDArray[np.float64]:
+        x = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURE_NAMES))
+        z = x @ self.weights.T + self.bias
+        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+        return out
+
+    def combine(self, text: TextResult, e5: Mapping[Category, float], tier_name: str) -> Classification:
+        (stacked,) = self.probabilities([features(text, e5)])
+        return explain(text, e5, dict(zip(ABUSE_CATEGORIES, stacked.tolist(), strict=True)), tier_name)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "features": list(FEATURE_NAMES),
+            "categories": {
+                c.value: {"weights": np.round(self.weights[i], 6).tolist(), "bias": round(float(self.bias[i]), 6)}
+                for i, c in enumerate(ABUSE_CATEGORIES)
+            },
+            "safety_floor": sorted(c.value for c in SAFETY_CATEGORIES),
+            "info": dict(self.info),
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any, source: str) -> Combination:
+        try:
+            if raw["format"] != FORMAT:
+                raise ValueError(f"format {raw['format']!r}, expected {FORMAT!r}")
+            if tuple(raw["features"]) != FEATURE_NAMES:
+                raise ValueError(f"features {raw['features']} are not this version's {list(FEATURE_NAMES)}")
+            per = raw["categories"]
+            weights = np.asarray([per[c.value]["weights"] for c in ABUSE_CATEGORIES], dtype=np.float64)
+            bias = np.asarray([per[c.value]["bias"] for c in ABUSE_CATEGORIES], dtype=np.float64)
+            if weights.shape != (len(ABUSE_CATEGORIES), len(FEATURE_NAMES)) or not np.isfinite(weights).all():
+                raise ValueError(f"weights of shape {weights.shape} or not finite")
+            return cls(weights, bias, dict(raw.get("info", {})))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelIntegrityError(f"{source} is damaged: {type(error).__name__}: {error}") from error
+
+
+def final_scores(text: Classification, stacked: Mapping[Category, float]) -> dict[Category, float]:
+    """The fitted probabilities, never below the text tier for the safety categories."""
+    out = {}
+    for category in ABUSE_CATEGORIES:
+        value = stacked[category]
+        if category in SAFETY_CATEGORIES:
+            value = max(value, text.score(category))
+        out[category] = round(min(1.0, max(0.0, value)), 4)
+    return out
+
+
+def explain(
+    text: TextResult, e5: Mapping[Category, float], stacked: Mapping[Category, float], tier_name: str
+) -> Classification:
+    classification = text.classification
+    scores = final_scores(classification, stacked)
+    lines: list[Evidence] = []
+    for category in sorted(ABUSE_CATEGORIES, key=lambda c: scores[c], reverse=True):
+        combined = scores[category]
+        if combined < MIN_EVIDENCE:
+            continue
+        own = [e for e in classification.evidence if e.category is category]
+        text_score, e5_score = classification.score(category), e5.get(category, 0.0)
+        kept = category in SAFETY_CATEGORIES and combined == round(text_score, 4) and text_score > stacked[category]
+        why = own[0].explanation if own else f"{category.value} from the {tier_name} tier (own heads on e5 embeddings)"
+        how = "text tier kept (safety)" if kept else "combined"
+        line = f"{why}; text tier {text_score:.2f}, {tier_name} tier {e5_score:.2f}, {how} {combined:.2f}"
+        criminal = any(e.criminal for e in own) and combined >= 0.5
+        lines.append(Evidence(category, combined, line, criminal))
+    evidence = (*lines, *classification.evidence)
+    return Classification(tuple((c, scores[c]) for c in ABUSE_CATEGORIES), evidence, classification.note)
+
+
+def load_combination(path: Path) -> Combination:
+    if not path.is_file():
+        raise ModelMissingError(f"the combination {path} is not installed")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ModelIntegrityError(f"{path} is damaged: {type(error).__name__}: {error}") from error
+    return Combination.from_json(raw, str(path))
+
+
+def save_combination(combination: Combination, path: Path) -> None:
+    path.write_text(json.dumps(combination.to_json(), indent=1) + "\n", encoding="utf-8")

@@ -1,0 +1,102 @@
+"""The project's own heads on e5 embeddings: per-category probabilities, numpy only.
+
+The weights are trained by `python -m moderation.classify.training` and stored as JSON (`heads.json`): a small
+network (one hidden layer, ReLU) or a plain logistic layer, one sigmoid output per head. Loading refuses a file
+that was trained on other embeddings (another model file) or that does not have the shapes it says.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from moderation.classify.ml.errors import ModelIntegrityError, ModelMissingError
+
+FORMAT = "schoolwacht-e5-heads/1"
+# Head name -> what it detects. school-threat (weapons, violence at school) also counts as a threat.
+HEAD_NAMES = ("insult", "harassment", "threat", "discrimination", "sexual", "self-harm", "school-threat")
+
+Matrix = npt.NDArray[np.float32]
+
+
+def sigmoid(x: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float64]:
+    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(x.astype(np.float64), -40.0, 40.0)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Heads:
+    names: tuple[str, ...]
+    layers: tuple[tuple[Matrix, Matrix], ...]  # (weights in x out, bias); ReLU between layers, sigmoid at the end
+    model_sha256: str  # the e5 model file the heads were trained on
+    kind: str
+
+    def probabilities(self, embeddings: Matrix) -> npt.NDArray[np.float64]:
+        """(n, len(names)) probabilities for (n, dim) embeddings."""
+        x: npt.NDArray[np.floating[Any]] = embeddings
+        for index, (weights, bias) in enumerate(self.layers):
+            x = x @ weights + bias
+            if index < len(self.layers) - 1:
+                x = np.maximum(x, 0.0)
+        return sigmoid(x)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "kind": self.kind,
+            "names": list(self.names),
+            "model_sha256": self.model_sha256,
+            "layers": [{"weights": np.round(w, 6).tolist(), "bias": np.round(b, 6).tolist()} for w, b in self.layers],
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any, source: str) -> Heads:
+        try:
+            if raw["format"] != FORMAT:
+                raise ValueError(f"format {raw['format']!r}, expected {FORMAT!r}")
+            names = tuple(str(n) for n in raw["names"])
+            layers = tuple(
+                (np.asarray(layer["weights"], dtype=np.float32), np.asarray(layer["bias"], dtype=np.float32))
+                for layer in raw["layers"]
+            )
+            heads = cls(names, layers, str(raw["model_sha256"]), str(raw["kind"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelIntegrityError(f"{source} is damaged: {type(error).__name__}: {error}") from error
+        heads.check(source)
+        return heads
+
+    def check(self, source: str) -> None:
+        if not self.layers:
+            raise ModelIntegrityError(f"{source} has no layers")
+        width = self.layers[0][0].shape[0]
+        for weights, bias in self.layers:
+            if weights.ndim != 2 or weights.shape[0] != width or bias.shape != (weights.shape[1],):
+                raise ModelIntegrityError(f"{source}: layer shapes do not fit ({weights.shape}, {bias.shape})")
+            if not (np.isfinite(weights).all() and np.isfinite(bias).all()):
+                raise ModelIntegrityError(f"{source}: weights that are not finite numbers")
+            width = weights.shape[1]
+        if width != len(self.names):
+            raise ModelIntegrityError(f"{source}: {width} outputs for {len(self.names)} heads")
+
+    @property
+    def input_dim(self) -> int:
+        return int(self.layers[0][0].shape[0])
+
+
+def load_heads(path: Path) -> Heads:
+    if not path.is_file():
+        raise ModelMissingError(f"the e5 heads {path} are not installed")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ModelIntegrityError(f"{path} is damaged: {type(error).__name__}: {error}") from error
+    return Heads.from_json(raw, str(path))
+
+
+def save_heads(heads: Heads, path: Path) -> None:
+    path.write_text(json.dumps(heads.to_json(), separators=(",", ":")) + "\n", encoding="utf-8")

