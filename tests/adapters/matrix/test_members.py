@@ -43,6 +43,9 @@ async def test_a_student_renamed_as_a_teacher_is_an_incident_for_leadership(
     finally:
         await adapter.stop()
         core.close()
+        # The homeserver is shared by the whole test session: later tests must meet the usual names.
+        await rename(school, "sanne", "sanne")
+        await rename(school, "daan", "daan")
 
 
 async def test_a_teacher_in_a_student_run_room_is_for_their_manager(
