@@ -232,6 +232,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float = STOP_GR
 
     Stopping: no new event is taken, the one in hand gets `grace` seconds to finish, then the adapters stop in
     reverse order. What is still owed stays in the outbox and is done at the next start."""
+    from bot.relay import RunningRelay, start_relay
     from bot.scheduler import build_scheduler
 
     stop = asyncio.Event()
@@ -241,12 +242,14 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float = STOP_GR
             loop.add_signal_handler(sig, stop.set)
     started: list[Adapter] = []
     scheduler = build_scheduler(core, adapters)
+    relay: RunningRelay | None = None
     try:
         for adapter in adapters:
             await adapter.start(core.moderator)
             started.append(adapter)
             log.info("%s adapter started", adapter.platform.value)
         scheduler.start()
+        relay = start_relay(core, started)  # the timetable relay, when [zermelo] is set
         closed: asyncio.Future[object] = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in started)))
         stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
         # Run until a signal, or until every adapter has ended (the console at the end of its input).
@@ -258,6 +261,8 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float = STOP_GR
         # Awaited, so that a cancelled wait leaves no "exception was never retrieved" behind.
         await asyncio.gather(stopper, closed, return_exceptions=True)
     finally:
+        if relay is not None:
+            await relay.stop()
         if scheduler.running:
             scheduler.shutdown(wait=False)
         if not await core.moderator.stop_taking(grace):

@@ -1,0 +1,123 @@
+"""The timetable relay end to end on the real Synapse: the fake Zermelo portal's week of changes reaches each class
+announcement room as exactly one current post per change — edited where the change changed, redacted where it was
+withdrawn — and a restart, even one that kills the bot between posting and recording, posts nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.matrix.announcer import MatrixAnnouncer
+from tests.adapters.matrix.helpers import School, is_redacted, room
+from tests.support.announcements import clock_at, make_relay, zermelo_settings
+from tests.support.fake_zermelo import FakeZermelo
+from tests.support.fake_zermelo.week import FIRST_2B, FIRST_3A, LATER_2B, LATER_3A, SchoolWeek
+
+pytestmark = pytest.mark.synapse
+
+
+class Killed(BaseException):
+    """The process ends here (not an error the relay could catch and record)."""
+
+
+class KilledAfterPosting:
+    """The real announcer, but the process dies right after the homeserver took the n-th post."""
+
+    def __init__(self, real: MatrixAnnouncer, after: int) -> None:
+        self.platform = real.platform
+        self._real = real
+        self._left = after
+
+    async def post(self, room_id: str, text: str, key: str) -> str:
+        event_id = await self._real.post(room_id, text, key)
+        self._left -= 1
+        if self._left == 0:
+            raise Killed
+        return event_id
+
+    async def edit(self, room_id: str, message_id: str, text: str) -> None:
+        await self._real.edit(room_id, message_id, text)
+
+    async def retract(self, room_id: str, message_id: str) -> None:
+        await self._real.retract(room_id, message_id)
+
+
+async def current_posts(school: School, room_id: str) -> list[str]:
+    """The bot's posts as a member's client shows them: each original with its latest edit; redacted ones gone."""
+    events = list(reversed(await school.timeline("sanne", room_id, limit=200)))
+    bot = school.uid("bot")
+    shown: dict[str, str] = {}
+    for event in events:
+        if event["sender"] != bot or event["type"] != "m.room.message" or is_redacted(event):
+            continue
+        content = event["content"]
+        relation = content.get("m.relates_to", {})
+        if relation.get("rel_type") == "m.replace":
+            if relation["event_id"] in shown:
+                shown[relation["event_id"]] = content["m.new_content"]["body"]
+        else:
+            shown[event["event_id"]] = content["body"]
+    return list(shown.values())
+
+
+@pytest.fixture
+async def week() -> AsyncIterator[tuple[SchoolWeek, FakeZermelo]]:
+    school_week = SchoolWeek().plan_week()
+    async with FakeZermelo(school_week.portal).running() as fake:
+        yield school_week, fake
+
+
+async def test_the_week_reaches_each_class_room_once_per_change(
+    school: School, tmp_path: Path, store_dir: Path, week: tuple[SchoolWeek, FakeZermelo]
+) -> None:
+    timetable, fake = week
+    r2b = await school.create_room("jan", members=("sanne",), levels={"bot": 100})
+    r3a = await school.create_room("jan", members=("sanne", "noor"), levels={"bot": 100})
+    rooms: list[dict[str, Any]] = [
+        room(r2b, "announcement", name="Mededelingen 2B"),
+        room(r3a, "announcement", name="Mededelingen 3A"),
+    ]
+    token = school.new_bot_token()  # the bot's one login, kept across restarts as in production
+
+    def start() -> tuple[Any, Any]:
+        core = school.make_core(tmp_path, rooms, extra_settings=zermelo_settings(fake.url))
+        core.clock = clock_at()
+        return core, school.adapter(core, store_dir, token=token)
+
+    core, adapter = start()
+    await adapter.start(core.moderator)
+    try:
+        timetable.first_changes()
+        dying = KilledAfterPosting(MatrixAnnouncer(adapter), after=2)
+        with pytest.raises(Killed):
+            await make_relay(core, [dying], fake.url).poll_once()
+    finally:
+        await adapter.stop()
+        core.close()
+
+    core, adapter = start()  # the restart: the second post went out, but was never recorded
+    await adapter.start(core.moderator)
+    try:
+        relay = make_relay(core, [MatrixAnnouncer(adapter)], fake.url)
+        await relay.poll_once()
+        assert sorted(await current_posts(school, r2b)) == sorted(FIRST_2B)
+        assert sorted(await current_posts(school, r3a)) == sorted(FIRST_3A)
+
+        timetable.later_changes()
+        await relay.poll_once()
+        assert sorted(await current_posts(school, r2b)) == sorted(LATER_2B)
+        assert sorted(await current_posts(school, r3a)) == sorted(LATER_3A)
+
+        await relay.poll_once()  # nothing new: nothing sent
+        events = await school.timeline("sanne", r3a, limit=200)
+        ours = [e for e in events if e["sender"] == school.uid("bot") and e["type"] == "m.room.message"]
+        edits = [e for e in ours if e["content"].get("m.relates_to", {}).get("rel_type") == "m.replace"]
+        assert len(ours) == 4 and len(edits) == 1  # three posts (one since redacted) and one edit, nothing twice
+        assert sum(is_redacted(e) for e in ours) == 1
+        assert edits[0]["content"]["m.new_content"]["body"].endswith("naar lokaal 110")
+    finally:
+        await adapter.stop()
+        core.close()
