@@ -38,6 +38,10 @@ class MatrixAnnouncer:
             raise RuntimeError(f"posting in {room_id} gave no event id")
         return event_id
 
+    async def find_posted(self, room_id: str, text: str) -> str | None:
+        # Nothing to look up: posting again with the same transaction id (same login) returns the first event.
+        return None
+
     async def edit(self, room_id: str, message_id: str, text: str) -> None:
         await self._enforcer().send(room_id, replacement(message_id, announcement_content(text)))
 

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(length=255), nullable=True),
         sa.Column("posted_text", sa.Text(), nullable=True),
         sa.Column("generation", sa.Integer(), nullable=False),
+        sa.Column("sending_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_try_at", sa.DateTime(timezone=True), nullable=False),

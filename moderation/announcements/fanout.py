@@ -77,6 +77,11 @@ class Fanout:
         step = owed.step
         try:
             if step == "post":
+                found = await announcer.find_posted(owed.room_id, owed.text) if owed.maybe_sent else None
+                if found is not None:
+                    self._posts.done(owed, self._clock.now(), message_id=found, shows=owed.text, action="found")
+                    return True
+                self._posts.sending(owed, self._clock.now())
                 message_id = await announcer.post(owed.room_id, owed.text, f"{owed.id}-{owed.generation}")
                 self._posts.done(owed, self._clock.now(), message_id=message_id, shows=owed.text, action="posted")
             elif step == "edit":

@@ -34,6 +34,7 @@ class Owed:
     posted_text: str | None
     generation: int
     attempts: int
+    maybe_sent: bool = False  # an earlier try may have posted it without it being recorded
 
     @property
     def step(self) -> str:
@@ -98,7 +99,7 @@ class AnnouncementPosts:
                 if row.wanted == RETRACTED:
                     row.wanted, row.text, row.version, row.starts_at = POSTED, post.text, post.version, post.starts_at
                     if row.posted_text is None:  # the old message is gone: this is a new one
-                        row.message_id, row.generation = None, row.generation + 1
+                        row.message_id, row.generation, row.sending_since = None, row.generation + 1, None
                     _requeue(row, now)
                     _log(session, row, now, "queued", f"again, version {post.version}")
                     queued += 1
@@ -146,9 +147,17 @@ class AnnouncementPosts:
                     r.posted_text,
                     r.generation,
                     r.attempts,
+                    r.sending_since is not None,
                 )
                 for r in rows
             ]
+
+    def sending(self, owed: Owed, now: datetime) -> None:
+        """Marked before the post is sent (committed), so that a crash during it is noticed at the next try."""
+        with self._sessions.begin() as session:
+            row = session.get(AnnouncementPostRow, owed.id)
+            if row is not None:
+                row.sending_since = now
 
     def done(self, owed: Owed, now: datetime, *, message_id: str | None, shows: str | None, action: str) -> None:
         """The step was done: the room now shows `shows` (None: nothing) in message `message_id`. If the post was
@@ -157,7 +166,7 @@ class AnnouncementPosts:
             row = session.get(AnnouncementPostRow, owed.id)
             if row is None:
                 return
-            row.message_id, row.posted_text = message_id, shows
+            row.message_id, row.posted_text, row.sending_since = message_id, shows, None
             row.attempts, row.detail, row.updated_at = 0, "", now
             row.status = PENDING if _still_owed(row) else DONE
             _log(session, row, now, action, f"message {message_id}" if message_id else "")

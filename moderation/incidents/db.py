@@ -243,6 +243,9 @@ class AnnouncementPostRow(Base):
     message_id: Mapped[str | None] = mapped_column(String(255))
     posted_text: Mapped[str | None] = mapped_column(Text)  # None: nothing of ours shows in the room
     generation: Mapped[int] = mapped_column(Integer, default=0)  # a new post after a retraction is a new message
+    # Set just before a post is sent: still set at the next try means it may have gone out unrecorded (a crash, a
+    # timeout), so the room is looked at before posting again.
+    sending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16))  # pending / done / failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_try_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

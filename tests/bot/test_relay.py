@@ -47,6 +47,9 @@ class RecordingAnnouncer:
         self.calls.append(("post", room_id))
         return message_id
 
+    async def find_posted(self, room_id: str, text: str) -> str | None:
+        return next((mid for mid, shown in self.rooms.get(room_id, {}).items() if shown == text), None)
+
     async def edit(self, room_id: str, message_id: str, text: str) -> None:
         self.rooms[room_id][message_id] = text
         self.calls.append(("edit", room_id))

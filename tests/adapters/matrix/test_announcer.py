@@ -38,6 +38,9 @@ class KilledAfterPosting:
             raise Killed
         return event_id
 
+    async def find_posted(self, room_id: str, text: str) -> str | None:
+        return await self._real.find_posted(room_id, text)
+
     async def edit(self, room_id: str, message_id: str, text: str) -> None:
         await self._real.edit(room_id, message_id, text)
 
