@@ -54,6 +54,14 @@ def room_targets(core: Core, zermelo: ZermeloSettings) -> RoomTargets:
     return RoomTargets(classes, rooms, groups=zermelo.groups, class_rooms=zermelo.class_rooms)
 
 
+def news_rooms(core: Core, zermelo: ZermeloSettings) -> tuple[tuple[Platform, str], ...]:
+    known = {r.id: Platform(r.platform) for r in core.settings.rooms}
+    missing = [r for r in zermelo.news_rooms if r not in known]
+    if missing:
+        raise SettingsError(f"zermelo.news_rooms: {', '.join(missing)} is not a room under [[rooms]]")
+    return tuple((known[r], r) for r in zermelo.news_rooms)
+
+
 def zermelo_source(zermelo: ZermeloSettings, environ: Mapping[str, str]) -> TimetableSource:
     from adapters.zermelo.client import ZermeloClient, ZermeloConfig, portal_url
 
@@ -85,7 +93,12 @@ def build_relay(
         Composer(timezone, dict(zermelo.subjects)),
         fanout,
         core.clock,
-        RelaySettings(zermelo.days_ahead, timedelta(minutes=zermelo.poll_minutes), timezone),
+        RelaySettings(
+            zermelo.days_ahead,
+            timedelta(minutes=zermelo.poll_minutes),
+            timezone,
+            news_rooms=news_rooms(core, zermelo),
+        ),
     )
 
 

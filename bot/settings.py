@@ -118,6 +118,7 @@ class ZermeloSettings(_Strict):
     groups: dict[str, list[str]] = {}  # Zermelo group → roster classes, where the name alone does not say
     class_rooms: dict[str, list[str]] = {}  # class → room ids, instead of the rooms named after the class
     subjects: dict[str, str] = {}  # subject code → name shown, on top of the usual codes
+    news_rooms: list[str] = []  # room ids that also get the school's announcements from Zermelo
 
     @field_validator("quiet_hours")
     @classmethod

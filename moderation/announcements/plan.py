@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from moderation.announcements.compose import Composer
-from moderation.announcements.targets import RoomTargets
-from moderation.announcements.timetable import Lesson
+from moderation.announcements.targets import RoomKey, RoomTargets
+from moderation.announcements.timetable import Lesson, TimetableNews
 from moderation.model import Platform
 
 
@@ -31,10 +31,22 @@ class Plan:
     seen: frozenset[str]
     window_start: datetime
     window_end: datetime
+    prefix: str = "lesson:"  # the kind of post this plan is about; posts of other kinds are left alone
 
 
 def lesson_key(lesson: Lesson) -> str:
     return f"lesson:{lesson.instance}"
+
+
+def news_plan(items: Iterable[TimetableNews], rooms: Iterable[RoomKey], composer: Composer, now: datetime) -> Plan:
+    """The school's current announcements in the news rooms. One that is no longer current is left standing (it
+    expired; it was not withdrawn), so nothing is ever retracted here."""
+    wanted = tuple(
+        WantedPost(f"news:{item.id}", platform, room_id, composer.news(item), str(item.id), item.start)
+        for item in items
+        for platform, room_id in rooms
+    )
+    return Plan(wanted, frozenset(), now, now, prefix="news:")
 
 
 def newest_versions(lessons: Iterable[Lesson]) -> list[Lesson]:

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from moderation.announcements.compose import Composer
 from moderation.announcements.fanout import Fanout, Progress
-from moderation.announcements.plan import plan
+from moderation.announcements.plan import news_plan, plan
 from moderation.announcements.ports import TimetableSource, TimetableUnavailable
 from moderation.announcements.store import AnnouncementPosts, Changes
-from moderation.announcements.targets import RoomTargets
+from moderation.announcements.targets import RoomKey, RoomTargets
 from moderation.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ class RelaySettings:
     days_ahead: int
     interval: timedelta
     timezone: ZoneInfo
+    news_rooms: tuple[RoomKey, ...] = ()  # where the school's own announcements from the timetable go
     max_backoff: timedelta = timedelta(minutes=30)
     keep_days: int = 30  # posts about lessons longer ago than this are deleted (retention)
 
@@ -74,6 +75,7 @@ class TimetableRelay:
         start, end = self.window(now)
         try:
             lessons = await self._source.lessons(start, end)
+            news = await self._source.news() if self._settings.news_rooms else ()
         except TimetableUnavailable as exc:
             reason = str(exc)
             if self._failing is None:
@@ -86,6 +88,8 @@ class TimetableRelay:
             self._failing = None
         self._note_unreached([g for lesson in lessons if lesson.is_change for g in lesson.groups])
         changes = self._posts.apply(plan(lessons, self._targets, self._composer, start, end), now)
+        if self._settings.news_rooms:
+            self._posts.apply(news_plan(news, self._settings.news_rooms, self._composer, now), now)
         progress = await self._fanout.deliver()
         self._posts.purge(now - timedelta(days=self._settings.keep_days))
         return PollResult(True, changes, progress)

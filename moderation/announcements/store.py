@@ -62,7 +62,7 @@ class AnnouncementPosts:
         for a retraction. Nothing is queued twice: a post already standing with the same text is left alone."""
         queued = edited = retracted = 0
         wanted = {(w.key, w.platform.value, w.room_id): w for w in plan.wanted}
-        keys = {w.key for w in plan.wanted} | set(plan.seen)
+        keys = {w.key for w in plan.wanted} | set(plan.seen) or {""}
         with self._sessions.begin() as session:
             rows = session.scalars(
                 select(AnnouncementPostRow).where(
@@ -113,7 +113,7 @@ class AnnouncementPosts:
                     else:
                         row.updated_at = now
             for place, row in existing.items():
-                if place in wanted or row.wanted == RETRACTED:
+                if place in wanted or row.wanted == RETRACTED or not row.key.startswith(plan.prefix):
                     continue
                 in_window = plan.window_start <= _aware(row.starts_at, now) < plan.window_end
                 if row.key in plan.seen or in_window:

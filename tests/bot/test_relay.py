@@ -66,9 +66,11 @@ async def portal() -> Any:
         yield week, fake
 
 
-async def test_a_week_of_changes_is_posted_edited_and_retracted_once_each(tmp_path: Path, portal: Any) -> None:
+async def test_a_week_of_changes_is_posted_edited_and_retracted_once_each(
+    tmp_path: Path, portal: Any, database_url: str
+) -> None:
     week, fake = portal
-    core = relay_core(tmp_path, ROOMS, fake.url)
+    core = relay_core(tmp_path, ROOMS, fake.url, database_url=database_url)
     core.clock = clock_at()
     rooms = RecordingAnnouncer()
     relay = make_relay(core, [rooms], fake.url)
@@ -95,17 +97,17 @@ async def test_a_week_of_changes_is_posted_edited_and_retracted_once_each(tmp_pa
     assert rooms.calls == []  # the same timetable again: nothing to do
 
 
-async def test_a_restart_posts_nothing_twice(tmp_path: Path, portal: Any) -> None:
+async def test_a_restart_posts_nothing_twice(tmp_path: Path, portal: Any, database_url: str) -> None:
     week, fake = portal
     week.first_changes()
-    core = relay_core(tmp_path, ROOMS, fake.url)
+    core = relay_core(tmp_path, ROOMS, fake.url, database_url=database_url)
     core.clock = clock_at()
     rooms = RecordingAnnouncer()
     await make_relay(core, [rooms], fake.url).poll_once()
     posted = len(rooms.calls)
     core.close()
 
-    again = relay_core(tmp_path, ROOMS, fake.url)  # the same database, a new process
+    again = relay_core(tmp_path, ROOMS, fake.url, database_url=database_url)  # the same database, a new process
     again.clock = clock_at(datetime(2026, 12, 6, 17, 30, tzinfo=UTC))
     await make_relay(again, [rooms], fake.url).poll_once()
     assert len(rooms.calls) == posted == 6
@@ -267,3 +269,21 @@ async def test_run_loops_until_stopped_and_backs_off(tmp_path: Path, portal: Any
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert rooms.shows("ann-3a") == FIRST_3A and polls >= 1
+
+
+async def test_the_schools_own_announcements_go_to_the_news_rooms_once(tmp_path: Path, portal: Any) -> None:
+    week, fake = portal
+    now = week.portal.clock
+    week.portal.add_announcement(now - 60, now + 3600, "Studiedag", "Vrijdag 11 dec zijn\nalle lessen vervallen")
+    core = relay_core(tmp_path, ROOMS, fake.url, zermelo={"news_rooms": ["ann-3a"]})
+    core.clock = clock_at()
+    rooms = RecordingAnnouncer()
+    relay = make_relay(core, [rooms], fake.url)
+    await relay.poll_once()
+    assert rooms.shows("ann-3a") == {"Mededeling: Studiedag\nVrijdag 11 dec zijn alle lessen vervallen"}
+    week.first_changes()
+    week.portal.clock += 7200  # the announcement is no longer current: it expired, it was not withdrawn
+    await relay.poll_once()
+    assert "Mededeling: Studiedag\nVrijdag 11 dec zijn alle lessen vervallen" in rooms.shows("ann-3a")
+    assert rooms.shows("ann-3a") - FIRST_3A == {"Mededeling: Studiedag\nVrijdag 11 dec zijn alle lessen vervallen"}
+    assert ("retract", "ann-3a") not in rooms.calls
