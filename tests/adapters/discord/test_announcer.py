@@ -110,3 +110,53 @@ async def test_the_week_reaches_each_class_channel_once_per_change(tmp_path: Pat
         finally:
             await adapter.stop()
             core.close()
+
+
+async def test_a_fan_out_waits_out_rate_limits_and_one_broken_channel_stops_no_other(
+    tmp_path: Path, school: School
+) -> None:
+    classes = [f"K{i}" for i in range(1, 7)]
+    channels = {c: school.world.add_channel(f"mededelingen-{c.lower()}", type=GUILD_NEWS) for c in classes}
+    rooms: list[dict[str, Any]] = [
+        {"platform": "discord", "id": str(ch.id), "name": ch.name, "kind": "announcement"} for ch in channels.values()
+    ]
+    timetable = SchoolWeek()
+    for slot in (1, 2, 3):
+        timetable.lesson(f"ak-{slot}", 0, slot, subjects=["ak"], groups=["leerjaar1"], locations=["104"])
+    async with FakeZermelo(timetable.portal).running() as portal, FakeDiscord(school.world).running() as fake:
+        for channel in channels.values():  # Discord's per-channel message bucket, small enough to be hit
+            fake.rest.buckets.add("POST", rf"^/api/v10/channels/{channel.id}/messages$", limit=2, per=0.5)
+        broken = channels["K4"]
+        fake.rest.faults.add(
+            "POST", rf"/channels/{broken.id}/messages$", 403, times=100, code=50001, message="Missing Access"
+        )
+        core = make_core(
+            tmp_path,
+            rooms=rooms,
+            people=school.people(),
+            classifier=make_classifier(),
+            bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
+            extra_settings=zermelo_settings(portal.url, groups={"leerjaar1": classes}),
+        )
+        core.clock = clock_at()
+        adapter = DiscordAdapter(replace(school.config(), bot_posts_announcements=True), BOT_TOKEN, state=core.state)
+        await adapter.start(core.moderator)
+        try:
+            for name in ("ak-1", "ak-2", "ak-3"):
+                timetable.portal.change(timetable.lessons[name], cancelled=True)
+            result = await make_relay(core, [DiscordAnnouncer(adapter)], portal.url).poll_once()
+        finally:
+            await adapter.stop()
+            core.close()
+    assert (result.progress.done, result.progress.failed) == (15, 3)
+    for cls, channel in channels.items():
+        assert len(shown(school, channel.id)) == (0 if cls == "K4" else 3)
+    refused = sum(b.refused for b in fake.rest.buckets.active)
+    assert refused < 5  # discord.py read the limits' headers and paced itself; the few 429s it met were waited out
+    with core.sessions() as session:
+        from sqlalchemy import select
+
+        from moderation.incidents.db import AnnouncementPostRow
+
+        failed = session.scalars(select(AnnouncementPostRow).where(AnnouncementPostRow.room_id == str(broken.id)))
+        assert all("50001" in row.detail and row.status == "pending" for row in failed)

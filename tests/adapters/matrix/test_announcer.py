@@ -4,17 +4,19 @@ withdrawn — and a restart, even one that kills the bot between posting and rec
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from adapters.matrix.announcer import MatrixAnnouncer
-from tests.adapters.matrix.helpers import School, is_redacted, room
+from tests.adapters.matrix.helpers import SCHOOL_ACCOUNTS, School, is_redacted, room
 from tests.support.announcements import clock_at, make_relay, zermelo_settings
 from tests.support.fake_zermelo import FakeZermelo
 from tests.support.fake_zermelo.week import FIRST_2B, FIRST_3A, LATER_2B, LATER_3A, SchoolWeek
+from tests.support.synapse import running_synapse
 
 pytestmark = pytest.mark.synapse
 
@@ -124,3 +126,50 @@ async def test_the_week_reaches_each_class_room_once_per_change(
     finally:
         await adapter.stop()
         core.close()
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[School]:
+    """A homeserver that limits the bot to 2 messages a second (burst 2): a fan-out meets M_LIMIT_EXCEEDED."""
+    limits = {"rc_message": {"per_second": 2, "burst_count": 2}}
+    with running_synapse(tmp_path_factory.mktemp("synapse-strict-announce"), overrides=limits) as server:
+        admin = server.register("admin", admin=True)
+        accounts = {name: server.register(name) for name in SCHOOL_ACCOUNTS}
+        for name in ("jan", "sanne"):  # only the bot is limited
+            path = f"/_synapse/admin/v1/users/{accounts[name].user_id}/override_ratelimit"
+            server.api("POST", path, admin.access_token, {"messages_per_second": 0, "burst_count": 0})
+        yield School(server, accounts)
+
+
+async def test_a_fan_out_waits_out_m_limit_exceeded_and_reaches_every_room(
+    strict: School, tmp_path: Path, store_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    school = strict
+    classes = [f"K{i}" for i in range(1, 7)]
+    ids = {c: await school.create_room("jan", members=("sanne",), levels={"bot": 100}) for c in classes}
+    rooms = [room(ids[c], "announcement", name=f"Mededelingen {c}") for c in classes]
+    timetable = SchoolWeek()
+    for slot in (1, 2):
+        timetable.lesson(f"ak-{slot}", 0, slot, subjects=["ak"], groups=["leerjaar1"], locations=["104"])
+    caplog.set_level(logging.WARNING)
+    async with FakeZermelo(timetable.portal).running() as portal:
+        core = school.make_core(
+            tmp_path, rooms, extra_settings=zermelo_settings(portal.url, groups={"leerjaar1": classes})
+        )
+        core.clock = clock_at()
+        adapter = school.adapter(core, store_dir)
+        await adapter.start(core.moderator)
+        try:
+            for name in ("ak-1", "ak-2"):
+                timetable.portal.change(timetable.lessons[name], cancelled=True)
+            result = await make_relay(core, [MatrixAnnouncer(adapter)], portal.url).poll_once()
+            assert (result.progress.done, result.progress.failed) == (12, 0)
+            for cls in classes:
+                assert sorted(await current_posts(school, ids[cls])) == [
+                    f"{cls}: het 1e uur aardrijkskunde (ma 7 dec) vervalt",
+                    f"{cls}: het 2e uur aardrijkskunde (ma 7 dec) vervalt",
+                ]
+        finally:
+            await adapter.stop()
+            core.close()
+    assert "ratelimited" in caplog.text  # the homeserver did push back, and the bot waited it out
