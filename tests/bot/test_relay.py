@@ -287,3 +287,53 @@ async def test_the_schools_own_announcements_go_to_the_news_rooms_once(tmp_path:
     assert "Mededeling: Studiedag\nVrijdag 11 dec zijn alle lessen vervallen" in rooms.shows("ann-3a")
     assert rooms.shows("ann-3a") - FIRST_3A == {"Mededeling: Studiedag\nVrijdag 11 dec zijn alle lessen vervallen"}
     assert ("retract", "ann-3a") not in rooms.calls
+
+
+async def test_a_change_withdrawn_and_made_again_is_a_new_post(tmp_path: Path, portal: Any) -> None:
+    week, fake = portal
+    week.first_changes()
+    core = relay_core(tmp_path, ROOMS, fake.url)
+    core.clock = clock_at()
+    rooms = RecordingAnnouncer()
+    relay = make_relay(core, [rooms], fake.url)
+    await relay.poll_once()
+    history = week.lessons["gs-3a-do"]
+    week.portal.restore(history)
+    await relay.poll_once()
+    assert "3A: het 1e uur geschiedenis (do 10 dec) vervalt" not in rooms.shows("ann-3a")
+    week.portal.change(history, cancelled=True)
+    rooms.calls.clear()
+    await relay.poll_once()
+    assert "3A: het 1e uur geschiedenis (do 10 dec) vervalt" in rooms.shows("ann-3a")
+    assert rooms.calls == [("post", "ann-3a")]
+
+
+async def test_a_lesson_given_to_another_group_moves_its_post(tmp_path: Path, portal: Any) -> None:
+    week, fake = portal
+    week.first_changes()
+    core = relay_core(tmp_path, ROOMS, fake.url)
+    core.clock = clock_at()
+    rooms = RecordingAnnouncer()
+    relay = make_relay(core, [rooms], fake.url)
+    await relay.poll_once()
+    week.portal.change(week.lessons["wi-2b-ma"], groups=["3a"])
+    rooms.calls.clear()
+    await relay.poll_once()
+    assert sorted(rooms.calls) == [("post", "ann-3a"), ("retract", "ann-2b")]
+    assert "3A: het 3e uur wiskunde (ma 7 dec) vervalt" in rooms.shows("ann-3a")
+
+
+async def test_posts_about_lessons_long_past_are_purged_with_their_log(tmp_path: Path, portal: Any) -> None:
+    week, fake = portal
+    week.first_changes()
+    core = relay_core(tmp_path, ROOMS, fake.url)
+    clock = clock_at()
+    core.clock = clock
+    rooms = RecordingAnnouncer()
+    relay = make_relay(core, [rooms], fake.url)
+    await relay.poll_once()
+    clock.advance(days=45)
+    await relay.poll_once()
+    with core.sessions() as session:
+        assert session.scalars(select(AnnouncementPostRow)).all() == []
+        assert session.scalars(select(AnnouncementLogRow)).all() == []
