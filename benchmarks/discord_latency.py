@@ -6,7 +6,9 @@ discord.py's real client talks to the in-repo fake server (tests/support/fake_di
 real Moderator (rules, the text tier, an SQLite incident log in a temporary folder). Each abusive message is posted,
 and the clock stops when the fake sees the bot's DELETE. Side by side in the same run: a bare discord.py client that
 deletes every message it sees (no pipeline), i.e. discord.py's own round trip through the fake. Then a burst: all
-messages at once, time until every one is deleted. Ends with `median_ms=<x> p90_ms=<y> msgs_per_s=<z>`.
+messages at once, time until every one is deleted. The full pipeline runs twice: with the state table (as in
+production: every handled message moves its channel's backfill cursor) and without it, side by side. Ends with
+`median_ms=<x> p90_ms=<y> msgs_per_s=<z>` (with the state table).
 """
 
 from __future__ import annotations
@@ -157,7 +159,9 @@ async def core_alone(count: int, folder: Path) -> list[float]:
     return latencies
 
 
-async def full_pipeline(count: int, burst_count: int, folder: Path) -> tuple[list[float], float, int]:
+async def full_pipeline(
+    count: int, burst_count: int, folder: Path, *, with_state: bool = True
+) -> tuple[list[float], float, int]:
     school = build_school()
     watch = DeleteWatch(school)
     core = make_core(
@@ -168,7 +172,8 @@ async def full_pipeline(count: int, burst_count: int, folder: Path) -> tuple[lis
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
     )
     async with FakeDiscord(school.world).running() as fake:
-        adapter = DiscordAdapter(school.config(), BOT_TOKEN)
+        # With the state table, as in production: every handled message moves its channel's backfill cursor.
+        adapter = DiscordAdapter(school.config(), BOT_TOKEN, state=core.state if with_state else None)
         await adapter.start(core.moderator)
         review = school.review.id
 
@@ -216,18 +221,24 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         alone = asyncio.run(core_alone(args.messages, Path(tmp) / "alone"))
         full, rate, requests = asyncio.run(full_pipeline(args.messages, args.burst, Path(tmp) / "full"))
+        bare_adapter, bare_rate, _ = asyncio.run(
+            full_pipeline(args.messages, args.burst, Path(tmp) / "no-cursor", with_state=False)
+        )
     bare_median, full_median, core_median = statistics.median(bare), statistics.median(full), statistics.median(alone)
     print(f"messages: {args.messages} sequential, {args.burst} in a burst; REST requests seen: {requests}")
     print(f"{'':28}{'median ms':>10}{'p90 ms':>10}")
     print(f"{'discord.py alone (delete)':28}{bare_median:>10.2f}{p90(bare):>10.2f}")
     print(f"{'Moderator to delete call':28}{core_median:>10.2f}{p90(alone):>10.2f}")
     print(f"{'full pipeline (delete)':28}{full_median:>10.2f}{p90(full):>10.2f}")
+    no_cursor = statistics.median(bare_adapter)
+    print(f"{'  same, no backfill cursor':28}{no_cursor:>10.2f}{p90(bare_adapter):>10.2f}")
     overhead = full_median - bare_median
     print(f"bot overhead over discord.py: {overhead:.2f} ms median ({full_median / bare_median:.1f}x)")
     # In the live loop the Moderator runs slower than alone (its SQLite commit shares the process with the gateway,
     # the HTTP client and the in-process fake server), so this rest is an upper bound on the adapter's own cost.
     print(f"rest (gateway, HTTP, contention, adapter): {overhead - core_median:.2f} ms median")
     print(f"burst throughput: {rate:.0f} messages/s (delete + notice + incident + review card each)")
+    print(f"  without the backfill cursor: {bare_rate:.0f} messages/s (cursor cost {full_median - no_cursor:+.2f} ms)")
     print(f"median_ms={full_median:.2f} p90_ms={p90(full):.2f} msgs_per_s={rate:.0f}")
 
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,7 +20,7 @@ from adapters.base import Adapter
 from adapters.console import ConsoleAdapter, Writer
 from adapters.console_review import ConsoleReview
 from bot.database import ensure_current
-from bot.settings import RoomSettings, Settings
+from bot.settings import WEEKDAY, RoomSettings, Settings, parse_window
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.clock import SystemClock
 from moderation.directory import RosterDirectory, load_directory
@@ -33,9 +34,17 @@ from moderation.incidents.store import SqlIncidentStore
 from moderation.incidents.targeting import TargetingIncidentStore
 from moderation.model import AccountId, Category, PersonId, Platform, Room, RoomId, RoomKind
 from moderation.pipeline import Moderator
-from moderation.policy import DEFAULT_THRESHOLDS, AbuseAction, PersonalDataAction, PolicyBook, RoomPolicy
+from moderation.policy import (
+    DEFAULT_THRESHOLDS,
+    AbuseAction,
+    MediaAction,
+    PersonalDataAction,
+    PolicyBook,
+    QuietHours,
+    RoomPolicy,
+)
 from moderation.ports import Classifier, Clock, IncidentStore
-from moderation.rules import ALL_RULES
+from moderation.rules import ALL_MEMBER_RULES, ALL_ROOM_RULES, ALL_RULES
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +116,19 @@ def room_policy(settings: Settings, room: RoomSettings) -> RoomPolicy:
         thresholds={**DEFAULT_THRESHOLDS, **settings.room_thresholds(room)},
         dry_run=room.dry_run,
         personal_data=PersonalDataAction(room.personal_data) if room.personal_data else None,
+        staff_may_join=room.staff_may_join,
+        media=MediaAction(room.media),
+        quiet_hours=_quiet_hours(settings, room),
     )
+
+
+def _quiet_hours(settings: Settings, room: RoomSettings) -> QuietHours | None:
+    if room.quiet_hours is None:
+        return None
+    start, end = parse_window(room.quiet_hours)
+    weekdays = frozenset(WEEKDAY[day] for day in room.quiet_days)
+    zone = ZoneInfo(settings.bot.timezone)
+    return QuietHours(start, end, zone, weekdays, hold=room.quiet_action == "hold")
 
 
 def build_policies(settings: Settings) -> PolicyBook:
@@ -199,6 +220,10 @@ def build_core(
         dry_run=settings.bot.dry_run,
         checkpoint=die_at(os.environ.get(DIE_AT_ENV)),
         report_secret=installation_secret(sessions),
+        member_rules=ALL_MEMBER_RULES,
+        official_names=settings.bot.official_names,
+        room_rules=ALL_ROOM_RULES,
+        one_to_one_exceptions=settings.bot.one_to_one_exceptions,
     )
     core = Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
     return core

@@ -9,7 +9,7 @@ import codecs
 import os
 import tomllib
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +22,24 @@ from adapters.secrets import read_secret
 from moderation.model import Category, Platform
 from moderation.roster import RosterOptions
 from moderation.roster.accounts import check_pattern
+
+DayName = Literal["ma", "di", "wo", "do", "vr", "za", "zo", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAY: dict[str, int] = {
+    **{day: n for n, day in enumerate(("ma", "di", "wo", "do", "vr", "za", "zo"))},
+    **{day: n for n, day in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+}
+
+
+def parse_window(value: str) -> tuple[time, time]:
+    """A window such as "08:30-15:30" as two times; a clear error for anything else."""
+    start, sep, end = value.partition("-")
+    try:
+        if not sep:
+            raise ValueError
+        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        raise ValueError(f'{value!r} is not a time window; write it as "08:30-15:30"') from None
+
 
 CategoryName = Literal["insult", "harassment", "threat", "discrimination", "sexual", "self-harm"]
 KindName = Literal["announcement", "student-run", "staff-run", "class"]
@@ -56,6 +74,11 @@ class BotSettings(_Strict):
     # Where relative data paths (the SQLite file, the Matrix key store, models) live. Unset: SCHOOLWACHT_DATA_DIR
     # (the Docker image sets /data), else the settings file's folder.
     data_dir: Path | None = None
+    # The school's own names, which nobody may take as a display name (R7): "Minkema College", "Schoolleiding".
+    # Staff names come from the roster.
+    official_names: list[str] = []
+    # R9's exceptions for education: room ids, or "staff-id/student-id" pairs from the roster.
+    one_to_one_exceptions: list[str] = []
 
     @field_validator("timezone")
     @classmethod
@@ -98,6 +121,9 @@ class MatrixSettings(_Strict):
     store_dir: Path = Path("var/matrix")
     review_room: str | None = None
     sync_timeout_ms: int = Field(default=30_000, ge=1_000)
+    # R9 on the school's own homeserver: report rooms with just one staff member and one student to leadership
+    # (needs a server admin's token in SCHOOLWACHT_MATRIX_ADMIN_TOKEN; reads who is in rooms, never messages).
+    one_to_one_check: bool = False
 
 
 class DiscordSettings(_Strict):
@@ -214,6 +240,21 @@ class RoomSettings(_Strict):
     # R6, someone else's phone number, address, ...: "hold" (remove with a notice), "flag", or "allow";
     # unset: hold in student-run and class rooms, flag in staff-run and announcement rooms.
     personal_data: Literal["hold", "flag", "allow"] | None = None
+    staff_may_join: bool = False  # a student-run room that staff may be in after all (R10)
+    # R6, photos and videos: "allow" (not judged), "flag" for the mentor, or "hold" (taken down with a notice).
+    media: Literal["allow", "flag", "hold"] = "allow"
+    # R11 quiet hours in the [bot] timezone, e.g. "08:30-15:30" (school hours) or "22:00-07:00" (the night), on
+    # `quiet_days` (Dutch or English abbreviations); "hold" removes the message with the notice, "notice" only tells.
+    quiet_hours: str | None = None
+    quiet_days: list[DayName] = ["ma", "di", "wo", "do", "vr", "za", "zo"]
+    quiet_action: Literal["notice", "hold"] = "notice"
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _a_window(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_window(value)
+        return value
 
     @field_validator("thresholds")
     @classmethod

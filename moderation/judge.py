@@ -3,21 +3,51 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
-from moderation.model import ActionKind, Category, Classification, Message, Person, Role, Severity, Verdict
+from moderation.model import (
+    ActionKind,
+    Category,
+    Classification,
+    MediaFinding,
+    MemberChange,
+    Message,
+    Person,
+    PrivateRoom,
+    Role,
+    Severity,
+    Verdict,
+)
 from moderation.policy import RoomPolicy
-from moderation.ports import Classifier
-from moderation.rules.base import Rule, RuleContext
+from moderation.ports import Classifier, MediaScanner
+from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule, RuleContext
 
 log = logging.getLogger(__name__)
+
+
+class _Named(Protocol):
+    name: str
+
+
+NamedRule = TypeVar("NamedRule", bound=_Named)
 
 _ACTION_ORDER = (ActionKind.DELETE, ActionKind.FLAG, ActionKind.NOTIFY_SENDER)
 
 
 class Judge:
-    def __init__(self, rules: Sequence[Rule], classifier: Classifier | None) -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        classifier: Classifier | None,
+        member_rules: Sequence[MemberRule] = (),
+        media_scanner: MediaScanner | None = None,
+        room_rules: Sequence[RoomRule] = (),
+    ) -> None:
         self._rules = tuple(rules)
+        self._room_rules = tuple(room_rules)
+        self._media_scanner = media_scanner
+        self._member_rules = tuple(member_rules)
         self._classifier = classifier
         if classifier is None:
             log.warning("no classifier configured: abusive content is NOT checked (rule abusive_content is inactive)")
@@ -34,6 +64,7 @@ class Judge:
             author=author,
             may_post=may_post(policy, author),
             classification=classification,
+            media=await self._scan(message) if message.has_media else None,
         )
         verdicts: list[Verdict] = []
         errors: list[str] = [classify_error] if classify_error else []
@@ -50,6 +81,24 @@ class Judge:
             return _rule_error_verdict(errors) if errors else None
         return _merge(verdicts, errors)
 
+    def judge_member(self, change: MemberChange, context: MemberContext) -> Verdict | None:
+        """Run every member rule (who is in a room, under which name), each isolated; the strongest wins."""
+        where = f"{change.room_id}/{change.event_id}"
+        return _run_isolated(self._member_rules, lambda rule: rule.evaluate(change, context), where)
+
+    def judge_room(self, room: PrivateRoom, context: RoomContext) -> Verdict | None:
+        """Run every room rule (who is in a room together), each isolated; the strongest wins."""
+        return _run_isolated(self._room_rules, lambda rule: rule.evaluate(room, context), room.room_id)
+
+    async def _scan(self, message: Message) -> MediaFinding | None:
+        if self._media_scanner is None:
+            return None
+        try:
+            return await self._media_scanner.scan(message)
+        except Exception:  # a broken image tier leaves the media to the room's policy
+            log.exception("the media scanner crashed on %s/%s", message.room_id, message.event_id)
+            return None
+
     async def classify(self, text: str) -> tuple[Classification | None, str | None]:
         if self._classifier is None or not text.strip():
             return None, None
@@ -58,6 +107,26 @@ class Judge:
         except Exception as exc:
             log.exception("the classifier crashed")
             return None, f"classifier crashed: {type(exc).__name__}: {exc}"
+
+
+def _run_isolated(
+    rules: Sequence[NamedRule], evaluate: Callable[[NamedRule], Verdict | None], where: str
+) -> Verdict | None:
+    """Each rule on its own: one that crashes is logged and recorded, and the others still run."""
+    verdicts: list[Verdict] = []
+    errors: list[str] = []
+    for rule in rules:
+        try:
+            found = evaluate(rule)
+        except Exception as exc:  # one broken rule must not stop the others, nor the bot
+            log.exception("rule %s crashed on %s", rule.name, where)
+            errors.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
+            continue
+        if found is not None:
+            verdicts.append(found)
+    if not verdicts:
+        return _rule_error_verdict(errors) if errors else None
+    return _merge(verdicts, errors)
 
 
 def may_post(policy: RoomPolicy, author: Person | None) -> bool:
@@ -88,6 +157,7 @@ def _merge(verdicts: list[Verdict], errors: list[str]) -> Verdict:
         criminal=any(v.criminal for v in verdicts),
         scores=strongest.scores or next((v.scores for v in verdicts if v.scores), ()),
         excerpt=next((v.excerpt for v in verdicts if v.excerpt is not None), None),
+        for_review=any(v.for_review for v in verdicts) or bool(errors),
     )
 
 

@@ -50,6 +50,10 @@ class Category(StrEnum):
     REPORTED = "reported"  # someone used the report command (R7)
     PERSONAL_DATA = "personal-data"  # someone else's phone number, address, e-mail, BSN, ... (R6)
     IMPERSONATION = "impersonation"  # a fictitious sender: posing as staff or the school (R7)
+    STAFF_IN_STUDENT_ROOM = "staff-in-student-room"  # a staff member joined a student-run group chat (R10)
+    MEDIA = "media"  # a photo or video posted where the room's policy asks for a look (R6)
+    QUIET_HOURS = "quiet-hours"  # a message in a room's quiet hours (R11: the school is phone-free)
+    ONE_TO_ONE = "one-to-one"  # a room with just one staff member and one student (R9)
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
@@ -150,6 +154,36 @@ class Message:
         return self.message_id if self.message_id is not None else self.event_id
 
 
+class MemberChangeKind(StrEnum):
+    JOINED = "joined"  # joined a room
+    PRESENT = "present"  # already in the room when the bot started watching it
+    RENAMED = "renamed"  # changed the name others see (display name, nickname)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberChange:
+    """Someone joined a room, was found in it, or changed the name others see there (R7 fictitious senders, R10
+    staff in student-run rooms). `room_id` is the room, or on Discord the server for a global name change."""
+
+    platform: Platform
+    room_id: RoomId
+    event_id: EventId  # the platform's event, or a key made from the change where the platform gives none
+    account: AccountId
+    display_name: str
+    kind: MemberChangeKind
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateRoom:
+    """A room seen from the homeserver's side (never its messages): who is in it (R9 one-to-one contact)."""
+
+    platform: Platform
+    room_id: RoomId
+    members: tuple[AccountId, ...]  # joined members, the bot itself left out
+    seen_at: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """A rule's decision about one message; the pipeline acts on it, the rule never does."""
@@ -165,6 +199,7 @@ class Verdict:
     criminal: bool = False  # possible criminal offence: school leadership decides about the police
     scores: tuple[tuple[str, float], ...] = field(default=())  # per-category scores, for the reviewer's card
     excerpt: str | None = None  # what the incident log keeps instead of the text (personal data masked, R6)
+    for_review: bool = True  # False: recorded and acted on, nobody reviews it (a quiet-hours notice is all)
 
     def strength(self) -> tuple[int, int, float]:
         """Order for "the strongest verdict": severity, then whether it removes the message, then score."""
@@ -188,6 +223,15 @@ class Evidence:
     score: float
     explanation: str  # "threat pattern 'ik maak je af' in '1k m44k j3 af'"
     criminal: bool = False  # e.g. a concrete threat or sexual content involving a minor
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFinding:
+    """What an optional image tier saw in a message's photo or video (none ships by default)."""
+
+    category: Category  # e.g. SEXUAL for nudity
+    score: float  # 0..1
+    explanation: str  # "image model X: nudity 0.93"
 
 
 @dataclass(frozen=True, slots=True)

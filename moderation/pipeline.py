@@ -27,10 +27,13 @@ from moderation.model import (
     ActionKind,
     Category,
     EventId,
+    MemberChange,
     Message,
     Person,
     PersonId,
     Platform,
+    PrivateRoom,
+    Role,
     Room,
     RoomId,
     RoomKind,
@@ -48,12 +51,13 @@ from moderation.ports import (
     IncidentDraft,
     IncidentRef,
     IncidentStore,
+    MediaScanner,
     Outbox,
     OwedAction,
     PendingAction,
     StoreUnavailable,
 )
-from moderation.rules.base import Rule
+from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -90,12 +94,21 @@ class Moderator:
         store_retry_delay: float = 0.5,
         checkpoint: Callable[[str], None] = lambda _step: None,
         report_secret: bytes | None = None,
+        member_rules: Sequence[MemberRule] = (),
+        official_names: Sequence[str] = (),
+        media_scanner: MediaScanner | None = None,
+        room_rules: Sequence[RoomRule] = (),
+        one_to_one_exceptions: Sequence[str] = (),
     ) -> None:
         self._store_retry_delay = store_retry_delay
         # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
         self._report_secret = report_secret if report_secret is not None else secrets.token_bytes(32)
         self._policies = policies
-        self._judge = Judge(rules, classifier)
+        self._judge = Judge(rules, classifier, member_rules, media_scanner, room_rules)
+        self._one_to_one_exceptions = frozenset(
+            e.strip().casefold() if "/" in e else e.strip() for e in one_to_one_exceptions
+        )
+        self._official_names = tuple(official_names)
         self._directory = directory
         self._store = store
         self._outbox = outbox
@@ -126,6 +139,50 @@ class Moderator:
         if verdict is None:
             return Outcome(verdict=None)
         return await self._act(message, verdict, policy, author, enforcer, reported_by=None)
+
+    # -- who is in a room, under which name --------------------------------------------------------------------
+
+    async def handle_member(self, change: MemberChange, enforcer: Enforcer) -> Outcome:
+        """Someone joined a room, was found in it at start, or changed their name (R7 fictitious senders, R10 staff
+        in student-run rooms). One incident per change key, so a restart that finds the same member records nothing
+        new."""
+        with self._taking():
+            if (change.platform, change.account) in self._bot_accounts:
+                return Outcome(verdict=None, skipped="the bot itself")
+            policy = self._policies.get(change.platform, change.room_id)
+            member = self._directory.person_for(change.platform, change.account)
+            context = MemberContext(policy, member, self._directory.staff(), self._official_names)
+            verdict = self._judge.judge_member(change, context)
+            if verdict is None:
+                return Outcome(verdict=None)
+            # The incident's excerpt is the name itself: that is what the reviewer must see.
+            message = Message(
+                platform=change.platform,
+                room_id=change.room_id,
+                event_id=change.event_id,
+                author=change.account,
+                text=change.display_name,
+                sent_at=change.at,
+                author_name=change.display_name,
+            )
+            where = Room(change.platform, change.room_id, str(change.room_id), RoomKind.CLASS)
+            room = policy or RoomPolicy(room=where)
+            return await self._act(message, verdict, room, member, enforcer, reported_by=None)
+
+    async def handle_private_room(self, room: PrivateRoom, enforcer: Enforcer) -> Outcome:
+        """A room seen from the homeserver's side (R9): who is in it together, never what they said. One incident
+        per room, however often it is looked at."""
+        with self._taking():
+            people = [self._directory.person_for(room.platform, account) for account in room.members]
+            verdict = self._judge.judge_room(room, RoomContext(people, self._one_to_one_exceptions))
+            if verdict is None:
+                return Outcome(verdict=None)
+            message = Message(
+                room.platform, room.room_id, EventId(f"one-to-one:{room.room_id}"), AccountId(""), "", room.seen_at
+            )
+            where = RoomPolicy(room=Room(room.platform, room.room_id, str(room.room_id), RoomKind.STAFF_RUN))
+            staff = next((p for p in people if p is not None and p.role is Role.STAFF), None)
+            return await self._act(message, verdict, where, staff, enforcer, reported_by=None)
 
     # -- reports and room events ------------------------------------------------------------------------------
 
@@ -394,7 +451,9 @@ def owed_actions(draft: IncidentDraft, enforcer: Enforcer, *, dry: bool) -> tupl
             owed.append(OwedAction(kind.value, payload={**snapshot, "text": verdict.notice or ""}))
         elif kind is not ActionKind.ANNOUNCE:
             owed.append(OwedAction(kind.value, done=True))
-    if isinstance(enforcer, CardDelivery):
+    if not verdict.for_review:
+        pass  # nothing for reviewers: no card anywhere
+    elif isinstance(enforcer, CardDelivery):
         owed.extend(OwedAction(CARD, str(viewer), payload=snapshot) for viewer in enforcer.card_viewers(draft))
     else:
         owed.append(OwedAction(ActionKind.ANNOUNCE.value, payload=snapshot))

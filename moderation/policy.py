@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from enum import StrEnum
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 from moderation.model import Category, PersonId, Platform, Room, RoomId, RoomKind
 
@@ -34,6 +36,38 @@ DEFAULT_PERSONAL_DATA: Mapping[RoomKind, PersonalDataAction] = MappingProxyType(
 )
 
 
+class MediaAction(StrEnum):
+    """What to do with a photo or video posted in a room (R6: none of someone else without their consent)."""
+
+    ALLOW = "allow"  # not judged (the default: a school opts in per room)
+    FLAG = "flag"  # leave it, and show it to the mentor through the platform's link
+    HOLD = "hold"  # take it down with a notice; the mentor decides with the poster
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """R11: a window (in the school's time zone, on the given weekdays) in which messages get a friendly notice or
+    are held. A window that ends before it starts runs past midnight (22:00-07:00)."""
+
+    start: time
+    end: time
+    zone: ZoneInfo
+    weekdays: frozenset[int] = frozenset(range(7))  # Monday is 0
+    hold: bool = False  # True: the message is removed with the notice; False: it stays, the notice reminds
+
+    def covers(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.zone)
+        now = local.time()
+        if self.start <= self.end:
+            return local.weekday() in self.weekdays and self.start <= now < self.end
+        if now >= self.start:
+            return local.weekday() in self.weekdays
+        return now < self.end and (local.weekday() - 1) % 7 in self.weekdays  # the night began the day before
+
+    def label(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
 # Defaults per category: a score at or above the threshold is a violation. Threats and sexual content are flagged
 # earlier because missing one costs more than a reviewer's minute.
 DEFAULT_THRESHOLDS: Mapping[Category, float] = MappingProxyType(
@@ -58,6 +92,9 @@ class RoomPolicy:
     thresholds: Mapping[Category, float] = field(default_factory=lambda: DEFAULT_THRESHOLDS)
     dry_run: bool = False
     personal_data: PersonalDataAction | None = None  # None: the room kind's default (DEFAULT_PERSONAL_DATA)
+    staff_may_join: bool = False  # a student-run room staff may be in after all (R10's exemption)
+    media: MediaAction = MediaAction.ALLOW
+    quiet_hours: QuietHours | None = None
 
     @property
     def personal_data_action(self) -> PersonalDataAction:

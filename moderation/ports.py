@@ -12,6 +12,7 @@ from moderation.model import (
     Action,
     Classification,
     EventId,
+    MediaFinding,
     Message,
     Person,
     PersonId,
@@ -31,6 +32,13 @@ class Classifier(Protocol):
     """Scores a text per abuse category. Async so that an ML tier can batch in a worker thread."""
 
     async def classify(self, text: str) -> Classification: ...
+
+
+class MediaScanner(Protocol):
+    """An optional image tier: looks at a message's photo or video through the platform (never a stored copy).
+    The hook exists; no scanner ships (see docs/image-tier.md)."""
+
+    async def scan(self, message: Message) -> MediaFinding | None: ...
 
 
 class Directory(Protocol):

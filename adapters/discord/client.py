@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -27,9 +28,16 @@ from adapters.discord.enforcer import DiscordEnforcer
 from adapters.discord.members import MemberList
 from adapters.discord.permissions import ChannelCheck, ChannelUse, MissingPermissionsError, explain, problems
 from adapters.discord.review import DiscordReview, ReviewSetup
-from adapters.discord.translate import NotAMessage, edit_to_message, room_of, thread_name_message, to_message
+from adapters.discord.translate import (
+    NotAMessage,
+    edit_to_message,
+    member_change,
+    room_of,
+    thread_name_message,
+    to_message,
+)
 from moderation.digest import Digest
-from moderation.model import Message, Person, Platform
+from moderation.model import MemberChangeKind, Message, Person, Platform
 from moderation.pipeline import Moderator, Stopping
 
 log = logging.getLogger(__name__)
@@ -218,6 +226,24 @@ class DiscordAdapter:
                 log.info("Discord session resumed: re-checking the announcement channels")
                 await self.reconcile()
 
+        # R7 fictitious senders: a new member's name, and every change of the name others see.
+        @client.event
+        async def on_member_join(member: discord.Member) -> None:
+            if member.guild.id == self._config.guild_id:
+                await self._judge_member(member, MemberChangeKind.JOINED)
+
+        @client.event
+        async def on_member_update(before: discord.Member, after: discord.Member) -> None:
+            if after.guild.id == self._config.guild_id and before.display_name != after.display_name:
+                await self._judge_member(after, MemberChangeKind.RENAMED)
+
+        @client.event
+        async def on_user_update(before: discord.User, after: discord.User) -> None:
+            guild = self.client.get_guild(self._config.guild_id)
+            member = guild.get_member(after.id) if guild is not None else None
+            if member is not None and before.display_name != after.display_name and member.nick is None:
+                await self._judge_member(member, MemberChangeKind.RENAMED)
+
         @client.event
         async def on_thread_create(thread: discord.Thread) -> None:
             if thread.guild.id == self._config.guild_id:
@@ -281,6 +307,12 @@ class DiscordAdapter:
             return False
         return all(policy.room.id != str(review) for policy in self._moderator.rooms(Platform.DISCORD))
 
+    async def _judge_member(self, member: discord.Member, kind: MemberChangeKind) -> None:
+        if self._moderator is None or self._enforcer is None or member.bot:
+            return
+        change = member_change(member, kind, datetime.now(UTC))
+        await self._moderator.handle_member(change, self._enforcer)
+
     async def _judge(self, msg: discord.Message, *, edit: bool) -> None:
         assert self._moderator is not None and self._enforcer is not None
         cursors = self._cursors if not edit else None
@@ -304,6 +336,7 @@ class DiscordAdapter:
             await self._moderator.handle(message, self._enforcer)
         except Stopping:
             log.info("message %s in %s not judged: the bot is stopping", msg.id, msg.channel.id)
+            return  # the cursor stays before it: judged at the next start
         except Exception:
             # The cursor stays before this message, so the next fresh session judges it again.
             log.exception("the moderator failed on Discord message %s in %s", msg.id, msg.channel.id)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import discord
 
-from moderation.model import AccountId, EventId, Message, Platform, RoomId
+from moderation.model import AccountId, EventId, MemberChange, MemberChangeKind, Message, Platform, RoomId
 
 # Message types a person writes; everything else (joins, pins, boosts, ...) is a system message.
 _PERSON_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -143,3 +143,21 @@ def parse_jump_link(text: str) -> JumpLink:
         raise ValueError("not a Discord message link (expected https://discord.com/channels/<guild>/<channel>/<id>)")
     guild = match["guild"]
     return JumpLink(None if guild == "@me" else int(guild), int(match["channel"]), int(match["message"]))
+
+
+def member_change(member: discord.Member, kind: MemberChangeKind, at: datetime) -> MemberChange:
+    """A member who joined the server or changed the name others see (nickname or global name), as the core's
+    change. Discord has no event id for either: the key is made from the change, so a replayed event (a RESUME)
+    records nothing twice while a new name is a new change."""
+    name = member.display_name
+    digest = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:16]
+    key = f"join:{member.id}:{int(member.joined_at.timestamp()) if member.joined_at else 0}"
+    return MemberChange(
+        platform=Platform.DISCORD,
+        room_id=RoomId(str(member.guild.id)),
+        event_id=EventId(key if kind is MemberChangeKind.JOINED else f"name:{member.id}:{digest}"),
+        account=AccountId(str(member.id)),
+        display_name=name[:256],
+        kind=kind,
+        at=at,
+    )

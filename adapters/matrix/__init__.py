@@ -26,6 +26,7 @@ def build_adapter(core: Core) -> MatrixAdapter:
         store_dir=core.settings.resolve_path(settings.store_dir),  # relative: next to the settings file
         review_room_id=settings.review_room,
         sync_timeout_ms=settings.sync_timeout_ms,
+        one_to_one_check=settings.one_to_one_check,
     )
     review = ReviewService(core.sessions, lambda: core.directory, core.clock)
     return MatrixAdapter(

@@ -22,9 +22,11 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from adapters.matrix.announcements import AnnouncementGuard
 from adapters.matrix.calls import MatrixCallFailed, call
-from adapters.matrix.config import MatrixConfig, MatrixSecrets, StateStore
+from adapters.matrix.config import ADMIN_TOKEN_ENV, MatrixConfig, MatrixSecrets, StateStore
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import EventHandler
+from adapters.matrix.members import check_present_members
+from adapters.matrix.one_to_one import AdminApiFailed, check_one_to_one_rooms
 from adapters.matrix.review import MatrixReview
 from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
@@ -172,6 +174,21 @@ class MatrixAdapter:
             await self._client.close()
         self._closed.set()
 
+    async def _check_one_to_one(self) -> None:
+        """R9, where the school turned it on: staff-student pair rooms, seen through the admin API."""
+        config = self._config
+        if not config.one_to_one_check or self._moderator is None or self.enforcer is None:
+            return
+        if not self._secrets.admin_token:
+            log.error("matrix: one_to_one_check is on, but %s is not set: the check is skipped", ADMIN_TOKEN_ENV)
+            return
+        try:
+            await check_one_to_one_rooms(
+                config.homeserver, self._secrets.admin_token, config.user_id, self._moderator, self.enforcer
+            )
+        except AdminApiFailed as exc:
+            log.error("matrix: the one-to-one check failed (tried again on schedule): %s", exc)
+
     async def reconcile(self) -> None:
         """Check every configured announcement room's power levels; restore them where they drifted. (On the same
         schedule: cards held by reviewers who left the school are withdrawn.)"""
@@ -185,6 +202,11 @@ class MatrixAdapter:
             log.error("matrix: cannot check the announcement rooms now (tried again on schedule): %s", exc)
             return
         have = set(getattr(joined, "rooms", []))
+        await self._check_one_to_one()
+        if self.enforcer is not None:
+            await check_present_members(
+                self._client, self._moderator, self.enforcer, joined=have, attempts=self._config.action_attempts
+            )
         for policy in self._moderator.rooms(Platform.MATRIX):
             if policy.room.kind is not RoomKind.ANNOUNCEMENT:
                 continue

@@ -11,6 +11,7 @@ from adapters.base import AdapterConfigError
 from adapters.secrets import read_secret
 
 TOKEN_ENV = "SCHOOLWACHT_MATRIX_TOKEN"
+ADMIN_TOKEN_ENV = "SCHOOLWACHT_MATRIX_ADMIN_TOKEN"  # optional: R9's one-to-one check through the admin API
 PASSWORD_ENV = "SCHOOLWACHT_MATRIX_PASSWORD"
 
 
@@ -30,6 +31,7 @@ class MatrixConfig:
     undecryptable_batches: int = 20  # sync batches to wait for a missing room key before giving up on an event
     auto_join: frozenset[str] = field(default_factory=frozenset)  # rooms to accept invites for (besides configured)
     encrypt_direct_rooms: bool = True  # new direct rooms (notices, reviewers' cards) are end-to-end encrypted
+    one_to_one_check: bool = False  # R9: staff-student pair rooms reported to leadership (needs an admin token)
 
 
 class MatrixConfigError(AdapterConfigError):
@@ -40,11 +42,13 @@ class MatrixConfigError(AdapterConfigError):
 class MatrixSecrets:
     access_token: str | None = None
     password: str | None = None
+    admin_token: str | None = None  # a server admin's token, only for R9's one-to-one check
 
     def __repr__(self) -> str:  # never print a secret into a log
         token = "***" if self.access_token else None
         password = "***" if self.password else None
-        return f"MatrixSecrets(access_token={token}, password={password})"
+        admin = "***" if self.admin_token else None
+        return f"MatrixSecrets(access_token={token}, password={password}, admin_token={admin})"
 
 
 class StateStore(Protocol):
@@ -58,7 +62,11 @@ class StateStore(Protocol):
 def read_secrets(env: Mapping[str, str]) -> MatrixSecrets:
     """The bot's login secret: an access token (preferred) or a password."""
     try:
-        secrets = MatrixSecrets(access_token=read_secret(TOKEN_ENV, env), password=read_secret(PASSWORD_ENV, env))
+        secrets = MatrixSecrets(
+            access_token=read_secret(TOKEN_ENV, env),
+            password=read_secret(PASSWORD_ENV, env),
+            admin_token=read_secret(ADMIN_TOKEN_ENV, env),
+        )
     except AdapterConfigError as exc:
         raise MatrixConfigError(f"Matrix login secret: {exc}") from None
     if not secrets.access_token and not secrets.password:

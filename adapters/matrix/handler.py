@@ -17,7 +17,13 @@ from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import MatrixConfig
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.review import MatrixReview
-from adapters.matrix.translate import MalformedEvent, ReportCommand, message_from_event, report_command
+from adapters.matrix.translate import (
+    MalformedEvent,
+    ReportCommand,
+    member_change_from_event,
+    message_from_event,
+    report_command,
+)
 from moderation.model import AccountId, EventId, Platform, RoomId, RoomKind
 from moderation.pipeline import Moderator
 
@@ -77,6 +83,7 @@ class EventHandler:
             return
         if event_type == "m.room.member":
             self._enforcer.member_changed(room_id, source)
+            await self._member(room_id, source)
             return
         if event_type == "m.reaction" and self._review is not None:
             await self._review.handle_reaction(room_id, source)
@@ -108,6 +115,17 @@ class EventHandler:
             log.debug("matrix: %s in %s is not judged (review room or direct room)", message.event_id, room_id)
             return
         await self._moderator.handle(message, self._enforcer)
+
+    async def _member(self, room_id: str, source: Mapping[str, Any]) -> None:
+        """A join or a rename, judged by the member rules (R7 fictitious senders, R10 staff in student rooms)."""
+        try:
+            change = member_change_from_event(room_id, source)
+        except MalformedEvent as exc:
+            log.warning("matrix: malformed member event %s in %s skipped: %s", source.get("event_id"), room_id, exc)
+            return
+        if change is None or self._is_private(room_id, change.account):
+            return
+        await self._moderator.handle_member(change, self._enforcer)
 
     async def retry_waiting(self) -> None:
         """Try the events still waiting for a room key again (keys arrive as to-device messages in later syncs)."""

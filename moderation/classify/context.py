@@ -19,9 +19,11 @@ NOT_A_TARGET = frozenset({"insult_noun", "slur", "dehum_noun"})  # "you ARE an i
 SCAN = 12  # words; how far any context check looks
 
 NEGATED = 0.3
-QUOTED = 0.2
+QUOTED = 0.2  # a quoted statement is mostly shown, not meant ('"alle X zijn ratten" is walgelijk')
+QUOTED_AIMED = 0.9  # but quoted abuse addressed to a person ('"jij bent een slet," zei hij tegen haar') still hurts
 COUNTER_SPEECH = 0.2
 REPORTED = 0.9
+GAMING = 0.35  # "ik maak je af in fortnite": violence in a game, no threat to a person
 SELF_AIMED = 0.25
 THING = 0.5
 
@@ -40,6 +42,9 @@ _COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "b
 _ASSERTING = frozenset({"it", "clear", "obvious", "evident", "duidelijk", "logisch", "zo"})
 _SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
 _RHETORICAL = frozenset({"waarom", "why"})
+# Phrases that are never "about the speaker" merely because the speaker is their subject: a cry for help, and a
+# threat ("ik blaas de school op": the speaker is the one who would act).
+_ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT})
 
 
 def negates(parsed: Parsed, index: int) -> bool:
@@ -109,9 +114,8 @@ def _refused(parsed: Parsed, index: int) -> bool:
 
 
 def _has_kind_outside(parsed: Parsed, index: int, kind: str, core: range, whole_message: bool) -> bool:
-    if whole_message:
-        return any(kind in t.kinds for t in parsed.tokens if t.index not in core)
-    return any(i not in core for i in parsed.kind_in_sentence(index, kind))
+    having = parsed.message_kinds.get(kind, []) if whole_message else parsed.kind_in_sentence(index, kind)
+    return len(having) > len(core) or any(i not in core for i in having)
 
 
 def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
@@ -120,17 +124,19 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
     tokens = parsed.tokens
     factor = 1.0
     reasons: list[str] = []
-    if not hit.negation_is_meaning and _negated(parsed, hit, exempt):
+    if not hit.negation_is_meaning and (_negated(parsed, hit, exempt) or _negated_gap(parsed, hit)):
         factor *= NEGATED
         reasons.append("negated")
     quoted = all(tokens[i].quoted for i in range(hit.first, hit.last + 1))
     if quoted and parsed.unquoted >= 2:
-        factor *= QUOTED
+        aimed = any("you" in tokens[i].kinds for i in range(hit.first, hit.last + 1))
+        factor *= QUOTED_AIMED if aimed else QUOTED
         reasons.append("quoted")
     core = range(hit.core[0], hit.core[1] + 1)
     anchor = hit.core[0]
     frame = _has_kind_outside(parsed, anchor, "frame", core, quoted)
-    condemn = _has_kind_outside(parsed, anchor, "condemn", core, quoted)
+    # "iemand noemde haar een hoer, ik heb het gemeld": the condemning may stand anywhere in the message
+    condemn = _has_kind_outside(parsed, anchor, "condemn", core, True)
     oppose = _has_kind_outside(parsed, anchor, "oppose", core, quoted)
     if (frame and condemn) or oppose or _denied_report(parsed, anchor, exempt) or _refused(parsed, anchor):
         factor *= COUNTER_SPEECH
@@ -139,7 +145,7 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
         factor *= REPORTED
         reasons.append("reported speech")
     aims_at_someone = hit.template is not None and "<" in hit.template.term
-    if hit.template is not None and not aims_at_someone and hit.category is not Category.SELF_HARM:
+    if hit.template is not None and not aims_at_someone and hit.category not in _ACTS_ON_OTHERS:
         others = any(
             not (tokens[i].kinds & NOT_A_TARGET) for k in OTHER_TARGETS for i in parsed.kind_in_sentence(anchor, k)
         )
@@ -147,11 +153,26 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
         if speaker and not others:
             factor *= SELF_AIMED
             reasons.append("about the speaker")
+    criminal = hit.criminal
+    if hit.category is Category.THREAT and "gaming" in parsed.message_kinds:
+        factor *= GAMING
+        reasons.append("gaming talk")
+        criminal = False  # a game is no crime, however it is put
     if factor == 1.0:
         return hit
     return replace(
-        hit, score=hit.score * factor, reasons=hit.reasons + tuple(reasons), softening=hit.softening * factor
+        hit,
+        score=hit.score * factor,
+        reasons=hit.reasons + tuple(reasons),
+        softening=hit.softening * factor,
+        criminal=criminal,
     )
+
+
+def _negated_gap(parsed: Parsed, hit: Hit) -> bool:
+    """A negation inside a template's gap: "je bent NIET alleen" is support, not "<you> bent * alleen"."""
+    tokens = parsed.tokens
+    return any("negation" in tokens[i].kinds and negates(parsed, i) for i in hit.gaps)
 
 
 def intensifies(parsed: Parsed, index: int) -> bool:

@@ -35,6 +35,9 @@ _NEAR = 6  # words; a target further away is less surely the one the word is abo
 
 GUESSED_TARGET = 0.85
 FAR_TARGET = 0.85
+BARE_CURSE = 0.65
+SCHOOL_THREAT = 0.95  # the speaker brings a weapon to school, or attacks the school: critical, to leadership
+WEAPON_AT_SCHOOL = 0.6  # a weapon and the school in one sentence, nobody says they bring it: a reviewer looks
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +103,12 @@ def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[_Pre
 
 
 def _template_spans(templates: Sequence[TemplateMatch]) -> set[int]:
-    """Tokens inside templates: a negation there is part of the template's meaning ("no right to live")."""
+    """Tokens of templates' own words: a negation there is part of the template's meaning ("no right to live");
+    one in a gap the template skipped is not ("je bent NIET alleen" does not fit "<you> bent * alleen")."""
     inside: set[int] = set()
     for match in templates:
         if match.entry.acts_as != "negation":
-            inside.update(range(match.first, match.last + 1))
+            inside.update(i for i in range(match.first, match.last + 1) if i not in match.gaps)
     return inside
 
 
@@ -143,7 +147,11 @@ def _category(pred: _Predicate, target: Token | None, entries: Sequence[Entry]) 
     if pred.how == "compound":  # kankerlijer: an insult; kankerjood: aimed at a group
         return Category.DISCRIMINATION if any(e.kind == "identity" for e in entries) else Category.INSULT
     if pred.kind == "slur":
-        return Category.DISCRIMINATION
+        # "je moeder is een hoer", "wat ben jij een retard": a slur used as a plain insult for one person is an
+        # insult; said of a group ("vrouwen zijn hoeren") or a group slur, it is discrimination
+        personal = pred.entry is not None and pred.entry.category is Category.INSULT
+        aimed_at_group = target is not None and "identity" in target.kinds
+        return Category.INSULT if personal and not aimed_at_group else Category.DISCRIMINATION
     if target is not None and "identity" in target.kinds:
         return Category.DISCRIMINATION
     if pred.kind == "violence":
@@ -180,6 +188,8 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
         score = 0.8  # "fucking muslims", "shitty human beings" said of a group
     if pred.kind == "insult_noun" and target is None and len(tokens) <= 4:
         score = max(score, 0.75)  # "klootzak!", "wat een eikel": aimed at whoever it answers
+    if pred.kind == "curse" and target is None and len(tokens) <= 2:
+        score = max(score, BARE_CURSE)  # "kanker!", "tyfus man": a disease curse thrown at whoever it answers
     about_people = target is not None and bool(target.kinds & {"identity", "you"})
     if (
         pred.kind in ("insult_adj", "profanity")
@@ -208,9 +218,18 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
     aimed = f" aimed at '{target.word}'" if target is not None else ""
     verb_like = pred.kind in ("violence", "hate_verb") or pred.in_template
     return Hit(
-        category, score * factor, f"{label} '{matched}'{aimed}", first, last, criminal, (pred.first, pred.last),
-        verb_like, None, pred.kind == "praise", tuple(reasons), factor,
-    )  # fmt: skip
+        category,
+        score * factor,
+        f"{label} '{matched}'{aimed}",
+        first,
+        last,
+        criminal,
+        (pred.first, pred.last),
+        verb_like,
+        negation_is_meaning=pred.kind == "praise",
+        reasons=tuple(reasons),
+        softening=factor,
+    )
 
 
 def find_hits(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[Hit]:
@@ -223,11 +242,47 @@ def find_hits(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[Hit]:
             continue
         matched = " ".join(t.word for t in tokens[match.first : match.last + 1])
         label = f"{entry.category.value} pattern '{matched}'"
-        raw = Hit(entry.category, entry.weight, label, match.first, match.last, entry.criminal,
-                  (match.first, match.last), True, entry)  # fmt: skip
+        raw = Hit(
+            entry.category,
+            entry.weight,
+            label,
+            match.first,
+            match.last,
+            entry.criminal,
+            (match.first, match.last),
+            True,
+            entry,
+            gaps=match.gaps,
+        )
         hits.append(soften(parsed, raw, exempt))
     for pred in _predicates(parsed, templates):
         hit = _score_predicate(parsed, pred)
         if hit is not None:
             hits.append(soften(parsed, hit, exempt))
+    hits.extend(soften(parsed, hit, exempt) for hit in _school_threats(parsed))
+    return hits
+
+
+def _school_threats(parsed: Parsed) -> list[Hit]:
+    """A weapon and the school in one sentence ("ik neem morgen een mes mee naar school"), or violence aimed at
+    the school ("ik schiet de hele school overhoop"). With the speaker as the one acting it is a possible crime."""
+    hits: list[Hit] = []
+    for kinds in parsed.sentence_kinds:
+        schools = kinds.get("school")
+        if not schools:
+            continue
+        weapons = kinds.get("weapon", [])
+        violence = kinds.get("violence", [])
+        if not weapons and not violence:
+            continue
+        speaker = any(k in kinds for k in SPEAKER)
+        core = (weapons or violence)[0]
+        place = schools[0]
+        criminal = speaker and bool(violence or kinds.get("carry") or kinds.get("modal"))
+        score = SCHOOL_THREAT if criminal else WEAPON_AT_SCHOOL
+        what = "weapon" if weapons else "violence"
+        tokens = parsed.tokens
+        label = f"school threat: {what} '{tokens[core].word}' and '{tokens[place].word}'"
+        first, last = min(core, place), max(core, place)
+        hits.append(Hit(Category.THREAT, score, label, first, last, criminal, (core, core), True))
     return hits

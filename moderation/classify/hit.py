@@ -22,3 +22,4 @@ class Hit:
     negation_is_meaning: bool = False  # "zijn nooit intelligent": the negation makes it hurtful
     reasons: tuple[str, ...] = ()  # softening context, for the explanation
     softening: float = 1.0  # the factor those reasons applied
+    gaps: tuple[int, ...] = ()  # template hits: tokens the template skipped (a negation there still negates)

@@ -56,6 +56,10 @@ FUNCTION_KINDS = frozenset(
         "minor",
         "permit",
         "oppose",
+        "weapon",
+        "school",
+        "gaming",
+        "carry",
     }
 )
 KINDS = TARGET_KINDS | PREDICATE_KINDS | FUNCTION_KINDS | {"template"}
@@ -82,6 +86,7 @@ class Entry:
     criminal: bool = False
     acts_as: str | None = None  # a template that marks a multi-word predicate of this kind
     source: str = ""  # which file it came from
+    whole: bool = False  # a template that counts only as (nearly) the whole sentence: "je moeder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +100,21 @@ class Lexicon:
     words: dict[str, tuple[Entry, ...]]
     templates: tuple[Template, ...]
     allow: frozenset[str]
+    common: frozenset[str] = frozenset()  # valid everyday words (data/words_*.txt): never fuzzy-matched to abuse
+
+
+def common_words(languages: Sequence[str] | None) -> frozenset[str]:
+    """The generated lists of common valid words for these languages (all bundled ones when None)."""
+    data = resources.files("moderation.classify") / "data"
+    words: set[str] = set()
+    for item in data.iterdir():
+        name = item.name
+        if not (name.startswith("words_") and name.endswith(".txt")):
+            continue
+        if languages is not None and name[len("words_") : -len(".txt")] not in languages:
+            continue
+        words.update(line for line in item.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    return frozenset(words)
 
 
 def bundled_files() -> list[Path]:
@@ -144,6 +164,9 @@ def _parse_group(group: object, source: str, index: int, normalizer: Normalizer)
         forms = raw.get("forms", [])
         if not isinstance(forms, list) or not all(isinstance(f, str) and f.strip() for f in forms):
             raise _fail(source, label, "`forms` must be a list of strings")
+        whole = raw.get("whole", group.get("whole", False))
+        if not isinstance(whole, bool):
+            raise _fail(source, label, "`whole` must be true or false")
         acts_as = raw.get("acts_as", group.get("acts_as"))
         if acts_as is not None and acts_as not in PREDICATE_KINDS | {"negation"}:
             raise _fail(source, label, f"`acts_as` must be a predicate kind or negation, not {acts_as!r}")
@@ -164,6 +187,7 @@ def _parse_group(group: object, source: str, index: int, normalizer: Normalizer)
                 criminal=criminal,
                 acts_as=acts_as,
                 source=source,
+                whole=whole,
             )
 
 
@@ -237,4 +261,4 @@ def build_lexicon(
         folded = normalizer.normalize(term).text.strip()
         if folded:
             allow.add(folded)
-    return Lexicon({k: tuple(v) for k, v in words.items()}, tuple(templates), frozenset(allow))
+    return Lexicon({k: tuple(v) for k, v in words.items()}, tuple(templates), frozenset(allow), common_words(languages))

@@ -3,13 +3,18 @@ glued-together words and Dutch curse compounds (kankerlijer, tyfushoer).
 
 Each token resolves to the lexicon entries it stands for, plus how it was found (for the explanation). Results are
 cached per instance: chat vocabulary repeats, so the fuzzy work is paid once per distinct word.
+
+A word in the lists of common valid Dutch and English words is only ever looked up exactly (and by inflection):
+no dropped, swapped or stretched letter, no word glued inside it, turns `negeer` into a slur or `sluiten` into
+`sluts`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
-from moderation.classify.lexicon import CONTENT_KINDS, Entry, Lexicon
+from moderation.classify.lexicon import CONTENT_KINDS, FUNCTION_KINDS, PREDICATE_KINDS, TARGET_KINDS, Entry, Lexicon
 
 _MIN_SWAP = 4  # shortest word in which a swap of two letters is looked up
 _MIN_DROPPED = 6  # shortest word looked up as a lexicon word with one letter dropped
@@ -69,8 +74,9 @@ _GLUE = frozenset(
 @dataclass(frozen=True, slots=True)
 class Resolved:
     entries: tuple[Entry, ...]
-    how: str = ""  # "", "inflected", "stretched", "misspelt", "compound", "glued"
+    how: str = ""  # "", "inflected", "stretched", "misspelt", "compound", "glued", "censored"
     kinds: frozenset[str] = frozenset()
+    term: str = ""  # censored or stretched: the word it stands for (d*od, aaaf: "dood", "af"), for the templates
 
 
 def _resolved(entries: tuple[Entry, ...], how: str = "") -> Resolved:
@@ -78,6 +84,14 @@ def _resolved(entries: tuple[Entry, ...], how: str = "") -> Resolved:
 
 
 _NOTHING = Resolved(())
+# How a look-up may have found a word for it to count when pieces of a split word are joined again ("kan.ker"):
+# the joined word must be in the lexicon itself, not merely resemble something in it.
+STRICT = frozenset({"", "inflected", "compound", "stretched", "censored"})
+HURTFUL_KINDS = PREDICATE_KINDS - {"praise"} | {"curse"}
+_MAX_CENSORED = 3  # stars standing for letters in one word (t**fus)
+_STARS = re.compile(r"\*+")
+_MAX_FUZZY_LENGTH = 40
+_SEVERITY = ("slur", "insult_noun", "curse", "dehum_noun", "sexual", "violence", "insult_adj", "hate_verb", "profanity")
 
 
 def _skeleton(word: str) -> str:
@@ -128,6 +142,61 @@ class WordLookup:
         # kuuuut -> kuut -> kut: curses are stretched as often as insults (the normaliser leaves two letters)
         self._curse_skeletons = {_skeleton(w): w for w in sorted(self._prefixes) if " " not in w}
         self._tails = {w for w, es in lexicon.words.items() if any(e.kind == "compound_tail" for e in es)}
+        self._common = lexicon.common
+        self._strict_cache: dict[str, Resolved] = {}
+        self._phrase_words = frozenset(
+            word
+            for template in lexicon.templates
+            for element in template.elements
+            if not element.startswith("<") and element != "*"
+            for word in element.split("|")
+        )
+        # niiiet -> niiet -> niet: grammar words are stretched too, and must still negate or address
+        grammar = FUNCTION_KINDS | TARGET_KINDS
+        self._grammar_skeletons: dict[str, str] = {}
+        for word, entries in sorted(lexicon.words.items()):
+            if any(e.kind in grammar for e in entries):
+                self._grammar_skeletons.setdefault(_skeleton(word), word)
+        # k*nker, f*ck, d*od: lexicon and template words by first letter, for censored spellings
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(set(lexicon.words) | self._phrase_words):
+            if word.isalpha() and len(word) >= 3:
+                self._by_initial.setdefault(word[0], []).append(word)
+
+    def is_known(self, word: str) -> bool:
+        """A lexicon word, a word of a template, or a common valid word."""
+        return word in self._words or word in self._phrase_words or word in self._common
+
+    def is_common(self, word: str) -> bool:
+        return word in self._common
+
+    def stretched(self, word: str, runs: list[int]) -> Resolved | None:
+        """A word the author stretched (the normaliser left two letters of each run at `runs`): the lexicon or
+        template word it is with one letter or two (dooooom -> dom, aaaaaf -> af, haaaat -> haat), else the common
+        word (neeeeegeer -> negeer, nothing). None: no such word, look it up as usual."""
+        single = "".join(ch for i, ch in enumerate(word) if i - 1 not in runs)
+        for form in (single, word):
+            if form in self._words:
+                return replace(self.resolve(form), term=form)
+        for form in (single, word):
+            if form in self._phrase_words:
+                return Resolved((), "stretched", frozenset(), form)
+        for form in (single, word):
+            if form in self._common:
+                return replace(self.resolve(form), term=form)
+        return None
+
+    def strict(self, word: str) -> Resolved:
+        """The word as the lexicon has it: exactly, inflected, stretched, censored or as a curse compound; never
+        misspelt or glued (for joining the pieces of a split word: only a real lexicon word may come out)."""
+        cached = self._strict_cache.get(word)
+        if cached is None:
+            cached = self.resolve(word) if len(word) <= _MAX_FUZZY_LENGTH else _NOTHING
+            if cached.how not in STRICT:
+                cached = _NOTHING
+            if len(self._strict_cache) < _CACHE_LIMIT:
+                self._strict_cache[word] = cached
+        return cached
 
     def resolve(self, token: str) -> Resolved:
         cached = self.cache.get(token)
@@ -160,26 +229,63 @@ class WordLookup:
         direct = self._words.get(token)
         if direct:
             return _resolved(direct)
+        if len(token) > _MAX_FUZZY_LENGTH:
+            return _NOTHING  # no word is this long: the fuzzy look-ups would only cost time
+        if "*" in token:
+            return self._censored(token)
         for stem in _stems(token):
             hit = self._content_only(stem, "inflected")
             if hit:
                 return hit
+        common = token in self._common
         skeleton = _skeleton(token)
-        if skeleton != token and skeleton in self._skeletons:
-            hit = self._content_only(self._skeletons[skeleton], "stretched")
-            if hit:
-                return hit
-        if skeleton != token and skeleton in self._curse_skeletons:
-            curse = self._curse_skeletons[skeleton]
-            return _resolved(tuple(e for e in self._words[curse] if e.kind == "curse"), "stretched")
-        compound = self._compound(token)
+        if skeleton != token and not common:
+            if skeleton in self._skeletons:
+                hit = self._content_only(self._skeletons[skeleton], "stretched")
+                if hit:
+                    return hit
+            if skeleton in self._curse_skeletons:
+                curse = self._curse_skeletons[skeleton]
+                return _resolved(tuple(e for e in self._words[curse] if e.kind == "curse"), "stretched")
+            if skeleton in self._grammar_skeletons:
+                return _resolved(self._words[self._grammar_skeletons[skeleton]], "stretched")
+        compound = self._compound(token, glued=not common)
         if compound:
             return compound
-        if len(token) >= _MIN_SWAP:
+        if len(token) >= _MIN_SWAP and not common:
             hit = self._misspelt(token)
             if hit:
                 return hit
         return _NOTHING
+
+    def _severity(self, word: str) -> int:
+        kinds = {e.kind for e in self._words.get(word, ())}
+        return next((rank for rank, kind in enumerate(_SEVERITY) if kind in kinds), len(_SEVERITY))
+
+    def _censored(self, token: str) -> Resolved:
+        """k*nker, t**fus, f*ck: stars stand for one or two letters each run, and the rest must fit one hurtful
+        word exactly (same first letter, the known letters in order)."""
+        pieces = _STARS.split(token)
+        stars = token.count("*")
+        if not pieces[0] or not pieces[-1] or stars > _MAX_CENSORED or sum(len(p) for p in pieces) < 2:
+            return _NOTHING
+        candidates = self._by_initial.get(token[0], [])
+        exact = re.compile("".join(re.escape(p) if p else "" for p in re.split(r"(\*)", token)).replace("\\*", "[a-z]"))
+        found = [w for w in candidates if exact.fullmatch(w)]  # each star one letter: the usual way
+        if not found:
+            loose = re.compile("[a-z]{1,2}".join(re.escape(p) for p in pieces))
+            found = [w for w in candidates if loose.fullmatch(w)]
+        if not found:
+            return _NOTHING
+        if len(found) > 1:  # people hide swear words, not "hier": an abusive fit wins, the worst kind first
+            hurtful = [w for w in found if self._severity(w) < len(_SEVERITY)]
+            if hurtful:
+                found = sorted(hurtful, key=self._severity)
+            elif len({frozenset(e.kind for e in self._words.get(w, ())) for w in found}) > 1:
+                return _NOTHING  # harmless words of different kinds fit: which one was meant is not known
+        word = found[0]
+        resolved = _resolved(self._words.get(word, ()), "censored")
+        return replace(resolved, term=word)
 
     def _misspelt(self, token: str) -> Resolved | None:
         """One slip of the keyboard. Short words have too many innocent neighbours (whole/whore, beste/beest),
@@ -210,14 +316,17 @@ class WordLookup:
             return None  # the first letter is rarely the one mistyped; requiring it keeps false hits down
         return self._content_only(word, "misspelt")
 
-    def _compound(self, token: str) -> Resolved | None:
-        """kankerlijer, tyfushoer: a curse prefix plus a person noun; zijnongedierte: two words glued together."""
+    def _compound(self, token: str, glued: bool = True) -> Resolved | None:
+        """kankerlijer, tyfushoer: a curse prefix plus a person noun; zijnongedierte: two words glued together
+        (not looked for inside a common valid word: `glued` False)."""
         for cut in range(3, len(token) - 2):
             head, tail = token[:cut], token[cut:]
             if head in self._prefixes and (tail in self._tails or tail in self._content):
                 entries = self._words.get(head, ()) + self._words.get(tail, ())
                 curse = tuple(e for e in entries if e.kind in ("curse", "compound_tail") or e.kind in CONTENT_KINDS)
                 return _resolved(curse, "compound")
+        if not glued:
+            return None
         for cut in range(1, len(token)):
             head, tail = token[:cut], token[cut:]
             if head in _GLUE:

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
-DEFAULT_WINDOW = 20_000  # characters judged of a huge message; the rest is named in the note
+DEFAULT_WINDOW = 20_000  # characters normalised and matched in one part of a long message
+PART_OVERLAP = 400  # characters two neighbouring parts share, so that no sentence is lost at a cut
+MAX_JUDGED = 131_072  # visible characters judged of a huge message (twice the largest chat event); the rest is noted
 
-# Cyrillic and Greek letters that look like Latin ones (lower case; upper case is folded first).
+# Look-alikes that Unicode's confusables.txt does not map to a single Latin letter (the generated map in
+# data/lookalikes.txt covers the rest), plus ligatures and curly quotes.
 _HOMOGLYPHS = {
     "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
     "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ɡ": "g", "ⅼ": "l",
@@ -33,10 +38,11 @@ _LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t
 _LEET_AS_L = str.maketrans({"1": "l"})
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_MARKUP = re.compile(r"https?://\S+|[*_~`|#>\[\]]")  # links and markdown syntax: blanked
+_MARKUP = re.compile(r"https?://\S+|[_~`|#>\[\]]")  # links and markdown syntax: blanked
+_STARS = re.compile(r"\*+")  # markdown emphasis, blanked; but a star between letters censors one (k*nker): kept
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})\b[^<>\n]{0,200}>")  # HTML tags: removed
 _BLOCK_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "blockquote"})
-_LEET_RUN = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
+_ALNUM_RUN = re.compile(r"[a-z0-9@$]+")  # linear: every character is looked at once (no nested quantifiers)
 _LEET_CHARS = re.compile(r"[0-9@$]")
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*]{1,2}[a-z](?![a-z0-9])){2,}")
 _STRETCH = re.compile(r"([a-z])\1{2,}")
@@ -51,6 +57,7 @@ class Normalized:
     offsets: tuple[int, ...] | None  # offsets[i]: index in `original` of text[i]; None: the identity
     alt_text: str | None = None  # the same text with leetspeak "1" read as "l" (where the author used "1")
     note: str = ""
+    stretched: tuple[int, ...] = ()  # where in `text` a run of three or more letters was shortened to two
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """The original span behind normalised text[start:end]."""
@@ -92,6 +99,13 @@ def _sub_tracked(
     return "".join(pieces), new_offsets
 
 
+_NOT_LETTERS = str.maketrans("", "", "0123456789@$")
+
+
+def _has_letter(match: re.Match[str]) -> bool:
+    return match.group().translate(_NOT_LETTERS) != ""
+
+
 def _join_spaced(match: re.Match[str]) -> tuple[str, list[int]]:
     letters = [(i, ch) for i, ch in enumerate(match.group()) if ch.isalpha()]
     return "".join(ch for _, ch in letters), [i for i, _ in letters]
@@ -112,11 +126,69 @@ def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group())
 
 
+def _blank_stars(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    inside_word = start > 0 and text[start - 1].isalpha() and end < len(text) and text[end].isalpha()
+    return match.group() if inside_word else " " * (end - start)
+
+
+# Characters that show nothing: removed before anything else, so that padding cannot push words out of reach.
+_INVISIBLE_EXTRA = frozenset("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u3164\uffa0")
+
+
+def _invisible(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf" or ch in _INVISIBLE_EXTRA
+
+
+def strip_invisible(text: str) -> tuple[str, list[int] | None]:
+    """The text without invisible characters, and for each kept character its index in `text` (None: none
+    removed). Linear: one pass to find the distinct characters, one translate."""
+    if text.isascii():
+        return text, None
+    hidden = {ch for ch in set(text) if _invisible(ch)}
+    if not hidden:
+        return text, None
+    kept = [i for i, ch in enumerate(text) if ch not in hidden]
+    return text.translate({ord(ch): None for ch in hidden}), kept
+
+
+def split_parts(text: str, size: int = DEFAULT_WINDOW, overlap: int = PART_OVERLAP) -> list[tuple[int, str]]:
+    """Overlapping parts of at most `size` characters, each with its start, cut at a space where one is near."""
+    if len(text) <= size:
+        return [(0, text)]
+    parts: list[tuple[int, str]] = []
+    start = 0
+    while True:
+        end = min(len(text), start + size)
+        if end < len(text):
+            space = text.rfind(" ", end - overlap, end)
+            end = space if space > start else end
+        parts.append((start, text[start:end]))
+        if end >= len(text):
+            return parts
+        next_start = max(start + 1, end - overlap)
+        space = text.find(" ", next_start, end)
+        start = space + 1 if space >= 0 else next_start
+
+
+@cache
+def bundled_lookalikes() -> Mapping[str, str]:
+    """The generated confusables map (data/lookalikes.txt): character -> the Latin letter it looks like."""
+    data = resources.files("moderation.classify") / "data" / "lookalikes.txt"
+    out: dict[str, str] = {}
+    for line in data.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, letter = line.split("\t")
+            out[chr(int(code, 16))] = letter
+    return out
+
+
 class Normalizer:
     """Turns raw chat text into the form the text tier matches on. Holds only a per-character cache."""
 
-    def __init__(self, window: int = DEFAULT_WINDOW) -> None:
+    def __init__(self, window: int = DEFAULT_WINDOW, lookalikes: Mapping[str, str] | None = None) -> None:
         self._window = window
+        self._lookalikes = bundled_lookalikes() if lookalikes is None else lookalikes
         self._char_cache: dict[str, str] = {}
 
     def _fold_char(self, ch: str) -> str:
@@ -126,13 +198,18 @@ class Normalizer:
         category = unicodedata.category(ch)
         if ch in _HOMOGLYPHS_UPPER:
             out = _HOMOGLYPHS_UPPER[ch]
-        elif category in ("Cf", "Mn", "Me", "Cs") or ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad":
+        elif ch in self._lookalikes:  # before case folding: Greek capital Ν looks like N, its small ν like v
+            out = self._lookalikes[ch]
+        elif category in ("Mn", "Me", "Cs") or _invisible(ch):
             out = ""  # zero-width, combining and format characters carry no letters
         elif category == "Cc":
             out = " " if ch not in "\n\r\t" else "\n"
         else:
             decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch).casefold())
-            out = "".join(_HOMOGLYPHS.get(c, c) for c in decomposed if not unicodedata.combining(c))
+            lookalikes = self._lookalikes
+            out = "".join(
+                _HOMOGLYPHS.get(c) or lookalikes.get(c, c) for c in decomposed if not unicodedata.combining(c)
+            )
         if len(self._char_cache) < 50_000:
             self._char_cache[ch] = out
         return out
@@ -152,19 +229,36 @@ class Normalizer:
             offsets.extend([index] * len(folded))
         return "".join(pieces), offsets
 
-    def normalize(self, raw: str) -> Normalized:
+    def parts(self, raw: str) -> tuple[list[str], str]:
+        """A message split for judging: invisible characters removed first, then overlapping parts of at most
+        one window each, up to MAX_JUDGED characters; the note says what was done."""
+        visible, _ = strip_invisible(raw)
         note = ""
-        if len(raw) > self._window:
-            note = f"judged the first {self._window:,} of {len(raw):,} characters"
-            raw = raw[: self._window]
-        original = _SURROGATE.sub("\ufffd", raw)  # lone surrogates cannot be encoded; show a replacement mark
+        if len(visible) > MAX_JUDGED:
+            note = f"judged the first {MAX_JUDGED:,} of {len(visible):,} visible characters"
+            visible = visible[:MAX_JUDGED]
+        parts = [part for _, part in split_parts(visible, self._window)]
+        if len(parts) > 1:
+            note = "; ".join(n for n in (note, f"judged in {len(parts)} overlapping parts") if n)
+        return parts, note
+
+    def normalize(self, raw: str) -> Normalized:
+        """One part: invisible characters go first, then the text is cut to the window (the note says so)."""
+        visible, _ = strip_invisible(raw)
+        note = ""
+        if len(visible) > self._window:
+            note = f"judged the first {self._window:,} of {len(visible):,} visible characters"
+            visible = visible[: self._window]
+        original = _SURROGATE.sub("\ufffd", visible)  # lone surrogates cannot be encoded; show a replacement mark
         text, offsets = self._fold(original)
         if "<" in text:
             text, offsets = _sub_tracked(_TAG, _drop_tag, text, offsets)
         text = _MARKUP.sub(_blank, text)  # blanks keep the length, so the map stays valid
+        if "*" in text:
+            text = _STARS.sub(_blank_stars, text)
         alt_text: str | None = None
         if _LEET_CHARS.search(text):
-            leet_runs = [m for m in _LEET_RUN.finditer(text) if _LEET_CHARS.search(m.group())]
+            leet_runs = [m for m in _ALNUM_RUN.finditer(text) if _LEET_CHARS.search(m.group()) and _has_letter(m)]
             if leet_runs:
                 chars = list(text)
                 alt_chars = list(text)
@@ -179,7 +273,12 @@ class Normalizer:
             if alt_text is not None:
                 alt_text, _ = _sub_tracked(_SPACED, _join_spaced, alt_text, offsets)
             offsets = new_offsets
+        stretched: list[int] = []
         if _STRETCH.search(text):
+            removed = 0
+            for match in _STRETCH.finditer(text):
+                stretched.append(match.start() - removed)
+                removed += len(match.group()) - 2
             text, new_offsets = _sub_tracked(_STRETCH, _shorten_stretch, text, offsets)
             if alt_text is not None:
                 alt_text, _ = _sub_tracked(_STRETCH, _shorten_stretch, alt_text, offsets)
@@ -192,4 +291,5 @@ class Normalizer:
             offsets=tuple(offsets) if offsets is not None else None,
             alt_text=alt_text,
             note=note,
+            stretched=tuple(stretched),
         )

@@ -18,6 +18,18 @@ _EVERYDAY = frozenset([
     "want", "naar", "toch", "nog", "wel", "ook", "echt",
 ])  # fmt: skip
 _ALIASES = {"target": ("you", "third", "identity", "person")}
+# Words Dutch chat drops between any two words of a phrase ("ga MAAR weg", "ga TOCH dood", "rot GEWOON op").
+_PARTICLES = frozenset([
+    "maar", "toch", "gewoon", "gwn", "even", "ff", "effe", "eens", "es", "nou", "lekker", "wel", "echt", "nog",
+    "ook", "tog", "eventjes", "just", "really", "fucking", "kk",
+])  # fmt: skip
+_MAX_PARTICLES = 2
+# Second-person verbs as they stand when the verb comes first ("je bent dood" / "morgen ben je dood").
+_INVERTED = {
+    "bent": "ben", "gaat": "ga", "krijgt": "krijg", "hoort": "hoor", "hoeft": "hoef", "stinkt": "stink",
+    "wordt": "word", "verdient": "verdien", "komt": "kom", "maakt": "maak", "hebt": "heb",
+}  # fmt: skip
+_SUBJECTS = frozenset({"ik", "we", "wij", "i"})
 
 # A compiled element: a literal word, alternative words ("boos|woedend"), a set of kinds (a slot), or None (a gap).
 Element = str | tuple[str, ...] | frozenset[str] | None
@@ -28,6 +40,7 @@ class TemplateMatch:
     entry: Entry
     first: int  # token index of the first matched token
     last: int  # token index of the last matched token
+    gaps: tuple[int, ...] = ()  # tokens a `*` or a dropped particle skipped: not part of the phrase itself
 
 
 def _compile(element: str) -> Element:
@@ -43,8 +56,10 @@ def _compile(element: str) -> Element:
     return element
 
 
-# A compiled template: its elements, its entry, and words of which it needs one (or None).
-Compiled = tuple[tuple[Element, ...], Entry, frozenset[str] | None]
+# A compiled template: its elements, its entry, words of which it needs one (or None), and whether it is the
+# verb-first order, which counts only after a word that puts the verb first ("morgen ben je dood"): at the start
+# of a sentence the same order asks a question ("ben jij ook gay?").
+Compiled = tuple[tuple[Element, ...], Entry, frozenset[str] | None, bool]
 
 
 def _required_words(elements: Sequence[Element]) -> frozenset[str] | None:
@@ -73,22 +88,26 @@ class TemplateMatcher:
                 elements.pop(0)
             while elements and elements[-1] is None:
                 elements.pop()
-            compiled = (tuple(elements), template.entry, _required_words(elements))
-            if compiled[2] is not None:
-                self.required_words.update(compiled[2])
-            else:  # no literal word: it cannot match without a word of its first slot's kinds
-                first_slot = next(e for e in elements if isinstance(e, frozenset))
-                self.trigger_kinds.update(first_slot)
-            head = elements[0]
-            if isinstance(head, str):
-                self._by_word.setdefault(head, []).append(compiled)
-            elif isinstance(head, tuple):
-                for word in head:
-                    self._by_word.setdefault(word, []).append(compiled)
-            else:
-                assert head is not None
-                for kind in head:
-                    self._by_kind.setdefault(kind, []).append(compiled)
+            for number, order in enumerate(_word_orders(elements)):
+                self._add(order, template.entry, number > 0)
+
+    def _add(self, elements: list[Element], entry: Entry, inverted: bool) -> None:
+        compiled = (tuple(elements), entry, _required_words(elements), inverted)
+        if compiled[2] is not None:
+            self.required_words.update(compiled[2])
+        else:  # no literal word: it cannot match without a word of its first slot's kinds
+            first_slot = next(e for e in elements if isinstance(e, frozenset))
+            self.trigger_kinds.update(first_slot)
+        head = elements[0]
+        if isinstance(head, str):
+            self._by_word.setdefault(head, []).append(compiled)
+        elif isinstance(head, tuple):
+            for word in head:
+                self._by_word.setdefault(word, []).append(compiled)
+        else:
+            assert head is not None
+            for kind in head:
+                self._by_kind.setdefault(kind, []).append(compiled)
 
     def _candidates_for(self, word: str, kinds: frozenset[str]) -> list[Compiled]:
         candidates = list(self._by_word.get(word, ()))
@@ -112,13 +131,44 @@ class TemplateMatcher:
                 candidates = self._candidates_for(token.word, token.kinds)
                 if len(self._candidates) < _CANDIDATE_CACHE:
                     self._candidates[key] = candidates
-            for elements, entry, required in candidates:
+            opens = token.index == 0 or tokens[token.index - 1].sentence != token.sentence
+            for elements, entry, required, inverted in candidates:
                 if required is not None and required.isdisjoint(present):
                     continue
-                last = _match_from(elements, 1, tokens, token.index + 1, token.sentence)
-                if last is not None:
-                    found.append(TemplateMatch(entry, token.index, max(last - 1, token.index)))
+                if inverted and opens:
+                    continue
+                matched = _match_from(elements, 1, tokens, token.index + 1, token.sentence, 0)
+                if matched is None:
+                    continue
+                last, gaps = matched
+                match = TemplateMatch(entry, token.index, max(last - 1, token.index), gaps)
+                if not entry.whole or _alone(tokens, match):
+                    found.append(match)
         return found
+
+
+def _alone(tokens: Sequence[Token], match: TemplateMatch) -> bool:
+    """A `whole` template ("je moeder", "your mom") stands for an insult only as the whole sentence, give or take
+    one word ("je moeder lol"); inside a sentence it is just someone's mother ("kan je moeder ons ophalen?")."""
+    sentence = tokens[match.first].sentence
+    others = 0
+    for index in (match.first - 1, match.first - 2, match.last + 1, match.last + 2):  # at most two to look at
+        if 0 <= index < len(tokens) and tokens[index].sentence == sentence:
+            others += 1
+    return others <= 1
+
+
+def _word_orders(elements: list[Element]) -> list[list[Element]]:
+    """The template, plus the same phrase with its verb first, as Dutch puts it after a time word or a
+    subordinate clause: "ik sla je in elkaar" / "dan SLA IK je in elkaar", "je bent dood" / "morgen BEN JE dood"."""
+    orders = [elements]
+    if len(elements) >= 3 and isinstance(elements[1], str | tuple):
+        head, verb, third = elements[0], elements[1], elements[2]
+        if isinstance(head, str) and head in _SUBJECTS and isinstance(third, frozenset):
+            orders.append([verb, head, *elements[2:]])
+        if isinstance(head, frozenset) and "you" in head and isinstance(verb, str):
+            orders.append([_INVERTED.get(verb, verb), head, *elements[2:]])
+    return orders
 
 
 def _fits(element: str | tuple[str, ...] | frozenset[str], token: Token) -> bool:
@@ -148,17 +198,30 @@ def _swapped(word: str, wanted: str) -> bool:
     )
 
 
-def _match_from(elements: tuple[Element, ...], ei: int, tokens: Sequence[Token], ti: int, sentence: int) -> int | None:
-    """The token index just past a match of elements[ei:] starting at tokens[ti], or None."""
+Matched = tuple[int, tuple[int, ...]]  # one past the last token, and the tokens skipped on the way
+
+
+def _match_from(
+    elements: tuple[Element, ...], ei: int, tokens: Sequence[Token], ti: int, sentence: int, particles: int
+) -> Matched | None:
+    """Where a match of elements[ei:] starting at tokens[ti] ends, and what it skipped; or None."""
     if ei == len(elements):
-        return ti
+        return ti, ()
     element = elements[ei]
     if element is None:
         for skip in range(MAX_GAP + 1):
-            end = _match_from(elements, ei + 1, tokens, ti + skip, sentence)
-            if end is not None:
-                return end
+            if skip and (ti + skip - 1 >= len(tokens) or tokens[ti + skip - 1].sentence != sentence):
+                return None
+            matched = _match_from(elements, ei + 1, tokens, ti + skip, sentence, particles)
+            if matched is not None:
+                return matched[0], tuple(range(ti, ti + skip)) + matched[1]
         return None
-    if ti >= len(tokens) or tokens[ti].sentence != sentence or not _fits(element, tokens[ti]):
+    if ti >= len(tokens) or tokens[ti].sentence != sentence:
         return None
-    return _match_from(elements, ei + 1, tokens, ti + 1, sentence)
+    if _fits(element, tokens[ti]):
+        return _match_from(elements, ei + 1, tokens, ti + 1, sentence, particles)
+    if tokens[ti].word in _PARTICLES and particles < _MAX_PARTICLES:
+        matched = _match_from(elements, ei, tokens, ti + 1, sentence, particles + 1)
+        if matched is not None:
+            return matched[0], (ti, *matched[1])
+    return None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
+from importlib import resources
 
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.grammar import find_hits
@@ -13,7 +14,7 @@ from moderation.classify.lookup import WordLookup
 from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
 from moderation.classify.templates import TemplateMatcher
 from moderation.classify.tokens import WORD as _WORD
-from moderation.classify.tokens import Token, parse, tokenize
+from moderation.classify.tokens import Piece, Token, parse, tokenize, words
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
 MAX_EVIDENCE = 5
@@ -29,48 +30,113 @@ class TextResult:
     context_factor: float  # 1.0, or the strongest softening the context applied (0.2 for counter-speech)
 
 
+def bundled_first_names() -> frozenset[str]:
+    """Common first names of Dutch pupils (data/first_names.txt): people, wherever they appear."""
+    data = resources.files("moderation.classify") / "data" / "first_names.txt"
+    lines = data.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+# Where the text tier gets the first names of the people it may meet (the school's roster): called per message,
+# so that a roster import is seen at once.
+FirstNames = Callable[[], Collection[str]]
+
+
 class TextTier:
     """Scores one text per abuse category from the lexicon's words, templates and grammar. Pure and synchronous."""
 
-    def __init__(self, lexicon: Lexicon, window: int = DEFAULT_WINDOW) -> None:
+    def __init__(self, lexicon: Lexicon, window: int = DEFAULT_WINDOW, first_names: FirstNames | None = None) -> None:
         self._normalizer = Normalizer(window)
         self._lookup = WordLookup(lexicon)
         self._templates = TemplateMatcher(lexicon.templates)
         self._required = frozenset(self._templates.required_words)
         self._triggers = frozenset(PREDICATE_KINDS | self._templates.trigger_kinds)
+        self._known_names = bundled_first_names()
+        self._first_names = first_names
+        self._roster: tuple[Collection[str] | None, frozenset[str]] = (None, self._known_names)
 
     @classmethod
-    def from_config(cls, config: ClassifierConfig) -> TextTier:
+    def from_config(cls, config: ClassifierConfig, first_names: FirstNames | None = None) -> TextTier:
         normalizer = Normalizer()
-        return cls(build_lexicon(config.lexicon_files, config.allow_terms, normalizer, config.languages))
+        lexicon = build_lexicon(config.lexicon_files, config.allow_terms, normalizer, config.languages)
+        return cls(lexicon, first_names=first_names)
 
-    def _worth_parsing(self, text: str) -> bool:
+    def _names(self) -> frozenset[str]:
+        """Common first names plus the roster's, normalised once per roster."""
+        if self._first_names is None:
+            return self._known_names
+        current = self._first_names()
+        seen, names = self._roster
+        if current is not seen:
+            firsts = (self._normalizer.normalize(n).text.split() for n in current)  # "Fedde de Vries": fedde
+            names = self._known_names | {f[0] for f in firsts if f and f[0].isalpha() and len(f[0]) >= 2}
+            self._roster = (current, names)
+        return names
+
+    def _worth_parsing(self, pieces: Sequence[Piece]) -> bool:
         """Most chat is clean: a hurtful word, or a word some template needs, must be present for any hit."""
         cache, resolve = self._lookup.cache, self._lookup.resolve
-        for word in _WORD.findall(text):
-            if word in self._required:
+        for _, _, word, _ in pieces:
+            resolved = cache.get(word) or resolve(word)
+            if word in self._required or resolved.term in self._required:
                 return True
-            kinds = (cache.get(word) or resolve(word)).kinds
+            kinds = resolved.kinds
             if kinds and not kinds.isdisjoint(self._triggers):
                 return True
         return False
 
-    def _hits(self, text: str) -> tuple[list[Token], list[Hit]]:
-        if not self._worth_parsing(text):
+    def _hits(self, norm: Normalized, text: str, names: frozenset[str]) -> tuple[list[Token], list[Hit]]:
+        pieces = words(text, self._lookup)
+        if not norm.stretched and not self._worth_parsing(pieces):
             return [], []
-        tokens = tokenize(text, self._lookup)
+        original = norm.original
+
+        def capitalised(start: int) -> bool:
+            source = norm.source_span(start, start + 1)[0]
+            return source < len(original) and original[source].isupper()
+
+        tokens = tokenize(text, self._lookup, pieces, names, capitalised, norm.stretched)
         return tokens, find_hits(parse(tokens), self._templates.match(tokens))
+
+    def _reading(self, norm: Normalized) -> str:
+        """Leetspeak "1" is "i" (n13t) unless only "l" makes a word the lexicon knows (1u1): chosen per word."""
+        alt = norm.alt_text
+        if alt is None:
+            return norm.text
+        text = norm.text
+        lookup = self._lookup
+        chosen = list(text)
+        for match in _WORD.finditer(text):
+            start, end = match.span()
+            other = alt[start:end]
+            if other == match.group() or lookup.is_known(match.group()) or lookup.resolve(match.group()).kinds:
+                continue
+            if lookup.resolve(other).kinds or lookup.is_known(other):
+                chosen[start:end] = other
+        return "".join(chosen)
 
     def classify(self, text: str) -> Classification:
         return self.analyse(text).classification
 
     def analyse(self, text: str) -> TextResult:
+        """The whole message is judged: invisible characters go first, then each overlapping part."""
+        parts, note = self._normalizer.parts(text)
+        names = self._names()
+        results = [self._analyse_part(part, names) for part in parts]
+        if len(results) == 1:
+            result = results[0]
+            if note:
+                result = TextResult(replace(result.classification, note=note), result.context_factor)
+            return result
+        scores = tuple((c, max(r.classification.score(c) for r in results)) for c in ABUSE_CATEGORIES)
+        evidence = sorted((e for r in results for e in r.classification.evidence), key=lambda e: -e.score)
+        unique = tuple(dict.fromkeys(evidence))[:MAX_EVIDENCE]
+        factor = min(r.context_factor for r in results)
+        return TextResult(Classification(scores, unique, note), factor)
+
+    def _analyse_part(self, text: str, names: frozenset[str]) -> TextResult:
         norm = self._normalizer.normalize(text)
-        tokens, hits = self._hits(norm.text)
-        if norm.alt_text is not None:  # "1" read as "l" instead of "i": keep whichever reading is worse
-            alt_tokens, alt_hits = self._hits(norm.alt_text)
-            if max((h.score for h in alt_hits), default=0.0) > max((h.score for h in hits), default=0.0):
-                tokens, hits = alt_tokens, alt_hits
+        tokens, hits = self._hits(norm, self._reading(norm), names)
         if not hits:
             return TextResult(Classification(CLEAN, (), norm.note), 1.0)
         best: dict[Category, float] = {}

@@ -11,6 +11,8 @@ COORDINATOR = "coordinator"
 MANAGER = "manager"
 LEADERSHIP = "leadership"
 
+# About a room or the bot itself, not one person's conduct: for school leadership alone (R9 one-to-one rooms too).
+_LEADERSHIP_ONLY = frozenset({Category.PERMISSION_DRIFT, Category.RULE_ERROR, Category.ONE_TO_ONE})
 # Categories that are about the room, a report or the school's own name rather than only the author's conduct
 # (R7: a fictitious sender posing as the school is for school leadership, and the author's mentor).
 _LEADERSHIP_CATEGORIES = frozenset(
@@ -19,6 +21,8 @@ _LEADERSHIP_CATEGORIES = frozenset(
 
 
 def route(author: Person | None, verdict: Verdict, directory: Directory) -> tuple[ReviewerAssignment, ...]:
+    if not verdict.for_review:
+        return ()  # e.g. a quiet-hours notice: recorded, and nobody needs to look at it
     picked: dict[PersonId, str] = {}
 
     def add(person: Person | None, reason: str) -> bool:
@@ -32,7 +36,7 @@ def route(author: Person | None, verdict: Verdict, directory: Directory) -> tupl
         for leader in directory.leadership():
             add(leader, LEADERSHIP)
 
-    if verdict.category is Category.PERMISSION_DRIFT or verdict.category is Category.RULE_ERROR:
+    if verdict.category in _LEADERSHIP_ONLY:
         add_leadership()
         return _assignments(picked)
 

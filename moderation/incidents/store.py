@@ -63,7 +63,7 @@ class SqlIncidentStore:
             excerpt=_excerpt(msg.text, verdict.excerpt),
             criminal=verdict.criminal,
             reported_by=draft.reported_by,
-            status="open",
+            status="open" if verdict.for_review else "resolved",
             created_at=now,
             updated_at=now,
         )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from moderation.classify import LexiconError, build_classifier
 from moderation.classify.config import ClassifierConfig
-from moderation.classify.lexicon import KINDS, build_lexicon, bundled_files, load_entries
+from moderation.classify.lexicon import KINDS, build_lexicon, bundled_files, common_words, load_entries
+from moderation.classify.lookup import HURTFUL_KINDS, WordLookup
 from moderation.classify.normalize import Normalizer
 from moderation.classify.text_tier import TextTier
 from moderation.model import Category
@@ -110,3 +112,36 @@ def test_languages_keep_only_those_word_lists() -> None:
     assert both.classify("you are a moron").score(Category.INSULT) >= 0.8
     assert dutch.classify("you are a moron").score(Category.INSULT) == 0.0
     assert dutch.classify("jij bent een sukkel").score(Category.INSULT) >= 0.8
+
+
+def test_no_common_valid_word_is_fuzzy_matched_to_abuse() -> None:
+    lexicon = build_lexicon()
+    lookup = WordLookup(lexicon)
+    fuzzy = {"misspelt", "glued", "stretched", "censored"}
+    wrong = []
+    for word in sorted(lexicon.common):
+        resolved = lookup.resolve(word)
+        if resolved.how in fuzzy and resolved.kinds & HURTFUL_KINDS:
+            wrong.append((word, resolved.how, sorted(resolved.kinds)))
+    assert wrong == []
+    assert len(lexicon.common) > 50_000  # Dutch and English, from the generated lists
+
+
+@pytest.mark.parametrize("word", ["negeer", "sluiten", "hersenen", "verdomde", "whole", "dierentuin", "zelfmoord"])
+def test_valid_words_that_resemble_slurs_stay_themselves(word: str) -> None:
+    assert not (WordLookup(build_lexicon()).resolve(word).kinds & HURTFUL_KINDS), word
+
+
+def test_misspelt_abuse_that_is_no_word_is_still_found() -> None:
+    lookup = WordLookup(build_lexicon())
+    for typo, meant in [("klootzk", "klootzak"), ("sukkle", "sukkel"), ("mislukkelng", "mislukkeling")]:
+        resolved = lookup.resolve(typo)
+        assert resolved.how == "misspelt" and resolved.entries[0].term == meant, typo
+
+
+def test_the_word_lists_are_generated_data_with_their_source() -> None:
+    for lang in ("nl", "en"):
+        head = (resources.files("moderation.classify") / "data" / f"words_{lang}.txt").read_text("utf-8")[:300]
+        assert "wordfreq==3.1.1" in head and "Zipf" in head
+    assert "negeer" in common_words(["nl"]) and "whole" in common_words(["en"])
+    assert "sluiten" not in common_words(["en"])  # a school that configures only English gets only English words

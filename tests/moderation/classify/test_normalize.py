@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+from importlib import resources
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.classify.normalize import Normalizer
+from moderation.classify.normalize import Normalizer, bundled_lookalikes, split_parts
 
 
 def norm(text: str) -> str:
@@ -76,7 +79,7 @@ def test_offset_map_quotes_the_original_span() -> None:
     raw = "Jij bent een K A N\u200b K E R lijer"
     result = Normalizer().normalize(raw)
     start = result.text.index("kanker")
-    assert result.quote(start, start + len("kanker")) == "K A N\u200b K E R"
+    assert result.quote(start, start + len("kanker")) == "K A N K E R"  # invisible characters are gone first
 
 
 def test_offset_map_survives_stretching_and_leet() -> None:
@@ -94,7 +97,51 @@ def test_huge_input_is_judged_in_a_bounded_window() -> None:
     raw = "a" * 1_048_576
     result = Normalizer(window=20_000).normalize(raw)
     assert len(result.original) == 20_000
-    assert result.note == "judged the first 20,000 of 1,048,576 characters"
+    assert result.note == "judged the first 20,000 of 1,048,576 visible characters"
+
+
+def test_invisible_padding_goes_before_the_window_is_cut() -> None:
+    for pad in ("\u00ad", "\u200b", "\u2060", "\ufeff"):
+        result = Normalizer(window=20_000).normalize(pad * 20_000 + "jij bent een hoer")
+        assert result.text == "jij bent een hoer" and result.note == "", repr(pad)
+
+
+def test_long_text_is_split_in_overlapping_parts_that_cover_it_all() -> None:
+    text = " ".join(f"woord{i}" for i in range(20_000))  # about 188,000 characters
+    parts = split_parts(text, 20_000, 400)
+    assert all(len(p) <= 20_000 for _, p in parts)
+    for (start, part), (next_start, _) in itertools.pairwise(parts):
+        assert next_start < start + len(part)  # they overlap: nothing between two parts is skipped
+        assert text[next_start - 1] == " "  # and cut between words
+    assert parts[-1][0] + len(parts[-1][1]) == len(text)
+    judged, note = Normalizer().parts("\u200b" * 50_000 + text[:60_000])
+    assert "".join(judged[0][:10]) == text[:10] and len(judged) == 4 and note == "judged in 4 overlapping parts"
+    _, capped = Normalizer().parts(text)
+    assert capped.startswith("judged the first 131,072 of ")
+
+
+def test_confusable_letters_become_latin() -> None:
+    assert norm("ɑᴋĸօսոгһ") == "akkounrh"  # from Unicode's confusables.txt (data/lookalikes.txt)
+    assert norm("јіј Ьеոt ееո һоег") == "jij bent een hoer"
+    assert norm("ΝΑΖΙ") == "nazi"  # a capital keeps its capital's look-alike
+
+
+def test_lookalike_map_is_generated_data_with_its_source() -> None:
+    header = (resources.files("moderation.classify") / "data" / "lookalikes.txt").read_text("utf-8")[:400]
+    assert "confusables.txt" in header and "confusable-homoglyphs==" in header
+    assert len(bundled_lookalikes()) > 1000
+    assert set(bundled_lookalikes().values()) <= set("abcdefghijklmnopqrstuvwxyz")
+
+
+def test_a_censoring_star_inside_a_word_stays_emphasis_goes() -> None:
+    assert norm("k*nker") == "k*nker"
+    assert norm("t**fus") == "t**fus"
+    assert norm("**vet** *echt*").split() == ["vet", "echt"]
+
+
+def test_long_runs_of_digits_are_linear() -> None:
+    result = Normalizer().normalize("1" * 20_000)  # used to backtrack quadratically in the leetspeak pattern
+    assert result.text == "1" * 20_000
 
 
 def test_bad_input_does_not_crash() -> None:

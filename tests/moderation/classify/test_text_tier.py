@@ -191,13 +191,26 @@ def test_borderline_is_in_the_middle(tier: TextTier) -> None:
     assert 0.3 <= score <= 0.6
 
 
-def test_huge_message_is_judged_in_a_window_and_says_so(tier: TextTier) -> None:
-    text = "hallo allemaal " * 70_000 + "jij bent een kankerlijer"
+def test_a_long_message_is_judged_whole_in_overlapping_parts(tier: TextTier) -> None:
+    text = "hallo allemaal " * 4_000 + "jij bent een kankerlijer"  # 60,000 characters: three parts
     result = tier.classify(text)
-    assert result.note.startswith("judged the first 20,000 of ")
-    assert max(v for _, v in result.scores) == 0.0  # the insult lies past the window, and the note says so
+    assert result.note == "judged in 4 overlapping parts"
+    assert result.score(Category.INSULT) >= CLEAR  # past the first 20,000 characters, and still found
+
+
+def test_a_huge_message_is_judged_up_to_a_bound_and_says_so(tier: TextTier) -> None:
+    result = tier.classify("hallo allemaal " * 70_000 + "jij bent een kankerlijer")
+    assert result.note.startswith("judged the first 131,072 of 1,050,024 visible characters")
+    assert max(v for _, v in result.scores) == 0.0  # the insult lies past the bound, and the note says so
     head = tier.classify("jij bent een kankerlijer " + "hallo allemaal " * 70_000)
     assert head.score(Category.INSULT) >= CLEAR
+
+
+@pytest.mark.parametrize("pad", ["\u00ad", "\u200b", "\u2060", "\ufeff"])
+def test_invisible_padding_cannot_push_an_insult_out_of_reach(tier: TextTier, pad: str) -> None:
+    result = tier.classify(pad * 20_000 + "jij bent een kankerlijer")  # 40 KB, as Synapse accepts it
+    assert result.score(Category.INSULT) >= CLEAR and result.note == ""
+    assert "in 'jij bent een kankerlijer'" in result.evidence[0].explanation
 
 
 def test_bad_input_gives_a_clear_result(tier: TextTier) -> None:

@@ -114,7 +114,7 @@ class Session:
                 return
             extra = {"newly_created": True} if event == "THREAD_CREATE" and only is None else {}
             self.dispatch(event, payloads.channel(world, thread) | extra)
-        elif event == "GUILD_MEMBER_UPDATE" and self.intents & GUILD_MEMBERS:
+        elif event in ("GUILD_MEMBER_UPDATE", "GUILD_MEMBER_ADD") and self.intents & GUILD_MEMBERS:
             self.dispatch(event, {**payloads.member(world, data["member"]), **self._guild()})
         elif event == "GUILD_MEMBER_REMOVE" and self.intents & GUILD_MEMBERS:
             gone = world.users[data["user_id"]]

@@ -58,6 +58,7 @@ class User:
     bot: bool = False
     token: str | None = None
     accepts_dms: bool = True
+    global_name: str | None = None  # the display name shown everywhere; None: the username capitalised
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Member:
     role_ids: list[int] = field(default_factory=list)
     joined_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     timed_out_until: datetime | None = None
+    nick: str | None = None  # the server nickname, shown instead of the user's global name
 
 
 @dataclass

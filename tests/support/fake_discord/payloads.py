@@ -27,7 +27,7 @@ def user(u: User) -> dict[str, Any]:
     return {
         "id": str(u.id),
         "username": u.username,
-        "global_name": u.username.capitalize(),
+        "global_name": u.global_name if u.global_name is not None else u.username.capitalize(),
         "discriminator": "0",
         "avatar": None,
         "bot": u.bot,
@@ -53,7 +53,7 @@ def member(world: World, m: Member, *, with_user: bool = True) -> dict[str, Any]
     data: dict[str, Any] = {
         "roles": [str(r) for r in m.role_ids],
         "joined_at": iso(m.joined_at),
-        "nick": None,
+        "nick": m.nick,
         "deaf": False,
         "mute": False,
         "flags": 0,

@@ -360,6 +360,27 @@ class World:
         self._emit("GUILD_MEMBER_UPDATE", {"member": member})
         return member
 
+    def join_guild(self, username: str, *, global_name: str | None = None) -> User:
+        """docs/resources/Guild.md, Guild Member Add: a new member (needs the GUILD_MEMBERS intent)."""
+        user = self.add_user(username, member=False)
+        user.global_name = global_name
+        member = self.members[user.id] = Member(user.id)
+        self._emit("GUILD_MEMBER_ADD", {"member": member})
+        return user
+
+    def set_nick(self, user_id: int, nick: str | None) -> None:
+        """docs/resources/Guild.md, Modify Current Member / Guild Member Update: a nickname set or cleared; the
+        update carries the whole member with its user, so discord.py also sees a changed global name there."""
+        member = self.members[user_id]
+        member.nick = nick
+        self._emit("GUILD_MEMBER_UPDATE", {"member": member})
+
+    def set_global_name(self, user_id: int, global_name: str) -> None:
+        """A user changes the name shown everywhere: Discord tells each guild through Guild Member Update."""
+        self.users[user_id].global_name = global_name
+        if user_id in self.members:
+            self._emit("GUILD_MEMBER_UPDATE", {"member": self.members[user_id]})
+
     def remove_member(self, user_id: int) -> None:
         """The member leaves the guild (their user and old messages remain)."""
         self.members.pop(user_id, None)
