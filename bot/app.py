@@ -257,7 +257,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float = STOP_GR
 
     Stopping: no new event is taken, the one in hand gets `grace` seconds to finish, then the adapters stop in
     reverse order. What is still owed stays in the outbox and is done at the next start."""
-    from bot.relay import RunningRelay, start_relay
+    from bot.relay import RunningRelay, attach_staff_commands, start_relay
     from bot.scheduler import build_scheduler
 
     stop = asyncio.Event()
@@ -268,6 +268,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float = STOP_GR
     started: list[Adapter] = []
     scheduler = build_scheduler(core, adapters)
     relay: RunningRelay | None = None
+    attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
     try:
         for adapter in adapters:
             await adapter.start(core.moderator)

@@ -19,14 +19,16 @@ from moderation.announcements.fanout import Fanout
 from moderation.announcements.ports import Announcer, TimetableSource
 from moderation.announcements.quiet import QuietHours
 from moderation.announcements.relay import RelaySettings, TimetableRelay
+from moderation.announcements.staff import StaffAnnouncements
 from moderation.announcements.store import AnnouncementPosts
 from moderation.announcements.targets import AnnouncementRoom, RoomTargets
-from moderation.model import Platform, RoomKind
+from moderation.model import Platform, RoomId, RoomKind
 
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "SCHOOLWACHT_ZERMELO_TOKEN"
 SOURCE = "zermelo"
+STAFF_SOURCE = "staff"
 
 
 def announcer_for(adapter: Adapter) -> Announcer | None:
@@ -44,13 +46,15 @@ def announcer_for(adapter: Adapter) -> Announcer | None:
     return None
 
 
-def room_targets(core: Core, zermelo: ZermeloSettings) -> RoomTargets:
+def room_targets(core: Core, zermelo: ZermeloSettings | None) -> RoomTargets:
     classes = {p.class_name for p in core.directory.people() if p.class_name}
     rooms = [
         AnnouncementRoom(Platform(r.platform), r.id, r.name)
         for r in core.settings.rooms
         if r.kind == RoomKind.ANNOUNCEMENT.value
     ]
+    if zermelo is None:
+        return RoomTargets(classes, rooms)
     return RoomTargets(classes, rooms, groups=zermelo.groups, class_rooms=zermelo.class_rooms)
 
 
@@ -100,6 +104,37 @@ def build_relay(
             news_rooms=news_rooms(core, zermelo),
         ),
     )
+
+
+def build_staff_announcements(core: Core, announcers: Sequence[Announcer]) -> StaffAnnouncements:
+    """A teacher's `!mededeling` to several class rooms at once, through the same queue as the relay."""
+    zermelo = core.settings.zermelo
+    timezone = ZoneInfo(core.settings.bot.timezone)
+    quiet = QuietHours.parse(zermelo.quiet_hours, timezone) if zermelo and zermelo.quiet_hours.strip() else None
+    posts = AnnouncementPosts(core.sessions, STAFF_SOURCE)
+    fanout = Fanout(posts, {a.platform: a for a in announcers}, core.clock, quiet)
+
+    def room_rule(platform: Platform, room_id: str) -> tuple[frozenset[str], bool] | None:
+        policy = core.moderator.policy_for(platform, RoomId(room_id))
+        if policy is None or not policy.is_announcement:
+            return None
+        return frozenset(policy.posters), policy.staff_may_post
+
+    return StaffAnnouncements(posts, room_targets(core, zermelo), room_rule, lambda: core.directory, fanout, core.clock)
+
+
+def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnouncements | None:
+    """Before the adapters start: Matrix direct rooms take `!mededeling` and `!intrekken`."""
+    from adapters.matrix.client import MatrixAdapter
+
+    matrix = [a for a in adapters if isinstance(a, MatrixAdapter)]
+    if not matrix:
+        return None
+    announcers = [a for a in (announcer_for(adapter) for adapter in adapters) if a is not None]
+    staff = build_staff_announcements(core, announcers)
+    for adapter in matrix:
+        adapter.direct_commands = staff.handle
+    return staff
 
 
 class RunningRelay:

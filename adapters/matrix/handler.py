@@ -29,6 +29,8 @@ from moderation.pipeline import Moderator
 
 log = logging.getLogger(__name__)
 
+DirectCommands = Callable[[Platform, str, str], Awaitable[str | None]]
+
 THANKS = "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
 REPORT_HOW = (
     "Stuur !report [reden] als antwoord (reply) op het bericht dat je wilt melden, of stuur hier (alleen de school "
@@ -61,6 +63,8 @@ class EventHandler:
         self._on_power_levels = on_power_levels
         self._review = review
         self._waiting: dict[str, _Waiting] = {}
+        # Commands typed in a person's direct room with the bot (a teacher's `!mededeling`): the reply, or None.
+        self.direct_commands: DirectCommands | None = None
 
     async def handle(self, room_id: str, event: object) -> None:
         """One timeline event. Raises only for failures worth retrying the batch for (the core failed)."""
@@ -106,6 +110,11 @@ class EventHandler:
             return
         if message is None:
             return
+        if self.direct_commands is not None and self._enforcer.is_direct_room_of(message.author, room_id):
+            reply = await self.direct_commands(Platform.MATRIX, message.author, message.text)
+            if reply is not None:
+                await self._tell(message.author, reply)
+                return
         if self._review is not None and self._review.is_review_command(message):
             await self._review.handle(message)
             return

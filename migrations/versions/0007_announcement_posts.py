@@ -21,6 +21,7 @@ def upgrade() -> None:
         "announcement_posts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=True),
         sa.Column("key", sa.String(length=128), nullable=False),
         sa.Column("platform", sa.String(length=16), nullable=False),
         sa.Column("room_id", sa.String(length=255), nullable=False),

@@ -57,7 +57,7 @@ class AnnouncementPosts:
         self._sessions = sessions
         self._source = source
 
-    def apply(self, plan: Plan, now: datetime) -> Changes:
+    def apply(self, plan: Plan, now: datetime, *, author: str | None = None) -> Changes:
         """Bring the table in line with the plan: new posts queued, changed ones marked for an edit, withdrawn ones
         for a retraction. Nothing is queued twice: a post already standing with the same text is left alone."""
         queued = edited = retracted = 0
@@ -76,6 +76,7 @@ class AnnouncementPosts:
                 if row is None:
                     row = AnnouncementPostRow(
                         source=self._source,
+                        author=author,
                         key=post.key,
                         platform=post.platform.value,
                         room_id=post.room_id,
@@ -127,8 +128,7 @@ class AnnouncementPosts:
         with self._sessions() as session:
             rows = session.scalars(
                 select(AnnouncementPostRow)
-                .where(
-                    AnnouncementPostRow.source == self._source,
+                .where(  # every source's: the table is one queue
                     AnnouncementPostRow.status == PENDING,
                     AnnouncementPostRow.platform.in_([p.value for p in platforms]),
                     AnnouncementPostRow.next_try_at <= now,
@@ -185,6 +185,29 @@ class AnnouncementPosts:
                 row.next_try_at = now + retry_in
             _log(session, row, now, "failed" if retry_in is None else "retry", detail[:500])
 
+    def places(self, key: str) -> list[tuple[str, str, str | None, str]]:
+        """Each room of one announcement: (platform, room id, author, status), for progress and for retraction."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(AnnouncementPostRow)
+                .where(AnnouncementPostRow.source == self._source, AnnouncementPostRow.key == key)
+                .order_by(AnnouncementPostRow.id)
+            ).all()
+            return [(r.platform, r.room_id, r.author, r.status) for r in rows]
+
+    def key_of(self, post_id: int) -> str | None:
+        with self._sessions() as session:
+            row = session.get(AnnouncementPostRow, post_id)
+            return row.key if row is not None and row.source == self._source else None
+
+    def first_id(self, key: str) -> int | None:
+        with self._sessions() as session:
+            return session.scalars(
+                select(AnnouncementPostRow.id)
+                .where(AnnouncementPostRow.source == self._source, AnnouncementPostRow.key == key)
+                .order_by(AnnouncementPostRow.id)
+            ).first()
+
     def waiting(self, platforms: Sequence[Platform]) -> int:
         with self._sessions() as session:
             return len(
@@ -225,4 +248,5 @@ def _aware(moment: datetime, like: datetime) -> datetime:
 
 
 def _log(session: Session, row: AnnouncementPostRow, now: datetime, action: str, detail: str) -> None:
-    session.add(AnnouncementLogRow(post_id=row.id, at=now, actor=row.source, action=action, detail=detail))
+    actor = row.author or row.source
+    session.add(AnnouncementLogRow(post_id=row.id, at=now, actor=actor, action=action, detail=detail))

@@ -234,6 +234,7 @@ class AnnouncementPostRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(32))  # "zermelo", or "staff" for a teacher's own announcement
+    author: Mapped[str | None] = mapped_column(String(64))  # the staff member's person id (None: the timetable)
     key: Mapped[str] = mapped_column(String(128))
     platform: Mapped[str] = mapped_column(String(16))
     room_id: Mapped[str] = mapped_column(String(255))
