@@ -268,14 +268,14 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float = STOP_GR
     started: list[Adapter] = []
     scheduler = build_scheduler(core, adapters)
     relay: RunningRelay | None = None
-    attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
+    staff = attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
     try:
         for adapter in adapters:
             await adapter.start(core.moderator)
             started.append(adapter)
             log.info("%s adapter started", adapter.platform.value)
         scheduler.start()
-        relay = start_relay(core, started)  # the timetable relay, when [zermelo] is set
+        relay = start_relay(core, started, staff)  # the timetable relay, when [zermelo] is set
         closed: asyncio.Future[object] = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in started)))
         stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
         # Run until a signal, or until every adapter has ended (the console at the end of its input).

@@ -82,6 +82,7 @@ def build_relay(
     *,
     source: TimetableSource | None = None,
     environ: Mapping[str, str] = os.environ,
+    lock: asyncio.Lock | None = None,
 ) -> TimetableRelay | None:
     zermelo = core.settings.zermelo
     if zermelo is None:
@@ -89,7 +90,7 @@ def build_relay(
     timezone = ZoneInfo(core.settings.bot.timezone)
     posts = AnnouncementPosts(core.sessions, SOURCE)
     quiet = QuietHours.parse(zermelo.quiet_hours, timezone) if zermelo.quiet_hours.strip() else None
-    fanout = Fanout(posts, {a.platform: a for a in announcers}, core.clock, quiet)
+    fanout = Fanout(posts, {a.platform: a for a in announcers}, core.clock, quiet, lock=lock)
     return TimetableRelay(
         source or zermelo_source(zermelo, environ),
         posts,
@@ -151,9 +152,12 @@ class RunningRelay:
             await asyncio.wait_for(self._task, timeout=30)
 
 
-def start_relay(core: Core, adapters: Sequence[Adapter]) -> RunningRelay | None:
+def start_relay(
+    core: Core, adapters: Sequence[Adapter], staff: StaffAnnouncements | None = None
+) -> RunningRelay | None:
+    """The relay's task, when [zermelo] is set; it shares the teachers' delivery lock (one pass at a time)."""
     announcers = [a for a in (announcer_for(adapter) for adapter in adapters) if a is not None]
-    relay = build_relay(core, announcers)
+    relay = build_relay(core, announcers, lock=staff.lock if staff is not None else None)
     if relay is None:
         return None
     log.info("timetable relay started for %s", ", ".join(a.platform.value for a in announcers) or "no platform")

@@ -7,6 +7,7 @@ growing pause, and a room that keeps failing is given up on (recorded) without h
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,8 +48,13 @@ class Fanout:
         announcers: Mapping[Platform, Announcer],
         clock: Clock,
         quiet: QuietHours | None = None,
+        *,
+        lock: asyncio.Lock | None = None,
     ) -> None:
         self._posts = posts
+        # One delivery at a time in this process, shared by the relay's and the teachers' fan-outs: two passes over
+        # the same queue must never both post one row.
+        self.lock = lock or asyncio.Lock()
         self._announcers = dict(announcers)
         self._clock = clock
         self._quiet = quiet
@@ -59,6 +65,10 @@ class Fanout:
 
     async def deliver(self) -> Progress:
         """Do every owed step that is due now; returns what happened."""
+        async with self.lock:
+            return await self._deliver()
+
+    async def _deliver(self) -> Progress:
         done = failed = held = 0
         now = self._clock.now()
         quiet = self._quiet is not None and self._quiet.holds(now)

@@ -11,6 +11,7 @@ queue as the timetable relay's (`announcement_posts`), paced by the platforms' o
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import Callable
@@ -82,6 +83,10 @@ class StaffAnnouncements:
         self._directory = directory
         self._fanout = fanout
         self._clock = clock
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        return self._fanout.lock
 
     async def handle(self, platform: Platform, account: str, text: str) -> str | None:
         """Run a command typed in the sender's private chat with the bot; the reply (None: not a command of ours)."""

@@ -208,18 +208,6 @@ class AnnouncementPosts:
                 .order_by(AnnouncementPostRow.id)
             ).first()
 
-    def waiting(self, platforms: Sequence[Platform]) -> int:
-        with self._sessions() as session:
-            return len(
-                session.scalars(
-                    select(AnnouncementPostRow.id).where(
-                        AnnouncementPostRow.source == self._source,
-                        AnnouncementPostRow.status == PENDING,
-                        AnnouncementPostRow.platform.in_([p.value for p in platforms]),
-                    )
-                ).all()
-            )
-
     def purge(self, before: datetime) -> int:
         """Retention: posts (and their log) about lessons that started before `before` are deleted."""
         with self._sessions.begin() as session:

@@ -17,7 +17,7 @@ from moderation.incidents.db import AnnouncementLogRow, AnnouncementPostRow
 from moderation.model import Platform
 from tests.support.announcements import clock_at, make_relay, relay_core
 from tests.support.fake_zermelo import FakeZermelo
-from tests.support.fake_zermelo.week import FIRST_2B, FIRST_3A, LATER_2B, LATER_3A, SchoolWeek
+from tests.support.fake_zermelo.week import FIRST_2B, FIRST_3A, LATER_2B, LATER_3A, TOKEN, SchoolWeek
 
 ROOMS = [
     {"platform": "console", "id": "ann-2b", "name": "Mededelingen 2B", "kind": "announcement"},
@@ -337,3 +337,29 @@ async def test_posts_about_lessons_long_past_are_purged_with_their_log(tmp_path:
     with core.sessions() as session:
         assert session.scalars(select(AnnouncementPostRow)).all() == []
         assert session.scalars(select(AnnouncementLogRow)).all() == []
+
+
+class SlowAnnouncer(RecordingAnnouncer):
+    async def post(self, room_id: str, text: str, key: str) -> str:
+        import asyncio
+
+        await asyncio.sleep(0.01)  # the platform takes its time: a second pass would overtake this one
+        return await super().post(room_id, text, key)
+
+
+async def test_two_passes_at_once_post_each_row_once(tmp_path: Path, portal: Any) -> None:
+    import asyncio
+
+    from bot.relay import build_relay, build_staff_announcements
+    from tests.support.announcements import ZermeloClient, ZermeloConfig
+
+    week, fake = portal
+    week.first_changes()
+    core = relay_core(tmp_path, ROOMS, fake.url)
+    core.clock = clock_at()
+    rooms = SlowAnnouncer()
+    staff = build_staff_announcements(core, [rooms])
+    source = ZermeloClient(ZermeloConfig(fake.url), TOKEN)
+    relays = [build_relay(core, [rooms], source=source, lock=staff.lock) for _ in range(2)]
+    await asyncio.gather(*(relay.poll_once() for relay in relays if relay is not None))
+    assert sorted(rooms.calls) == sorted([("post", "ann-2b")] * 3 + [("post", "ann-3a")] * 3)
