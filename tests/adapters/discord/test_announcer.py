@@ -160,3 +160,44 @@ async def test_a_fan_out_waits_out_rate_limits_and_one_broken_channel_stops_no_o
 
         failed = session.scalars(select(AnnouncementPostRow).where(AnnouncementPostRow.room_id == str(broken.id)))
         assert all("50001" in row.detail and row.status == "pending" for row in failed)
+
+
+async def test_a_teachers_announcement_reaches_the_discord_channels_and_is_retracted(
+    tmp_path: Path, school: School
+) -> None:
+    from bot.relay import build_staff_announcements
+
+    ch3a = school.world.add_channel("mededelingen-3a", type=GUILD_NEWS)
+    rooms: list[dict[str, Any]] = [
+        *school.rooms(),
+        {"platform": "discord", "id": str(ch3a.id), "name": "mededelingen-3a", "kind": "announcement"},
+    ]
+    async with FakeDiscord(school.world).running():
+        core = make_core(
+            tmp_path,
+            rooms=rooms,
+            people=school.people(),
+            classifier=make_classifier(),
+            bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
+        )
+        adapter = DiscordAdapter(replace(school.config(), bot_posts_announcements=True), BOT_TOKEN, state=core.state)
+        await adapter.start(core.moderator)
+        try:
+            staff = build_staff_announcements(core, [DiscordAnnouncer(adapter)])
+            teacher = str(school.teacher.id)  # Meneer Jansen, as his Discord account in the roster
+            reply = await staff.handle(Platform.DISCORD, teacher, "!mededeling 2b 3a: Toets Engels gaat door")
+            assert reply is not None and reply.startswith("Verstuurd naar 2 van 2 ruimtes")
+            assert shown(school, school.announcements.id) == [
+                "Mededeling van Meneer Jansen (2B): Toets Engels gaat door"
+            ]
+            assert shown(school, ch3a.id) == ["Mededeling van Meneer Jansen (3A): Toets Engels gaat door"]
+            student = await staff.handle(Platform.DISCORD, str(school.sanne.id), "!mededeling 2b: vrij!")
+            assert student == "Alleen medewerkers van de school kunnen mededelingen versturen."
+            code = reply.split("nummer ")[1].split(";")[0]
+            assert await staff.handle(Platform.DISCORD, teacher, f"!intrekken {code}") == (
+                f"Mededeling {code} is overal ingetrokken."
+            )
+            assert shown(school, school.announcements.id) == [] and shown(school, ch3a.id) == []
+        finally:
+            await adapter.stop()
+            core.close()
