@@ -1,8 +1,9 @@
 """The paced, durable fan-out: each owed step of the posts table is done through its platform's Announcer.
 
-One room at a time per pass, in order of the lesson's start. The platforms' own rate limits are honoured by the
-adapters' send paths (nio waits out M_LIMIT_EXCEEDED, discord.py its 429s); what still fails is retried later with a
-growing pause, and a room that keeps failing is given up on (recorded) without holding up the others.
+Several rooms at once (`parallel`), each room's posts one after another in order of the lesson's start: the round
+trips overlap, while the platforms' own rate limits are honoured by the adapters' send paths (nio waits out
+M_LIMIT_EXCEEDED, discord.py its 429s). What still fails is retried later with a growing pause, and a room that keeps
+failing is given up on (recorded) without holding up the others.
 """
 
 from __future__ import annotations
@@ -50,11 +51,13 @@ class Fanout:
         quiet: QuietHours | None = None,
         *,
         lock: asyncio.Lock | None = None,
+        parallel: int = 4,
     ) -> None:
         self._posts = posts
         # One delivery at a time in this process, shared by the relay's and the teachers' fan-outs: two passes over
         # the same queue must never both post one row.
         self.lock = lock or asyncio.Lock()
+        self._parallel = max(1, parallel)
         self._announcers = dict(announcers)
         self._clock = clock
         self._quiet = quiet
@@ -69,18 +72,33 @@ class Fanout:
             return await self._deliver()
 
     async def _deliver(self) -> Progress:
-        done = failed = held = 0
         now = self._clock.now()
         quiet = self._quiet is not None and self._quiet.holds(now)
+        rooms: dict[tuple[Platform, str], list[Owed]] = {}
+        held = 0
         for owed in self._posts.owed(self.platforms, now):
             if quiet and owed.wanted != RETRACTED:
                 held += 1
                 continue
-            if await self._do(owed):
-                done += 1
-            else:
-                failed += 1
-        return Progress(done, failed, held)
+            rooms.setdefault((owed.platform, owed.room_id), []).append(owed)
+        outcomes: list[bool] = []
+        turns = asyncio.Semaphore(self._parallel)
+
+        async def one_room(steps: list[Owed]) -> None:
+            async with turns:
+                for owed in steps:
+                    outcomes.append(await self._do(owed))
+
+        tasks = [asyncio.create_task(one_room(steps)) for steps in rooms.values()]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:  # a stop (or a cancellation) ends every room's pass, not just the one it hit
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        done = sum(outcomes)
+        return Progress(done, len(outcomes) - done, held)
 
     async def _do(self, owed: Owed) -> bool:
         announcer = self._announcers[owed.platform]

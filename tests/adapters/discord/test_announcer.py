@@ -25,7 +25,7 @@ from tests.support.fake_zermelo.week import FIRST_2B, FIRST_3A, LATER_2B, LATER_
 
 
 class Killed(BaseException):
-    """The process ends here (not an error the relay could catch and record)."""
+    """The process ends here (not an error the relay could catch and record; it stops every task at once)."""
 
 
 class KilledAfterPosting:
@@ -88,7 +88,8 @@ async def test_the_week_reaches_each_class_channel_once_per_change(tmp_path: Pat
         finally:
             await adapter.stop()
             core.close()
-        assert len(shown(school, school.announcements.id)) + len(shown(school, ch3a.id)) == 4
+        # The 4th post went out and the process died; a post in flight in another channel may have gone out too.
+        assert len(shown(school, school.announcements.id)) + len(shown(school, ch3a.id)) >= 4
 
         core, adapter = start()
         await adapter.start(core.moderator)

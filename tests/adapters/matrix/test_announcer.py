@@ -22,7 +22,7 @@ pytestmark = pytest.mark.synapse
 
 
 class Killed(BaseException):
-    """The process ends here (not an error the relay could catch and record)."""
+    """The process ends here (not an error the relay could catch and record; it stops every task at once)."""
 
 
 class KilledAfterPosting:
