@@ -50,7 +50,7 @@ async def test_a_teacher_in_a_student_run_room_is_for_their_manager(
 ) -> None:
     # Eva is in the room before the bot looks; Jan joins while it watches.
     room_id = await school.create_room("sanne", members=("daan", "eva"), levels={"bot": 100})
-    core = school.make_core(tmp_path, [room(room_id, "student-run", name="chat-2b")])
+    core = school.make_core(tmp_path, [room(room_id, "student-run", name="chat-2b", staff_may_join=False)])
     adapter = school.adapter(core, store_dir)
     await adapter.start(core.moderator)
     try:
