@@ -29,7 +29,8 @@ from moderation.pipeline import Moderator
 
 log = logging.getLogger(__name__)
 
-DirectCommands = Callable[[Platform, str, str], Awaitable[str | None]]
+# (platform, sender, text, the command's event id) → the reply, or None when it is not such a command.
+DirectCommands = Callable[[Platform, str, str, str], Awaitable[str | None]]
 
 THANKS = "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
 REPORT_HOW = (
@@ -110,8 +111,9 @@ class EventHandler:
             return
         if message is None:
             return
-        if self.direct_commands is not None and self._enforcer.is_direct_room_of(message.author, room_id):
-            reply = await self.direct_commands(Platform.MATRIX, message.author, message.text)
+        direct = self._enforcer.is_direct_room_of(message.author, room_id)
+        if self.direct_commands is not None and direct and not message.is_edit:  # an edited command is not a new one
+            reply = await self.direct_commands(Platform.MATRIX, message.author, message.text, message.event_id)
             if reply is not None:
                 await self._tell(message.author, reply)
                 return

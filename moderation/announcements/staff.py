@@ -12,6 +12,7 @@ queue as the timetable relay's (`announcement_posts`), paced by the platforms' o
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -88,8 +89,9 @@ class StaffAnnouncements:
     def lock(self) -> asyncio.Lock:
         return self._fanout.lock
 
-    async def handle(self, platform: Platform, account: str, text: str) -> str | None:
-        """Run a command typed in the sender's private chat with the bot; the reply (None: not a command of ours)."""
+    async def handle(self, platform: Platform, account: str, text: str, command_id: str = "") -> str | None:
+        """Run a command typed in the sender's private chat with the bot; the reply (None: not a command of ours).
+        `command_id` (the platform's id of the command message) makes a replayed command post nothing twice."""
         command = parse(text)
         if command is None:
             return None
@@ -100,9 +102,9 @@ class StaffAnnouncements:
             return command
         if isinstance(command, Retract):
             return await self._retract(person, command.code)
-        return await self._announce(person, command)
+        return await self._announce(person, command, f"{platform.value}:{command_id}" if command_id else "")
 
-    async def _announce(self, person: Person, command: Announce) -> str:
+    async def _announce(self, person: Person, command: Announce, command_id: str) -> str:
         unknown = [c for c in command.classes if not self._targets.classes_of(c)]
         if unknown:
             return f"Onbekende klas: {', '.join(unknown)}. {HOW}"
@@ -119,7 +121,8 @@ class StaffAnnouncements:
             said = f" (niet toegestaan voor {', '.join(sorted(set(refused)))})" if refused else ""
             return f"Er is geen mededelingenruimte waarin jij voor deze klassen mag posten{said}."
         now = self._clock.now()
-        key = f"staff:{secrets.token_hex(8)}"
+        unique = hashlib.sha256(command_id.encode()).hexdigest()[:16] if command_id else secrets.token_hex(8)
+        key = f"staff:{unique}"
         wanted = tuple(
             WantedPost(
                 key, platform, room_id, f"Mededeling van {person.name} ({'/'.join(cls)}): {command.text}", "1", now

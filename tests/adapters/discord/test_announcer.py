@@ -186,8 +186,10 @@ async def test_a_teachers_announcement_reaches_the_discord_channels_and_is_retra
         try:
             staff = build_staff_announcements(core, [DiscordAnnouncer(adapter)])
             teacher = str(school.teacher.id)  # Meneer Jansen, as his Discord account in the roster
-            reply = await staff.handle(Platform.DISCORD, teacher, "!mededeling 2b 3a: Toets Engels gaat door")
+            command = "!mededeling 2b 3a: Toets Engels gaat door"
+            reply = await staff.handle(Platform.DISCORD, teacher, command, "1001")
             assert reply is not None and reply.startswith("Verstuurd naar 2 van 2 ruimtes")
+            assert await staff.handle(Platform.DISCORD, teacher, command, "1001") == reply  # a replay posts nothing
             assert shown(school, school.announcements.id) == [
                 "Mededeling van Meneer Jansen (2B): Toets Engels gaat door"
             ]
