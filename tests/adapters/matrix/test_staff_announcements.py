@@ -14,6 +14,7 @@ from bot.relay import attach_staff_commands
 from moderation.incidents.db import AnnouncementLogRow
 from moderation.model import AccountId
 from tests.adapters.matrix.helpers import School, eventually, is_redacted, room
+from tests.adapters.matrix.test_announcer import leave
 
 pytestmark = pytest.mark.synapse
 
@@ -84,6 +85,8 @@ async def test_a_teacher_announces_to_two_classes_and_retracts_it(
     finally:
         await adapter.stop()
         core.close()
+        opened = [r for r in (locals().get(n) for n in ("jan", "sanne", "eva")) if isinstance(r, str)]
+        await leave(school, [r2b, r3a, *opened], ("sanne", "noor", "eva", "bot", "jan"))
 
 
 async def _last_is(school: School, name: str, room_id: str, text: str) -> bool:
