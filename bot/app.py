@@ -291,6 +291,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
 
     Stopping: no new event is taken, the one in hand gets `grace` seconds to finish, then the adapters stop in
     reverse order. What is still owed stays in the outbox and is done at the next start."""
+    from bot.relay import RunningRelay, attach_staff_commands, start_relay
     from bot.scheduler import build_scheduler
 
     grace = core.settings.bot.stop_grace_s if grace is None else grace
@@ -301,6 +302,8 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
             loop.add_signal_handler(sig, stop.set)
     started: list[Adapter] = []
     scheduler = build_scheduler(core, adapters)
+    relay: RunningRelay | None = None
+    staff = attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
     try:
         for adapter in adapters:
             if not await _started_unless_stopped(adapter.start(core.moderator), stop):
@@ -308,6 +311,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
             started.append(adapter)
             log.info("%s adapter started", adapter.platform.value)
         scheduler.start()
+        relay = start_relay(core, started, staff)  # the timetable relay, when [zermelo] is set
         closed: asyncio.Future[object] = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in started)))
         stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
         # Run until a signal, or until every adapter has ended (the console at the end of its input).
@@ -319,6 +323,8 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
         # Awaited, so that a cancelled wait leaves no "exception was never retrieved" behind.
         await asyncio.gather(stopper, closed, return_exceptions=True)
     finally:
+        if relay is not None:
+            await relay.stop()
         if scheduler.running:
             scheduler.shutdown(wait=False)
         if not await core.moderator.stop_taking(grace):

@@ -138,6 +138,37 @@ class DiscordSettings(_Strict):
     review_channel_id: int | None = None
 
 
+class ZermeloSettings(_Strict):
+    """The timetable relay (docs/announcements.md). The API token comes from SCHOOLWACHT_ZERMELO_TOKEN(_FILE)."""
+
+    portal: str  # the school's portal name ("school" for https://school.zportal.nl) or a full URL
+    user: str = "~me"  # whose schedule; a timetable-office token sees the whole school
+    branch_of_school: int | None = None  # read one branch's whole schedule instead of `user`'s
+    poll_minutes: float = Field(default=5.0, gt=0, le=1440)
+    days_ahead: int = Field(default=7, ge=0, le=28)
+    quiet_hours: str = "21:00-07:00"  # no new posts or edits then (local time); "" for none
+    groups: dict[str, list[str]] = {}  # Zermelo group → roster classes, where the name alone does not say
+    class_rooms: dict[str, list[str]] = {}  # class → room ids, instead of the rooms named after the class
+    subjects: dict[str, str] = {}  # subject code → name shown, on top of the usual codes
+    news_rooms: list[str] = []  # room ids that also get the school's announcements from Zermelo
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _a_span(cls, value: str) -> str:
+        from moderation.announcements.quiet import QuietHours
+
+        if value.strip():
+            QuietHours.parse(value, ZoneInfo("UTC"))
+        return value
+
+    @field_validator("portal")
+    @classmethod
+    def _a_portal(cls, value: str) -> str:
+        if not value.strip() or ("://" not in value and not value.strip().replace("-", "").isalnum()):
+            raise ValueError(f'{value!r} is not a portal: write the school\'s portal name (e.g. "school") or a URL')
+        return value
+
+
 RosterField = Literal[
     "id",
     "student_id",
@@ -247,6 +278,7 @@ class Settings(_Strict):
     thresholds: dict[Literal["default", KindName], dict[CategoryName, float]] = {}
     matrix: MatrixSettings | None = None
     discord: DiscordSettings | None = None
+    zermelo: ZermeloSettings | None = None
     rooms: list[RoomSettings] = []
     source: Path | None = Field(default=None, exclude=True)  # the file these came from, for messages
 

@@ -25,6 +25,7 @@ def build_adapter(core: Core) -> DiscordAdapter:
         guild_id=settings.guild_id,
         staff_role_id=settings.staff_role_id,
         review_channel_id=settings.review_channel_id,
+        bot_posts_announcements=core.settings.zermelo is not None,
     )
     service = ReviewService(core.sessions, lambda: core.directory, core.clock)
     review = ReviewSetup(service, lambda: core.directory, core.state)

@@ -35,6 +35,8 @@ class DiscordConfig:
     backfill_limit: int = 200  # missed messages judged per channel after a fresh gateway session, oldest first
     audit_log_wait: float = 3.0  # how long a drift waits for its own audit-log entry (Discord lists them late)
     member_list_wait: float = 65.0  # how long to wait for the member list (Discord limits its requests to 1 per 30 s)
+    # The bot itself posts in announcement channels (the timetable relay): R10's overwrites then allow it too.
+    bot_posts_announcements: bool = False
 
 
 def read_token(environ: Mapping[str, str]) -> str:

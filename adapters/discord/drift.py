@@ -49,6 +49,12 @@ def current_overwrites(channel: discord.abc.GuildChannel) -> dict[Key, Pair]:
     return result
 
 
+def _own_overwrite(guild: discord.Guild) -> frozenset[int]:
+    """The bot, when it must post in announcement channels and cannot by its role alone."""
+    me = guild.me
+    return frozenset() if me is None or me.guild_permissions.administrator else frozenset({me.id})
+
+
 def _needing_own_overwrite(guild: discord.Guild, posters: frozenset[int]) -> frozenset[int]:
     """Allowed posters who are in the server and cannot post anyway (the owner and administrators can)."""
     needing = set()
@@ -149,14 +155,16 @@ class AnnouncementGuard:
             current = current_overwrites(channel)
             if not self.members_known:  # an empty member cache must not make staff overwrites look like drift
                 allowed |= frozenset(target for kind, target in current if kind is Kind.MEMBER)
+            own = _own_overwrite(guild) if self._config.bot_posts_announcements else frozenset()
             drifts = find_drift(
                 current,
                 guild_id=guild.id,
                 staff_role_id=self._config.staff_role_id,
-                allowed_members=allowed | staff_members,
-                extra_posters=_needing_own_overwrite(guild, allowed - staff_members)
-                if self.members_known
-                else frozenset(),
+                allowed_members=allowed | staff_members | own,
+                extra_posters=(
+                    _needing_own_overwrite(guild, allowed - staff_members) if self.members_known else frozenset()
+                )
+                | own,
             )
             unfixed_key = f"discord:drift-unfixed:{channel.id}"
             if not drifts:

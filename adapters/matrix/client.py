@@ -24,7 +24,7 @@ from adapters.matrix.announcements import AnnouncementGuard
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import ADMIN_TOKEN_ENV, MatrixConfig, MatrixSecrets, StateStore
 from adapters.matrix.enforcer import MatrixEnforcer
-from adapters.matrix.handler import EventHandler
+from adapters.matrix.handler import DirectCommands, EventHandler
 from adapters.matrix.members import check_present_members
 from adapters.matrix.one_to_one import AdminApiFailed, check_one_to_one_rooms
 from adapters.matrix.review import MatrixReview
@@ -70,6 +70,7 @@ class MatrixAdapter:
         self._handler: EventHandler | None = None
         self._moderator: Moderator | None = None
         self.enforcer: MatrixEnforcer | None = None
+        self.direct_commands: DirectCommands | None = None  # set before start: commands in direct rooms
         self.batches = 0  # processed sync batches (tests and the benchmark watch this)
         self._closed = asyncio.Event()
 
@@ -94,6 +95,7 @@ class MatrixAdapter:
                 self._review_service, self._state, enforcer.direct_room, enforcer.send, enforcer.redact
             )
         self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room, self._review)
+        self._handler.direct_commands = self.direct_commands
         enforcer.room_loader = functools.partial(ensure_room, client)
         await crypto_housekeeping(client)
         since = self._state.get(SYNC_TOKEN_KEY)

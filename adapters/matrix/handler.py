@@ -33,6 +33,9 @@ from moderation.pipeline import Moderator
 
 log = logging.getLogger(__name__)
 
+# (platform, sender, text, the command's event id) → the reply, or None when it is not such a command.
+DirectCommands = Callable[[Platform, str, str, str], Awaitable[str | None]]
+
 THANKS = "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
 REPORT_HOW = (
     "Stuur !report [reden] als antwoord (reply) op het bericht dat je wilt melden, of stuur hier (alleen de school "
@@ -65,6 +68,8 @@ class EventHandler:
         self._on_power_levels = on_power_levels
         self._review = review
         self._waiting: dict[str, _Waiting] = {}
+        # Commands typed in a person's direct room with the bot (a teacher's `!mededeling`): the reply, or None.
+        self.direct_commands: DirectCommands | None = None
 
     async def handle(self, room_id: str, event: object) -> None:
         """One timeline event. Raises only for failures worth retrying the batch for (the core failed)."""
@@ -113,6 +118,12 @@ class EventHandler:
             return
         if message is None:
             return
+        direct = self._enforcer.is_direct_room_of(message.author, room_id)
+        if self.direct_commands is not None and direct and not message.is_edit:  # an edited command is not a new one
+            reply = await self.direct_commands(Platform.MATRIX, message.author, message.text, message.event_id)
+            if reply is not None:
+                await self._tell(message.author, reply)
+                return
         if self._review is not None and event_type == "m.room.message" and self._review.is_review_command(message):
             await self._review.handle(message)
             return

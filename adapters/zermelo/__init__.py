@@ -1,0 +1,1 @@
+"""The timetable source: Zermelo's REST API (`/api/v3`), read with the school's API token."""

@@ -1,0 +1,1 @@
+"""Announcements in class announcement rooms: the timetable relay's changes, composed, stored and fanned out."""

@@ -1,0 +1,48 @@
+"""What the announcements core needs from outside: a timetable to read, and a way to post in a room."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from moderation.announcements.timetable import Lesson, TimetableNews
+from moderation.model import Platform
+
+
+class TimetableUnavailable(RuntimeError):
+    """The timetable could not be read now; `refused` when the token itself was turned down (no use retrying
+    quickly: an admin must renew it)."""
+
+    def __init__(self, reason: str, *, refused: bool = False) -> None:
+        super().__init__(reason)
+        self.refused = refused
+
+
+class TimetableSource(Protocol):
+    async def lessons(self, start: datetime, end: datetime) -> Sequence[Lesson]:
+        """Every valid lesson version in [start, end); raises TimetableUnavailable."""
+        ...
+
+    async def news(self) -> Sequence[TimetableNews]:
+        """The announcements current now; raises TimetableUnavailable."""
+        ...
+
+
+class Announcer(Protocol):
+    """One platform's hands for announcements: post a message in a room, edit it, retract it."""
+
+    platform: Platform
+
+    async def post(self, room_id: str, text: str, key: str) -> str:
+        """Post `text`; the message's id. `key` is stable per post, so a repeat after a crash may be recognised."""
+        ...
+
+    async def find_posted(self, room_id: str, text: str) -> str | None:
+        """A recent message of ours in the room showing exactly `text` (a post that went out but was not recorded,
+        e.g. the process was killed in between); None when there is none."""
+        ...
+
+    async def edit(self, room_id: str, message_id: str, text: str) -> None: ...
+
+    async def retract(self, room_id: str, message_id: str) -> None: ...
