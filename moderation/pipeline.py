@@ -159,6 +159,9 @@ class Moderator:
             if (change.platform, change.account) in self._bot_accounts:
                 return Outcome(verdict=None, skipped="the bot itself")
             policy = self._policies.get(change.platform, change.room_id)
+            if policy is None and change.platform is not Platform.DISCORD:
+                # A profile rename reaches every room the person is in; only the configured rooms are watched.
+                return Outcome(verdict=None, skipped=f"room {change.room_id} is not configured")
             member = self._directory.person_for(change.platform, change.account)
             context = MemberContext(policy, member, self._directory.staff(), self._official_names)
             verdict = self._judge.judge_member(change, context)
