@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from importlib import resources
 
-from tools import make_lookalikes, make_wordlist
+from moderation.classify.generate import lookalikes as make_lookalikes
+from moderation.classify.generate import wordlist as make_wordlist
 
 
 def _shipped(name: str) -> str:
