@@ -86,9 +86,13 @@ def drafts(people: list[Person], count: int, seed: int) -> list[IncidentDraft]:
         author = rng.choice(students)
         target = rng.choice(students[:50])  # a few students are targeted often: cases form
         message = Message(
-            Platform.CONSOLE, RoomId(f"klas-{author.class_name}"), EventId(f"e{n}"), AccountId(author.id),
-            f"@{target.id} jij sukkel {n}", START,
-        )  # fmt: skip
+            Platform.CONSOLE,
+            RoomId(f"klas-{author.class_name}"),
+            EventId(f"e{n}"),
+            AccountId(author.id),
+            f"@{target.id} jij sukkel {n}",
+            START,
+        )
         out.append(IncidentDraft(message, verdict, author, route(author, verdict, directory), str(message.room_id)))
     return out
 
@@ -120,9 +124,11 @@ def main() -> None:
             clock = Clock()
             store_roster(sessions, people, clock.now())
             bare = SqlIncidentStore(sessions)
-            store = bare if name == "bare store" else TargetingIncidentStore(
-                bare, sessions, lambda: directory, window_days=14, threshold=3
-            )  # fmt: skip
+            store = (
+                bare
+                if name == "bare store"
+                else TargetingIncidentStore(bare, sessions, lambda: directory, window_days=14, threshold=3)
+            )
             samples = per_incident[name] = []
             for draft in batch:
                 clock.at += timedelta(minutes=7)
@@ -133,8 +139,10 @@ def main() -> None:
         bare_ms = statistics.median(per_incident["bare store"]) * 1000
         targeting_ms = statistics.median(per_incident["with repeated targeting"]) * 1000
         print(f"school: {len(people)} people, {args.incidents} incidents (SQLite, one process)")
-        print(f"record, median per incident: bare store {bare_ms:.2f} ms | with repeated targeting "
-              f"{targeting_ms:.2f} ms | ratio {targeting_ms / bare_ms:.2f}x")  # fmt: skip
+        print(
+            f"record, median per incident: bare store {bare_ms:.2f} ms | with repeated targeting "
+            f"{targeting_ms:.2f} ms | ratio {targeting_ms / bare_ms:.2f}x"
+        )
 
         engine, sessions, clock = last
         review = ReviewService(sessions, lambda: directory, clock)

@@ -28,8 +28,9 @@ from moderation.incidents.access import Actor
 from moderation.incidents.cards import SCHOOL_TZ, render_text, shown
 from moderation.incidents.review import Result, ReviewResult, ReviewService
 
-incidents_app = typer.Typer(help="Review incidents: list, show, acknowledge, resolve, dismiss, escalate.",
-                            no_args_is_help=True)  # fmt: skip
+incidents_app = typer.Typer(
+    help="Review incidents: list, show, acknowledge, resolve, dismiss, escalate.", no_args_is_help=True
+)
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="SCHOOLWACHT_CONFIG", help="The settings file.")]
 AsOption = Annotated[str | None, typer.Option("--as", help="Act as this reviewer (roster id), with their rights only.")]

@@ -285,8 +285,12 @@ class Moderator:
             return Outcome(verdict=verdict, duplicate=True, actions=actions)
         log.info(
             "incident #%d recorded in room %s (%s %s, %s)",
-            incident.id, policy.room.name, verdict.rule_id, verdict.category.value, message.platform.value,
-        )  # fmt: skip
+            incident.id,
+            policy.room.name,
+            verdict.rule_id,
+            verdict.category.value,
+            message.platform.value,
+        )
         self._checkpoint("recorded")
         pending = await self._until_stored(self._outbox.pending, message.platform, incident_id=incident.id)
         done = await self._dispatch(incident, enforcer, pending)
@@ -332,8 +336,10 @@ class Moderator:
                 by_incident.setdefault(action.incident_id, []).append(action)
             log.info(
                 "%s: finishing %d owed action(s) of %d incident(s) from before the restart",
-                platform.value, len(pending), len(by_incident),
-            )  # fmt: skip
+                platform.value,
+                len(pending),
+                len(by_incident),
+            )
             finished = 0
             for incident_id, actions in by_incident.items():
                 incident = await self._until_stored(self._outbox.incident, incident_id)

@@ -244,9 +244,16 @@ class ErasurePlan:
 
     @property
     def empty(self) -> bool:
-        return not (self.person_record or self.incidents_deleted or self.platform_state_removed or self.targets_cleared
-                    or self.reports_cleared or self.assignments_removed or self.history_lines_rewritten
-                    or self.texts_scrubbed)  # fmt: skip
+        return not (
+            self.person_record
+            or self.incidents_deleted
+            or self.platform_state_removed
+            or self.targets_cleared
+            or self.reports_cleared
+            or self.assignments_removed
+            or self.history_lines_rewritten
+            or self.texts_scrubbed
+        )
 
 
 def erase_person(sessions: sessionmaker[Session], who: str, now: datetime, *, dry_run: bool, actor: str) -> ErasurePlan:

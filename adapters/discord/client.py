@@ -211,8 +211,10 @@ class DiscordAdapter:
             log.warning(
                 "the review channel #%s can be read by %d member(s) who are not school leadership: %s. It shows "
                 "every student's incidents (AVG): allow View Channel there for school leadership and the bot only",
-                channel.name, len(readers), ", ".join(readers[:20]),
-            )  # fmt: skip
+                channel.name,
+                len(readers),
+                ", ".join(readers[:20]),
+            )
 
     async def _load_members(self) -> None:
         guild = self.client.get_guild(self._config.guild_id)

@@ -96,11 +96,24 @@ def fresh_card(incident: IncidentRef) -> Card:
     """Just enough of a card for the controls of a new incident: open, not escalated."""
     draft = incident.draft
     return Card(
-        id=incident.id, status="open", platform=draft.message.platform.value, room=draft.room_name,
-        when=incident.created_at, author="", rule_id=draft.verdict.rule_id, category=draft.verdict.category.value,
-        severity=int(draft.verdict.severity), score=0.0, scores=(), explanation="", excerpt=None, link=None,
-        criminal=draft.verdict.criminal, escalation=None, reviewers=(),
-    )  # fmt: skip
+        id=incident.id,
+        status="open",
+        platform=draft.message.platform.value,
+        room=draft.room_name,
+        when=incident.created_at,
+        author="",
+        rule_id=draft.verdict.rule_id,
+        category=draft.verdict.category.value,
+        severity=int(draft.verdict.severity),
+        score=0.0,
+        scores=(),
+        explanation="",
+        excerpt=None,
+        link=None,
+        criminal=draft.verdict.criminal,
+        escalation=None,
+        reviewers=(),
+    )
 
 
 def resolve_modal(incident_id: int) -> discord.ui.Modal:
@@ -114,9 +127,11 @@ def resolve_modal(incident_id: int) -> discord.ui.Modal:
         max_length=NOTE_MAX,
     )
     measure: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
-        custom_id=MEASURE, placeholder="e.g. apology to the class (leave empty if none)", required=False,
+        custom_id=MEASURE,
+        placeholder="e.g. apology to the class (leave empty if none)",
+        required=False,
         max_length=MEASURE_MAX,
-    )  # fmt: skip
+    )
     modal.add_item(discord.ui.Label(text="What was done", component=note))
     modal.add_item(discord.ui.Label(text="Measure taken (optional)", component=measure))
     parents: discord.ui.Select[discord.ui.Modal] = discord.ui.Select(

@@ -261,8 +261,9 @@ class MatrixAdapter:
                     log.warning(
                         "matrix: a sync batch could not be finished (%s: %s); it is handled again until it is, "
                         "the sync position does not move on",
-                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
-                    )  # fmt: skip
+                        type(exc).__name__,
+                        str(exc).splitlines()[0] if str(exc) else "",
+                    )
                 await asyncio.sleep(pause)
                 pause = min(self._config.max_backoff_s, pause * 2)
                 continue

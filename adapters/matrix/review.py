@@ -77,8 +77,10 @@ class MatrixReview:
             log.warning(
                 "matrix: the review room %s has %d member(s) who are not school leadership: %s. It shows every "
                 "student's incidents (AVG): only school leadership and the bot belong there",
-                self._room, len(others), ", ".join(others[:20]),
-            )  # fmt: skip
+                self._room,
+                len(others),
+                ", ".join(others[:20]),
+            )
         return others
 
     def is_review_room(self, room_id: str, sender: str) -> bool:

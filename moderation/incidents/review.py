@@ -33,10 +33,19 @@ CAS_ATTEMPTS = 3  # a lost compare-and-set is read and decided again this often
 NOTE_MAX = 2000
 ESCALATIONS = ("coordinator", "leadership", "police")  # in rising order
 _ESCALATION_WORDS = {
-    "coordinator": "coordinator", "abc": "coordinator", "anti-pest": "coordinator", "pest": "coordinator",
-    "leadership": "leadership", "schoolleiding": "leadership", "board": "leadership", "directie": "leadership",
-    "police": "police", "politie": "police", "criminal": "police", "strafbaar": "police",
-}  # fmt: skip
+    "coordinator": "coordinator",
+    "abc": "coordinator",
+    "anti-pest": "coordinator",
+    "pest": "coordinator",
+    "leadership": "leadership",
+    "schoolleiding": "leadership",
+    "board": "leadership",
+    "directie": "leadership",
+    "police": "police",
+    "politie": "police",
+    "criminal": "police",
+    "strafbaar": "police",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -107,9 +116,14 @@ class ReviewService:
         return ReviewResult(result.result, result.message, result.card, history)
 
     def list_for(
-        self, actor: Actor, *, status: str | None = None, room: str | None = None, reviewer: str | None = None,
+        self,
+        actor: Actor,
+        *,
+        status: str | None = None,
+        room: str | None = None,
+        reviewer: str | None = None,
         limit: int = 200,
-    ) -> list[Card]:  # fmt: skip
+    ) -> list[Card]:
         """The incidents `actor` may see, oldest first; each one shown is recorded as read ("listed")."""
         directory = self._directory()
         query = select(IncidentRow).options(selectinload(IncidentRow.reviewers)).order_by(IncidentRow.id)
@@ -146,9 +160,14 @@ class ReviewService:
         return self._run(incident_id, actor, "acknowledged", change)
 
     def resolve(
-        self, incident_id: int, actor: Actor, note: str, *, measure: str | None = None,
+        self,
+        incident_id: int,
+        actor: Actor,
+        note: str,
+        *,
+        measure: str | None = None,
         parents_informed: bool | None = None,
-    ) -> ReviewResult:  # fmt: skip
+    ) -> ReviewResult:
         note = clean_note(note)
         measure = clean_note(measure)[:200] if measure else None
         if not note:
@@ -248,9 +267,14 @@ class ReviewService:
     # -- the one path every call takes ------------------------------------------------------------------------
 
     def _run(
-        self, incident_id: int, actor: Actor, action: str, change: Callable[[IncidentRow], tuple[Result, str]],
-        *, detail: str = "",
-    ) -> ReviewResult:  # fmt: skip
+        self,
+        incident_id: int,
+        actor: Actor,
+        action: str,
+        change: Callable[[IncidentRow], tuple[Result, str]],
+        *,
+        detail: str = "",
+    ) -> ReviewResult:
         if not 0 < incident_id < 2**31:  # beyond any id the database hands out (and beyond its integer type)
             return _not_found(incident_id, actor)
         for attempt in range(CAS_ATTEMPTS):
@@ -265,9 +289,13 @@ class ReviewService:
         return ReviewResult(Result.INVALID, f"incident #{incident_id} keeps being changed by others; try again")
 
     def _try(
-        self, incident_id: int, actor: Actor, action: str, change: Callable[[IncidentRow], tuple[Result, str]],
+        self,
+        incident_id: int,
+        actor: Actor,
+        action: str,
+        change: Callable[[IncidentRow], tuple[Result, str]],
         detail: str,
-    ) -> ReviewResult:  # fmt: skip
+    ) -> ReviewResult:
         """One read-decide-write; raises _LostRace when the compare-and-set lost (then nothing was written)."""
         now = self._clock.now()
         directory = self._directory()

@@ -61,8 +61,11 @@ async def test_full_review_cycle_on_the_console(school: School) -> None:
         row = session.get(IncidentRow, n)
         assert row is not None
         assert (row.status, row.resolution_note, row.measure, row.parents_informed) == (
-            "resolved", "gesprek gevoerd", "nablijven", True,
-        )  # fmt: skip
+            "resolved",
+            "gesprek gevoerd",
+            "nablijven",
+            True,
+        )
 
 
 @pytest.mark.parametrize(
@@ -87,8 +90,11 @@ def test_malformed_commands_say_how_to_type_them(line: str, problem: str) -> Non
 def test_parses_resolution_parts_in_any_order() -> None:
     command = parse_command("!resolve #7 ouders: nee; gesprek gevoerd; maatregel: strafwerk")
     assert (command.incident_id, command.text, command.measure, command.parents_informed) == (
-        7, "gesprek gevoerd", "strafwerk", False,
-    )  # fmt: skip
+        7,
+        "gesprek gevoerd",
+        "strafwerk",
+        False,
+    )
 
 
 async def test_the_console_prints_each_reviewers_digest(school: School) -> None:

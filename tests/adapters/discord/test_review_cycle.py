@@ -57,8 +57,11 @@ async def test_the_mentor_acknowledges_then_resolves_through_the_modal(r: Review
     row = r.incident(n)
     assert row is not None
     assert (row.status, row.resolution_note, row.measure, row.parents_informed) == (
-        "resolved", "gesprek gevoerd", "excuses aan Daan", True,
-    )  # fmt: skip
+        "resolved",
+        "gesprek gevoerd",
+        "excuses aan Daan",
+        True,
+    )
     actions = [(actor, action) for actor, action, _ in r.history(n)]
     assert ("jan", "acknowledged") in actions and ("jan", "resolved") in actions
 

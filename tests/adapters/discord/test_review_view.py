@@ -22,11 +22,24 @@ from moderation.incidents.cards import Card
 from tests.support.fake_discord.interactions import find_component
 
 CARD = Card(
-    id=12, status="open", platform="discord", room="klas-2b", when=datetime(2026, 11, 23, 9, tzinfo=UTC),
-    author="Sanne Bakker (sanne)", rule_id="R2", category="insult", severity=2, score=0.9,
-    scores=(("insult", 0.9),), explanation="insult aimed at a classmate", excerpt="je bent een ```sukkel``` @everyone",
-    link="https://discord.com/channels/1/2/3", criminal=False, escalation=None, reviewers=("Meneer Jansen (mentor)",),
-)  # fmt: skip
+    id=12,
+    status="open",
+    platform="discord",
+    room="klas-2b",
+    when=datetime(2026, 11, 23, 9, tzinfo=UTC),
+    author="Sanne Bakker (sanne)",
+    rule_id="R2",
+    category="insult",
+    severity=2,
+    score=0.9,
+    scores=(("insult", 0.9),),
+    explanation="insult aimed at a classmate",
+    excerpt="je bent een ```sukkel``` @everyone",
+    link="https://discord.com/channels/1/2/3",
+    criminal=False,
+    escalation=None,
+    reviewers=("Meneer Jansen (mentor)",),
+)
 
 
 async def test_custom_ids_round_trip_and_anything_else_is_refused() -> None:
@@ -67,11 +80,13 @@ async def test_the_resolve_modal_asks_note_measure_and_parents() -> None:
 
 
 def test_reading_a_modal_in_either_layout_and_with_garbage() -> None:
-    labels = {"components": [
-        {"type": 18, "component": {"type": 4, "custom_id": "note", "value": "gesprek"}},
-        {"type": 18, "component": {"type": 4, "custom_id": "measure", "value": "  "}},
-        {"type": 18, "component": {"type": 3, "custom_id": "parents", "values": ["no"]}},
-    ]}  # fmt: skip
+    labels = {
+        "components": [
+            {"type": 18, "component": {"type": 4, "custom_id": "note", "value": "gesprek"}},
+            {"type": 18, "component": {"type": 4, "custom_id": "measure", "value": "  "}},
+            {"type": 18, "component": {"type": 3, "custom_id": "parents", "values": ["no"]}},
+        ]
+    }
     read = read_modal(labels)
     assert (read.note, read.measure, read.parents_informed) == ("gesprek", None, False)
     rows = {"components": [{"type": 1, "components": [{"type": 4, "custom_id": "parents", "value": "Ja"}]}]}

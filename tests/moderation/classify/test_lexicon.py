@@ -68,22 +68,35 @@ def test_allow_terms_silence_a_word() -> None:
         ("this is [not toml", "not valid TOML"),
         ("title = 'no groups'", "expected one or more [[group]] tables"),
         ('[[group]]\nkind = "insulte"\nentries = [ { term = "x", why = "y" } ]', "unknown kind 'insulte'"),
-        ('[[group]]\nkind = "insult_noun"\ncategory = "rude"\nentries = [ { term = "x", why = "y" } ]',
-         "unknown category 'rude'"),
+        (
+            '[[group]]\nkind = "insult_noun"\ncategory = "rude"\nentries = [ { term = "x", why = "y" } ]',
+            "unknown category 'rude'",
+        ),
         ('[[group]]\nkind = "insult_noun"\nentries = []', "group 1: needs a non-empty list `entries`"),
-        ('[[group]]\nkind = "insult_noun"\nentries = [ { term = "ok", why = "fine" }, { term = "", why = "y" } ]',
-         "group 1, entry 2 (''): needs a non-empty string `term`"),
-        ('[[group]]\nkind = "insult_noun"\nentries = [ { term = "sukkelaar" } ]',
-         "entry 1 ('sukkelaar'): needs a one-line rationale `why`"),
-        ('[[group]]\nkind = "template"\ncategory = "threat"\nweight = 0.9\nwhy = "y"\nentries = [{ term = "<x>" }]',
-         "template slot <x> names unknown kind(s) x"),
-        ('[[group]]\nkind = "template"\ncategory = "threat"\nentries = [ { term = "ik sla", why = "y", weight = 3 } ]',
-         "`weight` must be a number from 0 to 1"),
-        ('[[group]]\nkind = "insult_noun"\nentries = [ { term = "twee woorden", why = "y" } ]',
-         "only templates may have several words"),
+        (
+            '[[group]]\nkind = "insult_noun"\nentries = [ { term = "ok", why = "fine" }, { term = "", why = "y" } ]',
+            "group 1, entry 2 (''): needs a non-empty string `term`",
+        ),
+        (
+            '[[group]]\nkind = "insult_noun"\nentries = [ { term = "sukkelaar" } ]',
+            "entry 1 ('sukkelaar'): needs a one-line rationale `why`",
+        ),
+        (
+            '[[group]]\nkind = "template"\ncategory = "threat"\nweight = 0.9\nwhy = "y"\nentries = [{ term = "<x>" }]',
+            "template slot <x> names unknown kind(s) x",
+        ),
+        (
+            '[[group]]\nkind = "template"\ncategory = "threat"\n'
+            'entries = [ { term = "ik sla", why = "y", weight = 3 } ]',
+            "`weight` must be a number from 0 to 1",
+        ),
+        (
+            '[[group]]\nkind = "insult_noun"\nentries = [ { term = "twee woorden", why = "y" } ]',
+            "only templates may have several words",
+        ),
         ("[[group]]\nkind = 'slur'\nentries = [ 'flikker' ]", "an entry must be an inline table"),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_school_file_names_the_file_and_entry(tmp_path: Path, content: str, message: str) -> None:
     bad = tmp_path / "our_words.toml"
     bad.write_text(content, encoding="utf-8")

@@ -60,8 +60,11 @@ async def test_erases_exactly_the_expired_closed_ones(school: School) -> None:
         assert row.erased_at is not None
     kept = stored(school, old_resolved)
     assert (kept.status, kept.resolution_note, kept.measure, kept.parents_informed) == (
-        "resolved", "gesprek gevoerd", "nablijven", True,
-    )  # fmt: skip
+        "resolved",
+        "gesprek gevoerd",
+        "nablijven",
+        True,
+    )
     assert (kept.category, kept.rule_id, kept.author_person_id) == ("sexual", "R7", "sanne")
     assert stored(school, old_open).excerpt == "[sexual] oud maar nog open"
     assert stored(school, recent).excerpt == "[sexual] recent gesloten"

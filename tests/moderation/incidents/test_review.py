@@ -64,8 +64,11 @@ async def test_full_cycle_ack_escalate_resolve(school: School) -> None:
     assert done.result is Result.DONE, done.message
     stored = row(school, incident)
     assert (stored.status, stored.resolution_note, stored.measure, stored.parents_informed) == (
-        "resolved", "gesprek gevoerd", "nablijven", True,
-    )  # fmt: skip
+        "resolved",
+        "gesprek gevoerd",
+        "nablijven",
+        True,
+    )
     assert stored.closed_at is not None and stored.closed_at.replace(tzinfo=None) == school.clock.now().replace(
         tzinfo=None
     )

@@ -54,8 +54,11 @@ async def test_three_incidents_at_the_same_person_become_one_case_for_the_coordi
     [case] = cases(school)
     assert sorted(members(school, case.id)) == [first, second, third]
     assert (case.author_person_id, case.target_person_id, case.category, case.rule_id) == (
-        "sanne", "daan", "harassment", "R2",
-    )  # fmt: skip
+        "sanne",
+        "daan",
+        "harassment",
+        "R2",
+    )
     assert f"#{first}, #{second}, #{third}" in case.explanation
 
     coordinator = school.review.actor_by_id("abc")
@@ -113,11 +116,16 @@ async def test_a_new_case_starts_after_the_old_one_was_closed(school: School) ->
 
 
 def test_targets_from_mentions_per_platform() -> None:
-    daan = Person(PersonId("daan"), "Daan", Role.STUDENT, accounts=(
-        Account(Platform.DISCORD, AccountId("123456789012345678")),
-        Account(Platform.MATRIX, AccountId("@daan:school.nl")),
-        Account(Platform.CONSOLE, AccountId("daan")),
-    ))  # fmt: skip
+    daan = Person(
+        PersonId("daan"),
+        "Daan",
+        Role.STUDENT,
+        accounts=(
+            Account(Platform.DISCORD, AccountId("123456789012345678")),
+            Account(Platform.MATRIX, AccountId("@daan:school.nl")),
+            Account(Platform.CONSOLE, AccountId("daan")),
+        ),
+    )
     sanne = Person(PersonId("sanne"), "Sanne", Role.STUDENT, accounts=(Account(Platform.CONSOLE, AccountId("sanne")),))
     directory = RosterDirectory([daan, sanne])
 
