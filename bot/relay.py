@@ -126,11 +126,11 @@ def build_staff_announcements(core: Core, announcers: Sequence[Announcer]) -> St
 
 def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnouncements | None:
     """Before the adapters start: Matrix direct rooms take `!mededeling` and `!intrekken`."""
+    if not any(a.platform is Platform.MATRIX for a in adapters):
+        return None  # and matrix-nio may not even be installed (a console-only or Discord-only install)
     from adapters.matrix.client import MatrixAdapter
 
     matrix = [a for a in adapters if isinstance(a, MatrixAdapter)]
-    if not matrix:
-        return None
     announcers = [a for a in (announcer_for(adapter) for adapter in adapters) if a is not None]
     staff = build_staff_announcements(core, announcers)
     for adapter in matrix:
