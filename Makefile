@@ -39,7 +39,7 @@ lint: $(VENV)/.test
 
 # Lint first, so that pytest's summary is the last line.
 test: lint $(SYNAPSE_VENV)/.installed ensure-postgres
-	SCHOOLWACHT_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(VENV)/bin/python -m pytest
+	SCHOOLWACHT_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(VENV)/bin/python -m pytest --durations=15
 
 benchmarks: $(VENV)/.test $(SYNAPSE_VENV)/.installed
 	$(VENV)/bin/python -m benchmarks.detection_eval
