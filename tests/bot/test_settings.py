@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,18 +151,43 @@ def test_a_password_in_the_file_points_to_the_environment_variable(tmp_path: Pat
         load_settings(write(tmp_path, text))
 
 
+_DATABASE_URL_OF = """
+import sys
+from pathlib import Path
+from bot.settings import SettingsError, load_settings
+try:
+    load_settings(Path(sys.argv[1])).database_url({})
+except SettingsError as error:
+    print(error)
+"""
+
+
+def _database_url_error(settings_file: Path, read_only: Path) -> str:
+    """The error for the settings' database URL, with `read_only` not writable for the process that checks it.
+
+    A folder's mode does not stop root, so as root the check runs in its own user and mount namespace with a
+    read-only file system mounted on the folder (what a read-only volume in a container is)."""
+    repo = Path(__file__).parents[2]
+    command = [sys.executable, "-c", _DATABASE_URL_OF, str(settings_file)]
+    if os.geteuid() == 0:
+        mount = f"mount -t tmpfs -o ro none {shlex.quote(str(read_only))} && exec " + shlex.join(command)
+        command = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount]
+    else:
+        read_only.chmod(0o555)
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    run = subprocess.run(command, capture_output=True, text=True, check=True, cwd=repo, env=env)
+    return run.stdout + run.stderr
+
+
 def test_a_read_only_database_folder_is_named_as_a_permission_problem(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
-    settings = load_settings(write(tmp_path, '[database]\nurl = "sqlite:///ro/db.sqlite3"\n'))
-    folder.chmod(0o555)
+    settings_file = write(tmp_path, '[database]\nurl = "sqlite:///ro/db.sqlite3"\n')
     try:
-        if os.access(folder, os.W_OK):
-            pytest.skip("running as root: a folder's mode does not stop root")
-        with pytest.raises(SettingsError, match=rf"{folder} is not writable .* \(a permission problem"):
-            settings.database_url({})
+        error = _database_url_error(settings_file, folder)
     finally:
         folder.chmod(0o755)
+    assert re.search(rf"{folder} is not writable .* \(a permission problem", error), error
 
 
 def test_data_paths_go_to_the_data_folder_and_own_files_stay_beside_the_settings(tmp_path: Path) -> None:
