@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from moderation.digest import Digest
 
 _LINE = re.compile(r"^@(?P<author>[\w.\-]+)\s+#(?P<room>[\w.\-]+)(?:\s+~(?P<edit>\d+))?\s*:\s?(?P<text>.*)$", re.S)
+# A mention in a line's text: `@daan` (not the middle of an e-mail address). Console names are case-insensitive.
+_MENTION = re.compile(r"(?<![\w@])@([\w.\-]+)")
+
+
+def mentions_in(text: str) -> tuple[AccountId, ...]:
+    """The accounts a line's text mentions, in order, each once."""
+    return tuple(dict.fromkeys(AccountId(m.lower()) for m in _MENTION.findall(text)))
 
 
 class ConsoleLineError(ValueError):
@@ -155,6 +162,7 @@ class ConsoleAdapter:
             message_id=target,
             author_name=line.author,
             is_edit=line.edit_of is not None,
+            mentions=mentions_in(line.text),
         )
 
     async def _input(self) -> AsyncIterator[str]:

@@ -37,6 +37,7 @@ from moderation.model import (
     AccountId,
     Category,
     EventId,
+    IncidentStatus,
     Message,
     Person,
     PersonId,
@@ -148,8 +149,8 @@ def main() -> None:
         review = ReviewService(sessions, lambda: directory, clock)
         mentor = Actor.of(people[2])
         leader = Actor.of(people[0])
-        mentor_s = timed(lambda: review.list_for(mentor, status="open"))
-        leader_s = timed(lambda: review.list_for(leader, status="open"))
+        mentor_s = timed(lambda: review.list_for(mentor, status=IncidentStatus.OPEN))
+        leader_s = timed(lambda: review.list_for(leader, status=IncidentStatus.OPEN))
         print(
             f"list (200 max, each read logged): mentor {mentor_s * 1000:.1f} ms | leadership {leader_s * 1000:.1f} ms"
         )

@@ -27,6 +27,7 @@ from moderation.directory import load_directory
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import SCHOOL_TZ, render_text, shown
 from moderation.incidents.review import Result, ReviewResult, ReviewService
+from moderation.model import IncidentStatus
 
 incidents_app = typer.Typer(
     help="Review incidents: list, show, acknowledge, resolve, dismiss, escalate.", no_args_is_help=True
@@ -74,11 +75,12 @@ def list_incidents(
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """The incidents you may see, oldest first."""
-    if status is not None and status not in ("open", "in-review", "resolved", "dismissed"):
+    if status is not None and status not in tuple(IncidentStatus):
         typer.echo(f"error: --status must be open, in-review, resolved or dismissed, not {status!r}", err=True)
         raise typer.Exit(2)
     service = _service(config)
-    cards = service.list_for(_actor(service, as_person), status=status, room=room, reviewer=reviewer, limit=limit)
+    wanted = IncidentStatus(status) if status is not None else None
+    cards = service.list_for(_actor(service, as_person), status=wanted, room=room, reviewer=reviewer, limit=limit)
     out = Console()
     table = Table("#", "when", "status", "rule", "category", "room", "author", "reviewers", "escalation")
     for c in cards:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import load_settings
 from moderation.incidents.db import IncidentRow
+from moderation.model import OPEN_STATUSES
 from moderation.privacy import ErasurePlan, UnknownPerson, erase_person, export_person
 
 privacy_app = typer.Typer(help="AVG: export or erase everything stored about a person.", no_args_is_help=True)
@@ -103,7 +104,7 @@ def _unfinished(sessions: sessionmaker[Session], incident_ids: list[int]) -> lis
         for row in rows:
             if row.escalation == "police":
                 warnings.append(f"#{row.id} was escalated as a possible criminal offence; its record goes too")
-            elif row.status in ("open", "in-review"):
+            elif row.status in OPEN_STATUSES:
                 warnings.append(f"#{row.id} is still {row.status}: its reviewers have not finished it")
         return warnings
 

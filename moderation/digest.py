@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from moderation.incidents.access import Actor, decide, note_access, sees_reporter
 from moderation.incidents.cards import SCHOOL_TZ, Card, card_from_row
 from moderation.incidents.db import IncidentRow
-from moderation.model import Person, PersonId
+from moderation.incidents.model import Incident, incident_of
+from moderation.model import OPEN_STATUSES, HistoryAction, Person, PersonId
 from moderation.ports import Clock, Directory
 
 log = logging.getLogger(__name__)
 
-OPEN = ("open", "in-review")
 MAX_CARDS = 50  # a digest is read on a phone: the oldest fifty, and how many more there are
 
 
@@ -51,12 +51,12 @@ def build_digests(session: Session, directory: Directory) -> list[Digest]:
     rows = session.scalars(
         select(IncidentRow)
         .options(selectinload(IncidentRow.reviewers))
-        .where(IncidentRow.status.in_(OPEN))
+        .where(IncidentRow.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(IncidentRow.created_at, IncidentRow.id)
     ).all()
     leaders = list(directory.leadership())
-    per_reviewer: dict[PersonId, list[IncidentRow]] = {}
-    for row in rows:
+    per_reviewer: dict[PersonId, list[Incident]] = {}
+    for row in map(incident_of, rows):
         assigned = [PersonId(r.person_id) for r in row.reviewers] or [p.id for p in leaders]  # unrouted: leadership
         for pid in dict.fromkeys(assigned):
             per_reviewer.setdefault(pid, []).append(row)
@@ -97,7 +97,7 @@ async def send_digests(
             for card in digest.cards:
                 row = session.get(IncidentRow, card.id)
                 if row is not None:
-                    note_access(session, row, Actor(key=str(digest.reviewer)), "digest", "", now)
+                    note_access(session, row, Actor(key=str(digest.reviewer)), HistoryAction.DIGEST, "", now)
     return DigestRun(tuple(sent), tuple(missed))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from moderation.model import Message
 from moderation.ports import Enforcer, IncidentRef
@@ -11,6 +12,8 @@ from moderation.ports import Enforcer, IncidentRef
 @dataclass
 class DryRunEnforcer:
     """Takes no action on the platform; remembers what it would have done. Reviewers still get the card, marked."""
+
+    NOT_DONE: ClassVar[str] = "dry run: not done"  # what an incident's history says of a recorded consequence
 
     inner: Enforcer | None = None
     would_have: list[str] = field(default_factory=list)

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
-from moderation.directory import fold_id
 from moderation.model import (
     ActionKind,
     Category,
@@ -16,13 +15,13 @@ from moderation.model import (
     Message,
     Person,
     PrivateRoom,
-    Role,
     Severity,
     Verdict,
 )
 from moderation.policy import RoomPolicy
 from moderation.ports import Classifier, MediaScanner
 from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule, RuleContext
+from moderation.rules.may_post import may_post
 
 log = logging.getLogger(__name__)
 
@@ -128,16 +127,6 @@ def _run_isolated(
     if not verdicts:
         return _rule_error_verdict(errors) if errors else None
     return _merge(verdicts, errors)
-
-
-def may_post(policy: RoomPolicy, author: Person | None) -> bool:
-    """R10: outside announcement rooms everyone may post; inside, the listed people and (if so set) all staff."""
-    if not policy.is_announcement:
-        return True
-    if author is None:
-        return False
-    listed = fold_id(author.id) in {fold_id(p) for p in policy.posters}  # roster ids are case-insensitive
-    return listed or (policy.staff_may_post and author.role is Role.STAFF)
 
 
 def _merge(verdicts: list[Verdict], errors: list[str]) -> Verdict:

@@ -6,9 +6,11 @@ this module ever holds a raw event, a client or a database session.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
+from types import MappingProxyType
 from typing import NewType
 
 PersonId = NewType("PersonId", str)  # the school's own key for a person (from the roster)
@@ -58,26 +60,123 @@ class Category(StrEnum):
     RULE_ERROR = "rule-error"  # a rule crashed on this message; recorded so nobody thinks it was judged
 
 
-ABUSE_CATEGORIES: tuple[Category, ...] = (
-    Category.INSULT,
-    Category.HARASSMENT,
-    Category.THREAT,
-    Category.DISCRIMINATION,
-    Category.SEXUAL,
-    Category.SELF_HARM,
-)
-
-# Bullying in the protocol's sense (R13: the anti-bullying coordinator joins).
-BULLYING_CATEGORIES: frozenset[Category] = frozenset(
-    {Category.INSULT, Category.HARASSMENT, Category.THREAT, Category.DISCRIMINATION}
-)
-
-
 class Severity(IntEnum):
     LOW = 1
     MEDIUM = 2
     HIGH = 3
     CRITICAL = 4
+
+
+class Leadership(StrEnum):
+    """Whether school leadership reviews an incident of a category."""
+
+    NO = "no"  # the author's mentor or manager (and the coordinator for bullying); leadership only if unrouted
+    ALSO = "also"  # besides the author's mentor or manager (R7: reports, a fictitious sender posing as the school)
+    ONLY = "only"  # about a room or the bot itself, not one person's conduct: leadership alone
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryMeaning:
+    """What a category means to the protocol: one row of CATEGORIES."""
+
+    rule_id: str  # the protocol rule it falls under ("R2", "R7", ...)
+    severity: Severity  # how serious an incident of it is, unless its rule says more
+    bullying: bool = False  # bullying in the protocol's sense (R13: the anti-bullying coordinator joins)
+    targeting: bool = False  # something done to someone: counts towards repeated targeting (R2)
+    leadership: Leadership = Leadership.NO
+    notice_word: str = ""  # the Dutch word for it in a notice to the author ("je bericht lijkt beledigend")
+    abuse: bool = False  # scored by the classifier, judged by the abusive_content rule
+
+
+CATEGORIES: Mapping[Category, CategoryMeaning] = MappingProxyType(
+    {
+        Category.INSULT: CategoryMeaning(
+            "R2", Severity.MEDIUM, bullying=True, targeting=True, notice_word="beledigend", abuse=True
+        ),
+        Category.HARASSMENT: CategoryMeaning(
+            "R2", Severity.MEDIUM, bullying=True, targeting=True, notice_word="kwetsend of buitensluitend", abuse=True
+        ),
+        Category.THREAT: CategoryMeaning(
+            "R2", Severity.HIGH, bullying=True, targeting=True, notice_word="bedreigend", abuse=True
+        ),
+        Category.DISCRIMINATION: CategoryMeaning(
+            "R7", Severity.HIGH, bullying=True, targeting=True, notice_word="discriminerend", abuse=True
+        ),
+        Category.SEXUAL: CategoryMeaning("R7", Severity.HIGH, targeting=True, notice_word="seksueel", abuse=True),
+        Category.SELF_HARM: CategoryMeaning("R2", Severity.HIGH, abuse=True),
+        Category.ANNOUNCEMENT_ONLY: CategoryMeaning("R10", Severity.LOW),
+        Category.PERMISSION_DRIFT: CategoryMeaning("R10", Severity.MEDIUM, leadership=Leadership.ONLY),
+        Category.REPORTED: CategoryMeaning("R7", Severity.MEDIUM, targeting=True, leadership=Leadership.ALSO),
+        Category.PERSONAL_DATA: CategoryMeaning("R6", Severity.MEDIUM),
+        Category.IMPERSONATION: CategoryMeaning("R7", Severity.MEDIUM, leadership=Leadership.ALSO),
+        Category.STAFF_IN_STUDENT_ROOM: CategoryMeaning("R10", Severity.LOW),
+        Category.MEDIA: CategoryMeaning("R6", Severity.LOW),
+        Category.QUIET_HOURS: CategoryMeaning("R11", Severity.LOW),
+        Category.ONE_TO_ONE: CategoryMeaning("R9", Severity.LOW, leadership=Leadership.ONLY),
+        Category.FORGED_EDIT: CategoryMeaning("R7", Severity.MEDIUM),
+        Category.RULE_ERROR: CategoryMeaning("-", Severity.LOW, leadership=Leadership.ONLY),
+    }
+)
+
+ABUSE_CATEGORIES: tuple[Category, ...] = tuple(c for c, meaning in CATEGORIES.items() if meaning.abuse)
+BULLYING_CATEGORIES: frozenset[Category] = frozenset(c for c, meaning in CATEGORIES.items() if meaning.bullying)
+TARGETING_CATEGORIES: frozenset[Category] = frozenset(c for c, meaning in CATEGORIES.items() if meaning.targeting)
+
+
+def notice_word(category: Category) -> str:
+    """The Dutch word for a category in a notice to the author; empty where no such notice is sent."""
+    return CATEGORIES[category].notice_word
+
+
+class IncidentStatus(StrEnum):
+    """Where an incident is in its review. Stored as these strings."""
+
+    OPEN = "open"
+    IN_REVIEW = "in-review"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+    @property
+    def closed(self) -> bool:
+        return self in CLOSED_STATUSES
+
+
+OPEN_STATUSES: frozenset[IncidentStatus] = frozenset({IncidentStatus.OPEN, IncidentStatus.IN_REVIEW})
+CLOSED_STATUSES: frozenset[IncidentStatus] = frozenset({IncidentStatus.RESOLVED, IncidentStatus.DISMISSED})
+
+
+class HistoryAction(StrEnum):
+    """What one line of an incident's history records. Stored as these strings."""
+
+    CREATED = "created"
+    LINKED = "linked"  # an incident became part of a repeated-targeting case (on the case's history)
+    RETENTION = "retention"  # the message text was erased after the retention period
+    # done by the pipeline, one per owed action (ActionKind's values)
+    DELETE = "delete"
+    NOTIFY_SENDER = "notify-sender"
+    FLAG = "flag"
+    ANNOUNCE = "announce"
+    # reads: the access log
+    VIEWED = "viewed"
+    LISTED = "listed"
+    DIGEST = "digest"
+    REFUSED = "refused"
+    # review changes
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+    ESCALATED_COORDINATOR = "escalated:coordinator"
+    ESCALATED_LEADERSHIP = "escalated:leadership"
+    ESCALATED_POLICE = "escalated:police"
+    REASSIGNED = "reassigned"  # its reviewers left the school: leadership took over
+
+    @classmethod
+    def of(cls, kind: ActionKind) -> HistoryAction:
+        return cls(kind.value)
+
+    @classmethod
+    def escalated(cls, level: str) -> HistoryAction:
+        return cls(f"escalated:{level}")
 
 
 class ActionKind(StrEnum):

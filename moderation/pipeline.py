@@ -1,31 +1,27 @@
-"""The Moderator: every message of every platform goes through `handle`, and only this module acts on verdicts.
+"""The Moderator: every message, member change, report and room event of every platform goes through it.
 
-early exits -> room policy -> every rule (each isolated) -> strongest verdict -> one incident -> routing -> actions
+early exits -> room policy -> every rule (judge.py, each isolated) -> strongest verdict -> one incident with its
+reviewers (incidents/routing.py) and its owed actions -> the actions, through the platform's Enforcer (actions.py)
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
-from moderation.deliveries import Deliveries, Job
-from moderation.incidents.outbox import DRY, MESSAGE, message_snapshot
+from moderation.actions import ActionRunner, owed_actions
+from moderation.database_wait import DatabaseWait
 from moderation.incidents.report_key import report_key
 from moderation.incidents.routing import route
 from moderation.judge import Judge
 from moderation.model import (
     AccountId,
     Action,
-    ActionKind,
     Category,
     EventId,
     MemberChange,
@@ -38,13 +34,10 @@ from moderation.model import (
     Room,
     RoomId,
     RoomKind,
-    Severity,
     Verdict,
 )
 from moderation.policy import PolicyBook, RoomPolicy
 from moderation.ports import (
-    CARD,
-    CardDelivery,
     Classifier,
     Clock,
     Directory,
@@ -54,16 +47,11 @@ from moderation.ports import (
     IncidentStore,
     MediaScanner,
     Outbox,
-    OwedAction,
-    PendingAction,
-    StoreUnavailable,
 )
+from moderation.rules import REPORT, ROOM_SETTINGS
 from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-# On the message path itself: the abusive message goes first. Notices and cards may follow (see Deliveries).
-CRITICAL = frozenset({ActionKind.DELETE.value, ActionKind.FLAG.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +92,6 @@ class Moderator:
         one_to_one_exceptions: Sequence[str] = (),
         delivery_workers: int = 0,
     ) -> None:
-        self._store_retry_delay = store_retry_delay
         # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
         self._report_secret = report_secret if report_secret is not None else secrets.token_bytes(32)
         self._policies = policies
@@ -115,18 +102,17 @@ class Moderator:
         self._official_names = tuple(official_names)
         self._directory = directory
         self._store = store
-        self._outbox = outbox
         self._clock = clock
         self._bot_accounts = bot_accounts
         self._unconfigured = unconfigured_rooms  # None: messages in rooms not in the config are ignored
         self._dry_run = dry_run
         self._checkpoint = checkpoint  # called after each step; the fault tests end the process there
-        self._in_flight: set[int] = set()  # outbox actions being done right now (a replay must not start them too)
-        # 0: every action inline, before handle() returns. Else notices and cards go to this many workers per
-        # platform, off the message path (the delete stays on it).
-        self._delivery_workers = delivery_workers
-        self._deliveries: dict[Platform, Deliveries] = {}
-        self._outage_since: float | None = None  # the database has been unreachable since (monotonic seconds)
+        self._wait = DatabaseWait(store_retry_delay)
+        # delivery_workers 0: every action inline, before handle() returns. Else notices and cards go to this many
+        # workers per platform, off the message path (the delete stays on it).
+        self._actions = ActionRunner(
+            outbox, clock, self._wait, checkpoint=checkpoint, delivery_workers=delivery_workers
+        )
         self._accepting = True
         self._in_hand = 0
         self._idle: asyncio.Event | None = None
@@ -210,20 +196,7 @@ class Moderator:
         reporter_person = self._directory.person_for(message.platform, reporter)
         judged = await self._judge.judge(message, policy, author)
         keyed = _replace_event(message, report_key(self._report_secret, reporter, message.event_id))
-        said = f": {reason.strip()}" if reason.strip() else ""
-        verdict = Verdict(
-            rule_id="R7",
-            rule_name="report",
-            category=Category.REPORTED,
-            severity=max(Severity.MEDIUM, judged.severity) if judged else Severity.MEDIUM,
-            score=1.0,
-            explanation=f"reported by a member of the school{said}"
-            + (f"; the bot also sees: {judged.explanation}" if judged else ""),
-            actions=(ActionKind.FLAG,),  # a report never deletes by itself: a person reviews it
-            criminal=judged.criminal if judged else False,
-            scores=judged.scores if judged else (),
-            excerpt=judged.excerpt if judged else None,
-        )
+        verdict = REPORT.evaluate(judged, reason)
         reported_by = reporter_person.id if reporter_person else f"{message.platform.value}:{reporter}"
         return await self._act(keyed, verdict, policy, author, enforcer, reported_by=reported_by)
 
@@ -244,18 +217,10 @@ class Moderator:
             message = Message(platform, room_id, event_id, actor or AccountId(""), "", now)
             policy = self.policy_for(platform, room_id) or self._fallback_policy(message)
             author = self._directory.person_for(platform, actor) if actor else None
-            verdict = Verdict(
-                rule_id="R10",
-                rule_name="room_settings",
-                category=category,
-                severity=Severity.MEDIUM,
-                score=1.0,
-                explanation=explanation,
-                actions=(ActionKind.FLAG,),
-            )
+            verdict = ROOM_SETTINGS.evaluate(category, explanation)
             return await self._act(message, verdict, policy, author, enforcer, reported_by=None)
 
-    # -- acting -----------------------------------------------------------------------------------------------
+    # -- acting ---------------------------------------------------------------------------------------------
 
     async def _act(
         self,
@@ -270,19 +235,9 @@ class Moderator:
         draft = IncidentDraft(message, verdict, author, reviewers, policy.room.name, reported_by=reported_by)
         dry = self._dry_run or policy.dry_run
         draft = replace(draft, owed=owed_actions(draft, enforcer, dry=dry))
-        now = self._clock.now()
-        incident = await self._until_stored(self._store.record, draft, now)
+        incident = await self._wait.write(self._store.record, draft, self._clock.now())
         if incident is None:
-            # A replay: the incident exists. Whatever an interruption left undone is done now, once.
-            event = (message.room_id, message.event_id)
-            pending = await self._until_stored(self._outbox.pending, message.platform, event=event)
-            actions: tuple[Action, ...] = ()
-            if pending:
-                stored = await self._until_stored(self._outbox.incident, pending[0].incident_id)
-                if stored is not None:
-                    log.info("incident #%d: finishing %d owed action(s) after a replay", stored.id, len(pending))
-                    actions = tuple(await self._dispatch(stored, enforcer, pending))
-            return Outcome(verdict=verdict, duplicate=True, actions=actions)
+            return Outcome(verdict=verdict, duplicate=True, actions=await self._actions.after_replay(message, enforcer))
         log.info(
             "incident #%d recorded in room %s (%s %s, %s)",
             incident.id,
@@ -292,131 +247,14 @@ class Moderator:
             message.platform.value,
         )
         self._checkpoint("recorded")
-        pending = await self._until_stored(self._outbox.pending, message.platform, incident_id=incident.id)
-        done = await self._dispatch(incident, enforcer, pending)
+        done = await self._actions.fresh(incident, enforcer)
         return Outcome(verdict=verdict, incident=incident, actions=tuple(done))
-
-    async def _dispatch(
-        self, incident: IncidentRef, enforcer: Enforcer, pending: Sequence[PendingAction]
-    ) -> list[Action]:
-        """The critical path (delete) now; the rest now too, or by the platform's workers when there are any."""
-        if not self._delivery_workers:
-            return await self._settle(incident, enforcer, pending)
-        now = [p for p in pending if p.kind in CRITICAL]
-        later = tuple(p for p in pending if p.kind not in CRITICAL and p.id not in self._in_flight)
-        done = await self._settle(incident, enforcer, now)
-        if later:
-            self._in_flight.update(p.id for p in later)  # claimed: a replay meanwhile leaves them to the workers
-            platform = incident.draft.message.platform
-            deliveries = self._deliveries.get(platform)
-            if deliveries is None:
-                deliveries = self._deliveries[platform] = Deliveries(self._deliver, self._delivery_workers)
-            deliveries.submit(Job(incident, enforcer, later))
-        return done
-
-    async def _deliver(self, job: Job) -> None:
-        """A worker's job. The incident as stored now, not as it was judged: an erasure or a masking since then
-        must not reach a card."""
-        try:
-            stored = await self._until_stored(self._outbox.incident, job.incident.id)
-            if stored is not None:  # else it was erased altogether, and nothing is owed any more
-                await self._settle(stored, job.enforcer, job.actions, claimed=True)
-        finally:
-            self._in_flight.difference_update(p.id for p in job.actions)
 
     async def resume(self, platform: Platform, enforcer: Enforcer) -> int:
         """Do every action still owed on `platform` (a crash or a stop interrupted it). At start, before new
         events are taken. Returns how many actions were done (or failed)."""
         with self._taking():
-            pending = await self._until_stored(self._outbox.pending, platform)
-            if not pending:
-                return 0
-            by_incident: dict[int, list[PendingAction]] = {}
-            for action in pending:
-                by_incident.setdefault(action.incident_id, []).append(action)
-            log.info(
-                "%s: finishing %d owed action(s) of %d incident(s) from before the restart",
-                platform.value,
-                len(pending),
-                len(by_incident),
-            )
-            finished = 0
-            for incident_id, actions in by_incident.items():
-                incident = await self._until_stored(self._outbox.incident, incident_id)
-                if incident is not None:
-                    finished += len(await self._settle(incident, enforcer, actions))
-            return finished
-
-    async def _settle(
-        self, incident: IncidentRef, enforcer: Enforcer, pending: Sequence[PendingAction], *, claimed: bool = False
-    ) -> list[Action]:
-        """Do each owed action in order and mark it done; one already being done elsewhere in this process is left
-        to that caller (`claimed`: these were claimed for this caller when they were handed over)."""
-        done: list[Action] = []
-        room = incident.draft.room_name or incident.draft.message.room_id
-        for owed in pending:
-            if not claimed and owed.id in self._in_flight:
-                continue
-            self._in_flight.add(owed.id)
-            try:
-                action = await self._until_stored_async(functools.partial(self._perform, owed, incident, enforcer))
-                self._checkpoint(owed.step)
-                finished = await self._until_stored(
-                    self._outbox.finish, owed.id, action.ok, action.detail, self._clock.now()
-                )
-            finally:
-                self._in_flight.discard(owed.id)
-            if finished:
-                outcome = "done" if action.ok else "FAILED"
-                log.info("incident #%d: %s %s in room %s", incident.id, owed.step, outcome, room)
-                done.append(action)
-        return done
-
-    async def _perform(self, owed: PendingAction, incident: IncidentRef, enforcer: Enforcer) -> Action:
-        message, verdict = incident.draft.message, incident.draft.verdict
-        if owed.kind == CARD:
-            assert isinstance(enforcer, CardDelivery), "a card copy is only owed by an enforcer that delivers them"
-            return await _attempt(ActionKind.ANNOUNCE, enforcer.deliver_card(incident, owed.target))
-        kind = ActionKind(owed.kind)
-        if owed.payload.get(DRY) and kind is not ActionKind.ANNOUNCE:
-            return Action(kind, ok=True, detail="dry run: not done")
-        if kind is ActionKind.DELETE:
-            if owed.payload.get("is_edit") is not None:
-                message = replace(message, is_edit=bool(owed.payload["is_edit"]))
-            reason = str(owed.payload.get("reason") or f"schoolwacht {verdict.rule_id}: {verdict.category}")
-            return await _attempt(kind, enforcer.delete(message, reason))
-        if kind is ActionKind.NOTIFY_SENDER:
-            text = owed.payload.get("text")
-            if not isinstance(text, str) or not text or not message.author:
-                return Action(kind, ok=True, detail="nothing to say")
-            return await _attempt(kind, enforcer.notify_sender(message, text))
-        if kind is ActionKind.ANNOUNCE:
-            return await _attempt(kind, enforcer.announce(incident))
-        return Action(kind, ok=True)
-
-    async def _until_stored(self, write: Callable[..., T], *args: object, **kwargs: object) -> T:
-        """Write to the incident log in a worker thread. While the database is down, wait and try again: the
-        message's handler waits with it (the Matrix sync token does not move on), so nothing is lost."""
-        return await self._until_stored_async(lambda: asyncio.to_thread(write, *args, **kwargs))
-
-    async def _until_stored_async(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        """`attempt` until it does not fail for want of the database. One warning per outage (however many
-        messages and workers wait for it), and one when it is back."""
-        delay = self._store_retry_delay
-        while True:
-            try:
-                result = await attempt()
-            except StoreUnavailable as exc:
-                if self._outage_since is None:
-                    self._outage_since = time.monotonic()
-                    log.warning("the database is unreachable (%s); waiting for it, trying again until it is back", exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-                continue
-            if self._outage_since is not None:
-                log.warning("the database is reachable again after %.0fs", time.monotonic() - self._outage_since)
-                self._outage_since = None
-            return result
+            return await self._actions.resume(platform, enforcer)
 
     # -- stopping ---------------------------------------------------------------------------------------------
 
@@ -449,10 +287,8 @@ class Moderator:
                 await asyncio.wait_for(self._idle.wait(), grace)
             except TimeoutError:
                 finished = self._in_hand == 0
-        for deliveries in self._deliveries.values():
-            if not await deliveries.drain(max(0.0, deadline - time.monotonic())):
-                finished = False
-            await deliveries.close()
+        if not await self._actions.drain(lambda: deadline - time.monotonic()):
+            finished = False
         return finished
 
     # -- questions adapters ask -------------------------------------------------------------------------------
@@ -488,44 +324,6 @@ class Moderator:
     def replace_directory(self, directory: Directory) -> None:
         """After a roster import: new messages are judged against the new roster."""
         self._directory = directory
-
-
-def owed_actions(draft: IncidentDraft, enforcer: Enforcer, *, dry: bool) -> tuple[OwedAction, ...]:
-    """What the incident's verdict asks for, as outbox rows: the verdict's actions, then every copy of the card
-    (one action per copy where the enforcer delivers them one by one, else one `announce`)."""
-    message, verdict = draft.message, draft.verdict
-    snapshot: dict[str, object] = {MESSAGE: message_snapshot(message), **({DRY: True} if dry else {})}
-    owed: list[OwedAction] = []
-    for kind in dict.fromkeys(verdict.actions):
-        if kind is ActionKind.DELETE:
-            reason = f"schoolwacht {verdict.rule_id}: {verdict.category}"
-            owed.append(OwedAction(kind.value, payload={**snapshot, "reason": reason, "is_edit": message.is_edit}))
-        elif kind is ActionKind.NOTIFY_SENDER:
-            owed.append(OwedAction(kind.value, payload={**snapshot, "text": verdict.notice or ""}))
-        elif kind is not ActionKind.ANNOUNCE:
-            owed.append(OwedAction(kind.value, done=True))
-    if not verdict.for_review:
-        pass  # nothing for reviewers: no card anywhere
-    elif isinstance(enforcer, CardDelivery):
-        owed.extend(OwedAction(CARD, str(viewer), payload=snapshot) for viewer in enforcer.card_viewers(draft))
-    else:
-        owed.append(OwedAction(ActionKind.ANNOUNCE.value, payload=snapshot))
-    return tuple(owed)
-
-
-async def _attempt(kind: ActionKind, call: Awaitable[None]) -> Action:
-    """Await one enforcer call; a failure becomes a failed Action on the incident, never a lost one. A database
-    that is away is no failure of the action: it is tried again when the database is back."""
-    try:
-        await call
-    except StoreUnavailable:
-        raise
-    except (OperationalError, InterfaceError) as exc:
-        raise StoreUnavailable(str(exc.orig or exc).strip().splitlines()[0]) from exc
-    except Exception as exc:
-        log.warning("action %s failed: %s: %s", kind.value, type(exc).__name__, exc)
-        return Action(kind, ok=False, detail=f"{type(exc).__name__}: {exc}")
-    return Action(kind, ok=True)
 
 
 def _replace_event(message: Message, event_id: EventId) -> Message:

@@ -38,7 +38,7 @@ from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, MentorR
 from moderation.incidents.report_key import unlinked_key
 from moderation.incidents.routing import LEADERSHIP
 from moderation.incidents.withdrawals import RENEW_KEY, queue_in
-from moderation.model import Platform
+from moderation.model import OPEN_STATUSES, Platform
 
 log = logging.getLogger(__name__)
 
@@ -375,7 +375,7 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
             incident = assignment.incident
             plan.assignments_removed.append(incident.id)
             incident.reviewers.remove(assignment)
-            if not incident.reviewers and incident.status in ("open", "in-review"):
+            if not incident.reviewers and incident.status in OPEN_STATUSES:
                 for leader in leaders:
                     incident.reviewers.append(ReviewerRow(person_id=leader, reason=LEADERSHIP))
                 plan.reassigned_to_leadership.append(incident.id)

@@ -48,8 +48,8 @@ from adapters.discord.review_view import (
 from moderation.digest import Digest, render_digest
 from moderation.incidents.access import Actor, sees_reporter
 from moderation.incidents.cards import Card
-from moderation.incidents.review import CLOSED, Result, ReviewResult, ReviewService, parse_escalation
-from moderation.model import AccountId, Person, PersonId, Platform
+from moderation.incidents.review import Result, ReviewResult, ReviewService, parse_escalation
+from moderation.model import CLOSED_STATUSES, AccountId, Person, PersonId, Platform
 from moderation.ports import Directory, IncidentRef
 
 log = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ class DiscordReview:
         if shown.card is None:
             await self._after(interaction, press, actor, shown)
             return
-        if shown.card.status in CLOSED:
+        if shown.card.status in CLOSED_STATUSES:
             closed = ReviewResult(Result.UNCHANGED, _closed(shown.card), shown.card)
             await self._after(interaction, press, actor, closed)
             return

@@ -16,6 +16,7 @@ import discord
 
 from moderation.incidents.cards import ESCALATION_TEXT, Card
 from moderation.incidents.review import ESCALATIONS, NOTE_MAX
+from moderation.model import CLOSED_STATUSES, IncidentStatus
 from moderation.ports import IncidentRef
 
 PREFIX = "sw:"
@@ -54,11 +55,11 @@ def parse_custom_id(value: str, allowed: frozenset[str]) -> Press | None:
 
 def card_view(card: Card) -> discord.ui.View | None:
     """The controls for a card in its current state; None for a closed incident (nothing left to do)."""
-    if card.status in ("resolved", "dismissed"):
+    if card.status in CLOSED_STATUSES:
         return None
     view = discord.ui.View(timeout=None)
     n = card.id
-    acked = card.status == "in-review"
+    acked = card.status == IncidentStatus.IN_REVIEW
     view.add_item(
         discord.ui.Button(
             label="In review" if acked else "Acknowledge",
@@ -97,7 +98,7 @@ def fresh_card(incident: IncidentRef) -> Card:
     draft = incident.draft
     return Card(
         id=incident.id,
-        status="open",
+        status=IncidentStatus.OPEN,
         platform=draft.message.platform.value,
         room=draft.room_name,
         when=incident.created_at,

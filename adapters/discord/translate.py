@@ -23,6 +23,8 @@ _JUMP_LINK = re.compile(
 
 
 THREAD_TARGET = "thread:"
+# How Discord writes a mention of a member in a message's text (the legacy form has a "!").
+_MENTION = re.compile(r"<@!?(\d{15,21})>")
 
 
 class NotAMessage(ValueError):
@@ -88,6 +90,7 @@ def _build(msg: discord.Message, *, event_id: EventId, sent_at: datetime, is_edi
     if reference is not None and not is_forward and not by_integration and reference.message_id is not None:
         reply_to = EventId(str(reference.message_id))
     author = msg.author
+    text = judged_text(msg)
     return Message(
         platform=Platform.DISCORD,
         room_id=RoomId(str(room if room is not None else room_of(msg.channel))),
@@ -95,13 +98,14 @@ def _build(msg: discord.Message, *, event_id: EventId, sent_at: datetime, is_edi
         message_id=EventId(str(msg.id)),
         author=AccountId(str(author.id)),
         author_name=author.display_name,
-        text=judged_text(msg),
+        text=text,
         sent_at=sent_at,
         is_edit=is_edit,
         is_forward=is_forward,
         by_integration=by_integration,
         has_media=has_media,
         reply_to=reply_to,
+        mentions=mentions_in(text),
         link=msg.jump_url,
     )
 
@@ -119,8 +123,14 @@ def thread_name_message(thread: discord.Thread) -> Message:
         author=AccountId(str(thread.owner_id or "")),
         text=thread.name,
         sent_at=thread.created_at or datetime.now(UTC),
+        mentions=mentions_in(thread.name),
         link=thread.jump_url,
     )
+
+
+def mentions_in(text: str) -> tuple[AccountId, ...]:
+    """The members a text mentions, in order, each once."""
+    return tuple(dict.fromkeys(AccountId(m) for m in _MENTION.findall(text)))
 
 
 def thread_target(target_id: str) -> int | None:

@@ -26,7 +26,7 @@ from adapters.matrix.config import StateStore
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import Card
 from moderation.incidents.review import ReviewService
-from moderation.model import AccountId, Person, PersonId, Platform
+from moderation.model import OPEN_STATUSES, AccountId, Person, PersonId, Platform
 from moderation.ports import Directory
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ CARD_KEY = "matrix.card."  # event id of a card -> incident id (reactions on the
 COPIES_KEY = "matrix.copies."
 OVERVIEW = "overview"  # the viewer of the review room's copy
 INDEX_KEY = "matrix.copies.index"  # JSON list of the incidents that have copies in chat (to sweep them)
-OPEN = ("open", "in-review")
 
 
 def escalation_people(level: str | None, directory: Directory) -> list[PersonId]:
@@ -123,7 +122,7 @@ class ReviewerCards:
             if shown.card is None:
                 log.info("matrix: incident #%d: not delivered to %s: %s", incident_id, pid, shown.message)
                 continue
-            if only_open and shown.card.status not in OPEN:
+            if only_open and shown.card.status not in OPEN_STATUSES:
                 continue
             try:
                 room_id = await self._direct_room(account)
@@ -186,7 +185,7 @@ class ReviewerCards:
 
     async def _renew_overview(self, incident_id: int, room_id: str) -> list[str]:
         shown = await asyncio.to_thread(self._service.show, incident_id, Actor(key="system", admin=True))
-        if shown.card is None or shown.card.status not in OPEN:
+        if shown.card is None or shown.card.status not in OPEN_STATUSES:
             return []
         try:  # the overview is leadership's room, but never names the reporter (others may be in it)
             event_id = await self._send(room_id, review_card_content(replace(shown.card, reporter=None)))

@@ -14,6 +14,9 @@ from urllib.parse import quote, unquote
 
 from moderation.model import AccountId, EventId, MemberChange, MemberChangeKind, Message, Platform, RoomId
 
+# A user id written in a message's text, as clients write a mention.
+_MENTION = re.compile(r"(@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(?::\d+)?)")
+
 TEXT_TYPES = frozenset({"m.text", "m.notice", "m.emote"})
 MEDIA_TYPES = frozenset({"m.image", "m.file", "m.video", "m.audio"})
 POLL_TYPES = frozenset({"m.poll.start", "org.matrix.msc3381.poll.start"})
@@ -109,8 +112,14 @@ def message_from_event(room_id: str, event: Mapping[str, object]) -> Message | N
         is_edit=is_edit,
         has_media=msgtype in MEDIA_TYPES or msgtype == "m.sticker",
         reply_to=EventId(reply_to) if reply_to else None,
+        mentions=mentions_in(text),
         link=event_link(room_id, original_id or event_id),
     )
+
+
+def mentions_in(text: str) -> tuple[AccountId, ...]:
+    """The user ids a text mentions (`@daan:school.nl`), in order, each once."""
+    return tuple(dict.fromkeys(AccountId(m) for m in _MENTION.findall(text)))
 
 
 def event_link(room_id: str, event_id: str) -> str:
@@ -149,6 +158,7 @@ def _message(room_id: str, event_id: str, sender: str, sent_at: datetime, text: 
         author=AccountId(sender),
         text=text,
         sent_at=sent_at,
+        mentions=mentions_in(text),
         link=event_link(room_id, event_id),
     )
 

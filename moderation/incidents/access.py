@@ -24,12 +24,11 @@ from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.orm import Session
 
 from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
+from moderation.incidents.model import Incident
 from moderation.incidents.routing import COORDINATOR, MENTOR
-from moderation.model import BULLYING_CATEGORIES, Person, PersonId, Role
+from moderation.model import BULLYING_CATEGORIES, HistoryAction, Person, PersonId, Role
 from moderation.ports import Directory
-
-CASE_RULE_NAME = "repeated_targeting"  # the rule name of an R2 repeated-targeting case
-_BULLYING = frozenset(c.value for c in BULLYING_CATEGORIES)
+from moderation.rules.repeated_targeting import CASE_RULE_NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,7 @@ class Decision:
     reason: str  # "mentor of Sanne Bakker", "not your student, and not assigned to you", ...
 
 
-def decide(actor: Actor, row: IncidentRow, directory: Directory) -> Decision:
+def decide(actor: Actor, row: Incident, directory: Directory) -> Decision:
     """May `actor` see (and act on) this incident? Acting needs exactly the same right as seeing."""
     if actor.admin:
         return Decision(True, "administrator (acts for school leadership)")
@@ -88,7 +87,11 @@ def decide(actor: Actor, row: IncidentRow, directory: Directory) -> Decision:
         return Decision(True, f"mentor ({who} {author.name})")
     if author is not None and staff_author and author.manager == me.id:
         return Decision(True, f"manager of {author.name}")
-    if me.is_coordinator and not staff_author and (row.category in _BULLYING or row.rule_name == CASE_RULE_NAME):
+    if (
+        me.is_coordinator
+        and not staff_author
+        and (row.category in BULLYING_CATEGORIES or row.rule_name == CASE_RULE_NAME)
+    ):
         return Decision(True, "anti-bullying coordinator")
     for assignment in row.reviewers:
         if assignment.person_id != me.id:
@@ -124,7 +127,7 @@ def candidates(actor: Actor, directory: Directory) -> ColumnElement[bool]:
     if related:
         clauses.append(IncidentRow.author_person_id.in_(related))
     if me.is_coordinator:
-        clauses.append(IncidentRow.category.in_(sorted(_BULLYING)))
+        clauses.append(IncidentRow.category.in_(sorted(c.value for c in BULLYING_CATEGORIES)))
         clauses.append(IncidentRow.rule_name == CASE_RULE_NAME)
     return or_(*clauses)
 
@@ -136,6 +139,8 @@ def _people(directory: Directory) -> list[Person]:
     return list(directory.staff())
 
 
-def note_access(session: Session, row: IncidentRow, actor: Actor, action: str, detail: str, now: datetime) -> None:
+def note_access(
+    session: Session, row: IncidentRow | Incident, actor: Actor, action: HistoryAction, detail: str, now: datetime
+) -> None:
     """Append one line to the incident's history: who, when, what (reads, changes and refusals alike)."""
-    session.add(HistoryRow(incident_id=row.id, at=now, actor=actor.key, action=action[:32], detail=detail))
+    session.add(HistoryRow(incident_id=row.id, at=now, actor=actor.key, action=action.value, detail=detail))

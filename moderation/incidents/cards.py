@@ -13,8 +13,8 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from moderation.incidents.db import IncidentRow
-from moderation.model import PersonId
+from moderation.incidents.model import Incident
+from moderation.model import CLOSED_STATUSES, PersonId
 
 SCHOOL_TZ = ZoneInfo("Europe/Amsterdam")
 # C0 and C1 control characters (line breaks and tabs aside) and the bidi overrides that reorder text on screen:
@@ -54,7 +54,7 @@ class Card:
     erased: bool = False
 
 
-def card_from_row(row: IncidentRow, name_of: Callable[[PersonId], str], *, show_reporter: bool) -> Card:
+def card_from_row(row: Incident, name_of: Callable[[PersonId], str], *, show_reporter: bool) -> Card:
     def person(pid: str | None, account: str | None) -> str:
         if pid:
             name = name_of(PersonId(pid))
@@ -92,10 +92,10 @@ def shown(text: str) -> str:
     return _UNSHOWABLE.sub("\ufffd", text)
 
 
-def _outcome(row: IncidentRow) -> str | None:
-    if row.status not in ("resolved", "dismissed"):
+def _outcome(row: Incident) -> str | None:
+    if row.status not in CLOSED_STATUSES:
         return None
-    parts = [row.status]
+    parts: list[str] = [row.status]
     if row.resolution_note:
         parts.append(f"note: {row.resolution_note}")
     if row.measure:
@@ -146,7 +146,7 @@ def title(card: Card) -> str:
 
 
 def commands_hint(card: Card) -> str:
-    if card.status in ("resolved", "dismissed"):
+    if card.status in CLOSED_STATUSES:
         return ""
     n = card.id
     return (

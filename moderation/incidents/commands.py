@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import render_text
 from moderation.incidents.review import ReviewResult, ReviewService
+from moderation.model import IncidentStatus
 
 VERBS = ("ack", "resolve", "dismiss", "escalate", "show", "list", "help")
 _ALIASES = {"acknowledge": "ack", "opgelost": "resolve", "afwijzen": "dismiss", "escaleer": "escalate"}
 _YES = {"yes", "y", "ja", "j", "true", "1"}
 _NO = {"no", "n", "nee", "false", "0"}
-_STATUSES = ("open", "in-review", "resolved", "dismissed")
+_STATUSES = tuple(s.value for s in IncidentStatus)
 
 HELP = (
     "review commands: !list [open|in-review|resolved|dismissed] · !show N · !ack N · "
@@ -123,7 +124,7 @@ def run_command(service: ReviewService, actor: Actor, command: ReviewCommand) ->
     if command.verb == "help":
         return HELP
     if command.verb == "list":
-        cards = service.list_for(actor, status=command.text or None)
+        cards = service.list_for(actor, status=IncidentStatus(command.text) if command.text else None)
         if not cards:
             return "no incidents for you" + (f" with status {command.text}" if command.text else "")
         return "\n".join(f"#{c.id} {c.status:<9} {c.rule_id} {c.category:<14} {c.room} · {c.author}" for c in cards)

@@ -24,6 +24,7 @@ from moderation.model import (
     ActionKind,
     Category,
     EventId,
+    HistoryAction,
     Message,
     PersonId,
     Platform,
@@ -117,7 +118,7 @@ class SqlOutbox:
                     incident_id=owed.incident_id,
                     at=now,
                     actor="system",
-                    action=history_action(owed.kind),
+                    action=history_action(owed.kind).value,
                     detail=f"{outcome}: {shown}" if shown else outcome,
                 )
             )
@@ -140,9 +141,9 @@ class SqlOutbox:
             raise StoreUnavailable(storage_reason(exc)) from exc
 
 
-def history_action(kind: str) -> str:
+def history_action(kind: str) -> HistoryAction:
     """The history line's action: a card copy is part of announcing the incident."""
-    return ActionKind.ANNOUNCE.value if kind == CARD else kind
+    return HistoryAction.ANNOUNCE if kind == CARD else HistoryAction.of(ActionKind(kind))
 
 
 def _settle(session: Session, incident_id: int, now: datetime) -> None:

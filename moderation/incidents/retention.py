@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.incidents.db import HistoryRow, IncidentRow
-
-CLOSED = ("resolved", "dismissed")
+from moderation.model import CLOSED_STATUSES, HistoryAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +34,7 @@ def erase_expired(
     with sessions.begin() as session:
         rows = session.scalars(
             select(IncidentRow)
-            .where(IncidentRow.status.in_(CLOSED))
+            .where(IncidentRow.status.in_([s.value for s in CLOSED_STATUSES]))
             .where(IncidentRow.closed_at.is_not(None))
             .where(IncidentRow.closed_at <= cutoff)
             .where(IncidentRow.erased_at.is_(None))
@@ -57,7 +56,7 @@ def erase_expired(
                     incident_id=row.id,
                     at=now,
                     actor="system",
-                    action="retention",
+                    action=HistoryAction.RETENTION.value,
                     detail=f"message text erased {retention_days} days after closing",
                 )
             )

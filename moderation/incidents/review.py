@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from moderation.incidents.access import Actor, candidates, decide, note_access, refusal, sees_reporter
 from moderation.incidents.cards import Card, card_from_row
 from moderation.incidents.db import HistoryRow, IncidentRow, PersonRow, ReviewerRow
+from moderation.incidents.model import incident_of
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
-from moderation.model import AccountId, PersonId, Platform, Role
+from moderation.model import CLOSED_STATUSES, AccountId, HistoryAction, IncidentStatus, PersonId, Platform, Role
 from moderation.ports import Clock, Directory
 
-CLOSED = ("resolved", "dismissed")
 CAS_ATTEMPTS = 3  # a lost compare-and-set is read and decided again this often
 NOTE_MAX = 2000
 ESCALATIONS = ("coordinator", "leadership", "police")  # in rising order
@@ -105,7 +105,7 @@ class ReviewService:
     # -- reading ----------------------------------------------------------------------------------------------
 
     def show(self, incident_id: int, actor: Actor, *, with_history: bool = False) -> ReviewResult:
-        result = self._run(incident_id, actor, "viewed", lambda _row: (Result.DONE, "shown"))
+        result = self._run(incident_id, actor, HistoryAction.VIEWED, lambda _row: (Result.DONE, "shown"))
         if not with_history or result.result is not Result.DONE:
             return result
         with self._sessions() as session:
@@ -119,7 +119,7 @@ class ReviewService:
         self,
         actor: Actor,
         *,
-        status: str | None = None,
+        status: IncidentStatus | None = None,
         room: str | None = None,
         reviewer: str | None = None,
         limit: int = 200,
@@ -140,9 +140,9 @@ class ReviewService:
             for row in session.scalars(query.execution_options(yield_per=500)):  # stop reading at `limit`
                 if len(cards) >= limit:
                     break
-                if not decide(actor, row, directory).allowed:
+                if not decide(actor, incident_of(row), directory).allowed:
                     continue
-                note_access(session, row, actor, "listed", "", now)
+                note_access(session, row, actor, HistoryAction.LISTED, "", now)
                 cards.append(self._card(row, actor))
         return cards
 
@@ -150,14 +150,14 @@ class ReviewService:
 
     def acknowledge(self, incident_id: int, actor: Actor) -> ReviewResult:
         def change(row: IncidentRow) -> tuple[Result, str]:
-            if row.status == "in-review":
+            if row.status == IncidentStatus.IN_REVIEW:
                 return Result.UNCHANGED, f"incident #{row.id} is already in review"
-            if row.status in CLOSED:
+            if row.status in CLOSED_STATUSES:
                 return Result.INVALID, f"incident #{row.id} is already {row.status}"
-            row.status = "in-review"
+            row.status = IncidentStatus.IN_REVIEW.value
             return Result.DONE, f"incident #{row.id} is now in review"
 
-        return self._run(incident_id, actor, "acknowledged", change)
+        return self._run(incident_id, actor, HistoryAction.ACKNOWLEDGED, change)
 
     def resolve(
         self,
@@ -174,9 +174,9 @@ class ReviewService:
             return ReviewResult(Result.INVALID, "a note is needed: what was done (e.g. 'conversation held')")
 
         def change(row: IncidentRow) -> tuple[Result, str]:
-            if row.status == "resolved":
+            if row.status == IncidentStatus.RESOLVED:
                 return Result.UNCHANGED, f"incident #{row.id} was already resolved; nothing changed"
-            if row.status == "dismissed":
+            if row.status == IncidentStatus.DISMISSED:
                 return Result.INVALID, f"incident #{row.id} was dismissed as a false positive; it cannot be resolved"
             author = self._directory().person(PersonId(row.author_person_id)) if row.author_person_id else None
             if measure and parents_informed is None and (author is None or author.role is not Role.STAFF):
@@ -184,27 +184,27 @@ class ReviewService:
                     "R13: when a measure is taken the parents are always contacted; "
                     "say whether they were informed (parents: yes|no)"
                 )
-            row.status, row.resolution_note, row.measure = "resolved", note, measure
+            row.status, row.resolution_note, row.measure = IncidentStatus.RESOLVED.value, note, measure
             row.parents_informed, row.closed_at = parents_informed, self._clock.now()
             return Result.DONE, f"incident #{row.id} resolved"
 
         detail = note + (f" | measure: {measure}" if measure else "")
         if parents_informed is not None:
             detail += " | parents informed: " + ("yes" if parents_informed else "no")
-        return self._run(incident_id, actor, "resolved", change, detail=detail)
+        return self._run(incident_id, actor, HistoryAction.RESOLVED, change, detail=detail)
 
     def dismiss(self, incident_id: int, actor: Actor, note: str = "") -> ReviewResult:
         note = clean_note(note) or "false positive"
 
         def change(row: IncidentRow) -> tuple[Result, str]:
-            if row.status == "dismissed":
+            if row.status == IncidentStatus.DISMISSED:
                 return Result.UNCHANGED, f"incident #{row.id} was already dismissed; nothing changed"
-            if row.status == "resolved":
+            if row.status == IncidentStatus.RESOLVED:
                 return Result.INVALID, f"incident #{row.id} was already resolved; it cannot be dismissed"
-            row.status, row.resolution_note, row.closed_at = "dismissed", note, self._clock.now()
+            row.status, row.resolution_note, row.closed_at = IncidentStatus.DISMISSED.value, note, self._clock.now()
             return Result.DONE, f"incident #{row.id} dismissed as a false positive"
 
-        return self._run(incident_id, actor, "dismissed", change, detail=note)
+        return self._run(incident_id, actor, HistoryAction.DISMISSED, change, detail=note)
 
     def escalate(self, incident_id: int, actor: Actor, to: str, note: str = "") -> ReviewResult:
         level = parse_escalation(to)
@@ -213,7 +213,7 @@ class ReviewService:
         note = clean_note(note)
 
         def change(row: IncidentRow) -> tuple[Result, str]:
-            if row.status in CLOSED:
+            if row.status in CLOSED_STATUSES:
                 return Result.INVALID, f"incident #{row.id} is already {row.status}; it cannot be escalated"
             if row.escalation and ESCALATIONS.index(row.escalation) >= ESCALATIONS.index(level):
                 return Result.UNCHANGED, f"incident #{row.id} was already escalated to {row.escalation}"
@@ -233,7 +233,7 @@ class ReviewService:
             extra = f" (now also visible to {', '.join(added)})" if added else ""
             return Result.DONE, f"incident #{row.id} escalated to {level}{extra}"
 
-        return self._run(incident_id, actor, f"escalated:{level}", change, detail=note)
+        return self._run(incident_id, actor, HistoryAction.escalated(level), change, detail=note)
 
     def reassign_departed(self) -> int:
         """Open incidents of reviewers who left the school (inactive after a roster import) go to leadership.
@@ -248,7 +248,7 @@ class ReviewService:
             rows = session.scalars(
                 select(IncidentRow)
                 .options(selectinload(IncidentRow.reviewers))
-                .where(IncidentRow.status.not_in(CLOSED))
+                .where(IncidentRow.status.not_in([s.value for s in CLOSED_STATUSES]))
                 .where(IncidentRow.reviewers.any(ReviewerRow.person_id.in_(gone)))
             ).all()
             departed = set(session.scalars(gone))
@@ -259,7 +259,9 @@ class ReviewService:
                 for leader in leaders:
                     _assign(row, leader.id, LEADERSHIP)
                 names = ", ".join(f"{r.person_id} ({r.reason})" for r in left)
-                note_access(session, row, Actor(key="system"), "reassigned", f"{names} left the school", now)
+                note_access(
+                    session, row, Actor(key="system"), HistoryAction.REASSIGNED, f"{names} left the school", now
+                )
                 row.updated_at = now
                 moved += 1
         return moved
@@ -270,7 +272,7 @@ class ReviewService:
         self,
         incident_id: int,
         actor: Actor,
-        action: str,
+        action: HistoryAction,
         change: Callable[[IncidentRow], tuple[Result, str]],
         *,
         detail: str = "",
@@ -292,7 +294,7 @@ class ReviewService:
         self,
         incident_id: int,
         actor: Actor,
-        action: str,
+        action: HistoryAction,
         change: Callable[[IncidentRow], tuple[Result, str]],
         detail: str,
     ) -> ReviewResult:
@@ -303,9 +305,9 @@ class ReviewService:
             row = session.get(IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)])
             if row is None:
                 return _not_found(incident_id, actor)
-            decision = decide(actor, row, directory)
+            decision = decide(actor, incident_of(row), directory)
             if not decision.allowed:
-                note_access(session, row, actor, "refused", f"{action}: {decision.reason}", now)
+                note_access(session, row, actor, HistoryAction.REFUSED, f"{action}: {decision.reason}", now)
                 return ReviewResult(Result.FORBIDDEN, refusal(incident_id))
             expected_status, expected_escalation = row.status, row.escalation
             with session.no_autoflush:
@@ -332,7 +334,7 @@ class ReviewService:
                 row.updated_at = now
                 note_access(session, row, actor, action, detail, now)
             else:
-                note_access(session, row, actor, "viewed", f"{action}: {result.value}", now)
+                note_access(session, row, actor, HistoryAction.VIEWED, f"{action}: {result.value}", now)
             session.flush()
             return ReviewResult(result, message, self._card(row, actor))
 
@@ -343,7 +345,7 @@ class ReviewService:
             person = directory.person(pid)
             return person.name if person is not None else str(pid)
 
-        return card_from_row(row, name_of, show_reporter=sees_reporter(actor, directory))
+        return card_from_row(incident_of(row), name_of, show_reporter=sees_reporter(actor, directory))
 
 
 class _LostRace(Exception):

@@ -3,21 +3,13 @@ manager, or school leadership. A pure function of the author, the verdict and th
 
 from __future__ import annotations
 
-from moderation.model import BULLYING_CATEGORIES, Category, Person, PersonId, Role, Verdict
+from moderation.model import CATEGORIES, Leadership, Person, PersonId, Role, Verdict
 from moderation.ports import Directory, ReviewerAssignment
 
 MENTOR = "mentor"
 COORDINATOR = "coordinator"
 MANAGER = "manager"
 LEADERSHIP = "leadership"
-
-# About a room or the bot itself, not one person's conduct: for school leadership alone (R9 one-to-one rooms too).
-_LEADERSHIP_ONLY = frozenset({Category.PERMISSION_DRIFT, Category.RULE_ERROR, Category.ONE_TO_ONE})
-# Categories that are about the room, a report or the school's own name rather than only the author's conduct
-# (R7: a fictitious sender posing as the school is for school leadership, and the author's mentor).
-_LEADERSHIP_CATEGORIES = frozenset(
-    {Category.PERMISSION_DRIFT, Category.REPORTED, Category.RULE_ERROR, Category.IMPERSONATION}
-)
 
 
 def route(author: Person | None, verdict: Verdict, directory: Directory) -> tuple[ReviewerAssignment, ...]:
@@ -36,7 +28,8 @@ def route(author: Person | None, verdict: Verdict, directory: Directory) -> tupl
         for leader in directory.leadership():
             add(leader, LEADERSHIP)
 
-    if verdict.category in _LEADERSHIP_ONLY:
+    meaning = CATEGORIES[verdict.category]
+    if meaning.leadership is Leadership.ONLY:
         add_leadership()
         return _assignments(picked)
 
@@ -52,11 +45,11 @@ def route(author: Person | None, verdict: Verdict, directory: Directory) -> tupl
         reached = [add(directory.person(mentor), MENTOR) for mentor in author.mentors]
         if not any(reached):
             add_leadership()
-        if verdict.category in BULLYING_CATEGORIES:
+        if meaning.bullying:
             for coordinator in directory.coordinators():
                 add(coordinator, COORDINATOR)
 
-    if verdict.criminal or verdict.category in _LEADERSHIP_CATEGORIES:
+    if verdict.criminal or meaning.leadership is not Leadership.NO:
         add_leadership()  # R7/R12/R13: reports and possible offences reach school leadership
     return _assignments(picked)
 

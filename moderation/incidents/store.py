@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.incidents.db import EXCERPT_MAX, HistoryRow, IncidentRow, OutboxRow, ReviewerRow
-from moderation.model import Action
+from moderation.model import Action, HistoryAction, IncidentStatus
 from moderation.ports import IncidentDraft, IncidentRef, StoreUnavailable
 
 # C0 controls except tab and newline: PostgreSQL refuses NUL in text, and none of them helps a reviewer.
@@ -31,6 +31,54 @@ def _excerpt(text: str, masked: str | None) -> str | None:
     return make_excerpt(kept) if kept else None
 
 
+def incident_row(draft: IncidentDraft, now: datetime) -> IncidentRow:
+    """The one way an incident becomes a row: with its reviewers, its first history line and its owed actions."""
+    msg, verdict = draft.message, draft.verdict
+    row = IncidentRow(
+        platform=msg.platform.value,
+        room_id=msg.room_id,
+        room_name=draft.room_name,
+        event_id=msg.event_id,
+        message_id=msg.target_id,
+        message_link=msg.link,
+        author_account=msg.author or None,
+        author_person_id=draft.author.id if draft.author else None,
+        rule_id=verdict.rule_id,
+        rule_name=verdict.rule_name,
+        category=verdict.category.value,
+        severity=int(verdict.severity),
+        score=float(verdict.score),
+        scores=dict(verdict.scores),
+        explanation=verdict.explanation,
+        excerpt=_excerpt(msg.text, verdict.excerpt),
+        criminal=verdict.criminal,
+        reported_by=draft.reported_by,
+        status=(IncidentStatus.OPEN if verdict.for_review else IncidentStatus.RESOLVED).value,
+        created_at=now,
+        updated_at=now,
+    )
+    row.reviewers = [ReviewerRow(person_id=r.person_id, reason=r.reason) for r in draft.reviewers]
+    routed = ", ".join(f"{r.person_id} ({r.reason})" for r in draft.reviewers) or "nobody"
+    row.history = [HistoryRow(at=now, actor="system", action=HistoryAction.CREATED.value, detail=f"routed to {routed}")]
+    owed = [
+        OutboxRow(
+            platform=msg.platform.value,
+            kind=action.kind,
+            target=action.target,
+            status="done" if action.done else "pending",
+            payload=dict(action.payload) if not action.done else {},
+            detail="",
+            created_at=now,
+            done_at=now if action.done else None,
+        )
+        for action in draft.owed
+    ]
+    row.outbox = owed
+    if draft.owed and all(action.done for action in draft.owed):
+        row.action_taken, row.action_status = ", ".join(dict.fromkeys(a.kind for a in draft.owed)), "done"
+    return row
+
+
 class SqlIncidentStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -43,49 +91,7 @@ class SqlIncidentStore:
             raise StoreUnavailable(_reason(exc)) from exc
 
     def _record(self, draft: IncidentDraft, now: datetime) -> IncidentRef | None:
-        msg, verdict = draft.message, draft.verdict
-        row = IncidentRow(
-            platform=msg.platform.value,
-            room_id=msg.room_id,
-            room_name=draft.room_name,
-            event_id=msg.event_id,
-            message_id=msg.target_id,
-            message_link=msg.link,
-            author_account=msg.author or None,
-            author_person_id=draft.author.id if draft.author else None,
-            rule_id=verdict.rule_id,
-            rule_name=verdict.rule_name,
-            category=verdict.category.value,
-            severity=int(verdict.severity),
-            score=float(verdict.score),
-            scores=dict(verdict.scores),
-            explanation=verdict.explanation,
-            excerpt=_excerpt(msg.text, verdict.excerpt),
-            criminal=verdict.criminal,
-            reported_by=draft.reported_by,
-            status="open" if verdict.for_review else "resolved",
-            created_at=now,
-            updated_at=now,
-        )
-        row.reviewers = [ReviewerRow(person_id=r.person_id, reason=r.reason) for r in draft.reviewers]
-        routed = ", ".join(f"{r.person_id} ({r.reason})" for r in draft.reviewers) or "nobody"
-        row.history = [HistoryRow(at=now, actor="system", action="created", detail=f"routed to {routed}")]
-        owed = [
-            OutboxRow(
-                platform=msg.platform.value,
-                kind=action.kind,
-                target=action.target,
-                status="done" if action.done else "pending",
-                payload=dict(action.payload) if not action.done else {},
-                detail="",
-                created_at=now,
-                done_at=now if action.done else None,
-            )
-            for action in draft.owed
-        ]
-        row.outbox = owed
-        if draft.owed and all(action.done for action in draft.owed):
-            row.action_taken, row.action_status = ", ".join(dict.fromkeys(a.kind for a in draft.owed)), "done"
+        row = incident_row(draft, now)
         with self._sessions() as session:
             session.add(row)
             try:
@@ -124,7 +130,9 @@ class SqlIncidentStore:
             for action in actions:
                 outcome = "ok" if action.ok else "FAILED"
                 detail = f"{outcome}: {action.detail}" if action.detail else outcome
-                row.history.append(HistoryRow(at=now, actor="system", action=action.kind.value, detail=detail))
+                row.history.append(
+                    HistoryRow(at=now, actor="system", action=HistoryAction.of(action.kind).value, detail=detail)
+                )
 
 
 def storage_reason(exc: OperationalError | InterfaceError) -> str:

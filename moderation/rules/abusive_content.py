@@ -3,19 +3,19 @@ per-category scores and the room's thresholds."""
 
 from __future__ import annotations
 
-from moderation.model import ActionKind, Category, Classification, Message, Role, Severity, Verdict
+from moderation.model import (
+    ABUSE_CATEGORIES,
+    CATEGORIES,
+    ActionKind,
+    Category,
+    Classification,
+    Message,
+    Role,
+    Severity,
+    Verdict,
+)
 from moderation.policy import AbuseAction, RoomPolicy
 from moderation.rules.base import RuleContext
-
-# Protocol rule, severity, and the Dutch word for the notice, per category.
-_CATEGORY: dict[Category, tuple[str, Severity, str]] = {
-    Category.INSULT: ("R2", Severity.MEDIUM, "beledigend"),
-    Category.HARASSMENT: ("R2", Severity.MEDIUM, "kwetsend of buitensluitend"),
-    Category.THREAT: ("R2", Severity.HIGH, "bedreigend"),
-    Category.DISCRIMINATION: ("R7", Severity.HIGH, "discriminerend"),
-    Category.SEXUAL: ("R7", Severity.HIGH, "seksueel"),
-    Category.SELF_HARM: ("R2", Severity.HIGH, ""),
-}
 
 _SELF_HARM_NOTICE = (
     "We maken ons zorgen om je na je bericht. Je mentor neemt contact met je op. Wil je nu met iemand praten? "
@@ -34,7 +34,8 @@ class AbusiveContent:
         if hit is None:
             return None
         category, score = hit
-        rule_id, severity, word = _CATEGORY[category]
+        meaning = CATEGORIES[category]
+        severity = meaning.severity
         evidence = [e for e in result.evidence if e.category is category]
         criminal = any(e.criminal for e in evidence)
         if criminal:
@@ -43,14 +44,14 @@ class AbusiveContent:
         if result.note:
             explanation = f"{explanation} ({result.note})"
         return Verdict(
-            rule_id=rule_id,
+            rule_id=meaning.rule_id,
             rule_name=self.name,
             category=category,
             severity=severity,
             score=score,
             explanation=explanation,
             actions=_actions(category, context.policy),
-            notice=_notice(category, word, context),
+            notice=_notice(category, meaning.notice_word, context),
             criminal=criminal,
             scores=tuple((cat.value, round(value, 4)) for cat, value in result.scores),
         )
@@ -58,11 +59,13 @@ class AbusiveContent:
 
 def _strongest_over_threshold(result: Classification, policy: RoomPolicy) -> tuple[Category, float] | None:
     over = [
-        (cat, value) for cat, value in result.scores if cat in _CATEGORY and value >= policy.thresholds.get(cat, 1.01)
+        (cat, value)
+        for cat, value in result.scores
+        if cat in ABUSE_CATEGORIES and value >= policy.thresholds.get(cat, 1.01)
     ]
     if not over:
         return None
-    return max(over, key=lambda hit: (_CATEGORY[hit[0]][1], hit[1]))
+    return max(over, key=lambda hit: (CATEGORIES[hit[0]].severity, hit[1]))
 
 
 def _actions(category: Category, policy: RoomPolicy) -> tuple[ActionKind, ...]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from adapters.console import mentions_in
 from bot.app import Core, build_core, build_policies
 from bot.database import upgrade
 from bot.settings import settings_from_dict
@@ -79,6 +80,7 @@ class School:
             text=text,
             sent_at=self.clock.now(),
             reply_to=EventId(reply_to) if reply_to else None,
+            mentions=mentions_in(text),
         )
         return await self.core.moderator.handle(message, DryRunEnforcer())
 

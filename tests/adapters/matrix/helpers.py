@@ -14,7 +14,8 @@ from urllib.parse import quote
 from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
 from bot.app import Core
-from moderation.incidents.queries import IncidentView, list_incidents
+from moderation.incidents.model import Incident
+from moderation.incidents.queries import list_incidents
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, Classification, Evidence, Platform
 from moderation.ports import Directory
@@ -179,7 +180,7 @@ def room(room_id: str, kind: str, **extra: Any) -> dict[str, Any]:
     return {"platform": "matrix", "id": room_id, "name": extra.pop("name", f"{kind}-room"), "kind": kind, **extra}
 
 
-def incidents(core: Core) -> list[IncidentView]:
+def incidents(core: Core) -> list[Incident]:
     with core.sessions() as session:
         return list_incidents(session)
 

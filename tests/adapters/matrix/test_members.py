@@ -9,13 +9,13 @@ from urllib.parse import quote
 import pytest
 
 from bot.app import Core
-from moderation.incidents.queries import IncidentView
+from moderation.incidents.model import Incident
 from tests.adapters.matrix.helpers import School, eventually, incidents, room
 
 pytestmark = pytest.mark.synapse
 
 
-def of(core: Core, category: str) -> Callable[[], list[IncidentView]]:
+def of(core: Core, category: str) -> Callable[[], list[Incident]]:
     return lambda: [i for i in incidents(core) if i.category == category]
 
 
@@ -35,7 +35,7 @@ async def test_a_student_renamed_as_a_teacher_is_an_incident_for_leadership(
         await rename(school, "sanne", "Meneer Jаnsen")  # with a Cyrillic а
         (found,) = await eventually(of(core, "impersonation"), what="the impersonation incident")
         assert (found.rule_id, found.author_person_id, found.excerpt) == ("R7", "sanne", "Meneer Jаnsen")
-        assert {reason for _, reason in found.reviewers} >= {"leadership", "mentor"}
+        assert {r.reason for r in found.reviewers} >= {"leadership", "mentor"}
         await rename(school, "daan", "daan 🎮")
         await school.send("daan", room_id, "sukkel")  # handled after the rename: everything before it is judged
         await eventually(of(core, "insult"), what="the marker message")
@@ -66,7 +66,7 @@ async def test_a_teacher_in_a_student_run_room_is_for_their_manager(
             lambda: len(of(core, "staff-in-student-room")()) == 2 and of(core, "staff-in-student-room")()
         )
         jan = next(i for i in both if i.author_person_id == "jan")
-        assert [(pid, reason) for pid, reason in jan.reviewers] == [("dir", "manager")]
+        assert [(r.person_id, r.reason) for r in jan.reviewers] == [("dir", "manager")]
 
         async def notes() -> list[str]:
             return [n for n in await school.notices_from_bot("jan") if "R10" in n]

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from adapters.console import mentions_in as console_mentions
+from adapters.discord.translate import mentions_in as discord_mentions
+from adapters.matrix.translate import mentions_in as matrix_mentions
 from moderation.directory import RosterDirectory
-from moderation.incidents.access import CASE_RULE_NAME
 from moderation.incidents.db import IncidentRow
-from moderation.incidents.targeting import find_target, mentioned_accounts
 from moderation.model import Account, AccountId, EventId, Message, Person, PersonId, Platform, Role, RoomId
+from moderation.rules.repeated_targeting import CASE_RULE_NAME, find_target
 from tests.support.review import School, make_school
 
 WHEN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -129,14 +131,20 @@ def test_targets_from_mentions_per_platform() -> None:
     sanne = Person(PersonId("sanne"), "Sanne", Role.STUDENT, accounts=(Account(Platform.CONSOLE, AccountId("sanne")),))
     directory = RosterDirectory([daan, sanne])
 
-    def message(platform: Platform, text: str, author: str = "sanne") -> Message:
-        return Message(platform, RoomId("r"), EventId("e"), AccountId(author), text, WHEN)
+    mentions = {
+        Platform.DISCORD: discord_mentions,
+        Platform.MATRIX: matrix_mentions,
+        Platform.CONSOLE: console_mentions,
+    }
 
-    assert mentioned_accounts(message(Platform.DISCORD, "hey <@!123456789012345678> en <@42>")) == [
-        "123456789012345678"
-    ]
-    assert mentioned_accounts(message(Platform.MATRIX, "@daan:school.nl: sukkel")) == ["@daan:school.nl"]
-    assert mentioned_accounts(message(Platform.CONSOLE, "mail me op a@b.nl, @Daan")) == ["daan"]
+    def message(platform: Platform, text: str, author: str = "sanne") -> Message:
+        return Message(
+            platform, RoomId("r"), EventId("e"), AccountId(author), text, WHEN, mentions=mentions[platform](text)
+        )
+
+    assert discord_mentions("hey <@!123456789012345678> en <@42> en <@123456789012345678>") == ("123456789012345678",)
+    assert matrix_mentions("@daan:school.nl: sukkel") == ("@daan:school.nl",)
+    assert console_mentions("mail me op a@b.nl, @Daan") == ("daan",)
     found = find_target(message(Platform.DISCORD, "<@123456789012345678> sukkel"), directory, None)
     assert found is not None and found.person == daan
     assert find_target(message(Platform.CONSOLE, "@sanne ik zelf"), directory, None) is None  # yourself: nobody

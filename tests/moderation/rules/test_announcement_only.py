@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from moderation.judge import may_post
 from moderation.model import (
     AccountId,
     ActionKind,
@@ -22,6 +21,7 @@ from moderation.model import (
 )
 from moderation.policy import RoomPolicy
 from moderation.rules import AnnouncementOnly, RuleContext
+from moderation.rules.may_post import may_post
 
 JAN = Person(PersonId("jan"), "Jan", Role.STAFF)
 SANNE = Person(PersonId("sanne"), "Sanne", Role.STUDENT, mentor=PersonId("jan"))

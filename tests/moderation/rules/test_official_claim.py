@@ -8,7 +8,6 @@ import pytest
 
 from moderation.directory import RosterDirectory
 from moderation.incidents.routing import route
-from moderation.judge import may_post
 from moderation.model import (
     AccountId,
     Category,
@@ -25,6 +24,7 @@ from moderation.model import (
 )
 from moderation.policy import RoomPolicy
 from moderation.rules import OfficialClaim, RuleContext
+from moderation.rules.may_post import may_post
 
 JAN = Person(PersonId("jan"), "Jan de Vries", Role.STAFF)
 DIR = Person(PersonId("dir"), "Directeur", Role.STAFF, is_leadership=True)

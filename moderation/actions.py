@@ -1,0 +1,223 @@
+"""What an incident owes, and doing it: the verdict's actions and the card copies become outbox rows in the
+incident's own transaction; each is then done through the platform's Enforcer and marked done once.
+
+A dry-run room's actions are done through a DryRunEnforcer: recorded, not done on the platform (the card still goes
+out, marked). The outbox keeps that they were dry, so a restart finishes them the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from moderation.database_wait import DatabaseWait
+from moderation.deliveries import Deliveries, Job
+from moderation.enforcers import DryRunEnforcer
+from moderation.incidents.outbox import DRY, MESSAGE, message_snapshot
+from moderation.model import Action, ActionKind, EventId, Message, Platform, RoomId
+from moderation.ports import (
+    CARD,
+    CardDelivery,
+    Clock,
+    Enforcer,
+    IncidentDraft,
+    IncidentRef,
+    Outbox,
+    OwedAction,
+    PendingAction,
+    StoreUnavailable,
+)
+
+log = logging.getLogger(__name__)
+# On the message path itself: the abusive message goes first. Notices and cards may follow (see Deliveries).
+CRITICAL = frozenset({ActionKind.DELETE.value, ActionKind.FLAG.value})
+
+
+def owed_actions(draft: IncidentDraft, enforcer: Enforcer, *, dry: bool) -> tuple[OwedAction, ...]:
+    """What the incident's verdict asks for, as outbox rows: the verdict's actions, then every copy of the card
+    (one action per copy where the enforcer delivers them one by one, else one `announce`)."""
+    message, verdict = draft.message, draft.verdict
+    snapshot: dict[str, object] = {MESSAGE: message_snapshot(message), **({DRY: True} if dry else {})}
+    owed: list[OwedAction] = []
+    for kind in dict.fromkeys(verdict.actions):
+        if kind is ActionKind.DELETE:
+            reason = f"schoolwacht {verdict.rule_id}: {verdict.category}"
+            owed.append(OwedAction(kind.value, payload={**snapshot, "reason": reason, "is_edit": message.is_edit}))
+        elif kind is ActionKind.NOTIFY_SENDER:
+            owed.append(OwedAction(kind.value, payload={**snapshot, "text": verdict.notice or ""}))
+        elif kind is not ActionKind.ANNOUNCE:
+            owed.append(OwedAction(kind.value, done=True))
+    if not verdict.for_review:
+        pass  # nothing for reviewers: no card anywhere
+    elif isinstance(enforcer, CardDelivery):
+        owed.extend(OwedAction(CARD, str(viewer), payload=snapshot) for viewer in enforcer.card_viewers(draft))
+    else:
+        owed.append(OwedAction(ActionKind.ANNOUNCE.value, payload=snapshot))
+    return tuple(owed)
+
+
+class ActionRunner:
+    """Does owed actions in order and marks each done; one being done elsewhere in this process is left alone."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        clock: Clock,
+        wait: DatabaseWait,
+        *,
+        checkpoint: Callable[[str], None],
+        delivery_workers: int,
+    ) -> None:
+        self._outbox = outbox
+        self._clock = clock
+        self._wait = wait
+        self._checkpoint = checkpoint  # called after each step; the fault tests end the process there
+        self._in_flight: set[int] = set()  # outbox actions being done right now (a replay must not start them too)
+        # 0: every action inline, before the message's handler returns. Else notices and cards go to this many
+        # workers per platform, off the message path (the delete stays on it).
+        self._delivery_workers = delivery_workers
+        self._deliveries: dict[Platform, Deliveries] = {}
+
+    async def fresh(self, incident: IncidentRef, enforcer: Enforcer) -> list[Action]:
+        """Everything a just-recorded incident owes."""
+        pending = await self._wait.write(self._outbox.pending, incident.draft.message.platform, incident_id=incident.id)
+        return await self.dispatch(incident, enforcer, pending)
+
+    async def after_replay(self, message: Message, enforcer: Enforcer) -> tuple[Action, ...]:
+        """A replayed event's incident exists: whatever an interruption left undone is done now, once."""
+        event: tuple[RoomId, EventId] = (message.room_id, message.event_id)
+        pending = await self._wait.write(self._outbox.pending, message.platform, event=event)
+        if not pending:
+            return ()
+        stored = await self._wait.write(self._outbox.incident, pending[0].incident_id)
+        if stored is None:
+            return ()
+        log.info("incident #%d: finishing %d owed action(s) after a replay", stored.id, len(pending))
+        return tuple(await self.dispatch(stored, enforcer, pending))
+
+    async def dispatch(
+        self, incident: IncidentRef, enforcer: Enforcer, pending: Sequence[PendingAction]
+    ) -> list[Action]:
+        """The critical path (delete) now; the rest now too, or by the platform's workers when there are any."""
+        if not self._delivery_workers:
+            return await self.settle(incident, enforcer, pending)
+        now = [p for p in pending if p.kind in CRITICAL]
+        later = tuple(p for p in pending if p.kind not in CRITICAL and p.id not in self._in_flight)
+        done = await self.settle(incident, enforcer, now)
+        if later:
+            self._in_flight.update(p.id for p in later)  # claimed: a replay meanwhile leaves them to the workers
+            platform = incident.draft.message.platform
+            deliveries = self._deliveries.get(platform)
+            if deliveries is None:
+                deliveries = self._deliveries[platform] = Deliveries(self._deliver, self._delivery_workers)
+            deliveries.submit(Job(incident, enforcer, later))
+        return done
+
+    async def _deliver(self, job: Job) -> None:
+        """A worker's job. The incident as stored now, not as it was judged: an erasure or a masking since then
+        must not reach a card."""
+        try:
+            stored = await self._wait.write(self._outbox.incident, job.incident.id)
+            if stored is not None:  # else it was erased altogether, and nothing is owed any more
+                await self.settle(stored, job.enforcer, job.actions, claimed=True)
+        finally:
+            self._in_flight.difference_update(p.id for p in job.actions)
+
+    async def resume(self, platform: Platform, enforcer: Enforcer) -> int:
+        """Do every action still owed on `platform`; how many were done (or failed)."""
+        pending = await self._wait.write(self._outbox.pending, platform)
+        if not pending:
+            return 0
+        by_incident: dict[int, list[PendingAction]] = {}
+        for action in pending:
+            by_incident.setdefault(action.incident_id, []).append(action)
+        log.info(
+            "%s: finishing %d owed action(s) of %d incident(s) from before the restart",
+            platform.value,
+            len(pending),
+            len(by_incident),
+        )
+        finished = 0
+        for incident_id, actions in by_incident.items():
+            incident = await self._wait.write(self._outbox.incident, incident_id)
+            if incident is not None:
+                finished += len(await self.settle(incident, enforcer, actions))
+        return finished
+
+    async def settle(
+        self, incident: IncidentRef, enforcer: Enforcer, pending: Sequence[PendingAction], *, claimed: bool = False
+    ) -> list[Action]:
+        """Do each owed action in order and mark it done (`claimed`: these were claimed for this caller when they
+        were handed over)."""
+        done: list[Action] = []
+        room = incident.draft.room_name or incident.draft.message.room_id
+        for owed in pending:
+            if not claimed and owed.id in self._in_flight:
+                continue
+            self._in_flight.add(owed.id)
+            try:
+                action = await self._wait.attempt(functools.partial(_perform, owed, incident, enforcer))
+                self._checkpoint(owed.step)
+                finished = await self._wait.write(
+                    self._outbox.finish, owed.id, action.ok, action.detail, self._clock.now()
+                )
+            finally:
+                self._in_flight.discard(owed.id)
+            if finished:
+                outcome = "done" if action.ok else "FAILED"
+                log.info("incident #%d: %s %s in room %s", incident.id, owed.step, outcome, room)
+                done.append(action)
+        return done
+
+    async def drain(self, timeout: Callable[[], float]) -> bool:
+        """Wait for the workers' notices and cards (each platform within what is left of `timeout()` seconds),
+        then close them. True when nothing was left."""
+        finished = True
+        for deliveries in self._deliveries.values():
+            if not await deliveries.drain(max(0.0, timeout())):
+                finished = False
+            await deliveries.close()
+        return finished
+
+
+async def _perform(owed: PendingAction, incident: IncidentRef, enforcer: Enforcer) -> Action:
+    message, verdict = incident.draft.message, incident.draft.verdict
+    if owed.kind == CARD:
+        assert isinstance(enforcer, CardDelivery), "a card copy is only owed by an enforcer that delivers them"
+        return await _attempt(ActionKind.ANNOUNCE, enforcer.deliver_card(incident, owed.target))
+    kind = ActionKind(owed.kind)
+    dry = bool(owed.payload.get(DRY))  # a dry-run room's: its consequences are only recorded
+    hands: Enforcer = DryRunEnforcer(inner=enforcer) if dry else enforcer
+    not_done = DryRunEnforcer.NOT_DONE if dry else ""
+    if kind is ActionKind.DELETE:
+        if owed.payload.get("is_edit") is not None:
+            message = replace(message, is_edit=bool(owed.payload["is_edit"]))
+        reason = str(owed.payload.get("reason") or f"schoolwacht {verdict.rule_id}: {verdict.category}")
+        return await _attempt(kind, hands.delete(message, reason), not_done)
+    if kind is ActionKind.NOTIFY_SENDER:
+        text = owed.payload.get("text")
+        if not isinstance(text, str) or not text or not message.author:
+            return Action(kind, ok=True, detail="nothing to say")
+        return await _attempt(kind, hands.notify_sender(message, text), not_done)
+    if kind is ActionKind.ANNOUNCE:
+        return await _attempt(kind, hands.announce(incident))
+    return Action(kind, ok=True)
+
+
+async def _attempt(kind: ActionKind, call: Awaitable[None], detail: str = "") -> Action:
+    """Await one enforcer call; a failure becomes a failed Action on the incident, never a lost one. A database
+    that is away is no failure of the action: it is tried again when the database is back."""
+    try:
+        await call
+    except StoreUnavailable:
+        raise
+    except (OperationalError, InterfaceError) as exc:
+        raise StoreUnavailable(str(exc.orig or exc).strip().splitlines()[0]) from exc
+    except Exception as exc:
+        log.warning("action %s failed: %s: %s", kind.value, type(exc).__name__, exc)
+        return Action(kind, ok=False, detail=f"{type(exc).__name__}: {exc}")
+    return Action(kind, ok=True, detail=detail)

@@ -1,0 +1,44 @@
+"""Waiting for the database: while the incident log cannot be reached, the message in hand waits and tries again
+(the Matrix sync token does not move on), so nothing is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from moderation.ports import StoreUnavailable
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DatabaseWait:
+    def __init__(self, retry_delay: float) -> None:
+        self._retry_delay = retry_delay
+        self._outage_since: float | None = None  # the database has been unreachable since (monotonic seconds)
+
+    async def write(self, write: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """Call `write` (a blocking read or write of the incident log) in a worker thread, until it gets through."""
+        return await self.attempt(lambda: asyncio.to_thread(write, *args, **kwargs))
+
+    async def attempt(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`attempt` until it does not fail for want of the database. One warning per outage (however many
+        messages and workers wait for it), and one when it is back."""
+        delay = self._retry_delay
+        while True:
+            try:
+                result = await attempt()
+            except StoreUnavailable as exc:
+                if self._outage_since is None:
+                    self._outage_since = time.monotonic()
+                    log.warning("the database is unreachable (%s); waiting for it, trying again until it is back", exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            if self._outage_since is not None:
+                log.warning("the database is reachable again after %.0fs", time.monotonic() - self._outage_since)
+                self._outage_since = None
+            return result
