@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from moderation.announcements import texts_nl as texts
@@ -71,7 +71,7 @@ class When:
             return texts.in_the_past(describe(moment, timezone))
         if moment - now > timedelta(days=MAX_DAYS_AHEAD):
             return texts.too_far(MAX_DAYS_AHEAD)
-        return moment
+        return moment.astimezone(UTC)  # stored as UTC: SQLite keeps no zone
 
 
 def describe(moment: datetime, timezone: ZoneInfo) -> str:
