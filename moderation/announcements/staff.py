@@ -181,9 +181,11 @@ class StaffAnnouncements:
         lines = [texts.sent(done, len(places), code)]
         if progress.held:
             lines.append(texts.QUIET_NOW)
+        elif done < len(places) and not self._fanout.delivering():
+            lines.append(texts.ELSEWHERE)
         elif done < len(places):
             lines.append(texts.failed_rooms(self._labels(key, places)))
-            lines.append(texts.RETRY_LATER if self._fanout.delivering() else texts.ELSEWHERE)
+            lines.append(texts.RETRY_LATER)
         return " ".join(line for line in lines if line)
 
     def _labels(self, key: str, places: list[tuple[str, str, str | None, str]]) -> list[str]:
@@ -221,6 +223,8 @@ class StaffAnnouncements:
     async def _owned(self, person: Person, code: int, verb: str) -> StaffAnnouncement | str:
         key = self._posts.key_of(code)
         record = self._records.get(key) if key is not None else None
+        if record is None and key is not None and verb == "intrekken":
+            record = self._unrecorded(key)  # posted before announcements were recorded on their own
         if record is None:
             return texts.not_found(code)
         if record.author != person.id and not person.is_leadership:
@@ -228,6 +232,13 @@ class StaffAnnouncements:
         if record.retracted:
             return texts.already_retracted(code)
         return record
+
+    def _unrecorded(self, key: str) -> StaffAnnouncement | None:
+        places = self._posts.places(key)
+        if not places or places[0][2] is None:
+            return None
+        platform = Platform(places[0][0])
+        return StaffAnnouncement(key, places[0][2], platform, "", "", (), None, retracted=False)
 
     async def _edit(self, person: Person, command: Edit, platform: Platform, account: str) -> str:
         record = await self._owned(person, command.code, "wijzigen")

@@ -9,12 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.relay import build_staff_announcements
+from bot.relay import build_delivery, build_staff_announcements
+from moderation.announcements import texts_nl as texts
+from moderation.announcements.lease import DeliveryLease
 from moderation.model import Platform
 from tests.support.core import make_core
 from tests.support.fakes import FixedClock
 
 ROOMS = 12
+PEOPLE = [
+    {"id": "jan", "name": "Meneer Jansen", "role": "staff", "matrix_id": "@jan:school.test"},
+    {"id": "sanne", "name": "Sanne", "role": "student", "class": "2B", "mentor": "jan", "matrix_id": "@s:school.test"},
+]
 
 
 class SlowRooms:
@@ -50,18 +56,7 @@ async def test_the_teacher_sees_progress_and_which_room_failed(tmp_path: Path) -
         {"platform": "matrix", "id": f"!r{i}:school.test", "name": f"Mededelingen 2B ({i})", "kind": "announcement"}
         for i in range(ROOMS)
     ]
-    people = [
-        {"id": "jan", "name": "Meneer Jansen", "role": "staff", "matrix_id": "@jan:school.test"},
-        {
-            "id": "sanne",
-            "name": "Sanne Bakker",
-            "role": "student",
-            "class": "2B",
-            "mentor": "jan",
-            "matrix_id": "@sanne:school.test",
-        },
-    ]
-    core = make_core(tmp_path, rooms=rooms, people=people, with_classifier=False)
+    core = make_core(tmp_path, rooms=rooms, people=PEOPLE, with_classifier=False)
     core.clock = FixedClock(datetime(2026, 12, 7, 12, 0, tzinfo=UTC))
     announcer = SlowRooms(broken="!r5:school.test")
     staff = build_staff_announcements(core, [announcer], progress_every_s=0.05)
@@ -76,3 +71,19 @@ async def test_the_teacher_sees_progress_and_which_room_failed(tmp_path: Path) -
         and counts[-1] < ROOMS
         and all(t.endswith(f"van {ROOMS} ruimtes…") for t in announcer.told)
     )
+
+
+async def test_a_command_in_a_process_that_does_not_deliver_is_left_to_the_one_that_does(tmp_path: Path) -> None:
+    rooms: list[dict[str, Any]] = [
+        {"platform": "matrix", "id": "!r:school.test", "name": "Mededelingen 2B", "kind": "announcement"}
+    ]
+    core = make_core(tmp_path, rooms=rooms, people=PEOPLE, with_classifier=False)
+    core.clock = FixedClock(datetime(2026, 12, 7, 12, 0, tzinfo=UTC))
+    delivering, other = SlowRooms(broken=""), SlowRooms(broken="")
+    first = build_staff_announcements(core, [delivering], lease=DeliveryLease(core.sessions, "first"))
+    second = build_staff_announcements(core, [other], lease=DeliveryLease(core.sessions, "second"))
+    assert first.fanout.delivering() == [Platform.MATRIX]
+    reply = await second.handle(Platform.MATRIX, "@jan:school.test", "!mededeling 2b: toets gaat door", "$c2")
+    assert reply is not None and reply.endswith(texts.ELSEWHERE) and other.posted == []
+    await build_delivery(core, first).tick()
+    assert delivering.posted == ["!r:school.test"]
