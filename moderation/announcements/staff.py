@@ -124,6 +124,12 @@ class StaffAnnouncements:
             return texts.no_room(refusal)
         unique = hashlib.sha256(command_id.encode()).hexdigest()[:16] if command_id else secrets.token_hex(8)
         key = f"staff:{unique}"
+        known = self._records.get(key)
+        if known is not None:  # a replayed command: answered as it stands, nothing sent again
+            code = self._posts.first_id(key)
+            if known.due_at is not None and known.due_at > now:
+                return texts.scheduled(describe(known.due_at, self._timezone), len(known.rooms), code)
+            return self._outcome(key, code, Progress())
         rooms = [
             RoomHeader(p, room_id, "/".join(cls), texts.post_header(person.name, "/".join(cls)))
             for (p, room_id), cls in allowed.items()
