@@ -32,12 +32,14 @@ class SlowRooms:
         self.broken = broken
         self.posted: list[str] = []
         self.told: list[str] = []
+        self.texts: list[str] = []
 
     async def post(self, room_id: str, text: str, key: str) -> str:
         await asyncio.sleep(0.02)
         if room_id == self.broken:
             raise RuntimeError("M_FORBIDDEN: the bot was kicked")
         self.posted.append(room_id)
+        self.texts.append(text)
         return f"$event-{room_id}"
 
     async def find_posted(self, room_id: str, text: str) -> str | None:
@@ -87,3 +89,34 @@ async def test_a_command_in_a_process_that_does_not_deliver_is_left_to_the_one_t
     assert reply is not None and reply.endswith(texts.ELSEWHERE) and other.posted == []
     await build_delivery(core, first).tick()
     assert delivering.posted == ["!r:school.test"]
+
+
+async def test_a_scheduled_announcement_edited_or_retracted_before_its_time(tmp_path: Path) -> None:
+    rooms: list[dict[str, Any]] = [
+        {"platform": "matrix", "id": "!r:school.test", "name": "Mededelingen 2B", "kind": "announcement"}
+    ]
+    core = make_core(tmp_path, rooms=rooms, people=PEOPLE, with_classifier=False)
+    clock = FixedClock(datetime(2026, 12, 7, 11, 0, tzinfo=UTC))  # 12:00 in Amsterdam
+    core.clock = clock
+    announcer = SlowRooms(broken="")
+    staff = build_staff_announcements(core, [announcer])
+    delivery = build_delivery(core, staff)
+    jan = "@jan:school.test"
+    kept = await staff.handle(Platform.MATRIX, jan, "!mededeling om 12:30 2b: toets gaat door", "$a")
+    dropped = await staff.handle(Platform.MATRIX, jan, "!mededeling om 12:30 2b: toets vervalt", "$b")
+    assert kept is not None and dropped is not None
+    codes = [reply.split("nummer ")[1].split(";")[0] for reply in (kept, dropped)]
+    clock.advance(minutes=10)
+    assert await staff.handle(Platform.MATRIX, jan, f"!wijzig {codes[0]}: toets gaat toch door", "$c") == (
+        f"Mededeling {codes[0]} is gewijzigd; ze gaat op de geplande tijd de deur uit."
+    )
+    assert await staff.handle(Platform.MATRIX, jan, f"!intrekken {codes[1]}", "$d") == (
+        f"Mededeling {codes[1]} is overal ingetrokken."
+    )
+    clock.advance(minutes=19)
+    await delivery.tick()
+    assert announcer.posted == []  # 12:29: an edit does not make it due
+    clock.advance(minutes=1)
+    await delivery.tick()
+    assert announcer.texts == ["Mededeling van Meneer Jansen (2B) (gewijzigd): toets gaat toch door"]
+    assert announcer.told == [f"Je geplande mededeling {codes[0]} is verstuurd naar 1 van 1 ruimtes."]
