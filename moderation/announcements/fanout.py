@@ -3,7 +3,8 @@
 Several rooms at once (`parallel`), each room's posts one after another in order of the lesson's start: the round
 trips overlap, while the platforms' own rate limits are honoured by the adapters' send paths (nio waits out
 M_LIMIT_EXCEEDED, discord.py its 429s). What still fails is retried later with a growing pause, and a room that keeps
-failing is given up on (recorded) without holding up the others.
+failing is given up on (recorded) without holding up the others. With a `DeliveryLease`, a process delivers only on
+the platforms whose lease it holds, so several processes on one database never both post a row.
 """
 
 from __future__ import annotations
