@@ -35,6 +35,7 @@ from adapters.matrix.announcer import MatrixAnnouncer
 from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
 from moderation.announcements.fanout import Fanout
+from moderation.announcements.lease import DeliveryLease
 from moderation.announcements.plan import Plan, WantedPost
 from moderation.announcements.store import AnnouncementPosts
 from moderation.model import AccountId, Platform
@@ -95,7 +96,8 @@ async def measure(server: SynapseServer, args: argparse.Namespace, workdir: Path
     adapter = MatrixAdapter(config, MatrixSecrets(access_token=bot.access_token), core.state)
     await adapter.start(core.moderator)
     posts = AnnouncementPosts(core.sessions, "bench")
-    fanout = Fanout(posts, {Platform.MATRIX: MatrixAnnouncer(adapter)}, core.clock)
+    lease = DeliveryLease(core.sessions, "bench")  # as the bot delivers: holding its platform's lease
+    fanout = Fanout(posts, {Platform.MATRIX: MatrixAnnouncer(adapter)}, core.clock, lease=lease)
     client = AsyncClient(server.url, bare.user_id)
     client.access_token, client.user_id = bare.access_token, AccountId(bare.user_id)
     free = AsyncClient(server.url, owner.user_id)

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
+import socket
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -15,11 +17,14 @@ from adapters.secrets import read_secret
 from bot.app import Core
 from bot.settings import SettingsError, ZermeloSettings
 from moderation.announcements.compose import Composer
+from moderation.announcements.delivery import DeliveryLoop, DeliverySettings
 from moderation.announcements.fanout import Fanout
-from moderation.announcements.ports import Announcer, TimetableSource
+from moderation.announcements.lease import DeliveryLease
+from moderation.announcements.ports import Announcer, Teller, TimetableSource
 from moderation.announcements.quiet import QuietHours
 from moderation.announcements.relay import RelaySettings, TimetableRelay
-from moderation.announcements.staff import StaffAnnouncements
+from moderation.announcements.staff import StaffAnnouncements, Telling
+from moderation.announcements.staff_store import StaffRecords
 from moderation.announcements.store import AnnouncementPosts
 from moderation.announcements.targets import AnnouncementRoom, RoomTargets
 from moderation.model import Platform, RoomId, RoomKind
@@ -83,6 +88,7 @@ def build_relay(
     source: TimetableSource | None = None,
     environ: Mapping[str, str] = os.environ,
     lock: asyncio.Lock | None = None,
+    lease: DeliveryLease | None = None,
 ) -> TimetableRelay | None:
     zermelo = core.settings.zermelo
     if zermelo is None:
@@ -90,7 +96,7 @@ def build_relay(
     timezone = ZoneInfo(core.settings.bot.timezone)
     posts = AnnouncementPosts(core.sessions, SOURCE)
     quiet = QuietHours.parse(zermelo.quiet_hours, timezone) if zermelo.quiet_hours.strip() else None
-    fanout = Fanout(posts, {a.platform: a for a in announcers}, core.clock, quiet, lock=lock)
+    fanout = Fanout(posts, {a.platform: a for a in announcers}, core.clock, quiet, lock=lock, lease=lease)
     return TimetableRelay(
         source or zermelo_source(zermelo, environ),
         posts,
@@ -107,13 +113,22 @@ def build_relay(
     )
 
 
-def build_staff_announcements(core: Core, announcers: Sequence[Announcer]) -> StaffAnnouncements:
-    """A teacher's `!mededeling` to several class rooms at once, through the same queue as the relay."""
+def delivery_lease(core: Core) -> DeliveryLease:
+    """This process's claim on delivering announcements (one deliverer per platform across processes)."""
+    return DeliveryLease(core.sessions, f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}")
+
+
+def build_staff_announcements(
+    core: Core, announcers: Sequence[Announcer], *, lease: DeliveryLease | None = None, progress_every_s: float = 5.0
+) -> StaffAnnouncements:
+    """A teacher's `!mededeling` to several class rooms at once (now or later), through the same queue as the
+    relay."""
     zermelo = core.settings.zermelo
     timezone = ZoneInfo(core.settings.bot.timezone)
     quiet = QuietHours.parse(zermelo.quiet_hours, timezone) if zermelo and zermelo.quiet_hours.strip() else None
     posts = AnnouncementPosts(core.sessions, STAFF_SOURCE)
-    fanout = Fanout(posts, {a.platform: a for a in announcers}, core.clock, quiet)
+    fanout = Fanout(posts, {a.platform: a for a in announcers}, core.clock, quiet, lease=lease or delivery_lease(core))
+    tellers: dict[Platform, Teller] = {a.platform: a for a in announcers if isinstance(a, Teller)}
 
     def room_rule(platform: Platform, room_id: str) -> tuple[frozenset[str], bool] | None:
         policy = core.moderator.policy_for(platform, RoomId(room_id))
@@ -121,44 +136,85 @@ def build_staff_announcements(core: Core, announcers: Sequence[Announcer]) -> St
             return None
         return frozenset(policy.posters), policy.staff_may_post
 
-    return StaffAnnouncements(posts, room_targets(core, zermelo), room_rule, lambda: core.directory, fanout, core.clock)
+    return StaffAnnouncements(
+        posts,
+        StaffRecords(core.sessions),
+        room_targets(core, zermelo),
+        room_rule,
+        lambda: core.directory,
+        fanout,
+        core.clock,
+        timezone,
+        Telling(tellers, progress_every_s),
+    )
+
+
+def build_delivery(core: Core, staff: StaffAnnouncements, *, interval_s: float = 5.0) -> DeliveryLoop:
+    return DeliveryLoop(
+        staff,
+        AnnouncementPosts(core.sessions, STAFF_SOURCE),
+        StaffRecords(core.sessions),
+        core.clock,
+        DeliverySettings(interval_s, keep_days=core.settings.review.retention_days),
+    )
 
 
 def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnouncements | None:
-    """Before the adapters start: Matrix direct rooms take `!mededeling` and `!intrekken`."""
-    if not any(a.platform is Platform.MATRIX for a in adapters):
-        return None  # and matrix-nio may not even be installed (a console-only or Discord-only install)
-    from adapters.matrix.client import MatrixAdapter
-
-    matrix = [a for a in adapters if isinstance(a, MatrixAdapter)]
+    """Before the adapters start: Matrix direct rooms and Discord DMs take `!mededeling`, `!wijzig`, `!intrekken`."""
+    if not any(a.platform in (Platform.MATRIX, Platform.DISCORD) for a in adapters):
+        return None  # and the platform SDKs may not even be installed (a console-only install)
     announcers = [a for a in (announcer_for(adapter) for adapter in adapters) if a is not None]
     staff = build_staff_announcements(core, announcers)
-    for adapter in matrix:
-        adapter.direct_commands = staff.handle
+    if any(a.platform is Platform.MATRIX for a in adapters):
+        from adapters.matrix.client import MatrixAdapter
+
+        for matrix in (a for a in adapters if isinstance(a, MatrixAdapter)):
+            matrix.direct_commands = staff.handle
+    if any(a.platform is Platform.DISCORD for a in adapters):
+        from adapters.discord.client import DiscordAdapter
+
+        for discord in (a for a in adapters if isinstance(a, DiscordAdapter)):
+            discord.direct_commands = staff.handle
     return staff
 
 
 class RunningRelay:
-    """The relay's task; `stop()` ends it between two polls (what is queued stays queued for the next start)."""
+    """The timetable relay's task (when [zermelo] is set) and the staff announcements' delivery loop; `stop()` ends
+    them between two passes (what is queued stays queued for the next start) and hands the delivery lease on."""
 
-    def __init__(self, relay: TimetableRelay) -> None:
+    def __init__(
+        self, relay: TimetableRelay | None, delivery: DeliveryLoop | None = None, lease: DeliveryLease | None = None
+    ) -> None:
         self.relay = relay
+        self.delivery = delivery
+        self._lease = lease
         self._stop = asyncio.Event()
-        self._task = asyncio.create_task(relay.run(self._stop), name="timetable-relay")
+        self._tasks: list[asyncio.Task[None]] = []
+        if relay is not None:
+            self._tasks.append(asyncio.create_task(relay.run(self._stop), name="timetable-relay"))
+        if delivery is not None:
+            self._tasks.append(asyncio.create_task(delivery.run(self._stop), name="announcement-delivery"))
 
     async def stop(self) -> None:
         self._stop.set()
-        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-            await asyncio.wait_for(self._task, timeout=30)
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, timeout=30)
+        if self._lease is not None:
+            await asyncio.to_thread(self._lease.release)
 
 
 def start_relay(
     core: Core, adapters: Sequence[Adapter], staff: StaffAnnouncements | None = None
 ) -> RunningRelay | None:
-    """The relay's task, when [zermelo] is set; it shares the teachers' delivery lock (one pass at a time)."""
+    """The relay's task, when [zermelo] is set, and the teachers' delivery loop, when they may announce; both share
+    one delivery lock (one pass at a time) and this process's delivery lease."""
     announcers = [a for a in (announcer_for(adapter) for adapter in adapters) if a is not None]
-    relay = build_relay(core, announcers, lock=staff.lock if staff is not None else None)
-    if relay is None:
+    lease = (staff.fanout.lease if staff is not None else None) or delivery_lease(core)
+    relay = build_relay(core, announcers, lock=staff.lock if staff is not None else None, lease=lease)
+    delivery = build_delivery(core, staff) if staff is not None else None
+    if relay is None and delivery is None:
         return None
-    log.info("timetable relay started for %s", ", ".join(a.platform.value for a in announcers) or "no platform")
-    return RunningRelay(relay)
+    if relay is not None:
+        log.info("timetable relay started for %s", ", ".join(a.platform.value for a in announcers) or "no platform")
+    return RunningRelay(relay, delivery, lease)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import moderation.announcements.records  # noqa: F401  (its tables are part of the schema)
 from moderation.incidents.db import Base
 from moderation.incidents.engine import make_engine
 

@@ -45,3 +45,9 @@ class DiscordAnnouncer:
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_MESSAGE:
                 raise  # deleted by hand already: nothing left to retract
+
+    async def tell(self, account: str, text: str) -> None:
+        """A DM to the person (a teacher hears how their announcement went)."""
+        client = self._adapter.client
+        user = client.get_user(int(account)) or await client.fetch_user(int(account))
+        await user.send(text[:2000], allowed_mentions=NO_MENTIONS)

@@ -23,6 +23,7 @@ from adapters.discord.backfill import ChannelCursors, backfill
 from adapters.discord.card_locations import CardLocations, KeyValue
 from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig, DiscordConfigError
+from adapters.discord.direct import DirectCommands, answer_direct
 from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
 from adapters.discord.members import MemberList
@@ -51,6 +52,7 @@ def intents() -> discord.Intents:
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
+    wanted.dm_messages = True  # a teacher's announcement commands in a DM with the bot
     wanted.message_content = True
     wanted.members = True
     return wanted
@@ -96,6 +98,7 @@ class DiscordAdapter:
         self._enforcer: DiscordEnforcer | None = None
         self._guard: AnnouncementGuard | None = None
         self._running = False  # set once start() has finished
+        self.direct_commands: DirectCommands | None = None  # set before start: commands in DMs with the bot
 
     @property
     def client(self) -> discord.Client:
@@ -273,6 +276,8 @@ class DiscordAdapter:
         async def on_message(msg: discord.Message) -> None:
             if self._ours(msg):
                 await self._judge(msg, edit=False)
+            elif msg.guild is None and self.direct_commands is not None:
+                await answer_direct(msg, self.direct_commands)
 
         # The raw event fires for cached and uncached messages alike, so this one handler judges every edit
         # (on_message_edit would miss messages from before the bot's cache).

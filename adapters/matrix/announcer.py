@@ -10,7 +10,7 @@ from __future__ import annotations
 from adapters.matrix.card import replacement
 from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.enforcer import MatrixEnforcer
-from moderation.model import Platform
+from moderation.model import AccountId, Platform
 
 RETRACT_REASON = "mededeling ingetrokken"
 
@@ -47,3 +47,7 @@ class MatrixAnnouncer:
 
     async def retract(self, room_id: str, message_id: str) -> None:
         await self._enforcer().redact(room_id, message_id, RETRACT_REASON)
+
+    async def tell(self, account: str, text: str) -> None:
+        """A line in the person's direct room with the bot (a teacher hears how their announcement went)."""
+        await self._enforcer().send_private(AccountId(account), text)

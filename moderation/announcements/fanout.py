@@ -3,7 +3,8 @@
 Several rooms at once (`parallel`), each room's posts one after another in order of the lesson's start: the round
 trips overlap, while the platforms' own rate limits are honoured by the adapters' send paths (nio waits out
 M_LIMIT_EXCEEDED, discord.py its 429s). What still fails is retried later with a growing pause, and a room that keeps
-failing is given up on (recorded) without holding up the others.
+failing is given up on (recorded) without holding up the others. With a `DeliveryLease`, a process delivers only on
+the platforms whose lease it holds, so several processes on one database never both post a row.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from moderation.announcements.lease import DeliveryLease
 from moderation.announcements.ports import Announcer
 from moderation.announcements.quiet import QuietHours
 from moderation.announcements.store import RETRACTED, AnnouncementPosts, Owed
@@ -52,6 +54,7 @@ class Fanout:
         *,
         lock: asyncio.Lock | None = None,
         parallel: int = 4,
+        lease: DeliveryLease | None = None,
     ) -> None:
         self._posts = posts
         # One delivery at a time in this process, shared by the relay's and the teachers' fan-outs: two passes over
@@ -61,10 +64,22 @@ class Fanout:
         self._announcers = dict(announcers)
         self._clock = clock
         self._quiet = quiet
+        self._lease = lease  # several processes: only the lease holder of a platform delivers there
 
     @property
     def platforms(self) -> list[Platform]:
         return list(self._announcers)
+
+    @property
+    def lease(self) -> DeliveryLease | None:
+        return self._lease
+
+    def delivering(self) -> list[Platform]:
+        """The platforms this process delivers on now (renewing their leases)."""
+        if self._lease is None:
+            return self.platforms
+        now = self._clock.now()
+        return [p for p in self.platforms if self._lease.hold(p, now)]
 
     async def deliver(self) -> Progress:
         """Do every owed step that is due now; returns what happened."""
@@ -72,11 +87,14 @@ class Fanout:
             return await self._deliver()
 
     async def _deliver(self) -> Progress:
+        platforms = self.delivering()
+        if not platforms:
+            return Progress()
         now = self._clock.now()
         quiet = self._quiet is not None and self._quiet.holds(now)
         rooms: dict[tuple[Platform, str], list[Owed]] = {}
         held = 0
-        for owed in self._posts.owed(self.platforms, now):
+        for owed in self._posts.owed(platforms, now):
             if quiet and owed.wanted != RETRACTED:
                 held += 1
                 continue

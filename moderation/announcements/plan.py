@@ -20,6 +20,7 @@ class WantedPost:
     text: str
     version: str
     starts_at: datetime
+    not_before: datetime | None = None  # a scheduled post: not sent before this moment
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from moderation.announcements.timetable import Lesson, TimetableNews
 from moderation.model import Platform
@@ -46,3 +46,11 @@ class Announcer(Protocol):
     async def edit(self, room_id: str, message_id: str, text: str) -> None: ...
 
     async def retract(self, room_id: str, message_id: str) -> None: ...
+
+
+@runtime_checkable
+class Teller(Protocol):
+    """A platform's way to tell one person something in their private chat with the bot (a teacher hears how their
+    announcement went)."""
+
+    async def tell(self, account: str, text: str) -> None: ...

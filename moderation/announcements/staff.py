@@ -1,64 +1,37 @@
 """A staff member posts one announcement to the announcement rooms of several classes at once, from their private
-chat with the bot, and retracts it everywhere with one command:
-
-    !mededeling 2b 3a: Morgen geen gym, neem je boek mee
-    !intrekken 41
+chat with the bot, now or at a set time, edits it and retracts it everywhere with one command (see `commands`).
 
 Only staff (per the roster) may announce, and only in rooms they may post in (R10: the room's posters, or every
 staff member where `posters` says "staff"). The post names the teacher. The rooms' posts go through the same durable
-queue as the timetable relay's (`announcement_posts`), paced by the platforms' own limits.
+queue as the timetable relay's (`announcement_posts`), paced by the platforms' own limits; a scheduled post is a row
+of that queue that is not due before its moment, so it survives restarts like any other owed post.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
+import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from moderation.announcements.compose import clean
-from moderation.announcements.fanout import Fanout
+from moderation.announcements import texts_nl as texts
+from moderation.announcements.commands import Announce, Edit, Retract, describe, parse
+from moderation.announcements.fanout import Fanout, Progress
 from moderation.announcements.plan import Plan, WantedPost
+from moderation.announcements.ports import Teller
+from moderation.announcements.staff_store import RoomHeader, StaffAnnouncement, StaffRecords
 from moderation.announcements.store import AnnouncementPosts
 from moderation.announcements.targets import RoomKey, RoomTargets
 from moderation.model import AccountId, Person, Platform, Role
 from moderation.ports import Clock, Directory
 
-TEXT_LIMIT = 1500
-_POST = re.compile(r"^!mededeling\s+(?P<classes>[^:]+?)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
-_RETRACT = re.compile(r"^!intrekken\s+(?P<code>\d{1,9})\s*$", re.IGNORECASE)
+log = logging.getLogger(__name__)
 
-HOW = "Zo werkt het: !mededeling 2b 3a: je bericht — en intrekken met !intrekken <nummer>."
-NOT_STAFF = "Alleen medewerkers van de school kunnen mededelingen versturen."
-
-
-@dataclass(frozen=True, slots=True)
-class Announce:
-    classes: tuple[str, ...]
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Retract:
-    code: int
-
-
-def parse(text: str) -> Announce | Retract | str | None:
-    """The command; a Dutch explanation (str) when it is one of ours but malformed; None when it is not ours."""
-    stripped = text.strip()
-    lowered = stripped.lower()
-    if not lowered.startswith(("!mededeling", "!intrekken")):
-        return None
-    if (found := _RETRACT.match(stripped)) is not None:
-        return Retract(int(found["code"]))
-    if (found := _POST.match(stripped)) is not None:
-        classes = tuple(dict.fromkeys(c.upper() for c in re.split(r"[\s,]+", found["classes"]) if c))
-        body = clean(found["text"], TEXT_LIMIT)
-        if classes and body:
-            return Announce(classes, body)
-    return HOW
+PROGRESS_FROM = 10  # rooms: a smaller fan-out is over before a progress line would help
 
 
 def may_post(person: Person, posters: frozenset[str], staff_may_post: bool) -> bool:
@@ -68,26 +41,44 @@ def may_post(person: Person, posters: frozenset[str], staff_may_post: bool) -> b
 RoomRule = Callable[[Platform, str], tuple[frozenset[str], bool] | None]  # a room's (posters, staff may post)
 
 
+@dataclass(frozen=True, slots=True)
+class Telling:
+    """How the sender hears of progress: through which platform's private chats, and how often during a fan-out."""
+
+    tellers: Mapping[Platform, Teller]
+    every_s: float = 5.0
+
+
 class StaffAnnouncements:
     def __init__(
         self,
         posts: AnnouncementPosts,
+        records: StaffRecords,
         targets: RoomTargets,
         room_rule: RoomRule,
         directory: Callable[[], Directory],
         fanout: Fanout,
         clock: Clock,
+        timezone: ZoneInfo,
+        telling: Telling | None = None,
     ) -> None:
         self._posts = posts
+        self._records = records
         self._targets = targets
         self._room_rule = room_rule
         self._directory = directory
         self._fanout = fanout
         self._clock = clock
+        self._timezone = timezone
+        self._telling = telling or Telling({})
 
     @property
     def lock(self) -> asyncio.Lock:
         return self._fanout.lock
+
+    @property
+    def fanout(self) -> Fanout:
+        return self._fanout
 
     async def handle(self, platform: Platform, account: str, text: str, command_id: str = "") -> str | None:
         """Run a command typed in the sender's private chat with the bot; the reply (None: not a command of ours).
@@ -97,70 +88,210 @@ class StaffAnnouncements:
             return None
         person = self._directory().person_for(platform, AccountId(account))
         if person is None or person.role is not Role.STAFF:
-            return NOT_STAFF
+            return texts.NOT_STAFF
         if isinstance(command, str):
             return command
         if isinstance(command, Retract):
             return await self._retract(person, command.code)
-        return await self._announce(person, command, f"{platform.value}:{command_id}" if command_id else "")
+        if isinstance(command, Edit):
+            return await self._edit(person, command, platform, account)
+        unique = f"{platform.value}:{command_id}" if command_id else ""
+        return await self._announce(person, command, platform, account, unique)
 
-    async def _announce(self, person: Person, command: Announce, command_id: str) -> str:
+    async def _announce(
+        self, person: Person, command: Announce, platform: Platform, account: str, command_id: str
+    ) -> str:
         unknown = [c for c in command.classes if not self._targets.classes_of(c)]
         if unknown:
-            return f"Onbekende klas: {', '.join(unknown)}. {HOW}"
-        reached = self._targets.rooms_for(command.classes)
+            return texts.unknown_classes(", ".join(unknown))
+        now = self._clock.now()
+        due: datetime | None = None
+        if command.when is not None:
+            resolved = command.when.resolve(now, self._timezone)
+            if isinstance(resolved, str):
+                return resolved
+            due = resolved
         allowed: dict[RoomKey, tuple[str, ...]] = {}
         refused: list[str] = []
-        for (platform, room_id), classes in reached.items():
-            rule = self._room_rule(platform, room_id)
+        for (room_platform, room_id), classes in self._targets.rooms_for(command.classes).items():
+            rule = self._room_rule(room_platform, room_id)
             if rule is not None and may_post(person, *rule):
-                allowed[(platform, room_id)] = classes
+                allowed[(room_platform, room_id)] = classes
             else:
                 refused.append("/".join(classes))
+        refusal = ", ".join(sorted(set(refused)))
         if not allowed:
-            said = f" (niet toegestaan voor {', '.join(sorted(set(refused)))})" if refused else ""
-            return f"Er is geen mededelingenruimte waarin jij voor deze klassen mag posten{said}."
-        now = self._clock.now()
+            return texts.no_room(refusal)
         unique = hashlib.sha256(command_id.encode()).hexdigest()[:16] if command_id else secrets.token_hex(8)
         key = f"staff:{unique}"
+        known = self._records.get(key)
+        if known is not None:  # a replayed command: answered as it stands, nothing sent again
+            code = self._posts.first_id(key)
+            if known.due_at is not None and known.due_at > now:
+                return texts.scheduled(describe(known.due_at, self._timezone), len(known.rooms), code)
+            return self._outcome(key, code, Progress())
+        rooms = [
+            RoomHeader(p, room_id, "/".join(cls), texts.post_header(person.name, "/".join(cls)))
+            for (p, room_id), cls in allowed.items()
+        ]
+        self._posts.apply(self._plan(key, rooms, command.text, due, now, edited=False), now, author=person.id)
+        self._records.add(
+            key,
+            author=person.id,
+            platform=platform,
+            account=account,
+            classes=" ".join(command.classes),
+            text=command.text,
+            rooms=rooms,
+            due_at=due,
+            now=now,
+        )
+        code = self._posts.first_id(key)
+        lines: list[str] = []
+        if due is not None:
+            lines.append(texts.scheduled(describe(due, self._timezone), len(rooms), code))
+        else:
+            progress = await self._deliver_telling(key, platform, account)
+            lines.append(self._outcome(key, code, progress))
+        if refused:
+            lines.append(texts.refused_rooms(refusal))
+        return " ".join(line for line in lines if line)
+
+    def _plan(
+        self,
+        key: str,
+        rooms: list[RoomHeader] | tuple[RoomHeader, ...],
+        body: str,
+        due: datetime | None,
+        now: datetime,
+        *,
+        edited: bool,
+    ) -> Plan:
         wanted = tuple(
             WantedPost(
-                key, platform, room_id, f"Mededeling van {person.name} ({'/'.join(cls)}): {command.text}", "1", now
+                key,
+                room.platform,
+                room.room_id,
+                texts.post_text(room.header, body, edited=edited),
+                "1",
+                due or now,
+                not_before=due,
             )
-            for (platform, room_id), cls in allowed.items()
+            for room in rooms
         )
-        self._posts.apply(Plan(wanted, frozenset(), now, now, prefix=key), now, author=person.id)
-        code = self._posts.first_id(key)
-        progress = await self._fanout.deliver()
+        return Plan(wanted, frozenset(), now, now, prefix=key)
+
+    def _outcome(self, key: str, code: int | None, progress: Progress) -> str:
         places = self._posts.places(key)
         done = sum(1 for *_, status in places if status == "done")
-        lines = [f"Verstuurd naar {done} van {len(places)} ruimtes (nummer {code}; intrekken: !intrekken {code})."]
+        lines = [texts.sent(done, len(places), code)]
         if progress.held:
-            lines.append("Het is nu nachtrust: wat nog niet verstuurd is, gaat om het einde ervan de deur uit.")
+            lines.append(texts.QUIET_NOW)
+        elif done < len(places) and not self._fanout.delivering():
+            lines.append(texts.ELSEWHERE)
         elif done < len(places):
-            lines.append("Wat nog niet lukte, wordt vanzelf opnieuw geprobeerd.")
-        if refused:
-            lines.append(f"Niet verstuurd naar {', '.join(sorted(set(refused)))}: daar mag jij niet posten.")
-        return " ".join(lines)
+            lines.append(texts.failed_rooms(self._labels(key, places)))
+            lines.append(texts.RETRY_LATER)
+        return " ".join(line for line in lines if line)
+
+    def _labels(self, key: str, places: list[tuple[str, str, str | None, str]]) -> list[str]:
+        """The classes (and platform) of the rooms where the announcement did not arrive yet."""
+        record = self._records.get(key)
+        names = {(r.platform.value, r.room_id): r.classes for r in record.rooms} if record is not None else {}
+        return [
+            f"{names.get((platform, room_id), room_id)} ({platform})"
+            for platform, room_id, _, status in places
+            if status != "done"
+        ]
+
+    async def _deliver_telling(self, key: str, platform: Platform, account: str) -> Progress:
+        """Deliver now; on a large fan-out the sender hears every few seconds how far it is."""
+        delivery = asyncio.ensure_future(self._fanout.deliver())
+        teller = self._telling.tellers.get(platform)
+        total = len(self._posts.places(key))
+        told = -1
+        while teller is not None and total >= PROGRESS_FROM:
+            finished, _ = await asyncio.wait({delivery}, timeout=self._telling.every_s)
+            if finished:
+                break
+            done = sum(1 for *_, status in self._posts.places(key) if status == "done")
+            if done != told:
+                told = done
+                await self._tell(teller, account, texts.progress(done, total))
+        return await delivery
+
+    async def _tell(self, teller: Teller, account: str, text: str) -> None:
+        try:
+            await teller.tell(account, text)
+        except Exception as exc:  # the sender not hearing of progress must not stop the delivery
+            log.warning("announcements: could not tell %s: %s: %s", account, type(exc).__name__, exc)
+
+    async def _owned(self, person: Person, code: int, verb: str) -> StaffAnnouncement | str:
+        key = self._posts.key_of(code)
+        record = self._records.get(key) if key is not None else None
+        if record is None and key is not None and verb == "intrekken":
+            record = self._unrecorded(key)  # posted before announcements were recorded on their own
+        if record is None:
+            return texts.not_found(code)
+        if record.author != person.id and not person.is_leadership:
+            return texts.not_yours(code, verb)
+        if record.retracted:
+            return texts.already_retracted(code)
+        return record
+
+    def _unrecorded(self, key: str) -> StaffAnnouncement | None:
+        places = self._posts.places(key)
+        if not places or places[0][2] is None:
+            return None
+        platform = Platform(places[0][0])
+        return StaffAnnouncement(key, places[0][2], platform, "", "", (), None, retracted=False)
+
+    async def _edit(self, person: Person, command: Edit, platform: Platform, account: str) -> str:
+        record = await self._owned(person, command.code, "wijzigen")
+        if isinstance(record, str):
+            return record
+        now = self._clock.now()
+        plan = self._plan(record.key, record.rooms, command.text, record.due_at, now, edited=True)
+        self._posts.apply(plan, now, author=record.author, actor=person.id)
+        self._records.edited(record.key, command.text, person.id, now)
+        if record.due_at is not None and record.due_at > now:
+            return texts.edited_scheduled(command.code)
+        await self._deliver_telling(record.key, platform, account)
+        places = self._posts.places(record.key)
+        done = sum(1 for *_, status in places if status == "done")
+        return texts.edited(command.code, done, len(places))
 
     async def _retract(self, person: Person, code: int) -> str:
-        key = self._posts.key_of(code)
-        places = self._posts.places(key) if key else []
-        if key is None or not places:
-            return f"Mededeling {code} bestaat niet."
-        author = places[0][2]
-        if author != person.id and not person.is_leadership:
-            return (
-                f"Mededeling {code} is niet van jou; alleen wie haar verstuurde (of de schoolleiding) kan haar "
-                "intrekken."
-            )
+        record = await self._owned(person, code, "intrekken")
+        if isinstance(record, str):
+            return record
         now = self._clock.now()
-        self._posts.apply(Plan((), frozenset({key}), now, now, prefix=key), now)
+        self._posts.apply(Plan((), frozenset({record.key}), now, now, prefix=record.key), now, actor=person.id)
+        self._records.retracted(record.key, person.id, now)
         await self._fanout.deliver()
-        left = sum(1 for *_, status in self._posts.places(key) if status != "done")
-        if left:
-            return (
-                f"Mededeling {code} wordt ingetrokken; in {left} ruimte(s) lukte het nog niet, dat wordt vanzelf "
-                "opnieuw geprobeerd."
-            )
-        return f"Mededeling {code} is overal ingetrokken."
+        left = sum(1 for *_, status in self._posts.places(record.key) if status != "done")
+        return texts.retracting(code, left) if left else texts.retracted(code)
+
+    async def report_due(self) -> int:
+        """Tell each sender of a scheduled announcement whose moment has passed how it went (once); the number
+        told. Only for platforms this process delivers on, so two processes do not both tell."""
+        delivering = set(self._fanout.delivering())
+        told = 0
+        for record in self._records.unreported(self._clock.now()):
+            if not {r.platform for r in record.rooms} <= delivering:
+                continue
+            if self._posts.untried(record.key):
+                continue  # not yet due here, or held by the quiet hours
+            places = self._posts.places(record.key)
+            done = sum(1 for *_, status in places if status == "done")
+            code = self._posts.first_id(record.key) or 0
+            teller = self._telling.tellers.get(record.platform)
+            if teller is not None:
+                await self._tell(
+                    teller,
+                    record.account,
+                    texts.scheduled_done(code, done, len(places), self._labels(record.key, places)),
+                )
+            self._records.reported(record.key, self._clock.now())
+            told += 1
+        return told

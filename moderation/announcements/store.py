@@ -57,9 +57,10 @@ class AnnouncementPosts:
         self._sessions = sessions
         self._source = source
 
-    def apply(self, plan: Plan, now: datetime, *, author: str | None = None) -> Changes:
+    def apply(self, plan: Plan, now: datetime, *, author: str | None = None, actor: str | None = None) -> Changes:
         """Bring the table in line with the plan: new posts queued, changed ones marked for an edit, withdrawn ones
-        for a retraction. Nothing is queued twice: a post already standing with the same text is left alone."""
+        for a retraction. Nothing is queued twice: a post already standing with the same text is left alone.
+        `actor` is who made this change, when not the post's author (the log names them)."""
         queued = edited = retracted = 0
         wanted = {(w.key, w.platform.value, w.room_id): w for w in plan.wanted}
         keys = {w.key for w in plan.wanted} | set(plan.seen) or {""}
@@ -86,7 +87,7 @@ class AnnouncementPosts:
                         generation=0,
                         status=PENDING,
                         attempts=0,
-                        next_try_at=now,
+                        next_try_at=_due(post.not_before, now),
                         detail="",
                         starts_at=post.starts_at,
                         created_at=now,
@@ -94,22 +95,22 @@ class AnnouncementPosts:
                     )
                     session.add(row)
                     session.flush()
-                    _log(session, row, now, "queued", f"version {post.version}")
+                    _log(session, row, now, "queued", f"version {post.version}", actor)
                     queued += 1
                     continue
                 if row.wanted == RETRACTED:
                     row.wanted, row.text, row.version, row.starts_at = POSTED, post.text, post.version, post.starts_at
                     if row.posted_text is None:  # the old message is gone: this is a new one
                         row.message_id, row.generation, row.sending_since = None, row.generation + 1, None
-                    _requeue(row, now)
-                    _log(session, row, now, "queued", f"again, version {post.version}")
+                    _requeue(row, now, post.not_before)
+                    _log(session, row, now, "queued", f"again, version {post.version}", actor)
                     queued += 1
                 elif row.text != post.text or row.version != post.version:
                     changed_text = row.text != post.text
                     row.text, row.version, row.starts_at = post.text, post.version, post.starts_at
                     if changed_text:
-                        _requeue(row, now)
-                        _log(session, row, now, "changed", f"version {post.version}")
+                        _requeue(row, now, post.not_before if row.message_id is None else None)
+                        _log(session, row, now, "changed", f"version {post.version}", actor)
                         edited += 1
                     else:
                         row.updated_at = now
@@ -120,7 +121,7 @@ class AnnouncementPosts:
                 if row.key in plan.seen or in_window:
                     row.wanted = RETRACTED
                     _requeue(row, now)
-                    _log(session, row, now, "withdrawn", "the change is no longer in the timetable")
+                    _log(session, row, now, "withdrawn", "the change is no longer in the timetable", actor)
                     retracted += 1
         return Changes(queued, edited, retracted)
 
@@ -195,6 +196,19 @@ class AnnouncementPosts:
             ).all()
             return [(r.platform, r.room_id, r.author, r.status) for r in rows]
 
+    def untried(self, key: str) -> int:
+        """How many of one announcement's rooms have not been tried yet."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(AnnouncementPostRow.id).where(
+                    AnnouncementPostRow.source == self._source,
+                    AnnouncementPostRow.key == key,
+                    AnnouncementPostRow.status == PENDING,
+                    AnnouncementPostRow.attempts == 0,
+                )
+            ).all()
+            return len(rows)
+
     def key_of(self, post_id: int) -> str | None:
         with self._sessions() as session:
             row = session.get(AnnouncementPostRow, post_id)
@@ -227,14 +241,20 @@ def _still_owed(row: AnnouncementPostRow) -> bool:
     return row.posted_text != row.text or row.message_id is None
 
 
-def _requeue(row: AnnouncementPostRow, now: datetime) -> None:
-    row.status, row.attempts, row.next_try_at, row.updated_at = PENDING, 0, now, now
+def _requeue(row: AnnouncementPostRow, now: datetime, not_before: datetime | None = None) -> None:
+    row.status, row.attempts, row.next_try_at, row.updated_at = PENDING, 0, _due(not_before, now), now
+
+
+def _due(not_before: datetime | None, now: datetime) -> datetime:
+    return now if not_before is None or not_before <= now else not_before
 
 
 def _aware(moment: datetime, like: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=like.tzinfo)
 
 
-def _log(session: Session, row: AnnouncementPostRow, now: datetime, action: str, detail: str) -> None:
-    actor = row.author or row.source
-    session.add(AnnouncementLogRow(post_id=row.id, at=now, actor=actor, action=action, detail=detail))
+def _log(
+    session: Session, row: AnnouncementPostRow, now: datetime, action: str, detail: str, actor: str | None = None
+) -> None:
+    who = actor or row.author or row.source
+    session.add(AnnouncementLogRow(post_id=row.id, at=now, actor=who, action=action, detail=detail))

@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
+import moderation.announcements.records  # noqa: F401  (its tables are part of the schema)
 from bot.database import (
     SchemaBehind,
     current_revision,

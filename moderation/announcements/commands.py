@@ -1,0 +1,149 @@
+"""Reading a staff member's announcement commands, typed in their private chat with the bot:
+
+!mededeling 2b 3a: Morgen geen gym, neem je boek mee
+!mededeling om 07:30 2b: Het 1e uur vervalt            (today; also "morgen om", "op 7 dec om", "op 7-12 om")
+!mededeling 2b: vervalt 3e uur wiskunde                (a template: "Het 3e uur wiskunde vervalt.")
+!wijzig 41: nieuwe tekst
+!intrekken 41
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from moderation.announcements import texts_nl as texts
+from moderation.announcements.compose import MONTHS, WEEKDAYS, clean
+from moderation.announcements.templates import expand
+
+TEXT_LIMIT = 1500
+MAX_DAYS_AHEAD = 60
+
+_WHEN = (
+    r"(?:(?P<day>vandaag|morgen|overmorgen|op\s+(?P<date>\d{1,2}(?:[-/]\d{1,2}|\s+[a-z]{3,9}\.?)))\s+)?"
+    r"(?:om\s+(?P<hh>\d{1,2})[:.](?P<mm>\d{2})\s+)?"
+)
+_POST = re.compile(rf"^!mededeling\s+{_WHEN}(?P<classes>[^:]+?)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
+_RETRACT = re.compile(r"^!intrekken\s+(?P<code>\d{1,9})\s*$", re.IGNORECASE)
+_EDIT = re.compile(r"^!wijzig\s+(?P<code>\d{1,9})\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
+_MONTH_NAMES = {name: i + 1 for i, name in enumerate(MONTHS)} | {
+    "januari": 1,
+    "februari": 2,
+    "maart": 3,
+    "mar": 3,
+    "april": 4,
+    "juni": 6,
+    "juli": 7,
+    "augustus": 8,
+    "september": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "december": 12,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """The moment as typed: a day (None: today) and a time of day, in the school's time zone."""
+
+    at: time
+    days_ahead: int = 0
+    on: tuple[int, int] | None = None  # (day, month) for "op 7 dec"
+
+    def resolve(self, now: datetime, timezone: ZoneInfo) -> datetime | str:
+        """The moment (UTC-aware), or the Dutch reason it cannot be used."""
+        today = now.astimezone(timezone).date()
+        if self.on is not None:
+            day_of_month, month = self.on
+            year = today.year + (1 if (month, day_of_month) < (today.month, today.day) else 0)
+            try:
+                day = date(year, month, day_of_month)
+            except ValueError:
+                return texts.BAD_DATE
+        else:
+            day = today + timedelta(days=self.days_ahead)
+        moment = datetime.combine(day, self.at, timezone)
+        if moment <= now:
+            return texts.in_the_past(describe(moment, timezone))
+        if moment - now > timedelta(days=MAX_DAYS_AHEAD):
+            return texts.too_far(MAX_DAYS_AHEAD)
+        return moment.astimezone(UTC)  # stored as UTC: SQLite keeps no zone
+
+
+def describe(moment: datetime, timezone: ZoneInfo) -> str:
+    local = moment.astimezone(timezone)
+    return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} om {local:%H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class Announce:
+    classes: tuple[str, ...]
+    text: str
+    when: When | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Retract:
+    code: int
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    code: int
+    text: str
+
+
+Command = Announce | Retract | Edit
+
+
+def parse(text: str) -> Command | str | None:
+    """The command; a Dutch explanation (str) when it is one of ours but malformed; None when it is not ours."""
+    stripped = text.strip()
+    if not stripped.lower().startswith(("!mededeling", "!intrekken", "!wijzig")):
+        return None
+    if (found := _RETRACT.match(stripped)) is not None:
+        return Retract(int(found["code"]))
+    if (found := _EDIT.match(stripped)) is not None:
+        body = clean(expand(found["text"]), TEXT_LIMIT)
+        return Edit(int(found["code"]), body) if body else texts.HOW
+    if (found := _POST.match(stripped)) is not None:
+        when = _when(found)
+        if isinstance(when, str):
+            return when
+        classes = tuple(dict.fromkeys(c.upper() for c in re.split(r"[\s,]+", found["classes"]) if c))
+        body = clean(expand(found["text"]), TEXT_LIMIT)
+        if classes and body:
+            return Announce(classes, body, when)
+    return texts.HOW
+
+
+def _when(found: re.Match[str]) -> When | str | None:
+    day, hh, mm = found["day"], found["hh"], found["mm"]
+    if hh is None:
+        return texts.NO_TIME if day else None
+    hour, minute = int(hh), int(mm)
+    if hour > 23 or minute > 59:
+        return texts.BAD_TIME
+    at = time(hour, minute)
+    if not day:
+        return When(at)
+    lowered = day.lower()
+    if lowered in ("vandaag", "morgen", "overmorgen"):
+        return When(at, ("vandaag", "morgen", "overmorgen").index(lowered))
+    on = _date(found["date"])
+    return When(at, on=on) if on is not None else texts.BAD_DATE
+
+
+def _date(typed: str) -> tuple[int, int] | None:
+    parts = re.split(r"[-/\s]+", typed.strip().lower().rstrip("."))
+    if len(parts) != 2:
+        return None
+    day = int(parts[0])
+    month = int(parts[1]) if parts[1].isdigit() else _MONTH_NAMES.get(parts[1])
+    if month is None or not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    return day, month
