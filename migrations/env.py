@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from moderation.incidents import desk_db as _desk_tables  # noqa: F401  (registers its tables)
 from moderation.incidents.db import Base
 from moderation.incidents.engine import make_engine
 

@@ -111,12 +111,14 @@ def _state_of(subject: Subject) -> Select[StateRow]:
 
 
 def _acted_as(subject: Subject) -> ColumnElement[bool]:
-    """History lines of what the person did: in chat (their id) or on the command line (`cli:<os user> as id`)."""
+    """History lines of what the person did: in chat (their id), on the command line (`cli:<os user> as id`) or the
+    desk."""
     if not subject.person_id:
         return false()
     return or_(
         HistoryRow.actor == subject.person_id,
         HistoryRow.actor.like(f"cli:% as {_literal(subject.person_id)}", escape="\\"),
+        HistoryRow.actor == f"desk as {subject.person_id}",  # on the review desk
     )
 
 

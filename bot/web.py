@@ -1,0 +1,130 @@
+"""The review desk in this process: built from the core when `[web]` is set, served by uvicorn in the bot's own
+event loop (`schoolwacht run`) or alone (`schoolwacht web`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+from collections.abc import AsyncIterator, Callable, Generator, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from adapters.web.backend import DeskBackend
+    from bot.app import Core
+    from bot.settings_web import WebSettings
+
+log = logging.getLogger(__name__)
+
+
+def desk_secret(installation: bytes) -> bytes:
+    """The cookie-signing key, derived from the installation's secret (one secret to keep, none to configure)."""
+    return hmac.new(installation, b"schoolwacht desk session cookie", hashlib.sha256).digest()
+
+
+def desk_backend(core: Core) -> DeskBackend:
+    from adapters.web.backend import DeskBackend
+    from moderation.incidents.desk_login import DeskLogins
+    from moderation.incidents.review import ReviewService
+
+    web = _web(core)
+    logins = DeskLogins(
+        core.sessions,
+        core.clock,
+        link_ttl=timedelta(minutes=web.link_minutes),
+        idle=timedelta(minutes=web.session_idle_minutes),
+    )
+    review = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    return DeskBackend(core.sessions, lambda: core.directory, core.clock, review, logins)
+
+
+def build_desk(core: Core, checks: Mapping[str, Callable[[], bool]] | None = None) -> Starlette:
+    from adapters.web.app import DeskConfig, build_app
+    from moderation.incidents.report_key import installation_secret
+
+    web = _web(core)
+    config = DeskConfig(
+        public_url=web.public_url,
+        secret=desk_secret(installation_secret(core.sessions)),
+        login_attempts_per_minute=web.login_attempts_per_minute,
+        trusted_proxies=frozenset(web.trusted_proxies),
+        checks=dict(checks or {}),
+    )
+    return build_app(config, desk_backend(core))
+
+
+def login_link(core: Core, backend: DeskBackend, person_id: str) -> str | None:
+    """The one-time sign-in link for a reviewer; None for someone who is not one."""
+    token = backend.link_for(person_id)
+    return None if token is None else f"{_web(core).public_url}/login?t={token}"
+
+
+def server(app: Starlette, web: WebSettings, *, in_loop: bool) -> uvicorn.Server:
+    """A uvicorn server for the desk; `in_loop`: inside the bot's loop, which handles the signals itself."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,
+        host=web.address,
+        port=web.port,
+        lifespan="off",
+        ws="none",
+        proxy_headers=True,
+        forwarded_allow_ips=list(web.trusted_proxies),
+        log_level="warning",
+        access_log=False,
+    )
+    return _make_in_loop_server()(config) if in_loop else uvicorn.Server(config)
+
+
+async def serve_until(app: Starlette, web: WebSettings, stop: asyncio.Event) -> None:
+    """Serve the desk until `stop` is set (the bot's own signal handling sets it)."""
+    desk = server(app, web, in_loop=True)
+    serving = asyncio.ensure_future(desk.serve())
+    await stop.wait()
+    desk.should_exit = True
+    await serving
+
+
+def _web(core: Core) -> WebSettings:
+    web = core.settings.web
+    if web is None:
+        raise ValueError("the desk is off: there is no [web] section in the settings")
+    return web
+
+
+def _make_in_loop_server() -> type[uvicorn.Server]:
+    import uvicorn
+
+    class InLoopServer(uvicorn.Server):
+        """uvicorn without its own signal handlers: the bot's handlers stop everything in order."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Generator[None, None, None]:
+            yield
+
+    return InLoopServer
+
+
+@contextlib.asynccontextmanager
+async def desk_running(core: Core, checks: Mapping[str, Callable[[], bool]]) -> AsyncIterator[None]:
+    """The desk serving beside the bot while the block runs (nothing when `[web]` is not set)."""
+    if core.settings.web is None:
+        yield
+        return
+    stop = asyncio.Event()
+    serving = asyncio.ensure_future(serve_until(build_desk(core, checks), core.settings.web, stop))
+    log.info(
+        "review desk on %s (%s)", core.settings.web.public_url, f"{core.settings.web.address}:{core.settings.web.port}"
+    )
+    try:
+        yield
+    finally:
+        stop.set()
+        await serving

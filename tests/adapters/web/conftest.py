@@ -1,0 +1,168 @@
+"""The desk served for real (uvicorn on loopback, SQLite, the roster of a small school) and one headless
+chromium for the whole session, driven by Playwright; each test gets a fresh browser context at phone width."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from sqlalchemy import select
+
+from adapters.web.backend import DeskBackend
+from bot.app import Core, build_core
+from bot.database import upgrade
+from bot.settings import settings_from_dict
+from bot.web import build_desk, desk_backend, login_link, server
+from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
+from moderation.incidents.engine import make_engine, make_session_factory
+from moderation.roster import parse_roster, store_roster
+from tests.support.core import SAMPLE_PEOPLE, roster_csv
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright never downloads a browser here
+PHONE = {"width": 390, "height": 844}
+ARTIFACTS = Path(os.environ.get("SCHOOLWACHT_ARTIFACTS", Path(__file__).parents[2] / "artifacts")) / "desk"
+
+
+@dataclass
+class Desk:
+    url: str
+    core: Core
+    backend: DeskBackend
+
+    def link(self, person_id: str) -> str:
+        link = login_link(self.core, self.backend, person_id)
+        assert link is not None
+        return link
+
+    def history(self, incident_id: int) -> list[tuple[str, str, str]]:
+        with self.core.sessions() as session:
+            rows = session.scalars(select(HistoryRow).where(HistoryRow.incident_id == incident_id)).all()
+            return [(h.actor, h.action, h.detail) for h in rows]
+
+    def status(self, incident_id: int) -> str:
+        with self.core.sessions() as session:
+            row = session.get(IncidentRow, incident_id)
+            assert row is not None
+            return row.status
+
+
+# (author, class-room, category, severity, status, created, reviewers): ids 1..4 in this order.
+INCIDENTS = [
+    ("sanne", "insult", 2, "open", datetime(2026, 11, 20, 9, 0, tzinfo=UTC), "jan"),
+    ("daan", "threat", 3, "open", datetime(2026, 11, 25, 10, 30, tzinfo=UTC), "jan"),
+    ("noor", "harassment", 2, "open", datetime(2026, 10, 5, 12, 0, tzinfo=UTC), "eva"),
+    ("sanne", "insult", 1, "resolved", datetime(2026, 10, 10, 8, 15, tzinfo=UTC), "jan"),
+]
+
+
+def _seed(core: Core) -> None:
+    with core.sessions.begin() as session:
+        for n, (author, category, severity, status, created, mentor) in enumerate(INCIDENTS, 1):
+            row = IncidentRow(
+                platform="matrix",
+                room_id=f"!klas{n}:school.nl",
+                room_name="Klassenchat 2B" if author != "noor" else "Klassenchat 3A",
+                event_id=f"$event{n}",
+                message_id=f"$event{n}",
+                message_link=f"https://matrix.to/#/!klas{n}:school.nl/$event{n}",
+                author_account=f"@{author}:school.nl",
+                author_person_id=author,
+                rule_id="R2",
+                rule_name="abusive_content",
+                category=category,
+                severity=severity,
+                score=0.91,
+                scores={category: 0.91},
+                explanation="matched pattern after normalising",
+                excerpt=f"bericht {n} van {author}",
+                status=status,
+                created_at=created,
+                updated_at=created,
+            )
+            row.reviewers = [ReviewerRow(person_id=mentor, reason="mentor")]
+            row.history = [HistoryRow(at=created, actor="system", action="created", detail=f"routed to {mentor}")]
+            session.add(row)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    folder = tmp_path_factory.mktemp("desk")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = settings_from_dict(
+        {
+            "database": {"url": f"sqlite:///{folder / 'desk.sqlite3'}"},
+            "classifier": {"ml_backend": "none"},
+            "web": {"port": port, "public_url": url, "login_attempts_per_minute": 30},
+        }
+    )
+    engine = make_engine(settings.database_url())
+    upgrade(engine)
+    store_roster(make_session_factory(engine), parse_roster(roster_csv(SAMPLE_PEOPLE)), datetime.now(UTC))
+    engine.dispose()
+    core = build_core(settings, with_classifier=False)
+    _seed(core)
+    assert settings.web is not None
+    running = server(build_desk(core), settings.web, in_loop=False)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not running.started:
+        assert time.monotonic() < deadline, "the desk did not start"
+        time.sleep(0.02)
+    try:
+        yield Desk(url, core, desk_backend(core))
+    finally:
+        running.should_exit = True
+        thread.join(10)
+        core.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=PHONE, locale="nl-NL")
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def sign_in(page: Page, desk: Desk, person_id: str) -> None:
+    page.goto(desk.link(person_id))
+    page.get_by_role("button", name="Inloggen op de desk").click()
+    page.wait_for_url(f"{desk.url}/meldingen")
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
