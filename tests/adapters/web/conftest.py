@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
@@ -161,6 +162,23 @@ def sign_in(page: Page, desk: Desk, person_id: str) -> None:
     page.goto(desk.link(person_id))
     page.get_by_role("button", name="Inloggen op de desk").click()
     page.wait_for_url(f"{desk.url}/meldingen")
+
+
+@pytest.fixture(scope="session")
+def signed_in_states(browser: Browser, desk: Desk) -> dict[str, Any]:
+    """One browser sign-in per reviewer for the whole session (its cookies), for tests about other things."""
+    return {}
+
+
+def signed_in_page(browser: Browser, desk: Desk, states: dict[str, Any], person_id: str) -> Page:
+    """A page in a fresh phone-width context, signed in as `person_id` (signing in once per session)."""
+    if person_id not in states:
+        first = browser.new_context(viewport=PHONE, locale="nl-NL")
+        sign_in(first.new_page(), desk, person_id)
+        states[person_id] = first.storage_state()
+        first.close()
+    context = browser.new_context(viewport=PHONE, locale="nl-NL", storage_state=states[person_id])
+    return context.new_page()
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from collections.abc import Iterator
+from typing import Any
 
-from tests.adapters.web.conftest import Desk, screenshot, sign_in
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.adapters.web.conftest import Desk, screenshot, sign_in, signed_in_page
+
+
+@pytest.fixture
+def mentor(browser: Browser, desk: Desk, signed_in_states: dict[str, Any]) -> Iterator[Page]:
+    """Meneer Jansen, signed in (once per session), in a fresh phone-width context."""
+    page = signed_in_page(browser, desk, signed_in_states, "jan")
+    yield page
+    page.context.close()
 
 
 def test_a_mentor_signs_in_sees_only_their_students_and_resolves_one(page: Page, desk: Desk) -> None:
@@ -32,8 +44,8 @@ def test_a_mentor_signs_in_sees_only_their_students_and_resolves_one(page: Page,
     assert desk.status(2) == "resolved"
 
 
-def test_another_mentors_incident_by_url_is_refused_and_the_attempt_recorded(page: Page, desk: Desk) -> None:
-    sign_in(page, desk, "jan")
+def test_another_mentors_incident_by_url_is_refused_and_the_attempt_recorded(mentor: Page, desk: Desk) -> None:
+    page = mentor
     response = page.goto(f"{desk.url}/meldingen/3")
     assert response is not None and response.status == 404
     expect(page.get_by_role("alert")).to_have_text("Deze melding bestaat niet of is niet voor jou.")
@@ -69,8 +81,8 @@ def test_a_used_or_expired_link_is_refused(page: Page, desk: Desk) -> None:
     assert page.context.cookies() == []
 
 
-def test_a_form_without_its_csrf_token_is_refused(page: Page, desk: Desk) -> None:
-    sign_in(page, desk, "jan")
+def test_a_form_without_its_csrf_token_is_refused(mentor: Page, desk: Desk) -> None:
+    page = mentor
     page.goto(f"{desk.url}/meldingen/1")
     cookie = page.context.cookies()[0]
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
@@ -101,8 +113,8 @@ def test_leadership_overview_counts_without_names(page: Page, desk: Desk) -> Non
     assert csv.status == 200 and "klas,2B,3" in csv.text() and "Sanne" not in csv.text()
 
 
-def test_a_mentor_may_not_see_the_overview_and_sees_their_own_student(page: Page, desk: Desk) -> None:
-    sign_in(page, desk, "jan")
+def test_a_mentor_may_not_see_the_overview_and_sees_their_own_student(mentor: Page, desk: Desk) -> None:
+    page = mentor
     assert page.request.get(f"{desk.url}/overzicht").status == 403
     page.goto(f"{desk.url}/leerling/sanne")
     expect(page.get_by_role("heading", level=1)).to_have_text("Leerling Sanne Bakker")
