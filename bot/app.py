@@ -293,7 +293,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
     reverse order. What is still owed stays in the outbox and is done at the next start."""
     from bot.relay import RunningRelay, attach_staff_commands, start_relay
     from bot.scheduler import build_scheduler
-    from bot.web import desk_running
+    from bot.web import attach_desk_login, desk_running
 
     grace = core.settings.bot.stop_grace_s if grace is None else grace
     stop = asyncio.Event()
@@ -305,6 +305,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
     scheduler = build_scheduler(core, adapters)
     relay: RunningRelay | None = None
     staff = attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
+    attach_desk_login(core, adapters)  # `!login` / `/login` answer a one-time link to the desk (when [web] is set)
     stack = AsyncExitStack()  # the review desk, when [web] is set, serves until the adapters stop
     try:
         for adapter in adapters:

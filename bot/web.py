@@ -8,14 +8,17 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from collections.abc import AsyncIterator, Callable, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
+
+from moderation.model import AccountId, Platform
 
 if TYPE_CHECKING:
     import uvicorn
     from starlette.applications import Starlette
 
+    from adapters.base import Adapter
     from adapters.web.backend import DeskBackend
     from bot.app import Core
     from bot.settings_web import WebSettings
@@ -128,3 +131,32 @@ async def desk_running(core: Core, checks: Mapping[str, Callable[[], bool]]) -> 
     finally:
         stop.set()
         await serving
+
+
+def desk_links(core: Core, backend: DeskBackend) -> Callable[[Platform, AccountId], str | None]:
+    """A chat account's sign-in link: for reviewers on the roster only."""
+
+    def link_for(platform: Platform, account: AccountId) -> str | None:
+        person = core.directory.person_for(platform, account)
+        return login_link(core, backend, str(person.id)) if person is not None else None
+
+    return link_for
+
+
+def attach_desk_login(core: Core, adapters: Sequence[Adapter]) -> None:
+    """Before the adapters start: `!login` in Matrix direct rooms, `/login` on Discord (when `[web]` is set)."""
+    web = core.settings.web
+    if web is None:
+        return
+    from adapters.web.chat_login import with_login
+
+    link_for = desk_links(core, desk_backend(core))
+
+    async def off_loop(answer: Callable[[], str]) -> str:
+        return await asyncio.to_thread(answer)
+
+    for adapter in adapters:
+        if adapter.platform is Platform.MATRIX and hasattr(adapter, "direct_commands"):
+            adapter.direct_commands = with_login(link_for, web.link_minutes, off_loop, adapter.direct_commands)
+        elif adapter.platform is Platform.DISCORD and hasattr(adapter, "desk_login"):
+            adapter.desk_login = (link_for, web.link_minutes)

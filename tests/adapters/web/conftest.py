@@ -93,6 +93,11 @@ def _seed(core: Core) -> None:
             session.add(row)
 
 
+# The suite's small school, with Matrix accounts for a mentor and a student (to ask for a link in chat).
+MATRIX_IDS = {"jan": "@jansen:school.nl", "sanne": "@sanne:school.nl"}
+PEOPLE = [{**p, "matrix_id": MATRIX_IDS.get(p["id"], "")} for p in SAMPLE_PEOPLE]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -114,7 +119,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     )
     engine = make_engine(settings.database_url())
     upgrade(engine)
-    store_roster(make_session_factory(engine), parse_roster(roster_csv(SAMPLE_PEOPLE)), datetime.now(UTC))
+    store_roster(make_session_factory(engine), parse_roster(roster_csv(PEOPLE)), datetime.now(UTC))
     engine.dispose()
     core = build_core(settings, with_classifier=False)
     _seed(core)
