@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequenc
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from adapters.base import AdapterStartError
 from moderation.model import AccountId, Platform
 
 if TYPE_CHECKING:
@@ -86,15 +87,6 @@ def server(app: Starlette, web: WebSettings, *, in_loop: bool) -> uvicorn.Server
     return _make_in_loop_server()(config) if in_loop else uvicorn.Server(config)
 
 
-async def serve_until(app: Starlette, web: WebSettings, stop: asyncio.Event) -> None:
-    """Serve the desk until `stop` is set (the bot's own signal handling sets it)."""
-    desk = server(app, web, in_loop=True)
-    serving = asyncio.ensure_future(desk.serve())
-    await stop.wait()
-    desk.should_exit = True
-    await serving
-
-
 def _web(core: Core) -> WebSettings:
     web = core.settings.web
     if web is None:
@@ -117,20 +109,32 @@ def _make_in_loop_server() -> type[uvicorn.Server]:
 
 @contextlib.asynccontextmanager
 async def desk_running(core: Core, checks: Mapping[str, Callable[[], bool]]) -> AsyncIterator[None]:
-    """The desk serving beside the bot while the block runs (nothing when `[web]` is not set)."""
-    if core.settings.web is None:
+    """The desk serving beside the bot while the block runs (nothing when `[web]` is not set). It is listening when
+    the block starts; an address already taken is an error at start, not a silent desk-less bot."""
+    web = core.settings.web
+    if web is None:
         yield
         return
-    stop = asyncio.Event()
-    serving = asyncio.ensure_future(serve_until(build_desk(core, checks), core.settings.web, stop))
-    log.info(
-        "review desk on %s (%s)", core.settings.web.public_url, f"{core.settings.web.address}:{core.settings.web.port}"
-    )
+    desk = server(build_desk(core, checks), web, in_loop=True)
+    serving = asyncio.ensure_future(_serve(desk))
+    while not desk.started and not serving.done():
+        await asyncio.sleep(0.01)
+    if not desk.started:
+        await serving
+        raise AdapterStartError(f"the review desk cannot listen on {web.address}:{web.port} (in use, or not allowed)")
+    log.info("review desk listening on %s:%d, reached as %s", web.address, web.port, web.public_url)
     try:
         yield
     finally:
-        stop.set()
+        desk.should_exit = True
         await serving
+
+
+async def _serve(desk: uvicorn.Server) -> None:
+    try:
+        await desk.serve()
+    except SystemExit:  # uvicorn's answer to an address it cannot listen on; desk_running says so
+        log.debug("the desk's server ended at its start")
 
 
 def desk_links(core: Core, backend: DeskBackend) -> Callable[[Platform, AccountId], str | None]:
