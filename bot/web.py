@@ -8,7 +8,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from adapters.web.backend import DeskBackend
     from bot.app import Core
     from bot.settings_web import WebSettings
+    from moderation.incidents.review import ReviewResult
 
 log = logging.getLogger(__name__)
+Changed = Callable[[int, "ReviewResult"], Awaitable[None]]
 
 
 def desk_secret(installation: bytes) -> bytes:
@@ -32,7 +34,7 @@ def desk_secret(installation: bytes) -> bytes:
     return hmac.new(installation, b"schoolwacht desk session cookie", hashlib.sha256).digest()
 
 
-def desk_backend(core: Core) -> DeskBackend:
+def desk_backend(core: Core, changed: Changed | None = None) -> DeskBackend:
     from adapters.web.backend import DeskBackend
     from moderation.incidents.desk_login import DeskLogins
     from moderation.incidents.review import ReviewService
@@ -45,10 +47,13 @@ def desk_backend(core: Core) -> DeskBackend:
         idle=timedelta(minutes=web.session_idle_minutes),
     )
     review = ReviewService(core.sessions, lambda: core.directory, core.clock)
-    return DeskBackend(core.sessions, lambda: core.directory, core.clock, review, logins)
+    return DeskBackend(core.sessions, lambda: core.directory, core.clock, review, logins, changed)
 
 
-def build_desk(core: Core, checks: Mapping[str, Callable[[], bool]] | None = None) -> Starlette:
+def build_desk(
+    core: Core, checks: Mapping[str, Callable[[], bool]] | None = None, changed: Changed | None = None
+) -> Starlette:
+    """The desk's app; `changed` is called after each change made on the desk (to refresh the cards in chat)."""
     from adapters.web.app import DeskConfig, build_app
     from moderation.incidents.report_key import installation_secret
 
@@ -60,7 +65,7 @@ def build_desk(core: Core, checks: Mapping[str, Callable[[], bool]] | None = Non
         trusted_proxies=frozenset(web.trusted_proxies),
         checks=dict(checks or {}),
     )
-    return build_app(config, desk_backend(core))
+    return build_app(config, desk_backend(core, changed))
 
 
 def login_link(core: Core, backend: DeskBackend, person_id: str) -> str | None:

@@ -6,7 +6,7 @@ Everything the pages do goes through here, so that the desk stays one more front
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -17,7 +17,7 @@ from moderation.incidents.access import Actor
 from moderation.incidents.db import IncidentRow, OutboxRow
 from moderation.incidents.desk_login import DeskLogins, is_reviewer
 from moderation.incidents.desk_queries import Overview, QueueFilter, QueueItem, overview, queue, student_timeline
-from moderation.incidents.review import ReviewResult, ReviewService
+from moderation.incidents.review import Result, ReviewResult, ReviewService
 from moderation.model import Person, PersonId
 from moderation.ports import Clock, Directory
 
@@ -40,12 +40,16 @@ class DeskBackend:
         clock: Clock,
         review: ReviewService,
         logins: DeskLogins,
+        changed: Callable[[int, ReviewResult], Awaitable[None]] | None = None,
     ) -> None:
         self._sessions = sessions
         self._directory = directory
         self._clock = clock
         self.review = review
         self.logins = logins
+        # After a change on the desk: bring every copy of the incident's card in chat up to date (the composition
+        # root connects the card ledger here).
+        self._changed = changed
 
     # -- who -------------------------------------------------------------------------------------------------
 
@@ -104,6 +108,10 @@ class DeskBackend:
 
     def escalate(self, who: Reviewer, incident_id: int, to: str, note: str) -> ReviewResult:
         return self.review.escalate(incident_id, who.actor, to, note)
+
+    async def after_change(self, incident_id: int, result: ReviewResult) -> None:
+        if self._changed is not None and result.result is Result.DONE:
+            await self._changed(incident_id, result)
 
     # -- operations ------------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 
@@ -25,7 +26,13 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)  # pygal's inline conf
 
 
 def bar_chart(title: str, counts: dict[str, int]) -> str:
-    """A horizontal bar chart as an inline <svg> element; its title is its accessible name."""
+    """A horizontal bar chart as an inline <svg> element; its title is its accessible name. Drawing takes pygal
+    tens of milliseconds, so the same counts are drawn once (the overview's counts change slowly)."""
+    return draw(title, tuple(counts.items()))
+
+
+@functools.lru_cache(maxsize=64)
+def draw(title: str, counts: tuple[tuple[str, int], ...]) -> str:
     chart = pygal.HorizontalBar(
         style=_STYLE,
         js=[],  # pygal links a script from the web by default; the desk serves no outside content
@@ -37,7 +44,7 @@ def bar_chart(title: str, counts: dict[str, int]) -> str:
         title=title,
         margin=8,
     )
-    chart.x_labels = list(counts)
-    chart.add(title, list(counts.values()))
+    chart.x_labels = [label for label, _ in counts]
+    chart.add(title, [n for _, n in counts])
     svg: str = chart.render(is_unicode=True)
     return _SCRIPT.sub("", svg)

@@ -172,6 +172,7 @@ async def act(request: Request) -> Response:
     else:
         result = desk.backend.escalate(who, incident_id, fields["to"], fields["note"])
     desk.metrics.actions.labels(action, result.result.value).inc()
+    await desk.backend.after_change(incident_id, result)
     if result.result in (Result.NOT_FOUND, Result.FORBIDDEN):
         return desk.refuse(request, 404, texts.RESULT[Result.NOT_FOUND])
     return RedirectResponse(f"/meldingen/{incident_id}?m={result.result.value}", status_code=303)

@@ -102,13 +102,16 @@ def overview(sessions: sessionmaker[Session], since: datetime | None = None) -> 
         by_category = _counts(session, IncidentRow.category, scope)
         by_month = dict(sorted(_counts(session, month, scope).items()))
         class_query = (
-            select(func.coalesce(PersonRow.class_name, ""), func.count())
+            select(PersonRow.class_name, func.count())
             .select_from(IncidentRow)
             .outerjoin(PersonRow, PersonRow.id == IncidentRow.author_person_id)
             .where(scope)
-            .group_by(func.coalesce(PersonRow.class_name, ""))
+            .group_by(PersonRow.class_name)
         )
-        by_class = dict(sorted((str(k), int(n)) for k, n in session.execute(class_query)))
+        by_class: dict[str, int] = {}
+        for name, n in session.execute(class_query):
+            by_class[name or ""] = by_class.get(name or "", 0) + int(n)  # no class and unknown author: one row
+        by_class = dict(sorted(by_class.items()))
     return Overview(sum(by_status.values()), by_status, by_category, by_month, by_class)
 
 

@@ -1,5 +1,8 @@
 """The desk served for real (uvicorn on loopback, SQLite, the roster of a small school) and one headless
-chromium for the whole session, driven by Playwright; each test gets a fresh browser context at phone width."""
+chromium for all the desk's browser tests, driven by Playwright; each test gets a fresh context at phone width.
+
+Package-scoped, not session-scoped: Playwright's sync API holds an event loop while it runs, and the suite's
+asyncio tests after this package need the main thread free of it again."""
 
 from __future__ import annotations
 
@@ -22,10 +25,12 @@ from bot.app import Core, build_core
 from bot.database import upgrade
 from bot.settings import settings_from_dict
 from bot.web import build_desk, desk_backend, login_link, server
-from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
+from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.engine import make_engine, make_session_factory
+from moderation.incidents.review import ReviewResult
 from moderation.roster import parse_roster, store_roster
 from tests.support.core import SAMPLE_PEOPLE, roster_csv
+from tests.support.desk import seed_incidents
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright never downloads a browser here
 PHONE = {"width": 390, "height": 844}
@@ -37,6 +42,7 @@ class Desk:
     url: str
     core: Core
     backend: DeskBackend
+    changes: list[tuple[int, str]]  # what the desk reported changed (the cards in chat follow these)
 
     def link(self, person_id: str) -> str:
         link = login_link(self.core, self.backend, person_id)
@@ -55,44 +61,6 @@ class Desk:
             return row.status
 
 
-# (author, class-room, category, severity, status, created, reviewers): ids 1..4 in this order.
-INCIDENTS = [
-    ("sanne", "insult", 2, "open", datetime(2026, 11, 20, 9, 0, tzinfo=UTC), "jan"),
-    ("daan", "threat", 3, "open", datetime(2026, 11, 25, 10, 30, tzinfo=UTC), "jan"),
-    ("noor", "harassment", 2, "open", datetime(2026, 10, 5, 12, 0, tzinfo=UTC), "eva"),
-    ("sanne", "insult", 1, "resolved", datetime(2026, 10, 10, 8, 15, tzinfo=UTC), "jan"),
-]
-
-
-def _seed(core: Core) -> None:
-    with core.sessions.begin() as session:
-        for n, (author, category, severity, status, created, mentor) in enumerate(INCIDENTS, 1):
-            row = IncidentRow(
-                platform="matrix",
-                room_id=f"!klas{n}:school.nl",
-                room_name="Klassenchat 2B" if author != "noor" else "Klassenchat 3A",
-                event_id=f"$event{n}",
-                message_id=f"$event{n}",
-                message_link=f"https://matrix.to/#/!klas{n}:school.nl/$event{n}",
-                author_account=f"@{author}:school.nl",
-                author_person_id=author,
-                rule_id="R2",
-                rule_name="abusive_content",
-                category=category,
-                severity=severity,
-                score=0.91,
-                scores={category: 0.91},
-                explanation="matched pattern after normalising",
-                excerpt=f"bericht {n} van {author}",
-                status=status,
-                created_at=created,
-                updated_at=created,
-            )
-            row.reviewers = [ReviewerRow(person_id=mentor, reason="mentor")]
-            row.history = [HistoryRow(at=created, actor="system", action="created", detail=f"routed to {mentor}")]
-            session.add(row)
-
-
 # The suite's small school, with Matrix accounts for a mentor and a student (to ask for a link in chat).
 MATRIX_IDS = {"jan": "@jansen:school.nl", "sanne": "@sanne:school.nl"}
 PEOPLE = [{**p, "matrix_id": MATRIX_IDS.get(p["id"], "")} for p in SAMPLE_PEOPLE]
@@ -105,7 +73,7 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     folder = tmp_path_factory.mktemp("desk")
     port = _free_port()
@@ -122,9 +90,14 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     store_roster(make_session_factory(engine), parse_roster(roster_csv(PEOPLE)), datetime.now(UTC))
     engine.dispose()
     core = build_core(settings, with_classifier=False)
-    _seed(core)
+    seed_incidents(core.sessions)
     assert settings.web is not None
-    running = server(build_desk(core), settings.web, in_loop=False)
+    changes: list[tuple[int, str]] = []
+
+    async def changed(incident_id: int, result: ReviewResult) -> None:
+        changes.append((incident_id, result.result.value))
+
+    running = server(build_desk(core, changed=changed), settings.web, in_loop=False)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -132,14 +105,14 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         assert time.monotonic() < deadline, "the desk did not start"
         time.sleep(0.02)
     try:
-        yield Desk(url, core, desk_backend(core))
+        yield Desk(url, core, desk_backend(core), changes)
     finally:
         running.should_exit = True
         thread.join(10)
         core.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
@@ -169,14 +142,14 @@ def sign_in(page: Page, desk: Desk, person_id: str) -> None:
     page.wait_for_url(f"{desk.url}/meldingen")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def signed_in_states(browser: Browser, desk: Desk) -> dict[str, Any]:
-    """One browser sign-in per reviewer for the whole session (its cookies), for tests about other things."""
+    """One browser sign-in per reviewer (its cookies), for tests about other things."""
     return {}
 
 
 def signed_in_page(browser: Browser, desk: Desk, states: dict[str, Any], person_id: str) -> Page:
-    """A page in a fresh phone-width context, signed in as `person_id` (signing in once per session)."""
+    """A page in a fresh phone-width context, signed in as `person_id` (signing in once per package)."""
     if person_id not in states:
         first = browser.new_context(viewport=PHONE, locale="nl-NL")
         sign_in(first.new_page(), desk, person_id)

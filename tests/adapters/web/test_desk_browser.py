@@ -42,6 +42,7 @@ def test_a_mentor_signs_in_sees_only_their_students_and_resolves_one(page: Page,
     assert ("desk as jan", "resolved", "gesprek gevoerd met Daan") in desk.history(2)
     assert ("desk as jan", "viewed", "") in desk.history(2)
     assert desk.status(2) == "resolved"
+    assert (2, "done") in desk.changes  # the chat cards are brought up to date from here
 
 
 def test_another_mentors_incident_by_url_is_refused_and_the_attempt_recorded(mentor: Page, desk: Desk) -> None:
