@@ -1,7 +1,7 @@
 """The review desk on 50,000 incidents in PostgreSQL: a mentor's queue and leadership's overview, as pages served by
 the real app over HTTP, side by side with the same query called directly and with the command line's list.
 
-    .venv/bin/python -m benchmarks.desk_speed [--incidents 50000] [--mentors 40] [--runs 30]
+    .venv/bin/python -m benchmarks.desk_speed [--incidents 50000] [--mentors 40] [--runs 30] [--no-jit]
 
 A generated school (`mentors` mentors with 25 students each, leadership) in a fresh database on the PostgreSQL
 server of $SCHOOLWACHT_TEST_POSTGRES (default: the test server on 127.0.0.1:5432), dropped afterwards. Printed:
@@ -106,11 +106,13 @@ def fill(url: str, count: int, mentors: int, seed: int) -> None:
 
 
 @contextmanager
-def database() -> Iterator[str]:
+def database(jit: bool = True) -> Iterator[str]:
     name = f"sw_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if not jit:  # as docs/desk.md advises: JIT compiling costs more than it saves on these short queries
+            conn.execute(text(f'ALTER DATABASE "{name}" SET jit = off'))
     try:
         yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
@@ -136,8 +138,9 @@ def main() -> None:
     parser.add_argument("--mentors", type=int, default=40)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-jit", action="store_true", help="ALTER DATABASE … SET jit = off first")
     args = parser.parse_args()
-    with database() as url:
+    with database(jit=not args.no_jit) as url:
         t0 = time.perf_counter()
         fill(url, args.incidents, args.mentors, args.seed)
         print(f"{args.incidents} incidents, {args.mentors} mentors: filled in {time.perf_counter() - t0:.1f}s")
