@@ -26,8 +26,8 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)  # pygal's inline conf
 
 
 def bar_chart(title: str, counts: dict[str, int]) -> str:
-    """A horizontal bar chart as an inline <svg> element; its title is its accessible name. Drawing takes pygal
-    tens of milliseconds, so the same counts are drawn once (the overview's counts change slowly)."""
+    """A horizontal bar chart as an inline <svg> element (the page names it and shows a table of the same counts).
+    Pygal takes tens of milliseconds to draw one, so the same counts are drawn once (they change slowly)."""
     return draw(title, tuple(counts.items()))
 
 
@@ -41,10 +41,11 @@ def draw(title: str, counts: tuple[tuple[str, int], ...]) -> str:
         width=360,
         height=max(120, 40 + 28 * len(counts)),
         print_values=True,
-        title=title,
         margin=8,
     )
     chart.x_labels = [label for label, _ in counts]
     chart.add(title, [n for _, n in counts])
+    top = max((n for _, n in counts), default=0)
+    chart.y_labels = list(range(0, top + 1, max(1, -(-top // 5))))  # whole numbers: these are counts
     svg: str = chart.render(is_unicode=True)
     return _SCRIPT.sub("", svg)
