@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from adapters.base import AdapterStartError
+from bot.settings import SettingsError, settings_from_dict
 from bot.web import desk_running
 from tests.support.core import make_core
 
@@ -53,3 +54,14 @@ async def test_an_address_in_use_stops_the_start_with_a_clear_error(tmp_path: Pa
         with pytest.raises(AdapterStartError, match=r"cannot listen on 127\.0\.0\.1"):
             async with desk_running(core, {}):
                 pass
+
+
+def test_the_web_section_is_checked_like_every_other() -> None:
+    with pytest.raises(SettingsError, match=r"web\.public_url: .*'desk\.school\.nl' is not a web address"):
+        settings_from_dict({"web": {"public_url": "desk.school.nl"}})
+    with pytest.raises(SettingsError, match=r"unknown key 'web\.secret_key'"):
+        settings_from_dict({"web": {"public_url": "https://desk.school.nl", "secret_key": "x"}})
+    with pytest.raises(SettingsError, match=r"missing key 'web\.public_url'"):
+        settings_from_dict({"web": {"port": 8080}})
+    web = settings_from_dict({"web": {"public_url": "https://desk.school.nl/"}}).web
+    assert web is not None and web.public_url == "https://desk.school.nl" and web.address == "127.0.0.1"
