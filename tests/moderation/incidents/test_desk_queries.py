@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from moderation.incidents.access import Actor
 from moderation.incidents.db import HistoryRow
+from moderation.incidents.desk_db import DeskLinkRow
 from moderation.incidents.desk_login import DeskLogins
 from moderation.incidents.desk_queries import QueueFilter, overview, queue, student_timeline
 from moderation.model import PersonId
+from moderation.privacy import erase_person
 from tests.support.core import make_core
 from tests.support.desk import seed_incidents
 
@@ -84,3 +86,17 @@ def test_links_are_single_use_and_short_lived_and_sessions_end_when_idle(tmp_pat
     assert first is not None and second is not None
     assert logins.end_everywhere("eva") == 2
     assert logins.session(first[0]) is None and logins.session(second[0]) is None
+
+
+def test_erasing_a_reviewer_removes_their_desk_links_and_sessions(tmp_path: Path) -> None:
+    core = make_core(tmp_path, rooms=[], with_classifier=False)
+    logins = DeskLogins(core.sessions, Clock(), link_ttl=timedelta(minutes=10), idle=timedelta(minutes=30))
+    redeemed = logins.redeem(logins.issue_link("eva"))
+    logins.issue_link("eva")
+    assert redeemed is not None
+    preview = erase_person(core.sessions, "eva", datetime.now(UTC), dry_run=True, actor="cli:test")
+    assert preview.platform_state_removed == 3 and logins.session(redeemed[0]) is not None
+    erase_person(core.sessions, "eva", datetime.now(UTC), dry_run=False, actor="cli:test")
+    assert logins.session(redeemed[0]) is None
+    with core.sessions() as session:
+        assert session.scalars(select(DeskLinkRow)).all() == []
