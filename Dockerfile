@@ -13,7 +13,7 @@ RUN apt-get update \
 
 WORKDIR /app
 # Dependencies first, from pyproject.toml alone, so that a change to the code does not reinstall them.
-ARG EXTRAS=matrix,discord,postgres
+ARG EXTRAS=matrix,discord,postgres,web
 COPY pyproject.toml README.md ./
 # The versions are pinned in pyproject.toml. The full [ml] extra (detoxify, torch) takes torch's CPU build first.
 # hadolint ignore=DL3013

@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Iterable, Sequence
-from contextlib import suppress
+from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -293,6 +293,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
     reverse order. What is still owed stays in the outbox and is done at the next start."""
     from bot.relay import RunningRelay, attach_staff_commands, start_relay
     from bot.scheduler import build_scheduler
+    from bot.web import attach_desk_login, desk_running
 
     grace = core.settings.bot.stop_grace_s if grace is None else grace
     stop = asyncio.Event()
@@ -304,6 +305,8 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
     scheduler = build_scheduler(core, adapters)
     relay: RunningRelay | None = None
     staff = attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
+    attach_desk_login(core, adapters)  # `!login` / `/login` answer a one-time link to the desk (when [web] is set)
+    stack = AsyncExitStack()  # the review desk, when [web] is set, serves until the adapters stop
     try:
         for adapter in adapters:
             if not await _started_unless_stopped(adapter.start(core.moderator), stop):
@@ -312,6 +315,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
             log.info("%s adapter started", adapter.platform.value)
         scheduler.start()
         relay = start_relay(core, started, staff)  # the timetable relay, when [zermelo] is set
+        await stack.enter_async_context(desk_running(core, {"scheduler": lambda: scheduler.running}))
         closed: asyncio.Future[object] = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in started)))
         stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
         # Run until a signal, or until every adapter has ended (the console at the end of its input).
@@ -323,6 +327,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
         # Awaited, so that a cancelled wait leaves no "exception was never retrieved" behind.
         await asyncio.gather(stopper, closed, return_exceptions=True)
     finally:
+        await stack.aclose()
         if relay is not None:
             await relay.stop()
         if scheduler.running:

@@ -76,6 +76,17 @@ def run(config: ConfigOption = DEFAULT_CONFIG) -> None:
         core.close()
 
 
+@app.command()
+def web(
+    link: Annotated[str | None, typer.Option(help="Print a one-time sign-in link for this reviewer and stop.")] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Serve the review desk alone (no chat platforms), for a desk-only install; see docs/desk.md."""
+    from bot.cli_web import run_web
+
+    run_web(settings_from(config), link, out)
+
+
 def _service_logging() -> None:
     """A running bot tells the admin what it does (INFO, with times); the libraries only their warnings."""
     root = logging.getLogger()

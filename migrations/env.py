@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import moderation.announcements.records  # noqa: F401  (its tables are part of the schema)
+from moderation.incidents import desk_db as _desk_tables  # noqa: F401  (registers its tables)
 from moderation.incidents.db import Base
 from moderation.incidents.engine import make_engine
 

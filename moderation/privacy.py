@@ -35,6 +35,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from moderation.incidents.db import AccountRow, HistoryRow, IncidentRow, MentorRow, PersonRow, ReviewerRow, StateRow
+from moderation.incidents.desk_db import DeskLinkRow, DeskSessionRow
 from moderation.incidents.report_key import unlinked_key
 from moderation.incidents.routing import LEADERSHIP
 from moderation.incidents.withdrawals import RENEW_KEY, queue_in
@@ -111,12 +112,14 @@ def _state_of(subject: Subject) -> Select[StateRow]:
 
 
 def _acted_as(subject: Subject) -> ColumnElement[bool]:
-    """History lines of what the person did: in chat (their id) or on the command line (`cli:<os user> as id`)."""
+    """History lines of what the person did: in chat (their id), on the command line (`cli:<os user> as id`) or the
+    desk."""
     if not subject.person_id:
         return false()
     return or_(
         HistoryRow.actor == subject.person_id,
         HistoryRow.actor.like(f"cli:% as {_literal(subject.person_id)}", escape="\\"),
+        HistoryRow.actor == f"desk as {subject.person_id}",  # on the review desk
     )
 
 
@@ -388,6 +391,12 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
             other.mentors = [m for m in other.mentors if m.mentor_id != pid]
             other.manager_id = None if other.manager_id == pid else other.manager_id
             plan.relations_cleared += 1  # their incidents now go to leadership until the next roster import
+        for link in session.scalars(select(DeskLinkRow).where(DeskLinkRow.person_id == pid)).all():
+            session.delete(link)  # the review desk's sign-in links and sessions: signed out for good
+            plan.platform_state_removed += 1
+        for signed_in in session.scalars(select(DeskSessionRow).where(DeskSessionRow.person_id == pid)).all():
+            session.delete(signed_in)
+            plan.platform_state_removed += 1
         person = session.get(PersonRow, pid)
         if person is not None:
             plan.person_record, plan.accounts = True, len(person.accounts)

@@ -24,6 +24,7 @@ from adapters.discord.card_locations import CardLocations, KeyValue
 from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.direct import DirectCommands, answer_direct
+from adapters.discord.desk_login import install_login_command
 from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
 from adapters.discord.members import MemberList
@@ -37,6 +38,7 @@ from adapters.discord.translate import (
     thread_name_message,
     to_message,
 )
+from adapters.web.chat_login import LinkFor
 from moderation.digest import Digest
 from moderation.model import MemberChangeKind, Message, Person, Platform
 from moderation.pipeline import Moderator, Stopping
@@ -99,6 +101,7 @@ class DiscordAdapter:
         self._guard: AnnouncementGuard | None = None
         self._running = False  # set once start() has finished
         self.direct_commands: DirectCommands | None = None  # set before start: commands in DMs with the bot
+        self.desk_login: tuple[LinkFor, int] | None = None  # `/login` for the review desk: links, minutes valid
 
     @property
     def client(self) -> discord.Client:
@@ -123,6 +126,8 @@ class DiscordAdapter:
         self._guard = AnnouncementGuard(client, cfg, moderator, enforcer, self._state)
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         install_report_commands(tree, cfg.guild_id, moderator, lambda: enforcer, self._fetch_message)
+        if self.desk_login is not None:
+            install_login_command(tree, cfg.guild_id, *self.desk_login)
         self._listen(client)
         try:
             await client.login(self._token)

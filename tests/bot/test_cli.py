@@ -108,6 +108,7 @@ def test_help_on_every_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
         ["incidents", "--help"],
         ["model", "--help"],
         ["privacy", "--help"],
+        ["web", "--help"],
     ):
         code, output = run_cli(args, monkeypatch, capsys)
         assert code == 0 and "Usage" in output, args

@@ -20,6 +20,7 @@ from bot.database import (
     migrations_dir,
     upgrade,
 )
+from moderation.incidents import desk_db as _desk_tables  # noqa: F401  (registers its tables)
 from moderation.incidents.db import Base
 from moderation.incidents.engine import make_engine
 

@@ -1,0 +1,137 @@
+"""The desk's one coupling to the review core: who is signed in, what they may read, and the review actions.
+
+Everything the pages do goes through here, so that the desk stays one more front end of the same access rules
+(access.py) and the same review service (review.py), never a second copy of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from moderation.incidents.access import Actor
+from moderation.incidents.db import IncidentRow, OutboxRow
+from moderation.incidents.desk_login import DeskLogins, is_reviewer
+from moderation.incidents.desk_queries import Overview, QueueFilter, QueueItem, overview, queue, student_timeline
+from moderation.incidents.review import Result, ReviewResult, ReviewService
+from moderation.model import Person, PersonId
+from moderation.ports import Clock, Directory
+
+DESK = "desk as "  # history lines of the desk read "desk as <person id>": who, and on which front end
+SEEN_NOTE = "op de desk"
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewer:
+    person: Person
+    actor: Actor  # the history records this actor: the person, on the desk
+    leadership: bool
+
+
+class DeskBackend:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        directory: Callable[[], Directory],
+        clock: Clock,
+        review: ReviewService,
+        logins: DeskLogins,
+        changed: Callable[[int, ReviewResult], Awaitable[None]] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._directory = directory
+        self._clock = clock
+        self.review = review
+        self.logins = logins
+        # After a change on the desk: bring every copy of the incident's card in chat up to date (the composition
+        # root connects the card ledger here).
+        self._changed = changed
+
+    # -- who -------------------------------------------------------------------------------------------------
+
+    def reviewer(self, person_id: str) -> Reviewer | None:
+        """The signed-in person as a reviewer, by today's roster; None when they are no longer one."""
+        directory = self._directory()
+        person = directory.person(PersonId(person_id))
+        if person is None or not is_reviewer(person, directory):
+            return None
+        actor = replace(Actor.of(person), key=f"{DESK}{person.id}")
+        return Reviewer(person, actor, person.is_leadership)
+
+    def link_for(self, person_id: str) -> str | None:
+        """A one-time sign-in token for a reviewer on the roster; None for anyone else."""
+        directory = self._directory()
+        person = directory.person(PersonId(person_id))
+        if person is None or not is_reviewer(person, directory):
+            return None
+        return self.logins.issue_link(str(person.id))
+
+    def name_of(self, person_id: str) -> str:
+        person = self._directory().person(PersonId(person_id))
+        return person.name if person is not None else person_id
+
+    def student(self, person_id: str) -> Person | None:
+        return self._directory().person(PersonId(person_id))
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def queue(self, who: Reviewer, wanted: QueueFilter) -> list[QueueItem]:
+        return queue(self._sessions, self._directory(), who.actor, wanted, self._clock.now(), SEEN_NOTE)
+
+    def timeline(self, who: Reviewer, student_id: str) -> list[QueueItem]:
+        return student_timeline(
+            self._sessions, self._directory(), who.actor, student_id, self._clock.now(), f"leerling {SEEN_NOTE}"
+        )
+
+    def incident(self, who: Reviewer, incident_id: int) -> ReviewResult:
+        return self.review.show(incident_id, who.actor, with_history=True)
+
+    def overview(self, since: datetime | None = None) -> Overview:
+        return overview(self._sessions, since)
+
+    # -- acting ----------------------------------------------------------------------------------------------
+
+    def acknowledge(self, who: Reviewer, incident_id: int) -> ReviewResult:
+        return self.review.acknowledge(incident_id, who.actor)
+
+    def resolve(
+        self, who: Reviewer, incident_id: int, note: str, measure: str | None, parents: bool | None
+    ) -> ReviewResult:
+        return self.review.resolve(incident_id, who.actor, note, measure=measure, parents_informed=parents)
+
+    def dismiss(self, who: Reviewer, incident_id: int, note: str) -> ReviewResult:
+        return self.review.dismiss(incident_id, who.actor, note)
+
+    def escalate(self, who: Reviewer, incident_id: int, to: str, note: str) -> ReviewResult:
+        return self.review.escalate(incident_id, who.actor, to, note)
+
+    async def after_change(self, incident_id: int, result: ReviewResult) -> None:
+        if self._changed is not None and result.result is Result.DONE:
+            await self._changed(incident_id, result)
+
+    # -- operations ------------------------------------------------------------------------------------------
+
+    def database_ok(self) -> bool:
+        try:
+            with self._sessions() as session:
+                session.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    def gauges(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+        """Incidents by status, and outbox actions by (platform, status)."""
+        with self._sessions() as session:
+            incidents = session.execute(select(IncidentRow.status, func.count()).group_by(IncidentRow.status))
+            by_status = {str(s): int(n) for s, n in incidents}
+            outbox = session.execute(
+                select(OutboxRow.platform, OutboxRow.status, func.count()).group_by(
+                    OutboxRow.platform, OutboxRow.status
+                )
+            )
+            actions = {(str(p), str(s)): int(n) for p, s, n in outbox}
+        return by_status, actions

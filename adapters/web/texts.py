@@ -1,0 +1,64 @@
+"""Every word of the desk a reviewer reads, in Dutch."""
+
+from __future__ import annotations
+
+from moderation.incidents.review import Result
+
+STATUS = {"open": "open", "in-review": "in behandeling", "resolved": "afgehandeld", "dismissed": "vals alarm"}
+CATEGORY = {
+    "insult": "belediging",
+    "harassment": "pesten of intimidatie",
+    "threat": "bedreiging",
+    "discrimination": "discriminatie",
+    "sexual": "seksueel",
+    "self-harm": "zelfbeschadiging",
+    "announcement-only": "bericht in mededelingenkanaal",
+    "permission-drift": "kanaalinstellingen gewijzigd",
+    "reported": "gemeld door iemand",
+    "personal-data": "persoonsgegevens",
+    "impersonation": "zich voordoen als een ander",
+    "staff-in-student-room": "medewerker in leerlingengroep",
+    "media": "foto of video",
+    "quiet-hours": "bericht in stille uren",
+}
+ESCALATION = {"coordinator": "anti-pestcoördinator", "leadership": "schoolleiding", "police": "politie (strafbaar)"}
+ACTION = {
+    "created": "aangemaakt",
+    "viewed": "bekeken",
+    "listed": "in een lijst getoond",
+    "acknowledged": "in behandeling genomen",
+    "resolved": "afgehandeld",
+    "dismissed": "afgewezen als vals alarm",
+    "refused": "geweigerd (geen toegang)",
+    "reassigned": "overgedragen",
+}
+VERB = {"ack": "in behandeling nemen", "resolve": "afhandelen", "dismiss": "afwijzen", "escalate": "escaleren"}
+
+RESULT = {
+    Result.DONE: "Gelukt.",
+    Result.UNCHANGED: "Er is niets veranderd: dit was al zo.",
+    Result.NOT_FOUND: "Deze melding bestaat niet of is niet voor jou.",
+    Result.FORBIDDEN: "Deze melding bestaat niet of is niet voor jou.",
+    Result.INVALID: "Dat kan niet bij deze melding in deze toestand.",
+}
+NOTE_NEEDED = "Schrijf een notitie: wat is er gedaan (bijvoorbeeld 'gesprek gevoerd')."
+PARENTS_NEEDED = "Bij een maatregel worden de ouders altijd ingelicht: geef aan of dat gebeurd is."
+RACE = "Iemand anders heeft deze melding net veranderd; bekijk hem opnieuw."
+
+
+def history_action(action: str) -> str:
+    if action.startswith("escalated:"):
+        return "geëscaleerd naar " + ESCALATION.get(action.split(":", 1)[1], action.split(":", 1)[1])
+    return ACTION.get(action, action)
+
+
+def history_actor(actor: str, name_of: dict[str, str]) -> str:
+    """ "desk as sa4" → "Meneer Jansen, op de desk"; "cli:root as sa4" → "…, op de opdrachtregel"."""
+    if actor.startswith("desk as "):
+        pid = actor.removeprefix("desk as ")
+        return f"{name_of.get(pid, pid)}, op de desk"
+    if actor.startswith("cli:"):
+        return f"{actor.split(' as ')[-1] if ' as ' in actor else 'beheerder'}, op de opdrachtregel"
+    if actor == "system":
+        return "schoolwacht"
+    return f"{name_of.get(actor, actor)}, in de chat"

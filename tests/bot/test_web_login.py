@@ -1,0 +1,43 @@
+"""`!login` in a Matrix direct room: a reviewer gets a working one-time link, anyone else a plain refusal, and
+every other direct-room command still reaches the handler it had before."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from adapters.web.chat_login import NOT_A_REVIEWER, with_login
+from bot.web import desk_backend, desk_links
+from moderation.model import Platform
+from tests.support.core import SAMPLE_PEOPLE, make_core
+
+MATRIX_IDS = {"jan": "@jansen:school.nl", "sanne": "@sanne:school.nl"}
+
+
+async def _now(answer: Callable[[], str]) -> str:
+    return answer()
+
+
+async def test_login_answers_a_link_to_reviewers_only_and_passes_other_commands_on(tmp_path: Path) -> None:
+    people = [{**p, "matrix_id": MATRIX_IDS.get(p["id"], "")} for p in SAMPLE_PEOPLE]
+    web = {"web": {"public_url": "https://desk.school.nl"}}
+    core = make_core(tmp_path, rooms=[], people=people, with_classifier=False, extra_settings=web)
+    backend = desk_backend(core)
+    seen: list[str] = []
+
+    async def before(platform: Platform, author: str, text: str, event_id: str) -> str | None:
+        seen.append(text)
+        return "mededeling geplaatst"
+
+    handle = with_login(desk_links(core, backend), 10, _now, before)
+    answer = await handle(Platform.MATRIX, "@jansen:school.nl", " !LOGIN ", "$1")
+    assert answer is not None and "één keer" in answer and "10 minuten" in answer
+    token = answer.split("?t=", 1)[1].split()[0]
+    redeemed = backend.logins.redeem(token)
+    assert redeemed is not None and redeemed[1].person_id == "jan"
+    assert backend.logins.redeem(token) is None  # single use
+
+    assert await handle(Platform.MATRIX, "@sanne:school.nl", "!login", "$2") == NOT_A_REVIEWER
+    assert await handle(Platform.MATRIX, "@vreemde:elders.nl", "!login", "$3") == NOT_A_REVIEWER
+    assert await handle(Platform.MATRIX, "@jansen:school.nl", "!mededeling 2B hoi", "$4") == "mededeling geplaatst"
+    assert seen == ["!mededeling 2B hoi"]
