@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
 
-from adapters.secrets import read_secret
+from bot.secrets import read_secret
 from bot.settings import Settings, SettingsError, load_settings
 
 CLOCK_TOLERANCE_S = 60  # Matrix and Discord refuse or misorder events with a clock much further off
@@ -188,12 +188,12 @@ def _discord(settings: Settings) -> Finding:
     import discord
 
     from adapters.base import AdapterConfigError, AdapterStartError
-    from adapters.discord import build_adapter
     from bot.app import build_core
+    from bot.platforms import discord_adapter
 
     core = build_core(settings, with_classifier=False)
     try:
-        adapter = build_adapter(core)
+        adapter = discord_adapter(core)
         asyncio.run(adapter.check(core.moderator))
     except discord.LoginFailure:
         return Finding("discord", False, "the bot token was refused", "a valid SCHOOLWACHT_DISCORD_TOKEN (Bot page)")

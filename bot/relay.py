@@ -11,8 +11,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from adapters.base import Adapter
-from adapters.secrets import read_secret
 from bot.app import Core
+from bot.secrets import read_secret
 from bot.settings import SettingsError, ZermeloSettings
 from moderation.announcements.compose import Composer
 from moderation.announcements.fanout import Fanout
@@ -121,7 +121,7 @@ def build_staff_announcements(core: Core, announcers: Sequence[Announcer]) -> St
             return None
         return frozenset(policy.posters), policy.staff_may_post
 
-    return StaffAnnouncements(posts, room_targets(core, zermelo), room_rule, lambda: core.directory, fanout, core.clock)
+    return StaffAnnouncements(posts, room_targets(core, zermelo), room_rule, core.roster.current, fanout, core.clock)
 
 
 def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnouncements | None:

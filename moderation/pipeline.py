@@ -485,10 +485,6 @@ class Moderator:
         person = self._directory.person(person_id)
         return person.name if person else str(person_id)
 
-    def replace_directory(self, directory: Directory) -> None:
-        """After a roster import: new messages are judged against the new roster."""
-        self._directory = directory
-
 
 def owed_actions(draft: IncidentDraft, enforcer: Enforcer, *, dry: bool) -> tuple[OwedAction, ...]:
     """What the incident's verdict asks for, as outbox rows: the verdict's actions, then every copy of the card

@@ -253,7 +253,7 @@ async def test_a_database_outage_delays_the_message_and_loses_nothing(core: Core
         rules=ALL_RULES,
         directory=core.directory,
         store=flaky,
-        outbox=SqlOutbox(core.sessions, lambda: core.directory),
+        outbox=SqlOutbox(core.sessions, core.roster.current),
         clock=core.clock,
         classifier=KeywordClassifier(),
         store_retry_delay=0.001,

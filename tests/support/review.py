@@ -104,21 +104,21 @@ def make_school(
     OPEN_CORES.append(core)
     store_roster(core.sessions, parse_roster(roster_csv(REVIEW_PEOPLE)), clock.now())
     core.reload_directory()
-    # The wiring proposed for bot/app.py: the Moderator writes through the repeated-targeting store.
+    # A plain Moderator (no member or room rules) writing through the repeated-targeting store.
     core.store = TargetingIncidentStore(
         SqlIncidentStore(core.sessions),
         core.sessions,
-        lambda: core.directory,
+        core.roster.current,
         window_days=settings.review.repeat_window_days,
         threshold=settings.review.repeat_threshold,
     )
     core.moderator = Moderator(
         policies=build_policies(settings),
         rules=ALL_RULES,
-        directory=core.directory,
+        directory=core.roster,
         store=core.store,
-        outbox=SqlOutbox(core.sessions, lambda: core.directory),
+        outbox=SqlOutbox(core.sessions, core.roster.current),
         clock=clock,
         classifier=core.classifier,
     )
-    return School(core, clock, ReviewService(core.sessions, lambda: core.directory, clock))
+    return School(core, clock, core.review)

@@ -49,7 +49,7 @@ def moderator(core: Core, *, die_at: str | None = None, workers: int = 0) -> Mod
         rules=ALL_RULES,
         directory=core.directory,
         store=core.store,
-        outbox=SqlOutbox(core.sessions, lambda: core.directory),
+        outbox=SqlOutbox(core.sessions, core.roster.current),
         clock=core.clock,
         classifier=KeywordClassifier(),
         store_retry_delay=0.001,
@@ -159,7 +159,7 @@ def test_finishing_an_action_is_a_compare_and_set(core: Core) -> None:
     draft = replace(draft, owed=owed_actions(draft, RecordingEnforcer(), dry=False))
     ref = SqlIncidentStore(core.sessions).record(draft, datetime.now(UTC))
     assert ref is not None
-    outbox = SqlOutbox(core.sessions, lambda: core.directory)
+    outbox = SqlOutbox(core.sessions, core.roster.current)
     [action] = outbox.pending(Platform.CONSOLE, incident_id=ref.id)
     now = datetime.now(UTC)
     assert outbox.finish(action.id, True, "", now) is True

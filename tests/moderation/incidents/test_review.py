@@ -224,9 +224,9 @@ async def test_two_services_changing_one_incident_at_once_exactly_one_wins(schoo
     mentor's resolve or dismiss is between its read and its write. The database decides: one wins, the other is told."""
     incident = await school.incident("sanne", "[insult] x")  # jan (mentor) and abc (coordinator)
     jan, abc = actor(school, "jan"), actor(school, "abc")
-    theirs = ReviewService(school.core.sessions, lambda: school.core.directory, school.clock)
+    theirs = ReviewService(school.core.sessions, school.core.roster.current, school.clock)
     clock = InterleavingClock(school.clock, 2, lambda: theirs.resolve(incident, abc, "door de coordinator"))
-    mine = ReviewService(school.core.sessions, lambda: school.core.directory, clock)
+    mine = ReviewService(school.core.sessions, school.core.roster.current, clock)
     if second == "resolve":
         answer = mine.resolve(incident, jan, "door de mentor")
     else:

@@ -156,8 +156,8 @@ async def review_school(
         classifier=classifier,
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
     )
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
-    setup = ReviewSetup(service, lambda: core.directory, core.state)
+    service = core.review
+    setup = ReviewSetup(service, core.roster.current, core.state)
     fake = FakeDiscord(school.world)
     async with fake.running():
         adapter = DiscordAdapter(school.config(), BOT_TOKEN, review=setup)
