@@ -23,12 +23,10 @@ from bot.settings import WEEKDAY, RoomSettings, Settings, parse_window
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.clock import SystemClock
 from moderation.directory import CurrentRoster, RosterDirectory, load_directory
-from moderation.incidents.engine import make_engine, make_session_factory, wait_for_database
 from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.report_key import installation_secret
 from moderation.incidents.review import ReviewService
 from moderation.incidents.rooms import sync_rooms
-from moderation.incidents.state import SqlStateStore
 from moderation.incidents.store import SqlIncidentStore
 from moderation.incidents.targeting import TargetingIncidentStore
 from moderation.model import AccountId, Category, PersonId, Platform, Room, RoomId, RoomKind
@@ -44,6 +42,8 @@ from moderation.policy import (
 )
 from moderation.ports import Classifier, Clock, IncidentStore
 from moderation.rules import ALL_MEMBER_RULES, ALL_ROOM_RULES, ALL_RULES
+from moderation.storage.engine import make_engine, make_session_factory, wait_for_database
+from moderation.storage.state import SqlStateStore
 
 log = logging.getLogger(__name__)
 

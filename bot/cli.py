@@ -21,9 +21,9 @@ from adapters.base import AdapterConfigError, AdapterStartError
 from bot.database import SchemaBehind, current_revision, head_revision, upgrade
 from bot.secrets import SecretError
 from bot.settings import Settings, SettingsError, load_settings
-from moderation.incidents.engine import DatabaseUnavailable
 from moderation.model import RoomKind
 from moderation.roster import RosterError
+from moderation.storage.engine import DatabaseUnavailable
 
 app = typer.Typer(
     help="schoolwacht: a moderation bot that puts a school's social-media protocol into practice.",

@@ -21,9 +21,9 @@ from bot.database import upgrade
 from bot.platforms import console_adapter
 from bot.settings import settings_from_dict
 from moderation.incidents.access import Actor
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.model import Role
 from moderation.roster import parse_roster, store_roster
+from moderation.storage.engine import make_engine, make_session_factory
 
 _DATA = resources.files("bot.demo_data")
 

@@ -67,7 +67,7 @@ def run_doctor(config: Path, *, health: bool, environ: Mapping[str, str] = os.en
 
 
 def _engine(settings: Settings, environ: Mapping[str, str]) -> Engine:
-    from moderation.incidents.engine import make_engine
+    from moderation.storage.engine import make_engine
 
     return make_engine(settings.database_url(environ))
 
@@ -110,8 +110,8 @@ def _database(engine: Engine) -> Iterator[Finding]:
 def _roster(settings: Settings, engine: Engine) -> Iterator[Finding]:
     from bot.app import build_policies, poster_problems
     from moderation.directory import load_directory
-    from moderation.incidents.engine import make_session_factory
     from moderation.model import Platform
+    from moderation.storage.engine import make_session_factory
 
     directory = load_directory(make_session_factory(engine))
     people = directory.people()

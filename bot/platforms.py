@@ -9,17 +9,28 @@ import os
 import sys
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from adapters.base import Adapter
 from adapters.console import ConsoleAdapter, Writer
 from adapters.console_review import ConsoleReview
 from bot.secrets import SecretError, read_secret
+from moderation.ports import PersonalDataHook
 
 if TYPE_CHECKING:
     from adapters.discord.client import DiscordAdapter
     from adapters.matrix.client import MatrixAdapter
     from adapters.matrix.config import MatrixSecrets
     from bot.app import Core
+
+
+def personal_data_hooks() -> list[PersonalDataHook]:
+    """Every adapter's own export and erasure of what it keeps about a person (for `schoolwacht privacy`), whether
+    or not the platform is enabled now: data kept while it was still counts. Discord keeps nothing keyed by person
+    (its state is per channel and per incident), so only Matrix has one."""
+    from adapters.matrix.person_data import MatrixPersonalData
+
+    return [MatrixPersonalData()]
 
 
 def build_adapters(core: Core) -> list[Adapter]:
@@ -37,7 +48,8 @@ def build_adapters(core: Core) -> list[Adapter]:
 def console_adapter(core: Core, lines: Iterable[str] | None = None, out: Writer | None = None) -> ConsoleAdapter:
     """The console platform, with the review commands (`@jansen !resolve 2 …`) of the same roster."""
     writer = out or sys.stdout
-    return ConsoleAdapter(lines=lines, out=writer, review=ConsoleReview(core.review, writer.write))
+    review = ConsoleReview(core.review, writer.write, ZoneInfo(core.settings.bot.timezone))
+    return ConsoleAdapter(lines=lines, out=writer, review=review)
 
 
 def discord_adapter(core: Core, environ: Mapping[str, str] = os.environ) -> DiscordAdapter:

@@ -1,12 +1,12 @@
-"""Alembic environment: the schema is `moderation.incidents.db.Base.metadata`; batch mode so SQLite can alter."""
+"""Alembic environment: the schema is `moderation.storage.schema.Base.metadata`; batch mode so SQLite can alter."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection
 
-from moderation.incidents.db import Base
-from moderation.incidents.engine import make_engine
+from moderation.storage.engine import make_engine
+from moderation.storage.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.db import PersonRow
 from moderation.model import Account, AccountId, Person, PersonId, Platform, Role
+from moderation.storage.people import PersonRow
 
 
 class RosterDirectory:

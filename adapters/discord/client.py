@@ -20,7 +20,7 @@ from discord import app_commands
 
 from adapters.base import AdapterStartError
 from adapters.discord.backfill import ChannelCursors, backfill
-from adapters.discord.card_locations import CardLocations, KeyValue
+from adapters.discord.card_locations import CardLocations
 from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.drift import AnnouncementGuard
@@ -39,6 +39,7 @@ from adapters.discord.translate import (
 from moderation.digest import Digest
 from moderation.model import MemberChangeKind, Message, Person, Platform
 from moderation.pipeline import Moderator, Stopping
+from moderation.ports import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class DiscordAdapter:
     platform = Platform.DISCORD
 
     def __init__(
-        self, config: DiscordConfig, token: str, *, review: ReviewSetup | None = None, state: KeyValue | None = None
+        self, config: DiscordConfig, token: str, *, review: ReviewSetup | None = None, state: StateStore | None = None
     ) -> None:
         self._config = config
         self._token = token

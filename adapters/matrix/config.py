@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from adapters.base import AdapterConfigError
 
@@ -48,11 +47,3 @@ class MatrixSecrets:
         password = "***" if self.password else None
         admin = "***" if self.admin_token else None
         return f"MatrixSecrets(access_token={token}, password={password}, admin_token={admin})"
-
-
-class StateStore(Protocol):
-    """A small persistent key/value table (the lead's `SqlStateStore`): the sync token and DM rooms live here."""
-
-    def get(self, key: str) -> str | None: ...
-
-    def set(self, key: str, value: str) -> None: ...

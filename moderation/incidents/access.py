@@ -23,10 +23,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.orm import Session
 
-from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
 from moderation.incidents.routing import COORDINATOR, MENTOR
 from moderation.model import BULLYING_CATEGORIES, Person, PersonId, Role
 from moderation.ports import Directory
+from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 
 CASE_RULE_NAME = "repeated_targeting"  # the rule name of an R2 repeated-targeting case
 _BULLYING = frozenset(c.value for c in BULLYING_CATEGORIES)

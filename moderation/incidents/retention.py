@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.db import HistoryRow, IncidentRow
+from moderation.storage.incidents import HistoryRow, IncidentRow
 
 CLOSED = ("resolved", "dismissed")
 

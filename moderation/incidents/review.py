@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from moderation.incidents.access import Actor, candidates, decide, note_access, refusal, sees_reporter
 from moderation.incidents.cards import Card, card_from_row
-from moderation.incidents.db import HistoryRow, IncidentRow, PersonRow, ReviewerRow
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
 from moderation.model import AccountId, PersonId, Platform, Role
 from moderation.ports import Clock, Directory
+from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
+from moderation.storage.people import PersonRow
 
 CLOSED = ("resolved", "dismissed")
 CAS_ATTEMPTS = 3  # a lost compare-and-set is read and decided again this often

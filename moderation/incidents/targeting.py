@@ -22,11 +22,11 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.incidents.access import CASE_RULE_NAME
-from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
 from moderation.incidents.routing import COORDINATOR, route
 from moderation.incidents.store import SqlIncidentStore
 from moderation.model import AccountId, Action, Category, Message, Person, PersonId, Platform, Severity, Verdict
 from moderation.ports import Directory, IncidentDraft, IncidentRef
+from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 
 log = logging.getLogger(__name__)
 

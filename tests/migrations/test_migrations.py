@@ -19,8 +19,8 @@ from bot.database import (
     migrations_dir,
     upgrade,
 )
-from moderation.incidents.db import Base
-from moderation.incidents.engine import make_engine
+from moderation.storage.engine import make_engine
+from moderation.storage.schema import Base
 
 
 def test_upgrade_head_then_models_match_then_downgrade(database_url: str) -> None:

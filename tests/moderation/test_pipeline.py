@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy.orm import selectinload
 
 from bot.app import Core, build_policies
-from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.outbox import SqlOutbox
 from moderation.model import (
     AccountId,
@@ -27,6 +26,7 @@ from moderation.model import (
 from moderation.pipeline import Moderator
 from moderation.ports import IncidentDraft, IncidentRef, IncidentStore, StoreUnavailable
 from moderation.rules import ALL_RULES
+from moderation.storage.incidents import HistoryRow, IncidentRow
 from tests.support.core import make_core
 from tests.support.fakes import KeywordClassifier, RecordingEnforcer
 
@@ -267,8 +267,8 @@ async def test_a_database_outage_delays_the_message_and_loses_nothing(core: Core
 
 
 def test_an_unreachable_database_is_reported_as_store_unavailable(core: Core) -> None:
-    from moderation.incidents.engine import make_engine, make_session_factory
     from moderation.incidents.store import SqlIncidentStore
+    from moderation.storage.engine import make_engine, make_session_factory
 
     engine = make_engine("postgresql://nobody@127.0.0.1:1/none")
     store = SqlIncidentStore(make_session_factory(engine))

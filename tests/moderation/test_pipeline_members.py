@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.orm import selectinload
 
 from bot.app import Core
-from moderation.incidents.db import IncidentRow
 from moderation.model import AccountId, EventId, MemberChange, MemberChangeKind, Message, Platform, RoomId
+from moderation.storage.incidents import IncidentRow
 from tests.support.core import make_core
 from tests.support.fakes import RecordingEnforcer
 

@@ -12,7 +12,6 @@ from bot.app import Core, build_core, build_policies
 from bot.database import upgrade
 from bot.settings import settings_from_dict
 from moderation.enforcers import DryRunEnforcer
-from moderation.incidents.engine import make_engine
 from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.review import ReviewService
 from moderation.incidents.store import SqlIncidentStore
@@ -21,6 +20,7 @@ from moderation.model import AccountId, Category, Classification, EventId, Evide
 from moderation.pipeline import Moderator, Outcome
 from moderation.roster import parse_roster, store_roster
 from moderation.rules import ALL_RULES
+from moderation.storage.engine import make_engine
 from tests.support.core import OPEN_CORES, SAMPLE_PEOPLE, roster_csv
 
 # The sample school, plus a middle manager (mgr) with a teacher (tom) under her; dir leads, abc coordinates.

@@ -14,11 +14,11 @@ from urllib.parse import quote
 from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
 from bot.app import Core
-from moderation.incidents.queries import IncidentView, list_incidents
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, Classification, Evidence, Platform
 from moderation.ports import Directory
 from tests.support.core import SAMPLE_PEOPLE, make_core
+from tests.support.incidents import IncidentView, list_incidents
 from tests.support.synapse import Account, SynapseServer
 
 # Synapse localparts; the roster ids are the same (see SAMPLE_PEOPLE), plus the bot.

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import Core
-from moderation.incidents.db import PersonRow
 from moderation.incidents.withdrawals import RENEW_KEY, parse
 from moderation.jobs import withdraw_pending_cards
 from moderation.privacy import ERASED, erase_person
+from moderation.storage.people import PersonRow
 from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room
 from tests.adapters.matrix.test_reviewer_rooms import _dm, card_in, school_core
 from tests.adapters.matrix.test_rooms import running

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from adapters.matrix.translate import message_from_event
-from moderation.incidents.queries import get_incident
 from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room
 from tests.adapters.matrix.test_rooms import running
+from tests.support.incidents import get_incident
 
 pytestmark = pytest.mark.synapse
 

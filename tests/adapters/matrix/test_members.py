@@ -9,8 +9,8 @@ from urllib.parse import quote
 import pytest
 
 from bot.app import Core
-from moderation.incidents.queries import IncidentView
 from tests.adapters.matrix.helpers import School, eventually, incidents, room
+from tests.support.incidents import IncidentView
 
 pytestmark = pytest.mark.synapse
 

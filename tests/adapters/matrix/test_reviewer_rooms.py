@@ -14,11 +14,11 @@ from nio import RoomMessageNotice, RoomSendResponse
 
 from adapters.matrix.enforcer import DM_KEY
 from bot.app import Core
-from moderation.incidents.queries import get_incident
 from moderation.model import AccountId, Platform
 from tests.adapters.matrix.helpers import MARKER, KeywordClassifier, School, e2e_client, eventually, incidents, room
 from tests.adapters.matrix.test_rooms import running
 from tests.support.core import make_core
+from tests.support.incidents import get_incident
 
 pytestmark = pytest.mark.synapse
 

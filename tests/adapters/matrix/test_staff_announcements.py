@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from adapters.matrix.client import MatrixAdapter
 from bot.relay import attach_staff_commands
-from moderation.incidents.db import AnnouncementLogRow
 from moderation.model import AccountId
+from moderation.storage.announcements import AnnouncementLogRow
 from tests.adapters.matrix.helpers import School, eventually, is_redacted, room
 from tests.adapters.matrix.test_announcer import leave
 

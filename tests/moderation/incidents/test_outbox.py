@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Core, build_policies
-from moderation.incidents.db import HistoryRow, IncidentRow, OutboxRow
 from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.store import SqlIncidentStore
 from moderation.model import AccountId, Category, EventId, Message, Platform, RoomId, Severity, Verdict
 from moderation.pipeline import Moderator, Stopping, owed_actions
 from moderation.ports import OVERVIEW, IncidentDraft, IncidentRef, StoreUnavailable
 from moderation.rules import ALL_RULES
+from moderation.storage.incidents import HistoryRow, IncidentRow, OutboxRow
 from tests.support.core import make_core
 from tests.support.fakes import KeywordClassifier, RecordingEnforcer
 

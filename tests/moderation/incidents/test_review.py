@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import render_html, render_text
-from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.review import Result, ReviewResult, ReviewService, parse_escalation
 from moderation.roster import parse_roster, store_roster
+from moderation.storage.incidents import HistoryRow, IncidentRow
 from tests.support.core import roster_csv
 from tests.support.review import REVIEW_PEOPLE, FrozenClock, School, make_school
 
@@ -244,7 +244,7 @@ _RESOLVER = """
 import json, sys, time
 from pathlib import Path
 from moderation.directory import load_directory
-from moderation.incidents.engine import make_engine, make_session_factory
+from moderation.storage.engine import make_engine, make_session_factory
 from moderation.incidents.review import ReviewService
 from moderation.clock import SystemClock
 url, who, go, count = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])

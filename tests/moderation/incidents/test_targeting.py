@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from moderation.directory import RosterDirectory
 from moderation.incidents.access import CASE_RULE_NAME
-from moderation.incidents.db import IncidentRow
 from moderation.incidents.targeting import find_target, mentioned_accounts
 from moderation.model import Account, AccountId, EventId, Message, Person, PersonId, Platform, Role, RoomId
+from moderation.storage.incidents import IncidentRow
 from tests.support.review import School, make_school
 
 WHEN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -21,10 +21,10 @@ from sqlalchemy.orm import selectinload
 from adapters.discord.client import DiscordAdapter
 from adapters.discord.review import ReviewSetup
 from bot.app import Core
-from moderation.incidents.db import IncidentRow
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Platform
 from moderation.ports import Classifier
+from moderation.storage.incidents import IncidentRow
 from tests.support.core import make_core
 from tests.support.fake_discord import permissions as p
 from tests.support.fake_discord.model import DM, StoredMessage, User

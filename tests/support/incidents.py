@@ -1,4 +1,5 @@
-"""Reading the incident log: lists and details as plain values, for the CLI, the console and review cards."""
+"""Tests read the incident log directly, as plain values. The product reads it only through the review service,
+which checks access and records every read; nothing here is for production."""
 
 from __future__ import annotations
 
@@ -8,10 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from moderation.incidents.db import IncidentRow, ReviewerRow
-
-STATUSES = ("open", "in-review", "resolved", "dismissed")
-CLOSED = frozenset({"resolved", "dismissed"})
+from moderation.storage.incidents import IncidentRow, ReviewerRow
 
 
 @dataclass(frozen=True, slots=True)
