@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from moderation.storage.incidents import IncidentRow, ReviewerRow
 
@@ -96,3 +96,11 @@ def list_incidents(
 
 def get_incident(session: Session, incident_id: int) -> IncidentRow | None:
     return session.get(IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)])
+
+
+def incident_rows(sessions: sessionmaker[Session]) -> list[IncidentRow]:
+    """Every incident row with its reviewers, oldest first."""
+    with sessions() as session:
+        return list(
+            session.scalars(select(IncidentRow).options(selectinload(IncidentRow.reviewers)).order_by(IncidentRow.id))
+        )

@@ -202,6 +202,11 @@ def is_redacted(event: dict[str, Any]) -> bool:
     return not event.get("content") and "redacted_because" in event.get("unsigned", {})
 
 
+async def seen_redacted(school: School, room_id: str, event_id: str) -> bool:
+    """Whether the event is redacted as the mentor (jan, in every test room) sees it."""
+    return is_redacted(await school.event("jan", room_id, event_id))
+
+
 async def e2e_client(school: School, name: str, store: Path) -> Any:
     """A student's own end-to-end capable nio client (a fresh device), synced once."""
     from nio import AsyncClient, AsyncClientConfig, LoginResponse
