@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import tzinfo
 
 from moderation.digest import Digest
-from moderation.incidents.cards import render_text
+from moderation.incidents.cards import SCHOOL_TZ, render_text
 from moderation.incidents.commands import answer
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Person, Platform
@@ -19,9 +20,10 @@ _REVIEW_LINE = re.compile(r"^@(?P<who>[\w.\-]+)\s+(?P<command>!.*)$", re.S)
 
 
 class ConsoleReview:
-    def __init__(self, service: ReviewService, write: Callable[[str], object]) -> None:
+    def __init__(self, service: ReviewService, write: Callable[[str], object], zone: tzinfo = SCHOOL_TZ) -> None:
         self._service = service
         self._write = write
+        self._zone = zone  # the school's time zone ([bot] timezone), for the times on cards
 
     def handle(self, line: str) -> bool:
         """Run `@name !command …` as that console user; True when the line was a review command (answered)."""
@@ -37,6 +39,8 @@ class ConsoleReview:
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
         """The console's digest: printed for the reviewer, like every other console output."""
         lines = [f"    ✉ daily digest for {reviewer.name}: {digest.total} open incident(s), oldest first"]
-        lines += [render_text(card, with_commands=False).replace("\n", "\n      ") for card in digest.cards]
+        lines += [
+            render_text(card, with_commands=False, zone=self._zone).replace("\n", "\n      ") for card in digest.cards
+        ]
         self._write("      " + "\n      ".join(lines).lstrip() + "\n")
         return True

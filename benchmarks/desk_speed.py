@@ -35,11 +35,11 @@ from bot.app import build_core
 from bot.database import upgrade
 from bot.settings import settings_from_dict
 from bot.web import build_desk, desk_backend, server
-from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
 from moderation.incidents.desk_queries import QueueFilter
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.model import Person, PersonId, Role
 from moderation.roster import store_roster
+from moderation.storage.engine import make_engine, make_session_factory
+from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 
 ADMIN_URL = os.environ.get("SCHOOLWACHT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CATEGORIES = ("insult", "harassment", "threat", "discrimination", "personal-data", "media")

@@ -30,9 +30,9 @@ from nio import AsyncClient, AsyncClientConfig, RoomMessageText, SyncResponse
 
 from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
-from moderation.incidents.queries import list_incidents
 from moderation.model import AccountId, Platform
 from tests.support.core import SAMPLE_PEOPLE, make_core
+from tests.support.incidents import list_incidents
 from tests.support.synapse import SynapseServer, running_synapse
 
 # Made-up insults (not from any evaluation set); a counter keeps every text unique.

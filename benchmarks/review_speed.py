@@ -25,8 +25,6 @@ from bot.database import upgrade
 from moderation.digest import build_digests
 from moderation.directory import RosterDirectory
 from moderation.incidents.access import Actor
-from moderation.incidents.db import IncidentRow
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.incidents.retention import erase_expired
 from moderation.incidents.review import ReviewService
 from moderation.incidents.routing import route
@@ -50,6 +48,8 @@ from moderation.model import (
 from moderation.ports import IncidentDraft
 from moderation.privacy import export_person
 from moderation.roster import store_roster
+from moderation.storage.engine import make_engine, make_session_factory
+from moderation.storage.incidents import IncidentRow
 
 START = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 

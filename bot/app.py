@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -18,19 +18,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.base import Adapter
-from adapters.console import ConsoleAdapter, Writer
-from adapters.console_review import ConsoleReview
 from bot.database import ensure_current
 from bot.settings import WEEKDAY, RoomSettings, Settings, parse_window
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.clock import SystemClock
-from moderation.directory import RosterDirectory, load_directory
-from moderation.incidents.engine import make_engine, make_session_factory, wait_for_database
+from moderation.directory import CurrentRoster, RosterDirectory, load_directory
 from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.report_key import installation_secret
 from moderation.incidents.review import ReviewService
 from moderation.incidents.rooms import sync_rooms
-from moderation.incidents.state import SqlStateStore
 from moderation.incidents.store import SqlIncidentStore
 from moderation.incidents.targeting import TargetingIncidentStore
 from moderation.model import AccountId, Category, PersonId, Platform, Room, RoomId, RoomKind
@@ -46,6 +42,8 @@ from moderation.policy import (
 )
 from moderation.ports import Classifier, Clock, IncidentStore
 from moderation.rules import ALL_MEMBER_RULES, ALL_ROOM_RULES, ALL_RULES
+from moderation.storage.engine import make_engine, make_session_factory, wait_for_database
+from moderation.storage.state import SqlStateStore
 
 log = logging.getLogger(__name__)
 
@@ -69,22 +67,28 @@ def die_at(step: str | None) -> Callable[[str], None]:
 
 @dataclass
 class Core:
-    """Everything platform-independent, built once per process."""
+    """Everything platform-independent, built once per process: one roster holder and one review service, which
+    every adapter, the scheduler and the console are given."""
 
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
     store: IncidentStore
     state: SqlStateStore
-    directory: RosterDirectory
+    roster: CurrentRoster
     moderator: Moderator
+    review: ReviewService
     classifier: Classifier | None
     clock: Clock
     closed: bool = False
 
+    @property
+    def directory(self) -> RosterDirectory:
+        """The roster of the moment (a snapshot: ask again after an import)."""
+        return self.roster.current()
+
     def reload_directory(self) -> None:
-        self.directory = load_directory(self.sessions)
-        self.moderator.replace_directory(self.directory)
+        self.roster.reload()
 
     def close(self) -> None:
         """Release the classifier's worker and the database connections. Safe to call twice."""
@@ -203,24 +207,24 @@ def build_core(
     delivery_workers: int | None = None,
 ) -> Core:
     engine, sessions = open_database(settings)
+    roster = CurrentRoster(load_directory(sessions), sessions)
     if classifier is None and with_classifier:
-        classifier = build_classifier(settings, RosterFirstNames(lambda: core.directory))
-    directory = load_directory(sessions)
-    if not len(directory):
+        classifier = build_classifier(settings, RosterFirstNames(roster.current))
+    if not len(roster):
         log.warning(
             "the roster is empty: every author is unknown and every incident goes to nobody; "
             "run `schoolwacht roster import FILE`"
         )
     policies = build_policies(settings)
     sync_rooms(sessions, [p.room for p in policies.all()])  # the incident log keeps each room's kind on record
-    for problem in poster_problems(policies, directory):
+    for problem in poster_problems(policies, roster.current()):
         log.warning("%s", problem)
     clock = clock or SystemClock()
     # R2: the store also notices repeated targeting of one person and opens a bullying case for the coordinator.
     store = TargetingIncidentStore(
         SqlIncidentStore(sessions),
         sessions,
-        lambda: core.directory,  # the roster of the moment: it is swapped after an import
+        roster.current,  # the roster of the moment: it is swapped after an import
         window_days=settings.review.repeat_window_days,
         threshold=settings.review.repeat_threshold,
     )
@@ -228,9 +232,9 @@ def build_core(
     moderator = Moderator(
         policies=policies,
         rules=ALL_RULES,
-        directory=directory,
+        directory=roster,
         store=store,
-        outbox=SqlOutbox(sessions, lambda: core.directory),
+        outbox=SqlOutbox(sessions, roster.current),
         clock=clock,
         classifier=classifier,
         bot_accounts=bot_accounts,
@@ -244,31 +248,9 @@ def build_core(
         room_rules=ALL_ROOM_RULES,
         one_to_one_exceptions=settings.bot.one_to_one_exceptions,
     )
-    core = Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
-    return core
-
-
-def build_adapters(core: Core) -> list[Adapter]:
-    adapters: list[Adapter] = []
-    for name in core.settings.bot.platforms:
-        if name == "console":
-            adapters.append(console_adapter(core))
-        elif name == "matrix":
-            from adapters.matrix import build_adapter as build_matrix
-
-            adapters.append(build_matrix(core))
-        elif name == "discord":
-            from adapters.discord import build_adapter as build_discord
-
-            adapters.append(build_discord(core))
-    return adapters
-
-
-def console_adapter(core: Core, lines: Iterable[str] | None = None, out: Writer | None = None) -> ConsoleAdapter:
-    """The console platform, with the review commands (`@jansen !resolve 2 …`) of the same roster."""
-    writer = out or sys.stdout
-    review = ConsoleReview(ReviewService(core.sessions, lambda: core.directory, core.clock), writer.write)
-    return ConsoleAdapter(lines=lines, out=writer, review=review)
+    review = ReviewService(sessions, roster.current, clock)
+    state = SqlStateStore(sessions)
+    return Core(settings, engine, sessions, store, state, roster, moderator, review, classifier, clock)
 
 
 async def _started_unless_stopped(starting: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:

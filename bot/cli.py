@@ -19,10 +19,11 @@ from rich.console import Console
 
 from adapters.base import AdapterConfigError, AdapterStartError
 from bot.database import SchemaBehind, current_revision, head_revision, upgrade
+from bot.secrets import SecretError
 from bot.settings import Settings, SettingsError, load_settings
-from moderation.incidents.engine import DatabaseUnavailable
 from moderation.model import RoomKind
 from moderation.roster import RosterError
+from moderation.storage.engine import DatabaseUnavailable
 
 app = typer.Typer(
     help="schoolwacht: a moderation bot that puts a school's social-media protocol into practice.",
@@ -37,7 +38,15 @@ ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="SCHOOLWACH
 DEFAULT_CONFIG = Path("schoolwacht.toml")
 
 # Errors that are the user's to fix: one line, exit code 2.
-USER_ERRORS = (SettingsError, RosterError, DatabaseUnavailable, SchemaBehind, AdapterConfigError, AdapterStartError)
+USER_ERRORS = (
+    SettingsError,
+    RosterError,
+    DatabaseUnavailable,
+    SchemaBehind,
+    AdapterConfigError,
+    AdapterStartError,
+    SecretError,
+)
 
 
 def actor() -> str:
@@ -64,8 +73,9 @@ def init(
 @app.command()
 def run(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Start the configured platforms and moderate until stopped (Ctrl-C / SIGTERM)."""
-    from bot.app import build_adapters, build_core
+    from bot.app import build_core
     from bot.app import run as run_app
+    from bot.platforms import build_adapters
 
     settings = settings_from(config)
     _service_logging()

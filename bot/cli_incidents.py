@@ -15,6 +15,7 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -25,7 +26,7 @@ from bot.settings import load_settings
 from moderation.clock import SystemClock
 from moderation.directory import load_directory
 from moderation.incidents.access import Actor
-from moderation.incidents.cards import SCHOOL_TZ, render_text, shown
+from moderation.incidents.cards import render_text, shown
 from moderation.incidents.review import Result, ReviewResult, ReviewService
 from moderation.model import IncidentStatus
 
@@ -40,11 +41,17 @@ _EXIT = {Result.DONE: 0, Result.UNCHANGED: 0, Result.NOT_FOUND: 1, Result.FORBID
 
 
 def _service(config: Path) -> ReviewService:
+    return _open(config)[0]
+
+
+def _open(config: Path) -> tuple[ReviewService, ZoneInfo]:
+    """The review service on the school's database, and the school's time zone ([bot] timezone) for the times."""
     from bot.app import open_database
 
-    _engine, sessions = open_database(load_settings(config))
+    settings = load_settings(config)
+    _engine, sessions = open_database(settings)
     directory = load_directory(sessions)
-    return ReviewService(sessions, lambda: directory, SystemClock())
+    return ReviewService(sessions, lambda: directory, SystemClock()), ZoneInfo(settings.bot.timezone)
 
 
 def _actor(service: ReviewService, as_person: str | None) -> Actor:
@@ -78,13 +85,13 @@ def list_incidents(
     if status is not None and status not in tuple(IncidentStatus):
         typer.echo(f"error: --status must be open, in-review, resolved or dismissed, not {status!r}", err=True)
         raise typer.Exit(2)
-    service = _service(config)
+    service, zone = _open(config)
     wanted = IncidentStatus(status) if status is not None else None
     cards = service.list_for(_actor(service, as_person), status=wanted, room=room, reviewer=reviewer, limit=limit)
     out = Console()
     table = Table("#", "when", "status", "rule", "category", "room", "author", "reviewers", "escalation")
     for c in cards:
-        when = c.when.astimezone(SCHOOL_TZ).strftime("%Y-%m-%d %H:%M")
+        when = c.when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         written = (c.room, c.author, ", ".join(c.reviewers))  # names and room names come from people, not from us
         cells = [str(c.id), when, c.status, c.rule_id, c.category, *(escape(shown(v)) for v in written)]
         table.add_row(*cells, c.escalation or "")
@@ -99,16 +106,16 @@ def show(
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """One incident's card and its history (who read or changed it, when)."""
-    service = _service(config)
+    service, zone = _open(config)
     result = service.show(incident_id, _actor(service, as_person), with_history=True)
     out = Console()
     if not result.ok or result.card is None:
         _finish(result, out)
         return
-    out.print(render_text(result.card, with_commands=False), markup=False, highlight=False)
+    out.print(render_text(result.card, with_commands=False, zone=zone), markup=False, highlight=False)
     table = Table("when", "who", "what", "detail", title="history")
     for line in result.history:
-        when = line.at.astimezone(SCHOOL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+        when = line.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
         table.add_row(when, escape(shown(line.actor)), escape(shown(line.action)), escape(shown(line.detail)))
     out.print(table)
 

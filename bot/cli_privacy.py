@@ -20,10 +20,11 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.platforms import personal_data_hooks
 from bot.settings import load_settings
-from moderation.incidents.db import IncidentRow
 from moderation.model import OPEN_STATUSES
 from moderation.privacy import ErasurePlan, UnknownPerson, erase_person, export_person
+from moderation.storage.incidents import IncidentRow
 
 privacy_app = typer.Typer(help="AVG: export or erase everything stored about a person.", no_args_is_help=True)
 
@@ -51,7 +52,7 @@ def export(
 ) -> None:
     """Everything stored about PERSON, as JSON."""
     try:
-        data = export_person(_sessions(config), person, datetime.now(UTC), actor=_who())
+        data = export_person(_sessions(config), person, datetime.now(UTC), actor=_who(), hooks=personal_data_hooks())
     except UnknownPerson as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -73,9 +74,10 @@ def erase(
     """Erase every trace of PERSON: their own incidents entirely; other people's incidents stay, without them."""
     sessions = _sessions(config)
     now = datetime.now(UTC)
+    hooks = personal_data_hooks()
     out = Console()
     try:
-        plan = erase_person(sessions, person, now, dry_run=True, actor=_who())
+        plan = erase_person(sessions, person, now, dry_run=True, actor=_who(), hooks=hooks)
         out.print(_table(plan, "would be erased" if dry_run else "will be erased"))
         if dry_run:
             out.print("dry run: nothing was changed")
@@ -85,7 +87,7 @@ def erase(
         if not yes and not typer.confirm(f"erase everything about {person}? this cannot be undone"):
             out.print("nothing was changed")
             raise typer.Exit(1)
-        erase_person(sessions, person, now, dry_run=False, actor=_who())
+        erase_person(sessions, person, now, dry_run=False, actor=_who(), hooks=hooks)
     except UnknownPerson as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

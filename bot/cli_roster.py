@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import Settings, load_settings
 from moderation.clock import SystemClock
 from moderation.directory import RosterDirectory, fold_id, load_people
-from moderation.incidents.db import AccountRow, PersonRow
 from moderation.incidents.review import ReviewService
 from moderation.model import Person, Role
 from moderation.roster import FileKind, FileReport, Roster, read_roster, store_roster
+from moderation.storage.people import AccountRow, PersonRow
 
 roster_app = typer.Typer(
     help="The school's roster: who is who (students, staff, mentors, managers).", no_args_is_help=True

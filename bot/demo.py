@@ -16,14 +16,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bot.app import Core, build_core, console_adapter, run
+from bot.app import Core, build_core, run
 from bot.database import upgrade
+from bot.platforms import console_adapter
 from bot.settings import settings_from_dict
 from moderation.incidents.access import Actor
-from moderation.incidents.engine import make_engine, make_session_factory
-from moderation.incidents.review import ReviewService
 from moderation.model import Role
 from moderation.roster import parse_roster, store_roster
+from moderation.storage.engine import make_engine, make_session_factory
 
 _DATA = resources.files("bot.demo_data")
 
@@ -58,7 +58,7 @@ def _demo_core(folder: Path) -> Core:
 
 def print_reviewer_lists(core: Core, out: Console) -> None:
     """Each staff member's list with exactly their rights: the same as `schoolwacht incidents list --as ID`."""
-    review = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    review = core.review
     reviewers = [p for p in core.directory.people() if p.role is Role.STAFF]
     for reviewer in sorted(reviewers, key=lambda p: p.name):
         cards = review.list_for(Actor.of(reviewer))

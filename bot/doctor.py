@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
 
-from adapters.secrets import read_secret
+from bot.secrets import read_secret
 from bot.settings import Settings, SettingsError, load_settings
 
 CLOCK_TOLERANCE_S = 60  # Matrix and Discord refuse or misorder events with a clock much further off
@@ -67,7 +67,7 @@ def run_doctor(config: Path, *, health: bool, environ: Mapping[str, str] = os.en
 
 
 def _engine(settings: Settings, environ: Mapping[str, str]) -> Engine:
-    from moderation.incidents.engine import make_engine
+    from moderation.storage.engine import make_engine
 
     return make_engine(settings.database_url(environ))
 
@@ -110,8 +110,8 @@ def _database(engine: Engine) -> Iterator[Finding]:
 def _roster(settings: Settings, engine: Engine) -> Iterator[Finding]:
     from bot.app import build_policies, poster_problems
     from moderation.directory import load_directory
-    from moderation.incidents.engine import make_session_factory
     from moderation.model import Platform
+    from moderation.storage.engine import make_session_factory
 
     directory = load_directory(make_session_factory(engine))
     people = directory.people()
@@ -188,12 +188,12 @@ def _discord(settings: Settings) -> Finding:
     import discord
 
     from adapters.base import AdapterConfigError, AdapterStartError
-    from adapters.discord import build_adapter
     from bot.app import build_core
+    from bot.platforms import discord_adapter
 
     core = build_core(settings, with_classifier=False)
     try:
-        adapter = build_adapter(core)
+        adapter = discord_adapter(core)
         asyncio.run(adapter.check(core.moderator))
     except discord.LoginFailure:
         return Finding("discord", False, "the bot token was refused", "a valid SCHOOLWACHT_DISCORD_TOKEN (Bot page)")

@@ -13,8 +13,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from adapters.base import Adapter
-from adapters.secrets import read_secret
 from bot.app import Core
+from bot.secrets import read_secret
 from bot.settings import SettingsError, ZermeloSettings
 from moderation.announcements.compose import Composer
 from moderation.announcements.delivery import DeliveryLoop, DeliverySettings
@@ -141,7 +141,7 @@ def build_staff_announcements(
         StaffRecords(core.sessions),
         room_targets(core, zermelo),
         room_rule,
-        lambda: core.directory,
+        core.roster.current,
         fanout,
         core.clock,
         timezone,

@@ -31,7 +31,6 @@ from apscheduler.triggers.cron import CronTrigger
 
 from moderation.digest import DigestSink, send_digests
 from moderation.incidents.retention import erase_expired
-from moderation.incidents.review import ReviewService
 from moderation.incidents.withdrawals import queue
 from moderation.jobs import CardHolder, reconcile_rooms, withdraw_pending_cards
 
@@ -119,7 +118,7 @@ def build_jobs(
     )
     sinks = [*digest_sinks, *(a for a in adapters if isinstance(a, DigestSink))]
     holders = [a for a in adapters if isinstance(a, CardHolder)]
-    review = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    review = core.review
 
     async def digest() -> object:
         today = core.clock.now().astimezone(ZoneInfo(settings.bot.timezone)).date()

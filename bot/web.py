@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from adapters.base import Adapter
     from adapters.web.backend import DeskBackend
     from bot.app import Core
-    from bot.settings_web import WebSettings
+    from bot.settings.web import WebSettings
     from moderation.incidents.review import ReviewResult
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,6 @@ def desk_secret(installation: bytes) -> bytes:
 def desk_backend(core: Core, changed: Changed | None = None) -> DeskBackend:
     from adapters.web.backend import DeskBackend
     from moderation.incidents.desk_login import DeskLogins
-    from moderation.incidents.review import ReviewService
 
     web = _web(core)
     logins = DeskLogins(
@@ -46,8 +45,8 @@ def desk_backend(core: Core, changed: Changed | None = None) -> DeskBackend:
         link_ttl=timedelta(minutes=web.link_minutes),
         idle=timedelta(minutes=web.session_idle_minutes),
     )
-    review = ReviewService(core.sessions, lambda: core.directory, core.clock)
-    return DeskBackend(core.sessions, lambda: core.directory, core.clock, review, logins, changed)
+    review = core.review
+    return DeskBackend(core.sessions, core.roster.current, core.clock, review, logins, changed)
 
 
 def build_desk(

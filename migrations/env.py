@@ -1,14 +1,12 @@
-"""Alembic environment: the schema is `moderation.incidents.db.Base.metadata`; batch mode so SQLite can alter."""
+"""Alembic environment: the schema is `moderation.storage.schema.Base.metadata`; batch mode so SQLite can alter."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection
 
-import moderation.announcements.records  # noqa: F401  (its tables are part of the schema)
-from moderation.incidents import desk_db as _desk_tables  # noqa: F401  (registers its tables)
-from moderation.incidents.db import Base
-from moderation.incidents.engine import make_engine
+from moderation.storage.engine import make_engine
+from moderation.storage.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from moderation.incidents.access import Actor, decide, note_access, sees_reporter
 from moderation.incidents.cards import SCHOOL_TZ, Card, card_from_row
-from moderation.incidents.db import IncidentRow
 from moderation.incidents.model import Incident, incident_of
 from moderation.model import OPEN_STATUSES, HistoryAction, Person, PersonId
 from moderation.ports import Clock, Directory
+from moderation.storage.incidents import IncidentRow
 
 log = logging.getLogger(__name__)
 

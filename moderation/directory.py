@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.db import PersonRow
 from moderation.model import Account, AccountId, Person, PersonId, Platform, Role
+from moderation.storage.people import PersonRow
 
 
 class RosterDirectory:
@@ -42,6 +42,49 @@ class RosterDirectory:
 
     def __len__(self) -> int:
         return len(self._people)
+
+
+class CurrentRoster:
+    """The one holder of the roster of the moment, shared by everything in a process that asks who is who. It is a
+    Directory itself (each question goes to the snapshot of the moment); `current` hands out the snapshot for work
+    that must see one roster throughout. An import swaps it with `reload`."""
+
+    def __init__(self, directory: RosterDirectory, sessions: sessionmaker[Session] | None = None) -> None:
+        self._directory = directory
+        self._sessions = sessions
+
+    def current(self) -> RosterDirectory:
+        return self._directory
+
+    def replace(self, directory: RosterDirectory) -> None:
+        self._directory = directory
+
+    def reload(self) -> None:
+        """Read the roster again from the database (after an import)."""
+        if self._sessions is None:
+            raise RuntimeError("this roster was not given a database to reload from")
+        self._directory = load_directory(self._sessions)
+
+    def person(self, person_id: PersonId) -> Person | None:
+        return self._directory.person(person_id)
+
+    def person_for(self, platform: Platform, account: AccountId) -> Person | None:
+        return self._directory.person_for(platform, account)
+
+    def coordinators(self) -> Sequence[Person]:
+        return self._directory.coordinators()
+
+    def leadership(self) -> Sequence[Person]:
+        return self._directory.leadership()
+
+    def staff(self) -> Sequence[Person]:
+        return self._directory.staff()
+
+    def people(self) -> Sequence[Person]:
+        return self._directory.people()
+
+    def __len__(self) -> int:
+        return len(self._directory)
 
 
 def fold_id(person_id: str) -> str:

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
-from moderation.incidents.withdrawals import PENDING_KEY, RENEW_KEY, KeyValue, dump, parse
+from moderation.incidents.withdrawals import PENDING_KEY, RENEW_KEY, dump, parse
+from moderation.ports import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ async def withdraw_erased_cards(holders: Sequence[CardHolder], incident_ids: Seq
     return done
 
 
-async def withdraw_pending_cards(holders: Sequence[CardHolder], state: KeyValue) -> int:
+async def withdraw_pending_cards(holders: Sequence[CardHolder], state: StateStore) -> int:
     """Work off the queues of incidents whose chat cards must go (privacy erase, retention) or be renewed (an
     erasure changed their text); an incident stays queued until every platform did it, and is given up (logged)
     after GIVE_UP_AFTER failed tries. Returns how many incidents are still queued."""
@@ -82,7 +83,7 @@ async def withdraw_pending_cards(holders: Sequence[CardHolder], state: KeyValue)
 
 
 async def _work_off(
-    state: KeyValue, key: str, act: Callable[[list[int]], Awaitable[bool]], doing: str, which: str
+    state: StateStore, key: str, act: Callable[[list[int]], Awaitable[bool]], doing: str, which: str
 ) -> int:
     pending = parse(state.get(key))
     if not pending:

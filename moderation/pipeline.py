@@ -321,10 +321,6 @@ class Moderator:
         person = self._directory.person(person_id)
         return person.name if person else str(person_id)
 
-    def replace_directory(self, directory: Directory) -> None:
-        """After a roster import: new messages are judged against the new roster."""
-        self._directory = directory
-
 
 def _replace_event(message: Message, event_id: EventId) -> Message:
     return replace(message, event_id=event_id, message_id=message.target_id)

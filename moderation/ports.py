@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from moderation.model import (
+    Account,
     AccountId,
     Action,
     Classification,
@@ -20,6 +21,44 @@ from moderation.model import (
     RoomId,
     Verdict,
 )
+
+
+class StateStore(Protocol):
+    """Small key/value state kept across restarts, in the bot's own database (`moderation.storage.state`): a sync
+    token, where each copy of a card is, the queues of cards to withdraw. One table; each user namespaces its keys."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DataSubject:
+    """Whom an AVG request (export or erasure) is about: their roster id, if they have one, and their accounts."""
+
+    person_id: PersonId | None
+    accounts: tuple[Account, ...]
+
+
+class StateTable(StateStore, Protocol):
+    """The state store inside one AVG request's transaction: an erasure is one change, or (dry run) none."""
+
+    def delete(self, key: str) -> None: ...
+
+    def keys(self, prefix: str) -> Sequence[str]: ...
+
+
+class PersonalDataHook(Protocol):
+    """One platform adapter's own data about a person in the state store (Matrix: its direct room with them). Each
+    adapter knows its keys; the privacy requests call every adapter's hook instead of guessing key conventions."""
+
+    def export_person(self, subject: DataSubject, state: StateTable) -> Sequence[tuple[str, str]]:
+        """The (key, value) pairs kept about the subject."""
+        ...
+
+    def erase_person(self, subject: DataSubject, state: StateTable) -> int:
+        """Remove them; how many entries went."""
+        ...
 
 
 class Clock(Protocol):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-import moderation.incidents.engine as engine_module
+import moderation.storage.engine as engine_module
 from tests.support.core import close_open_cores
 
 # The PostgreSQL server the suite uses; `.ci/run` starts it. Tests fail (not skip) when it is missing.

@@ -1,4 +1,5 @@
-"""The core stays platform-neutral: `moderation/` imports no platform SDK, and imports with none installed."""
+"""The layers hold: `moderation/` imports no platform SDK and nothing from `bot/` or `adapters/`, and imports with no
+SDK installed; `adapters/` never imports `bot/` (the composition root builds the adapters, not the other way)."""
 
 from __future__ import annotations
 
@@ -31,14 +32,46 @@ def test_moderation_imports_with_no_platform_sdk_or_ml_library() -> None:
     assert result.stdout.startswith("imported")
 
 
-def test_no_module_in_moderation_names_a_platform_sdk() -> None:
+# Which top-level packages each layer may not import, anywhere in a module (also inside functions and under
+# TYPE_CHECKING: a lazy import is still a dependency).
+FORBIDDEN: dict[str, frozenset[str]] = {
+    "moderation": frozenset({*PLATFORM_SDKS, "bot", "adapters"}),
+    "adapters": frozenset({"bot"}),
+}
+
+
+def imported_names(source: str) -> list[str]:
+    """Every module an absolute import in this source names (relative imports stay inside their package)."""
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def layer_offences(root: Path) -> list[str]:
     offenders = []
-    for path in (ROOT / "moderation").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in PLATFORM_SDKS]
-    assert offenders == []
+    for layer, forbidden in FORBIDDEN.items():
+        for path in sorted((root / layer).rglob("*.py")):
+            for name in imported_names(path.read_text(encoding="utf-8")):
+                if name.split(".")[0] in forbidden:
+                    offenders.append(f"{path.relative_to(root)} imports {name}")
+    return offenders
+
+
+def test_no_layer_imports_what_it_may_not() -> None:
+    assert layer_offences(ROOT) == []
+
+
+def test_the_layer_check_sees_a_lazy_import_of_the_root(tmp_path: Path) -> None:
+    (tmp_path / "adapters").mkdir()
+    (tmp_path / "moderation").mkdir()
+    (tmp_path / "adapters" / "x.py").write_text("def build():\n    from bot.app import Core\n", encoding="utf-8")
+    (tmp_path / "moderation" / "y.py").write_text("import nio\nfrom adapters.base import Adapter\n", encoding="utf-8")
+    assert layer_offences(tmp_path) == [
+        "moderation/y.py imports nio",
+        "moderation/y.py imports adapters.base",
+        "adapters/x.py imports bot.app",
+    ]

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from adapters.discord.card_locations import KeyValue
+from moderation.ports import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class ChannelCursors:
     concurrently, so the cursor moves only past messages whose handling has finished: a crash then never skips
     one that was still in hand."""
 
-    def __init__(self, state: KeyValue) -> None:
+    def __init__(self, state: StateStore) -> None:
         self._state = state
         self._in_hand: dict[int, set[int]] = {}
         self._done: dict[int, set[int]] = {}

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
+
+from moderation.ports import StateStore
 
 log = logging.getLogger(__name__)
 
 OVERVIEW = ""  # the viewer of the review channel's card: no one person (school leadership as a group)
-
-
-class KeyValue(Protocol):
-    def get(self, key: str) -> str | None: ...
-
-    def set(self, key: str, value: str) -> None: ...
 
 
 class Location(NamedTuple):
@@ -27,7 +23,7 @@ class Location(NamedTuple):
 class CardLocations:
     """Where the cards of each incident are, as JSON under `discord:cards:<incident id>`."""
 
-    def __init__(self, state: KeyValue) -> None:
+    def __init__(self, state: StateStore) -> None:
         self._state = state
 
     def of(self, incident_id: int) -> list[Location]:

@@ -11,25 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 import discord
 from discord import app_commands
 
-from adapters.base import AdapterStartError
 from adapters.discord.backfill import ChannelCursors, backfill
-from adapters.discord.card_locations import CardLocations, KeyValue
+from adapters.discord.card_locations import CardLocations
 from adapters.discord.commands import install_report_commands
-from adapters.discord.config import DiscordConfig, DiscordConfigError
-from adapters.discord.direct import DirectCommands, answer_direct
+from adapters.discord.config import DiscordConfig
 from adapters.discord.desk_login import install_login_command
+from adapters.discord.direct import DirectCommands, answer_direct
 from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
+from adapters.discord.gateway import guard_parsers, intents, wait_ready
 from adapters.discord.members import MemberList
-from adapters.discord.permissions import ChannelCheck, ChannelUse, MissingPermissionsError, explain, problems
 from adapters.discord.review import DiscordReview, ReviewSetup
+from adapters.discord.startup_checks import check_overview_audience, check_permissions
 from adapters.discord.translate import (
     NotAMessage,
     edit_to_message,
@@ -42,48 +41,16 @@ from adapters.web.chat_login import LinkFor
 from moderation.digest import Digest
 from moderation.model import MemberChangeKind, Message, Person, Platform
 from moderation.pipeline import Moderator, Stopping
+from moderation.ports import StateStore
 
 log = logging.getLogger(__name__)
-
-
-class DiscordStartError(AdapterStartError):
-    """The adapter could not start: no gateway, not in the guild, ..."""
-
-
-def intents() -> discord.Intents:
-    wanted = discord.Intents.none()
-    wanted.guilds = True
-    wanted.guild_messages = True
-    wanted.dm_messages = True  # a teacher's announcement commands in a DM with the bot
-    wanted.message_content = True
-    wanted.members = True
-    return wanted
-
-
-def guard_parsers(client: discord.Client) -> None:
-    """A malformed gateway payload makes discord.py's parser raise, which would end `connect()` and the bot with
-    it. Drop such a payload with a clear log line instead."""
-    parsers: dict[str, Callable[[Any], None]] = client._connection.parsers
-
-    def guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
-        def run(data: Any) -> None:
-            try:
-                parse(data)
-            except Exception as exc:
-                ident = data.get("id") if isinstance(data, dict) else None
-                log.warning("dropped a malformed %s payload (id %s): %s: %s", event, ident, type(exc).__name__, exc)
-
-        return run
-
-    for event, parse in list(parsers.items()):
-        parsers[event] = guarded(event, parse)
 
 
 class DiscordAdapter:
     platform = Platform.DISCORD
 
     def __init__(
-        self, config: DiscordConfig, token: str, *, review: ReviewSetup | None = None, state: KeyValue | None = None
+        self, config: DiscordConfig, token: str, *, review: ReviewSetup | None = None, state: StateStore | None = None
     ) -> None:
         self._config = config
         self._token = token
@@ -132,12 +99,13 @@ class DiscordAdapter:
         try:
             await client.login(self._token)
             self._task = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
-            await self._wait_ready(client)
-            self._check_permissions(client)
+            assert self._task is not None
+            await wait_ready(client, self._task, cfg.ready_timeout)
+            check_permissions(client, cfg, moderator)
             if cfg.sync_commands:
                 await tree.sync(guild=discord.Object(id=cfg.guild_id))
             await self._load_members()
-            self._check_overview_audience(client)
+            check_overview_audience(client, cfg, self._review)
         except BaseException:
             await self.stop()
             raise
@@ -155,74 +123,10 @@ class DiscordAdapter:
         try:
             await client.login(self._token)
             self._task = asyncio.create_task(client.connect(reconnect=False), name="discord-check")
-            await self._wait_ready(client)
-            self._check_permissions(client)
+            await wait_ready(client, self._task, self._config.ready_timeout)
+            check_permissions(client, self._config, moderator)
         finally:
             await self.stop()
-
-    async def _wait_ready(self, client: discord.Client) -> None:
-        assert self._task is not None
-        ready = asyncio.create_task(client.wait_until_ready())
-        done, _ = await asyncio.wait(
-            {ready, self._task}, timeout=self._config.ready_timeout, return_when="FIRST_COMPLETED"
-        )
-        if ready not in done:
-            ready.cancel()
-            failure = self._task.exception() if self._task in done else None
-            if isinstance(failure, discord.PrivilegedIntentsRequired):
-                raise DiscordStartError(
-                    "Discord refused the bot's intents: switch on 'Message Content Intent' and 'Server Members "
-                    "Intent' for this bot in the Discord Developer Portal (Bot page)"
-                ) from failure
-            raise DiscordStartError(f"the Discord gateway did not become ready: {failure or 'timed out'}") from failure
-
-    def _check_permissions(self, client: discord.Client) -> None:
-        assert self._moderator is not None
-        guild = client.get_guild(self._config.guild_id)
-        me = guild.me if guild is not None else None
-        if guild is None or me is None:
-            raise DiscordStartError(f"the bot is not a member of guild {self._config.guild_id}")
-        checks: list[ChannelCheck] = []
-        review = self._config.review_channel_id
-        wanted = [] if review is None else [(review, "review channel", ChannelUse.REVIEW)]
-        for policy in self._moderator.rooms(Platform.DISCORD):
-            use = ChannelUse.ANNOUNCEMENT if policy.is_announcement else ChannelUse.MODERATED
-            if not (policy.room.id.isascii() and policy.room.id.isdigit()):
-                raise DiscordConfigError(
-                    f"room {policy.room.name!r}: a Discord channel id is a number (right-click the channel, "
-                    f"Copy Channel ID), not {policy.room.id!r}"
-                )
-            wanted.append((int(policy.room.id), policy.room.name, use))
-        for channel_id, name, use in wanted:
-            channel = guild.get_channel(channel_id)
-            perms = channel.permissions_for(me).value if channel is not None else None
-            category = _grant_base(channel, me) if use is ChannelUse.ANNOUNCEMENT else None
-            checks.append(ChannelCheck(channel_id, channel.name if channel else name, use, perms, category))
-        found = problems(me.guild_permissions.value, checks)
-        if found:
-            raise MissingPermissionsError(explain(found))
-        staff = guild.get_role(self._config.staff_role_id)
-        if staff is None:
-            log.warning("the staff role %s does not exist: nobody may post in announcement channels", staff)
-        elif staff.permissions.administrator:
-            log.warning("the staff role %s has Administrator, which bypasses every channel overwrite (R10)", staff)
-
-    def _check_overview_audience(self, client: discord.Client) -> None:
-        """The review channel shows every incident: it must be school leadership's only (see review.py). Say so
-        loudly at start when others can read it; the DM cards keep working either way."""
-        review = self._config.review_channel_id
-        channel = client.get_channel(review) if review is not None else None
-        if self._review is None or not isinstance(channel, discord.abc.GuildChannel):
-            return
-        readers = self._review.overview_readers(channel)
-        if readers:
-            log.warning(
-                "the review channel #%s can be read by %d member(s) who are not school leadership: %s. It shows "
-                "every student's incidents (AVG): allow View Channel there for school leadership and the bot only",
-                channel.name,
-                len(readers),
-                ", ".join(readers[:20]),
-            )
 
     async def _load_members(self) -> None:
         guild = self.client.get_guild(self._config.guild_id)
@@ -471,15 +375,3 @@ class DiscordAdapter:
             await asyncio.gather(self._task, return_exceptions=True)
         elif self._client is not None:
             await self._client.close()
-
-
-def _grant_base(channel: discord.abc.GuildChannel | None, me: discord.Member) -> tuple[str, int] | None:
-    """What the bot may set in `channel`'s overwrites, when a category decides it (see permissions.py): None
-    without a category, or when the bot has its own Manage Permissions overwrite in the channel."""
-    if channel is None or channel.category is None:
-        return None
-    for target, overwrite in channel.overwrites.items():
-        mine = target.id == me.id or any(target.id == role.id for role in me.roles)
-        if mine and overwrite.manage_roles:
-            return None
-    return channel.category.name, channel.category.permissions_for(me).value

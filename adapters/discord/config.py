@@ -1,14 +1,12 @@
-"""The Discord adapter's settings, and reading the bot token from the environment or a file."""
+"""The Discord adapter's settings (the composition root maps `[discord]` onto them and reads the token)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adapters.base import AdapterConfigError
-from adapters.secrets import read_secret
 
-TOKEN_ENV = "SCHOOLWACHT_DISCORD_TOKEN"
+TOKEN_ENV = "SCHOOLWACHT_DISCORD_TOKEN"  # where the root reads the token from
 TOKEN_FILE_ENV = "SCHOOLWACHT_DISCORD_TOKEN_FILE"
 
 
@@ -37,14 +35,3 @@ class DiscordConfig:
     member_list_wait: float = 65.0  # how long to wait for the member list (Discord limits its requests to 1 per 30 s)
     # The bot itself posts in announcement channels (the timetable relay): R10's overwrites then allow it too.
     bot_posts_announcements: bool = False
-
-
-def read_token(environ: Mapping[str, str]) -> str:
-    """The bot token from SCHOOLWACHT_DISCORD_TOKEN or from the file named by SCHOOLWACHT_DISCORD_TOKEN_FILE."""
-    try:
-        token = read_secret(TOKEN_ENV, environ)
-    except AdapterConfigError as exc:
-        raise TokenError(f"Discord token: {exc}") from None
-    if token is None:
-        raise TokenError(f"no Discord token: set {TOKEN_ENV} or {TOKEN_FILE_ENV}")
-    return token

@@ -18,13 +18,12 @@ import time
 
 import discord
 
-from adapters.discord.card_locations import KeyValue
 from adapters.discord.config import DiscordConfig
 from adapters.discord.overwrites import Drift, Key, Kind, Pair, find_drift
 from moderation.model import AccountId, Category, EventId, Platform, RoomId
 from moderation.pipeline import Moderator
 from moderation.policy import RoomPolicy
-from moderation.ports import Enforcer
+from moderation.ports import Enforcer, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ class _Memory:
     """What the guard remembers per channel, in the state table when there is one (so a restart does not blame an
     old entry again, nor re-announce the same unfixable drift)."""
 
-    def __init__(self, state: KeyValue | None) -> None:
+    def __init__(self, state: StateStore | None) -> None:
         self._state = state
         self._local: dict[str, str] = {}
 
@@ -102,7 +101,7 @@ class AnnouncementGuard:
         config: DiscordConfig,
         moderator: Moderator,
         enforcer: Enforcer,
-        state: KeyValue | None = None,
+        state: StateStore | None = None,
     ) -> None:
         self._client = client
         self._config = config

@@ -29,7 +29,7 @@ import discord
 from discord.utils import MISSING
 
 from adapters.discord.card import CARD_LIMIT, render_review_card, split_message
-from adapters.discord.card_locations import OVERVIEW, CardLocations, KeyValue, Location
+from adapters.discord.card_locations import OVERVIEW, CardLocations, Location
 from adapters.discord.review_view import (
     ACK,
     BUTTON_ACTIONS,
@@ -50,7 +50,7 @@ from moderation.incidents.access import Actor, sees_reporter
 from moderation.incidents.cards import Card
 from moderation.incidents.review import Result, ReviewResult, ReviewService, parse_escalation
 from moderation.model import CLOSED_STATUSES, AccountId, Person, PersonId, Platform
-from moderation.ports import Directory, IncidentRef
+from moderation.ports import Directory, IncidentRef, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class ReviewSetup:
 
     service: ReviewService
     directory: Callable[[], Directory]
-    state: KeyValue
+    state: StateStore
 
 
 class DiscordReview:

@@ -14,11 +14,11 @@ from typing import Any
 from nio import AsyncClient, RoomGetStateResponse
 
 from adapters.matrix.calls import MatrixCallFailed, call
-from adapters.matrix.config import MatrixConfig, StateStore
+from adapters.matrix.config import MatrixConfig
 from adapters.matrix.power_levels import Levels, can_set_levels, creators, drift, wanted_levels
 from moderation.model import AccountId, Category, EventId, Platform, RoomId
 from moderation.pipeline import Moderator
-from moderation.ports import Enforcer
+from moderation.ports import Enforcer, StateStore
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from adapters.matrix.announcements import AnnouncementGuard
 from adapters.matrix.calls import MatrixCallFailed, call
-from adapters.matrix.config import ADMIN_TOKEN_ENV, MatrixConfig, MatrixSecrets, StateStore
+from adapters.matrix.config import ADMIN_TOKEN_ENV, MatrixConfig, MatrixSecrets
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import DirectCommands, EventHandler
 from adapters.matrix.members import check_present_members
@@ -35,7 +35,7 @@ from moderation.digest import Digest
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
 from moderation.pipeline import Moderator, Stopping
-from moderation.ports import Directory, StoreUnavailable
+from moderation.ports import Directory, StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,12 @@
-"""The Matrix adapter's settings, and its secrets (from the environment or from `*_FILE` paths only)."""
+"""The Matrix adapter's settings and secrets (the composition root maps `[matrix]` onto them and reads the secrets
+from the environment or from `*_FILE` paths)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from adapters.base import AdapterConfigError
-from adapters.secrets import read_secret
 
 TOKEN_ENV = "SCHOOLWACHT_MATRIX_TOKEN"
 ADMIN_TOKEN_ENV = "SCHOOLWACHT_MATRIX_ADMIN_TOKEN"  # optional: R9's one-to-one check through the admin API
@@ -49,28 +47,3 @@ class MatrixSecrets:
         password = "***" if self.password else None
         admin = "***" if self.admin_token else None
         return f"MatrixSecrets(access_token={token}, password={password}, admin_token={admin})"
-
-
-class StateStore(Protocol):
-    """A small persistent key/value table (the lead's `SqlStateStore`): the sync token and DM rooms live here."""
-
-    def get(self, key: str) -> str | None: ...
-
-    def set(self, key: str, value: str) -> None: ...
-
-
-def read_secrets(env: Mapping[str, str]) -> MatrixSecrets:
-    """The bot's login secret: an access token (preferred) or a password."""
-    try:
-        secrets = MatrixSecrets(
-            access_token=read_secret(TOKEN_ENV, env),
-            password=read_secret(PASSWORD_ENV, env),
-            admin_token=read_secret(ADMIN_TOKEN_ENV, env),
-        )
-    except AdapterConfigError as exc:
-        raise MatrixConfigError(f"Matrix login secret: {exc}") from None
-    if not secrets.access_token and not secrets.password:
-        raise MatrixConfigError(
-            f"no Matrix login secret: set {TOKEN_ENV} (or {TOKEN_ENV}_FILE), or {PASSWORD_ENV} (or {PASSWORD_ENV}_FILE)"
-        )
-    return secrets

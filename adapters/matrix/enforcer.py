@@ -23,18 +23,18 @@ from nio import AsyncClient, RoomCreateResponse, RoomPreset
 
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.card import card_content
-from adapters.matrix.config import MatrixConfig, StateStore
+from adapters.matrix.config import MatrixConfig
+from adapters.matrix.person_data import DM_KEY
 from adapters.matrix.reviewers import CARD_KEY, OVERVIEW
 from adapters.matrix.translate import edit_on_its_own, sender_of
 from moderation.model import AccountId, Message, PersonId
-from moderation.ports import IncidentDraft, IncidentRef
+from moderation.ports import IncidentDraft, IncidentRef, StateStore
 
 if TYPE_CHECKING:
     from adapters.matrix.reviewers import ReviewerCards
 
 log = logging.getLogger(__name__)
 
-DM_KEY = "matrix.dm."
 SENDERS_KEPT = 2048  # originals whose sender was looked up (edits come in bursts on the same message)
 ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 

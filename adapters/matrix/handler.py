@@ -17,17 +17,11 @@ from nio.exceptions import EncryptionError
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import MatrixConfig
 from adapters.matrix.enforcer import MatrixEnforcer
+from adapters.matrix.event_fields import MalformedEvent
+from adapters.matrix.report_command import ReportCommand, report_command
 from adapters.matrix.review import MatrixReview
-from adapters.matrix.translate import (
-    JUDGED_TYPES,
-    NOT_POSTING,
-    MalformedEvent,
-    ReportCommand,
-    event_message,
-    member_change_from_event,
-    message_from_event,
-    report_command,
-)
+from adapters.matrix.translate import JUDGED_TYPES, NOT_POSTING, event_message, message_from_event
+from adapters.matrix.translate_members import member_change_from_event
 from moderation.model import AccountId, EventId, Platform, RoomId, RoomKind
 from moderation.pipeline import Moderator
 

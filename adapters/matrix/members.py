@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from nio import AsyncClient
 
 from adapters.matrix.calls import MatrixCallFailed, call
-from adapters.matrix.translate import present_member
+from adapters.matrix.translate_members import present_member
 from moderation.model import Platform
 from moderation.pipeline import Moderator
 from moderation.ports import Enforcer

@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 import aiohttp
 
-from adapters.matrix.translate import MalformedEvent, admin_room_members, admin_room_page
+from adapters.matrix.event_fields import MalformedEvent
+from adapters.matrix.translate_members import admin_room_members, admin_room_page
 from moderation.model import AccountId, Platform, PrivateRoom, RoomId
 from moderation.pipeline import Moderator
 from moderation.ports import Enforcer

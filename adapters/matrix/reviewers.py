@@ -22,12 +22,11 @@ from dataclasses import replace
 
 from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.card import replacement, review_card_content
-from adapters.matrix.config import StateStore
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import Card
 from moderation.incidents.review import ReviewService
 from moderation.model import OPEN_STATUSES, AccountId, Person, PersonId, Platform
-from moderation.ports import Directory
+from moderation.ports import Directory, StateStore
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.incidents.access import Actor
-from moderation.incidents.db import IncidentRow, OutboxRow
 from moderation.incidents.desk_login import DeskLogins, is_reviewer
 from moderation.incidents.desk_queries import Overview, QueueFilter, QueueItem, overview, queue, student_timeline
 from moderation.incidents.review import Result, ReviewResult, ReviewService
 from moderation.model import Person, PersonId
 from moderation.ports import Clock, Directory
+from moderation.storage.incidents import IncidentRow, OutboxRow
 
 DESK = "desk as "  # history lines of the desk read "desk as <person id>": who, and on which front end
 SEEN_NOTE = "op de desk"

@@ -11,8 +11,8 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.announcements.records import DeliveryLeaseRow
 from moderation.model import Platform
+from moderation.storage.staff_announcements import DeliveryLeaseRow
 
 log = logging.getLogger(__name__)
 

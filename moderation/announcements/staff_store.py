@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.announcements.records import StaffAnnouncementRow
 from moderation.model import Platform
+from moderation.storage.staff_announcements import StaffAnnouncementRow
 
 
 @dataclass(frozen=True, slots=True)

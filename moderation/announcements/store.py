@@ -11,8 +11,8 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.announcements.plan import Plan
-from moderation.incidents.db import AnnouncementLogRow, AnnouncementPostRow
 from moderation.model import Platform
+from moderation.storage.announcements import AnnouncementLogRow, AnnouncementPostRow
 
 POSTED = "posted"
 RETRACTED = "retracted"

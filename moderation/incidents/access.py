@@ -23,12 +23,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.orm import Session
 
-from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
 from moderation.incidents.model import Incident
 from moderation.incidents.routing import COORDINATOR, MENTOR
 from moderation.model import BULLYING_CATEGORIES, HistoryAction, Person, PersonId, Role
 from moderation.ports import Directory
 from moderation.rules.repeated_targeting import CASE_RULE_NAME
+from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -105,16 +105,16 @@ def _outcome(row: Incident) -> str | None:
     return "; ".join(parts)
 
 
-def _when(card: Card) -> str:
-    return card.when.astimezone(SCHOOL_TZ).strftime("%Y-%m-%d %H:%M")
+def _when(card: Card, zone: tzinfo) -> str:
+    return card.when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _lines(card: Card) -> list[tuple[str, str]]:
+def _lines(card: Card, zone: tzinfo = SCHOOL_TZ) -> list[tuple[str, str]]:
     """(label, value) pairs shared by both renderings, in reading order."""
     rows = [
         ("Who", card.author),
         ("Where", f"{card.room} ({card.platform})"),
-        ("When", _when(card)),
+        ("When", _when(card, zone)),
     ]
     if card.target:
         rows.append(("Aimed at", card.target))
@@ -155,18 +155,20 @@ def commands_hint(card: Card) -> str:
     )
 
 
-def render_text(card: Card, *, with_commands: bool = True) -> str:
-    width = max(len(label) for label, _ in _lines(card))
-    body = [f"⚑ {title(card)}"] + [f"  {label + ':':<{width + 1}} {value}" for label, value in _lines(card)]
+def render_text(card: Card, *, with_commands: bool = True, zone: tzinfo = SCHOOL_TZ) -> str:
+    """The card as plain text; times in `zone` (the `[bot] timezone`)."""
+    lines = _lines(card, zone)
+    width = max(len(label) for label, _ in lines)
+    body = [f"⚑ {title(card)}"] + [f"  {label + ':':<{width + 1}} {value}" for label, value in lines]
     hint = commands_hint(card) if with_commands else ""
     if hint:
         body.append(f"  {hint}")
     return "\n".join(body)
 
 
-def render_html(card: Card, *, with_commands: bool = True) -> str:
+def render_html(card: Card, *, with_commands: bool = True, zone: tzinfo = SCHOOL_TZ) -> str:
     items = []
-    for label, value in _lines(card):
+    for label, value in _lines(card, zone):
         shown = escape(value)
         if label == "Link" and value.startswith(("https://", "http://")):
             shown = f'<a href="{escape(value, quote=True)}">{escape(value)}</a>'

@@ -16,9 +16,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.desk_db import DeskLinkRow, DeskSessionRow
 from moderation.model import Person, Role
 from moderation.ports import Clock, Directory
+from moderation.storage.desk import DeskLinkRow, DeskSessionRow
 
 TOKEN_BYTES = 32
 TOKEN_MAX = 100  # longer input is no token of ours: refused before hashing

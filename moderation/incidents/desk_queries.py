@@ -10,10 +10,13 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.access import CASE_RULE_NAME, Actor, candidates, decide, note_access
-from moderation.incidents.db import IncidentRow, PersonRow
-from moderation.model import PersonId
+from moderation.incidents.access import Actor, candidates, decide, note_access
+from moderation.incidents.model import incident_of
+from moderation.model import HistoryAction, PersonId
 from moderation.ports import Directory
+from moderation.rules.repeated_targeting import CASE_RULE_NAME
+from moderation.storage.incidents import IncidentRow
+from moderation.storage.people import PersonRow
 
 OPEN = ("open", "in-review")
 QUEUE_MAX = 200
@@ -161,9 +164,9 @@ def _read(
         for row in session.scalars(query.execution_options(yield_per=200)):
             if len(items) >= limit:
                 break
-            if not decide(actor, row, directory).allowed:
+            if not decide(actor, incident_of(row), directory).allowed:
                 continue
-            note_access(session, row, actor, "listed", note, now)
+            note_access(session, row, actor, HistoryAction.LISTED, note, now)
             items.append(_item(row, directory))
     return items
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from moderation.incidents.db import IncidentRow
 from moderation.model import Category, IncidentStatus, PersonId, Platform, Severity
 from moderation.ports import ReviewerAssignment
+from moderation.storage.incidents import IncidentRow
 
 
 @dataclass(frozen=True, slots=True)

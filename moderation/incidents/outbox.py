@@ -17,8 +17,6 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.db import HistoryRow, IncidentRow, OutboxRow
-from moderation.incidents.store import storage_reason
 from moderation.model import (
     AccountId,
     ActionKind,
@@ -41,6 +39,8 @@ from moderation.ports import (
     ReviewerAssignment,
     StoreUnavailable,
 )
+from moderation.storage.engine import storage_reason
+from moderation.storage.incidents import HistoryRow, IncidentRow, OutboxRow
 
 MESSAGE = "message"  # payload key: the parts of the message the incident row does not keep (for the card)
 DRY = "dry"  # payload key: a dry-run room's action, recorded but not done (kept after it is finished)

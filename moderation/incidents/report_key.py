@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.db import StateRow
 from moderation.model import AccountId, EventId
+from moderation.storage.state import StateRow
 
 SECRET_KEY = "privacy.installation_secret"
 PREFIX = "report:"

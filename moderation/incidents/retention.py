@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.model import CLOSED_STATUSES, HistoryAction
+from moderation.storage.incidents import HistoryRow, IncidentRow
 
 
 @dataclass(frozen=True, slots=True)

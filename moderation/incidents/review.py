@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from moderation.incidents.access import Actor, candidates, decide, note_access, refusal, sees_reporter
 from moderation.incidents.cards import Card, card_from_row
-from moderation.incidents.db import HistoryRow, IncidentRow, PersonRow, ReviewerRow
 from moderation.incidents.model import incident_of
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
 from moderation.model import CLOSED_STATUSES, AccountId, HistoryAction, IncidentStatus, PersonId, Platform, Role
 from moderation.ports import Clock, Directory
+from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
+from moderation.storage.people import PersonRow
 
 CAS_ATTEMPTS = 3  # a lost compare-and-set is read and decided again this often
 NOTE_MAX = 2000

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.db import RoomRow
 from moderation.model import Platform, Room, RoomId, RoomKind
+from moderation.storage.rooms import RoomRow
 
 
 def sync_rooms(sessions: sessionmaker[Session], rooms: Iterable[Room]) -> int:

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.db import EXCERPT_MAX, HistoryRow, IncidentRow, OutboxRow, ReviewerRow
 from moderation.model import Action, HistoryAction, IncidentStatus
 from moderation.ports import IncidentDraft, IncidentRef, StoreUnavailable
+from moderation.storage.incidents import EXCERPT_MAX, HistoryRow, IncidentRow, OutboxRow, ReviewerRow
 
 # C0 controls except tab and newline: PostgreSQL refuses NUL in text, and none of them helps a reviewer.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -14,7 +14,6 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.store import SqlIncidentStore, incident_row
 from moderation.model import (
     OPEN_STATUSES,
@@ -38,6 +37,7 @@ from moderation.rules.repeated_targeting import (
     case_reviewers,
     find_target,
 )
+from moderation.storage.incidents import HistoryRow, IncidentRow
 
 log = logging.getLogger(__name__)
 

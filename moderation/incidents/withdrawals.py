@@ -15,22 +15,16 @@ import json
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from moderation.incidents.db import StateRow
+from moderation.ports import StateStore
+from moderation.storage.state import StateRow
 
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "cards.withdraw_pending"  # JSON {incident id: failed attempts so far}
 RENEW_KEY = "cards.renew_pending"  # the same, for cards to renew
-
-
-class KeyValue(Protocol):
-    def get(self, key: str) -> str | None: ...
-
-    def set(self, key: str, value: str) -> None: ...
 
 
 def parse(raw: str | None) -> dict[int, int]:
@@ -49,7 +43,7 @@ def dump(pending: dict[int, int]) -> str:
     return json.dumps({str(k): v for k, v in sorted(pending.items())})
 
 
-def queue(state: KeyValue, incident_ids: Iterable[int]) -> None:
+def queue(state: StateStore, incident_ids: Iterable[int]) -> None:
     """Add incidents to the queue (the retention job, in the bot)."""
     pending = parse(state.get(PENDING_KEY))
     for incident_id in incident_ids:

@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Row, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.db import AccountRow, MentorRow, PersonRow
 from moderation.model import Account, Person
 from moderation.roster.errors import RosterError
+from moderation.storage.people import AccountRow, MentorRow, PersonRow
 
 _T = TypeVar("_T")
 _BATCH = 500  # people per round trip; well under SQLite's limit on bound parameters

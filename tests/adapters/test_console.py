@@ -9,9 +9,9 @@ import pytest
 
 from adapters.console import ConsoleAdapter, ConsoleLineError, parse_line
 from bot.app import run
-from moderation.incidents.queries import list_incidents
 from tests.support.core import make_core
 from tests.support.fakes import KeywordClassifier
+from tests.support.incidents import list_incidents
 
 
 def test_parse_line() -> None:

@@ -13,7 +13,7 @@ from adapters.console_review import ConsoleReview
 from moderation.digest import send_digests
 from moderation.incidents.access import refusal
 from moderation.incidents.commands import CommandError, parse_command, reaction_command, run_command
-from moderation.incidents.db import IncidentRow
+from moderation.storage.incidents import IncidentRow
 from tests.support.review import School, make_school
 
 

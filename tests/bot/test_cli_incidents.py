@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bot.cli_incidents import incidents_app
 from bot.cli_privacy import privacy_app
-from moderation.incidents.db import HistoryRow, IncidentRow
+from moderation.storage.incidents import HistoryRow, IncidentRow
 from tests.support.review import School, make_school
 
 runner = CliRunner(env={"COLUMNS": "220"})  # wide enough that Rich does not wrap table cells

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from moderation.incidents.db import AnnouncementLogRow, AnnouncementPostRow
 from moderation.model import Platform
+from moderation.storage.announcements import AnnouncementLogRow, AnnouncementPostRow
 from tests.support.announcements import clock_at, make_relay, relay_core
 from tests.support.fake_zermelo import FakeZermelo
 from tests.support.fake_zermelo.week import FIRST_2B, FIRST_3A, LATER_2B, LATER_3A, TOKEN, SchoolWeek

@@ -51,7 +51,7 @@ async def test_without_zermelo_settings_there_is_no_relay(tmp_path: Path) -> Non
 
 
 def test_the_console_has_no_announcer(tmp_path: Path) -> None:
-    from bot.app import console_adapter
+    from bot.platforms import console_adapter
 
     core = make_core(tmp_path, rooms=ROOMS, with_classifier=False)
     assert announcer_for(console_adapter(core, lines=[])) is None
@@ -62,7 +62,8 @@ async def test_run_starts_and_stops_the_relay_with_the_bot(
 ) -> None:
     import logging
 
-    from bot.app import console_adapter, run
+    from bot.app import run
+    from bot.platforms import console_adapter
     from tests.support.fake_zermelo import FakeZermelo
     from tests.support.fake_zermelo.week import TOKEN, SchoolWeek
 

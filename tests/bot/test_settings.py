@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.base import AdapterConfigError
-from adapters.secrets import read_secret
+from bot.secrets import SecretError, read_secret
 from bot.settings import SettingsError, load_settings, settings_from_dict
 from moderation.model import Category
 
@@ -84,9 +83,9 @@ def test_secrets_from_env_or_file(tmp_path: Path) -> None:
     assert read_secret("X_TOKEN", {"X_TOKEN": "direct"}) == "direct"
     assert read_secret("X_TOKEN", {"X_TOKEN_FILE": str(secret_file)}) == "s3cret"
     assert read_secret("X_TOKEN", {}) is None
-    with pytest.raises(AdapterConfigError, match="X_TOKEN_FILE: cannot read"):
+    with pytest.raises(SecretError, match="X_TOKEN_FILE: cannot read"):
         read_secret("X_TOKEN", {"X_TOKEN_FILE": str(tmp_path / "missing")})
-    with pytest.raises(AdapterConfigError, match="not both"):
+    with pytest.raises(SecretError, match="not both"):
         read_secret("X_TOKEN", {"X_TOKEN": "a", "X_TOKEN_FILE": str(secret_file)})
 
 

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
-import moderation.announcements.records  # noqa: F401  (its tables are part of the schema)
+import moderation.storage.staff_announcements  # noqa: F401  (its tables are part of the schema)
 from bot.database import (
     SchemaBehind,
     current_revision,
@@ -20,9 +20,8 @@ from bot.database import (
     migrations_dir,
     upgrade,
 )
-from moderation.incidents import desk_db as _desk_tables  # noqa: F401  (registers its tables)
-from moderation.incidents.db import Base
-from moderation.incidents.engine import make_engine
+from moderation.storage.engine import make_engine
+from moderation.storage.schema import Base
 
 
 def test_upgrade_head_then_models_match_then_downgrade(database_url: str) -> None:

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from moderation.digest import MAX_CARDS, Digest, build_digests, render_digest, send_digests
-from moderation.incidents.db import HistoryRow
 from moderation.model import Person, PersonId
+from moderation.storage.incidents import HistoryRow
 from tests.support.review import School, make_school
 
 

@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import selectinload
 
 from bot.app import Core, build_policies
-from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.outbox import SqlOutbox
 from moderation.model import (
     AccountId,
@@ -27,8 +25,10 @@ from moderation.model import (
 from moderation.pipeline import Moderator
 from moderation.ports import IncidentDraft, IncidentRef, IncidentStore, StoreUnavailable
 from moderation.rules import ALL_RULES
+from moderation.storage.incidents import HistoryRow
 from tests.support.core import make_core
 from tests.support.fakes import KeywordClassifier, RecordingEnforcer
+from tests.support.incidents import incident_rows
 
 ROOMS = [
     {"platform": "console", "id": "mededelingen-2b", "name": "mededelingen-2b", "kind": "announcement"},
@@ -63,15 +63,10 @@ def msg(author: str, room: str, text: str, event: str = "e1", **extra: object) -
     )  # type: ignore[arg-type]
 
 
-def incidents(core: Core) -> list[IncidentRow]:
-    with core.sessions() as session:
-        return list(session.query(IncidentRow).options(selectinload(IncidentRow.reviewers)).order_by(IncidentRow.id))
-
-
 async def test_staff_may_post_in_an_announcement_room(core: Core) -> None:
     enforcer = RecordingEnforcer()
     outcome = await core.moderator.handle(msg("jan", "mededelingen-2b", "Het 3e uur vervalt"), enforcer)
-    assert outcome.verdict is None and enforcer.calls == [] and incidents(core) == []
+    assert outcome.verdict is None and enforcer.calls == [] and incident_rows(core.sessions) == []
 
 
 async def test_student_in_announcement_room_is_removed_notified_and_recorded(core: Core) -> None:
@@ -79,7 +74,7 @@ async def test_student_in_announcement_room_is_removed_notified_and_recorded(cor
     outcome = await core.moderator.handle(msg("sanne", "mededelingen-2b", "is er huiswerk?"), enforcer)
     assert outcome.verdict is not None and outcome.verdict.rule_id == "R10"
     assert enforcer.names() == ["delete", "notify", "announce"]
-    [row] = incidents(core)
+    [row] = incident_rows(core.sessions)
     assert (row.rule_id, row.category, row.author_person_id, row.action_status) == (
         "R10",
         "announcement-only",
@@ -97,7 +92,7 @@ async def test_unknown_account_in_announcement_room_goes_to_leadership(core: Cor
 
 async def test_the_bots_own_messages_are_skipped(core: Core) -> None:
     outcome = await core.moderator.handle(msg("schoolwacht", "mededelingen-2b", "sukkel"), RecordingEnforcer())
-    assert outcome.skipped == "the bot's own message" and incidents(core) == []
+    assert outcome.skipped == "the bot's own message" and incident_rows(core.sessions) == []
 
 
 async def test_abuse_in_a_delete_room_and_in_a_flag_room(core: Core) -> None:
@@ -105,7 +100,7 @@ async def test_abuse_in_a_delete_room_and_in_a_flag_room(core: Core) -> None:
     await core.moderator.handle(msg("sanne", "klas-2b", "jij sukkel", "a"), enforcer)
     await core.moderator.handle(msg("sanne", "chat", "jij sukkel", "b"), enforcer)
     assert enforcer.names() == ["delete", "notify", "announce", "notify", "announce"]
-    first, second = incidents(core)
+    first, second = incident_rows(core.sessions)
     assert first.action_taken.startswith("delete") and second.action_taken.startswith("flag")
     assert {r.person_id for r in first.reviewers} == {"jan", "abc"}  # mentor + anti-bullying coordinator
 
@@ -115,7 +110,7 @@ async def test_a_replayed_event_yields_no_second_incident_or_action(core: Core) 
     first = await core.moderator.handle(msg("sanne", "klas-2b", "jij sukkel"), enforcer)
     again = await core.moderator.handle(msg("sanne", "klas-2b", "jij sukkel"), enforcer)
     assert first.incident is not None and again.duplicate and again.incident is None
-    assert enforcer.names().count("delete") == 1 and len(incidents(core)) == 1
+    assert enforcer.names().count("delete") == 1 and len(incident_rows(core.sessions)) == 1
 
 
 async def test_an_abusive_edit_of_a_clean_message_is_caught(core: Core) -> None:
@@ -133,7 +128,7 @@ async def test_strongest_verdict_wins_and_carries_all_actions(core: Core) -> Non
     assert outcome.verdict.category is Category.THREAT and outcome.verdict.severity is Severity.CRITICAL
     assert outcome.verdict.criminal and "R10" not in outcome.verdict.rule_id
     assert ActionKind.DELETE in outcome.verdict.actions and "announcement room" in outcome.verdict.explanation
-    [row] = incidents(core)
+    [row] = incident_rows(core.sessions)
     assert "leadership" in {r.reason for r in row.reviewers}
 
 
@@ -155,7 +150,7 @@ async def test_a_crashing_rule_is_recorded_and_the_others_still_run(core: Core) 
 async def test_a_failed_action_is_recorded_on_the_incident(core: Core) -> None:
     outcome = await core.moderator.handle(msg("sanne", "klas-2b", "jij sukkel"), RecordingEnforcer(fail={"delete"}))
     assert [a.ok for a in outcome.actions] == [False, True, True]
-    [row] = incidents(core)
+    [row] = incident_rows(core.sessions)
     assert row.action_status == "failed"
     with core.sessions() as session:
         details = [h.detail for h in session.query(HistoryRow).filter_by(incident_id=row.id)]
@@ -166,7 +161,7 @@ async def test_dry_run_room_records_but_does_not_act(core: Core) -> None:
     enforcer = RecordingEnforcer()
     await core.moderator.handle(msg("sanne", "proef", "jij sukkel"), enforcer)
     assert enforcer.names() == ["announce"]  # reviewers still see it; nothing happened to the student
-    [row] = incidents(core)
+    [row] = incident_rows(core.sessions)
     assert row.action_status == "dry-run"
     with core.sessions() as session:
         history = {h.action: h.detail for h in session.query(HistoryRow).filter_by(incident_id=row.id)}
@@ -183,7 +178,7 @@ async def test_a_one_megabyte_message_is_judged_and_its_excerpt_capped(core: Cor
     text = "sukkel " + "x" * 1_048_576 + "\x00\u200b"
     outcome = await core.moderator.handle(msg("sanne", "klas-2b", text), RecordingEnforcer())
     assert outcome.verdict is not None
-    [row] = incidents(core)
+    [row] = incident_rows(core.sessions)
     assert row.excerpt is not None and len(row.excerpt) <= 500 and "\x00" not in row.excerpt
 
 
@@ -200,7 +195,7 @@ async def test_a_report_is_one_incident_per_reporter_and_hides_the_reporter(core
     again = await core.moderator.report(target, AccountId("daan"), "ze pest me", enforcer)
     other = await core.moderator.report(target, AccountId("noor"), "", enforcer)
     assert first.incident is not None and again.duplicate and other.incident is not None
-    rows = incidents(core)
+    rows = incident_rows(core.sessions)
     assert [r.reported_by for r in rows] == ["daan", "noor"]
     assert all("daan" not in r.event_id and "daan" not in r.explanation for r in rows)
     assert "delete" not in enforcer.names()
@@ -253,7 +248,7 @@ async def test_a_database_outage_delays_the_message_and_loses_nothing(core: Core
         rules=ALL_RULES,
         directory=core.directory,
         store=flaky,
-        outbox=SqlOutbox(core.sessions, lambda: core.directory),
+        outbox=SqlOutbox(core.sessions, core.roster.current),
         clock=core.clock,
         classifier=KeywordClassifier(),
         store_retry_delay=0.001,
@@ -262,13 +257,13 @@ async def test_a_database_outage_delays_the_message_and_loses_nothing(core: Core
     outcome = await moderator.handle(msg("sanne", "klas-2b", "jij sukkel"), enforcer)
     assert flaky.refused == 3 and outcome.incident is not None
     assert enforcer.names() == ["delete", "notify", "announce"]  # acted once, after the write succeeded
-    [row] = incidents(core)
+    [row] = incident_rows(core.sessions)
     assert row.action_status == "done"
 
 
 def test_an_unreachable_database_is_reported_as_store_unavailable(core: Core) -> None:
-    from moderation.incidents.engine import make_engine, make_session_factory
     from moderation.incidents.store import SqlIncidentStore
+    from moderation.storage.engine import make_engine, make_session_factory
 
     engine = make_engine("postgresql://nobody@127.0.0.1:1/none")
     store = SqlIncidentStore(make_session_factory(engine))

@@ -7,13 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import selectinload
 
 from bot.app import Core
-from moderation.incidents.db import IncidentRow
 from moderation.model import AccountId, EventId, MemberChange, MemberChangeKind, Message, Platform, RoomId
 from tests.support.core import make_core
 from tests.support.fakes import RecordingEnforcer
+from tests.support.incidents import incident_rows
 
 ROOMS = [
     {"platform": "console", "id": "chat", "name": "chat-2b", "kind": "student-run"},
@@ -40,17 +39,12 @@ def change(account: str, name: str, kind: MemberChangeKind, room: str = "chat", 
     )
 
 
-def incidents(core: Core) -> list[IncidentRow]:
-    with core.sessions() as session:
-        return list(session.query(IncidentRow).options(selectinload(IncidentRow.reviewers)).order_by(IncidentRow.id))
-
-
 async def test_a_student_renamed_as_a_teacher_goes_to_leadership_and_the_mentor(core: Core) -> None:
     outcome = await core.moderator.handle_member(
         change("sanne", "Meneer Jansen", MemberChangeKind.RENAMED, room="klas-2b"), RecordingEnforcer()
     )
     assert outcome.incident is not None
-    (row,) = incidents(core)
+    (row,) = incident_rows(core.sessions)
     assert (row.rule_id, row.category, row.excerpt) == ("R7", "impersonation", "Meneer Jansen")
     assert {(r.person_id, r.reason) for r in row.reviewers} == {("jan", "mentor"), ("dir", "leadership")}
 
@@ -61,7 +55,7 @@ async def test_a_teacher_in_a_student_run_room_is_for_their_manager_and_gets_a_n
     await core.moderator.handle_member(joined, enforcer)
     again = await core.moderator.handle_member(joined, enforcer)  # a replay after a restart
     assert again.duplicate
-    (row,) = incidents(core)
+    (row,) = incident_rows(core.sessions)
     assert (row.rule_id, row.category) == ("R10", "staff-in-student-room")
     assert [(r.person_id, r.reason) for r in row.reviewers] == [("dir", "manager")]
     assert enforcer.names().count("notify") == 1
@@ -74,7 +68,7 @@ async def test_ordinary_changes_record_nothing(core: Core) -> None:
         change("jan", "Meneer Jansen", MemberChangeKind.JOINED, room="klas-2b"), enforcer
     )
     await core.moderator.handle_member(change("daan", "Daan", MemberChangeKind.JOINED), enforcer)
-    assert incidents(core) == []
+    assert incident_rows(core.sessions) == []
 
 
 async def test_a_quiet_hours_notice_is_recorded_for_nobody_and_sends_no_card(tmp_path: Path) -> None:
@@ -84,7 +78,7 @@ async def test_a_quiet_hours_notice_is_recorded_for_nobody_and_sends_no_card(tmp
         enforcer = RecordingEnforcer()
         message = Message(Platform.CONSOLE, RoomId("klas"), EventId("q1"), AccountId("sanne"), "hoi", datetime.now(UTC))
         await core.moderator.handle(message, enforcer)
-        (row,) = incidents(core)
+        (row,) = incident_rows(core.sessions)
         assert (row.rule_id, row.category, row.status, row.reviewers) == ("R11", "quiet-hours", "resolved", [])
         assert enforcer.names() == ["notify"]  # the notice, and no card anywhere
     finally:

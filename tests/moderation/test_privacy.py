@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select, text
 
+from bot.platforms import personal_data_hooks
 from moderation.enforcers import DryRunEnforcer
-from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.report_key import installation_secret, report_key
 from moderation.incidents.withdrawals import PENDING_KEY, RENEW_KEY, parse
 from moderation.model import AccountId, EventId, Message, Platform, RoomId
 from moderation.privacy import ERASED, UnknownPerson, erase_person, export_person, privacy_log
+from moderation.storage.incidents import HistoryRow, IncidentRow
+from moderation.storage.people import AccountRow
 from tests.support.core import make_core
 from tests.support.review import REVIEW_PEOPLE, School, make_school
 
@@ -171,17 +173,25 @@ async def test_people_not_on_the_roster_by_account(s: Story) -> None:
         export_person(s.school.core.sessions, "nobody", s.school.clock.now(), actor=ADMIN)
 
 
-async def test_platform_state_about_the_person_is_exported_and_erased(s: Story) -> None:
+async def test_what_an_adapter_keeps_about_the_person_goes_through_its_own_hook(s: Story) -> None:
+    with s.school.core.sessions.begin() as session:
+        session.add(AccountRow(platform="matrix", account_id="@sanne:school.nl", person_id="sanne"))
     state = s.school.core.state
-    state.set("console.dm.sanne", "room-with-sanne")  # like Matrix's direct room with a reviewer or student
-    state.set("console.dm.sanne_x", "someone else")  # another account that only starts the same
-    state.set("console.dm.daan", "room-with-daan")
-    exported = export_person(s.school.core.sessions, "sanne", s.school.clock.now(), actor=ADMIN)
-    assert exported["platform_state"] == [{"key": "console.dm.sanne", "value": "room-with-sanne"}]
-    plan = erase_person(s.school.core.sessions, "sanne", s.school.clock.now(), dry_run=False, actor=ADMIN)
+    state.set("matrix.dm.@sanne:school.nl", "!room-with-sanne")  # Matrix's direct room with her
+    state.set("matrix.dm.@sanne:school.nl.x", "someone else")  # another account that only starts the same
+    state.set("matrix.dm.@daan:school.nl", "!room-with-daan")
+    hooks = personal_data_hooks()
+    now = s.school.clock.now()
+    assert export_person(s.school.core.sessions, "sanne", now, actor=ADMIN)["platform_state"] == []  # no hooks
+    exported = export_person(s.school.core.sessions, "sanne", now, actor=ADMIN, hooks=hooks)
+    assert exported["platform_state"] == [{"key": "matrix.dm.@sanne:school.nl", "value": "!room-with-sanne"}]
+    preview = erase_person(s.school.core.sessions, "sanne", now, dry_run=True, actor=ADMIN, hooks=hooks)
+    assert preview.platform_state_removed == 1 and state.get("matrix.dm.@sanne:school.nl") == "!room-with-sanne"
+    plan = erase_person(s.school.core.sessions, "sanne", now, dry_run=False, actor=ADMIN, hooks=hooks)
     assert plan.platform_state_removed == 1
-    assert state.get("console.dm.sanne") is None
-    assert state.get("console.dm.sanne_x") == "someone else" and state.get("console.dm.daan") == "room-with-daan"
+    assert state.get("matrix.dm.@sanne:school.nl") is None
+    assert state.get("matrix.dm.@sanne:school.nl.x") == "someone else"
+    assert state.get("matrix.dm.@daan:school.nl") == "!room-with-daan"
 
 
 async def test_exports_and_erasures_are_recorded_and_the_record_keeps_nothing_erased(s: Story) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 from bot.app import Core, build_core
 from bot.database import upgrade
 from bot.settings import settings_from_dict
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.model import AccountId, Platform
 from moderation.ports import Classifier
 from moderation.roster import parse_roster, store_roster
+from moderation.storage.engine import make_engine, make_session_factory
 
 COLUMNS = ["id", "name", "role", "class", "mentor", "manager", "coordinator", "leadership", "discord_id", "matrix_id"]
 

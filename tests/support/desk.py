@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
+from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 
 # (author, category, severity, status, created, mentor): ids 1..4 in this order.
 INCIDENTS = [

@@ -13,7 +13,6 @@ from bot.app import Core, build_core, build_policies
 from bot.database import upgrade
 from bot.settings import settings_from_dict
 from moderation.enforcers import DryRunEnforcer
-from moderation.incidents.engine import make_engine
 from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.review import ReviewService
 from moderation.incidents.store import SqlIncidentStore
@@ -22,6 +21,7 @@ from moderation.model import AccountId, Category, Classification, EventId, Evide
 from moderation.pipeline import Moderator, Outcome
 from moderation.roster import parse_roster, store_roster
 from moderation.rules import ALL_RULES
+from moderation.storage.engine import make_engine
 from tests.support.core import OPEN_CORES, SAMPLE_PEOPLE, roster_csv
 
 # The sample school, plus a middle manager (mgr) with a teacher (tom) under her; dir leads, abc coordinates.
@@ -106,21 +106,21 @@ def make_school(
     OPEN_CORES.append(core)
     store_roster(core.sessions, parse_roster(roster_csv(REVIEW_PEOPLE)), clock.now())
     core.reload_directory()
-    # The wiring proposed for bot/app.py: the Moderator writes through the repeated-targeting store.
+    # A plain Moderator (no member or room rules) writing through the repeated-targeting store.
     core.store = TargetingIncidentStore(
         SqlIncidentStore(core.sessions),
         core.sessions,
-        lambda: core.directory,
+        core.roster.current,
         window_days=settings.review.repeat_window_days,
         threshold=settings.review.repeat_threshold,
     )
     core.moderator = Moderator(
         policies=build_policies(settings),
         rules=ALL_RULES,
-        directory=core.directory,
+        directory=core.roster,
         store=core.store,
-        outbox=SqlOutbox(core.sessions, lambda: core.directory),
+        outbox=SqlOutbox(core.sessions, core.roster.current),
         clock=clock,
         classifier=core.classifier,
     )
-    return School(core, clock, ReviewService(core.sessions, lambda: core.directory, clock))
+    return School(core, clock, core.review)

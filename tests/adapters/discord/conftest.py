@@ -21,8 +21,8 @@ from sqlalchemy.orm import selectinload
 
 from adapters.discord.client import DiscordAdapter
 from bot.app import Core
-from moderation.incidents.db import IncidentRow
 from moderation.model import AccountId, Platform
+from moderation.storage.incidents import IncidentRow
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord, World

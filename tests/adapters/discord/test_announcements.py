@@ -6,7 +6,7 @@ import pytest
 
 from adapters.discord.drift import RESTORE_REASON
 from adapters.discord.overwrites import EVERYONE_DENY, POSTER_ALLOW
-from moderation.incidents.db import IncidentRow
+from moderation.storage.incidents import IncidentRow
 from tests.adapters.discord.conftest import Running
 from tests.support.fake_discord import DiscordError
 from tests.support.fake_discord import permissions as p

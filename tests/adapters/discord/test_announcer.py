@@ -157,7 +157,7 @@ async def test_a_fan_out_waits_out_rate_limits_and_one_broken_channel_stops_no_o
     with core.sessions() as session:
         from sqlalchemy import select
 
-        from moderation.incidents.db import AnnouncementPostRow
+        from moderation.storage.announcements import AnnouncementPostRow
 
         failed = session.scalars(select(AnnouncementPostRow).where(AnnouncementPostRow.room_id == str(broken.id)))
         assert all("50001" in row.detail and row.status == "pending" for row in failed)

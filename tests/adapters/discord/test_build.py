@@ -1,4 +1,4 @@
-"""build_adapter(core): the composition root's way in, from the [discord] settings and the token in the environment."""
+"""discord_adapter(core): the root's way in, from the [discord] settings and the token in the environment."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord import build_adapter
 from adapters.discord.config import DiscordConfigError, TokenError
-from bot.app import build_adapters
+from bot.platforms import build_adapters, discord_adapter
 from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_discord.school import BOT_TOKEN, build_school
@@ -47,7 +46,7 @@ def test_missing_settings_or_token_are_named(tmp_path: Path, monkeypatch: pytest
     core = make_core(tmp_path, rooms=[], with_classifier=False)
     try:
         with pytest.raises(DiscordConfigError, match=r"\[discord\] settings are missing"):
-            build_adapter(core)
+            discord_adapter(core)
     finally:
         core.close()
     other = tmp_path / "other"
@@ -57,6 +56,6 @@ def test_missing_settings_or_token_are_named(tmp_path: Path, monkeypatch: pytest
     )
     try:
         with pytest.raises(TokenError, match="SCHOOLWACHT_DISCORD_TOKEN"):
-            build_adapter(core)
+            discord_adapter(core)
     finally:
         core.close()

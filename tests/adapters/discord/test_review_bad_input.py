@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from adapters.discord.card_locations import OVERVIEW, CardLocations
 from adapters.discord.review import NOT_THIS_CARD
 from moderation.incidents.access import refusal
-from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
+from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.fake_discord.review_school import DEFERRED, EPHEMERAL, MODAL, Reviewing, review_school
 

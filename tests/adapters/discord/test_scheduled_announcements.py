@@ -15,10 +15,10 @@ from sqlalchemy import select
 from adapters.discord.client import DiscordAdapter
 from bot.app import Core
 from bot.relay import attach_staff_commands, build_delivery
-from moderation.announcements.records import StaffAnnouncementRow
 from moderation.announcements.staff import StaffAnnouncements
-from moderation.incidents.db import AnnouncementLogRow
 from moderation.model import AccountId, Platform
+from moderation.storage.announcements import AnnouncementLogRow
+from moderation.storage.staff_announcements import StaffAnnouncementRow
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord

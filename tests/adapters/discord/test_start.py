@@ -8,8 +8,9 @@ from pathlib import Path
 import discord
 import pytest
 
-from adapters.discord.client import DiscordAdapter, DiscordStartError
+from adapters.discord.client import DiscordAdapter
 from adapters.discord.config import DiscordConfigError
+from adapters.discord.gateway import DiscordStartError
 from adapters.discord.permissions import MissingPermissionsError
 from tests.support.core import make_core
 from tests.support.fake_discord import DiscordError, FakeDiscord

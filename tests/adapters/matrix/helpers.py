@@ -15,11 +15,11 @@ from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
 from bot.app import Core
 from moderation.incidents.model import Incident
-from moderation.incidents.queries import list_incidents
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, Classification, Evidence, Platform
 from moderation.ports import Directory
 from tests.support.core import SAMPLE_PEOPLE, make_core
+from tests.support.incidents import list_incidents
 from tests.support.synapse import Account, SynapseServer
 
 # Synapse localparts; the roster ids are the same (see SAMPLE_PEOPLE), plus the bot.
@@ -201,6 +201,11 @@ async def eventually(check: Callable[[], Any], timeout: float = 15.0, what: str 
 
 def is_redacted(event: dict[str, Any]) -> bool:
     return not event.get("content") and "redacted_because" in event.get("unsigned", {})
+
+
+async def seen_redacted(school: School, room_id: str, event_id: str) -> bool:
+    """Whether the event is redacted as the mentor (jan, in every test room) sees it."""
+    return is_redacted(await school.event("jan", room_id, event_id))
 
 
 async def e2e_client(school: School, name: str, store: Path) -> Any:

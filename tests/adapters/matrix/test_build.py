@@ -1,4 +1,4 @@
-"""The composition root's way in: `build_adapter(core)` from the `[matrix]` settings and the environment."""
+"""The composition root's way in: `matrix_adapter(core)` from the `[matrix]` settings and the environment."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.matrix import build_adapter
 from adapters.matrix.config import MatrixConfigError
+from bot.platforms import matrix_adapter
 from moderation.digest import DigestSink
 from tests.adapters.matrix.helpers import School, incidents, room
 from tests.adapters.matrix.test_rooms import running
@@ -15,7 +15,7 @@ from tests.adapters.matrix.test_rooms import running
 pytestmark = pytest.mark.synapse
 
 
-async def test_build_adapter_from_settings_and_env(
+async def test_matrix_adapter_from_settings_and_env(
     school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     room_id = await school.create_room("jan", members=("sanne",), levels={"bot": 100})
@@ -24,7 +24,7 @@ async def test_build_adapter_from_settings_and_env(
     monkeypatch.setenv("SCHOOLWACHT_MATRIX_TOKEN_FILE", str(token_file))
     matrix = {"homeserver": school.server.url, "user_id": school.uid("bot"), "store_dir": str(tmp_path / "store")}
     core = school.make_core(tmp_path, [room(room_id, "announcement")], extra_settings={"matrix": matrix})
-    adapter = build_adapter(core)
+    adapter = matrix_adapter(core)
     assert isinstance(adapter, DigestSink)
     async with running(core, adapter):
         levels = await school.power_levels("jan", room_id)
@@ -32,17 +32,17 @@ async def test_build_adapter_from_settings_and_env(
         assert incidents(core) == []
 
 
-def test_build_adapter_without_settings_or_secret(
+def test_matrix_adapter_without_settings_or_secret(
     school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     core = school.make_core(tmp_path, [])
     with pytest.raises(MatrixConfigError, match=r"\[matrix\] settings are missing"):
-        build_adapter(core)
+        matrix_adapter(core)
     core.close()
     for name in ("SCHOOLWACHT_MATRIX_TOKEN", "SCHOOLWACHT_MATRIX_TOKEN_FILE", "SCHOOLWACHT_MATRIX_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     matrix = {"homeserver": school.server.url, "user_id": school.uid("bot")}
     core = school.make_core(tmp_path / "b", [], extra_settings={"matrix": matrix})
     with pytest.raises(MatrixConfigError, match="no Matrix login secret"):
-        build_adapter(core)
+        matrix_adapter(core)
     core.close()

@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import Core
-from moderation.incidents.db import PersonRow
-from moderation.incidents.review import ReviewService
 from moderation.incidents.withdrawals import RENEW_KEY, parse
 from moderation.jobs import withdraw_pending_cards
 from moderation.privacy import ERASED, erase_person
+from moderation.storage.people import PersonRow
 from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room
 from tests.adapters.matrix.test_reviewer_rooms import _dm, card_in, school_core
 from tests.adapters.matrix.test_rooms import running
@@ -44,7 +43,7 @@ async def test_erasing_a_name_renews_the_cards_of_someone_elses_incident(
     overview = await school.create_room("dir")
     room_id = await school.create_room("jan", members=("daan", "sanne"), levels={"bot": 100})
     core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag", staff_may_join=True)])
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    service = core.review
     adapter = school.adapter(core, store_dir, review_room=overview, review_service=service)
     async with running(core, adapter):
         await school.send("daan", room_id, f"Sanne Bakker is een {MARKER}")
@@ -74,7 +73,7 @@ async def test_a_reviewer_who_left_the_school_loses_their_cards(
 ) -> None:
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
     core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag", staff_may_join=True)])
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    service = core.review
     adapter = school.adapter(core, store_dir, review_service=service)
     async with running(core, adapter):
         await school.send("daan", room_id, f"jij {MARKER}")

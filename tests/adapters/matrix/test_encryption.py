@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from nio import RoomSendResponse
 
-from tests.adapters.matrix.helpers import MARKER, School, e2e_client, eventually, incidents, is_redacted, room
+from tests.adapters.matrix.helpers import (
+    MARKER,
+    School,
+    e2e_client,
+    eventually,
+    incidents,
+    room,
+    seen_redacted,
+)
 from tests.adapters.matrix.test_rooms import running
 
 pytestmark = pytest.mark.synapse
@@ -33,16 +41,12 @@ async def test_an_encrypted_room_is_moderated(school: School, tmp_path: Path, st
             found = await eventually(lambda: incidents(core), what="an incident from the encrypted message")
             assert found[0].event_id == sent.event_id
             assert MARKER in (found[0].excerpt or "")
-            await eventually(lambda: _redacted(school, room_id, sent.event_id), what="the redaction")
+            await eventually(lambda: seen_redacted(school, room_id, sent.event_id), what="the redaction")
             cards = await eventually(lambda: _bot_events(school, review), what="the card in the review room")
             assert cards[0]["type"] == "m.room.encrypted"  # the bot's notice was encrypted
             assert adapter.enforcer is not None
         finally:
             await daan.close()
-
-
-async def _redacted(school: School, room_id: str, event_id: str) -> bool:
-    return is_redacted(await school.event("jan", room_id, event_id))
 
 
 async def _bot_events(school: School, room_id: str) -> list[dict[str, object]]:

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.matrix.config import TOKEN_ENV
 from adapters.matrix.enforcer import DM_KEY
 from bot.database import upgrade
-from moderation.incidents.db import HistoryRow, IncidentRow, OutboxRow, StateRow
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.roster import parse_roster, store_roster
+from moderation.storage.engine import make_engine, make_session_factory
+from moderation.storage.incidents import HistoryRow, IncidentRow, OutboxRow
+from moderation.storage.state import StateRow
 from tests.adapters.matrix.helpers import School, eventually
 from tests.support.bot_process import BotProcess
 from tests.support.core import roster_csv

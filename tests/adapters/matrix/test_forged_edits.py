@@ -9,15 +9,11 @@ from pathlib import Path
 import pytest
 
 from adapters.matrix.translate import message_from_event
-from moderation.incidents.queries import get_incident
-from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room
+from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, room, seen_redacted
 from tests.adapters.matrix.test_rooms import running
+from tests.support.incidents import get_incident
 
 pytestmark = pytest.mark.synapse
-
-
-async def _redacted(school: School, room_id: str, event_id: str) -> bool:
-    return is_redacted(await school.event("jan", room_id, event_id))
 
 
 async def test_an_abusive_edit_of_a_victims_message_removes_only_the_edit(
@@ -32,9 +28,9 @@ async def test_an_abusive_edit_of_a_victims_message_removes_only_the_edit(
         assert [i.event_id for i in found] == [forged]
         assert found[0].author_person_id == "daan" and "forged edit" in found[0].explanation
         assert found[0].message_link is not None and forged.replace("$", "") in found[0].message_link.replace("%24", "")
-        await eventually(lambda: _redacted(school, room_id, forged), what="the forged edit to be redacted")
+        await eventually(lambda: seen_redacted(school, room_id, forged), what="the forged edit to be redacted")
         await asyncio.sleep(1.0)  # anything else the bot would do is done by now
-        assert not await _redacted(school, room_id, original)  # Sanne's message stays
+        assert not await seen_redacted(school, room_id, original)  # Sanne's message stays
 
 
 async def test_a_harmless_looking_forged_edit_of_a_teachers_message_is_recorded_and_removed(
@@ -48,9 +44,9 @@ async def test_a_harmless_looking_forged_edit_of_a_teachers_message_is_recorded_
         found = await eventually(lambda: incidents(core), what="an incident for the forged edit")
         assert [(i.event_id, i.rule_id, i.category) for i in found] == [(forged, "R7", "forged-edit")]
         assert school.uid("jan") in found[0].explanation
-        await eventually(lambda: _redacted(school, room_id, forged), what="the forged edit to be redacted")
+        await eventually(lambda: seen_redacted(school, room_id, forged), what="the forged edit to be redacted")
         await asyncio.sleep(1.0)
-        assert not await _redacted(school, room_id, original)
+        assert not await seen_redacted(school, room_id, original)
         with core.sessions() as session:
             row = get_incident(session, found[0].id)
             assert row is not None and row.author_person_id == "sanne" and row.message_id == forged
@@ -64,8 +60,8 @@ async def test_an_edit_of_ones_own_message_still_replaces_it(school: School, tmp
         edit = await school.edit("daan", room_id, original, f"hoi {MARKER}")
         found = await eventually(lambda: incidents(core), what="an incident for the edit")
         assert found[0].category != "forged-edit" and "forged" not in found[0].explanation
-        await eventually(lambda: _redacted(school, room_id, original), what="the original to be redacted")
-        await eventually(lambda: _redacted(school, room_id, edit), what="the edit to be redacted")
+        await eventually(lambda: seen_redacted(school, room_id, original), what="the original to be redacted")
+        await eventually(lambda: seen_redacted(school, room_id, edit), what="the edit to be redacted")
 
 
 async def test_the_enforcer_itself_never_redacts_another_senders_original(
@@ -81,4 +77,4 @@ async def test_the_enforcer_itself_never_redacts_another_senders_original(
         assert claimed is not None and claimed.target_id == original
         assert adapter.enforcer is not None
         await adapter.enforcer.delete(claimed, "test")
-        assert await _redacted(school, room_id, forged) and not await _redacted(school, room_id, original)
+        assert await seen_redacted(school, room_id, forged) and not await seen_redacted(school, room_id, original)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.matrix.helpers import School, eventually, incidents, is_redacted, room
+from tests.adapters.matrix.helpers import School, eventually, incidents, is_redacted, room, seen_redacted
 
 pytestmark = pytest.mark.synapse
 
@@ -27,7 +27,7 @@ async def test_a_classmates_number_is_removed_with_a_notice_and_masked_in_the_lo
         incident = found[0]
         assert incident.rule_id == "R6"
         assert incident.excerpt == "hier is zijn nummer 06-•• •• •• 78 spam hem maar"
-        await eventually(lambda: is_redacted_now(school, room_id, leak), what="the leak redacted")
+        await eventually(lambda: seen_redacted(school, room_id, leak), what="the leak redacted")
         assert not is_redacted(await school.event("daan", room_id, own))  # one's own number stays
         notices = await eventually(lambda: school_notices(school), what="the notice to sanne")
         assert any("R6" in n and "telefoonnummer" in n for n in notices)
@@ -37,10 +37,6 @@ async def test_a_classmates_number_is_removed_with_a_notice_and_masked_in_the_lo
     finally:
         await adapter.stop()
         core.close()
-
-
-async def is_redacted_now(school: School, room_id: str, event_id: str) -> bool:
-    return is_redacted(await school.event("jan", room_id, event_id))
 
 
 async def school_notices(school: School) -> list[str]:

@@ -11,7 +11,6 @@ import pytest
 from adapters.matrix.client import MatrixAdapter
 from bot.app import Core
 from moderation.digest import build_digests
-from moderation.incidents.review import ReviewService
 from moderation.model import PersonId
 from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room
 from tests.adapters.matrix.test_rooms import running
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.synapse
 
 
 def with_review(school: School, core: Core, store_dir: Path, review_room: str) -> MatrixAdapter:
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    service = core.review
     return school.adapter(core, store_dir, review_room=review_room, review_service=service)
 
 

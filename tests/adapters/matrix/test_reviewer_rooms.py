@@ -14,12 +14,11 @@ from nio import RoomMessageNotice, RoomSendResponse
 
 from adapters.matrix.enforcer import DM_KEY
 from bot.app import Core
-from moderation.incidents.queries import get_incident
-from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Platform
 from tests.adapters.matrix.helpers import MARKER, KeywordClassifier, School, e2e_client, eventually, incidents, room
 from tests.adapters.matrix.test_rooms import running
 from tests.support.core import make_core
+from tests.support.incidents import get_incident
 
 pytestmark = pytest.mark.synapse
 
@@ -72,7 +71,7 @@ async def test_each_reviewer_gets_only_their_own_cards(school: School, tmp_path:
     overview = await school.create_room("dir")
     room_id = await school.create_room("jan", members=("daan", "noor", "sanne"), levels={"bot": 100})
     core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    service = core.review
     adapter = school.adapter(core, store_dir, review_room=overview, review_service=service)
     async with running(core, adapter):
         await school.send("daan", room_id, f"jij {MARKER}")  # mentor Jansen, and the coordinator (an insult)
@@ -116,8 +115,8 @@ async def test_each_reviewer_gets_only_their_own_cards(school: School, tmp_path:
 async def test_a_reaction_in_the_reviewers_room(school: School, tmp_path: Path, store_dir: Path) -> None:
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
     core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
-    adapter = school.adapter(core, store_dir, review_service=service, directory=lambda: core.directory)
+    service = core.review
+    adapter = school.adapter(core, store_dir, review_service=service, directory=core.roster.current)
     async with running(core, adapter):  # no overview room at all
         await school.send("daan", room_id, f"jij {MARKER}")
         number = (await eventually(lambda: incidents(core), what="an incident"))[0].id
@@ -172,15 +171,15 @@ def _announced(core: Core, number: int) -> bool:
 
 
 def test_a_relative_store_dir_is_next_to_the_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from adapters.matrix import build_adapter
+    from bot.platforms import matrix_adapter
     from bot.settings import settings_from_dict
 
     monkeypatch.setenv("SCHOOLWACHT_MATRIX_TOKEN", "syt_test")
     monkeypatch.delenv("SCHOOLWACHT_MATRIX_TOKEN_FILE", raising=False)
     matrix = {"homeserver": "http://127.0.0.1:1", "user_id": "@bot:test", "store_dir": "var/matrix"}
     settings = settings_from_dict({"matrix": matrix}, source=tmp_path / "etc" / "schoolwacht.toml")
-    core = SimpleNamespace(settings=settings, sessions=None, directory=None, clock=None, state=None)
-    adapter = build_adapter(core)  # type: ignore[arg-type]
+    core = SimpleNamespace(settings=settings, review=None, roster=SimpleNamespace(current=None), state=None)
+    adapter = matrix_adapter(core)  # type: ignore[arg-type]
     assert adapter._config.store_dir == tmp_path / "etc" / "var" / "matrix"
 
 
@@ -189,7 +188,7 @@ async def test_an_encrypted_direct_room(school: School, tmp_path: Path, store_di
     is shared with invited members), and an encrypted `!ack` from the mentor's own device works."""
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
     core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    service = core.review
     jan = await e2e_client(school, "jan", tmp_path / "jan-phone")  # his device exists before the card is sent
     try:
         async with running(core, school.adapter(core, store_dir, review_service=service, encrypt_direct_rooms=True)):
@@ -226,7 +225,7 @@ async def test_an_undeliverable_card_is_recorded(school: School, tmp_path: Path,
     still gets her card, and the incident records the failed delivery instead of dropping it."""
     room_id = await school.create_room("jan", members=("sanne",), levels={"bot": 100})
     core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")], piet="@piet:gone.invalid")
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    service = core.review
     async with running(core, school.adapter(core, store_dir, review_service=service, action_attempts=1)):
         await school.send("sanne", room_id, f"ook een {MARKER}")
         number = (await eventually(lambda: incidents(core), what="an incident"))[0].id
@@ -267,7 +266,7 @@ async def test_withdrawn_cards_are_redacted(
     overview = await school.create_room("dir")
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
     core = school_core(school, tmp_path, [room(room_id, "student-run", abuse_action="flag")])
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
+    service = core.review
     adapter = school.adapter(core, store_dir, review_room=overview, review_service=service)
     async with running(core, adapter):
         assert "who are not school leadership" not in caplog.text  # the overview is leadership's only

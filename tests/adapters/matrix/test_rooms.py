@@ -13,7 +13,7 @@ import pytest
 from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.enforcer import DM_KEY
 from bot.app import Core
-from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room
+from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room, seen_redacted
 from tests.support.synapse import MatrixHTTPError
 
 pytestmark = pytest.mark.synapse
@@ -86,7 +86,7 @@ async def test_backstop_when_the_bot_cannot_set_levels(school: School, tmp_path:
         event_id = await school.send("sanne", room_id, "haha ik kan hier toch posten")
         found = await eventually(by_category(core, "announcement-only"), what="an announcement-only incident")
         assert found[0].event_id == event_id
-        await eventually(lambda: _redacted(school, room_id, event_id), what="the backstop redaction")
+        await eventually(lambda: seen_redacted(school, room_id, event_id), what="the backstop redaction")
         await eventually(
             lambda: [i.action_status for i in by_category(core, "announcement-only")()] == ["done"],
             what="the redaction, notice and card to be done",
@@ -107,7 +107,7 @@ async def test_abusive_message_is_redacted_and_routed_to_the_mentor(
         assert [i.event_id for i in found] == [bad]
         assert ("jan", "mentor") in found[0].reviewers
         assert found[0].author_person_id == "daan"
-        await eventually(lambda: _redacted(school, room_id, bad), what="the message to be redacted")
+        await eventually(lambda: seen_redacted(school, room_id, bad), what="the message to be redacted")
         assert not is_redacted(await school.event("sanne", room_id, clean))
         cards = await eventually(lambda: _notices(school, "eva", review), what="the incident card in the review room")
         card = cards[0]["content"]["body"]
@@ -128,12 +128,8 @@ async def test_abusive_edit_of_a_clean_message_is_caught(school: School, tmp_pat
         edit = await school.edit("daan", room_id, original, f"goedemorgen {MARKER}s")
         found = await eventually(lambda: incidents(core), what="an incident for the edit")
         assert found[0].event_id == edit, [(i.room_id, i.excerpt, i.author_account, i.event_id) for i in found]
-        await eventually(lambda: _redacted(school, room_id, original), what="the original to be redacted")
-        await eventually(lambda: _redacted(school, room_id, edit), what="the edit event to be redacted too")
-
-
-async def _redacted(school: School, room_id: str, event_id: str) -> bool:
-    return is_redacted(await school.event("jan", room_id, event_id))
+        await eventually(lambda: seen_redacted(school, room_id, original), what="the original to be redacted")
+        await eventually(lambda: seen_redacted(school, room_id, edit), what="the edit event to be redacted too")
 
 
 async def test_report_command(school: School, tmp_path: Path, store_dir: Path) -> None:
@@ -151,7 +147,7 @@ async def test_report_command(school: School, tmp_path: Path, store_dir: Path) -
         assert found[0].author_account == school.uid("daan")
         assert "hij sluit me steeds buiten" in found[0].explanation
         assert school.uid("sanne") not in found[0].explanation
-        await eventually(lambda: _redacted(school, room_id, command), what="the command to be hidden")
+        await eventually(lambda: seen_redacted(school, room_id, command), what="the command to be hidden")
         assert not is_redacted(await school.event("jan", room_id, target))  # a report never deletes by itself
         thanks = await eventually(lambda: _thanked(school, "sanne"), what="a private thank-you")
         assert thanks
@@ -170,7 +166,7 @@ async def test_a_private_report_by_link_in_the_direct_room(school: School, tmp_p
     async with running(core, school.adapter(core, store_dir)):
         target = await school.send("daan", room_id, "niemand wil met jou praten")
         wrong = await school.send("sanne", room_id, "!report hij sluit me buiten")
-        await eventually(lambda: _redacted(school, room_id, wrong), what="the unusable command to be hidden")
+        await eventually(lambda: seen_redacted(school, room_id, wrong), what="the unusable command to be hidden")
         how = await eventually(lambda: _told(school, "sanne", "link naar het bericht"), what="how to report")
         assert how
         dm = core.state.get(DM_KEY + school.uid("sanne"))

@@ -18,8 +18,8 @@ from adapters.matrix.client import MatrixAdapter
 from bot.app import Core
 from bot.relay import attach_staff_commands, build_delivery
 from moderation.announcements.staff import StaffAnnouncements
-from moderation.incidents.db import AnnouncementLogRow
 from moderation.model import AccountId
+from moderation.storage.announcements import AnnouncementLogRow
 from tests.adapters.matrix.helpers import School, eventually, is_redacted, room
 from tests.adapters.matrix.test_announcer import current_posts, leave
 from tests.support.fakes import FixedClock

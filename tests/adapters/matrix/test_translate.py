@@ -12,16 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.matrix.translate import (
-    REPORT_REASON_MAX,
-    MalformedEvent,
-    edit_on_its_own,
-    html_to_text,
-    message_from_event,
-    parse_event_link,
-    report_command,
-    strip_reply_fallback,
-)
+from adapters.matrix.event_fields import MalformedEvent
+from adapters.matrix.event_text import html_to_text, strip_reply_fallback
+from adapters.matrix.report_command import REPORT_REASON_MAX, report_command
+from adapters.matrix.translate import edit_on_its_own, message_from_event, parse_event_link
 from moderation.model import Platform
 
 DATA = Path(__file__).parent / "data"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from adapters.matrix.translate import (
-    MalformedEvent,
+from adapters.matrix.event_fields import MalformedEvent
+from adapters.matrix.translate_members import (
     admin_room_members,
     admin_room_page,
     member_change_from_event,

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, is_redacted, room
+from tests.adapters.matrix.helpers import MARKER, School, eventually, incidents, room, seen_redacted
 from tests.adapters.matrix.test_rooms import by_category, running
 
 pytestmark = pytest.mark.synapse
@@ -37,10 +37,6 @@ def stable_poll(question: str, answers: list[str]) -> dict[str, Any]:
         },
         "m.text": [{"body": question}],
     }
-
-
-async def _redacted(school: School, room_id: str, event_id: str) -> bool:
-    return is_redacted(await school.event("jan", room_id, event_id))
 
 
 async def _put_state(school: School, name: str, room_id: str, event_type: str, content: dict[str, Any]) -> str:
@@ -75,8 +71,8 @@ async def test_polls_captions_file_names_and_room_names_are_judged(
         found = await eventually(lambda: len(incidents(core)) >= 4 and incidents(core), what="four incidents")
         assert sorted(i.event_id for i in found) == sorted(sent.values())
         for what, event_id in sent.items():
-            await eventually(lambda e=event_id: _redacted(school, room_id, e), what=f"the {what} to be redacted")
-        assert not await _redacted(school, room_id, clean)
+            await eventually(lambda e=event_id: seen_redacted(school, room_id, e), what=f"the {what} to be redacted")
+        assert not await seen_redacted(school, room_id, clean)
         name = await school.api("jan", "GET", f"/_matrix/client/v3/rooms/{quote(room_id)}/state/m.room.name/")
         assert MARKER not in str(name)
 
@@ -107,5 +103,5 @@ async def test_the_announcement_backstop_covers_polls_reactions_and_state_change
         )
         assert sorted(i.event_id for i in found) == sorted(sent)
         for event_id in sent:
-            await eventually(lambda e=event_id: _redacted(school, room_id, e), what=f"{event_id} to be redacted")
-        assert not await _redacted(school, room_id, notice)  # the teacher's own post stays
+            await eventually(lambda e=event_id: seen_redacted(school, room_id, e), what=f"{event_id} to be redacted")
+        assert not await seen_redacted(school, room_id, notice)  # the teacher's own post stays

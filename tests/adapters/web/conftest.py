@@ -25,10 +25,10 @@ from bot.app import Core, build_core
 from bot.database import upgrade
 from bot.settings import settings_from_dict
 from bot.web import build_desk, desk_backend, login_link, server
-from moderation.incidents.db import HistoryRow, IncidentRow
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.incidents.review import ReviewResult
 from moderation.roster import parse_roster, store_roster
+from moderation.storage.engine import make_engine, make_session_factory
+from moderation.storage.incidents import HistoryRow, IncidentRow
 from tests.support.core import SAMPLE_PEOPLE, roster_csv
 from tests.support.desk import seed_incidents
 

@@ -59,7 +59,7 @@ def test_another_mentors_incident_by_url_is_refused_and_the_attempt_recorded(men
 def test_a_used_or_expired_link_is_refused(page: Page, desk: Desk) -> None:
     from sqlalchemy import update
 
-    from moderation.incidents.desk_db import DeskLinkRow
+    from moderation.storage.desk import DeskLinkRow
 
     link = desk.link("eva")
     page.goto(link)

@@ -11,8 +11,8 @@ from moderation.announcements.fanout import Fanout
 from moderation.announcements.lease import DeliveryLease
 from moderation.announcements.plan import Plan, WantedPost
 from moderation.announcements.store import AnnouncementPosts
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.model import Platform
+from moderation.storage.engine import make_engine, make_session_factory
 from tests.support.fakes import FixedClock
 
 NOW = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from moderation.incidents.access import Actor
-from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
 from moderation.incidents.review import Result
 from moderation.roster import parse_roster, store_roster
+from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 from tests.support.core import roster_csv
 from tests.support.review import REVIEW_PEOPLE, School, make_school
 

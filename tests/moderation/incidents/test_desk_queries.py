@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from moderation.incidents.access import Actor
-from moderation.incidents.db import HistoryRow
-from moderation.incidents.desk_db import DeskLinkRow
 from moderation.incidents.desk_login import DeskLogins
 from moderation.incidents.desk_queries import QueueFilter, overview, queue, student_timeline
 from moderation.model import PersonId
 from moderation.privacy import erase_person
+from moderation.storage.desk import DeskLinkRow
+from moderation.storage.incidents import HistoryRow
 from tests.support.core import make_core
 from tests.support.desk import seed_incidents
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from moderation.incidents.engine import CONNECT_TIMEOUT_S, DatabaseUnavailable, make_engine, wait_for_database
+from moderation.storage.engine import CONNECT_TIMEOUT_S, DatabaseUnavailable, make_engine, wait_for_database
 
 
 @pytest.fixture

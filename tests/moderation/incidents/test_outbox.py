@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from bot.app import Core, build_policies
 from moderation.actions import owed_actions
-from moderation.incidents.db import HistoryRow, IncidentRow, OutboxRow
 from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.store import SqlIncidentStore
 from moderation.model import AccountId, Category, EventId, Message, Platform, RoomId, Severity, Verdict
 from moderation.pipeline import Moderator, Stopping
 from moderation.ports import OVERVIEW, IncidentDraft, IncidentRef, StoreUnavailable
 from moderation.rules import ALL_RULES
+from moderation.storage.incidents import HistoryRow, IncidentRow, OutboxRow
 from tests.support.core import make_core
 from tests.support.fakes import KeywordClassifier, RecordingEnforcer
 
@@ -50,7 +50,7 @@ def moderator(core: Core, *, die_at: str | None = None, workers: int = 0) -> Mod
         rules=ALL_RULES,
         directory=core.directory,
         store=core.store,
-        outbox=SqlOutbox(core.sessions, lambda: core.directory),
+        outbox=SqlOutbox(core.sessions, core.roster.current),
         clock=core.clock,
         classifier=KeywordClassifier(),
         store_retry_delay=0.001,
@@ -160,7 +160,7 @@ def test_finishing_an_action_is_a_compare_and_set(core: Core) -> None:
     draft = replace(draft, owed=owed_actions(draft, RecordingEnforcer(), dry=False))
     ref = SqlIncidentStore(core.sessions).record(draft, datetime.now(UTC))
     assert ref is not None
-    outbox = SqlOutbox(core.sessions, lambda: core.directory)
+    outbox = SqlOutbox(core.sessions, core.roster.current)
     [action] = outbox.pending(Platform.CONSOLE, incident_id=ref.id)
     now = datetime.now(UTC)
     assert outbox.finish(action.id, True, "", now) is True

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from moderation.enforcers import DryRunEnforcer
-from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.retention import erase_expired
 from moderation.model import AccountId, EventId, Message, Platform, RoomId
+from moderation.storage.incidents import HistoryRow, IncidentRow
 from tests.support.review import School, make_school
 
 

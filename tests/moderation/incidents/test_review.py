@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import render_html, render_text
-from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.review import Result, ReviewResult, ReviewService, parse_escalation
 from moderation.roster import parse_roster, store_roster
+from moderation.storage.incidents import HistoryRow, IncidentRow
 from tests.support.core import roster_csv
 from tests.support.review import REVIEW_PEOPLE, FrozenClock, School, make_school
 
@@ -224,9 +224,9 @@ async def test_two_services_changing_one_incident_at_once_exactly_one_wins(schoo
     mentor's resolve or dismiss is between its read and its write. The database decides: one wins, the other is told."""
     incident = await school.incident("sanne", "[insult] x")  # jan (mentor) and abc (coordinator)
     jan, abc = actor(school, "jan"), actor(school, "abc")
-    theirs = ReviewService(school.core.sessions, lambda: school.core.directory, school.clock)
+    theirs = ReviewService(school.core.sessions, school.core.roster.current, school.clock)
     clock = InterleavingClock(school.clock, 2, lambda: theirs.resolve(incident, abc, "door de coordinator"))
-    mine = ReviewService(school.core.sessions, lambda: school.core.directory, clock)
+    mine = ReviewService(school.core.sessions, school.core.roster.current, clock)
     if second == "resolve":
         answer = mine.resolve(incident, jan, "door de mentor")
     else:
@@ -244,7 +244,7 @@ _RESOLVER = """
 import json, sys, time
 from pathlib import Path
 from moderation.directory import load_directory
-from moderation.incidents.engine import make_engine, make_session_factory
+from moderation.storage.engine import make_engine, make_session_factory
 from moderation.incidents.review import ReviewService
 from moderation.clock import SystemClock
 url, who, go, count = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])

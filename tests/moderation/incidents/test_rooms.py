@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.database import upgrade
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.incidents.rooms import stored_rooms, sync_rooms
 from moderation.model import Platform, Room, RoomId, RoomKind
+from moderation.storage.engine import make_engine, make_session_factory
 from tests.support.core import make_core
 
 INFO = Room(Platform.MATRIX, RoomId("!info:school.nl"), "mededelingen-2b", RoomKind.ANNOUNCEMENT)

@@ -13,9 +13,9 @@ from adapters.console import mentions_in as console_mentions
 from adapters.discord.translate import mentions_in as discord_mentions
 from adapters.matrix.translate import mentions_in as matrix_mentions
 from moderation.directory import RosterDirectory
-from moderation.incidents.db import IncidentRow
 from moderation.model import Account, AccountId, EventId, Message, Person, PersonId, Platform, Role, RoomId
 from moderation.rules.repeated_targeting import CASE_RULE_NAME, find_target
+from moderation.storage.incidents import IncidentRow
 from tests.support.review import School, make_school
 
 WHEN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

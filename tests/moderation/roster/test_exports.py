@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import upgrade
 from moderation.directory import load_directory
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.incidents.routing import MENTOR, route
 from moderation.model import AccountId, Category, Platform, Role, Severity, Verdict
 from moderation.roster import FileKind, RosterError, RosterOptions, TooManyRemovals, read_roster, store_roster
+from moderation.storage.engine import make_engine, make_session_factory
 from tests.support.school_exports import School, magister, somtoday
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.database import upgrade
 from moderation.directory import load_directory
-from moderation.incidents.db import PersonRow
-from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.model import AccountId, Platform, Role
 from moderation.roster import RosterError, parse_roster, read_roster, store_roster
+from moderation.storage.engine import make_engine, make_session_factory
+from moderation.storage.people import PersonRow
 
 HEADER = "id,name,role,class,mentor,manager,coordinator,leadership,discord_id,matrix_id\n"
 GOOD = HEADER + (

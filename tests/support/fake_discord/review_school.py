@@ -21,10 +21,10 @@ from sqlalchemy.orm import selectinload
 from adapters.discord.client import DiscordAdapter
 from adapters.discord.review import ReviewSetup
 from bot.app import Core
-from moderation.incidents.db import IncidentRow
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Platform
 from moderation.ports import Classifier
+from moderation.storage.incidents import IncidentRow
 from tests.support.core import make_core
 from tests.support.fake_discord import permissions as p
 from tests.support.fake_discord.model import DM, StoredMessage, User
@@ -156,8 +156,8 @@ async def review_school(
         classifier=classifier,
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
     )
-    service = ReviewService(core.sessions, lambda: core.directory, core.clock)
-    setup = ReviewSetup(service, lambda: core.directory, core.state)
+    service = core.review
+    setup = ReviewSetup(service, core.roster.current, core.state)
     fake = FakeDiscord(school.world)
     async with fake.running():
         adapter = DiscordAdapter(school.config(), BOT_TOKEN, review=setup)

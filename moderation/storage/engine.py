@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def wait_for_database(
                 conn.execute(text("SELECT 1"))
             return
         except OperationalError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            reason = storage_reason(exc)
             where = engine.url.render_as_string(hide_password=True)
             if _hung(reason):  # it accepted the connection and never answered: hung, not starting; no retries
                 raise DatabaseUnavailable(
@@ -85,6 +85,11 @@ def wait_for_database(
             )
             sleep(delay)
             delay *= 2
+
+
+def storage_reason(exc: OperationalError | InterfaceError) -> str:
+    """The first line of the driver's message: what an admin needs to know, without the SQL."""
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
 
 
 def _hung(reason: str) -> bool:

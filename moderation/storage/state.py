@@ -1,4 +1,5 @@
-"""Key/value state an adapter keeps across restarts (Matrix's sync token), in the same database.
+"""The one state store (`moderation.ports.StateStore`): small key/value state an adapter keeps across restarts
+(Matrix's sync token, where each copy of a card is), in the same database.
 
 A database that cannot be reached raises StoreUnavailable, like the incident log: the adapter waits and tries again
 instead of moving on past an event it could not finish.
@@ -8,12 +9,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from moderation.incidents.db import StateRow
-from moderation.incidents.store import storage_reason
 from moderation.ports import StoreUnavailable
+from moderation.storage.base import Base
+from moderation.storage.engine import storage_reason
+
+
+class StateRow(Base):
+    """Small key/value state an adapter must keep across restarts (e.g. Matrix's sync token)."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SqlStateStore:

@@ -1,14 +1,14 @@
-"""Reading the incident log without an actor: for tests, benchmarks and the admin's own tools. Reviewers read
-through ReviewService, which decides and records every read."""
+"""Tests read the incident log directly, as plain values. The product reads it only through the review service,
+which checks access and records every read; nothing here is for production."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from moderation.incidents.db import IncidentRow, ReviewerRow
 from moderation.incidents.model import Incident, incident_of
 from moderation.model import IncidentStatus
+from moderation.storage.incidents import IncidentRow, ReviewerRow
 
 
 def list_incidents(
@@ -32,3 +32,11 @@ def list_incidents(
 
 def get_incident(session: Session, incident_id: int) -> IncidentRow | None:
     return session.get(IncidentRow, incident_id, options=[selectinload(IncidentRow.reviewers)])
+
+
+def incident_rows(sessions: sessionmaker[Session]) -> list[IncidentRow]:
+    """Every incident row with its reviewers, oldest first."""
+    with sessions() as session:
+        return list(
+            session.scalars(select(IncidentRow).options(selectinload(IncidentRow.reviewers)).order_by(IncidentRow.id))
+        )

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from moderation.incidents.db import Base
+from moderation.storage.base import Base
 
 
 class DeskLinkRow(Base):

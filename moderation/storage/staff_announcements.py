@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from moderation.incidents.db import Base
+from moderation.storage.base import Base
 
 
 class StaffAnnouncementRow(Base):

@@ -1,0 +1,78 @@
+"""`[roster]`: how the school's exports are read."""
+
+from __future__ import annotations
+
+import codecs
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from bot.settings.common import STRICT
+from moderation.model import Platform
+from moderation.roster import RosterOptions
+from moderation.roster.accounts import check_pattern
+
+RosterField = Literal[
+    "id",
+    "student_id",
+    "staff_id",
+    "name",
+    "first_name",
+    "infix",
+    "last_name",
+    "role",
+    "class",
+    "mentor",
+    "manager",
+    "coordinator",
+    "leadership",
+    "discord_id",
+    "matrix_id",
+    "console",
+    "email",
+    "username",
+]
+
+
+class RosterSettings(BaseModel):
+    """How the school's exports are read (`schoolwacht roster import`); see docs/roster.md."""
+
+    model_config = STRICT
+
+    # An export's column name → ours, for exports whose names schoolwacht does not know.
+    columns: dict[str, RosterField] = {}
+    # A platform account made from export columns, e.g. matrix = "@{gebruikersnaam}:school.nl".
+    accounts: dict[Literal["matrix", "console"], str] = {}
+    leadership: list[str] = []  # roster ids of school leadership, when the export has no such column
+    coordinators: list[str] = []  # roster ids of the anti-bullying coordinator(s)
+    encoding: str = "auto"  # or a fixed one, e.g. "cp1252"
+    # An import that would mark more than this share of the people as left is refused without --allow-removals.
+    max_removed_share: float = Field(default=0.2, ge=0.0, le=1.0)
+
+    @field_validator("accounts")
+    @classmethod
+    def _patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        for platform, pattern in value.items():
+            if (problem := check_pattern(pattern)) is not None:
+                raise ValueError(f"{platform} pattern {pattern!r}: {problem}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        if value != "auto":
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f'unknown encoding {value!r} (e.g. "auto", "utf-8", "cp1252")') from None
+        return value
+
+    def options(self) -> RosterOptions:
+        return RosterOptions(
+            columns=dict(self.columns),
+            accounts={Platform(k): v for k, v in self.accounts.items()},
+            leadership=frozenset(self.leadership),
+            coordinators=frozenset(self.coordinators),
+            encoding=None if self.encoding == "auto" else codecs.lookup(self.encoding).name,
+            max_removed_share=self.max_removed_share,
+        )
