@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from adapters.discord.card_locations import KeyValue
+from moderation.incidents.withdrawals import KeyValue
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from discord import app_commands
 
 from adapters.base import AdapterStartError
 from adapters.discord.backfill import ChannelCursors, backfill
-from adapters.discord.card_locations import CardLocations, KeyValue
+from adapters.discord.card_port import KEYS
 from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.drift import AnnouncementGuard
@@ -37,6 +37,8 @@ from adapters.discord.translate import (
     to_message,
 )
 from moderation.digest import Digest
+from moderation.incidents.card_locations import CardLocations
+from moderation.incidents.withdrawals import KeyValue
 from moderation.model import MemberChangeKind, Message, Person, Platform
 from moderation.pipeline import Moderator, Stopping
 
@@ -432,11 +434,11 @@ class DiscordAdapter:
         numbers = list(incident_ids)
         if self._review is None:
             setup = self._review_setup
-            if setup is not None and any(CardLocations(setup.state).of(n) for n in numbers):
+            if setup is not None and any(CardLocations(setup.state, KEYS).of(n) for n in numbers):
                 raise RuntimeError("the Discord adapter is not running; its cards are cleared later")
             return 0
         cleared = sum([await self._review.withdraw(n, notice) for n in numbers])
-        left = [n for n in numbers if self._review.locations.of(n)]
+        left = [n for n in numbers if self._review.ledger.copies(n)]
         if left:
             raise RuntimeError(f"Discord cards of incident(s) {left} could not be cleared yet")
         return cleared

@@ -18,9 +18,9 @@ import time
 
 import discord
 
-from adapters.discord.card_locations import KeyValue
 from adapters.discord.config import DiscordConfig
 from adapters.discord.overwrites import Drift, Key, Kind, Pair, find_drift
+from moderation.incidents.withdrawals import KeyValue
 from moderation.model import AccountId, Category, EventId, Platform, RoomId
 from moderation.pipeline import Moderator
 from moderation.policy import RoomPolicy

@@ -90,9 +90,14 @@ class MatrixAdapter:
         self.enforcer = enforcer
         self._guard = AnnouncementGuard(client, config, self._state, moderator, enforcer)
         if self._review_service is not None:
-            self._review = MatrixReview(self._review_service, enforcer, config.review_room_id, self._directory)
+            self._review = MatrixReview(self._review_service, enforcer, config.review_room_id)
             enforcer.reviewer_cards = ReviewerCards(
-                self._review_service, self._state, enforcer.direct_room, enforcer.send, enforcer.redact
+                self._review_service,
+                self._state,
+                enforcer.direct_room,
+                enforcer.send,
+                enforcer.redact,
+                config.review_room_id,
             )
         self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room, self._review)
         self._handler.direct_commands = self.direct_commands

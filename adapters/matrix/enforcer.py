@@ -24,10 +24,10 @@ from nio import AsyncClient, RoomCreateResponse, RoomPreset
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.card import card_content
 from adapters.matrix.config import MatrixConfig, StateStore
-from adapters.matrix.reviewers import CARD_KEY, OVERVIEW
+from adapters.matrix.reviewers import CARD_KEY
 from adapters.matrix.translate import edit_on_its_own, sender_of
 from moderation.model import AccountId, Message, PersonId
-from moderation.ports import IncidentDraft, IncidentRef
+from moderation.ports import OVERVIEW, CardAddress, IncidentDraft, IncidentRef
 
 if TYPE_CHECKING:
     from adapters.matrix.reviewers import ReviewerCards
@@ -157,7 +157,7 @@ class MatrixEnforcer:
         if viewer != OVERVIEW:
             if self.reviewer_cards is None:
                 return
-            failures = await self.reviewer_cards.deliver(incident.id, [PersonId(viewer)], txn=txn)
+            failures = await self.reviewer_cards.deliver(incident.id, [PersonId(viewer)], key=txn)
             if failures:
                 raise MatrixCallFailed(f"card of incident #{incident.id}", "; ".join(failures))
             return
@@ -166,7 +166,7 @@ class MatrixEnforcer:
             return
         event_id = await self.send(room, card_content(incident, self._person_name), txn=txn)
         if self.reviewer_cards is not None:
-            self.reviewer_cards.remember(incident.id, OVERVIEW, room, event_id)
+            self.reviewer_cards.remember(incident.id, OVERVIEW, CardAddress(room, event_id))
         else:  # a reaction on the card (👀, ❌, ...) must find its incident again
             self._state.set(CARD_KEY + event_id, str(incident.id))
 

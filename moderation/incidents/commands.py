@@ -7,11 +7,16 @@ through the ReviewService; the answer is one text to post back.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import render_text
-from moderation.incidents.review import ReviewResult, ReviewService
+from moderation.incidents.review import Result, ReviewResult, ReviewService
+
+if TYPE_CHECKING:
+    from moderation.incidents.card_ledger import CardLedger
 
 VERBS = ("ack", "resolve", "dismiss", "escalate", "show", "list", "help")
 _ALIASES = {"acknowledge": "ack", "opgelost": "resolve", "afwijzen": "dismiss", "escaleer": "escalate"}
@@ -24,6 +29,8 @@ HELP = (
     "!resolve N what was done[; measure: …][; parents: yes|no] · !dismiss N [why] · "
     "!escalate N coordinator|leadership|police [why]"
 )
+
+NOT_A_REVIEWER = "you are not on the school's roster as a reviewer; ask the administrator"
 
 
 class CommandError(ValueError):
@@ -118,6 +125,25 @@ def reaction_command(key: str, incident_id: int) -> ReviewCommand | None:
     return ReviewCommand(verb, incident_id, target=target)
 
 
+CHANGES = frozenset({"ack", "resolve", "dismiss", "escalate"})  # the verbs that change an incident
+
+
+def execute(service: ReviewService, actor: Actor, command: ReviewCommand) -> ReviewResult:
+    """The service call a command stands for (show or a change), as `actor`."""
+    assert command.incident_id is not None and command.verb in CHANGES | {"show"}
+    n = command.incident_id
+    if command.verb == "show":
+        return service.show(n, actor)
+    if command.verb == "ack":
+        return service.acknowledge(n, actor)
+    if command.verb == "resolve":
+        measure, parents = command.measure, command.parents_informed
+        return service.resolve(n, actor, command.text, measure=measure, parents_informed=parents)
+    if command.verb == "dismiss":
+        return service.dismiss(n, actor, command.text)
+    return service.escalate(n, actor, command.target, command.text)
+
+
 def run_command(service: ReviewService, actor: Actor, command: ReviewCommand) -> str:
     """Run a parsed command as `actor`; the text to show them."""
     if command.verb == "help":
@@ -127,29 +153,52 @@ def run_command(service: ReviewService, actor: Actor, command: ReviewCommand) ->
         if not cards:
             return "no incidents for you" + (f" with status {command.text}" if command.text else "")
         return "\n".join(f"#{c.id} {c.status:<9} {c.rule_id} {c.category:<14} {c.room} · {c.author}" for c in cards)
-    assert command.incident_id is not None
-    n = command.incident_id
-    result: ReviewResult
+    result = execute(service, actor, command)
     if command.verb == "show":
-        result = service.show(n, actor)
         return render_text(result.card) if result.card is not None and result.ok else result.message
-    if command.verb == "ack":
-        result = service.acknowledge(n, actor)
-    elif command.verb == "resolve":
-        result = service.resolve(
-            n, actor, command.text, measure=command.measure, parents_informed=command.parents_informed
-        )
-    elif command.verb == "dismiss":
-        result = service.dismiss(n, actor, command.text)
-    else:
-        result = service.escalate(n, actor, command.target, command.text)
     return result.message
+
+
+class ChatReview:
+    """Typed commands and reactions on one chat platform: run as the sender, answered in words, and after a change
+    every copy of the card on that platform follows (through its card ledger, when it keeps cards)."""
+
+    def __init__(self, service: ReviewService, ledger: CardLedger | None = None) -> None:
+        self._service = service
+        self.ledger = ledger
+        # One change at a time: the service's row lock is a no-op on SQLite, where two changes at once could
+        # otherwise both find the incident open. Changes take milliseconds, so one lock for all is enough.
+        self._changing = asyncio.Lock()
+
+    async def answer(self, actor: Actor | None, text: str) -> str:
+        """Parse and run a typed line; every failure becomes a sentence for the person who typed it."""
+        if actor is None:
+            return NOT_A_REVIEWER
+        try:
+            command = parse_command(text)
+        except CommandError as exc:
+            return str(exc)
+        return await self.run(actor, command)
+
+    async def run(self, actor: Actor, command: ReviewCommand) -> str:
+        if command.verb not in CHANGES:
+            return await asyncio.to_thread(run_command, self._service, actor, command)
+        result = await self.change(actor, command)
+        if result.result is not Result.DONE or self.ledger is None:
+            return result.message
+        if await self.ledger.follow(result):
+            return f"{result.message}; not every card could be delivered (they find it in their digest)"
+        return result.message
+
+    async def change(self, actor: Actor, command: ReviewCommand) -> ReviewResult:
+        async with self._changing:
+            return await asyncio.to_thread(execute, self._service, actor, command)
 
 
 def answer(service: ReviewService, actor: Actor | None, text: str) -> str:
     """Parse and run; every failure becomes a sentence for the person who typed it."""
     if actor is None:
-        return "you are not on the school's roster as a reviewer; ask the administrator"
+        return NOT_A_REVIEWER
     try:
         command = parse_command(text)
     except CommandError as exc:

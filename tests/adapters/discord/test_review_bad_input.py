@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 
-from adapters.discord.card_locations import OVERVIEW, CardLocations
-from adapters.discord.review import NOT_THIS_CARD
+from adapters.discord.card_port import KEYS
+from adapters.discord.presses import NOT_THIS_CARD
 from moderation.incidents.access import refusal
+from moderation.incidents.card_locations import CardLocations
 from moderation.incidents.db import HistoryRow, IncidentRow, ReviewerRow
+from moderation.ports import OVERVIEW
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.fake_discord.review_school import DEFERRED, EPHEMERAL, MODAL, Reviewing, review_school
 
@@ -109,7 +111,7 @@ async def test_a_reviewer_with_closed_dms_still_has_the_incident_and_the_overvie
     assert not r.cards_for(r.school.teacher, n)
     await r.card_for(r.abc, n)  # the other reviewer still got hers
     assert r.overview_card(n) is not None
-    assert {p.viewer for p in CardLocations(r.core.state).of(n)} == {"abc", OVERVIEW}
+    assert set(CardLocations(r.core.state, KEYS).of(n)) == {"abc", OVERVIEW}
 
 
 async def test_a_card_discord_refuses_for_another_reason_is_recorded_as_a_failed_announcement(r: Reviewing) -> None:
@@ -123,7 +125,7 @@ async def test_a_card_discord_refuses_for_another_reason_is_recorded_as_a_failed
         ).one()
     assert announce.startswith("FAILED") and "card for jan: 403 Missing Access" in announce
     assert r.overview_card(n) is not None  # leadership's overview still went out
-    assert {p.viewer for p in CardLocations(r.core.state).of(n)} == {OVERVIEW}
+    assert set(CardLocations(r.core.state, KEYS).of(n)) == {OVERVIEW}
 
 
 async def test_a_card_deleted_by_hand_is_forgotten_and_the_action_still_counts(r: Reviewing) -> None:
@@ -134,7 +136,7 @@ async def test_a_card_deleted_by_hand_is_forgotten_and_the_action_still_counts(r
     assert overview is not None
     r.world.delete_message(r.school.owner.id, overview.channel_id, overview.id)  # leadership tidies the channel
     assert text_of(await r.press(jan, card, "ack", n)) == f"incident #{n} is now in review"
-    await r.fake.wait_for(lambda: OVERVIEW not in {p.viewer for p in CardLocations(r.core.state).of(n)})
+    await r.fake.wait_for(lambda: OVERVIEW not in set(CardLocations(r.core.state, KEYS).of(n)))
     await r.fake.wait_for(lambda: "in-review" in r.cards_for(r.abc, n)[-1].content)
 
 
