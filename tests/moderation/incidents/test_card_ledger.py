@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -15,6 +14,7 @@ from moderation.incidents.card_locations import CardLocations, LedgerKeys
 from moderation.incidents.cards import Card
 from moderation.model import Person, PersonId
 from moderation.ports import OVERVIEW, CardAddress, CardFailed
+from tests.support.core import OPEN_CORES
 from tests.support.review import School, make_school
 
 KEYS = LedgerKeys(copies="test.copies.", by_message="test.card.", listing="test.copies.index")
@@ -54,9 +54,11 @@ class RecordingPort:
         self.shown[where.message] = (self.shown[where.message][0], notice)
 
 
-@pytest.fixture
-def school(tmp_path: Path) -> Iterator[School]:
-    school = make_school(tmp_path)
+@pytest.fixture(scope="module")
+def school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[School]:
+    """One school for the module (each test makes its own incidents): building one takes seconds."""
+    school = make_school(tmp_path_factory.mktemp("ledger"))
+    OPEN_CORES.remove(school.core)  # closed at the module's end, not after its first test
     yield school
     school.core.close()
 
