@@ -22,6 +22,7 @@ from adapters.console import ConsoleAdapter, Writer
 from adapters.console_review import ConsoleReview
 from bot.database import ensure_current
 from bot.settings import WEEKDAY, RoomSettings, Settings, parse_window
+from bot.texts.nl import DUTCH
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.clock import SystemClock
 from moderation.directory import RosterDirectory, load_directory
@@ -243,6 +244,7 @@ def build_core(
         official_names=settings.bot.official_names,
         room_rules=ALL_ROOM_RULES,
         one_to_one_exceptions=settings.bot.one_to_one_exceptions,
+        texts=DUTCH,
     )
     core = Core(settings, engine, sessions, store, SqlStateStore(sessions), directory, moderator, classifier, clock)
     return core
@@ -267,7 +269,7 @@ def build_adapters(core: Core) -> list[Adapter]:
 def console_adapter(core: Core, lines: Iterable[str] | None = None, out: Writer | None = None) -> ConsoleAdapter:
     """The console platform, with the review commands (`@jansen !resolve 2 …`) of the same roster."""
     writer = out or sys.stdout
-    review = ConsoleReview(ReviewService(core.sessions, lambda: core.directory, core.clock), writer.write)
+    review = ConsoleReview(ReviewService(core.sessions, lambda: core.directory, core.clock), DUTCH, writer.write)
     return ConsoleAdapter(lines=lines, out=writer, review=review)
 
 

@@ -17,11 +17,12 @@ from discord.utils import MISSING
 
 from adapters.discord.card import render_review_card, split_message
 from adapters.discord.review_view import card_view
-from moderation.digest import Digest, render_digest
+from moderation.digest import Digest
 from moderation.incidents.card_locations import LedgerKeys
 from moderation.incidents.cards import Card
 from moderation.model import Person, Platform
 from moderation.ports import CardAddress, CardFailed
+from moderation.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,9 @@ def discord_account(person: Person) -> int | None:
 
 
 class DiscordCards:
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, texts: Texts) -> None:
         self._client = client
+        self._texts = texts
 
     def reaches(self, person: Person) -> bool:
         return discord_account(person) is not None
@@ -55,7 +57,9 @@ class DiscordCards:
         try:
             channel = await self._dm_channel(account)
             sent = await channel.send(
-                render_review_card(card), view=card_view(card) or MISSING, allowed_mentions=NO_MENTIONS
+                render_review_card(card, self._texts),
+                view=card_view(card, self._texts) or MISSING,
+                allowed_mentions=NO_MENTIONS,
             )
         except discord.HTTPException as exc:
             log.warning("incident #%s: could not DM the card to %s: %s", card.id, account, exc)
@@ -67,7 +71,7 @@ class DiscordCards:
     async def edit(self, where: CardAddress, card: Card) -> CardAddress | None:
         message = self._message(where)
         try:
-            await message.edit(content=render_review_card(card), view=card_view(card))
+            await message.edit(content=render_review_card(card, self._texts), view=card_view(card, self._texts))
         except discord.NotFound:
             return None
         except discord.HTTPException as exc:
@@ -89,7 +93,7 @@ class DiscordCards:
             return False
         try:
             channel = await self._dm_channel(account)
-            for chunk in split_message(render_digest(reviewer, digest)):
+            for chunk in split_message(self._texts.digest(reviewer, digest)):
                 await channel.send(chunk, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("discord: digest for %s not delivered: %s", reviewer.id, exc)

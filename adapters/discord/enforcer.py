@@ -124,7 +124,7 @@ class DiscordEnforcer:
         channel = self._client.get_channel(self._config.review_channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise RuntimeError(f"review channel {self._config.review_channel_id} is not a text channel I can see")
-        card = render_card(incident, self._person_name)
+        card = render_card(incident, self._person_name, self._moderator.texts)
         if self.review is None:
             await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
             return

@@ -32,16 +32,13 @@ from adapters.discord.review_view import (
 )
 from moderation.incidents.access import Actor
 from moderation.incidents.card_ledger import CardLedger
-from moderation.incidents.cards import Card
 from moderation.incidents.commands import ChatReview, ReviewCommand
 from moderation.incidents.review import CLOSED, Result, ReviewResult, ReviewService
 from moderation.model import AccountId, Platform
 from moderation.ports import OVERVIEW, CardAddress
+from moderation.texts import Phrase, Withdrawal
 
 log = logging.getLogger(__name__)
-
-NOT_THIS_CARD = "That button does not belong to this card. Use the buttons on the card of the incident itself."
-UNKNOWN_BUTTON = "I do not know that button (any more). Use the newest card, or `!list open`."
 
 
 class Presses:
@@ -49,6 +46,7 @@ class Presses:
         self._service = service
         self._ledger = ledger
         self._chat = chat
+        self._texts = chat.texts
 
     async def handle(self, interaction: discord.Interaction) -> None:
         """A button, select or modal of ours (custom_id `sw:…`); anything else is someone else's business."""
@@ -62,7 +60,7 @@ class Presses:
         modal = kind is discord.InteractionType.modal_submit
         press = parse_custom_id(raw, MODAL_ACTIONS if modal else BUTTON_ACTIONS)
         if press is None:
-            await _answer(interaction, UNKNOWN_BUTTON)
+            await _answer(interaction, self._texts.phrase(Phrase.UNKNOWN_BUTTON))
             return
         if not self._on_its_card(interaction, press):
             log.warning(
@@ -72,7 +70,7 @@ class Presses:
                 getattr(interaction.message, "id", None),
                 press.incident_id,
             )
-            await _answer(interaction, NOT_THIS_CARD)
+            await _answer(interaction, self._texts.phrase(Phrase.NOT_THIS_CARD))
             return
         actor = self._actor(interaction.user.id)
         if press.action == RESOLVE and not modal:
@@ -80,10 +78,11 @@ class Presses:
             return
         await _think(interaction)  # answer within Discord's 3 s; the work follows
         if modal:
-            result = await self._resolve(press, actor, data)
-        else:
-            result = await self._chat.change(actor, _command(press, data))
-        await self._after(interaction, press, actor, result)
+            command, result, said = await self._resolve(press, actor, data)
+            await self._after(interaction, command, actor, result, said)
+            return
+        command = _command(press, data)
+        await self._after(interaction, command, actor, await self._chat.change(actor, command))
 
     def _on_its_card(self, interaction: discord.Interaction, press: Press) -> bool:
         """The pressed message is a stored copy of this incident's card (a modal submitted without a message
@@ -99,35 +98,47 @@ class Presses:
 
     async def _open_resolve(self, interaction: discord.Interaction, press: Press, actor: Actor) -> None:
         shown = await asyncio.to_thread(self._service.show, press.incident_id, actor)
-        if shown.card is None:
-            await self._after(interaction, press, actor, shown)
+        command = ReviewCommand(RESOLVE, press.incident_id)
+        if shown.card is None:  # not theirs
+            await self._after(interaction, command, actor, shown)
             return
-        if shown.card.status in CLOSED:
-            closed = ReviewResult(Result.UNCHANGED, _closed(shown.card), shown.card)
-            await self._after(interaction, press, actor, closed)
+        if shown.card.status in CLOSED:  # nothing left to resolve
+            await self._after(interaction, command, actor, replace(shown, result=Result.UNCHANGED))
             return
-        await interaction.response.send_modal(resolve_modal(press.incident_id))
+        await interaction.response.send_modal(resolve_modal(press.incident_id, self._texts))
 
-    async def _resolve(self, press: Press, actor: Actor, data: dict[str, Any]) -> ReviewResult:
+    async def _resolve(
+        self, press: Press, actor: Actor, data: dict[str, Any]
+    ) -> tuple[ReviewCommand, ReviewResult, str]:
+        """The resolve form's outcome, and what to answer: nothing the reviewer typed is lost when it failed."""
         form = read_modal(data)
         command = ReviewCommand(
             RESOLVE, press.incident_id, text=form.note, measure=form.measure, parents_informed=form.parents_informed
         )
         result = await self._chat.change(actor, command)
+        said = self._chat.say(command, result)
         if result.result in (Result.INVALID, Result.FORBIDDEN, Result.NOT_FOUND) and form.note.strip():
-            keep = f"\nYour note (not saved), to copy: {form.note.strip()[:1500]}"
-            result = replace(result, message=result.message + keep)  # nothing the reviewer typed is lost
-        return result
+            said += "\n" + self._texts.phrase(Phrase.NOTE_NOT_SAVED).format(note=form.note.strip()[:1500])
+        return command, result, said
 
-    async def _after(self, interaction: discord.Interaction, press: Press, actor: Actor, result: ReviewResult) -> None:
-        await _answer(interaction, result.message)
+    async def _after(
+        self,
+        interaction: discord.Interaction,
+        command: ReviewCommand,
+        actor: Actor,
+        result: ReviewResult,
+        said: str | None = None,
+    ) -> None:
+        await _answer(interaction, said if said is not None else self._chat.say(command, result))
         pressed = _pressed(interaction, actor)
+        n = command.incident_id
+        assert n is not None
         if result.result is Result.NOT_FOUND and pressed is not None:
-            await self._ledger.retire(press.incident_id, *pressed, "no longer exists (erased)")
+            await self._ledger.retire(n, *pressed, Withdrawal.GONE)
         elif result.card is not None and result.result is Result.DONE:
             await self._ledger.follow(result, pressed)
         elif result.card is not None and pressed is not None:
-            await self._ledger.show_in(press.incident_id, *pressed, result.card)  # the current state where pressed
+            await self._ledger.show_in(n, *pressed, result.card)  # the current state where it was pressed
 
 
 def _command(press: Press, data: dict[str, Any]) -> ReviewCommand:
@@ -166,7 +177,3 @@ def _pressed(interaction: discord.Interaction, actor: Actor) -> tuple[str, CardA
         return None
     viewer = actor.key if message.guild is None and actor.person is not None else OVERVIEW
     return viewer, CardAddress(str(message.channel.id), str(message.id))
-
-
-def _closed(card: Card) -> str:
-    return f"incident #{card.id} is already {card.status}; nothing to resolve"

@@ -24,6 +24,7 @@ from moderation.incidents.review import ReviewService
 from moderation.incidents.withdrawals import KeyValue
 from moderation.model import AccountId, Person, Platform
 from moderation.ports import Directory, IncidentRef
+from moderation.texts import Texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +37,16 @@ class ReviewSetup:
 
 
 class DiscordReview:
-    def __init__(self, client: discord.Client, setup: ReviewSetup) -> None:
+    def __init__(self, client: discord.Client, setup: ReviewSetup, texts: Texts) -> None:
         self._directory = setup.directory
-        self.cards = DiscordCards(client)
-        self.ledger = CardLedger(self.cards, CardLocations(setup.state, KEYS), setup.service, platform="discord")
-        self._presses = Presses(setup.service, self.ledger, ChatReview(setup.service, self.ledger))
+        self._texts = texts
+        self.cards = DiscordCards(client, texts)
+        locations = CardLocations(setup.state, KEYS)
+        self.ledger = CardLedger(self.cards, locations, setup.service, texts, platform="discord")
+        self._presses = Presses(setup.service, self.ledger, ChatReview(setup.service, texts, self.ledger))
 
     def overview_view(self, incident: IncidentRef) -> discord.ui.View | None:
-        return card_view(fresh_card(incident))
+        return card_view(fresh_card(incident), self._texts)
 
     async def deliver(self, incident: IncidentRef) -> list[str]:
         """DM the card to each reviewer (leadership when unrouted); what failed (the incident records the
@@ -54,10 +57,10 @@ class DiscordReview:
     async def handle(self, interaction: discord.Interaction) -> None:
         await self._presses.handle(interaction)
 
-    async def withdraw(self, incident_id: int, notice: str) -> int:
+    async def withdraw(self, incident_id: int) -> int:
         """Clear every copy of an incident's card (AVG: after retention or a privacy erase the excerpt must not
         live on in DMs). Returns how many copies were cleared."""
-        return await self.ledger.withdraw(incident_id, notice)
+        return await self.ledger.withdraw(incident_id)
 
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
         return await self.cards.send_digest(reviewer, digest)

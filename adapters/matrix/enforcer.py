@@ -28,6 +28,7 @@ from adapters.matrix.reviewers import CARD_KEY
 from adapters.matrix.translate import edit_on_its_own, sender_of
 from moderation.model import AccountId, Message, PersonId
 from moderation.ports import OVERVIEW, CardAddress, IncidentDraft, IncidentRef
+from moderation.texts import Texts
 
 if TYPE_CHECKING:
     from adapters.matrix.reviewers import ReviewerCards
@@ -54,11 +55,13 @@ class MatrixEnforcer:
         config: MatrixConfig,
         state: StateStore,
         person_name: Callable[[PersonId], str],
+        texts: Texts,
     ) -> None:
         self._client = client
         self._config = config
         self._state = state
         self._person_name = person_name
+        self._texts = texts
         # Set by the adapter: makes sure nio knows a room (and whether it is encrypted) before sending to it.
         self.room_loader: Callable[[str], Awaitable[None]] | None = None
         # Set by the adapter when reviewing is on: each reviewer's own card in their direct room.
@@ -164,7 +167,7 @@ class MatrixEnforcer:
         room = self._config.review_room_id
         if room is None:
             return
-        event_id = await self.send(room, card_content(incident, self._person_name), txn=txn)
+        event_id = await self.send(room, card_content(incident, self._person_name, self._texts), txn=txn)
         if self.reviewer_cards is not None:
             self.reviewer_cards.remember(incident.id, OVERVIEW, CardAddress(room, event_id))
         else:  # a reaction on the card (👀, ❌, ...) must find its incident again

@@ -18,10 +18,11 @@ from nio import AsyncClient, JoinedMembersResponse
 
 from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.enforcer import MatrixEnforcer
-from moderation.digest import Digest, render_digest
-from moderation.incidents.commands import NOT_A_REVIEWER, ChatReview, is_command, reaction_command
+from moderation.digest import Digest
+from moderation.incidents.commands import ChatReview, is_command, reaction_command
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Message, Person, Platform
+from moderation.texts import Phrase, Texts
 
 MAX_ANSWER = 16_000  # stay well under Matrix's 64 KiB event limit
 
@@ -34,7 +35,9 @@ class MatrixReview:
         service: ReviewService,
         enforcer: MatrixEnforcer,
         review_room_id: str | None,
+        texts: Texts,
     ) -> None:
+        self._texts = texts
         self._service = service
         self._enforcer = enforcer
         self._room = review_room_id
@@ -85,7 +88,7 @@ class MatrixReview:
     def _chat(self) -> ChatReview:
         """The chat front end, with the card ledger once the adapter has one (set after this object is built)."""
         if self._commands is None or self._commands.ledger is not self._enforcer.reviewer_cards:
-            self._commands = ChatReview(self._service, self._enforcer.reviewer_cards)
+            self._commands = ChatReview(self._service, self._texts, self._enforcer.reviewer_cards)
         return self._commands
 
     async def _reply(self, room_id: str, event_id: str, reply: str) -> None:
@@ -116,7 +119,7 @@ class MatrixReview:
         if command is None:
             return  # any other reaction, or not on a card: just a reaction
         actor = self._service.actor_for(Platform.MATRIX, AccountId(sender))
-        reply = NOT_A_REVIEWER if actor is None else await self._chat().run(actor, command)
+        reply = await self._chat().run(actor, command) if actor else self._texts.phrase(Phrase.NOT_A_REVIEWER)
         await self._reply(room_id, str(event.get("event_id", "")), reply)
 
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
@@ -125,7 +128,7 @@ class MatrixReview:
         if not accounts:
             return False
         try:
-            await self._enforcer.send_private(accounts[0], render_digest(reviewer, digest))
+            await self._enforcer.send_private(accounts[0], self._texts.digest(reviewer, digest))
         except MatrixCallFailed as exc:
             log.warning("matrix: digest for %s not delivered: %s", reviewer.id, exc)
             return False

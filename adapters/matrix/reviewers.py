@@ -22,6 +22,7 @@ from moderation.incidents.cards import Card
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Person, Platform
 from moderation.ports import CardAddress, CardFailed
+from moderation.texts import Texts
 
 CARD_KEY = "matrix.card."  # event id of a card -> incident id (reactions on the card find their incident)
 # incident id -> {viewer: [room id, card event id, edit event ids ...]}: every copy of its card, kept up to date
@@ -43,11 +44,13 @@ class MatrixCardPort:
         direct_room: Callable[[AccountId], Awaitable[str]],
         send: Callable[..., Awaitable[str]],  # (room id, content, *, txn=None) -> event id
         redact: Callable[[str, str, str], Awaitable[None]],
+        texts: Texts,
         overview_room: str | None,
     ) -> None:
         self._direct_room = direct_room
         self._send = send
         self._redact = redact
+        self._texts = texts
         self._overview_room = overview_room
 
     def reaches(self, person: Person) -> bool:
@@ -59,13 +62,13 @@ class MatrixCardPort:
             room = await self._direct_room(account) if account is not None else self._overview_room
             if room is None:
                 return None
-            return CardAddress(room, await self._send(room, review_card_content(card), txn=key))
+            return CardAddress(room, await self._send(room, review_card_content(card, self._texts), txn=key))
         except MatrixCallFailed as exc:
             raise CardFailed(str(exc)) from exc
 
     async def edit(self, where: CardAddress, card: Card) -> CardAddress | None:
         try:
-            edit = await self._send(where.room, replacement(where.message, review_card_content(card)))
+            edit = await self._send(where.room, replacement(where.message, review_card_content(card, self._texts)))
         except MatrixCallFailed as exc:
             raise CardFailed(str(exc)) from exc
         return where._replace(edits=(*where.edits, edit)) if edit else where
@@ -88,7 +91,8 @@ class ReviewerCards(CardLedger):
         direct_room: Callable[[AccountId], Awaitable[str]],
         send: Callable[..., Awaitable[str]],
         redact: Callable[[str, str, str], Awaitable[None]],
+        texts: Texts,
         overview_room: str | None = None,
     ) -> None:
-        port = MatrixCardPort(direct_room, send, redact, overview_room)
-        super().__init__(port, CardLocations(state, KEYS), service, platform="matrix")
+        port = MatrixCardPort(direct_room, send, redact, texts, overview_room)
+        super().__init__(port, CardLocations(state, KEYS), service, texts, platform="matrix")

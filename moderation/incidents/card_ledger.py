@@ -19,6 +19,7 @@ from moderation.incidents.cards import Card
 from moderation.incidents.review import ReviewResult, ReviewService
 from moderation.model import Person, PersonId
 from moderation.ports import OVERVIEW, CardAddress, CardFailed, CardPort
+from moderation.texts import Texts, Withdrawal
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,13 @@ OPEN = ("open", "in-review")
 
 
 class CardLedger:
-    def __init__(self, port: CardPort, locations: CardLocations, service: ReviewService, *, platform: str) -> None:
+    def __init__(
+        self, port: CardPort, locations: CardLocations, service: ReviewService, texts: Texts, *, platform: str
+    ) -> None:
         self.port = port
         self.locations = locations
         self._service = service
+        self._texts = texts
         self._platform = platform  # for the log only
 
     def copies(self, incident_id: int) -> dict[str, CardAddress]:
@@ -99,7 +103,7 @@ class CardLedger:
         for viewer, where in copies.items():
             person = self._viewer(viewer)
             if person is None and viewer != OVERVIEW:
-                await self.retire(incident_id, viewer, where, "is no longer yours to review")
+                await self.retire(incident_id, viewer, where, Withdrawal.NOT_YOURS)
                 continue
             await self.show_in(incident_id, viewer, where, card, person)
 
@@ -122,28 +126,28 @@ class CardLedger:
 
     # -- away ---------------------------------------------------------------------------------------------------
 
-    async def retire(self, incident_id: int, viewer: str, where: CardAddress, notice: str) -> bool:
+    async def retire(self, incident_id: int, viewer: str, where: CardAddress, why: Withdrawal) -> bool:
         """Withdraw one copy; True when it went. One that could not be withdrawn is kept, to be tried again."""
         try:
-            await self.port.withdraw(where, f"Incident #{incident_id} {notice}.")
+            await self.port.withdraw(where, self._texts.withdrawn(incident_id, why))
         except CardFailed as exc:
             log.warning("%s: incident #%d: the card of %s not withdrawn: %s", self._platform, incident_id, viewer, exc)
             return False
         self.locations.drop(incident_id, viewer, where.message)
         return True
 
-    async def withdraw(self, incident_id: int, notice: str) -> int:
+    async def withdraw(self, incident_id: int, why: Withdrawal = Withdrawal.ERASED) -> int:
         """Withdraw every copy (AVG: the excerpt must not outlive its erasure in chat); how many went."""
         copies = self.copies(incident_id)
-        return sum([await self.retire(incident_id, viewer, where, notice) for viewer, where in copies.items()])
+        return sum([await self.retire(incident_id, viewer, where, why) for viewer, where in copies.items()])
 
-    async def renew(self, incident_id: int, notice: str) -> bool:
+    async def renew(self, incident_id: int) -> bool:
         """Replace every copy by a fresh one as the incident reads now (its text changed: an edit would keep the old
         text around). Old copies are withdrawn; while the incident is open each viewer who may still see it gets a
         new one. True when no old copy is left and every new one went; otherwise it is tried again (a viewer already
         renewed is skipped)."""
         viewers = self.copies(incident_id)
-        await self.withdraw(incident_id, notice)
+        await self.withdraw(incident_id, Withdrawal.CHANGED)
         left = self.copies(incident_id)
         people = [PersonId(v) for v in viewers if v != OVERVIEW and v not in left]
         failures = await self.deliver(incident_id, people, only_open=True)
@@ -164,13 +168,13 @@ class CardLedger:
             self.remember(incident_id, OVERVIEW, where)
         return []
 
-    async def withdraw_departed(self, notice: str = "left the school") -> int:
+    async def withdraw_departed(self) -> int:
         """Withdraw the copies held by people who are no longer on the school's roster; how many went."""
         withdrawn = 0
         for incident_id in sorted(self.locations.with_copies()):
             for viewer, where in self.copies(incident_id).items():
                 if viewer != OVERVIEW and self._viewer(viewer) is None:
-                    withdrawn += await self.retire(incident_id, viewer, where, notice)
+                    withdrawn += await self.retire(incident_id, viewer, where, Withdrawal.LEFT)
         if withdrawn:
             log.info("%s: withdrew %d card(s) of reviewers who left the school", self._platform, withdrawn)
         return withdrawn

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.orm import selectinload
 
 from bot.app import Core, build_policies
+from bot.texts.nl import DUTCH
 from moderation.incidents.db import HistoryRow, IncidentRow
 from moderation.incidents.outbox import SqlOutbox
 from moderation.model import (
@@ -249,6 +250,7 @@ class FlakyStore:
 async def test_a_database_outage_delays_the_message_and_loses_nothing(core: Core) -> None:
     flaky = FlakyStore(core.store, down=3)
     moderator = Moderator(
+        texts=DUTCH,
         policies=build_policies(core.settings),
         rules=ALL_RULES,
         directory=core.directory,

@@ -11,6 +11,7 @@ from typing import Any
 from bot.app import Core, build_core, build_policies
 from bot.database import upgrade
 from bot.settings import settings_from_dict
+from bot.texts.nl import DUTCH
 from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.engine import make_engine
 from moderation.incidents.outbox import SqlOutbox
@@ -113,6 +114,7 @@ def make_school(
         threshold=settings.review.repeat_threshold,
     )
     core.moderator = Moderator(
+        texts=DUTCH,
         policies=build_policies(settings),
         rules=ALL_RULES,
         directory=core.directory,

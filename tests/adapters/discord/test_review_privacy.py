@@ -54,7 +54,7 @@ async def test_withdrawing_an_incident_clears_every_copy_of_its_card(tmp_path: P
         cleared = await r.adapter.withdraw_cards([n])
         assert cleared == 3 and CardLocations(r.core.state, KEYS).of(n) == {}
         for card in copies:
-            assert card.content == f"Incident #{n} was erased (privacy)." and card.components == []
+            assert card.content == f"Melding #{n} is gewist (privacy)." and card.components == []
         assert "sukkel" in (await r.card_for(r.school.teacher, other)).content  # other incidents untouched
         assert await r.adapter.withdraw_cards([n]) == 0  # twice: nothing left, no error
 
@@ -68,9 +68,9 @@ async def test_the_card_of_a_reviewer_who_left_the_school_is_cleared_not_updated
         # The coordinator's card, as if it had been sent to someone who is no longer on the roster.
         locations.add(n, "left-in-july", CardAddress(str(theirs.channel_id), str(theirs.id)))
         await r.press(r.school.teacher, card, "ack", n)
-        await r.fake.wait_for(lambda: theirs.content == f"Incident #{n} is no longer yours to review.")
+        await r.fake.wait_for(lambda: theirs.content == f"Melding #{n} is niet meer aan jou toegewezen.")
         assert theirs.components == [] and "klootzak" not in theirs.content
-        assert "left-in-july" not in locations.of(n)
+        await r.fake.wait_for(lambda: "left-in-july" not in locations.of(n))  # forgotten once it is cleared
 
 
 async def test_a_card_that_cannot_be_cleared_is_kept_and_the_withdrawal_raises(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ async def test_a_card_that_cannot_be_cleared_is_kept_and_the_withdrawal_raises(t
         assert [where.message for where in CardLocations(r.core.state, KEYS).of(n).values()] == [str(card.id)]
         assert "klootzak" in card.content
         assert await r.adapter.withdraw_cards([n]) == 1  # the next try clears it
-        assert card.content == f"Incident #{n} was erased (privacy)."
+        assert card.content == f"Melding #{n} is gewist (privacy)."
 
 
 async def test_before_start_cards_known_from_the_state_table_are_not_forgotten() -> None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.texts.nl import DUTCH
 from moderation.incidents.access import Actor
 from moderation.incidents.card_ledger import CardLedger
 from moderation.incidents.card_locations import CardLocations, LedgerKeys
@@ -64,7 +65,7 @@ def school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[School]:
 
 
 def ledger_of(school: School, port: RecordingPort, state: Memory) -> CardLedger:
-    return CardLedger(port, CardLocations(state, KEYS), school.review, platform="test")
+    return CardLedger(port, CardLocations(state, KEYS), school.review, DUTCH, platform="test")
 
 
 def actor(school: School, pid: str) -> Actor:
@@ -128,12 +129,12 @@ async def test_a_copy_that_cannot_be_withdrawn_is_kept_and_tried_again(school: S
     await ledger.deliver(n, [PersonId("jan"), PersonId("abc")])
     stuck = ledger.copies(n)["abc"].message
     port.broken.add(stuck)
-    assert await ledger.withdraw(n, "was erased (privacy)") == 1
+    assert await ledger.withdraw(n) == 1
     assert set(ledger.copies(n)) == {"abc"} and n in ledger.locations.with_copies()
     port.broken.clear()
-    assert await ledger.withdraw(n, "was erased (privacy)") == 1
+    assert await ledger.withdraw(n) == 1
     assert ledger.copies(n) == {} and n not in ledger.locations.with_copies()
-    assert port.shown[stuck][1] == f"Incident #{n} was erased (privacy)."
+    assert port.shown[stuck][1] == f"Melding #{n} is gewist (privacy)."
 
 
 async def test_a_viewer_who_left_loses_the_copy_instead_of_news(school: School) -> None:
@@ -144,7 +145,10 @@ async def test_a_viewer_who_left_loses_the_copy_instead_of_news(school: School) 
     ledger.remember(n, "left-in-july", CardAddress("room-x", "old"))
     port.shown["old"] = ("left-in-july", "old card")
     assert await ledger.withdraw_departed() == 1
-    assert set(ledger.copies(n)) == {"jan"} and port.shown["old"][1] == f"Incident #{n} left the school."
+    assert (
+        set(ledger.copies(n)) == {"jan"}
+        and port.shown["old"][1] == f"Melding #{n} is ingetrokken: de ontvanger is niet meer van school."
+    )
 
 
 def test_the_first_discord_shape_and_garbage_are_read() -> None:
