@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import tzinfo
 
 from moderation.digest import Digest
-from moderation.incidents.cards import SCHOOL_TZ, render_text
+from moderation.incidents.cards import render_text
 from moderation.incidents.commands import answer
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Person, Platform
+from moderation.texts import Texts
 
 _REVIEW_LINE = re.compile(r"^@(?P<who>[\w.\-]+)\s+(?P<command>!.*)$", re.S)
 
 
 class ConsoleReview:
-    def __init__(self, service: ReviewService, write: Callable[[str], object], zone: tzinfo = SCHOOL_TZ) -> None:
+    def __init__(self, service: ReviewService, texts: Texts, write: Callable[[str], object]) -> None:
         self._service = service
+        self._texts = texts
         self._write = write
-        self._zone = zone  # the school's time zone ([bot] timezone), for the times on cards
 
     def handle(self, line: str) -> bool:
         """Run `@name !command …` as that console user; True when the line was a review command (answered)."""
@@ -31,16 +31,17 @@ class ConsoleReview:
         if match is None:
             return False
         actor = self._service.actor_for(Platform.CONSOLE, AccountId(match["who"].lower()))
-        reply = answer(self._service, actor, match["command"])
+        reply = answer(self._service, self._texts, actor, match["command"])
         self._write(line.strip() + "\n")
         self._write("".join(f"    » {row}\n" for row in reply.splitlines() or [""]))
         return True
 
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
         """The console's digest: printed for the reviewer, like every other console output."""
-        lines = [f"    ✉ daily digest for {reviewer.name}: {digest.total} open incident(s), oldest first"]
+        head, *_ = self._texts.digest(reviewer, digest).splitlines()
+        lines = [f"    ✉ {head}"]
         lines += [
-            render_text(card, with_commands=False, zone=self._zone).replace("\n", "\n      ") for card in digest.cards
+            render_text(card, self._texts, with_commands=False).replace("\n", "\n      ") for card in digest.cards
         ]
         self._write("      " + "\n      ".join(lines).lstrip() + "\n")
         return True

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.base import Adapter
 from bot.database import ensure_current
 from bot.settings import WEEKDAY, RoomSettings, Settings, parse_window
+from bot.texts.nl import Dutch
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.clock import SystemClock
 from moderation.directory import CurrentRoster, RosterDirectory, load_directory
@@ -247,6 +248,7 @@ def build_core(
         official_names=settings.bot.official_names,
         room_rules=ALL_ROOM_RULES,
         one_to_one_exceptions=settings.bot.one_to_one_exceptions,
+        texts=Dutch(ZoneInfo(settings.bot.timezone)),
     )
     review = ReviewService(sessions, roster.current, clock)
     state = SqlStateStore(sessions)

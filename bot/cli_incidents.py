@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.settings import load_settings
+from bot.texts.nl import Dutch
 from moderation.clock import SystemClock
 from moderation.directory import load_directory
 from moderation.incidents.access import Actor
@@ -92,7 +93,11 @@ def list_incidents(
     table = Table("#", "when", "status", "rule", "category", "room", "author", "reviewers", "escalation")
     for c in cards:
         when = c.when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        written = (c.room, c.author, ", ".join(c.reviewers))  # names and room names come from people, not from us
+        written = (
+            c.room,
+            c.author,
+            ", ".join(f"{name} ({reason})" for name, reason in c.reviewers),
+        )  # names and room names come from people, not from us
         cells = [str(c.id), when, c.status, c.rule_id, c.category, *(escape(shown(v)) for v in written)]
         table.add_row(*cells, c.escalation or "")
     out.print(table)
@@ -112,7 +117,10 @@ def show(
     if not result.ok or result.card is None:
         _finish(result, out)
         return
-    out.print(render_text(result.card, with_commands=False, zone=zone), markup=False, highlight=False)
+    card = render_text(
+        result.card, Dutch(zone), with_commands=False, technical=True
+    )  # as staff read it, plus the rule's
+    out.print(card, markup=False, highlight=False)
     table = Table("when", "who", "what", "detail", title="history")
     for line in result.history:
         when = line.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")

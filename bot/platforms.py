@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from adapters.base import Adapter
 from adapters.console import ConsoleAdapter, Writer
@@ -48,7 +47,7 @@ def build_adapters(core: Core) -> list[Adapter]:
 def console_adapter(core: Core, lines: Iterable[str] | None = None, out: Writer | None = None) -> ConsoleAdapter:
     """The console platform, with the review commands (`@jansen !resolve 2 …`) of the same roster."""
     writer = out or sys.stdout
-    review = ConsoleReview(core.review, writer.write, ZoneInfo(core.settings.bot.timezone))
+    review = ConsoleReview(core.review, core.moderator.texts, writer.write)
     return ConsoleAdapter(lines=lines, out=writer, review=review)
 
 

@@ -2,7 +2,8 @@
 
 A reviewer's digest holds the open (and in-review) incidents assigned to them that they may still see; school
 leadership's digests also hold the unrouted ones. Platforms deliver digests through `DigestSink`s; a digest that
-reached its reviewer is recorded on each incident's history ("digest"), like any other read.
+reached its reviewer is recorded on each incident's history ("digest"), like any other read. Its words are the
+texts port's (`Texts.digest`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from moderation.incidents.access import Actor, decide, note_access, sees_reporter
-from moderation.incidents.cards import SCHOOL_TZ, Card, card_from_row
+from moderation.incidents.cards import Card, card_from_row
 from moderation.incidents.model import Incident, incident_of
 from moderation.model import OPEN_STATUSES, HistoryAction, Person, PersonId
 from moderation.ports import Clock, Directory
@@ -117,16 +118,3 @@ def _namer(directory: Directory) -> Callable[[PersonId], str]:
         return person.name if person is not None else str(pid)
 
     return name_of
-
-
-def render_digest(reviewer: Person, digest: Digest) -> str:
-    """A plain-text digest, one line per incident, for platforms without their own layout."""
-    head = f"Daily digest for {reviewer.name}: {digest.total} open incident(s), oldest first."
-    lines = [
-        f"#{c.id} · {c.when.astimezone(SCHOOL_TZ):%Y-%m-%d} · {c.rule_id} {c.category} · {c.room} · {c.author} · "
-        f"{c.status}"
-        for c in digest.cards
-    ]
-    more = digest.total - len(digest.cards)
-    tail = [f"… and {more} more: `schoolwacht incidents list` or !list open"] if more > 0 else []
-    return "\n".join([head, *lines, *tail])

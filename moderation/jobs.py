@@ -31,7 +31,7 @@ async def reconcile_rooms(adapters: Sequence[Reconcilable]) -> None:
 class CardHolder(Protocol):
     """A platform that keeps incident cards in chat, and can clear them once their text is erased (AVG)."""
 
-    async def withdraw_cards(self, incident_ids: Iterable[int], notice: str = ...) -> int: ...
+    async def withdraw_cards(self, incident_ids: Iterable[int]) -> int: ...
 
 
 @runtime_checkable

@@ -50,6 +50,7 @@ from moderation.ports import (
 )
 from moderation.rules import REPORT, ROOM_SETTINGS
 from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule
+from moderation.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,9 @@ class Moderator:
         room_rules: Sequence[RoomRule] = (),
         one_to_one_exceptions: Sequence[str] = (),
         delivery_workers: int = 0,
+        texts: Texts,
     ) -> None:
+        self.texts = texts  # what people read in chat (cards, answers), for the adapters' hands
         # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
         self._report_secret = report_secret if report_secret is not None else secrets.token_bytes(32)
         self._policies = policies

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from moderation.model import (
     Account,
@@ -21,6 +21,9 @@ from moderation.model import (
     RoomId,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from moderation.incidents.cards import Card
 
 
 class StateStore(Protocol):
@@ -207,4 +210,40 @@ class CardDelivery(Protocol):
 
     async def deliver_card(self, incident: IncidentRef, viewer: str) -> None:
         """Deliver one copy. Doing it again after a crash must be harmless (no second copy)."""
+        ...
+
+
+class CardAddress(NamedTuple):
+    """Where one copy of a card is: the room (channel), the message, and later events that hold its text too (a
+    Matrix edit keeps the old text in its history, so withdrawing the copy must redact those as well)."""
+
+    room: str
+    message: str
+    edits: tuple[str, ...] = ()
+
+
+class CardFailed(Exception):
+    """The platform failed to send, edit or withdraw one copy (after its own retries); the ledger tries again later."""
+
+
+class CardPort(Protocol):
+    """One platform's hands for review cards: send, edit or withdraw one copy. The card ledger
+    (moderation/incidents/card_ledger.py) decides which copies exist and what each viewer may see."""
+
+    def reaches(self, person: Person) -> bool:
+        """This platform can bring a card to `person` (they have an account here)."""
+        ...
+
+    async def send(self, viewer: Person | None, card: Card, *, key: str | None = None) -> CardAddress | None:
+        """Send a copy to `viewer` (None: the overview of school leadership). None when this platform cannot reach
+        the viewer (no account, closed DMs): no failure, they find it in the digest. `key` makes a repeated send
+        harmless (no second copy) where the platform supports that."""
+        ...
+
+    async def edit(self, where: CardAddress, card: Card) -> CardAddress | None:
+        """Show `card`'s state in that copy; the copy's address afterwards, or None when it is gone (deleted)."""
+        ...
+
+    async def withdraw(self, where: CardAddress, notice: str) -> None:
+        """Take the copy out of chat (its text must not live on); raises CardFailed when it is still there."""
         ...

@@ -1,4 +1,4 @@
-"""The incident card for the review channel: who, where, when, rule, category, excerpt, why, link, reviewers.
+"""The incident card for the review channel: what, who, where, when, the message, why, link, reviewers.
 
 Pure text. `render_card` (the first card in the review channel) never names the reporter of a reported message; the
 reporter's identity is for school leadership only. `render_review_card` shows a stored incident as `ReviewService`
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from moderation.incidents.cards import Card, render_text
 from moderation.model import Category, PersonId
 from moderation.ports import IncidentRef
+from moderation.texts import Phrase, Texts
 
 CARD_LIMIT = 2000  # Discord's message length limit for bots
 EXCERPT_LIMIT = 500
@@ -24,30 +25,37 @@ def _quote(text: str, limit: int) -> str:
     return "\n".join(f"> {line}" for line in cut.splitlines() or [""])
 
 
-def render_card(incident: IncidentRef, person_name: Callable[[PersonId], str]) -> str:
+def render_card(incident: IncidentRef, person_name: Callable[[PersonId], str], texts: Texts) -> str:
+    """The overview's first card, from what the pipeline knows (no reporter: leadership's own DMs show that)."""
     draft = incident.draft
     message, verdict = draft.message, draft.verdict
+    word = texts.phrase
     if draft.author is not None:
-        who = f"{draft.author.name} ({draft.author.role.value})"
+        who = draft.author.name
     else:
-        who = f"{message.author_name or 'unknown account'} (Discord {message.author or '-'}, not in the roster)"
-    reviewers = ", ".join(f"{person_name(r.person_id)} ({r.reason})" for r in draft.reviewers) or "nobody (unrouted)"
+        who = f"{message.author_name or message.author or '-'} ({word(Phrase.NOT_ON_ROSTER)})"
+    reviewers = ", ".join(f"{person_name(r.person_id)} ({texts.reason(r.reason)})" for r in draft.reviewers)
+    edited = f" ({word(Phrase.EDITED)})" if message.is_edit else ""
     lines = [
-        f"**Incident R-{incident.id}** · {verdict.rule_id} · {verdict.category.value} · "
-        f"severity {verdict.severity.name.lower()}" + (" · possible criminal offence" if verdict.criminal else ""),
-        f"**Who:** {who}",
-        f"**Where:** #{draft.room_name}",
-        f"**When:** <t:{int(message.sent_at.timestamp())}:f>" + (" (edited)" if message.is_edit else ""),
+        f"**{word(Phrase.INCIDENT).format(n=incident.id)}**: {texts.category(verdict.category.value)} · "
+        + texts.severity(verdict.severity),
+        f"**{word(Phrase.LABEL_WHO)}:** {who}",
+        f"**{word(Phrase.LABEL_WHERE)}:** #{draft.room_name}",
+        f"**{word(Phrase.LABEL_WHEN)}:** <t:{int(message.sent_at.timestamp())}:f>{edited}",
     ]
     if verdict.category is not Category.PERMISSION_DRIFT:
-        lines.append("**Excerpt:**" + (" (forwarded)" if message.is_forward else ""))
-        lines.append(_quote(message.text, EXCERPT_LIMIT) if message.text else "> (no text)")
+        forwarded = f" ({word(Phrase.FORWARDED)})" if message.is_forward else ""
+        lines.append(f"**{word(Phrase.LABEL_MESSAGE)}:**{forwarded}")
+        lines.append(_quote(message.text, EXCERPT_LIMIT) if message.text else f"> {word(Phrase.NO_TEXT)}")
         if message.has_media:
-            lines.append("(with attachments)")
-    lines.append(f"**Why:** {verdict.explanation}")
+            lines.append(f"({word(Phrase.WITH_MEDIA)})")
+    why = texts.why(verdict.category.value, verdict.explanation, None)
+    lines.append(f"**{word(Phrase.LABEL_WHY)}:** {why} ({word(Phrase.SCHOOL_RULE).format(rule=verdict.rule_id)})")
+    if verdict.criminal:
+        lines.append(f"**{word(Phrase.LABEL_ATTENTION)}:** {word(Phrase.CRIMINAL)}")
     if message.link:
-        lines.append(f"**Link:** {message.link}")
-    lines.append(f"**Reviewers:** {reviewers}")
+        lines.append(f"**{word(Phrase.LABEL_LINK)}:** {message.link}")
+    lines.append(f"**{word(Phrase.LABEL_REVIEWERS)}:** {reviewers or word(Phrase.NOBODY_ROUTED)}")
     card = "\n".join(lines)
     return card if len(card) <= CARD_LIMIT else card[: CARD_LIMIT - 1] + "…"
 
@@ -56,10 +64,10 @@ def _neutralise(text: str) -> str:
     return text.replace("```", "`\u200b``").replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
 
 
-def render_review_card(card: Card) -> str:
+def render_review_card(card: Card, texts: Texts) -> str:
     """A stored incident as a reviewer sees it (`cards.render_text`: the reporter only when `card` carries one, i.e.
     for school leadership), in a code block so the columns line up; the jump link after it, clickable."""
-    body = _neutralise(render_text(card, with_commands=False))
+    body = _neutralise(render_text(card, texts, with_commands=False))
     tail = f"\n{card.link}" if card.link else ""
     room = CARD_LIMIT - len(tail) - len("```\n\n```")
     if len(body) > room:

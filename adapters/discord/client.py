@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.backfill import ChannelCursors, backfill
-from adapters.discord.card_locations import CardLocations
+from adapters.discord.card_port import KEYS
 from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig
 from adapters.discord.desk_login import install_login_command
@@ -39,6 +39,7 @@ from adapters.discord.translate import (
 )
 from adapters.web.chat_login import LinkFor
 from moderation.digest import Digest
+from moderation.incidents.card_locations import CardLocations
 from moderation.model import MemberChangeKind, Message, Person, Platform
 from moderation.pipeline import Moderator, Stopping
 from moderation.ports import StateStore
@@ -88,7 +89,7 @@ class DiscordAdapter:
         guard_parsers(client)
         enforcer = DiscordEnforcer(client, cfg, moderator)
         if self._review_setup is not None:
-            self._review = enforcer.review = DiscordReview(client, self._review_setup)
+            self._review = enforcer.review = DiscordReview(client, self._review_setup, moderator.texts)
         self._client, self._moderator, self._enforcer = client, moderator, enforcer
         self._guard = AnnouncementGuard(client, cfg, moderator, enforcer, self._state)
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
@@ -339,18 +340,18 @@ class DiscordAdapter:
             return False
         return await self._review.send_digest(reviewer, digest)
 
-    async def withdraw_cards(self, incident_ids: Iterable[int], notice: str = "was erased (privacy)") -> int:
+    async def withdraw_cards(self, incident_ids: Iterable[int]) -> int:
         """Clear the Discord cards (DMs and overview) of these incidents; for the retention job and privacy erase,
         so an erased excerpt does not live on in chat. Returns how many cards were cleared. Raises, after trying
         all, when a card is left (the caller keeps it queued and tries again)."""
         numbers = list(incident_ids)
         if self._review is None:
             setup = self._review_setup
-            if setup is not None and any(CardLocations(setup.state).of(n) for n in numbers):
+            if setup is not None and any(CardLocations(setup.state, KEYS).of(n) for n in numbers):
                 raise RuntimeError("the Discord adapter is not running; its cards are cleared later")
             return 0
-        cleared = sum([await self._review.withdraw(n, notice) for n in numbers])
-        left = [n for n in numbers if self._review.locations.of(n)]
+        cleared = sum([await self._review.withdraw(n) for n in numbers])
+        left = [n for n in numbers if self._review.ledger.copies(n)]
         if left:
             raise RuntimeError(f"Discord cards of incident(s) {left} could not be cleared yet")
         return cleared

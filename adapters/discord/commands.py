@@ -15,22 +15,20 @@ from adapters.discord.translate import NotAMessage, parse_jump_link, to_message
 from moderation.model import AccountId
 from moderation.pipeline import Moderator
 from moderation.ports import Enforcer
+from moderation.texts import Phrase
 
 log = logging.getLogger(__name__)
-
-REPORT_MENU_NAME = "Report to school"
-THANKS = "Thank you. Your report went to the school; the person you reported does not see who reported it."
-FAILED = "Sorry, the report could not be saved. Please tell a teacher or your mentor."
 
 
 async def _report(
     interaction: discord.Interaction, target: discord.Message, reason: str, moderator: Moderator, enforcer: Enforcer
 ) -> None:
+    word = moderator.texts.phrase
     try:
         message = to_message(target)
     except NotAMessage as exc:
         log.info("report of %s refused: %s", target.id, exc)
-        await interaction.response.send_message(f"That cannot be reported here: {exc}.", ephemeral=True)
+        await interaction.response.send_message(word(Phrase.REPORT_REFUSED).format(why=exc), ephemeral=True)
         return
     # Recording the report and bringing its card to every reviewer may take longer than the 3 s Discord waits for
     # an answer: answer "thinking…" (only the reporter sees it) first, then the outcome.
@@ -40,10 +38,10 @@ async def _report(
         log.warning("report interaction %s could not be answered: %s", interaction.id, exc)
     try:
         await moderator.report(message, AccountId(str(interaction.user.id)), reason, enforcer)
-        text = THANKS
+        text = word(Phrase.REPORT_THANKS)
     except Exception:
         log.exception("the report of message %s could not be recorded", target.id)
-        text = FAILED
+        text = word(Phrase.REPORT_FAILED)
     try:
         await interaction.followup.send(text, ephemeral=True)
     except discord.HTTPException as exc:
@@ -58,22 +56,23 @@ def install_report_commands(
     fetch: Callable[[int, int], Awaitable[discord.Message]],
 ) -> None:
     guild = discord.Object(id=guild_id)
+    word = moderator.texts.phrase
 
     async def report_menu(interaction: discord.Interaction, message: discord.Message) -> None:
         await _report(interaction, message, "", moderator, enforcer())
 
-    tree.add_command(app_commands.ContextMenu(name=REPORT_MENU_NAME, callback=report_menu), guild=guild)
+    tree.add_command(app_commands.ContextMenu(name=word(Phrase.REPORT_MENU), callback=report_menu), guild=guild)
 
-    @app_commands.command(name="report", description="Report a message to the school; only you see this")
-    @app_commands.describe(link="The message link (right-click the message, Copy Message Link)", reason="What is wrong")
+    @app_commands.command(name="report", description=word(Phrase.REPORT_DESCRIPTION))
+    @app_commands.describe(link=word(Phrase.REPORT_LINK), reason=word(Phrase.REPORT_REASON))
     async def report_slash(interaction: discord.Interaction, link: str, reason: str = "") -> None:
         try:
             where = parse_jump_link(link)
             if where.guild_id != guild_id:
-                raise ValueError("that message is not in this server")
+                raise ValueError(word(Phrase.REPORT_OTHER_SERVER))
             target = await fetch(where.channel_id, where.message_id)
         except (ValueError, discord.HTTPException) as exc:
-            await interaction.response.send_message(f"I could not find that message: {exc}", ephemeral=True)
+            await interaction.response.send_message(word(Phrase.REPORT_NOT_FOUND).format(why=exc), ephemeral=True)
             return
         await _report(interaction, target, reason[:500], moderator, enforcer())
 

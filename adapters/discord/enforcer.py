@@ -15,13 +15,12 @@ import discord
 from discord.utils import MISSING
 
 from adapters.discord.card import render_card
-from adapters.discord.card_locations import OVERVIEW, Location
 from adapters.discord.config import DiscordConfig
 from adapters.discord.review import DiscordReview
 from adapters.discord.translate import thread_target
 from moderation.model import Message, PersonId
 from moderation.pipeline import Moderator
-from moderation.ports import IncidentRef
+from moderation.ports import OVERVIEW, CardAddress, IncidentRef
 
 log = logging.getLogger(__name__)
 
@@ -125,13 +124,13 @@ class DiscordEnforcer:
         channel = self._client.get_channel(self._config.review_channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise RuntimeError(f"review channel {self._config.review_channel_id} is not a text channel I can see")
-        card = render_card(incident, self._person_name)
+        card = render_card(incident, self._person_name, self._moderator.texts)
         if self.review is None:
             await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
             return
         view = self.review.overview_view(incident)
         sent = await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view or MISSING)
-        self.review.locations.add(incident.id, Location(sent.channel.id, sent.id, OVERVIEW))
+        self.review.ledger.remember(incident.id, OVERVIEW, CardAddress(str(sent.channel.id), str(sent.id)))
 
     def _person_name(self, person_id: PersonId) -> str:
         return self._moderator.person_name(person_id)

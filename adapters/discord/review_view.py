@@ -14,10 +14,11 @@ from typing import Any
 
 import discord
 
-from moderation.incidents.cards import ESCALATION_TEXT, Card
+from moderation.incidents.cards import Card
 from moderation.incidents.review import ESCALATIONS, NOTE_MAX
 from moderation.model import CLOSED_STATUSES, IncidentStatus
 from moderation.ports import IncidentRef
+from moderation.texts import Phrase, Texts
 
 PREFIX = "sw:"
 ACK, RESOLVE, DISMISS, ESCALATE = "ack", "resolve", "dismiss", "escalate"
@@ -26,11 +27,6 @@ MODAL_ACTIONS = frozenset({RESOLVE})
 NOTE, MEASURE, PARENTS = "note", "measure", "parents"
 MEASURE_MAX = 200
 _CUSTOM_ID = re.compile(r"sw:([a-z]+):([0-9]{1,10})")
-_ESCALATION_LABELS = {
-    "coordinator": "Anti-bullying coordinator",
-    "leadership": "School leadership",
-    "police": "Possible criminal offence (leadership decides about the police)",
-}
 _YES = frozenset({"yes", "ja", "y", "j", "true"})
 _NO = frozenset({"no", "nee", "n", "false"})
 
@@ -53,7 +49,7 @@ def parse_custom_id(value: str, allowed: frozenset[str]) -> Press | None:
     return Press(match.group(1), int(match.group(2)))
 
 
-def card_view(card: Card) -> discord.ui.View | None:
+def card_view(card: Card, texts: Texts) -> discord.ui.View | None:
     """The controls for a card in its current state; None for a closed incident (nothing left to do)."""
     if card.status in CLOSED_STATUSES:
         return None
@@ -62,7 +58,7 @@ def card_view(card: Card) -> discord.ui.View | None:
     acked = card.status == IncidentStatus.IN_REVIEW
     view.add_item(
         discord.ui.Button(
-            label="In review" if acked else "Acknowledge",
+            label=texts.phrase(Phrase.BUTTON_IN_REVIEW if acked else Phrase.BUTTON_ACK),
             style=discord.ButtonStyle.secondary if acked else discord.ButtonStyle.primary,
             custom_id=custom_id(ACK, n),
             disabled=acked,
@@ -70,11 +66,16 @@ def card_view(card: Card) -> discord.ui.View | None:
         )
     )
     view.add_item(
-        discord.ui.Button(label="Resolve…", style=discord.ButtonStyle.success, custom_id=custom_id(RESOLVE, n), row=0)
+        discord.ui.Button(
+            label=texts.phrase(Phrase.BUTTON_RESOLVE),
+            style=discord.ButtonStyle.success,
+            custom_id=custom_id(RESOLVE, n),
+            row=0,
+        )
     )
     view.add_item(
         discord.ui.Button(
-            label="Dismiss (false positive)",
+            label=texts.phrase(Phrase.BUTTON_DISMISS),
             style=discord.ButtonStyle.danger,
             custom_id=custom_id(DISMISS, n),
             row=0,
@@ -82,12 +83,10 @@ def card_view(card: Card) -> discord.ui.View | None:
     )
     above = ESCALATIONS[ESCALATIONS.index(card.escalation) + 1 :] if card.escalation in ESCALATIONS else ESCALATIONS
     if above:
-        options = [
-            discord.SelectOption(label=_ESCALATION_LABELS[level][:100], value=level, description=ESCALATION_TEXT[level])
-            for level in above
-        ]
+        options = [discord.SelectOption(label=texts.escalation(level)[:100], value=level) for level in above]
+        placeholder = texts.phrase(Phrase.ESCALATE_PLACEHOLDER)
         view.add_item(
-            discord.ui.Select(custom_id=custom_id(ESCALATE, n), placeholder="Escalate to…", options=options, row=1)
+            discord.ui.Select(custom_id=custom_id(ESCALATE, n), placeholder=placeholder, options=options, row=1)
         )
     view.stop()  # serialise only: discord.py must not keep it (presses go to DiscordReview)
     return view
@@ -117,34 +116,36 @@ def fresh_card(incident: IncidentRef) -> Card:
     )
 
 
-def resolve_modal(incident_id: int) -> discord.ui.Modal:
+def resolve_modal(incident_id: int, texts: Texts) -> discord.ui.Modal:
     """Note (required), measure, and whether the parents were informed (R13: required by the service when a
     measure is taken for a student; left empty for a staff member)."""
-    modal = discord.ui.Modal(title=f"Resolve incident #{incident_id}", custom_id=custom_id(RESOLVE, incident_id))
+    word = texts.phrase
+    title = word(Phrase.RESOLVE_TITLE).format(n=incident_id)
+    modal = discord.ui.Modal(title=title[:45], custom_id=custom_id(RESOLVE, incident_id))
     note: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
         custom_id=NOTE,
         style=discord.TextStyle.paragraph,
-        placeholder="e.g. conversation held with the student",
+        placeholder=word(Phrase.RESOLVE_NOTE_EXAMPLE),
         max_length=NOTE_MAX,
     )
     measure: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
         custom_id=MEASURE,
-        placeholder="e.g. apology to the class (leave empty if none)",
+        placeholder=word(Phrase.RESOLVE_MEASURE_EXAMPLE),
         required=False,
         max_length=MEASURE_MAX,
     )
-    modal.add_item(discord.ui.Label(text="What was done", component=note))
-    modal.add_item(discord.ui.Label(text="Measure taken (optional)", component=measure))
+    modal.add_item(discord.ui.Label(text=word(Phrase.RESOLVE_NOTE), component=note))
+    modal.add_item(discord.ui.Label(text=word(Phrase.RESOLVE_MEASURE), component=measure))
     parents: discord.ui.Select[discord.ui.Modal] = discord.ui.Select(
         custom_id=PARENTS,
-        placeholder="Parents informed?",
+        placeholder=word(Phrase.RESOLVE_PARENTS_PLACEHOLDER),
         options=[
-            discord.SelectOption(label="Yes, the parents were informed", value="yes"),
-            discord.SelectOption(label="No", value="no"),
+            discord.SelectOption(label=word(Phrase.PARENTS_YES), value="yes"),
+            discord.SelectOption(label=word(Phrase.PARENTS_NO), value="no"),
         ],
         required=False,
     )
-    modal.add_item(discord.ui.Label(text="Parents informed? (students: required with a measure)", component=parents))
+    modal.add_item(discord.ui.Label(text=word(Phrase.RESOLVE_PARENTS)[:45], component=parents))
     modal.stop()  # answered by DiscordReview, not by discord.py's modal store
     return modal
 

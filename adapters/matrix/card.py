@@ -14,6 +14,7 @@ from typing import Any
 from moderation.incidents.cards import Card, render_html, render_text, shown
 from moderation.model import PersonId
 from moderation.ports import IncidentRef
+from moderation.texts import Phrase, Texts
 
 EXCERPT_CHARS = 280
 
@@ -23,46 +24,52 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def card_lines(incident: IncidentRef, person_name: Callable[[PersonId], str]) -> list[tuple[str, str]]:
+def card_lines(incident: IncidentRef, person_name: Callable[[PersonId], str], texts: Texts) -> list[tuple[str, str]]:
     draft = incident.draft
     message, verdict = draft.message, draft.verdict
-    who = draft.author.name if draft.author else (message.author_name or message.author)
+    word = texts.phrase
+    who = (
+        draft.author.name if draft.author else f"{message.author_name or message.author} ({word(Phrase.NOT_ON_ROSTER)})"
+    )
     if draft.author:
         who = f"{who} ({message.author})"
-    reviewers = ", ".join(f"{person_name(r.person_id)} ({r.reason})" for r in draft.reviewers) or "school leadership"
-    marks = (" [media]" if message.has_media else "") + (" [edit]" if message.is_edit else "")
+    reviewers = ", ".join(f"{person_name(r.person_id)} ({texts.reason(r.reason)})" for r in draft.reviewers)
+    marks = (f" [{word(Phrase.WITH_MEDIA)}]" if message.has_media else "") + (
+        f" [{word(Phrase.EDITED)}]" if message.is_edit else ""
+    )
+    why = texts.why(verdict.category.value, verdict.explanation, None)
     lines = [
-        ("Incident", f"#{incident.id}"),
-        ("Who", who),
-        ("Where", draft.room_name or message.room_id),
-        ("When", message.sent_at.strftime("%Y-%m-%d %H:%M UTC")),
-        ("Rule", f"{verdict.rule_id} · {verdict.category.value} · severity {verdict.severity.name.lower()}"),
-        ("Message", excerpt(message.text) + marks),
-        ("Why", verdict.explanation),
-        ("Reviewers", reviewers),
+        (word(Phrase.LABEL_INCIDENT), f"#{incident.id}"),
+        (word(Phrase.LABEL_WHAT), f"{texts.category(verdict.category.value)} · {texts.severity(verdict.severity)}"),
+        (word(Phrase.LABEL_WHO), who),
+        (word(Phrase.LABEL_WHERE), draft.room_name or message.room_id),
+        (word(Phrase.LABEL_WHEN), message.sent_at.astimezone(texts.zone).strftime("%d-%m-%Y %H:%M")),
+        (word(Phrase.LABEL_MESSAGE), excerpt(message.text) + marks),
+        (word(Phrase.LABEL_WHY), f"{why} ({word(Phrase.SCHOOL_RULE).format(rule=verdict.rule_id)})"),
+        (word(Phrase.LABEL_REVIEWERS), reviewers or word(Phrase.NOBODY_ROUTED)),
     ]
     if verdict.criminal:
-        lines.append(("Note", "possible criminal offence: school leadership decides about the police"))
+        lines.append((word(Phrase.LABEL_ATTENTION), word(Phrase.CRIMINAL)))
     if message.link:
-        lines.append(("Link", message.link))
+        lines.append((word(Phrase.LABEL_LINK), message.link))
     return [(label, shown(value)) for label, value in lines]
 
 
-def card_content(incident: IncidentRef, person_name: Callable[[PersonId], str]) -> dict[str, str]:
+def card_content(incident: IncidentRef, person_name: Callable[[PersonId], str], texts: Texts) -> dict[str, str]:
     """An `m.notice` content with a plain body and an HTML rendering."""
-    lines = card_lines(incident, person_name)
+    lines = card_lines(incident, person_name, texts)
     body = "\n".join(f"{label}: {value}" for label, value in lines)
     html = "<br>".join(f"<b>{escape(label)}:</b> {escape(value)}" for label, value in lines)
     return {"msgtype": "m.notice", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
 
 
-def review_card_content(card: Card) -> dict[str, str]:
+def review_card_content(card: Card, texts: Texts) -> dict[str, str]:
     """One reviewer's own card (rendered by the core for that viewer, with the review commands), as `m.notice`."""
     return {
         "msgtype": "m.notice",
-        "body": render_text(card),
+        "body": render_text(card, texts),
         "format": "org.matrix.custom.html",
-        "formatted_body": render_html(card),
+        "formatted_body": render_html(card, texts),
     }
 
 

@@ -85,14 +85,20 @@ class MatrixAdapter:
         except BaseException:  # refused, or stopped while the homeserver was down: no session left open
             await client.close()
             raise
-        enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name)
+        enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name, moderator.texts)
         enforcer.txn_prefix = self._txn_prefix()
         self.enforcer = enforcer
         self._guard = AnnouncementGuard(client, config, self._state, moderator, enforcer)
         if self._review_service is not None:
-            self._review = MatrixReview(self._review_service, enforcer, config.review_room_id, self._directory)
+            self._review = MatrixReview(self._review_service, enforcer, config.review_room_id, moderator.texts)
             enforcer.reviewer_cards = ReviewerCards(
-                self._review_service, self._state, enforcer.direct_room, enforcer.send, enforcer.redact
+                self._review_service,
+                self._state,
+                enforcer.direct_room,
+                enforcer.send,
+                enforcer.redact,
+                moderator.texts,
+                config.review_room_id,
             )
         self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room, self._review)
         self._handler.direct_commands = self.direct_commands
@@ -127,7 +133,7 @@ class MatrixAdapter:
             return False
         return await self._review.send_digest(reviewer, digest)
 
-    async def withdraw_cards(self, incident_ids: Iterable[int], notice: str = "erased (privacy)") -> int:
+    async def withdraw_cards(self, incident_ids: Iterable[int]) -> int:
         """Redact the chat copies of these incidents' cards (each reviewer's and the overview's); for the retention
         job and privacy erase, so an erased excerpt does not live on in chat. How many copies were withdrawn.
         Raises MatrixCallFailed, after trying all, when a copy is left (the caller keeps it queued and tries again)."""
@@ -137,13 +143,13 @@ class MatrixAdapter:
             if self._review_service is not None and any(self._state.get(f"{COPIES_KEY}{n}") for n in numbers):
                 raise MatrixCallFailed("withdraw cards", "the Matrix adapter is not running; tried again later")
             return 0
-        withdrawn = sum([await cards.withdraw(number, notice) for number in numbers])
+        withdrawn = sum([await cards.withdraw(number) for number in numbers])
         left = [number for number in numbers if cards.copies(number)]
         if left:
             raise MatrixCallFailed("withdraw cards", f"copies of incident(s) {left} are still in chat")
         return withdrawn
 
-    async def renew_cards(self, incident_ids: Iterable[int], notice: str = "changed (privacy)") -> int:
+    async def renew_cards(self, incident_ids: Iterable[int]) -> int:
         """Replace the chat copies of these incidents' cards by fresh ones (an erasure changed their text); how many
         incidents were renewed. Raises MatrixCallFailed when one is left to try again."""
         cards = self.enforcer.reviewer_cards if self.enforcer is not None else None
@@ -152,7 +158,7 @@ class MatrixAdapter:
             if self._review_service is not None and any(self._state.get(f"{COPIES_KEY}{n}") for n in numbers):
                 raise MatrixCallFailed("renew cards", "the Matrix adapter is not running; tried again later")
             return 0
-        left = [number for number in numbers if not await cards.renew(number, notice)]
+        left = [number for number in numbers if not await cards.renew(number)]
         if left:
             raise MatrixCallFailed("renew cards", f"the cards of incident(s) {left} are not all renewed yet")
         return len(numbers)

@@ -25,10 +25,11 @@ from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.card import card_content
 from adapters.matrix.config import MatrixConfig
 from adapters.matrix.person_data import DM_KEY
-from adapters.matrix.reviewers import CARD_KEY, OVERVIEW
+from adapters.matrix.reviewers import CARD_KEY
 from adapters.matrix.translate import edit_on_its_own, sender_of
 from moderation.model import AccountId, Message, PersonId
-from moderation.ports import IncidentDraft, IncidentRef, StateStore
+from moderation.ports import OVERVIEW, CardAddress, IncidentDraft, IncidentRef, StateStore
+from moderation.texts import Texts
 
 if TYPE_CHECKING:
     from adapters.matrix.reviewers import ReviewerCards
@@ -54,11 +55,13 @@ class MatrixEnforcer:
         config: MatrixConfig,
         state: StateStore,
         person_name: Callable[[PersonId], str],
+        texts: Texts,
     ) -> None:
         self._client = client
         self._config = config
         self._state = state
         self._person_name = person_name
+        self._texts = texts
         # Set by the adapter: makes sure nio knows a room (and whether it is encrypted) before sending to it.
         self.room_loader: Callable[[str], Awaitable[None]] | None = None
         # Set by the adapter when reviewing is on: each reviewer's own card in their direct room.
@@ -157,16 +160,16 @@ class MatrixEnforcer:
         if viewer != OVERVIEW:
             if self.reviewer_cards is None:
                 return
-            failures = await self.reviewer_cards.deliver(incident.id, [PersonId(viewer)], txn=txn)
+            failures = await self.reviewer_cards.deliver(incident.id, [PersonId(viewer)], key=txn)
             if failures:
                 raise MatrixCallFailed(f"card of incident #{incident.id}", "; ".join(failures))
             return
         room = self._config.review_room_id
         if room is None:
             return
-        event_id = await self.send(room, card_content(incident, self._person_name), txn=txn)
+        event_id = await self.send(room, card_content(incident, self._person_name, self._texts), txn=txn)
         if self.reviewer_cards is not None:
-            self.reviewer_cards.remember(incident.id, OVERVIEW, room, event_id)
+            self.reviewer_cards.remember(incident.id, OVERVIEW, CardAddress(room, event_id))
         else:  # a reaction on the card (👀, ❌, ...) must find its incident again
             self._state.set(CARD_KEY + event_id, str(incident.id))
 

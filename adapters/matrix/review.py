@@ -8,9 +8,8 @@ someone else's direct room is not taken (a direct room is between the bot and on
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -19,24 +18,13 @@ from nio import AsyncClient, JoinedMembersResponse
 
 from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.enforcer import MatrixEnforcer
-from adapters.matrix.reviewers import escalation_people
-from moderation.digest import Digest, render_digest
-from moderation.incidents.access import Actor
-from moderation.incidents.commands import (
-    CommandError,
-    ReviewCommand,
-    is_command,
-    parse_command,
-    reaction_command,
-    run_command,
-)
-from moderation.incidents.review import Result, ReviewResult, ReviewService
+from moderation.digest import Digest
+from moderation.incidents.commands import ChatReview, is_command, reaction_command
+from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Message, Person, Platform
-from moderation.ports import Directory
+from moderation.texts import Phrase, Texts
 
 MAX_ANSWER = 16_000  # stay well under Matrix's 64 KiB event limit
-CHANGES = ("ack", "resolve", "dismiss", "escalate")  # the commands that change an incident (its cards follow)
-NOT_A_REVIEWER = "you are not on the school's roster as a reviewer; ask the administrator"
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +35,13 @@ class MatrixReview:
         service: ReviewService,
         enforcer: MatrixEnforcer,
         review_room_id: str | None,
-        directory: Callable[[], Directory] | None = None,
+        texts: Texts,
     ) -> None:
+        self._texts = texts
         self._service = service
         self._enforcer = enforcer
         self._room = review_room_id
-        self._directory = directory  # whom an escalation reaches (their card follows in their own room)
+        self._commands: ChatReview | None = None
 
     async def check_overview(self, client: AsyncClient, bot: str) -> list[str]:
         """The review room shows every incident: it must be school leadership's only. Say so loudly at start when
@@ -93,40 +82,14 @@ class MatrixReview:
     async def handle(self, message: Message) -> None:
         """Run the command as the sender (per the roster) and reply in the room it was typed in."""
         actor = self._service.actor_for(Platform.MATRIX, message.author)
-        reply = NOT_A_REVIEWER
-        if actor is not None:
-            try:
-                reply = await self._execute(actor, parse_command(message.text.strip()))
-            except CommandError as exc:
-                reply = str(exc)
+        reply = await self._chat().answer(actor, message.text.strip())
         await self._reply(message.room_id, message.event_id, reply)
 
-    async def _execute(self, actor: Actor, command: ReviewCommand) -> str:
-        """Run the command as `actor`. After a change every copy of the card shows the new state, and after an
-        escalation the new reviewers get the card in their own room."""
-        number = command.incident_id
-        if command.verb not in CHANGES or number is None:
-            return await asyncio.to_thread(run_command, self._service, actor, command)
-        result = await asyncio.to_thread(self._change, actor, command, number)
-        cards = self._enforcer.reviewer_cards
-        if result.result is not Result.DONE or result.card is None or cards is None:
-            return result.message
-        await cards.refresh(number, result.card)
-        if command.verb == "escalate" and self._directory is not None:
-            failures = await cards.deliver(number, escalation_people(result.card.escalation, self._directory()))
-            if failures:
-                return f"{result.message}; not every card could be delivered (they find it in their digest)"
-        return result.message
-
-    def _change(self, actor: Actor, command: ReviewCommand, number: int) -> ReviewResult:
-        if command.verb == "ack":
-            return self._service.acknowledge(number, actor)
-        if command.verb == "resolve":
-            measure, parents = command.measure, command.parents_informed
-            return self._service.resolve(number, actor, command.text, measure=measure, parents_informed=parents)
-        if command.verb == "dismiss":
-            return self._service.dismiss(number, actor, command.text)
-        return self._service.escalate(number, actor, command.target, command.text)
+    def _chat(self) -> ChatReview:
+        """The chat front end, with the card ledger once the adapter has one (set after this object is built)."""
+        if self._commands is None or self._commands.ledger is not self._enforcer.reviewer_cards:
+            self._commands = ChatReview(self._service, self._texts, self._enforcer.reviewer_cards)
+        return self._commands
 
     async def _reply(self, room_id: str, event_id: str, reply: str) -> None:
         if len(reply) > MAX_ANSWER:
@@ -156,7 +119,7 @@ class MatrixReview:
         if command is None:
             return  # any other reaction, or not on a card: just a reaction
         actor = self._service.actor_for(Platform.MATRIX, AccountId(sender))
-        reply = NOT_A_REVIEWER if actor is None else await self._execute(actor, command)
+        reply = await self._chat().run(actor, command) if actor else self._texts.phrase(Phrase.NOT_A_REVIEWER)
         await self._reply(room_id, str(event.get("event_id", "")), reply)
 
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:
@@ -165,7 +128,7 @@ class MatrixReview:
         if not accounts:
             return False
         try:
-            await self._enforcer.send_private(accounts[0], render_digest(reviewer, digest))
+            await self._enforcer.send_private(accounts[0], self._texts.digest(reviewer, digest))
         except MatrixCallFailed as exc:
             log.warning("matrix: digest for %s not delivered: %s", reviewer.id, exc)
             return False

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
@@ -72,6 +72,7 @@ class ReviewResult:
     message: str  # one sentence for the reviewer, ready to show
     card: Card | None = None
     history: tuple[HistoryLine, ...] = ()  # only from `show(..., with_history=True)`
+    added: tuple[PersonId, ...] = ()  # reviewers this change added (an escalation): their cards must follow
 
     @property
     def ok(self) -> bool:
@@ -212,8 +213,10 @@ class ReviewService:
         if level is None:
             return ReviewResult(Result.INVALID, "escalate to what? say coordinator, leadership or police")
         note = clean_note(note)
+        added: list[PersonId] = []
 
         def change(row: IncidentRow) -> tuple[Result, str]:
+            added.clear()  # decided again after a lost compare-and-set
             if row.status in CLOSED_STATUSES:
                 return Result.INVALID, f"incident #{row.id} is already {row.status}; it cannot be escalated"
             if row.escalation and ESCALATIONS.index(row.escalation) >= ESCALATIONS.index(level):
@@ -225,16 +228,18 @@ class ReviewService:
             if level == "coordinator" and (not people or (author is not None and author.role is Role.STAFF)):
                 # no coordinator on the roster, or a staff member's case (R12: never the coordinator's)
                 people, reason = directory.leadership(), LEADERSHIP
-            added = [p.name for p in people if _assign(row, p.id, reason)]
+            added.extend(p.id for p in people if _assign(row, p.id, reason))
             row.escalation = level
             if level == "police":
                 row.criminal = True
             if not people:
                 return Result.DONE, f"incident #{row.id} escalated to {level}, but nobody on the roster has that role"
-            extra = f" (now also visible to {', '.join(added)})" if added else ""
+            names = [p.name for p in people if p.id in added]
+            extra = f" (now also visible to {', '.join(names)})" if names else ""
             return Result.DONE, f"incident #{row.id} escalated to {level}{extra}"
 
-        return self._run(incident_id, actor, HistoryAction.escalated(level), change, detail=note)
+        result = self._run(incident_id, actor, HistoryAction.escalated(level), change, detail=note)
+        return replace(result, added=tuple(added)) if result.result is Result.DONE else result
 
     def reassign_departed(self) -> int:
         """Open incidents of reviewers who left the school (inactive after a roster import) go to leadership.

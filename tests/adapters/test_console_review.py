@@ -10,8 +10,8 @@ import pytest
 
 from adapters.console import ConsoleAdapter
 from adapters.console_review import ConsoleReview
+from bot.texts.nl import DUTCH
 from moderation.digest import send_digests
-from moderation.incidents.access import refusal
 from moderation.incidents.commands import CommandError, parse_command, reaction_command, run_command
 from moderation.storage.incidents import IncidentRow
 from tests.support.review import School, make_school
@@ -34,7 +34,7 @@ async def test_full_review_cycle_on_the_console(school: School) -> None:
     assert f"incident #{n}" in out.getvalue()
 
     replies = io.StringIO()
-    review = ConsoleReview(school.review, replies.write)
+    review = ConsoleReview(school.review, DUTCH, replies.write)
 
     def say(line: str) -> str:
         replies.seek(0)
@@ -44,17 +44,20 @@ async def test_full_review_cycle_on_the_console(school: School) -> None:
 
     assert "Sanne Bakker" in say(f"@jan !show {n}")
     assert f"#{n}" in say("@jan !list open")
-    assert "not yours" in say(f"@eva !ack {n}")
-    assert "now in review" in say(f"@jan !ack {n}")
-    assert "already in review" in say(f"@jan !ack {n}")
-    assert "escalated to coordinator" in say(f"@jan !escalate {n} coordinator herhaald gedrag")
-    assert "parents" in say(f"@jan !resolve {n} gesprek gevoerd; measure: nablijven")
-    assert "resolved" in say(f"@jan !resolve {n} gesprek gevoerd; measure: nablijven; parents: ja")
-    assert "already resolved" in say(f"@jan !resolve {n} nog eens")
-    assert refusal(999) in say("@jan !ack 999") and refusal(n) in say(f"@eva !ack {n}")
-    assert "not on the school's roster" in say(f"@nobody !ack {n}")
-    assert "needs an incident number" in say("@jan !resolve")
-    assert "unknown command" in say("@jan !frobnicate 1")
+    assert "niet aan jou toegewezen" in say(f"@eva !ack {n}")
+    assert f"Melding #{n} is nu in behandeling." in say(f"@jan !ack {n}")
+    assert "was al in behandeling; er is niets veranderd" in say(f"@jan !ack {n}")
+    assert "doorgezet naar de anti-pestcoördinator." in say(f"@jan !escaleer {n} abc herhaald gedrag")  # already
+    assert "doorgezet naar de schoolleiding; nu ziet ook Directeur De Boer hem." in say(f"@jan !escaleer {n} directie")
+    assert "ouders altijd ingelicht" in say(f"@jan !resolve {n} gesprek gevoerd; measure: nablijven")
+    assert f"Melding #{n} is afgehandeld." in say(
+        f"@jan !opgelost {n} gesprek gevoerd; maatregel: nablijven; ouders: ja"
+    )
+    assert "was al afgehandeld" in say(f"@jan !resolve {n} nog eens")
+    assert "Melding #999 bestaat niet of is niet aan jou toegewezen." in say("@jan !ack 999")
+    assert "niet als begeleider in de schoollijst" in say(f"@nobody !ack {n}")
+    assert "Zet het nummer van de melding erachter, bijvoorbeeld !resolve 12." in say("@jan !resolve")
+    assert "Het commando !frobnicate ken ik niet" in say("@jan !frobnicate 1")
     assert not review.handle("@sanne #klas-2b: gewoon een bericht")  # messages go on to the Moderator
 
     with school.core.sessions() as session:
@@ -71,20 +74,21 @@ async def test_full_review_cycle_on_the_console(school: School) -> None:
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
-        ("!", "review commands"),
-        ("!ack", "needs an incident number"),
-        ("!ack twelve", "not an incident number"),
-        ("!ack 1234567890123", "not an incident number"),
-        ("!ack ²", "not an incident number"),
-        ("!escalate 3", "needs a level"),
-        ("!resolve 3", "needs a note"),
-        ("!resolve 3 gesprek; parents: misschien", "yes or no"),
-        ("!list everything", "!list takes"),
+        ("!", "Commando's: !lijst"),
+        ("!ack", "Zet het nummer van de melding erachter, bijvoorbeeld !ack 12."),
+        ("!ack twelve", "‘twelve’ is geen nummer van een melding."),
+        ("!ack 1234567890123", "is geen nummer van een melding"),
+        ("!ack ²", "‘²’ is geen nummer van een melding."),
+        ("!escalate 3", "Doorzetten naar wie?"),
+        ("!resolve 3", "Schrijf erbij wat er gedaan is, bijvoorbeeld: !opgelost 3 gesprek gevoerd"),
+        ("!resolve 3 gesprek; parents: misschien", "Ouders ingelicht: ja of nee, niet ‘misschien’."),
+        ("!list everything", "!lijst kent open, in-review, resolved of dismissed, niet ‘everything’."),
     ],
 )
 def test_malformed_commands_say_how_to_type_them(line: str, problem: str) -> None:
-    with pytest.raises(CommandError, match=problem):
+    with pytest.raises(CommandError) as raised:
         parse_command(line)
+    assert problem in DUTCH.command_error(raised.value)
 
 
 def test_parses_resolution_parts_in_any_order() -> None:
@@ -101,11 +105,11 @@ async def test_the_console_prints_each_reviewers_digest(school: School) -> None:
     n = await school.incident("sanne", "[sexual] iets")
     out = io.StringIO()
     run = await send_digests(
-        school.core.sessions, school.core.directory, school.clock, [ConsoleReview(school.review, out.write)]
+        school.core.sessions, school.core.directory, school.clock, [ConsoleReview(school.review, DUTCH, out.write)]
     )
     assert run.sent == ("jan",)
-    assert "daily digest for Meneer Jansen: 1 open incident(s)" in out.getvalue()
-    assert f"Incident #{n}" in out.getvalue() and "!resolve" not in out.getvalue()
+    assert "Dagoverzicht voor Meneer Jansen: 1 open melding(en)" in out.getvalue()
+    assert f"Melding #{n}" in out.getvalue() and "!opgelost" not in out.getvalue()
 
 
 async def test_reactions_are_shortcuts_for_commands(school: School) -> None:
@@ -113,9 +117,9 @@ async def test_reactions_are_shortcuts_for_commands(school: School) -> None:
     jan = school.review.actor_by_id("jan")
     assert jan is not None
     ack = reaction_command("👀", n)
-    assert ack is not None and "now in review" in run_command(school.review, jan, ack)
+    assert ack is not None and "is nu in behandeling" in run_command(school.review, DUTCH, jan, ack)
     police = reaction_command("🚨", n)
-    assert police is not None and "escalated to police" in run_command(school.review, jan, police)
+    assert police is not None and "mogelijk strafbaar" in run_command(school.review, DUTCH, jan, police)
     shield = reaction_command("🛡", n)  # without the emoji variation selector, as some clients send it
     assert shield is not None and shield.target == "coordinator"
     assert reaction_command("👍", n) is None

@@ -66,8 +66,8 @@ async def test_review_cycle_on_the_command_line(school: School, config: Path) ->
     assert run(incidents_app, config, "resolve", n, "nog eens", "--as", "jan")[0] == 0  # unchanged, not an error
     code, out = run(incidents_app, config, "show", n)
     assert code == 0
-    assert "possible criminal offence" in out and f"cli:{getpass.getuser()}" in out  # the admin's read recorded
-    assert "escalated:police" in out and "parents informed: yes" in out
+    assert "mogelijk strafbaar" in out and f"cli:{getpass.getuser()}" in out  # the admin's read recorded
+    assert "escalated:police" in out and "ouders ingelicht: ja" in out
     with school.core.sessions() as session:
         row = session.get(IncidentRow, int(n))
         assert row is not None and row.status == "resolved" and row.parents_informed is True

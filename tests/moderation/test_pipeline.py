@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Core, build_policies
+from bot.texts.nl import DUTCH
 from moderation.incidents.outbox import SqlOutbox
 from moderation.model import (
     AccountId,
@@ -244,6 +245,7 @@ class FlakyStore:
 async def test_a_database_outage_delays_the_message_and_loses_nothing(core: Core) -> None:
     flaky = FlakyStore(core.store, down=3)
     moderator = Moderator(
+        texts=DUTCH,
         policies=build_policies(core.settings),
         rules=ALL_RULES,
         directory=core.directory,

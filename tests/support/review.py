@@ -12,6 +12,7 @@ from adapters.console import mentions_in
 from bot.app import Core, build_core, build_policies
 from bot.database import upgrade
 from bot.settings import settings_from_dict
+from bot.texts.nl import DUTCH
 from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.review import ReviewService
@@ -115,6 +116,7 @@ def make_school(
         threshold=settings.review.repeat_threshold,
     )
     core.moderator = Moderator(
+        texts=DUTCH,
         policies=build_policies(settings),
         rules=ALL_RULES,
         directory=core.roster,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.discord.card import CARD_LIMIT, render_card
+from bot.texts.nl import DUTCH
 from moderation.model import (
     AccountId,
     Category,
@@ -50,32 +51,31 @@ def name(person_id: PersonId) -> str:
 
 
 def test_the_card_has_every_field() -> None:
-    card = render_card(incident("jij klootzak"), name)
+    card = render_card(incident("jij klootzak"), name, DUTCH)
     for part in (
-        "R-17",
-        "R2",
-        "insult",
-        "Sanne Bakker (student)",
-        "#klas-2b",
-        f"<t:{int(WHEN.timestamp())}:f>",
+        "**Melding #17**: een scheldwoord of belediging",  # what happened, in words
+        "**Wie:** Sanne Bakker",
+        "**Waar:** #klas-2b",
+        f"**Wanneer:** <t:{int(WHEN.timestamp())}:f>",
         "> jij klootzak",
-        "insult 'klootzak'",
+        "(de bot zag: ‘klootzak’) (schoolregel R2)",  # why, with the word the bot saw
         "https://discord.com/channels/11/22/33",
-        "Meneer Jansen (mentor), Mevr. Yilmaz (coordinator)",
+        "Meneer Jansen (mentor), Mevr. Yilmaz (anti-pestcoördinator)",
     ):
         assert part in card
+    assert "severity" not in card
 
 
 def test_the_reporter_is_never_on_the_card() -> None:
-    card = render_card(incident("kijk dit", Category.REPORTED, reported_by="daan"), name)
+    card = render_card(incident("kijk dit", Category.REPORTED, reported_by="daan"), name, DUTCH)
     assert "daan" not in card.lower()
 
 
 def test_mass_mentions_and_code_fences_in_the_excerpt_are_defused() -> None:
-    card = render_card(incident("@everyone ```kijk``` @here"), name)
+    card = render_card(incident("@everyone ```kijk``` @here"), name, DUTCH)
     assert "@everyone" not in card and "@here" not in card and "```" not in card
 
 
 def test_a_long_message_still_fits_in_one_discord_message() -> None:
-    card = render_card(incident("x" * 4000 + "\n" * 300), name)
-    assert len(card) <= CARD_LIMIT and "R-17" in card and "**Why:**" in card
+    card = render_card(incident("x" * 4000 + "\n" * 300), name, DUTCH)
+    assert len(card) <= CARD_LIMIT and "Melding #17" in card and "**Waarom:**" in card

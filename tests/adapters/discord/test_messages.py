@@ -27,7 +27,14 @@ async def test_an_abusive_message_is_deleted_and_the_incident_names_the_mentor(r
     assert deletion.audit_reason is not None and "R2" in deletion.audit_reason
     await running.wait_for(lambda: running.review_cards())
     card = running.review_cards()[-1]
-    for part in ("Sanne Bakker", "#klas-2b", "insult", "klootzak", f"R-{incident.id}", "Meneer Jansen (mentor)"):
+    for part in (
+        "Sanne Bakker",
+        "#klas-2b",
+        "een scheldwoord of belediging",
+        "klootzak",
+        f"Melding #{incident.id}",
+        "Meneer Jansen (mentor)",
+    ):
         assert part in card
 
 

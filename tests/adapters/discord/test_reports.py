@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.discord.commands import REPORT_MENU_NAME, THANKS
+from bot.texts.nl import DUTCH
+from moderation.texts import Phrase
 from tests.adapters.discord.conftest import Running
 
+REPORT_MENU_NAME = DUTCH.phrase(Phrase.REPORT_MENU)
+THANKS = DUTCH.phrase(Phrase.REPORT_THANKS)
 EPHEMERAL = 64
 DEFERRED = 5  # "thinking…", answered by a follow-up
 
@@ -45,7 +48,7 @@ async def test_the_report_context_menu_creates_an_incident_and_thanks_only_the_r
     assert report.reported_by == "daan"  # kept for leadership
     await running.wait_for(lambda: running.review_cards())
     card = running.review_cards()[-1]
-    assert "reported" in card and "Sanne Bakker" in card
+    assert "iemand heeft dit bericht gemeld" in card and "Sanne Bakker" in card
     assert "Daan" not in card and str(school.daan.id) not in card  # the reporter is never on the card
     assert not running.dms_to(school.sanne)  # the reported person is not told anything by the bot
     assert target.id in world.messages  # a report never deletes by itself
@@ -67,7 +70,7 @@ async def test_report_slash_command_with_a_bad_link_answers_privately(running: R
     options = [{"name": "link", "type": 3, "value": "https://example.org/niet-discord"}]
     interaction = running.fake.invoke_command(school.daan, school.klas.id, "report", options=options)
     data = await answer(running, interaction)
-    assert "could not find" in data["content"] and data["flags"] & EPHEMERAL
+    assert "Ik kon dat bericht niet vinden" in data["content"] and data["flags"] & EPHEMERAL
     assert not [i for i in running.incidents() if i.category == "reported"]
 
 
@@ -92,4 +95,4 @@ async def test_a_report_that_cannot_be_recorded_says_so_privately(running: Runni
     running.core.moderator.report = broken  # type: ignore[method-assign, assignment]
     interaction = running.fake.invoke_command(school.daan, school.klas.id, REPORT_MENU_NAME, target=target)
     data = await answer(running, interaction)
-    assert "could not be saved" in data["content"] and data["flags"] & EPHEMERAL
+    assert "kon niet worden opgeslagen" in data["content"] and data["flags"] & EPHEMERAL

@@ -23,7 +23,7 @@ async def r(tmp_path: Path) -> AsyncIterator[Reviewing]:
 
 def digest_dms(r: Reviewing, user_name: str) -> list[str]:
     user = r.school.accounts[user_name]
-    return [m.content for m in r.dm_messages(user) if m.content.startswith("Daily digest")]
+    return [m.content for m in r.dm_messages(user) if m.content.startswith("Dagoverzicht")]
 
 
 async def test_the_digest_reaches_each_reviewer_with_open_incidents_by_dm(r: Reviewing) -> None:
@@ -34,10 +34,10 @@ async def test_the_digest_reaches_each_reviewer_with_open_incidents_by_dm(r: Rev
     # Leadership has one open too: the R10 drift the adapter found and restored at start.
     assert set(run.sent) == {PersonId("jan"), PersonId("abc"), PersonId("dir")} and not run.undeliverable
     [digest] = digest_dms(r, "jan")
-    assert "Meneer Jansen: 2 open incident(s)" in digest
+    assert "Dagoverzicht voor Meneer Jansen: 2 open melding(en)" in digest
     assert digest.index(f"#{first} ") < digest.index(f"#{second} ")  # oldest first
     [leadership] = digest_dms(r, "dir")
-    assert f"#{first} " not in leadership and "permission-drift" in leadership
+    assert f"#{first} " not in leadership and "de instellingen van een mededelingenkanaal zijn veranderd" in leadership
     assert not digest_dms(r, "eva")  # nothing open for her: nothing sent
     assert ("jan", "digest") in [(actor, action) for actor, action, _ in r.history(first)]
 
@@ -67,6 +67,8 @@ async def test_a_long_digest_comes_in_messages_discord_accepts(r: Reviewing) -> 
     before = len(r.dm_messages(r.school.teacher))
     assert await r.adapter.send_digest(jan, digest)
     sent = [m.content for m in r.dm_messages(r.school.teacher)[before:]]
-    assert sent[0].startswith("Daily digest for Meneer Jansen: 30 open incident(s)")
+    assert sent[0].startswith("Dagoverzicht voor Meneer Jansen: 30 open melding(en)")
     assert len(sent) >= 2 and all(len(chunk) <= 2000 for chunk in sent)
-    assert sum(chunk.count(" insult · klas-2b · ") for chunk in sent) == 30  # every incident line arrived
+    assert (
+        sum(chunk.count(" · een scheldwoord of belediging · klas-2b · ") for chunk in sent) == 30
+    )  # every incident line arrived

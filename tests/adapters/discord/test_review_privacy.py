@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord.card_locations import CardLocations, Location
+from adapters.discord.card_port import KEYS
 from adapters.discord.client import DiscordAdapter
 from adapters.discord.config import DiscordConfig
 from adapters.discord.review import ReviewSetup
+from moderation.incidents.card_locations import CardLocations
+from moderation.ports import CardAddress
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.fake_discord import permissions as p
 from tests.support.fake_discord.review_school import review_school
@@ -50,9 +52,9 @@ async def test_withdrawing_an_incident_clears_every_copy_of_its_card(tmp_path: P
         assert overview is not None
         copies.append(overview)
         cleared = await r.adapter.withdraw_cards([n])
-        assert cleared == 3 and CardLocations(r.core.state).of(n) == []
+        assert cleared == 3 and CardLocations(r.core.state, KEYS).of(n) == {}
         for card in copies:
-            assert card.content == f"Incident #{n} was erased (privacy)." and card.components == []
+            assert card.content == f"Melding #{n} is gewist (privacy)." and card.components == []
         assert "sukkel" in (await r.card_for(r.school.teacher, other)).content  # other incidents untouched
         assert await r.adapter.withdraw_cards([n]) == 0  # twice: nothing left, no error
 
@@ -62,13 +64,13 @@ async def test_the_card_of_a_reviewer_who_left_the_school_is_cleared_not_updated
         n = await r.flagged(r.school.sanne, INSULT)
         card = await r.card_for(r.school.teacher, n)
         theirs = await r.card_for(r.abc, n)
-        locations = CardLocations(r.core.state)
+        locations = CardLocations(r.core.state, KEYS)
         # The coordinator's card, as if it had been sent to someone who is no longer on the roster.
-        locations.add(n, Location(theirs.channel_id, theirs.id, "left-in-july"))
+        locations.add(n, "left-in-july", CardAddress(str(theirs.channel_id), str(theirs.id)))
         await r.press(r.school.teacher, card, "ack", n)
-        await r.fake.wait_for(lambda: theirs.content == f"Incident #{n} is no longer yours to review.")
+        await r.fake.wait_for(lambda: theirs.content == f"Melding #{n} is niet meer aan jou toegewezen.")
         assert theirs.components == [] and "klootzak" not in theirs.content
-        assert "left-in-july" not in {loc.viewer for loc in locations.of(n)}
+        await r.fake.wait_for(lambda: "left-in-july" not in locations.of(n))  # forgotten once it is cleared
 
 
 async def test_a_card_that_cannot_be_cleared_is_kept_and_the_withdrawal_raises(tmp_path: Path) -> None:
@@ -79,10 +81,10 @@ async def test_a_card_that_cannot_be_cleared_is_kept_and_the_withdrawal_raises(t
         r.fake.rest.faults.add("PATCH", rf"/messages/{card.id}$", 403, code=50001, message="Missing Access")
         with pytest.raises(RuntimeError, match=rf"incident\(s\) \[{n}\] could not be cleared yet"):
             await r.adapter.withdraw_cards([n])
-        assert [loc.message_id for loc in CardLocations(r.core.state).of(n)] == [card.id]
+        assert [where.message for where in CardLocations(r.core.state, KEYS).of(n).values()] == [str(card.id)]
         assert "klootzak" in card.content
         assert await r.adapter.withdraw_cards([n]) == 1  # the next try clears it
-        assert card.content == f"Incident #{n} was erased (privacy)."
+        assert card.content == f"Melding #{n} is gewist (privacy)."
 
 
 async def test_before_start_cards_known_from_the_state_table_are_not_forgotten() -> None:
@@ -93,7 +95,7 @@ async def test_before_start_cards_known_from_the_state_table_are_not_forgotten()
             self[key] = value
 
     state = Memory()
-    CardLocations(state).add(7, Location(1, 2, "jan"))
+    CardLocations(state, KEYS).add(7, "jan", CardAddress("1", "2"))
     setup = ReviewSetup(service=None, directory=lambda: None, state=state)  # type: ignore[arg-type, return-value]
     idle = DiscordAdapter(DiscordConfig(guild_id=1, staff_role_id=2), "token", review=setup)
     with pytest.raises(RuntimeError, match="not running"):

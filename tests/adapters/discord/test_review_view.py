@@ -18,6 +18,7 @@ from adapters.discord.review_view import (
     read_modal,
     resolve_modal,
 )
+from bot.texts.nl import DUTCH
 from moderation.incidents.cards import Card
 from tests.support.fake_discord.interactions import find_component
 
@@ -38,7 +39,7 @@ CARD = Card(
     link="https://discord.com/channels/1/2/3",
     criminal=False,
     escalation=None,
-    reviewers=("Meneer Jansen (mentor)",),
+    reviewers=(("Meneer Jansen", "mentor"),),
 )
 
 
@@ -52,7 +53,7 @@ async def test_custom_ids_round_trip_and_anything_else_is_refused() -> None:
 
 def parts(card: Card) -> dict[str, dict[str, Any]]:
     """The components of the card's view as Discord receives them, by custom_id."""
-    view = card_view(card)
+    view = card_view(card, DUTCH)
     assert view is not None and view.is_finished()  # never kept by discord.py: presses go to DiscordReview
     return {c["custom_id"]: c for row in view.to_components() for c in row["components"]}
 
@@ -60,15 +61,18 @@ def parts(card: Card) -> dict[str, dict[str, Any]]:
 async def test_buttons_follow_the_state_of_the_incident() -> None:
     assert set(parts(CARD)) == {"sw:ack:12", "sw:resolve:12", "sw:dismiss:12", "sw:escalate:12"}
     acked = parts(replace(CARD, status="in-review", escalation="coordinator"))
-    assert acked["sw:ack:12"]["disabled"] is True
+    assert acked["sw:ack:12"]["disabled"] is True and acked["sw:ack:12"]["label"] == "In behandeling"
+    assert parts(CARD)["sw:ack:12"]["label"] == "Oppakken" and parts(CARD)["sw:dismiss:12"]["label"].startswith(
+        "Afwijzen"
+    )
     assert [o["value"] for o in acked["sw:escalate:12"]["options"]] == ["leadership", "police"]
     assert "sw:escalate:12" not in parts(replace(CARD, escalation="police"))
-    assert card_view(replace(CARD, status="resolved")) is None
-    assert card_view(replace(CARD, status="dismissed")) is None
+    assert card_view(replace(CARD, status="resolved"), DUTCH) is None
+    assert card_view(replace(CARD, status="dismissed"), DUTCH) is None
 
 
 async def test_the_resolve_modal_asks_note_measure_and_parents() -> None:
-    modal = resolve_modal(12)
+    modal = resolve_modal(12, DUTCH)
     payload = modal.to_dict()
     assert payload["custom_id"] == "sw:resolve:12" and modal.is_finished()
     note = find_component(payload["components"], "note")
@@ -115,11 +119,11 @@ def test_split_message_keeps_lines_whole_and_under_the_limit() -> None:
 
 
 def test_the_review_card_is_inert_and_fits() -> None:
-    text = render_review_card(CARD)
-    assert text.startswith("```\n⚑ Incident #12 ") and text.endswith("\nhttps://discord.com/channels/1/2/3")
+    text = render_review_card(CARD, DUTCH)
+    assert text.startswith("```\n⚑ Melding #12: ") and text.endswith("\nhttps://discord.com/channels/1/2/3")
     assert text.count("```") == 2  # the excerpt's fences cannot close the block
     assert "@everyone" not in text
-    long = render_review_card(replace(CARD, excerpt="x" * 5000, explanation="y" * 3000))
+    long = render_review_card(replace(CARD, excerpt="x" * 5000, explanation="y" * 3000), DUTCH)
     assert len(long) <= CARD_LIMIT and long.count("```") == 2
-    leader = render_review_card(replace(CARD, reporter="daan"))
-    assert "Reported by" in leader and "Reported by" not in text
+    leader = render_review_card(replace(CARD, reporter="daan"), DUTCH)
+    assert "Gemeld door:" in leader and "Gemeld door" not in text

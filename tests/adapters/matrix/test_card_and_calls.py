@@ -11,6 +11,7 @@ from nio import ErrorResponse, RoomRedactResponse
 
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.card import card_content, excerpt
+from bot.texts.nl import DUTCH
 from moderation.model import (
     AccountId,
     Category,
@@ -51,26 +52,27 @@ def name(person_id: PersonId) -> str:
 
 
 def test_card_has_what_a_reviewer_needs() -> None:
-    content = card_content(incident(), name)
+    content = card_content(incident(), name, DUTCH)
     body = content["body"]
     assert content["msgtype"] == "m.notice"
     for part in (
-        "#7",
-        "Daan Smit (@daan:school.test)",
-        "klas-2b",
-        "2026-11-26 09:05 UTC",
-        "R2 · insult",
-        "insult 'sukkel'",
+        "Melding: #7",
+        "Wat: een scheldwoord of belediging · matig",  # what happened and how bad, in words
+        "Wie: Daan Smit (@daan:school.test)",
+        "Waar: klas-2b",
+        "Wanneer: 26-11-2026 10:05",  # 09:05 UTC in school time
+        "Waarom: een scheldwoord of belediging (de bot zag: ‘sukkel’) (schoolregel R2)",
     ):
         assert part in body
-    assert "Meneer Jansen (mentor), Mevr. Yilmaz (coordinator)" in body
+    assert "Begeleiders: Meneer Jansen (mentor), Mevr. Yilmaz (anti-pestcoördinator)" in body
     assert "jij bent een sukkel" in body  # whitespace folded for a phone screen
-    assert "<b>Who:</b>" in content["formatted_body"]
+    assert "severity" not in body and "insult" not in body
+    assert "<b>Wie:</b>" in content["formatted_body"]
 
 
 def test_card_never_names_the_reporter() -> None:
-    body = card_content(incident(reported_by=PersonId("lotte")), name)["body"]
-    assert "lotte" not in body.lower() and "Reporter" not in body
+    body = card_content(incident(reported_by=PersonId("lotte")), name, DUTCH)["body"]
+    assert "lotte" not in body.lower() and "Gemeld door" not in body
 
 
 def test_excerpt_is_short() -> None:

@@ -32,7 +32,7 @@ async def _cards(school: School, core: Core, name: str, room_id: str, number: in
             redacted += 1
             continue
         body = str(event["content"].get("body", ""))
-        if f"Incident #{number} " in body or f"Incident: #{number}" in body:
+        if f"Melding #{number}:" in body or f"Melding: #{number}" in body:
             shown.append(body)
     return shown, redacted
 

@@ -16,6 +16,7 @@ from nio import RoomCreateError, RoomCreateResponse
 from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.config import MatrixConfig
 from adapters.matrix.enforcer import DM_KEY, MatrixEnforcer
+from bot.texts.nl import DUTCH
 from moderation.model import AccountId
 
 
@@ -50,7 +51,7 @@ class RoomMaker:
 
 def enforcer(client: RoomMaker, state: MemoryState, **config: Any) -> MatrixEnforcer:
     settings = MatrixConfig(homeserver="http://hs", user_id="@bot:school.nl", store_dir=Path("unused"), **config)
-    return MatrixEnforcer(client, settings, state, str)
+    return MatrixEnforcer(client, settings, state, str, DUTCH)
 
 
 def encrypted(asked: dict[str, Any]) -> bool:

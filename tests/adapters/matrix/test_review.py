@@ -54,7 +54,7 @@ async def test_review_commands_in_the_review_room(
         assert incidents(core)[0].status == "in-review", refused
         nonsense = await school.send("jan", review, "!frobnicate 3")
         usage = await eventually(lambda: replies_to(school, review, nonsense), what="the usage hint")
-        assert "unknown command" in usage[0]
+        assert "ken ik niet" in usage[0]
         assert len(incidents(core)) == 1  # commands are not judged as messages
         quoted = await school.send("jan", review, f"hij schreef letterlijk 'jij {MARKER}', ik bel de ouders")
         listed = await school.send("jan", review, "!list")  # handled after the quote: its answer means both were
@@ -76,7 +76,7 @@ async def test_digest_is_sent_privately(school: School, tmp_path: Path, store_di
         assert jan is not None
         assert await adapter.send_digest(jan, digests[PersonId("jan")])
         await eventually(
-            lambda: _has(school, "jan", "Daily digest for Meneer Jansen"), what="the digest in jan's private room"
+            lambda: _has(school, "jan", "Dagoverzicht voor Meneer Jansen"), what="the digest in jan's private room"
         )
         nobody = core.directory.person(PersonId("p-sanne"))  # a parent without a Matrix account
         assert nobody is not None and not await adapter.send_digest(nobody, digests[PersonId("jan")])
@@ -105,7 +105,7 @@ async def test_reactions_on_the_card(school: School, tmp_path: Path, store_dir: 
 
 
 async def _cards(school: School, room_id: str) -> list[str]:
-    return [e["event_id"] for e in await _bot_notices(school, room_id) if "Incident: #" in e["content"]["body"]]
+    return [e["event_id"] for e in await _bot_notices(school, room_id) if "Melding: #" in e["content"]["body"]]
 
 
 async def _bot_notices(school: School, room_id: str) -> list[dict[str, Any]]:

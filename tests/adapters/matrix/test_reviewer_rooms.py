@@ -53,7 +53,7 @@ async def dm_bodies(school: School, core: Core, name: str) -> list[str]:
 
 
 async def card_in(school: School, core: Core, name: str, number: int) -> bool:
-    return any(body.startswith(f"⚑ Incident #{number} ") for body in await dm_bodies(school, core, name))
+    return any(body.startswith(f"⚑ Melding #{number}: ") for body in await dm_bodies(school, core, name))
 
 
 async def answer_in(school: School, core: Core, name: str, event_id: str) -> list[str]:
@@ -97,12 +97,12 @@ async def test_each_reviewer_gets_only_their_own_cards(school: School, tmp_path:
         # Visser tries to resolve Daan's incident in her own room: refused, and recorded.
         attempt = await school.send("eva", _dm(core, school, "eva"), f"!resolve {daan.id} gesprek gevoerd")
         refused = await eventually(lambda: answer_in(school, core, "eva", attempt), what="the refusal")
-        assert "not yours" in refused[0]
+        assert "niet aan jou toegewezen" in refused[0]
         # Jansen resolves it in his room.
         command = f"!resolve {daan.id} gesprek gevoerd; measure: waarschuwing; parents: ja"
         sent = await school.send("jan", _dm(core, school, "jan"), command)
         answered = await eventually(lambda: answer_in(school, core, "jan", sent), what="the answer to !resolve")
-        assert f"#{daan.id} resolved" in answered[0]
+        assert f"Melding #{daan.id} is afgehandeld." in answered[0]
         with core.sessions() as session:
             row = get_incident(session, daan.id)
             assert row is not None
@@ -126,7 +126,7 @@ async def test_a_reaction_in_the_reviewers_room(school: School, tmp_path: Path, 
         card = next(
             e["event_id"]
             for e in await school.timeline("jan", dm)
-            if str(e["content"].get("body", "")).startswith(f"⚑ Incident #{number} ")
+            if str(e["content"].get("body", "")).startswith(f"⚑ Melding #{number}: ")
         )
         eyes = {"m.relates_to": {"rel_type": "m.annotation", "event_id": card, "key": "👀"}}
         reaction = await school.send_event("jan", dm, "m.reaction", eyes)
@@ -134,7 +134,7 @@ async def test_a_reaction_in_the_reviewers_room(school: School, tmp_path: Path, 
         assert incidents(core)[0].status == "in-review"
         for name in ("jan", "abc"):  # every copy of the card shows the new state (the coordinator's too)
             await eventually(
-                partial(_edited_to, school, core, name, number, "in-review"), what=f"{name}'s card updated"
+                partial(_edited_to, school, core, name, number, "in behandeling"), what=f"{name}'s card updated"
             )
         assert await dm_bodies(school, core, "dir") == []  # leadership was not routed
         escalate = await school.send("jan", dm, f"!escalate {number} leadership zorgen over thuissituatie")
@@ -215,7 +215,7 @@ async def _decrypted_card(client: Any, room_id: str, number: int) -> str | None:
     if client.should_query_keys:
         await client.keys_query()
     for event in response.rooms.join.get(room_id, SimpleNamespace(timeline=SimpleNamespace(events=[]))).timeline.events:
-        if isinstance(event, RoomMessageNotice) and event.body.startswith(f"⚑ Incident #{number} "):
+        if isinstance(event, RoomMessageNotice) and event.body.startswith(f"⚑ Melding #{number}: "):
             return str(event.event_id)
     return None
 
@@ -253,7 +253,7 @@ async def _edited_to(school: School, core: Core, name: str, number: int, status:
         new = event["content"].get("m.new_content", {})
         if event["content"].get("m.relates_to", {}).get("rel_type") == "m.replace" and str(
             new.get("body", "")
-        ).startswith(f"⚑ Incident #{number} "):
+        ).startswith(f"⚑ Melding #{number}: "):
             return f"· {status}" in new["body"].splitlines()[0]
     return False
 
@@ -276,7 +276,7 @@ async def test_withdrawn_cards_are_redacted(
             await eventually(partial(card_in, school, core, name, number), what=f"{name}'s card")
         ack = await school.send("jan", _dm(core, school, "jan"), f"!ack {number}")
         await eventually(lambda: answer_in(school, core, "jan", ack), what="the answer to !ack")
-        await eventually(partial(_edited_to, school, core, "jan", number, "in-review"), what="the card updated")
+        await eventually(partial(_edited_to, school, core, "jan", number, "in behandeling"), what="the card updated")
         assert await adapter.withdraw_cards([number]) == 3  # Jansen's, the coordinator's, the overview's
         for name, where in (("jan", _dm(core, school, "jan")), ("abc", _dm(core, school, "abc")), ("dir", overview)):
             texts = [

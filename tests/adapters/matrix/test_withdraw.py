@@ -13,6 +13,8 @@ from adapters.matrix.calls import MatrixCallFailed
 from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
 from adapters.matrix.reviewers import ReviewerCards
+from bot.texts.nl import DUTCH
+from moderation.ports import CardAddress
 
 
 class Memory(dict[str, str]):
@@ -37,9 +39,9 @@ async def _unused(*_: Any) -> str:
 
 async def test_a_copy_left_in_chat_raises_and_is_tried_again(tmp_path: Path) -> None:
     state, redact = Memory(), Redactions()
-    cards = ReviewerCards(None, state, _unused, _unused, redact)  # type: ignore[arg-type]
-    cards.remember(7, "jan", "!dm-jan", "$card-jan")
-    cards.remember(7, "overview", "!overview", "$card-overview")
+    cards = ReviewerCards(None, state, _unused, _unused, redact, DUTCH)  # type: ignore[arg-type]
+    cards.remember(7, "jan", CardAddress("!dm-jan", "$card-jan"))
+    cards.remember(7, "overview", CardAddress("!overview", "$card-overview"))
     adapter = MatrixAdapter(MatrixConfig("http://127.0.0.1:9", "@bot:test", tmp_path), MatrixSecrets("t"), state)
     adapter.enforcer = SimpleNamespace(reviewer_cards=cards)  # type: ignore[assignment]
     redact.broken_rooms.add("!dm-jan")
@@ -53,7 +55,9 @@ async def test_a_copy_left_in_chat_raises_and_is_tried_again(tmp_path: Path) -> 
 
 async def test_before_start_copies_known_from_the_state_table_are_not_forgotten(tmp_path: Path) -> None:
     state = Memory()
-    ReviewerCards(None, state, _unused, _unused, Redactions()).remember(7, "jan", "!dm-jan", "$card")  # type: ignore[arg-type]
+    ReviewerCards(None, state, _unused, _unused, Redactions(), DUTCH).remember(
+        7, "jan", CardAddress("!dm-jan", "$card")
+    )  # type: ignore[arg-type]
     config = MatrixConfig("http://127.0.0.1:9", "@bot:test", tmp_path)
     idle = MatrixAdapter(config, MatrixSecrets("t"), state, review_service=object())  # type: ignore[arg-type]
     with pytest.raises(MatrixCallFailed, match="not running"):

@@ -96,10 +96,12 @@ async def test_reporter_is_visible_to_leadership_only(school: School) -> None:
     assert mentor_view.card is not None and mentor_view.card.reporter is None
     leader_view = school.review.show(incident, actor(school, "dir"))
     assert leader_view.card is not None and leader_view.card.reporter == "daan"
+    from bot.texts.nl import DUTCH
     from moderation.incidents.cards import render_text
 
-    assert "daan" not in render_text(mentor_view.card) and "Reported by" not in render_text(mentor_view.card)
-    assert "Reported by" in render_text(leader_view.card)
+    mentor_text, leader_text = render_text(mentor_view.card, DUTCH), render_text(leader_view.card, DUTCH)
+    assert "daan" not in mentor_text and "Gemeld door" not in mentor_text
+    assert "Gemeld door:" in leader_text and "daan (alleen de schoolleiding ziet dit)" in leader_text
 
 
 async def test_nobody_but_leadership_sees_an_incident_about_themself(school: School) -> None:

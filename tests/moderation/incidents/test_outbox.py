@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Core, build_policies
+from bot.texts.nl import DUTCH
 from moderation.actions import owed_actions
 from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.store import SqlIncidentStore
@@ -46,6 +47,7 @@ def moderator(core: Core, *, die_at: str | None = None, workers: int = 0) -> Mod
             raise Crash(step)
 
     return Moderator(
+        texts=DUTCH,
         policies=build_policies(core.settings),
         rules=ALL_RULES,
         directory=core.directory,

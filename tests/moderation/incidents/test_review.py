@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.texts.nl import DUTCH
 from moderation.incidents.access import Actor
 from moderation.incidents.cards import render_html, render_text
 from moderation.incidents.review import Result, ReviewResult, ReviewService, parse_escalation
@@ -76,7 +77,14 @@ async def test_full_cycle_ack_escalate_resolve(school: School) -> None:
     assert ("jan", "acknowledged") in actions
     assert ("jan", "escalated:coordinator") in actions
     assert ("jan", "resolved") in actions
-    assert done.card is not None and "parents informed: yes" in (done.card.outcome or "")
+    assert done.card is not None and (done.card.note, done.card.measure, done.card.parents_informed) == (
+        "gesprek gevoerd",
+        "nablijven",
+        True,
+    )
+    assert "Afloop: afgehandeld; notitie: gesprek gevoerd; maatregel: nablijven; ouders ingelicht: ja" in " ".join(
+        render_text(done.card, DUTCH).split()
+    )
 
 
 async def test_every_action_twice_answers_unchanged_and_changes_nothing(school: School) -> None:
@@ -131,7 +139,7 @@ async def test_police_escalation_reaches_leadership_and_marks_criminal(school: S
     stored = row(school, incident)
     assert stored.escalation == "police" and stored.criminal
     assert result.card is not None and result.card.escalation == "police"
-    assert "school leadership decides about the police" in render_text(result.card)
+    assert "mogelijk strafbaar: de schoolleiding beslist over de politie" in render_text(result.card, DUTCH)
     assert {c.id for c in school.review.list_for(actor(school, "dir"))} >= {incident}
 
 
@@ -162,17 +170,24 @@ async def test_reviewer_who_left_the_school_is_replaced_by_leadership(school: Sc
     assert any(act == "reassigned" and "jan" in d for _, act, d in history(school, open_one))
 
 
-async def test_card_shows_what_a_reviewer_needs_and_escapes_html(school: School) -> None:
+async def test_card_shows_what_a_reviewer_needs_in_plain_dutch_and_escapes_html(school: School) -> None:
     incident = await school.incident("sanne", "[insult] <script>alert(1)</script> jij sukkel")
     card = school.review.show(incident, actor(school, "jan")).card
     assert card is not None
-    text = render_text(card)
-    for needle in (f"#{incident}", "R2", "insult", "Sanne Bakker (sanne)", "klas-2b", "insult 0.95", "tag insult"):
-        assert needle in text
-    assert "Meneer Jansen (mentor)" in text and "Mevr. Yilmaz (coordinator)" in text
-    assert "2026-11-23 10:00" in text  # 09:00 UTC, shown in school time (Europe/Amsterdam, winter)
-    assert f"!resolve {incident}" in text
-    html = render_html(card)
+    text = render_text(card, DUTCH)
+    assert f"Melding #{incident}: een scheldwoord of belediging" in text  # what happened, in words
+    assert "ernstig" in text or "matig" in text or "licht" in text  # how bad, as a word
+    assert "severity" not in text and "R2" not in text and "0.95" not in text  # no jargon for a mentor
+    assert "Wie:" in text and "Sanne Bakker (sanne)" in text
+    assert "Waar:" in text and "klas-2b (Console)" in text
+    assert "23-11-2026 10:00" in text  # 09:00 UTC, shown in school time (Europe/Amsterdam, winter)
+    assert "Meneer Jansen (mentor)" in text and "Mevr. Yilmaz (anti-pestcoördinator)" in text
+    assert "Wat de bot deed:" in text
+    assert f"!opgelost {incident}" in text and f"!oppakken {incident}" in text  # what they can do
+    technical = render_text(card, DUTCH, technical=True)  # the administrator's command line adds the rule's own
+    for needle in ("R2", "insult 0.95", "tag insult"):
+        assert needle in technical
+    html = render_html(card, DUTCH)
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 

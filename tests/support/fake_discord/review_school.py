@@ -70,7 +70,11 @@ class Reviewing:
         return [m for m in self.world.messages.values() if m.channel_id in dms and m.author_id == self.school.bot.id]
 
     def cards_for(self, user: User, incident_id: int) -> list[StoredMessage]:
-        return [m for m in self.dm_messages(user) if f"Incident #{incident_id} " in m.content]
+        return [
+            m
+            for m in self.dm_messages(user)
+            if f"Melding #{incident_id}:" in m.content or f"Melding #{incident_id} " in m.content
+        ]
 
     def overview_card(self, incident_id: int) -> StoredMessage | None:
         review = self.school.review.id
@@ -78,7 +82,7 @@ class Reviewing:
             (
                 m
                 for m in self.world.messages.values()
-                if m.channel_id == review and (f"R-{incident_id}**" in m.content or f"#{incident_id} " in m.content)
+                if m.channel_id == review and (f"#{incident_id}**" in m.content or _about(m.content, incident_id))
             ),
             None,
         )
@@ -167,3 +171,8 @@ async def review_school(
         finally:
             await adapter.stop()
             core.close()
+
+
+def _about(content: str, incident_id: int) -> bool:
+    """A card of this incident, or what is left of one (the cards' title, or a withdrawn copy's sentence)."""
+    return f"Melding #{incident_id}:" in content or f"Melding #{incident_id} " in content

@@ -1,0 +1,136 @@
+"""The texts port: every sentence a person reads in chat, per language, comes through here.
+
+The core and the adapters say *what* to tell someone; a language module (bot/texts/nl.py, Dutch, for everything
+students and staff read) says it. The composition root picks one and passes it in; the core never names one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from moderation.digest import Digest
+    from moderation.incidents.cards import Card
+    from moderation.incidents.commands import CommandError, ReviewCommand
+    from moderation.incidents.review import ReviewResult
+    from moderation.model import Person
+
+
+class Phrase(StrEnum):
+    """Fixed phrases; every language gives each of them."""
+
+    HELP = "help"
+    NOT_A_REVIEWER = "not-a-reviewer"
+    NOT_DELIVERED_EVERYWHERE = "not-delivered-everywhere"  # appended to an answer
+    # Discord's review controls
+    NOT_THIS_CARD = "not-this-card"
+    UNKNOWN_BUTTON = "unknown-button"
+    BUTTON_ACK = "button-ack"
+    BUTTON_IN_REVIEW = "button-in-review"
+    BUTTON_RESOLVE = "button-resolve"
+    BUTTON_DISMISS = "button-dismiss"
+    ESCALATE_PLACEHOLDER = "escalate-placeholder"
+    RESOLVE_TITLE = "resolve-title"  # with {n}
+    RESOLVE_NOTE = "resolve-note"
+    RESOLVE_NOTE_EXAMPLE = "resolve-note-example"
+    RESOLVE_MEASURE = "resolve-measure"
+    RESOLVE_MEASURE_EXAMPLE = "resolve-measure-example"
+    RESOLVE_PARENTS = "resolve-parents"
+    RESOLVE_PARENTS_PLACEHOLDER = "resolve-parents-placeholder"
+    PARENTS_YES = "parents-yes"
+    PARENTS_NO = "parents-no"
+    NOTE_NOT_SAVED = "note-not-saved"  # with {note}
+    # Discord's report commands (students read these)
+    REPORT_MENU = "report-menu"
+    REPORT_DESCRIPTION = "report-description"
+    REPORT_LINK = "report-link"
+    REPORT_REASON = "report-reason"
+    REPORT_THANKS = "report-thanks"
+    REPORT_FAILED = "report-failed"
+    REPORT_REFUSED = "report-refused"  # with {why}
+    REPORT_NOT_FOUND = "report-not-found"  # with {why}
+    REPORT_OTHER_SERVER = "report-other-server"
+    # the first card of an incident, in the overview
+    INCIDENT = "incident"  # with {n}
+    SCHOOL_RULE = "school-rule"  # with {rule}
+    LABEL_INCIDENT = "label-incident"
+    LABEL_WHO = "label-who"
+    LABEL_WHERE = "label-where"
+    LABEL_WHEN = "label-when"
+    LABEL_WHAT = "label-what"
+    LABEL_MESSAGE = "label-message"
+    LABEL_WHY = "label-why"
+    LABEL_LINK = "label-link"
+    LABEL_REVIEWERS = "label-reviewers"
+    LABEL_ATTENTION = "label-attention"
+    CRIMINAL = "criminal"
+    NOT_ON_ROSTER = "not-on-roster"
+    NOBODY_ROUTED = "nobody-routed"
+    EDITED = "edited"
+    FORWARDED = "forwarded"
+    WITH_MEDIA = "with-media"
+    NO_TEXT = "no-text"
+
+
+class Withdrawal(StrEnum):
+    """Why a copy of a card leaves chat."""
+
+    ERASED = "erased"  # privacy erase or retention: the text must go
+    CHANGED = "changed"  # the incident's text changed: a fresh copy follows
+    LEFT = "left"  # the viewer left the school
+    NOT_YOURS = "not-yours"  # no longer theirs to review
+    GONE = "gone"  # the incident no longer exists
+
+
+class Texts(Protocol):
+    zone: tzinfo  # the school's time zone, for every time a person reads
+
+    def phrase(self, phrase: Phrase) -> str: ...
+
+    def category(self, category: str) -> str:
+        """What an incident is about, as a noun phrase ("een scheldwoord")."""
+        ...
+
+    def severity(self, severity: int) -> str: ...
+
+    def status(self, status: str) -> str: ...
+
+    def reason(self, reason: str) -> str:
+        """Why someone reviews an incident (mentor, coordinator, manager, leadership)."""
+        ...
+
+    def escalation(self, level: str) -> str:
+        """An escalation level as a choice in a menu (coordinator, leadership, police)."""
+        ...
+
+    def why(self, category: str, explanation: str, target: str | None) -> str:
+        """Why the bot thinks so, in words (the rule's own explanation may name the evidence)."""
+        ...
+
+    def card_title(self, card: Card) -> str: ...
+
+    def card_rows(self, card: Card, *, technical: bool = False) -> list[tuple[str, str]]:
+        """(label, value) pairs in reading order; `technical` adds the rule's own explanation and the scores (for
+        the administrator's command line)."""
+        ...
+
+    def card_commands(self, card: Card) -> str:
+        """What the reader can do now (empty for a closed incident)."""
+        ...
+
+    def answer(self, command: ReviewCommand, result: ReviewResult, added: Sequence[str]) -> str:
+        """The answer to a change or a show, from its outcome; `added` names whom an escalation added."""
+        ...
+
+    def command_error(self, error: CommandError) -> str: ...
+
+    def incident_list(self, cards: Sequence[Card], status: str) -> str: ...
+
+    def digest(self, reviewer: Person, digest: Digest) -> str: ...
+
+    def withdrawn(self, incident_id: int, why: Withdrawal) -> str:
+        """What is left of a withdrawn copy where the platform keeps one (Discord), or the redaction's reason."""
+        ...

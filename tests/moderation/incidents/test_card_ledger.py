@@ -1,0 +1,158 @@
+"""The card ledger: which copies exist, who gets one, refreshing and withdrawing them, written once for every
+platform. The platform side is a recording port (pure bookkeeping); the review service and database are real."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from bot.texts.nl import DUTCH
+from moderation.incidents.access import Actor
+from moderation.incidents.card_ledger import CardLedger
+from moderation.incidents.card_locations import CardLocations, LedgerKeys
+from moderation.incidents.cards import Card
+from moderation.model import Person, PersonId
+from moderation.ports import OVERVIEW, CardAddress, CardFailed
+from tests.support.core import OPEN_CORES
+from tests.support.review import School, make_school
+
+KEYS = LedgerKeys(copies="test.copies.", by_message="test.card.", listing="test.copies.index")
+
+
+class Memory(dict[str, str]):
+    def set(self, key: str, value: str) -> None:
+        self[key] = value
+
+
+class RecordingPort:
+    """Copies in a dictionary: message id -> (viewer, what it shows now); `broken` messages fail to change."""
+
+    def __init__(self) -> None:
+        self.shown: dict[str, tuple[str, Card | str]] = {}
+        self.unreachable: set[str] = set()
+        self.broken: set[str] = set()
+
+    def reaches(self, person: Person) -> bool:
+        return str(person.id) not in self.unreachable
+
+    async def send(self, viewer: Person | None, card: Card, *, key: str | None = None) -> CardAddress | None:
+        name = str(viewer.id) if viewer is not None else OVERVIEW
+        message = f"m{len(self.shown) + 1}"
+        self.shown[message] = (name, card)
+        return CardAddress(f"room-{name}", message)
+
+    async def edit(self, where: CardAddress, card: Card) -> CardAddress | None:
+        if where.message in self.broken:
+            raise CardFailed("403 Missing Access")
+        self.shown[where.message] = (self.shown[where.message][0], card)
+        return where._replace(edits=(*where.edits, f"{where.message}-edit"))
+
+    async def withdraw(self, where: CardAddress, notice: str) -> None:
+        if where.message in self.broken:
+            raise CardFailed("403 Missing Access")
+        self.shown[where.message] = (self.shown[where.message][0], notice)
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[School]:
+    """One school for the module (each test makes its own incidents): building one takes seconds."""
+    school = make_school(tmp_path_factory.mktemp("ledger"))
+    OPEN_CORES.remove(school.core)  # closed at the module's end, not after its first test
+    yield school
+    school.core.close()
+
+
+def ledger_of(school: School, port: RecordingPort, state: Memory) -> CardLedger:
+    return CardLedger(port, CardLocations(state, KEYS), school.review, DUTCH, platform="test")
+
+
+def actor(school: School, pid: str) -> Actor:
+    found = school.review.actor_by_id(pid)
+    assert found is not None
+    return found
+
+
+async def test_each_reviewer_gets_one_copy_as_the_service_shows_it_to_them(school: School) -> None:
+    port, state = RecordingPort(), Memory()
+    ledger = ledger_of(school, port, state)
+    n = await school.incident("sanne", "[insult] jij sukkel")
+    port.unreachable.add("abc")
+    people = [PersonId("jan"), PersonId("abc"), PersonId("eva"), PersonId("jan")]
+    assert await ledger.deliver(n, people) == []
+    assert set(ledger.copies(n)) == {"jan"}  # abc cannot be reached here; eva is not sanne's mentor
+    assert await ledger.deliver(n, [PersonId("jan")]) == []  # delivered again: no second copy
+    assert len(port.shown) == 1
+    message = ledger.copies(n)["jan"].message
+    assert ledger.locations.incident_of(message) == n and ledger.holds(n, message) and not ledger.holds(n, "elsewhere")
+
+
+async def test_an_escalation_brings_the_card_to_whom_it_added_and_every_copy_follows(school: School) -> None:
+    port, state = RecordingPort(), Memory()
+    ledger = ledger_of(school, port, state)
+    n = await school.incident("sanne", "[sexual] stuur")  # not bullying: the mentor only
+    await ledger.deliver(n, [PersonId("jan")])
+    ledger.remember(n, OVERVIEW, CardAddress("room-overview", "overview-1"))
+    port.shown["overview-1"] = (OVERVIEW, "first card")
+    result = school.review.escalate(n, actor(school, "jan"), "coordinator")
+    assert result.added == (PersonId("abc"),)
+    assert await ledger.follow(result) == []
+    copies = ledger.copies(n)
+    assert set(copies) == {"jan", "abc", OVERVIEW}
+    for viewer in ("jan", OVERVIEW):
+        shown = port.shown[copies[viewer].message][1]
+        assert isinstance(shown, Card) and shown.escalation == "coordinator"
+        assert copies[viewer].edits  # the edit is remembered: withdrawing the copy must take it too
+    again = school.review.escalate(n, actor(school, "jan"), "coordinator")
+    assert again.added == ()  # unchanged: nobody new
+
+
+async def test_the_reporter_is_only_in_leaderships_own_copies(school: School) -> None:
+    port, state = RecordingPort(), Memory()
+    ledger = ledger_of(school, port, state)
+    n = await school.incident("sanne", "[insult] jij sukkel")
+    await ledger.deliver(n, [PersonId("jan"), PersonId("dir")])
+    ledger.remember(n, OVERVIEW, CardAddress("room-overview", "overview-1"))
+    port.shown["overview-1"] = (OVERVIEW, "first card")
+    card = school.review.show(n, actor(school, "dir")).card
+    assert card is not None
+    await ledger.refresh(n, replace(card, reporter="daan"))
+    reporters = {viewer: shown.reporter for viewer, shown in port.shown.values() if isinstance(shown, Card)}
+    assert reporters == {"jan": None, "dir": "daan", OVERVIEW: None}
+
+
+async def test_a_copy_that_cannot_be_withdrawn_is_kept_and_tried_again(school: School) -> None:
+    port, state = RecordingPort(), Memory()
+    ledger = ledger_of(school, port, state)
+    n = await school.incident("sanne", "[insult] jij sukkel")
+    await ledger.deliver(n, [PersonId("jan"), PersonId("abc")])
+    stuck = ledger.copies(n)["abc"].message
+    port.broken.add(stuck)
+    assert await ledger.withdraw(n) == 1
+    assert set(ledger.copies(n)) == {"abc"} and n in ledger.locations.with_copies()
+    port.broken.clear()
+    assert await ledger.withdraw(n) == 1
+    assert ledger.copies(n) == {} and n not in ledger.locations.with_copies()
+    assert port.shown[stuck][1] == f"Melding #{n} is gewist (privacy)."
+
+
+async def test_a_viewer_who_left_loses_the_copy_instead_of_news(school: School) -> None:
+    port, state = RecordingPort(), Memory()
+    ledger = ledger_of(school, port, state)
+    n = await school.incident("sanne", "[insult] jij sukkel")
+    await ledger.deliver(n, [PersonId("jan")])
+    ledger.remember(n, "left-in-july", CardAddress("room-x", "old"))
+    port.shown["old"] = ("left-in-july", "old card")
+    assert await ledger.withdraw_departed() == 1
+    assert (
+        set(ledger.copies(n)) == {"jan"}
+        and port.shown["old"][1] == f"Melding #{n} is ingetrokken: de ontvanger is niet meer van school."
+    )
+
+
+def test_the_first_discord_shape_and_garbage_are_read() -> None:
+    state = Memory({"test.copies.7": '[[10, 20, "jan"], [11, 21, ""]]', "test.copies.8": "{not json"})
+    locations = CardLocations(state, KEYS)
+    assert locations.of(7) == {"jan": CardAddress("10", "20"), OVERVIEW: CardAddress("11", "21")}
+    assert locations.known(8) is None and locations.of(8) == {}
