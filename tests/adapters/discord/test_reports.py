@@ -43,8 +43,8 @@ async def test_the_report_context_menu_creates_an_incident_and_thanks_only_the_r
     report = reports[0]
     assert (report.rule_id, report.author_person_id, report.message_id) == ("R7", "sanne", str(target.id))
     assert report.reported_by == "daan"  # kept for leadership
-    await running.wait_for(lambda: running.review_cards())
-    card = running.review_cards()[-1]
+    await running.wait_for(lambda: running.settled_incident(target.id))  # its card is out by then
+    [card] = [c for c in running.review_cards() if f"Incident R-{report.id}**" in c]
     assert "reported" in card and "Sanne Bakker" in card
     assert "Daan" not in card and str(school.daan.id) not in card  # the reporter is never on the card
     assert not running.dms_to(school.sanne)  # the reported person is not told anything by the bot
