@@ -25,6 +25,7 @@ from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
+from adapters.discord.in_flight import InFlight
 from adapters.discord.members import MemberList
 from adapters.discord.permissions import ChannelCheck, ChannelUse, MissingPermissionsError, explain, problems
 from adapters.discord.review import DiscordReview, ReviewSetup
@@ -93,6 +94,7 @@ class DiscordAdapter:
         self._client: discord.Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._moderator: Moderator | None = None
+        self._in_flight = InFlight()  # new messages being judged: their edits wait for them
         self._enforcer: DiscordEnforcer | None = None
         self._guard: AnnouncementGuard | None = None
         self._running = False  # set once start() has finished
@@ -272,7 +274,8 @@ class DiscordAdapter:
         @client.event
         async def on_message(msg: discord.Message) -> None:
             if self._ours(msg):
-                await self._judge(msg, edit=False)
+                with self._in_flight.judging(msg.id):
+                    await self._judge(msg, edit=False)
 
         # The raw event fires for cached and uncached messages alike, so this one handler judges every edit
         # (on_message_edit would miss messages from before the bot's cache).
@@ -282,6 +285,7 @@ class DiscordAdapter:
             if before is not None and before.content == msg.content and before.edited_at == msg.edited_at:
                 return  # an embed or flag update of a cached message, not a new text
             if self._ours(msg):
+                await self._in_flight.after(msg.id)  # an edit after its original
                 await self._judge(msg, edit=True)
 
         @client.event
