@@ -47,3 +47,4 @@ benchmarks: $(VENV)/.test $(SYNAPSE_VENV)/.installed
 	$(VENV)/bin/python -m benchmarks.ml_tier_speed
 	$(VENV)/bin/python -m benchmarks.discord_latency
 	SCHOOLWACHT_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(VENV)/bin/python -m benchmarks.matrix_latency
+	SCHOOLWACHT_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(VENV)/bin/python -m benchmarks.keep_up

@@ -173,6 +173,11 @@ class ActionRunner:
                 done.append(action)
         return done
 
+    @property
+    def busy(self) -> bool:
+        """Some platform's workers still have a notice or card to deliver."""
+        return any(d.busy for d in self._deliveries.values())
+
     async def drain(self, timeout: Callable[[], float]) -> bool:
         """Wait for the workers' notices and cards (each platform within what is left of `timeout()` seconds),
         then close them. True when nothing was left."""

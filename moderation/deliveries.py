@@ -33,10 +33,12 @@ class Deliveries:
         self._workers = workers
         self._queue: asyncio.Queue[Job] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        self._open = 0  # jobs handed in and not finished
 
     def submit(self, job: Job) -> None:
         if not self._tasks:
             self._tasks = [asyncio.create_task(self._work(), name=f"deliveries-{n}") for n in range(self._workers)]
+        self._open += 1
         self._queue.put_nowait(job)
 
     async def _work(self) -> None:
@@ -47,7 +49,13 @@ class Deliveries:
             except Exception:  # a bug in one delivery must not stop the others; the action stays owed
                 log.exception("delivering the owed actions of incident #%d failed", job.incident.id)
             finally:
+                self._open -= 1
                 self._queue.task_done()
+
+    @property
+    def busy(self) -> bool:
+        """Some job handed in is not finished yet."""
+        return self._open > 0
 
     async def drain(self, timeout: float) -> bool:
         """Wait until every job handed in is finished; False when `timeout` seconds passed first."""

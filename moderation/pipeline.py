@@ -294,6 +294,16 @@ class Moderator:
             finished = False
         return finished
 
+    async def drained(self, timeout: float = 30.0, *, poll: float = 0.02) -> bool:
+        """Wait until no event is in hand and every notice and card handed to the workers is delivered (for tests
+        and benchmarks, which look at the cards after the message); False when `timeout` seconds passed first."""
+        deadline = time.monotonic() + timeout
+        while self._in_hand or self._actions.busy:
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(poll)
+        return True
+
     # -- questions adapters ask -------------------------------------------------------------------------------
 
     def policy_for(self, platform: Platform, room_id: RoomId) -> RoomPolicy | None:

@@ -26,6 +26,7 @@ from adapters.discord.direct import DirectCommands, answer_direct
 from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
 from adapters.discord.gateway import guard_parsers, intents, wait_ready
+from adapters.discord.in_flight import InFlight
 from adapters.discord.members import MemberList
 from adapters.discord.review import DiscordReview, ReviewSetup
 from adapters.discord.startup_checks import check_overview_audience, check_permissions
@@ -65,6 +66,7 @@ class DiscordAdapter:
         self._client: discord.Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._moderator: Moderator | None = None
+        self._in_flight = InFlight()  # new messages being judged: their edits wait for them
         self._enforcer: DiscordEnforcer | None = None
         self._guard: AnnouncementGuard | None = None
         self._running = False  # set once start() has finished
@@ -185,7 +187,8 @@ class DiscordAdapter:
         @client.event
         async def on_message(msg: discord.Message) -> None:
             if self._ours(msg):
-                await self._judge(msg, edit=False)
+                with self._in_flight.judging(msg.id):
+                    await self._judge(msg, edit=False)
             elif msg.guild is None and self.direct_commands is not None:
                 await answer_direct(msg, self.direct_commands)
 
@@ -197,6 +200,7 @@ class DiscordAdapter:
             if before is not None and before.content == msg.content and before.edited_at == msg.edited_at:
                 return  # an embed or flag update of a cached message, not a new text
             if self._ours(msg):
+                await self._in_flight.after(msg.id)  # an edit after its original
                 await self._judge(msg, edit=True)
 
         @client.event

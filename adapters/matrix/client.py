@@ -27,7 +27,9 @@ from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import DirectCommands, EventHandler
 from adapters.matrix.members import check_present_members
 from adapters.matrix.one_to_one import AdminApiFailed, check_one_to_one_rooms
+from adapters.matrix.person_data import DM_KEY
 from adapters.matrix.review import MatrixReview
+from adapters.matrix.reviewer_rooms import prepare_reviewer_rooms
 from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
 from adapters.matrix.timeline import fetch_gap, own_join
@@ -66,6 +68,7 @@ class MatrixAdapter:
         self._state = state
         self._client: AsyncClient | None = None
         self._task: asyncio.Task[None] | None = None
+        self._ahead: asyncio.Task[None] | None = None  # reviewers' direct rooms, made in the background at start
         self._guard: AnnouncementGuard | None = None
         self._handler: EventHandler | None = None
         self._moderator: Moderator | None = None
@@ -119,6 +122,17 @@ class MatrixAdapter:
         await moderator.resume(Platform.MATRIX, enforcer)
         self._closed.clear()
         self._task = asyncio.create_task(self._run_until_closed(since), name="matrix-sync")
+        if enforcer.reviewer_cards is not None and self._directory is not None:
+            self._ahead = asyncio.create_task(self._reviewer_rooms_ahead(enforcer), name="matrix-reviewer-rooms")
+
+    async def _reviewer_rooms_ahead(self, enforcer: MatrixEnforcer) -> None:
+        assert self._directory is not None
+        try:
+            await prepare_reviewer_rooms(
+                self._directory(), lambda account: bool(self._state.get(DM_KEY + account)), enforcer.direct_room
+            )
+        except STORAGE_ERRORS as exc:  # made at each reviewer's first card instead
+            log.warning("matrix: reviewer direct rooms not made ahead: %s", exc)
 
     def _txn_prefix(self) -> str:
         prefix = self._state.get(TXN_PREFIX_KEY)
@@ -177,11 +191,12 @@ class MatrixAdapter:
             self._closed.set()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for task in (self._ahead, self._task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._ahead = self._task = None
         if self._client is not None:
             await self._client.close()
         self._closed.set()
@@ -259,7 +274,8 @@ class MatrixAdapter:
             failures = 0
             try:
                 await self._process(response, since)
-                self._state.set(SYNC_TOKEN_KEY, response.next_batch)
+                # Off the event loop: the workers' cards and the other rooms go on meanwhile.
+                await asyncio.to_thread(self._state.set, SYNC_TOKEN_KEY, response.next_batch)
             except (*STORAGE_ERRORS, MatrixCallFailed) as exc:
                 # The database is away, or a gap in the timeline could not be fetched: the same batch again, later.
                 if stuck_since is None:
@@ -282,31 +298,43 @@ class MatrixAdapter:
             await crypto_housekeeping(self._client)
 
     async def _process(self, response: SyncResponse, since: str) -> None:
-        """Handle one batch in order. Raises what makes the whole batch worth handling again (the database is away,
-        a gap could not be fetched) and Stopping; an event that fails for any other reason is logged and left."""
+        """Handle one batch: the rooms side by side, each room's events in order (an edit after its original).
+        Raises, once every room is finished, what makes the whole batch worth handling again (the database is
+        away, a gap could not be fetched) and Stopping; an event that fails for any other reason is logged and
+        left."""
         assert self._handler is not None
         await self._join_invites(response)
         for room_id, info in response.rooms.leave.items():
             await self._left(room_id, list(info.timeline.events))
-        for room_id, info in response.rooms.join.items():
-            events: list[Any] = list(info.timeline.events)
-            joined_at = own_join(events, self._config.user_id)
-            if joined_at is not None:
-                events = events[joined_at + 1 :]  # the room's history from before the bot joined is not judged
-            elif info.timeline.limited and info.timeline.prev_batch:
-                assert self._client is not None
-                gap = functools.partial(fetch_gap, self._client, room_id, info.timeline.prev_batch, since)
-                events = await gap(attempts=self._config.action_attempts) + events
-            for event in events:
-                try:
-                    await self._handler.handle(room_id, event)
-                except (*STORAGE_ERRORS, Stopping):
-                    raise
-                except MatrixCallFailed as exc:
-                    log.error("matrix: event %s in %s: %s", getattr(event, "event_id", "?"), room_id, exc)
-                except Exception:  # a bug on one odd event must not stop moderation for the whole school
-                    log.exception("matrix: handling event %s in %s failed", getattr(event, "event_id", "?"), room_id)
+        rooms = [self._process_room(room_id, info, since) for room_id, info in response.rooms.join.items()]
+        outcomes = await asyncio.gather(*rooms, return_exceptions=True)
+        # Every room had its turn: the first room that must be handled again makes the whole batch come again
+        # (the rooms that did finish are replayed harmlessly, their incidents exist).
+        failed = [o for o in outcomes if isinstance(o, BaseException)]
+        failed.sort(key=lambda o: not isinstance(o, Stopping))
+        if failed:
+            raise failed[0]
         await self._handler.retry_waiting()
+
+    async def _process_room(self, room_id: str, info: Any, since: str) -> None:
+        assert self._handler is not None
+        events: list[Any] = list(info.timeline.events)
+        joined_at = own_join(events, self._config.user_id)
+        if joined_at is not None:
+            events = events[joined_at + 1 :]  # the room's history from before the bot joined is not judged
+        elif info.timeline.limited and info.timeline.prev_batch:
+            assert self._client is not None
+            gap = functools.partial(fetch_gap, self._client, room_id, info.timeline.prev_batch, since)
+            events = await gap(attempts=self._config.action_attempts) + events
+        for event in events:
+            try:
+                await self._handler.handle(room_id, event)
+            except (*STORAGE_ERRORS, Stopping):
+                raise
+            except MatrixCallFailed as exc:
+                log.error("matrix: event %s in %s: %s", getattr(event, "event_id", "?"), room_id, exc)
+            except Exception:  # a bug on one odd event must not stop moderation for the whole school
+                log.exception("matrix: handling event %s in %s failed", getattr(event, "event_id", "?"), room_id)
 
     async def _left(self, room_id: str, events: list[Any]) -> None:
         """The bot was removed from a room: say so; for an announcement room, tell leadership (R10 unguarded)."""

@@ -121,7 +121,7 @@ class EventHandler:
         if self._review is not None and event_type == "m.room.message" and self._review.is_review_command(message):
             await self._review.handle(message)
             return
-        if self._is_private(room_id, message.author):
+        if self._is_private(room_id, message.author, direct=direct):
             # Leadership's overview and a person's direct room with the bot are no social-media posts: a reviewer
             # quoting the message under review must not become an incident about the reviewer (as Discord DMs).
             log.debug("matrix: %s in %s is not judged (review room or direct room)", message.event_id, room_id)
@@ -180,8 +180,11 @@ class EventHandler:
         )
         self._waiting[event.event_id] = _Waiting(event, room_id, self._config.undecryptable_batches)
 
-    def _is_private(self, room_id: str, sender: str) -> bool:
-        if room_id == self._config.review_room_id or self._enforcer.is_direct_room_of(sender, room_id):
+    def _is_private(self, room_id: str, sender: str, *, direct: bool | None = None) -> bool:
+        """`direct`: whether it is the sender's direct room with the bot, when the caller already looked it up."""
+        if direct is None:
+            direct = self._enforcer.is_direct_room_of(sender, room_id)
+        if room_id == self._config.review_room_id or direct:
             # ... unless the school configured the room explicitly (policy_for also answers for unconfigured rooms)
             return all(policy.room.id != room_id for policy in self._moderator.rooms(Platform.MATRIX))
         return False

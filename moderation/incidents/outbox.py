@@ -53,6 +53,9 @@ def message_snapshot(message: Message) -> dict[str, object]:
         "author_name": message.author_name,
         "is_edit": message.is_edit,
         "has_media": message.has_media,
+        "is_forward": message.is_forward,
+        "by_integration": message.by_integration,  # a webhook's post: nobody to send a notice to
+        "forged_edit_of": message.forged_edit_of,
     }
 
 
@@ -186,6 +189,9 @@ def _rebuild(row: IncidentRow, snapshot: dict[str, object], directory: Directory
         author_name=str(snapshot.get("author_name") or ""),
         is_edit=bool(snapshot.get("is_edit")),
         has_media=bool(snapshot.get("has_media")),
+        is_forward=bool(snapshot.get("is_forward")),
+        by_integration=bool(snapshot.get("by_integration")),
+        forged_edit_of=AccountId(forged) if isinstance(forged := snapshot.get("forged_edit_of"), str) else None,
         link=row.message_link,
     )
     verdict = Verdict(

@@ -95,5 +95,6 @@ async def running(tmp_path: Path, school: School, rooms: list[dict[str, Any]]) -
         try:
             yield Running(school, fake, core, adapter)
         finally:
+            await core.moderator.stop_taking(grace=10)  # as the bot stops: the notices and cards in hand finish
             await adapter.stop()
             core.close()

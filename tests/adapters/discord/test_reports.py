@@ -46,7 +46,7 @@ async def test_the_report_context_menu_creates_an_incident_and_thanks_only_the_r
     report = reports[0]
     assert (report.rule_id, report.author_person_id, report.message_id) == ("R7", "sanne", str(target.id))
     assert report.reported_by == "daan"  # kept for leadership
-    await running.wait_for(lambda: running.review_cards())
+    await running.wait_for(lambda: running.settled_incident(target.id))  # its card is out by then
     card = running.review_cards()[-1]
     assert "iemand heeft dit bericht gemeld" in card and "Sanne Bakker" in card
     assert "Daan" not in card and str(school.daan.id) not in card  # the reporter is never on the card

@@ -39,6 +39,7 @@ async def test_restart_mid_stream_loses_nothing_and_doubles_nothing(
         bad.append(await school.send("daan", room_id, f"{MARKER} nummer {i}"))
         await school.send("daan", room_id, f"gewoon bericht {i}")
     await eventually(lambda: incidents(core), what="the first incident")
+    assert await core.moderator.drained()  # the notices handed to the workers go out through this adapter first
     await first.stop()  # killed while the stream is still being handled
 
     # While the bot is down: more than a sync timeline holds (50), so the restart must fill the gap.

@@ -25,6 +25,7 @@ async def running(core: Core, adapter: MatrixAdapter) -> AsyncIterator[MatrixAda
     try:
         yield adapter
     finally:
+        await core.moderator.stop_taking(grace=10)  # as the bot stops: the notices and cards in hand finish
         await adapter.stop()
         core.close()
 
