@@ -54,7 +54,7 @@ def roster_import(
         task = progress.add_task("importing", total=len(roster))
         result = store_roster(
             sessions,
-            roster.people(),
+            roster.entries(),
             datetime.now(UTC),
             lambda n: progress.update(task, completed=n),
             max_removed_share=settings.roster.max_removed_share,

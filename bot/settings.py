@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from adapters.secrets import read_secret
+from bot.settings_smtp import SmtpSettings
 from moderation.model import Category, Platform
 from moderation.roster import RosterOptions
 from moderation.roster.accounts import check_pattern
@@ -279,6 +280,7 @@ class Settings(_Strict):
     matrix: MatrixSettings | None = None
     discord: DiscordSettings | None = None
     zermelo: ZermeloSettings | None = None
+    smtp: SmtpSettings | None = None  # self-service account linking sends its codes through it
     rooms: list[RoomSettings] = []
     source: Path | None = Field(default=None, exclude=True)  # the file these came from, for messages
 

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from moderation.incidents.db import Base
 from moderation.incidents.engine import make_engine
+from moderation.roster import link_tables  # noqa: F401  (its tables are part of the same schema)
 
 config = context.config
 target_metadata = Base.metadata

@@ -8,6 +8,7 @@ last time. A bad set of files imports nothing; every problem is reported with it
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,6 +22,9 @@ from moderation.roster.errors import RosterError
 from moderation.roster.options import RosterOptions
 from moderation.roster.people import RowContext, class_mentors, person_of, record_of
 from moderation.roster.source import RosterFile
+from moderation.roster.store import Listed
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +65,13 @@ class Roster:
         return {pid for pid, _role in self._index.values()}
 
     def people(self) -> Iterator[Person]:
-        for _where, person in self._rows():
+        for _where, person, _email in self._rows():
             yield self._resolved(person)
+
+    def entries(self) -> Iterator[Listed]:
+        """The people with their school e-mail address from the export (for self-service linking), streamed."""
+        for _where, person, email in self._rows():
+            yield Listed(self._resolved(person), email)
 
     def _resolved(self, person: Person) -> Person:
         """Mentors and managers spelled as the roster spells them (ids are case-insensitive)."""
@@ -73,7 +82,7 @@ class Roster:
             manager = known[fold_id(manager)][0]
         return replace(person, mentor=mentors[0] if mentors else None, mentors=mentors, manager=manager)
 
-    def _rows(self) -> Iterator[tuple[str, Person]]:
+    def _rows(self) -> Iterator[tuple[str, Person, str | None]]:
         context = self.row_context()
         for item in self._inputs:
             layout = item.layout
@@ -86,7 +95,7 @@ class Roster:
                         continue
                     person = person_of(layout, record, context, [])
                     if person is not None:
-                        yield f"{item.prefix}row {row.number}", person
+                        yield f"{item.prefix}row {row.number}", person, record.get("email") or None
 
     def row_context(self) -> RowContext:
         return RowContext(
@@ -193,6 +202,9 @@ def _index_rows(roster: Roster, inputs: list[_Input], options: RosterOptions, pr
                     continue
                 found: list[str] = []
                 person = person_of(layout, record, context, found)
+                email = record.get("email", "")
+                if email and not _EMAIL.match(email):
+                    found.append(f"email {email!r} is not an e-mail address")
                 problems.extend(f"{where}: {p}" for p in found)
                 if person is None:
                     continue
@@ -217,7 +229,7 @@ def _index_rows(roster: Roster, inputs: list[_Input], options: RosterOptions, pr
 
 def _check_relations(roster: Roster, problems: list[str]) -> None:
     index = roster._index
-    for where, person in roster._rows():
+    for where, person, _email in roster._rows():
         if person.role is not Role.STAFF and not person.mentors:
             hint = f" (class {person.class_name} is in no class → mentor file)" if person.class_name else ""
             problems.append(f"{where}: {person.role.value} {person.id!r} has no mentor{hint}")

@@ -21,6 +21,7 @@ from bot.database import (
 )
 from moderation.incidents.db import Base
 from moderation.incidents.engine import make_engine
+from moderation.roster import link_tables  # noqa: F401  (the account-link tables are part of the schema)
 
 
 def test_upgrade_head_then_models_match_then_downgrade(database_url: str) -> None:
