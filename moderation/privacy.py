@@ -39,6 +39,7 @@ from moderation.incidents.report_key import unlinked_key
 from moderation.incidents.routing import LEADERSHIP
 from moderation.incidents.withdrawals import RENEW_KEY, queue_in
 from moderation.model import Platform
+from moderation.roster.link_privacy import erase_links, export_links
 
 log = logging.getLogger(__name__)
 
@@ -206,9 +207,10 @@ def _export(sessions: sessionmaker[Session], who: str, now: datetime) -> dict[st
             "incidents_assigned_to_you": [{"id": r.incident_id, "as": r.reason} for r in assigned],
             "your_review_actions": [{"incident": h.incident_id, "at": _iso(h.at), "what": h.action} for h in acted],
             "platform_state": [{"key": r.key, "value": r.value} for r in session.scalars(_state_of(subject))],
+            "account_linking": export_links(session, subject.person_id, subject.accounts),
         }
     found = ("incidents_about_you", "incidents_aimed_at_you", "reports_you_made", "your_review_actions")
-    if person is None and not any(data[key] for key in found):
+    if person is None and not any(data[key] for key in found) and not data["account_linking"]["link_history"]:
         raise UnknownPerson(f"nothing is stored about {who!r}")
     return data
 
@@ -225,6 +227,7 @@ class ErasurePlan:
     reassigned_to_leadership: list[int] = field(default_factory=list)
     history_lines_rewritten: int = 0
     platform_state_removed: int = 0  # e.g. the bot's direct room with this person on Matrix
+    link_rows_removed: int = 0  # self-service account links, codes, their history, the school e-mail address
     relations_cleared: int = 0  # people whose mentor or manager this person was
     texts_scrubbed: list[int] = field(default_factory=list)
 
@@ -240,6 +243,7 @@ class ErasurePlan:
             "texts_scrubbed": len(self.texts_scrubbed),
             "history_lines_rewritten": self.history_lines_rewritten,
             "platform_state_removed": self.platform_state_removed,
+            "link_rows_removed": self.link_rows_removed,
         }
 
     @property
@@ -248,6 +252,7 @@ class ErasurePlan:
             self.person_record
             or self.incidents_deleted
             or self.platform_state_removed
+            or self.link_rows_removed
             or self.targets_cleared
             or self.reports_cleared
             or self.assignments_removed
@@ -365,6 +370,7 @@ def _erase(session: Session, who: str, now: datetime) -> ErasurePlan:
     for state in session.scalars(_state_of(subject)).all():
         session.delete(state)
         plan.platform_state_removed += 1
+    plan.link_rows_removed = erase_links(session, subject.person_id, subject.accounts)
     scrub = _scrubber(subject)
     if subject.person_id:
         pid = subject.person_id

@@ -16,6 +16,7 @@ from moderation.directory import load_directory
 from moderation.incidents.db import AccountRow
 from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.model import AccountId, Platform
+from moderation.privacy import UnknownPerson, erase_person, export_person
 from moderation.roster import RosterOptions, read_roster, store_roster
 from moderation.roster import link_texts_nl as say
 from moderation.roster.link_tables import AccountLinkHistoryRow, LinkRequestRow
@@ -171,3 +172,26 @@ async def test_codes_per_account_are_limited(
     answers = [await linking.handle(M, OTHER, f"!koppel {n}") for n in ("100002", "100002", "999999", "100002")]
     await linking.drain()
     assert answers[:3] == [say.code_sent("!", 15)] * 3 and answers[3] == say.too_many_requests(60)
+
+
+async def test_links_and_their_history_are_exported_and_erased(
+    school: tuple[sessionmaker[Session], list[Path]], mailbox: Mailbox
+) -> None:
+    sessions, _files = school
+    clock = FixedClock()
+    linking = _linking(sessions, mailbox, clock)
+    await linking.handle(M, SANNE, "!koppel 100000")
+    await linking.drain()
+    linking.confirm(M, SANNE, mailbox.code_in().replace("-", ""))
+    await linking.handle(M, OTHER, "!koppel 100000")  # a second, pending request for her
+    await linking.drain()
+    exported = export_person(sessions, "100000", clock.now(), actor="admin")["account_linking"]
+    assert exported["school_email"] == "100000@leerling.school.nl"
+    assert [a["account"] for a in exported["linked_accounts"]] == [SANNE]
+    assert [a["account"] for a in exported["pending_link_codes"]] == [OTHER]
+    assert [h["what"] for h in exported["link_history"]] == ["requested", "linked", "requested"]
+    plan = erase_person(sessions, "100000", clock.now(), dry_run=False, actor="admin")
+    assert plan.link_rows_removed == 6  # three history lines, one link, one code, the e-mail address
+    assert _history(sessions) == []
+    with pytest.raises(UnknownPerson):
+        export_person(sessions, f"matrix:{SANNE}", clock.now(), actor="admin")
