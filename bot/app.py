@@ -291,6 +291,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
 
     Stopping: no new event is taken, the one in hand gets `grace` seconds to finish, then the adapters stop in
     reverse order. What is still owed stays in the outbox and is done at the next start."""
+    from bot.linking import attach_link_commands
     from bot.relay import RunningRelay, attach_staff_commands, start_relay
     from bot.scheduler import build_scheduler
 
@@ -304,6 +305,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
     scheduler = build_scheduler(core, adapters)
     relay: RunningRelay | None = None
     staff = attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
+    attach_link_commands(core, adapters)  # `!koppel` / `/koppel`: people link their own accounts (with [smtp])
     try:
         for adapter in adapters:
             if not await _started_unless_stopped(adapter.start(core.moderator), stop):

@@ -25,6 +25,7 @@ from adapters.discord.commands import install_report_commands
 from adapters.discord.config import DiscordConfig, DiscordConfigError
 from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
+from adapters.discord.linking import LinkHandler, install_link_commands
 from adapters.discord.members import MemberList
 from adapters.discord.permissions import ChannelCheck, ChannelUse, MissingPermissionsError, explain, problems
 from adapters.discord.review import DiscordReview, ReviewSetup
@@ -96,6 +97,7 @@ class DiscordAdapter:
         self._enforcer: DiscordEnforcer | None = None
         self._guard: AnnouncementGuard | None = None
         self._running = False  # set once start() has finished
+        self.link_commands: LinkHandler | None = None  # set before start: /koppel and /ontkoppel
 
     @property
     def client(self) -> discord.Client:
@@ -120,6 +122,8 @@ class DiscordAdapter:
         self._guard = AnnouncementGuard(client, cfg, moderator, enforcer, self._state)
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         install_report_commands(tree, cfg.guild_id, moderator, lambda: enforcer, self._fetch_message)
+        if self.link_commands is not None:
+            install_link_commands(tree, cfg.guild_id, self.link_commands)
         self._listen(client)
         try:
             await client.login(self._token)
