@@ -13,7 +13,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, tuple_, update
+from sqlalchemy import Column, Connection, MetaData, Row, String, Table, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.incidents.db import AccountRow, MentorRow, PersonRow
@@ -23,6 +23,15 @@ from moderation.roster.link_tables import AccountLinkRow, PersonEmailRow
 
 _T = TypeVar("_T")
 _BATCH = 500  # people per round trip; well under SQLite's limit on bound parameters
+# The ids in the files, in the database session's own temporary table rather than in memory: whoever is active
+# and not in it has left school.
+_PRESENT = Table(
+    "roster_import_present",
+    MetaData(),
+    Column("id", String(64), primary_key=True),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,36 +67,38 @@ def store_roster(
     would mark a larger share of the active people as left, unless `allow_removals`. Accounts people linked
     themselves are kept; e-mail addresses are stored when the entries carry them."""
     added = updated = done = 0
-    present: set[str] = set()
     with sessions.begin() as session:
         conn = session.connection()
         active_before = conn.scalar(select(func.count()).select_from(PersonRow).where(PersonRow.active.is_(True)))
+        _PRESENT.create(conn, checkfirst=True)
+        conn.execute(delete(_PRESENT))  # left by an import that failed on this connection
         for entries in _batches(people):
             batch = [e.person if isinstance(e, Listed) else e for e in entries]
-            present.update(p.id for p in batch)
+            conn.execute(insert(_PRESENT), [{"id": p.id} for p in batch])
             new, changed = _store_batch(conn, batch, now)
             _store_emails(conn, [e for e in entries if isinstance(e, Listed)])
             added += new
             updated += changed
             done += len(batch)
             progress(done)
-        active = conn.scalars(select(PersonRow.id).where(PersonRow.active.is_(True))).all()
-        gone = [pid for pid in active if pid not in present]
+        left = (PersonRow.active.is_(True), PersonRow.id.not_in(select(_PRESENT.c.id)))
+        gone = conn.scalar(select(func.count()).select_from(PersonRow).where(*left)) or 0
         if max_removed_share is not None and not allow_removals and active_before:
-            share = len(gone) / active_before
+            share = gone / active_before
             if share > max_removed_share:
                 raise TooManyRemovals(
                     "roster import",
                     [
-                        f"{len(gone)} of the {active_before} people now in the roster ({share:.0%}) are in none of "
+                        f"{gone} of the {active_before} people now in the roster ({share:.0%}) are in none of "
                         f"the files and would be marked as left, more than roster.max_removed_share "
                         f"({max_removed_share:.0%}); give every export (students and staff) in one import, or "
                         "confirm with --allow-removals"
                     ],
                 )
-        for chunk in _chunks(gone):
-            conn.execute(update(PersonRow).where(PersonRow.id.in_(chunk)).values(active=False, updated_at=now))
-    return ImportResult(added=added, updated=updated, deactivated=len(gone), unchanged=done - added - updated)
+        if gone:
+            conn.execute(update(PersonRow).where(*left).values(active=False, updated_at=now))
+        _PRESENT.drop(conn)
+    return ImportResult(added=added, updated=updated, deactivated=gone, unchanged=done - added - updated)
 
 
 def _store_batch(conn: Connection, batch: list[Person], now: datetime) -> tuple[int, int]:
