@@ -1,6 +1,6 @@
 """Roster import time and peak memory, from a small school to 750,000 students, side by side in one run.
 
-    .venv/bin/python -m benchmarks.roster_import [--sizes 1331,75000,750000]
+    .venv/bin/python -m benchmarks.roster_import [--sizes 10000,100000,750000]
 
 Each size is a generated Magister-style pair of exports (students with two mentors per class, staff; Windows-1252,
 semicolons), imported into a fresh SQLite database by `schoolwacht roster import` in its own process, then
@@ -44,7 +44,7 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1331,75000,750000", help="students per school, comma-separated")
+    parser.add_argument("--sizes", default="10000,100000,750000", help="students per school, comma-separated")
     sizes = sorted(int(s) for s in parser.parse_args().sizes.split(","))
     rows = []
     with tempfile.TemporaryDirectory() as folder:

@@ -70,13 +70,16 @@ def store_roster(
     with sessions.begin() as session:
         conn = session.connection()
         active_before = conn.scalar(select(func.count()).select_from(PersonRow).where(PersonRow.active.is_(True)))
+        # Most imports find no self-linked accounts, and the first finds no e-mail addresses: no lookups then.
+        own_links = conn.scalar(select(AccountLinkRow.id).limit(1)) is not None
+        emails_before = conn.scalar(select(PersonEmailRow.person_id).limit(1)) is not None
         _PRESENT.create(conn, checkfirst=True)
         conn.execute(delete(_PRESENT))  # left by an import that failed on this connection
         for entries in _batches(people):
             batch = [e.person if isinstance(e, Listed) else e for e in entries]
             conn.execute(insert(_PRESENT), [{"id": p.id} for p in batch])
-            new, changed = _store_batch(conn, batch, now)
-            _store_emails(conn, [e for e in entries if isinstance(e, Listed)])
+            new, changed = _store_batch(conn, batch, now, own_links=own_links)
+            _store_emails(conn, [e for e in entries if isinstance(e, Listed)], compare=emails_before)
             added += new
             updated += changed
             done += len(batch)
@@ -101,7 +104,7 @@ def store_roster(
     return ImportResult(added=added, updated=updated, deactivated=gone, unchanged=done - added - updated)
 
 
-def _store_batch(conn: Connection, batch: list[Person], now: datetime) -> tuple[int, int]:
+def _store_batch(conn: Connection, batch: list[Person], now: datetime, *, own_links: bool) -> tuple[int, int]:
     ids = [p.id for p in batch]
     stored = {row.id: row for row in conn.execute(select(PersonRow.__table__).where(PersonRow.id.in_(ids)))}
     old_accounts: dict[str, set[tuple[str, str]]] = {}
@@ -117,7 +120,8 @@ def _store_batch(conn: Connection, batch: list[Person], now: datetime) -> tuple[
     ):
         old_mentors.setdefault(person_id, []).append(mentor)
 
-    batch = _with_own_links(conn, batch)
+    if own_links:
+        batch = _with_own_links(conn, batch)
     new_rows: list[dict[str, object]] = []
     changed_rows: list[Person] = []
     for person in batch:
@@ -195,17 +199,18 @@ def _with_own_links(conn: Connection, batch: list[Person]) -> list[Person]:
     return result
 
 
-def _store_emails(conn: Connection, entries: list[Listed]) -> None:
+def _store_emails(conn: Connection, entries: list[Listed], *, compare: bool) -> None:
     """The school e-mail addresses of these people as the export gives them now (none: none stored)."""
     if not entries:
         return
     ids = [e.person.id for e in entries]
     query = select(PersonEmailRow.person_id, PersonEmailRow.email).where(PersonEmailRow.person_id.in_(ids))
-    stored = {person_id: email for person_id, email in conn.execute(query)}
+    stored = {person_id: email for person_id, email in conn.execute(query)} if compare else {}
     changed = [e for e in entries if stored.get(e.person.id) != e.email]
     if not changed:
         return
-    conn.execute(delete(PersonEmailRow).where(PersonEmailRow.person_id.in_([e.person.id for e in changed])))
+    if compare:
+        conn.execute(delete(PersonEmailRow).where(PersonEmailRow.person_id.in_([e.person.id for e in changed])))
     rows = [{"person_id": e.person.id, "email": e.email} for e in changed if e.email]
     if rows:
         conn.execute(insert(PersonEmailRow), rows)
