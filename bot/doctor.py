@@ -54,6 +54,9 @@ def run_doctor(config: Path, *, health: bool, environ: Mapping[str, str] = os.en
         findings.extend(_roster(settings, engine))
         findings.extend(_time(settings, engine))
         findings.extend(_model(settings))
+        from bot.doctor_smtp import smtp_findings
+
+        findings.extend(smtp_findings(settings, engine, environ))
         if "matrix" in settings.bot.platforms:
             findings.extend(_matrix(settings, environ))
         if "discord" in settings.bot.platforms:
