@@ -17,7 +17,7 @@ from moderation.incidents.db import AccountRow
 from moderation.incidents.engine import make_engine, make_session_factory
 from moderation.model import AccountId, Platform
 from moderation.privacy import UnknownPerson, erase_person, export_person
-from moderation.roster import RosterOptions, read_roster, store_roster
+from moderation.roster import RosterError, RosterOptions, read_roster, store_roster
 from moderation.roster import link_texts_nl as say
 from moderation.roster.link_tables import AccountLinkHistoryRow, LinkRequestRow
 from moderation.roster.linking import AccountLinking
@@ -195,3 +195,20 @@ async def test_links_and_their_history_are_exported_and_erased(
     assert _history(sessions) == []
     with pytest.raises(UnknownPerson):
         export_person(sessions, f"matrix:{SANNE}", clock.now(), actor="admin")
+
+
+async def test_the_code_goes_to_the_address_of_the_latest_export_and_a_bad_address_is_refused(
+    school: tuple[sessionmaker[Session], list[Path]], mailbox: Mailbox
+) -> None:
+    sessions, files = school
+    students = files[0]
+    moved = students.read_bytes().replace(b"100000@leerling.school.nl", b"d.bakker@leerling.school.nl")
+    students.write_bytes(moved)
+    store_roster(sessions, read_roster(files, LEADERS).entries(), FixedClock().now())
+    linking, before = _linking(sessions, mailbox, FixedClock()), len(mailbox.received)
+    await linking.handle(M, SANNE, "!koppel 100000")
+    await linking.drain()
+    assert mailbox.wait_for(before + 1)[-1]["To"] == "d.bakker@leerling.school.nl"
+    students.write_bytes(moved.replace(b"d.bakker@leerling.school.nl", b"d.bakker at school"))
+    with pytest.raises(RosterError, match=r"leerlingen\.csv row 2: email 'd\.bakker at school' is not an e-mail"):
+        read_roster(files, LEADERS)
