@@ -27,6 +27,7 @@ roster_app = typer.Typer(
 out = Console(soft_wrap=True, highlight=False)
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="SCHOOLWACHT_CONFIG", help="The settings file.")]
 DEFAULT_CONFIG = Path("schoolwacht.toml")
+LINK_COMMAND = {"matrix": "!koppel", "discord": "/koppel"}
 _ENCODING_NAMES = {"utf_8": "UTF-8", "utf_8_sig": "UTF-8 with byte-order mark", "cp1252": "Windows-1252"}
 
 
@@ -102,9 +103,10 @@ def roster_warnings(roster: Roster, settings: Settings, sessions: sessionmaker[S
             has_one = PersonRow.accounts.any(AccountRow.platform == name)
             missing = session.scalar(select(func.count()).select_from(PersonRow).where(active, ~has_one)) or 0
             if missing:
+                linking = "" if settings.smtp is None else f", or they link it themselves with {LINK_COMMAND[name]}"
                 warnings.append(
                     f"{missing} of {people} people have no {name} account: give a {name}_id column or a pattern in "
-                    "[roster.accounts] (see docs/roster.md)"
+                    f"[roster.accounts]{linking} (see docs/roster.md)"
                 )
     if not any(r.kind is FileKind.STAFF or r.kind is FileKind.PEOPLE for r in roster.files):
         warnings.append("no staff file was given: mentors must be in the roster (give the staff export as well)")
