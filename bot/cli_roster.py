@@ -51,16 +51,19 @@ def roster_import(
     for report in roster.files:
         out.print(describe_file(report))
     _engine, sessions = open_database(settings)
-    with Progress(console=out, transient=True) as progress:
-        task = progress.add_task("importing", total=len(roster))
-        result = store_roster(
-            sessions,
-            roster.entries(),
-            datetime.now(UTC),
-            lambda n: progress.update(task, completed=n),
-            max_removed_share=settings.roster.max_removed_share,
-            allow_removals=allow_removals,
-        )
+    try:
+        with Progress(console=out, transient=True) as progress:
+            task = progress.add_task("importing", total=len(roster))
+            result = store_roster(
+                sessions,
+                roster.entries(),
+                datetime.now(UTC),
+                lambda n: progress.update(task, completed=n),
+                max_removed_share=settings.roster.max_removed_share,
+                allow_removals=allow_removals,
+            )
+    finally:
+        roster.close()  # its index of ids, a temporary file
     out.print(
         f"roster imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
         f"{result.deactivated} no longer in the files (kept, marked as left)"
