@@ -87,9 +87,5 @@ def request_withdrawn() -> str:
     return "Je aanvraag is ingetrokken; de code werkt niet meer."
 
 
-def only_in_private() -> str:
-    return "Koppelen kan alleen in een privégesprek met de bot."
-
-
 def failed() -> str:
     return "Dat lukte nu niet door een storing. Probeer het later nog eens."

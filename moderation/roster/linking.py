@@ -104,7 +104,7 @@ class AccountLinking:
             code = normal_code(rest)
             if code is not None and self._pending(platform, account):
                 return self.confirm(platform, account, code)
-            return self.request(platform, account, rest)
+            return self.request(platform, account, rest[:64])  # no roster id is longer
         except Exception:
             log.exception("linking: %s %s of %s:%s failed", verb, "…" if rest else "", platform.value, account)
             return say.failed()
