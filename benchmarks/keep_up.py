@@ -37,13 +37,13 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-from moderation.incidents.db import IncidentRow, OutboxRow
-from moderation.incidents.engine import make_engine, make_session_factory
 from sqlalchemy import func, select
 
 from adapters.matrix.config import TOKEN_ENV
 from bot.database import upgrade
 from moderation.roster import parse_roster, store_roster
+from moderation.storage.engine import make_engine, make_session_factory
+from moderation.storage.incidents import IncidentRow, OutboxRow
 from tests.support.core import roster_csv
 from tests.support.synapse import Account, SynapseServer, running_synapse
 

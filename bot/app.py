@@ -275,6 +275,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
 
     Stopping: no new event is taken, the one in hand gets `grace` seconds to finish, then the adapters stop in
     reverse order. What is still owed stays in the outbox and is done at the next start."""
+    from bot.linking import attach_link_commands
     from bot.relay import RunningRelay, attach_staff_commands, start_relay
     from bot.scheduler import build_scheduler
     from bot.web import attach_desk_login, desk_running
@@ -290,6 +291,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
     relay: RunningRelay | None = None
     staff = attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
     attach_desk_login(core, adapters)  # `!login` / `/login` answer a one-time link to the desk (when [web] is set)
+    attach_link_commands(core, adapters)  # `!koppel` / `/koppel`: people link their own accounts (with [smtp])
     stack = AsyncExitStack()  # the review desk, when [web] is set, serves until the adapters stop
     try:
         for adapter in adapters:

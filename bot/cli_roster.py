@@ -27,6 +27,7 @@ roster_app = typer.Typer(
 out = Console(soft_wrap=True, highlight=False)
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="SCHOOLWACHT_CONFIG", help="The settings file.")]
 DEFAULT_CONFIG = Path("schoolwacht.toml")
+LINK_COMMAND = {"matrix": "!koppel", "discord": "/koppel"}
 _ENCODING_NAMES = {"utf_8": "UTF-8", "utf_8_sig": "UTF-8 with byte-order mark", "cp1252": "Windows-1252"}
 
 
@@ -50,16 +51,19 @@ def roster_import(
     for report in roster.files:
         out.print(describe_file(report))
     _engine, sessions = open_database(settings)
-    with Progress(console=out, transient=True) as progress:
-        task = progress.add_task("importing", total=len(roster))
-        result = store_roster(
-            sessions,
-            roster.people(),
-            datetime.now(UTC),
-            lambda n: progress.update(task, completed=n),
-            max_removed_share=settings.roster.max_removed_share,
-            allow_removals=allow_removals,
-        )
+    try:
+        with Progress(console=out, transient=True) as progress:
+            task = progress.add_task("importing", total=len(roster))
+            result = store_roster(
+                sessions,
+                roster.entries(),
+                datetime.now(UTC),
+                lambda n: progress.update(task, completed=n),
+                max_removed_share=settings.roster.max_removed_share,
+                allow_removals=allow_removals,
+            )
+    finally:
+        roster.close()  # its index of ids, a temporary file
     out.print(
         f"roster imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
         f"{result.deactivated} no longer in the files (kept, marked as left)"
@@ -102,9 +106,10 @@ def roster_warnings(roster: Roster, settings: Settings, sessions: sessionmaker[S
             has_one = PersonRow.accounts.any(AccountRow.platform == name)
             missing = session.scalar(select(func.count()).select_from(PersonRow).where(active, ~has_one)) or 0
             if missing:
+                linking = "" if settings.smtp is None else f", or they link it themselves with {LINK_COMMAND[name]}"
                 warnings.append(
                     f"{missing} of {people} people have no {name} account: give a {name}_id column or a pattern in "
-                    "[roster.accounts] (see docs/roster.md)"
+                    f"[roster.accounts]{linking} (see docs/roster.md)"
                 )
     if not any(r.kind is FileKind.STAFF or r.kind is FileKind.PEOPLE for r in roster.files):
         warnings.append("no staff file was given: mentors must be in the roster (give the staff export as well)")

@@ -54,6 +54,9 @@ def run_doctor(config: Path, *, health: bool, environ: Mapping[str, str] = os.en
         findings.extend(_roster(settings, engine))
         findings.extend(_time(settings, engine))
         findings.extend(_model(settings))
+        from bot.doctor_smtp import smtp_findings
+
+        findings.extend(smtp_findings(settings, engine, environ))
         if "matrix" in settings.bot.platforms:
             findings.extend(_matrix(settings, environ))
         if "discord" in settings.bot.platforms:
@@ -146,13 +149,23 @@ def _time(settings: Settings, engine: Engine) -> Iterator[Finding]:
     zone = ZoneInfo(settings.bot.timezone)
     now = datetime.now(UTC)
     yield Finding("time", True, f"{settings.bot.timezone}: {now.astimezone(zone):%Y-%m-%d %H:%M %Z}")
+    platforms = settings.bot.platforms
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             server = conn.scalar(text("SELECT now()"))
-        yield _clock("the database server", server)
+        yield clock_finding("the database server", server)
+    if "discord" in platforms:
+        yield _discord_clock()
+    elif engine.dialect.name != "postgresql" and "matrix" not in platforms:  # the Matrix check compares its own
+        yield Finding(
+            "clock",
+            True,
+            "not checked: nothing this installation talks to tells the time (SQLite, console only); keep the "
+            "system clock synchronised (timedatectl set-ntp true)",
+        )
 
 
-def _clock(reference: str, theirs: datetime | None) -> Finding:
+def clock_finding(reference: str, theirs: datetime | None) -> Finding:
     if theirs is None:
         return Finding("clock", True, f"no time from {reference} to compare with")
     skew = abs((datetime.now(UTC) - theirs).total_seconds())
@@ -160,6 +173,21 @@ def _clock(reference: str, theirs: datetime | None) -> Finding:
     return Finding(
         "clock", ok, f"{skew:.0f} s apart from {reference}", "synchronise the clock (NTP: timedatectl set-ntp true)"
     )
+
+
+def _discord_clock() -> Finding:
+    """Discord's HTTP API dates every answer, even a refusal: the one time source a Discord-only install has."""
+    import discord
+
+    url = f"{discord.http.Route.BASE}/gateway"
+    try:
+        _body, date = _get(url, None)
+    except urllib.error.HTTPError as exc:
+        stamp = exc.headers.get("Date")
+        date = parsedate_to_datetime(stamp) if stamp else None
+    except OSError as exc:
+        return Finding("clock", True, f"not checked: Discord is not reachable ({_reason(exc)})")
+    return clock_finding("Discord", date)
 
 
 def _model(settings: Settings) -> Iterator[Finding]:
@@ -229,7 +257,7 @@ def _matrix(settings: Settings, environ: Mapping[str, str]) -> Iterator[Finding]
         )
         return
     yield Finding("matrix", True, f"{base} is reachable")
-    yield _clock(base, date)
+    yield clock_finding(base, date)
     token = _secret("SCHOOLWACHT_MATRIX_TOKEN", environ)
     if token is None:
         yield Finding(

@@ -27,6 +27,7 @@ from adapters.discord.drift import AnnouncementGuard
 from adapters.discord.enforcer import DiscordEnforcer
 from adapters.discord.gateway import guard_parsers, intents, wait_ready
 from adapters.discord.in_flight import InFlight
+from adapters.discord.linking import LinkHandler, install_link_commands
 from adapters.discord.members import MemberList
 from adapters.discord.review import DiscordReview, ReviewSetup
 from adapters.discord.startup_checks import check_overview_audience, check_permissions
@@ -72,6 +73,7 @@ class DiscordAdapter:
         self._running = False  # set once start() has finished
         self.direct_commands: DirectCommands | None = None  # set before start: commands in DMs with the bot
         self.desk_login: tuple[LinkFor, int] | None = None  # `/login` for the review desk: links, minutes valid
+        self.link_commands: LinkHandler | None = None  # set before start: /koppel and /ontkoppel
 
     @property
     def client(self) -> discord.Client:
@@ -98,6 +100,8 @@ class DiscordAdapter:
         install_report_commands(tree, cfg.guild_id, moderator, lambda: enforcer, self._fetch_message)
         if self.desk_login is not None:
             install_login_command(tree, cfg.guild_id, *self.desk_login)
+        if self.link_commands is not None:
+            install_link_commands(tree, cfg.guild_id, self.link_commands)
         self._listen(client)
         try:
             await client.login(self._token)

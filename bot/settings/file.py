@@ -18,6 +18,7 @@ from bot.settings.platforms import DiscordSettings, MatrixSettings, ZermeloSetti
 from bot.settings.rooms import RoomSettings
 from bot.settings.roster import RosterSettings
 from bot.settings.running import BotSettings, ClassifierSettings, ReviewSettings
+from bot.settings.smtp import SmtpSettings
 from bot.settings.web import WebSettings
 from moderation.model import Category
 
@@ -36,6 +37,7 @@ class Settings(BaseModel):
     discord: DiscordSettings | None = None
     zermelo: ZermeloSettings | None = None
     web: WebSettings | None = None  # the review desk
+    smtp: SmtpSettings | None = None  # self-service account linking sends its codes through it
     rooms: list[RoomSettings] = []
     source: Path | None = Field(default=None, exclude=True)  # the file these came from, for messages
 

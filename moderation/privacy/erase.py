@@ -31,6 +31,7 @@ from moderation.privacy.subject import (
     subject_for,
     targeted,
 )
+from moderation.roster.link_privacy import erase_links
 from moderation.storage.desk import DeskLinkRow, DeskSessionRow
 from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 from moderation.storage.people import MentorRow, PersonRow
@@ -55,6 +56,7 @@ class ErasurePlan:
     reassigned_to_leadership: list[int] = field(default_factory=list)
     history_lines_rewritten: int = 0
     platform_state_removed: int = 0  # e.g. the bot's direct room with this person on Matrix
+    link_rows_removed: int = 0  # self-service account links, codes, their history, the school e-mail address
     relations_cleared: int = 0  # people whose mentor or manager this person was
     texts_scrubbed: list[int] = field(default_factory=list)
 
@@ -70,6 +72,7 @@ class ErasurePlan:
             "texts_scrubbed": len(self.texts_scrubbed),
             "history_lines_rewritten": self.history_lines_rewritten,
             "platform_state_removed": self.platform_state_removed,
+            "link_rows_removed": self.link_rows_removed,
         }
 
     @property
@@ -78,6 +81,7 @@ class ErasurePlan:
             self.person_record
             or self.incidents_deleted
             or self.platform_state_removed
+            or self.link_rows_removed
             or self.targets_cleared
             or self.reports_cleared
             or self.assignments_removed
@@ -171,6 +175,7 @@ def _erase(session: Session, who: str, now: datetime, hooks: Sequence[PersonalDa
         row.updated_at = now
         plan.reports_cleared.append(row.id)
     plan.platform_state_removed = erase_platform_state(session, data_subject(subject), hooks)
+    plan.link_rows_removed = erase_links(session, subject.person_id, subject.accounts)
     scrub = _scrubber(subject)
     if subject.person_id:
         pid = subject.person_id

@@ -22,6 +22,7 @@ from moderation.privacy.subject import (
     subject_for,
     targeted,
 )
+from moderation.roster.link_privacy import export_links
 from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 from moderation.storage.people import PersonRow
 
@@ -117,8 +118,9 @@ def _export(
             "incidents_assigned_to_you": [{"id": r.incident_id, "as": r.reason} for r in assigned],
             "your_review_actions": [{"incident": h.incident_id, "at": _iso(h.at), "what": h.action} for h in acted],
             "platform_state": export_platform_state(session, data_subject(subject), hooks),
+            "account_linking": export_links(session, subject.person_id, subject.accounts),
         }
     found = ("incidents_about_you", "incidents_aimed_at_you", "reports_you_made", "your_review_actions")
-    if person is None and not any(data[key] for key in found):
+    if person is None and not any(data[key] for key in found) and not data["account_linking"]["link_history"]:
         raise UnknownPerson(f"nothing is stored about {who!r}")
     return data

@@ -5,12 +5,13 @@ from moderation.roster.columns import FileKind
 from moderation.roster.errors import RosterError
 from moderation.roster.importer import FileReport, Roster, parse_roster, read_roster
 from moderation.roster.options import RosterOptions
-from moderation.roster.store import ImportResult, TooManyRemovals, store_roster
+from moderation.roster.store import ImportResult, Listed, TooManyRemovals, store_roster
 
 __all__ = [
     "FileKind",
     "FileReport",
     "ImportResult",
+    "Listed",
     "Roster",
     "RosterError",
     "RosterOptions",

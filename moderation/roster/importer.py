@@ -8,6 +8,7 @@ last time. A bad set of files imports nothing; every problem is reported with it
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,9 +19,14 @@ from moderation.model import Person, PersonId, Platform, Role
 from moderation.roster.accounts import AccountPattern
 from moderation.roster.columns import FileKind, Layout, recognise
 from moderation.roster.errors import RosterError
+from moderation.roster.index import Entry, RosterIndex
 from moderation.roster.options import RosterOptions
 from moderation.roster.people import RowContext, class_mentors, person_of, record_of
 from moderation.roster.source import RosterFile
+from moderation.roster.store import Listed
+
+_INDEX_BATCH = 1000  # rows indexed per round trip to the index
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,28 +58,35 @@ class Roster:
     _inputs: list[_Input]
     _options: RosterOptions
     _mentors_of_class: dict[str, tuple[str, ...]]
-    _index: dict[str, tuple[PersonId, Role]] = field(default_factory=dict)  # folded id → (id as written, role)
+    _index: RosterIndex = field(default_factory=RosterIndex)  # folded id → (id as written, role), on disk
 
     def __len__(self) -> int:
         return len(self._index)
 
-    def ids(self) -> set[PersonId]:
-        return {pid for pid, _role in self._index.values()}
+    def close(self) -> None:
+        """Remove the index (it also goes when the roster is garbage-collected)."""
+        self._index.close()
 
     def people(self) -> Iterator[Person]:
-        for _where, person in self._rows():
+        for _where, person, _email in self._rows():
             yield self._resolved(person)
+
+    def entries(self) -> Iterator[Listed]:
+        """The people with their school e-mail address from the export (for self-service linking), streamed."""
+        for _where, person, email in self._rows():
+            yield Listed(self._resolved(person), email)
 
     def _resolved(self, person: Person) -> Person:
         """Mentors and managers spelled as the roster spells them (ids are case-insensitive)."""
-        known = self._index
-        mentors = tuple(known[fold_id(m)][0] if fold_id(m) in known else m for m in person.mentors)
-        manager = person.manager
-        if manager is not None and fold_id(manager) in known:
-            manager = known[fold_id(manager)][0]
+        mentors = tuple(self._spelled(m) for m in person.mentors)
+        manager = self._spelled(person.manager) if person.manager is not None else None
         return replace(person, mentor=mentors[0] if mentors else None, mentors=mentors, manager=manager)
 
-    def _rows(self) -> Iterator[tuple[str, Person]]:
+    def _spelled(self, person_id: PersonId) -> PersonId:
+        known = self._index.get(fold_id(person_id))
+        return known[0] if known is not None else person_id
+
+    def _rows(self) -> Iterator[tuple[str, Person, str | None]]:
         context = self.row_context()
         for item in self._inputs:
             layout = item.layout
@@ -86,7 +99,7 @@ class Roster:
                         continue
                     person = person_of(layout, record, context, [])
                     if person is not None:
-                        yield f"{item.prefix}row {row.number}", person
+                        yield f"{item.prefix}row {row.number}", person, record.get("email") or None
 
     def row_context(self) -> RowContext:
         return RowContext(
@@ -109,7 +122,10 @@ def parse_roster(text: str, *, source: str = "roster", options: RosterOptions | 
     """A roster from text already in memory (one file), as a list."""
     data = text.encode("utf-8")
     roster = _check([_Input(source, lambda: io.BytesIO(data), "")], options or RosterOptions(), source=source)
-    return list(roster.people())
+    try:
+        return list(roster.people())
+    finally:
+        roster.close()
 
 
 def _opener(path: Path) -> Callable[[], BinaryIO]:
@@ -152,9 +168,14 @@ def _check(inputs: list[_Input], options: RosterOptions, *, source: str) -> Rost
                     problems.append(f"{item.prefix}row 2: no people in the file, only a header")
             reports.append(FileReport(item.source, layout.kind, file.encoding, file.delimiter, rows, layout.ignored))
     roster = Roster(reports, inputs, options, mentors_of_class)
-    _index_rows(roster, inputs, options, problems)
-    _check_relations(roster, problems)
+    try:
+        _index_rows(roster, inputs, options, problems)
+        _check_relations(roster, problems)
+    except BaseException:
+        roster.close()
+        raise
     if problems:
+        roster.close()
         raise RosterError(source, problems)
     return roster
 
@@ -178,12 +199,11 @@ def _read_class_mentors(
 def _index_rows(roster: Roster, inputs: list[_Input], options: RosterOptions, problems: list[str]) -> None:
     """Every id and platform account once, and the problems of single rows."""
     context = roster.row_context()
-    first_row: dict[str, str] = {}
-    accounts_seen: dict[str, str] = {}
     for item in inputs:
         layout = item.layout
         if layout is None or layout.kind is FileKind.CLASS_MENTORS:
             continue
+        batch: list[Entry] = []
         with RosterFile(item.source, item.opener(), encoding=item.encoding) as file:
             for row in file.rows():
                 where = f"{item.prefix}row {row.number}"
@@ -193,22 +213,18 @@ def _index_rows(roster: Roster, inputs: list[_Input], options: RosterOptions, pr
                     continue
                 found: list[str] = []
                 person = person_of(layout, record, context, found)
+                email = record.get("email", "")
+                if email and not _EMAIL.match(email):
+                    found.append(f"email {email!r} is not an e-mail address")
                 problems.extend(f"{where}: {p}" for p in found)
                 if person is None:
                     continue
-                key = fold_id(person.id)
-                if key in first_row:
-                    problems.append(f"{where}: id {person.id!r} also on {first_row[key]}")
-                    continue
-                first_row[key] = where
-                roster._index[key] = (person.id, person.role)
-                for account in person.accounts:
-                    account_key = f"{account.platform.value}:{account.id}"
-                    if account_key in accounts_seen:
-                        other = accounts_seen[account_key]
-                        problems.append(f"{where}: {account.platform.value} account {account.id!r} also on {other}")
-                    else:
-                        accounts_seen[account_key] = where
+                accounts = tuple(f"{a.platform.value}:{a.id}" for a in person.accounts)
+                batch.append(Entry(fold_id(person.id), person.id, person.role, where, accounts))
+                if len(batch) >= _INDEX_BATCH:
+                    problems.extend(roster._index.add(batch))
+                    batch.clear()
+        problems.extend(roster._index.add(batch))
     for setting, listed in (("leadership", options.leadership), ("coordinators", options.coordinators)):
         for pid in sorted(listed):
             if fold_id(pid) not in roster._index:
@@ -216,14 +232,13 @@ def _index_rows(roster: Roster, inputs: list[_Input], options: RosterOptions, pr
 
 
 def _check_relations(roster: Roster, problems: list[str]) -> None:
-    index = roster._index
-    for where, person in roster._rows():
+    for where, person, _email in roster._rows():
         if person.role is not Role.STAFF and not person.mentors:
             hint = f" (class {person.class_name} is in no class → mentor file)" if person.class_name else ""
             problems.append(f"{where}: {person.role.value} {person.id!r} has no mentor{hint}")
         targets = [("mentor", m) for m in person.mentors] + ([("manager", person.manager)] if person.manager else [])
         for relation, target in targets:
-            known = index.get(fold_id(target))
+            known = roster._index.get(fold_id(target))
             if known is None:
                 problems.append(f"{where}: {relation} {target!r} is not in the roster")
             elif known[1] is not Role.STAFF:

@@ -8,20 +8,38 @@ the admin confirms it: a file with only a header, or only the staff file, must n
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, tuple_, update
+from sqlalchemy import Column, Connection, MetaData, Row, String, Table, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from moderation.model import Account, Person
+from moderation.model import Account, AccountId, Person, Platform
 from moderation.roster.errors import RosterError
+from moderation.storage.links import AccountLinkRow, PersonEmailRow
 from moderation.storage.people import AccountRow, MentorRow, PersonRow
 
 _T = TypeVar("_T")
 _BATCH = 500  # people per round trip; well under SQLite's limit on bound parameters
+# The ids in the files, in the database session's own temporary table rather than in memory: whoever is active
+# and not in it has left school.
+_PRESENT = Table(
+    "roster_import_present",
+    MetaData(),
+    Column("id", String(64), primary_key=True),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A person as the export lists them, with the school e-mail address (kept only to send linking codes to)."""
+
+    person: Person
+    email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +56,7 @@ class TooManyRemovals(RosterError):
 
 def store_roster(
     sessions: sessionmaker[Session],
-    people: Iterable[Person],
+    people: Iterable[Person | Listed],
     now: datetime,
     progress: Callable[[int], None] = lambda _n: None,
     *,
@@ -46,39 +64,47 @@ def store_roster(
     allow_removals: bool = False,
 ) -> ImportResult:
     """Upsert the roster in one transaction. With `max_removed_share`, refuse (storing nothing) an import that
-    would mark a larger share of the active people as left, unless `allow_removals`."""
+    would mark a larger share of the active people as left, unless `allow_removals`. Accounts people linked
+    themselves are kept; e-mail addresses are stored when the entries carry them."""
     added = updated = done = 0
-    present: set[str] = set()
     with sessions.begin() as session:
         conn = session.connection()
         active_before = conn.scalar(select(func.count()).select_from(PersonRow).where(PersonRow.active.is_(True)))
-        for batch in _batches(people):
-            present.update(p.id for p in batch)
-            new, changed = _store_batch(conn, batch, now)
+        # Most imports find no self-linked accounts, and the first finds no e-mail addresses: no lookups then.
+        own_links = conn.scalar(select(AccountLinkRow.id).limit(1)) is not None
+        emails_before = conn.scalar(select(PersonEmailRow.person_id).limit(1)) is not None
+        _PRESENT.create(conn, checkfirst=True)
+        conn.execute(delete(_PRESENT))  # left by an import that failed on this connection
+        for entries in _batches(people):
+            batch = [e.person if isinstance(e, Listed) else e for e in entries]
+            conn.execute(insert(_PRESENT), [{"id": p.id} for p in batch])
+            new, changed = _store_batch(conn, batch, now, own_links=own_links)
+            _store_emails(conn, [e for e in entries if isinstance(e, Listed)], compare=emails_before)
             added += new
             updated += changed
             done += len(batch)
             progress(done)
-        active = conn.scalars(select(PersonRow.id).where(PersonRow.active.is_(True))).all()
-        gone = [pid for pid in active if pid not in present]
+        left = (PersonRow.active.is_(True), PersonRow.id.not_in(select(_PRESENT.c.id)))
+        gone = conn.scalar(select(func.count()).select_from(PersonRow).where(*left)) or 0
         if max_removed_share is not None and not allow_removals and active_before:
-            share = len(gone) / active_before
+            share = gone / active_before
             if share > max_removed_share:
                 raise TooManyRemovals(
                     "roster import",
                     [
-                        f"{len(gone)} of the {active_before} people now in the roster ({share:.0%}) are in none of "
+                        f"{gone} of the {active_before} people now in the roster ({share:.0%}) are in none of "
                         f"the files and would be marked as left, more than roster.max_removed_share "
                         f"({max_removed_share:.0%}); give every export (students and staff) in one import, or "
                         "confirm with --allow-removals"
                     ],
                 )
-        for chunk in _chunks(gone):
-            conn.execute(update(PersonRow).where(PersonRow.id.in_(chunk)).values(active=False, updated_at=now))
-    return ImportResult(added=added, updated=updated, deactivated=len(gone), unchanged=done - added - updated)
+        if gone:
+            conn.execute(update(PersonRow).where(*left).values(active=False, updated_at=now))
+        _PRESENT.drop(conn)
+    return ImportResult(added=added, updated=updated, deactivated=gone, unchanged=done - added - updated)
 
 
-def _store_batch(conn: Connection, batch: list[Person], now: datetime) -> tuple[int, int]:
+def _store_batch(conn: Connection, batch: list[Person], now: datetime, *, own_links: bool) -> tuple[int, int]:
     ids = [p.id for p in batch]
     stored = {row.id: row for row in conn.execute(select(PersonRow.__table__).where(PersonRow.id.in_(ids)))}
     old_accounts: dict[str, set[tuple[str, str]]] = {}
@@ -94,6 +120,8 @@ def _store_batch(conn: Connection, batch: list[Person], now: datetime) -> tuple[
     ):
         old_mentors.setdefault(person_id, []).append(mentor)
 
+    if own_links:
+        batch = _with_own_links(conn, batch)
     new_rows: list[dict[str, object]] = []
     changed_rows: list[Person] = []
     for person in batch:
@@ -140,6 +168,54 @@ def _replace_links(conn: Connection, people: list[Person]) -> None:
         conn.execute(insert(MentorRow), mentors)
 
 
+def _with_own_links(conn: Connection, batch: list[Person]) -> list[Person]:
+    """The people with the accounts they linked themselves added; an export account someone else linked to
+    themselves (with a code from their own mailbox) stays theirs."""
+    ids = [p.id for p in batch]
+    own: dict[str, set[tuple[str, str]]] = {}
+    for person_id, platform, account in conn.execute(
+        select(AccountLinkRow.person_id, AccountLinkRow.platform, AccountLinkRow.account_id).where(
+            AccountLinkRow.person_id.in_(ids)
+        )
+    ):
+        own.setdefault(person_id, set()).add((platform, account))
+    exported = sorted({key for p in batch for key in _account_keys(p.accounts)})
+    others: dict[tuple[str, str], str] = {}
+    for chunk in _chunks(exported):
+        for person_id, platform, account in conn.execute(
+            select(AccountLinkRow.person_id, AccountLinkRow.platform, AccountLinkRow.account_id).where(
+                tuple_(AccountLinkRow.platform, AccountLinkRow.account_id).in_(chunk)
+            )
+        ):
+            others[(platform, account)] = person_id
+    if not own and not others:
+        return batch
+    result = []
+    for person in batch:
+        kept = [a for a in person.accounts if others.get((a.platform.value, a.id), person.id) == person.id]
+        extra = own.get(person.id, set()) - _account_keys(kept)
+        linked = [Account(Platform(platform), AccountId(account)) for platform, account in sorted(extra)]
+        result.append(replace(person, accounts=(*kept, *linked)))
+    return result
+
+
+def _store_emails(conn: Connection, entries: list[Listed], *, compare: bool) -> None:
+    """The school e-mail addresses of these people as the export gives them now (none: none stored)."""
+    if not entries:
+        return
+    ids = [e.person.id for e in entries]
+    query = select(PersonEmailRow.person_id, PersonEmailRow.email).where(PersonEmailRow.person_id.in_(ids))
+    stored = {person_id: email for person_id, email in conn.execute(query)} if compare else {}
+    changed = [e for e in entries if stored.get(e.person.id) != e.email]
+    if not changed:
+        return
+    if compare:
+        conn.execute(delete(PersonEmailRow).where(PersonEmailRow.person_id.in_([e.person.id for e in changed])))
+    rows = [{"person_id": e.person.id, "email": e.email} for e in changed if e.email]
+    if rows:
+        conn.execute(insert(PersonEmailRow), rows)
+
+
 def _values(person: Person, now: datetime) -> dict[str, object]:
     return {
         "id": person.id,
@@ -169,7 +245,7 @@ def _account_keys(accounts: Iterable[Account]) -> set[tuple[str, str]]:
     return {(a.platform.value, a.id) for a in accounts}
 
 
-def _batches(people: Iterable[Person]) -> Iterator[list[Person]]:
+def _batches(people: Iterable[_T]) -> Iterator[list[_T]]:
     iterator = iter(people)
     while batch := list(islice(iterator, _BATCH)):
         yield batch

@@ -7,18 +7,20 @@ import threading
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
 
 from bot.database import head_revision
-from bot.doctor import Finding, run_doctor
+from bot.doctor import Finding, clock_finding, run_doctor
 from tests.bot.test_cli import run_cli
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_discord import permissions as p
 from tests.support.fake_discord.school import BOT_PERMISSIONS, BOT_TOKEN, build_school
 from tests.support.fake_discord.state import World
+from tests.support.smtp import smtp_server
 from tests.support.synapse import SynapseServer, running_synapse
 
 ROSTER = (
@@ -62,6 +64,7 @@ def test_from_an_empty_database_to_healthy(
     # "DIR" is dir (ids are case-insensitive); "piet" is a typo nobody can fix but the admin.
     assert code == 1 and "poster 'piet' is not in the roster" in output and "'DIR'" not in output
     assert "ok  database: writable" in output and "ok  time: Europe/Amsterdam" in output
+    assert "ok  clock: not checked: nothing this installation talks to tells the time" in output  # said, not hidden
     config.write_text(config.read_text(encoding="utf-8").replace(', "piet"', ""), encoding="utf-8")
     code, output = run_cli(["doctor", "-c", str(config)], monkeypatch, capsys)
     assert code == 0 and output.strip().endswith("no problems found"), output
@@ -178,7 +181,44 @@ def test_discord_login_and_the_bots_permissions_with_the_adapters_own_check(
         school.world.roles[school.bot_role.id].permissions |= p.MANAGE_MESSAGES
         lines = [f.line() for f in run_doctor(config, health=False, environ={})]
         assert "ok  discord: logged in; the bot holds every permission it needs in every channel" in lines
+        assert any(line.startswith("ok  clock:") and line.endswith("s apart from Discord") for line in lines), lines
         monkeypatch.setenv("SCHOOLWACHT_DISCORD_TOKEN", "not-the-token")
         failures = _failures(run_doctor(config, health=False, environ={}))
         assert any("FAIL discord: the bot token was refused" in f for f in failures), failures
     assert not school.world.channels[school.announcements.id].overwrites  # the doctor changed nothing
+
+
+def test_a_clock_minutes_off_is_a_failure_with_its_fix() -> None:
+    off = clock_finding("Discord", datetime.now(UTC) - timedelta(minutes=5))
+    assert not off.ok and off.line().startswith("FAIL clock: 300 s apart from Discord → synchronise the clock")
+    assert clock_finding("Discord", datetime.now(UTC) - timedelta(seconds=20)).ok
+
+
+def test_the_mail_server_for_linking_codes_and_the_addresses_to_send_them_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with smtp_server() as mailbox:
+        config = _settings(tmp_path, f'[smtp]\nhost = "127.0.0.1"\nport = {mailbox.port}\nfrom = "bot@school.test"\n')
+        assert run_cli(["db", "upgrade", "-c", str(config)], monkeypatch, capsys)[0] == 0
+        roster = tmp_path / "roster.csv"
+        roster.write_text(ROSTER, encoding="utf-8")
+        assert run_cli(["roster", "import", str(roster), "-c", str(config)], monkeypatch, capsys)[0] == 0
+        tls = _failures(run_doctor(config, health=False, environ={}))
+        assert any(f"FAIL smtp: cannot use 127.0.0.1:{mailbox.port}" in f and "starttls" in f for f in tls), tls
+        plain = config.read_text(encoding="utf-8") + "starttls = false\n"
+        config.write_text(plain, encoding="utf-8")
+        lines = [f.line() for f in run_doctor(config, health=False, environ={})]
+        assert f"ok  smtp: 127.0.0.1:{mailbox.port} takes connections" in lines
+        assert any(
+            "FAIL smtp: the roster has no e-mail addresses" in line and "e-mail column" in line for line in lines
+        ), lines
+        roster.write_text(ROSTER.replace(",matrix_id\n", ",matrix_id,email\n", 1).replace(",\n", ",,s@school.test\n"))
+        assert run_cli(["roster", "import", str(roster), "-c", str(config)], monkeypatch, capsys)[0] == 0
+        lines = [f.line() for f in run_doctor(config, health=False, environ={})]
+        assert "ok  smtp: 1 of 3 people have a school e-mail address for linking codes" in lines, lines
+        config.write_text(plain + 'user = "bot"\n', encoding="utf-8")
+        failures = _failures(run_doctor(config, health=False, environ={}))
+        assert "FAIL smtp: smtp.user is set: give its password in SCHOOLWACHT_SMTP_PASSWORD (or _FILE)" in " ".join(
+            failures
+        )
+    assert not mailbox.received  # the doctor sends nothing
