@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from moderation.classify import ClassifierConfig, score_texts
-from moderation.classify.classifier import TieredClassifier, build_tiered
+from moderation.classify.classifier import TieredClassifier, build_classifier
 from moderation.classify.training.corpus import CORPUS_DIR, load_corpus, split
 from moderation.classify.training.metrics import per_category, per_register, table
 from moderation.model import Category
@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--functionality", action="store_true", help="per functionality, combined system")
     args = parser.parse_args(argv)
     data = args.data or default_data_dir()
-    classifier = build_tiered(ClassifierConfig())
+    classifier = build_classifier(ClassifierConfig())
     print(f"tiers: {classifier.name}; data: {data}")
     heldout(classifier, args.corpus)
     for title, relative in SETS:

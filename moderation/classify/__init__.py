@@ -10,11 +10,10 @@ import os
 from functools import cache
 from pathlib import Path
 
-from moderation.classify.classifier import TieredClassifier, build_tiered, review_probability
+from moderation.classify.classifier import TieredClassifier, build_classifier, review_probability
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.classify.lexicon import LexiconError
 from moderation.classify.text_tier import FirstNames
-from moderation.ports import Classifier
 
 __all__ = [
     "ClassifierConfig",
@@ -27,15 +26,6 @@ __all__ = [
 ]
 
 
-def build_classifier(config: ClassifierConfig, first_names: FirstNames | None = None) -> Classifier:
-    """The text tier, combined with the ML tier when `config.ml` is set and its model is installed.
-    `first_names`: the roster's first names of the moment (people the text tier takes for targets).
-
-    Raises LexiconError (naming the file and entry) when a school's lexicon file is malformed.
-    """
-    return build_tiered(config, first_names)
-
-
 # Names a folder with the optional detoxify model for `score_texts` to use instead of the embedded e5 tier; the bot
 # itself takes its backend and folder from its settings file.
 MODEL_DIR_ENV = "SCHOOLWACHT_MODEL_DIR"
@@ -46,14 +36,14 @@ def _default_classifier() -> TieredClassifier:
     folder = os.environ.get(MODEL_DIR_ENV)
     config = ClassifierConfig(ml=MLConfig(backend="detoxify", cache_dir=Path(folder))) if folder else ClassifierConfig()
     try:
-        return build_tiered(config)
+        return build_classifier(config)
     except Exception as exc:  # an unusable installed model must not stop an evaluation run: say so, go on
         from moderation.classify.ml import ModelError
 
         if not isinstance(exc, ModelError):
             raise
         logging.getLogger(__name__).error("score_texts: the ML tier could not load (%s); text tier only", exc)
-        return build_tiered(ClassifierConfig(ml=None))
+        return build_classifier(ClassifierConfig(ml=None))
 
 
 def score_texts(texts: list[str]) -> list[float]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from moderation.classify.combine import combine
 from moderation.classify.config import ClassifierConfig, MLConfig
+from moderation.classify.normalize import strip_invisible
 from moderation.classify.text_tier import FirstNames, TextResult, TextTier
 from moderation.model import Category, Classification
 
@@ -20,6 +21,12 @@ log = logging.getLogger(__name__)
 
 SCORE_BATCH = 32  # texts per ML `predict` call in `classify_many`
 INLINE_LIMIT = 2_000  # characters; longer texts are judged in a worker thread (tens of µs per 100 characters)
+
+
+def visible(text: str) -> str:
+    """What the ML tier reads: the text without invisible characters, which would otherwise fill its window of
+    tokens and hide the words after them (20,000 soft hyphens before an insult)."""
+    return strip_invisible(text)[0]
 
 
 def _load_ml(config: MLConfig) -> MLTier | None:
@@ -65,7 +72,7 @@ class TieredClassifier:
         if self.ml_tier is None:
             return result.classification
         try:
-            ml_scores = await self.ml_tier.apredict(text)
+            ml_scores = await self.ml_tier.apredict(visible(text))
         except Exception as exc:  # the second tier failing must not throw away the first tier's judgement
             log.exception("the ML tier %s failed; this message is judged by the text tier alone", self.ml_tier.name)
             failed = f"ML tier {self.ml_tier.name} failed ({type(exc).__name__}: {exc}); text tier only"
@@ -81,7 +88,7 @@ class TieredClassifier:
         out: list[Classification] = []
         for start in range(0, len(texts), SCORE_BATCH):
             batch = list(texts[start : start + SCORE_BATCH])
-            predictions = self.ml_tier.predict(batch)
+            predictions = self.ml_tier.predict([visible(t) for t in batch])
             for result, ml_scores in zip(results[start : start + len(batch)], predictions, strict=True):
                 out.append(self.combiner.combine(result, ml_scores, self.ml_tier.name))
         return out
@@ -109,7 +116,12 @@ def _combiner(config: MLConfig, ml_tier: MLTier | None) -> Combiner | None:
     return load_combination(COMBINATION_FILE)
 
 
-def build_tiered(config: ClassifierConfig, first_names: FirstNames | None = None) -> TieredClassifier:
+def build_classifier(config: ClassifierConfig, first_names: FirstNames | None = None) -> TieredClassifier:
+    """The text tier, combined with the ML tier when `config.ml` is set and its model is installed.
+    `first_names`: the roster's first names of the moment (people the text tier takes for targets).
+
+    Raises LexiconError (naming the file and entry) when a school's lexicon file is malformed.
+    """
     text_tier = TextTier.from_config(config, first_names)
     ml_tier = _load_ml(config.ml) if config.ml is not None else None
     combiner = _combiner(config.ml, ml_tier) if config.ml is not None else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from moderation.classify.lexicon import CONTENT_KINDS, FUNCTION_KINDS, PREDICATE_KINDS, TARGET_KINDS, Entry, Lexicon
+from moderation.classify.spelling import GLUE, deletions, fits_stars, skeleton, stems
 
 _MIN_SWAP = 4  # shortest word in which a swap of two letters is looked up
 _MIN_DROPPED = 6  # shortest word looked up as a lexicon word with one letter dropped
@@ -25,52 +26,7 @@ _MIN_CHANGED = 7  # shortest word looked up with one letter added or changed
 _MIN_FUZZY_SOURCE = 6  # lexicon words shorter than this get no dropped-letter variants
 _MIN_GLUED = 5  # a word found inside a longer one must be this long (not 'dood' in 'doodgewoon')
 _CACHE_LIMIT = 100_000
-_VOWELS = "aeiou"
 _NOUN_KINDS = frozenset({"identity", "insult_noun", "dehum_noun", "slur"})
-# Short everyday words that get glued to the next one when a space is dropped ("eenslet", "ihate").
-_GLUE = frozenset(
-    [
-        "een",
-        "de",
-        "het",
-        "te",
-        "veel",
-        "zo",
-        "zulke",
-        "zo'n",
-        "ze",
-        "zijn",
-        "is",
-        "ik",
-        "je",
-        "jij",
-        "we",
-        "wij",
-        "die",
-        "dat",
-        "alle",
-        "the",
-        "a",
-        "an",
-        "so",
-        "such",
-        "to",
-        "all",
-        "are",
-        "is",
-        "i",
-        "you",
-        "we",
-        "they",
-        "these",
-        "those",
-        "massive",
-        "big",
-        "real",
-        "just",
-        "of",
-    ]
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,48 +54,6 @@ _SPLIT_INSULTS = frozenset({"insult_noun", "slur", "curse", "sexual"})
 _SEVERITY = ("slur", "insult_noun", "curse", "dehum_noun", "sexual", "violence", "insult_adj", "hate_verb", "profanity")
 
 
-def _fits_stars(word: str, pieces: list[str], gaps: list[tuple[int, int]]) -> bool:
-    """Whether `word` is pieces[0], then gaps[0] (min, max) letters, pieces[1], ... (k*nker, t**fus)."""
-    if not word.startswith(pieces[0]):
-        return False
-    position = len(pieces[0])
-    if not gaps:
-        return position == len(word)
-    low, high = gaps[0]
-    rest = pieces[1:]
-    for width in range(low, high + 1):
-        start = position + width
-        if word.startswith(rest[0], start) and _fits_stars(word[start:], rest, gaps[1:]):
-            return True
-    return False
-
-
-def _skeleton(word: str) -> str:
-    out: list[str] = []
-    for ch in word:
-        if not out or out[-1] != ch:
-            out.append(ch)
-    return "".join(out)
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _stems(word: str) -> list[str]:
-    """Candidate lemmas for Dutch and English inflection (plural, adjective -e, verb endings)."""
-    out: list[str] = []
-    for suffix in ("'s", "s", "en", "e", "n", "es", "ed", "d", "t", "ing", "ers", "er"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            stem = word[: -len(suffix)]
-            out.append(stem)
-            if len(stem) >= 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
-                out.append(stem[:-1])  # domme -> dom, sletten -> slet
-            if len(stem) >= 3 and stem[-2] in _VOWELS and stem[-3] not in _VOWELS and stem[-1] not in _VOWELS:
-                out.append(stem[:-2] + stem[-2] * 2 + stem[-1])  # idioten -> idioot, apen -> aap
-    return out
-
-
 class WordLookup:
     def __init__(self, lexicon: Lexicon) -> None:
         self._words = lexicon.words
@@ -152,15 +66,15 @@ class WordLookup:
         for word in content:
             if " " in word:
                 continue
-            self._skeletons.setdefault(_skeleton(word), word)
+            self._skeletons.setdefault(skeleton(word), word)
             is_noun = any(e.kind in _NOUN_KINDS for e in content[word])
             for form in (word, word + "s", word + "en") if is_noun else (word,):
                 if len(form) >= _MIN_FUZZY_SOURCE or (is_noun and len(form) >= 5):
-                    for variant in _deletions(form):
+                    for variant in deletions(form):
                         self._fuzzy.setdefault(variant, word)
         self._prefixes = {w for w, es in lexicon.words.items() if any(e.kind == "curse" for e in es)}
         # kuuuut -> kuut -> kut: curses are stretched as often as insults (the normaliser leaves two letters)
-        self._curse_skeletons = {_skeleton(w): w for w in sorted(self._prefixes) if " " not in w}
+        self._curse_skeletons = {skeleton(w): w for w in sorted(self._prefixes) if " " not in w}
         self._tails = {w for w, es in lexicon.words.items() if any(e.kind == "compound_tail" for e in es)}
         self._common = lexicon.common
         self._strict_cache: dict[str, Resolved] = {}
@@ -184,7 +98,7 @@ class WordLookup:
         self._grammar_skeletons: dict[str, str] = {}
         for word, entries in sorted(lexicon.words.items()):
             if any(e.kind in grammar for e in entries):
-                self._grammar_skeletons.setdefault(_skeleton(word), word)
+                self._grammar_skeletons.setdefault(skeleton(word), word)
         # k*nker, f*ck, d*od: lexicon and template words by first letter, for censored spellings
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(set(lexicon.words) | self._phrase_words):
@@ -304,21 +218,21 @@ class WordLookup:
             return _CUT  # an unusual word over the budget: exact look-ups only (and not cached, see limit_fuzzy)
         if "*" in token:
             return self._censored(token)
-        for stem in _stems(token):
+        for stem in stems(token):
             hit = self._content_only(stem, "inflected")
             if hit:
                 return hit
-        skeleton = _skeleton(token)
-        if skeleton != token and not common:
-            if skeleton in self._skeletons:
-                hit = self._content_only(self._skeletons[skeleton], "stretched")
+        shape = skeleton(token)
+        if shape != token and not common:
+            if shape in self._skeletons:
+                hit = self._content_only(self._skeletons[shape], "stretched")
                 if hit:
                     return hit
-            if skeleton in self._curse_skeletons:
-                curse = self._curse_skeletons[skeleton]
+            if shape in self._curse_skeletons:
+                curse = self._curse_skeletons[shape]
                 return _resolved(tuple(e for e in self._words[curse] if e.kind == "curse"), "stretched")
-            if skeleton in self._grammar_skeletons:
-                return _resolved(self._words[self._grammar_skeletons[skeleton]], "stretched")
+            if shape in self._grammar_skeletons:
+                return _resolved(self._words[self._grammar_skeletons[shape]], "stretched")
         compound = self._compound(token, glued=not common)
         if compound:
             return compound
@@ -341,9 +255,9 @@ class WordLookup:
             return _NOTHING
         runs = [len(r) for r in _STARS.findall(token)]
         candidates = self._by_initial.get(token[0], [])
-        found = [w for w in candidates if _fits_stars(w, pieces, [(n, n) for n in runs])]  # each star one letter
+        found = [w for w in candidates if fits_stars(w, pieces, [(n, n) for n in runs])]  # each star one letter
         if not found:
-            found = [w for w in candidates if _fits_stars(w, pieces, [(1, n + 1) for n in runs])]
+            found = [w for w in candidates if fits_stars(w, pieces, [(1, n + 1) for n in runs])]
         if not found:
             return _NOTHING
         if len(found) > 1:  # people hide swear words, not "hier": an abusive fit wins, the worst kind first
@@ -372,12 +286,12 @@ class WordLookup:
                 # short words only for group names (vrow, Mslim): their neighbours are rarely everyday words
                 word = word if any(e.kind == "identity" for e in self._content[word]) else None
         if word is None and len(token) >= _MIN_CHANGED:  # a letter added or changed
-            for variant in _deletions(token):
+            for variant in deletions(token):
                 word = self._fuzzy.get(variant) or (variant if variant in self._content else None)
                 if word is not None:
                     break
         if word is None:
-            for stem in _stems(token):  # eikls -> eikels? try the inflected form's stem once more
+            for stem in stems(token):  # eikls -> eikels? try the inflected form's stem once more
                 if len(stem) >= _MIN_DROPPED and stem in self._fuzzy:
                     word = self._fuzzy[stem]
                     break
@@ -398,11 +312,11 @@ class WordLookup:
             return None
         for cut in range(1, len(token)):
             head, tail = token[:cut], token[cut:]
-            if head in _GLUE:
+            if head in GLUE:
                 hit = self._content_stem(tail, 3)
                 if hit:
                     return hit
-            if tail in _GLUE:
+            if tail in GLUE:
                 hit = self._content_stem(head, 3)
                 if hit:
                     return hit

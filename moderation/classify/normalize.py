@@ -11,8 +11,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+
+from moderation.classify.homoglyphs import HOMOGLYPHS, HOMOGLYPHS_UPPER
+from moderation.classify.homoglyphs import bundled_lookalikes as bundled_lookalikes  # imported from here by the rules
 
 DEFAULT_WINDOW = 20_000  # characters normalised at most in one piece
 WHOLE_LIMIT = 4_000  # visible characters judged as one piece (every Discord message; most Matrix ones)
@@ -20,98 +21,6 @@ PART_SIZE = 2_000  # a longer message is judged in parts of this size ...
 PART_OVERLAP = 200  # ... of which neighbours share this much, so that no sentence is lost at a cut
 MAX_JUDGED = 131_072  # visible characters judged of a huge message (twice the largest chat event); the rest is noted
 
-# Look-alikes that Unicode's confusables.txt does not map to a single Latin letter (the generated map in
-# data/lookalikes.txt covers the rest), plus ligatures and curly quotes.
-_HOMOGLYPHS = {
-    "а": "a",
-    "в": "b",
-    "е": "e",
-    "ё": "e",
-    "к": "k",
-    "м": "m",
-    "н": "h",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "т": "t",
-    "у": "y",
-    "х": "x",
-    "ѕ": "s",
-    "і": "i",
-    "ї": "i",
-    "ј": "j",
-    "ԁ": "d",
-    "ɡ": "g",
-    "ⅼ": "l",
-    "α": "a",
-    "β": "b",
-    "ε": "e",
-    "η": "n",
-    "ι": "i",
-    "κ": "k",
-    "ν": "v",
-    "ο": "o",
-    "ρ": "p",
-    "τ": "t",
-    "υ": "u",
-    "χ": "x",
-    "ω": "w",
-    "μ": "u",
-    "ς": "s",
-    "σ": "o",
-    "γ": "y",
-    "ı": "i",
-    "ł": "l",
-    "ø": "o",
-    "đ": "d",
-    "ß": "ss",
-    "æ": "ae",
-    "œ": "oe",
-    "‘": "'",
-    "’": "'",
-    "‛": "'",
-    "`": "'",
-    "´": "'",
-    "“": '"',
-    "”": '"',
-    "„": '"',
-    "«": '"',
-    "»": '"',
-    "‹": '"',
-    "›": '"',
-}
-# Capitals that look Latin only as capitals (Greek Ν looks like N, but its small ν like v): mapped before folding.
-_HOMOGLYPHS_UPPER = {
-    "Α": "a",
-    "Β": "b",
-    "Ε": "e",
-    "Ζ": "z",
-    "Η": "h",
-    "Ι": "i",
-    "Κ": "k",
-    "Μ": "m",
-    "Ν": "n",
-    "Ο": "o",
-    "Ρ": "p",
-    "Τ": "t",
-    "Υ": "y",
-    "Χ": "x",
-    "А": "a",
-    "В": "b",
-    "Е": "e",
-    "К": "k",
-    "М": "m",
-    "Н": "h",
-    "О": "o",
-    "Р": "p",
-    "С": "c",
-    "Т": "t",
-    "У": "y",
-    "Х": "x",
-    "Ѕ": "s",
-    "І": "i",
-    "Ј": "j",
-}
 _LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_AS_L = str.maketrans({"1": "l"})
 
@@ -274,16 +183,25 @@ def split_parts(text: str, size: int = PART_SIZE, overlap: int = PART_OVERLAP) -
         start = space + 1 if space >= 0 else next_start
 
 
-@cache
-def bundled_lookalikes() -> Mapping[str, str]:
-    """The generated confusables map (data/lookalikes.txt): character -> the Latin letter it looks like."""
-    data = resources.files("moderation.classify") / "data" / "lookalikes.txt"
-    out: dict[str, str] = {}
-    for line in data.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            code, letter = line.split("\t")
-            out[chr(int(code, 16))] = letter
-    return out
+class _FoldTable(dict[int, str]):
+    """code point -> its folded form, for `str.translate`; filled as characters are first met (bounded)."""
+
+    def __init__(self, fold: Callable[[str], str], uneven: set[str]) -> None:
+        super().__init__()
+        self._fold = fold
+        self._uneven = uneven
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = self._fold(ch) if code > 127 else ch
+        if len(out) != 1:
+            self._uneven.add(ch)
+        if len(self) < _TABLE_LIMIT:
+            self[code] = out
+        return out
+
+
+_TABLE_LIMIT = 50_000
 
 
 class Normalizer:
@@ -293,6 +211,8 @@ class Normalizer:
         self._window = window
         self._lookalikes = bundled_lookalikes() if lookalikes is None else lookalikes
         self._char_cache: dict[str, str] = {}
+        self._uneven: set[str] = set()  # characters that fold to none or to more than one character
+        self._table = _FoldTable(self._fold_char, self._uneven)
         self._invisible_cache: dict[str, bool] = {}
 
     def _fold_char(self, ch: str) -> str:
@@ -300,8 +220,8 @@ class Normalizer:
         if cached is not None:
             return cached
         category = unicodedata.category(ch)
-        if ch in _HOMOGLYPHS_UPPER:
-            out = _HOMOGLYPHS_UPPER[ch]
+        if ch in HOMOGLYPHS_UPPER:
+            out = HOMOGLYPHS_UPPER[ch]
         elif ch in self._lookalikes:  # before case folding: Greek capital Ν looks like N, its small ν like v
             out = self._lookalikes[ch]
         elif category in ("Mn", "Me", "Cs") or _invisible(ch):
@@ -311,9 +231,7 @@ class Normalizer:
         else:
             decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch).casefold())
             lookalikes = self._lookalikes
-            out = "".join(
-                _HOMOGLYPHS.get(c) or lookalikes.get(c, c) for c in decomposed if not unicodedata.combining(c)
-            )
+            out = "".join(HOMOGLYPHS.get(c) or lookalikes.get(c, c) for c in decomposed if not unicodedata.combining(c))
         if len(self._char_cache) < 50_000:
             self._char_cache[ch] = out
         return out
@@ -321,16 +239,16 @@ class Normalizer:
     def _fold(self, text: str) -> tuple[str, Offsets]:
         if text.isascii():
             return text.lower(), None
-        # Fast path: when every unusual character folds to exactly one character, a translate keeps offsets.
-        table = {ord(ch): self._fold_char(ch) for ch in set(text) if ord(ch) > 127}
-        if all(len(out) == 1 for out in table.values()):
-            return text.translate(table).lower(), None
+        # Fast path: when every character folds to exactly one, one translate with the lasting table keeps offsets.
+        folded = text.translate(self._table)
+        if self._uneven.isdisjoint(text):
+            return folded.lower(), None
         pieces: list[str] = []
         offsets: list[int] = []
         for index, ch in enumerate(text):
-            folded = self._fold_char(ch) if ord(ch) > 127 else ch.lower()
-            pieces.append(folded)
-            offsets.extend([index] * len(folded))
+            out = self._fold_char(ch) if ord(ch) > 127 else ch.lower()
+            pieces.append(out)
+            offsets.extend([index] * len(out))
         return "".join(pieces), offsets
 
     def parts(self, raw: str) -> tuple[list[str], str]:

@@ -171,12 +171,6 @@ class TextTier:
         softened = [h.softening for h in hits if h.reasons]
         return TextResult(Classification(scores, evidence, norm.note), min(softened, default=1.0), len(hits))
 
-    def score(self, text: str) -> float:
-        """The probability-like abuse score used by `score_texts`: the highest abuse category except self-harm,
-        which is a reason to care for the writer, not abuse."""
-        result = self.classify(text)
-        return max((v for c, v in result.scores if c is not Category.SELF_HARM), default=0.0)
-
 
 def _evidence(norm: Normalized, tokens: Sequence[Token], hits: Sequence[Hit]) -> tuple[Evidence, ...]:
     ranked = sorted(hits, key=lambda h: h.score, reverse=True)

@@ -2,8 +2,10 @@
 
 For every category, one logistic model reads the same features: the text tier's six scores, its strongest
 score, how much its context softened them, whether it saw a possible criminal offence, and the e5 heads' six
-probabilities (as log-odds). Its output is the probability that a reviewer would put the message in that
-category. Two guarantees sit on top of the fitted numbers:
+probabilities (as log-odds), softened by the same context: the heads cannot tell "homo's zijn niet vies" or
+"iemand noemde haar een hoer, ik heb het gemeld" from the abuse itself, the text tier can.
+Its output is the probability that a reviewer would put the message in that category. Two guarantees sit on top
+of the fitted numbers:
 
 - safety first: for threats, self-harm and sexual content the combination never goes below the text tier's
   score (a weapon at school, a hint of self-harm, a demand for nude pictures always reaches a reviewer);
@@ -28,7 +30,7 @@ from moderation.classify.ml.errors import ModelIntegrityError, ModelMissingError
 from moderation.classify.text_tier import TextResult
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
-FORMAT = "schoolwacht-e5-combination/1"
+FORMAT = "schoolwacht-e5-combination/2"
 SAFETY_CATEGORIES: frozenset[Category] = frozenset({Category.THREAT, Category.SELF_HARM, Category.SEXUAL})
 MIN_EVIDENCE = 0.3
 _LOGIT_LIMIT = 8.0
@@ -56,7 +58,7 @@ def features(text: TextResult, e5: Mapping[Category, float]) -> list[float]:
         max(scores),
         text.context_factor,
         1.0 if criminal else 0.0,
-        *(_logit(e5.get(c, 0.0)) for c in ABUSE_CATEGORIES),
+        *(_logit(e5.get(c, 0.0) * text.context_factor) for c in ABUSE_CATEGORIES),
     ]
 
 

@@ -216,7 +216,8 @@ def test_invisible_padding_cannot_push_an_insult_out_of_reach(tier: TextTier, pa
 def test_hostile_text_is_judged_with_bounded_work(tier: TextTier) -> None:
     noise = " ".join(f"q{i}x{i % 7}z" for i in range(9_000))  # thousands of new, unusual words
     assert tier.classify(noise).score(Category.INSULT) == 0.0
-    assert tier.score("jij bent een klootzk") >= CLEAR  # the next message still gets the full fuzzy look-up
+    later = tier.classify("jij bent een klootzk")  # the next message still gets the full fuzzy look-up
+    assert later.score(Category.INSULT) >= CLEAR
     letters = "abcdefghijklmnopqrstuvwxyz"
     lines = [f"jij bent een sukkel q{letters[i % 26]}{letters[i // 26 % 26]}. " for i in range(2_700)]
     dense = tier.classify("".join(lines))  # 66,000 characters, no part like another, abuse in every one

@@ -1,0 +1,93 @@
+"""How teenagers' spellings relate to a word: its skeleton (stretched letters once), its one-letter deletions, its
+Dutch and English inflection stems, censored letters (k*nker), and the short words that get glued to the next.
+Pure string functions for the word look-up."""
+
+from __future__ import annotations
+
+_VOWELS = "aeiou"
+# Short everyday words that get glued to the next one when a space is dropped ("eenslet", "ihate").
+GLUE = frozenset(
+    [
+        "een",
+        "de",
+        "het",
+        "te",
+        "veel",
+        "zo",
+        "zulke",
+        "zo'n",
+        "ze",
+        "zijn",
+        "is",
+        "ik",
+        "je",
+        "jij",
+        "we",
+        "wij",
+        "die",
+        "dat",
+        "alle",
+        "the",
+        "a",
+        "an",
+        "so",
+        "such",
+        "to",
+        "all",
+        "are",
+        "is",
+        "i",
+        "you",
+        "we",
+        "they",
+        "these",
+        "those",
+        "massive",
+        "big",
+        "real",
+        "just",
+        "of",
+    ]
+)
+
+
+def fits_stars(word: str, pieces: list[str], gaps: list[tuple[int, int]]) -> bool:
+    """Whether `word` is pieces[0], then gaps[0] (min, max) letters, pieces[1], ... (k*nker, t**fus)."""
+    if not word.startswith(pieces[0]):
+        return False
+    position = len(pieces[0])
+    if not gaps:
+        return position == len(word)
+    low, high = gaps[0]
+    rest = pieces[1:]
+    for width in range(low, high + 1):
+        start = position + width
+        if word.startswith(rest[0], start) and fits_stars(word[start:], rest, gaps[1:]):
+            return True
+    return False
+
+
+def skeleton(word: str) -> str:
+    out: list[str] = []
+    for ch in word:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+def deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def stems(word: str) -> list[str]:
+    """Candidate lemmas for Dutch and English inflection (plural, adjective -e, verb endings)."""
+    out: list[str] = []
+    for suffix in ("'s", "s", "en", "e", "n", "es", "ed", "d", "t", "ing", "ers", "er"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            out.append(stem)
+            if len(stem) >= 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+                out.append(stem[:-1])  # domme -> dom, sletten -> slet
+            if len(stem) >= 3 and stem[-2] in _VOWELS and stem[-3] not in _VOWELS and stem[-1] not in _VOWELS:
+                out.append(stem[:-2] + stem[-2] * 2 + stem[-1])  # idioten -> idioot, apen -> aap
+    return out
