@@ -4,7 +4,7 @@ VENV := .venv
 SYNAPSE_VENV := .venv-synapse
 PIP := $(VENV)/bin/pip -q --disable-pip-version-check
 
-.PHONY: demo test lint ensure-postgres benchmarks
+.PHONY: demo test lint ensure-postgres ensure-browser benchmarks
 
 # Core dependencies only: the demo runs on SQLite with the console platform and the text tier.
 $(VENV)/.core: pyproject.toml
@@ -37,8 +37,12 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# The review desk's tests drive Debian's chromium through Playwright (never a downloaded browser).
+ensure-browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
 # Lint first, so that pytest's summary is the last line.
-test: lint $(SYNAPSE_VENV)/.installed ensure-postgres
+test: lint $(SYNAPSE_VENV)/.installed ensure-postgres ensure-browser
 	SCHOOLWACHT_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(VENV)/bin/python -m pytest --durations=15
 
 benchmarks: $(VENV)/.test $(SYNAPSE_VENV)/.installed
