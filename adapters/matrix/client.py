@@ -33,6 +33,7 @@ from adapters.matrix.reviewer_rooms import prepare_reviewer_rooms
 from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
 from adapters.matrix.timeline import fetch_gap, own_join
+from adapters.matrix.translate_members import direct_invite_from
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
@@ -370,13 +371,17 @@ class MatrixAdapter:
                 or room_id == self._config.review_room_id
                 or room_id in self._config.auto_join
             )
-            if not wanted:
+            opener = None if wanted else direct_invite_from(response.rooms.invite[room_id].invite_state, client.user_id)
+            if not wanted and (opener is None or self.enforcer is None or self.enforcer.has_direct_room(opener)):
                 log.info("matrix: ignoring an invite to unconfigured room %s", room_id)
                 continue
             try:
                 await call(f"join {room_id}", functools.partial(client.join, room_id))
             except MatrixCallFailed as exc:
                 log.error("matrix: cannot join %s: %s", room_id, exc)
+                continue
+            if opener is not None and self.enforcer is not None and self.enforcer.adopt_direct_room(opener, room_id):
+                log.info("matrix: %s opened a direct room with the bot (%s)", opener, room_id)
 
     async def _join_configured(self) -> None:
         """Join the configured rooms the bot is invited to but not yet in (invites may predate the first sync)."""

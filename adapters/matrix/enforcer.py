@@ -211,6 +211,16 @@ class MatrixEnforcer:
     def is_direct_room_of(self, user: str, room_id: str) -> bool:
         return self._state.get(DM_KEY + user) == room_id
 
+    def has_direct_room(self, user: str) -> bool:
+        return bool(self._state.get(DM_KEY + user))
+
+    def adopt_direct_room(self, user: str, room_id: str) -> bool:
+        """`user` opened a direct room with the bot themselves: it becomes theirs, unless they already have one."""
+        if self.has_direct_room(user):
+            return False
+        self._state.set(DM_KEY + user, room_id)
+        return True
+
     def member_changed(self, room_id: str, event: Mapping[str, Any]) -> None:
         """Someone left (or declined) their direct room with the bot: forget it; the next message opens a new one."""
         user = event.get("state_key")

@@ -1,8 +1,9 @@
-"""Pure translation of memberships: a join or rename as the core's `MemberChange`, and the admin API's room lists."""
+"""Pure translation of memberships: a join or rename as the core's `MemberChange`, a person's invite to a direct room
+with the bot, and the admin API's room lists."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from adapters.matrix.event_fields import MalformedEvent, required_str, timestamp
@@ -88,3 +89,23 @@ def admin_room_members(body: Mapping[str, object]) -> tuple[str, ...]:
     if not isinstance(members, list):
         raise MalformedEvent("the admin member list has no 'members' list")
     return tuple(m for m in members if isinstance(m, str))
+
+
+def direct_invite_from(invite_state: Iterable[object], bot_user_id: str) -> str | None:
+    """Who invited the bot to a direct room of their own (`is_direct` on the bot's invite), when they are on the
+    bot's own homeserver: someone the bot does not know yet may open one to link their account (`!koppel`). None for
+    any other invite (a group room, a direct room from another server)."""
+    for event in invite_state:
+        if getattr(event, "state_key", None) != bot_user_id or getattr(event, "membership", None) != "invite":
+            continue
+        content, sender = getattr(event, "content", None), getattr(event, "sender", None)
+        if not isinstance(content, Mapping) or content.get("is_direct") is not True or not isinstance(sender, str):
+            continue
+        if _server_of(sender) is not None and _server_of(sender) == _server_of(bot_user_id):
+            return sender
+    return None
+
+
+def _server_of(user_id: str) -> str | None:
+    local, colon, server = user_id.partition(":")
+    return server if local.startswith("@") and colon and server else None

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from moderation.digest import MAX_CARDS, Digest, build_digests, render_digest, send_digests
+from bot.texts.nl import DUTCH
+from moderation.digest import MAX_CARDS, Digest, build_digests, send_digests
 from moderation.model import Person, PersonId
 from moderation.storage.incidents import HistoryRow
 from tests.support.review import School, make_school
@@ -89,8 +90,8 @@ async def test_rendered_digest_lists_every_card(school: School) -> None:
     await send_digests(school.core.sessions, school.core.directory, school.clock, [inbox])
     jan = school.core.directory.person(PersonId("jan"))
     assert jan is not None
-    text = render_digest(jan, inbox.got["jan"])
-    assert "2 open incident(s)" in text
+    text = DUTCH.digest(jan, inbox.got["jan"])
+    assert "2 open melding(en)" in text
     assert text.index(f"#{a} ") < text.index(f"#{b} ")
 
 
@@ -101,4 +102,4 @@ async def test_a_long_digest_shows_the_oldest_and_counts_the_rest(school: School
     assert [c.id for c in digest.cards] == ids[:MAX_CARDS] and digest.total == MAX_CARDS + 2
     jan = school.core.directory.person(PersonId("jan"))
     assert jan is not None
-    assert render_digest(jan, digest).endswith("… and 2 more: `schoolwacht incidents list` or !list open")
+    assert DUTCH.digest(jan, digest).endswith("… en nog 2: typ !lijst open (of `schoolwacht incidents list`)")

@@ -61,3 +61,38 @@ async def test_a_student_links_her_matrix_account_with_the_code_from_her_mail(
             await linking.drain()
             await adapter.stop()
             core.close()
+
+
+async def test_someone_the_bot_does_not_know_yet_opens_a_direct_room_and_is_answered(
+    school: School, tmp_path: Path, store_dir: Path
+) -> None:
+    people = [{**p, "matrix_id": ""} if p["id"] == "noor" else p for p in school.people()]  # not in the export
+    with smtp_server() as mailbox:
+        smtp = {"host": "127.0.0.1", "port": mailbox.port, "from": "noreply@school.nl", "starttls": False}
+        core = make_core(
+            tmp_path,
+            rooms=[],
+            people=people,
+            classifier=KeywordClassifier(),
+            bot_accounts=frozenset({(Platform.MATRIX, AccountId(school.uid("bot")))}),
+            extra_settings={"smtp": smtp},
+        )
+        adapter = school.adapter(core, store_dir)
+        linking = attach_link_commands(core, [adapter])
+        assert linking is not None
+        await adapter.start(core.moderator)
+        try:
+            body = {"preset": "trusted_private_chat", "is_direct": True, "invite": [school.uid("bot")]}
+            dm = str((await school.api("noor", "POST", "/_matrix/client/v3/createRoom", body))["room_id"])
+            assert adapter.enforcer is not None
+            await eventually(lambda: adapter.enforcer and adapter.enforcer.is_direct_room_of(school.uid("noor"), dm))
+
+            async def answered() -> list[str]:
+                return await bot_said(school, "noor", dm)
+
+            await school.send("noor", dm, "!koppel noor")
+            assert (await eventually(answered, what="the bot's answer"))[-1] == say.code_sent("!", 15)
+        finally:
+            await linking.drain()
+            await adapter.stop()
+            core.close()

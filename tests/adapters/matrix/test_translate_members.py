@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from adapters.matrix.event_fields import MalformedEvent
 from adapters.matrix.translate_members import (
     admin_room_members,
     admin_room_page,
+    direct_invite_from,
     member_change_from_event,
     present_member,
 )
@@ -79,3 +81,33 @@ def test_admin_room_pages_and_members() -> None:
         admin_room_page({"error": "nope"})
     with pytest.raises(MalformedEvent):
         admin_room_members({})
+
+
+BOT = "@schoolwacht:school.nl"
+
+
+def _invite(sender: str, *, is_direct: object = True, to: str = BOT, membership: str = "invite") -> SimpleNamespace:
+    content: dict[str, object] = {"membership": membership}
+    if is_direct is not None:
+        content["is_direct"] = is_direct
+    return SimpleNamespace(state_key=to, membership=membership, sender=sender, content=content)
+
+
+def test_a_person_on_the_schools_server_opening_a_direct_room_is_its_opener() -> None:
+    others = [SimpleNamespace(state_key="", membership=None, sender="@noor:school.nl", content={"name": "x"})]
+    assert direct_invite_from([*others, _invite("@noor:school.nl")], BOT) == "@noor:school.nl"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        _invite("@noor:school.nl", is_direct=None),  # a group room
+        _invite("@noor:school.nl", is_direct="true"),  # not the JSON true
+        _invite("@noor:elders.example"),  # another homeserver
+        _invite("@noor:school.nl", to="@someone:school.nl"),  # not the bot's invite
+        _invite("@noor:school.nl", membership="join"),
+        _invite("noor"),  # not a user id
+    ],
+)
+def test_any_other_invite_is_not_a_direct_room_with_the_bot(event: SimpleNamespace) -> None:
+    assert direct_invite_from([event], BOT) is None
