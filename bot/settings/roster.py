@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import codecs
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from bot.settings.common import STRICT
 from moderation.model import Platform
 from moderation.roster import RosterOptions
 from moderation.roster.accounts import check_pattern
+from moderation.roster.columns import MAPPABLE_FIELDS
 
-RosterField = Literal[
-    "id",
-    "student_id",
-    "staff_id",
-    "name",
-    "first_name",
-    "infix",
-    "last_name",
-    "role",
-    "class",
-    "mentor",
-    "manager",
-    "coordinator",
-    "leadership",
-    "discord_id",
-    "matrix_id",
-    "console",
-    "email",
-    "username",
-]
+
+def _our_field(name: str) -> str:
+    if name not in MAPPABLE_FIELDS:
+        raise ValueError(f"{name!r} is not one of ours: {', '.join(MAPPABLE_FIELDS)}")
+    return name
 
 
 class RosterSettings(BaseModel):
@@ -40,7 +26,7 @@ class RosterSettings(BaseModel):
     model_config = STRICT
 
     # An export's column name → ours, for exports whose names schoolwacht does not know.
-    columns: dict[str, RosterField] = {}
+    columns: dict[str, Annotated[str, AfterValidator(_our_field)]] = {}
     # A platform account made from export columns, e.g. matrix = "@{gebruikersnaam}:school.nl".
     accounts: dict[Literal["matrix", "console"], str] = {}
     leadership: list[str] = []  # roster ids of school leadership, when the export has no such column

@@ -45,6 +45,8 @@ class FileKind(StrEnum):
 
 # `[roster.columns]` may also name a file's key column as one of these, which says what kind of file it is.
 KEY_FIELDS = {"student_id": FileKind.STUDENTS, "staff_id": FileKind.STAFF}
+# What `[roster.columns]` may map an export's column to.
+MAPPABLE_FIELDS = ("id", *KEY_FIELDS, *FIELDS[1:])
 
 # Keys that make a file a student file or a staff file when there is no role column.
 _STUDENT_KEYS = {
