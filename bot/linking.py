@@ -67,9 +67,9 @@ def attach_link_commands(core: Core, adapters: Sequence[Adapter]) -> AccountLink
     if linking is None:
         return None
     for adapter in adapters:
-        if isinstance(adapter, TakesDirectCommands):
+        if isinstance(adapter, TakesLinkCommands):  # Discord: `/koppel`, answered to the asker alone
+            adapter.link_commands = linking.handle
+        if isinstance(adapter, TakesDirectCommands):  # `!koppel` in a direct room (or DM) with the bot
             earlier = adapter.direct_commands
             adapter.direct_commands = linking.handle if earlier is None else first_answer(linking.handle, earlier)
-        elif isinstance(adapter, TakesLinkCommands):
-            adapter.link_commands = linking.handle
     return linking
