@@ -365,13 +365,15 @@ class MatrixAdapter:
     async def _join_invites(self, response: SyncResponse) -> None:
         assert self._client is not None and self._moderator is not None
         client = self._client
-        for room_id in response.rooms.invite:
+        configured = {p.room.id for p in self._moderator.rooms(Platform.MATRIX)} | {self._config.review_room_id}
+        for room_id, invite in response.rooms.invite.items():
             wanted = (
                 self._moderator.policy_for(Platform.MATRIX, RoomId(room_id)) is not None
                 or room_id == self._config.review_room_id
                 or room_id in self._config.auto_join
             )
-            opener = None if wanted else direct_invite_from(response.rooms.invite[room_id].invite_state, client.user_id)
+            # A direct room someone opened with the bot (to link their account, say): theirs once joined.
+            opener = None if room_id in configured else direct_invite_from(invite.invite_state, client.user_id)
             if not wanted and (opener is None or self.enforcer is None or self.enforcer.has_direct_room(opener)):
                 log.info("matrix: ignoring an invite to unconfigured room %s", room_id)
                 continue
