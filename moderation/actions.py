@@ -33,6 +33,8 @@ from moderation.ports import (
 )
 
 log = logging.getLogger(__name__)
+DONE_REMEMBERED = 10_000  # far more than can be owed between reading the outbox and acting on it
+
 # On the message path itself: the abusive message goes first. Notices and cards may follow (see Deliveries).
 CRITICAL = frozenset({ActionKind.DELETE.value, ActionKind.FLAG.value})
 
@@ -77,6 +79,8 @@ class ActionRunner:
         self._wait = wait
         self._checkpoint = checkpoint  # called after each step; the fault tests end the process there
         self._in_flight: set[int] = set()  # outbox actions being done right now (a replay must not start them too)
+        # Actions this process finished lately: a replay that read them as pending just before must not redo them.
+        self._done_here: dict[int, None] = {}
         # 0: every action inline, before the message's handler returns. Else notices and cards go to this many
         # workers per platform, off the message path (the delete stays on it).
         self._delivery_workers = delivery_workers
@@ -106,7 +110,7 @@ class ActionRunner:
         if not self._delivery_workers:
             return await self.settle(incident, enforcer, pending)
         now = [p for p in pending if p.kind in CRITICAL]
-        later = tuple(p for p in pending if p.kind not in CRITICAL and p.id not in self._in_flight)
+        later = tuple(p for p in pending if p.kind not in CRITICAL and not self._taken(p.id))
         done = await self.settle(incident, enforcer, now)
         if later:
             self._in_flight.update(p.id for p in later)  # claimed: a replay meanwhile leaves them to the workers
@@ -126,6 +130,14 @@ class ActionRunner:
                 await self.settle(stored, job.enforcer, job.actions, claimed=True)
         finally:
             self._in_flight.difference_update(p.id for p in job.actions)
+
+    def _taken(self, action_id: int) -> bool:
+        return action_id in self._in_flight or action_id in self._done_here
+
+    def _note_done(self, action_id: int) -> None:
+        self._done_here[action_id] = None
+        if len(self._done_here) > DONE_REMEMBERED:
+            del self._done_here[next(iter(self._done_here))]
 
     async def resume(self, platform: Platform, enforcer: Enforcer) -> int:
         """Do every action still owed on `platform`; how many were done (or failed)."""
@@ -156,7 +168,7 @@ class ActionRunner:
         done: list[Action] = []
         room = incident.draft.room_name or incident.draft.message.room_id
         for owed in pending:
-            if not claimed and owed.id in self._in_flight:
+            if not claimed and self._taken(owed.id):
                 continue
             self._in_flight.add(owed.id)
             try:
@@ -167,6 +179,7 @@ class ActionRunner:
                 )
             finally:
                 self._in_flight.discard(owed.id)
+            self._note_done(owed.id)
             if finished:
                 outcome = "done" if action.ok else "FAILED"
                 log.info("incident #%d: %s %s in room %s", incident.id, owed.step, outcome, room)

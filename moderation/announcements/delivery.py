@@ -17,10 +17,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from moderation.announcements.staff import StaffAnnouncements
 from moderation.announcements.staff_store import StaffRecords
 from moderation.announcements.store import AnnouncementPosts
 from moderation.ports import Clock
+from moderation.storage.engine import storage_reason
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +64,19 @@ class DeliveryLoop:
                 log.info("announcements: retention deleted %d announcement(s) and %d post(s)", records, posts)
 
     async def run(self, stop: asyncio.Event) -> None:
+        without_database = False
         while not stop.is_set():
             try:
                 await self.tick()
-            except Exception:  # a database hiccup: the next tick tries again
+            except (OperationalError, InterfaceError) as exc:  # an outage: told once, the next tick tries again
+                if not without_database:
+                    log.warning("announcements: no database (%s); deliveries wait for it", storage_reason(exc))
+                without_database = True
+            except Exception:
                 log.exception("announcements: a delivery pass failed")
+            else:
+                if without_database:
+                    log.info("announcements: the database is back; deliveries go on")
+                without_database = False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self._settings.interval_s)

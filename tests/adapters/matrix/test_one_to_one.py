@@ -42,7 +42,7 @@ async def test_a_teacher_student_room_is_reported_to_leadership_once(
         assert [i.room_id for i in found] == [pair]
         (incident,) = found
         assert incident.rule_id == "R9" and not incident.excerpt
-        assert {reason for _, reason in incident.reviewers} == {"leadership"}
+        assert {r.reason for r in incident.reviewers} == {"leadership"}
         assert "Meneer Jansen" in incident.explanation and "Sanne Bakker" in incident.explanation
     finally:
         await adapter.stop()
