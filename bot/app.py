@@ -291,7 +291,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
     relay: RunningRelay | None = None
     staff = attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
     attach_desk_login(core, adapters)  # `!login` / `/login` answer a one-time link to the desk (when [web] is set)
-    attach_link_commands(core, adapters)  # `!koppel` / `/koppel`: people link their own accounts (with [smtp])
+    linking = attach_link_commands(core, adapters)  # `!koppel` / `/koppel`: people link their own accounts ([smtp])
     stack = AsyncExitStack()  # the review desk, when [web] is set, serves until the adapters stop
     try:
         for adapter in adapters:
@@ -320,6 +320,11 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
             scheduler.shutdown(wait=False)
         if not await core.moderator.stop_taking(grace):
             log.warning("stopping with a message still in hand after %.0fs; it is finished at the next start", grace)
+        if linking is not None:  # a code being mailed is sent, not cut off
+            try:
+                await asyncio.wait_for(linking.drain(), grace)
+            except TimeoutError:
+                log.warning("stopping with a linking code still being mailed; the person can ask again")
         for adapter in reversed(started):
             try:
                 await adapter.stop()
