@@ -248,7 +248,7 @@ def build_core(
         official_names=settings.bot.official_names,
         room_rules=ALL_ROOM_RULES,
         one_to_one_exceptions=settings.bot.one_to_one_exceptions,
-        texts=Dutch(ZoneInfo(settings.bot.timezone)),
+        texts=Dutch(ZoneInfo(settings.bot.timezone), settings.web.public_url if settings.web else None),
     )
     review = ReviewService(sessions, roster.current, clock)
     state = SqlStateStore(sessions)

@@ -66,6 +66,7 @@ class Phrase(StrEnum):
     LABEL_LINK = "label-link"
     LABEL_REVIEWERS = "label-reviewers"
     LABEL_ATTENTION = "label-attention"
+    LABEL_DESK = "label-desk"
     CRIMINAL = "criminal"
     NOT_ON_ROSTER = "not-on-roster"
     NOBODY_ROUTED = "nobody-routed"
@@ -111,6 +112,10 @@ class Texts(Protocol):
         ...
 
     def card_title(self, card: Card) -> str: ...
+
+    def desk_link(self, incident_id: int) -> str | None:
+        """The incident's page on the review desk, when the school runs one."""
+        ...
 
     def card_rows(self, card: Card, *, technical: bool = False) -> list[tuple[str, str]]:
         """(label, value) pairs in reading order; `technical` adds the rule's own explanation and the scores (for

@@ -55,6 +55,8 @@ def render_card(incident: IncidentRef, person_name: Callable[[PersonId], str], t
         lines.append(f"**{word(Phrase.LABEL_ATTENTION)}:** {word(Phrase.CRIMINAL)}")
     if message.link:
         lines.append(f"**{word(Phrase.LABEL_LINK)}:** {message.link}")
+    if (desk := texts.desk_link(incident.id)) is not None:
+        lines.append(f"**{word(Phrase.LABEL_DESK)}:** {desk}")
     lines.append(f"**{word(Phrase.LABEL_REVIEWERS)}:** {reviewers or word(Phrase.NOBODY_ROUTED)}")
     card = "\n".join(lines)
     return card if len(card) <= CARD_LIMIT else card[: CARD_LIMIT - 1] + "…"
@@ -68,7 +70,8 @@ def render_review_card(card: Card, texts: Texts) -> str:
     """A stored incident as a reviewer sees it (`cards.render_text`: the reporter only when `card` carries one, i.e.
     for school leadership), in a code block so the columns line up; the jump link after it, clickable."""
     body = _neutralise(render_text(card, texts, with_commands=False))
-    tail = f"\n{card.link}" if card.link else ""
+    links = [link for link in (card.link, texts.desk_link(card.id)) if link]  # outside the block: clickable
+    tail = "".join(f"\n{link}" for link in links)
     room = CARD_LIMIT - len(tail) - len("```\n\n```")
     if len(body) > room:
         body = body[: room - 1] + "…"

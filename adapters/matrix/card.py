@@ -52,6 +52,8 @@ def card_lines(incident: IncidentRef, person_name: Callable[[PersonId], str], te
         lines.append((word(Phrase.LABEL_ATTENTION), word(Phrase.CRIMINAL)))
     if message.link:
         lines.append((word(Phrase.LABEL_LINK), message.link))
+    if (desk := texts.desk_link(incident.id)) is not None:
+        lines.append((word(Phrase.LABEL_DESK), desk))
     return [(label, shown(value)) for label, value in lines]
 
 
@@ -59,7 +61,12 @@ def card_content(incident: IncidentRef, person_name: Callable[[PersonId], str], 
     """An `m.notice` content with a plain body and an HTML rendering."""
     lines = card_lines(incident, person_name, texts)
     body = "\n".join(f"{label}: {value}" for label, value in lines)
-    html = "<br>".join(f"<b>{escape(label)}:</b> {escape(value)}" for label, value in lines)
+    desk = texts.desk_link(incident.id)
+    html = "<br>".join(
+        f"<b>{escape(label)}:</b> "
+        + (f'<a href="{escape(value, quote=True)}">{escape(value)}</a>' if value == desk else escape(value))
+        for label, value in lines
+    )
     return {"msgtype": "m.notice", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
 
 

@@ -64,6 +64,7 @@ PHRASES: dict[Phrase, str] = {
     Phrase.LABEL_LINK: "Link",
     Phrase.LABEL_REVIEWERS: "Begeleiders",
     Phrase.LABEL_ATTENTION: "Let op",
+    Phrase.LABEL_DESK: "Op de desk",
     Phrase.CRIMINAL: "mogelijk strafbaar: de schoolleiding beslist over de politie",
     Phrase.NOT_ON_ROSTER: "staat niet in de schoollijst",
     Phrase.NOBODY_ROUTED: "niemand toegewezen: de schoolleiding",
@@ -132,8 +133,12 @@ _QUOTED = re.compile(r"'([^']{1,60})'")
 
 
 class Dutch:
-    def __init__(self, zone: tzinfo = SCHOOL_TZ) -> None:
+    def __init__(self, zone: tzinfo = SCHOOL_TZ, desk_url: str | None = None) -> None:
         self.zone = zone  # times as the school reads them: the `[bot] timezone`
+        self._desk_url = desk_url  # the review desk's public address ([web] public_url), for a link on every card
+
+    def desk_link(self, incident_id: int) -> str | None:
+        return f"{self._desk_url}/meldingen/{incident_id}" if self._desk_url else None
 
     def phrase(self, phrase: Phrase) -> str:
         return PHRASES[phrase]
@@ -174,6 +179,8 @@ class Dutch:
         rows.append(("Wat de bot deed", self._done(card)))
         if card.link:
             rows.append(("Link", card.link))
+        if (desk := self.desk_link(card.id)) is not None:
+            rows.append((PHRASES[Phrase.LABEL_DESK], desk))
         if card.criminal:
             rows.append(("Let op", PHRASES[Phrase.CRIMINAL]))
         if card.escalation:

@@ -115,7 +115,7 @@ def render_html(card: Card, texts: Texts, *, with_commands: bool = True) -> str:
     items = []
     for label, value in texts.card_rows(card):
         text = escape(shown(value))
-        if value == card.link and value.startswith(("https://", "http://")):
+        if value in (card.link, texts.desk_link(card.id)) and value.startswith(("https://", "http://")):
             text = f'<a href="{escape(value, quote=True)}">{text}</a>'
         items.append(f"<li><b>{escape(label)}:</b> {text}</li>")
     hint = texts.card_commands(card) if with_commands else ""
