@@ -25,6 +25,7 @@ from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import ADMIN_TOKEN_ENV, MatrixConfig, MatrixSecrets
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.handler import DirectCommands, EventHandler
+from adapters.matrix.joining import join_configured, join_invites
 from adapters.matrix.members import check_present_members
 from adapters.matrix.one_to_one import AdminApiFailed, check_one_to_one_rooms
 from adapters.matrix.person_data import DM_KEY
@@ -33,7 +34,6 @@ from adapters.matrix.reviewer_rooms import prepare_reviewer_rooms
 from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
 from adapters.matrix.timeline import fetch_gap, own_join
-from adapters.matrix.translate_members import direct_invite_from
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
@@ -112,10 +112,10 @@ class MatrixAdapter:
         if since is None:
             # First start ever: history from before the bot existed is not judged; start from now.
             first = await self._sync(None, timeout=0)
-            await self._join_invites(first)
+            await join_invites(client, config, moderator, enforcer, first)
             self._state.set(SYNC_TOKEN_KEY, first.next_batch)
             since = first.next_batch
-        await self._join_configured()
+        await join_configured(client, config, moderator)
         if self._review is not None:
             await self._review.check_overview(client, config.user_id)
         await self.reconcile()
@@ -304,7 +304,8 @@ class MatrixAdapter:
         away, a gap could not be fetched) and Stopping; an event that fails for any other reason is logged and
         left."""
         assert self._handler is not None
-        await self._join_invites(response)
+        assert self._client is not None and self._moderator is not None and self.enforcer is not None
+        await join_invites(self._client, self._config, self._moderator, self.enforcer, response)
         for room_id, info in response.rooms.leave.items():
             await self._left(room_id, list(info.timeline.events))
         rooms = [self._process_room(room_id, info, since) for room_id, info in response.rooms.join.items()]
@@ -361,44 +362,3 @@ class MatrixAdapter:
             "nobody enforces staff-only posting there until it is invited back",
             enforcer=self.enforcer,
         )
-
-    async def _join_invites(self, response: SyncResponse) -> None:
-        assert self._client is not None and self._moderator is not None
-        client = self._client
-        configured = {p.room.id for p in self._moderator.rooms(Platform.MATRIX)} | {self._config.review_room_id}
-        for room_id, invite in response.rooms.invite.items():
-            wanted = (
-                self._moderator.policy_for(Platform.MATRIX, RoomId(room_id)) is not None
-                or room_id == self._config.review_room_id
-                or room_id in self._config.auto_join
-            )
-            # A direct room someone opened with the bot (to link their account, say): theirs once joined.
-            opener = None if room_id in configured else direct_invite_from(invite.invite_state, client.user_id)
-            if not wanted and (opener is None or self.enforcer is None or self.enforcer.has_direct_room(opener)):
-                log.info("matrix: ignoring an invite to unconfigured room %s", room_id)
-                continue
-            try:
-                await call(f"join {room_id}", functools.partial(client.join, room_id))
-            except MatrixCallFailed as exc:
-                log.error("matrix: cannot join %s: %s", room_id, exc)
-                continue
-            if opener is not None and self.enforcer is not None and self.enforcer.adopt_direct_room(opener, room_id):
-                log.info("matrix: %s opened a direct room with the bot (%s)", opener, room_id)
-
-    async def _join_configured(self) -> None:
-        """Join the configured rooms the bot is invited to but not yet in (invites may predate the first sync)."""
-        assert self._client is not None and self._moderator is not None
-        client = self._client
-        joined = await call("list joined rooms", client.joined_rooms, attempts=self._config.action_attempts)
-        have = set(getattr(joined, "rooms", []))
-        wanted = [p.room.id for p in self._moderator.rooms(Platform.MATRIX)]
-        if self._config.review_room_id:
-            wanted.append(RoomId(self._config.review_room_id))
-        for room_id in wanted:
-            if room_id in have:
-                continue
-            try:
-                await call(f"join {room_id}", functools.partial(client.join, room_id), attempts=2)
-                log.info("matrix: joined configured room %s", room_id)
-            except MatrixCallFailed as exc:
-                log.error("matrix: not in configured room %s and cannot join it (invite the bot): %s", room_id, exc)
