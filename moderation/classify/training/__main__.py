@@ -1,6 +1,6 @@
 """Train the e5 tier's heads and combination on the project's corpus.
 
-    python -m moderation.classify.training train [--corpus DIR ...] [--out DIR] [--cache FILE] [--seed 0]
+    python -m moderation.classify.training train [--corpus DIR ...] [--out DIR] [--cache FILE] [--seed 0] [--quick]
 
 Writes heads.json, combination.json and MODEL_CARD.md into --out (default: the e5 package, where they ship) and
 prints the cross-validated and held-out figures. Needs scikit-learn (`pip install 'schoolwacht[train]'`).
@@ -31,16 +31,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--out", type=Path, default=HEADS_FILE.parent)
     run.add_argument("--cache", type=Path, default=Path("var/cache/e5-corpus-embeddings.npz"))
     run.add_argument("--seed", type=int, default=0)
+    run.add_argument(
+        "--quick", action="store_true", help="check a corpus change fast: one recipe, two weights (not a model to ship)"
+    )
     args = parser.parse_args(argv)
 
     from moderation.classify.e5.combination import save_combination
     from moderation.classify.e5.heads import save_heads
     from moderation.classify.training.card import model_card
     from moderation.classify.training.corpus import CorpusError
-    from moderation.classify.training.train import train
+    from moderation.classify.training.fit import RECIPES
+    from moderation.classify.training.train import HARMLESS_WEIGHTS, QUICK_HARMLESS_WEIGHTS, train
 
     try:
-        result = train(args.corpus or [CORPUS_DIR], cache=args.cache, seed=args.seed)
+        result = train(
+            args.corpus or [CORPUS_DIR],
+            cache=args.cache,
+            seed=args.seed,
+            recipes=RECIPES[:1] if args.quick else RECIPES,
+            harmless_weights=QUICK_HARMLESS_WEIGHTS if args.quick else HARMLESS_WEIGHTS,
+        )
     except CorpusError as error:
         print(f"corpus error: {error}", file=sys.stderr)
         return 2
@@ -49,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     save_heads(result.heads, heads_path)
     save_combination(result.combination, args.out / COMBINATION_FILE.name)
     command = "python -m moderation.classify.training train" + (f" --seed {args.seed}" if args.seed else "")
+    command += " --quick" if args.quick else ""
     card = model_card(result, command, heads_path.stat().st_size)
     (args.out / CARD_FILE).write_text(card, encoding="utf-8")
     print(card)

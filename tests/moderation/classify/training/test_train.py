@@ -53,12 +53,15 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_training_writes_heads_and_combination_that_the_tier_loads(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path / "corpus")
     out = tmp_path / "out"
-    code = main(["train", "--corpus", str(corpus), "--out", str(out), "--cache", str(tmp_path / "cache.npz")])
+    code = main(
+        ["train", "--quick", "--corpus", str(corpus), "--out", str(out), "--cache", str(tmp_path / "cache.npz")]
+    )
     assert code == 0
     heads = load_heads(out / "heads.json")
     combination = load_combination(out / "combination.json")
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "Held-out split (never trained or tuned on)" in card and "- 2 messages" in card
+    assert "train --quick" in card  # a quick run says so on its card: it is not a model to ship
     assert combination.info["train_messages"] == 48
     cry, question = E5Scorer(load_embedder(), heads)(["ik ben het leven zo zat 99", "hoe laat begint de les 99"])
     assert cry[Category.SELF_HARM] > question[Category.SELF_HARM]  # seen in training: the heads learnt it
@@ -67,8 +70,9 @@ def test_training_writes_heads_and_combination_that_the_tier_loads(tmp_path: Pat
 @pytest.mark.parametrize("recipe", [HeadRecipe("logistic", 1.0), HeadRecipe("mlp", 1e-2, 8)])
 def test_training_is_reproducible(tmp_path: Path, recipe: HeadRecipe) -> None:
     corpus = _corpus(tmp_path / "corpus")
-    first = train([corpus], cache=tmp_path / "cache.npz", recipes=(recipe,), log=False)
-    second = train([corpus], cache=tmp_path / "cache.npz", recipes=(recipe,), log=False)
+    cache = tmp_path / "cache.npz"
+    first = train([corpus], cache=cache, recipes=(recipe,), harmless_weights=(1.0, 3.0), log=False)
+    second = train([corpus], cache=cache, recipes=(recipe,), harmless_weights=(1.0, 3.0), log=False)
     assert first.heads.kind == recipe.name and len(first.heads.layers) == (2 if recipe.kind == "mlp" else 1)
     assert all(np.array_equal(a[0], b[0]) for a, b in zip(first.heads.layers, second.heads.layers, strict=True))
     assert np.array_equal(first.combination.weights, second.combination.weights)
