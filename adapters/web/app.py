@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapters.web import texts
 from adapters.web.backend import DeskBackend, Reviewer
-from adapters.web.metrics import DeskMetrics
+from adapters.web.metrics import CoreMetrics, DeskMetrics
 from adapters.web.security import COOKIE, CookieSigner, RateLimit
 from moderation.incidents.desk_login import DeskSession
 
@@ -32,6 +32,8 @@ class DeskConfig:
     trusted_proxies: frozenset[str] = frozenset({"127.0.0.1"})
     # Health of the rest of the process, by name ("matrix", "scheduler"): True when fine.
     checks: Mapping[str, Callable[[], bool]] = field(default_factory=dict)
+    # Each platform's sync lag in seconds, read from its adapter at each scrape of /metrics.
+    sync_lags: Mapping[str, Callable[[], float | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,8 @@ def plain_error(status: int, text: str) -> Response:
     return Response(text, status_code=status, media_type="text/plain; charset=utf-8")
 
 
-def build_app(config: DeskConfig, backend: DeskBackend) -> Starlette:
+def build_app(config: DeskConfig, backend: DeskBackend, core_metrics: CoreMetrics | None = None) -> Starlette:
+    """The desk's app; `core_metrics`: the process's figures (judged messages, actions), served at /metrics."""
     from adapters.web import pages
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -122,7 +125,7 @@ def build_app(config: DeskConfig, backend: DeskBackend) -> Starlette:
         backend=backend,
         signer=CookieSigner(config.secret),
         limit=RateLimit(config.login_attempts_per_minute),
-        metrics=DeskMetrics(backend.gauges),
+        metrics=DeskMetrics(backend.gauges, core_metrics, config.sync_lags),
         env=env,
     )
     env.globals["public_url"] = config.public_url
