@@ -45,8 +45,19 @@ def desk_backend(core: Core, changed: Changed | None = None) -> DeskBackend:
         link_ttl=timedelta(minutes=web.link_minutes),
         idle=timedelta(minutes=web.session_idle_minutes),
     )
+    from bot.platforms import personal_data_hooks
+
     review = core.review
-    return DeskBackend(core.sessions, core.roster.current, core.clock, review, logins, changed)
+    return DeskBackend(
+        core.sessions,
+        core.roster.current,
+        core.clock,
+        review,
+        logins,
+        changed,
+        privacy_hooks=personal_data_hooks(),
+        roster_changed=core.roster.reload,
+    )
 
 
 def build_desk(

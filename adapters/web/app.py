@@ -117,7 +117,7 @@ def plain_error(status: int, text: str) -> Response:
 
 def build_app(config: DeskConfig, backend: DeskBackend, core_metrics: CoreMetrics | None = None) -> Starlette:
     """The desk's app; `core_metrics`: the process's figures (judged messages, actions), served at /metrics."""
-    from adapters.web import pages
+    from adapters.web import pages, privacy_pages
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     desk = Desk(
@@ -156,6 +156,10 @@ def build_app(config: DeskConfig, backend: DeskBackend, core_metrics: CoreMetric
         ("/leerling/{student_id:str}", pages.student, ["GET"]),
         ("/overzicht", pages.overview, ["GET"]),
         ("/overzicht.csv", pages.overview_csv, ["GET"]),
+        ("/privacy", privacy_pages.search, ["GET"]),
+        ("/privacy/{subject:str}", privacy_pages.person, ["GET"]),
+        ("/privacy/{subject:str}/export", privacy_pages.export, ["POST"]),
+        ("/privacy/{subject:str}/wissen", privacy_pages.erase, ["POST"]),
         ("/desk.css", pages.stylesheet, ["GET"]),
         ("/healthz", health, ["GET"]),
         ("/metrics", metrics, ["GET"]),
