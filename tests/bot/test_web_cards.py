@@ -14,6 +14,7 @@ import pytest
 
 from bot.web import desk_backend, desk_running
 from tests.adapters.discord.classifier import make_classifier
+from tests.support.desk import DeskClient
 from tests.support.fake_discord.review_school import Reviewing, review_school
 
 INSULT = "daan je bent echt een klootzak"
@@ -31,33 +32,6 @@ async def r(tmp_path: Path) -> AsyncIterator[Reviewing]:
     web = {"web": {"port": _free_port(), "public_url": "https://desk.school.nl"}}
     async with review_school(tmp_path, make_classifier(), extra_settings=web) as running:
         yield running
-
-
-class DeskClient:
-    """A reviewer's browser, reduced to HTTP: the session cookie is sent by hand (it is Secure, the test is not)."""
-
-    def __init__(self, http: aiohttp.ClientSession, url: str) -> None:
-        self.http, self.url, self.cookie = http, url, ""
-
-    async def sign_in(self, token: str) -> None:
-        async with self.http.post(f"{self.url}/login", data={"t": token}, allow_redirects=False) as answer:
-            assert answer.status == 303, await answer.text()
-            self.cookie = "; ".join(f"{k}={v.value}" for k, v in answer.cookies.items())
-
-    async def page(self, path: str) -> str:
-        async with self.http.get(f"{self.url}{path}", headers={"cookie": self.cookie}) as answer:
-            assert answer.status == 200, path
-            return await answer.text()
-
-    async def act(self, incident_id: int, action: str, **fields: str) -> str:
-        page = await self.page(f"/meldingen/{incident_id}")
-        hidden = dict(re.findall(r'name="(csrf|seen)" value="([^"]*)"', page))
-        path = f"{self.url}/meldingen/{incident_id}/{action}"
-        async with self.http.post(
-            path, data={**hidden, **fields}, headers={"cookie": self.cookie}, allow_redirects=False
-        ) as answer:
-            assert answer.status == 303, await answer.text()
-            return answer.headers["location"]
 
 
 async def test_a_desk_change_updates_the_chat_cards_and_health_reads_the_platform(r: Reviewing) -> None:
