@@ -262,8 +262,10 @@ def core_metrics(settings: Settings) -> Metrics:
     """The figures for /metrics, counted in Prometheus's registry when the desk (which serves them) is on."""
     if settings.web is None:
         return NoMetrics()
-    from adapters.web.metrics import CoreMetrics
-
+    try:
+        from adapters.web.metrics import CoreMetrics
+    except ImportError:  # the web extra is missing: the desk itself says so when it starts
+        return NoMetrics()
     return CoreMetrics()
 
 
