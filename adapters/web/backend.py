@@ -18,7 +18,7 @@ from moderation.incidents.access import Actor
 from moderation.incidents.desk_login import DeskLogins, may_use_desk
 from moderation.incidents.desk_queries import Overview, QueueFilter, QueueItem, overview, queue, student_timeline
 from moderation.incidents.review import Result, ReviewResult, ReviewService
-from moderation.model import Person, PersonId
+from moderation.model import AccountId, Person, PersonId, Platform
 from moderation.ports import Clock, Directory, PersonalDataHook
 from moderation.privacy import ErasurePlan, erase_person, export_person
 from moderation.privacy.lookup import find_people, record_refusal, unfinished
@@ -132,6 +132,16 @@ class DeskBackend:
             self.privacy_refused(who)
             raise NotThePrivacyOfficer(who.actor.key)
         return who.actor.key
+
+    def subject_name(self, subject: str) -> str:
+        """Whom a request names, by roster id or by one of their accounts (`matrix:@x:school.nl`)."""
+        platform, sep, account = subject.partition(":")
+        directory = self._directory()
+        if sep and platform in {p.value for p in Platform}:
+            person = directory.person_for(Platform(platform), AccountId(account))
+        else:
+            person = directory.person(PersonId(subject))
+        return person.name if person is not None else subject
 
     def privacy_refused(self, who: Reviewer) -> None:
         record_refusal(self._sessions, self._clock.now(), who.actor.key)

@@ -14,8 +14,10 @@ from adapters.web import texts
 from adapters.web.app import desk_of, signed_in
 from adapters.web.backend import Reviewer
 from adapters.web.security import csrf_ok
+from moderation.model import Platform
 from moderation.privacy import ErasurePlan, UnknownPerson
 
+PLATFORMS = frozenset(p.value for p in Platform)
 SUBJECT_MAX = 300  # characters of a person's id or platform:account
 
 
@@ -52,7 +54,8 @@ async def search(request: Request) -> Response:
     if len(text) > 100:
         return desk.refuse(request, 400, "Een zoekveld is te lang.")
     found = desk.backend.privacy_search(who, text) if text else []
-    return desk.page(request, "privacy.html", text=text, found=found, quote=quote)
+    account = text.partition(":")[0] in PLATFORMS and bool(text.partition(":")[2])  # someone never on the roster
+    return desk.page(request, "privacy.html", text=text, found=found, account=account, quote=quote)
 
 
 def _plan_rows(plan: ErasurePlan) -> list[tuple[str, int, str]]:
@@ -87,7 +90,7 @@ async def person(request: Request) -> Response:
     except UnknownPerson:
         return desk.refuse(request, 404, texts.PRIVACY_UNKNOWN)
     warnings = [texts.unfinished(n, why) for n, why in unfinished]
-    name = desk.backend.name_of(subject)
+    name = desk.backend.subject_name(subject)
     rows = _plan_rows(plan)
     return desk.page(
         request, "privacy_person.html", subject=subject, person_name=name, rows=rows, warnings=warnings, quote=quote

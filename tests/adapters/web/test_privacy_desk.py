@@ -107,6 +107,17 @@ def test_the_privacy_officer_finds_downloads_and_erases_a_person(officer: Page, 
         assert session.scalars(select(IncidentRow.id).where(IncidentRow.id == n)).first() is None
     assert desk.core.roster.current().person("p-sanne") is None  # type: ignore[arg-type]
 
+    # Bad input: an unknown or overlong person, a form without its token, a search for an account.
+    http = page.request
+    assert http.get(f"{desk.url}/privacy/niemand").status == 404
+    assert http.get(f"{desk.url}/privacy/{'x' * 400}").status == 404
+    assert http.get(f"{desk.url}/privacy?zoek={'a' * 200}").status == 400
+    assert http.post(f"{desk.url}/privacy/sanne/export", form={"csrf": "geraden"}).status == 403
+    assert http.post(f"{desk.url}/privacy/sanne/wissen", form={"bevestiging": "sanne"}).status == 403
+    page.goto(f"{desk.url}/privacy?zoek=matrix:@sanne:school.nl")
+    page.get_by_role("link", name="Gegevens van account matrix:@sanne:school.nl").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacy: Sanne Bakker")  # her account is hers
+
     mine = [(e["action"], e["subject"]) for e in privacy_log(desk.core.sessions) if e["by"] == "desk as fg"]
     assert mine == [
         ("search", None),
@@ -114,6 +125,8 @@ def test_the_privacy_officer_finds_downloads_and_erases_a_person(officer: Page, 
         ("export", "[erased]"),
         ("erase-preview", "[erased]"),
         ("erase", None),
+        ("search", None),
+        ("erase-preview", "sanne"),
     ]
 
 
