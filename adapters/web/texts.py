@@ -65,6 +65,7 @@ def history_actor(actor: str, name_of: dict[str, str]) -> str:
 
 
 # The Privacy page (the privacy officer's): the same dry-run table as `schoolwacht privacy erase`, in Dutch.
+ROLE = {"student": "leerling", "staff": "medewerker", "parent": "ouder"}
 FORM_EXPIRED = "Dit formulier is verlopen of niet van de desk. Laad de pagina opnieuw."
 PRIVACY_ONLY = "De privacypagina is alleen voor de privacyfunctionaris van de school."
 PRIVACY_UNKNOWN = "Over deze persoon is niets opgeslagen."

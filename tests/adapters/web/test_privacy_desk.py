@@ -69,6 +69,7 @@ def test_the_privacy_officer_finds_downloads_and_erases_a_person(officer: Page, 
     page.get_by_role("button", name="Zoeken").click()
     found = page.locator("ul.items li")
     expect(found).to_have_count(2)  # Sanne Bakker and her parent
+    expect(found.last).to_have_text("Sanne Bakker · sanne · leerling · 2B")
     assert page.evaluate(A11Y) == []
     screenshot(page, "privacy")
 
