@@ -103,6 +103,7 @@ def test_the_privacy_officer_finds_downloads_and_erases_a_person(officer: Page, 
     page.get_by_label("Typ ter bevestiging de code p-sanne: dit kan niet ongedaan worden gemaakt").fill("p-sanne")
     page.get_by_role("button", name="Definitief wissen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gewist")
+    assert page.evaluate(A11Y) == []
     with desk.core.sessions() as session:
         assert session.get(PersonRow, "p-sanne") is None
         assert session.scalars(select(IncidentRow.id).where(IncidentRow.id == n)).first() is None
