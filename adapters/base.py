@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from moderation.incidents.review import ReviewResult
 from moderation.model import Platform
 from moderation.pipeline import Moderator
 
@@ -32,3 +33,25 @@ class Adapter(Protocol):
         ...
 
     async def stop(self) -> None: ...
+
+
+@runtime_checkable
+class Connection(Protocol):
+    """How a platform stands with its server, from the adapter's own state (for /healthz and /metrics)."""
+
+    def connected(self) -> bool:
+        """Running, and the last exchange with the server went well."""
+        ...
+
+    def sync_lag(self) -> float | None:
+        """Seconds the bot may be behind its server now; None while unknown (not started)."""
+        ...
+
+
+@runtime_checkable
+class CardFollower(Protocol):
+    """A platform whose chat cards follow a review change made on another front end (the desk)."""
+
+    async def follow_review(self, result: ReviewResult) -> list[str]:
+        """Every copy of the card shows the change; reviewers it added get theirs. What failed (empty: all went)."""
+        ...

@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AsyncExitStack, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,7 @@ from moderation.policy import (
     QuietHours,
     RoomPolicy,
 )
-from moderation.ports import Classifier, Clock, IncidentStore
+from moderation.ports import Classifier, Clock, IncidentStore, Metrics, NoMetrics
 from moderation.rules import ALL_MEMBER_RULES, ALL_ROOM_RULES, ALL_RULES
 from moderation.storage.engine import make_engine, make_session_factory, wait_for_database
 from moderation.storage.state import SqlStateStore
@@ -81,6 +81,7 @@ class Core:
     review: ReviewService
     classifier: Classifier | None
     clock: Clock
+    metrics: Metrics = field(default_factory=NoMetrics)  # the figures /metrics serves (when the desk is on)
     closed: bool = False
 
     @property
@@ -221,6 +222,7 @@ def build_core(
     for problem in poster_problems(policies, roster.current()):
         log.warning("%s", problem)
     clock = clock or SystemClock()
+    metrics = core_metrics(settings)
     # R2: the store also notices repeated targeting of one person and opens a bullying case for the coordinator.
     store = TargetingIncidentStore(
         SqlIncidentStore(sessions),
@@ -249,10 +251,22 @@ def build_core(
         room_rules=ALL_ROOM_RULES,
         one_to_one_exceptions=settings.bot.one_to_one_exceptions,
         texts=Dutch(ZoneInfo(settings.bot.timezone), settings.web.public_url if settings.web else None),
+        metrics=metrics,
     )
     review = ReviewService(sessions, roster.current, clock)
     state = SqlStateStore(sessions)
-    return Core(settings, engine, sessions, store, state, roster, moderator, review, classifier, clock)
+    return Core(settings, engine, sessions, store, state, roster, moderator, review, classifier, clock, metrics)
+
+
+def core_metrics(settings: Settings) -> Metrics:
+    """The figures for /metrics, counted in Prometheus's registry when the desk (which serves them) is on."""
+    if settings.web is None:
+        return NoMetrics()
+    try:
+        from adapters.web.metrics import CoreMetrics
+    except ImportError:  # the web extra is missing: the desk itself says so when it starts
+        return NoMetrics()
+    return CoreMetrics()
 
 
 async def _started_unless_stopped(starting: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
@@ -301,7 +315,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
             log.info("%s adapter started", adapter.platform.value)
         scheduler.start()
         relay = start_relay(core, started, staff)  # the timetable relay, when [zermelo] is set
-        await stack.enter_async_context(desk_running(core, {"scheduler": lambda: scheduler.running}))
+        await stack.enter_async_context(desk_running(core, {"scheduler": lambda: scheduler.running}, started))
         closed: asyncio.Future[object] = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in started)))
         stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
         # Run until a signal, or until every adapter has ended (the console at the end of its input).

@@ -17,14 +17,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.platforms import personal_data_hooks
 from bot.settings import load_settings
-from moderation.model import OPEN_STATUSES
 from moderation.privacy import ErasurePlan, UnknownPerson, erase_person, export_person
-from moderation.storage.incidents import IncidentRow
+from moderation.privacy.lookup import unfinished
 
 privacy_app = typer.Typer(help="AVG: export or erase everything stored about a person.", no_args_is_help=True)
 
@@ -98,17 +96,12 @@ def erase(
 
 def _unfinished(sessions: sessionmaker[Session], incident_ids: list[int]) -> list[str]:
     """The incidents an erasure would delete while they still need someone: open, or escalated to the police."""
-    if not incident_ids:
-        return []
-    with sessions() as session:
-        rows = session.scalars(select(IncidentRow).where(IncidentRow.id.in_(incident_ids)).order_by(IncidentRow.id))
-        warnings = []
-        for row in rows:
-            if row.escalation == "police":
-                warnings.append(f"#{row.id} was escalated as a possible criminal offence; its record goes too")
-            elif row.status in OPEN_STATUSES:
-                warnings.append(f"#{row.id} is still {row.status}: its reviewers have not finished it")
-        return warnings
+    return [
+        f"#{n} was escalated as a possible criminal offence; its record goes too"
+        if why == "police"
+        else f"#{n} is still {why}: its reviewers have not finished it"
+        for n, why in unfinished(sessions, incident_ids)
+    ]
 
 
 def _table(plan: ErasurePlan, what: str) -> Table:

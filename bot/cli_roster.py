@@ -146,7 +146,12 @@ def _line(person: Person) -> str:
         relation = "mentor " + ", ".join(person.mentors)
     elif person.manager:
         relation = f"manager {person.manager}"
-    flags = [f for f, on in (("coordinator", person.is_coordinator), ("leadership", person.is_leadership)) if on]
+    roles = (
+        ("coordinator", person.is_coordinator),
+        ("leadership", person.is_leadership),
+        ("privacy officer", person.is_privacy_officer),
+    )
+    flags = [f for f, on in roles if on]
     accounts = " ".join(f"{a.platform.value}:{a.id}" for a in person.accounts)
     parts = [person.id, person.name, person.role.value, person.class_name or "-", relation, " ".join(flags), accounts]
     return "  ".join(part for part in parts if part)

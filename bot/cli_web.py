@@ -19,7 +19,8 @@ def run_web(settings: Settings, link: str | None, out: Console) -> None:
             url = login_link(core, desk_backend(core), link)
             if url is None:
                 raise SettingsError(
-                    f"{link!r} is not a reviewer on the roster (mentor, manager, coordinator, leadership)"
+                    f"{link!r} is not a reviewer on the roster "
+                    "(mentor, manager, coordinator, leadership, privacy officer)"
                 )
             out.print(url, markup=False, highlight=False, soft_wrap=True)
             return

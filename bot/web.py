@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mappi
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from adapters.base import AdapterStartError
+from adapters.base import AdapterStartError, CardFollower, Connection
+from moderation.incidents.review import ReviewResult
 from moderation.model import AccountId, Platform
 
 if TYPE_CHECKING:
@@ -23,10 +24,9 @@ if TYPE_CHECKING:
     from adapters.web.backend import DeskBackend
     from bot.app import Core
     from bot.settings.web import WebSettings
-    from moderation.incidents.review import ReviewResult
 
 log = logging.getLogger(__name__)
-Changed = Callable[[int, "ReviewResult"], Awaitable[None]]
+Changed = Callable[[int, ReviewResult], Awaitable[None]]
 
 
 def desk_secret(installation: bytes) -> bytes:
@@ -45,15 +45,30 @@ def desk_backend(core: Core, changed: Changed | None = None) -> DeskBackend:
         link_ttl=timedelta(minutes=web.link_minutes),
         idle=timedelta(minutes=web.session_idle_minutes),
     )
+    from bot.platforms import personal_data_hooks
+
     review = core.review
-    return DeskBackend(core.sessions, core.roster.current, core.clock, review, logins, changed)
+    return DeskBackend(
+        core.sessions,
+        core.roster.current,
+        core.clock,
+        review,
+        logins,
+        changed,
+        privacy_hooks=personal_data_hooks(),
+        roster_changed=core.roster.reload,
+    )
 
 
 def build_desk(
-    core: Core, checks: Mapping[str, Callable[[], bool]] | None = None, changed: Changed | None = None
+    core: Core,
+    checks: Mapping[str, Callable[[], bool]] | None = None,
+    changed: Changed | None = None,
+    sync_lags: Mapping[str, Callable[[], float | None]] | None = None,
 ) -> Starlette:
     """The desk's app; `changed` is called after each change made on the desk (to refresh the cards in chat)."""
     from adapters.web.app import DeskConfig, build_app
+    from adapters.web.metrics import CoreMetrics
     from moderation.incidents.report_key import installation_secret
 
     web = _web(core)
@@ -63,8 +78,38 @@ def build_desk(
         login_attempts_per_minute=web.login_attempts_per_minute,
         trusted_proxies=frozenset(web.trusted_proxies),
         checks=dict(checks or {}),
+        sync_lags=dict(sync_lags or {}),
     )
-    return build_app(config, desk_backend(core, changed))
+    figures = core.metrics if isinstance(core.metrics, CoreMetrics) else None
+    return build_app(config, desk_backend(core, changed), figures)
+
+
+def platform_checks(adapters: Sequence[Adapter]) -> dict[str, Callable[[], bool]]:
+    """/healthz: each platform connected, as its adapter knows it."""
+    return {a.platform.value: a.connected for a in adapters if isinstance(a, Connection)}
+
+
+def platform_lags(adapters: Sequence[Adapter]) -> dict[str, Callable[[], float | None]]:
+    return {a.platform.value: a.sync_lag for a in adapters if isinstance(a, Connection)}
+
+
+def cards_follow(adapters: Sequence[Adapter]) -> Changed:
+    """After a change on the desk, every chat platform's copies of the card follow through its card ledger, and
+    reviewers an escalation added get their card, as after a review in chat. A platform that fails is logged: the
+    change itself is done."""
+    followers = [a for a in adapters if isinstance(a, CardFollower)]
+
+    async def changed(incident_id: int, result: ReviewResult) -> None:
+        for follower in followers:
+            try:
+                failures = await follower.follow_review(result)
+            except Exception:
+                log.exception("incident #%d: the cards in chat did not follow the desk's change", incident_id)
+                continue
+            for failure in failures:
+                log.warning("incident #%d: after the desk's change: %s", incident_id, failure)
+
+    return changed
 
 
 def login_link(core: Core, backend: DeskBackend, person_id: str) -> str | None:
@@ -112,14 +157,20 @@ def _make_in_loop_server() -> type[uvicorn.Server]:
 
 
 @contextlib.asynccontextmanager
-async def desk_running(core: Core, checks: Mapping[str, Callable[[], bool]]) -> AsyncIterator[None]:
-    """The desk serving beside the bot while the block runs (nothing when `[web]` is not set). It is listening when
-    the block starts; an address already taken is an error at start, not a silent desk-less bot."""
+async def desk_running(
+    core: Core, checks: Mapping[str, Callable[[], bool]], adapters: Sequence[Adapter] = ()
+) -> AsyncIterator[None]:
+    """The desk serving beside the bot while the block runs (nothing when `[web]` is not set), with the running
+    `adapters`: their health on /healthz and /metrics, their chat cards following the desk's changes. It is
+    listening when the block starts; an address already taken is an error at start, not a silent desk-less bot."""
     web = core.settings.web
     if web is None:
         yield
         return
-    desk = server(build_desk(core, checks), web, in_loop=True)
+    app = build_desk(
+        core, {**platform_checks(adapters), **checks}, cards_follow(adapters), sync_lags=platform_lags(adapters)
+    )
+    desk = server(app, web, in_loop=True)
     serving = asyncio.ensure_future(_serve(desk))
     while not desk.started and not serving.done():
         await asyncio.sleep(0.01)

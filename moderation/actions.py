@@ -26,6 +26,8 @@ from moderation.ports import (
     Enforcer,
     IncidentDraft,
     IncidentRef,
+    Metrics,
+    NoMetrics,
     Outbox,
     OwedAction,
     PendingAction,
@@ -73,8 +75,10 @@ class ActionRunner:
         *,
         checkpoint: Callable[[str], None],
         delivery_workers: int,
+        metrics: Metrics | None = None,
     ) -> None:
         self._outbox = outbox
+        self._metrics = metrics or NoMetrics()
         self._clock = clock
         self._wait = wait
         self._checkpoint = checkpoint  # called after each step; the fault tests end the process there
@@ -181,6 +185,7 @@ class ActionRunner:
                 self._in_flight.discard(owed.id)
             self._note_done(owed.id)
             if finished:
+                self._metrics.acted(incident.draft.message.platform.value, owed.kind, action.ok)
                 outcome = "done" if action.ok else "FAILED"
                 log.info("incident #%d: %s %s in room %s", incident.id, owed.step, outcome, room)
                 done.append(action)

@@ -122,5 +122,6 @@ def person_from_row(row: PersonRow) -> Person:
         manager=PersonId(row.manager_id) if row.manager_id else None,
         is_coordinator=row.is_coordinator,
         is_leadership=row.is_leadership,
+        is_privacy_officer=row.is_privacy_officer,
         accounts=tuple(Account(Platform(a.platform), AccountId(a.account_id)) for a in row.accounts),
     )

@@ -49,6 +49,8 @@ class Judge:
         self._media_scanner = media_scanner
         self._member_rules = tuple(member_rules)
         self._classifier = classifier
+        # What judges the text, for the latency figures: "rules" alone, or the classifier's tiers ("text+e5").
+        self.tier = "rules" if classifier is None else str(getattr(classifier, "name", "classifier"))
         if classifier is None:
             log.warning("no classifier configured: abusive content is NOT checked (rule abusive_content is inactive)")
 

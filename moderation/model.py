@@ -206,6 +206,7 @@ class Person:
     accounts: tuple[Account, ...] = ()
     # For students (and parents: their child's mentors). A class often has two; each of them reviews.
     mentors: tuple[PersonId, ...] = ()
+    is_privacy_officer: bool = False  # the school's privacy officer (functionaris gegevensbescherming)
 
     def __post_init__(self) -> None:
         if self.mentor is not None and not self.mentors:

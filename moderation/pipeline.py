@@ -46,6 +46,8 @@ from moderation.ports import (
     IncidentRef,
     IncidentStore,
     MediaScanner,
+    Metrics,
+    NoMetrics,
     Outbox,
 )
 from moderation.rules import REPORT, ROOM_SETTINGS
@@ -93,6 +95,7 @@ class Moderator:
         one_to_one_exceptions: Sequence[str] = (),
         delivery_workers: int = 0,
         texts: Texts,
+        metrics: Metrics | None = None,
     ) -> None:
         self.texts = texts  # what people read in chat (cards, answers), for the adapters' hands
         # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
@@ -111,10 +114,11 @@ class Moderator:
         self._dry_run = dry_run
         self._checkpoint = checkpoint  # called after each step; the fault tests end the process there
         self._wait = DatabaseWait(store_retry_delay)
+        self._metrics = metrics or NoMetrics()
         # delivery_workers 0: every action inline, before handle() returns. Else notices and cards go to this many
         # workers per platform, off the message path (the delete stays on it).
         self._actions = ActionRunner(
-            outbox, clock, self._wait, checkpoint=checkpoint, delivery_workers=delivery_workers
+            outbox, clock, self._wait, checkpoint=checkpoint, delivery_workers=delivery_workers, metrics=self._metrics
         )
         self._accepting = True
         self._in_hand = 0
@@ -133,7 +137,11 @@ class Moderator:
         if policy is None:
             return Outcome(verdict=None, skipped=f"room {message.room_id} is not configured")
         author = self._directory.person_for(message.platform, message.author)
+        started = time.perf_counter()
         verdict = await self._judge.judge(message, policy, author)
+        took = time.perf_counter() - started
+        judged = verdict.category.value if verdict is not None else "clean"
+        self._metrics.judged(message.platform.value, judged, self._judge.tier, took)
         if verdict is None:
             return Outcome(verdict=None)
         return await self._act(message, verdict, policy, author, enforcer, reported_by=None)

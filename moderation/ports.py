@@ -247,3 +247,26 @@ class CardPort(Protocol):
     async def withdraw(self, where: CardAddress, notice: str) -> None:
         """Take the copy out of chat (its text must not live on); raises CardFailed when it is still there."""
         ...
+
+
+class Metrics(Protocol):
+    """What the core counts for the operators' /metrics (the desk serves it over Prometheus). Called on the message
+    path and from worker threads: an implementation is quick and thread-safe."""
+
+    def judged(self, platform: str, verdict: str, tier: str, seconds: float) -> None:
+        """One message judged: its verdict ("clean" or the category) and how long judging took, by `tier`."""
+        ...
+
+    def acted(self, platform: str, action: str, ok: bool) -> None:
+        """One owed action finished (done or failed)."""
+        ...
+
+
+class NoMetrics:
+    """Where nobody reads the figures (no desk configured): nothing is counted."""
+
+    def judged(self, platform: str, verdict: str, tier: str, seconds: float) -> None:
+        return None
+
+    def acted(self, platform: str, action: str, ok: bool) -> None:
+        return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -42,6 +43,7 @@ from adapters.discord.translate import (
 from adapters.web.chat_login import LinkFor
 from moderation.digest import Digest
 from moderation.incidents.card_locations import CardLocations
+from moderation.incidents.review import ReviewResult
 from moderation.model import MemberChangeKind, Message, Person, Platform
 from moderation.pipeline import Moderator, Stopping
 from moderation.ports import StateStore
@@ -71,6 +73,7 @@ class DiscordAdapter:
         self._enforcer: DiscordEnforcer | None = None
         self._guard: AnnouncementGuard | None = None
         self._running = False  # set once start() has finished
+        self._gateway_up = False  # between the gateway's connect and disconnect
         self.direct_commands: DirectCommands | None = None  # set before start: commands in DMs with the bot
         self.desk_login: tuple[LinkFor, int] | None = None  # `/login` for the review desk: links, minutes valid
         self.link_commands: LinkHandler | None = None  # set before start: /koppel and /ontkoppel
@@ -143,6 +146,14 @@ class DiscordAdapter:
 
     def _listen(self, client: discord.Client) -> None:
         @client.event
+        async def on_connect() -> None:
+            self._gateway_up = True
+
+        @client.event
+        async def on_disconnect() -> None:
+            self._gateway_up = False
+
+        @client.event
         async def on_ready() -> None:
             # A fresh session after a reconnect: Discord replays nothing, so whatever changed or was posted during
             # the outage was never announced. Check the settings and judge what came in meanwhile.
@@ -156,6 +167,7 @@ class DiscordAdapter:
         async def on_resumed() -> None:
             # Discord replayed the missed events (judged as they came); a change that came without an event (or
             # whose event was dropped) is found by checking the settings again.
+            self._gateway_up = True
             if self._running:
                 log.info("Discord session resumed: re-checking the announcement channels")
                 await self.reconcile()
@@ -363,6 +375,25 @@ class DiscordAdapter:
         if left:
             raise RuntimeError(f"Discord cards of incident(s) {left} could not be cleared yet")
         return cleared
+
+    async def follow_review(self, result: ReviewResult) -> list[str]:
+        """After a change made on the desk: every Discord copy of the card follows, as after a press."""
+        if self._review is None:
+            return []
+        return await self._review.ledger.follow(result)
+
+    def connected(self) -> bool:
+        client = self._client
+        return (
+            self._running and client is not None and client.is_ready() and not client.is_closed() and self._gateway_up
+        )
+
+    def sync_lag(self) -> float | None:
+        """The gateway's heartbeat round trip: Discord pushes every event, so this is how far behind the bot is."""
+        if self._client is None or not self._running:
+            return None
+        latency = self._client.latency
+        return latency if math.isfinite(latency) else None
 
     async def reconcile(self) -> None:
         if self._guard is not None:

@@ -35,7 +35,7 @@ from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
 from adapters.matrix.timeline import fetch_gap, own_join
 from moderation.digest import Digest
-from moderation.incidents.review import ReviewService
+from moderation.incidents.review import ReviewResult, ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
 from moderation.pipeline import Moderator, Stopping
 from moderation.ports import Directory, StateStore, StoreUnavailable
@@ -76,6 +76,8 @@ class MatrixAdapter:
         self.enforcer: MatrixEnforcer | None = None
         self.direct_commands: DirectCommands | None = None  # set before start: commands in direct rooms
         self.batches = 0  # processed sync batches (tests and the benchmark watch this)
+        self._last_sync: float | None = None  # monotonic time of the homeserver's last /sync answer
+        self._sync_failing = False
         self._closed = asyncio.Event()
 
     async def start(self, moderator: Moderator) -> None:
@@ -122,6 +124,7 @@ class MatrixAdapter:
         # What a crash or a stop left undone (a redaction, a notice, a card) is done before new events are taken.
         await moderator.resume(Platform.MATRIX, enforcer)
         self._closed.clear()
+        self._last_sync = time.monotonic()  # the homeserver answered every call of the start
         self._task = asyncio.create_task(self._run_until_closed(since), name="matrix-sync")
         if enforcer.reviewer_cards is not None and self._directory is not None:
             self._ahead = asyncio.create_task(self._reviewer_rooms_ahead(enforcer), name="matrix-reviewer-rooms")
@@ -177,6 +180,19 @@ class MatrixAdapter:
         if left:
             raise MatrixCallFailed("renew cards", f"the cards of incident(s) {left} are not all renewed yet")
         return len(numbers)
+
+    async def follow_review(self, result: ReviewResult) -> list[str]:
+        """After a change made on the desk: every Matrix copy of the card follows, as after a typed command."""
+        cards = self.enforcer.reviewer_cards if self.enforcer is not None else None
+        return await cards.follow(result) if cards is not None else []
+
+    def connected(self) -> bool:
+        running = self._task is not None and not self._task.done()
+        return running and self._last_sync is not None and not self._sync_failing
+
+    def sync_lag(self) -> float | None:
+        """Seconds since the homeserver last answered a /sync (a healthy long poll stays under its timeout)."""
+        return None if self._last_sync is None else time.monotonic() - self._last_sync
 
     async def wait_closed(self) -> None:
         await self._closed.wait()
@@ -268,11 +284,13 @@ class MatrixAdapter:
                 if isinstance(exc, MatrixCallFailed) and exc.errcode == "M_UNKNOWN_TOKEN":
                     raise MatrixLoginError("the access token was revoked or expired; log in again") from exc
                 failures += 1
+                self._sync_failing = True
                 delay = min(self._config.max_backoff_s, 0.5 * 2 ** min(failures - 1, 10))
                 log.warning("matrix: sync failed (%s); reconnecting in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
                 continue
             failures = 0
+            self._last_sync, self._sync_failing = time.monotonic(), False
             try:
                 await self._process(response, since)
                 # Off the event loop: the workers' cards and the other rooms go on meanwhile.

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapters.web import texts
 from adapters.web.backend import DeskBackend, Reviewer
-from adapters.web.metrics import DeskMetrics
+from adapters.web.metrics import CoreMetrics, DeskMetrics
 from adapters.web.security import COOKIE, CookieSigner, RateLimit
 from moderation.incidents.desk_login import DeskSession
 
@@ -32,6 +32,8 @@ class DeskConfig:
     trusted_proxies: frozenset[str] = frozenset({"127.0.0.1"})
     # Health of the rest of the process, by name ("matrix", "scheduler"): True when fine.
     checks: Mapping[str, Callable[[], bool]] = field(default_factory=dict)
+    # Each platform's sync lag in seconds, read from its adapter at each scrape of /metrics.
+    sync_lags: Mapping[str, Callable[[], float | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +115,9 @@ def plain_error(status: int, text: str) -> Response:
     return Response(text, status_code=status, media_type="text/plain; charset=utf-8")
 
 
-def build_app(config: DeskConfig, backend: DeskBackend) -> Starlette:
-    from adapters.web import pages
+def build_app(config: DeskConfig, backend: DeskBackend, core_metrics: CoreMetrics | None = None) -> Starlette:
+    """The desk's app; `core_metrics`: the process's figures (judged messages, actions), served at /metrics."""
+    from adapters.web import pages, privacy_pages
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     desk = Desk(
@@ -122,7 +125,7 @@ def build_app(config: DeskConfig, backend: DeskBackend) -> Starlette:
         backend=backend,
         signer=CookieSigner(config.secret),
         limit=RateLimit(config.login_attempts_per_minute),
-        metrics=DeskMetrics(backend.gauges),
+        metrics=DeskMetrics(backend.gauges, core_metrics, config.sync_lags),
         env=env,
     )
     env.globals["public_url"] = config.public_url
@@ -153,6 +156,10 @@ def build_app(config: DeskConfig, backend: DeskBackend) -> Starlette:
         ("/leerling/{student_id:str}", pages.student, ["GET"]),
         ("/overzicht", pages.overview, ["GET"]),
         ("/overzicht.csv", pages.overview_csv, ["GET"]),
+        ("/privacy", privacy_pages.search, ["GET"]),
+        ("/privacy/{subject:str}", privacy_pages.person, ["GET"]),
+        ("/privacy/{subject:str}/export", privacy_pages.export, ["POST"]),
+        ("/privacy/{subject:str}/wissen", privacy_pages.erase, ["POST"]),
         ("/desk.css", pages.stylesheet, ["GET"]),
         ("/healthz", health, ["GET"]),
         ("/metrics", metrics, ["GET"]),

@@ -6,19 +6,22 @@ Everything the pages do goes through here, so that the desk stays one more front
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.incidents.access import Actor
-from moderation.incidents.desk_login import DeskLogins, is_reviewer
+from moderation.incidents.desk_login import DeskLogins, may_use_desk
 from moderation.incidents.desk_queries import Overview, QueueFilter, QueueItem, overview, queue, student_timeline
 from moderation.incidents.review import Result, ReviewResult, ReviewService
-from moderation.model import Person, PersonId
-from moderation.ports import Clock, Directory
+from moderation.model import AccountId, Person, PersonId, Platform
+from moderation.ports import Clock, Directory, PersonalDataHook
+from moderation.privacy import ErasurePlan, erase_person, export_person
+from moderation.privacy.lookup import find_people, record_refusal, unfinished
 from moderation.storage.incidents import IncidentRow, OutboxRow
 
 DESK = "desk as "  # history lines of the desk read "desk as <person id>": who, and on which front end
@@ -30,6 +33,11 @@ class Reviewer:
     person: Person
     actor: Actor  # the history records this actor: the person, on the desk
     leadership: bool
+    privacy_officer: bool = False
+
+
+class NotThePrivacyOfficer(PermissionError):
+    """A privacy request by someone else than the privacy officer (it is on record)."""
 
 
 class DeskBackend:
@@ -41,6 +49,8 @@ class DeskBackend:
         review: ReviewService,
         logins: DeskLogins,
         changed: Callable[[int, ReviewResult], Awaitable[None]] | None = None,
+        privacy_hooks: Sequence[PersonalDataHook] = (),
+        roster_changed: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._directory = directory
@@ -50,6 +60,8 @@ class DeskBackend:
         # After a change on the desk: bring every copy of the incident's card in chat up to date (the composition
         # root connects the card ledger here).
         self._changed = changed
+        self._privacy_hooks = tuple(privacy_hooks)  # what each platform keeps about a person (export, erase)
+        self._roster_changed = roster_changed  # after an erasure: the roster of the moment is read again
 
     # -- who -------------------------------------------------------------------------------------------------
 
@@ -57,16 +69,16 @@ class DeskBackend:
         """The signed-in person as a reviewer, by today's roster; None when they are no longer one."""
         directory = self._directory()
         person = directory.person(PersonId(person_id))
-        if person is None or not is_reviewer(person, directory):
+        if person is None or not may_use_desk(person, directory):
             return None
         actor = replace(Actor.of(person), key=f"{DESK}{person.id}")
-        return Reviewer(person, actor, person.is_leadership)
+        return Reviewer(person, actor, person.is_leadership, person.is_privacy_officer)
 
     def link_for(self, person_id: str) -> str | None:
         """A one-time sign-in token for a reviewer on the roster; None for anyone else."""
         directory = self._directory()
         person = directory.person(PersonId(person_id))
-        if person is None or not is_reviewer(person, directory):
+        if person is None or not may_use_desk(person, directory):
             return None
         return self.logins.issue_link(str(person.id))
 
@@ -112,6 +124,51 @@ class DeskBackend:
     async def after_change(self, incident_id: int, result: ReviewResult) -> None:
         if self._changed is not None and result.result is Result.DONE:
             await self._changed(incident_id, result)
+
+    # -- privacy (AVG), for the privacy officer only; every request is in the privacy log ----------------------
+
+    def _officer(self, who: Reviewer) -> str:
+        if not who.privacy_officer:
+            self.privacy_refused(who)
+            raise NotThePrivacyOfficer(who.actor.key)
+        return who.actor.key
+
+    def subject_name(self, subject: str) -> str:
+        """Whom a request names, by roster id or by one of their accounts (`matrix:@x:school.nl`)."""
+        platform, sep, account = subject.partition(":")
+        directory = self._directory()
+        if sep and platform in {p.value for p in Platform}:
+            person = directory.person_for(Platform(platform), AccountId(account))
+        else:
+            person = directory.person(PersonId(subject))
+        return person.name if person is not None else subject
+
+    def privacy_refused(self, who: Reviewer) -> None:
+        record_refusal(self._sessions, self._clock.now(), who.actor.key)
+
+    def privacy_search(self, who: Reviewer, text: str) -> list[tuple[str, str, str, str | None, bool]]:
+        actor = self._officer(who)
+        return find_people(self._sessions, text, self._clock.now(), actor=actor)
+
+    def privacy_export(self, who: Reviewer, subject: str) -> dict[str, Any]:
+        """Everything stored about `subject`, as `schoolwacht privacy export` gives it (UnknownPerson: nothing)."""
+        actor = self._officer(who)
+        return export_person(self._sessions, subject, self._clock.now(), actor=actor, hooks=self._privacy_hooks)
+
+    def privacy_plan(self, who: Reviewer, subject: str) -> tuple[ErasurePlan, list[tuple[int, str]]]:
+        """The dry run: what an erasure would remove, and the unfinished incidents it would delete."""
+        actor = self._officer(who)
+        now = self._clock.now()
+        plan = erase_person(self._sessions, subject, now, dry_run=True, actor=actor, hooks=self._privacy_hooks)
+        return plan, unfinished(self._sessions, plan.incidents_deleted)
+
+    def privacy_erase(self, who: Reviewer, subject: str) -> ErasurePlan:
+        actor = self._officer(who)
+        now = self._clock.now()
+        plan = erase_person(self._sessions, subject, now, dry_run=False, actor=actor, hooks=self._privacy_hooks)
+        if self._roster_changed is not None:
+            self._roster_changed()
+        return plan
 
     # -- operations ------------------------------------------------------------------------------------------
 

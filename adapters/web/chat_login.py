@@ -15,8 +15,8 @@ DirectCommand = Callable[[Platform, str, str, str], Awaitable[str | None]]
 
 COMMAND = "!login"
 NOT_A_REVIEWER = (
-    "Je staat niet als mentor, leidinggevende, coördinator of schoolleiding op de lijst van de school, dus de "
-    "desk is niet voor jou. Klopt dat niet? Vraag het de beheerder."
+    "Je staat niet als mentor, leidinggevende, coördinator, schoolleiding of privacyfunctionaris op de lijst van "
+    "de school, dus de desk is niet voor jou. Klopt dat niet? Vraag het de beheerder."
 )
 
 

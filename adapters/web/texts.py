@@ -62,3 +62,32 @@ def history_actor(actor: str, name_of: dict[str, str]) -> str:
     if actor == "system":
         return "schoolwacht"
     return f"{name_of.get(actor, actor)}, in de chat"
+
+
+# The Privacy page (the privacy officer's): the same dry-run table as `schoolwacht privacy erase`, in Dutch.
+ROLE = {"student": "leerling", "staff": "medewerker", "parent": "ouder"}
+FORM_EXPIRED = "Dit formulier is verlopen of niet van de desk. Laad de pagina opnieuw."
+PRIVACY_ONLY = "De privacypagina is alleen voor de privacyfunctionaris van de school."
+PRIVACY_UNKNOWN = "Over deze persoon is niets opgeslagen."
+PRIVACY_CONFIRM_MISMATCH = "De bevestiging klopt niet: typ precies de code van de persoon. Er is niets gewist."
+PRIVACY_ERASED = (
+    "Alles over {who} is gewist. Staat deze persoon nog in de export van de school, dan zet de volgende "
+    "roosterimport hem of haar er weer in."
+)
+ERASURE_ROWS = (
+    ("person", "gegevens in het rooster en accounts"),
+    ("deleted", "eigen meldingen (verwijderd)"),
+    ("targets", "genoemd als degene op wie het gericht was (weggehaald)"),
+    ("reports", "als melder (weggehaald)"),
+    ("assignments", "als beoordelaar (weggehaald)"),
+    ("reassigned", "→ overgedragen aan de schoolleiding"),
+    ("texts", "naam of account in andere teksten (vervangen)"),
+    ("history", "regels in de geschiedenis herschreven"),
+    ("relations", "mentor of leidinggevende van (koppeling weggehaald)"),
+)
+
+
+def unfinished(incident_id: int, why: str) -> str:
+    if why == "police":
+        return f"#{incident_id} is doorgezet als mogelijk strafbaar feit; ook dat dossier verdwijnt."
+    return f"#{incident_id} is nog {STATUS.get(why, why)}: de beoordelaars zijn er nog niet mee klaar."

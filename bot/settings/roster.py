@@ -31,6 +31,7 @@ class RosterSettings(BaseModel):
     accounts: dict[Literal["matrix", "console"], str] = {}
     leadership: list[str] = []  # roster ids of school leadership, when the export has no such column
     coordinators: list[str] = []  # roster ids of the anti-bullying coordinator(s)
+    privacy_officers: list[str] = []  # roster ids of the privacy officer(s), when the export has no such column
     encoding: str = "auto"  # or a fixed one, e.g. "cp1252"
     # An import that would mark more than this share of the people as left is refused without --allow-removals.
     max_removed_share: float = Field(default=0.2, ge=0.0, le=1.0)
@@ -59,6 +60,7 @@ class RosterSettings(BaseModel):
             accounts={Platform(k): v for k, v in self.accounts.items()},
             leadership=frozenset(self.leadership),
             coordinators=frozenset(self.coordinators),
+            privacy_officers=frozenset(self.privacy_officers),
             encoding=None if self.encoding == "auto" else codecs.lookup(self.encoding).name,
             max_removed_share=self.max_removed_share,
         )

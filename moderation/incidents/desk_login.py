@@ -42,6 +42,11 @@ def is_reviewer(person: Person, directory: Directory) -> bool:
     return any(person.id in p.mentors or p.manager == person.id for p in everyone)
 
 
+def may_use_desk(person: Person, directory: Directory) -> bool:
+    """Who gets a sign-in link: reviewers, and the privacy officer (staff) for the Privacy page."""
+    return (person.role is Role.STAFF and person.is_privacy_officer) or is_reviewer(person, directory)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

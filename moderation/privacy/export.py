@@ -108,6 +108,7 @@ def _export(
                 "manager": person.manager_id,
                 "anti_bullying_coordinator": person.is_coordinator,
                 "school_leadership": person.is_leadership,
+                "privacy_officer": person.is_privacy_officer,
                 "on_current_roster": person.active,
                 "updated_at": _iso(person.updated_at),
             },

@@ -107,6 +107,7 @@ class Roster:
             patterns=_patterns(self._options),
             leadership=frozenset(fold_id(i) for i in self._options.leadership),
             coordinators=frozenset(fold_id(i) for i in self._options.coordinators),
+            privacy_officers=frozenset(fold_id(i) for i in self._options.privacy_officers),
         )
 
 
@@ -225,7 +226,11 @@ def _index_rows(roster: Roster, inputs: list[_Input], options: RosterOptions, pr
                     problems.extend(roster._index.add(batch))
                     batch.clear()
         problems.extend(roster._index.add(batch))
-    for setting, listed in (("leadership", options.leadership), ("coordinators", options.coordinators)):
+    for setting, listed in (
+        ("leadership", options.leadership),
+        ("coordinators", options.coordinators),
+        ("privacy_officers", options.privacy_officers),
+    ):
         for pid in sorted(listed):
             if fold_id(pid) not in roster._index:
                 problems.append(f"[roster] {setting}: {pid!r} is in none of the files")

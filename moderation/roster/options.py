@@ -15,5 +15,6 @@ class RosterOptions:
     accounts: Mapping[Platform, str] = field(default_factory=dict)
     leadership: frozenset[str] = frozenset()  # roster ids of school leadership, for exports without that column
     coordinators: frozenset[str] = frozenset()  # roster ids of the anti-bullying coordinator(s)
+    privacy_officers: frozenset[str] = frozenset()  # roster ids of the privacy officer(s), for the desk's Privacy page
     encoding: str | None = None  # None: detected per file
     max_removed_share: float = 0.2  # an import that marks more of the school as left needs confirming

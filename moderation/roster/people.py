@@ -60,6 +60,7 @@ class RowContext:
     patterns: Mapping[Platform, AccountPattern]
     leadership: frozenset[str]  # folded ids
     coordinators: frozenset[str]
+    privacy_officers: frozenset[str] = frozenset()
 
 
 def person_of(layout: Layout, record: Mapping[str, str], context: RowContext, problems: list[str]) -> Person | None:
@@ -81,7 +82,11 @@ def person_of(layout: Layout, record: Mapping[str, str], context: RowContext, pr
     if not name:
         problems.append("empty name")
     flags = {}
-    for flag, listed in (("coordinator", context.coordinators), ("leadership", context.leadership)):
+    for flag, listed in (
+        ("coordinator", context.coordinators),
+        ("leadership", context.leadership),
+        ("privacy_officer", context.privacy_officers),
+    ):
         value = record.get(flag, "").lower()
         if value not in _TRUE | _FALSE:
             problems.append(f"{flag} must be yes/no, not {record.get(flag)!r}")
@@ -100,6 +105,7 @@ def person_of(layout: Layout, record: Mapping[str, str], context: RowContext, pr
         manager=PersonId(manager) if manager else None,
         is_coordinator=flags["coordinator"],
         is_leadership=flags["leadership"],
+        is_privacy_officer=flags["privacy_officer"],
         accounts=_accounts(pid, record, context.patterns, problems),
     )
 

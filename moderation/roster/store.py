@@ -225,6 +225,7 @@ def _values(person: Person, now: datetime) -> dict[str, object]:
         "manager_id": person.manager,
         "is_coordinator": person.is_coordinator,
         "is_leadership": person.is_leadership,
+        "is_privacy_officer": person.is_privacy_officer,
         "active": True,
         "updated_at": now,
     }
@@ -233,12 +234,12 @@ def _values(person: Person, now: datetime) -> dict[str, object]:
 def _comparable_person(person: Person) -> tuple[object, ...]:
     """What an import can change about a person, besides accounts and mentors."""
     fields = (person.name, person.role.value, person.class_name, person.manager)
-    return (*fields, person.is_coordinator, person.is_leadership, True)
+    return (*fields, person.is_coordinator, person.is_leadership, person.is_privacy_officer, True)
 
 
 def _comparable_row(row: Row[Any]) -> tuple[object, ...]:
     fields = (row.name, row.role, row.class_name, row.manager_id)
-    return (*fields, row.is_coordinator, row.is_leadership, row.active)
+    return (*fields, row.is_coordinator, row.is_leadership, row.is_privacy_officer, row.active)
 
 
 def _account_keys(accounts: Iterable[Account]) -> set[tuple[str, str]]:

@@ -20,6 +20,7 @@ class PersonRow(Base):
     manager_id: Mapped[str | None] = mapped_column(String(64))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     is_leadership: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_privacy_officer: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: no longer in the roster (left school)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

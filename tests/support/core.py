@@ -16,7 +16,19 @@ from moderation.ports import Classifier
 from moderation.roster import parse_roster, store_roster
 from moderation.storage.engine import make_engine, make_session_factory
 
-COLUMNS = ["id", "name", "role", "class", "mentor", "manager", "coordinator", "leadership", "discord_id", "matrix_id"]
+COLUMNS = [
+    "id",
+    "name",
+    "role",
+    "class",
+    "mentor",
+    "manager",
+    "coordinator",
+    "leadership",
+    "privacy_officer",
+    "discord_id",
+    "matrix_id",
+]
 
 # A small school: leadership, a coordinator, two mentors with a manager, students, a parent.
 SAMPLE_PEOPLE: list[dict[str, str]] = [

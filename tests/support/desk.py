@@ -1,9 +1,12 @@
-"""Incidents for the desk's tests: a few of the sample school's students, two months, two mentors."""
+"""For the desk's tests: incidents of a few of the sample school's students (two months, two mentors), and a
+reviewer's browser reduced to HTTP."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
+import aiohttp
 from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
@@ -45,3 +48,30 @@ def seed_incidents(sessions: sessionmaker[Session]) -> None:
             row.reviewers = [ReviewerRow(person_id=mentor, reason="mentor")]
             row.history = [HistoryRow(at=created, actor="system", action="created", detail=f"routed to {mentor}")]
             session.add(row)
+
+
+class DeskClient:
+    """A reviewer's browser, reduced to HTTP: the session cookie is sent by hand (it is Secure, the test is not)."""
+
+    def __init__(self, http: aiohttp.ClientSession, url: str) -> None:
+        self.http, self.url, self.cookie = http, url, ""
+
+    async def sign_in(self, token: str) -> None:
+        async with self.http.post(f"{self.url}/login", data={"t": token}, allow_redirects=False) as answer:
+            assert answer.status == 303, await answer.text()
+            self.cookie = "; ".join(f"{k}={v.value}" for k, v in answer.cookies.items())
+
+    async def page(self, path: str) -> str:
+        async with self.http.get(f"{self.url}{path}", headers={"cookie": self.cookie}) as answer:
+            assert answer.status == 200, path
+            return await answer.text()
+
+    async def act(self, incident_id: int, action: str, **fields: str) -> str:
+        page = await self.page(f"/meldingen/{incident_id}")
+        hidden = dict(re.findall(r'name="(csrf|seen)" value="([^"]*)"', page))
+        path = f"{self.url}/meldingen/{incident_id}/{action}"
+        async with self.http.post(
+            path, data={**hidden, **fields}, headers={"cookie": self.cookie}, allow_redirects=False
+        ) as answer:
+            assert answer.status == 303, await answer.text()
+            return answer.headers["location"]

@@ -61,9 +61,11 @@ class Desk:
             return row.status
 
 
-# The suite's small school, with Matrix accounts for a mentor and a student (to ask for a link in chat).
+# The suite's small school, with Matrix accounts for a mentor and a student (to ask for a link in chat), and the
+# school's privacy officer (functionaris gegevensbescherming), who reviews nobody.
 MATRIX_IDS = {"jan": "@jansen:school.nl", "sanne": "@sanne:school.nl"}
-PEOPLE = [{**p, "matrix_id": MATRIX_IDS.get(p["id"], "")} for p in SAMPLE_PEOPLE]
+PRIVACY_OFFICER = {"id": "fg", "name": "Mevr. Kok", "role": "staff", "manager": "dir", "privacy_officer": "ja"}
+PEOPLE = [{**p, "matrix_id": MATRIX_IDS.get(p["id"], "")} for p in [*SAMPLE_PEOPLE, PRIVACY_OFFICER]]
 
 
 def _free_port() -> int:

@@ -141,3 +141,25 @@ def test_a_header_only_file_or_only_staff_does_not_empty_the_school(
     assert result.deactivated == 12 and len(load_directory(sessions)) == 8
     again = store_roster(sessions, read_roster([students, staff], LEADERS).people(), NOW, max_removed_share=0.2)
     assert again.deactivated == 0 and len(load_directory(sessions)) == 20
+
+
+def test_the_privacy_officer_from_an_fg_column_or_the_settings(tmp_path: Path, sessions: sessionmaker[Session]) -> None:
+    staff = tmp_path / "medewerkers.csv"
+    staff.write_text(
+        "Afkorting;Naam;Functionaris gegevensbescherming\nT01;A. Kok;ja\nT02;B. Smit;\nT03;C. Vos;misschien\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RosterError, match=r"privacy_officer must be yes/no, not 'misschien'"):
+        read_roster(staff)
+    staff.write_text(staff.read_text(encoding="utf-8").replace("misschien", "nee"), encoding="utf-8")
+    people = {p.id: p for p in read_roster(staff).people()}
+    assert [pid for pid, p in people.items() if p.is_privacy_officer] == ["T01"]
+
+    plain = tmp_path / "zonder.csv"  # an export without the column: the setting names them
+    plain.write_text("Afkorting;Naam;FG\nT01;A. Kok;\nT02;B. Smit;\n", encoding="utf-8")
+    roster = read_roster(plain, RosterOptions(privacy_officers=frozenset({"t02"})))
+    store_roster(sessions, roster.people(), NOW)
+    stored = load_directory(sessions).person("T02")  # type: ignore[arg-type]
+    assert stored is not None and stored.is_privacy_officer and stored.role is Role.STAFF
+    with pytest.raises(RosterError, match=r"\[roster\] privacy_officers: 'T09' is in none of the files"):
+        read_roster(plain, RosterOptions(privacy_officers=frozenset({"T09"})))

@@ -147,7 +147,11 @@ def leadership_only(school: School) -> None:
 
 @asynccontextmanager
 async def review_school(
-    tmp_path: Path, classifier: Classifier, *, leadership_only_review: bool = False
+    tmp_path: Path,
+    classifier: Classifier,
+    *,
+    leadership_only_review: bool = False,
+    extra_settings: dict[str, Any] | None = None,
 ) -> AsyncIterator[Reviewing]:
     school = build_school()
     eva, abc = wire_school(school)
@@ -159,6 +163,7 @@ async def review_school(
         people=school.people(),
         classifier=classifier,
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
+        extra_settings=extra_settings,
     )
     service = core.review
     setup = ReviewSetup(service, core.roster.current, core.state)
