@@ -22,6 +22,7 @@ from moderation.policy import RoomPolicy
 from moderation.ports import Classifier, MediaScanner
 from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule, RuleContext
 from moderation.rules.may_post import may_post
+from moderation.texts import Notices
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,10 @@ class Judge:
         member_rules: Sequence[MemberRule] = (),
         media_scanner: MediaScanner | None = None,
         room_rules: Sequence[RoomRule] = (),
+        *,
+        notices: Notices,
     ) -> None:
+        self._notices = notices  # handed to every rule in its context
         self._rules = tuple(rules)
         self._room_rules = tuple(room_rules)
         self._media_scanner = media_scanner
@@ -65,6 +69,7 @@ class Judge:
             may_post=may_post(policy, author),
             classification=classification,
             media=await self._scan(message) if message.has_media else None,
+            notices=self._notices,
         )
         verdicts: list[Verdict] = []
         errors: list[str] = [classify_error] if classify_error else []

@@ -24,8 +24,5 @@ class AnnouncementOnly:
             score=1.0,
             explanation=f"{who} posted in announcement room #{room}, where only staff may post",
             actions=(ActionKind.DELETE, ActionKind.NOTIFY_SENDER),
-            notice=(
-                f"In #{room} mogen alleen docenten berichten plaatsen (schoolregel R10), dus je bericht is "
-                "verwijderd. Een vraag over een mededeling? Stel hem aan je mentor of in je klassengroep."
-            ),
+            notice=context.notices.announcement_only(room),
         )

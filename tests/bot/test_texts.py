@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.texts.nl import CATEGORIES, DUTCH, PHRASES, REASONS, SEVERITIES, STATUSES, WITHDRAWN, Dutch
+from bot.texts.nl_notices import LOOKED
 from moderation.incidents.cards import Card, render_html
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
-from moderation.model import Category, Severity
+from moderation.model import ABUSE_CATEGORIES, Category, Severity
 from moderation.texts import Phrase, Withdrawal
 
 
@@ -21,6 +22,12 @@ def test_every_phrase_category_and_level_has_dutch_words() -> None:
     assert {"mentor", COORDINATOR, LEADERSHIP} <= set(REASONS)
     assert set(WITHDRAWN) == set(Withdrawal)
     assert DUTCH.withdrawn(7, Withdrawal.ERASED) == "Melding #7 is gewist (privacy)."
+
+
+def test_every_abusive_category_but_self_harm_has_its_own_word_in_a_notice() -> None:
+    assert set(LOOKED) == set(ABUSE_CATEGORIES) - {Category.SELF_HARM}  # that notice is care, and names nothing
+    said = DUTCH.notices.abusive(Category.INSULT, "klas-2b", staff=False, deleted=True)
+    assert said.startswith("Je bericht in #klas-2b lijkt beledigend en is verwijderd")
 
 
 def test_why_is_said_in_words_with_the_evidence_word() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.texts.nl import DUTCH
 from moderation.model import (
     AccountId,
     ActionKind,
@@ -38,7 +39,9 @@ def judge(author: Person | None, room: RoomPolicy) -> Verdict | None:
     message = Message(
         Platform.CONSOLE, RoomId("r"), EventId("e"), AccountId("acc-9"), "het 3e uur vervalt", datetime.now(UTC)
     )
-    context = RuleContext(policy=room, author=author, may_post=may_post(room, author), classification=None)
+    context = RuleContext(
+        policy=room, author=author, may_post=may_post(room, author), classification=None, notices=DUTCH.notices
+    )
     return AnnouncementOnly().evaluate(message, context)
 
 
