@@ -146,6 +146,7 @@ def build_staff_announcements(
         core.clock,
         timezone,
         Telling(tellers, progress_every_s),
+        texts=core.moderator.texts.announcements,
     )
 
 

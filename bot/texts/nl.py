@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from datetime import tzinfo
 
+from bot.texts.nl_announcements import DutchAnnouncements
 from bot.texts.nl_notices import DutchNotices
 from moderation.digest import Digest
 from moderation.incidents.cards import SCHOOL_TZ, Card
@@ -138,6 +139,7 @@ class Dutch:
         self.zone = zone  # times as the school reads them: the `[bot] timezone`
         self._desk_url = desk_url  # the review desk's public address ([web] public_url), for a link on every card
         self.notices = DutchNotices()
+        self.announcements = DutchAnnouncements()
 
     def desk_link(self, incident_id: int) -> str | None:
         return f"{self._desk_url}/meldingen/{incident_id}" if self._desk_url else None

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from moderation.announcements import texts_nl as texts
-from moderation.announcements.compose import MONTHS, WEEKDAYS, clean
+from moderation.announcements.compose import MONTHS, clean
 from moderation.announcements.templates import expand
+from moderation.texts import AnnouncementTexts
 
 TEXT_LIMIT = 1500
 MAX_DAYS_AHEAD = 60
@@ -54,8 +54,8 @@ class When:
     days_ahead: int = 0
     on: tuple[int, int] | None = None  # (day, month) for "op 7 dec"
 
-    def resolve(self, now: datetime, timezone: ZoneInfo) -> datetime | str:
-        """The moment (UTC-aware), or the Dutch reason it cannot be used."""
+    def resolve(self, now: datetime, timezone: ZoneInfo, say: AnnouncementTexts) -> datetime | str:
+        """The moment (UTC-aware), or the reason it cannot be used, in the sender's words."""
         today = now.astimezone(timezone).date()
         if self.on is not None:
             day_of_month, month = self.on
@@ -63,20 +63,15 @@ class When:
             try:
                 day = date(year, month, day_of_month)
             except ValueError:
-                return texts.BAD_DATE
+                return say.bad_date()
         else:
             day = today + timedelta(days=self.days_ahead)
         moment = datetime.combine(day, self.at, timezone)
         if moment <= now:
-            return texts.in_the_past(describe(moment, timezone))
+            return say.in_the_past(say.moment(moment, timezone))
         if moment - now > timedelta(days=MAX_DAYS_AHEAD):
-            return texts.too_far(MAX_DAYS_AHEAD)
+            return say.too_far(MAX_DAYS_AHEAD)
         return moment.astimezone(UTC)  # stored as UTC: SQLite keeps no zone
-
-
-def describe(moment: datetime, timezone: ZoneInfo) -> str:
-    local = moment.astimezone(timezone)
-    return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} om {local:%H:%M}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,34 +95,35 @@ class Edit:
 Command = Announce | Retract | Edit
 
 
-def parse(text: str) -> Command | str | None:
-    """The command; a Dutch explanation (str) when it is one of ours but malformed; None when it is not ours."""
+def parse(text: str, say: AnnouncementTexts) -> Command | str | None:
+    """The command; an explanation (str, in `say`'s words) when it is one of ours but malformed; None when it is
+    not ours."""
     stripped = text.strip()
     if not stripped.lower().startswith(("!mededeling", "!intrekken", "!wijzig")):
         return None
     if (found := _RETRACT.match(stripped)) is not None:
         return Retract(int(found["code"]))
     if (found := _EDIT.match(stripped)) is not None:
-        body = clean(expand(found["text"]), TEXT_LIMIT)
-        return Edit(int(found["code"]), body) if body else texts.HOW
+        body = clean(expand(found["text"], say), TEXT_LIMIT)
+        return Edit(int(found["code"]), body) if body else say.how()
     if (found := _POST.match(stripped)) is not None:
-        when = _when(found)
+        when = _when(found, say)
         if isinstance(when, str):
             return when
         classes = tuple(dict.fromkeys(c.upper() for c in re.split(r"[\s,]+", found["classes"]) if c))
-        body = clean(expand(found["text"]), TEXT_LIMIT)
+        body = clean(expand(found["text"], say), TEXT_LIMIT)
         if classes and body:
             return Announce(classes, body, when)
-    return texts.HOW
+    return say.how()
 
 
-def _when(found: re.Match[str]) -> When | str | None:
+def _when(found: re.Match[str], say: AnnouncementTexts) -> When | str | None:
     day, hh, mm = found["day"], found["hh"], found["mm"]
     if hh is None:
-        return texts.NO_TIME if day else None
+        return say.no_time() if day else None
     hour, minute = int(hh), int(mm)
     if hour > 23 or minute > 59:
-        return texts.BAD_TIME
+        return say.bad_time()
     at = time(hour, minute)
     if not day:
         return When(at)
@@ -135,7 +131,7 @@ def _when(found: re.Match[str]) -> When | str | None:
     if lowered in ("vandaag", "morgen", "overmorgen"):
         return When(at, ("vandaag", "morgen", "overmorgen").index(lowered))
     on = _date(found["date"])
-    return When(at, on=on) if on is not None else texts.BAD_DATE
+    return When(at, on=on) if on is not None else say.bad_date()
 
 
 def _date(typed: str) -> tuple[int, int] | None:

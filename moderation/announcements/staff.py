@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from moderation.announcements import texts_nl as texts
-from moderation.announcements.commands import Announce, Edit, Retract, describe, parse
+from moderation.announcements.commands import Announce, Edit, Retract, parse
 from moderation.announcements.fanout import Fanout, Progress
 from moderation.announcements.plan import Plan, WantedPost
 from moderation.announcements.ports import Teller
@@ -28,6 +27,7 @@ from moderation.announcements.store import AnnouncementPosts
 from moderation.announcements.targets import RoomKey, RoomTargets
 from moderation.model import AccountId, Person, Platform, Role
 from moderation.ports import Clock, Directory
+from moderation.texts import AnnouncementTexts
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,10 @@ class StaffAnnouncements:
         clock: Clock,
         timezone: ZoneInfo,
         telling: Telling | None = None,
+        *,
+        texts: AnnouncementTexts,
     ) -> None:
+        self._say = texts
         self._posts = posts
         self._records = records
         self._targets = targets
@@ -83,12 +86,12 @@ class StaffAnnouncements:
     async def handle(self, platform: Platform, account: str, text: str, command_id: str = "") -> str | None:
         """Run a command typed in the sender's private chat with the bot; the reply (None: not a command of ours).
         `command_id` (the platform's id of the command message) makes a replayed command post nothing twice."""
-        command = parse(text)
+        command = parse(text, self._say)
         if command is None:
             return None
         person = self._directory().person_for(platform, AccountId(account))
         if person is None or person.role is not Role.STAFF:
-            return texts.NOT_STAFF
+            return self._say.not_staff()
         if isinstance(command, str):
             return command
         if isinstance(command, Retract):
@@ -103,11 +106,11 @@ class StaffAnnouncements:
     ) -> str:
         unknown = [c for c in command.classes if not self._targets.classes_of(c)]
         if unknown:
-            return texts.unknown_classes(", ".join(unknown))
+            return self._say.unknown_classes(", ".join(unknown))
         now = self._clock.now()
         due: datetime | None = None
         if command.when is not None:
-            resolved = command.when.resolve(now, self._timezone)
+            resolved = command.when.resolve(now, self._timezone, self._say)
             if isinstance(resolved, str):
                 return resolved
             due = resolved
@@ -121,17 +124,17 @@ class StaffAnnouncements:
                 refused.append("/".join(classes))
         refusal = ", ".join(sorted(set(refused)))
         if not allowed:
-            return texts.no_room(refusal)
+            return self._say.no_room(refusal)
         unique = hashlib.sha256(command_id.encode()).hexdigest()[:16] if command_id else secrets.token_hex(8)
         key = f"staff:{unique}"
         known = self._records.get(key)
         if known is not None:  # a replayed command: answered as it stands, nothing sent again
             code = self._posts.first_id(key)
             if known.due_at is not None and known.due_at > now:
-                return texts.scheduled(describe(known.due_at, self._timezone), len(known.rooms), code)
+                return self._say.scheduled(self._say.moment(known.due_at, self._timezone), len(known.rooms), code)
             return self._outcome(key, code, Progress())
         rooms = [
-            RoomHeader(p, room_id, "/".join(cls), texts.post_header(person.name, "/".join(cls)))
+            RoomHeader(p, room_id, "/".join(cls), self._say.post_header(person.name, "/".join(cls)))
             for (p, room_id), cls in allowed.items()
         ]
         self._posts.apply(self._plan(key, rooms, command.text, due, now, edited=False), now, author=person.id)
@@ -149,12 +152,12 @@ class StaffAnnouncements:
         code = self._posts.first_id(key)
         lines: list[str] = []
         if due is not None:
-            lines.append(texts.scheduled(describe(due, self._timezone), len(rooms), code))
+            lines.append(self._say.scheduled(self._say.moment(due, self._timezone), len(rooms), code))
         else:
             progress = await self._deliver_telling(key, platform, account)
             lines.append(self._outcome(key, code, progress))
         if refused:
-            lines.append(texts.refused_rooms(refusal))
+            lines.append(self._say.refused_rooms(refusal))
         return " ".join(line for line in lines if line)
 
     def _plan(
@@ -172,7 +175,7 @@ class StaffAnnouncements:
                 key,
                 room.platform,
                 room.room_id,
-                texts.post_text(room.header, body, edited=edited),
+                self._say.post_text(room.header, body, edited=edited),
                 "1",
                 due or now,
                 not_before=due,
@@ -184,14 +187,14 @@ class StaffAnnouncements:
     def _outcome(self, key: str, code: int | None, progress: Progress) -> str:
         places = self._posts.places(key)
         done = sum(1 for *_, status in places if status == "done")
-        lines = [texts.sent(done, len(places), code)]
+        lines = [self._say.sent(done, len(places), code)]
         if progress.held:
-            lines.append(texts.QUIET_NOW)
+            lines.append(self._say.quiet_now())
         elif done < len(places) and not self._fanout.delivering():
-            lines.append(texts.ELSEWHERE)
+            lines.append(self._say.elsewhere())
         elif done < len(places):
-            lines.append(texts.failed_rooms(self._labels(key, places)))
-            lines.append(texts.RETRY_LATER)
+            lines.append(self._say.failed_rooms(self._labels(key, places)))
+            lines.append(self._say.retry_later())
         return " ".join(line for line in lines if line)
 
     def _labels(self, key: str, places: list[tuple[str, str, str | None, str]]) -> list[str]:
@@ -217,7 +220,7 @@ class StaffAnnouncements:
             done = sum(1 for *_, status in self._posts.places(key) if status == "done")
             if done != told:
                 told = done
-                await self._tell(teller, account, texts.progress(done, total))
+                await self._tell(teller, account, self._say.progress(done, total))
         return await delivery
 
     async def _tell(self, teller: Teller, account: str, text: str) -> None:
@@ -232,11 +235,11 @@ class StaffAnnouncements:
         if record is None and key is not None and verb == "intrekken":
             record = self._unrecorded(key)  # posted before announcements were recorded on their own
         if record is None:
-            return texts.not_found(code)
+            return self._say.not_found(code)
         if record.author != person.id and not person.is_leadership:
-            return texts.not_yours(code, verb)
+            return self._say.not_yours(code, retract=verb == "intrekken")
         if record.retracted:
-            return texts.already_retracted(code)
+            return self._say.already_retracted(code)
         return record
 
     def _unrecorded(self, key: str) -> StaffAnnouncement | None:
@@ -255,11 +258,11 @@ class StaffAnnouncements:
         self._posts.apply(plan, now, author=record.author, actor=person.id)
         self._records.edited(record.key, command.text, person.id, now)
         if record.due_at is not None and record.due_at > now:
-            return texts.edited_scheduled(command.code)
+            return self._say.edited_scheduled(command.code)
         await self._deliver_telling(record.key, platform, account)
         places = self._posts.places(record.key)
         done = sum(1 for *_, status in places if status == "done")
-        return texts.edited(command.code, done, len(places))
+        return self._say.edited(command.code, done, len(places))
 
     async def _retract(self, person: Person, code: int) -> str:
         record = await self._owned(person, code, "intrekken")
@@ -270,7 +273,7 @@ class StaffAnnouncements:
         self._records.retracted(record.key, person.id, now)
         await self._fanout.deliver()
         left = sum(1 for *_, status in self._posts.places(record.key) if status != "done")
-        return texts.retracting(code, left) if left else texts.retracted(code)
+        return self._say.retracting(code, left) if left else self._say.retracted(code)
 
     async def report_due(self) -> int:
         """Tell each sender of a scheduled announcement whose moment has passed how it went (once); the number
@@ -290,7 +293,7 @@ class StaffAnnouncements:
                 await self._tell(
                     teller,
                     record.account,
-                    texts.scheduled_done(code, done, len(places), self._labels(record.key, places)),
+                    self._say.scheduled_done(code, done, len(places), self._labels(record.key, places)),
                 )
             self._records.reported(record.key, self._clock.now())
             told += 1
