@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import tzinfo
 
 from bot.texts.nl_announcements import DutchAnnouncements
+from bot.texts.nl_linking import DutchLinking
 from bot.texts.nl_notices import DutchNotices
 from moderation.digest import Digest
 from moderation.incidents.cards import SCHOOL_TZ, Card
@@ -140,6 +141,7 @@ class Dutch:
         self._desk_url = desk_url  # the review desk's public address ([web] public_url), for a link on every card
         self.notices = DutchNotices()
         self.announcements = DutchAnnouncements()
+        self.linking = DutchLinking()
 
     def desk_link(self, incident_id: int) -> str | None:
         return f"{self._desk_url}/meldingen/{incident_id}" if self._desk_url else None
