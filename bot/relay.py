@@ -28,6 +28,7 @@ from moderation.announcements.staff_store import StaffRecords
 from moderation.announcements.store import AnnouncementPosts
 from moderation.announcements.targets import AnnouncementRoom, RoomTargets
 from moderation.model import Platform, RoomId, RoomKind
+from moderation.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +37,13 @@ SOURCE = "zermelo"
 STAFF_SOURCE = "staff"
 
 
-def announcer_for(adapter: Adapter) -> Announcer | None:
+def announcer_for(adapter: Adapter, texts: Texts) -> Announcer | None:
     """The adapter's announcement hands (None for a platform without announcement rooms, e.g. the console)."""
     if adapter.platform is Platform.MATRIX:
         from adapters.matrix.announcer import MatrixAnnouncer
         from adapters.matrix.client import MatrixAdapter
 
-        return MatrixAnnouncer(adapter) if isinstance(adapter, MatrixAdapter) else None
+        return MatrixAnnouncer(adapter, texts) if isinstance(adapter, MatrixAdapter) else None
     if adapter.platform is Platform.DISCORD:
         from adapters.discord.announcer import DiscordAnnouncer
         from adapters.discord.client import DiscordAdapter
@@ -164,7 +165,7 @@ def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnou
     """Before the adapters start: Matrix direct rooms and Discord DMs take `!mededeling`, `!wijzig`, `!intrekken`."""
     if not any(a.platform in (Platform.MATRIX, Platform.DISCORD) for a in adapters):
         return None  # and the platform SDKs may not even be installed (a console-only install)
-    announcers = [a for a in (announcer_for(adapter) for adapter in adapters) if a is not None]
+    announcers = [a for a in (announcer_for(adapter, core.moderator.texts) for adapter in adapters) if a is not None]
     staff = build_staff_announcements(core, announcers)
     if any(a.platform is Platform.MATRIX for a in adapters):
         from adapters.matrix.client import MatrixAdapter
@@ -210,7 +211,7 @@ def start_relay(
 ) -> RunningRelay | None:
     """The relay's task, when [zermelo] is set, and the teachers' delivery loop, when they may announce; both share
     one delivery lock (one pass at a time) and this process's delivery lease."""
-    announcers = [a for a in (announcer_for(adapter) for adapter in adapters) if a is not None]
+    announcers = [a for a in (announcer_for(adapter, core.moderator.texts) for adapter in adapters) if a is not None]
     lease = (staff.fanout.lease if staff is not None else None) or delivery_lease(core)
     relay = build_relay(core, announcers, lock=staff.lock if staff is not None else None, lease=lease)
     delivery = build_delivery(core, staff) if staff is not None else None

@@ -53,6 +53,20 @@ class Phrase(StrEnum):
     REPORT_REFUSED = "report-refused"  # with {why}
     REPORT_NOT_FOUND = "report-not-found"  # with {why}
     REPORT_OTHER_SERVER = "report-other-server"
+    # Matrix's `!report` (students read these)
+    REPORT_RECEIVED = "report-received"
+    REPORT_HOW = "report-how"
+    REPORT_UNREADABLE = "report-unreadable"
+    # Discord's linking and desk sign-in commands, as the command list shows them
+    LINK_COMMAND = "link-command"
+    LINK_OPTION = "link-option"
+    UNLINK_COMMAND = "unlink-command"
+    LOGIN_COMMAND = "login-command"
+    # the answer to `!login` / `/login`
+    LOGIN_LINK = "login-link"  # with {link} and {minutes}
+    LOGIN_REFUSED = "login-refused"
+    # the reason on a retracted announcement (Matrix shows it on the redaction)
+    ANNOUNCEMENT_RETRACTED = "announcement-retracted"
     # the first card of an incident, in the overview
     INCIDENT = "incident"  # with {n}
     SCHOOL_RULE = "school-rule"  # with {rule}

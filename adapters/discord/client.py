@@ -99,9 +99,9 @@ class DiscordAdapter:
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         install_report_commands(tree, cfg.guild_id, moderator, lambda: enforcer, self._fetch_message)
         if self.desk_login is not None:
-            install_login_command(tree, cfg.guild_id, *self.desk_login)
+            install_login_command(tree, cfg.guild_id, moderator.texts, *self.desk_login)
         if self.link_commands is not None:
-            install_link_commands(tree, cfg.guild_id, self.link_commands)
+            install_link_commands(tree, cfg.guild_id, self.link_commands, moderator.texts)
         self._listen(client)
         try:
             await client.login(self._token)

@@ -11,8 +11,7 @@ from adapters.matrix.card import replacement
 from adapters.matrix.client import MatrixAdapter
 from adapters.matrix.enforcer import MatrixEnforcer
 from moderation.model import AccountId, Platform
-
-RETRACT_REASON = "mededeling ingetrokken"
+from moderation.texts import Phrase, Texts
 
 
 def announcement_content(text: str) -> dict[str, str]:
@@ -23,8 +22,9 @@ def announcement_content(text: str) -> dict[str, str]:
 class MatrixAnnouncer:
     platform = Platform.MATRIX
 
-    def __init__(self, adapter: MatrixAdapter) -> None:
+    def __init__(self, adapter: MatrixAdapter, texts: Texts) -> None:
         self._adapter = adapter
+        self._retract_reason = texts.phrase(Phrase.ANNOUNCEMENT_RETRACTED)
 
     def _enforcer(self) -> MatrixEnforcer:
         if self._adapter.enforcer is None:
@@ -46,7 +46,7 @@ class MatrixAnnouncer:
         await self._enforcer().send(room_id, replacement(message_id, announcement_content(text)))
 
     async def retract(self, room_id: str, message_id: str) -> None:
-        await self._enforcer().redact(room_id, message_id, RETRACT_REASON)
+        await self._enforcer().redact(room_id, message_id, self._retract_reason)
 
     async def tell(self, account: str, text: str) -> None:
         """A line in the person's direct room with the bot (a teacher hears how their announcement went)."""

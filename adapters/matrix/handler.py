@@ -24,18 +24,12 @@ from adapters.matrix.translate import JUDGED_TYPES, NOT_POSTING, event_message, 
 from adapters.matrix.translate_members import member_change_from_event
 from moderation.model import AccountId, EventId, Platform, RoomId, RoomKind
 from moderation.pipeline import Moderator
+from moderation.texts import Phrase
 
 log = logging.getLogger(__name__)
 
 # (platform, sender, text, the command's event id) → the reply, or None when it is not such a command.
 DirectCommands = Callable[[Platform, str, str, str], Awaitable[str | None]]
-
-THANKS = "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
-REPORT_HOW = (
-    "Stuur !report [reden] als antwoord (reply) op het bericht dat je wilt melden, of stuur hier (alleen de school "
-    "ziet het) !report <link naar het bericht> [reden]; de link vind je bij het bericht onder Delen / Link kopiëren."
-)
-REPORT_GONE = "Dat bericht kon ik niet vinden of lezen; meld het bij je mentor of de schoolleiding."
 
 
 @dataclass
@@ -108,7 +102,7 @@ class EventHandler:
             if "!report" in str(exc) and isinstance(sender, str):
                 if isinstance(event_id, str) and not self._enforcer.is_direct_room_of(sender, room_id):
                     await self._hide(room_id, EventId(event_id))  # an unusable report still shows who wanted one
-                await self._tell(sender, REPORT_HOW)
+                await self._tell(sender, self._moderator.texts.phrase(Phrase.REPORT_HOW))
             return
         if message is None:
             return
@@ -198,11 +192,11 @@ class EventHandler:
         if not self._enforcer.is_direct_room_of(command.reporter, room_id):
             await self._hide(room_id, command.command_event)
         if target is None:
-            await self._tell(command.reporter, REPORT_GONE)
+            await self._tell(command.reporter, self._moderator.texts.phrase(Phrase.REPORT_UNREADABLE))
             return
         outcome = await self._moderator.report(target, command.reporter, command.reason, self._enforcer)
         if not outcome.duplicate:
-            await self._tell(command.reporter, THANKS)
+            await self._tell(command.reporter, self._moderator.texts.phrase(Phrase.REPORT_RECEIVED))
 
     async def _hide(self, room_id: str, command_event: EventId) -> None:
         """Remove a !report command from a shared room (its sender stays visible on the redacted event, and it was

@@ -55,6 +55,28 @@ PHRASES: dict[Phrase, str] = {
     Phrase.REPORT_REFUSED: "Dat kun je hier niet melden: {why}.",
     Phrase.REPORT_NOT_FOUND: "Ik kon dat bericht niet vinden: {why}",
     Phrase.REPORT_OTHER_SERVER: "dat bericht staat niet op deze server",
+    Phrase.REPORT_RECEIVED: (
+        "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
+    ),
+    Phrase.REPORT_HOW: (
+        "Stuur !report [reden] als antwoord (reply) op het bericht dat je wilt melden, of stuur hier (alleen de "
+        "school ziet het) !report <link naar het bericht> [reden]; de link vind je bij het bericht onder Delen / "
+        "Link kopiëren."
+    ),
+    Phrase.REPORT_UNREADABLE: "Dat bericht kon ik niet vinden of lezen; meld het bij je mentor of de schoolleiding.",
+    Phrase.LINK_COMMAND: "Koppel je Discord-account aan je schoolgegevens (alleen jij ziet dit)",
+    Phrase.LINK_OPTION: "Je leerlingnummer of personeelsnummer, of daarna de code uit de mail",
+    Phrase.UNLINK_COMMAND: "Maak je Discord-account los van je schoolgegevens",
+    Phrase.LOGIN_COMMAND: "Een inloglink voor de desk; alleen jij ziet hem",
+    Phrase.LOGIN_LINK: (
+        "Je inloglink voor de desk: {link}\n"
+        "Hij werkt één keer en {minutes} minuten lang. Deel hem met niemand: wie hem opent, ziet jouw meldingen."
+    ),
+    Phrase.LOGIN_REFUSED: (
+        "Je staat niet als mentor, leidinggevende, coördinator of schoolleiding op de lijst van de school, dus de "
+        "desk is niet voor jou. Klopt dat niet? Vraag het de beheerder."
+    ),
+    Phrase.ANNOUNCEMENT_RETRACTED: "mededeling ingetrokken",
     Phrase.INCIDENT: "Melding #{n}",
     Phrase.SCHOOL_RULE: "schoolregel {rule}",
     Phrase.LABEL_INCIDENT: "Melding",
