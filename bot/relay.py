@@ -16,7 +16,6 @@ from adapters.base import Adapter
 from bot.app import Core
 from bot.secrets import read_secret
 from bot.settings import SettingsError, ZermeloSettings
-from moderation.announcements.compose import Composer
 from moderation.announcements.delivery import DeliveryLoop, DeliverySettings
 from moderation.announcements.fanout import Fanout
 from moderation.announcements.lease import DeliveryLease
@@ -102,7 +101,7 @@ def build_relay(
         source or zermelo_source(zermelo, environ),
         posts,
         room_targets(core, zermelo),
-        Composer(timezone, dict(zermelo.subjects)),
+        core.moderator.texts.timetable(dict(zermelo.subjects)),
         fanout,
         core.clock,
         RelaySettings(

@@ -6,12 +6,13 @@ students and staff read) says it. The composition root picks one and passes it i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from moderation.announcements.timetable import Lesson, TimetableNews
     from moderation.digest import Digest
     from moderation.incidents.cards import Card
     from moderation.incidents.commands import CommandError, ReviewCommand
@@ -256,6 +257,14 @@ class LinkingTexts(Protocol):
     def failed(self) -> str: ...
 
 
+class TimetableTexts(Protocol):
+    """What a class reads about a change in its timetable, and the school's news, in its announcement room."""
+
+    def for_classes(self, classes: Sequence[str], lesson: Lesson) -> str: ...
+
+    def news(self, item: TimetableNews) -> str: ...
+
+
 class Texts(Protocol):
     zone: tzinfo  # the school's time zone, for every time a person reads
 
@@ -267,6 +276,10 @@ class Texts(Protocol):
 
     @property
     def linking(self) -> LinkingTexts: ...
+
+    def timetable(self, subject_names: Mapping[str, str]) -> TimetableTexts:
+        """Timetable changes in words; `subject_names` are the school's own names for subject codes."""
+        ...
 
     def phrase(self, phrase: Phrase) -> str: ...
 

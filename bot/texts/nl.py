@@ -4,12 +4,13 @@ happened, where, when, why the bot thinks so, what it did, and what the reader c
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
 from bot.texts.nl_announcements import DutchAnnouncements
 from bot.texts.nl_linking import DutchLinking
 from bot.texts.nl_notices import DutchNotices
+from bot.texts.nl_timetable import DutchTimetable
 from moderation.digest import Digest
 from moderation.incidents.cards import SCHOOL_TZ, Card
 from moderation.incidents.commands import CommandError, ReviewCommand
@@ -164,6 +165,9 @@ class Dutch:
         self.notices = DutchNotices()
         self.announcements = DutchAnnouncements()
         self.linking = DutchLinking()
+
+    def timetable(self, subject_names: Mapping[str, str]) -> DutchTimetable:
+        return DutchTimetable(self.zone, subject_names)
 
     def desk_link(self, incident_id: int) -> str | None:
         return f"{self._desk_url}/meldingen/{incident_id}" if self._desk_url else None

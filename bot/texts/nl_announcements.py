@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from moderation.announcements.compose import MONTHS, WEEKDAYS
+from bot.texts.nl_timetable import MONTHS, WEEKDAYS
 
 HOW = (
     "Zo werkt het: !mededeling 2b 3a: je bericht — later versturen met !mededeling om 07:30 2b: je bericht "

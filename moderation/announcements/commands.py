@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from moderation.announcements.compose import MONTHS, clean
+from moderation.announcements.compose import clean
 from moderation.announcements.templates import expand
 from moderation.texts import AnnouncementTexts
 
@@ -28,7 +28,8 @@ _WHEN = (
 _POST = re.compile(rf"^!mededeling\s+{_WHEN}(?P<classes>[^:]+?)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
 _RETRACT = re.compile(r"^!intrekken\s+(?P<code>\d{1,9})\s*$", re.IGNORECASE)
 _EDIT = re.compile(r"^!wijzig\s+(?P<code>\d{1,9})\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
-_MONTH_NAMES = {name: i + 1 for i, name in enumerate(MONTHS)} | {
+_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")  # as typed: "op 7 dec"
+_MONTH_NAMES = {name: i + 1 for i, name in enumerate(_MONTHS)} | {
     "januari": 1,
     "februari": 2,
     "maart": 3,
