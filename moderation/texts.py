@@ -54,6 +54,9 @@ class Phrase(StrEnum):
     REPORT_REFUSED = "report-refused"  # with {why}
     REPORT_NOT_FOUND = "report-not-found"  # with {why}
     REPORT_OTHER_SERVER = "report-other-server"
+    REPORT_BAD_LINK = "report-bad-link"
+    REPORT_UNREACHABLE = "report-unreachable"
+    REPORT_NOT_A_POST = "report-not-a-post"
     # Matrix's `!report` (students read these)
     REPORT_RECEIVED = "report-received"
     REPORT_HOW = "report-how"

@@ -56,6 +56,9 @@ PHRASES: dict[Phrase, str] = {
     Phrase.REPORT_REFUSED: "Dat kun je hier niet melden: {why}.",
     Phrase.REPORT_NOT_FOUND: "Ik kon dat bericht niet vinden: {why}",
     Phrase.REPORT_OTHER_SERVER: "dat bericht staat niet op deze server",
+    Phrase.REPORT_BAD_LINK: "dat is geen link naar een bericht (rechtsklik op het bericht, Berichtlink kopiëren)",
+    Phrase.REPORT_UNREACHABLE: "het bestaat niet (meer), of de bot kan het niet lezen",
+    Phrase.REPORT_NOT_A_POST: "dat is geen bericht van iemand in een kanaal van de server",
     Phrase.REPORT_RECEIVED: (
         "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
     ),
