@@ -10,6 +10,7 @@ from datetime import tzinfo
 from bot.texts.nl_announcements import DutchAnnouncements
 from bot.texts.nl_linking import DutchLinking
 from bot.texts.nl_notices import DutchNotices
+from bot.texts.nl_phrases import HELP, LEVELS, PHRASES
 from bot.texts.nl_timetable import DutchTimetable
 from moderation.digest import Digest
 from moderation.incidents.cards import SCHOOL_TZ, Card
@@ -17,91 +18,6 @@ from moderation.incidents.commands import CommandError, ReviewCommand
 from moderation.incidents.review import Result, ReviewResult, parse_escalation
 from moderation.model import Person
 from moderation.texts import Phrase, Withdrawal
-
-_HOW_TO_RESOLVE = "!opgelost N wat je deed[; maatregel: …][; ouders: ja|nee]"
-_HELP = (
-    "Commando's: !lijst [open|in-review|resolved|dismissed] · !toon N · !oppakken N · "
-    f"{_HOW_TO_RESOLVE} · !afwijzen N [waarom] · !escaleer N abc|schoolleiding|politie [waarom]. "
-    "De Engelse namen werken ook (!ack, !resolve, !dismiss, !escalate, !show, !list)."
-)
-_LEVELS = "abc (anti-pestcoördinator), schoolleiding of politie"
-
-PHRASES: dict[Phrase, str] = {
-    Phrase.HELP: _HELP,
-    Phrase.NOT_A_REVIEWER: "Je staat niet als begeleider in de schoollijst; vraag het de beheerder.",
-    Phrase.NOT_DELIVERED_EVERYWHERE: "Niet iedereen kreeg de melding in de chat; zij zien hem in hun dagoverzicht.",
-    Phrase.NOT_THIS_CARD: "Die knop hoort niet bij deze melding. Gebruik de knoppen op de melding zelf.",
-    Phrase.UNKNOWN_BUTTON: "Deze knop ken ik niet (meer). Gebruik de nieuwste melding, of typ !lijst open.",
-    Phrase.BUTTON_ACK: "Oppakken",
-    Phrase.BUTTON_IN_REVIEW: "In behandeling",
-    Phrase.BUTTON_RESOLVE: "Afhandelen…",
-    Phrase.BUTTON_DISMISS: "Afwijzen (vals alarm)",
-    Phrase.ESCALATE_PLACEHOLDER: "Doorzetten naar…",
-    Phrase.RESOLVE_TITLE: "Melding #{n} afhandelen",
-    Phrase.RESOLVE_NOTE: "Wat heb je gedaan?",
-    Phrase.RESOLVE_NOTE_EXAMPLE: "bijv. gesprek gevoerd met de leerling",
-    Phrase.RESOLVE_MEASURE: "Maatregel (mag leeg)",
-    Phrase.RESOLVE_MEASURE_EXAMPLE: "bijv. excuses aan de klas (leeg als er geen is)",
-    Phrase.RESOLVE_PARENTS: "Ouders ingelicht? (verplicht bij maatregel)",
-    Phrase.RESOLVE_PARENTS_PLACEHOLDER: "Ouders ingelicht?",
-    Phrase.PARENTS_YES: "Ja, de ouders zijn ingelicht",
-    Phrase.PARENTS_NO: "Nee",
-    Phrase.NOTE_NOT_SAVED: "Je notitie (niet opgeslagen), om te kopiëren: {note}",
-    Phrase.REPORT_MENU: "Melden bij school",
-    Phrase.REPORT_DESCRIPTION: "Meld een bericht bij school; alleen jij ziet dit",
-    Phrase.REPORT_LINK: "De link naar het bericht (rechtsklik op het bericht, Berichtlink kopiëren)",
-    Phrase.REPORT_REASON: "Wat is er mis?",
-    Phrase.REPORT_THANKS: "Dank je. Je melding is naar school gegaan; wie je meldde, ziet niet dat jij het was.",
-    Phrase.REPORT_FAILED: "Sorry, je melding kon niet worden opgeslagen. Zeg het tegen een docent of je mentor.",
-    Phrase.REPORT_REFUSED: "Dat kun je hier niet melden: {why}.",
-    Phrase.REPORT_NOT_FOUND: "Ik kon dat bericht niet vinden: {why}",
-    Phrase.REPORT_OTHER_SERVER: "dat bericht staat niet op deze server",
-    Phrase.REPORT_BAD_LINK: "dat is geen link naar een bericht (rechtsklik op het bericht, Berichtlink kopiëren)",
-    Phrase.REPORT_UNREACHABLE: "het bestaat niet (meer), of de bot kan het niet lezen",
-    Phrase.REPORT_NOT_A_POST: "dat is geen bericht van iemand in een kanaal van de server",
-    Phrase.REPORT_RECEIVED: (
-        "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
-    ),
-    Phrase.REPORT_HOW: (
-        "Stuur !report [reden] als antwoord (reply) op het bericht dat je wilt melden, of stuur hier (alleen de "
-        "school ziet het) !report <link naar het bericht> [reden]; de link vind je bij het bericht onder Delen / "
-        "Link kopiëren."
-    ),
-    Phrase.REPORT_UNREADABLE: "Dat bericht kon ik niet vinden of lezen; meld het bij je mentor of de schoolleiding.",
-    Phrase.LINK_COMMAND: "Koppel je Discord-account aan je schoolgegevens (alleen jij ziet dit)",
-    Phrase.LINK_OPTION: "Je leerlingnummer of personeelsnummer, of daarna de code uit de mail",
-    Phrase.UNLINK_COMMAND: "Maak je Discord-account los van je schoolgegevens",
-    Phrase.LOGIN_COMMAND: "Een inloglink voor de desk; alleen jij ziet hem",
-    Phrase.LOGIN_LINK: (
-        "Je inloglink voor de desk: {link}\n"
-        "Hij werkt één keer en {minutes} minuten lang. Deel hem met niemand: wie hem opent, ziet jouw meldingen."
-    ),
-    Phrase.LOGIN_REFUSED: (
-        "Je staat niet als mentor, leidinggevende, coördinator of schoolleiding op de lijst van de school, dus de "
-        "desk is niet voor jou. Klopt dat niet? Vraag het de beheerder."
-    ),
-    Phrase.ANNOUNCEMENT_RETRACTED: "mededeling ingetrokken",
-    Phrase.INCIDENT: "Melding #{n}",
-    Phrase.SCHOOL_RULE: "schoolregel {rule}",
-    Phrase.LABEL_INCIDENT: "Melding",
-    Phrase.LABEL_WHO: "Wie",
-    Phrase.LABEL_WHERE: "Waar",
-    Phrase.LABEL_WHEN: "Wanneer",
-    Phrase.LABEL_WHAT: "Wat",
-    Phrase.LABEL_MESSAGE: "Bericht",
-    Phrase.LABEL_WHY: "Waarom",
-    Phrase.LABEL_LINK: "Link",
-    Phrase.LABEL_REVIEWERS: "Begeleiders",
-    Phrase.LABEL_ATTENTION: "Let op",
-    Phrase.LABEL_DESK: "Op de desk",
-    Phrase.CRIMINAL: "mogelijk strafbaar: de schoolleiding beslist over de politie",
-    Phrase.NOT_ON_ROSTER: "staat niet in de schoollijst",
-    Phrase.NOBODY_ROUTED: "niemand toegewezen: de schoolleiding",
-    Phrase.EDITED: "bewerkt",
-    Phrase.FORWARDED: "doorgestuurd",
-    Phrase.WITH_MEDIA: "met bijlage",
-    Phrase.NO_TEXT: "(geen tekst)",
-}
 
 CATEGORIES = {
     "insult": "een scheldwoord of belediging",
@@ -290,7 +206,7 @@ class Dutch:
             if verb == "resolve":
                 return f"Schrijf erbij wat er gedaan is, bijvoorbeeld: !opgelost {n} gesprek gevoerd"
             if verb == "escalate" and parse_escalation(command.target) is None:
-                return f"Doorzetten naar wie? Kies {_LEVELS}."
+                return f"Doorzetten naar wie? Kies {LEVELS}."
             return f"Melding #{n} wordt steeds tegelijk door anderen gewijzigd; probeer het zo nog eens."
         status = self.status(card.status)
         if result.result is Result.DONE:
@@ -325,7 +241,7 @@ class Dutch:
     def command_error(self, error: CommandError) -> str:
         value = error.value
         if error.kind == "unknown-verb":
-            return f"Het commando !{value} ken ik niet. {_HELP}"
+            return f"Het commando !{value} ken ik niet. {HELP}"
         if error.kind == "list-status":
             return f"!lijst kent open, in-review, resolved of dismissed, niet ‘{value}’."
         if error.kind == "needs-number":
@@ -333,12 +249,12 @@ class Dutch:
         if error.kind == "not-a-number":
             return f"‘{value}’ is geen nummer van een melding."
         if error.kind == "needs-level":
-            return f"Doorzetten naar wie? Kies {_LEVELS}."
+            return f"Doorzetten naar wie? Kies {LEVELS}."
         if error.kind == "needs-note":
             return f"Schrijf erbij wat er gedaan is, bijvoorbeeld: !opgelost {value} gesprek gevoerd"
         if error.kind == "parents":
             return f"Ouders ingelicht: ja of nee, niet ‘{value}’."
-        return _HELP
+        return HELP
 
     def incident_list(self, cards: Sequence[Card], status: str) -> str:
         if not cards:

@@ -13,8 +13,9 @@ from typing import get_type_hints
 from zoneinfo import ZoneInfo
 
 import moderation
-from bot.texts.nl import CATEGORIES, DUTCH, PHRASES, REASONS, SEVERITIES, STATUSES, WITHDRAWN, Dutch
+from bot.texts.nl import CATEGORIES, DUTCH, REASONS, SEVERITIES, STATUSES, WITHDRAWN, Dutch
 from bot.texts.nl_notices import LOOKED
+from bot.texts.nl_phrases import PHRASES
 from moderation.incidents.cards import Card, render_html
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
 from moderation.model import ABUSE_CATEGORIES, Category, Severity

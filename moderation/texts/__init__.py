@@ -1,23 +1,29 @@
 """The texts port: every sentence a person reads in chat, per language, comes through here.
 
-The core and the adapters say *what* to tell someone; a language module (bot/texts/nl.py, Dutch, for everything
-students and staff read) says it. The composition root picks one and passes it in; the core never names one.
+The core and the adapters say *what* to tell someone; a language (bot/texts/nl.py, Dutch, for everything students
+and staff read) says it. The composition root picks one and passes it in; the core never names one. `Texts` is
+the reviewers' side (cards, answers, lists, the digest) and the fixed `Phrase`s; each other reader has a group of
+its own, one module each: `notices`, `announcements`, `timetable`, `linking`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, time, tzinfo
+from datetime import tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from moderation.texts.announcements import AnnouncementTexts
+from moderation.texts.linking import LinkingTexts
+from moderation.texts.notices import Notices
+from moderation.texts.timetable import TimetableTexts
+
 if TYPE_CHECKING:
-    from moderation.announcements.timetable import Lesson, TimetableNews
     from moderation.digest import Digest
     from moderation.incidents.cards import Card
     from moderation.incidents.commands import CommandError, ReviewCommand
     from moderation.incidents.review import ReviewResult
-    from moderation.model import Category, Person
+    from moderation.model import Person
 
 
 class Phrase(StrEnum):
@@ -104,168 +110,7 @@ class Withdrawal(StrEnum):
     GONE = "gone"  # the incident no longer exists
 
 
-class Notices(Protocol):
-    """What the author of a message reads when a rule acted on it (`room` is the room's name)."""
-
-    def abusive(self, category: Category, room: str, *, staff: bool, deleted: bool) -> str:
-        """R2/R7: the message looked abusive; `staff` names their manager instead of a mentor (R12/R13)."""
-        ...
-
-    def self_harm(self) -> str:
-        """Care, not punishment: where to find help now."""
-        ...
-
-    def announcement_only(self, room: str) -> str: ...
-
-    def forged_edit(self) -> str: ...
-
-    def media_held(self, room: str) -> str:
-        """R6: a photo or video taken down until the mentor has looked at it (the room's policy)."""
-        ...
-
-    def media_removed(self, room: str) -> str:
-        """R6/R7: a photo or video an image tier was sure about."""
-        ...
-
-    def personal_data(self, room: str, kinds: Sequence[str], *, held: bool) -> str:
-        """R6: someone else's personal data (`kinds`: what was found, the finders' kinds)."""
-        ...
-
-    def quiet_hours(self, room: str, window: str, end: time, *, held: bool) -> str: ...
-
-    def staff_in_student_room(self, room: str) -> str:
-        """R10: to a staff member in a student-run group chat (polite: "u")."""
-        ...
-
-
-class AnnouncementTexts(Protocol):
-    """What a staff member reads about their own announcements (`!mededeling`), and what the short forms become."""
-
-    def how(self) -> str:
-        """How the commands go (the answer to a malformed one)."""
-        ...
-
-    def not_staff(self) -> str: ...
-
-    def post_header(self, name: str, classes: str) -> str:
-        """Who the post is from, for which classes."""
-        ...
-
-    def post_text(self, header: str, body: str, *, edited: bool = False) -> str: ...
-
-    def cancelled(self, what: str) -> str:
-        """The short form "vervalt 3e uur wiskunde" as the class reads it."""
-        ...
-
-    def room_changed(self, what: str, room: str) -> str: ...
-
-    def test_moved(self, subject: str, when: str) -> str: ...
-
-    def unknown_classes(self, classes: str) -> str: ...
-
-    def no_room(self, refused: str) -> str: ...
-
-    def refused_rooms(self, classes: str) -> str: ...
-
-    def sent(self, done: int, total: int, code: int | None) -> str: ...
-
-    def progress(self, done: int, total: int) -> str: ...
-
-    def scheduled(self, when: str, total: int, code: int | None) -> str: ...
-
-    def scheduled_done(self, code: int, done: int, total: int, failed: list[str]) -> str: ...
-
-    def failed_rooms(self, rooms: list[str]) -> str: ...
-
-    def quiet_now(self) -> str: ...
-
-    def retry_later(self) -> str: ...
-
-    def elsewhere(self) -> str:
-        """Another process of the bot delivers them."""
-        ...
-
-    def not_found(self, code: int) -> str: ...
-
-    def not_yours(self, code: int, *, retract: bool) -> str: ...
-
-    def already_retracted(self, code: int) -> str: ...
-
-    def retracting(self, code: int, left: int) -> str: ...
-
-    def retracted(self, code: int) -> str: ...
-
-    def edited(self, code: int, done: int, total: int) -> str: ...
-
-    def edited_scheduled(self, code: int) -> str: ...
-
-    def moment(self, when: datetime, zone: tzinfo) -> str:
-        """A scheduled moment as the sender reads it, in `zone`."""
-        ...
-
-    def no_time(self) -> str: ...
-
-    def bad_time(self) -> str: ...
-
-    def bad_date(self) -> str: ...
-
-    def in_the_past(self, when: str) -> str: ...
-
-    def too_far(self, days: int) -> str: ...
-
-
-class LinkingTexts(Protocol):
-    """What a person reads while linking their chat account to the roster (`c`: the platform's command prefix)."""
-
-    def mail_subject(self) -> str: ...
-
-    def mail_body(self, first_name: str, platform: str, account: str, code: str, c: str, minutes: int) -> str: ...
-
-    def how(self, c: str) -> str: ...
-
-    def code_sent(self, c: str, minutes: int) -> str:
-        """The same answer whether or not the number exists, so that nobody can find out which numbers do."""
-        ...
-
-    def linked(self, name: str, c: str) -> str: ...
-
-    def linked_instead(self, name: str, old: str) -> str:
-        """Appended to `linked` when another account of theirs was linked before."""
-        ...
-
-    def already_linked(self, name: str, c: str) -> str: ...
-
-    def taken_meanwhile(self, c: str) -> str: ...
-
-    def wrong_code(self, left: int) -> str: ...
-
-    def too_many_wrong(self, c: str) -> str: ...
-
-    def expired(self, c: str) -> str: ...
-
-    def no_request(self, c: str) -> str: ...
-
-    def too_many_requests(self, minutes: int) -> str: ...
-
-    def unlinked(self, name: str) -> str: ...
-
-    def from_the_roster(self) -> str:
-        """The account is the roster's own: only the administrator can undo it."""
-        ...
-
-    def not_linked(self, c: str) -> str: ...
-
-    def request_withdrawn(self) -> str: ...
-
-    def failed(self) -> str: ...
-
-
-class TimetableTexts(Protocol):
-    """What a class reads about a change in its timetable, and the school's news, in its announcement room."""
-
-    def for_classes(self, classes: Sequence[str], lesson: Lesson) -> str: ...
-
-    def news(self, item: TimetableNews) -> str: ...
+__all__ = ["AnnouncementTexts", "LinkingTexts", "Notices", "Phrase", "Texts", "TimetableTexts", "Withdrawal"]
 
 
 class Texts(Protocol):
