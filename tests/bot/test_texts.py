@@ -118,6 +118,8 @@ _READS_DUTCH = _CORE / "classify"  # the detector's own lexicon and grammar: the
 def _dutch_literals(source: str) -> list[str]:
     """The string literals (an f-string as one, its holes left out) that read as Dutch; docstrings and regular
     expressions (the input's words that the core matches) aside."""
+    if len(_DUTCH_WORDS.findall(source)) < 2:
+        return []  # no literal in it can read as Dutch: not worth parsing
     tree = ast.parse(source)
     skip = {
         id(node.body[0].value)
