@@ -3,8 +3,10 @@
 !mededeling 2b 3a: Morgen geen gym, neem je boek mee
 !mededeling om 07:30 2b: Het 1e uur vervalt            (today; also "morgen om", "op 7 dec om", "op 7-12 om")
 !mededeling 2b: vervalt 3e uur wiskunde                (a template: "Het 3e uur wiskunde vervalt.")
+!mededeling 2b 3a +gelezen: Inleveren vóór vrijdag      (readers confirm "Gelezen ✓"; anywhere before the colon)
 !wijzig 41: nieuwe tekst
 !intrekken 41
+!gelezen 41                                            (how many have read it, per room)
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ _WHEN = (
 )
 _POST = re.compile(rf"^!mededeling\s+{_WHEN}(?P<classes>[^:]+?)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
 _RETRACT = re.compile(r"^!intrekken\s+(?P<code>\d{1,9})\s*$", re.IGNORECASE)
+_READS = re.compile(r"^!gelezen\s+(?P<code>\d{1,9})\s*$", re.IGNORECASE)
+READ_OPTION = "+gelezen"
 _EDIT = re.compile(r"^!wijzig\s+(?P<code>\d{1,9})\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
 _MONTH_NAMES = {name: i + 1 for i, name in enumerate(MONTHS)} | {
     "januari": 1,
@@ -84,6 +88,7 @@ class Announce:
     classes: tuple[str, ...]
     text: str
     when: When | None = None
+    asks_read: bool = False  # readers confirm with "Gelezen ✓"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +102,25 @@ class Edit:
     text: str
 
 
-Command = Announce | Retract | Edit
+@dataclass(frozen=True, slots=True)
+class Reads:
+    code: int
+
+
+Command = Announce | Retract | Edit | Reads
 
 
 def parse(text: str) -> Command | str | None:
     """The command; a Dutch explanation (str) when it is one of ours but malformed; None when it is not ours."""
     stripped = text.strip()
-    if not stripped.lower().startswith(("!mededeling", "!intrekken", "!wijzig")):
+    if not stripped.lower().startswith(("!mededeling", "!intrekken", "!wijzig", "!gelezen")):
         return None
     if (found := _RETRACT.match(stripped)) is not None:
         return Retract(int(found["code"]))
+    if (found := _READS.match(stripped)) is not None:
+        return Reads(int(found["code"]))
+    if stripped.lower().startswith("!gelezen"):
+        return texts.HOW_READS
     if (found := _EDIT.match(stripped)) is not None:
         body = clean(expand(found["text"]), TEXT_LIMIT)
         return Edit(int(found["code"]), body) if body else texts.HOW
@@ -114,10 +128,14 @@ def parse(text: str) -> Command | str | None:
         when = _when(found)
         if isinstance(when, str):
             return when
-        classes = tuple(dict.fromkeys(c.upper() for c in re.split(r"[\s,]+", found["classes"]) if c))
+        words = [c for c in re.split(r"[\s,]+", found["classes"]) if c]
+        asks_read = any(w.lower() == READ_OPTION for w in words)
+        if any(w.startswith("+") and w.lower() != READ_OPTION for w in words):
+            return texts.UNKNOWN_OPTION
+        classes = tuple(dict.fromkeys(c.upper() for c in words if c.lower() != READ_OPTION))
         body = clean(expand(found["text"]), TEXT_LIMIT)
         if classes and body:
-            return Announce(classes, body, when)
+            return Announce(classes, body, when, asks_read)
     return texts.HOW
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 HOW = (
     "Zo werkt het: !mededeling 2b 3a: je bericht — later versturen met !mededeling om 07:30 2b: je bericht "
-    "(of: morgen om 07:30, op 7 dec om 07:30); wijzigen met !wijzig <nummer>: nieuwe tekst; intrekken met "
-    "!intrekken <nummer>. Vaste vormen: vervalt 3e uur wiskunde — lokaal 3e uur wiskunde naar B12 — toets "
-    "wiskunde verplaatst naar do 10 dec."
+    "(of: morgen om 07:30, op 7 dec om 07:30); laten bevestigen dat het gelezen is met +gelezen achter de klassen "
+    "(!mededeling 2b 3a +gelezen: je bericht) en zien hoeveel het lazen met !gelezen <nummer>; wijzigen met "
+    "!wijzig <nummer>: nieuwe tekst; intrekken met !intrekken <nummer>. Vaste vormen: vervalt 3e uur wiskunde — "
+    "lokaal 3e uur wiskunde naar B12 — toets wiskunde verplaatst naar do 10 dec."
+)
+HOW_READS = "Zo werkt het: !gelezen <nummer> (het nummer van je mededeling) laat zien hoeveel het lazen."
+UNKNOWN_OPTION = (
+    "Die optie ken ik niet. Er is er één: +gelezen, achter de klassen (!mededeling 2b +gelezen: je bericht), "
+    "dan bevestigen leerlingen dat ze het gelezen hebben."
 )
 NOT_STAFF = "Alleen medewerkers van de school kunnen mededelingen versturen."
 
@@ -15,8 +21,45 @@ def post_header(name: str, classes: str) -> str:
     return f"Mededeling van {name} ({classes})"
 
 
-def post_text(header: str, body: str, *, edited: bool = False) -> str:
-    return f"{header}{' (gewijzigd)' if edited else ''}: {body}"
+def post_text(header: str, body: str, *, edited: bool = False, read_hint: str = "") -> str:
+    hint = f"\n{read_hint}" if read_hint else ""
+    return f"{header}{' (gewijzigd)' if edited else ''}: {body}{hint}"
+
+
+# "Gelezen ✓": what readers see under the post and hear when they confirm.
+READ_BUTTON = "Gelezen ✓"
+READ_HINTS = {  # by platform: how to confirm there (on Discord the button says it)
+    "matrix": "Gelezen? Reageer met ✅ op dit bericht.",
+    "discord": "",
+}
+READ_THANKS = "Bedankt! Je hebt deze mededeling als gelezen gemarkeerd ✓"
+READ_ALREADY = "Je had deze mededeling al als gelezen gemarkeerd."
+READ_OWN = "Dit is je eigen mededeling; die telt niet mee bij gelezen."
+READ_RETRACTED = "Deze mededeling is ingetrokken; gelezen wordt niet meer geteld."
+READ_NOT_ASKED = "Bij dit bericht hoef je niets te bevestigen."
+
+
+def reads_hint(code: int | None) -> str:
+    return f"Hoeveel het lazen: !gelezen {code}."
+
+
+def reads_room(label: str, read: int, audience: int | None) -> str:
+    return f"{label}: {read} van {audience} gelezen" if audience is not None else f"{label}: {read} gelezen"
+
+
+def reads_summary(code: int, rooms: list[str], *, retracted: bool, untracked: list[str]) -> str:
+    lines = [f"Mededeling {code}{' (ingetrokken, er wordt niet meer geteld)' if retracted else ''}:"]
+    lines += rooms
+    if untracked:
+        lines.append(f"Niet bijgehouden in: {', '.join(untracked)} (daar kan niemand 'gelezen' bevestigen).")
+    return "\n".join(lines)
+
+
+def reads_not_asked(code: int) -> str:
+    return (
+        f"Bij mededeling {code} is niet om 'gelezen' gevraagd. Zet er de volgende keer +gelezen bij: "
+        "!mededeling 2b +gelezen: je bericht."
+    )
 
 
 # The templates for the common cases: what the teacher types after the colon, and what the class reads.
