@@ -321,6 +321,7 @@ class StaffAnnouncements:
             size = await self._audience(audience, room.room_id, mine) if audience is not None else None
             label = labels.get((room.platform, room.room_id), room.room_id)
             lines.append(texts.reads_room(label, room.read, size))
+        self._posts.log_view(key, person.id, self._clock.now(), "the read counts")
         counted = {(r.platform, r.room_id) for r in counts}
         untracked = [label for place, label in labels.items() if place not in counted]
         return texts.reads_summary(code, lines, retracted=record.retracted, untracked=untracked)
@@ -347,11 +348,10 @@ class StaffAnnouncements:
             code = self._posts.first_id(record.key) or 0
             teller = self._telling.tellers.get(record.platform)
             if teller is not None:
-                await self._tell(
-                    teller,
-                    record.account,
-                    texts.scheduled_done(code, done, len(places), self._labels(record.key, places)),
-                )
+                said = texts.scheduled_done(code, done, len(places), self._labels(record.key, places))
+                if self._posts.asking_read(record.key):
+                    said += " " + texts.reads_hint(code)
+                await self._tell(teller, record.account, said)
             self._records.reported(record.key, self._clock.now())
             told += 1
         return told

@@ -97,7 +97,8 @@ class AnnouncementPosts:
                     )
                     session.add(row)
                     session.flush()
-                    _log(session, row, now, "queued", f"version {post.version}", actor)
+                    asks = "; asks for Gelezen ✓" if post.asks_read else ""
+                    _log(session, row, now, "queued", f"version {post.version}{asks}", actor)
                     queued += 1
                     continue
                 if row.wanted == RETRACTED:
@@ -210,6 +211,16 @@ class AnnouncementPosts:
                 )
             ).all()
             return {(Platform(platform), room_id) for platform, room_id in rows}
+
+    def log_view(self, key: str, who: str, now: datetime, what: str) -> None:
+        """Record that `who` looked at something about one announcement (the read counts)."""
+        with self._sessions.begin() as session:
+            for row in session.scalars(
+                select(AnnouncementPostRow).where(
+                    AnnouncementPostRow.source == self._source, AnnouncementPostRow.key == key
+                )
+            ):
+                _log(session, row, now, "viewed", what, who)
 
     def untried(self, key: str) -> int:
         """How many of one announcement's rooms have not been tried yet."""

@@ -19,7 +19,9 @@ from moderation.announcements.commands import Announce, Reads, parse
 from moderation.announcements.reads import ReadOutcome, erase_reads, export_reads, reader_digest, reply_to_reader
 from moderation.announcements.staff import StaffAnnouncements
 from moderation.model import Platform
-from moderation.storage.announcements import AnnouncementPostRow, AnnouncementReadRow
+from moderation.privacy.erase import erase_person
+from moderation.privacy.export import export_person
+from moderation.storage.announcements import AnnouncementLogRow, AnnouncementPostRow, AnnouncementReadRow
 from tests.support.core import make_core
 from tests.support.fakes import FixedClock
 
@@ -132,8 +134,14 @@ async def test_each_reader_counts_once_per_room_and_the_sender_sees_the_count(tm
         sanne = [("matrix", "@s:school.test")]
         assert [r["announcement_post"] for r in export_reads(session, sanne)] == [post_id]
         assert export_reads(session, [("discord", "@s:school.test")]) == []  # another platform's account
-        assert erase_reads(session, sanne) == 1
-    assert [r.read for r in reads.counts(staff_key(core))] == [1, 0]
+        assert erase_reads(session, [("matrix", "@x:school.test")]) == 1  # someone not on the roster
+    exported = export_person(core.sessions, "sanne", core.clock.now(), actor="admin")
+    assert [r["announcement_post"] for r in exported["announcements_you_confirmed_reading"]] == [post_id]
+    assert erase_person(core.sessions, "sanne", core.clock.now(), dry_run=False, actor="admin").reads_removed == 1
+    assert [r.read for r in reads.counts(staff_key(core))] == [0, 0]
+    with core.sessions() as session:  # the sender's look at the counts is recorded
+        viewed = session.scalars(select(AnnouncementLogRow).where(AnnouncementLogRow.action == "viewed")).all()
+        assert {(e.actor, e.detail) for e in viewed} == {("jan", "the read counts")}
     clock = core.clock
     assert isinstance(clock, FixedClock)
     clock.advance(days=400)
