@@ -27,7 +27,9 @@ _WHEN = (
     r"(?:(?P<day>vandaag|morgen|overmorgen|op\s+(?P<date>\d{1,2}(?:[-/]\d{1,2}|\s+[a-z]{3,9}\.?)))\s+)?"
     r"(?:om\s+(?P<hh>\d{1,2})[:.](?P<mm>\d{2})\s+)?"
 )
-_POST = re.compile(rf"^!mededeling\s+{_WHEN}(?P<classes>[^:]+?)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
+_POST = re.compile(
+    rf"^!mededeling\s+(?P<first>\+gelezen\s+)?{_WHEN}(?P<classes>[^:]+?)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL
+)
 _RETRACT = re.compile(r"^!intrekken\s+(?P<code>\d{1,9})\s*$", re.IGNORECASE)
 _READS = re.compile(r"^!gelezen\s+(?P<code>\d{1,9})\s*$", re.IGNORECASE)
 READ_OPTION = "+gelezen"
@@ -129,7 +131,7 @@ def parse(text: str) -> Command | str | None:
         if isinstance(when, str):
             return when
         words = [c for c in re.split(r"[\s,]+", found["classes"]) if c]
-        asks_read = any(w.lower() == READ_OPTION for w in words)
+        asks_read = found["first"] is not None or any(w.lower() == READ_OPTION for w in words)
         if any(w.startswith("+") and w.lower() != READ_OPTION for w in words):
             return texts.UNKNOWN_OPTION
         classes = tuple(dict.fromkeys(c.upper() for c in words if c.lower() != READ_OPTION))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -107,29 +107,31 @@ class ReadConfirmations:
             return [RoomReads(Platform(platform), room_id, int(read)) for platform, room_id, read in rows]
 
 
-def _theirs(session: Session, accounts: Sequence[tuple[str, str]]) -> list[AnnouncementReadRow]:
-    """The confirmations made from these (platform, account) pairs: each digest computed again per post."""
+def _theirs(session: Session, accounts: Sequence[tuple[str, str]]) -> list[int]:
+    """The ids of the confirmations made from these (platform, account) pairs: each digest computed again per post
+    (plain columns, not rows: a school year holds tens of thousands)."""
     wanted = [(Platform(p), a) for p, a in accounts if p in {x.value for x in Platform}]
     if not wanted:
         return []
-    found: list[AnnouncementReadRow] = []
-    for row in session.scalars(select(AnnouncementReadRow).order_by(AnnouncementReadRow.id)):
-        if any(row.reader == reader_digest(row.post_id, p, a) for p, a in wanted):
-            found.append(row)
-    return found
+    rows = session.execute(select(AnnouncementReadRow.id, AnnouncementReadRow.post_id, AnnouncementReadRow.reader))
+    return [n for n, post_id, reader in rows if any(reader == reader_digest(post_id, p, a) for p, a in wanted)]
 
 
 def export_reads(session: Session, accounts: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     """For the AVG export: which announcement posts the person confirmed, and when."""
-    return [{"announcement_post": r.post_id, "at": r.at.isoformat()} for r in _theirs(session, accounts)]
+    ids = _theirs(session, accounts)
+    rows = session.scalars(
+        select(AnnouncementReadRow).where(AnnouncementReadRow.id.in_(ids)).order_by(AnnouncementReadRow.id)
+    )
+    return [{"announcement_post": r.post_id, "at": r.at.isoformat()} for r in rows]
 
 
 def erase_reads(session: Session, accounts: Sequence[tuple[str, str]]) -> int:
     """For the AVG erasure: the person's confirmations are deleted (the counts drop by them)."""
-    rows = _theirs(session, accounts)
-    for row in rows:
-        session.delete(row)
-    return len(rows)
+    ids = _theirs(session, accounts)
+    if ids:
+        session.execute(delete(AnnouncementReadRow).where(AnnouncementReadRow.id.in_(ids)))
+    return len(ids)
 
 
 ConfirmRead = Callable[[Platform, str, str, str], ReadOutcome]  # (platform, room id, message id, account)

@@ -6,7 +6,7 @@ real ones on the bot's database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.app import Core
 from bot.relay import build_delivery, build_staff_announcements
 from moderation.announcements import texts_nl as texts
-from moderation.announcements.commands import Announce, Reads, parse
+from moderation.announcements.commands import Announce, Reads, When, parse
 from moderation.announcements.reads import ReadOutcome, erase_reads, export_reads, reader_digest, reply_to_reader
 from moderation.announcements.staff import StaffAnnouncements
 from moderation.model import Platform
@@ -87,6 +87,10 @@ def test_the_teacher_asks_for_it_in_the_command() -> None:
         ("2B", "3A"), "Inleveren vóór vrijdag", asks_read=True
     )
     assert parse("!mededeling +Gelezen 2b: x") == Announce(("2B",), "x", asks_read=True)
+    assert parse("!mededeling +gelezen om 07:30 2b: x") == Announce(("2B",), "x", When(time(7, 30)), asks_read=True)
+    assert parse("!mededeling om 07:30 2b +gelezen: x +gelezen") == Announce(
+        ("2B",), "x +gelezen", When(time(7, 30)), asks_read=True
+    )
     assert parse("!mededeling 2b: x") == Announce(("2B",), "x")
     assert parse("!gelezen 41") == Reads(41)
     assert parse("!gelezen") == texts.HOW_READS
