@@ -4,7 +4,8 @@ chat with the bot, now or at a set time, edits it and retracts it everywhere wit
 Only staff (per the roster) may announce, and only in rooms they may post in (R10: the room's posters, or every
 staff member where `posters` says "staff"). The post names the teacher. The rooms' posts go through the same durable
 queue as the timetable relay's (`announcement_posts`), paced by the platforms' own limits; a scheduled post is a row
-of that queue that is not due before its moment, so it survives restarts like any other owed post.
+of that queue that is not due before its moment, so it survives restarts like any other owed post. With `+gelezen`
+the posts ask readers to confirm "Gelezen ✓" (`reads`), and `!gelezen <nummer>` gives the sender the count per room.
 """
 
 from __future__ import annotations

@@ -27,10 +27,11 @@ EPHEMERAL = 64
 CHANNEL_MESSAGE = 4  # an interaction answered with a message
 
 
-async def press(fake: FakeDiscord, user: User, message_id: int) -> str:
-    """`user` presses "Gelezen ✓" on the post; what the bot answered them (only they see it)."""
+async def press(fake: FakeDiscord, user: User, message_id: int, *, forged: bool = False) -> str:
+    """`user` presses "Gelezen ✓" on the post; what the bot answered them (only they see it). `forged`: on a
+    message without that button (a crafted request)."""
     message = fake.world.messages[message_id]
-    interaction = fake.press(user, message, READ_CUSTOM_ID)
+    interaction = fake.press(user, message, READ_CUSTOM_ID, forged=forged)
     await fake.wait_for(lambda: interaction in fake.rest.interaction_responses)
     answer = fake.rest.interaction_responses[interaction]
     assert answer["type"] == CHANNEL_MESSAGE and answer["data"]["flags"] & EPHEMERAL
@@ -74,12 +75,18 @@ async def test_readers_confirm_once_and_the_teacher_sees_the_count(tmp_path: Pat
             assert school.world.messages[post.id].components == [row]  # the button stays
             assert await press(fake, school.owner, post.id) == texts.READ_THANKS
 
+            plain = await say(school, fake, school.teacher, "!mededeling 2b: Geen knop hieronder")
+            assert "!gelezen" not in plain
+            [other] = [m for m in school.world.messages.values() if m.channel_id == channel and m.id != post.id]
+            assert other.components == []
+            assert await press(fake, school.sanne, other.id, forged=True) == texts.READ_NOT_ASKED  # nothing counted
+
             gone = await say(school, fake, school.teacher, f"!intrekken {code}")
             assert gone == f"Mededeling {code} is overal ingetrokken."
             assert post.id in school.world.deleted
             after = await say(school, fake, school.teacher, f"!gelezen {code}")
             assert after.startswith(f"Mededeling {code} (ingetrokken") and "3 van 4 gelezen" in after
-            assert shown(school, channel) == []
+            assert shown(school, channel) == [other.content]
         finally:
             assert staff.fanout.lease is not None
             staff.fanout.lease.release()
