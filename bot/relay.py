@@ -19,8 +19,9 @@ from bot.settings import SettingsError, ZermeloSettings
 from moderation.announcements.delivery import DeliveryLoop, DeliverySettings
 from moderation.announcements.fanout import Fanout
 from moderation.announcements.lease import DeliveryLease
-from moderation.announcements.ports import Announcer, Teller, TimetableSource
+from moderation.announcements.ports import Announcer, Audience, Teller, TimetableSource
 from moderation.announcements.quiet import QuietHours
+from moderation.announcements.reads import ReadConfirmations
 from moderation.announcements.relay import RelaySettings, TimetableRelay
 from moderation.announcements.staff import StaffAnnouncements, Telling
 from moderation.announcements.staff_store import StaffRecords
@@ -47,7 +48,7 @@ def announcer_for(adapter: Adapter, texts: Texts) -> Announcer | None:
         from adapters.discord.announcer import DiscordAnnouncer
         from adapters.discord.client import DiscordAdapter
 
-        return DiscordAnnouncer(adapter) if isinstance(adapter, DiscordAdapter) else None
+        return DiscordAnnouncer(adapter, texts) if isinstance(adapter, DiscordAdapter) else None
     return None
 
 
@@ -129,6 +130,7 @@ def build_staff_announcements(
     posts = AnnouncementPosts(core.sessions, STAFF_SOURCE)
     fanout = Fanout(posts, {a.platform: a for a in announcers}, core.clock, quiet, lease=lease or delivery_lease(core))
     tellers: dict[Platform, Teller] = {a.platform: a for a in announcers if isinstance(a, Teller)}
+    audiences: dict[Platform, Audience] = {a.platform: a for a in announcers if isinstance(a, Audience)}
 
     def room_rule(platform: Platform, room_id: str) -> tuple[frozenset[str], bool] | None:
         policy = core.moderator.policy_for(platform, RoomId(room_id))
@@ -145,7 +147,8 @@ def build_staff_announcements(
         fanout,
         core.clock,
         timezone,
-        Telling(tellers, progress_every_s),
+        Telling(tellers, progress_every_s, audiences),
+        ReadConfirmations(core.sessions, STAFF_SOURCE, core.roster.current, core.clock),
         texts=core.moderator.texts.announcements,
     )
 
@@ -161,7 +164,8 @@ def build_delivery(core: Core, staff: StaffAnnouncements, *, interval_s: float =
 
 
 def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnouncements | None:
-    """Before the adapters start: Matrix direct rooms and Discord DMs take `!mededeling`, `!wijzig`, `!intrekken`."""
+    """Before the adapters start: Matrix direct rooms and Discord DMs take `!mededeling`, `!wijzig`, `!intrekken`,
+    `!gelezen`; the announcement rooms take readers' "Gelezen ✓"."""
     if not any(a.platform in (Platform.MATRIX, Platform.DISCORD) for a in adapters):
         return None  # and the platform SDKs may not even be installed (a console-only install)
     announcers = [a for a in (announcer_for(adapter, core.moderator.texts) for adapter in adapters) if a is not None]
@@ -171,11 +175,13 @@ def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnou
 
         for matrix in (a for a in adapters if isinstance(a, MatrixAdapter)):
             matrix.direct_commands = staff.handle
+            matrix.read_confirmations = staff.reads.confirm if staff.reads is not None else None
     if any(a.platform is Platform.DISCORD for a in adapters):
         from adapters.discord.client import DiscordAdapter
 
         for discord in (a for a in adapters if isinstance(a, DiscordAdapter)):
             discord.direct_commands = staff.handle
+            discord.read_confirmations = staff.reads.confirm if staff.reads is not None else None
     return staff
 
 

@@ -20,8 +20,9 @@ from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.event_fields import MalformedEvent
 from adapters.matrix.report_command import ReportCommand, report_command
 from adapters.matrix.review import MatrixReview
-from adapters.matrix.translate import JUDGED_TYPES, NOT_POSTING, event_message, message_from_event
+from adapters.matrix.translate import JUDGED_TYPES, NOT_POSTING, event_message, message_from_event, read_reaction
 from adapters.matrix.translate_members import member_change_from_event
+from moderation.announcements.reads import ConfirmRead, ReadOutcome
 from moderation.model import AccountId, EventId, Platform, RoomId, RoomKind
 from moderation.pipeline import Moderator
 from moderation.texts import Phrase
@@ -58,6 +59,7 @@ class EventHandler:
         self._waiting: dict[str, _Waiting] = {}
         # Commands typed in a person's direct room with the bot (a teacher's `!mededeling`): the reply, or None.
         self.direct_commands: DirectCommands | None = None
+        self.read_confirmations: ConfirmRead | None = None  # "Gelezen ✓": a ✅ on a teacher's announcement
 
     async def handle(self, room_id: str, event: object) -> None:
         """One timeline event. Raises only for failures worth retrying the batch for (the core failed)."""
@@ -86,6 +88,8 @@ class EventHandler:
         if event_type == "m.reaction" and self._review is not None and not announcement:
             await self._review.handle_reaction(room_id, source)
             return
+        if announcement and event_type == "m.reaction" and self._is_read_confirmation(room_id, source):
+            return  # counted; the reaction stays (any other reaction goes to the backstop below)
         if not isinstance(event_type, str) or event_type not in JUDGED_TYPES:
             if announcement and isinstance(event_type, str) and event_type not in NOT_POSTING:
                 await self._backstop(room_id, source)
@@ -121,6 +125,14 @@ class EventHandler:
             log.debug("matrix: %s in %s is not judged (review room or direct room)", message.event_id, room_id)
             return
         await self._moderator.handle(await self._enforcer.checked_edit(message), self._enforcer)
+
+    def _is_read_confirmation(self, room_id: str, source: Mapping[str, Any]) -> bool:
+        found = read_reaction(source) if self.read_confirmations is not None else None
+        if found is None or self.read_confirmations is None:
+            return False
+        target, sender = found
+        outcome = self.read_confirmations(Platform.MATRIX, room_id, target, sender)
+        return outcome in (ReadOutcome.COUNTED, ReadOutcome.ALREADY, ReadOutcome.OWN)
 
     async def _backstop(self, room_id: str, source: Mapping[str, Any]) -> None:
         """R10 in an announcement room: anything else someone who may not post manages to send (a reaction, a poll

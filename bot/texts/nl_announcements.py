@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from bot.texts.nl_timetable import MONTHS, WEEKDAYS
+from moderation.announcements.reads import ReadOutcome
 
 HOW = (
     "Zo werkt het: !mededeling 2b 3a: je bericht — later versturen met !mededeling om 07:30 2b: je bericht "
-    "(of: morgen om 07:30, op 7 dec om 07:30); wijzigen met !wijzig <nummer>: nieuwe tekst; intrekken met "
-    "!intrekken <nummer>. Vaste vormen: vervalt 3e uur wiskunde — lokaal 3e uur wiskunde naar B12 — toets "
-    "wiskunde verplaatst naar do 10 dec."
+    "(of: morgen om 07:30, op 7 dec om 07:30); laten bevestigen dat het gelezen is met +gelezen achter de klassen "
+    "(!mededeling 2b 3a +gelezen: je bericht) en zien hoeveel het lazen met !gelezen <nummer>; wijzigen met "
+    "!wijzig <nummer>: nieuwe tekst; intrekken met !intrekken <nummer>. Vaste vormen: vervalt 3e uur wiskunde — "
+    "lokaal 3e uur wiskunde naar B12 — toets wiskunde verplaatst naar do 10 dec."
+)
+HOW_READS = "Zo werkt het: !gelezen <nummer> (het nummer van je mededeling) laat zien hoeveel het lazen."
+UNKNOWN_OPTION = (
+    "Die optie ken ik niet. Er is er één: +gelezen, achter de klassen (!mededeling 2b +gelezen: je bericht), "
+    "dan bevestigen leerlingen dat ze het gelezen hebben."
 )
 NOT_STAFF = "Alleen medewerkers van de school kunnen mededelingen versturen."
 QUIET_NOW = "Het is nu nachtrust: wat nog niet verstuurd is, gaat om het einde ervan de deur uit."
@@ -19,11 +26,24 @@ ELSEWHERE = "Een ander proces van de bot verstuurt ze; dat gebeurt binnen enkele
 NO_TIME = "Zet er een tijd bij, bijvoorbeeld: !mededeling morgen om 07:30 2b: je bericht."
 BAD_TIME = "Dat is geen tijdstip; schrijf het als 07:30."
 BAD_DATE = "Die datum ken ik niet; schrijf hem als 7 dec of 7-12."
+READ_REPLIES = {  # what a reader hears on confirming "Gelezen ✓"
+    ReadOutcome.COUNTED: "Bedankt! Je hebt deze mededeling als gelezen gemarkeerd ✓",
+    ReadOutcome.ALREADY: "Je had deze mededeling al als gelezen gemarkeerd.",
+    ReadOutcome.OWN: "Dit is je eigen mededeling; die telt niet mee bij gelezen.",
+    ReadOutcome.RETRACTED: "Deze mededeling is ingetrokken; gelezen wordt niet meer geteld.",
+    ReadOutcome.NOT_ASKED: "Bij dit bericht hoef je niets te bevestigen.",
+}
 
 
 class DutchAnnouncements:
     def how(self) -> str:
         return HOW
+
+    def how_reads(self) -> str:
+        return HOW_READS
+
+    def unknown_option(self) -> str:
+        return UNKNOWN_OPTION
 
     def not_staff(self) -> str:
         return NOT_STAFF
@@ -31,8 +51,9 @@ class DutchAnnouncements:
     def post_header(self, name: str, classes: str) -> str:
         return f"Mededeling van {name} ({classes})"
 
-    def post_text(self, header: str, body: str, *, edited: bool = False) -> str:
-        return f"{header}{' (gewijzigd)' if edited else ''}: {body}"
+    def post_text(self, header: str, body: str, *, edited: bool = False, read_hint: str = "") -> str:
+        hint = f"\n{read_hint}" if read_hint else ""
+        return f"{header}{' (gewijzigd)' if edited else ''}: {body}{hint}"
 
     # The short forms for the common cases: what the teacher types after the colon, and what the class reads.
     def cancelled(self, what: str) -> str:
@@ -128,6 +149,32 @@ class DutchAnnouncements:
 
     def too_far(self, days: int) -> str:
         return f"Zo ver vooruit kan niet: hooguit {days} dagen."
+
+    # "Gelezen ✓"
+    def reads_hint(self, code: int | None) -> str:
+        return f"Hoeveel het lazen: !gelezen {code}."
+
+    def reads_room(self, label: str, read: int, audience: int | None) -> str:
+        return f"{label}: {read} van {audience} gelezen" if audience is not None else f"{label}: {read} gelezen"
+
+    def reads_summary(self, code: int, rooms: list[str], *, retracted: bool, untracked: list[str]) -> str:
+        lines = [f"Mededeling {code}{' (ingetrokken, er wordt niet meer geteld)' if retracted else ''}:"]
+        lines += rooms
+        if untracked:
+            lines.append(f"Niet bijgehouden in: {', '.join(untracked)} (daar kan niemand 'gelezen' bevestigen).")
+        return "\n".join(lines)
+
+    def reads_not_asked(self, code: int) -> str:
+        return (
+            f"Bij mededeling {code} is niet om 'gelezen' gevraagd. Zet er de volgende keer +gelezen bij: "
+            "!mededeling 2b +gelezen: je bericht."
+        )
+
+    def reads_not_yours(self, code: int) -> str:
+        return f"Mededeling {code} is niet van jou; alleen wie haar verstuurde (of de schoolleiding) kan haar bekijken."
+
+    def read_reply(self, outcome: ReadOutcome) -> str:
+        return READ_REPLIES[outcome]
 
 
 def _the(what: str) -> str:

@@ -68,6 +68,8 @@ PHRASES: dict[Phrase, str] = {
         "desk is niet voor jou. Klopt dat niet? Vraag het de beheerder."
     ),
     Phrase.ANNOUNCEMENT_RETRACTED: "mededeling ingetrokken",
+    Phrase.READ_BUTTON: "Gelezen ✓",
+    Phrase.READ_BY_REACTION: "Gelezen? Reageer met {key} op dit bericht.",
     Phrase.INCIDENT: "Melding #{n}",
     Phrase.SCHOOL_RULE: "schoolregel {rule}",
     Phrase.LABEL_INCIDENT: "Melding",

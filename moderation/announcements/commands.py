@@ -3,8 +3,10 @@
 !mededeling 2b 3a: Morgen geen gym, neem je boek mee
 !mededeling om 07:30 2b: Het 1e uur vervalt            (today; also "morgen om", "op 7 dec om", "op 7-12 om")
 !mededeling 2b: vervalt 3e uur wiskunde                (a template: "Het 3e uur wiskunde vervalt.")
+!mededeling 2b 3a +gelezen: Inleveren vóór vrijdag      (readers confirm "Gelezen ✓"; anywhere before the colon)
 !wijzig 41: nieuwe tekst
 !intrekken 41
+!gelezen 41                                            (how many have read it, per room)
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ _WHEN = (
     r"(?:(?P<day>vandaag|morgen|overmorgen|op\s+(?P<date>\d{1,2}(?:[-/]\d{1,2}|\s+[a-z]{3,9}\.?)))\s+)?"
     r"(?:om\s+(?P<hh>\d{1,2})[:.](?P<mm>\d{2})\s+)?"
 )
-_POST = re.compile(rf"^!mededeling\s+{_WHEN}(?P<classes>[^:]+?)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
+_POST = re.compile(
+    rf"^!mededeling\s+(?P<first>\+gelezen\s+)?{_WHEN}(?P<classes>[^:]+?)\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL
+)
 _RETRACT = re.compile(r"^!intrekken\s+(?P<code>\d{1,9})\s*$", re.IGNORECASE)
+_READS = re.compile(r"^!gelezen\s+(?P<code>\d{1,9})\s*$", re.IGNORECASE)
+READ_OPTION = "+gelezen"
 _EDIT = re.compile(r"^!wijzig\s+(?P<code>\d{1,9})\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
 _MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")  # as typed: "op 7 dec"
 _MONTH_NAMES = {name: i + 1 for i, name in enumerate(_MONTHS)} | {
@@ -80,6 +86,7 @@ class Announce:
     classes: tuple[str, ...]
     text: str
     when: When | None = None
+    asks_read: bool = False  # readers confirm with "Gelezen ✓"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +100,26 @@ class Edit:
     text: str
 
 
-Command = Announce | Retract | Edit
+@dataclass(frozen=True, slots=True)
+class Reads:
+    code: int
+
+
+Command = Announce | Retract | Edit | Reads
 
 
 def parse(text: str, say: AnnouncementTexts) -> Command | str | None:
     """The command; an explanation (str, in `say`'s words) when it is one of ours but malformed; None when it is
     not ours."""
     stripped = text.strip()
-    if not stripped.lower().startswith(("!mededeling", "!intrekken", "!wijzig")):
+    if not stripped.lower().startswith(("!mededeling", "!intrekken", "!wijzig", "!gelezen")):
         return None
     if (found := _RETRACT.match(stripped)) is not None:
         return Retract(int(found["code"]))
+    if (found := _READS.match(stripped)) is not None:
+        return Reads(int(found["code"]))
+    if stripped.lower().startswith("!gelezen"):
+        return say.how_reads()
     if (found := _EDIT.match(stripped)) is not None:
         body = clean(expand(found["text"], say), TEXT_LIMIT)
         return Edit(int(found["code"]), body) if body else say.how()
@@ -111,10 +127,14 @@ def parse(text: str, say: AnnouncementTexts) -> Command | str | None:
         when = _when(found, say)
         if isinstance(when, str):
             return when
-        classes = tuple(dict.fromkeys(c.upper() for c in re.split(r"[\s,]+", found["classes"]) if c))
+        words = [c for c in re.split(r"[\s,]+", found["classes"]) if c]
+        asks_read = found["first"] is not None or any(w.lower() == READ_OPTION for w in words)
+        if any(w.startswith("+") and w.lower() != READ_OPTION for w in words):
+            return say.unknown_option()
+        classes = tuple(dict.fromkeys(c.upper() for c in words if c.lower() != READ_OPTION))
         body = clean(expand(found["text"], say), TEXT_LIMIT)
         if classes and body:
-            return Announce(classes, body, when)
+            return Announce(classes, body, when, asks_read)
     return say.how()
 
 

@@ -21,6 +21,7 @@ class WantedPost:
     version: str
     starts_at: datetime
     not_before: datetime | None = None  # a scheduled post: not sent before this moment
+    asks_read: bool = False  # readers confirm "Gelezen ✓" (a button, a reaction)
 
 
 @dataclass(frozen=True, slots=True)

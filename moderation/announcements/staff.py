@@ -4,7 +4,8 @@ chat with the bot, now or at a set time, edits it and retracts it everywhere wit
 Only staff (per the roster) may announce, and only in rooms they may post in (R10: the room's posters, or every
 staff member where `posters` says "staff"). The post names the teacher. The rooms' posts go through the same durable
 queue as the timetable relay's (`announcement_posts`), paced by the platforms' own limits; a scheduled post is a row
-of that queue that is not due before its moment, so it survives restarts like any other owed post.
+of that queue that is not due before its moment, so it survives restarts like any other owed post. With `+gelezen`
+the posts ask readers to confirm "Gelezen ✓" (`reads`), and `!gelezen <nummer>` gives the sender the count per room.
 """
 
 from __future__ import annotations
@@ -14,18 +15,19 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from moderation.announcements.commands import Announce, Edit, Retract, parse
+from moderation.announcements.commands import Announce, Edit, Reads, Retract, parse
 from moderation.announcements.fanout import Fanout, Progress
 from moderation.announcements.plan import Plan, WantedPost
-from moderation.announcements.ports import Teller
+from moderation.announcements.ports import Audience, Teller
+from moderation.announcements.reads import ReadConfirmations
 from moderation.announcements.staff_store import RoomHeader, StaffAnnouncement, StaffRecords
 from moderation.announcements.store import AnnouncementPosts
 from moderation.announcements.targets import RoomKey, RoomTargets
-from moderation.model import AccountId, Person, Platform, Role
+from moderation.model import AccountId, Person, PersonId, Platform, Role
 from moderation.ports import Clock, Directory
 from moderation.texts import AnnouncementTexts
 
@@ -47,6 +49,7 @@ class Telling:
 
     tellers: Mapping[Platform, Teller]
     every_s: float = 5.0
+    audiences: Mapping[Platform, Audience] = field(default_factory=dict)  # rooms' sizes, for "14 van 27 gelezen"
 
 
 class StaffAnnouncements:
@@ -61,6 +64,7 @@ class StaffAnnouncements:
         clock: Clock,
         timezone: ZoneInfo,
         telling: Telling | None = None,
+        reads: ReadConfirmations | None = None,
         *,
         texts: AnnouncementTexts,
     ) -> None:
@@ -74,6 +78,7 @@ class StaffAnnouncements:
         self._clock = clock
         self._timezone = timezone
         self._telling = telling or Telling({})
+        self._reads = reads
 
     @property
     def lock(self) -> asyncio.Lock:
@@ -82,6 +87,10 @@ class StaffAnnouncements:
     @property
     def fanout(self) -> Fanout:
         return self._fanout
+
+    @property
+    def reads(self) -> ReadConfirmations | None:
+        return self._reads
 
     async def handle(self, platform: Platform, account: str, text: str, command_id: str = "") -> str | None:
         """Run a command typed in the sender's private chat with the bot; the reply (None: not a command of ours).
@@ -98,6 +107,8 @@ class StaffAnnouncements:
             return await self._retract(person, command.code)
         if isinstance(command, Edit):
             return await self._edit(person, command, platform, account)
+        if isinstance(command, Reads):
+            return await self._read_counts(person, command.code)
         unique = f"{platform.value}:{command_id}" if command_id else ""
         return await self._announce(person, command, platform, account, unique)
 
@@ -137,7 +148,13 @@ class StaffAnnouncements:
             RoomHeader(p, room_id, "/".join(cls), self._say.post_header(person.name, "/".join(cls)))
             for (p, room_id), cls in allowed.items()
         ]
-        self._posts.apply(self._plan(key, rooms, command.text, due, now, edited=False), now, author=person.id)
+        asking = (
+            {(r.platform, r.room_id) for r in rooms if self._fanout.confirms_reads(r.platform)}
+            if command.asks_read and self._reads is not None
+            else set()
+        )
+        plan = self._plan(key, rooms, command.text, due, now, edited=False, asking=asking)
+        self._posts.apply(plan, now, author=person.id)
         self._records.add(
             key,
             author=person.id,
@@ -158,6 +175,8 @@ class StaffAnnouncements:
             lines.append(self._outcome(key, code, progress))
         if refused:
             lines.append(self._say.refused_rooms(refusal))
+        if asking:
+            lines.append(self._say.reads_hint(code))
         return " ".join(line for line in lines if line)
 
     def _plan(
@@ -169,16 +188,24 @@ class StaffAnnouncements:
         now: datetime,
         *,
         edited: bool,
+        asking: set[tuple[Platform, str]],
     ) -> Plan:
+        """`asking`: the rooms whose post asks for "Gelezen ✓" (with the platform's hint under the text)."""
         wanted = tuple(
             WantedPost(
                 key,
                 room.platform,
                 room.room_id,
-                self._say.post_text(room.header, body, edited=edited),
+                self._say.post_text(
+                    room.header,
+                    body,
+                    edited=edited,
+                    read_hint=self._fanout.read_hint(room.platform) if (room.platform, room.room_id) in asking else "",
+                ),
                 "1",
                 due or now,
                 not_before=due,
+                asks_read=(room.platform, room.room_id) in asking,
             )
             for room in rooms
         )
@@ -254,7 +281,8 @@ class StaffAnnouncements:
         if isinstance(record, str):
             return record
         now = self._clock.now()
-        plan = self._plan(record.key, record.rooms, command.text, record.due_at, now, edited=True)
+        asking = self._posts.asking_read(record.key)
+        plan = self._plan(record.key, record.rooms, command.text, record.due_at, now, edited=True, asking=asking)
         self._posts.apply(plan, now, author=record.author, actor=person.id)
         self._records.edited(record.key, command.text, person.id, now)
         if record.due_at is not None and record.due_at > now:
@@ -275,6 +303,40 @@ class StaffAnnouncements:
         left = sum(1 for *_, status in self._posts.places(record.key) if status != "done")
         return self._say.retracting(code, left) if left else self._say.retracted(code)
 
+    async def _read_counts(self, person: Person, code: int) -> str:
+        """How many confirmed "Gelezen ✓", per room: "2B (discord): 14 van 27 gelezen"."""
+        key = self._posts.key_of(code)
+        record = self._records.get(key) if key is not None else None
+        if record is None or key is None:
+            return self._say.not_found(code)
+        if record.author != person.id and not person.is_leadership:
+            return self._say.reads_not_yours(code)
+        counts = self._reads.counts(key) if self._reads is not None else []
+        if not counts:
+            return self._say.reads_not_asked(code)
+        labels = {(r.platform, r.room_id): f"{r.classes} ({r.platform.value})" for r in record.rooms}
+        sender = self._directory().person(PersonId(record.author))
+        lines: list[str] = []
+        for room in counts:
+            audience = self._telling.audiences.get(room.platform)
+            mine = frozenset(
+                a.id for a in (sender.accounts if sender is not None else ()) if a.platform is room.platform
+            )
+            size = await self._audience(audience, room.room_id, mine) if audience is not None else None
+            label = labels.get((room.platform, room.room_id), room.room_id)
+            lines.append(self._say.reads_room(label, room.read, size))
+        self._posts.log_view(key, person.id, self._clock.now(), "the read counts")
+        counted = {(r.platform, r.room_id) for r in counts}
+        untracked = [label for place, label in labels.items() if place not in counted]
+        return self._say.reads_summary(code, lines, retracted=record.retracted, untracked=untracked)
+
+    async def _audience(self, audience: Audience, room_id: str, excluding: frozenset[str]) -> int | None:
+        try:
+            return await audience.audience(room_id, excluding)
+        except Exception as exc:  # the count still helps without the room's size
+            log.warning("announcements: the size of room %s is unknown: %s: %s", room_id, type(exc).__name__, exc)
+            return None
+
     async def report_due(self) -> int:
         """Tell each sender of a scheduled announcement whose moment has passed how it went (once); the number
         told. Only for platforms this process delivers on, so two processes do not both tell."""
@@ -290,11 +352,10 @@ class StaffAnnouncements:
             code = self._posts.first_id(record.key) or 0
             teller = self._telling.tellers.get(record.platform)
             if teller is not None:
-                await self._tell(
-                    teller,
-                    record.account,
-                    self._say.scheduled_done(code, done, len(places), self._labels(record.key, places)),
-                )
+                said = self._say.scheduled_done(code, done, len(places), self._labels(record.key, places))
+                if self._posts.asking_read(record.key):
+                    said += " " + self._say.reads_hint(code)
+                await self._tell(teller, record.account, said)
             self._records.reported(record.key, self._clock.now())
             told += 1
         return told

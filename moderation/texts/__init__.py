@@ -77,6 +77,9 @@ class Phrase(StrEnum):
     LOGIN_REFUSED = "login-refused"
     # the reason on a retracted announcement (Matrix shows it on the redaction)
     ANNOUNCEMENT_RETRACTED = "announcement-retracted"
+    # "Gelezen ✓" under a teacher's announcement: Discord's button, Matrix's line under the post
+    READ_BUTTON = "read-button"
+    READ_BY_REACTION = "read-by-reaction"  # with {key}, the reaction that confirms
     # the first card of an incident, in the overview
     INCIDENT = "incident"  # with {n}
     SCHOOL_RULE = "school-rule"  # with {rule}

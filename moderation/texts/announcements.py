@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from moderation.announcements.reads import ReadOutcome
 
 
 class AnnouncementTexts(Protocol):
@@ -13,13 +16,24 @@ class AnnouncementTexts(Protocol):
         """How the commands go (the answer to a malformed one)."""
         ...
 
+    def how_reads(self) -> str:
+        """How `!gelezen` goes (the answer to a malformed one)."""
+        ...
+
+    def unknown_option(self) -> str:
+        """A `+option` before the colon that is not `+gelezen`."""
+        ...
+
     def not_staff(self) -> str: ...
 
     def post_header(self, name: str, classes: str) -> str:
         """Who the post is from, for which classes."""
         ...
 
-    def post_text(self, header: str, body: str, *, edited: bool = False) -> str: ...
+    def post_text(self, header: str, body: str, *, edited: bool = False, read_hint: str = "") -> str:
+        """The post as the class reads it; `read_hint` (the platform's own, may be empty) says how to confirm
+        "Gelezen ✓" there."""
+        ...
 
     def cancelled(self, what: str) -> str:
         """The short form "vervalt 3e uur wiskunde" as the class reads it."""
@@ -80,3 +94,22 @@ class AnnouncementTexts(Protocol):
     def in_the_past(self, when: str) -> str: ...
 
     def too_far(self, days: int) -> str: ...
+
+    # "Gelezen ✓": what the sender hears about the confirmations, and what a reader hears on confirming.
+    def reads_hint(self, code: int | None) -> str:
+        """How the sender sees the count (after sending one that asks for it)."""
+        ...
+
+    def reads_room(self, label: str, read: int, audience: int | None) -> str:
+        """One room's count; `audience` is how many could read it, when known."""
+        ...
+
+    def reads_summary(self, code: int, rooms: list[str], *, retracted: bool, untracked: list[str]) -> str: ...
+
+    def reads_not_asked(self, code: int) -> str: ...
+
+    def reads_not_yours(self, code: int) -> str: ...
+
+    def read_reply(self, outcome: ReadOutcome) -> str:
+        """What a reader hears after confirming (privately: nobody else sees who read it)."""
+        ...

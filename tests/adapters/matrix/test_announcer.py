@@ -32,11 +32,13 @@ class KilledAfterPosting:
 
     def __init__(self, real: MatrixAnnouncer, after: int) -> None:
         self.platform = real.platform
+        self.confirms_reads = real.confirms_reads
+        self.read_hint = real.read_hint
         self._real = real
         self._left = after
 
-    async def post(self, room_id: str, text: str, key: str) -> str:
-        event_id = await self._real.post(room_id, text, key)
+    async def post(self, room_id: str, text: str, key: str, *, asks_read: bool = False) -> str:
+        event_id = await self._real.post(room_id, text, key, asks_read=asks_read)
         self._left -= 1
         if self._left == 0:
             raise Killed

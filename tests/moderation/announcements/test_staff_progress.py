@@ -27,6 +27,8 @@ class SlowRooms:
     """Posts take a moment each; one room refuses every post."""
 
     platform = Platform.MATRIX
+    confirms_reads = False
+    read_hint = ""
 
     def __init__(self, broken: str) -> None:
         self.broken = broken
@@ -34,7 +36,7 @@ class SlowRooms:
         self.told: list[str] = []
         self.texts: list[str] = []
 
-    async def post(self, room_id: str, text: str, key: str) -> str:
+    async def post(self, room_id: str, text: str, key: str, *, asks_read: bool = False) -> str:
         await asyncio.sleep(0.02)
         if room_id == self.broken:
             raise RuntimeError("M_FORBIDDEN: the bot was kicked")
