@@ -229,6 +229,7 @@ class Message:
     is_edit: bool = False
     is_forward: bool = False  # R1: forwarded content counts like posting
     by_integration: bool = False  # posted by an integration the server's admins set up (a webhook), not a person
+    open_reaction: bool = False  # an emoji under a post, in a room that lets everyone react: no post of its own
     has_media: bool = False
     reply_to: EventId | None = None
     reply_to_author: AccountId | None = None  # whom a reply answers (R2: who is being targeted)

@@ -138,7 +138,7 @@ class EventHandler:
         """R10 in an announcement room: anything else someone who may not post manages to send (a reaction, a poll
         vote, a change of the room's settings) is judged by who sent it, and removed when they may not."""
         try:
-            message = event_message(room_id, source)
+            message = event_message(room_id, source, reactions_open=self._config.read_reactions)
         except MalformedEvent as exc:
             log.warning("matrix: malformed event %s in %s skipped: %s", source.get("event_id"), room_id, exc)
             return

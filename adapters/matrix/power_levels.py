@@ -22,7 +22,7 @@ _CREATOR_PRIVILEGED_VERSIONS = frozenset({"12", "org.matrix.hydra.11"})
 class Levels:
     staff: int = 50
     bot: int = 100
-    reactions: bool = False  # everyone may react ("Gelezen ✅"); other reactions are removed by the backstop
+    reactions: bool = False  # everyone may react ("Gelezen ✅"); other reactions are removed quietly by the backstop
 
 
 def creators(create_event: Mapping[str, Any] | None) -> frozenset[str]:

@@ -120,15 +120,17 @@ def sender_of(event: Mapping[str, object]) -> str | None:
     return sender if isinstance(sender, str) and sender else None
 
 
-def event_message(room_id: str, event: Mapping[str, object]) -> Message:
-    """Any other event as a message without words (the announcement-room backstop judges who sent it, not what)."""
-    return _message(
+def event_message(room_id: str, event: Mapping[str, object], *, reactions_open: bool = False) -> Message:
+    """Any other event as a message without words (the announcement-room backstop judges who sent it, not what).
+    `reactions_open`: the room lets everyone react (`read_reactions`), so a reaction is no way round R10."""
+    message = _message(
         room_id,
         required_str(event, "event_id"),
         required_str(event, "sender"),
         timestamp(event.get("origin_server_ts")),
         "",
     )
+    return replace(message, open_reaction=True) if reactions_open and event.get("type") == "m.reaction" else message
 
 
 def _message(room_id: str, event_id: str, sender: str, sent_at: datetime, text: str) -> Message:

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from adapters.matrix.event_fields import MalformedEvent
 from adapters.matrix.event_text import html_to_text, strip_reply_fallback
 from adapters.matrix.report_command import REPORT_REASON_MAX, report_command
-from adapters.matrix.translate import edit_on_its_own, message_from_event, parse_event_link, read_reaction
+from adapters.matrix.translate import (
+    edit_on_its_own,
+    event_message,
+    message_from_event,
+    parse_event_link,
+    read_reaction,
+)
 from moderation.model import Platform
 
 DATA = Path(__file__).parent / "data"
@@ -267,3 +273,11 @@ def test_a_check_mark_reaction_reads_as_gelezen(key: str) -> None:
 def test_anything_else_is_no_read_confirmation(content: object) -> None:
     assert read_reaction({"type": "m.reaction", "sender": "@s:school.test", "content": content}) is None
     assert read_reaction({"type": "m.room.message", "sender": "@s:school.test", "content": content}) is None
+
+
+def test_a_reaction_is_open_only_where_the_room_lets_everyone_react() -> None:
+    reaction = {"type": "m.reaction", "event_id": "$r", "sender": "@s:school.test", "origin_server_ts": 0}
+    vote = {**reaction, "type": "org.matrix.msc3381.poll.response"}
+    assert event_message(ROOM, reaction, reactions_open=True).open_reaction
+    assert not event_message(ROOM, reaction).open_reaction  # a reaction where none may react: R10 as any post
+    assert not event_message(ROOM, vote, reactions_open=True).open_reaction
