@@ -97,7 +97,7 @@ async def measure(server: SynapseServer, args: argparse.Namespace, workdir: Path
     await adapter.start(core.moderator)
     posts = AnnouncementPosts(core.sessions, "bench")
     lease = DeliveryLease(core.sessions, "bench")  # as the bot delivers: holding its platform's lease
-    fanout = Fanout(posts, {Platform.MATRIX: MatrixAnnouncer(adapter)}, core.clock, lease=lease)
+    fanout = Fanout(posts, {Platform.MATRIX: MatrixAnnouncer(adapter, core.moderator.texts)}, core.clock, lease=lease)
     client = AsyncClient(server.url, bare.user_id)
     client.access_token, client.user_id = bare.access_token, AccountId(bare.user_id)
     free = AsyncClient(server.url, owner.user_id)

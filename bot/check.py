@@ -10,6 +10,7 @@ from rich.table import Table
 
 from bot.app import build_classifier, room_policy
 from bot.settings import RoomSettings, Settings
+from bot.texts.nl import DUTCH
 from moderation.judge import Judge
 from moderation.model import AccountId, EventId, Message, Platform, RoomId, RoomKind
 from moderation.rules import ALL_RULES
@@ -19,7 +20,7 @@ def run_check(settings: Settings, text: str, kind: str, out: Console) -> None:
     room_kind = RoomKind(kind)
     policy = room_policy(settings, RoomSettings(platform="console", id="check", name="check", kind=room_kind.value))
     classifier = build_classifier(settings)
-    judge = Judge(ALL_RULES, classifier)
+    judge = Judge(ALL_RULES, classifier, notices=DUTCH.notices)
     message = Message(
         Platform.CONSOLE, RoomId("check"), EventId("check"), AccountId("someone"), text, datetime.now(UTC)
     )

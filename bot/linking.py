@@ -45,7 +45,9 @@ def build_linking(core: Core) -> AccountLinking | None:
         password=smtp.password(),
         timeout_s=smtp.timeout_s,
     )
-    return AccountLinking(core.sessions, core.clock, mailer, on_change=core.reload_directory)
+    return AccountLinking(
+        core.sessions, core.clock, mailer, on_change=core.reload_directory, texts=core.moderator.texts.linking
+    )
 
 
 def first_answer(*handlers: Commands) -> Commands:

@@ -100,6 +100,7 @@ def matrix_adapter(core: Core, environ: Mapping[str, str] = os.environ) -> Matri
         review_room_id=settings.review_room,
         sync_timeout_ms=settings.sync_timeout_ms,
         one_to_one_check=settings.one_to_one_check,
+        read_reactions=settings.read_reactions,
     )
     return MatrixAdapter(
         config, matrix_secrets(environ), core.state, review_service=core.review, directory=core.roster.current

@@ -16,18 +16,19 @@ from adapters.base import Adapter
 from bot.app import Core
 from bot.secrets import read_secret
 from bot.settings import SettingsError, ZermeloSettings
-from moderation.announcements.compose import Composer
 from moderation.announcements.delivery import DeliveryLoop, DeliverySettings
 from moderation.announcements.fanout import Fanout
 from moderation.announcements.lease import DeliveryLease
-from moderation.announcements.ports import Announcer, Teller, TimetableSource
+from moderation.announcements.ports import Announcer, Audience, Teller, TimetableSource
 from moderation.announcements.quiet import QuietHours
+from moderation.announcements.reads import ReadConfirmations
 from moderation.announcements.relay import RelaySettings, TimetableRelay
 from moderation.announcements.staff import StaffAnnouncements, Telling
 from moderation.announcements.staff_store import StaffRecords
 from moderation.announcements.store import AnnouncementPosts
 from moderation.announcements.targets import AnnouncementRoom, RoomTargets
 from moderation.model import Platform, RoomId, RoomKind
+from moderation.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +37,18 @@ SOURCE = "zermelo"
 STAFF_SOURCE = "staff"
 
 
-def announcer_for(adapter: Adapter) -> Announcer | None:
+def announcer_for(adapter: Adapter, texts: Texts) -> Announcer | None:
     """The adapter's announcement hands (None for a platform without announcement rooms, e.g. the console)."""
     if adapter.platform is Platform.MATRIX:
         from adapters.matrix.announcer import MatrixAnnouncer
         from adapters.matrix.client import MatrixAdapter
 
-        return MatrixAnnouncer(adapter) if isinstance(adapter, MatrixAdapter) else None
+        return MatrixAnnouncer(adapter, texts) if isinstance(adapter, MatrixAdapter) else None
     if adapter.platform is Platform.DISCORD:
         from adapters.discord.announcer import DiscordAnnouncer
         from adapters.discord.client import DiscordAdapter
 
-        return DiscordAnnouncer(adapter) if isinstance(adapter, DiscordAdapter) else None
+        return DiscordAnnouncer(adapter, texts) if isinstance(adapter, DiscordAdapter) else None
     return None
 
 
@@ -101,7 +102,7 @@ def build_relay(
         source or zermelo_source(zermelo, environ),
         posts,
         room_targets(core, zermelo),
-        Composer(timezone, dict(zermelo.subjects)),
+        core.moderator.texts.timetable(dict(zermelo.subjects)),
         fanout,
         core.clock,
         RelaySettings(
@@ -129,6 +130,7 @@ def build_staff_announcements(
     posts = AnnouncementPosts(core.sessions, STAFF_SOURCE)
     fanout = Fanout(posts, {a.platform: a for a in announcers}, core.clock, quiet, lease=lease or delivery_lease(core))
     tellers: dict[Platform, Teller] = {a.platform: a for a in announcers if isinstance(a, Teller)}
+    audiences: dict[Platform, Audience] = {a.platform: a for a in announcers if isinstance(a, Audience)}
 
     def room_rule(platform: Platform, room_id: str) -> tuple[frozenset[str], bool] | None:
         policy = core.moderator.policy_for(platform, RoomId(room_id))
@@ -145,7 +147,9 @@ def build_staff_announcements(
         fanout,
         core.clock,
         timezone,
-        Telling(tellers, progress_every_s),
+        Telling(tellers, progress_every_s, audiences),
+        ReadConfirmations(core.sessions, STAFF_SOURCE, core.roster.current, core.clock),
+        texts=core.moderator.texts.announcements,
     )
 
 
@@ -160,21 +164,24 @@ def build_delivery(core: Core, staff: StaffAnnouncements, *, interval_s: float =
 
 
 def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnouncements | None:
-    """Before the adapters start: Matrix direct rooms and Discord DMs take `!mededeling`, `!wijzig`, `!intrekken`."""
+    """Before the adapters start: Matrix direct rooms and Discord DMs take `!mededeling`, `!wijzig`, `!intrekken`,
+    `!gelezen`; the announcement rooms take readers' "Gelezen ✓"."""
     if not any(a.platform in (Platform.MATRIX, Platform.DISCORD) for a in adapters):
         return None  # and the platform SDKs may not even be installed (a console-only install)
-    announcers = [a for a in (announcer_for(adapter) for adapter in adapters) if a is not None]
+    announcers = [a for a in (announcer_for(adapter, core.moderator.texts) for adapter in adapters) if a is not None]
     staff = build_staff_announcements(core, announcers)
     if any(a.platform is Platform.MATRIX for a in adapters):
         from adapters.matrix.client import MatrixAdapter
 
         for matrix in (a for a in adapters if isinstance(a, MatrixAdapter)):
             matrix.direct_commands = staff.handle
+            matrix.read_confirmations = staff.reads.confirm if staff.reads is not None else None
     if any(a.platform is Platform.DISCORD for a in adapters):
         from adapters.discord.client import DiscordAdapter
 
         for discord in (a for a in adapters if isinstance(a, DiscordAdapter)):
             discord.direct_commands = staff.handle
+            discord.read_confirmations = staff.reads.confirm if staff.reads is not None else None
     return staff
 
 
@@ -209,7 +216,7 @@ def start_relay(
 ) -> RunningRelay | None:
     """The relay's task, when [zermelo] is set, and the teachers' delivery loop, when they may announce; both share
     one delivery lock (one pass at a time) and this process's delivery lease."""
-    announcers = [a for a in (announcer_for(adapter) for adapter in adapters) if a is not None]
+    announcers = [a for a in (announcer_for(adapter, core.moderator.texts) for adapter in adapters) if a is not None]
     lease = (staff.fanout.lease if staff is not None else None) or delivery_lease(core)
     relay = build_relay(core, announcers, lock=staff.lock if staff is not None else None, lease=lease)
     delivery = build_delivery(core, staff) if staff is not None else None

@@ -216,6 +216,8 @@ def attach_desk_login(core: Core, adapters: Sequence[Adapter]) -> None:
 
     for adapter in adapters:
         if adapter.platform is Platform.MATRIX and hasattr(adapter, "direct_commands"):
-            adapter.direct_commands = with_login(link_for, web.link_minutes, off_loop, adapter.direct_commands)
+            adapter.direct_commands = with_login(
+                link_for, web.link_minutes, off_loop, adapter.direct_commands, core.moderator.texts
+            )
         elif adapter.platform is Platform.DISCORD and hasattr(adapter, "desk_login"):
             adapter.desk_login = (link_for, web.link_minutes)

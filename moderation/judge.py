@@ -22,6 +22,7 @@ from moderation.policy import RoomPolicy
 from moderation.ports import Classifier, MediaScanner
 from moderation.rules.base import MemberContext, MemberRule, RoomContext, RoomRule, Rule, RuleContext
 from moderation.rules.may_post import may_post
+from moderation.texts import Notices
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,10 @@ class Judge:
         member_rules: Sequence[MemberRule] = (),
         media_scanner: MediaScanner | None = None,
         room_rules: Sequence[RoomRule] = (),
+        *,
+        notices: Notices,
     ) -> None:
+        self._notices = notices  # handed to every rule in its context
         self._rules = tuple(rules)
         self._room_rules = tuple(room_rules)
         self._media_scanner = media_scanner
@@ -67,21 +71,11 @@ class Judge:
             may_post=may_post(policy, author),
             classification=classification,
             media=await self._scan(message) if message.has_media else None,
+            notices=self._notices,
         )
-        verdicts: list[Verdict] = []
-        errors: list[str] = [classify_error] if classify_error else []
-        for rule in self._rules:
-            try:
-                found = rule.evaluate(message, context)
-            except Exception as exc:  # one broken rule must not stop the others, nor the bot
-                log.exception("rule %s crashed on %s/%s", rule.name, message.room_id, message.event_id)
-                errors.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
-                continue
-            if found is not None:
-                verdicts.append(found)
-        if not verdicts:
-            return _rule_error_verdict(errors) if errors else None
-        return _merge(verdicts, errors)
+        where = f"{message.room_id}/{message.event_id}"
+        errors = [classify_error] if classify_error else []
+        return _run_isolated(self._rules, lambda rule: rule.evaluate(message, context), where, errors)
 
     def judge_member(self, change: MemberChange, context: MemberContext) -> Verdict | None:
         """Run every member rule (who is in a room, under which name), each isolated; the strongest wins."""
@@ -112,23 +106,27 @@ class Judge:
 
 
 def _run_isolated(
-    rules: Sequence[NamedRule], evaluate: Callable[[NamedRule], Verdict | None], where: str
+    rules: Sequence[NamedRule],
+    evaluate: Callable[[NamedRule], Verdict | None],
+    where: str,
+    errors: Sequence[str] = (),
 ) -> Verdict | None:
-    """Each rule on its own: one that crashes is logged and recorded, and the others still run."""
+    """Each rule on its own: one that crashes is logged and recorded, and the others still run. `errors`: what
+    failed before the rules ran (the classifier), recorded with theirs."""
     verdicts: list[Verdict] = []
-    errors: list[str] = []
+    failed = list(errors)
     for rule in rules:
         try:
             found = evaluate(rule)
         except Exception as exc:  # one broken rule must not stop the others, nor the bot
             log.exception("rule %s crashed on %s", rule.name, where)
-            errors.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
+            failed.append(f"rule {rule.name} crashed: {type(exc).__name__}: {exc}")
             continue
         if found is not None:
             verdicts.append(found)
     if not verdicts:
-        return _rule_error_verdict(errors) if errors else None
-    return _merge(verdicts, errors)
+        return _rule_error_verdict(failed) if failed else None
+    return _merge(verdicts, failed)
 
 
 def _merge(verdicts: list[Verdict], errors: list[str]) -> Verdict:

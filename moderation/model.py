@@ -84,25 +84,16 @@ class CategoryMeaning:
     bullying: bool = False  # bullying in the protocol's sense (R13: the anti-bullying coordinator joins)
     targeting: bool = False  # something done to someone: counts towards repeated targeting (R2)
     leadership: Leadership = Leadership.NO
-    notice_word: str = ""  # the Dutch word for it in a notice to the author ("je bericht lijkt beledigend")
     abuse: bool = False  # scored by the classifier, judged by the abusive_content rule
 
 
 CATEGORIES: Mapping[Category, CategoryMeaning] = MappingProxyType(
     {
-        Category.INSULT: CategoryMeaning(
-            "R2", Severity.MEDIUM, bullying=True, targeting=True, notice_word="beledigend", abuse=True
-        ),
-        Category.HARASSMENT: CategoryMeaning(
-            "R2", Severity.MEDIUM, bullying=True, targeting=True, notice_word="kwetsend of buitensluitend", abuse=True
-        ),
-        Category.THREAT: CategoryMeaning(
-            "R2", Severity.HIGH, bullying=True, targeting=True, notice_word="bedreigend", abuse=True
-        ),
-        Category.DISCRIMINATION: CategoryMeaning(
-            "R7", Severity.HIGH, bullying=True, targeting=True, notice_word="discriminerend", abuse=True
-        ),
-        Category.SEXUAL: CategoryMeaning("R7", Severity.HIGH, targeting=True, notice_word="seksueel", abuse=True),
+        Category.INSULT: CategoryMeaning("R2", Severity.MEDIUM, bullying=True, targeting=True, abuse=True),
+        Category.HARASSMENT: CategoryMeaning("R2", Severity.MEDIUM, bullying=True, targeting=True, abuse=True),
+        Category.THREAT: CategoryMeaning("R2", Severity.HIGH, bullying=True, targeting=True, abuse=True),
+        Category.DISCRIMINATION: CategoryMeaning("R7", Severity.HIGH, bullying=True, targeting=True, abuse=True),
+        Category.SEXUAL: CategoryMeaning("R7", Severity.HIGH, targeting=True, abuse=True),
         Category.SELF_HARM: CategoryMeaning("R2", Severity.HIGH, abuse=True),
         Category.ANNOUNCEMENT_ONLY: CategoryMeaning("R10", Severity.LOW),
         Category.PERMISSION_DRIFT: CategoryMeaning("R10", Severity.MEDIUM, leadership=Leadership.ONLY),
@@ -121,11 +112,6 @@ CATEGORIES: Mapping[Category, CategoryMeaning] = MappingProxyType(
 ABUSE_CATEGORIES: tuple[Category, ...] = tuple(c for c, meaning in CATEGORIES.items() if meaning.abuse)
 BULLYING_CATEGORIES: frozenset[Category] = frozenset(c for c, meaning in CATEGORIES.items() if meaning.bullying)
 TARGETING_CATEGORIES: frozenset[Category] = frozenset(c for c, meaning in CATEGORIES.items() if meaning.targeting)
-
-
-def notice_word(category: Category) -> str:
-    """The Dutch word for a category in a notice to the author; empty where no such notice is sent."""
-    return CATEGORIES[category].notice_word
 
 
 class IncidentStatus(StrEnum):
@@ -244,6 +230,7 @@ class Message:
     is_edit: bool = False
     is_forward: bool = False  # R1: forwarded content counts like posting
     by_integration: bool = False  # posted by an integration the server's admins set up (a webhook), not a person
+    open_reaction: bool = False  # an emoji under a post, in a room that lets everyone react: no post of its own
     has_media: bool = False
     reply_to: EventId | None = None
     reply_to_author: AccountId | None = None  # whom a reply answers (R2: who is being targeted)

@@ -101,7 +101,7 @@ class Moderator:
         # The installation's secret for report keys (bot/app.py passes it); a process of its own without one.
         self._report_secret = report_secret if report_secret is not None else secrets.token_bytes(32)
         self._policies = policies
-        self._judge = Judge(rules, classifier, member_rules, media_scanner, room_rules)
+        self._judge = Judge(rules, classifier, member_rules, media_scanner, room_rules, notices=texts.notices)
         self._one_to_one_exceptions = frozenset(
             e.strip().casefold() if "/" in e else e.strip() for e in one_to_one_exceptions
         )
@@ -160,7 +160,9 @@ class Moderator:
                 # A profile rename reaches every room the person is in; only the configured rooms are watched.
                 return Outcome(verdict=None, skipped=f"room {change.room_id} is not configured")
             member = self._directory.person_for(change.platform, change.account)
-            context = MemberContext(policy, member, self._directory.staff(), self._official_names)
+            context = MemberContext(
+                policy, member, self._directory.staff(), self._official_names, notices=self.texts.notices
+            )
             verdict = self._judge.judge_member(change, context)
             if verdict is None:
                 return Outcome(verdict=None)

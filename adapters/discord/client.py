@@ -30,6 +30,7 @@ from adapters.discord.gateway import guard_parsers, intents, wait_ready
 from adapters.discord.in_flight import InFlight
 from adapters.discord.linking import LinkHandler, install_link_commands
 from adapters.discord.members import MemberList
+from adapters.discord.reads import answer_read, is_read_press
 from adapters.discord.review import DiscordReview, ReviewSetup
 from adapters.discord.startup_checks import check_overview_audience, check_permissions
 from adapters.discord.translate import (
@@ -41,6 +42,7 @@ from adapters.discord.translate import (
     to_message,
 )
 from adapters.web.chat_login import LinkFor
+from moderation.announcements.reads import ConfirmRead
 from moderation.digest import Digest
 from moderation.incidents.card_locations import CardLocations
 from moderation.incidents.review import ReviewResult
@@ -77,6 +79,7 @@ class DiscordAdapter:
         self.direct_commands: DirectCommands | None = None  # set before start: commands in DMs with the bot
         self.desk_login: tuple[LinkFor, int] | None = None  # `/login` for the review desk: links, minutes valid
         self.link_commands: LinkHandler | None = None  # set before start: /koppel and /ontkoppel
+        self.read_confirmations: ConfirmRead | None = None  # set before start: "Gelezen ✓" on announcements
 
     @property
     def client(self) -> discord.Client:
@@ -102,9 +105,9 @@ class DiscordAdapter:
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         install_report_commands(tree, cfg.guild_id, moderator, lambda: enforcer, self._fetch_message)
         if self.desk_login is not None:
-            install_login_command(tree, cfg.guild_id, *self.desk_login)
+            install_login_command(tree, cfg.guild_id, moderator.texts, *self.desk_login)
         if self.link_commands is not None:
-            install_link_commands(tree, cfg.guild_id, self.link_commands)
+            install_link_commands(tree, cfg.guild_id, self.link_commands, moderator.texts)
         self._listen(client)
         try:
             await client.login(self._token)
@@ -228,7 +231,14 @@ class DiscordAdapter:
 
         @client.event
         async def on_interaction(interaction: discord.Interaction) -> None:
-            # Application commands are the command tree's; buttons, menus and modals of the review cards are ours.
+            # Application commands are the command tree's; buttons, menus and modals of the review cards are ours,
+            # and the "Gelezen ✓" button of announcements.
+            if self.read_confirmations is not None and self._moderator is not None and is_read_press(interaction):
+                try:
+                    await answer_read(interaction, self.read_confirmations, self._moderator.texts.announcements)
+                except Exception:
+                    log.exception("the read press %s failed", interaction.id)
+                return
             if self._review is not None:
                 try:
                     await self._review.handle(interaction)

@@ -28,7 +28,8 @@ async def _report(
         message = to_message(target)
     except NotAMessage as exc:
         log.info("report of %s refused: %s", target.id, exc)
-        await interaction.response.send_message(word(Phrase.REPORT_REFUSED).format(why=exc), ephemeral=True)
+        why = word(Phrase.REPORT_NOT_A_POST)
+        await interaction.response.send_message(word(Phrase.REPORT_REFUSED).format(why=why), ephemeral=True)
         return
     # Recording the report and bringing its card to every reviewer may take longer than the 3 s Discord waits for
     # an answer: answer "thinking…" (only the reporter sees it) first, then the outcome.
@@ -66,14 +67,27 @@ def install_report_commands(
     @app_commands.command(name="report", description=word(Phrase.REPORT_DESCRIPTION))
     @app_commands.describe(link=word(Phrase.REPORT_LINK), reason=word(Phrase.REPORT_REASON))
     async def report_slash(interaction: discord.Interaction, link: str, reason: str = "") -> None:
-        try:
-            where = parse_jump_link(link)
-            if where.guild_id != guild_id:
-                raise ValueError(word(Phrase.REPORT_OTHER_SERVER))
-            target = await fetch(where.channel_id, where.message_id)
-        except (ValueError, discord.HTTPException) as exc:
-            await interaction.response.send_message(word(Phrase.REPORT_NOT_FOUND).format(why=exc), ephemeral=True)
+        target = await _target(link)
+        if isinstance(target, Phrase):
+            await interaction.response.send_message(
+                word(Phrase.REPORT_NOT_FOUND).format(why=word(target)), ephemeral=True
+            )
             return
         await _report(interaction, target, reason[:500], moderator, enforcer())
+
+    async def _target(link: str) -> discord.Message | Phrase:
+        """The linked message, or why it cannot be reported (the details, in English, go to the log)."""
+        try:
+            where = parse_jump_link(link)
+        except ValueError as exc:
+            log.info("report by link refused: %s", exc)
+            return Phrase.REPORT_BAD_LINK
+        if where.guild_id != guild_id:
+            return Phrase.REPORT_OTHER_SERVER
+        try:
+            return await fetch(where.channel_id, where.message_id)
+        except discord.HTTPException as exc:
+            log.info("report by link: message %s could not be fetched: %s", where.message_id, exc)
+            return Phrase.REPORT_UNREACHABLE
 
     tree.add_command(report_slash, guild=guild)

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from moderation.model import Platform
+from moderation.texts import Phrase, Texts
 
 log = logging.getLogger(__name__)
 
@@ -25,17 +26,18 @@ async def _answer(interaction: discord.Interaction, handle: LinkHandler, text: s
         log.warning("link interaction %s could not be answered: %s", interaction.id, exc)
 
 
-def install_link_commands(tree: app_commands.CommandTree[discord.Client], guild_id: int, handle: LinkHandler) -> None:
+def install_link_commands(
+    tree: app_commands.CommandTree[discord.Client], guild_id: int, handle: LinkHandler, texts: Texts
+) -> None:
     guild = discord.Object(id=guild_id)
+    word = texts.phrase
 
-    @app_commands.command(
-        name="koppel", description="Koppel je Discord-account aan je schoolgegevens (alleen jij ziet dit)"
-    )
-    @app_commands.describe(nummer_of_code="Je leerlingnummer of personeelsnummer, of daarna de code uit de mail")
+    @app_commands.command(name="koppel", description=word(Phrase.LINK_COMMAND))
+    @app_commands.describe(nummer_of_code=word(Phrase.LINK_OPTION))
     async def koppel(interaction: discord.Interaction, nummer_of_code: str) -> None:
         await _answer(interaction, handle, f"/koppel {nummer_of_code[:64]}")
 
-    @app_commands.command(name="ontkoppel", description="Maak je Discord-account los van je schoolgegevens")
+    @app_commands.command(name="ontkoppel", description=word(Phrase.UNLINK_COMMAND))
     async def ontkoppel(interaction: discord.Interaction) -> None:
         await _answer(interaction, handle, "/ontkoppel")
 

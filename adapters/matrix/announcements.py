@@ -42,7 +42,7 @@ class AnnouncementGuard:
         self._moderator = moderator
         self._enforcer = enforcer
         self._lock = asyncio.Lock()  # the schedule and the sync loop may both ask at once
-        self._levels = Levels(staff=config.staff_level, bot=config.bot_level)
+        self._levels = Levels(staff=config.staff_level, bot=config.bot_level, reactions=config.read_reactions)
 
     async def reconcile_room(self, room_id: str) -> list[str]:
         """Bring one room's levels to the wanted ones; returns the differences found (empty: nothing to do)."""

@@ -34,6 +34,7 @@ from adapters.matrix.reviewer_rooms import prepare_reviewer_rooms
 from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
 from adapters.matrix.timeline import fetch_gap, own_join
+from moderation.announcements.reads import ConfirmRead
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewResult, ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
@@ -75,10 +76,15 @@ class MatrixAdapter:
         self._moderator: Moderator | None = None
         self.enforcer: MatrixEnforcer | None = None
         self.direct_commands: DirectCommands | None = None  # set before start: commands in direct rooms
+        self.read_confirmations: ConfirmRead | None = None  # set before start: "Gelezen ✓" on announcements
         self.batches = 0  # processed sync batches (tests and the benchmark watch this)
         self._last_sync: float | None = None  # monotonic time of the homeserver's last /sync answer
         self._sync_failing = False
         self._closed = asyncio.Event()
+
+    @property
+    def config(self) -> MatrixConfig:
+        return self._config
 
     async def start(self, moderator: Moderator) -> None:
         config = self._config
@@ -108,6 +114,7 @@ class MatrixAdapter:
             )
         self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room, self._review)
         self._handler.direct_commands = self.direct_commands
+        self._handler.read_confirmations = self.read_confirmations
         enforcer.room_loader = functools.partial(ensure_room, client)
         await crypto_housekeeping(client)
         since = self._state.get(SYNC_TOKEN_KEY)

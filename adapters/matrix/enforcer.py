@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from nio import AsyncClient, RoomCreateResponse, RoomPreset
+from nio import AsyncClient, JoinedMembersResponse, RoomCreateResponse, RoomPreset
 
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.card import card_content
@@ -134,6 +134,12 @@ class MatrixEnforcer:
                 functools.partial(self._client.room_redact, message.room_id, event_id, reason=reason[:300], tx_id=txn),
             )
 
+    async def joined_members(self, room_id: str) -> list[str]:
+        """Everyone joined to the room now (asked of the homeserver: the sync loads members lazily)."""
+        response = await self._call(f"read the members of {room_id}", lambda: self._client.joined_members(room_id))
+        assert isinstance(response, JoinedMembersResponse)
+        return [member.user_id for member in response.members]
+
     async def redact(self, room_id: str, event_id: str, reason: str) -> None:
         await self._call(
             f"redact {event_id} in {room_id}",
@@ -191,16 +197,16 @@ class MatrixEnforcer:
         value = self._state.get(CARD_KEY + event_id)
         return int(value) if value and value.isdigit() else None
 
-    async def send(self, room_id: str, content: dict[str, Any], *, txn: str | None = None) -> str:
+    async def send(
+        self, room_id: str, content: dict[str, Any], *, txn: str | None = None, event_type: str = "m.room.message"
+    ) -> str:
         """Send a message (encrypted when the room is; unverified devices still get the keys); its event id.
         With `txn`, sending the same message again returns the first one's event id and posts nothing new."""
         if self.room_loader is not None:
             await self.room_loader(room_id)
         response = await self._call(
             f"send to {room_id}",
-            lambda: self._client.room_send(
-                room_id, "m.room.message", content, tx_id=txn, ignore_unverified_devices=True
-            ),
+            lambda: self._client.room_send(room_id, event_type, content, tx_id=txn, ignore_unverified_devices=True),
         )
         return str(getattr(response, "event_id", ""))
 

@@ -20,22 +20,17 @@ from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.event_fields import MalformedEvent
 from adapters.matrix.report_command import ReportCommand, report_command
 from adapters.matrix.review import MatrixReview
-from adapters.matrix.translate import JUDGED_TYPES, NOT_POSTING, event_message, message_from_event
+from adapters.matrix.translate import JUDGED_TYPES, NOT_POSTING, event_message, message_from_event, read_reaction
 from adapters.matrix.translate_members import member_change_from_event
+from moderation.announcements.reads import ConfirmRead, ReadOutcome
 from moderation.model import AccountId, EventId, Platform, RoomId, RoomKind
 from moderation.pipeline import Moderator
+from moderation.texts import Phrase
 
 log = logging.getLogger(__name__)
 
 # (platform, sender, text, the command's event id) → the reply, or None when it is not such a command.
 DirectCommands = Callable[[Platform, str, str, str], Awaitable[str | None]]
-
-THANKS = "Bedankt voor je melding. De school bekijkt het bericht; wie het meldde, blijft geheim voor de afzender."
-REPORT_HOW = (
-    "Stuur !report [reden] als antwoord (reply) op het bericht dat je wilt melden, of stuur hier (alleen de school "
-    "ziet het) !report <link naar het bericht> [reden]; de link vind je bij het bericht onder Delen / Link kopiëren."
-)
-REPORT_GONE = "Dat bericht kon ik niet vinden of lezen; meld het bij je mentor of de schoolleiding."
 
 
 @dataclass
@@ -64,6 +59,7 @@ class EventHandler:
         self._waiting: dict[str, _Waiting] = {}
         # Commands typed in a person's direct room with the bot (a teacher's `!mededeling`): the reply, or None.
         self.direct_commands: DirectCommands | None = None
+        self.read_confirmations: ConfirmRead | None = None  # "Gelezen ✓": a ✅ on a teacher's announcement
 
     async def handle(self, room_id: str, event: object) -> None:
         """One timeline event. Raises only for failures worth retrying the batch for (the core failed)."""
@@ -92,6 +88,8 @@ class EventHandler:
         if event_type == "m.reaction" and self._review is not None and not announcement:
             await self._review.handle_reaction(room_id, source)
             return
+        if announcement and event_type == "m.reaction" and self._is_read_confirmation(room_id, source):
+            return  # counted; the reaction stays (any other reaction goes to the backstop below)
         if not isinstance(event_type, str) or event_type not in JUDGED_TYPES:
             if announcement and isinstance(event_type, str) and event_type not in NOT_POSTING:
                 await self._backstop(room_id, source)
@@ -108,7 +106,7 @@ class EventHandler:
             if "!report" in str(exc) and isinstance(sender, str):
                 if isinstance(event_id, str) and not self._enforcer.is_direct_room_of(sender, room_id):
                     await self._hide(room_id, EventId(event_id))  # an unusable report still shows who wanted one
-                await self._tell(sender, REPORT_HOW)
+                await self._tell(sender, self._moderator.texts.phrase(Phrase.REPORT_HOW))
             return
         if message is None:
             return
@@ -128,11 +126,19 @@ class EventHandler:
             return
         await self._moderator.handle(await self._enforcer.checked_edit(message), self._enforcer)
 
+    def _is_read_confirmation(self, room_id: str, source: Mapping[str, Any]) -> bool:
+        found = read_reaction(source) if self.read_confirmations is not None else None
+        if found is None or self.read_confirmations is None:
+            return False
+        target, sender = found
+        outcome = self.read_confirmations(Platform.MATRIX, room_id, target, sender)
+        return outcome in (ReadOutcome.COUNTED, ReadOutcome.ALREADY, ReadOutcome.OWN)
+
     async def _backstop(self, room_id: str, source: Mapping[str, Any]) -> None:
         """R10 in an announcement room: anything else someone who may not post manages to send (a reaction, a poll
         vote, a change of the room's settings) is judged by who sent it, and removed when they may not."""
         try:
-            message = event_message(room_id, source)
+            message = event_message(room_id, source, reactions_open=self._config.read_reactions)
         except MalformedEvent as exc:
             log.warning("matrix: malformed event %s in %s skipped: %s", source.get("event_id"), room_id, exc)
             return
@@ -198,11 +204,11 @@ class EventHandler:
         if not self._enforcer.is_direct_room_of(command.reporter, room_id):
             await self._hide(room_id, command.command_event)
         if target is None:
-            await self._tell(command.reporter, REPORT_GONE)
+            await self._tell(command.reporter, self._moderator.texts.phrase(Phrase.REPORT_UNREADABLE))
             return
         outcome = await self._moderator.report(target, command.reporter, command.reason, self._enforcer)
         if not outcome.duplicate:
-            await self._tell(command.reporter, THANKS)
+            await self._tell(command.reporter, self._moderator.texts.phrase(Phrase.REPORT_RECEIVED))
 
     async def _hide(self, room_id: str, command_event: EventId) -> None:
         """Remove a !report command from a shared room (its sender stays visible on the redacted event, and it was

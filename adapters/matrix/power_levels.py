@@ -1,7 +1,9 @@
 """Pure power-level logic for announcement rooms (R10): the levels we want, and how the current ones differ.
 
 "Only staff may post" in Matrix means `events_default` at the staff level: raising only `m.room.message` would
-still let students send reactions and every other event type. Room creators (room version 12 and later) have
+still let students send reactions and every other event type. Reactions alone may be opened up (`Levels.reactions`)
+for the "Gelezen ✓" read confirmations: a reaction is no post, and the bot still removes any reaction that is not a
+read confirmation (the R10 backstop). Room creators (room version 12 and later) have
 unlimited power and must not be listed in `users`, so creator entries are never added, changed or removed.
 """
 
@@ -20,6 +22,7 @@ _CREATOR_PRIVILEGED_VERSIONS = frozenset({"12", "org.matrix.hydra.11"})
 class Levels:
     staff: int = 50
     bot: int = 100
+    reactions: bool = False  # everyone may react ("Gelezen ✅"); other reactions are removed quietly by the backstop
 
 
 def creators(create_event: Mapping[str, Any] | None) -> frozenset[str]:
@@ -65,6 +68,8 @@ def wanted_levels(
     events = current.get("events")
     events = dict(events) if isinstance(events, Mapping) else {}
     wanted["events"] = {kind: max(_int(level, levels.staff), levels.staff) for kind, level in events.items()}
+    if levels.reactions:
+        wanted["events"]["m.reaction"] = _int(wanted.get("users_default"), 0)
 
     users_in = current.get("users")
     users_in = users_in if isinstance(users_in, Mapping) else {}

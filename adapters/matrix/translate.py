@@ -120,15 +120,17 @@ def sender_of(event: Mapping[str, object]) -> str | None:
     return sender if isinstance(sender, str) and sender else None
 
 
-def event_message(room_id: str, event: Mapping[str, object]) -> Message:
-    """Any other event as a message without words (the announcement-room backstop judges who sent it, not what)."""
-    return _message(
+def event_message(room_id: str, event: Mapping[str, object], *, reactions_open: bool = False) -> Message:
+    """Any other event as a message without words (the announcement-room backstop judges who sent it, not what).
+    `reactions_open`: the room lets everyone react (`read_reactions`), so a reaction is no way round R10."""
+    message = _message(
         room_id,
         required_str(event, "event_id"),
         required_str(event, "sender"),
         timestamp(event.get("origin_server_ts")),
         "",
     )
+    return replace(message, open_reaction=True) if reactions_open and event.get("type") == "m.reaction" else message
 
 
 def _message(room_id: str, event_id: str, sender: str, sent_at: datetime, text: str) -> Message:
@@ -142,3 +144,21 @@ def _message(room_id: str, event_id: str, sender: str, sent_at: datetime, text: 
         mentions=mentions_in(text),
         link=event_link(room_id, event_id),
     )
+
+
+READ_KEYS = frozenset({"✅", "✔", "☑", "✓", "👍"})  # a reaction that says "gelezen" (without emoji variation)
+READ_KEY = "✅"  # the one the bot shows under a post as the hint
+
+
+def read_reaction(event: Mapping[str, object]) -> tuple[str, str] | None:
+    """A reaction meaning "gelezen": (the annotated event's id, the sender); None for anything else."""
+    if event.get("type") != "m.reaction":
+        return None
+    content = event.get("content")
+    relation = content.get("m.relates_to") if isinstance(content, Mapping) else None
+    if not isinstance(relation, Mapping) or relation.get("rel_type") != "m.annotation":
+        return None
+    target, key, sender = relation.get("event_id"), relation.get("key"), event.get("sender")
+    if not isinstance(target, str) or not isinstance(key, str) or not isinstance(sender, str):
+        return None
+    return (target, sender) if key.strip().replace("\ufe0f", "") in READ_KEYS else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from moderation.model import AccountId, Platform
+from moderation.texts import Phrase, Texts
 
 # Who asks (platform, account) → their sign-in link, or None when they are no reviewer. It writes to the database:
 # the adapters call it off the event loop.
@@ -14,33 +15,30 @@ LinkFor = Callable[[Platform, AccountId], str | None]
 DirectCommand = Callable[[Platform, str, str, str], Awaitable[str | None]]
 
 COMMAND = "!login"
-NOT_A_REVIEWER = (
-    "Je staat niet als mentor, leidinggevende, coördinator, schoolleiding of privacyfunctionaris op de lijst van "
-    "de school, dus de desk is niet voor jou. Klopt dat niet? Vraag het de beheerder."
-)
 
 
 def is_login(text: str) -> bool:
     return text.strip().casefold() == COMMAND
 
 
-def login_answer(link: str | None, minutes: int) -> str:
+def login_answer(link: str | None, minutes: int, texts: Texts) -> str:
     if link is None:
-        return NOT_A_REVIEWER
-    return (
-        f"Je inloglink voor de desk: {link}\n"
-        f"Hij werkt één keer en {minutes} minuten lang. Deel hem met niemand: wie hem opent, ziet jouw meldingen."
-    )
+        return texts.phrase(Phrase.LOGIN_REFUSED)
+    return texts.phrase(Phrase.LOGIN_LINK).format(link=link, minutes=minutes)
 
 
 def with_login(
-    links: LinkFor, minutes: int, run: Callable[[Callable[[], str]], Awaitable[str]], then: DirectCommand | None
+    links: LinkFor,
+    minutes: int,
+    run: Callable[[Callable[[], str]], Awaitable[str]],
+    then: DirectCommand | None,
+    texts: Texts,
 ) -> DirectCommand:
     """A direct-room command handler that answers `!login` and hands every other text to `then`."""
 
     async def handle(platform: Platform, author: str, text: str, event_id: str) -> str | None:
         if is_login(text):
-            return await run(lambda: login_answer(links(platform, AccountId(author)), minutes))
+            return await run(lambda: login_answer(links(platform, AccountId(author)), minutes, texts))
         return await then(platform, author, text, event_id) if then is not None else None
 
     return handle

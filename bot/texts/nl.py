@@ -4,75 +4,20 @@ happened, where, when, why the bot thinks so, what it did, and what the reader c
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
+from bot.texts.nl_announcements import DutchAnnouncements
+from bot.texts.nl_linking import DutchLinking
+from bot.texts.nl_notices import DutchNotices
+from bot.texts.nl_phrases import HELP, LEVELS, PHRASES
+from bot.texts.nl_timetable import DutchTimetable
 from moderation.digest import Digest
 from moderation.incidents.cards import SCHOOL_TZ, Card
 from moderation.incidents.commands import CommandError, ReviewCommand
 from moderation.incidents.review import Result, ReviewResult, parse_escalation
 from moderation.model import Person
 from moderation.texts import Phrase, Withdrawal
-
-_HOW_TO_RESOLVE = "!opgelost N wat je deed[; maatregel: …][; ouders: ja|nee]"
-_HELP = (
-    "Commando's: !lijst [open|in-review|resolved|dismissed] · !toon N · !oppakken N · "
-    f"{_HOW_TO_RESOLVE} · !afwijzen N [waarom] · !escaleer N abc|schoolleiding|politie [waarom]. "
-    "De Engelse namen werken ook (!ack, !resolve, !dismiss, !escalate, !show, !list)."
-)
-_LEVELS = "abc (anti-pestcoördinator), schoolleiding of politie"
-
-PHRASES: dict[Phrase, str] = {
-    Phrase.HELP: _HELP,
-    Phrase.NOT_A_REVIEWER: "Je staat niet als begeleider in de schoollijst; vraag het de beheerder.",
-    Phrase.NOT_DELIVERED_EVERYWHERE: "Niet iedereen kreeg de melding in de chat; zij zien hem in hun dagoverzicht.",
-    Phrase.NOT_THIS_CARD: "Die knop hoort niet bij deze melding. Gebruik de knoppen op de melding zelf.",
-    Phrase.UNKNOWN_BUTTON: "Deze knop ken ik niet (meer). Gebruik de nieuwste melding, of typ !lijst open.",
-    Phrase.BUTTON_ACK: "Oppakken",
-    Phrase.BUTTON_IN_REVIEW: "In behandeling",
-    Phrase.BUTTON_RESOLVE: "Afhandelen…",
-    Phrase.BUTTON_DISMISS: "Afwijzen (vals alarm)",
-    Phrase.ESCALATE_PLACEHOLDER: "Doorzetten naar…",
-    Phrase.RESOLVE_TITLE: "Melding #{n} afhandelen",
-    Phrase.RESOLVE_NOTE: "Wat heb je gedaan?",
-    Phrase.RESOLVE_NOTE_EXAMPLE: "bijv. gesprek gevoerd met de leerling",
-    Phrase.RESOLVE_MEASURE: "Maatregel (mag leeg)",
-    Phrase.RESOLVE_MEASURE_EXAMPLE: "bijv. excuses aan de klas (leeg als er geen is)",
-    Phrase.RESOLVE_PARENTS: "Ouders ingelicht? (verplicht bij maatregel)",
-    Phrase.RESOLVE_PARENTS_PLACEHOLDER: "Ouders ingelicht?",
-    Phrase.PARENTS_YES: "Ja, de ouders zijn ingelicht",
-    Phrase.PARENTS_NO: "Nee",
-    Phrase.NOTE_NOT_SAVED: "Je notitie (niet opgeslagen), om te kopiëren: {note}",
-    Phrase.REPORT_MENU: "Melden bij school",
-    Phrase.REPORT_DESCRIPTION: "Meld een bericht bij school; alleen jij ziet dit",
-    Phrase.REPORT_LINK: "De link naar het bericht (rechtsklik op het bericht, Berichtlink kopiëren)",
-    Phrase.REPORT_REASON: "Wat is er mis?",
-    Phrase.REPORT_THANKS: "Dank je. Je melding is naar school gegaan; wie je meldde, ziet niet dat jij het was.",
-    Phrase.REPORT_FAILED: "Sorry, je melding kon niet worden opgeslagen. Zeg het tegen een docent of je mentor.",
-    Phrase.REPORT_REFUSED: "Dat kun je hier niet melden: {why}.",
-    Phrase.REPORT_NOT_FOUND: "Ik kon dat bericht niet vinden: {why}",
-    Phrase.REPORT_OTHER_SERVER: "dat bericht staat niet op deze server",
-    Phrase.INCIDENT: "Melding #{n}",
-    Phrase.SCHOOL_RULE: "schoolregel {rule}",
-    Phrase.LABEL_INCIDENT: "Melding",
-    Phrase.LABEL_WHO: "Wie",
-    Phrase.LABEL_WHERE: "Waar",
-    Phrase.LABEL_WHEN: "Wanneer",
-    Phrase.LABEL_WHAT: "Wat",
-    Phrase.LABEL_MESSAGE: "Bericht",
-    Phrase.LABEL_WHY: "Waarom",
-    Phrase.LABEL_LINK: "Link",
-    Phrase.LABEL_REVIEWERS: "Begeleiders",
-    Phrase.LABEL_ATTENTION: "Let op",
-    Phrase.LABEL_DESK: "Op de desk",
-    Phrase.CRIMINAL: "mogelijk strafbaar: de schoolleiding beslist over de politie",
-    Phrase.NOT_ON_ROSTER: "staat niet in de schoollijst",
-    Phrase.NOBODY_ROUTED: "niemand toegewezen: de schoolleiding",
-    Phrase.EDITED: "bewerkt",
-    Phrase.FORWARDED: "doorgestuurd",
-    Phrase.WITH_MEDIA: "met bijlage",
-    Phrase.NO_TEXT: "(geen tekst)",
-}
 
 CATEGORIES = {
     "insult": "een scheldwoord of belediging",
@@ -136,6 +81,12 @@ class Dutch:
     def __init__(self, zone: tzinfo = SCHOOL_TZ, desk_url: str | None = None) -> None:
         self.zone = zone  # times as the school reads them: the `[bot] timezone`
         self._desk_url = desk_url  # the review desk's public address ([web] public_url), for a link on every card
+        self.notices = DutchNotices()
+        self.announcements = DutchAnnouncements()
+        self.linking = DutchLinking()
+
+    def timetable(self, subject_names: Mapping[str, str]) -> DutchTimetable:
+        return DutchTimetable(self.zone, subject_names)
 
     def desk_link(self, incident_id: int) -> str | None:
         return f"{self._desk_url}/meldingen/{incident_id}" if self._desk_url else None
@@ -255,7 +206,7 @@ class Dutch:
             if verb == "resolve":
                 return f"Schrijf erbij wat er gedaan is, bijvoorbeeld: !opgelost {n} gesprek gevoerd"
             if verb == "escalate" and parse_escalation(command.target) is None:
-                return f"Doorzetten naar wie? Kies {_LEVELS}."
+                return f"Doorzetten naar wie? Kies {LEVELS}."
             return f"Melding #{n} wordt steeds tegelijk door anderen gewijzigd; probeer het zo nog eens."
         status = self.status(card.status)
         if result.result is Result.DONE:
@@ -290,7 +241,7 @@ class Dutch:
     def command_error(self, error: CommandError) -> str:
         value = error.value
         if error.kind == "unknown-verb":
-            return f"Het commando !{value} ken ik niet. {_HELP}"
+            return f"Het commando !{value} ken ik niet. {HELP}"
         if error.kind == "list-status":
             return f"!lijst kent open, in-review, resolved of dismissed, niet ‘{value}’."
         if error.kind == "needs-number":
@@ -298,12 +249,12 @@ class Dutch:
         if error.kind == "not-a-number":
             return f"‘{value}’ is geen nummer van een melding."
         if error.kind == "needs-level":
-            return f"Doorzetten naar wie? Kies {_LEVELS}."
+            return f"Doorzetten naar wie? Kies {LEVELS}."
         if error.kind == "needs-note":
             return f"Schrijf erbij wat er gedaan is, bijvoorbeeld: !opgelost {value} gesprek gevoerd"
         if error.kind == "parents":
             return f"Ouders ingelicht: ja of nee, niet ‘{value}’."
-        return _HELP
+        return HELP
 
     def incident_list(self, cards: Sequence[Card], status: str) -> str:
         if not cards:

@@ -74,6 +74,14 @@ class Fanout:
     def lease(self) -> DeliveryLease | None:
         return self._lease
 
+    def confirms_reads(self, platform: Platform) -> bool:
+        announcer = self._announcers.get(platform)
+        return announcer is not None and announcer.confirms_reads
+
+    def read_hint(self, platform: Platform) -> str:
+        announcer = self._announcers.get(platform)
+        return announcer.read_hint if announcer is not None else ""
+
     def delivering(self) -> list[Platform]:
         """The platforms this process delivers on now (renewing their leases)."""
         if self._lease is None:
@@ -128,7 +136,9 @@ class Fanout:
                     self._posts.done(owed, self._clock.now(), message_id=found, shows=owed.text, action="found")
                     return True
                 self._posts.sending(owed, self._clock.now())
-                message_id = await announcer.post(owed.room_id, owed.text, f"{owed.id}-{owed.generation}")
+                message_id = await announcer.post(
+                    owed.room_id, owed.text, f"{owed.id}-{owed.generation}", asks_read=owed.asks_read
+                )
                 self._posts.done(owed, self._clock.now(), message_id=message_id, shows=owed.text, action="posted")
             elif step == "edit":
                 assert owed.message_id is not None

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from moderation.announcements.compose import Composer
 from moderation.announcements.targets import RoomKey, RoomTargets
 from moderation.announcements.timetable import Lesson, TimetableNews
 from moderation.model import Platform
+from moderation.texts import TimetableTexts
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,7 @@ class WantedPost:
     version: str
     starts_at: datetime
     not_before: datetime | None = None  # a scheduled post: not sent before this moment
+    asks_read: bool = False  # readers confirm "Gelezen ✓" (a button, a reaction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,9 @@ def lesson_key(lesson: Lesson) -> str:
     return f"lesson:{lesson.instance}"
 
 
-def news_plan(items: Iterable[TimetableNews], rooms: Iterable[RoomKey], composer: Composer, now: datetime) -> Plan:
+def news_plan(
+    items: Iterable[TimetableNews], rooms: Iterable[RoomKey], composer: TimetableTexts, now: datetime
+) -> Plan:
     """The school's current announcements in the news rooms. One that is no longer current is left standing (it
     expired; it was not withdrawn), so nothing is ever retracted here."""
     wanted = tuple(
@@ -61,7 +64,11 @@ def newest_versions(lessons: Iterable[Lesson]) -> list[Lesson]:
 
 
 def plan(
-    lessons: Iterable[Lesson], targets: RoomTargets, composer: Composer, window_start: datetime, window_end: datetime
+    lessons: Iterable[Lesson],
+    targets: RoomTargets,
+    composer: TimetableTexts,
+    window_start: datetime,
+    window_end: datetime,
 ) -> Plan:
     wanted: list[WantedPost] = []
     current = newest_versions(lessons)

@@ -33,9 +33,12 @@ class Announcer(Protocol):
     """One platform's hands for announcements: post a message in a room, edit it, retract it."""
 
     platform: Platform
+    confirms_reads: bool  # whether readers can confirm "Gelezen ✓" here (a button, a reaction)
+    read_hint: str  # the line under such a post saying how to confirm here (empty: the post shows it, a button)
 
-    async def post(self, room_id: str, text: str, key: str) -> str:
-        """Post `text`; the message's id. `key` is stable per post, so a repeat after a crash may be recognised."""
+    async def post(self, room_id: str, text: str, key: str, *, asks_read: bool = False) -> str:
+        """Post `text`; the message's id. `key` is stable per post, so a repeat after a crash may be recognised.
+        `asks_read`: with the platform's way to confirm "Gelezen ✓"."""
         ...
 
     async def find_posted(self, room_id: str, text: str) -> str | None:
@@ -46,6 +49,13 @@ class Announcer(Protocol):
     async def edit(self, room_id: str, message_id: str, text: str) -> None: ...
 
     async def retract(self, room_id: str, message_id: str) -> None: ...
+
+
+@runtime_checkable
+class Audience(Protocol):
+    """How many may read a room: its members other than bots and the given accounts (the sender)."""
+
+    async def audience(self, room_id: str, excluding: frozenset[str]) -> int | None: ...
 
 
 @runtime_checkable

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from moderation.announcements.compose import Composer
 from moderation.announcements.fanout import Fanout, Progress
 from moderation.announcements.plan import news_plan, plan
 from moderation.announcements.ports import TimetableSource, TimetableUnavailable
 from moderation.announcements.store import AnnouncementPosts, Changes
 from moderation.announcements.targets import RoomKey, RoomTargets
 from moderation.ports import Clock
+from moderation.texts import TimetableTexts
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class TimetableRelay:
         source: TimetableSource,
         posts: AnnouncementPosts,
         targets: RoomTargets,
-        composer: Composer,
+        composer: TimetableTexts,
         fanout: Fanout,
         clock: Clock,
         settings: RelaySettings,

@@ -4,7 +4,8 @@ chat with the bot, now or at a set time, edits it and retracts it everywhere wit
 Only staff (per the roster) may announce, and only in rooms they may post in (R10: the room's posters, or every
 staff member where `posters` says "staff"). The post names the teacher. The rooms' posts go through the same durable
 queue as the timetable relay's (`announcement_posts`), paced by the platforms' own limits; a scheduled post is a row
-of that queue that is not due before its moment, so it survives restarts like any other owed post.
+of that queue that is not due before its moment, so it survives restarts like any other owed post. With `+gelezen`
+the posts ask readers to confirm "Gelezen ✓" (`reads`), and `!gelezen <nummer>` gives the sender the count per room.
 """
 
 from __future__ import annotations
@@ -14,20 +15,21 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from moderation.announcements import texts_nl as texts
-from moderation.announcements.commands import Announce, Edit, Retract, describe, parse
+from moderation.announcements.commands import Announce, Edit, Reads, Retract, parse
 from moderation.announcements.fanout import Fanout, Progress
 from moderation.announcements.plan import Plan, WantedPost
-from moderation.announcements.ports import Teller
+from moderation.announcements.ports import Audience, Teller
+from moderation.announcements.reads import ReadConfirmations
 from moderation.announcements.staff_store import RoomHeader, StaffAnnouncement, StaffRecords
 from moderation.announcements.store import AnnouncementPosts
 from moderation.announcements.targets import RoomKey, RoomTargets
-from moderation.model import AccountId, Person, Platform, Role
+from moderation.model import AccountId, Person, PersonId, Platform, Role
 from moderation.ports import Clock, Directory
+from moderation.texts import AnnouncementTexts
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class Telling:
 
     tellers: Mapping[Platform, Teller]
     every_s: float = 5.0
+    audiences: Mapping[Platform, Audience] = field(default_factory=dict)  # rooms' sizes, for "14 van 27 gelezen"
 
 
 class StaffAnnouncements:
@@ -61,7 +64,11 @@ class StaffAnnouncements:
         clock: Clock,
         timezone: ZoneInfo,
         telling: Telling | None = None,
+        reads: ReadConfirmations | None = None,
+        *,
+        texts: AnnouncementTexts,
     ) -> None:
+        self._say = texts
         self._posts = posts
         self._records = records
         self._targets = targets
@@ -71,6 +78,7 @@ class StaffAnnouncements:
         self._clock = clock
         self._timezone = timezone
         self._telling = telling or Telling({})
+        self._reads = reads
 
     @property
     def lock(self) -> asyncio.Lock:
@@ -80,21 +88,27 @@ class StaffAnnouncements:
     def fanout(self) -> Fanout:
         return self._fanout
 
+    @property
+    def reads(self) -> ReadConfirmations | None:
+        return self._reads
+
     async def handle(self, platform: Platform, account: str, text: str, command_id: str = "") -> str | None:
         """Run a command typed in the sender's private chat with the bot; the reply (None: not a command of ours).
         `command_id` (the platform's id of the command message) makes a replayed command post nothing twice."""
-        command = parse(text)
+        command = parse(text, self._say)
         if command is None:
             return None
         person = self._directory().person_for(platform, AccountId(account))
         if person is None or person.role is not Role.STAFF:
-            return texts.NOT_STAFF
+            return self._say.not_staff()
         if isinstance(command, str):
             return command
         if isinstance(command, Retract):
             return await self._retract(person, command.code)
         if isinstance(command, Edit):
             return await self._edit(person, command, platform, account)
+        if isinstance(command, Reads):
+            return await self._read_counts(person, command.code)
         unique = f"{platform.value}:{command_id}" if command_id else ""
         return await self._announce(person, command, platform, account, unique)
 
@@ -103,11 +117,11 @@ class StaffAnnouncements:
     ) -> str:
         unknown = [c for c in command.classes if not self._targets.classes_of(c)]
         if unknown:
-            return texts.unknown_classes(", ".join(unknown))
+            return self._say.unknown_classes(", ".join(unknown))
         now = self._clock.now()
         due: datetime | None = None
         if command.when is not None:
-            resolved = command.when.resolve(now, self._timezone)
+            resolved = command.when.resolve(now, self._timezone, self._say)
             if isinstance(resolved, str):
                 return resolved
             due = resolved
@@ -121,20 +135,26 @@ class StaffAnnouncements:
                 refused.append("/".join(classes))
         refusal = ", ".join(sorted(set(refused)))
         if not allowed:
-            return texts.no_room(refusal)
+            return self._say.no_room(refusal)
         unique = hashlib.sha256(command_id.encode()).hexdigest()[:16] if command_id else secrets.token_hex(8)
         key = f"staff:{unique}"
         known = self._records.get(key)
         if known is not None:  # a replayed command: answered as it stands, nothing sent again
             code = self._posts.first_id(key)
             if known.due_at is not None and known.due_at > now:
-                return texts.scheduled(describe(known.due_at, self._timezone), len(known.rooms), code)
+                return self._say.scheduled(self._say.moment(known.due_at, self._timezone), len(known.rooms), code)
             return self._outcome(key, code, Progress())
         rooms = [
-            RoomHeader(p, room_id, "/".join(cls), texts.post_header(person.name, "/".join(cls)))
+            RoomHeader(p, room_id, "/".join(cls), self._say.post_header(person.name, "/".join(cls)))
             for (p, room_id), cls in allowed.items()
         ]
-        self._posts.apply(self._plan(key, rooms, command.text, due, now, edited=False), now, author=person.id)
+        asking = (
+            {(r.platform, r.room_id) for r in rooms if self._fanout.confirms_reads(r.platform)}
+            if command.asks_read and self._reads is not None
+            else set()
+        )
+        plan = self._plan(key, rooms, command.text, due, now, edited=False, asking=asking)
+        self._posts.apply(plan, now, author=person.id)
         self._records.add(
             key,
             author=person.id,
@@ -149,12 +169,14 @@ class StaffAnnouncements:
         code = self._posts.first_id(key)
         lines: list[str] = []
         if due is not None:
-            lines.append(texts.scheduled(describe(due, self._timezone), len(rooms), code))
+            lines.append(self._say.scheduled(self._say.moment(due, self._timezone), len(rooms), code))
         else:
             progress = await self._deliver_telling(key, platform, account)
             lines.append(self._outcome(key, code, progress))
         if refused:
-            lines.append(texts.refused_rooms(refusal))
+            lines.append(self._say.refused_rooms(refusal))
+        if asking:
+            lines.append(self._say.reads_hint(code))
         return " ".join(line for line in lines if line)
 
     def _plan(
@@ -166,16 +188,24 @@ class StaffAnnouncements:
         now: datetime,
         *,
         edited: bool,
+        asking: set[tuple[Platform, str]],
     ) -> Plan:
+        """`asking`: the rooms whose post asks for "Gelezen ✓" (with the platform's hint under the text)."""
         wanted = tuple(
             WantedPost(
                 key,
                 room.platform,
                 room.room_id,
-                texts.post_text(room.header, body, edited=edited),
+                self._say.post_text(
+                    room.header,
+                    body,
+                    edited=edited,
+                    read_hint=self._fanout.read_hint(room.platform) if (room.platform, room.room_id) in asking else "",
+                ),
                 "1",
                 due or now,
                 not_before=due,
+                asks_read=(room.platform, room.room_id) in asking,
             )
             for room in rooms
         )
@@ -184,14 +214,14 @@ class StaffAnnouncements:
     def _outcome(self, key: str, code: int | None, progress: Progress) -> str:
         places = self._posts.places(key)
         done = sum(1 for *_, status in places if status == "done")
-        lines = [texts.sent(done, len(places), code)]
+        lines = [self._say.sent(done, len(places), code)]
         if progress.held:
-            lines.append(texts.QUIET_NOW)
+            lines.append(self._say.quiet_now())
         elif done < len(places) and not self._fanout.delivering():
-            lines.append(texts.ELSEWHERE)
+            lines.append(self._say.elsewhere())
         elif done < len(places):
-            lines.append(texts.failed_rooms(self._labels(key, places)))
-            lines.append(texts.RETRY_LATER)
+            lines.append(self._say.failed_rooms(self._labels(key, places)))
+            lines.append(self._say.retry_later())
         return " ".join(line for line in lines if line)
 
     def _labels(self, key: str, places: list[tuple[str, str, str | None, str]]) -> list[str]:
@@ -217,7 +247,7 @@ class StaffAnnouncements:
             done = sum(1 for *_, status in self._posts.places(key) if status == "done")
             if done != told:
                 told = done
-                await self._tell(teller, account, texts.progress(done, total))
+                await self._tell(teller, account, self._say.progress(done, total))
         return await delivery
 
     async def _tell(self, teller: Teller, account: str, text: str) -> None:
@@ -232,11 +262,11 @@ class StaffAnnouncements:
         if record is None and key is not None and verb == "intrekken":
             record = self._unrecorded(key)  # posted before announcements were recorded on their own
         if record is None:
-            return texts.not_found(code)
+            return self._say.not_found(code)
         if record.author != person.id and not person.is_leadership:
-            return texts.not_yours(code, verb)
+            return self._say.not_yours(code, retract=verb == "intrekken")
         if record.retracted:
-            return texts.already_retracted(code)
+            return self._say.already_retracted(code)
         return record
 
     def _unrecorded(self, key: str) -> StaffAnnouncement | None:
@@ -251,15 +281,16 @@ class StaffAnnouncements:
         if isinstance(record, str):
             return record
         now = self._clock.now()
-        plan = self._plan(record.key, record.rooms, command.text, record.due_at, now, edited=True)
+        asking = self._posts.asking_read(record.key)
+        plan = self._plan(record.key, record.rooms, command.text, record.due_at, now, edited=True, asking=asking)
         self._posts.apply(plan, now, author=record.author, actor=person.id)
         self._records.edited(record.key, command.text, person.id, now)
         if record.due_at is not None and record.due_at > now:
-            return texts.edited_scheduled(command.code)
+            return self._say.edited_scheduled(command.code)
         await self._deliver_telling(record.key, platform, account)
         places = self._posts.places(record.key)
         done = sum(1 for *_, status in places if status == "done")
-        return texts.edited(command.code, done, len(places))
+        return self._say.edited(command.code, done, len(places))
 
     async def _retract(self, person: Person, code: int) -> str:
         record = await self._owned(person, code, "intrekken")
@@ -270,7 +301,41 @@ class StaffAnnouncements:
         self._records.retracted(record.key, person.id, now)
         await self._fanout.deliver()
         left = sum(1 for *_, status in self._posts.places(record.key) if status != "done")
-        return texts.retracting(code, left) if left else texts.retracted(code)
+        return self._say.retracting(code, left) if left else self._say.retracted(code)
+
+    async def _read_counts(self, person: Person, code: int) -> str:
+        """How many confirmed "Gelezen ✓", per room: "2B (discord): 14 van 27 gelezen"."""
+        key = self._posts.key_of(code)
+        record = self._records.get(key) if key is not None else None
+        if record is None or key is None:
+            return self._say.not_found(code)
+        if record.author != person.id and not person.is_leadership:
+            return self._say.reads_not_yours(code)
+        counts = self._reads.counts(key) if self._reads is not None else []
+        if not counts:
+            return self._say.reads_not_asked(code)
+        labels = {(r.platform, r.room_id): f"{r.classes} ({r.platform.value})" for r in record.rooms}
+        sender = self._directory().person(PersonId(record.author))
+        lines: list[str] = []
+        for room in counts:
+            audience = self._telling.audiences.get(room.platform)
+            mine = frozenset(
+                a.id for a in (sender.accounts if sender is not None else ()) if a.platform is room.platform
+            )
+            size = await self._audience(audience, room.room_id, mine) if audience is not None else None
+            label = labels.get((room.platform, room.room_id), room.room_id)
+            lines.append(self._say.reads_room(label, room.read, size))
+        self._posts.log_view(key, person.id, self._clock.now(), "the read counts")
+        counted = {(r.platform, r.room_id) for r in counts}
+        untracked = [label for place, label in labels.items() if place not in counted]
+        return self._say.reads_summary(code, lines, retracted=record.retracted, untracked=untracked)
+
+    async def _audience(self, audience: Audience, room_id: str, excluding: frozenset[str]) -> int | None:
+        try:
+            return await audience.audience(room_id, excluding)
+        except Exception as exc:  # the count still helps without the room's size
+            log.warning("announcements: the size of room %s is unknown: %s: %s", room_id, type(exc).__name__, exc)
+            return None
 
     async def report_due(self) -> int:
         """Tell each sender of a scheduled announcement whose moment has passed how it went (once); the number
@@ -287,11 +352,10 @@ class StaffAnnouncements:
             code = self._posts.first_id(record.key) or 0
             teller = self._telling.tellers.get(record.platform)
             if teller is not None:
-                await self._tell(
-                    teller,
-                    record.account,
-                    texts.scheduled_done(code, done, len(places), self._labels(record.key, places)),
-                )
+                said = self._say.scheduled_done(code, done, len(places), self._labels(record.key, places))
+                if self._posts.asking_read(record.key):
+                    said += " " + self._say.reads_hint(code)
+                await self._tell(teller, record.account, said)
             self._records.reported(record.key, self._clock.now())
             told += 1
         return told

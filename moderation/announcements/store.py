@@ -35,6 +35,7 @@ class Owed:
     generation: int
     attempts: int
     maybe_sent: bool = False  # an earlier try may have posted it without it being recorded
+    asks_read: bool = False  # the post carries "Gelezen ✓"
 
     @property
     def step(self) -> str:
@@ -90,12 +91,14 @@ class AnnouncementPosts:
                         next_try_at=_due(post.not_before, now),
                         detail="",
                         starts_at=post.starts_at,
+                        asks_read=post.asks_read,
                         created_at=now,
                         updated_at=now,
                     )
                     session.add(row)
                     session.flush()
-                    _log(session, row, now, "queued", f"version {post.version}", actor)
+                    asks = "; asks for Gelezen ✓" if post.asks_read else ""
+                    _log(session, row, now, "queued", f"version {post.version}{asks}", actor)
                     queued += 1
                     continue
                 if row.wanted == RETRACTED:
@@ -149,6 +152,7 @@ class AnnouncementPosts:
                     r.generation,
                     r.attempts,
                     r.sending_since is not None,
+                    r.asks_read,
                 )
                 for r in rows
             ]
@@ -195,6 +199,28 @@ class AnnouncementPosts:
                 .order_by(AnnouncementPostRow.id)
             ).all()
             return [(r.platform, r.room_id, r.author, r.status) for r in rows]
+
+    def asking_read(self, key: str) -> set[tuple[Platform, str]]:
+        """The rooms of one announcement whose post asks for "Gelezen ✓"."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(AnnouncementPostRow.platform, AnnouncementPostRow.room_id).where(
+                    AnnouncementPostRow.source == self._source,
+                    AnnouncementPostRow.key == key,
+                    AnnouncementPostRow.asks_read.is_(True),
+                )
+            ).all()
+            return {(Platform(platform), room_id) for platform, room_id in rows}
+
+    def log_view(self, key: str, who: str, now: datetime, what: str) -> None:
+        """Record that `who` looked at something about one announcement (the read counts)."""
+        with self._sessions.begin() as session:
+            for row in session.scalars(
+                select(AnnouncementPostRow).where(
+                    AnnouncementPostRow.source == self._source, AnnouncementPostRow.key == key
+                )
+            ):
+                _log(session, row, now, "viewed", what, who)
 
     def untried(self, key: str) -> int:
         """How many of one announcement's rooms have not been tried yet."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from moderation.announcements import texts_nl as texts
+from moderation.texts import AnnouncementTexts
 
 _CANCELLED = re.compile(r"^(?:les\s+)?vervalt\s*:?\s+(?P<what>.+?)\.?$", re.IGNORECASE | re.DOTALL)
 _ROOM = re.compile(
@@ -21,12 +21,12 @@ _ROOM = re.compile(
 _TEST = re.compile(r"^toets\s+(?P<subject>.+?)\s+verplaatst\s+naar\s+(?P<when>.+?)\.?$", re.IGNORECASE | re.DOTALL)
 
 
-def expand(body: str) -> str:
+def expand(body: str, say: AnnouncementTexts) -> str:
     text = body.strip()
     if (found := _CANCELLED.match(text)) is not None:
-        return texts.cancelled(found["what"])
+        return say.cancelled(found["what"])
     if (found := _ROOM.match(text)) is not None:
-        return texts.room_changed(found["what"], found["room"])
+        return say.room_changed(found["what"], found["room"])
     if (found := _TEST.match(text)) is not None:
-        return texts.test_moved(found["subject"], found["when"])
+        return say.test_moved(found["subject"], found["when"])
     return text

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from moderation.announcements.reads import erase_reads
 from moderation.incidents.report_key import unlinked_key
 from moderation.incidents.routing import LEADERSHIP
 from moderation.incidents.withdrawals import RENEW_KEY, queue_in
@@ -57,6 +58,7 @@ class ErasurePlan:
     history_lines_rewritten: int = 0
     platform_state_removed: int = 0  # e.g. the bot's direct room with this person on Matrix
     link_rows_removed: int = 0  # self-service account links, codes, their history, the school e-mail address
+    reads_removed: int = 0  # "Gelezen ✓" confirmations of announcements
     relations_cleared: int = 0  # people whose mentor or manager this person was
     texts_scrubbed: list[int] = field(default_factory=list)
 
@@ -73,6 +75,7 @@ class ErasurePlan:
             "history_lines_rewritten": self.history_lines_rewritten,
             "platform_state_removed": self.platform_state_removed,
             "link_rows_removed": self.link_rows_removed,
+            "reads_removed": self.reads_removed,
         }
 
     @property
@@ -82,6 +85,7 @@ class ErasurePlan:
             or self.incidents_deleted
             or self.platform_state_removed
             or self.link_rows_removed
+            or self.reads_removed
             or self.targets_cleared
             or self.reports_cleared
             or self.assignments_removed
@@ -176,6 +180,7 @@ def _erase(session: Session, who: str, now: datetime, hooks: Sequence[PersonalDa
         plan.reports_cleared.append(row.id)
     plan.platform_state_removed = erase_platform_state(session, data_subject(subject), hooks)
     plan.link_rows_removed = erase_links(session, subject.person_id, subject.accounts)
+    plan.reads_removed = erase_reads(session, subject.accounts)
     scrub = _scrubber(subject)
     if subject.person_id:
         pid = subject.person_id

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from moderation.announcements.reads import export_reads
 from moderation.ports import PersonalDataHook
 from moderation.privacy.log import record
 from moderation.privacy.state import export_platform_state
@@ -120,6 +121,7 @@ def _export(
             "your_review_actions": [{"incident": h.incident_id, "at": _iso(h.at), "what": h.action} for h in acted],
             "platform_state": export_platform_state(session, data_subject(subject), hooks),
             "account_linking": export_links(session, subject.person_id, subject.accounts),
+            "announcements_you_confirmed_reading": export_reads(session, subject.accounts),
         }
     found = ("incidents_about_you", "incidents_aimed_at_you", "reports_you_made", "your_review_actions")
     if person is None and not any(data[key] for key in found) and not data["account_linking"]["link_history"]:

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from moderation.model import Platform
 from moderation.ports import Clock
-from moderation.roster import link_texts_nl as say
 from moderation.storage.links import AccountLinkHistoryRow, AccountLinkRow, LinkRequestRow, PersonEmailRow
 from moderation.storage.people import AccountRow, PersonRow
+from moderation.texts import LinkingTexts
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,9 @@ class AccountLinking:
         policy: LinkPolicy | None = None,
         on_change: Callable[[], None] = lambda: None,
         codes: Callable[[], str] = new_code,
+        texts: LinkingTexts,
     ) -> None:
+        self._say = texts
         self._sessions = sessions
         self._clock = clock
         self._mailer = mailer
@@ -100,14 +102,14 @@ class AccountLinking:
             if verb == "ontkoppel":
                 return self.unlink(platform, account)
             if not rest:
-                return say.how(c)
+                return self._say.how(c)
             code = normal_code(rest)
             if code is not None and self._pending(platform, account):
                 return self.confirm(platform, account, code)
             return self.request(platform, account, rest[:64])  # no roster id is longer
         except Exception:
             log.exception("linking: %s %s of %s:%s failed", verb, "…" if rest else "", platform.value, account)
-            return say.failed()
+            return self._say.failed()
 
     def request(self, platform: Platform, account: str, number: str) -> str:
         """Send a code for `number` (a student or staff number) to that person's school mailbox."""
@@ -117,7 +119,7 @@ class AccountLinking:
             self._expire(session, now)
             owner = _owner(session, platform, account)
             if owner is not None:
-                return say.already_linked(owner.name, c)
+                return self._say.already_linked(owner.name, c)
             since = now - policy.request_window
             asked = session.scalar(
                 select(func.count())
@@ -130,7 +132,7 @@ class AccountLinking:
                 )
             )
             if (asked or 0) >= policy.max_requests:
-                return say.too_many_requests(int(policy.request_window.total_seconds() // 60))
+                return self._say.too_many_requests(int(policy.request_window.total_seconds() // 60))
             person = session.scalars(
                 select(PersonRow).where(PersonRow.active.is_(True), func.lower(PersonRow.id) == number.lower())
             ).first()
@@ -140,7 +142,7 @@ class AccountLinking:
                     log.warning("linking: %s has no e-mail address in the roster export", person.id)
                 session.execute(delete(LinkRequestRow).where(_account_is(LinkRequestRow, platform, account)))
                 _record(session, now, None, platform, account, "requested-unknown")
-                return say.code_sent(c, minutes)
+                return self._say.code_sent(c, minutes)
             code, salt = self._codes(), secrets.token_hex(16)
             session.execute(delete(LinkRequestRow).where(_account_is(LinkRequestRow, platform, account)))
             session.add(
@@ -157,10 +159,10 @@ class AccountLinking:
             )
             _record(session, now, person.id, platform, account, "requested")
             first_name = person.name.split()[0] if person.name.split() else person.name
-            body = say.mail_body(first_name, platform.value.capitalize(), account, shown_code(code), c, minutes)
+            body = self._say.mail_body(first_name, platform.value.capitalize(), account, shown_code(code), c, minutes)
             address = email.email
         self._send_later(address, body)
-        return say.code_sent(c, minutes)
+        return self._say.code_sent(c, minutes)
 
     def confirm(self, platform: Platform, account: str, code: str) -> str:
         c, now = prefix_of(platform), self._clock.now()
@@ -168,11 +170,11 @@ class AccountLinking:
             request = session.scalars(select(LinkRequestRow).where(_account_is(LinkRequestRow, platform, account)))
             pending = request.first()
             if pending is None:
-                return say.no_request(c)
+                return self._say.no_request(c)
             if _aware(pending.expires_at) <= now:
                 _record(session, now, pending.person_id, platform, account, "expired")
                 session.delete(pending)
-                return say.expired(c)
+                return self._say.expired(c)
             if not secrets.compare_digest(pending.code_hash, _hash(pending.salt, code)):
                 pending.attempts += 1
                 left = self._policy.max_attempts - pending.attempts
@@ -180,14 +182,14 @@ class AccountLinking:
                 if left <= 0:
                     _record(session, now, pending.person_id, platform, account, "refused", "too many wrong codes")
                     session.delete(pending)
-                    return say.too_many_wrong(c)
-                return say.wrong_code(left)
+                    return self._say.too_many_wrong(c)
+                return self._say.wrong_code(left)
             person = session.get(PersonRow, pending.person_id)
             session.delete(pending)
             owner = _owner(session, platform, account)
             if person is None or not person.active or owner is not None:
                 _record(session, now, pending.person_id, platform, account, "refused", "account taken meanwhile")
-                return say.taken_meanwhile(c) if owner is not None else say.expired(c)
+                return self._say.taken_meanwhile(c) if owner is not None else self._say.expired(c)
             old = session.scalars(
                 select(AccountLinkRow).where(
                     AccountLinkRow.person_id == person.id, AccountLinkRow.platform == platform.value
@@ -202,7 +204,9 @@ class AccountLinking:
             session.add(AccountLinkRow(platform=platform.value, account_id=account, person_id=person.id, linked_at=now))
             session.add(AccountRow(platform=platform.value, account_id=account, person_id=person.id))
             _record(session, now, person.id, platform, account, "linked")
-            answer = say.linked(person.name, c) + (say.linked_instead(person.name, replaced) if replaced else "")
+            answer = self._say.linked(person.name, c) + (
+                self._say.linked_instead(person.name, replaced) if replaced else ""
+            )
         self._on_change()
         return answer
 
@@ -213,17 +217,17 @@ class AccountLinking:
             link = session.scalars(select(AccountLinkRow).where(_account_is(AccountLinkRow, platform, account))).first()
             if link is None:
                 if _owner(session, platform, account) is not None:
-                    return say.from_the_roster()
+                    return self._say.from_the_roster()
                 if getattr(withdrawn, "rowcount", 0):
                     _record(session, now, None, platform, account, "withdrawn")
-                    return say.request_withdrawn()
-                return say.not_linked(c)
+                    return self._say.request_withdrawn()
+                return self._say.not_linked(c)
             person = session.get(PersonRow, link.person_id)
             _end_link(session, link)
             _record(session, now, link.person_id, platform, account, "unlinked")
             name = person.name if person is not None else link.person_id
         self._on_change()
-        return say.unlinked(name)
+        return self._say.unlinked(name)
 
     def expire(self) -> int:
         """Drop the codes nobody confirmed in time (recorded as expired); how many."""
@@ -254,7 +258,7 @@ class AccountLinking:
 
     async def _send(self, address: str, body: str) -> None:
         try:
-            await self._mailer.send(address, say.MAIL_SUBJECT, body)
+            await self._mailer.send(address, self._say.mail_subject(), body)
         except Exception as exc:
             log.error("linking: the code mail could not be sent (check [smtp]): %s", exc)
 

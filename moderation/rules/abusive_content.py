@@ -17,11 +17,6 @@ from moderation.model import (
 from moderation.policy import AbuseAction, RoomPolicy
 from moderation.rules.base import RuleContext
 
-_SELF_HARM_NOTICE = (
-    "We maken ons zorgen om je na je bericht. Je mentor neemt contact met je op. Wil je nu met iemand praten? "
-    "Bel of chat anoniem met 113 Zelfmoordpreventie (0800-0113) of De Kindertelefoon (0800-0432)."
-)
-
 
 class AbusiveContent:
     name = "abusive_content"
@@ -51,7 +46,7 @@ class AbusiveContent:
             score=score,
             explanation=explanation,
             actions=_actions(category, context.policy),
-            notice=_notice(category, meaning.notice_word, context),
+            notice=_notice(category, context),
             criminal=criminal,
             scores=tuple((cat.value, round(value, 4)) for cat, value in result.scores),
         )
@@ -77,14 +72,10 @@ def _actions(category: Category, policy: RoomPolicy) -> tuple[ActionKind, ...]:
     return tuple(actions)
 
 
-def _notice(category: Category, word: str, context: RuleContext) -> str:
+def _notice(category: Category, context: RuleContext) -> str:
     if category is Category.SELF_HARM:
-        return _SELF_HARM_NOTICE
+        return context.notices.self_harm()
     staff = context.author is not None and context.author.role is Role.STAFF
-    reviewer = "je leidinggevende" if staff else "je mentor"  # R12 / R13
     policy = context.policy
-    done = "verwijderd" if policy.abuse_action is AbuseAction.DELETE else f"doorgestuurd naar {reviewer}"
-    return (
-        f"Je bericht in #{policy.room.name} lijkt {word} en is {done} (schoolregels R2/R7). "
-        f"Denk je dat dit een vergissing is? Bespreek het met {reviewer}."
-    )
+    deleted = policy.abuse_action is AbuseAction.DELETE
+    return context.notices.abusive(category, policy.room.name, staff=staff, deleted=deleted)

@@ -1,4 +1,7 @@
-"""R10: in a staff-run announcement room, only the listed staff may post ("only the administrator may send")."""
+"""R10: in a staff-run announcement room, only the listed staff may post ("only the administrator may send").
+
+Where the room lets everyone react (for "Gelezen ✓"), a reaction that got here is no read confirmation: it is removed
+without a notice or an incident to review, since a stray emoji is no post and no abuse."""
 
 from __future__ import annotations
 
@@ -16,6 +19,17 @@ class AnnouncementOnly:
             return None
         room = context.policy.room.name
         who = context.author.name if context.author else f"unknown account {message.author}"
+        if message.open_reaction:
+            return Verdict(
+                rule_id="R10",
+                rule_name=self.name,
+                category=Category.ANNOUNCEMENT_ONLY,
+                severity=Severity.LOW,
+                score=1.0,
+                explanation=f"{who} reacted in announcement room #{room} with other than a read confirmation",
+                actions=(ActionKind.DELETE,),
+                for_review=False,
+            )
         return Verdict(
             rule_id="R10",
             rule_name=self.name,
@@ -24,8 +38,5 @@ class AnnouncementOnly:
             score=1.0,
             explanation=f"{who} posted in announcement room #{room}, where only staff may post",
             actions=(ActionKind.DELETE, ActionKind.NOTIFY_SENDER),
-            notice=(
-                f"In #{room} mogen alleen docenten berichten plaatsen (schoolregel R10), dus je bericht is "
-                "verwijderd. Een vraag over een mededeling? Stel hem aan je mentor of in je klassengroep."
-            ),
+            notice=context.notices.announcement_only(room),
         )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from moderation.model import Classification, MediaFinding, MemberChange, Message, Person, PrivateRoom, Verdict
 from moderation.policy import RoomPolicy
+from moderation.texts import Notices
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,7 @@ class RuleContext:
     may_post: bool  # the author may post in this room (always True outside announcement rooms)
     classification: Classification | None  # None: no classifier configured (the Judge warns at start), or no text
     media: MediaFinding | None = None  # what an image tier saw, where one is configured and the message has media
+    notices: Notices = field(kw_only=True)  # what the author reads, in the school's language
 
 
 class Rule(Protocol):
@@ -31,6 +33,7 @@ class MemberContext:
     member: Person | None  # None: the account is not in the roster
     staff: Sequence[Person]  # the school's staff, whose names nobody else may take
     official_names: Sequence[str]  # names of the school itself ("Minkema College", "Schoolleiding")
+    notices: Notices = field(kw_only=True)  # what the member reads, in the school's language
 
 
 class MemberRule(Protocol):

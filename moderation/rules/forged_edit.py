@@ -9,11 +9,6 @@ from __future__ import annotations
 from moderation.model import ActionKind, Category, Message, Severity, Verdict
 from moderation.rules.base import RuleContext
 
-NOTICE = (
-    "Je bewerking van een bericht van iemand anders is verwijderd: je kunt alleen je eigen berichten bewerken. "
-    "Nagemaakte berichten zijn niet toegestaan (schoolregel R7)."
-)
-
 
 class ForgedEdit:
     name = "forged_edit"
@@ -32,5 +27,5 @@ class ForgedEdit:
                 "the original stays"
             ),
             actions=(ActionKind.DELETE, ActionKind.NOTIFY_SENDER),
-            notice=NOTICE,
+            notice=context.notices.forged_edit(),
         )

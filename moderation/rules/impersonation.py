@@ -35,14 +35,8 @@ class Impersonation:
         if member is not None and imitation.whom == member.name:
             return None
         who = member.name if member else f"unknown account {change.account}"
-        return Verdict(
-            rule_id="R7",
-            rule_name=self.name,
-            category=Category.IMPERSONATION,
-            severity=Severity.MEDIUM,
-            score=1.0,
-            explanation=f"{who} uses the name '{shown}', which imitates {imitation.whom} ({imitation.how})",
-            actions=(ActionKind.FLAG,),
+        return impersonation(
+            self.name, f"{who} uses the name '{shown}', which imitates {imitation.whom} ({imitation.how})"
         )
 
     def _names(self, context: MemberContext) -> NameBook:
@@ -51,3 +45,16 @@ class Impersonation:
         if self._book is None or self._book[0] != key:
             self._book = (key, NameBook(key[0], key[1], self._lookalikes))
         return self._book[1]
+
+
+def impersonation(rule_name: str, explanation: str) -> Verdict:
+    """R7: someone passes for staff or for the school, by name or by what they claim; flagged, never removed."""
+    return Verdict(
+        rule_id="R7",
+        rule_name=rule_name,
+        category=Category.IMPERSONATION,
+        severity=Severity.MEDIUM,
+        score=1.0,
+        explanation=explanation,
+        actions=(ActionKind.FLAG,),
+    )

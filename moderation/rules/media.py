@@ -32,11 +32,6 @@ class MediaPosts:
             return None
         room = context.policy.room.name
         held = action is MediaAction.HOLD
-        notice = (
-            f"Je foto of video in #{room} is weggehaald tot je mentor ernaar heeft gekeken (schoolregel R6: geen "
-            "foto's of video's van een ander zonder toestemming). Staat er niemand anders op, of heeft diegene "
-            "toestemming gegeven? Bespreek het met je mentor."
-        )
         return Verdict(
             rule_id="R6",
             rule_name=self.name,
@@ -45,7 +40,7 @@ class MediaPosts:
             score=1.0,
             explanation=f"a photo or video in #{room}, where the room's policy is '{action.value}'",
             actions=(ActionKind.DELETE, ActionKind.NOTIFY_SENDER) if held else (ActionKind.FLAG,),
-            notice=notice if held else None,
+            notice=context.notices.media_held(room) if held else None,
         )
 
 
@@ -59,8 +54,5 @@ def _seen_by_the_image_tier(seen: MediaFinding, context: RuleContext) -> Verdict
         score=seen.score,
         explanation=seen.explanation,
         actions=(ActionKind.DELETE, ActionKind.NOTIFY_SENDER),
-        notice=(
-            f"Je foto of video in #{context.policy.room.name} is weggehaald (schoolregels R6/R7). Je mentor neemt "
-            "contact met je op."
-        ),
+        notice=context.notices.media_removed(context.policy.room.name),
     )

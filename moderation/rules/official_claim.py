@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from moderation.model import ActionKind, Category, Message, Role, Severity, Verdict
+from moderation.model import Message, Role, Verdict
 from moderation.rules.base import RuleContext
+from moderation.rules.impersonation import impersonation
 
 _SCHOOL = (
     r"(?:de )?(?:school|schoolleiding|directie|rector|conrector|teamleider|teamleiding|administratie|roosterkamer"
@@ -39,12 +40,5 @@ class OfficialClaim:
         if claim is None:
             return None
         who = author.name if author else f"unknown account {message.author}"
-        return Verdict(
-            rule_id="R7",
-            rule_name=self.name,
-            category=Category.IMPERSONATION,
-            severity=Severity.MEDIUM,
-            score=1.0,
-            explanation=f"{who} posted a message that claims to come from the school ('{claim.group().strip()}')",
-            actions=(ActionKind.FLAG,),
-        )
+        said = claim.group().strip()
+        return impersonation(self.name, f"{who} posted a message that claims to come from the school ('{said}')")

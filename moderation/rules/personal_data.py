@@ -62,7 +62,9 @@ class PersonalData:
             score=1.0,
             explanation=f"personal data of someone else: {what}" + (" (shared about a person)" if shared else ""),
             actions=actions,
-            notice=_notice(context.policy.room.name, what, action),
+            notice=context.notices.personal_data(
+                context.policy.room.name, [k.value for k in kinds], held=action is PersonalDataAction.HOLD
+            ),
             excerpt=masked,
         )
 
@@ -72,12 +74,3 @@ def _is_own(text: str, finding: Finding) -> bool:
     after = text[finding.end : finding.end + _WINDOW]
     around = before + " " + after
     return bool(_OWN.search(around)) and not _SOMEONE_ELSE.search(around)
-
-
-def _notice(room: str, what: str, action: PersonalDataAction) -> str:
-    done = "verwijderd" if action is PersonalDataAction.HOLD else "doorgestuurd naar je mentor"
-    return (
-        f"Je bericht in #{room} bevatte persoonlijke gegevens van iemand anders ({what}) en is {done} "
-        "(schoolregel R6: deel geen gegevens, foto's of video's van een ander zonder toestemming). "
-        "Wil je iemand bereiken? Vraag het die persoon zelf."
-    )

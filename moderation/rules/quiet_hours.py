@@ -18,7 +18,6 @@ class QuietHoursRule:
         if context.author is not None and context.author.role is Role.STAFF:
             return None
         room, window = context.policy.room.name, quiet.label()
-        done = "is weggehaald" if quiet.hold else "staat er wel"
         return Verdict(
             rule_id="R11",
             rule_name=self.name,
@@ -27,9 +26,6 @@ class QuietHoursRule:
             score=1.0,
             explanation=f"a message in #{room} during its quiet hours ({window})",
             actions=(ActionKind.DELETE, ActionKind.NOTIFY_SENDER) if quiet.hold else (ActionKind.NOTIFY_SENDER,),
-            notice=(
-                f"Het is stiltetijd in #{room} ({window}): de school is telefoonvrij (schoolregel R11). Je bericht "
-                f"{done}; berichten kunnen weer na {quiet.end:%H:%M}."
-            ),
+            notice=context.notices.quiet_hours(room, window, quiet.end, held=quiet.hold),
             for_review=False,
         )

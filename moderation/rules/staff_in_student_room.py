@@ -6,13 +6,6 @@ from __future__ import annotations
 from moderation.model import ActionKind, Category, MemberChange, MemberChangeKind, Role, RoomKind, Severity, Verdict
 from moderation.rules.base import MemberContext
 
-_NOTE = (
-    "Goedemiddag, u bent lid geworden van #{room}, een groepsgesprek dat leerlingen zelf beheren. Volgens het "
-    "sociale-mediaprotocol van de school nemen medewerkers geen deel aan door leerlingen beheerde groepsgesprekken "
-    "(regel R10). Wilt u de groep verlaten? Uw leidinggevende ontvangt hiervan een melding. Hoort deze groep bij uw "
-    "lessen, dan kan de beheerder de ruimte uitzonderen."
-)
-
 
 class StaffInStudentRoom:
     name = "staff_in_student_room"
@@ -32,5 +25,5 @@ class StaffInStudentRoom:
             score=1.0,
             explanation=f"staff member {member.name} {found} the student-run room #{policy.room.name}",
             actions=(ActionKind.FLAG, ActionKind.NOTIFY_SENDER),
-            notice=_NOTE.format(room=policy.room.name),
+            notice=context.notices.staff_in_student_room(policy.room.name),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.storage.base import Base
@@ -19,6 +19,7 @@ class AnnouncementPostRow(Base):
     __table_args__ = (
         UniqueConstraint("source", "key", "platform", "room_id", name="uq_announcement_posts_place"),
         Index("ix_announcement_posts_status_next", "status", "next_try_at"),
+        Index("ix_announcement_posts_message", "platform", "room_id", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -43,6 +44,8 @@ class AnnouncementPostRow(Base):
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)  # the lesson's start; retention
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The teacher asked for "Gelezen ✓": the post carries a button (Discord) or takes a ✅ reaction (Matrix).
+    asks_read: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     log: Mapped[list[AnnouncementLogRow]] = relationship(
         back_populates="post", cascade="all, delete-orphan", order_by="AnnouncementLogRow.id"
@@ -63,3 +66,17 @@ class AnnouncementLogRow(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     post: Mapped[AnnouncementPostRow] = relationship(back_populates="log")
+
+
+class AnnouncementReadRow(Base):
+    """One reader's "Gelezen ✓" on one post. `reader` is a digest of the post and the reader's account, not the
+    account: enough to count each reader once per room, and erasable on request (the digest can be computed again
+    from the account), while the table itself names nobody. Deleted with its post (retention)."""
+
+    __tablename__ = "announcement_reads"
+    __table_args__ = (UniqueConstraint("post_id", "reader", name="uq_announcement_reads_reader"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("announcement_posts.id", ondelete="CASCADE"), index=True)
+    reader: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

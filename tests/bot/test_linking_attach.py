@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.linking import Commands, attach_link_commands
+from bot.texts.nl import DUTCH
 from moderation.model import Platform
-from moderation.roster import link_texts_nl as say
 from tests.support.core import make_core
+
+say = DUTCH.linking
 
 
 @dataclass

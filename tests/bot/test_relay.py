@@ -31,6 +31,8 @@ class RecordingAnnouncer:
     """What each room shows, and every call made (pure bookkeeping in place of a platform)."""
 
     platform: Platform = Platform.CONSOLE
+    confirms_reads: bool = False
+    read_hint: str = ""
     rooms: dict[str, dict[str, str]] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
     failing_rooms: set[str] = field(default_factory=set)
@@ -39,7 +41,7 @@ class RecordingAnnouncer:
     def shows(self, room: str) -> set[str]:
         return set(self.rooms.get(room, {}).values())
 
-    async def post(self, room_id: str, text: str, key: str) -> str:
+    async def post(self, room_id: str, text: str, key: str, *, asks_read: bool = False) -> str:
         if room_id in self.failing_rooms:
             raise RuntimeError("room unreachable")
         message_id = f"m{next(self.ids)}"
@@ -340,11 +342,11 @@ async def test_posts_about_lessons_long_past_are_purged_with_their_log(tmp_path:
 
 
 class SlowAnnouncer(RecordingAnnouncer):
-    async def post(self, room_id: str, text: str, key: str) -> str:
+    async def post(self, room_id: str, text: str, key: str, *, asks_read: bool = False) -> str:
         import asyncio
 
         await asyncio.sleep(0.01)  # the platform takes its time: a second pass would overtake this one
-        return await super().post(room_id, text, key)
+        return await super().post(room_id, text, key, asks_read=asks_read)
 
 
 async def test_two_passes_at_once_post_each_row_once(tmp_path: Path, portal: Any) -> None:

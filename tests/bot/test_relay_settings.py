@@ -54,7 +54,7 @@ def test_the_console_has_no_announcer(tmp_path: Path) -> None:
     from bot.platforms import console_adapter
 
     core = make_core(tmp_path, rooms=ROOMS, with_classifier=False)
-    assert announcer_for(console_adapter(core, lines=[])) is None
+    assert announcer_for(console_adapter(core, lines=[]), core.moderator.texts) is None
 
 
 async def test_run_starts_and_stops_the_relay_with_the_bot(

@@ -3,14 +3,23 @@ status and reason, and why a card was withdrawn (a new one without Dutch words f
 
 from __future__ import annotations
 
+import ast
+import inspect
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import get_type_hints
 from zoneinfo import ZoneInfo
 
-from bot.texts.nl import CATEGORIES, DUTCH, PHRASES, REASONS, SEVERITIES, STATUSES, WITHDRAWN, Dutch
+import moderation
+from bot.texts.nl import CATEGORIES, DUTCH, REASONS, SEVERITIES, STATUSES, WITHDRAWN, Dutch
+from bot.texts.nl_notices import LOOKED
+from bot.texts.nl_phrases import PHRASES
 from moderation.incidents.cards import Card, render_html
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
-from moderation.model import Category, Severity
-from moderation.texts import Phrase, Withdrawal
+from moderation.model import ABUSE_CATEGORIES, Category, Severity
+from moderation.texts import Phrase, Texts, Withdrawal
 
 
 def test_every_phrase_category_and_level_has_dutch_words() -> None:
@@ -21,6 +30,12 @@ def test_every_phrase_category_and_level_has_dutch_words() -> None:
     assert {"mentor", COORDINATOR, LEADERSHIP} <= set(REASONS)
     assert set(WITHDRAWN) == set(Withdrawal)
     assert DUTCH.withdrawn(7, Withdrawal.ERASED) == "Melding #7 is gewist (privacy)."
+
+
+def test_every_abusive_category_but_self_harm_has_its_own_word_in_a_notice() -> None:
+    assert set(LOOKED) == set(ABUSE_CATEGORIES) - {Category.SELF_HARM}  # that notice is care, and names nothing
+    said = DUTCH.notices.abusive(Category.INSULT, "klas-2b", staff=False, deleted=True)
+    assert said.startswith("Je bericht in #klas-2b lijkt beledigend en is verwijderd")
 
 
 def test_why_is_said_in_words_with_the_evidence_word() -> None:
@@ -65,3 +80,82 @@ def test_with_a_desk_every_card_links_to_its_page_there_and_without_one_it_does_
 def test_card_times_are_in_the_schools_time_zone() -> None:
     rows = dict(Dutch(ZoneInfo("America/New_York")).card_rows(_card()))
     assert rows["Wanneer"] == "01-12-2026 02:30" and dict(DUTCH.card_rows(_card()))["Wanneer"] == "01-12-2026 08:30"
+
+
+def _methods(protocol: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(value)
+        for name, value in vars(protocol).items()
+        if callable(value) and not name.startswith("_")
+    }
+
+
+def _same_parameters(port: inspect.Signature, given: Callable[..., object]) -> bool:
+    wanted = [(p.name, p.kind) for p in port.parameters.values() if p.name != "self"]
+    return [(p.name, p.kind) for p in inspect.signature(given).parameters.values()] == wanted
+
+
+def test_dutch_gives_every_phrase_group_of_the_texts_port_with_its_parameters() -> None:
+    groups: dict[str, tuple[type, object]] = {}
+    for name, member in vars(Texts).items():
+        if isinstance(member, property) and member.fget is not None:
+            groups[name] = (get_type_hints(member.fget)["return"], getattr(DUTCH, name))
+    groups["timetable"] = (get_type_hints(Texts.timetable)["return"], DUTCH.timetable({}))
+    assert {"notices", "announcements", "linking", "timetable"} <= set(groups)
+    for name, (protocol, given) in groups.items():
+        for method, signature in _methods(protocol).items():
+            assert _same_parameters(signature, getattr(given, method)), f"{name}.{method}"
+    for method, signature in _methods(Texts).items():
+        assert _same_parameters(signature, getattr(DUTCH, method)), method
+
+
+# A few words that almost every Dutch sentence has, and that English code and comments do not.
+_DUTCH_WORDS = re.compile(r"\b(je|jij|jouw|u|uw|het|een|niet|geen|naar|wordt|bericht|melding|mededeling)\b", re.I)
+_CORE = Path(moderation.__file__).parent
+_READS_DUTCH = _CORE / "classify"  # the detector's own lexicon and grammar: the Dutch it reads, not what it says
+
+
+def _dutch_literals(source: str) -> list[str]:
+    """The string literals (an f-string as one, its holes left out) that read as Dutch; docstrings and regular
+    expressions (the input's words that the core matches) aside."""
+    if len(_DUTCH_WORDS.findall(source)) < 2:
+        return []  # no literal in it can read as Dutch: not worth parsing
+    tree = ast.parse(source)
+    skip = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    texts: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            parts = [v for v in node.values if isinstance(v, ast.Constant)]
+            skip.update(id(v) for v in parts)
+            texts.append("".join(str(v.value) for v in parts))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            texts.append(node.value)
+    return [t for t in texts if "(?" not in t and len(_DUTCH_WORDS.findall(t)) >= 2]
+
+
+def test_the_scan_finds_a_dutch_sentence_and_passes_english_docstrings_and_patterns() -> None:
+    source = '''
+def notice(n: int) -> str:
+    """Het bericht van de leerling: een docstring."""
+    english = f"incident {n} is not the author's"
+    pattern = r"\\b(?:officieel|belangrijk) (?:bericht|mededeling) van het\\b"
+    return f"Melding #{n} bestaat niet" + english + pattern
+'''
+    assert _dutch_literals(source) == ["Melding # bestaat niet"]
+
+
+def test_the_core_says_nothing_in_dutch_itself() -> None:
+    found = {
+        f"{path.relative_to(_CORE.parent)}: {text[:60]!r}"
+        for path in _CORE.rglob("*.py")
+        if _READS_DUTCH not in path.parents
+        for text in _dutch_literals(path.read_text(encoding="utf-8"))
+    }
+    assert not found, "Dutch a person reads belongs in bot/texts (through moderation/texts.py): " + ", ".join(found)

@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from adapters.web.chat_login import NOT_A_REVIEWER, with_login
+from adapters.web.chat_login import with_login
+from bot.texts.nl import DUTCH
 from bot.web import desk_backend, desk_links
 from moderation.model import Platform
+from moderation.texts import Phrase
 from tests.support.core import SAMPLE_PEOPLE, make_core
 
+REFUSED = DUTCH.phrase(Phrase.LOGIN_REFUSED)
 MATRIX_IDS = {"jan": "@jansen:school.nl", "sanne": "@sanne:school.nl"}
 
 
@@ -29,7 +32,7 @@ async def test_login_answers_a_link_to_reviewers_only_and_passes_other_commands_
         seen.append(text)
         return "mededeling geplaatst"
 
-    handle = with_login(desk_links(core, backend), 10, _now, before)
+    handle = with_login(desk_links(core, backend), 10, _now, before, core.moderator.texts)
     answer = await handle(Platform.MATRIX, "@jansen:school.nl", " !LOGIN ", "$1")
     assert answer is not None and "één keer" in answer and "10 minuten" in answer
     token = answer.split("?t=", 1)[1].split()[0]
@@ -37,7 +40,7 @@ async def test_login_answers_a_link_to_reviewers_only_and_passes_other_commands_
     assert redeemed is not None and redeemed[1].person_id == "jan"
     assert backend.logins.redeem(token) is None  # single use
 
-    assert await handle(Platform.MATRIX, "@sanne:school.nl", "!login", "$2") == NOT_A_REVIEWER
-    assert await handle(Platform.MATRIX, "@vreemde:elders.nl", "!login", "$3") == NOT_A_REVIEWER
+    assert await handle(Platform.MATRIX, "@sanne:school.nl", "!login", "$2") == REFUSED
+    assert await handle(Platform.MATRIX, "@vreemde:elders.nl", "!login", "$3") == REFUSED
     assert await handle(Platform.MATRIX, "@jansen:school.nl", "!mededeling 2B hoi", "$4") == "mededeling geplaatst"
     assert seen == ["!mededeling 2B hoi"]

@@ -14,7 +14,6 @@ from moderation.model import (
     HistoryAction,
     IncidentStatus,
     Leadership,
-    notice_word,
 )
 
 
@@ -33,9 +32,3 @@ def test_every_category_has_one_meaning() -> None:
     assert ABUSE_CATEGORIES[0] is Category.INSULT and len(ABUSE_CATEGORIES) == 6  # the classifiers' column order
     leadership_only = {c for c, m in CATEGORIES.items() if m.leadership is Leadership.ONLY}
     assert leadership_only == {Category.PERMISSION_DRIFT, Category.RULE_ERROR, Category.ONE_TO_ONE}
-
-
-def test_the_notice_word_is_dutch_and_only_for_notices_that_name_one() -> None:
-    assert notice_word(Category.INSULT) == "beledigend"
-    assert notice_word(Category.SELF_HARM) == ""  # that notice is care, and names nothing
-    assert all(notice_word(c) for c in BULLYING_CATEGORIES | {Category.SEXUAL})

@@ -14,6 +14,7 @@ from bot.database import upgrade
 from bot.settings import settings_from_dict
 from bot.texts.nl import DUTCH
 from moderation.enforcers import DryRunEnforcer
+from moderation.incidents.access import Actor
 from moderation.incidents.outbox import SqlOutbox
 from moderation.incidents.review import ReviewService
 from moderation.incidents.store import SqlIncidentStore
@@ -89,6 +90,13 @@ class School:
         outcome = await self.post(author, text, room)
         assert outcome.incident is not None, f"expected an incident for {text!r}"
         return outcome.incident.id
+
+
+def actor(school: School, pid: str) -> Actor:
+    """The reviewer's `Actor` as the review service knows them now."""
+    found = school.review.actor_by_id(pid)
+    assert found is not None
+    return found
 
 
 def make_school(

@@ -31,11 +31,13 @@ class Killed(BaseException):
 class KilledAfterPosting:
     def __init__(self, real: DiscordAnnouncer, after: int) -> None:
         self.platform = real.platform
+        self.confirms_reads = real.confirms_reads
+        self.read_hint = real.read_hint
         self._real = real
         self._left = after
 
-    async def post(self, room_id: str, text: str, key: str) -> str:
-        message_id = await self._real.post(room_id, text, key)
+    async def post(self, room_id: str, text: str, key: str, *, asks_read: bool = False) -> str:
+        message_id = await self._real.post(room_id, text, key, asks_read=asks_read)
         self._left -= 1
         if self._left == 0:
             raise Killed
@@ -84,7 +86,9 @@ async def test_the_week_reaches_each_class_channel_once_per_change(tmp_path: Pat
         try:
             timetable.first_changes()
             with pytest.raises(Killed):
-                await make_relay(core, [KilledAfterPosting(DiscordAnnouncer(adapter), after=4)], portal.url).poll_once()
+                await make_relay(
+                    core, [KilledAfterPosting(DiscordAnnouncer(adapter, core.moderator.texts), after=4)], portal.url
+                ).poll_once()
         finally:
             await adapter.stop()
             core.close()
@@ -94,7 +98,7 @@ async def test_the_week_reaches_each_class_channel_once_per_change(tmp_path: Pat
         core, adapter = start()
         await adapter.start(core.moderator)
         try:
-            relay = make_relay(core, [DiscordAnnouncer(adapter)], portal.url)
+            relay = make_relay(core, [DiscordAnnouncer(adapter, core.moderator.texts)], portal.url)
             await relay.poll_once()
             assert sorted(shown(school, school.announcements.id)) == sorted(FIRST_2B)
             assert sorted(shown(school, ch3a.id)) == sorted(FIRST_3A)
@@ -145,7 +149,7 @@ async def test_a_fan_out_waits_out_rate_limits_and_one_broken_channel_stops_no_o
         try:
             for name in ("ak-1", "ak-2", "ak-3"):
                 timetable.portal.change(timetable.lessons[name], cancelled=True)
-            result = await make_relay(core, [DiscordAnnouncer(adapter)], portal.url).poll_once()
+            result = await make_relay(core, [DiscordAnnouncer(adapter, core.moderator.texts)], portal.url).poll_once()
         finally:
             await adapter.stop()
             core.close()
@@ -184,7 +188,7 @@ async def test_a_teachers_announcement_reaches_the_discord_channels_and_is_retra
         adapter = DiscordAdapter(replace(school.config(), bot_posts_announcements=True), BOT_TOKEN, state=core.state)
         await adapter.start(core.moderator)
         try:
-            staff = build_staff_announcements(core, [DiscordAnnouncer(adapter)])
+            staff = build_staff_announcements(core, [DiscordAnnouncer(adapter, core.moderator.texts)])
             teacher = str(school.teacher.id)  # Meneer Jansen, as his Discord account in the roster
             command = "!mededeling 2b 3a: Toets Engels gaat door"
             reply = await staff.handle(Platform.DISCORD, teacher, command, "1001")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.discord.client import DiscordAdapter
-from adapters.web.chat_login import NOT_A_REVIEWER
+from bot.texts.nl import DUTCH
 from bot.web import attach_desk_login, desk_backend
+from moderation.texts import Phrase
 from tests.adapters.discord.classifier import make_classifier
 from tests.adapters.discord.test_reports import EPHEMERAL
 from tests.support.core import make_core
@@ -37,6 +38,6 @@ async def test_login_gives_a_reviewer_a_private_one_time_link(tmp_path: Path, sc
 
             student = fake.invoke_command(school.sanne, school.klas.id, "login")
             await fake.wait_for(lambda: student in fake.rest.interaction_responses)
-            assert fake.rest.interaction_responses[student]["data"]["content"] == NOT_A_REVIEWER
+            assert fake.rest.interaction_responses[student]["data"]["content"] == DUTCH.phrase(Phrase.LOGIN_REFUSED)
         finally:
             await adapter.stop()

@@ -11,8 +11,8 @@ from sqlalchemy import insert
 
 from adapters.discord.client import DiscordAdapter
 from bot.linking import attach_link_commands
+from bot.texts.nl import DUTCH
 from moderation.model import AccountId, Platform
-from moderation.roster import link_texts_nl as say
 from moderation.storage.links import PersonEmailRow
 from tests.adapters.discord.classifier import make_classifier
 from tests.adapters.discord.conftest import Running
@@ -20,6 +20,8 @@ from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_discord.school import BOT_TOKEN, School, build_school
 from tests.support.smtp import Mailbox, smtp_server
+
+say = DUTCH.linking
 
 EPHEMERAL = 64
 

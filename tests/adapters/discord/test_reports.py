@@ -71,6 +71,7 @@ async def test_report_slash_command_with_a_bad_link_answers_privately(running: R
     interaction = running.fake.invoke_command(school.daan, school.klas.id, "report", options=options)
     data = await answer(running, interaction)
     assert "Ik kon dat bericht niet vinden" in data["content"] and data["flags"] & EPHEMERAL
+    assert DUTCH.phrase(Phrase.REPORT_BAD_LINK) in data["content"]  # in the student's words, not the parser's
     assert not [i for i in running.incidents() if i.category == "reported"]
 
 

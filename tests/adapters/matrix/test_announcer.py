@@ -32,11 +32,13 @@ class KilledAfterPosting:
 
     def __init__(self, real: MatrixAnnouncer, after: int) -> None:
         self.platform = real.platform
+        self.confirms_reads = real.confirms_reads
+        self.read_hint = real.read_hint
         self._real = real
         self._left = after
 
-    async def post(self, room_id: str, text: str, key: str) -> str:
-        event_id = await self._real.post(room_id, text, key)
+    async def post(self, room_id: str, text: str, key: str, *, asks_read: bool = False) -> str:
+        event_id = await self._real.post(room_id, text, key, asks_read=asks_read)
         self._left -= 1
         if self._left == 0:
             raise Killed
@@ -106,7 +108,7 @@ async def test_the_week_reaches_each_class_room_once_per_change(
     await adapter.start(core.moderator)
     try:
         timetable.first_changes()
-        dying = KilledAfterPosting(MatrixAnnouncer(adapter), after=2)
+        dying = KilledAfterPosting(MatrixAnnouncer(adapter, core.moderator.texts), after=2)
         with pytest.raises(Killed):
             await make_relay(core, [dying], fake.url).poll_once()
     finally:
@@ -116,7 +118,7 @@ async def test_the_week_reaches_each_class_room_once_per_change(
     core, adapter = start()  # the restart: the second post went out, but was never recorded
     await adapter.start(core.moderator)
     try:
-        relay = make_relay(core, [MatrixAnnouncer(adapter)], fake.url)
+        relay = make_relay(core, [MatrixAnnouncer(adapter, core.moderator.texts)], fake.url)
         await relay.poll_once()
         assert sorted(await current_posts(school, r2b)) == sorted(FIRST_2B)
         assert sorted(await current_posts(school, r3a)) == sorted(FIRST_3A)
@@ -173,7 +175,7 @@ async def test_a_fan_out_waits_out_m_limit_exceeded_and_reaches_every_room(
         try:
             for name in ("ak-1", "ak-2"):
                 timetable.portal.change(timetable.lessons[name], cancelled=True)
-            result = await make_relay(core, [MatrixAnnouncer(adapter)], portal.url).poll_once()
+            result = await make_relay(core, [MatrixAnnouncer(adapter, core.moderator.texts)], portal.url).poll_once()
             assert (result.progress.done, result.progress.failed) == (12, 0)
             for cls in classes:
                 assert sorted(await current_posts(school, ids[cls])) == [

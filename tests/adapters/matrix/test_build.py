@@ -46,3 +46,13 @@ def test_matrix_adapter_without_settings_or_secret(
     with pytest.raises(MatrixConfigError, match="no Matrix login secret"):
         matrix_adapter(core)
     core.close()
+
+
+def test_read_reactions_reach_the_adapter_from_the_settings(
+    school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCHOOLWACHT_MATRIX_TOKEN", "not-used-here")
+    matrix = {"homeserver": school.server.url, "user_id": school.uid("bot"), "read_reactions": True}
+    core = school.make_core(tmp_path, [], extra_settings={"matrix": matrix})
+    assert matrix_adapter(core).config.read_reactions is True  # off unless set (MatrixConfig's default)
+    core.close()

@@ -9,13 +9,15 @@ import pytest
 from sqlalchemy import insert
 
 from bot.linking import attach_link_commands
+from bot.texts.nl import DUTCH
 from moderation.model import AccountId, Platform
-from moderation.roster import link_texts_nl as say
 from moderation.storage.links import PersonEmailRow
 from tests.adapters.matrix.helpers import KeywordClassifier, School, eventually
 from tests.adapters.matrix.test_staff_announcements import bot_said, direct_room
 from tests.support.core import make_core
 from tests.support.smtp import smtp_server
+
+say = DUTCH.linking
 
 pytestmark = pytest.mark.synapse
 

@@ -56,6 +56,15 @@ def test_per_type_entries_below_staff_are_raised() -> None:
     assert wanted["events"] == {"m.room.message": 50, "m.reaction": 50, "m.room.name": 50}
 
 
+def test_reactions_may_be_opened_for_read_confirmations_and_nothing_else() -> None:
+    current = {**SYNAPSE_DEFAULT, "events": {"m.room.message": 0, "m.reaction": 50, "m.room.name": 50}}
+    wanted = wanted_levels(current, posters=[], bot=BOT, levels=Levels(reactions=True))
+    assert wanted["events"] == {"m.room.message": 50, "m.reaction": 0, "m.room.name": 50}
+    assert wanted["events_default"] == 50
+    assert "events[m.reaction] is 50, should be 0" in drift(current, wanted)
+    assert drift(wanted, wanted_levels(wanted, posters=[], bot=BOT, levels=Levels(reactions=True))) == []
+
+
 def test_a_student_raised_to_posting_level_is_dropped_but_not_a_higher_admin() -> None:
     current = {**SYNAPSE_DEFAULT, "users": {BOT: 100, STUDENT: 50, CREATOR: 100}}
     wanted = wanted_levels(current, posters=[TEACHER], bot=BOT)

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from adapters.matrix.event_fields import MalformedEvent
 from adapters.matrix.event_text import html_to_text, strip_reply_fallback
 from adapters.matrix.report_command import REPORT_REASON_MAX, report_command
-from adapters.matrix.translate import edit_on_its_own, message_from_event, parse_event_link
+from adapters.matrix.translate import (
+    edit_on_its_own,
+    event_message,
+    message_from_event,
+    parse_event_link,
+    read_reaction,
+)
 from moderation.model import Platform
 
 DATA = Path(__file__).parent / "data"
@@ -244,3 +250,34 @@ def test_a_rooms_name_and_topic_are_judged_words() -> None:
     topic = message_from_event(ROOM, _event("m.room.topic", {"topic": "hier pesten we"}, state_key=""))
     assert name is not None and name.text == "klas van sukkels" and name.target_id == "$e1"
     assert topic is not None and topic.text == "hier pesten we"
+
+
+@pytest.mark.parametrize("key", ["✅", "✔️", "✔", "☑️", "👍", " ✅ "])
+def test_a_check_mark_reaction_reads_as_gelezen(key: str) -> None:
+    event = {"type": "m.reaction", "sender": "@s:school.test", "content": {"m.relates_to": {}}}
+    event["content"] = {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$post", "key": key}}
+    assert read_reaction(event) == ("$post", "@s:school.test")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$post", "key": "🖕"}},
+        {"m.relates_to": {"rel_type": "m.reference", "event_id": "$post", "key": "✅"}},
+        {"m.relates_to": {"rel_type": "m.annotation", "key": "✅"}},
+        {"m.relates_to": "✅"},
+        {},
+        "not an object",
+    ],
+)
+def test_anything_else_is_no_read_confirmation(content: object) -> None:
+    assert read_reaction({"type": "m.reaction", "sender": "@s:school.test", "content": content}) is None
+    assert read_reaction({"type": "m.room.message", "sender": "@s:school.test", "content": content}) is None
+
+
+def test_a_reaction_is_open_only_where_the_room_lets_everyone_react() -> None:
+    reaction = {"type": "m.reaction", "event_id": "$r", "sender": "@s:school.test", "origin_server_ts": 0}
+    vote = {**reaction, "type": "org.matrix.msc3381.poll.response"}
+    assert event_message(ROOM, reaction, reactions_open=True).open_reaction
+    assert not event_message(ROOM, reaction).open_reaction  # a reaction where none may react: R10 as any post
+    assert not event_message(ROOM, vote, reactions_open=True).open_reaction

@@ -20,11 +20,13 @@ NOW = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)
 
 class Recording:
     platform = Platform.DISCORD
+    confirms_reads = False
+    read_hint = ""
 
     def __init__(self) -> None:
         self.posted: list[tuple[str, str]] = []
 
-    async def post(self, room_id: str, text: str, key: str) -> str:
+    async def post(self, room_id: str, text: str, key: str, *, asks_read: bool = False) -> str:
         self.posted.append((room_id, text))
         return f"m{len(self.posted)}"
 

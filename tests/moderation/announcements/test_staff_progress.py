@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.relay import build_delivery, build_staff_announcements
-from moderation.announcements import texts_nl as texts
+from bot.texts.nl import DUTCH
 from moderation.announcements.lease import DeliveryLease
 from moderation.model import Platform
 from tests.support.core import make_core
@@ -27,6 +27,8 @@ class SlowRooms:
     """Posts take a moment each; one room refuses every post."""
 
     platform = Platform.MATRIX
+    confirms_reads = False
+    read_hint = ""
 
     def __init__(self, broken: str) -> None:
         self.broken = broken
@@ -34,7 +36,7 @@ class SlowRooms:
         self.told: list[str] = []
         self.texts: list[str] = []
 
-    async def post(self, room_id: str, text: str, key: str) -> str:
+    async def post(self, room_id: str, text: str, key: str, *, asks_read: bool = False) -> str:
         await asyncio.sleep(0.02)
         if room_id == self.broken:
             raise RuntimeError("M_FORBIDDEN: the bot was kicked")
@@ -86,7 +88,7 @@ async def test_a_command_in_a_process_that_does_not_deliver_is_left_to_the_one_t
     second = build_staff_announcements(core, [other], lease=DeliveryLease(core.sessions, "second"))
     assert first.fanout.delivering() == [Platform.MATRIX]
     reply = await second.handle(Platform.MATRIX, "@jan:school.test", "!mededeling 2b: toets gaat door", "$c2")
-    assert reply is not None and reply.endswith(texts.ELSEWHERE) and other.posted == []
+    assert reply is not None and reply.endswith(DUTCH.announcements.elsewhere()) and other.posted == []
     await build_delivery(core, first).tick()
     assert delivering.posted == ["!r:school.test"]
 

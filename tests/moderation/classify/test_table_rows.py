@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.texts.nl import DUTCH
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.text_tier import TextTier
 from moderation.model import (
@@ -32,7 +33,9 @@ _MESSAGE = Message(Platform.CONSOLE, RoomId("r"), EventId("e"), AccountId("a"), 
 
 
 def verdict(tier: TextTier, text: str) -> Verdict | None:
-    context = RuleContext(policy=_POLICY, author=None, may_post=True, classification=tier.classify(text))
+    context = RuleContext(
+        policy=_POLICY, author=None, may_post=True, classification=tier.classify(text), notices=DUTCH.notices
+    )
     return AbusiveContent().evaluate(_MESSAGE, context)
 
 

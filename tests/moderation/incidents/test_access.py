@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
 
 from moderation.incidents.access import Actor
@@ -13,21 +9,7 @@ from moderation.incidents.review import Result
 from moderation.roster import parse_roster, store_roster
 from moderation.storage.incidents import HistoryRow, IncidentRow, ReviewerRow
 from tests.support.core import roster_csv
-from tests.support.review import REVIEW_PEOPLE, School, make_school
-
-
-@pytest.fixture
-def school(tmp_path: Path, database_url: str) -> Iterator[School]:
-    """On SQLite and on the real PostgreSQL server."""
-    school = make_school(tmp_path, database_url=database_url)
-    yield school
-    school.core.close()
-
-
-def actor(school: School, pid: str) -> Actor:
-    found = school.review.actor_by_id(pid)
-    assert found is not None
-    return found
+from tests.support.review import REVIEW_PEOPLE, School, actor
 
 
 def visible(school: School, pid: str) -> set[int]:

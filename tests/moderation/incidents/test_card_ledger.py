@@ -9,14 +9,13 @@ from dataclasses import replace
 import pytest
 
 from bot.texts.nl import DUTCH
-from moderation.incidents.access import Actor
 from moderation.incidents.card_ledger import CardLedger
 from moderation.incidents.card_locations import CardLocations, LedgerKeys
 from moderation.incidents.cards import Card
 from moderation.model import Person, PersonId
 from moderation.ports import OVERVIEW, CardAddress, CardFailed
 from tests.support.core import OPEN_CORES
-from tests.support.review import School, make_school
+from tests.support.review import School, actor, make_school
 
 KEYS = LedgerKeys(copies="test.copies.", by_message="test.card.", listing="test.copies.index")
 
@@ -66,12 +65,6 @@ def school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[School]:
 
 def ledger_of(school: School, port: RecordingPort, state: Memory) -> CardLedger:
     return CardLedger(port, CardLocations(state, KEYS), school.review, DUTCH, platform="test")
-
-
-def actor(school: School, pid: str) -> Actor:
-    found = school.review.actor_by_id(pid)
-    assert found is not None
-    return found
 
 
 async def test_each_reviewer_gets_one_copy_as_the_service_shows_it_to_them(school: School) -> None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -16,27 +16,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.texts.nl import DUTCH
-from moderation.incidents.access import Actor
 from moderation.incidents.cards import render_html, render_text
 from moderation.incidents.review import Result, ReviewResult, ReviewService, parse_escalation
 from moderation.roster import parse_roster, store_roster
 from moderation.storage.incidents import HistoryRow, IncidentRow
 from tests.support.core import roster_csv
-from tests.support.review import REVIEW_PEOPLE, FrozenClock, School, make_school
-
-
-@pytest.fixture
-def school(tmp_path: Path, database_url: str) -> Iterator[School]:
-    """On SQLite and on the real PostgreSQL server."""
-    school = make_school(tmp_path, database_url=database_url)
-    yield school
-    school.core.close()
-
-
-def actor(school: School, pid: str) -> Actor:
-    found = school.review.actor_by_id(pid)
-    assert found is not None
-    return found
+from tests.support.review import REVIEW_PEOPLE, FrozenClock, School, actor, make_school
 
 
 def row(school: School, incident: int) -> IncidentRow:

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.smtp import SmtpMailer
 from bot.database import upgrade
+from bot.texts.nl import DUTCH
 from moderation.directory import load_directory
 from moderation.model import AccountId, Platform
 from moderation.privacy import UnknownPerson, erase_person, export_person
 from moderation.roster import RosterError, RosterOptions, read_roster, store_roster
-from moderation.roster import link_texts_nl as say
 from moderation.roster.linking import AccountLinking
 from moderation.storage.engine import make_engine, make_session_factory
 from moderation.storage.links import AccountLinkHistoryRow, LinkRequestRow
@@ -24,6 +24,8 @@ from moderation.storage.people import AccountRow
 from tests.support.fakes import FixedClock
 from tests.support.school_exports import School, magister
 from tests.support.smtp import Mailbox, smtp_server
+
+say = DUTCH.linking
 
 SCHOOL = School(classes=1, per_class=3, staff=3)
 LEADERS = RosterOptions(leadership=frozenset({"T01"}))
@@ -60,7 +62,7 @@ def school(tmp_path: Path, migrated: Path) -> Iterator[tuple[sessionmaker[Sessio
 
 def _linking(sessions: sessionmaker[Session], mailbox: Mailbox, clock: FixedClock) -> AccountLinking:
     mailer = SmtpMailer("127.0.0.1", mailbox.port, "Schoolwacht <noreply@school.nl>", starttls=False)
-    return AccountLinking(sessions, clock, mailer)
+    return AccountLinking(sessions, clock, mailer, texts=say)
 
 
 def _history(sessions: sessionmaker[Session]) -> list[tuple[str | None, str, str]]:

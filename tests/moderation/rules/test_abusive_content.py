@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.texts.nl import DUTCH
 from moderation.judge import Judge
 from moderation.model import (
     AccountId,
@@ -45,7 +46,9 @@ def scores(**by_category: float) -> Classification:
 def judge(
     result: Classification | None, policy: RoomPolicy | None = None, author: Person | None = SANNE
 ) -> Verdict | None:
-    context = RuleContext(policy=policy or room(), author=author, may_post=True, classification=result)
+    context = RuleContext(
+        policy=policy or room(), author=author, may_post=True, classification=result, notices=DUTCH.notices
+    )
     return AbusiveContent().evaluate(MESSAGE, context)
 
 
@@ -117,7 +120,7 @@ async def test_without_a_classifier_the_judge_says_so_and_abuse_is_not_checked(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="moderation.judge"):
-        judge_ = Judge(ALL_RULES, classifier=None)
+        judge_ = Judge(ALL_RULES, classifier=None, notices=DUTCH.notices)
     assert "no classifier configured: abusive content is NOT checked" in caplog.text
     assert not judge_.has_classifier
     assert await judge_.judge(MESSAGE, room(), SANNE) is None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.texts.nl import DUTCH
 from moderation.model import (
     AccountId,
     ActionKind,
@@ -34,11 +36,14 @@ def policy(kind: RoomKind, *, posters: frozenset[PersonId] = frozenset(), staff:
     )
 
 
-def judge(author: Person | None, room: RoomPolicy) -> Verdict | None:
+def judge(author: Person | None, room: RoomPolicy, *, open_reaction: bool = False) -> Verdict | None:
     message = Message(
         Platform.CONSOLE, RoomId("r"), EventId("e"), AccountId("acc-9"), "het 3e uur vervalt", datetime.now(UTC)
     )
-    context = RuleContext(policy=room, author=author, may_post=may_post(room, author), classification=None)
+    message = replace(message, open_reaction=open_reaction)
+    context = RuleContext(
+        policy=room, author=author, may_post=may_post(room, author), classification=None, notices=DUTCH.notices
+    )
     return AnnouncementOnly().evaluate(message, context)
 
 
@@ -75,3 +80,12 @@ def test_a_listed_poster_is_found_whatever_the_case_of_the_id() -> None:
     room = policy(RoomKind.ANNOUNCEMENT, posters=frozenset({PersonId("SANNE")}), staff=False)
     assert may_post(room, SANNE) and judge(SANNE, room) is None
     assert not may_post(room, PARENT)
+
+
+def test_a_stray_reaction_where_everyone_may_react_goes_quietly() -> None:
+    verdict = judge(SANNE, policy(RoomKind.ANNOUNCEMENT), open_reaction=True)
+    assert verdict is not None and verdict.rule_id == "R10"
+    assert verdict.actions == (ActionKind.DELETE,) and verdict.notice is None  # removed, and nobody is told
+    assert not verdict.for_review  # recorded, but no incident for a mentor to review
+    assert "Sanne reacted in announcement room #mededelingen-2b" in verdict.explanation
+    assert judge(JAN, policy(RoomKind.ANNOUNCEMENT), open_reaction=True) is None  # staff may react

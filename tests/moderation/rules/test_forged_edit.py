@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.texts.nl import DUTCH
 from moderation.model import AccountId, ActionKind, Category, EventId, Message, Platform, Room, RoomId, RoomKind
 from moderation.policy import RoomPolicy
 from moderation.rules import ForgedEdit, RuleContext
@@ -17,6 +18,7 @@ CONTEXT = RuleContext(
     author=None,
     may_post=True,
     classification=None,
+    notices=DUTCH.notices,
 )
 
 

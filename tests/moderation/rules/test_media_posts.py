@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.texts.nl import DUTCH
 from moderation.model import (
     AccountId,
     ActionKind,
@@ -36,7 +37,9 @@ def judge(
     message = Message(
         Platform.MATRIX, RoomId("!r"), EventId("$e"), AccountId("@s"), "", datetime.now(UTC), has_media=has_media
     )
-    context = RuleContext(policy=room, author=author, may_post=True, classification=None, media=seen)
+    context = RuleContext(
+        policy=room, author=author, may_post=True, classification=None, media=seen, notices=DUTCH.notices
+    )
     return MediaPosts().evaluate(message, context)
 
 

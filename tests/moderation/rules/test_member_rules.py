@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.texts.nl import DUTCH
 from moderation.classify.normalize import bundled_lookalikes
 from moderation.model import (
     AccountId,
@@ -35,7 +36,7 @@ def change(name: str, kind: MemberChangeKind = MemberChangeKind.RENAMED) -> Memb
 
 def context(member: Person | None, kind: RoomKind = RoomKind.CLASS, **policy: object) -> MemberContext:
     room = RoomPolicy(room=Room(Platform.MATRIX, RoomId("!r"), "klas-2b", kind), **policy)  # type: ignore[arg-type]
-    return MemberContext(room, member, [JAN, DIR], ["Minkema College"])
+    return MemberContext(room, member, [JAN, DIR], ["Minkema College"], notices=DUTCH.notices)
 
 
 def impersonation(name: str, member: Person | None) -> Verdict | None:

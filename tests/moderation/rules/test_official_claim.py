@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.texts.nl import DUTCH
 from moderation.directory import RosterDirectory
 from moderation.incidents.routing import route
 from moderation.model import (
@@ -34,7 +35,9 @@ SANNE = Person(PersonId("sanne"), "Sanne", Role.STUDENT, mentor=PersonId("jan"))
 def judge(text: str, author: Person | None = SANNE) -> Verdict | None:
     room = RoomPolicy(room=Room(Platform.CONSOLE, RoomId("r"), "klas-2b", RoomKind.CLASS))
     message = Message(Platform.CONSOLE, RoomId("r"), EventId("e"), AccountId("acc"), text, datetime.now(UTC))
-    context = RuleContext(policy=room, author=author, may_post=may_post(room, author), classification=None)
+    context = RuleContext(
+        policy=room, author=author, may_post=may_post(room, author), classification=None, notices=DUTCH.notices
+    )
     return OfficialClaim().evaluate(message, context)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.texts.nl import DUTCH
 from moderation.model import (
     AccountId,
     ActionKind,
@@ -31,7 +32,9 @@ SANNE = Person(PersonId("sanne"), "Sanne", Role.STUDENT, mentor=PersonId("jan"))
 def judge(text: str, kind: RoomKind, author: Person | None = SANNE, **policy: object) -> Verdict | None:
     room = RoomPolicy(room=Room(Platform.CONSOLE, RoomId("r"), "klas-2b", kind), **policy)  # type: ignore[arg-type]
     message = Message(Platform.CONSOLE, RoomId("r"), EventId("e"), AccountId("acc"), text, datetime.now(UTC))
-    context = RuleContext(policy=room, author=author, may_post=may_post(room, author), classification=None)
+    context = RuleContext(
+        policy=room, author=author, may_post=may_post(room, author), classification=None, notices=DUTCH.notices
+    )
     return PersonalData().evaluate(message, context)
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.texts.nl import DUTCH
 from moderation.model import (
     AccountId,
     ActionKind,
@@ -35,7 +36,7 @@ NIGHT = QuietHours(time(22, 0), time(7, 0), AMSTERDAM, frozenset(range(7)), hold
 def judge(quiet: QuietHours, at: datetime, author: Person = SANNE) -> Verdict | None:
     room = RoomPolicy(room=Room(Platform.CONSOLE, RoomId("r"), "klas-2b", RoomKind.CLASS), quiet_hours=quiet)
     message = Message(Platform.CONSOLE, RoomId("r"), EventId("e"), AccountId("s"), "hoi", at)
-    return QuietHoursRule().evaluate(message, RuleContext(room, author, True, None))
+    return QuietHoursRule().evaluate(message, RuleContext(room, author, True, None, notices=DUTCH.notices))
 
 
 @pytest.mark.parametrize(

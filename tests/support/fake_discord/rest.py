@@ -24,6 +24,7 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from tests.support.fake_discord import payloads
+from tests.support.fake_discord.components import check_components
 from tests.support.fake_discord.faults import Buckets, Faults, RecordedRequest
 from tests.support.fake_discord.state import DM, DiscordError, DmOpenedTooFast, User, World
 
@@ -182,6 +183,7 @@ class RestApi:
         channel_id = _id(request, "channel_id")
         content = str(body.get("content") or "")
         components = list(body.get("components") or [])
+        check_components(components)
         if self.world.channel(channel_id).type == DM:
             message = self.world.send_dm(user.id, channel_id, content, components=components)
         else:
@@ -223,6 +225,8 @@ class RestApi:
         body = await _json(request)
         ids = _id(request, "channel_id"), _id(request, "message_id")
         components = body.get("components")  # None: unchanged; []: the buttons are removed
+        if components is not None:
+            check_components(list(components))
         message = self.world.edit_message(user.id, *ids, str(body.get("content") or ""), components=components)
         return payloads.message(self.world, message)
 

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from moderation.announcements.compose import Composer, clean
+from bot.texts.nl_timetable import DutchTimetable
+from moderation.announcements.compose import clean
 from moderation.announcements.timetable import Lesson
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -22,7 +23,7 @@ MONDAY_3RD = Lesson(
     teachers=("jan",),
     groups=("2b",),
 )
-COMPOSER = Composer(AMSTERDAM)
+COMPOSER = DutchTimetable(AMSTERDAM)
 
 
 def test_a_cancelled_lesson() -> None:
@@ -47,7 +48,7 @@ def test_a_described_change_and_no_hour() -> None:
 def test_unknown_codes_shown_as_they_are_and_the_schools_own_names_first() -> None:
     lesson = replace(MONDAY_3RD, subjects=("xyz",), cancelled=True)
     assert "het 3e uur xyz" in COMPOSER.change(lesson)
-    own = Composer(AMSTERDAM, {"xyz": "robotica", "wi": "rekenen"})
+    own = DutchTimetable(AMSTERDAM, {"xyz": "robotica", "wi": "rekenen"})
     assert "het 3e uur robotica" in own.change(lesson)
     assert "rekenen" in own.change(replace(lesson, subjects=("WI",)))
 

@@ -1,15 +1,22 @@
 """The texts port: every sentence a person reads in chat, per language, comes through here.
 
-The core and the adapters say *what* to tell someone; a language module (bot/texts/nl.py, Dutch, for everything
-students and staff read) says it. The composition root picks one and passes it in; the core never names one.
+The core and the adapters say *what* to tell someone; a language (bot/texts/nl.py, Dutch, for everything students
+and staff read) says it. The composition root picks one and passes it in; the core never names one. `Texts` is
+the reviewers' side (cards, answers, lists, the digest) and the fixed `Phrase`s; each other reader has a group of
+its own, one module each: `notices`, `announcements`, `timetable`, `linking`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
+
+from moderation.texts.announcements import AnnouncementTexts
+from moderation.texts.linking import LinkingTexts
+from moderation.texts.notices import Notices
+from moderation.texts.timetable import TimetableTexts
 
 if TYPE_CHECKING:
     from moderation.digest import Digest
@@ -53,6 +60,26 @@ class Phrase(StrEnum):
     REPORT_REFUSED = "report-refused"  # with {why}
     REPORT_NOT_FOUND = "report-not-found"  # with {why}
     REPORT_OTHER_SERVER = "report-other-server"
+    REPORT_BAD_LINK = "report-bad-link"
+    REPORT_UNREACHABLE = "report-unreachable"
+    REPORT_NOT_A_POST = "report-not-a-post"
+    # Matrix's `!report` (students read these)
+    REPORT_RECEIVED = "report-received"
+    REPORT_HOW = "report-how"
+    REPORT_UNREADABLE = "report-unreadable"
+    # Discord's linking and desk sign-in commands, as the command list shows them
+    LINK_COMMAND = "link-command"
+    LINK_OPTION = "link-option"
+    UNLINK_COMMAND = "unlink-command"
+    LOGIN_COMMAND = "login-command"
+    # the answer to `!login` / `/login`
+    LOGIN_LINK = "login-link"  # with {link} and {minutes}
+    LOGIN_REFUSED = "login-refused"
+    # the reason on a retracted announcement (Matrix shows it on the redaction)
+    ANNOUNCEMENT_RETRACTED = "announcement-retracted"
+    # "Gelezen ✓" under a teacher's announcement: Discord's button, Matrix's line under the post
+    READ_BUTTON = "read-button"
+    READ_BY_REACTION = "read-by-reaction"  # with {key}, the reaction that confirms
     # the first card of an incident, in the overview
     INCIDENT = "incident"  # with {n}
     SCHOOL_RULE = "school-rule"  # with {rule}
@@ -86,8 +113,24 @@ class Withdrawal(StrEnum):
     GONE = "gone"  # the incident no longer exists
 
 
+__all__ = ["AnnouncementTexts", "LinkingTexts", "Notices", "Phrase", "Texts", "TimetableTexts", "Withdrawal"]
+
+
 class Texts(Protocol):
     zone: tzinfo  # the school's time zone, for every time a person reads
+
+    @property
+    def notices(self) -> Notices: ...
+
+    @property
+    def announcements(self) -> AnnouncementTexts: ...
+
+    @property
+    def linking(self) -> LinkingTexts: ...
+
+    def timetable(self, subject_names: Mapping[str, str]) -> TimetableTexts:
+        """Timetable changes in words; `subject_names` are the school's own names for subject codes."""
+        ...
 
     def phrase(self, phrase: Phrase) -> str: ...
 

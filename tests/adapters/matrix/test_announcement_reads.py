@@ -1,0 +1,78 @@
+"""Read confirmations ("Gelezen ✓") on the real Synapse: with `read_reactions`, announcement rooms take reactions
+(power levels), a teacher's `!mededeling 2b +gelezen: …` shows how to confirm and carries the bot's own ✅; a
+student's ✅ on it counts once and stays, any other reaction is removed quietly (R10: no notice, nothing to review);
+`!gelezen` gives the count
+against the room's members. (The commands come in through `staff.handle`, as the teacher's direct room hands them
+over; that path is tested with the other announcement commands.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from adapters.matrix.translate import READ_KEY
+from bot.relay import attach_staff_commands
+from moderation.model import IncidentStatus, Platform
+from moderation.storage.announcements import AnnouncementPostRow
+from moderation.storage.incidents import OutboxRow
+from tests.adapters.matrix.helpers import School, eventually, is_redacted, room, seen_redacted
+from tests.adapters.matrix.test_announcer import leave
+from tests.adapters.matrix.test_rooms import by_category
+
+pytestmark = pytest.mark.synapse
+
+
+def annotation(event_id: str, key: str) -> dict[str, object]:
+    return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+
+
+async def test_a_students_check_mark_counts_once_and_another_reaction_is_removed_quietly(
+    school: School, tmp_path: Path, store_dir: Path
+) -> None:
+    made = await school.create_room("jan", members=("sanne",), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(made, "announcement", name="Mededelingen 2B")])
+    adapter = school.adapter(core, store_dir, read_reactions=True)
+    staff = attach_staff_commands(core, [adapter])
+    assert staff is not None and staff.reads is not None
+    try:
+        await adapter.start(core.moderator)
+        try:
+            assert (await school.power_levels("jan", made))["events"]["m.reaction"] == 0
+            reply = await staff.handle(Platform.MATRIX, school.uid("jan"), "!mededeling 2b +gelezen: Ouderavond", "$c1")
+            assert reply is not None
+            code = reply.split("nummer ")[1].split(";")[0]
+            assert reply.endswith(f"Hoeveel het lazen: !gelezen {code}.")
+            timeline = await school.timeline("sanne", made, limit=20)
+            [post] = [e for e in timeline if e["sender"] == school.uid("bot") and e["type"] == "m.room.message"]
+            hint = f"Gelezen? Reageer met {READ_KEY} op dit bericht."
+            assert post["content"]["body"] == f"Mededeling van Meneer Jansen (2B): Ouderavond\n{hint}"
+            [own] = [e for e in timeline if e["sender"] == school.uid("bot") and e["type"] == "m.reaction"]
+            assert own["content"]["m.relates_to"] == annotation(post["event_id"], READ_KEY)["m.relates_to"]
+
+            confirmed = await school.send_event("sanne", made, "m.reaction", annotation(post["event_id"], "✔️"))
+            again = await school.send_event("sanne", made, "m.reaction", annotation(post["event_id"], READ_KEY))
+            rude = await school.send_event("sanne", made, "m.reaction", annotation(post["event_id"], "🖕"))
+            await eventually(lambda: seen_redacted(school, made, rude), what="the other reaction to be removed")
+            [removal] = await eventually(by_category(core, "announcement-only"), what="the R10 removal recorded")
+            assert removal.event_id == rude and removal.status is IncidentStatus.RESOLVED  # nobody reviews it
+            with core.sessions() as session:  # removed, and that is all: no notice, no card
+                owed = session.scalars(select(OutboxRow.kind).where(OutboxRow.incident_id == removal.id)).all()
+            assert owed == ["delete"]
+            for kept in (confirmed, again):  # the confirmations stay, and count once
+                assert not is_redacted(await school.event("sanne", made, kept))
+            with core.sessions() as session:
+                key = session.scalars(select(AnnouncementPostRow.key)).one()
+            assert [r.read for r in staff.reads.counts(key)] == [1]
+            # The room's readers: sanne (the bot and the teacher left out).
+            assert await staff.handle(Platform.MATRIX, school.uid("jan"), f"!gelezen {code}", "$c2") == (
+                f"Mededeling {code}:\n2B (matrix): 1 van 1 gelezen"
+            )
+        finally:
+            assert staff.fanout.lease is not None
+            staff.fanout.lease.release()
+            await adapter.stop()
+            core.close()
+    finally:
+        await leave(school, [made], ("sanne", "bot", "jan"))
