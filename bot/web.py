@@ -81,7 +81,7 @@ def build_desk(
         sync_lags=dict(sync_lags or {}),
     )
     figures = core.metrics if isinstance(core.metrics, CoreMetrics) else None
-    return build_app(config, desk_backend(core, changed), figures)
+    return build_app(config, desk_backend(core, changed), core.moderator.texts.desk, figures)
 
 
 def platform_checks(adapters: Sequence[Adapter]) -> dict[str, Callable[[], bool]]:

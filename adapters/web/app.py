@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -14,14 +16,15 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from adapters.web import texts
 from adapters.web.backend import DeskBackend, Reviewer
 from adapters.web.metrics import CoreMetrics, DeskMetrics
 from adapters.web.security import COOKIE, CookieSigner, RateLimit
 from moderation.incidents.desk_login import DeskSession
+from moderation.texts.desk import DeskTexts
 
 TEMPLATES = Path(__file__).with_name("templates")
 QUERY_MAX = 2000  # characters of query string the desk reads; more is refused, not cut
+_CODE = re.compile(r"`([^`]+)`")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +49,12 @@ class Desk:
     limit: RateLimit
     metrics: DeskMetrics
     env: Environment
+    texts: DeskTexts  # every word the pages show, in the school's language
 
     def page(self, request: Request, name: str, status: int = 200, **values: object) -> HTMLResponse:
         who = signed_in(request)
-        context = {"who": who[0] if who else None, "csrf": who[1].csrf if who else "", "t": texts, **values}
+        context: dict[str, object] = {"who": who[0] if who else None, "csrf": who[1].csrf if who else ""}
+        context |= {"t": self.texts, "w": self.texts.words, **values}
         return HTMLResponse(self.env.get_template(name).render(context), status_code=status)
 
     def refuse(self, request: Request, status: int, message: str) -> HTMLResponse:
@@ -97,7 +102,7 @@ class _Guard:
             await send(message)
 
         if len(scope.get("query_string", b"")) > QUERY_MAX:
-            response = plain_error(414, "De zoekopdracht is te lang.")
+            response = plain_error(414, self._desk.texts.words.query_too_long)
             await response(scope, receive, with_headers)  # type: ignore[arg-type]
             return
         desk = self._desk
@@ -115,8 +120,18 @@ def plain_error(status: int, text: str) -> Response:
     return Response(text, status_code=status, media_type="text/plain; charset=utf-8")
 
 
-def build_app(config: DeskConfig, backend: DeskBackend, core_metrics: CoreMetrics | None = None) -> Starlette:
-    """The desk's app; `core_metrics`: the process's figures (judged messages, actions), served at /metrics."""
+def say(word: str, **parts: object) -> Markup:
+    """A word on a page: escaped, its `backticked` parts shown as code, its {named} parts filled in (escaped unless
+    the template made them markup)."""
+    marked = _CODE.sub(lambda found: f"<code>{found.group(1)}</code>", str(escape(word)))
+    return Markup(marked).format(**parts)
+
+
+def build_app(
+    config: DeskConfig, backend: DeskBackend, texts: DeskTexts, core_metrics: CoreMetrics | None = None
+) -> Starlette:
+    """The desk's app, in the language of `texts`; `core_metrics`: the process's figures (judged messages,
+    actions), served at /metrics."""
     from adapters.web import pages, privacy_pages
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -127,14 +142,15 @@ def build_app(config: DeskConfig, backend: DeskBackend, core_metrics: CoreMetric
         limit=RateLimit(config.login_attempts_per_minute),
         metrics=DeskMetrics(backend.gauges, core_metrics, config.sync_lags),
         env=env,
+        texts=texts,
     )
     env.globals["public_url"] = config.public_url
+    env.filters["say"] = say
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        message = {404: "Deze pagina bestaat niet.", 405: "Dat kan zo niet op deze pagina."}.get(
-            status, "Er ging iets mis."
-        )
+        words = texts.words
+        message = {404: words.no_such_page, 405: words.not_allowed_here}.get(status, words.went_wrong)
         return desk.refuse(request, status, message)
 
     async def health(request: Request) -> Response:

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from adapters.web import texts
-from adapters.web.app import TEMPLATES, desk_of, signed_in
+from adapters.web.app import TEMPLATES, Desk, desk_of, signed_in
 from adapters.web.backend import Reviewer
 from adapters.web.charts import bar_chart
 from adapters.web.security import COOKIE, client_address, csrf_ok
@@ -19,6 +18,7 @@ from moderation.incidents.review import Result, ReviewResult
 
 FIELD_MAX = 100  # characters of one filter field
 FORM_MAX = 4000  # characters of one form field (a note)
+ACTIONS = ("ack", "resolve", "dismiss", "escalate")  # /meldingen/<n>/<action>
 
 
 def _signed_in_or_login(request: Request) -> Reviewer | Response:
@@ -42,7 +42,7 @@ async def login(request: Request) -> Response:
     desk = desk_of(request)
     if not desk.limit.allow(client_address(request, desk.config.trusted_proxies)):
         desk.metrics.logins.labels("limited").inc()
-        return desk.refuse(request, 429, "Te veel pogingen om in te loggen. Wacht een minuut en probeer het opnieuw.")
+        return desk.refuse(request, 429, desk.texts.words.too_many_attempts)
     form = await request.form(max_files=0, max_fields=5)
     token = form.get("t")
     redeemed = desk.backend.logins.redeem(token) if isinstance(token, str) else None
@@ -61,20 +61,20 @@ async def logout(request: Request) -> Response:
     if who is not None:
         form = await request.form(max_files=0, max_fields=5)
         if not csrf_ok(who[1].csrf, form.get("csrf")):
-            return desk.refuse(request, 403, "Dit formulier is verlopen. Laad de pagina opnieuw.")
+            return desk.refuse(request, 403, desk.texts.words.logout_expired)
         desk.backend.logins.end_everywhere(who[1].person_id)
     response = desk.page(request, "login.html", token="", signed_out=True)
     response.delete_cookie(COOKIE, httponly=True, secure=True, samesite="strict")
     return response
 
 
-def _date(value: str) -> datetime | None:
+def _date(value: str, desk: Desk) -> datetime | None:
     if not value:
         return None
     try:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
-        raise ValueError(f"{value!r} is geen datum (jjjj-mm-dd)") from None
+        raise ValueError(desk.texts.not_a_date(value)) from None
 
 
 async def my_queue(request: Request) -> Response:
@@ -87,11 +87,11 @@ async def my_queue(request: Request) -> Response:
         for k in ("status", "klas", "categorie", "ruimte", "van", "tot", "zoek")
     }
     if any(len(v) > FIELD_MAX for v in q.values()):
-        return desk.refuse(request, 400, "Een zoekveld is te lang.")
-    if q["status"] and q["status"] not in (*texts.STATUS, "all"):
-        return desk.refuse(request, 400, "Onbekende status.")
+        return desk.refuse(request, 400, desk.texts.words.field_too_long)
+    if q["status"] and q["status"] not in (*desk.texts.statuses, "all"):
+        return desk.refuse(request, 400, desk.texts.words.unknown_status)
     try:
-        since, until = _date(q["van"]), _date(q["tot"])
+        since, until = _date(q["van"], desk), _date(q["tot"], desk)
     except ValueError as exc:
         return desk.refuse(request, 400, str(exc))
     wanted = QueueFilter(
@@ -115,46 +115,46 @@ async def incident(request: Request) -> Response:
     incident_id = int(request.path_params["incident_id"])
     shown = desk.backend.incident(who, incident_id)
     if shown.card is None:
-        return desk.refuse(request, 404, texts.RESULT[Result.NOT_FOUND])
+        return desk.refuse(request, 404, desk.texts.result(Result.NOT_FOUND))
     names = {}
     for line in shown.history:
         pid = line.actor.split(" as ")[-1]
         names[pid] = desk.backend.name_of(pid)
-    message = texts_of(request.query_params.get("m", ""))
+    message = message_of(desk, request.query_params.get("m", ""))
     return desk.page(request, "incident.html", card=shown.card, history=shown.history, names=names, message=message)
 
 
-_MESSAGES = {
-    "done": texts.RESULT[Result.DONE],
-    "unchanged": texts.RESULT[Result.UNCHANGED],
-    "invalid": texts.RESULT[Result.INVALID],
-    "note": texts.NOTE_NEEDED,
-    "parents": texts.PARENTS_NEEDED,
-    "race": texts.RACE,
-}
-
-
-def texts_of(code: str) -> str | None:
-    return _MESSAGES.get(code)
+def message_of(desk: Desk, code: str) -> str | None:
+    """The line above an incident after an action (its code is in the address the action redirected to)."""
+    say, words = desk.texts, desk.texts.words
+    messages = {
+        "done": say.result(Result.DONE),
+        "unchanged": say.result(Result.UNCHANGED),
+        "invalid": say.result(Result.INVALID),
+        "note": words.note_needed,
+        "parents": words.parents_needed,
+        "race": words.race,
+    }
+    return messages.get(code)
 
 
 async def act(request: Request) -> Response:
     who_session = signed_in(request)
     desk = desk_of(request)
     if who_session is None:
-        return desk.refuse(request, 403, "Je bent niet (meer) ingelogd. Vraag een nieuwe link in de chat.")
+        return desk.refuse(request, 403, desk.texts.words.not_signed_in)
     who, session = who_session
     incident_id = int(request.path_params["incident_id"])
     action = request.path_params["action"]
-    if action not in texts.VERB:
-        return desk.refuse(request, 404, "Deze pagina bestaat niet.")
+    if action not in ACTIONS:
+        return desk.refuse(request, 404, desk.texts.words.no_such_page)
     form = await request.form(max_files=0, max_fields=10)
     if not csrf_ok(session.csrf, form.get("csrf")):
-        return desk.refuse(request, 403, "Dit formulier is verlopen of niet van de desk. Laad de pagina opnieuw.")
+        return desk.refuse(request, 403, desk.texts.words.form_expired)
     fields = {k: str(form.get(k, ""))[:FORM_MAX] for k in ("note", "measure", "parents", "to", "seen")}
     current = desk.backend.incident(who, incident_id)
     if current.card is None:
-        return desk.refuse(request, 404, texts.RESULT[Result.NOT_FOUND])
+        return desk.refuse(request, 404, desk.texts.result(Result.NOT_FOUND))
     if fields["seen"] and fields["seen"] != f"{current.card.status}/{current.card.escalation or ''}":
         return RedirectResponse(f"/meldingen/{incident_id}?m=race", status_code=303)
     result: ReviewResult
@@ -174,7 +174,7 @@ async def act(request: Request) -> Response:
     desk.metrics.actions.labels(action, result.result.value).inc()
     await desk.backend.after_change(incident_id, result)
     if result.result in (Result.NOT_FOUND, Result.FORBIDDEN):
-        return desk.refuse(request, 404, texts.RESULT[Result.NOT_FOUND])
+        return desk.refuse(request, 404, desk.texts.result(Result.NOT_FOUND))
     return RedirectResponse(f"/meldingen/{incident_id}?m={result.result.value}", status_code=303)
 
 
@@ -187,7 +187,7 @@ async def student(request: Request) -> Response:
     items = desk.backend.timeline(who, student_id)
     person = desk.backend.student(student_id)
     if person is None or not items:
-        return desk.refuse(request, 404, "Deze leerling bestaat niet of is niet een van jouw leerlingen.")
+        return desk.refuse(request, 404, desk.texts.words.no_such_student)
     return desk.page(request, "student.html", person=person, items=items)
 
 
@@ -195,7 +195,7 @@ def _leadership(request: Request) -> Reviewer | Response:
     who = _signed_in_or_login(request)
     if isinstance(who, Response) or who.leadership:
         return who
-    return desk_of(request).refuse(request, 403, "Het overzicht is alleen voor de schoolleiding.")
+    return desk_of(request).refuse(request, 403, desk_of(request).texts.words.overview_only_leadership)
 
 
 async def overview(request: Request) -> Response:
@@ -203,17 +203,17 @@ async def overview(request: Request) -> Response:
     if isinstance(who, Response):
         return who
     desk = desk_of(request)
-    counts = desk.backend.overview()
-    by_status = {texts.STATUS.get(k, k): v for k, v in counts.by_status.items()}
-    by_category = {texts.CATEGORY.get(k, k): v for k, v in counts.by_category.items()}
-    by_class = {k or "zonder klas": v for k, v in counts.by_class.items()}
-    charts = [
-        ("Per klas", by_class),
-        ("Per maand", counts.by_month),
-        ("Per categorie", by_category),
-        ("Per status", by_status),
+    counts, say = desk.backend.overview(), desk.texts
+    values = {
+        "class": {k or say.words.no_class: v for k, v in counts.by_class.items()},
+        "month": counts.by_month,
+        "category": {say.category(k): v for k, v in counts.by_category.items()},
+        "status": {say.status(k): v for k, v in counts.by_status.items()},
+    }
+    rendered = [
+        (title, column, values[kind], bar_chart(title, values[kind]) if values[kind] else "")
+        for kind, (title, column) in say.charts.items()
     ]
-    rendered = [(title, values, bar_chart(title, values) if values else "") for title, values in charts]
     return desk.page(request, "overview.html", total=counts.total, charts=rendered)
 
 
@@ -221,22 +221,23 @@ async def overview_csv(request: Request) -> Response:
     who = _leadership(request)
     if isinstance(who, Response):
         return who
-    counts = desk_of(request).backend.overview()
+    counts, say = desk_of(request).backend.overview(), desk_of(request).texts
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["indeling", "waarde", "aantal"])
-    for kind, values in (
-        ("klas", counts.by_class),
-        ("maand", counts.by_month),
-        ("categorie", counts.by_category),
-        ("status", counts.by_status),
-    ):
-        for key, n in values.items():
-            writer.writerow([kind, key, n])
+    writer.writerow(say.words.csv_header)
+    by_kind = {
+        "class": counts.by_class,
+        "month": counts.by_month,
+        "category": counts.by_category,
+        "status": counts.by_status,
+    }
+    for kind, (_, word) in say.charts.items():
+        for key, n in by_kind[kind].items():
+            writer.writerow([word, key, n])
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="overzicht.csv"'},
+        headers={"content-disposition": f'attachment; filename="{say.words.overview_file}"'},
     )
 
 

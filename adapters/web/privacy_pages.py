@@ -10,12 +10,12 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from adapters.web import texts
 from adapters.web.app import desk_of, signed_in
 from adapters.web.backend import Reviewer
 from adapters.web.security import csrf_ok
 from moderation.model import Platform
 from moderation.privacy import ErasurePlan, UnknownPerson
+from moderation.texts.desk import DeskTexts
 
 PLATFORMS = frozenset(p.value for p in Platform)
 SUBJECT_MAX = 300  # characters of a person's id or platform:account
@@ -27,7 +27,7 @@ def _officer(request: Request) -> Reviewer | Response:
         return RedirectResponse("/login", status_code=303)
     if not who[0].privacy_officer:
         desk_of(request).backend.privacy_refused(who[0])
-        return desk_of(request).refuse(request, 403, texts.PRIVACY_ONLY)
+        return desk_of(request).refuse(request, 403, desk_of(request).texts.words.privacy_only)
     return who[0]
 
 
@@ -41,7 +41,7 @@ async def _checked_form(request: Request) -> dict[str, str] | Response:
     who = signed_in(request)
     form = await request.form(max_files=0, max_fields=5)
     if who is None or not csrf_ok(who[1].csrf, form.get("csrf")):
-        return desk_of(request).refuse(request, 403, texts.FORM_EXPIRED)
+        return desk_of(request).refuse(request, 403, desk_of(request).texts.words.form_expired)
     return {k: str(v)[:SUBJECT_MAX] for k, v in form.items() if isinstance(v, str)}
 
 
@@ -52,13 +52,13 @@ async def search(request: Request) -> Response:
     desk = desk_of(request)
     text = request.query_params.get("zoek", "").strip()
     if len(text) > 100:
-        return desk.refuse(request, 400, "Een zoekveld is te lang.")
+        return desk.refuse(request, 400, desk.texts.words.field_too_long)
     found = desk.backend.privacy_search(who, text) if text else []
     account = text.partition(":")[0] in PLATFORMS and bool(text.partition(":")[2])  # someone never on the roster
     return desk.page(request, "privacy.html", text=text, found=found, account=account, quote=quote)
 
 
-def _plan_rows(plan: ErasurePlan) -> list[tuple[str, int, str]]:
+def _plan_rows(plan: ErasurePlan, texts: DeskTexts) -> list[tuple[str, int, str]]:
     def ids(values: list[int]) -> str:
         return ", ".join(f"#{v}" for v in values) or "-"
 
@@ -73,7 +73,7 @@ def _plan_rows(plan: ErasurePlan) -> list[tuple[str, int, str]]:
         "history": (plan.history_lines_rewritten, ""),
         "relations": (plan.relations_cleared, ""),
     }
-    return [(label, *numbers[key]) for key, label in texts.ERASURE_ROWS]
+    return [(label, *numbers[key]) for key, label in texts.erasure_rows]
 
 
 async def person(request: Request) -> Response:
@@ -84,14 +84,14 @@ async def person(request: Request) -> Response:
     desk = desk_of(request)
     subject = _subject(request)
     if subject is None:
-        return desk.refuse(request, 404, texts.PRIVACY_UNKNOWN)
+        return desk.refuse(request, 404, desk.texts.words.privacy_unknown)
     try:
         plan, unfinished = desk.backend.privacy_plan(who, subject)
     except UnknownPerson:
-        return desk.refuse(request, 404, texts.PRIVACY_UNKNOWN)
-    warnings = [texts.unfinished(n, why) for n, why in unfinished]
+        return desk.refuse(request, 404, desk.texts.words.privacy_unknown)
+    warnings = [desk.texts.unfinished(n, why) for n, why in unfinished]
     name = desk.backend.subject_name(subject)
-    rows = _plan_rows(plan)
+    rows = _plan_rows(plan, desk.texts)
     return desk.page(
         request, "privacy_person.html", subject=subject, person_name=name, rows=rows, warnings=warnings, quote=quote
     )
@@ -107,16 +107,16 @@ async def export(request: Request) -> Response:
     if isinstance(form, Response):
         return form
     if subject is None:
-        return desk.refuse(request, 404, texts.PRIVACY_UNKNOWN)
+        return desk.refuse(request, 404, desk.texts.words.privacy_unknown)
     try:
         data = desk.backend.privacy_export(who, subject)
     except UnknownPerson:
-        return desk.refuse(request, 404, texts.PRIVACY_UNKNOWN)
+        return desk.refuse(request, 404, desk.texts.words.privacy_unknown)
     filename = "".join(c if c.isalnum() or c in "-_." else "_" for c in subject)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2) + "\n",
         media_type="application/json; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="gegevens-{filename}.json"'},
+        headers={"content-disposition": f'attachment; filename="{desk.texts.export_file(filename)}"'},
     )
 
 
@@ -130,13 +130,13 @@ async def erase(request: Request) -> Response:
     if isinstance(form, Response):
         return form
     if subject is None:
-        return desk.refuse(request, 404, texts.PRIVACY_UNKNOWN)
+        return desk.refuse(request, 404, desk.texts.words.privacy_unknown)
     if form.get("bevestiging", "").strip() != subject:
-        return desk.refuse(request, 400, texts.PRIVACY_CONFIRM_MISMATCH)
+        return desk.refuse(request, 400, desk.texts.words.confirm_mismatch)
     try:
         plan = desk.backend.privacy_erase(who, subject)
     except UnknownPerson:
-        return desk.refuse(request, 404, texts.PRIVACY_UNKNOWN)
-    rows = _plan_rows(plan)
-    message = texts.PRIVACY_ERASED.format(who=subject)
+        return desk.refuse(request, 404, desk.texts.words.privacy_unknown)
+    rows = _plan_rows(plan, desk.texts)
+    message = desk.texts.privacy_erased(subject)
     return desk.page(request, "privacy_erased.html", subject=subject, rows=rows, message=message)

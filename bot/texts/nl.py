@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
 from bot.texts.nl_announcements import DutchAnnouncements
+from bot.texts.nl_desk import DutchDesk
 from bot.texts.nl_linking import DutchLinking
 from bot.texts.nl_notices import DutchNotices
 from bot.texts.nl_phrases import HELP, LEVELS, PHRASES
@@ -84,6 +85,7 @@ class Dutch:
         self.notices = DutchNotices()
         self.announcements = DutchAnnouncements()
         self.linking = DutchLinking()
+        self.desk = DutchDesk()
 
     def timetable(self, subject_names: Mapping[str, str]) -> DutchTimetable:
         return DutchTimetable(self.zone, subject_names)

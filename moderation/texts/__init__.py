@@ -3,7 +3,8 @@
 The core and the adapters say *what* to tell someone; a language (bot/texts/nl.py, Dutch, for everything students
 and staff read) says it. The composition root picks one and passes it in; the core never names one. `Texts` is
 the reviewers' side (cards, answers, lists, the digest) and the fixed `Phrase`s; each other reader has a group of
-its own, one module each: `notices`, `announcements`, `timetable`, `linking`.
+its own, one module each: `notices`, `announcements`, `timetable`, `linking`, and `desk` (the review desk's
+pages).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from moderation.texts.announcements import AnnouncementTexts
+from moderation.texts.desk import DeskTexts, DeskWords
 from moderation.texts.linking import LinkingTexts
 from moderation.texts.notices import Notices
 from moderation.texts.timetable import TimetableTexts
@@ -113,7 +115,17 @@ class Withdrawal(StrEnum):
     GONE = "gone"  # the incident no longer exists
 
 
-__all__ = ["AnnouncementTexts", "LinkingTexts", "Notices", "Phrase", "Texts", "TimetableTexts", "Withdrawal"]
+__all__ = [
+    "AnnouncementTexts",
+    "DeskTexts",
+    "DeskWords",
+    "LinkingTexts",
+    "Notices",
+    "Phrase",
+    "Texts",
+    "TimetableTexts",
+    "Withdrawal",
+]
 
 
 class Texts(Protocol):
@@ -127,6 +139,9 @@ class Texts(Protocol):
 
     @property
     def linking(self) -> LinkingTexts: ...
+
+    @property
+    def desk(self) -> DeskTexts: ...
 
     def timetable(self, subject_names: Mapping[str, str]) -> TimetableTexts:
         """Timetable changes in words; `subject_names` are the school's own names for subject codes."""
