@@ -7,11 +7,13 @@ import ast
 import inspect
 import re
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import get_type_hints
 from zoneinfo import ZoneInfo
 
+import adapters.web
 import moderation
 from bot.texts.nl import CATEGORIES, DUTCH, REASONS, SEVERITIES, STATUSES, WITHDRAWN, Dutch
 from bot.texts.nl_notices import LOOKED
@@ -19,7 +21,7 @@ from bot.texts.nl_phrases import PHRASES
 from moderation.incidents.cards import Card, render_html
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
 from moderation.model import ABUSE_CATEGORIES, Category, Severity
-from moderation.texts import Phrase, Texts, Withdrawal
+from moderation.texts import DeskTexts, DeskWords, Phrase, Texts, Withdrawal
 
 
 def test_every_phrase_category_and_level_has_dutch_words() -> None:
@@ -101,7 +103,7 @@ def test_dutch_gives_every_phrase_group_of_the_texts_port_with_its_parameters() 
         if isinstance(member, property) and member.fget is not None:
             groups[name] = (get_type_hints(member.fget)["return"], getattr(DUTCH, name))
     groups["timetable"] = (get_type_hints(Texts.timetable)["return"], DUTCH.timetable({}))
-    assert {"notices", "announcements", "linking", "timetable"} <= set(groups)
+    assert {"notices", "announcements", "linking", "timetable", "desk"} <= set(groups)
     for name, (protocol, given) in groups.items():
         for method, signature in _methods(protocol).items():
             assert _same_parameters(signature, getattr(given, method)), f"{name}.{method}"
@@ -113,6 +115,7 @@ def test_dutch_gives_every_phrase_group_of_the_texts_port_with_its_parameters() 
 _DUTCH_WORDS = re.compile(r"\b(je|jij|jouw|u|uw|het|een|niet|geen|naar|wordt|bericht|melding|mededeling)\b", re.I)
 _CORE = Path(moderation.__file__).parent
 _READS_DUTCH = _CORE / "classify"  # the detector's own lexicon and grammar: the Dutch it reads, not what it says
+_DESK = Path(adapters.web.__file__).parent
 
 
 def _dutch_literals(source: str) -> list[str]:
@@ -151,11 +154,53 @@ def notice(n: int) -> str:
     assert _dutch_literals(source) == ["Melding # bestaat niet"]
 
 
-def test_the_core_says_nothing_in_dutch_itself() -> None:
+def test_the_core_and_the_desk_say_nothing_in_dutch_themselves() -> None:
+    sources = [p for p in _CORE.rglob("*.py") if _READS_DUTCH not in p.parents] + sorted(_DESK.glob("*.py"))
     found = {
         f"{path.relative_to(_CORE.parent)}: {text[:60]!r}"
-        for path in _CORE.rglob("*.py")
-        if _READS_DUTCH not in path.parents
+        for path in sources
         for text in _dutch_literals(path.read_text(encoding="utf-8"))
     }
-    assert not found, "Dutch a person reads belongs in bot/texts (through moderation/texts.py): " + ", ".join(found)
+    assert not found, "Dutch a person reads belongs in bot/texts (through moderation/texts/): " + ", ".join(found)
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_READ_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _template_words(source: str) -> list[str]:
+    """The words a template shows by itself: its text and the attributes a person or a screen reader reads, with
+    everything between Jinja's braces left out (the product's name aside)."""
+    bare = _JINJA.sub(" ", source)
+    shown = " ".join([_TAG.sub(" ", bare), *_READ_ATTRIBUTES.findall(bare)])
+    return [word for word in re.findall(r"[^\W\d_]{2,}", shown) if word != "Schoolwacht"]
+
+
+def test_the_template_scan_finds_words_in_text_and_labels_and_passes_what_jinja_fills_in() -> None:
+    source = '<nav aria-label="Hoofdmenu"><a href="/meldingen" id="x">{{ w.my_incidents }}</a> · #{{ n }}</nav>'
+    assert _template_words(source) == ["Hoofdmenu"]
+    assert _template_words("<p>{{ w.no_incidents }}</p>{% if x %}Geen{% endif %}") == ["Geen"]
+    assert (
+        _template_words('<title>{% block title %}Schoolwacht{% endblock %}</title><p class="a">{{ t.x(1) }}</p>') == []
+    )
+
+
+def test_the_desk_templates_show_only_words_from_the_texts_port() -> None:
+    words = {f.name for f in fields(DeskWords)}
+    members = set(DeskTexts.__annotations__) | set(_methods(DeskTexts))
+    for path in sorted((_DESK / "templates").glob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        assert not _template_words(source), f"{path.name} shows words of its own: {_template_words(source)}"
+        for block in _JINJA.findall(source):
+            assert set(re.findall(r"\bw\.(\w+)", block)) <= words, f"{path.name}: {block}"
+            assert set(re.findall(r"\bt\.(\w+)", block)) <= members, f"{path.name}: {block}"
+
+
+def test_dutch_gives_every_word_of_the_desk() -> None:
+    desk = DUTCH.desk
+    assert all(getattr(desk, name) for name in DeskTexts.__annotations__)
+    assert all(getattr(desk.words, f.name) for f in fields(DeskWords))
+    assert set(desk.statuses) == set(STATUSES) and set(desk.charts) == {"class", "month", "category", "status"}
+    assert desk.history_action("escalated:police") == "geëscaleerd naar politie (strafbaar)"
+    assert desk.incidents(1) == "1 melding" and desk.incidents(3) == "3 meldingen"
