@@ -54,6 +54,7 @@ def desk_backend(core: Core, changed: Changed | None = None) -> DeskBackend:
         core.clock,
         review,
         logins,
+        core.moderator.texts.desk.words,
         changed,
         privacy_hooks=personal_data_hooks(),
         roster_changed=core.roster.reload,

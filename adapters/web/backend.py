@@ -23,9 +23,9 @@ from moderation.ports import Clock, Directory, PersonalDataHook
 from moderation.privacy import ErasurePlan, erase_person, export_person
 from moderation.privacy.lookup import find_people, record_refusal, unfinished
 from moderation.storage.incidents import IncidentRow, OutboxRow
+from moderation.texts.desk import DeskWords
 
 DESK = "desk as "  # history lines of the desk read "desk as <person id>": who, and on which front end
-SEEN_NOTE = "op de desk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,7 @@ class DeskBackend:
         clock: Clock,
         review: ReviewService,
         logins: DeskLogins,
+        words: DeskWords,
         changed: Callable[[int, ReviewResult], Awaitable[None]] | None = None,
         privacy_hooks: Sequence[PersonalDataHook] = (),
         roster_changed: Callable[[], None] | None = None,
@@ -57,6 +58,7 @@ class DeskBackend:
         self._clock = clock
         self.review = review
         self.logins = logins
+        self._words = words  # the access log's note on what the desk listed, in the school's language
         # After a change on the desk: bring every copy of the incident's card in chat up to date (the composition
         # root connects the card ledger here).
         self._changed = changed
@@ -92,11 +94,12 @@ class DeskBackend:
     # -- reading ---------------------------------------------------------------------------------------------
 
     def queue(self, who: Reviewer, wanted: QueueFilter) -> list[QueueItem]:
-        return queue(self._sessions, self._directory(), who.actor, wanted, self._clock.now(), SEEN_NOTE)
+        note = self._words.listed_on_desk
+        return queue(self._sessions, self._directory(), who.actor, wanted, self._clock.now(), note)
 
     def timeline(self, who: Reviewer, student_id: str) -> list[QueueItem]:
         return student_timeline(
-            self._sessions, self._directory(), who.actor, student_id, self._clock.now(), f"leerling {SEEN_NOTE}"
+            self._sessions, self._directory(), who.actor, student_id, self._clock.now(), self._words.listed_in_timeline
         )
 
     def incident(self, who: Reviewer, incident_id: int) -> ReviewResult:

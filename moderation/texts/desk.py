@@ -54,6 +54,8 @@ class DeskWords:
     unknown_status: str
     no_incidents: str
     no_such_student: str
+    listed_on_desk: str  # the access log's note on an incident the queue showed
+    listed_in_timeline: str  # and on one a student's timeline showed
     # an incident
     who: str
     where: str
