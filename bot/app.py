@@ -199,6 +199,11 @@ class RosterFirstNames:
         return self._names
 
 
+# Platforms whose notices and cards go through the delivery workers. The console's are lines on the terminal right
+# under their message: nothing to wait for, and read in order.
+QUEUED_PLATFORMS = (Platform.MATRIX, Platform.DISCORD)
+
+
 def build_core(
     settings: Settings,
     *,
@@ -244,7 +249,9 @@ def build_core(
         unconfigured_rooms=None if unconfigured == "ignore" else RoomKind(unconfigured),
         dry_run=settings.bot.dry_run,
         checkpoint=die_at(os.environ.get(DIE_AT_ENV)),
-        delivery_workers=settings.bot.delivery_workers if delivery_workers is None else delivery_workers,
+        delivery_workers=dict.fromkeys(
+            QUEUED_PLATFORMS, settings.bot.delivery_workers if delivery_workers is None else delivery_workers
+        ),
         report_secret=installation_secret(sessions),
         member_rules=ALL_MEMBER_RULES,
         official_names=settings.bot.official_names,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -74,7 +74,7 @@ class ActionRunner:
         wait: DatabaseWait,
         *,
         checkpoint: Callable[[str], None],
-        delivery_workers: int,
+        delivery_workers: Mapping[Platform, int],
         metrics: Metrics | None = None,
     ) -> None:
         self._outbox = outbox
@@ -85,9 +85,9 @@ class ActionRunner:
         self._in_flight: set[int] = set()  # outbox actions being done right now (a replay must not start them too)
         # Actions this process finished lately: a replay that read them as pending just before must not redo them.
         self._done_here: dict[int, None] = {}
-        # 0: every action inline, before the message's handler returns. Else notices and cards go to this many
-        # workers per platform, off the message path (the delete stays on it).
-        self._delivery_workers = delivery_workers
+        # Per platform: how many workers deliver its notices and cards, off the message path (the delete stays on
+        # it). A platform without any (0, or not named) has every action done inline, before its handler returns.
+        self._delivery_workers = dict(delivery_workers)
         self._deliveries: dict[Platform, Deliveries] = {}
 
     async def fresh(self, incident: IncidentRef, enforcer: Enforcer) -> list[Action]:
@@ -111,17 +111,18 @@ class ActionRunner:
         self, incident: IncidentRef, enforcer: Enforcer, pending: Sequence[PendingAction]
     ) -> list[Action]:
         """The critical path (delete) now; the rest now too, or by the platform's workers when there are any."""
-        if not self._delivery_workers:
+        platform = incident.draft.message.platform
+        workers = self._delivery_workers.get(platform, 0)
+        if not workers:
             return await self.settle(incident, enforcer, pending)
         now = [p for p in pending if p.kind in CRITICAL]
         later = tuple(p for p in pending if p.kind not in CRITICAL and not self._taken(p.id))
         done = await self.settle(incident, enforcer, now)
         if later:
             self._in_flight.update(p.id for p in later)  # claimed: a replay meanwhile leaves them to the workers
-            platform = incident.draft.message.platform
             deliveries = self._deliveries.get(platform)
             if deliveries is None:
-                deliveries = self._deliveries[platform] = Deliveries(self._deliver, self._delivery_workers)
+                deliveries = self._deliveries[platform] = Deliveries(self._deliver, workers)
             deliveries.submit(Job(incident, enforcer, later))
         return done
 

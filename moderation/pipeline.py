@@ -10,7 +10,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -93,7 +93,7 @@ class Moderator:
         media_scanner: MediaScanner | None = None,
         room_rules: Sequence[RoomRule] = (),
         one_to_one_exceptions: Sequence[str] = (),
-        delivery_workers: int = 0,
+        delivery_workers: Mapping[Platform, int] | None = None,
         texts: Texts,
         metrics: Metrics | None = None,
     ) -> None:
@@ -115,10 +115,15 @@ class Moderator:
         self._checkpoint = checkpoint  # called after each step; the fault tests end the process there
         self._wait = DatabaseWait(store_retry_delay)
         self._metrics = metrics or NoMetrics()
-        # delivery_workers 0: every action inline, before handle() returns. Else notices and cards go to this many
-        # workers per platform, off the message path (the delete stays on it).
+        # delivery_workers, per platform: this many workers deliver its notices and cards, off the message path (the
+        # delete stays on it). A platform without any has every action done before handle() returns.
         self._actions = ActionRunner(
-            outbox, clock, self._wait, checkpoint=checkpoint, delivery_workers=delivery_workers, metrics=self._metrics
+            outbox,
+            clock,
+            self._wait,
+            checkpoint=checkpoint,
+            delivery_workers=delivery_workers or {},
+            metrics=self._metrics,
         )
         self._accepting = True
         self._in_hand = 0

@@ -32,7 +32,8 @@ from adapters.matrix.person_data import DM_KEY
 from adapters.matrix.review import MatrixReview
 from adapters.matrix.reviewer_rooms import prepare_reviewer_rooms
 from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
-from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, ensure_room, login, make_client
+from adapters.matrix.room_sends import RoomSends
+from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, login, make_client
 from adapters.matrix.timeline import fetch_gap, own_join
 from moderation.announcements.reads import ConfirmRead
 from moderation.digest import Digest
@@ -115,7 +116,7 @@ class MatrixAdapter:
         self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room, self._review)
         self._handler.direct_commands = self.direct_commands
         self._handler.read_confirmations = self.read_confirmations
-        enforcer.room_loader = functools.partial(ensure_room, client)
+        enforcer.room_sends = RoomSends(client, attempts=config.action_attempts, max_delay=config.max_backoff_s)
         await crypto_housekeeping(client)
         since = self._state.get(SYNC_TOKEN_KEY)
         if since is None:

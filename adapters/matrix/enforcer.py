@@ -12,11 +12,12 @@ which is school leadership's overview. Each call raises MatrixCallFailed when it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from nio import AsyncClient, JoinedMembersResponse, RoomCreateResponse, RoomPreset
@@ -33,6 +34,7 @@ from moderation.texts import Texts
 
 if TYPE_CHECKING:
     from adapters.matrix.reviewers import ReviewerCards
+    from adapters.matrix.room_sends import RoomSends
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,8 @@ class MatrixEnforcer:
         self._state = state
         self._person_name = person_name
         self._texts = texts
-        # Set by the adapter: makes sure nio knows a room (and whether it is encrypted) before sending to it.
-        self.room_loader: Callable[[str], Awaitable[None]] | None = None
+        # Set by the adapter: nio knows each room before a send, and sends into an encrypted room one at a time.
+        self.room_sends: RoomSends | None = None
         # Set by the adapter when reviewing is on: each reviewer's own card in their direct room.
         self.reviewer_cards: ReviewerCards | None = None
         self._senders: OrderedDict[tuple[str, str], str] = OrderedDict()
@@ -202,12 +204,12 @@ class MatrixEnforcer:
     ) -> str:
         """Send a message (encrypted when the room is; unverified devices still get the keys); its event id.
         With `txn`, sending the same message again returns the first one's event id and posts nothing new."""
-        if self.room_loader is not None:
-            await self.room_loader(room_id)
-        response = await self._call(
-            f"send to {room_id}",
-            lambda: self._client.room_send(room_id, event_type, content, tx_id=txn, ignore_unverified_devices=True),
-        )
+        turn = self.room_sends.turn(room_id) if self.room_sends is not None else contextlib.nullcontext()
+        async with turn:
+            response = await self._call(
+                f"send to {room_id}",
+                lambda: self._client.room_send(room_id, event_type, content, tx_id=txn, ignore_unverified_devices=True),
+            )
         return str(getattr(response, "event_id", ""))
 
     async def send_private(self, user: AccountId, text: str, *, txn: str | None = None) -> None:
@@ -259,9 +261,10 @@ class MatrixEnforcer:
             log.warning("matrix: the homeserver refused an encrypted room with %s (%s); unencrypted instead", user, exc)
             room_id = await self._create_direct_room(user, encrypted=False)
         self._state.set(key, room_id)
-        if self.room_loader is not None:
-            # Know the room (and its invited member) now, so the first message's room key is shared with them too.
-            await self.room_loader(room_id)
+        if self.room_sends is not None:
+            # Know the room whole now (a sync may have shown it before its invite), so that the first message's room
+            # key is shared with the invited person too.
+            await self.room_sends.know(room_id, fresh=True)
         return room_id
 
     async def _create_direct_room(self, user: AccountId, *, encrypted: bool) -> str:

@@ -1,5 +1,5 @@
 """The nio client's set-up and upkeep: creating it, logging in (token or password, device kept in the store
-folder), end-to-end key maintenance between syncs, and making nio aware of a room before sending to it.
+folder), and end-to-end key maintenance between syncs (sending into a room is room_sends.py).
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ import json
 import logging
 
 from aiohttp import ClientError
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, MatrixRoom, RoomGetStateResponse, WhoamiResponse
+from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 
 from adapters.base import AdapterStartError
-from adapters.matrix.calls import call
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
 
 log = logging.getLogger(__name__)
@@ -95,21 +94,3 @@ async def crypto_housekeeping(client: AsyncClient) -> None:
         await client.send_to_device_messages()
     except (ClientError, TimeoutError, OSError) as exc:
         log.warning("matrix: key maintenance failed (%s); trying again after the next sync", exc)
-
-
-async def ensure_room(client: AsyncClient, room_id: str) -> None:
-    """nio sends encrypted only to rooms it knows from a sync; after a restart, or right after creating a room, it
-    may not know one yet. Its members come along, invited ones too: they get the room key of the first message."""
-    if room_id in client.rooms:
-        return
-    response = await call(f"read state of {room_id}", lambda: client.room_get_state(room_id))
-    assert isinstance(response, RoomGetStateResponse)
-    events = [e for e in response.events if isinstance(e, dict)]
-    encrypted = any(e.get("type") == "m.room.encryption" for e in events)
-    room = MatrixRoom(room_id, client.user_id, encrypted)
-    for event in events:
-        membership = (event.get("content") or {}).get("membership")
-        user = event.get("state_key")
-        if event.get("type") == "m.room.member" and isinstance(user, str) and membership in ("join", "invite"):
-            room.add_member(user, None, None, invited=membership == "invite")
-    client.rooms[room_id] = room

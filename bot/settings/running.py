@@ -24,9 +24,9 @@ class BotSettings(BaseModel):
     # finished at the next start).
     stop_grace_s: float = Field(default=10.0, ge=0, le=600)
     # Notices and cards by this many workers per platform, off the message path (the delete stays on it); 0: each
-    # message's notice and cards are sent before the next message is judged (slow under load). Not yet the default:
-    # a card sent by a worker into an encrypted Matrix direct room can reach the reviewer's device undecryptable.
-    delivery_workers: int = Field(default=0, ge=0, le=32)
+    # message's notice and cards are sent before the next message is judged (slow under load). A few are enough: the
+    # platform's rate limits bound them anyway, and sends into one encrypted Matrix room go one at a time.
+    delivery_workers: int = Field(default=4, ge=0, le=32)
     # Where relative data paths (the SQLite file, the Matrix key store, models) live. Unset: SCHOOLWACHT_DATA_DIR
     # (the Docker image sets /data), else the settings file's folder.
     data_dir: Path | None = None

@@ -57,6 +57,8 @@ async def test_a_session_runs_through_the_pipeline_and_bad_lines_lose_nothing(
     text = out.getvalue()
     assert "line 2: expected `@name #room: text`" in capsys.readouterr().err
     assert text.count("✓ ok") == 3 and "message removed from #mededelingen" in text
+    # The console's notice and card come right under their message, before the next message is read.
+    assert text.index("→ private notice to @daan") < text.index("⚑ incident #2") < text.index("@sanne #klas (#3)")
     with core.sessions() as session:
         found = [(i.room_name, i.category) for i in list_incidents(session)]
     assert found == [("mededelingen", "announcement-only"), ("klas", "insult")]

@@ -57,7 +57,7 @@ def moderator(core: Core, *, die_at: str | None = None, workers: int = 0) -> Mod
         classifier=KeywordClassifier(),
         store_retry_delay=0.001,
         checkpoint=checkpoint,
-        delivery_workers=workers,
+        delivery_workers={Platform.CONSOLE: workers},
     )
 
 

@@ -1,0 +1,105 @@
+"""The run: both bots on one Synapse, a warm-up, then each rate step for the bare bot and for schoolwacht."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from benchmarks.keep_up import __doc__ as ABOUT
+from benchmarks.keep_up import bare_bot, full_bot
+from benchmarks.keep_up.load import ACCOUNTS, Http, class_rooms, people, review_room, send_step
+from benchmarks.keep_up.measure import Redactions, figures, settle, watch
+from benchmarks.keep_up.processes import rss_mb, stop, wait_for_line
+from benchmarks.keep_up.report import Step, row, summarise
+from tests.support.synapse import SynapseServer, running_synapse
+
+
+def bot_token(server: SynapseServer, user_id: str, password: str) -> str:
+    """A login of its own for `schoolwacht run` (a device of its own, as an installation has)."""
+    body = {"type": "m.login.password", "identifier": {"type": "m.id.user", "user": user_id}, "password": password}
+    return str(server.api("POST", "/_matrix/client/v3/login", "", body)["access_token"])
+
+
+async def run(rates: Sequence[float], step_s: float, workdir: Path) -> None:
+    results: list[Step] = []
+    with running_synapse(workdir / "synapse") as server:
+        accounts = {name: server.register(name) for name in ACCOUNTS}
+        processes: list[subprocess.Popen[bytes]] = []
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as session:
+            http = Http(session, server.url)
+            bare_rooms = await class_rooms(http, accounts, "barebot", "bare")
+            full_rooms = await class_rooms(http, accounts, "bot", "sw")
+            review = await review_room(http, accounts)
+            config = full_bot.bot_config(workdir, server, accounts["bot"].user_id, full_rooms, review)
+            full_bot.store_people(workdir, people(accounts))
+            found = Redactions()
+            watcher = asyncio.create_task(watch(http, accounts["dir"].access_token, found))
+            bare_log, full_log = workdir / "bare.log", workdir / "bot.log"
+            bare = bare_bot.start_bare_bot(server.url, accounts["barebot"], bare_log)
+            processes.append(bare)
+            token = bot_token(server, accounts["bot"].user_id, accounts["bot"].password)
+            full = full_bot.start_schoolwacht(config, token, full_log)
+            processes.append(full)
+            try:
+                await asyncio.to_thread(wait_for_line, bare_log, bare_bot.READY, bare)
+                await asyncio.to_thread(wait_for_line, full_log, full_bot.READY, full)
+                print(f"schoolwacht started: RSS {rss_mb(full.pid):.0f} MB", flush=True)
+                counter = 0
+                for rooms in (bare_rooms, full_rooms):  # warm-up, not counted
+                    await settle(found, await send_step(http, accounts, rooms, 10, 3, counter), 30)
+                    counter += 30
+                await asyncio.sleep(3)
+                for rate in rates:
+                    step: dict[str, dict[str, Any]] = {}
+                    for label, rooms, bot in (
+                        ("bare", bare_rooms, accounts["barebot"].user_id),
+                        ("schoolwacht", full_rooms, accounts["bot"].user_id),
+                    ):
+                        sent = await send_step(http, accounts, rooms, rate, step_s, counter)
+                        counter += len(sent)
+                        await settle(found, sent, 120)
+                        step[label] = figures(found, sent, bot)
+                    began = time.monotonic()
+                    while full_bot.outbox_left(workdir)[1] and time.monotonic() - began < 120:
+                        await asyncio.sleep(0.2)  # the cards of this step delivered before the next step
+                    fanout = time.monotonic() - began
+                    results.append((rate, step["bare"], step["schoolwacht"], fanout))
+                    print(f"-- {rate:g} msg/s, {step_s:g} s (cards finished {fanout:.1f} s after the last redaction)")
+                    print(row("bare bot", step["bare"]))
+                    print(row("schoolwacht", step["schoolwacht"]), flush=True)
+                incidents, left = full_bot.outbox_left(workdir)
+                print(f"schoolwacht: {incidents} incidents, {left} owed actions pending; RSS {rss_mb(full.pid):.0f} MB")
+            finally:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+                stop(processes)
+    summarise(results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(ABOUT or "").splitlines()[0])
+    parser.add_argument("--rates", default="20,30,40,50", help="the rate steps, messages per second")
+    parser.add_argument("--step-s", type=float, default=15.0, help="seconds per step")
+    parser.add_argument("--workdir", type=Path, help="keep Synapse's and both bots' logs here (default: a temp dir)")
+    args = parser.parse_args()
+    rates = [float(r) for r in args.rates.split(",") if r.strip()]
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        asyncio.run(run(rates, args.step_s, args.workdir))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(run(rates, args.step_s, Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()

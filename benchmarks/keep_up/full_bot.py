@@ -1,0 +1,77 @@
+"""The whole pipeline: `schoolwacht run` as its own process (SQLite incident log, the text tier, reviewers' cards
+in their direct rooms, the overview room, notices), and what its incident log holds afterwards."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from adapters.matrix.config import TOKEN_ENV
+from bot.database import upgrade
+from moderation.roster import parse_roster, store_roster
+from moderation.storage.engine import make_engine, make_session_factory
+from moderation.storage.incidents import IncidentRow, OutboxRow
+from tests.support.core import roster_csv
+from tests.support.synapse import SynapseServer
+
+ROOT = Path(__file__).resolve().parents[2]
+READY = "matrix adapter started"  # the log line once it syncs
+
+
+def database_url(workdir: Path) -> str:
+    return f"sqlite:///{workdir / 'schoolwacht.sqlite3'}"
+
+
+def bot_config(workdir: Path, server: SynapseServer, bot: str, rooms: Sequence[str], review: str) -> Path:
+    """The settings file (the bot's own defaults otherwise, the delivery workers too) and a migrated database."""
+    engine = make_engine(database_url(workdir))
+    upgrade(engine)
+    engine.dispose()
+    listed = "".join(
+        f'\n[[rooms]]\nplatform = "matrix"\nid = "{r}"\nname = "klas-{n}"\nkind = "class"\nabuse_action = "delete"\n'
+        for n, r in enumerate(rooms)
+    )
+    path = workdir / "schoolwacht.toml"
+    path.write_text(
+        f'[database]\nurl = "{database_url(workdir)}"\n\n[bot]\nplatforms = ["matrix"]\n\n'
+        '[classifier]\nml_backend = "none"\n\n'
+        f'[matrix]\nhomeserver = "{server.url}"\nuser_id = "{bot}"\nstore_dir = "matrix-store"\n'
+        f'review_room = "{review}"\n{listed}',
+        encoding="utf-8",
+    )
+    return path
+
+
+def store_people(workdir: Path, roster: list[dict[str, str]]) -> None:
+    engine = make_engine(database_url(workdir))
+    store_roster(make_session_factory(engine), parse_roster(roster_csv(roster)), datetime.now(UTC))
+    engine.dispose()
+
+
+def start_schoolwacht(config: Path, token: str, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--config", str(config)],
+            cwd=str(config.parent),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), TOKEN_ENV: token},
+        )
+
+
+def outbox_left(workdir: Path) -> tuple[int, int]:
+    """(incidents, owed actions still pending) in the bot's incident log."""
+    engine = make_engine(database_url(workdir))
+    try:
+        with make_session_factory(engine)() as session:
+            incidents = session.scalar(select(func.count()).select_from(IncidentRow)) or 0
+            left = session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending"))
+            return int(incidents), int(left or 0)
+    finally:
+        engine.dispose()
