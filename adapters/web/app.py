@@ -117,7 +117,7 @@ def plain_error(status: int, text: str) -> Response:
 
 def build_app(config: DeskConfig, backend: DeskBackend, core_metrics: CoreMetrics | None = None) -> Starlette:
     """The desk's app; `core_metrics`: the process's figures (judged messages, actions), served at /metrics."""
-    from adapters.web import pages, privacy_pages
+    from adapters.web import announcement_pages, pages, privacy_pages
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     desk = Desk(
@@ -160,6 +160,11 @@ def build_app(config: DeskConfig, backend: DeskBackend, core_metrics: CoreMetric
         ("/privacy/{subject:str}", privacy_pages.person, ["GET"]),
         ("/privacy/{subject:str}/export", privacy_pages.export, ["POST"]),
         ("/privacy/{subject:str}/wissen", privacy_pages.erase, ["POST"]),
+        ("/mededelingen", announcement_pages.compose, ["GET"]),
+        ("/mededelingen/voorbeeld", announcement_pages.preview, ["POST"]),
+        ("/mededelingen/versturen", announcement_pages.send, ["POST"]),
+        ("/mededelingen/{code:str}/wijzigen", announcement_pages.edit, ["POST"]),
+        ("/mededelingen/{code:str}/intrekken", announcement_pages.retract, ["POST"]),
         ("/desk.css", pages.stylesheet, ["GET"]),
         ("/healthz", health, ["GET"]),
         ("/metrics", metrics, ["GET"]),

@@ -91,3 +91,57 @@ def unfinished(incident_id: int, why: str) -> str:
     if why == "police":
         return f"#{incident_id} is doorgezet als mogelijk strafbaar feit; ook dat dossier verdwijnt."
     return f"#{incident_id} is nog {STATUS.get(why, why)}: de beoordelaars zijn er nog niet mee klaar."
+
+
+# -- The Mededelingen page (a teacher's announcements to class rooms): every word of it in this one block. --------
+ANN_TITLE = "Mededelingen"
+ANN_NEW = "Nieuwe mededeling"
+ANN_ROOMS = "Naar welke ruimtes"
+ANN_TEXT = "Tekst"
+ANN_TEXT_HINT = "Korte vormen mogen: „vervalt 3e uur wiskunde” wordt „Het 3e uur wiskunde vervalt.”"
+ANN_WHEN = "Wanneer"
+ANN_NOW = "Nu"
+ANN_TODAY = "Vandaag om"
+ANN_TOMORROW = "Morgen om"
+ANN_ON = "Op datum en tijd"
+ANN_TIME = "Tijd (uu:mm)"
+ANN_MOMENT = "Datum en tijd"
+ANN_READ = "Vraag om „Gelezen ✓”"
+ANN_TEMPLATES = "Snelle keuzes"
+ANN_TEMPLATE_CHOICES = (
+    ("Les vervalt", "vervalt 3e uur wiskunde"),
+    ("Lokaal gewijzigd", "lokaal 3e uur wiskunde naar B12"),
+    ("Toets verplaatst", "toets wiskunde verplaatst naar do 10 dec"),
+)
+ANN_PREVIEW = "Voorbeeld bekijken"
+ANN_PREVIEW_TITLE = "Voorbeeld: zo zien de leerlingen het"
+ANN_PREVIEW_WHEN = "Wordt verstuurd: {when}"
+ANN_PREVIEW_NOW = "Wordt meteen verstuurd"
+ANN_SEND = "Versturen"
+ANN_BACK = "Terug naar het formulier"
+ANN_MINE = "Mijn mededelingen"
+ANN_NONE_YET = "Je hebt nog geen mededelingen verstuurd."
+ANN_NUMBER = "Mededeling {code}"
+ANN_PROGRESS = "verstuurd naar {done} van {total}"
+ANN_SCHEDULED = "gepland voor {when}"
+ANN_RETRACTED = "ingetrokken"
+ANN_READS = "{n} gelezen"
+ANN_EDIT = "Wijzigen"
+ANN_EDIT_LABEL = "Nieuwe tekst voor mededeling {code}"
+ANN_RETRACT = "Intrekken"
+ANN_STATUS = {
+    "done": "verstuurd",
+    "pending": "wacht",
+    "failed": "mislukt",
+    "removed": "weg",
+}
+ANN_STATUS_RETRACTED = {"done": "ingetrokken", "pending": "wordt ingetrokken", "failed": "intrekken mislukt"}
+ANN_ONLY_POSTERS = "Deze pagina is voor medewerkers die in mededelingenruimtes van klassen mogen posten."
+ANN_NO_SERVICE = "Mededelingen versturen kan niet vanaf deze desk."
+ANN_NO_ROOMS = "Kies minstens één ruimte."
+ANN_NOT_YOURS = "Je kunt niet posten in een van de gekozen ruimtes. Er is niets verstuurd."
+ANN_EMPTY = "Schrijf een tekst."
+ANN_TOO_LONG = "De tekst is te lang: hoogstens {limit} tekens (nu {n})."
+ANN_BAD_TIME = "Vul een tijd in als uu:mm (bijvoorbeeld 07:30)."
+ANN_BAD_MOMENT = "Vul een datum en tijd in."
+ANN_BAD_CODE = "Deze mededeling bestaat niet."
