@@ -27,7 +27,6 @@ from bot.relay import build_staff_announcements
 from bot.web import build_desk, desk_backend, login_link, server
 from moderation.model import AccountId, Platform
 from moderation.storage.staff_announcements import StaffAnnouncementRow
-from tests.adapters.discord.classifier import make_classifier
 from tests.adapters.web.conftest import PHONE, _free_port, screenshot
 from tests.adapters.web.test_desk_pages import A11Y
 from tests.support.core import make_core
@@ -110,7 +109,7 @@ def composer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Composer]:
                 folder,
                 rooms=rooms,
                 people=[*school.people(), PIET],
-                classifier=make_classifier(),
+                with_classifier=False,
                 bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
                 extra_settings={"web": {"port": port, "public_url": url}},
             )
@@ -124,7 +123,9 @@ def composer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Composer]:
             serving = asyncio.ensure_future(running.serve())
             while not running.started:
                 await asyncio.sleep(0.01)
-            ready.update(url=url, core=core, loop=asyncio.get_running_loop(), backend=desk_backend(core, announcements=staff))
+            ready.update(
+                url=url, core=core, loop=asyncio.get_running_loop(), backend=desk_backend(core, announcements=staff)
+            )
             started.set()
             await asyncio.to_thread(stop.wait)
             running.should_exit = True
@@ -202,6 +203,12 @@ def test_a_teacher_composes_to_two_rooms_previews_sends_and_retracts(teacher: Pa
     screenshot(page, "mededelingen-lijst")
 
     code = mine.get_by_role("heading").inner_text().split()[-1]
+    mine.get_by_label(f"Nieuwe tekst voor mededeling {code}").fill("Het 3e uur wiskunde vervalt; neem je boek mee.")
+    mine.get_by_role("button", name="Wijzigen").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Mededeling {code}")
+    edited = "Mededeling van Meneer Jansen (2B) (gewijzigd): Het 3e uur wiskunde vervalt; neem je boek mee."
+    assert composer.wait_posts("2B", lambda found: found[0][0] == edited) == [(edited, 1)]
+    mine = page.locator("ul.announcements > li").first
     mine.get_by_role("button", name=f"Intrekken Mededeling {code}").click()
     expect(page.get_by_role("status")).to_have_text(f"Mededeling {code} is overal ingetrokken.")
     assert composer.posts("2B") == [] and composer.posts("3A") == []
@@ -256,7 +263,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(teacher: Page, compose
     assert composer.recorded() == before and composer.posts("2B") == sent
 
 
-def test_who_may_use_the_page(browser: Browser, composer: Composer) -> None:
+def test_a_student_gets_no_link_and_a_form_without_a_session_is_refused(browser: Browser, composer: Composer) -> None:
     assert composer.link("sanne") is None  # a student gets no link at all
     anonymous = browser.new_context(viewport=PHONE).new_page()
     try:
@@ -264,6 +271,8 @@ def test_who_may_use_the_page(browser: Browser, composer: Composer) -> None:
     finally:
         anonymous.context.close()
 
+
+def test_a_mentor_who_posts_nowhere_is_refused(browser: Browser, composer: Composer) -> None:
     eva = _signed_in(browser, composer, "eva")  # a mentor, but no poster of any announcement room
     try:
         expect(eva.get_by_role("link", name="Mededelingen")).to_have_count(0)
@@ -273,6 +282,8 @@ def test_who_may_use_the_page(browser: Browser, composer: Composer) -> None:
     finally:
         eva.context.close()
 
+
+def test_a_poster_who_reviews_nobody_signs_in_to_the_page(browser: Browser, composer: Composer) -> None:
     piet = _signed_in(browser, composer, "piet")  # reviews nobody, yet may post in 2B: signs in to this page
     try:
         expect(piet.get_by_role("heading", level=1)).to_have_text("Mededelingen")
@@ -280,3 +291,41 @@ def test_who_may_use_the_page(browser: Browser, composer: Composer) -> None:
         expect(piet.get_by_role("link", name="Mijn meldingen")).to_have_count(0)
     finally:
         piet.context.close()
+
+
+def test_a_scheduled_announcement_waits_in_the_list_and_is_retracted_before_its_moment(
+    teacher: Page, composer: Composer
+) -> None:
+    page = teacher
+    page.goto(f"{composer.url}/mededelingen?tekst=lokaal+3e+uur+wiskunde+naar+B12")  # a quick choice
+    expect(page.get_by_label("Tekst", exact=True)).to_have_value("lokaal 3e uur wiskunde naar B12")
+    page.get_by_label("mededelingen-3a (discord)").check()
+    page.get_by_label("Morgen om").check()
+    page.get_by_label("Tijd (uu:mm)").fill("07:30")
+    page.get_by_role("button", name="Voorbeeld bekijken").click()
+    expect(page.locator("#when")).to_contain_text("Wordt verstuurd: ")
+    expect(page.locator("#when")).to_contain_text("om 07:30")
+    expect(page.locator("blockquote.post")).to_have_text(
+        ["Mededeling van Meneer Jansen (3A): Het 3e uur wiskunde is verplaatst naar lokaal B12."]
+    )
+    hidden = page.locator("form[action='/mededelingen/versturen'] input").evaluate_all(
+        "inputs => inputs.map(i => [i.name, i.value])"
+    )
+    page.get_by_role("button", name="Versturen").click()
+    expect(page.get_by_role("status")).to_contain_text("om 07:30")
+    mine = page.locator("ul.announcements > li").first
+    expect(mine.locator("p.state")).to_contain_text("gepland voor")
+    expect(mine.locator("ul.rooms li")).to_have_text(["3A · mededelingen-3a (discord): wacht"])
+    assert composer.posts("3A") == []
+    # The same form sent again (a reload, a double click) plans nothing twice.
+    fields: dict[str, Any] = {k: v for k, v in hidden if k != "ruimte"} | {
+        "ruimte": [v for k, v in hidden if k == "ruimte"]
+    }
+    before = composer.recorded()
+    status, body = _post(page, f"{composer.url}/mededelingen/versturen", fields)
+    assert status == 200 and "om 07:30" in body and composer.recorded() == before
+    code = mine.get_by_role("heading").inner_text().split()[-1]
+    mine.get_by_role("button", name=f"Intrekken Mededeling {code}").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Mededeling {code}")
+    expect(page.locator("ul.announcements > li").first.locator("p.state")).to_have_text("ingetrokken")
+    assert composer.posts("3A") == []
