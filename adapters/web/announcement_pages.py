@@ -45,7 +45,7 @@ def _poster(request: Request) -> tuple[Reviewer, StaffAnnouncements] | Response:
     if who is None:
         if request.method == "GET":
             return RedirectResponse("/login", status_code=303)
-        return desk.refuse(request, 403, "Je bent niet (meer) ingelogd. Vraag een nieuwe link in de chat.")
+        return desk.refuse(request, 403, texts.ANN_SIGNED_OUT)
     service = desk.backend.announcements
     if service is None:
         return desk.refuse(request, 404, texts.ANN_NO_SERVICE)
@@ -104,7 +104,10 @@ def _request(composed: Composed, who: Reviewer, service: StaffAnnouncements) -> 
     """The request the form makes, or the reason it cannot be made (nothing is stored either way)."""
     if not composed.rooms:
         return texts.ANN_NO_ROOMS
-    mine = {_room_value(room): cls for cls, rooms in service.postable(who.person).items() for room, _ in rooms}
+    mine: dict[str, set[str]] = {}  # each room the sender may post in, with its classes (one room may serve two)
+    for cls, rooms in service.postable(who.person).items():
+        for room, _ in rooms:
+            mine.setdefault(_room_value(room), set()).add(cls)
     if not composed.rooms <= mine.keys():
         return texts.ANN_NOT_YOURS
     if not composed.text:
@@ -118,7 +121,7 @@ def _request(composed: Composed, who: Reviewer, service: StaffAnnouncements) -> 
     if isinstance(when, str):
         return when
     chosen = frozenset((Platform(v.partition(":")[0]), v.partition(":")[2]) for v in composed.rooms)
-    classes = tuple(dict.fromkeys(mine[v] for v in sorted(composed.rooms)))
+    classes = tuple(sorted({cls for v in composed.rooms for cls in mine[v]}))
     return Announce(classes, body, when, composed.asks_read, rooms=chosen)
 
 
@@ -179,12 +182,12 @@ async def preview(request: Request) -> Response:
     shown = service.preview(who.person, asked) if isinstance(asked, Announce) else asked
     if isinstance(shown, str):
         return _page(request, who, service, status=400, composed=composed, error=shown)
-    assert isinstance(asked, Announce)
-    due = service.prepare(who.person, asked)
-    when = None if isinstance(due, str) or due.due is None else service.texts.moment(due.due, service.timezone)
+    prepared, posts_of = shown
+    when = None if prepared.due is None else service.texts.moment(prepared.due, service.timezone)
     names = {room: name for rooms in service.postable(who.person).values() for room, name in rooms}
     posts = [
-        (room.classes, room.platform.value, names.get((room.platform, room.room_id), ""), text) for room, text in shown
+        (room.classes, room.platform.value, names.get((room.platform, room.room_id), ""), text)
+        for room, text in posts_of
     ]
     return desk_of(request).page(
         request, "announcement_preview.html", composed=composed, posts=posts, when=when, nonce=secrets.token_hex(16)

@@ -137,6 +137,7 @@ ANN_STATUS = {
 }
 ANN_STATUS_RETRACTED = {"done": "ingetrokken", "pending": "wordt ingetrokken", "failed": "intrekken mislukt"}
 ANN_ONLY_POSTERS = "Deze pagina is voor medewerkers die in mededelingenruimtes van klassen mogen posten."
+ANN_SIGNED_OUT = "Je bent niet (meer) ingelogd. Vraag een nieuwe link in de chat met !login."
 ANN_NO_SERVICE = "Mededelingen versturen kan niet vanaf deze desk."
 ANN_NO_ROOMS = "Kies minstens één ruimte."
 ANN_NOT_YOURS = "Je kunt niet posten in een van de gekozen ruimtes. Er is niets verstuurd."

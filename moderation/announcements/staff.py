@@ -247,12 +247,13 @@ class StaffAnnouncements:
         )
         return Prepared(rooms, due, refusal, asking)
 
-    def preview(self, person: Person, command: Announce) -> list[tuple[RoomHeader, str]] | str:
-        """Each room's post exactly as its readers will see it, or the reason it cannot be posted."""
+    def preview(self, person: Person, command: Announce) -> tuple[Prepared, list[tuple[RoomHeader, str]]] | str:
+        """What `command` would post, with each room's post exactly as its readers will see it; or the reason it
+        cannot be posted."""
         prepared = self.prepare(person, command)
         if isinstance(prepared, str):
             return prepared
-        return [
+        return prepared, [
             (
                 room,
                 self._say.post_text(
