@@ -185,8 +185,20 @@ async def preview(request: Request) -> Response:
     prepared, posts_of = shown
     when = None if prepared.due is None else service.texts.moment(prepared.due, service.timezone)
     names = {room: name for rooms in service.postable(who.person).values() for room, name in rooms}
+    # Where a platform asks with a button (Discord) rather than a line in the text (Matrix), the preview shows it.
+    button = {
+        (room.platform, room.room_id)
+        for room, _ in posts_of
+        if (room.platform, room.room_id) in prepared.asking and not service.fanout.read_hint(room.platform)
+    }
     posts = [
-        (room.classes, room.platform.value, names.get((room.platform, room.room_id), ""), text)
+        (
+            room.classes,
+            room.platform.value,
+            names.get((room.platform, room.room_id), ""),
+            text,
+            (room.platform, room.room_id) in button,
+        )
         for room, text in posts_of
     ]
     return desk_of(request).page(

@@ -182,6 +182,7 @@ def test_a_teacher_composes_to_two_rooms_previews_sends_and_retracts(teacher: Pa
             "Mededeling van Meneer Jansen (3A): Het 3e uur wiskunde vervalt.",
         ]
     )
+    expect(page.locator("p.read-button")).to_have_text([texts.ANN_BUTTON] * 2)  # Discord asks with a button
     assert composer.posts("2B") == [] and composer.recorded() == 0  # a preview sends and stores nothing
     screenshot(page, "mededeling-voorbeeld")
 
