@@ -1,4 +1,5 @@
-"""Dutch: every word of the review desk a reviewer reads, in short labels that fit a phone."""
+"""Dutch: every word of the review desk a reviewer (or a teacher on the Mededelingen page) reads, in short labels
+that fit a phone."""
 
 from __future__ import annotations
 

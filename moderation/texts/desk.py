@@ -1,4 +1,5 @@
-"""What a reviewer reads on the review desk (the web front end): every label, button, title and answer.
+"""What a reviewer reads on the review desk (the web front end), and a teacher on its Mededelingen page: every label,
+button, title and answer.
 
 The fixed words are fields of `DeskWords`, so a language that leaves one out does not type-check; a word may mark
 a command or an address with backticks (shown as code) and name a part the page fills in (`{total}`).
