@@ -311,7 +311,9 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
     scheduler = build_scheduler(core, adapters)
     relay: RunningRelay | None = None
     staff = attach_staff_commands(core, adapters)  # a teacher's `!mededeling` in their direct room with the bot
-    attach_desk_login(core, adapters)  # `!login` / `/login` answer a one-time link to the desk (when [web] is set)
+    attach_desk_login(
+        core, adapters, staff
+    )  # `!login` / `/login` answer a one-time link to the desk (when [web] is set)
     linking = attach_link_commands(core, adapters)  # `!koppel` / `/koppel`: people link their own accounts ([smtp])
     stack = AsyncExitStack()  # the review desk, when [web] is set, serves until the adapters stop
     try:
@@ -322,7 +324,7 @@ async def run(core: Core, adapters: Sequence[Adapter], *, grace: float | None = 
             log.info("%s adapter started", adapter.platform.value)
         scheduler.start()
         relay = start_relay(core, started, staff)  # the timetable relay, when [zermelo] is set
-        await stack.enter_async_context(desk_running(core, {"scheduler": lambda: scheduler.running}, started))
+        await stack.enter_async_context(desk_running(core, {"scheduler": lambda: scheduler.running}, started, staff))
         closed: asyncio.Future[object] = asyncio.ensure_future(asyncio.gather(*(a.wait_closed() for a in started)))
         stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
         # Run until a signal, or until every adapter has ended (the console at the end of its input).

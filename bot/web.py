@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from adapters.web.backend import DeskBackend
     from bot.app import Core
     from bot.settings.web import WebSettings
+    from moderation.announcements.staff import StaffAnnouncements
 
 log = logging.getLogger(__name__)
 Changed = Callable[[int, ReviewResult], Awaitable[None]]
@@ -34,7 +35,10 @@ def desk_secret(installation: bytes) -> bytes:
     return hmac.new(installation, b"schoolwacht desk session cookie", hashlib.sha256).digest()
 
 
-def desk_backend(core: Core, changed: Changed | None = None) -> DeskBackend:
+def desk_backend(
+    core: Core, changed: Changed | None = None, announcements: StaffAnnouncements | None = None
+) -> DeskBackend:
+    """`announcements`: the teachers' announcements service of this process (the Mededelingen page), if any."""
     from adapters.web.backend import DeskBackend
     from moderation.incidents.desk_login import DeskLogins
 
@@ -58,6 +62,7 @@ def desk_backend(core: Core, changed: Changed | None = None) -> DeskBackend:
         changed,
         privacy_hooks=personal_data_hooks(),
         roster_changed=core.roster.reload,
+        announcements=announcements,
     )
 
 
@@ -66,6 +71,7 @@ def build_desk(
     checks: Mapping[str, Callable[[], bool]] | None = None,
     changed: Changed | None = None,
     sync_lags: Mapping[str, Callable[[], float | None]] | None = None,
+    announcements: StaffAnnouncements | None = None,
 ) -> Starlette:
     """The desk's app; `changed` is called after each change made on the desk (to refresh the cards in chat)."""
     from adapters.web.app import DeskConfig, build_app
@@ -82,7 +88,7 @@ def build_desk(
         sync_lags=dict(sync_lags or {}),
     )
     figures = core.metrics if isinstance(core.metrics, CoreMetrics) else None
-    return build_app(config, desk_backend(core, changed), core.moderator.texts.desk, figures)
+    return build_app(config, desk_backend(core, changed, announcements), core.moderator.texts.desk, figures)
 
 
 def platform_checks(adapters: Sequence[Adapter]) -> dict[str, Callable[[], bool]]:
@@ -159,7 +165,10 @@ def _make_in_loop_server() -> type[uvicorn.Server]:
 
 @contextlib.asynccontextmanager
 async def desk_running(
-    core: Core, checks: Mapping[str, Callable[[], bool]], adapters: Sequence[Adapter] = ()
+    core: Core,
+    checks: Mapping[str, Callable[[], bool]],
+    adapters: Sequence[Adapter] = (),
+    announcements: StaffAnnouncements | None = None,
 ) -> AsyncIterator[None]:
     """The desk serving beside the bot while the block runs (nothing when `[web]` is not set), with the running
     `adapters`: their health on /healthz and /metrics, their chat cards following the desk's changes. It is
@@ -169,7 +178,11 @@ async def desk_running(
         yield
         return
     app = build_desk(
-        core, {**platform_checks(adapters), **checks}, cards_follow(adapters), sync_lags=platform_lags(adapters)
+        core,
+        {**platform_checks(adapters), **checks},
+        cards_follow(adapters),
+        sync_lags=platform_lags(adapters),
+        announcements=announcements,
     )
     desk = server(app, web, in_loop=True)
     serving = asyncio.ensure_future(_serve(desk))
@@ -194,7 +207,7 @@ async def _serve(desk: uvicorn.Server) -> None:
 
 
 def desk_links(core: Core, backend: DeskBackend) -> Callable[[Platform, AccountId], str | None]:
-    """A chat account's sign-in link: for reviewers on the roster only."""
+    """A chat account's sign-in link: for reviewers (and posters of announcement rooms) on the roster only."""
 
     def link_for(platform: Platform, account: AccountId) -> str | None:
         person = core.directory.person_for(platform, account)
@@ -203,14 +216,14 @@ def desk_links(core: Core, backend: DeskBackend) -> Callable[[Platform, AccountI
     return link_for
 
 
-def attach_desk_login(core: Core, adapters: Sequence[Adapter]) -> None:
+def attach_desk_login(core: Core, adapters: Sequence[Adapter], announcements: StaffAnnouncements | None = None) -> None:
     """Before the adapters start: `!login` in Matrix direct rooms, `/login` on Discord (when `[web]` is set)."""
     web = core.settings.web
     if web is None:
         return
     from adapters.web.chat_login import with_login
 
-    link_for = desk_links(core, desk_backend(core))
+    link_for = desk_links(core, desk_backend(core, announcements=announcements))
 
     async def off_loop(answer: Callable[[], str]) -> str:
         return await asyncio.to_thread(answer)

@@ -132,7 +132,7 @@ def build_app(
 ) -> Starlette:
     """The desk's app, in the language of `texts`; `core_metrics`: the process's figures (judged messages,
     actions), served at /metrics."""
-    from adapters.web import pages, privacy_pages
+    from adapters.web import announcement_pages, pages, privacy_pages
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     desk = Desk(
@@ -176,6 +176,11 @@ def build_app(
         ("/privacy/{subject:str}", privacy_pages.person, ["GET"]),
         ("/privacy/{subject:str}/export", privacy_pages.export, ["POST"]),
         ("/privacy/{subject:str}/wissen", privacy_pages.erase, ["POST"]),
+        ("/mededelingen", announcement_pages.compose, ["GET"]),
+        ("/mededelingen/voorbeeld", announcement_pages.preview, ["POST"]),
+        ("/mededelingen/versturen", announcement_pages.send, ["POST"]),
+        ("/mededelingen/{code:str}/wijzigen", announcement_pages.edit, ["POST"]),
+        ("/mededelingen/{code:str}/intrekken", announcement_pages.retract, ["POST"]),
         ("/desk.css", pages.stylesheet, ["GET"]),
         ("/healthz", health, ["GET"]),
         ("/metrics", metrics, ["GET"]),

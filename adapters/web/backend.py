@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from moderation.announcements.staff import StaffAnnouncements
 from moderation.incidents.access import Actor
 from moderation.incidents.desk_login import DeskLogins, may_use_desk
 from moderation.incidents.desk_queries import Overview, QueueFilter, QueueItem, overview, queue, student_timeline
@@ -34,6 +35,8 @@ class Reviewer:
     actor: Actor  # the history records this actor: the person, on the desk
     leadership: bool
     privacy_officer: bool = False
+    reviews: bool = True  # False: signed in only to post announcements (a poster of announcement rooms)
+    announces: bool = False  # may post in at least one class announcement room (the Mededelingen page)
 
 
 class NotThePrivacyOfficer(PermissionError):
@@ -52,6 +55,7 @@ class DeskBackend:
         changed: Callable[[int, ReviewResult], Awaitable[None]] | None = None,
         privacy_hooks: Sequence[PersonalDataHook] = (),
         roster_changed: Callable[[], None] | None = None,
+        announcements: StaffAnnouncements | None = None,
     ) -> None:
         self._sessions = sessions
         self._directory = directory
@@ -64,6 +68,8 @@ class DeskBackend:
         self._changed = changed
         self._privacy_hooks = tuple(privacy_hooks)  # what each platform keeps about a person (export, erase)
         self._roster_changed = roster_changed  # after an erasure: the roster of the moment is read again
+        # The teachers' announcements (the same service as `!mededeling` in chat); None where there is none.
+        self.announcements = announcements
 
     # -- who -------------------------------------------------------------------------------------------------
 
@@ -71,18 +77,21 @@ class DeskBackend:
         """The signed-in person as a reviewer, by today's roster; None when they are no longer one."""
         directory = self._directory()
         person = directory.person(PersonId(person_id))
-        if person is None or not may_use_desk(person, directory):
+        if person is None:
+            return None
+        reviews = may_use_desk(person, directory)
+        announces = self.announcements is not None and bool(self.announcements.postable(person))
+        if not reviews and not announces:
             return None
         actor = replace(Actor.of(person), key=f"{DESK}{person.id}")
-        return Reviewer(person, actor, person.is_leadership, person.is_privacy_officer)
+        return Reviewer(person, actor, person.is_leadership, person.is_privacy_officer, reviews, announces)
 
     def link_for(self, person_id: str) -> str | None:
-        """A one-time sign-in token for a reviewer on the roster; None for anyone else."""
-        directory = self._directory()
-        person = directory.person(PersonId(person_id))
-        if person is None or not may_use_desk(person, directory):
+        """A one-time sign-in token for a reviewer (or a poster of announcement rooms) on the roster; None for
+        anyone else."""
+        if self.reviewer(person_id) is None:
             return None
-        return self.logins.issue_link(str(person.id))
+        return self.logins.issue_link(person_id)
 
     def name_of(self, person_id: str) -> str:
         person = self._directory().person(PersonId(person_id))

@@ -29,7 +29,10 @@ def _signed_in_or_login(request: Request) -> Reviewer | Response:
 
 
 async def home(request: Request) -> Response:
-    return RedirectResponse("/meldingen" if signed_in(request) else "/login", status_code=303)
+    who = signed_in(request)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/meldingen" if who[0].reviews else "/mededelingen", status_code=303)
 
 
 async def login_form(request: Request) -> Response:
@@ -50,7 +53,9 @@ async def login(request: Request) -> Response:
         desk.metrics.logins.labels("refused").inc()
         return desk.page(request, "login.html", 403, token="", refused=True)
     desk.metrics.logins.labels("ok").inc()
-    response = RedirectResponse("/meldingen", status_code=303)
+    reviewer = desk.backend.reviewer(redeemed[1].person_id)
+    start = "/meldingen" if reviewer is None or reviewer.reviews else "/mededelingen"
+    response = RedirectResponse(start, status_code=303)
     response.set_cookie(COOKIE, desk.signer.sign(redeemed[0]), httponly=True, secure=True, samesite="strict")
     return response
 

@@ -1,4 +1,5 @@
-"""Dutch: every word of the review desk a reviewer reads, in short labels that fit a phone."""
+"""Dutch: every word of the review desk a reviewer (or a teacher on the Mededelingen page) reads, in short labels
+that fit a phone."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ RESULT = {
     Result.FORBIDDEN: "Deze melding bestaat niet of is niet voor jou.",
     Result.INVALID: "Dat kan niet bij deze melding in deze toestand.",
 }
+# Where an announcement stands in one room on the Mededelingen page, and where its retraction does.
+ROOM_STATUS = {"done": "verstuurd", "pending": "wacht", "failed": "mislukt", "removed": "weg"}
+ROOM_RETRACTED = {"done": "ingetrokken", "pending": "wordt ingetrokken", "failed": "intrekken mislukt"}
 ROLE = {"student": "leerling", "staff": "medewerker", "parent": "ouder"}
 CHARTS = {
     "class": ("Per klas", "klas"),
@@ -175,6 +179,44 @@ WORDS = DeskWords(
     what="Wat",
     incidents="Meldingen",
     back_to_search="Terug naar zoeken",
+    announcements="Mededelingen",
+    new_announcement="Nieuwe mededeling",
+    to_rooms="Naar welke ruimtes",
+    text="Tekst",
+    text_hint="Korte vormen mogen: „vervalt 3e uur wiskunde” wordt „Het 3e uur wiskunde vervalt.”",
+    now="Nu",
+    today_at="Vandaag om",
+    tomorrow_at="Morgen om",
+    on_date="Op datum en tijd",
+    time_field="Tijd (uu:mm)",
+    moment="Datum en tijd",
+    ask_read="Vraag om „Gelezen ✓”",
+    quick_choices="Snelle keuzes",
+    quick_texts=(
+        ("Les vervalt", "vervalt 3e uur wiskunde"),
+        ("Lokaal gewijzigd", "lokaal 3e uur wiskunde naar B12"),
+        ("Toets verplaatst", "toets wiskunde verplaatst naar do 10 dec"),
+    ),
+    preview="Voorbeeld bekijken",
+    preview_title="Voorbeeld: zo zien de leerlingen het",
+    sent_at_once="Wordt meteen verstuurd",
+    read_button="Knop onder het bericht: Gelezen ✓",
+    send="Versturen",
+    back_to_form="Terug naar het formulier",
+    my_announcements="Mijn mededelingen",
+    none_sent_yet="Je hebt nog geen mededelingen verstuurd.",
+    retracted="ingetrokken",
+    edit="Wijzigen",
+    retract="Intrekken",
+    only_posters="Deze pagina is voor medewerkers die in mededelingenruimtes van klassen mogen posten.",
+    poster_not_signed_in="Je bent niet (meer) ingelogd. Vraag een nieuwe link in de chat met !login.",
+    no_announcements_here="Mededelingen versturen kan niet vanaf deze desk.",
+    no_rooms_chosen="Kies minstens één ruimte.",
+    not_your_rooms="Je kunt niet posten in een van de gekozen ruimtes. Er is niets verstuurd.",
+    empty_text="Schrijf een tekst.",
+    bad_time="Vul een tijd in als uu:mm (bijvoorbeeld 07:30).",
+    bad_moment="Vul een datum en tijd in.",
+    no_such_announcement="Deze mededeling bestaat niet.",
 )
 
 
@@ -261,3 +303,27 @@ class DutchDesk:
 
     def export_file(self, subject: str) -> str:
         return f"gegevens-{subject}.json"
+
+    def announcement_title(self, code: int) -> str:
+        return f"Mededeling {code}"
+
+    def announcement_progress(self, done: int, total: int) -> str:
+        return f"verstuurd naar {done} van {total}"
+
+    def announcement_scheduled(self, when: str) -> str:
+        return f"gepland voor {when}"
+
+    def announcement_reads(self, read: int) -> str:
+        return f"{read} gelezen"
+
+    def announcement_room(self, status: str, *, retracted: bool) -> str:
+        return (ROOM_RETRACTED if retracted else ROOM_STATUS).get(status, status)
+
+    def edit_label(self, code: int) -> str:
+        return f"Nieuwe tekst voor mededeling {code}"
+
+    def preview_when(self, when: str) -> str:
+        return f"Wordt verstuurd: {when}"
+
+    def text_too_long(self, limit: int, length: int) -> str:
+        return f"De tekst is te lang: hoogstens {limit} tekens (nu {length})."

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from moderation.announcements.compose import clean
 from moderation.announcements.templates import expand
+from moderation.model import Platform
 from moderation.texts import AnnouncementTexts
 
 TEXT_LIMIT = 1500
@@ -87,6 +88,8 @@ class Announce:
     text: str
     when: When | None = None
     asks_read: bool = False  # readers confirm with "Gelezen ✓"
+    # Only these of the classes' rooms (a composer's ticked boxes); None: every room of the classes.
+    rooms: frozenset[tuple[Platform, str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from moderation.announcements.commands import Announce, Edit, Reads, Retract, parse
@@ -52,6 +52,30 @@ class Telling:
     audiences: Mapping[Platform, Audience] = field(default_factory=dict)  # rooms' sizes, for "14 van 27 gelezen"
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    rooms: tuple[RoomHeader, ...]
+    due: datetime | None
+    refused: str  # the classes of rooms reached but not the sender's to post in
+    asking: frozenset[RoomKey]  # the rooms whose post asks "Gelezen ✓"
+
+
+@dataclass(frozen=True, slots=True)
+class SentRoom:
+    classes: str
+    platform: Platform
+    name: str
+    status: str  # the posts queue's: "done", "pending", "failed", … ("removed" once retracted and gone)
+    read: int | None  # "Gelezen ✓" so far; None where the post did not ask
+
+
+@dataclass(frozen=True, slots=True)
+class SentAnnouncement:
+    code: int | None
+    record: StaffAnnouncement
+    rooms: tuple[SentRoom, ...]
+
+
 class StaffAnnouncements:
     def __init__(
         self,
@@ -79,6 +103,7 @@ class StaffAnnouncements:
         self._timezone = timezone
         self._telling = telling or Telling({})
         self._reads = reads
+        self._background: set[asyncio.Future[Progress]] = set()  # deliveries started for a web page
 
     @property
     def lock(self) -> asyncio.Lock:
@@ -92,6 +117,17 @@ class StaffAnnouncements:
     def reads(self) -> ReadConfirmations | None:
         return self._reads
 
+    @property
+    def texts(self) -> AnnouncementTexts:
+        return self._say
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return self._timezone
+
+    def local_today(self) -> date:
+        return self._clock.now().astimezone(self._timezone).date()
+
     async def handle(self, platform: Platform, account: str, text: str, command_id: str = "") -> str | None:
         """Run a command typed in the sender's private chat with the bot; the reply (None: not a command of ours).
         `command_id` (the platform's id of the command message) makes a replayed command post nothing twice."""
@@ -104,38 +140,31 @@ class StaffAnnouncements:
         if isinstance(command, str):
             return command
         if isinstance(command, Retract):
-            return await self._retract(person, command.code)
+            return await self.retract(person, command.code)
         if isinstance(command, Edit):
-            return await self._edit(person, command, platform, account)
+            return await self.edit(person, command, platform, account)
         if isinstance(command, Reads):
             return await self._read_counts(person, command.code)
         unique = f"{platform.value}:{command_id}" if command_id else ""
-        return await self._announce(person, command, platform, account, unique)
+        return await self.announce(person, command, platform, account, unique)
 
-    async def _announce(
-        self, person: Person, command: Announce, platform: Platform, account: str, command_id: str
+    async def announce(
+        self,
+        person: Person,
+        command: Announce,
+        platform: Platform,
+        account: str,
+        command_id: str = "",
+        *,
+        background: bool = False,
     ) -> str:
-        unknown = [c for c in command.classes if not self._targets.classes_of(c)]
-        if unknown:
-            return self._say.unknown_classes(", ".join(unknown))
+        """Post `command` for `person` (both front ends come here: the chat's `!mededeling` and the desk's composer);
+        the reply in the sender's words. `platform`/`account`: where the sender hears of progress. `background`:
+        deliver beside the caller instead of waiting for the last room (a web page answers at once)."""
+        prepared = self.prepare(person, command)
+        if isinstance(prepared, str):
+            return prepared
         now = self._clock.now()
-        due: datetime | None = None
-        if command.when is not None:
-            resolved = command.when.resolve(now, self._timezone, self._say)
-            if isinstance(resolved, str):
-                return resolved
-            due = resolved
-        allowed: dict[RoomKey, tuple[str, ...]] = {}
-        refused: list[str] = []
-        for (room_platform, room_id), classes in self._targets.rooms_for(command.classes).items():
-            rule = self._room_rule(room_platform, room_id)
-            if rule is not None and may_post(person, *rule):
-                allowed[(room_platform, room_id)] = classes
-            else:
-                refused.append("/".join(classes))
-        refusal = ", ".join(sorted(set(refused)))
-        if not allowed:
-            return self._say.no_room(refusal)
         unique = hashlib.sha256(command_id.encode()).hexdigest()[:16] if command_id else secrets.token_hex(8)
         key = f"staff:{unique}"
         known = self._records.get(key)
@@ -144,15 +173,7 @@ class StaffAnnouncements:
             if known.due_at is not None and known.due_at > now:
                 return self._say.scheduled(self._say.moment(known.due_at, self._timezone), len(known.rooms), code)
             return self._outcome(key, code, Progress())
-        rooms = [
-            RoomHeader(p, room_id, "/".join(cls), self._say.post_header(person.name, "/".join(cls)))
-            for (p, room_id), cls in allowed.items()
-        ]
-        asking = (
-            {(r.platform, r.room_id) for r in rooms if self._fanout.confirms_reads(r.platform)}
-            if command.asks_read and self._reads is not None
-            else set()
-        )
+        rooms, due, asking = list(prepared.rooms), prepared.due, set(prepared.asking)
         plan = self._plan(key, rooms, command.text, due, now, edited=False, asking=asking)
         self._posts.apply(plan, now, author=person.id)
         self._records.add(
@@ -170,14 +191,117 @@ class StaffAnnouncements:
         lines: list[str] = []
         if due is not None:
             lines.append(self._say.scheduled(self._say.moment(due, self._timezone), len(rooms), code))
+        elif background:
+            task = asyncio.ensure_future(self._fanout.deliver())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            lines.append(self._say.progress(0, len(rooms)))
         else:
             progress = await self._deliver_telling(key, platform, account)
             lines.append(self._outcome(key, code, progress))
-        if refused:
-            lines.append(self._say.refused_rooms(refusal))
+        if prepared.refused:
+            lines.append(self._say.refused_rooms(prepared.refused))
         if asking:
             lines.append(self._say.reads_hint(code))
         return " ".join(line for line in lines if line)
+
+    def prepare(self, person: Person, command: Announce) -> Prepared | str:
+        """What `command` would post, checked: the rooms it reaches that `person` may post in (R10), the moment,
+        and which posts ask "Gelezen ✓"; or the reason it cannot be posted. Nothing is stored."""
+        if person.role is not Role.STAFF:
+            return self._say.not_staff()
+        unknown = [c for c in command.classes if not self._targets.classes_of(c)]
+        if unknown:
+            return self._say.unknown_classes(", ".join(unknown))
+        now = self._clock.now()
+        due: datetime | None = None
+        if command.when is not None:
+            resolved = command.when.resolve(now, self._timezone, self._say)
+            if isinstance(resolved, str):
+                return resolved
+            due = resolved
+        reached = self._targets.rooms_for(command.classes)
+        if command.rooms is not None:  # only the ticked rooms, and every one of them must be of these classes
+            if not command.rooms or not command.rooms <= reached.keys():
+                return self._say.no_room("")
+            reached = {room: classes for room, classes in reached.items() if room in command.rooms}
+        allowed: dict[RoomKey, tuple[str, ...]] = {}
+        refused: list[str] = []
+        for (room_platform, room_id), classes in reached.items():
+            rule = self._room_rule(room_platform, room_id)
+            if rule is not None and may_post(person, *rule):
+                allowed[(room_platform, room_id)] = classes
+            else:
+                refused.append("/".join(classes))
+        refusal = ", ".join(sorted(set(refused)))
+        if not allowed or (refused and command.rooms is not None):  # a ticked room that is not theirs: nothing
+            return self._say.no_room(refusal)
+        rooms = tuple(
+            RoomHeader(p, room_id, "/".join(cls), self._say.post_header(person.name, "/".join(cls)))
+            for (p, room_id), cls in allowed.items()
+        )
+        asking = (
+            frozenset((r.platform, r.room_id) for r in rooms if self._fanout.confirms_reads(r.platform))
+            if command.asks_read and self._reads is not None
+            else frozenset()
+        )
+        return Prepared(rooms, due, refusal, asking)
+
+    def preview(self, person: Person, command: Announce) -> tuple[Prepared, list[tuple[RoomHeader, str]]] | str:
+        """What `command` would post, with each room's post exactly as its readers will see it; or the reason it
+        cannot be posted."""
+        prepared = self.prepare(person, command)
+        if isinstance(prepared, str):
+            return prepared
+        return prepared, [
+            (
+                room,
+                self._say.post_text(
+                    room.header,
+                    command.text,
+                    read_hint=self._fanout.read_hint(room.platform)
+                    if (room.platform, room.room_id) in prepared.asking
+                    else "",
+                ),
+            )
+            for room in prepared.rooms
+        ]
+
+    def postable(self, person: Person) -> dict[str, list[tuple[RoomKey, str]]]:
+        """Per class, the announcement rooms `person` may post in (with their names); classes without one left out."""
+        found: dict[str, list[tuple[RoomKey, str]]] = {}
+        if person.role is not Role.STAFF:
+            return found
+        for cls, rooms in self._targets.every_class().items():
+            for room in rooms:
+                rule = self._room_rule(*room)
+                if rule is not None and may_post(person, *rule):
+                    found.setdefault(cls, []).append((room, self._targets.name_of(room)))
+        return found
+
+    def sent_by(self, person: Person, limit: int = 30) -> list[SentAnnouncement]:
+        """The sender's own announcements, newest first, with each room's state and, where asked, its read count
+        (a read of the counts is on record, as with `!gelezen`)."""
+        shown: list[SentAnnouncement] = []
+        now = self._clock.now()
+        for record in self._records.by_author(person.id, limit):
+            places = {(Platform(p), room_id): status for p, room_id, _, status in self._posts.places(record.key)}
+            counts = self._reads.counts(record.key) if self._reads is not None else []
+            read = {(c.platform, c.room_id): c.read for c in counts}
+            if counts:
+                self._posts.log_view(record.key, person.id, now, "the read counts")
+            rooms = tuple(
+                SentRoom(
+                    room.classes,
+                    room.platform,
+                    self._targets.name_of((room.platform, room.room_id)),
+                    places.get((room.platform, room.room_id), "removed"),
+                    read.get((room.platform, room.room_id)),
+                )
+                for room in record.rooms
+            )
+            shown.append(SentAnnouncement(self._posts.first_id(record.key), record, rooms))
+        return shown
 
     def _plan(
         self,
@@ -276,7 +400,9 @@ class StaffAnnouncements:
         platform = Platform(places[0][0])
         return StaffAnnouncement(key, places[0][2], platform, "", "", (), None, retracted=False)
 
-    async def _edit(self, person: Person, command: Edit, platform: Platform, account: str) -> str:
+    async def edit(self, person: Person, command: Edit, platform: Platform, account: str) -> str:
+        if person.role is not Role.STAFF:
+            return self._say.not_staff()
         record = await self._owned(person, command.code, "wijzigen")
         if isinstance(record, str):
             return record
@@ -292,7 +418,9 @@ class StaffAnnouncements:
         done = sum(1 for *_, status in places if status == "done")
         return self._say.edited(command.code, done, len(places))
 
-    async def _retract(self, person: Person, code: int) -> str:
+    async def retract(self, person: Person, code: int) -> str:
+        if person.role is not Role.STAFF:
+            return self._say.not_staff()
         record = await self._owned(person, code, "intrekken")
         if isinstance(record, str):
             return record

@@ -31,6 +31,7 @@ class StaffAnnouncement:
     rooms: tuple[RoomHeader, ...]
     due_at: datetime | None
     retracted: bool
+    created_at: datetime | None = None
 
 
 class StaffRecords:
@@ -85,6 +86,17 @@ class StaffRecords:
             if row is not None and row.retracted_at is None:
                 row.retracted_at, row.retracted_by = now, by
 
+    def by_author(self, author: str, limit: int) -> list[StaffAnnouncement]:
+        """One sender's announcements, newest first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(StaffAnnouncementRow)
+                .where(StaffAnnouncementRow.author == author)
+                .order_by(StaffAnnouncementRow.created_at.desc(), StaffAnnouncementRow.key)
+                .limit(limit)
+            ).all()
+            return [_read(r) for r in rows]
+
     def unreported(self, now: datetime) -> list[StaffAnnouncement]:
         """Scheduled announcements whose moment has come and whose sender has not yet heard how it went."""
         with self._sessions() as session:
@@ -118,6 +130,15 @@ def _read(row: StaffAnnouncementRow) -> StaffAnnouncement:
     due = row.due_at
     if due is not None and due.tzinfo is None:  # SQLite gives the stored UTC moment back without its zone
         due = due.replace(tzinfo=UTC)
+    created = row.created_at if row.created_at.tzinfo is not None else row.created_at.replace(tzinfo=UTC)
     return StaffAnnouncement(
-        row.key, row.author, Platform(row.platform), row.account, row.text, rooms, due, row.retracted_at is not None
+        row.key,
+        row.author,
+        Platform(row.platform),
+        row.account,
+        row.text,
+        rooms,
+        due,
+        row.retracted_at is not None,
+        created,
     )

@@ -40,6 +40,7 @@ class RoomTargets:
             self._classes.update({c.lower(): c for c in mapped})
         self._groups = {g.lower(): tuple(cs) for g, cs in (groups or {}).items()}
         by_id = {room.room_id: room for room in rooms}
+        self._names: dict[RoomKey, str] = {(room.platform, room.room_id): room.name for room in rooms}
         self._rooms: dict[str, tuple[RoomKey, ...]] = {}
         for name, display in self._classes.items():
             listed = (class_rooms or {}).get(display) or (class_rooms or {}).get(name)
@@ -69,6 +70,13 @@ class RoomTargets:
                 for room in self._rooms.get(cls.lower(), ()):
                     reached.setdefault(room, set()).add(cls)
         return {room: tuple(sorted(classes)) for room, classes in reached.items()}
+
+    def every_class(self) -> dict[str, tuple[RoomKey, ...]]:
+        """Each class (as the roster writes it) with its rooms, for a composer that lists them."""
+        return {display: self._rooms.get(name, ()) for name, display in sorted(self._classes.items())}
+
+    def name_of(self, room: RoomKey) -> str:
+        return self._names.get(room, room[1])
 
     def unreached(self, groups: Iterable[str]) -> list[str]:
         """Groups that reach no room at all (logged once, so an admin can add them to the settings)."""

@@ -1,4 +1,5 @@
-"""What a reviewer reads on the review desk (the web front end): every label, button, title and answer.
+"""What a reviewer reads on the review desk (the web front end), and a teacher on its Mededelingen page: every label,
+button, title and answer.
 
 The fixed words are fields of `DeskWords`, so a language that leaves one out does not type-check; a word may mark
 a command or an address with backticks (shown as code) and name a part the page fills in (`{total}`).
@@ -122,6 +123,41 @@ class DeskWords:
     what: str
     incidents: str
     back_to_search: str
+    # the Mededelingen page (a teacher's announcements to class rooms); "when" is the incident's word above
+    announcements: str
+    new_announcement: str
+    to_rooms: str
+    text: str
+    text_hint: str
+    now: str
+    today_at: str
+    tomorrow_at: str
+    on_date: str
+    time_field: str
+    moment: str
+    ask_read: str
+    quick_choices: str
+    quick_texts: tuple[tuple[str, str], ...]  # (the link's label, the short form it fills in)
+    preview: str
+    preview_title: str
+    sent_at_once: str
+    read_button: str
+    send: str
+    back_to_form: str
+    my_announcements: str
+    none_sent_yet: str
+    retracted: str
+    edit: str
+    retract: str
+    only_posters: str
+    poster_not_signed_in: str
+    no_announcements_here: str
+    no_rooms_chosen: str
+    not_your_rooms: str
+    empty_text: str
+    bad_time: str
+    bad_moment: str
+    no_such_announcement: str
 
 
 class DeskTexts(Protocol):
@@ -183,3 +219,23 @@ class DeskTexts(Protocol):
     def export_file(self, subject: str) -> str:
         """The file name of a person's data download (`subject` is made safe for a file name already)."""
         ...
+
+    def announcement_title(self, code: int) -> str: ...
+
+    def announcement_progress(self, done: int, total: int) -> str:
+        """How many of its rooms an announcement has reached."""
+        ...
+
+    def announcement_scheduled(self, when: str) -> str: ...
+
+    def announcement_reads(self, read: int) -> str: ...
+
+    def announcement_room(self, status: str, *, retracted: bool) -> str:
+        """Where an announcement stands in one room (sent, waiting, failed, gone), or its retraction there."""
+        ...
+
+    def edit_label(self, code: int) -> str: ...
+
+    def preview_when(self, when: str) -> str: ...
+
+    def text_too_long(self, limit: int, length: int) -> str: ...

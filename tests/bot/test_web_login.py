@@ -44,3 +44,26 @@ async def test_login_answers_a_link_to_reviewers_only_and_passes_other_commands_
     assert await handle(Platform.MATRIX, "@vreemde:elders.nl", "!login", "$3") == REFUSED
     assert await handle(Platform.MATRIX, "@jansen:school.nl", "!mededeling 2B hoi", "$4") == "mededeling geplaatst"
     assert seen == ["!mededeling 2B hoi"]
+
+
+async def test_a_poster_of_announcement_rooms_who_reviews_nobody_gets_a_link_for_the_mededelingen_page(
+    tmp_path: Path,
+) -> None:
+    from bot.relay import build_staff_announcements
+
+    piet = {"id": "piet", "name": "Meneer De Vries", "role": "staff", "matrix_id": "@piet:school.nl"}
+    room = {"platform": "matrix", "id": "!med2b:school.nl", "name": "Mededelingen 2B", "kind": "announcement"}
+    web = {"web": {"public_url": "https://desk.school.nl"}}
+    core = make_core(
+        tmp_path,
+        rooms=[{**room, "posters": ["piet"]}],
+        people=[*SAMPLE_PEOPLE, piet],
+        with_classifier=False,
+        extra_settings=web,
+    )
+    staff = build_staff_announcements(core, [])
+    with_page = with_login(desk_links(core, desk_backend(core, announcements=staff)), 10, _now, None, DUTCH)
+    answer = await with_page(Platform.MATRIX, "@piet:school.nl", "!login", "$1")
+    assert answer is not None and "https://desk.school.nl/login?t=" in answer
+    without = with_login(desk_links(core, desk_backend(core)), 10, _now, None, DUTCH)  # no announcements here
+    assert await without(Platform.MATRIX, "@piet:school.nl", "!login", "$2") == REFUSED
