@@ -41,9 +41,10 @@ lint: $(VENV)/.test
 ensure-browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-# Lint first, so that pytest's summary is the last line.
+# Lint first, so that pytest's summary is the last line. Two workers: most tests wait on a real server or process, so
+# two share the two cores well; each worker starts its own Synapse, and the tiny ML models are built once (file lock).
 test: lint $(SYNAPSE_VENV)/.installed ensure-postgres ensure-browser
-	SCHOOLWACHT_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(VENV)/bin/python -m pytest --durations=15
+	SCHOOLWACHT_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(VENV)/bin/python -m pytest -n 2 --durations=15
 
 benchmarks: $(VENV)/.test $(SYNAPSE_VENV)/.installed
 	$(VENV)/bin/python -m benchmarks.detection_eval

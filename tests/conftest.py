@@ -51,14 +51,3 @@ def _close_cores_after_each_test() -> Iterator[None]:
     yield
     close_open_cores()
 
-
-# Session fixtures that build something expensive once: under pytest-xdist every test that uses one runs on the same
-# worker, so the build happens once per run instead of once per worker.
-_SHARED_BUILDS = {"built_models": "ml-models"}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        for fixture, group in _SHARED_BUILDS.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(group))

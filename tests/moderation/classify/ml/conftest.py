@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import shutil
 import socket
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from moderation.classify.ml.cache import onnx_dir
 from moderation.classify.ml.onnx_backend import MODEL_FILE, WEIGHTS_FILE, Manifest
@@ -88,22 +90,17 @@ class Built:
 
 @pytest.fixture(scope="session")
 def built_models(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Build once per session: the tiny detoxify model in its caches, its ONNX export, a tiny HF folder model.
+    """Build once per run: the tiny detoxify model in its caches, its ONNX export, a tiny HF folder model.
 
-    Other test folders reuse this fixture (e.g. the CLI's tests); a marker file lets them share one build.
+    Other test folders reuse this fixture (e.g. the CLI's tests); a marker file lets them share one build. Under
+    pytest-xdist the workers share it too: it lives beside their own temporary folders, built under a file lock.
     """
-    root = tmp_path_factory.getbasetemp() / "ml-models"
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "ml-models"
     done = root / "built.json"
-    if not done.is_file():
-        with pytest.MonkeyPatch.context() as mp:
-            block_network(mp, [])
-            use_cache(root / "cache", mp)
-            with one_torch_thread():
-                cache = build_detoxify_cache(root / "cache")
-                register_model(cache, mp)
-                export_onnx(root / "cache", cache.model)
-                build_hf_folder(root / "hf-model", HF_LABELS)
-        done.write_text(json.dumps({"model": cache.model, "url": cache.url, "checkpoint": str(cache.checkpoint)}))
+    with FileLock(f"{root}.lock"):
+        if not done.is_file():
+            _build(root, done)
     raw = json.loads(done.read_text())
     cache = DetoxifyCache(root / "cache", raw["model"], Path(raw["checkpoint"]), raw["url"])
     manifest = Manifest.read(onnx_dir(cache.cache_dir, cache.model))
@@ -115,6 +112,18 @@ def built_models(tmp_path_factory: pytest.TempPathFactory) -> Built:
         manifest.quantisation,
     )
     return Built(cache, report, root / "hf-model")
+
+
+def _build(root: Path, done: Path) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        block_network(mp, [])
+        use_cache(root / "cache", mp)
+        with one_torch_thread():
+            cache = build_detoxify_cache(root / "cache")
+            register_model(cache, mp)
+            export_onnx(root / "cache", cache.model)
+            build_hf_folder(root / "hf-model", HF_LABELS)
+    done.write_text(json.dumps({"model": cache.model, "url": cache.url, "checkpoint": str(cache.checkpoint)}))
 
 
 @dataclass(frozen=True, slots=True)
