@@ -45,7 +45,12 @@ RESULT = {
 }
 # Where an announcement stands in one room on the Mededelingen page, and where its retraction does.
 ROOM_STATUS = {"done": "verstuurd", "pending": "wacht", "failed": "mislukt", "removed": "weg"}
-ROOM_RETRACTED = {"done": "ingetrokken", "pending": "wordt ingetrokken", "failed": "intrekken mislukt"}
+ROOM_RETRACTED = {
+    "done": "ingetrokken",
+    "pending": "wordt ingetrokken",
+    "failed": "intrekken mislukt",
+    "removed": "ingetrokken",
+}
 ROLE = {"student": "leerling", "staff": "medewerker", "parent": "ouder"}
 CHARTS = {
     "class": ("Per klas", "klas"),

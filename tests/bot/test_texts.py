@@ -204,3 +204,10 @@ def test_dutch_gives_every_word_of_the_desk() -> None:
     assert set(desk.statuses) == set(STATUSES) and set(desk.charts) == {"class", "month", "category", "status"}
     assert desk.history_action("escalated:police") == "geëscaleerd naar politie (strafbaar)"
     assert desk.incidents(1) == "1 melding" and desk.incidents(3) == "3 meldingen"
+
+
+def test_every_room_state_of_an_announcement_has_a_dutch_word_retracted_or_not() -> None:
+    for status in ("done", "pending", "failed", "removed"):
+        for retracted in (False, True):
+            word = DUTCH.desk.announcement_room(status, retracted=retracted)
+            assert word and word != status, (status, retracted)
