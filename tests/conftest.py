@@ -50,4 +50,3 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
 def _close_cores_after_each_test() -> Iterator[None]:
     yield
     close_open_cores()
-

@@ -162,6 +162,29 @@ def _page(
     )
 
 
+async def _posted(request: Request) -> tuple[Reviewer, StaffAnnouncements, FormData] | Response:
+    """A poster's form, sent with its CSRF token; or the page that refuses it."""
+    found = _poster(request)
+    if isinstance(found, Response):
+        return found
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+    return (*found, form)
+
+
+async def _asked(
+    request: Request,
+) -> tuple[Reviewer, StaffAnnouncements, FormData, Composed, Announce | str] | Response:
+    """The composer's form and the request it makes (or why it cannot be made)."""
+    found = await _posted(request)
+    if isinstance(found, Response):
+        return found
+    who, service, form = found
+    composed = _composed(form)
+    return who, service, form, composed, _request(composed, who, service, desk_of(request).texts)
+
+
 async def compose(request: Request) -> Response:
     found = _poster(request)
     if isinstance(found, Response):
@@ -170,15 +193,10 @@ async def compose(request: Request) -> Response:
 
 
 async def preview(request: Request) -> Response:
-    found = _poster(request)
+    found = await _asked(request)
     if isinstance(found, Response):
         return found
-    who, service = found
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
-    composed = _composed(form)
-    asked = _request(composed, who, service, desk_of(request).texts)
+    who, service, _, composed, asked = found
     shown = service.preview(who.person, asked) if isinstance(asked, Announce) else asked
     if isinstance(shown, str):
         return _page(request, who, service, status=400, composed=composed, error=shown)
@@ -207,15 +225,10 @@ async def preview(request: Request) -> Response:
 
 
 async def send(request: Request) -> Response:
-    found = _poster(request)
+    found = await _asked(request)
     if isinstance(found, Response):
         return found
-    who, service = found
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
-    composed = _composed(form)
-    asked = _request(composed, who, service, desk_of(request).texts)
+    who, service, form, composed, asked = found
     checked = service.prepare(who.person, asked) if isinstance(asked, Announce) else asked
     if isinstance(checked, str) or not isinstance(asked, Announce):
         return _page(request, who, service, status=400, composed=composed, error=str(checked))
@@ -234,13 +247,10 @@ def _code(request: Request) -> int | None:
 
 
 async def edit(request: Request) -> Response:
-    found = _poster(request)
+    found = await _posted(request)
     if isinstance(found, Response):
         return found
-    who, service = found
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
+    who, service, form = found
     code = _code(request)
     if code is None:
         return _page(request, who, service, status=404, error=desk_of(request).texts.words.no_such_announcement)
@@ -258,13 +268,10 @@ async def edit(request: Request) -> Response:
 
 
 async def retract(request: Request) -> Response:
-    found = _poster(request)
+    found = await _posted(request)
     if isinstance(found, Response):
         return found
-    who, service = found
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
+    who, service, _ = found
     code = _code(request)
     if code is None:
         return _page(request, who, service, status=404, error=desk_of(request).texts.words.no_such_announcement)

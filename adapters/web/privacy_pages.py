@@ -97,7 +97,8 @@ async def person(request: Request) -> Response:
     )
 
 
-async def export(request: Request) -> Response:
+async def _officer_asks(request: Request) -> tuple[Reviewer, str, dict[str, str]] | Response:
+    """The privacy officer's form about one known subject, sent with its CSRF token; or the refusal."""
     who = _officer(request)
     if isinstance(who, Response):
         return who
@@ -108,6 +109,15 @@ async def export(request: Request) -> Response:
         return form
     if subject is None:
         return desk.refuse(request, 404, desk.texts.words.privacy_unknown)
+    return who, subject, form
+
+
+async def export(request: Request) -> Response:
+    found = await _officer_asks(request)
+    if isinstance(found, Response):
+        return found
+    who, subject, _ = found
+    desk = desk_of(request)
     try:
         data = desk.backend.privacy_export(who, subject)
     except UnknownPerson:
@@ -121,16 +131,11 @@ async def export(request: Request) -> Response:
 
 
 async def erase(request: Request) -> Response:
-    who = _officer(request)
-    if isinstance(who, Response):
-        return who
+    found = await _officer_asks(request)
+    if isinstance(found, Response):
+        return found
+    who, subject, form = found
     desk = desk_of(request)
-    subject = _subject(request)
-    form = await _checked_form(request)
-    if isinstance(form, Response):
-        return form
-    if subject is None:
-        return desk.refuse(request, 404, desk.texts.words.privacy_unknown)
     if form.get("bevestiging", "").strip() != subject:
         return desk.refuse(request, 400, desk.texts.words.confirm_mismatch)
     try:

@@ -19,24 +19,30 @@ class AnnouncementOnly:
             return None
         room = context.policy.room.name
         who = context.author.name if context.author else f"unknown account {message.author}"
-        if message.open_reaction:
-            return Verdict(
-                rule_id="R10",
-                rule_name=self.name,
-                category=Category.ANNOUNCEMENT_ONLY,
-                severity=Severity.LOW,
-                score=1.0,
-                explanation=f"{who} reacted in announcement room #{room} with other than a read confirmation",
-                actions=(ActionKind.DELETE,),
+        if message.open_reaction:  # a stray emoji is no abuse: it goes, with no notice and no card
+            return _only_staff_post(
+                f"{who} reacted in announcement room #{room} with other than a read confirmation",
+                (ActionKind.DELETE,),
                 for_review=False,
             )
-        return Verdict(
-            rule_id="R10",
-            rule_name=self.name,
-            category=Category.ANNOUNCEMENT_ONLY,
-            severity=Severity.LOW,
-            score=1.0,
-            explanation=f"{who} posted in announcement room #{room}, where only staff may post",
-            actions=(ActionKind.DELETE, ActionKind.NOTIFY_SENDER),
+        return _only_staff_post(
+            f"{who} posted in announcement room #{room}, where only staff may post",
+            (ActionKind.DELETE, ActionKind.NOTIFY_SENDER),
             notice=context.notices.announcement_only(room),
         )
+
+
+def _only_staff_post(
+    explanation: str, actions: tuple[ActionKind, ...], *, for_review: bool = True, notice: str | None = None
+) -> Verdict:
+    return Verdict(
+        rule_id="R10",
+        rule_name=AnnouncementOnly.name,
+        category=Category.ANNOUNCEMENT_ONLY,
+        severity=Severity.LOW,
+        score=1.0,
+        explanation=explanation,
+        actions=actions,
+        for_review=for_review,
+        notice=notice,
+    )
