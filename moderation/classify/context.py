@@ -178,9 +178,10 @@ def _has_kind_outside(parsed: Parsed, index: int, kind: str, core: range, whole_
     return len(having) > len(core) or any(i not in core for i in having)
 
 
-def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
+def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) -> Hit:
     """Apply negation, quoting, counter-speech and self-directedness to one hit. `exempt`: tokens inside
-    templates, whose negations are part of the template's meaning ("has no right to live")."""
+    templates, whose negations are part of the template's meaning ("has no right to live"). `at_school`: a threat
+    against the school itself, which talk of a game never softens (the school is no game)."""
     tokens = parsed.tokens
     factor = 1.0
     reasons: list[str] = []
@@ -214,7 +215,7 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
             factor *= SELF_AIMED
             reasons.append("about the speaker")
     criminal = hit.criminal
-    if hit.category is Category.THREAT and "gaming" in parsed.message_kinds:
+    if hit.category is Category.THREAT and "gaming" in parsed.message_kinds and not at_school:
         factor *= GAMING
         reasons.append("gaming talk")
         criminal = False  # a game is no crime, however it is put

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from moderation.classify.lexicon import Entry, Template
@@ -134,6 +134,21 @@ _INVERTED = {
     "hebt": "heb",
 }
 _SUBJECTS = frozenset({"ik", "we", "wij", "i"})
+# Commands that, after "ik" and before "van", say what the speaker feels ("ik ga dood van de spierpijn", "ik sterf van
+# de honger"): only those naming nobody and about dying; "ik ga weg en kom niet terug" must keep reaching a reviewer.
+_IMPERATIVES = frozenset({"ga", "sterf"})
+_DYING = frozenset({"dood", "sterf"})
+_SPEAKER_SUBJECTS = frozenset({"ik", "i"})
+
+
+def _is_command(elements: Sequence[Element]) -> bool:
+    return (
+        bool(elements)
+        and elements[0] in _IMPERATIVES
+        and not any(isinstance(e, frozenset) for e in elements)
+        and any(e in _DYING for e in elements)
+    )
+
 
 # A compiled element: a literal word, alternative words ("boos|woedend"), a set of kinds (a slot), or None (a gap).
 Element = str | tuple[str, ...] | frozenset[str] | None
@@ -186,6 +201,9 @@ class TemplateMatcher:
         self.required_words: set[str] = set()  # every template needs one of these words ...
         self.trigger_kinds: set[str] = set()  # ... or a word of one of these kinds
         self._candidates: dict[tuple[str, frozenset[str]], list[Compiled]] = {}  # per word: templates it may start
+        self._commands: set[tuple[Element, ...]] = set()  # templates that are a command (see _IMPERATIVES)
+        # per required word: what else its templates need (see `could_match`)
+        self._needs: dict[str, list[_Needs]] = {}
         for template in templates:
             elements = [_compile(e) for e in template.elements]
             while elements and elements[0] is None:
@@ -197,8 +215,13 @@ class TemplateMatcher:
 
     def _add(self, elements: list[Element], entry: Entry, inverted: bool) -> None:
         compiled = (tuple(elements), entry, _required_words(elements), inverted)
+        if _is_command(elements):
+            self._commands.add(compiled[0])
         if compiled[2] is not None:
             self.required_words.update(compiled[2])
+            needs = _needs(elements)
+            for word in compiled[2]:
+                self._needs.setdefault(word, []).append(needs)
         else:  # no literal word: it cannot match without a word of its first slot's kinds
             first_slot = next(e for e in elements if isinstance(e, frozenset))
             self.trigger_kinds.update(first_slot)
@@ -221,6 +244,16 @@ class TemplateMatcher:
             candidates.extend(self._by_kind.get(kind, ()))
         return candidates
 
+    def could_match(self, required: Iterable[str], forms: Set[str], kinds: Set[str]) -> bool:
+        """Whether a template needing one of the `required` words present could match a message holding these
+        word forms and (at most) these kinds: each of its words must be there (as written, with a doubled last
+        letter or two letters swapped, as `_fits` allows), each slot's kinds too. A cheap test before tokenising."""
+        for word in required:
+            for words, slots in self._needs.get(word, ()):
+                if all(not f.isdisjoint(forms) for f in words) and all(not s.isdisjoint(kinds) for s in slots):
+                    return True
+        return False
+
     def starts_any(self, tokens: Sequence[Token]) -> bool:
         """Whether some template starts with one of these words (a cheap test before matching)."""
         return any(t.word in self._by_word or _plain(t.word) in self._by_word for t in tokens)
@@ -236,6 +269,7 @@ class TemplateMatcher:
                 if len(self._candidates) < _CANDIDATE_CACHE:
                     self._candidates[key] = candidates
             opens = token.index == 0 or tokens[token.index - 1].sentence != token.sentence
+            after_speaker = not opens and tokens[token.index - 1].word in _SPEAKER_SUBJECTS
             for elements, entry, required, inverted in candidates:
                 if required is not None and required.isdisjoint(present):
                     continue
@@ -245,10 +279,43 @@ class TemplateMatcher:
                 if matched is None:
                     continue
                 last, gaps = matched
+                if after_speaker and elements in self._commands and _followed_by_van(tokens, last, token.sentence):
+                    continue  # "ik ga dood van de spierpijn", "ik sterf van de honger": what the speaker feels
                 match = TemplateMatch(entry, token.index, max(last - 1, token.index), gaps)
                 if not entry.whole or _alone(tokens, match):
                     found.append(match)
         return found
+
+
+# What a template needs besides its required word: per literal element the forms a token may have to fit it, per
+# slot the kinds of which a token must have one.
+_Needs = tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]]
+
+
+def _forms(word: str) -> set[str]:
+    """Every token word that `_fits` the literal `word`: itself, with its last letter doubled, two neighbouring
+    letters swapped (not the first)."""
+    out = {word, word + word[-1]} if word else {word}
+    if len(word) >= 4:
+        out.update(word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1))
+    return out
+
+
+def _needs(elements: Sequence[Element]) -> _Needs:
+    words: list[frozenset[str]] = []
+    slots: list[frozenset[str]] = []
+    for element in elements:
+        if isinstance(element, str):
+            words.append(frozenset(_forms(element)))
+        elif isinstance(element, tuple):
+            words.append(frozenset(f for e in element for f in _forms(e)))
+        elif element is not None:
+            slots.append(element)
+    return tuple(words), tuple(slots)
+
+
+def _followed_by_van(tokens: Sequence[Token], index: int, sentence: int) -> bool:
+    return index < len(tokens) and tokens[index].sentence == sentence and tokens[index].word == "van"
 
 
 def _alone(tokens: Sequence[Token], match: TemplateMatch) -> bool:

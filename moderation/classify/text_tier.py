@@ -13,8 +13,8 @@ from moderation.classify.lexicon import PREDICATE_KINDS, Lexicon, build_lexicon
 from moderation.classify.lookup import WordLookup
 from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
 from moderation.classify.templates import TemplateMatcher
+from moderation.classify.tokens import PERSON_SUFFIXES, Piece, Token, joined_words, parse, plainly_split, tokenize
 from moderation.classify.tokens import WORD as _WORD
-from moderation.classify.tokens import Piece, Token, parse, plainly_split, tokenize, words
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
 MAX_EVIDENCE = 5
@@ -76,25 +76,50 @@ class TextTier:
             self._roster = (current, names)
         return names
 
-    def _worth_parsing(self, words: Sequence[str]) -> bool:
-        """Most chat is clean: a hurtful word, or a word some template needs, must be present for any hit."""
+    def _worth_parsing(self, words: Sequence[str], names: frozenset[str]) -> bool:
+        """Most chat is clean: a hurtful word must be present for any hit, or every word and slot of some
+        template (one of its words is looked for first)."""
         cache, resolve = self._lookup.cache, self._lookup.resolve
+        required: list[str] = []
+        forms = set(words)
+        kinds_present: set[str] = set()
         for word in words:
             resolved = cache.get(word) or resolve(word)
-            if word in self._required or resolved.term in self._required:
-                return True
             kinds = resolved.kinds
-            if kinds and not kinds.isdisjoint(self._triggers):
-                return True
-        return False
+            if kinds:
+                if not kinds.isdisjoint(self._triggers):
+                    return True
+                kinds_present |= kinds
+            term = resolved.term
+            if word in self._required:
+                required.append(word)
+            if term:
+                forms.add(term)
+                if term in self._required:
+                    required.append(term)
+        if not required:
+            return False
+        return self._templates.could_match(required, forms, kinds_present | self._guessed_kinds(forms, names))
+
+    def _guessed_kinds(self, forms: set[str], names: frozenset[str]) -> set[str]:
+        """The kinds the tokenizer may give words the lexicon does not know: a person noun by its ending, a
+        name (a known first name, or any unknown word, which may be written with a capital)."""
+        out: set[str] = set()
+        is_known = self._lookup.is_known
+        for word in forms:
+            if len(word) >= 7 and word.endswith(PERSON_SUFFIXES):
+                out.add("person")
+            if len(word) >= 3 and (word in names or not is_known(word)):
+                out.add("third")
+        return out
 
     def _hits(self, norm: Normalized, text: str, names: frozenset[str]) -> tuple[list[Token], list[Hit]]:
         plain = _WORD.findall(text)
         pieces: list[Piece] | None = None
         if not plainly_split(text, plain, self._lookup):
-            pieces = words(text, self._lookup)  # something to join: kan.ker, kank er
+            pieces = joined_words(text, self._lookup)  # something to join: kan.ker, kank er
             plain = [word for _, _, word, _ in pieces]
-        if not norm.stretched and not self._worth_parsing(plain):
+        if not norm.stretched and not self._worth_parsing(plain, names):
             return [], []
         original = norm.original
 
@@ -102,6 +127,8 @@ class TextTier:
             source = norm.source_span(start, start + 1)[0]
             return source < len(original) and original[source].isupper()
 
+        if pieces is None:  # plainly split: the words as found
+            pieces = [(m.start(), m.end(), m.group(), False) for m in _WORD.finditer(text)]
         tokens = tokenize(text, self._lookup, pieces, names, capitalised, norm.stretched)
         return tokens, find_hits(parse(tokens), self._templates.match(tokens))
 
