@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -188,6 +189,8 @@ class TextTier:
         tokens, hits = self._hits(norm, self._reading(norm), names)
         if not hits:
             return TextResult(Classification(CLEAN, (), norm.note), 1.0)
+        if _LAUGHING.search(norm.text) or (not norm.original.isascii() and _LAUGHING_EMOJI.search(norm.original)):
+            hits = [_laughed_off(hit) for hit in hits]
         best: dict[Category, float] = {}
         for hit in hits:
             best[hit.category] = max(best.get(hit.category, 0.0), hit.score)
@@ -197,6 +200,23 @@ class TextTier:
         # applies the same to the ML tier, which cannot see that context.
         softened = [h.softening for h in hits if h.reasons]
         return TextResult(Classification(scores, evidence, norm.note), min(softened, default=1.0), len(hits))
+
+
+# Laughter: "ik kan niet meer 😂" is laughing till it hurts. Only the weak self-harm phrases (weight at most
+# WEAK_SELF_HARM) are softened by it; a clear cry for help stays one, whatever emoji stand beside it.
+_LAUGHING = re.compile(r"\b(?:ha(?:ha)+h?|hihi+|lol|xd|lmao|haha)\b")
+_LAUGHING_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f606\U0001f639]")
+WEAK_SELF_HARM = 0.6
+LAUGHING = 0.5
+
+
+def _laughed_off(hit: Hit) -> Hit:
+    weak = hit.template is not None and hit.template.weight <= WEAK_SELF_HARM
+    if hit.category is not Category.SELF_HARM or not weak:
+        return hit
+    return replace(
+        hit, score=hit.score * LAUGHING, reasons=(*hit.reasons, "laughing"), softening=hit.softening * LAUGHING
+    )
 
 
 def _evidence(norm: Normalized, tokens: Sequence[Token], hits: Sequence[Hit]) -> tuple[Evidence, ...]:
