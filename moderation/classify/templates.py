@@ -200,7 +200,7 @@ class TemplateMatcher:
         self._by_kind: dict[str, list[Compiled]] = {}
         self.required_words: set[str] = set()  # every template needs one of these words ...
         self.trigger_kinds: set[str] = set()  # ... or a word of one of these kinds
-        self._candidates: dict[tuple[str, frozenset[str]], list[Compiled]] = {}  # per word: templates it may start
+        self._candidates: dict[tuple[str, frozenset[str]], _Candidates] = {}  # per word: templates it may start
         self._commands: set[tuple[Element, ...]] = set()  # templates that are a command (see _IMPERATIVES)
         # per required word: what else its templates need (see `could_match`)
         self._needs: dict[str, list[_Needs]] = {}
@@ -260,19 +260,25 @@ class TemplateMatcher:
 
     def match(self, tokens: Sequence[Token]) -> list[TemplateMatch]:
         found: list[TemplateMatch] = []
-        present = {t.word for t in tokens} | {_plain(t.word) for t in tokens}
+        present: set[str] = set()
+        for t in tokens:
+            word = t.word
+            present.add(word)
+            if len(word) >= 2 and word[-1] == word[-2]:
+                present.add(word[:-1])  # as `_plain` reads it
         for token in tokens:
             key = (token.word, token.kinds)
-            candidates = self._candidates.get(key)
-            if candidates is None:
-                candidates = self._candidates_for(token.word, token.kinds)
+            indexed = self._candidates.get(key)
+            if indexed is None:
+                indexed = _Candidates(self._candidates_for(token.word, token.kinds))
                 if len(self._candidates) < _CANDIDATE_CACHE:
-                    self._candidates[key] = candidates
+                    self._candidates[key] = indexed
+            candidates = indexed.present(present)
+            if not candidates:
+                continue
             opens = token.index == 0 or tokens[token.index - 1].sentence != token.sentence
             after_speaker = not opens and tokens[token.index - 1].word in _SPEAKER_SUBJECTS
-            for elements, entry, required, inverted in candidates:
-                if required is not None and required.isdisjoint(present):
-                    continue
+            for elements, entry, _, inverted in candidates:
                 if inverted and opens:
                     continue
                 matched = _match_from(elements, 1, tokens, token.index + 1, token.sentence, 0)
@@ -285,6 +291,33 @@ class TemplateMatcher:
                 if not entry.whole or _alone(tokens, match):
                     found.append(match)
         return found
+
+
+class _Candidates:
+    """The templates a token may start, in order, indexed by the words they require: a message holding none of
+    those words skips them without a look."""
+
+    __slots__ = ("_always", "_by_word")
+
+    def __init__(self, candidates: Sequence[Compiled]) -> None:
+        self._always: list[tuple[int, Compiled]] = []
+        self._by_word: dict[str, list[tuple[int, Compiled]]] = {}
+        for position, compiled in enumerate(candidates):
+            if compiled[2] is None:
+                self._always.append((position, compiled))
+            else:
+                for word in compiled[2]:
+                    self._by_word.setdefault(word, []).append((position, compiled))
+
+    def present(self, words: set[str]) -> list[Compiled]:
+        """The candidates whose required words the message holds (or that require none), in their order."""
+        found = self._by_word.keys() & words if self._by_word else ()
+        if not found:
+            return [compiled for _, compiled in self._always]
+        chosen = dict(self._always)
+        for word in found:
+            chosen.update(self._by_word[word])
+        return [chosen[position] for position in sorted(chosen)]
 
 
 # What a template needs besides its required word: per literal element the forms a token may have to fit it, per

@@ -189,7 +189,7 @@ class TextTier:
         tokens, hits = self._hits(norm, self._reading(norm), names)
         if not hits:
             return TextResult(Classification(CLEAN, (), norm.note), 1.0)
-        if _LAUGHING.search(norm.text) or (not norm.original.isascii() and _LAUGHING_EMOJI.search(norm.original)):
+        if any(hit.category is Category.SELF_HARM for hit in hits) and _laughing(norm):
             hits = [_laughed_off(hit) for hit in hits]
         best: dict[Category, float] = {}
         for hit in hits:
@@ -208,6 +208,12 @@ _LAUGHING = re.compile(r"\b(?:ha(?:ha)+h?|hihi+|lol|xd|lmao|haha)\b")
 _LAUGHING_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f606\U0001f639]")
 WEAK_SELF_HARM = 0.6
 LAUGHING = 0.5
+
+
+def _laughing(norm: Normalized) -> bool:
+    return bool(_LAUGHING.search(norm.text)) or (
+        not norm.original.isascii() and bool(_LAUGHING_EMOJI.search(norm.original))
+    )
 
 
 def _laughed_off(hit: Hit) -> Hit:
