@@ -130,7 +130,10 @@ class TextTier:
 
         if pieces is None:  # plainly split: the words as found
             pieces = [(m.start(), m.end(), m.group(), False) for m in _WORD.finditer(text)]
-        tokens = tokenize(text, self._lookup, pieces, names, capitalised, norm.stretched)
+        # lower-case text (most chat) has no capital to look for
+        tokens = tokenize(
+            text, self._lookup, pieces, names, None if original.islower() else capitalised, norm.stretched
+        )
         return tokens, find_hits(parse(tokens), self._templates.match(tokens))
 
     def _reading(self, norm: Normalized) -> str:

@@ -114,16 +114,6 @@ def _gap_joins(gap: str) -> bool:
     return all(ch in _JOINERS or unicodedata.category(ch) in ("So", "Sk") for ch in gap)
 
 
-def _joined(text: str, pieces: list[tuple[int, int, str]]) -> str:
-    """The pieces as one word; stars between them stay (k*nker is looked up as a censored word)."""
-    out = [pieces[0][2]]
-    for (_, end, _), (start, _, word) in pairwise(pieces):
-        gap = text[end:start]
-        out.append("*" * len(gap) if set(gap) == {"*"} else "")
-        out.append(word)
-    return "".join(out)
-
-
 def _joins(word: str, lookup: WordLookup) -> bool:
     """Whether pieces joined into `word` make a real word: abuse or another word of the lexicon or a template
     (exactly, inflected, censored), or a common valid word (e-mail, geme ld: harmless, and now seen as such)."""
@@ -176,13 +166,20 @@ def _join(text: str, found: list[tuple[int, int, str]], lookup: WordLookup) -> l
             last = i
             while last + 1 < count and last - i < _MAX_PIECES and chained[last]:
                 last += 1
+            # The chain joined up to each of its pieces, and whether it is single letters up to there (a.f),
+            # built once (stars between pieces stay: k*nker is looked up as a censored word).
+            joined = [found[i][2]]
+            letters = [len(found[i][2]) == 1]
+            for k in range(i + 1, last + 1):
+                gap, word = gaps[k - 1], found[k][2]
+                stars = not gap.strip("*")
+                joined.append(joined[-1] + ("*" * len(gap) if stars else "") + word)
+                letters.append(letters[-1] and len(word) == 1 and not stars)
             joined_to = -1
             for end in range(last, i, -1):  # the longest chain that joins into a word
-                chain = found[i : end + 1]
-                word = _joined(text, chain)
-                letters = all(len(w) == 1 for _, _, w in chain) and "*" not in word
-                if letters or _joins(word, lookup):
-                    out.append((chain[0][0], chain[-1][1], word, True))
+                word = joined[end - i]
+                if letters[end - i] or _joins(word, lookup):
+                    out.append((found[i][0], found[end][1], word, True))
                     joined_to = end
                     break
             if joined_to >= 0:
