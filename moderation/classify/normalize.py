@@ -35,9 +35,9 @@ _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*]{1,2}[a-z](?![a-z0-9])){2,}"
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slower to create, and one is made per message
 class Normalized:
-    """The normalised text plus how to find each of its characters in the original."""
+    """The normalised text plus how to find each of its characters in the original (read only)."""
 
     original: str  # the judged window of the original text
     text: str
@@ -276,7 +276,8 @@ class Normalizer:
         if len(visible) > self._window:
             note = f"judged the first {self._window:,} of {len(visible):,} visible characters"
             visible = visible[: self._window]
-        original = _SURROGATE.sub("\ufffd", visible)  # lone surrogates cannot be encoded; show a replacement mark
+        # lone surrogates cannot be encoded; show a replacement mark (plain ASCII holds none)
+        original = visible if visible.isascii() else _SURROGATE.sub("\ufffd", visible)
         text, offsets = self._fold(original)
         if "<" in text:
             text, offsets = _sub_tracked(_TAG, _drop_tag, text, offsets)

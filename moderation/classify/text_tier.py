@@ -34,6 +34,9 @@ class TextResult:
     hits: int = 0  # hurtful passages found, softened or not
 
 
+_CLEAN_RESULT = TextResult(Classification(CLEAN, ()), 1.0)  # most messages: one shared immutable result
+
+
 def bundled_first_names() -> frozenset[str]:
     """Common first names of Dutch pupils (data/first_names.txt): people, wherever they appear."""
     data = resources.files("moderation.classify") / "data" / "first_names.txt"
@@ -191,7 +194,7 @@ class TextTier:
         norm = self._normalizer.normalize_visible(text)
         tokens, hits = self._hits(norm, self._reading(norm), names)
         if not hits:
-            return TextResult(Classification(CLEAN, (), norm.note), 1.0)
+            return _CLEAN_RESULT if not norm.note else TextResult(Classification(CLEAN, (), norm.note), 1.0)
         if any(hit.category is Category.SELF_HARM for hit in hits) and _laughing(norm):
             hits = [_laughed_off(hit) for hit in hits]
         best: dict[Category, float] = {}
