@@ -83,26 +83,24 @@ class TextTier:
     def _worth_parsing(self, words: Sequence[str], names: frozenset[str]) -> bool:
         """Most chat is clean: a hurtful word must be present for any hit, or every word and slot of some
         template (one of its words is looked for first)."""
-        cache, resolve = self._lookup.cache, self._lookup.resolve
-        required: list[str] = []
-        forms = set(words)
+        cache, resolve, triggers = self._lookup.cache, self._lookup.resolve, self._triggers
         kinds_present: set[str] = set()
+        terms: list[str] = []
         for word in words:
             resolved = cache.get(word) or resolve(word)
             kinds = resolved.kinds
             if kinds:
-                if not kinds.isdisjoint(self._triggers):
+                if not kinds.isdisjoint(triggers):
                     return True
                 kinds_present |= kinds
-            term = resolved.term
-            if word in self._required:
-                required.append(word)
-            if term:
-                forms.add(term)
-                if term in self._required:
-                    required.append(term)
+            if resolved.term:
+                terms.append(resolved.term)
+        required = self._required.intersection(words)
+        if terms:
+            required |= self._required.intersection(terms)
         if not required:
             return False
+        forms = {*words, *terms}
         return self._templates.could_match(required, forms, kinds_present | self._guessed_kinds(forms, names))
 
     def _guessed_kinds(self, forms: set[str], names: frozenset[str]) -> set[str]:
@@ -166,6 +164,8 @@ class TextTier:
         parts, note = self._normalizer.parts(text)
         names = self._names()
         self._lookup.limit_fuzzy(FUZZY_BUDGET)
+        if len(parts) == 1 and not note:  # most messages: one part, nothing to note
+            return self._analyse_part(parts[0], names)
         judged: dict[str, TextResult] = {}
         results: list[TextResult] = []
         hits = 0
