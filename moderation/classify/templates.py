@@ -328,7 +328,7 @@ _Needs = tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]]
 def _forms(word: str) -> set[str]:
     """Every token word that `_fits` the literal `word`: itself, with its last letter doubled, two neighbouring
     letters swapped (not the first)."""
-    out = {word, word + word[-1]} if word else {word}
+    out: set[str] = {word, word + word[-1]} if word else {word}
     if len(word) >= 4:
         out.update(word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1))
     return out
