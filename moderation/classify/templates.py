@@ -273,6 +273,8 @@ class TemplateMatcher:
                 indexed = _Candidates(self._candidates_for(token.word, token.kinds))
                 if len(self._candidates) < _CANDIDATE_CACHE:
                     self._candidates[key] = indexed
+            if indexed.empty:
+                continue  # most words start no template
             candidates = indexed.present(present)
             if not candidates:
                 continue
@@ -297,7 +299,7 @@ class _Candidates:
     """The templates a token may start, in order, indexed by the words they require: a message holding none of
     those words skips them without a look."""
 
-    __slots__ = ("_always", "_by_word")
+    __slots__ = ("_always", "_by_word", "empty")
 
     def __init__(self, candidates: Sequence[Compiled]) -> None:
         self._always: list[tuple[int, Compiled]] = []
@@ -308,6 +310,7 @@ class _Candidates:
             else:
                 for word in compiled[2]:
                     self._by_word.setdefault(word, []).append((position, compiled))
+        self.empty = not candidates
 
     def present(self, words: set[str]) -> list[Compiled]:
         """The candidates whose required words the message holds (or that require none), in their order."""
