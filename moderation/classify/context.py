@@ -105,6 +105,7 @@ _RHETORICAL = frozenset({"waarom", "why"})
 # Phrases that are never "about the speaker" merely because the speaker is their subject: a cry for help, and a
 # threat ("ik blaas de school op": the speaker is the one who would act).
 _ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT})
+_COUNTER_KINDS = frozenset({"frame", "condemn", "oppose", "permit"})  # what counter-speech and reporting look for
 
 
 def negates(parsed: Parsed, index: int) -> bool:
@@ -178,32 +179,39 @@ def _has_kind_outside(parsed: Parsed, index: int, kind: str, core: range, whole_
     return len(having) > len(core) or any(i not in core for i in having)
 
 
-def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
+def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) -> Hit:
     """Apply negation, quoting, counter-speech and self-directedness to one hit. `exempt`: tokens inside
-    templates, whose negations are part of the template's meaning ("has no right to live")."""
+    templates, whose negations are part of the template's meaning ("has no right to live"). `at_school`: a threat
+    against the school itself, which talk of a game never softens (the school is no game)."""
     tokens = parsed.tokens
+    kinds = parsed.message_kinds  # each check below needs a word of its kind somewhere in the message
     factor = 1.0
     reasons: list[str] = []
-    if not hit.negation_is_meaning and (_negated(parsed, hit, exempt) or _negated_gap(parsed, hit)):
+    if (
+        not hit.negation_is_meaning
+        and "negation" in kinds
+        and (_negated(parsed, hit, exempt) or _negated_gap(parsed, hit))
+    ):
         factor *= NEGATED
         reasons.append("negated")
-    quoted = all(tokens[i].quoted for i in range(hit.first, hit.last + 1))
+    quoted = parsed.unquoted < len(tokens) and all(tokens[i].quoted for i in range(hit.first, hit.last + 1))
     if quoted and parsed.unquoted >= 2:
         aimed = any("you" in tokens[i].kinds for i in range(hit.first, hit.last + 1))
         factor *= QUOTED_AIMED if aimed else QUOTED
         reasons.append("quoted")
-    core = range(hit.core[0], hit.core[1] + 1)
     anchor = hit.core[0]
-    frame = _has_kind_outside(parsed, anchor, "frame", core, quoted)
-    # "iemand noemde haar een hoer, ik heb het gemeld": the condemning may stand anywhere in the message
-    condemn = _has_kind_outside(parsed, anchor, "condemn", core, True)
-    oppose = _has_kind_outside(parsed, anchor, "oppose", core, quoted)
-    if (frame and condemn) or oppose or _denied_report(parsed, anchor, exempt) or _refused(parsed, anchor):
-        factor *= COUNTER_SPEECH
-        reasons.append("counter-speech")
-    elif frame:
-        factor *= REPORTED
-        reasons.append("reported speech")
+    if not _COUNTER_KINDS.isdisjoint(kinds):
+        core = range(hit.core[0], hit.core[1] + 1)
+        frame = _has_kind_outside(parsed, anchor, "frame", core, quoted)
+        # "iemand noemde haar een hoer, ik heb het gemeld": the condemning may stand anywhere in the message
+        condemn = _has_kind_outside(parsed, anchor, "condemn", core, True)
+        oppose = _has_kind_outside(parsed, anchor, "oppose", core, quoted)
+        if (frame and condemn) or oppose or _denied_report(parsed, anchor, exempt) or _refused(parsed, anchor):
+            factor *= COUNTER_SPEECH
+            reasons.append("counter-speech")
+        elif frame:
+            factor *= REPORTED
+            reasons.append("reported speech")
     aims_at_someone = hit.template is not None and "<" in hit.template.term
     if hit.template is not None and not aims_at_someone and hit.category not in _ACTS_ON_OTHERS:
         others = any(
@@ -214,7 +222,7 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int]) -> Hit:
             factor *= SELF_AIMED
             reasons.append("about the speaker")
     criminal = hit.criminal
-    if hit.category is Category.THREAT and "gaming" in parsed.message_kinds:
+    if hit.category is Category.THREAT and "gaming" in parsed.message_kinds and not at_school:
         factor *= GAMING
         reasons.append("gaming talk")
         criminal = False  # a game is no crime, however it is put

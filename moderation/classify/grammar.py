@@ -259,7 +259,7 @@ def find_hits(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[Hit]:
         hit = _score_predicate(parsed, pred)
         if hit is not None:
             hits.append(soften(parsed, hit, exempt))
-    hits.extend(soften(parsed, hit, exempt) for hit in _school_threats(parsed))
+    hits.extend(soften(parsed, hit, exempt, at_school=True) for hit in _school_threats(parsed))
     return hits
 
 

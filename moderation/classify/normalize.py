@@ -31,13 +31,14 @@ _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})\b[^<>\n]{0,200}>")  # HTML ta
 _BLOCK_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "blockquote"})
 _ALNUM_RUN = re.compile(r"[a-z0-9@$]+")  # linear: every character is looked at once (no nested quantifiers)
 _LEET_CHARS = re.compile(r"[0-9@$]")
+_LEET_BESIDE_LETTER = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*]{1,2}[a-z](?![a-z0-9])){2,}")
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slower to create, and one is made per message
 class Normalized:
-    """The normalised text plus how to find each of its characters in the original."""
+    """The normalised text plus how to find each of its characters in the original (read only)."""
 
     original: str  # the judged window of the original text
     text: str
@@ -144,6 +145,9 @@ def _invisible(ch: str) -> bool:
     return unicodedata.category(ch) == "Cf" or ch in _INVISIBLE_EXTRA
 
 
+_ASCII_CHARS = frozenset(map(chr, range(128)))
+
+
 def strip_invisible(text: str, known: dict[str, bool] | None = None) -> tuple[str, list[int] | None]:
     """The text without invisible characters, and for each kept character its index in `text` (None: none
     removed). Linear: one pass to find the distinct characters, one translate. `known`: a cache of answers."""
@@ -152,7 +156,7 @@ def strip_invisible(text: str, known: dict[str, bool] | None = None) -> tuple[st
     if known is None:
         known = {}
     hidden = set()
-    for ch in set(text):
+    for ch in set(text) - _ASCII_CHARS:  # no ASCII character is invisible
         invisible = known.get(ch)
         if invisible is None:
             invisible = known[ch] = _invisible(ch)
@@ -276,7 +280,8 @@ class Normalizer:
         if len(visible) > self._window:
             note = f"judged the first {self._window:,} of {len(visible):,} visible characters"
             visible = visible[: self._window]
-        original = _SURROGATE.sub("\ufffd", visible)  # lone surrogates cannot be encoded; show a replacement mark
+        # lone surrogates cannot be encoded; show a replacement mark (plain ASCII holds none)
+        original = visible if visible.isascii() else _SURROGATE.sub("\ufffd", visible)
         text, offsets = self._fold(original)
         if "<" in text:
             text, offsets = _sub_tracked(_TAG, _drop_tag, text, offsets)
@@ -284,7 +289,7 @@ class Normalizer:
         if "*" in text:
             text = _STARS.sub(_blank_stars, text)
         alt_text: str | None = None
-        if _LEET_CHARS.search(text):
+        if _LEET_BESIDE_LETTER.search(text):  # a run holding a letter and a leetspeak character has them side by side
             leet_runs = _leet_runs(text)
             if leet_runs:
                 chars = list(text)

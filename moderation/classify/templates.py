@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from moderation.classify.lexicon import Entry, Template
@@ -134,6 +134,21 @@ _INVERTED = {
     "hebt": "heb",
 }
 _SUBJECTS = frozenset({"ik", "we", "wij", "i"})
+# Commands that, after "ik" and before "van", say what the speaker feels ("ik ga dood van de spierpijn", "ik sterf van
+# de honger"): only those naming nobody and about dying; "ik ga weg en kom niet terug" must keep reaching a reviewer.
+_IMPERATIVES = frozenset({"ga", "sterf"})
+_DYING = frozenset({"dood", "sterf"})
+_SPEAKER_SUBJECTS = frozenset({"ik", "i"})
+
+
+def _is_command(elements: Sequence[Element]) -> bool:
+    return (
+        bool(elements)
+        and elements[0] in _IMPERATIVES
+        and not any(isinstance(e, frozenset) for e in elements)
+        and any(e in _DYING for e in elements)
+    )
+
 
 # A compiled element: a literal word, alternative words ("boos|woedend"), a set of kinds (a slot), or None (a gap).
 Element = str | tuple[str, ...] | frozenset[str] | None
@@ -185,7 +200,10 @@ class TemplateMatcher:
         self._by_kind: dict[str, list[Compiled]] = {}
         self.required_words: set[str] = set()  # every template needs one of these words ...
         self.trigger_kinds: set[str] = set()  # ... or a word of one of these kinds
-        self._candidates: dict[tuple[str, frozenset[str]], list[Compiled]] = {}  # per word: templates it may start
+        self._candidates: dict[tuple[str, frozenset[str]], _Candidates] = {}  # per word: templates it may start
+        self._commands: set[tuple[Element, ...]] = set()  # templates that are a command (see _IMPERATIVES)
+        # per required word: what else its templates need (see `could_match`)
+        self._needs: dict[str, list[_Needs]] = {}
         for template in templates:
             elements = [_compile(e) for e in template.elements]
             while elements and elements[0] is None:
@@ -197,8 +215,13 @@ class TemplateMatcher:
 
     def _add(self, elements: list[Element], entry: Entry, inverted: bool) -> None:
         compiled = (tuple(elements), entry, _required_words(elements), inverted)
+        if _is_command(elements):
+            self._commands.add(compiled[0])
         if compiled[2] is not None:
             self.required_words.update(compiled[2])
+            needs = _needs(elements)
+            for word in compiled[2]:
+                self._needs.setdefault(word, []).append(needs)
         else:  # no literal word: it cannot match without a word of its first slot's kinds
             first_slot = next(e for e in elements if isinstance(e, frozenset))
             self.trigger_kinds.update(first_slot)
@@ -221,34 +244,114 @@ class TemplateMatcher:
             candidates.extend(self._by_kind.get(kind, ()))
         return candidates
 
+    def could_match(self, required: Iterable[str], forms: Set[str], kinds: Set[str]) -> bool:
+        """Whether a template needing one of the `required` words present could match a message holding these
+        word forms and (at most) these kinds: each of its words must be there (as written, with a doubled last
+        letter or two letters swapped, as `_fits` allows), each slot's kinds too. A cheap test before tokenising."""
+        for word in required:
+            for words, slots in self._needs.get(word, ()):
+                if all(not f.isdisjoint(forms) for f in words) and all(not s.isdisjoint(kinds) for s in slots):
+                    return True
+        return False
+
     def starts_any(self, tokens: Sequence[Token]) -> bool:
         """Whether some template starts with one of these words (a cheap test before matching)."""
         return any(t.word in self._by_word or _plain(t.word) in self._by_word for t in tokens)
 
     def match(self, tokens: Sequence[Token]) -> list[TemplateMatch]:
         found: list[TemplateMatch] = []
-        present = {t.word for t in tokens} | {_plain(t.word) for t in tokens}
+        present: set[str] = set()
+        for t in tokens:
+            word = t.word
+            present.add(word)
+            if len(word) >= 2 and word[-1] == word[-2]:
+                present.add(word[:-1])  # as `_plain` reads it
         for token in tokens:
             key = (token.word, token.kinds)
-            candidates = self._candidates.get(key)
-            if candidates is None:
-                candidates = self._candidates_for(token.word, token.kinds)
+            indexed = self._candidates.get(key)
+            if indexed is None:
+                indexed = _Candidates(self._candidates_for(token.word, token.kinds))
                 if len(self._candidates) < _CANDIDATE_CACHE:
-                    self._candidates[key] = candidates
+                    self._candidates[key] = indexed
+            if indexed.empty:
+                continue  # most words start no template
+            candidates = indexed.present(present)
+            if not candidates:
+                continue
             opens = token.index == 0 or tokens[token.index - 1].sentence != token.sentence
-            for elements, entry, required, inverted in candidates:
-                if required is not None and required.isdisjoint(present):
-                    continue
+            after_speaker = not opens and tokens[token.index - 1].word in _SPEAKER_SUBJECTS
+            for elements, entry, _, inverted in candidates:
                 if inverted and opens:
                     continue
                 matched = _match_from(elements, 1, tokens, token.index + 1, token.sentence, 0)
                 if matched is None:
                     continue
                 last, gaps = matched
+                if after_speaker and elements in self._commands and _followed_by_van(tokens, last, token.sentence):
+                    continue  # "ik ga dood van de spierpijn", "ik sterf van de honger": what the speaker feels
                 match = TemplateMatch(entry, token.index, max(last - 1, token.index), gaps)
                 if not entry.whole or _alone(tokens, match):
                     found.append(match)
         return found
+
+
+class _Candidates:
+    """The templates a token may start, in order, indexed by the words they require: a message holding none of
+    those words skips them without a look."""
+
+    __slots__ = ("_always", "_by_word", "empty")
+
+    def __init__(self, candidates: Sequence[Compiled]) -> None:
+        self._always: list[tuple[int, Compiled]] = []
+        self._by_word: dict[str, list[tuple[int, Compiled]]] = {}
+        for position, compiled in enumerate(candidates):
+            if compiled[2] is None:
+                self._always.append((position, compiled))
+            else:
+                for word in compiled[2]:
+                    self._by_word.setdefault(word, []).append((position, compiled))
+        self.empty = not candidates
+
+    def present(self, words: set[str]) -> list[Compiled]:
+        """The candidates whose required words the message holds (or that require none), in their order."""
+        found = self._by_word.keys() & words if self._by_word else ()
+        if not found:
+            return [compiled for _, compiled in self._always]
+        chosen = dict(self._always)
+        for word in found:
+            chosen.update(self._by_word[word])
+        return [chosen[position] for position in sorted(chosen)]
+
+
+# What a template needs besides its required word: per literal element the forms a token may have to fit it, per
+# slot the kinds of which a token must have one.
+_Needs = tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]]
+
+
+def _forms(word: str) -> set[str]:
+    """Every token word that `_fits` the literal `word`: itself, with its last letter doubled, two neighbouring
+    letters swapped (not the first)."""
+    out: set[str] = {word, word + word[-1]} if word else {word}
+    if len(word) >= 4:
+        out.update(word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1))
+    return out
+
+
+def _needs(elements: Sequence[Element]) -> _Needs:
+    words: list[frozenset[str]] = []
+    slots: list[frozenset[str]] = []
+    for element in elements:
+        if isinstance(element, str):
+            words.append(frozenset(_forms(element)))
+        elif isinstance(element, tuple):
+            words.append(frozenset(f for e in element for f in _forms(e)))
+        elif element is not None:
+            slots.append(element)
+    return tuple(words), tuple(slots)
+
+
+def _followed_by_van(tokens: Sequence[Token], index: int, sentence: int) -> bool:
+    return index < len(tokens) and tokens[index].sentence == sentence and tokens[index].word == "van"
 
 
 def _alone(tokens: Sequence[Token], match: TemplateMatch) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -13,8 +14,8 @@ from moderation.classify.lexicon import PREDICATE_KINDS, Lexicon, build_lexicon
 from moderation.classify.lookup import WordLookup
 from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
 from moderation.classify.templates import TemplateMatcher
+from moderation.classify.tokens import PERSON_SUFFIXES, Piece, Token, joined_words, parse, plainly_split, tokenize
 from moderation.classify.tokens import WORD as _WORD
-from moderation.classify.tokens import Piece, Token, parse, plainly_split, tokenize, words
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
 MAX_EVIDENCE = 5
@@ -31,6 +32,9 @@ class TextResult:
     classification: Classification
     context_factor: float  # 1.0, or the strongest softening the context applied (0.2 for counter-speech)
     hits: int = 0  # hurtful passages found, softened or not
+
+
+_CLEAN_RESULT = TextResult(Classification(CLEAN, ()), 1.0)  # most messages: one shared immutable result
 
 
 def bundled_first_names() -> frozenset[str]:
@@ -76,25 +80,48 @@ class TextTier:
             self._roster = (current, names)
         return names
 
-    def _worth_parsing(self, words: Sequence[str]) -> bool:
-        """Most chat is clean: a hurtful word, or a word some template needs, must be present for any hit."""
-        cache, resolve = self._lookup.cache, self._lookup.resolve
+    def _worth_parsing(self, words: Sequence[str], names: frozenset[str]) -> bool:
+        """Most chat is clean: a hurtful word must be present for any hit, or every word and slot of some
+        template (one of its words is looked for first)."""
+        cache, resolve, triggers = self._lookup.cache, self._lookup.resolve, self._triggers
+        kinds_present: set[str] = set()
+        terms: list[str] = []
         for word in words:
             resolved = cache.get(word) or resolve(word)
-            if word in self._required or resolved.term in self._required:
-                return True
             kinds = resolved.kinds
-            if kinds and not kinds.isdisjoint(self._triggers):
-                return True
-        return False
+            if kinds:
+                if not kinds.isdisjoint(triggers):
+                    return True
+                kinds_present |= kinds
+            if resolved.term:
+                terms.append(resolved.term)
+        required = self._required.intersection(words)
+        if terms:
+            required |= self._required.intersection(terms)
+        if not required:
+            return False
+        forms = {*words, *terms}
+        return self._templates.could_match(required, forms, kinds_present | self._guessed_kinds(forms, names))
+
+    def _guessed_kinds(self, forms: set[str], names: frozenset[str]) -> set[str]:
+        """The kinds the tokenizer may give words the lexicon does not know: a person noun by its ending, a
+        name (a known first name, or any unknown word, which may be written with a capital)."""
+        out: set[str] = set()
+        is_known = self._lookup.is_known
+        for word in forms:
+            if len(word) >= 7 and word.endswith(PERSON_SUFFIXES):
+                out.add("person")
+            if len(word) >= 3 and (word in names or not is_known(word)):
+                out.add("third")
+        return out
 
     def _hits(self, norm: Normalized, text: str, names: frozenset[str]) -> tuple[list[Token], list[Hit]]:
         plain = _WORD.findall(text)
         pieces: list[Piece] | None = None
         if not plainly_split(text, plain, self._lookup):
-            pieces = words(text, self._lookup)  # something to join: kan.ker, kank er
+            pieces = joined_words(text, self._lookup)  # something to join: kan.ker, kank er
             plain = [word for _, _, word, _ in pieces]
-        if not norm.stretched and not self._worth_parsing(plain):
+        if not norm.stretched and not self._worth_parsing(plain, names):
             return [], []
         original = norm.original
 
@@ -102,7 +129,12 @@ class TextTier:
             source = norm.source_span(start, start + 1)[0]
             return source < len(original) and original[source].isupper()
 
-        tokens = tokenize(text, self._lookup, pieces, names, capitalised, norm.stretched)
+        if pieces is None:  # plainly split: the words as found
+            pieces = [(m.start(), m.end(), m.group(), False) for m in _WORD.finditer(text)]
+        # lower-case text (most chat) has no capital to look for
+        tokens = tokenize(
+            text, self._lookup, pieces, names, None if original.islower() else capitalised, norm.stretched
+        )
         return tokens, find_hits(parse(tokens), self._templates.match(tokens))
 
     def _reading(self, norm: Normalized) -> str:
@@ -132,6 +164,8 @@ class TextTier:
         parts, note = self._normalizer.parts(text)
         names = self._names()
         self._lookup.limit_fuzzy(FUZZY_BUDGET)
+        if len(parts) == 1 and not note:  # most messages: one part, nothing to note
+            return self._analyse_part(parts[0], names)
         judged: dict[str, TextResult] = {}
         results: list[TextResult] = []
         hits = 0
@@ -160,7 +194,9 @@ class TextTier:
         norm = self._normalizer.normalize_visible(text)
         tokens, hits = self._hits(norm, self._reading(norm), names)
         if not hits:
-            return TextResult(Classification(CLEAN, (), norm.note), 1.0)
+            return _CLEAN_RESULT if not norm.note else TextResult(Classification(CLEAN, (), norm.note), 1.0)
+        if any(hit.category is Category.SELF_HARM for hit in hits) and _laughing(norm):
+            hits = [_laughed_off(hit) for hit in hits]
         best: dict[Category, float] = {}
         for hit in hits:
             best[hit.category] = max(best.get(hit.category, 0.0), hit.score)
@@ -170,6 +206,29 @@ class TextTier:
         # applies the same to the ML tier, which cannot see that context.
         softened = [h.softening for h in hits if h.reasons]
         return TextResult(Classification(scores, evidence, norm.note), min(softened, default=1.0), len(hits))
+
+
+# Laughter: "ik kan niet meer 😂" is laughing till it hurts. Only the weak self-harm phrases (weight at most
+# WEAK_SELF_HARM) are softened by it; a clear cry for help stays one, whatever emoji stand beside it.
+_LAUGHING = re.compile(r"\b(?:ha(?:ha)+h?|hihi+|lol|xd|lmao|haha)\b")
+_LAUGHING_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f606\U0001f639]")
+WEAK_SELF_HARM = 0.6
+LAUGHING = 0.5
+
+
+def _laughing(norm: Normalized) -> bool:
+    return bool(_LAUGHING.search(norm.text)) or (
+        not norm.original.isascii() and bool(_LAUGHING_EMOJI.search(norm.original))
+    )
+
+
+def _laughed_off(hit: Hit) -> Hit:
+    weak = hit.template is not None and hit.template.weight <= WEAK_SELF_HARM
+    if hit.category is not Category.SELF_HARM or not weak:
+        return hit
+    return replace(
+        hit, score=hit.score * LAUGHING, reasons=(*hit.reasons, "laughing"), softening=hit.softening * LAUGHING
+    )
 
 
 def _evidence(norm: Normalized, tokens: Sequence[Token], hits: Sequence[Hit]) -> tuple[Evidence, ...]:

@@ -26,7 +26,7 @@ _CLAUSE_END = re.compile(r",")
 _CLAUSE_WORDS = frozenset({"maar", "but", "omdat", "want", "because", "although", "hoewel", "whereas"})
 # Unknown words ending like a noun for people ("tuiniers", "economen") count as people: abuse of any group of
 # people is bullying at a school, abuse of things is not.
-_PERSON_SUFFIXES = ("ers", "isten", "ists", "ianen", "ians", "anten", "enten", "iers", "logen", "aars", "icis", "euren")
+PERSON_SUFFIXES = ("ers", "isten", "ists", "ianen", "ians", "anten", "enten", "iers", "logen", "aars", "icis", "euren")
 _PERSON = frozenset({"person"})
 # "jouw platen", "your records": a possessive before a plain noun points at a thing, not at the person.
 _POSSESSIVES = frozenset({"jouw", "your", "uw"})
@@ -99,11 +99,6 @@ def _outside(points: list[int], spans: list[tuple[int, int]]) -> list[int]:
     return out
 
 
-def _inside(position: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
-    k = bisect_left(starts, position) - 1
-    return k >= 0 and spans[k][0] < position < spans[k][1]
-
-
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
     marks = [i for i, ch in enumerate(text) if ch == '"']
     return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
@@ -117,16 +112,6 @@ def _gap_joins(gap: str) -> bool:
     if gap == " " or not gap or len(gap) > _MAX_GAP:
         return False
     return all(ch in _JOINERS or unicodedata.category(ch) in ("So", "Sk") for ch in gap)
-
-
-def _joined(text: str, pieces: list[tuple[int, int, str]]) -> str:
-    """The pieces as one word; stars between them stay (k*nker is looked up as a censored word)."""
-    out = [pieces[0][2]]
-    for (_, end, _), (start, _, word) in pairwise(pieces):
-        gap = text[end:start]
-        out.append("*" * len(gap) if set(gap) == {"*"} else "")
-        out.append(word)
-    return "".join(out)
 
 
 def _joins(word: str, lookup: WordLookup) -> bool:
@@ -160,6 +145,15 @@ def words(text: str, lookup: WordLookup) -> list[Piece]:
     found = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
     if plainly_split(text, [w for _, _, w in found], lookup):
         return [(start, end, word, False) for start, end, word in found]  # the usual case: nothing to join
+    return _join(text, found, lookup)
+
+
+def joined_words(text: str, lookup: WordLookup) -> list[Piece]:
+    """`words` for a text already known not to be plainly split."""
+    return _join(text, [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)], lookup)
+
+
+def _join(text: str, found: list[tuple[int, int, str]], lookup: WordLookup) -> list[Piece]:
     count = len(found)
     # per word: what separates it from the next one (" " is by far the most common: checked first)
     gaps = [text[found[k][1] : found[k + 1][0]] for k in range(count - 1)]
@@ -172,13 +166,20 @@ def words(text: str, lookup: WordLookup) -> list[Piece]:
             last = i
             while last + 1 < count and last - i < _MAX_PIECES and chained[last]:
                 last += 1
+            # The chain joined up to each of its pieces, and whether it is single letters up to there (a.f),
+            # built once (stars between pieces stay: k*nker is looked up as a censored word).
+            joined = [found[i][2]]
+            letters = [len(found[i][2]) == 1]
+            for k in range(i + 1, last + 1):
+                gap, word = gaps[k - 1], found[k][2]
+                stars = not gap.strip("*")
+                joined.append(joined[-1] + ("*" * len(gap) if stars else "") + word)
+                letters.append(letters[-1] and len(word) == 1 and not stars)
             joined_to = -1
             for end in range(last, i, -1):  # the longest chain that joins into a word
-                chain = found[i : end + 1]
-                word = _joined(text, chain)
-                letters = all(len(w) == 1 for _, _, w in chain) and "*" not in word
-                if letters or _joins(word, lookup):
-                    out.append((chain[0][0], chain[-1][1], word, True))
+                word = joined[end - i]
+                if letters[end - i] or _joins(word, lookup):
+                    out.append((found[i][0], found[end][1], word, True))
                     joined_to = end
                     break
             if joined_to >= 0:
@@ -218,12 +219,17 @@ def tokenize(
         sentence_ends = _outside(sentence_ends, joined_spans)
     all_ends = sorted(sentence_ends + _boundaries(_CLAUSE_END, text))
     quotes = _quoted_spans(text) if '"' in text else []
-    quote_starts = [a for a, _ in quotes]
     resolve = lookup.resolve
     cache = lookup.cache
+    is_known = lookup.is_known
     tokens: list[Token] = []
+    append = tokens.append
     clause_words = 0
     previous_sentence = -1
+    # Pieces come in order: how many sentence ends, clause ends and quotes lie before each is counted on the way
+    # (linear), not searched for.
+    sentence = clause_ends = next_quote = 0
+    ends_count, all_count, quote_count = len(sentence_ends), len(all_ends), len(quotes)
     for start, end, word, joined in pieces:
         if word in _CLAUSE_WORDS:
             clause_words += 1
@@ -234,30 +240,37 @@ def tokenize(
             if runs:
                 resolved = lookup.stretched(word, runs) or resolved
         kinds = resolved.kinds
-        how = "joined" if joined and resolved.kinds else resolved.how
+        how = "joined" if joined and kinds else resolved.how
         if resolved.term:
             word = resolved.term  # f*ck is "fuck", aaaaaf is "af", to the templates too
-        sentence = bisect_left(sentence_ends, start) if sentence_ends else 0
-        if not kinds and len(word) >= 7 and word.endswith(_PERSON_SUFFIXES):
+        while sentence < ends_count and sentence_ends[sentence] < start:
+            sentence += 1
+        if not kinds and len(word) >= 7 and word.endswith(PERSON_SUFFIXES):
             kinds, how = _PERSON, "guessed"
         elif (
-            not (kinds & _NOT_NAMES)
-            and len(word) >= 3
+            len(word) >= 3
+            and _NOT_NAMES.isdisjoint(kinds)
             and (
                 word in names
                 or (
                     capitalised is not None
                     and sentence == previous_sentence
-                    and not lookup.is_known(word)
+                    and not is_known(word)
                     and capitalised(start)
                 )
             )
         ):
             kinds, how = kinds | _NAME, "name"
         previous_sentence = sentence
-        quoted = bool(quotes) and _inside(start, quotes, quote_starts)
-        clause = (bisect_left(all_ends, start) if all_ends else 0) + clause_words
-        tokens.append(Token(len(tokens), start, end, word, kinds, resolved.entries, how, sentence, clause, quoted))
+        quoted = False
+        if quote_count:
+            while next_quote < quote_count and quotes[next_quote][0] < start:
+                next_quote += 1
+            quoted = next_quote > 0 and start < quotes[next_quote - 1][1]  # inside the last quote opened before it
+        while clause_ends < all_count and all_ends[clause_ends] < start:
+            clause_ends += 1
+        clause = clause_ends + clause_words
+        append(Token(len(tokens), start, end, word, kinds, resolved.entries, how, sentence, clause, quoted))
     _drop_possessive_targets(tokens)
     return tokens
 

@@ -228,3 +228,45 @@ def test_bad_input_gives_a_clear_result(tier: TextTier) -> None:
     for text in ["\ud800\udfff", "\x00\x01\x02", "🤬🤬🤬", "тыдурак", "日本語のテキスト", "مرحبا kut"]:
         result = tier.classify(text)
         assert all(0.0 <= v <= 1.0 for _, v in result.scores)
+
+
+def score_of(tier: TextTier, text: str, category: Category) -> float:
+    return tier.classify(text).score(category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ga dood van de hitte in de gymzaal",  # what the speaker feels, not a wish
+        "ik sterf van de honger, wanneer is het pauze",
+        "in dat toneelstuk gaat de koning dood aan het eind",  # "dood aan" needs someone it is aimed at
+        "ik wacht na school op je bij de fietsen",  # a time and a person: a meeting as often as a threat
+        "ik maak je kapot in tekken vanavond",  # a game
+    ],
+)
+def test_everyday_talk_of_dying_meeting_and_games_is_no_threat(tier: TextTier, text: str) -> None:
+    result = tier.classify(text)
+    assert result.score(Category.THREAT) < 0.5
+    assert not any(e.criminal for e in result.evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ga dood", "ik zeg het nog één keer: ga dood", "dood aan alle moslims", "na school steek ik je neer"],
+)
+def test_the_same_words_as_a_wish_or_threat_still_count(tier: TextTier, text: str) -> None:
+    assert score_of(tier, text, Category.THREAT) >= CLEAR
+
+
+def test_talk_of_a_game_never_softens_a_threat_against_the_school(tier: TextTier) -> None:
+    result = tier.classify("na het gamen neem ik morgen een mes mee naar school")
+    assert result.score(Category.THREAT) >= CLEAR
+    assert any(e.criminal for e in result.evidence)
+
+
+def test_laughter_softens_only_the_weak_self_harm_phrase(tier: TextTier) -> None:
+    assert score_of(tier, "ik kan niet meer 😂 die video", Category.SELF_HARM) < 0.5
+    assert score_of(tier, "ik kan niet meer haha", Category.SELF_HARM) < 0.5
+    assert score_of(tier, "ik kan niet meer", Category.SELF_HARM) >= 0.5
+    assert score_of(tier, "ik ben het leven zat 😂", Category.SELF_HARM) >= CLEAR
+    assert score_of(tier, "ik wil dood haha", Category.SELF_HARM) >= CLEAR
