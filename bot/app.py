@@ -248,6 +248,7 @@ def build_core(
         bot_accounts=bot_accounts,
         unconfigured_rooms=None if unconfigured == "ignore" else RoomKind(unconfigured),
         dry_run=settings.bot.dry_run,
+        one_writer=engine.dialect.name == "sqlite",
         checkpoint=die_at(os.environ.get(DIE_AT_ENV)),
         delivery_workers=dict.fromkeys(
             QUEUED_PLATFORMS, settings.bot.delivery_workers if delivery_workers is None else delivery_workers

@@ -16,13 +16,23 @@ T = TypeVar("T")
 
 
 class DatabaseWait:
-    def __init__(self, retry_delay: float) -> None:
+    def __init__(self, retry_delay: float, *, one_writer: bool = False) -> None:
         self._retry_delay = retry_delay
         self._outage_since: float | None = None  # the database has been unreachable since (monotonic seconds)
+        # SQLite has one writer: two threads writing at once make one of them sleep in SQLite's busy handler (1, 2,
+        # 5, 10 ms, …), which put the delivery workers' records in front of the next message's. Taking turns here
+        # costs nothing, since only one would write at a time anyway.
+        self._turn = asyncio.Lock() if one_writer else None
 
     async def write(self, write: Callable[..., T], *args: object, **kwargs: object) -> T:
         """Call `write` (a blocking read or write of the incident log) in a worker thread, until it gets through."""
-        return await self.attempt(lambda: asyncio.to_thread(write, *args, **kwargs))
+        return await self.attempt(lambda: self._in_turn(write, *args, **kwargs))
+
+    async def _in_turn(self, write: Callable[..., T], *args: object, **kwargs: object) -> T:
+        if self._turn is None:
+            return await asyncio.to_thread(write, *args, **kwargs)
+        async with self._turn:
+            return await asyncio.to_thread(write, *args, **kwargs)
 
     async def attempt(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """`attempt` until it does not fail for want of the database. One warning per outage (however many

@@ -86,6 +86,7 @@ class Moderator:
         unconfigured_rooms: RoomKind | None = RoomKind.STUDENT_RUN,
         dry_run: bool = False,
         store_retry_delay: float = 0.5,
+        one_writer: bool = False,
         checkpoint: Callable[[str], None] = lambda _step: None,
         report_secret: bytes | None = None,
         member_rules: Sequence[MemberRule] = (),
@@ -113,7 +114,7 @@ class Moderator:
         self._unconfigured = unconfigured_rooms  # None: messages in rooms not in the config are ignored
         self._dry_run = dry_run
         self._checkpoint = checkpoint  # called after each step; the fault tests end the process there
-        self._wait = DatabaseWait(store_retry_delay)
+        self._wait = DatabaseWait(store_retry_delay, one_writer=one_writer)  # one_writer: SQLite
         self._metrics = metrics or NoMetrics()
         # delivery_workers, per platform: this many workers deliver its notices and cards, off the message path (the
         # delete stays on it). A platform without any has every action done before handle() returns.
