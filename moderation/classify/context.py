@@ -26,6 +26,19 @@ REPORTED = 0.9
 GAMING = 0.35  # "ik maak je af in fortnite": violence in a game, no threat to a person
 SELF_AIMED = 0.25
 THING = 0.5
+HYPERBOLE = 0.3  # "mijn vader vermoordt me als ik te laat ben": a figure of speech, not a threat by anyone
+
+# Stems of the killing verbs that Dutch and English use as hyperbole about what family will do to the speaker.
+# Hitting is left out on purpose: "mijn vader slaat me" may be a child telling of violence at home.
+_HYPERBOLIC_STEMS = ("vermoord", "afma", "doodma", "kill", "murder", "sloop", "slopen")
+# The speaker as the object ("... vermoordt me"), never the reflexive ("ik vermoord mezelf": self-harm care).
+_SPEAKER_OBJECTS = frozenset({"me", "mij"})
+_REFLEXIVE = frozenset({"mezelf", "mijzelf", "myself", "zelf"})
+# Who says "... kills me if ..." as hyperbole: family, a coach, a mentor.
+_RELATIVES = frozenset(
+    "vader moeder pa ma papa mama pap mam ouders broer zus zusje broertje opa oma oom tante"
+    " stiefvader stiefmoeder trainer coach mentor dad mom mum mother father parents brother sister".split()
+)
 
 # Words after an adjective that are not the noun it describes ("zo dom hoor", "stupid and ...").
 _NOT_NOUNS = frozenset(
@@ -222,6 +235,10 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
             factor *= SELF_AIMED
             reasons.append("about the speaker")
     criminal = hit.criminal
+    if hit.category is Category.THREAT and not at_school and _hyperbole(parsed, hit):
+        factor *= HYPERBOLE
+        reasons.append("hyperbole")
+        criminal = False
     if hit.category is Category.THREAT and "gaming" in parsed.message_kinds and not at_school:
         factor *= GAMING
         reasons.append("gaming talk")
@@ -260,3 +277,17 @@ def modifies_thing(tokens: Sequence[Token], first: int, last: int, target: Token
     if following.sentence != tokens[last].sentence:
         return False
     return target is None or abs(target.index - first) > 1
+
+
+def _hyperbole(parsed: Parsed, hit: Hit) -> bool:
+    """ "Mijn moeder vermoordt me als ...", "my mom is gonna kill me": a relative, a killing verb and the speaker
+    as its object in one sentence, and nobody addressed."""
+    tokens = parsed.tokens
+    first, last = hit.core
+    if not any(e.term.startswith(_HYPERBOLIC_STEMS) for i in range(first, last + 1) for e in tokens[i].entries):
+        return False
+    start, end = parsed.sentence_of(first)
+    words = {tokens[i].word for i in range(start, end)}
+    if parsed.kind_in_sentence(first, "you") or not words.isdisjoint(_REFLEXIVE):
+        return False
+    return not words.isdisjoint(_SPEAKER_OBJECTS) and not words.isdisjoint(_RELATIVES)

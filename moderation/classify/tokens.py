@@ -11,6 +11,7 @@ from itertools import pairwise
 
 from moderation.classify.lexicon import Entry
 from moderation.classify.lookup import HURTFUL_KINDS, WordLookup
+from moderation.classify.quotes import quoted_spans
 
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 # What may sit inside a word to split it: one to three of these, or emoji, with no space (kan.ker, k-lootzak, h😂oer)
@@ -97,11 +98,6 @@ def _outside(points: list[int], spans: list[tuple[int, int]]) -> list[int]:
         if not (k < len(spans) and spans[k][0] < point < spans[k][1]):
             out.append(point)
     return out
-
-
-def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    marks = [i for i, ch in enumerate(text) if ch == '"']
-    return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
 
 
 # A word as found in the text: start, end, the word, and whether it was joined from pieces.
@@ -218,7 +214,7 @@ def tokenize(
     if joined_spans:  # a dot inside a joined word (a.f, kan.ker) ends no sentence
         sentence_ends = _outside(sentence_ends, joined_spans)
     all_ends = sorted(sentence_ends + _boundaries(_CLAUSE_END, text))
-    quotes = _quoted_spans(text) if '"' in text else []
+    quotes = quoted_spans(text) if '"' in text or "'" in text else []
     resolve = lookup.resolve
     cache = lookup.cache
     is_known = lookup.is_known
