@@ -26,7 +26,15 @@ from pathlib import Path
 from moderation.classify import ClassifierConfig, score_texts
 from moderation.classify.classifier import TieredClassifier, build_classifier
 from moderation.classify.training.corpus import CORPUS_DIR, load_corpus, split
-from moderation.classify.training.metrics import per_category, per_register, table
+from moderation.classify.training.metrics import (
+    THRESHOLD,
+    per_category,
+    per_file,
+    per_register,
+    review_score,
+    safety_critical,
+    table,
+)
 from moderation.model import Category
 
 SETS = (("MHC Dutch", "mhc_nl/mhc_nl.csv"), ("HateCheck English", "hatecheck_en/hatecheck_en.csv"))
@@ -158,6 +166,18 @@ def heldout(classifier: TieredClassifier, corpus: Path) -> None:
     print()
     for line in table("register (review)", {n: per_register(examples, s) for n, s in systems.items()}):
         print(line)
+    print()
+    for line in table("file (review)", {n: per_file(examples, s) for n, s in systems.items()}):
+        print(line)
+    critical = [i for i, e in enumerate(examples) if safety_critical(e)]
+    print(f"\nsafety-critical (school threat, self-harm, nude demands; n={len(critical)}) reaching a reviewer:")
+    for name, scored in systems.items():
+        missed = [examples[i] for i in critical if review_score(scored[i]) < THRESHOLD]
+        print(f"  {name}: {len(critical) - len(missed)} of {len(critical)}")
+    final = systems.get("combined", systems["text"])
+    for i in critical:
+        if review_score(final[i]) < THRESHOLD:
+            print(f"    missed ({review_score(final[i]):.2f}): {examples[i].source}")
 
 
 def evaluate(

@@ -36,8 +36,38 @@ _SPEAKER_OBJECTS = frozenset({"me", "mij"})
 _REFLEXIVE = frozenset({"mezelf", "mijzelf", "myself", "zelf"})
 # Who says "... kills me if ..." as hyperbole: family, a coach, a mentor.
 _RELATIVES = frozenset(
-    "vader moeder pa ma papa mama pap mam ouders broer zus zusje broertje opa oma oom tante"
-    " stiefvader stiefmoeder trainer coach mentor dad mom mum mother father parents brother sister".split()
+    [
+        "vader",
+        "moeder",
+        "pa",
+        "ma",
+        "papa",
+        "mama",
+        "pap",
+        "mam",
+        "ouders",
+        "broer",
+        "zus",
+        "zusje",
+        "broertje",
+        "opa",
+        "oma",
+        "oom",
+        "tante",
+        "stiefvader",
+        "stiefmoeder",
+        "trainer",
+        "coach",
+        "mentor",
+        "dad",
+        "mom",
+        "mum",
+        "mother",
+        "father",
+        "parents",
+        "brother",
+        "sister",
+    ]
 )
 
 # Words after an adjective that are not the noun it describes ("zo dom hoor", "stupid and ...").

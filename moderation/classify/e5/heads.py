@@ -1,23 +1,27 @@
 """The project's own heads on e5 embeddings: per-category probabilities, numpy only.
 
 The weights are trained by `python -m moderation.classify.training` and stored as JSON (`heads.json`): a small
-network (one hidden layer, ReLU) or a plain logistic layer, one sigmoid output per head. Loading refuses a file
-that was trained on other embeddings (another model file) or that does not have the shapes it says.
+network (one hidden layer, ReLU) or a plain logistic layer, one sigmoid output per head. With a bank of nearest
+exemplars (`exemplars.npz`, named in `heads.json` with its sha256), each head's probability is the mean of the
+layer's output and the exemplars' vote. Loading refuses a file that was trained on other embeddings (another model
+file), that does not have the shapes it says, or whose exemplar bank is not the one it names.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from moderation.classify.e5.exemplars import Exemplars, load_exemplars, save_exemplars
 from moderation.classify.ml.errors import ModelIntegrityError, ModelMissingError
 
-FORMAT = "schoolwacht-e5-heads/1"
+FORMAT = "schoolwacht-e5-heads/2"
+EXEMPLARS_FILE = "exemplars.npz"
 # Head name -> what it detects. school-threat (weapons, violence at school) also counts as a threat.
 HEAD_NAMES = ("insult", "harassment", "threat", "discrimination", "sexual", "self-harm", "school-threat")
 
@@ -35,6 +39,7 @@ class Heads:
     layers: tuple[tuple[Matrix, Matrix], ...]  # (weights in x out, bias); ReLU between layers, sigmoid at the end
     model_sha256: str  # the e5 model file the heads were trained on
     kind: str
+    exemplars: Exemplars | None = None
 
     def probabilities(self, embeddings: Matrix) -> npt.NDArray[np.float64]:
         """(n, len(names)) probabilities for (n, dim) embeddings."""
@@ -43,7 +48,10 @@ class Heads:
             x = x @ weights + bias
             if index < len(self.layers) - 1:
                 x = np.maximum(x, 0.0)
-        return sigmoid(x)
+        out = sigmoid(x)
+        if self.exemplars is not None:
+            out = (out + self.exemplars.votes(embeddings)) / 2.0
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,8 +103,23 @@ def load_heads(path: Path) -> Heads:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise ModelIntegrityError(f"{path} is damaged: {type(error).__name__}: {error}") from error
-    return Heads.from_json(raw, str(path))
+    heads = Heads.from_json(raw, str(path))
+    bank = raw.get("exemplars")
+    if bank is None:
+        return heads
+    try:
+        file, digest = path.parent / str(bank["file"]), str(bank["sha256"])
+    except (KeyError, TypeError) as error:
+        raise ModelIntegrityError(f"{path} is damaged: {type(error).__name__}: {error}") from error
+    exemplars = load_exemplars(file, digest)
+    exemplars.check(str(file), heads.input_dim, len(heads.names))
+    return replace(heads, exemplars=exemplars)
 
 
 def save_heads(heads: Heads, path: Path) -> None:
-    path.write_text(json.dumps(heads.to_json(), separators=(",", ":")) + "\n", encoding="utf-8")
+    """heads.json, and the exemplar bank beside it (named there with its sha256)."""
+    raw = heads.to_json()
+    if heads.exemplars is not None:
+        bank = path.with_name(EXEMPLARS_FILE)
+        raw["exemplars"] = {"file": bank.name, "sha256": save_exemplars(heads.exemplars, bank)}
+    path.write_text(json.dumps(raw, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -22,6 +22,18 @@ def _counts(examples: Sequence[Example]) -> list[str]:
     ]
 
 
+def _bank(result: TrainResult) -> list[str]:
+    bank = result.heads.exemplars
+    if bank is None:
+        return []
+    return [
+        f"- Exemplar bank (`exemplars.npz`): the e5 embeddings (float16) and labels of the {len(bank.vectors)} "
+        f"training messages; each head's probability is the mean of its logistic output and the similarity-"
+        f"weighted vote of the {bank.neighbours} nearest exemplars (weight exp({bank.temperature:g} x cosine)). "
+        "Out of fold in cross-validation, as everything else.",
+    ]
+
+
 def _figures(title: str, evaluation: Evaluation) -> list[str]:
     return [
         *table(f"{title}: category", evaluation.by_category),
@@ -47,6 +59,7 @@ def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
         f"- Heads (`heads.json`, {size_bytes / 1024:.0f} KB): {result.recipe.name}, one sigmoid output each for "
         "insult, harassment/exclusion, threat, discrimination, sexual, self-harm care and school-threat/weapon "
         "(which also counts as threat).",
+        *_bank(result),
         f"- Chosen by 5-fold cross-validation on the training split, with harmless messages weighing "
         f"x{result.harmless_weight:g} in the combination: the best review F1 among the settings with at most "
         "10% false alarms. Review figures (F1 / ROC-AUC / false alarms) of the combination per setting: "

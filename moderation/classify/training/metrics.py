@@ -84,6 +84,29 @@ def per_register(examples: Sequence[Example], scored: Sequence[CategoryScores]) 
     return out
 
 
+def per_file(examples: Sequence[Example], scored: Sequence[CategoryScores]) -> dict[str, Figures]:
+    """Review figures per corpus file ("chat_school_heldout.jsonl": harmless school chat, ...)."""
+    groups: dict[str, list[int]] = {}
+    for i, e in enumerate(examples):
+        groups.setdefault(e.source.split(":")[0], []).append(i)
+    return {
+        name: figures(
+            [examples[i].harmful for i in idx],
+            [review_score(scored[i]) for i in idx],
+            [not examples[i].harmful for i in idx],
+        )
+        for name, idx in sorted(groups.items())
+    }
+
+
+# What must always reach a reviewer: a weapon or violence at school, a hint of self-harm, a demand for nude pictures.
+SAFETY_KINDS = frozenset({"nudes-demand", "sextortion"})
+
+
+def safety_critical(example: Example) -> bool:
+    return "school-threat" in example.labels or "self-harm" in example.labels or example.kind in SAFETY_KINDS
+
+
 def cell(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 

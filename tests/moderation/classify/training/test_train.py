@@ -67,7 +67,9 @@ def test_training_writes_heads_and_combination_that_the_tier_loads(tmp_path: Pat
     assert cry[Category.SELF_HARM] > question[Category.SELF_HARM]  # seen in training: the heads learnt it
 
 
-@pytest.mark.parametrize("recipe", [HeadRecipe("logistic", 1.0), HeadRecipe("mlp", 1e-2, 8)])
+@pytest.mark.parametrize(
+    "recipe", [HeadRecipe("logistic", 1.0), HeadRecipe("mlp", 1e-2, 8), HeadRecipe("logistic", 1.0, neighbours=3)]
+)
 def test_training_is_reproducible(tmp_path: Path, recipe: HeadRecipe) -> None:
     corpus = _corpus(tmp_path / "corpus")
     cache = tmp_path / "cache.npz"
@@ -76,6 +78,10 @@ def test_training_is_reproducible(tmp_path: Path, recipe: HeadRecipe) -> None:
     assert first.heads.kind == recipe.name and len(first.heads.layers) == (2 if recipe.kind == "mlp" else 1)
     assert all(np.array_equal(a[0], b[0]) for a, b in zip(first.heads.layers, second.heads.layers, strict=True))
     assert np.array_equal(first.combination.weights, second.combination.weights)
+    assert (first.heads.exemplars is not None) == bool(recipe.neighbours)
+    if first.heads.exemplars is not None and second.heads.exemplars is not None:
+        assert first.heads.exemplars.vectors.shape == (48, 384)  # every training message, out of fold too
+        assert np.array_equal(first.heads.exemplars.labels, second.heads.exemplars.labels)
     assert first.heldout_eval is not None and len(first.heldout) == 2
 
 
