@@ -145,9 +145,10 @@ _COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "b
 _ASSERTING = frozenset({"it", "clear", "obvious", "evident", "duidelijk", "logisch", "zo"})
 _SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
 _RHETORICAL = frozenset({"waarom", "why"})
-# Phrases that are never "about the speaker" merely because the speaker is their subject: a cry for help, and a
-# threat ("ik blaas de school op": the speaker is the one who would act).
-_ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT})
+# Phrases that are never "about the speaker" merely because the speaker is their subject: a cry for help, a
+# threat ("ik blaas de school op": the speaker is the one who would act), and a sexual demand ("stuur me een
+# naaktfoto": the speaker is who receives, the one addressed is who is asked).
+_ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT, Category.SEXUAL})
 _COUNTER_KINDS = frozenset({"frame", "condemn", "oppose", "permit"})  # what counter-speech and reporting look for
 
 
