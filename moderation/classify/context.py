@@ -102,9 +102,10 @@ _COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "b
 _ASSERTING = frozenset({"it", "clear", "obvious", "evident", "duidelijk", "logisch", "zo"})
 _SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
 _RHETORICAL = frozenset({"waarom", "why"})
-# Phrases that are never "about the speaker" merely because the speaker is their subject: a cry for help, and a
-# threat ("ik blaas de school op": the speaker is the one who would act).
-_ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT})
+# Phrases that are never "about the speaker" merely because the speaker is named: a cry for help, a threat ("ik
+# blaas de school op": the speaker is the one who would act), and a demand for pictures ("stuur me nudes": the
+# speaker is the one who would receive them).
+_ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT, Category.SEXUAL})
 _COUNTER_KINDS = frozenset({"frame", "condemn", "oppose", "permit"})  # what counter-speech and reporting look for
 
 
@@ -222,7 +223,7 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
             factor *= SELF_AIMED
             reasons.append("about the speaker")
     criminal = hit.criminal
-    if hit.category is Category.THREAT and "gaming" in parsed.message_kinds and not at_school:
+    if hit.category is Category.THREAT and _talks_of_a_game(parsed) and not at_school:
         factor *= GAMING
         reasons.append("gaming talk")
         criminal = False  # a game is no crime, however it is put
@@ -234,6 +235,15 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         reasons=hit.reasons + tuple(reasons),
         softening=hit.softening * factor,
         criminal=criminal,
+    )
+
+
+def _talks_of_a_game(parsed: Parsed) -> bool:
+    """A game word that is not denied: "dat is geen spel" says the threat is meant."""
+    tokens = parsed.tokens
+    return any(
+        not any("negation" in tokens[j].kinds for j in range(max(0, i - 2), i))
+        for i in parsed.message_kinds.get("gaming", ())
     )
 
 
