@@ -26,6 +26,7 @@ REPORTED = 0.9
 GAMING = 0.35  # "ik maak je af in fortnite": violence in a game, no threat to a person
 SELF_AIMED = 0.25
 THING = 0.5
+TOPIC = 0.3  # "we hadden het in de klas over de holocaust": a violent act talked about, not done or threatened
 
 # Words after an adjective that are not the noun it describes ("zo dom hoor", "stupid and ...").
 _NOT_NOUNS = frozenset(
@@ -107,6 +108,11 @@ _RHETORICAL = frozenset({"waarom", "why"})
 # speaker is the one who would receive them).
 _ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT, Category.SEXUAL})
 _COUNTER_KINDS = frozenset({"frame", "condemn", "oppose", "permit"})  # what counter-speech and reporting look for
+_ABOUT = frozenset({"over", "about"})
+# "over" as part of a verb ("als ik niet over ga": pass to the next year) is no "about"
+_OVER_AS_VERB = frozenset({"ga", "gaat", "gaan", "ging", "gingen", "doe", "doet", "doen", "kom", "komt"})
+_TOPICS_OF_TALK = frozenset({Category.THREAT, Category.DISCRIMINATION})
+_PRONOUN_TARGETS = ("you", "third")
 
 
 def negates(parsed: Parsed, index: int) -> bool:
@@ -222,6 +228,9 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         if speaker and not others:
             factor *= SELF_AIMED
             reasons.append("about the speaker")
+    if hit.category in _TOPICS_OF_TALK and _talked_about(parsed, anchor):
+        factor *= TOPIC
+        reasons.append("topic of talk")
     criminal = hit.criminal
     if hit.category is Category.THREAT and _talks_of_a_game(parsed) and not at_school:
         factor *= GAMING
@@ -236,6 +245,20 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         softening=hit.softening * factor,
         criminal=criminal,
     )
+
+
+def _talked_about(parsed: Parsed, index: int) -> bool:
+    """The word is what the sentence talks about ("over de moord op ...", "a lesson about the genocide"), and the
+    sentence addresses or names no one it could be aimed at."""
+    tokens = parsed.tokens
+    sentence = tokens[index].sentence
+    start = max(0, index - SCAN)
+    if not any(
+        tokens[i].word in _ABOUT and tokens[i].sentence == sentence and tokens[i + 1].word not in _OVER_AS_VERB
+        for i in range(start, index)
+    ):
+        return False
+    return not any(parsed.kind_in_sentence(index, kind) for kind in _PRONOUN_TARGETS)
 
 
 def _talks_of_a_game(parsed: Parsed) -> bool:

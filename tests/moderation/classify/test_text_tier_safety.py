@@ -70,3 +70,44 @@ def test_stays_below_the_threshold(tier: TextTier, text: str) -> None:
 def test_dying_said_to_someone_else_stays_a_threat(tier: TextTier) -> None:
     assert score(tier, "ik ga jou dood maken", Category.THREAT) >= REACHES
     assert score(tier, "ga dood", Category.THREAT) >= REACHES
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we hadden het in de klas over de holocaust en het vergassen van joden",
+        "bij geschiedenis leren we over de moord op de gebroeders de witt",
+        "de wijkagent gaf op school een voorlichting over messen",
+    ],
+)
+def test_violence_that_is_the_topic_of_a_lesson_is_no_threat(tier: TextTier, text: str) -> None:
+    assert max(v for _, v in tier.classify(text).scores) < REACHES, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ga een aanslag plegen op school",
+        "ik neem een vuurwerkbom mee naar school en gooi hem in de kantine",
+        "als je nog een keer over mij praat steek ik je neer",  # "over" with someone it is aimed at
+        "we praten over die joden, ze moeten allemaal vergast worden",
+    ],
+)
+def test_an_act_aimed_at_someone_stays_a_threat_whatever_else_is_talked_about(tier: TextTier, text: str) -> None:
+    assert max(v for _, v in tier.classify(text).scores) >= REACHES, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik heb een afscheidsbrief geschreven",
+        "ik heb pillen gespaard, het zijn er nu genoeg",
+        "ik heb zoveel pillen geslikt",
+    ],
+)
+def test_preparing_to_end_ones_life_reaches_a_reviewer(tier: TextTier, text: str) -> None:
+    assert score(tier, text, Category.SELF_HARM) >= REACHES, text
+
+
+def test_taking_ones_medicine_is_nothing(tier: TextTier) -> None:
+    assert score(tier, "ik heb mijn pillen genomen hoor mam", Category.SELF_HARM) < REACHES
