@@ -103,6 +103,7 @@ _COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "b
 _ASSERTING = frozenset({"it", "clear", "obvious", "evident", "duidelijk", "logisch", "zo"})
 _SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
 _RHETORICAL = frozenset({"waarom", "why"})
+_ASKING = frozenset({"kan", "kun", "kunnen", "wil", "zou", "zouden", "can't", "cant", "won't", "wont"})
 # Phrases that are never "about the speaker" merely because the speaker is named: a cry for help, a threat ("ik
 # blaas de school op": the speaker is the one who would act), and a demand for pictures ("stuur me nudes": the
 # speaker is the one who would receive them).
@@ -123,6 +124,8 @@ def negates(parsed: Parsed, index: int) -> bool:
     if after in _COMPARATIVE or after in _ASSERTING:
         return False
     clause = tokens[index].clause
+    if index >= 2 and tokens[index - 2].word in _ASKING and "you" in tokens[index - 1].kinds:
+        return False  # "kan je niet gewoon oprotten": a request, not a denial
     for before in range(index - 1, max(-1, index - SCAN), -1):
         if tokens[before].clause != clause:
             break

@@ -111,3 +111,14 @@ def test_preparing_to_end_ones_life_reaches_a_reviewer(tier: TextTier, text: str
 
 def test_taking_ones_medicine_is_nothing(tier: TextTier) -> None:
     assert score(tier, "ik heb mijn pillen genomen hoor mam", Category.SELF_HARM) < REACHES
+
+
+def test_a_request_with_not_is_no_denial(tier: TextTier) -> None:
+    assert score(tier, "kan je niet gewoon oprotten", Category.HARASSMENT) >= REACHES
+    assert score(tier, "je kan niet oprotten hoor", Category.HARASSMENT) < REACHES  # a statement: negated
+
+
+def test_calling_someone_a_failure_is_an_insult_and_a_failed_test_is_not(tier: TextTier) -> None:
+    assert score(tier, "jij bent echt een mislukking", Category.INSULT) >= REACHES
+    assert score(tier, "je bent geen mislukking, echt niet", Category.INSULT) < REACHES
+    assert score(tier, "de toets was een mislukking", Category.INSULT) < REACHES
