@@ -69,6 +69,7 @@ _RELATIVES = frozenset(
         "sister",
     ]
 )
+TOPIC = 0.3  # "we hadden het in de klas over de holocaust": a violent act talked about, not done or threatened
 
 # Words after an adjective that are not the noun it describes ("zo dom hoor", "stupid and ...").
 _NOT_NOUNS = frozenset(
@@ -145,11 +146,17 @@ _COMPARATIVE = frozenset({"dan", "than", "beter", "better", "anders", "else", "b
 _ASSERTING = frozenset({"it", "clear", "obvious", "evident", "duidelijk", "logisch", "zo"})
 _SUBORDINATE = frozenset({"dat", "that", "als", "if", "wie", "who", "whether", "of"})
 _RHETORICAL = frozenset({"waarom", "why"})
+_ASKING = frozenset({"kan", "kun", "kunnen", "wil", "zou", "zouden", "can't", "cant", "won't", "wont"})
 # Phrases that are never "about the speaker" merely because the speaker is their subject: a cry for help, a
 # threat ("ik blaas de school op": the speaker is the one who would act), and a sexual demand ("stuur me een
 # naaktfoto": the speaker is who receives, the one addressed is who is asked).
 _ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT, Category.SEXUAL})
 _COUNTER_KINDS = frozenset({"frame", "condemn", "oppose", "permit"})  # what counter-speech and reporting look for
+_ABOUT = frozenset({"over", "about"})
+# "over" as part of a verb ("als ik niet over ga": pass to the next year) is no "about"
+_OVER_AS_VERB = frozenset({"ga", "gaat", "gaan", "ging", "gingen", "doe", "doet", "doen", "kom", "komt"})
+_TOPICS_OF_TALK = frozenset({Category.THREAT, Category.DISCRIMINATION})
+_PRONOUN_TARGETS = ("you", "third")
 
 
 def negates(parsed: Parsed, index: int) -> bool:
@@ -160,6 +167,8 @@ def negates(parsed: Parsed, index: int) -> bool:
     if after in _COMPARATIVE or after in _ASSERTING:
         return False
     clause = tokens[index].clause
+    if index >= 2 and tokens[index - 2].word in _ASKING and "you" in tokens[index - 1].kinds:
+        return False  # "kan je niet gewoon oprotten": a request, not a denial
     for before in range(index - 1, max(-1, index - SCAN), -1):
         if tokens[before].clause != clause:
             break
@@ -265,12 +274,15 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         if speaker and not others:
             factor *= SELF_AIMED
             reasons.append("about the speaker")
+    if hit.category in _TOPICS_OF_TALK and _talked_about(parsed, anchor):
+        factor *= TOPIC
+        reasons.append("topic of talk")
     criminal = hit.criminal
     if hit.category is Category.THREAT and not at_school and _hyperbole(parsed, hit):
         factor *= HYPERBOLE
         reasons.append("hyperbole")
         criminal = False
-    if hit.category is Category.THREAT and "gaming" in parsed.message_kinds and not at_school:
+    if hit.category is Category.THREAT and _talks_of_a_game(parsed) and not at_school:
         factor *= GAMING
         reasons.append("gaming talk")
         criminal = False  # a game is no crime, however it is put
@@ -282,6 +294,29 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         reasons=hit.reasons + tuple(reasons),
         softening=hit.softening * factor,
         criminal=criminal,
+    )
+
+
+def _talked_about(parsed: Parsed, index: int) -> bool:
+    """The word is what the sentence talks about ("over de moord op ...", "a lesson about the genocide"), and the
+    sentence addresses or names no one it could be aimed at."""
+    tokens = parsed.tokens
+    sentence = tokens[index].sentence
+    start = max(0, index - SCAN)
+    if not any(
+        tokens[i].word in _ABOUT and tokens[i].sentence == sentence and tokens[i + 1].word not in _OVER_AS_VERB
+        for i in range(start, index)
+    ):
+        return False
+    return not any(parsed.kind_in_sentence(index, kind) for kind in _PRONOUN_TARGETS)
+
+
+def _talks_of_a_game(parsed: Parsed) -> bool:
+    """A game word that is not denied: "dat is geen spel" says the threat is meant."""
+    tokens = parsed.tokens
+    return any(
+        not any("negation" in tokens[j].kinds for j in range(max(0, i - 2), i))
+        for i in parsed.message_kinds.get("gaming", ())
     )
 
 

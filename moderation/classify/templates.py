@@ -134,11 +134,33 @@ _INVERTED = {
     "hebt": "heb",
 }
 _SUBJECTS = frozenset({"ik", "we", "wij", "i"})
-# Commands that, after "ik" and before "van", say what the speaker feels ("ik ga dood van de spierpijn", "ik sterf van
-# de honger"): only those naming nobody and about dying; "ik ga weg en kom niet terug" must keep reaching a reviewer.
+# Commands that, after "ik", say what the speaker feels ("ik ga dood", "ik ga dood van de spierpijn", "ik sterf van de
+# honger"): only those about dying, and only when they name nobody else before "van"; "ik ga weg en kom niet terug"
+# must keep reaching a reviewer.
 _IMPERATIVES = frozenset({"ga", "sterf"})
 _DYING = frozenset({"dood", "sterf"})
-_SPEAKER_SUBJECTS = frozenset({"ik", "i"})
+_SPEAKER_SUBJECTS = frozenset({"ik", "k", "i"})
+_SOMEONE_ELSE = frozenset({"you", "third", "identity", "person"})
+
+
+# How teenagers write a template's grammar words: "k wil nie meer leven" is "ik wil niet meer leven". Only short
+# function words whose chat spelling is no other word a template could mean.
+_CHAT_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "ik": ("k",),
+    "niet": ("nie", "ni", "nit"),
+    "wat": ("wa",),
+    "maar": ("ma",),
+    "hem": ("em",),
+}
+
+
+def _as_written(element: Element) -> Element:
+    """A literal word, or alternatives, with their chat spellings as further alternatives."""
+    if isinstance(element, str) and element in _CHAT_SPELLINGS:
+        return (element, *_CHAT_SPELLINGS[element])
+    if isinstance(element, tuple) and any(e in _CHAT_SPELLINGS for e in element):
+        return tuple(dict.fromkeys(w for e in element for w in (e, *_CHAT_SPELLINGS.get(e, ()))))
+    return element
 
 
 def _is_command(elements: Sequence[Element]) -> bool:
@@ -211,7 +233,7 @@ class TemplateMatcher:
             while elements and elements[-1] is None:
                 elements.pop()
             for number, order in enumerate(_word_orders(elements)):
-                self._add(order, template.entry, number > 0)
+                self._add([_as_written(e) for e in order], template.entry, number > 0)
 
     def _add(self, elements: list[Element], entry: Entry, inverted: bool) -> None:
         compiled = (tuple(elements), entry, _required_words(elements), inverted)
@@ -287,8 +309,8 @@ class TemplateMatcher:
                 if matched is None:
                     continue
                 last, gaps = matched
-                if after_speaker and elements in self._commands and _followed_by_van(tokens, last, token.sentence):
-                    continue  # "ik ga dood van de spierpijn", "ik sterf van de honger": what the speaker feels
+                if after_speaker and elements in self._commands and _of_the_speaker(tokens, token.index, last):
+                    continue  # "ik ga dood (van de spierpijn)", "ik sterf van de honger": what the speaker feels
                 match = TemplateMatch(entry, token.index, max(last - 1, token.index), gaps)
                 if not entry.whole or _alone(tokens, match):
                     found.append(match)
@@ -350,8 +372,13 @@ def _needs(elements: Sequence[Element]) -> _Needs:
     return tuple(words), tuple(slots)
 
 
-def _followed_by_van(tokens: Sequence[Token], index: int, sentence: int) -> bool:
-    return index < len(tokens) and tokens[index].sentence == sentence and tokens[index].word == "van"
+def _of_the_speaker(tokens: Sequence[Token], first: int, end: int) -> bool:
+    """Whether a dying command after "ik" is about the speaker: followed by "van" ("... van de honger"), or naming
+    nobody else ("ik ga dood", but not "ik ga jou dood maken")."""
+    sentence = tokens[first].sentence
+    if end < len(tokens) and tokens[end].sentence == sentence and tokens[end].word == "van":
+        return True
+    return all(tokens[i].kinds.isdisjoint(_SOMEONE_ELSE) for i in range(first, end))
 
 
 def _alone(tokens: Sequence[Token], match: TemplateMatch) -> bool:
