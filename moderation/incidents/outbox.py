@@ -8,7 +8,7 @@ compare-and-set on `status = 'pending'`, so an action is never recorded twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any, cast
@@ -35,6 +35,7 @@ from moderation.ports import (
     Directory,
     IncidentDraft,
     IncidentRef,
+    Mark,
     PendingAction,
     ReviewerAssignment,
     StoreUnavailable,
@@ -93,47 +94,16 @@ class SqlOutbox:
             return _rebuild(row, snapshot, self._directory())
 
     def finish(self, action_id: int, ok: bool, detail: str, now: datetime) -> bool:
+        return bool(self.finish_many([Mark(action_id, ok, detail)], now))
+
+    def finish_many(self, marks: Sequence[Mark], now: datetime) -> set[int]:
+        """Mark several actions done (or failed) in one transaction; the ids that were still pending."""
+        finished: set[int] = set()
         with self._session() as session, session.begin():
-            owed = session.get(OutboxRow, action_id)
-            if owed is None:
-                return False
-            dry = bool((owed.payload or {}).get(DRY))
-            claimed = cast(
-                CursorResult[Any],
-                session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id == action_id, OutboxRow.status == "pending")
-                    .values(
-                        status="done" if ok else "failed",
-                        detail=detail,
-                        done_at=now,
-                        payload={DRY: True} if dry else {},
-                    )
-                    .execution_options(synchronize_session=False)
-                ),
-            ).rowcount
-            if claimed != 1:
-                return False  # finished by someone else in the meantime: its history line is already there
-            outcome = "ok" if ok else "FAILED"
-            shown = f"card for {owed.target}" + (f": {detail}" if detail else "") if owed.kind == CARD else detail
-            session.add(
-                HistoryRow(
-                    incident_id=owed.incident_id,
-                    at=now,
-                    actor="system",
-                    action=history_action(owed.kind).value,
-                    detail=f"{outcome}: {shown}" if shown else outcome,
-                )
-            )
-            session.flush()
-            left = session.scalar(
-                select(func.count())
-                .select_from(OutboxRow)
-                .where(OutboxRow.incident_id == owed.incident_id, OutboxRow.status == "pending")
-            )
-            if not left:
-                _settle(session, owed.incident_id, now)
-            return True
+            for mark in marks:
+                if _finish(session, mark, now):
+                    finished.add(mark.action_id)
+        return finished
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -147,6 +117,50 @@ class SqlOutbox:
 def history_action(kind: str) -> HistoryAction:
     """The history line's action: a card copy is part of announcing the incident."""
     return HistoryAction.ANNOUNCE if kind == CARD else HistoryAction.of(ActionKind(kind))
+
+
+def _finish(session: Session, mark: Mark, now: datetime) -> bool:
+    owed = session.get(OutboxRow, mark.action_id)
+    if owed is None:
+        return False
+    dry = bool((owed.payload or {}).get(DRY))
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == mark.action_id, OutboxRow.status == "pending")
+            .values(
+                status="done" if mark.ok else "failed",
+                detail=mark.detail,
+                done_at=now,
+                payload={DRY: True} if dry else {},
+            )
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
+    if claimed != 1:
+        return False  # finished by someone else in the meantime: its history line is already there
+    outcome = "ok" if mark.ok else "FAILED"
+    detail = mark.detail
+    shown = f"card for {owed.target}" + (f": {detail}" if detail else "") if owed.kind == CARD else detail
+    session.add(
+        HistoryRow(
+            incident_id=owed.incident_id,
+            at=now,
+            actor="system",
+            action=history_action(owed.kind).value,
+            detail=f"{outcome}: {shown}" if shown else outcome,
+        )
+    )
+    session.flush()
+    left = session.scalar(
+        select(func.count())
+        .select_from(OutboxRow)
+        .where(OutboxRow.incident_id == owed.incident_id, OutboxRow.status == "pending")
+    )
+    if not left:
+        _settle(session, owed.incident_id, now)
+    return True
 
 
 def _settle(session: Session, incident_id: int, now: datetime) -> None:
