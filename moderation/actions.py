@@ -137,7 +137,7 @@ class ActionRunner:
         """A worker's job. The incident as stored now, not as it was judged: an erasure or a masking since then
         must not reach a card."""
         try:
-            stored = await self._wait.read(self._outbox.incident, job.incident.id)
+            stored = await self._wait.write(self._outbox.incident, job.incident.id, bookkeeping=True)
             if stored is not None:  # else it was erased altogether, and nothing is owed any more
                 await self.settle(stored, job.enforcer, job.actions, claimed=True)
         finally:

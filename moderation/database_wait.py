@@ -18,7 +18,8 @@ T = TypeVar("T")
 
 class WriterTurns:
     """SQLite's one writer, shared in turns; the message path's writes go before the bookkeeping's (the delivery
-    workers' done marks), which wait while any message-path write is waiting or running."""
+    workers' reads and done marks), which wait while any message-path write is waiting or running. The workers'
+    reads take turns too: beside the writer they only slowed it down (the GIL, the one core's share)."""
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
@@ -65,11 +66,6 @@ class DatabaseWait:
         """Call `write` (a blocking read or write of the incident log) in a worker thread, until it gets through.
         `bookkeeping`: not on the message path; on SQLite it waits while a message-path write is due."""
         return await self.attempt(lambda: self._in_turn(write, args, kwargs, bookkeeping=bookkeeping))
-
-    async def read(self, read: Callable[..., T], *args: object, **kwargs: object) -> T:
-        """A blocking read in a worker thread, until it gets through; it takes no writer's turn (SQLite's WAL lets
-        readers run beside the writer)."""
-        return await self.attempt(lambda: asyncio.to_thread(read, *args, **kwargs))
 
     async def _in_turn(
         self, write: Callable[..., T], args: tuple[object, ...], kwargs: dict[str, object], *, bookkeeping: bool
