@@ -1,26 +1,32 @@
-"""The Discord adapter's own overhead: message → delete seen by the fake Discord server, through the full pipeline.
+"""The Discord adapter under a paced stream: message → delete seen by the fake Discord server, through the full
+pipeline, beside bare discord.py in the same run.
 
-    .venv/bin/python -m benchmarks.discord_latency [--messages 300] [--burst 300]
+    .venv/bin/python -m benchmarks.discord_latency [--rate 200] [--seconds 10] [--abuse 0.1] [--burst 300]
+                                                   [--profile FILE]
 
-discord.py's real client talks to the in-repo fake server (tests/support/fake_discord) on 127.0.0.1; the bot runs the
-real Moderator (rules, the text tier, an SQLite incident log in a temporary folder). Each abusive message is posted,
-and the clock stops when the fake sees the bot's DELETE. Side by side in the same run: a bare discord.py client that
-deletes every message it sees (no pipeline), i.e. discord.py's own round trip through the fake. Then a burst: all
-messages at once, time until every one is deleted. The full pipeline runs twice: with the state table (as in
-production: every handled message moves its channel's backfill cursor) and without it, side by side. Ends with
-`median_ms=<x> p90_ms=<y> msgs_per_s=<z>` (with the state table).
+discord.py's real client talks to the in-repo fake server (tests/support/fake_discord) on 127.0.0.1, in this process;
+the bot runs the real Moderator (rules, the text tier, an SQLite incident log in a temporary folder, the delivery
+workers, the backfill cursor in the state table, as in production). A stream of messages at `--rate` per second
+(two students in the class channel, `--abuse` of them abusive) is posted on a fixed schedule; for each abusive one
+the clock stops when the fake sees the bot's DELETE. Side by side, the same stream to a bare discord.py client that
+deletes every message with an abusive word in it (no pipeline, no database): discord.py's own round trip through the
+fake. Then the core's share (Moderator.handle until its delete call, no Discord) and a burst (all at once, messages
+per second until the last DELETE). `--profile FILE` writes cProfile's statistics of the full pipeline's stream.
+Ends with `p50_ms=<x> p90_ms=<y> p99_ms=<z> msgs_per_s=<burst>` (the full pipeline).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import logging
 import statistics
 import tempfile
 import time
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,8 +44,18 @@ from tests.support.core import make_core
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_discord.school import BOT_TOKEN, School, build_school
 
-# Made-up insults for the benchmark (not from any evaluation set); a counter keeps every text unique.
-TEMPLATES = ("jij bent echt een sukkel {n}", "wat ben jij een idioot {n}", "hou je bek klootzak {n}", "jij hufter {n}")
+# Made-up messages for the benchmark (not from any evaluation set); the counter keeps every text unique, in a form
+# the text tier does not read as part of a word.
+ABUSIVE = ("jij bent echt een sukkel (#{n})", "wat ben jij een idioot (#{n})", "hou je bek klootzak (#{n})")
+CLEAN = (
+    "hoe laat begint de les morgen? (#{n})",
+    "heeft iemand de aantekeningen van wiskunde (#{n})",
+    "ik ben er over vijf minuten (#{n})",
+    "wie doet er mee met het project (#{n})",
+    "de toets is verplaatst naar donderdag (#{n})",
+    "kan iemand mij helpen met opdracht drie (#{n})",
+)
+BARE_WORDS = ("sukkel", "idioot", "klootzak")  # what the bare client deletes on
 
 
 class DeleteWatch:
@@ -66,34 +82,47 @@ class DeleteWatch:
         return await asyncio.wait_for(future, timeout)
 
 
-async def sequential(
-    school: School, watch: DeleteWatch, count: int, settle: Callable[[], Awaitable[None]]
-) -> list[float]:
-    """Post one message at a time; milliseconds from posting to the DELETE at the fake."""
-    latencies: list[float] = []
-    for n in range(count):
-        text = TEMPLATES[n % len(TEMPLATES)].format(n=n)
-        start = time.perf_counter()
-        posted = school.world.create_message(school.sanne.id, school.klas.id, text)
-        deleted_at = await watch.wait(posted.id)
-        latencies.append((deleted_at - start) * 1000)
-        await settle()  # let the rest of this message's work finish before the next one starts
-    return latencies
+@dataclass
+class StreamResult:
+    latencies: list[float]  # ms, message → DELETE, of the abusive messages deleted
+    abusive: int
+    clean_deleted: int
+    cpu_ms: float  # this process's CPU time over the stream, per message (the fake server's share included)
+    late_ms: float  # how far the sender fell behind its schedule at most (the loop was busy)
 
 
-async def burst(school: School, watch: DeleteWatch, count: int) -> float:
-    """Post `count` messages at once; messages per second until the last DELETE."""
+async def stream(school: School, watch: DeleteWatch, rate: float, seconds: float, abuse: float) -> StreamResult:
+    """Post `rate` messages per second for `seconds`, every 1/abuse-th abusive; then wait for the DELETEs."""
+    count = int(rate * seconds)
+    every = max(1, round(1 / abuse))
+    authors = (school.sanne.id, school.daan.id)
+    posted: dict[int, float] = {}
+    abusive: list[int] = []
+    clean: list[int] = []
+    late = 0.0
+    cpu = time.process_time()
     start = time.perf_counter()
-    ids = [
-        school.world.create_message(school.daan.id, school.klas.id, TEMPLATES[n % 4].format(n=f"b{n}")).id
-        for n in range(count)
-    ]
-    await asyncio.gather(*(watch.wait(i, timeout=120) for i in ids))
-    return count / (max(watch.seen[i] for i in ids) - start)
+    for n in range(count):
+        due = start + n / rate
+        wait = due - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        else:
+            late = max(late, -wait)
+        bad = n % every == every - 1
+        text = (ABUSIVE[(n // every) % len(ABUSIVE)] if bad else CLEAN[n % len(CLEAN)]).format(n=n)
+        sent = time.perf_counter()
+        message = school.world.create_message(authors[n % 2], school.klas.id, text)
+        posted[message.id] = sent
+        (abusive if bad else clean).append(message.id)
+    deleted = await asyncio.gather(*(watch.wait(i, timeout=30) for i in abusive), return_exceptions=True)
+    cpu_ms = (time.process_time() - cpu) * 1000 / count
+    latencies = [(at - posted[i]) * 1000 for i, at in zip(abusive, deleted, strict=True) if isinstance(at, float)]
+    return StreamResult(latencies, len(abusive), sum(1 for i in clean if i in watch.seen), cpu_ms, late * 1000)
 
 
-async def bare_discord_py(count: int) -> list[float]:
-    """discord.py alone: a client that deletes every message it sees, no pipeline."""
+async def bare_discord_py(rate: float, seconds: float, abuse: float) -> StreamResult:
+    """discord.py alone: a client that deletes every message with an abusive word, no pipeline."""
     school = build_school()
     watch = DeleteWatch(school)
     async with FakeDiscord(school.world).running():
@@ -103,14 +132,14 @@ async def bare_discord_py(count: int) -> list[float]:
 
         @client.event
         async def on_message(message: discord.Message) -> None:
-            if message.author.id != school.bot.id:
+            if message.author.id != school.bot.id and any(w in message.content for w in BARE_WORDS):
                 await client.http.delete_message(message.channel.id, message.id, reason="benchmark")
 
         await client.login(BOT_TOKEN)
         task = asyncio.create_task(client.connect())
         try:
             await asyncio.wait_for(client.wait_until_ready(), 30)
-            return await sequential(school, watch, count, lambda: asyncio.sleep(0))
+            return await stream(school, watch, rate, seconds, abuse)
         finally:
             await client.close()
             await task
@@ -133,7 +162,7 @@ class _NoHands:
 
 async def core_alone(count: int, folder: Path) -> list[float]:
     """Moderator.handle alone, no Discord: milliseconds until it calls `delete` (rules, text tier, incident write),
-    the core's share of the message → delete latency."""
+    the core's share of the message → delete latency. One at a time, with the delivery workers on (as the bot)."""
     school = build_school()
     core = make_core(
         folder, rooms=school.rooms(), people=school.people(), classifier=build_classifier(ClassifierConfig(ml=None))
@@ -141,27 +170,36 @@ async def core_alone(count: int, folder: Path) -> list[float]:
     hands, latencies = _NoHands(), []
     try:
         for n in range(count):
-            text = TEMPLATES[n % len(TEMPLATES)].format(n=n)
             message = Message(
                 Platform.DISCORD,
                 RoomId(str(school.klas.id)),
                 EventId(str(n)),
                 AccountId(str(school.sanne.id)),
-                text,
+                ABUSIVE[n % len(ABUSIVE)].format(n=n),
                 datetime.now(UTC),
             )
             start = time.perf_counter()
             outcome = await core.moderator.handle(message, hands)
             latencies.append((hands.deleted_at - start) * 1000)
             assert outcome.incident is not None, "the benchmark's messages must all be violations"
+            await asyncio.sleep(0.005)  # the next message comes a little later, as in the stream
+        await core.moderator.drained()
     finally:
         core.close()
     return latencies
 
 
+@dataclass
+class FullResult:
+    stream: StreamResult
+    burst_rate: float
+    burst_deleted: int
+    requests: int
+
+
 async def full_pipeline(
-    count: int, burst_count: int, folder: Path, *, with_state: bool = True
-) -> tuple[list[float], float, int]:
+    rate: float, seconds: float, abuse: float, burst_count: int, folder: Path, profile: Path | None
+) -> FullResult:
     school = build_school()
     watch = DeleteWatch(school)
     core = make_core(
@@ -172,74 +210,88 @@ async def full_pipeline(
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
     )
     async with FakeDiscord(school.world).running() as fake:
-        # With the state table, as in production: every handled message moves its channel's backfill cursor.
-        adapter = DiscordAdapter(school.config(), BOT_TOKEN, state=core.state if with_state else None)
+        adapter = DiscordAdapter(school.config(), BOT_TOKEN, state=core.state)
         await adapter.start(core.moderator)
-        review = school.review.id
-
-        def cards() -> int:
-            return sum(1 for m in school.world.messages.values() if m.channel_id == review)
-
-        async def settle() -> None:
-            expected = cards() + 1
-            while cards() < expected:  # the review card is the pipeline's last platform action
-                await asyncio.sleep(0.0005)
-            await asyncio.sleep(0.005)  # and the incident's action record after it: measure an idle bot
-
         try:
-            await settle_start(cards)
-            latencies = await sequential(school, watch, count, settle)
-            rate = await burst(school, watch, burst_count)
+            await core.moderator.drained()  # the start-up set-up's card (the announcement channel's R10 check)
+            profiler = cProfile.Profile() if profile else None
+            if profiler is not None:
+                profiler.enable()
+            result = await stream(school, watch, rate, seconds, abuse)
+            if profiler is not None and profile is not None:
+                profiler.disable()
+                profiler.dump_stats(profile)
+            await core.moderator.drained()
+            burst_rate, burst_deleted = await burst(school, watch, burst_count)
+            await core.moderator.drained()
             requests = len(fake.rest.requests)
         finally:
             await adapter.stop()
             core.close()
-    return latencies, rate, requests
+    return FullResult(result, burst_rate, burst_deleted, requests)
 
 
-async def settle_start(cards: Callable[[], int]) -> None:
-    """Wait for the start-up set-up's review card (the announcement channel's first R10 check)."""
-    for _ in range(2000):
-        if cards():
-            return
-        await asyncio.sleep(0.001)
+async def burst(school: School, watch: DeleteWatch, count: int) -> tuple[float, int]:
+    """Post `count` abusive messages at once; messages per second until the last DELETE, and how many came."""
+    start = time.perf_counter()
+    ids = [
+        school.world.create_message(school.daan.id, school.klas.id, ABUSIVE[n % len(ABUSIVE)].format(n=100_000 + n)).id
+        for n in range(count)
+    ]
+    await asyncio.gather(*(watch.wait(i, timeout=60) for i in ids), return_exceptions=True)
+    deleted = [watch.seen[i] for i in ids if i in watch.seen]
+    return (len(deleted) / (max(deleted) - start) if deleted else 0.0), len(deleted)
 
 
-def p90(values: list[float]) -> float:
-    return statistics.quantiles(values, n=10)[-1]
+def quantile(values: list[float], q: int) -> float:
+    """The q-th percentile."""
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
+
+
+def row(name: str, values: list[float], extra: str = "") -> str:
+    p50, p90, p99 = (quantile(values, q) for q in (50, 90, 99))
+    return f"{name:30}{p50:>9.2f}{p90:>9.2f}{p99:>9.2f}  {extra}"
+
+
+def run(factory: Callable[[], Awaitable[Any]]) -> Any:
+    return asyncio.run(factory())  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=200.0, help="messages per second")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--abuse", type=float, default=0.1, help="the share of abusive messages")
     parser.add_argument("--burst", type=int, default=300)
+    parser.add_argument("--profile", type=Path, default=None, help="cProfile statistics of the full pipeline")
     args = parser.parse_args(argv)
-    if args.messages < 10:
-        parser.error("--messages must be at least 10")
+    if not 0 < args.abuse <= 1 or args.rate * args.seconds * args.abuse < 10:
+        parser.error("the stream must hold at least 10 abusive messages")
     logging.basicConfig(level=logging.ERROR)
-    bare = asyncio.run(bare_discord_py(args.messages))
+    bare: StreamResult = run(lambda: bare_discord_py(args.rate, args.seconds, args.abuse))
     with tempfile.TemporaryDirectory() as tmp:
-        alone = asyncio.run(core_alone(args.messages, Path(tmp) / "alone"))
-        full, rate, requests = asyncio.run(full_pipeline(args.messages, args.burst, Path(tmp) / "full"))
-        bare_adapter, bare_rate, _ = asyncio.run(
-            full_pipeline(args.messages, args.burst, Path(tmp) / "no-cursor", with_state=False)
+        folder = Path(tmp)
+        full: FullResult = run(
+            lambda: full_pipeline(args.rate, args.seconds, args.abuse, args.burst, folder / "full", args.profile)
         )
-    bare_median, full_median, core_median = statistics.median(bare), statistics.median(full), statistics.median(alone)
-    print(f"messages: {args.messages} sequential, {args.burst} in a burst; REST requests seen: {requests}")
-    print(f"{'':28}{'median ms':>10}{'p90 ms':>10}")
-    print(f"{'discord.py alone (delete)':28}{bare_median:>10.2f}{p90(bare):>10.2f}")
-    print(f"{'Moderator to delete call':28}{core_median:>10.2f}{p90(alone):>10.2f}")
-    print(f"{'full pipeline (delete)':28}{full_median:>10.2f}{p90(full):>10.2f}")
-    no_cursor = statistics.median(bare_adapter)
-    print(f"{'  same, no backfill cursor':28}{no_cursor:>10.2f}{p90(bare_adapter):>10.2f}")
-    overhead = full_median - bare_median
-    print(f"bot overhead over discord.py: {overhead:.2f} ms median ({full_median / bare_median:.1f}x)")
-    # In the live loop the Moderator runs slower than alone (its SQLite commit shares the process with the gateway,
-    # the HTTP client and the in-process fake server), so this rest is an upper bound on the adapter's own cost.
-    print(f"rest (gateway, HTTP, contention, adapter): {overhead - core_median:.2f} ms median")
-    print(f"burst throughput: {rate:.0f} messages/s (delete + notice + incident + review card each)")
-    print(f"  without the backfill cursor: {bare_rate:.0f} messages/s (cursor cost {full_median - no_cursor:+.2f} ms)")
-    print(f"median_ms={full_median:.2f} p90_ms={p90(full):.2f} msgs_per_s={rate:.0f}")
+        alone: list[float] = run(lambda: core_alone(200, folder / "alone"))
+    s = full.stream
+    print(
+        f"stream: {args.rate:.0f} msg/s for {args.seconds:.0f} s, {args.abuse:.0%} abusive "
+        f"({s.abusive} messages); REST requests seen by the full pipeline's fake: {full.requests}"
+    )
+    print(f"{'message -> DELETE, ms':30}{'p50':>9}{'p90':>9}{'p99':>9}  deleted / CPU per message / sender late")
+    for name, result in (("discord.py alone", bare), ("full pipeline", s)):
+        extra = f"{len(result.latencies)}/{result.abusive}, {result.cpu_ms:.2f} ms, {result.late_ms:.1f} ms"
+        print(row(name, result.latencies, extra))
+    print(row("Moderator to delete call", alone, "(no Discord, one at a time)"))
+    if s.clean_deleted or bare.clean_deleted:
+        print(f"clean messages deleted: full pipeline {s.clean_deleted}, bare {bare.clean_deleted}")
+    ratio = quantile(s.latencies, 50) / quantile(bare.latencies, 50)
+    print(f"p50 full / bare: {ratio:.1f}x; CPU per message full / bare: {s.cpu_ms / bare.cpu_ms:.1f}x")
+    print(f"burst of {args.burst}: {full.burst_deleted} deleted, {full.burst_rate:.0f} messages/s")
+    p50, p90, p99 = (quantile(s.latencies, q) for q in (50, 90, 99))
+    print(f"p50_ms={p50:.2f} p90_ms={p90:.2f} p99_ms={p99:.2f} msgs_per_s={full.burst_rate:.0f}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from moderation.database_wait import DatabaseWait
 from moderation.deliveries import Deliveries, Job
+from moderation.done_marks import DoneMarks, DueMark
 from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.outbox import DRY, MESSAGE, message_snapshot
 from moderation.model import Action, ActionKind, EventId, Message, Platform, RoomId
@@ -76,6 +77,7 @@ class ActionRunner:
         checkpoint: Callable[[str], None],
         delivery_workers: Mapping[Platform, int],
         metrics: Metrics | None = None,
+        mark_interval: float = 0.05,
     ) -> None:
         self._outbox = outbox
         self._metrics = metrics or NoMetrics()
@@ -89,10 +91,15 @@ class ActionRunner:
         # it). A platform without any (0, or not named) has every action done inline, before its handler returns.
         self._delivery_workers = dict(delivery_workers)
         self._deliveries: dict[Platform, Deliveries] = {}
+        # Where there are workers, the done marks are written in batches, behind the message path's writes.
+        self._marks = DoneMarks(outbox, clock, wait, marked=self._marked, checkpoint=checkpoint, interval=mark_interval)
 
     async def fresh(self, incident: IncidentRef, enforcer: Enforcer) -> list[Action]:
         """Everything a just-recorded incident owes."""
-        pending = await self._wait.write(self._outbox.pending, incident.draft.message.platform, incident_id=incident.id)
+        pending: Sequence[PendingAction] | None = incident.pending  # as recorded: no need to read them back
+        if pending is None:
+            platform = incident.draft.message.platform
+            pending = await self._wait.write(self._outbox.pending, platform, incident_id=incident.id)
         return await self.dispatch(incident, enforcer, pending)
 
     async def after_replay(self, message: Message, enforcer: Enforcer) -> tuple[Action, ...]:
@@ -130,7 +137,7 @@ class ActionRunner:
         """A worker's job. The incident as stored now, not as it was judged: an erasure or a masking since then
         must not reach a card."""
         try:
-            stored = await self._wait.write(self._outbox.incident, job.incident.id)
+            stored = await self._wait.write(self._outbox.incident, job.incident.id, bookkeeping=True)
             if stored is not None:  # else it was erased altogether, and nothing is owed any more
                 await self.settle(stored, job.enforcer, job.actions, claimed=True)
         finally:
@@ -171,7 +178,7 @@ class ActionRunner:
         """Do each owed action in order and mark it done (`claimed`: these were claimed for this caller when they
         were handed over)."""
         done: list[Action] = []
-        room = incident.draft.room_name or incident.draft.message.room_id
+        batched = self._delivery_workers.get(incident.draft.message.platform, 0) > 0
         for owed in pending:
             if not claimed and self._taken(owed.id):
                 continue
@@ -179,23 +186,33 @@ class ActionRunner:
             try:
                 action = await self._wait.attempt(functools.partial(_perform, owed, incident, enforcer))
                 self._checkpoint(owed.step)
-                finished = await self._wait.write(
-                    self._outbox.finish, owed.id, action.ok, action.detail, self._clock.now()
-                )
+                if batched:  # marked with others shortly; until then this process knows it is done
+                    self._marks.add(owed, incident, action)
+                    finished = True
+                else:
+                    finished = await self._wait.write(
+                        self._outbox.finish, owed.id, action.ok, action.detail, self._clock.now()
+                    )
             finally:
                 self._in_flight.discard(owed.id)
             self._note_done(owed.id)
             if finished:
-                self._metrics.acted(incident.draft.message.platform.value, owed.kind, action.ok)
-                outcome = "done" if action.ok else "FAILED"
-                log.info("incident #%d: %s %s in room %s", incident.id, owed.step, outcome, room)
+                if not batched:
+                    self._marked(DueMark(owed, incident, action))
                 done.append(action)
         return done
 
+    def _marked(self, mark: DueMark) -> None:
+        incident, owed, action = mark.incident, mark.owed, mark.action
+        self._metrics.acted(incident.draft.message.platform.value, owed.kind, action.ok)
+        outcome = "done" if action.ok else "FAILED"
+        room = incident.draft.room_name or incident.draft.message.room_id
+        log.info("incident #%d: %s %s in room %s", incident.id, owed.step, outcome, room)
+
     @property
     def busy(self) -> bool:
-        """Some platform's workers still have a notice or card to deliver."""
-        return any(d.busy for d in self._deliveries.values())
+        """Some platform's workers still have a notice or card to deliver, or a done mark to write."""
+        return any(d.busy for d in self._deliveries.values()) or self._marks.busy
 
     async def drain(self, timeout: Callable[[], float]) -> bool:
         """Wait for the workers' notices and cards (each platform within what is left of `timeout()` seconds),
@@ -205,6 +222,7 @@ class ActionRunner:
             if not await deliveries.drain(max(0.0, timeout())):
                 finished = False
             await deliveries.close()
+        await self._marks.flush()
         return finished
 
 

@@ -6,13 +6,51 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from moderation.ports import StoreUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class WriterTurns:
+    """SQLite's one writer, shared in turns; the message path's writes go before the bookkeeping's (the delivery
+    workers' reads and done marks), which wait while any message-path write is waiting or running. The workers'
+    reads take turns too: beside the writer they only slowed it down (the GIL, the one core's share)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._urgent = 0  # message-path writes waiting or running
+        self._calm = asyncio.Event()
+        self._calm.set()
+
+    @asynccontextmanager
+    async def urgent(self) -> AsyncIterator[None]:
+        self._urgent += 1
+        self._calm.clear()
+        try:
+            async with self._lock:
+                yield
+        finally:
+            self._urgent -= 1
+            if not self._urgent:
+                self._calm.set()
+
+    @asynccontextmanager
+    async def background(self) -> AsyncIterator[None]:
+        while True:
+            await self._calm.wait()
+            await self._lock.acquire()
+            if not self._urgent:
+                break
+            self._lock.release()  # a message-path write came meanwhile: it is next in line
+        try:
+            yield
+        finally:
+            self._lock.release()
 
 
 class DatabaseWait:
@@ -22,16 +60,19 @@ class DatabaseWait:
         # SQLite has one writer: two threads writing at once make one of them sleep in SQLite's busy handler (1, 2,
         # 5, 10 ms, …), which put the delivery workers' records in front of the next message's. Taking turns here
         # costs nothing, since only one would write at a time anyway.
-        self._turn = asyncio.Lock() if one_writer else None
+        self._turns = WriterTurns() if one_writer else None
 
-    async def write(self, write: Callable[..., T], *args: object, **kwargs: object) -> T:
-        """Call `write` (a blocking read or write of the incident log) in a worker thread, until it gets through."""
-        return await self.attempt(lambda: self._in_turn(write, *args, **kwargs))
+    async def write(self, write: Callable[..., T], *args: object, bookkeeping: bool = False, **kwargs: object) -> T:
+        """Call `write` (a blocking read or write of the incident log) in a worker thread, until it gets through.
+        `bookkeeping`: not on the message path; on SQLite it waits while a message-path write is due."""
+        return await self.attempt(lambda: self._in_turn(write, args, kwargs, bookkeeping=bookkeeping))
 
-    async def _in_turn(self, write: Callable[..., T], *args: object, **kwargs: object) -> T:
-        if self._turn is None:
+    async def _in_turn(
+        self, write: Callable[..., T], args: tuple[object, ...], kwargs: dict[str, object], *, bookkeeping: bool
+    ) -> T:
+        if self._turns is None:
             return await asyncio.to_thread(write, *args, **kwargs)
-        async with self._turn:
+        async with self._turns.background() if bookkeeping else self._turns.urgent():
             return await asyncio.to_thread(write, *args, **kwargs)
 
     async def attempt(self, attempt: Callable[[], Awaitable[T]]) -> T:

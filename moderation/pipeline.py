@@ -95,6 +95,7 @@ class Moderator:
         room_rules: Sequence[RoomRule] = (),
         one_to_one_exceptions: Sequence[str] = (),
         delivery_workers: Mapping[Platform, int] | None = None,
+        done_mark_interval: float = 0.05,
         texts: Texts,
         metrics: Metrics | None = None,
     ) -> None:
@@ -125,6 +126,7 @@ class Moderator:
             checkpoint=checkpoint,
             delivery_workers=delivery_workers or {},
             metrics=self._metrics,
+            mark_interval=done_mark_interval,  # the workers' done marks wait this long for others to join them
         )
         self._accepting = True
         self._in_hand = 0

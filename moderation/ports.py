@@ -137,6 +137,8 @@ class IncidentRef:
     id: int
     draft: IncidentDraft
     created_at: datetime
+    # The outbox rows still pending as they were written with the incident (None: not known, read the outbox).
+    pending: tuple[PendingAction, ...] | None = None
 
 
 class StoreUnavailable(RuntimeError):
@@ -168,6 +170,15 @@ class PendingAction:
         return f"{self.kind}:{self.target}" if self.target else self.kind
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """An owed action's outcome, to be marked in the outbox."""
+
+    action_id: int
+    ok: bool
+    detail: str = ""
+
+
 class Outbox(Protocol):
     """The actions still owed for incidents; each is marked done (once) after it succeeded on the platform."""
 
@@ -181,6 +192,10 @@ class Outbox(Protocol):
 
     def finish(self, action_id: int, ok: bool, detail: str, now: datetime) -> bool:
         """Mark one action done (or failed); False when it was no longer pending (finished elsewhere)."""
+        ...
+
+    def finish_many(self, marks: Sequence[Mark], now: datetime) -> set[int]:
+        """Mark several in one transaction; the ids that were still pending (the others were finished elsewhere)."""
         ...
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 
 import discord
 
@@ -19,6 +20,9 @@ from moderation.ports import StateStore
 log = logging.getLogger(__name__)
 
 KEY = "discord:last:"
+# Seconds between writes of the cursors: at a steady stream every message moves one, and a write per message cost a
+# worker thread and an SQLite commit beside the incident log's. A crash repeats at most this much (harmless).
+SAVE_EVERY = 0.5
 
 
 class ChannelCursors:
@@ -33,6 +37,7 @@ class ChannelCursors:
         self._saved: dict[int, int] = {}
         self._pending: dict[int, int] = {}
         self._writer: asyncio.Task[None] | None = None
+        self._hurry = asyncio.Event()  # set at stop: write now
 
     def last(self, channel_id: int) -> int | None:
         if channel_id in self._saved:
@@ -72,8 +77,9 @@ class ChannelCursors:
         return found
 
     def _save(self, channel_id: int, message_id: int) -> None:
-        """Remember at once; write to the state table in a worker thread, the newest value per channel only, so
-        a slow commit never holds up the gateway (after a crash a few messages are judged again: harmless)."""
+        """Remember at once; write to the state table in a worker thread within SAVE_EVERY seconds, the newest
+        value per channel only, so a slow commit never holds up the gateway (after a crash a few messages are
+        judged again: harmless)."""
         self._saved[channel_id] = message_id
         self._pending[channel_id] = message_id
         try:
@@ -82,6 +88,7 @@ class ChannelCursors:
             self._write(self._take())
             return
         if self._writer is None or self._writer.done():
+            self._hurry.clear()
             self._writer = loop.create_task(self._write_pending())
 
     def _take(self) -> dict[int, int]:
@@ -89,6 +96,9 @@ class ChannelCursors:
         return batch
 
     async def _write_pending(self) -> None:
+        with suppress(TimeoutError):
+            async with asyncio.timeout(SAVE_EVERY):
+                await self._hurry.wait()
         while self._pending:
             await asyncio.to_thread(self._write, self._take())
 
@@ -102,6 +112,7 @@ class ChannelCursors:
     async def flush(self) -> None:
         """Write what is still pending (at stop)."""
         if self._writer is not None:
+            self._hurry.set()
             await asyncio.gather(self._writer, return_exceptions=True)
         if self._pending:
             await asyncio.to_thread(self._write, self._take())

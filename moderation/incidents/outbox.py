@@ -8,12 +8,12 @@ compare-and-set on `status = 'pending'`, so an action is never recorded twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import Connection, CursorResult, bindparam, insert, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -35,6 +35,7 @@ from moderation.ports import (
     Directory,
     IncidentDraft,
     IncidentRef,
+    Mark,
     PendingAction,
     ReviewerAssignment,
     StoreUnavailable,
@@ -93,47 +94,31 @@ class SqlOutbox:
             return _rebuild(row, snapshot, self._directory())
 
     def finish(self, action_id: int, ok: bool, detail: str, now: datetime) -> bool:
+        return bool(self.finish_many([Mark(action_id, ok, detail)], now))
+
+    def finish_many(self, marks: Sequence[Mark], now: datetime) -> set[int]:
+        """Mark several actions done (or failed) in one transaction; the ids that were still pending."""
+        finished: set[int] = set()
+        if not marks:
+            return finished
         with self._session() as session, session.begin():
-            owed = session.get(OutboxRow, action_id)
-            if owed is None:
-                return False
-            dry = bool((owed.payload or {}).get(DRY))
-            claimed = cast(
-                CursorResult[Any],
-                session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id == action_id, OutboxRow.status == "pending")
-                    .values(
-                        status="done" if ok else "failed",
-                        detail=detail,
-                        done_at=now,
-                        payload={DRY: True} if dry else {},
-                    )
-                    .execution_options(synchronize_session=False)
-                ),
-            ).rowcount
-            if claimed != 1:
-                return False  # finished by someone else in the meantime: its history line is already there
-            outcome = "ok" if ok else "FAILED"
-            shown = f"card for {owed.target}" + (f": {detail}" if detail else "") if owed.kind == CARD else detail
-            session.add(
-                HistoryRow(
-                    incident_id=owed.incident_id,
-                    at=now,
-                    actor="system",
-                    action=history_action(owed.kind).value,
-                    detail=f"{outcome}: {shown}" if shown else outcome,
-                )
-            )
-            session.flush()
-            left = session.scalar(
-                select(func.count())
-                .select_from(OutboxRow)
-                .where(OutboxRow.incident_id == owed.incident_id, OutboxRow.status == "pending")
-            )
-            if not left:
-                _settle(session, owed.incident_id, now)
-            return True
+            connection = session.connection()
+            ids = [mark.action_id for mark in marks]
+            owed = {row.id: row for row in connection.execute(_PENDING_OF, {"ids": ids})}
+            history: list[dict[str, object]] = []
+            for mark in marks:
+                row = owed.get(mark.action_id)
+                if row is None or not _claim(connection, mark, now, dry=bool((row.payload or {}).get(DRY))):
+                    continue  # finished by someone else in the meantime: its history line is already there
+                finished.add(mark.action_id)
+                history.append(_history_line(row.incident_id, row.kind, row.target, mark, now))
+            if history:
+                connection.execute(_INSERT_HISTORY, history)
+            touched = {owed[i].incident_id for i in finished}
+            left = set(connection.scalars(_STILL_OWED, {"incidents": sorted(touched)})) if touched else set()
+            for incident_id in sorted(touched - left):
+                _settle(session, incident_id, now)
+        return finished
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -147,6 +132,53 @@ class SqlOutbox:
 def history_action(kind: str) -> HistoryAction:
     """The history line's action: a card copy is part of announcing the incident."""
     return HistoryAction.ANNOUNCE if kind == CARD else HistoryAction.of(ActionKind(kind))
+
+
+_OUTBOX = OutboxRow.metadata.tables[OutboxRow.__tablename__]
+_PENDING_OF = select(_OUTBOX.c.id, _OUTBOX.c.incident_id, _OUTBOX.c.kind, _OUTBOX.c.target, _OUTBOX.c.payload).where(
+    _OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.status == "pending"
+)
+# A compare-and-set on `status = 'pending'`: of two finishers (a replay, a second process) one wins.
+_FINISH = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("action_id"), _OUTBOX.c.status == "pending")
+    .values(
+        status=bindparam("new_status"),
+        detail=bindparam("new_detail"),
+        done_at=bindparam("finished_at"),
+        payload=bindparam("kept", type_=_OUTBOX.c.payload.type),
+    )
+)
+_INSERT_HISTORY = insert(HistoryRow.metadata.tables[HistoryRow.__tablename__])
+_STILL_OWED = (
+    select(_OUTBOX.c.incident_id)
+    .where(_OUTBOX.c.incident_id.in_(bindparam("incidents", expanding=True)), _OUTBOX.c.status == "pending")
+    .distinct()
+)
+
+
+def _claim(connection: Connection, mark: Mark, now: datetime, *, dry: bool) -> bool:
+    values = {
+        "action_id": mark.action_id,
+        "new_status": "done" if mark.ok else "failed",
+        "new_detail": mark.detail,
+        "finished_at": now,
+        "kept": {DRY: True} if dry else {},
+    }
+    return cast(CursorResult[Any], connection.execute(_FINISH, values)).rowcount == 1
+
+
+def _history_line(incident_id: int, kind: str, target: str, mark: Mark, now: datetime) -> dict[str, object]:
+    outcome = "ok" if mark.ok else "FAILED"
+    detail = mark.detail
+    shown = f"card for {target}" + (f": {detail}" if detail else "") if kind == CARD else detail
+    return {
+        "incident_id": incident_id,
+        "at": now,
+        "actor": "system",
+        "action": history_action(kind).value,
+        "detail": f"{outcome}: {shown}" if shown else outcome,
+    }
 
 
 def _settle(session: Session, incident_id: int, now: datetime) -> None:

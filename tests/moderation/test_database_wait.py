@@ -38,3 +38,19 @@ async def test_one_writer_lets_blocking_writes_take_turns(one_writer: bool) -> N
         assert writes.most == 1
     else:  # PostgreSQL: side by side, in the worker threads
         assert writes.most >= 2
+
+
+async def test_bookkeeping_writes_wait_behind_the_message_paths_writes() -> None:
+    wait, order = DatabaseWait(0.01, one_writer=True), []
+
+    def write(name: str) -> None:
+        time.sleep(0.01)
+        order.append(name)
+
+    first = asyncio.create_task(wait.write(write, "record 1"))
+    await asyncio.sleep(0)  # the first record holds the writer's turn
+    marks = asyncio.create_task(wait.write(write, "done marks", bookkeeping=True))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(wait.write(write, "record 2"))  # asks after the marks, goes before them
+    await asyncio.gather(first, marks, second)
+    assert order == ["record 1", "record 2", "done marks"]

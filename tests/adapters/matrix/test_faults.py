@@ -167,7 +167,8 @@ async def test_killed_at_every_step_each_action_is_done_exactly_once(
     school: School, tmp_path: Path, postgres_url: str
 ) -> None:
     bot = await _bot(school, tmp_path, postgres_url, workers=4)  # notices and cards by the workers
-    steps = ["recorded", "delete", "notify-sender"]  # then each copy of the card, as routed (read below)
+    # "marks": delivered, and killed before the workers' batch of done marks is written.
+    steps = ["recorded", "delete", "notify-sender", "marks"]  # then each copy of the card, as routed (read below)
     sent: list[str] = []
     killed_at: list[str] = []
     while steps:
