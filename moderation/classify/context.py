@@ -156,7 +156,7 @@ _ABOUT = frozenset({"over", "about"})
 # "over" as part of a verb ("als ik niet over ga": pass to the next year) is no "about"
 _OVER_AS_VERB = frozenset({"ga", "gaat", "gaan", "ging", "gingen", "doe", "doet", "doen", "kom", "komt"})
 _TOPICS_OF_TALK = frozenset({Category.THREAT, Category.DISCRIMINATION})
-_PRONOUN_TARGETS = ("you", "third")
+_PRONOUN_TARGETS = frozenset({"you", "third"})
 
 
 def negates(parsed: Parsed, index: int) -> bool:
@@ -249,7 +249,7 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         reasons.append("negated")
     quoted = parsed.unquoted < len(tokens) and all(tokens[i].quoted for i in range(hit.first, hit.last + 1))
     if quoted and parsed.unquoted >= 2:
-        aimed = any("you" in tokens[i].kinds for i in range(hit.first, hit.last + 1))
+        aimed = any(not tokens[i].kinds.isdisjoint(_PRONOUN_TARGETS) for i in range(hit.first, hit.last + 1))
         factor *= QUOTED_AIMED if aimed else QUOTED
         reasons.append("quoted")
     anchor = hit.core[0]

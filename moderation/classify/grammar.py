@@ -32,6 +32,7 @@ from moderation.model import Category
 _SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity", "praise"})
 _PERSPECTIVE = frozenset({"to", "for", "voor", "volgens", "tegen"})
 _NEAR = 6  # words; a target further away is less surely the one the word is about
+_NEEDS_A_NEIGHBOUR = frozenset({"curse", "profanity"})  # they hit only the word next to them (see below)
 
 GUESSED_TARGET = 0.85
 FAR_TARGET = 0.85
@@ -131,7 +132,10 @@ def _nearest_target(parsed: Parsed, pred: _Predicate) -> Token | None:
         inside = pred.first <= index <= pred.last
         if inside and not pred.in_template:
             continue
-        distance = 0 if inside else min(abs(index - pred.first), abs(index - pred.last))
+        if inside or (pred.kind not in _NEEDS_A_NEIGHBOUR and _copula_subject(tokens, index, pred.first)):
+            distance = 0
+        else:
+            distance = min(abs(index - pred.first), abs(index - pred.last))
         # A protected group nearby wins (discrimination); otherwise the nearest, with a slight preference for
         # someone other than the speaker.
         rank = (
@@ -141,6 +145,15 @@ def _nearest_target(parsed: Parsed, pred: _Predicate) -> Token | None:
         if rank < best_rank:
             best, best_rank = token, rank
     return best
+
+
+def _copula_subject(tokens: Sequence[Token], index: int, first: int) -> bool:
+    """The one a noun or adjective is said of: "JIJ bent een sukkel, ik zweer het", "wat ben JIJ een sukkel"."""
+    if index >= first:
+        return False
+    clause = tokens[index].clause
+    near = (index - 1, index + 1)
+    return any(0 <= i < first and tokens[i].clause == clause and "copula" in tokens[i].kinds for i in near)
 
 
 def _category(pred: _Predicate, target: Token | None, entries: Sequence[Entry]) -> Category:

@@ -59,3 +59,14 @@ def test_aimed_abuse_quoted_in_single_marks_stays_abuse(tier: TextTier, marks: t
     left, right = marks
     result = tier.classify(f"{left}jij bent echt een smerige slet{right} zei hij tegen haar")
     assert result.score(Category.INSULT) >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'fwd: "lotte is een dikke lelijke koe, deel dit als je het ermee eens bent" 😂',
+        'zoals rik het zei: "thijs is een vieze mongool die niemand hier wil hebben"',
+    ],
+)
+def test_quoted_abuse_about_a_named_classmate_still_hurts(tier: TextTier, text: str) -> None:
+    assert max(v for _, v in tier.classify(text).scores) >= 0.5, text

@@ -270,3 +270,15 @@ def test_laughter_softens_only_the_weak_self_harm_phrase(tier: TextTier) -> None
     assert score_of(tier, "ik kan niet meer", Category.SELF_HARM) >= 0.5
     assert score_of(tier, "ik ben het leven zat 😂", Category.SELF_HARM) >= CLEAR
     assert score_of(tier, "ik wil dood haha", Category.SELF_HARM) >= CLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["jij bent een sukkel, ik zweer het", "jij bent echt een sukkel i swear", "jij bent echt een sukkel b212"],
+)
+def test_the_subject_of_is_is_the_target_whoever_is_named_after_it(tier: TextTier, text: str) -> None:
+    assert score_of(tier, text, Category.INSULT) >= CLEAR
+
+
+def test_the_speaker_who_calls_themselves_names_still_is_not_bullied(tier: TextTier) -> None:
+    assert score_of(tier, "ik ben zo een sukkel, jij niet", Category.INSULT) < CLEAN
