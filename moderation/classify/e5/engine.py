@@ -177,15 +177,18 @@ class Embedder:
         return out
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+        """Stop the extra engine threads; later calls embed in the caller's thread alone."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def _embed_distinct(self, texts: list[str]) -> Embeddings:
-        groups = split_evenly([len(t) for t in texts], self.threads)
-        if len(groups) == 1 or self._pool is None:
+        pool = self._pool
+        groups = split_evenly([len(t) for t in texts], self.threads if pool is not None else 1)
+        if pool is None or len(groups) == 1:
             return self._engine(texts)
         out: Embeddings = np.empty((len(texts), self.dim), dtype=np.float32)
-        others = [self._pool.submit(self._engine, [texts[i] for i in group]) for group in groups[1:]]
+        others = [pool.submit(self._engine, [texts[i] for i in group]) for group in groups[1:]]
         out[groups[0]] = self._engine([texts[i] for i in groups[0]])
         for group, future in zip(groups[1:], others, strict=True):
             out[group] = future.result()

@@ -161,3 +161,12 @@ def test_split_evenly_gives_every_text_once_in_groups_of_about_equal_length(part
     loads = [sum(lengths[i] for i in g) for g in groups]
     assert max(loads) - min(loads) <= max(lengths)
     assert split_evenly([], 2) == [] and split_evenly([5], 4) == [[0]]
+
+
+def test_a_closed_embedder_still_embeds_in_the_callers_thread() -> None:
+    embedder = load_embedder(threads=2, recent=0, verify=False)
+    texts = ["hoi", "wie heeft de aantekeningen van biologie", "tot morgen"]
+    before = embedder.embed(texts)
+    embedder.close()
+    embedder.close()
+    assert np.array_equal(embedder.embed(texts), before)
