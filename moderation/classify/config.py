@@ -24,7 +24,8 @@ class MLConfig:
     hf_model_dir: Path | None = None  # backend "hf": a local text-classification model folder
     hf_labels: tuple[tuple[str, Category], ...] = ()  # backend "hf": model label -> category
     max_batch: int = 32
-    max_wait_ms: float = 4.0
+    max_wait_ms: float | None = None  # how long the batcher waits for more texts; None: the backend's own
+    threads: int | None = None  # backend "e5": engine calls at once; None: the CPUs available, at most 4
 
 
 @dataclass(frozen=True, slots=True)

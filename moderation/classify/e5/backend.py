@@ -14,6 +14,9 @@ DATA = Path(__file__).parent
 HEADS_FILE = DATA / "heads.json"
 COMBINATION_FILE = DATA / "combination.json"
 TIER_NAME = "e5"
+# The batcher does not wait for company: an engine call costs ~1.5 ms besides its tokens, so a 4 ms wait would
+# cost a lone message more than batching saves; texts that arrive while the engine runs form the next batch.
+MAX_WAIT_MS = 0.0
 
 # Head -> category. A weapon or violence at school is a threat: the threat score is the higher of the two heads.
 HEAD_CATEGORIES: dict[str, Category] = {
@@ -51,9 +54,18 @@ class E5Scorer:
         return out
 
 
-def load_e5_scorer(heads_file: Path = HEADS_FILE) -> E5Scorer:
-    return E5Scorer(load_embedder(), load_heads(heads_file))
+def load_e5_scorer(heads_file: Path = HEADS_FILE, *, threads: int | None = None) -> E5Scorer:
+    return E5Scorer(load_embedder(threads=threads), load_heads(heads_file))
 
 
-def load_e5_tier(*, max_batch: int, max_wait_ms: float, heads_file: Path = HEADS_FILE) -> BatchedTier:
-    return BatchedTier(TIER_NAME, load_e5_scorer(heads_file), max_batch=max_batch, max_wait_ms=max_wait_ms)
+def load_e5_tier(
+    *,
+    max_batch: int,
+    max_wait_ms: float | None = None,
+    threads: int | None = None,
+    heads_file: Path = HEADS_FILE,
+) -> BatchedTier:
+    """`max_wait_ms` None: MAX_WAIT_MS. `threads` None: the engine's default (see `load_embedder`)."""
+    scorer = load_e5_scorer(heads_file, threads=threads)
+    wait = MAX_WAIT_MS if max_wait_ms is None else max_wait_ms
+    return BatchedTier(TIER_NAME, scorer, max_batch=max_batch, max_wait_ms=wait, on_close=scorer.embedder.close)

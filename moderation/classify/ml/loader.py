@@ -11,6 +11,9 @@ from moderation.classify.ml.tier import BatchedTier, MLTier
 
 log = logging.getLogger(__name__)
 
+# The transformer backends pad every batch to its longest text and gain much from batching: they wait for company.
+MODEL_WAIT_MS = 4.0
+
 
 def load_ml_tier(config: MLConfig) -> MLTier | None:
     """Load the configured backend, fully offline.
@@ -39,27 +42,22 @@ def _load(config: MLConfig) -> BatchedTier:
     if config.backend == "e5":
         from moderation.classify.e5 import load_e5_tier
 
-        return load_e5_tier(max_batch=config.max_batch, max_wait_ms=config.max_wait_ms)
+        return load_e5_tier(max_batch=config.max_batch, max_wait_ms=config.max_wait_ms, threads=config.threads)
+    wait = MODEL_WAIT_MS if config.max_wait_ms is None else config.max_wait_ms
     if config.backend == "detoxify":
         from moderation.classify.ml.detoxify_backend import load_detoxify_tier
 
-        return load_detoxify_tier(
-            config.cache_dir, config.model, max_batch=config.max_batch, max_wait_ms=config.max_wait_ms
-        )
+        return load_detoxify_tier(config.cache_dir, config.model, max_batch=config.max_batch, max_wait_ms=wait)
     if config.backend == "onnx":
         from moderation.classify.ml.onnx_backend import load_onnx_tier
 
-        return load_onnx_tier(
-            config.cache_dir, config.model, max_batch=config.max_batch, max_wait_ms=config.max_wait_ms
-        )
+        return load_onnx_tier(config.cache_dir, config.model, max_batch=config.max_batch, max_wait_ms=wait)
     if config.hf_model_dir is None:
         raise ModelMissingError("backend 'hf' needs classifier.hf_model_dir, a local text-classification model folder")
     point_libraries_at(config.cache_dir, offline=True)
     from moderation.classify.ml.hf_backend import load_hf_tier
 
-    return load_hf_tier(
-        config.hf_model_dir, dict(config.hf_labels), max_batch=config.max_batch, max_wait_ms=config.max_wait_ms
-    )
+    return load_hf_tier(config.hf_model_dir, dict(config.hf_labels), max_batch=config.max_batch, max_wait_ms=wait)
 
 
 def _fix(config: MLConfig) -> str:

