@@ -241,19 +241,24 @@ async def send(request: Request) -> Response:
     return _page(request, who, service, message=said)
 
 
-def _code(request: Request) -> int | None:
-    raw = str(request.path_params["code"])
-    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
-
-
-async def edit(request: Request) -> Response:
+async def _numbered(request: Request) -> tuple[Reviewer, StaffAnnouncements, FormData, int] | Response:
+    """A poster's form about one of their announcements, by the number in the address; or the page that refuses
+    it (a number that cannot be one is not found)."""
     found = await _posted(request)
     if isinstance(found, Response):
         return found
     who, service, form = found
-    code = _code(request)
-    if code is None:
+    raw = str(request.path_params["code"])
+    if not raw.isdigit() or len(raw) > 9:
         return _page(request, who, service, status=404, error=desk_of(request).texts.words.no_such_announcement)
+    return who, service, form, int(raw)
+
+
+async def edit(request: Request) -> Response:
+    found = await _numbered(request)
+    if isinstance(found, Response):
+        return found
+    who, service, form, code = found
     raw = str(form.get("tekst", "")).strip()
     if len(raw) > TEXT_LIMIT:
         return _page(
@@ -268,12 +273,9 @@ async def edit(request: Request) -> Response:
 
 
 async def retract(request: Request) -> Response:
-    found = await _posted(request)
+    found = await _numbered(request)
     if isinstance(found, Response):
         return found
-    who, service, _ = found
-    code = _code(request)
-    if code is None:
-        return _page(request, who, service, status=404, error=desk_of(request).texts.words.no_such_announcement)
+    who, service, _, code = found
     said = await service.retract(who.person, code)
     return _page(request, who, service, message=said)
