@@ -16,6 +16,7 @@ from adapters.base import Adapter
 from bot.app import Core
 from bot.secrets import read_secret
 from bot.settings import SettingsError, ZermeloSettings
+from moderation.announcements.composer import AnnouncementComposer
 from moderation.announcements.delivery import DeliveryLoop, DeliverySettings
 from moderation.announcements.fanout import Fanout
 from moderation.announcements.lease import DeliveryLease
@@ -138,18 +139,28 @@ def build_staff_announcements(
             return None
         return frozenset(policy.posters), policy.staff_may_post
 
-    return StaffAnnouncements(
+    records = StaffRecords(core.sessions)
+    reads = ReadConfirmations(core.sessions, STAFF_SOURCE, core.roster.current, core.clock)
+    composer = AnnouncementComposer(
         posts,
-        StaffRecords(core.sessions),
+        records,
         room_targets(core, zermelo),
         room_rule,
-        core.roster.current,
         fanout,
         core.clock,
         timezone,
-        Telling(tellers, progress_every_s, audiences),
-        ReadConfirmations(core.sessions, STAFF_SOURCE, core.roster.current, core.clock),
+        reads,
         texts=core.moderator.texts.announcements,
+    )
+    return StaffAnnouncements(
+        composer,
+        posts,
+        records,
+        core.roster.current,
+        fanout,
+        core.clock,
+        Telling(tellers, progress_every_s, audiences),
+        reads,
     )
 
 
