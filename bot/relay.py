@@ -187,6 +187,7 @@ def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnou
         for matrix in (a for a in adapters if isinstance(a, MatrixAdapter)):
             matrix.direct_commands = staff.handle
             matrix.read_confirmations = staff.reads.confirm if staff.reads is not None else None
+            matrix.read_withdrawals = staff.reads.withdraw if staff.reads is not None else None
     if any(a.platform is Platform.DISCORD for a in adapters):
         from adapters.discord.client import DiscordAdapter
 
