@@ -95,10 +95,14 @@ class MatrixAdapter:
         self._client = client
         self._moderator = moderator
         try:
-            await login(client, config, self._secrets)
-        except BaseException:  # refused, or stopped while the homeserver was down: no session left open
+            await self._start(client, moderator)
+        except BaseException:  # refused, stopped while the homeserver was down, or the core failed: no session left
             await client.close()
             raise
+
+    async def _start(self, client: AsyncClient, moderator: Moderator) -> None:
+        config = self._config
+        await login(client, config, self._secrets)
         enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name, moderator.texts)
         enforcer.txn_prefix = self._txn_prefix()
         self.enforcer = enforcer
