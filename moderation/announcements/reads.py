@@ -94,12 +94,12 @@ class ReadConfirmations:
                     AnnouncementReadRow.post_id == post.id, AnnouncementReadRow.reader == digest
                 )
             ).first()
-            carried_by = reaction_digest(platform, room_id, reaction) if reaction else None
-            if known is not None:
-                if carried_by is not None:  # a second ✅ of theirs (or 👍): the read stays until both are gone
-                    self._carried(known, carried_by)
-                return ReadOutcome.ALREADY
             post_id = post.id
+        carried_by = reaction_digest(platform, room_id, reaction) if reaction else None
+        if known is not None:
+            if carried_by is not None:  # a second ✅ of theirs (or 👍): the read stays until both are gone
+                self._carried(known, carried_by)
+            return ReadOutcome.ALREADY
         try:
             with self._sessions.begin() as session:
                 read = AnnouncementReadRow(post_id=post_id, reader=digest, at=self._clock.now())
