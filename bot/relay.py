@@ -16,6 +16,7 @@ from adapters.base import Adapter
 from bot.app import Core
 from bot.secrets import read_secret
 from bot.settings import SettingsError, ZermeloSettings
+from moderation.announcements.composer import AnnouncementComposer
 from moderation.announcements.delivery import DeliveryLoop, DeliverySettings
 from moderation.announcements.fanout import Fanout
 from moderation.announcements.lease import DeliveryLease
@@ -138,18 +139,28 @@ def build_staff_announcements(
             return None
         return frozenset(policy.posters), policy.staff_may_post
 
-    return StaffAnnouncements(
+    records = StaffRecords(core.sessions)
+    reads = ReadConfirmations(core.sessions, STAFF_SOURCE, core.roster.current, core.clock)
+    composer = AnnouncementComposer(
         posts,
-        StaffRecords(core.sessions),
+        records,
         room_targets(core, zermelo),
         room_rule,
-        core.roster.current,
         fanout,
         core.clock,
         timezone,
-        Telling(tellers, progress_every_s, audiences),
-        ReadConfirmations(core.sessions, STAFF_SOURCE, core.roster.current, core.clock),
+        reads,
         texts=core.moderator.texts.announcements,
+    )
+    return StaffAnnouncements(
+        composer,
+        posts,
+        records,
+        core.roster.current,
+        fanout,
+        core.clock,
+        Telling(tellers, progress_every_s, audiences),
+        reads,
     )
 
 
@@ -176,6 +187,7 @@ def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnou
         for matrix in (a for a in adapters if isinstance(a, MatrixAdapter)):
             matrix.direct_commands = staff.handle
             matrix.read_confirmations = staff.reads.confirm if staff.reads is not None else None
+            matrix.read_withdrawals = staff.reads.withdraw if staff.reads is not None else None
     if any(a.platform is Platform.DISCORD for a in adapters):
         from adapters.discord.client import DiscordAdapter
 

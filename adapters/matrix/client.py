@@ -35,7 +35,7 @@ from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.room_sends import RoomSends
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, login, make_client
 from adapters.matrix.timeline import fetch_gap, own_join
-from moderation.announcements.reads import ConfirmRead
+from moderation.announcements.reads import ConfirmRead, WithdrawRead
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewResult, ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
@@ -78,6 +78,7 @@ class MatrixAdapter:
         self.enforcer: MatrixEnforcer | None = None
         self.direct_commands: DirectCommands | None = None  # set before start: commands in direct rooms
         self.read_confirmations: ConfirmRead | None = None  # set before start: "Gelezen ✓" on announcements
+        self.read_withdrawals: WithdrawRead | None = None  # set before start: that ✅ removed again
         self.batches = 0  # processed sync batches (tests and the benchmark watch this)
         self._last_sync: float | None = None  # monotonic time of the homeserver's last /sync answer
         self._sync_failing = False
@@ -94,10 +95,14 @@ class MatrixAdapter:
         self._client = client
         self._moderator = moderator
         try:
-            await login(client, config, self._secrets)
-        except BaseException:  # refused, or stopped while the homeserver was down: no session left open
+            await self._start(client, moderator)
+        except BaseException:  # refused, stopped while the homeserver was down, or the core failed: no session left
             await client.close()
             raise
+
+    async def _start(self, client: AsyncClient, moderator: Moderator) -> None:
+        config = self._config
+        await login(client, config, self._secrets)
         enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name, moderator.texts)
         enforcer.txn_prefix = self._txn_prefix()
         self.enforcer = enforcer
@@ -116,6 +121,7 @@ class MatrixAdapter:
         self._handler = EventHandler(client, config, moderator, enforcer, self._guard.reconcile_room, self._review)
         self._handler.direct_commands = self.direct_commands
         self._handler.read_confirmations = self.read_confirmations
+        self._handler.read_withdrawals = self.read_withdrawals
         enforcer.room_sends = RoomSends(client, attempts=config.action_attempts, max_delay=config.max_backoff_s)
         await crypto_housekeeping(client)
         since = self._state.get(SYNC_TOKEN_KEY)

@@ -20,9 +20,16 @@ from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.event_fields import MalformedEvent
 from adapters.matrix.report_command import ReportCommand, report_command
 from adapters.matrix.review import MatrixReview
-from adapters.matrix.translate import JUDGED_TYPES, NOT_POSTING, event_message, message_from_event, read_reaction
+from adapters.matrix.translate import (
+    JUDGED_TYPES,
+    NOT_POSTING,
+    event_message,
+    message_from_event,
+    read_reaction,
+    redacted_event,
+)
 from adapters.matrix.translate_members import member_change_from_event
-from moderation.announcements.reads import ConfirmRead, ReadOutcome
+from moderation.announcements.reads import ConfirmRead, ReadOutcome, WithdrawRead
 from moderation.model import AccountId, EventId, Platform, RoomId, RoomKind
 from moderation.pipeline import Moderator
 from moderation.texts import Phrase
@@ -60,6 +67,7 @@ class EventHandler:
         # Commands typed in a person's direct room with the bot (a teacher's `!mededeling`): the reply, or None.
         self.direct_commands: DirectCommands | None = None
         self.read_confirmations: ConfirmRead | None = None  # "Gelezen ✓": a ✅ on a teacher's announcement
+        self.read_withdrawals: WithdrawRead | None = None  # that ✅ removed again
 
     async def handle(self, room_id: str, event: object) -> None:
         """One timeline event. Raises only for failures worth retrying the batch for (the core failed)."""
@@ -90,6 +98,9 @@ class EventHandler:
             return
         if announcement and event_type == "m.reaction" and self._is_read_confirmation(room_id, source):
             return  # counted; the reaction stays (any other reaction goes to the backstop below)
+        if announcement and event_type == "m.room.redaction":
+            self._withdraw_read(room_id, source)
+            return
         if not isinstance(event_type, str) or event_type not in JUDGED_TYPES:
             if announcement and isinstance(event_type, str) and event_type not in NOT_POSTING:
                 await self._backstop(room_id, source)
@@ -131,8 +142,18 @@ class EventHandler:
         if found is None or self.read_confirmations is None:
             return False
         target, sender = found
-        outcome = self.read_confirmations(Platform.MATRIX, room_id, target, sender)
+        reaction = source.get("event_id")
+        reaction = reaction if isinstance(reaction, str) else ""
+        outcome = self.read_confirmations(Platform.MATRIX, room_id, target, sender, reaction)
         return outcome in (ReadOutcome.COUNTED, ReadOutcome.ALREADY, ReadOutcome.OWN)
+
+    def _withdraw_read(self, room_id: str, source: Mapping[str, Any]) -> None:
+        """A redaction in an announcement room: when it removes a reader's ✅ (they took it back, or someone
+        removed it), that reader no longer counts as having read the post. The bot's own redactions never reach
+        here, and a redaction of anything else changes nothing."""
+        redacted = redacted_event(source)
+        if redacted is not None and self.read_withdrawals is not None:
+            self.read_withdrawals(Platform.MATRIX, room_id, redacted)
 
     async def _backstop(self, room_id: str, source: Mapping[str, Any]) -> None:
         """R10 in an announcement room: anything else someone who may not post manages to send (a reaction, a poll

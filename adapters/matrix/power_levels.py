@@ -3,8 +3,10 @@
 "Only staff may post" in Matrix means `events_default` at the staff level: raising only `m.room.message` would
 still let students send reactions and every other event type. Reactions alone may be opened up (`Levels.reactions`)
 for the "Gelezen ✓" read confirmations: a reaction is no post, and the bot still removes any reaction that is not a
-read confirmation (the R10 backstop). Room creators (room version 12 and later) have
-unlimited power and must not be listed in `users`, so creator entries are never added, changed or removed.
+read confirmation (the R10 backstop). Taking a reaction back is a redaction, so redactions are opened with them;
+redacting anyone else's event still takes the `redact` level, kept at least at the staff level. Room creators
+(room version 12 and later) have unlimited power and must not be listed in `users`, so creator entries are never
+added, changed or removed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+_REDACT_DEFAULT = 50  # the spec's `redact` level when the room's power levels do not name one
 # Room versions where the creator(s) are privileged outside the power-level `users` map (MSC4289).
 _CREATOR_PRIVILEGED_VERSIONS = frozenset({"12", "org.matrix.hydra.11"})
 
@@ -69,7 +72,10 @@ def wanted_levels(
     events = dict(events) if isinstance(events, Mapping) else {}
     wanted["events"] = {kind: max(_int(level, levels.staff), levels.staff) for kind, level in events.items()}
     if levels.reactions:
-        wanted["events"]["m.reaction"] = _int(wanted.get("users_default"), 0)
+        everyone = _int(wanted.get("users_default"), 0)
+        wanted["events"]["m.reaction"] = everyone
+        wanted["events"]["m.room.redaction"] = everyone  # a reader removing their own ✅
+        wanted["redact"] = max(_int(current.get("redact"), _REDACT_DEFAULT), levels.staff)
 
     users_in = current.get("users")
     users_in = users_in if isinstance(users_in, Mapping) else {}
@@ -96,9 +102,9 @@ def wanted_levels(
 def drift(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
     """Human lines for each difference that matters ("events_default is 0, should be 50"); empty when none."""
     lines: list[str] = []
-    for key in ("events_default", "users_default"):
-        if _int(current.get(key), 0) != _int(wanted.get(key), 0):
-            lines.append(f"{key} is {current.get(key, 0)}, should be {wanted.get(key, 0)}")
+    for key, default in (("events_default", 0), ("users_default", 0), ("redact", _REDACT_DEFAULT)):
+        if _int(current.get(key), default) != _int(wanted.get(key), default):
+            lines.append(f"{key} is {current.get(key, default)}, should be {wanted.get(key, default)}")
     for section in ("events", "users"):
         have = current.get(section)
         have = have if isinstance(have, Mapping) else {}

@@ -162,3 +162,14 @@ def read_reaction(event: Mapping[str, object]) -> tuple[str, str] | None:
     if not isinstance(target, str) or not isinstance(key, str) or not isinstance(sender, str):
         return None
     return (target, sender) if key.strip().replace("\ufe0f", "") in READ_KEYS else None
+
+
+def redacted_event(event: Mapping[str, object]) -> str | None:
+    """The id of the event a redaction removes (`content.redacts` from room version 11 on, before that beside the
+    content); None for anything else."""
+    if event.get("type") != "m.room.redaction":
+        return None
+    content = event.get("content")
+    redacts = content.get("redacts") if isinstance(content, Mapping) else None
+    redacts = redacts if isinstance(redacts, str) else event.get("redacts")
+    return redacts if isinstance(redacts, str) else None

@@ -17,6 +17,7 @@ from adapters.web.backend import Reviewer
 from adapters.web.security import csrf_ok
 from moderation.announcements.commands import TEXT_LIMIT, Announce, Edit, When
 from moderation.announcements.compose import clean
+from moderation.announcements.composer import AnnouncementComposer
 from moderation.announcements.staff import StaffAnnouncements
 from moderation.announcements.targets import RoomKey
 from moderation.announcements.templates import expand
@@ -81,7 +82,7 @@ def _composed(form: FormData) -> Composed:
     )
 
 
-def _when(composed: Composed, service: StaffAnnouncements, texts: DeskTexts) -> When | str | None:
+def _when(composed: Composed, composer: AnnouncementComposer, texts: DeskTexts) -> When | str | None:
     if composed.when == "nu":
         return None
     if composed.when in ("vandaag", "morgen"):
@@ -95,17 +96,17 @@ def _when(composed: Composed, service: StaffAnnouncements, texts: DeskTexts) -> 
             moment = datetime.fromisoformat(composed.moment)
         except ValueError:
             return texts.words.bad_moment
-        days = (moment.date() - service.local_today()).days  # a day before today resolves to "already past"
+        days = (moment.date() - composer.local_today()).days  # a day before today resolves to "already past"
         return When(moment.time().replace(second=0, microsecond=0), days)
     return texts.words.bad_moment
 
 
-def _request(composed: Composed, who: Reviewer, service: StaffAnnouncements, texts: DeskTexts) -> Announce | str:
+def _request(composed: Composed, who: Reviewer, composer: AnnouncementComposer, texts: DeskTexts) -> Announce | str:
     """The request the form makes, or the reason it cannot be made (nothing is stored either way)."""
     if not composed.rooms:
         return texts.words.no_rooms_chosen
     mine: dict[str, set[str]] = {}  # each room the sender may post in, with its classes (one room may serve two)
-    for cls, rooms in service.postable(who.person).items():
+    for cls, rooms in composer.postable(who.person).items():
         for room, _ in rooms:
             mine.setdefault(_room_value(room), set()).add(cls)
     if not composed.rooms <= mine.keys():
@@ -114,10 +115,10 @@ def _request(composed: Composed, who: Reviewer, service: StaffAnnouncements, tex
         return texts.words.empty_text
     if len(composed.text) > TEXT_LIMIT:
         return texts.text_too_long(TEXT_LIMIT, len(composed.text))
-    body = clean(expand(composed.text, service.texts), TEXT_LIMIT)
+    body = clean(expand(composed.text, composer.texts), TEXT_LIMIT)
     if not body:
         return texts.words.empty_text
-    when = _when(composed, service, texts)
+    when = _when(composed, composer, texts)
     if isinstance(when, str):
         return when
     chosen = frozenset((Platform(v.partition(":")[0]), v.partition(":")[2]) for v in composed.rooms)
@@ -145,19 +146,20 @@ def _page(
     message: str | None = None,
 ) -> Response:
     desk = desk_of(request)
+    composer = service.composer
     prefill = request.query_params.get("tekst", "")[:TEXT_LIMIT] if request.method == "GET" else ""
     shown = composed or Composed(frozenset(), prefill, "nu", "", "", False)
     return desk.page(
         request,
         "announcements.html",
         status,
-        rooms=service.postable(who.person),
+        rooms=composer.postable(who.person),
         room_value=_room_value,
         composed=shown,
         error=error,
         message=message,
-        sent=service.sent_by(who.person),
-        moment=lambda when: service.texts.moment(when, service.timezone),
+        sent=composer.sent_by(who.person),
+        moment=lambda when: composer.texts.moment(when, composer.timezone),
         text_limit=TEXT_LIMIT,
     )
 
@@ -182,7 +184,7 @@ async def _asked(
         return found
     who, service, form = found
     composed = _composed(form)
-    return who, service, form, composed, _request(composed, who, service, desk_of(request).texts)
+    return who, service, form, composed, _request(composed, who, service.composer, desk_of(request).texts)
 
 
 async def compose(request: Request) -> Response:
@@ -197,17 +199,18 @@ async def preview(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     who, service, _, composed, asked = found
-    shown = service.preview(who.person, asked) if isinstance(asked, Announce) else asked
+    composer = service.composer
+    shown = composer.preview(who.person, asked) if isinstance(asked, Announce) else asked
     if isinstance(shown, str):
         return _page(request, who, service, status=400, composed=composed, error=shown)
     prepared, posts_of = shown
-    when = None if prepared.due is None else service.texts.moment(prepared.due, service.timezone)
-    names = {room: name for rooms in service.postable(who.person).values() for room, name in rooms}
+    when = None if prepared.due is None else composer.texts.moment(prepared.due, composer.timezone)
+    names = {room: name for rooms in composer.postable(who.person).values() for room, name in rooms}
     # Where a platform asks with a button (Discord) rather than a line in the text (Matrix), the preview shows it.
     button = {
         (room.platform, room.room_id)
         for room, _ in posts_of
-        if (room.platform, room.room_id) in prepared.asking and not service.fanout.read_hint(room.platform)
+        if (room.platform, room.room_id) in prepared.asking and not composer.read_hint(room.platform)
     }
     posts = [
         (
@@ -229,7 +232,7 @@ async def send(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     who, service, form, composed, asked = found
-    checked = service.prepare(who.person, asked) if isinstance(asked, Announce) else asked
+    checked = service.composer.prepare(who.person, asked) if isinstance(asked, Announce) else asked
     if isinstance(checked, str) or not isinstance(asked, Announce):
         return _page(request, who, service, status=400, composed=composed, error=str(checked))
     nonce = str(form.get("nonce", ""))[:NONCE_MAX]
@@ -241,25 +244,30 @@ async def send(request: Request) -> Response:
     return _page(request, who, service, message=said)
 
 
-def _code(request: Request) -> int | None:
-    raw = str(request.path_params["code"])
-    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
-
-
-async def edit(request: Request) -> Response:
+async def _numbered(request: Request) -> tuple[Reviewer, StaffAnnouncements, FormData, int] | Response:
+    """A poster's form about one of their announcements, by the number in the address; or the page that refuses
+    it (a number that cannot be one is not found)."""
     found = await _posted(request)
     if isinstance(found, Response):
         return found
     who, service, form = found
-    code = _code(request)
-    if code is None:
+    raw = str(request.path_params["code"])
+    if not raw.isdigit() or len(raw) > 9:
         return _page(request, who, service, status=404, error=desk_of(request).texts.words.no_such_announcement)
+    return who, service, form, int(raw)
+
+
+async def edit(request: Request) -> Response:
+    found = await _numbered(request)
+    if isinstance(found, Response):
+        return found
+    who, service, form, code = found
     raw = str(form.get("tekst", "")).strip()
     if len(raw) > TEXT_LIMIT:
         return _page(
             request, who, service, status=400, error=desk_of(request).texts.text_too_long(TEXT_LIMIT, len(raw))
         )
-    body = clean(expand(raw, service.texts), TEXT_LIMIT)
+    body = clean(expand(raw, service.composer.texts), TEXT_LIMIT)
     if not body:
         return _page(request, who, service, status=400, error=desk_of(request).texts.words.empty_text)
     platform, account = _sender(who, None)
@@ -268,12 +276,9 @@ async def edit(request: Request) -> Response:
 
 
 async def retract(request: Request) -> Response:
-    found = await _posted(request)
+    found = await _numbered(request)
     if isinstance(found, Response):
         return found
-    who, service, _ = found
-    code = _code(request)
-    if code is None:
-        return _page(request, who, service, status=404, error=desk_of(request).texts.words.no_such_announcement)
+    who, service, _, code = found
     said = await service.retract(who.person, code)
     return _page(request, who, service, message=said)

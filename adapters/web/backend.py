@@ -80,7 +80,7 @@ class DeskBackend:
         if person is None:
             return None
         reviews = may_use_desk(person, directory)
-        announces = self.announcements is not None and bool(self.announcements.postable(person))
+        announces = self.announcements is not None and bool(self.announcements.composer.postable(person))
         if not reviews and not announces:
             return None
         actor = replace(Actor.of(person), key=f"{DESK}{person.id}")

@@ -6,15 +6,21 @@ Each reader counts once per room. What is kept of a confirmation is a digest of 
 be computed again from an account, so an AVG request still finds and erases a person's confirmations
 (`export_reads`, `erase_reads`). A confirmation goes with its post (retention) and is no longer taken once the
 announcement is retracted.
+
+A confirmation given with a reaction (Matrix) can be taken back: the reactions that carry it are kept as digests
+too (`reaction_digest`), and when the reader's last one is removed, their confirmation is withdrawn and the count
+drops by one. Nothing else is kept of it than the count: a withdrawn confirmation is deleted as an erased one is,
+and the log says only that one was withdrawn from which post.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from moderation.announcements.store import POSTED
 from moderation.model import AccountId, Platform
 from moderation.ports import Clock, Directory
-from moderation.storage.announcements import AnnouncementPostRow, AnnouncementReadRow
+from moderation.storage.announcements import AnnouncementPostRow, AnnouncementReadReactionRow, AnnouncementReadRow
+
+log = logging.getLogger(__name__)
 
 
 class ReadOutcome(enum.Enum):
@@ -45,6 +53,10 @@ def reader_digest(post_id: int, platform: Platform, account: str) -> str:
     return hashlib.sha256(f"{post_id}\x00{platform.value}\x00{account}".encode()).hexdigest()[:32]
 
 
+def reaction_digest(platform: Platform, room_id: str, reaction: str) -> str:
+    return hashlib.sha256(f"{platform.value}\x00{room_id}\x00{reaction}".encode()).hexdigest()[:32]
+
+
 class ReadConfirmations:
     def __init__(
         self, sessions: sessionmaker[Session], source: str, directory: Callable[[], Directory], clock: Clock
@@ -54,8 +66,11 @@ class ReadConfirmations:
         self._directory = directory
         self._clock = clock
 
-    def confirm(self, platform: Platform, room_id: str, message_id: str, account: str) -> ReadOutcome:
-        """`account` says they read the post that is message `message_id` in the room."""
+    def confirm(
+        self, platform: Platform, room_id: str, message_id: str, account: str, reaction: str = ""
+    ) -> ReadOutcome:
+        """`account` says they read the post that is message `message_id` in the room; `reaction`: the id of the
+        reaction they said it with, where removing it takes it back (Matrix)."""
         with self._sessions.begin() as session:
             post = session.scalars(
                 select(AnnouncementPostRow).where(
@@ -79,15 +94,53 @@ class ReadConfirmations:
                     AnnouncementReadRow.post_id == post.id, AnnouncementReadRow.reader == digest
                 )
             ).first()
-            if known is not None:
-                return ReadOutcome.ALREADY
             post_id = post.id
+        carried_by = reaction_digest(platform, room_id, reaction) if reaction else None
+        if known is not None:
+            if carried_by is not None:  # a second ✅ of theirs (or 👍): the read stays until both are gone
+                self._carried(known, carried_by)
+            return ReadOutcome.ALREADY
         try:
             with self._sessions.begin() as session:
-                session.add(AnnouncementReadRow(post_id=post_id, reader=digest, at=self._clock.now()))
+                read = AnnouncementReadRow(post_id=post_id, reader=digest, at=self._clock.now())
+                session.add(read)
+                if carried_by is not None:
+                    session.flush()
+                    session.add(AnnouncementReadReactionRow(read_id=read.id, reaction=carried_by))
         except IntegrityError:  # the same reader twice at once (a double click): counted once
             return ReadOutcome.ALREADY
         return ReadOutcome.COUNTED
+
+    def _carried(self, read_id: int, reaction: str) -> None:
+        try:
+            with self._sessions.begin() as session:
+                session.add(AnnouncementReadReactionRow(read_id=read_id, reaction=reaction))
+        except IntegrityError:  # the same reaction seen again (a sync batch handled twice)
+            pass
+
+    def withdraw(self, platform: Platform, room_id: str, reaction: str) -> bool:
+        """The reaction with id `reaction` in the room was removed: if it carried a reader's confirmation and was
+        the last of theirs that did, the confirmation is withdrawn (True). Any other removal changes nothing."""
+        with self._sessions.begin() as session:
+            carrier = session.scalars(
+                select(AnnouncementReadReactionRow).where(
+                    AnnouncementReadReactionRow.reaction == reaction_digest(platform, room_id, reaction)
+                )
+            ).first()
+            if carrier is None:
+                return False
+            read_id = carrier.read_id
+            session.delete(carrier)
+            session.flush()
+            left = session.scalar(
+                select(func.count(AnnouncementReadReactionRow.id)).where(AnnouncementReadReactionRow.read_id == read_id)
+            )
+            if left:
+                return False
+            post_id = session.scalar(select(AnnouncementReadRow.post_id).where(AnnouncementReadRow.id == read_id))
+            session.execute(delete(AnnouncementReadRow).where(AnnouncementReadRow.id == read_id))
+        log.info("announcements: a read confirmation of post %s was withdrawn (its reaction was removed)", post_id)
+        return True
 
     def counts(self, key: str) -> list[RoomReads]:
         """Per room of one announcement that asked for it: how many confirmed."""
@@ -133,4 +186,12 @@ def erase_reads(session: Session, accounts: Sequence[tuple[str, str]]) -> int:
     return len(ids)
 
 
-ConfirmRead = Callable[[Platform, str, str, str], ReadOutcome]  # (platform, room id, message id, account)
+class ConfirmRead(Protocol):
+    """A reader's "Gelezen ✓": (platform, room id, the post's message id, the reader's account[, the reaction])."""
+
+    def __call__(
+        self, platform: Platform, room_id: str, message_id: str, account: str, reaction: str = ""
+    ) -> ReadOutcome: ...
+
+
+WithdrawRead = Callable[[Platform, str, str], bool]  # (platform, room id, the removed reaction's id)

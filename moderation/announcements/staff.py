@@ -1,11 +1,12 @@
 """A staff member posts one announcement to the announcement rooms of several classes at once, from their private
-chat with the bot, now or at a set time, edits it and retracts it everywhere with one command (see `commands`).
+chat with the bot or the desk's Mededelingen page, now or at a set time, edits it and retracts it everywhere with
+one command (see `commands`). What a request would post, and whether the sender may, is the composer's
+(`composer.AnnouncementComposer`); this service posts it.
 
-Only staff (per the roster) may announce, and only in rooms they may post in (R10: the room's posters, or every
-staff member where `posters` says "staff"). The post names the teacher. The rooms' posts go through the same durable
-queue as the timetable relay's (`announcement_posts`), paced by the platforms' own limits; a scheduled post is a row
-of that queue that is not due before its moment, so it survives restarts like any other owed post. With `+gelezen`
-the posts ask readers to confirm "Gelezen ✓" (`reads`), and `!gelezen <nummer>` gives the sender the count per room.
+The post names the teacher. The rooms' posts go through the same durable queue as the timetable relay's
+(`announcement_posts`), paced by the platforms' own limits; a scheduled post is a row of that queue that is not due
+before its moment, so it survives restarts like any other owed post. With `+gelezen` the posts ask readers to
+confirm "Gelezen ✓" (`reads`), and `!gelezen <nummer>` gives the sender the count per room.
 """
 
 from __future__ import annotations
@@ -16,31 +17,22 @@ import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from moderation.announcements.commands import Announce, Edit, Reads, Retract, parse
+from moderation.announcements.composer import AnnouncementComposer
 from moderation.announcements.fanout import Fanout, Progress
 from moderation.announcements.plan import Plan, WantedPost
 from moderation.announcements.ports import Audience, Teller
 from moderation.announcements.reads import ReadConfirmations
 from moderation.announcements.staff_store import RoomHeader, StaffAnnouncement, StaffRecords
 from moderation.announcements.store import AnnouncementPosts
-from moderation.announcements.targets import RoomKey, RoomTargets
 from moderation.model import AccountId, Person, PersonId, Platform, Role
 from moderation.ports import Clock, Directory
-from moderation.texts import AnnouncementTexts
 
 log = logging.getLogger(__name__)
 
 PROGRESS_FROM = 10  # rooms: a smaller fan-out is over before a progress line would help
-
-
-def may_post(person: Person, posters: frozenset[str], staff_may_post: bool) -> bool:
-    return person.id in posters or (staff_may_post and person.role is Role.STAFF)
-
-
-RoomRule = Callable[[Platform, str], tuple[frozenset[str], bool] | None]  # a room's (posters, staff may post)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,55 +44,26 @@ class Telling:
     audiences: Mapping[Platform, Audience] = field(default_factory=dict)  # rooms' sizes, for "14 van 27 gelezen"
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    rooms: tuple[RoomHeader, ...]
-    due: datetime | None
-    refused: str  # the classes of rooms reached but not the sender's to post in
-    asking: frozenset[RoomKey]  # the rooms whose post asks "Gelezen ✓"
-
-
-@dataclass(frozen=True, slots=True)
-class SentRoom:
-    classes: str
-    platform: Platform
-    name: str
-    status: str  # the posts queue's: "done", "pending", "failed", … ("removed" once retracted and gone)
-    read: int | None  # "Gelezen ✓" so far; None where the post did not ask
-
-
-@dataclass(frozen=True, slots=True)
-class SentAnnouncement:
-    code: int | None
-    record: StaffAnnouncement
-    rooms: tuple[SentRoom, ...]
-
-
 class StaffAnnouncements:
     def __init__(
         self,
+        composer: AnnouncementComposer,
         posts: AnnouncementPosts,
         records: StaffRecords,
-        targets: RoomTargets,
-        room_rule: RoomRule,
         directory: Callable[[], Directory],
         fanout: Fanout,
         clock: Clock,
-        timezone: ZoneInfo,
         telling: Telling | None = None,
         reads: ReadConfirmations | None = None,
-        *,
-        texts: AnnouncementTexts,
     ) -> None:
-        self._say = texts
+        self.composer = composer
+        self._say = composer.texts  # the replies say what the composer checked, in the same words and zone
+        self._timezone = composer.timezone
         self._posts = posts
         self._records = records
-        self._targets = targets
-        self._room_rule = room_rule
         self._directory = directory
         self._fanout = fanout
         self._clock = clock
-        self._timezone = timezone
         self._telling = telling or Telling({})
         self._reads = reads
         self._background: set[asyncio.Future[Progress]] = set()  # deliveries started for a web page
@@ -116,17 +79,6 @@ class StaffAnnouncements:
     @property
     def reads(self) -> ReadConfirmations | None:
         return self._reads
-
-    @property
-    def texts(self) -> AnnouncementTexts:
-        return self._say
-
-    @property
-    def timezone(self) -> ZoneInfo:
-        return self._timezone
-
-    def local_today(self) -> date:
-        return self._clock.now().astimezone(self._timezone).date()
 
     async def handle(self, platform: Platform, account: str, text: str, command_id: str = "") -> str | None:
         """Run a command typed in the sender's private chat with the bot; the reply (None: not a command of ours).
@@ -161,7 +113,7 @@ class StaffAnnouncements:
         """Post `command` for `person` (both front ends come here: the chat's `!mededeling` and the desk's composer);
         the reply in the sender's words. `platform`/`account`: where the sender hears of progress. `background`:
         deliver beside the caller instead of waiting for the last room (a web page answers at once)."""
-        prepared = self.prepare(person, command)
+        prepared = self.composer.prepare(person, command)
         if isinstance(prepared, str):
             return prepared
         now = self._clock.now()
@@ -204,104 +156,6 @@ class StaffAnnouncements:
         if asking:
             lines.append(self._say.reads_hint(code))
         return " ".join(line for line in lines if line)
-
-    def prepare(self, person: Person, command: Announce) -> Prepared | str:
-        """What `command` would post, checked: the rooms it reaches that `person` may post in (R10), the moment,
-        and which posts ask "Gelezen ✓"; or the reason it cannot be posted. Nothing is stored."""
-        if person.role is not Role.STAFF:
-            return self._say.not_staff()
-        unknown = [c for c in command.classes if not self._targets.classes_of(c)]
-        if unknown:
-            return self._say.unknown_classes(", ".join(unknown))
-        now = self._clock.now()
-        due: datetime | None = None
-        if command.when is not None:
-            resolved = command.when.resolve(now, self._timezone, self._say)
-            if isinstance(resolved, str):
-                return resolved
-            due = resolved
-        reached = self._targets.rooms_for(command.classes)
-        if command.rooms is not None:  # only the ticked rooms, and every one of them must be of these classes
-            if not command.rooms or not command.rooms <= reached.keys():
-                return self._say.no_room("")
-            reached = {room: classes for room, classes in reached.items() if room in command.rooms}
-        allowed: dict[RoomKey, tuple[str, ...]] = {}
-        refused: list[str] = []
-        for (room_platform, room_id), classes in reached.items():
-            rule = self._room_rule(room_platform, room_id)
-            if rule is not None and may_post(person, *rule):
-                allowed[(room_platform, room_id)] = classes
-            else:
-                refused.append("/".join(classes))
-        refusal = ", ".join(sorted(set(refused)))
-        if not allowed or (refused and command.rooms is not None):  # a ticked room that is not theirs: nothing
-            return self._say.no_room(refusal)
-        rooms = tuple(
-            RoomHeader(p, room_id, "/".join(cls), self._say.post_header(person.name, "/".join(cls)))
-            for (p, room_id), cls in allowed.items()
-        )
-        asking = (
-            frozenset((r.platform, r.room_id) for r in rooms if self._fanout.confirms_reads(r.platform))
-            if command.asks_read and self._reads is not None
-            else frozenset()
-        )
-        return Prepared(rooms, due, refusal, asking)
-
-    def preview(self, person: Person, command: Announce) -> tuple[Prepared, list[tuple[RoomHeader, str]]] | str:
-        """What `command` would post, with each room's post exactly as its readers will see it; or the reason it
-        cannot be posted."""
-        prepared = self.prepare(person, command)
-        if isinstance(prepared, str):
-            return prepared
-        return prepared, [
-            (
-                room,
-                self._say.post_text(
-                    room.header,
-                    command.text,
-                    read_hint=self._fanout.read_hint(room.platform)
-                    if (room.platform, room.room_id) in prepared.asking
-                    else "",
-                ),
-            )
-            for room in prepared.rooms
-        ]
-
-    def postable(self, person: Person) -> dict[str, list[tuple[RoomKey, str]]]:
-        """Per class, the announcement rooms `person` may post in (with their names); classes without one left out."""
-        found: dict[str, list[tuple[RoomKey, str]]] = {}
-        if person.role is not Role.STAFF:
-            return found
-        for cls, rooms in self._targets.every_class().items():
-            for room in rooms:
-                rule = self._room_rule(*room)
-                if rule is not None and may_post(person, *rule):
-                    found.setdefault(cls, []).append((room, self._targets.name_of(room)))
-        return found
-
-    def sent_by(self, person: Person, limit: int = 30) -> list[SentAnnouncement]:
-        """The sender's own announcements, newest first, with each room's state and, where asked, its read count
-        (a read of the counts is on record, as with `!gelezen`)."""
-        shown: list[SentAnnouncement] = []
-        now = self._clock.now()
-        for record in self._records.by_author(person.id, limit):
-            places = {(Platform(p), room_id): status for p, room_id, _, status in self._posts.places(record.key)}
-            counts = self._reads.counts(record.key) if self._reads is not None else []
-            read = {(c.platform, c.room_id): c.read for c in counts}
-            if counts:
-                self._posts.log_view(record.key, person.id, now, "the read counts")
-            rooms = tuple(
-                SentRoom(
-                    room.classes,
-                    room.platform,
-                    self._targets.name_of((room.platform, room.room_id)),
-                    places.get((room.platform, room.room_id), "removed"),
-                    read.get((room.platform, room.room_id)),
-                )
-                for room in record.rooms
-            )
-            shown.append(SentAnnouncement(self._posts.first_id(record.key), record, rooms))
-        return shown
 
     def _plan(
         self,

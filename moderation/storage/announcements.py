@@ -80,3 +80,16 @@ class AnnouncementReadRow(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("announcement_posts.id", ondelete="CASCADE"), index=True)
     reader: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnnouncementReadReactionRow(Base):
+    """A reaction (Matrix's ✅) that carries one reader's "Gelezen ✓": a digest of its event id in its room, not the
+    id, so that removing it can find the read again while the table still names nobody. A reader may confirm with
+    more than one reaction (✅ and 👍); their read is withdrawn when the last of them is removed. Deleted with its
+    read (and so with its post, and on an AVG erasure)."""
+
+    __tablename__ = "announcement_read_reactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    read_id: Mapped[int] = mapped_column(ForeignKey("announcement_reads.id", ondelete="CASCADE"), index=True)
+    reaction: Mapped[str] = mapped_column(String(64), unique=True)

@@ -90,6 +90,10 @@ class School:
         path = f"/_matrix/client/v3/rooms/{quote(room_id)}/send/{event_type}/{uuid.uuid4().hex}"
         return str((await self.api(name, "PUT", path, content))["event_id"])
 
+    async def redact(self, name: str, room_id: str, event_id: str) -> str:
+        path = f"/_matrix/client/v3/rooms/{quote(room_id)}/redact/{quote(event_id)}/{uuid.uuid4().hex}"
+        return str((await self.api(name, "PUT", path, {}))["event_id"])
+
     async def edit(self, name: str, room_id: str, original: str, body: str) -> str:
         return await self.send(
             name,

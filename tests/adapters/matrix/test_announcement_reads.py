@@ -76,3 +76,57 @@ async def test_a_students_check_mark_counts_once_and_another_reaction_is_removed
             core.close()
     finally:
         await leave(school, [made], ("sanne", "bot", "jan"))
+
+
+async def test_a_student_who_takes_back_her_check_mark_no_longer_counts(
+    school: School, tmp_path: Path, store_dir: Path
+) -> None:
+    """Removing a ✅ is a redaction of one's own reaction: the read confirmation it carried is withdrawn, unless
+    another reaction of hers still says "gelezen"; a new ✅ counts her again."""
+    made = await school.create_room("jan", members=("sanne", "daan"), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(made, "announcement", name="Mededelingen 2B")])
+    adapter = school.adapter(core, store_dir, read_reactions=True)
+    staff = attach_staff_commands(core, [adapter])
+    assert staff is not None and staff.reads is not None
+    reads = staff.reads
+    try:
+        await adapter.start(core.moderator)
+        try:
+            reply = await staff.handle(Platform.MATRIX, school.uid("jan"), "!mededeling 2b +gelezen: Toets", "$c1")
+            assert reply is not None
+            code = reply.split("nummer ")[1].split(";")[0]
+            timeline = await school.timeline("sanne", made, limit=20)
+            [post] = [
+                e["event_id"] for e in timeline if e["sender"] == school.uid("bot") and e["type"] == "m.room.message"
+            ]
+            with core.sessions() as session:
+                key = session.scalars(select(AnnouncementPostRow.key)).one()
+
+            def read() -> int:
+                return sum(r.read for r in reads.counts(key))
+
+            check = await school.send_event("sanne", made, "m.reaction", annotation(post, READ_KEY))
+            thumb = await school.send_event("sanne", made, "m.reaction", annotation(post, "👍"))
+            await school.send_event("daan", made, "m.reaction", annotation(post, READ_KEY))
+            await eventually(lambda: read() == 2, what="both students counted")
+
+            await school.redact("sanne", made, check)
+            # Events are handled in the room's order: once a later one is, the redaction before it was too.
+            probe = await school.send_event("daan", made, "m.reaction", annotation(post, "🖕"))
+            await eventually(lambda: seen_redacted(school, made, probe), what="the later reaction handled")
+            assert read() == 2  # her 👍 still says she read it
+
+            await school.redact("sanne", made, thumb)
+            await eventually(lambda: read() == 1, what="her confirmation withdrawn")
+            assert await staff.handle(Platform.MATRIX, school.uid("jan"), f"!gelezen {code}", "$c2") == (
+                f"Mededeling {code}:\n2B (matrix): 1 van 2 gelezen"
+            )
+            await school.send_event("sanne", made, "m.reaction", annotation(post, READ_KEY))
+            await eventually(lambda: read() == 2, what="a new check mark counted again")
+        finally:
+            assert staff.fanout.lease is not None
+            staff.fanout.lease.release()
+            await adapter.stop()
+            core.close()
+    finally:
+        await leave(school, [made], ("sanne", "daan", "bot", "jan"))

@@ -35,6 +35,7 @@ async def test_a_classmates_number_is_removed_with_a_notice_and_masked_in_the_lo
         assert database_files
         assert all(b"12 34 56 78" not in p.read_bytes() for p in database_files)  # not even in the WAL
     finally:
+        await core.moderator.stop_taking(grace=10)  # as the bot stops: what the workers have in hand finishes
         await adapter.stop()
         core.close()
 

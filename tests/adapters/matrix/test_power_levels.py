@@ -59,10 +59,18 @@ def test_per_type_entries_below_staff_are_raised() -> None:
 def test_reactions_may_be_opened_for_read_confirmations_and_nothing_else() -> None:
     current = {**SYNAPSE_DEFAULT, "events": {"m.room.message": 0, "m.reaction": 50, "m.room.name": 50}}
     wanted = wanted_levels(current, posters=[], bot=BOT, levels=Levels(reactions=True))
-    assert wanted["events"] == {"m.room.message": 50, "m.reaction": 0, "m.room.name": 50}
-    assert wanted["events_default"] == 50
+    # Taking a ✅ back is a redaction of one's own reaction; anyone else's events still need the `redact` level.
+    assert wanted["events"] == {"m.room.message": 50, "m.reaction": 0, "m.room.name": 50, "m.room.redaction": 0}
+    assert wanted["events_default"] == 50 and wanted["redact"] == 50
     assert "events[m.reaction] is 50, should be 0" in drift(current, wanted)
+    assert "events[m.room.redaction] is unset, should be 0" in drift(current, wanted)
     assert drift(wanted, wanted_levels(wanted, posters=[], bot=BOT, levels=Levels(reactions=True))) == []
+    for lowered in ({**current, "redact": 0}, {key: v for key, v in current.items() if key != "redact"}):
+        raised = wanted_levels(lowered, posters=[], bot=BOT, levels=Levels(reactions=True, staff=60))
+        assert raised["redact"] == 60  # never low enough for a student to remove a teacher's post
+        assert "redact is" in " ".join(drift(lowered, raised))
+    closed = wanted_levels(current, posters=[], bot=BOT)
+    assert "m.room.redaction" not in closed["events"] and closed["redact"] == 50  # without reactions: untouched
 
 
 def test_a_student_raised_to_posting_level_is_dropped_but_not_a_higher_admin() -> None:

@@ -234,5 +234,6 @@ async def test_a_core_failure_retries_the_batch(
         assert [i.event_id for i in incidents(core)] == [bad]
         assert flaky.failures == 0 and "a sync batch could not be finished" in caplog.text
     finally:
+        await core.moderator.stop_taking(grace=10)  # as the bot stops: the notice to daan in hand finishes
         await adapter.stop()
         core.close()

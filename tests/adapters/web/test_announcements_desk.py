@@ -278,6 +278,9 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(teacher: Page, compose
     assert page.request.post(f"{composer.url}/mededelingen/1/intrekken", form={"csrf": ""}).status == 403
     status, body = _post(page, f"{composer.url}/mededelingen/77777/wijzigen", _form(page, tekst="nieuw"))
     assert status == 200 and "77777" in body  # the service's own answer: no such announcement
+    for address in ("abc/wijzigen", "1234567890/wijzigen", "-1/intrekken", "1234567890/intrekken"):
+        status, body = _post(page, f"{composer.url}/mededelingen/{address}", _form(page, tekst="nieuw"))
+        assert status == 404 and WORDS.no_such_announcement in body, address
     assert composer.recorded() == before and composer.posts("2B") == sent
 
 

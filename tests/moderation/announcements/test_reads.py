@@ -16,12 +16,17 @@ from bot.app import Core
 from bot.relay import build_delivery, build_staff_announcements
 from bot.texts.nl import DUTCH
 from moderation.announcements.commands import Announce, Reads, When, parse
-from moderation.announcements.reads import ReadOutcome, erase_reads, export_reads, reader_digest
+from moderation.announcements.reads import ReadOutcome, erase_reads, export_reads, reaction_digest, reader_digest
 from moderation.announcements.staff import StaffAnnouncements
 from moderation.model import Platform
 from moderation.privacy.erase import erase_person
 from moderation.privacy.export import export_person
-from moderation.storage.announcements import AnnouncementLogRow, AnnouncementPostRow, AnnouncementReadRow
+from moderation.storage.announcements import (
+    AnnouncementLogRow,
+    AnnouncementPostRow,
+    AnnouncementReadReactionRow,
+    AnnouncementReadRow,
+)
 from tests.support.core import make_core
 from tests.support.fakes import FixedClock
 
@@ -175,6 +180,47 @@ async def test_an_edit_keeps_asking_and_a_retraction_stops_the_count(tmp_path: P
     assert summary is not None and summary.startswith(f"Mededeling {code} (ingetrokken, er wordt niet meer geteld):")
     assert "2B (matrix): 1 van 2 gelezen" in summary  # what was counted stays readable
     assert SAY.read_reply(ReadOutcome.RETRACTED) == "Deze mededeling is ingetrokken; gelezen wordt niet meer geteld."
+
+
+async def test_a_reader_who_removes_the_last_reaction_of_theirs_no_longer_counts(tmp_path: Path) -> None:
+    core, staff, _, _ = setup(tmp_path)
+    code = code_of(await staff.handle(Platform.MATRIX, JAN, "!mededeling 2b +gelezen: toets vrijdag", "$a"))
+    reads = staff.reads
+    assert reads is not None
+    room, post, sanne = "!2b:school.test", "$post-!2b:school.test", "@s:school.test"
+    assert reads.confirm(Platform.MATRIX, room, post, sanne, "$check") is ReadOutcome.COUNTED
+    assert reads.confirm(Platform.MATRIX, room, post, sanne, "$thumb") is ReadOutcome.ALREADY  # ✅ and 👍
+    assert reads.confirm(Platform.MATRIX, room, post, "@x:school.test", "$other") is ReadOutcome.COUNTED
+    with core.sessions() as session:  # the reactions are kept as digests, as the readers are
+        kept = session.scalars(select(AnnouncementReadReactionRow.reaction)).all()
+    assert sorted(kept) == sorted(reaction_digest(Platform.MATRIX, room, r) for r in ("$check", "$thumb", "$other"))
+    assert not reads.withdraw(Platform.MATRIX, room, "$check")  # her 👍 still says she read it
+    assert [r.read for r in reads.counts(staff_key(core))] == [2]
+    assert not reads.withdraw(Platform.MATRIX, room, "$unrelated")  # any other removal changes nothing
+    assert not reads.withdraw(Platform.MATRIX, "!3a:school.test", "$thumb")  # the same id in another room is not it
+    assert reads.withdraw(Platform.MATRIX, room, "$thumb")  # the last one: her confirmation is withdrawn
+    assert not reads.withdraw(Platform.MATRIX, room, "$thumb")  # a redaction seen twice withdraws once
+    said = await staff.handle(Platform.MATRIX, JAN, f"!gelezen {code}", "$b")
+    assert said is not None and f"Mededeling {code}:\n2B (matrix): 1 van 2 gelezen\n" in said
+    with core.sessions() as session:
+        reader = reader_digest(staff_post_id(core), Platform.MATRIX, sanne)
+        assert reader not in session.scalars(select(AnnouncementReadRow.reader)).all()
+        assert session.scalars(select(AnnouncementReadReactionRow.reaction)).all() == [kept[-1]]
+    # Taking it back is not final: a new ✅ counts her again.
+    assert reads.confirm(Platform.MATRIX, room, post, sanne, "$again") is ReadOutcome.COUNTED
+    assert [r.read for r in reads.counts(staff_key(core))] == [2]
+    # A confirmation given without a reaction (a button) has nothing to remove, and the erasure takes the reactions.
+    with core.sessions.begin() as session:
+        assert erase_reads(session, [("matrix", sanne), ("matrix", "@x:school.test")]) == 2
+    with core.sessions() as session:
+        assert session.scalars(select(AnnouncementReadReactionRow)).all() == []
+
+
+def staff_post_id(core: Core) -> int:
+    with core.sessions() as session:
+        post_id = session.scalars(select(AnnouncementPostRow.id).where(AnnouncementPostRow.asks_read)).first()
+        assert post_id is not None
+        return post_id
 
 
 def staff_key(core: Core) -> str:

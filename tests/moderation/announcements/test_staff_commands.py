@@ -9,7 +9,7 @@ import pytest
 
 from bot.texts.nl import DUTCH
 from moderation.announcements.commands import Announce, Edit, Retract, When, parse
-from moderation.announcements.staff import may_post
+from moderation.announcements.composer import may_post
 from moderation.announcements.templates import expand
 from moderation.model import Person, PersonId, Role
 

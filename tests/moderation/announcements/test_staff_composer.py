@@ -37,20 +37,20 @@ async def test_a_composer_posts_to_the_ticked_rooms_only_and_all_of_them_the_sen
     staff = build_staff_announcements(core, [rooms])
     jan = core.roster.current().person(PersonId("jan"))
     assert jan is not None
-    assert {cls: [room for room, _ in found] for cls, found in staff.postable(jan).items()} == {"2B": [A, B]}
+    assert {cls: [room for room, _ in found] for cls, found in staff.composer.postable(jan).items()} == {"2B": [A, B]}
 
-    texts = staff.texts
-    assert staff.prepare(jan, Announce(("2B", "3A"), "x", rooms=frozenset({A, C}))) == texts.no_room("3A")
-    assert staff.prepare(jan, Announce(("2B",), "x", rooms=frozenset({C}))) == texts.no_room("")  # not of 2B
-    assert staff.prepare(jan, Announce(("2B",), "x", rooms=frozenset())) == texts.no_room("")
+    texts = staff.composer.texts
+    assert staff.composer.prepare(jan, Announce(("2B", "3A"), "x", rooms=frozenset({A, C}))) == texts.no_room("3A")
+    assert staff.composer.prepare(jan, Announce(("2B",), "x", rooms=frozenset({C}))) == texts.no_room("")  # not of 2B
+    assert staff.composer.prepare(jan, Announce(("2B",), "x", rooms=frozenset())) == texts.no_room("")
     student = Person(PersonId("sanne"), "Sanne", Role.STUDENT)
-    assert staff.prepare(student, Announce(("2B",), "x")) == texts.not_staff()
-    assert staff.postable(student) == {}
+    assert staff.composer.prepare(student, Announce(("2B",), "x")) == texts.not_staff()
+    assert staff.composer.postable(student) == {}
 
-    shown = staff.preview(jan, Announce(("2B",), "Geen gym", rooms=frozenset({B})))
+    shown = staff.composer.preview(jan, Announce(("2B",), "Geen gym", rooms=frozenset({B})))
     assert not isinstance(shown, str)
     assert [text for _, text in shown[1]] == ["Mededeling van Meneer Jansen (2B): Geen gym"]
-    assert staff.sent_by(jan) == []  # a preview stores nothing
+    assert staff.composer.sent_by(jan) == []  # a preview stores nothing
 
     said = await staff.announce(
         jan, Announce(("2B",), "Geen gym", rooms=frozenset({B})), Platform.MATRIX, "", "d1", background=True
@@ -58,7 +58,7 @@ async def test_a_composer_posts_to_the_ticked_rooms_only_and_all_of_them_the_sen
     assert said == texts.progress(0, 1)  # answered before the rooms have it; they get it beside the caller
     assert rooms.posted == []
     for _ in range(200):  # the delivery runs on the loop beside the caller
-        [sent] = staff.sent_by(jan)
+        [sent] = staff.composer.sent_by(jan)
         if sent.rooms[0].status == "done":
             break
         await asyncio.sleep(0.01)
