@@ -199,6 +199,7 @@ class TemplateMatcher:
         self._by_word: dict[str, list[Compiled]] = {}
         self._by_kind: dict[str, list[Compiled]] = {}
         self.required_words: set[str] = set()  # every template needs one of these words ...
+        self.required_forms: dict[str, frozenset[str]] = {}  # ... in one of its forms that `_fits` (form -> words)
         self.trigger_kinds: set[str] = set()  # ... or a word of one of these kinds
         self._candidates: dict[tuple[str, frozenset[str]], _Candidates] = {}  # per word: templates it may start
         self._commands: set[tuple[Element, ...]] = set()  # templates that are a command (see _IMPERATIVES)
@@ -219,6 +220,9 @@ class TemplateMatcher:
             self._commands.add(compiled[0])
         if compiled[2] is not None:
             self.required_words.update(compiled[2])
+            for word in compiled[2]:
+                for form in _forms(word):
+                    self.required_forms[form] = self.required_forms.get(form, frozenset()) | {word}
             needs = _needs(elements)
             for word in compiled[2]:
                 self._needs.setdefault(word, []).append(needs)

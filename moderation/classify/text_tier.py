@@ -11,7 +11,7 @@ from moderation.classify.config import ClassifierConfig
 from moderation.classify.grammar import find_hits
 from moderation.classify.hit import Hit
 from moderation.classify.lexicon import PREDICATE_KINDS, Lexicon, build_lexicon
-from moderation.classify.lookup import WordLookup
+from moderation.classify.lookup import Resolved, WordLookup
 from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
 from moderation.classify.templates import TemplateMatcher
 from moderation.classify.tokens import PERSON_SUFFIXES, Piece, Token, joined_words, parse, plainly_split, tokenize
@@ -57,6 +57,7 @@ class TextTier:
         self._lookup = WordLookup(lexicon)
         self._templates = TemplateMatcher(lexicon.templates)
         self._required = frozenset(self._templates.required_words)
+        self._required_forms = self._templates.required_forms
         self._triggers = frozenset(PREDICATE_KINDS | self._templates.trigger_kinds | {"weapon"})
         self._known_names = bundled_first_names()
         self._first_names = first_names
@@ -80,9 +81,12 @@ class TextTier:
             self._roster = (current, names)
         return names
 
-    def _worth_parsing(self, words: Sequence[str], names: frozenset[str]) -> bool:
+    def _worth_parsing(
+        self, words: Sequence[str], names: frozenset[str], stretched: Sequence[Resolved] = ()
+    ) -> bool:
         """Most chat is clean: a hurtful word must be present for any hit, or every word and slot of some
-        template (one of its words is looked for first)."""
+        template (one of its words is looked for first). `stretched`: how the stretched words read (see
+        `_stretched_readings`); then a template's word also counts as present in a form `_fits` accepts."""
         cache, resolve, triggers = self._lookup.cache, self._lookup.resolve, self._triggers
         kinds_present: set[str] = set()
         terms: list[str] = []
@@ -95,13 +99,42 @@ class TextTier:
                 kinds_present |= kinds
             if resolved.term:
                 terms.append(resolved.term)
+        for resolved in stretched:
+            kinds = resolved.kinds
+            if kinds:
+                if not kinds.isdisjoint(triggers):
+                    return True
+                kinds_present |= kinds
+            if resolved.term:
+                terms.append(resolved.term)
         required = self._required.intersection(words)
         if terms:
             required |= self._required.intersection(terms)
+        if stretched:  # stretched parts also find a template's word by its other forms ("aff", "daod")
+            for form in {*words, *terms}:
+                required |= self._required_forms.get(form, frozenset())
         if not required:
             return False
         forms = {*words, *terms}
         return self._templates.could_match(required, forms, kinds_present | self._guessed_kinds(forms, names))
+
+    def _stretched_readings(self, pieces: Sequence[Piece], stretched: Sequence[int]) -> list[Resolved]:
+        """How the tokenizer reads the words that hold a stretched letter (`WordLookup.stretched`)."""
+        out: list[Resolved] = []
+        lookup = self._lookup
+        runs_at = iter(stretched)
+        position = next(runs_at, None)
+        for start, end, word, _ in pieces:
+            runs: list[int] = []
+            while position is not None and position < end:
+                if position >= start:
+                    runs.append(position - start)
+                position = next(runs_at, None)
+            if runs:
+                reading = lookup.stretched(word, runs)
+                if reading is not None:
+                    out.append(reading)
+        return out
 
     def _guessed_kinds(self, forms: set[str], names: frozenset[str]) -> set[str]:
         """The kinds the tokenizer may give words the lexicon does not know: a person noun by its ending, a
@@ -121,7 +154,12 @@ class TextTier:
         if not plainly_split(text, plain, self._lookup):
             pieces = joined_words(text, self._lookup)  # something to join: kan.ker, kank er
             plain = [word for _, _, word, _ in pieces]
-        if not norm.stretched and not self._worth_parsing(plain, names):
+        if norm.stretched:
+            if pieces is None:
+                pieces = [(m.start(), m.end(), m.group(), False) for m in _WORD.finditer(text)]
+            if not self._worth_parsing(plain, names, self._stretched_readings(pieces, norm.stretched)):
+                return [], []
+        elif not self._worth_parsing(plain, names):
             return [], []
         original = norm.original
 

@@ -1,0 +1,167 @@
+"""Whether a change to the text tier kept every verdict: run it over many varied texts, save every result (scores,
+evidence, note, context factor, hits), and compare with a saved run.
+
+    .venv/bin/python -m benchmarks.text_tier_equality save /tmp/before.txt [--extra FILE.csv ...]
+    .venv/bin/python -m benchmarks.text_tier_equality compare /tmp/before.txt [--extra FILE.csv ...]
+
+The texts: the training corpus, every string literal in the text tier's tests, the speed benchmark's chat mix and
+hostile messages, each corpus text with each evasion trick of the evasion benchmark applied to one of its words,
+with capitals and with stretched letters, long messages glued from corpus texts (judged in overlapping parts),
+and, with --extra, the `text` column of CSV files (an outside check only: its texts are inputs, nothing more).
+They are judged in one fixed order by one tier (its word cache carries over, as in a running bot) and, for the
+long ones, again by a fresh tier.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import json
+import random
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from benchmarks.evasion_eval import TRICKS
+from benchmarks.text_tier_speed import generate, hostile_messages
+from moderation.classify.config import ClassifierConfig
+from moderation.classify.text_tier import TextResult, TextTier
+
+_ROOT = Path(__file__).resolve().parent.parent
+_CORPUS = _ROOT / "moderation" / "classify" / "training" / "corpus"
+_TESTS = _ROOT / "tests" / "moderation" / "classify"
+_EMOJI = ["😂", "💀", "🙄", "❤️", "👍🏽"]
+_SEPARATORS = [".", "-", "*", "_", " ", "..", "·", "/"]
+
+
+def corpus_texts() -> list[str]:
+    out: list[str] = []
+    for path in sorted(_CORPUS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out.append(json.loads(line)["text"])
+    return out
+
+
+def test_literals() -> list[str]:
+    """Every string literal in the classify tests (the table rows and the other cases)."""
+    out: list[str] = []
+    for path in sorted(_TESTS.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) < 5000:
+                out.append(node.value)
+    return out
+
+
+def csv_texts(paths: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for name in paths:
+        with open(name, encoding="utf-8", newline="") as handle:
+            out.extend(row["text"] for row in csv.DictReader(handle))
+    return out
+
+
+def _replaced(words: Sequence[str], k: int, new: str) -> str:
+    return " ".join([*words[:k], new, *words[k + 1 :]])
+
+
+def mutated(texts: Sequence[str], seed: int) -> Iterator[str]:
+    """Each text with each trick applied to one word (chosen at random), then the whole text in capitals, title
+    case, with an emoji or a separator inside a word and a stretched letter."""
+    rng = random.Random(seed)
+    tricks = list(TRICKS.values())
+    for text in texts:
+        words = text.split(" ")
+        if not words:
+            continue
+        for trick in tricks:
+            k = rng.randrange(len(words))
+            yield _replaced(words, k, trick(words[k]) if words[k] else words[k])
+        yield text.upper()
+        yield text.title()
+        k = rng.randrange(len(words))
+        word = words[k]
+        if len(word) >= 2:
+            cut = rng.randrange(1, len(word))
+            inside = rng.choice(_EMOJI + _SEPARATORS)
+            yield _replaced(words, k, word[:cut] + inside + word[cut:])
+            yield _replaced(words, k, word[:cut] + word[cut - 1] * rng.randint(2, 6) + word[cut:])
+
+
+def long_texts(texts: Sequence[str], seed: int, count: int = 120) -> list[str]:
+    rng = random.Random(seed)
+    out: list[str] = []
+    for _ in range(count):
+        size = rng.choice([3_000, 4_500, 9_000, 25_000, 65_536])
+        pieces: list[str] = []
+        length = 0
+        while length < size:
+            piece = rng.choice(texts)
+            pieces.append(piece)
+            length += len(piece) + 2
+        out.append(rng.choice([". ", " ", "\n", " 😂 "]).join(pieces)[:size])
+    return out
+
+
+def describe(result: TextResult) -> str:
+    c = result.classification
+    return repr((c.scores, c.evidence, c.note, result.context_factor, result.hits))
+
+
+def all_results(extra: Sequence[str], seed: int) -> list[tuple[str, str]]:
+    corpus = corpus_texts()
+    literals = test_literals()
+    outside = csv_texts(extra)
+    hostile = list(hostile_messages(seed).values())
+    long = long_texts(corpus, seed)
+    texts = [
+        *corpus,
+        *literals,
+        *generate(20_000, seed),
+        *mutated(corpus + literals, seed),
+        *outside,
+        *mutated(outside, seed + 1),
+        *long,
+        *hostile,
+    ]
+    tier = TextTier.from_config(ClassifierConfig(ml=None))
+    out = [(text, describe(tier.analyse(text))) for text in texts]
+    for text in long + hostile:  # a fresh word cache: the fuzzy budget decides differently
+        out.append((text, describe(TextTier.from_config(ClassifierConfig(ml=None)).analyse(text))))
+    roster = ["Fedde de Vries", "Lisa", "Noor", "Daan", "Sem"]
+    named = TextTier.from_config(ClassifierConfig(ml=None), first_names=lambda: roster)
+    for text in corpus + literals:
+        out.append((text, describe(named.analyse(text))))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["save", "compare"])
+    parser.add_argument("file")
+    parser.add_argument("--extra", action="append", default=[], help="a CSV file with a `text` column")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    results = all_results(args.extra, args.seed)
+    if args.mode == "save":
+        with open(args.file, "w", encoding="utf-8") as handle:
+            for text, described in results:
+                handle.write(json.dumps([ascii(text), described]) + "\n")
+        print(f"saved {len(results):,} results to {args.file}")
+        return 0
+    with open(args.file, encoding="utf-8") as handle:
+        saved = [json.loads(line) for line in handle]
+    if len(saved) != len(results):
+        print(f"different number of texts: saved {len(saved):,}, now {len(results):,}")
+        return 1
+    now = [(ascii(text), described) for text, described in results]
+    differ = [(i, s, r) for i, (s, r) in enumerate(zip(saved, now, strict=True)) if s[0] != r[0] or s[1] != r[1]]
+    for i, (text, before), (_, after) in differ[:10]:
+        print(f"#{i} {text[:100]}\n  before {before[:400]}\n  now    {after[:400]}")
+    print(f"compared {len(results):,} texts: {len(differ):,} differ")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
