@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from functools import partial
+from itertools import compress, pairwise
+from itertools import count as count_from
 
 from moderation.classify.lexicon import Entry
-from moderation.classify.lookup import HURTFUL_KINDS, WordLookup
+from moderation.classify.lookup import HURTFUL_KINDS, KNOWN_START, WordLookup
 
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 # What may sit inside a word to split it: one to three of these, or emoji, with no space (kan.ker, k-lootzak, h😂oer)
@@ -123,15 +126,6 @@ def _joins(word: str, lookup: WordLookup) -> bool:
     return bool(resolved.kinds & HURTFUL_KINDS) or bool(resolved.term) or lookup.is_known(word)
 
 
-def _split_word(first: str, second: str, lookup: WordLookup) -> bool:
-    """Two words side by side of which one is no common word ("kank er", "a f", "geme ld"): one word?"""
-    joined = first + second
-    if not _joins(joined, lookup):
-        return False
-    # kank er, geme ld, a f: a half that is no word; but two abusive words side by side are two words
-    return not (lookup.resolve(first).kinds & HURTFUL_KINDS and lookup.resolve(second).kinds & HURTFUL_KINDS)
-
-
 def plainly_split(text: str, found: list[str], lookup: WordLookup) -> bool:
     """Whether the words of `text` (`found`, in order) need no joining: nothing but spaces between letters, and
     no two neighbours that could be one word split by a space. True for most chat, and cheap to find out."""
@@ -153,12 +147,101 @@ def joined_words(text: str, lookup: WordLookup) -> list[Piece]:
     return _join(text, [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)], lookup)
 
 
+def _join_settled(
+    found: list[tuple[int, int, str]], gaps: list[str], chained: list[bool], lookup: WordLookup
+) -> list[Piece]:
+    """`_join` once the budget is spent (a hostile message), when no known word holds a star. Then a word starts
+    a join only where gluing it to the next makes the beginning of a known word (`known_starts`), where both are
+    single letters (a.f), or where they are the halves of an insult split on purpose: those few places are found
+    with whole sets at once, and each is then decided as `_join` decides it, from left to right."""
+    words = [word for _, _, word in found]
+    count = len(words)
+    glued = list(map(operator.add, words, words[1:]))
+    starts = lookup.known_starts
+    beginnings = list(map(operator.itemgetter(slice(0, KNOWN_START)), glued))
+    begins = starts.intersection(beginnings)
+    places = set(compress(count_from(), map(begins.__contains__, beginnings))) if begins else set()
+    single = set(compress(count_from(), map((1).__eq__, map(len, words))))
+    places |= single.intersection([k - 1 for k in single])
+    insult_pairs = lookup.insult_split_pairs(words)
+    if insult_pairs:
+        places.update(k for k, pair in enumerate(pairwise(words)) if pair in insult_pairs)
+    if not places:
+        return [(start, end, word, False) for start, end, word in found]  # nothing to join: the usual case
+    known = lookup.known
+    common, resolve = lookup.is_common, lookup.resolve_settled
+    out: list[Piece] = []
+    free = 0  # the first word not yet part of a piece
+    for i in sorted(places):
+        if i < free or i >= count - 1:
+            continue
+        joined_to = -1
+        word = ""
+        if chained[i]:
+            last = i
+            while last + 1 < count and last - i < _MAX_PIECES and chained[last]:
+                last += 1
+            joined = [words[i]]
+            letters = [len(words[i]) == 1]
+            for k in range(i + 1, last + 1):
+                gap = gaps[k - 1]
+                if not gap.strip("*"):
+                    last = k - 1  # stars between pieces: no known word holds one, and no letters chain does
+                    break
+                joined.append(joined[-1] + words[k])
+                letters.append(letters[-1] and len(words[k]) == 1)
+                if not letters[-1] and joined[-1][:KNOWN_START] not in starts:
+                    last = k - 1  # begins no known word: neither does any longer chain
+                    break
+            for end in range(last, i, -1):  # the longest chain that joins into a word
+                if letters[end - i] or joined[end - i] in known:
+                    joined_to, word = end, joined[end - i]
+                    break
+        elif gaps[i] == " " and not (i + 1 < count - 1 and chained[i + 1]):
+            first, second = words[i], words[i + 1]
+            if common(first) and common(second):
+                split = lookup.splits_insult(first, second)
+            else:
+                split = (
+                    (len(first) == 1) == (len(second) == 1)
+                    and glued[i] in known
+                    and not (resolve(first).kinds & HURTFUL_KINDS and resolve(second).kinds & HURTFUL_KINDS)
+                )
+            if split:
+                joined_to, word = i + 1, glued[i]
+        if joined_to >= 0:
+            out.extend((start, end, w, False) for start, end, w in found[free:i])
+            out.append((found[i][0], found[joined_to][1], word, True))
+            free = joined_to + 1
+    out.extend((start, end, w, False) for start, end, w in found[free:])
+    return out
+
+
+class _GapTable(dict[str, bool]):
+    """gap -> whether it joins the words beside it (`_gap_joins`), filled as gaps are first met (bounded)."""
+
+    def __missing__(self, gap: str) -> bool:
+        joins = _gap_joins(gap)
+        if len(self) < _GAP_TABLE_LIMIT:
+            self[gap] = joins
+        return joins
+
+
+_GAP_TABLE_LIMIT = 20_000
+_JOINING_GAPS = _GapTable()
+
+
 def _join(text: str, found: list[tuple[int, int, str]], lookup: WordLookup) -> list[Piece]:
     count = len(found)
     # per word: what separates it from the next one (" " is by far the most common: checked first)
     gaps = [text[found[k][1] : found[k + 1][0]] for k in range(count - 1)]
-    chained = [gap != " " and _gap_joins(gap) for gap in gaps]
+    joining = _JOINING_GAPS
+    chained = [gap != " " and len(gap) <= _MAX_GAP and joining[gap] for gap in gaps]
     common = lookup.is_common
+    if lookup.settled() and not lookup.known_has_stars:
+        return _join_settled(found, gaps, chained, lookup)  # the budget is spent: `_joins` is `is_known`
+    joins = partial(_joins, lookup=lookup)
+    resolve = lookup.resolve
     out: list[Piece] = []
     i = 0
     while i < count:
@@ -178,7 +261,7 @@ def _join(text: str, found: list[tuple[int, int, str]], lookup: WordLookup) -> l
             joined_to = -1
             for end in range(last, i, -1):  # the longest chain that joins into a word
                 word = joined[end - i]
-                if letters[end - i] or _joins(word, lookup):
+                if letters[end - i] or joins(word):
                     out.append((found[i][0], found[end][1], word, True))
                     joined_to = end
                     break
@@ -190,7 +273,12 @@ def _join(text: str, found: list[tuple[int, int, str]], lookup: WordLookup) -> l
             if common(first) and common(second):
                 split = lookup.splits_insult(first, second)  # two real words: only an insult split on purpose
             else:
-                split = (len(first) == 1) == (len(second) == 1) and _split_word(first, second, lookup)
+                # kank er, geme ld, a f: a half that is no word; but two abusive words side by side are two words
+                split = (
+                    (len(first) == 1) == (len(second) == 1)
+                    and joins(first + second)
+                    and not (resolve(first).kinds & HURTFUL_KINDS and resolve(second).kinds & HURTFUL_KINDS)
+                )
             if split:
                 out.append((start, end, first + second, True))  # kank er, a f, geme ld, los er
                 i += 2
@@ -219,9 +307,9 @@ def tokenize(
         sentence_ends = _outside(sentence_ends, joined_spans)
     all_ends = sorted(sentence_ends + _boundaries(_CLAUSE_END, text))
     quotes = _quoted_spans(text) if '"' in text else []
-    resolve = lookup.resolve
+    resolve = lookup.resolve_settled if lookup.settled() else lookup.resolve
     cache = lookup.cache
-    is_known = lookup.is_known
+    is_known = lookup.known.__contains__
     tokens: list[Token] = []
     append = tokens.append
     clause_words = 0
