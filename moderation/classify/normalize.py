@@ -93,7 +93,7 @@ def _sub_matches(matches: list[re.Match[str]], repl: Replace, text: str, offsets
     return "".join(pieces), new_offsets
 
 
-_NOT_LETTERS = str.maketrans("", "", "0123456789@$")
+_LEET_CHARACTERS = "0123456789@$"  # stripped from a run of letters and digits, a letter is left if it holds one
 
 
 # A whole run of letters and digits that holds a leetspeak character. Linear: only a run's first character passes
@@ -103,7 +103,7 @@ _LEET_RUN = re.compile(r"(?<![a-z0-9@$])[a-z]*[0-9@$][a-z0-9@$]*")
 
 def _leet_runs(text: str) -> list[tuple[int, int]]:
     """The runs of letters and digits that hold a leetspeak character and a letter (k4nk3r, not 2024)."""
-    return [match.span() for match in _LEET_RUN.finditer(text) if match.group().translate(_NOT_LETTERS)]
+    return [match.span() for match in _LEET_RUN.finditer(text) if match.group().strip(_LEET_CHARACTERS)]
 
 
 def _join_spaced(match: re.Match[str]) -> tuple[str, list[int]]:
@@ -238,6 +238,9 @@ class Normalizer:
     def _fold(self, text: str) -> tuple[str, Offsets]:
         if text.isascii():
             return text.lower(), None
+        table = self._table
+        if all(table[ord(ch)] == ch for ch in set(text).difference(_ASCII_CHARS)):
+            return text.lower(), None  # its other characters (emoji, mostly) fold to themselves: nothing to translate
         # Fast path: when every character folds to exactly one, one translate with the lasting table keeps offsets.
         folded = text.translate(self._table)
         if self._uneven.isdisjoint(text):

@@ -20,6 +20,7 @@ from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidenc
 
 _WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # split on it: what lies between words, then a word, and so on
 MAX_EVIDENCE = 5
+_MANY_WORDS = 32  # distinct words in a part from which reading its unusual words at once pays
 FUZZY_BUDGET = 300  # new unusual words per message that get the costly fuzzy look-up (chat has far fewer)
 MAX_HITS = 600  # hurtful passages after which matching a huge message stops (the note says so)
 MIN_EVIDENCE_SCORE = 0.3
@@ -89,7 +90,8 @@ class TextTier:
         lookup, triggers = self._lookup, self._triggers
         cache, resolve = lookup.cache, lookup.resolve
         distinct = dict.fromkeys(words)  # each distinct word once, in the order met (the budget is spent alike)
-        nothing = lookup.read_as_nothing(distinct) if lookup.settled() else ()
+        # a long part once the budget is spent (a hostile message): its unusual words are read as nothing at once
+        nothing = lookup.read_as_nothing(distinct) if len(distinct) > _MANY_WORDS and lookup.settled() else ()
         kinds_present: set[str] = set()
         terms: list[str] = []
         for word in distinct:

@@ -9,7 +9,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import compress, pairwise
+from itertools import accumulate, compress, pairwise, repeat
 from itertools import count as count_from
 
 from moderation.classify.lexicon import Entry
@@ -21,6 +21,8 @@ _JOINERS = frozenset(".-*·•_+~/|")
 _MAX_GAP = 3
 _MAX_PIECES = 5
 _MAX_JOINED = 40  # characters; longer runs are no word
+_NOT_JOINED = (False,)  # added to a found word: a piece as it stands in the text
+_MANY_PIECES = 32  # words from which the plainer look-up of a spent budget pays (see `WordLookup.settled`)
 _NAME = frozenset({"third"})
 _INSIDE_WORD = re.compile(r"[a-z][^\sa-z]{1,3}[a-z]")  # something other than a space between two letters
 _NOT_NAMES = frozenset({"you", "self", "first", "third", "negation", "copula", "modal", "frame"})
@@ -144,7 +146,18 @@ def words(text: str, lookup: WordLookup) -> list[Piece]:
 
 def joined_words(text: str, lookup: WordLookup) -> list[Piece]:
     """`words` for a text already known not to be plainly split."""
-    return _join(text, [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)], lookup)
+    found, gaps = found_words(text)
+    return _join(text, found, lookup, gaps)
+
+
+_WORD_SPLIT = re.compile(f"({WORD.pattern})")  # split on it: what lies between words, then a word, and so on
+
+
+def found_words(text: str) -> tuple[list[tuple[int, int, str]], list[str]]:
+    """The words of the text (start, end, word) and what lies between each and the next, found in one split."""
+    pieces = _WORD_SPLIT.split(text)
+    bounds = list(accumulate(map(len, pieces)))  # where each piece ends
+    return list(zip(bounds[0:-1:2], bounds[1::2], pieces[1::2], strict=True)), pieces[2:-1:2]
 
 
 def _join_settled(
@@ -167,7 +180,7 @@ def _join_settled(
     if insult_pairs:
         places.update(k for k, pair in enumerate(pairwise(words)) if pair in insult_pairs)
     if not places:
-        return [(start, end, word, False) for start, end, word in found]  # nothing to join: the usual case
+        return list(map(operator.add, found, repeat(_NOT_JOINED)))  # nothing to join: the usual case
     known = lookup.known
     common, resolve = lookup.is_common, lookup.resolve_settled
     out: list[Piece] = []
@@ -210,10 +223,10 @@ def _join_settled(
             if split:
                 joined_to, word = i + 1, glued[i]
         if joined_to >= 0:
-            out.extend((start, end, w, False) for start, end, w in found[free:i])
+            out.extend(map(operator.add, found[free:i], repeat(_NOT_JOINED)))
             out.append((found[i][0], found[joined_to][1], word, True))
             free = joined_to + 1
-    out.extend((start, end, w, False) for start, end, w in found[free:])
+    out.extend(map(operator.add, found[free:], repeat(_NOT_JOINED)))
     return out
 
 
@@ -231,10 +244,13 @@ _GAP_TABLE_LIMIT = 20_000
 _JOINING_GAPS = _GapTable()
 
 
-def _join(text: str, found: list[tuple[int, int, str]], lookup: WordLookup) -> list[Piece]:
+def _join(
+    text: str, found: list[tuple[int, int, str]], lookup: WordLookup, gaps: list[str] | None = None
+) -> list[Piece]:
     count = len(found)
     # per word: what separates it from the next one (" " is by far the most common: checked first)
-    gaps = [text[found[k][1] : found[k + 1][0]] for k in range(count - 1)]
+    if gaps is None:
+        gaps = [text[found[k][1] : found[k + 1][0]] for k in range(count - 1)]
     joining = _JOINING_GAPS
     chained = [gap != " " and len(gap) <= _MAX_GAP and joining[gap] for gap in gaps]
     common = lookup.is_common
@@ -307,7 +323,7 @@ def tokenize(
         sentence_ends = _outside(sentence_ends, joined_spans)
     all_ends = sorted(sentence_ends + _boundaries(_CLAUSE_END, text))
     quotes = _quoted_spans(text) if '"' in text else []
-    resolve = lookup.resolve_settled if lookup.settled() else lookup.resolve
+    resolve = lookup.resolve_settled if len(pieces) > _MANY_PIECES and lookup.settled() else lookup.resolve
     cache = lookup.cache
     is_known = lookup.known.__contains__
     tokens: list[Token] = []
