@@ -2,14 +2,15 @@
 evidence, note, context factor, hits), and compare with a saved run.
 
     .venv/bin/python -m benchmarks.text_tier_equality save /tmp/before.txt [--extra FILE.csv ...]
-    .venv/bin/python -m benchmarks.text_tier_equality compare /tmp/before.txt [--extra FILE.csv ...]
+    .venv/bin/python -m benchmarks.text_tier_equality compare /tmp/before.txt
 
 The texts: the training corpus, every string literal in the text tier's tests, the speed benchmark's chat mix and
 hostile messages, each corpus text with each evasion trick of the evasion benchmark applied to one of its words,
 with capitals and with stretched letters, long messages glued from corpus texts (judged in overlapping parts),
 and, with --extra, the `text` column of CSV files (an outside check only: its texts are inputs, nothing more).
-They are judged in one fixed order by one tier (its word cache carries over, as in a running bot) and, for the
-long ones, again by a fresh tier.
+They are judged in one fixed order by one tier (its word cache carries over, as in a running bot), the long ones
+again by a fresh tier, the corpus and test texts again by a tier that knows a roster. `compare` judges the saved
+texts again, in the saved order, and prints the first results that differ.
 """
 
 from __future__ import annotations
@@ -109,7 +110,9 @@ def describe(result: TextResult) -> str:
     return repr((c.scores, c.evidence, c.note, result.context_factor, result.hits))
 
 
-def all_results(extra: Sequence[str], seed: int) -> list[tuple[str, str]]:
+def all_texts(extra: Sequence[str], seed: int) -> list[tuple[str, str]]:
+    """(who judges it, text): "main" is one tier for all of them in this order, "fresh" a new tier for each,
+    "named" one tier that knows a roster."""
     corpus = corpus_texts()
     literals = test_literals()
     outside = csv_texts(extra)
@@ -125,14 +128,22 @@ def all_results(extra: Sequence[str], seed: int) -> list[tuple[str, str]]:
         *long,
         *hostile,
     ]
-    tier = TextTier.from_config(ClassifierConfig(ml=None))
-    out = [(text, describe(tier.analyse(text))) for text in texts]
-    for text in long + hostile:  # a fresh word cache: the fuzzy budget decides differently
-        out.append((text, describe(TextTier.from_config(ClassifierConfig(ml=None)).analyse(text))))
+    return (
+        [("main", text) for text in texts]
+        + [("fresh", text) for text in long + hostile]  # a fresh word cache: the fuzzy budget decides differently
+        + [("named", text) for text in corpus + literals]
+    )
+
+
+def judge(texts: Sequence[tuple[str, str]]) -> list[str]:
+    """Every text's full result, judged in order by the tier its tag names."""
+    main = TextTier.from_config(ClassifierConfig(ml=None))
     roster = ["Fedde de Vries", "Lisa", "Noor", "Daan", "Sem"]
     named = TextTier.from_config(ClassifierConfig(ml=None), first_names=lambda: roster)
-    for text in corpus + literals:
-        out.append((text, describe(named.analyse(text))))
+    out: list[str] = []
+    for tag, text in texts:
+        tier = main if tag == "main" else named if tag == "named" else TextTier.from_config(ClassifierConfig(ml=None))
+        out.append(describe(tier.analyse(text)))
     return out
 
 
@@ -143,23 +154,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--extra", action="append", default=[], help="a CSV file with a `text` column")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    results = all_results(args.extra, args.seed)
     if args.mode == "save":
+        texts = all_texts(args.extra, args.seed)
         with open(args.file, "w", encoding="utf-8") as handle:
-            for text, described in results:
-                handle.write(json.dumps([ascii(text), described]) + "\n")
-        print(f"saved {len(results):,} results to {args.file}")
+            for (tag, text), described in zip(texts, judge(texts), strict=True):
+                handle.write(json.dumps([tag, ascii(text), described]) + "\n")
+        print(f"saved {len(texts):,} results to {args.file}")
         return 0
-    with open(args.file, encoding="utf-8") as handle:
+    with open(args.file, encoding="utf-8") as handle:  # the saved texts, judged again in the same order
         saved = [json.loads(line) for line in handle]
-    if len(saved) != len(results):
-        print(f"different number of texts: saved {len(saved):,}, now {len(results):,}")
-        return 1
-    now = [(ascii(text), described) for text, described in results]
-    differ = [(i, s, r) for i, (s, r) in enumerate(zip(saved, now, strict=True)) if s[0] != r[0] or s[1] != r[1]]
-    for i, (text, before), (_, after) in differ[:10]:
-        print(f"#{i} {text[:100]}\n  before {before[:400]}\n  now    {after[:400]}")
-    print(f"compared {len(results):,} texts: {len(differ):,} differ")
+    texts = [(tag, ast.literal_eval(quoted)) for tag, quoted, _ in saved]
+    now = judge(texts)
+    differ = [
+        (i, text, before, after)
+        for i, ((_, text), (_, _, before), after) in enumerate(zip(texts, saved, now, strict=True))
+        if before != after
+    ]
+    for i, text, before, after in differ[:10]:
+        print(f"#{i} {text[:100]!r}\n  before {before[:400]}\n  now    {after[:400]}")
+    print(f"compared {len(texts):,} texts: {len(differ):,} differ")
     return 1 if differ else 0
 
 

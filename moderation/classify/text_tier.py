@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
+from itertools import compress, count
 
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.grammar import find_hits
@@ -196,9 +198,10 @@ class TextTier:
         if pieces[::2] != others[::2] or list(map(len, pieces)) != list(map(len, others)):
             return self._reading_by_span(text, alt)
         changed = False
-        for index in range(1, len(pieces), 2):
+        differ = compress(count(1, 2), map(operator.ne, pieces[1::2], others[1::2]))  # the words that differ
+        for index in differ:
             word, other = pieces[index], others[index]
-            if other == word or word in known or resolve(word).kinds:
+            if word in known or resolve(word).kinds:
                 continue
             if resolve(other).kinds or other in known:
                 pieces[index] = other
