@@ -1,8 +1,12 @@
 """Whether a change to the text tier kept every verdict: run it over many varied texts, save every result (scores,
 evidence, note, context factor, hits), and compare with a saved run.
 
-    .venv/bin/python -m benchmarks.text_tier_equality save /tmp/before.txt [--extra FILE.csv ...]
-    .venv/bin/python -m benchmarks.text_tier_equality compare /tmp/before.txt
+    PYTHONHASHSEED=0 .venv/bin/python -m benchmarks.text_tier_equality save /tmp/before.txt [--extra FILE.csv ...]
+    PYTHONHASHSEED=0 .venv/bin/python -m benchmarks.text_tier_equality compare /tmp/before.txt
+
+Both runs need the same PYTHONHASHSEED: the fuzzy look-up of a few misspellings depends on the order of a set of
+strings ("esteren" is "etter" or nothing, as "eteren" or "steren" comes first), so without it the same text tier
+can differ from itself between two processes.
 
 The texts: the training corpus, every string literal in the text tier's tests, the speed benchmark's chat mix and
 hostile messages, each corpus text with each evasion trick of the evasion benchmark applied to one of its words,
@@ -19,6 +23,7 @@ import argparse
 import ast
 import csv
 import json
+import os
 import random
 import sys
 from collections.abc import Iterator, Sequence
@@ -154,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--extra", action="append", default=[], help="a CSV file with a `text` column")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    if "PYTHONHASHSEED" not in os.environ:
+        print("PYTHONHASHSEED is not set: a few misspellings may read differently in another process (see above)")
     if args.mode == "save":
         texts = all_texts(args.extra, args.seed)
         with open(args.file, "w", encoding="utf-8") as handle:
