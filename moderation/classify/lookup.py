@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import pairwise
 
 from moderation.classify.lexicon import CONTENT_KINDS, FUNCTION_KINDS, PREDICATE_KINDS, TARGET_KINDS, Entry, Lexicon
@@ -50,6 +52,7 @@ HURTFUL_KINDS = PREDICATE_KINDS - {"praise"} | {"curse"}
 _MAX_CENSORED = 3  # stars standing for letters in one word (t**fus)
 _STARS = re.compile(r"\*+")
 _MAX_FUZZY_LENGTH = 40
+KNOWN_START = 6  # letters of a known word's beginning kept for joining split words (see `known_starts`)
 _SPLIT_INSULTS = frozenset({"insult_noun", "slur", "curse", "sexual"})
 _SEVERITY = ("slur", "insult_noun", "curse", "dehum_noun", "sexual", "violence", "insult_adj", "hate_verb", "profanity")
 
@@ -105,9 +108,13 @@ class WordLookup:
             if word.isalpha() and len(word) >= 3:
                 self._by_initial.setdefault(word[0], []).append(word)
 
+        # A lexicon word, a word of a template, or a common valid word: one set, so that a test is one look-up.
+        self.known: frozenset[str] = frozenset(self._words) | self._phrase_words | self._common
+        self.known_has_stars = any("*" in word for word in self.known)
+
     def is_known(self, word: str) -> bool:
         """A lexicon word, a word of a template, or a common valid word."""
-        return word in self._words or word in self._phrase_words or word in self._common
+        return word in self.known
 
     def is_common(self, word: str) -> bool:
         return word in self._common
@@ -116,6 +123,16 @@ class WordLookup:
         """Whether these words, side by side, cannot be one word split by a space: all common, and none the
         two halves of an insult split on purpose (a cheap test that spares most messages the pairwise one)."""
         return self._common.issuperset(words) and self._insult_splits.isdisjoint(pairwise(words))
+
+    @cached_property
+    def known_starts(self) -> frozenset[str]:
+        """The beginnings of known words, two to KNOWN_START letters long (built when a hostile message first
+        needs it: about 5 MB)."""
+        return frozenset(w[:i] for w in self.known for i in range(2, min(len(w), KNOWN_START) + 1))
+
+    def insult_split_pairs(self, words: list[str]) -> frozenset[tuple[str, str]]:
+        """The neighbours among `words` that are the halves of an insult split on purpose (see `splits_insult`)."""
+        return self._insult_splits.intersection(pairwise(words))
 
     def splits_insult(self, first: str, second: str) -> bool:
         """Whether two common words side by side are an insult split on purpose ("los er", "eik el"). Other
@@ -172,6 +189,33 @@ class WordLookup:
         message of random noise stays cheap and later messages still get the full look-up."""
         self._budget.left = budget
         self._budget.cut = set()
+
+    def settled(self) -> bool:
+        """Whether this message's fuzzy budget is spent: from then on until the next `limit_fuzzy` a look-up is
+        a plain function of the word (see `resolve_settled`)."""
+        left = self._left()
+        return left is not None and left < 0
+
+    def resolve_settled(self, token: str) -> Resolved:
+        """`resolve` once the budget is spent (`settled`), without its book-keeping: an unusual word not in the
+        cache is read as nothing (and not cached, as `resolve` does then); any other word is looked up as usual."""
+        cached = self.cache.get(token)
+        if cached is not None:
+            return cached
+        if (
+            len(token) <= _MAX_FUZZY_LENGTH
+            and token not in self._words
+            and token not in self._common
+            and token not in self._allow
+        ):
+            return _NOTHING
+        return self.resolve(token)
+
+    def read_as_nothing(self, words: Iterable[str]) -> set[str]:
+        """Of these words, those `resolve_settled` reads as nothing without a look-up (all at once)."""
+        # one container at a time: given several, `difference` would walk each of the large ones
+        unusual = set(words).difference(self.cache).difference(self._words).difference(self._common)
+        return {word for word in unusual.difference(self._allow) if len(word) <= _MAX_FUZZY_LENGTH}
 
     def _left(self) -> int | None:
         left: int | None = getattr(self._budget, "left", None)

@@ -29,11 +29,11 @@ _MARKUP = re.compile(r"https?://\S+|[_~`|#>\[\]]")  # links and markdown syntax:
 _STARS = re.compile(r"\*+")  # markdown emphasis, blanked; but a star between letters censors one (k*nker): kept
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})\b[^<>\n]{0,200}>")  # HTML tags: removed
 _BLOCK_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "blockquote"})
-_ALNUM_RUN = re.compile(r"[a-z0-9@$]+")  # linear: every character is looked at once (no nested quantifiers)
 _LEET_CHARS = re.compile(r"[0-9@$]")
 _LEET_BESIDE_LETTER = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*]{1,2}[a-z](?![a-z0-9])){2,}")
 _STRETCH = re.compile(r"([a-z])\1{2,}")
+_SPACED_MIDDLE = re.compile(r"[ .\-_*][a-z][ .\-_*]")  # what every match of _SPACED holds
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slower to create, and one is made per message
@@ -63,16 +63,22 @@ class Normalized:
 Offsets = list[int] | None
 
 
-def _sub_tracked(
-    pattern: re.Pattern[str], repl: Callable[[re.Match[str]], tuple[str, list[int]]], text: str, offsets: Offsets
-) -> tuple[str, Offsets]:
+Replace = Callable[[re.Match[str]], tuple[str, list[int]]]
+
+
+def _sub_tracked(pattern: re.Pattern[str], repl: Replace, text: str, offsets: Offsets) -> tuple[str, Offsets]:
     """Like `pattern.sub`, keeping the offset map in step; `repl` returns the new piece and, for each of its
     characters, the index within the match it came from."""
+    return _sub_matches(list(pattern.finditer(text)), repl, text, offsets)
+
+
+def _sub_matches(matches: list[re.Match[str]], repl: Replace, text: str, offsets: Offsets) -> tuple[str, Offsets]:
+    """`_sub_tracked` for the matches of a pattern found already (in order)."""
     pieces: list[str] = []
     new_offsets: list[int] = []
     old = offsets if offsets is not None else range(len(text))
     last = 0
-    for match in pattern.finditer(text):
+    for match in matches:
         start, end = match.span()
         pieces.append(text[last:start])
         new_offsets.extend(old[last:start])
@@ -87,28 +93,17 @@ def _sub_tracked(
     return "".join(pieces), new_offsets
 
 
-_NOT_LETTERS = str.maketrans("", "", "0123456789@$")
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
+_LEET_CHARACTERS = "0123456789@$"  # stripped from a run of letters and digits, a letter is left if it holds one
+
+
+# A whole run of letters and digits that holds a leetspeak character. Linear: only a run's first character passes
+# the look-behind, and from there the letters before its first leetspeak character are given back at most once.
+_LEET_RUN = re.compile(r"(?<![a-z0-9@$])[a-z]*[0-9@$][a-z0-9@$]*")
 
 
 def _leet_runs(text: str) -> list[tuple[int, int]]:
-    """The runs of letters and digits that hold a leetspeak character and a letter (k4nk3r, not 2024). Linear:
-    each run is found from its first leetspeak character and scanned once."""
-    runs: list[tuple[int, int]] = []
-    covered = 0
-    for match in _LEET_CHARS.finditer(text):
-        position = match.start()
-        if position < covered:
-            continue
-        start = position
-        while start > covered and text[start - 1] in _ALNUM:
-            start -= 1
-        run = _ALNUM_RUN.match(text, position)
-        end = run.end() if run else position + 1
-        covered = end
-        if text[start:end].translate(_NOT_LETTERS):
-            runs.append((start, end))
-    return runs
+    """The runs of letters and digits that hold a leetspeak character and a letter (k4nk3r, not 2024)."""
+    return [match.span() for match in _LEET_RUN.finditer(text) if match.group().strip(_LEET_CHARACTERS)]
 
 
 def _join_spaced(match: re.Match[str]) -> tuple[str, list[int]]:
@@ -243,6 +238,9 @@ class Normalizer:
     def _fold(self, text: str) -> tuple[str, Offsets]:
         if text.isascii():
             return text.lower(), None
+        table = self._table
+        if all(table[ord(ch)] == ch for ch in set(text).difference(_ASCII_CHARS)):
+            return text.lower(), None  # its other characters (emoji, mostly) fold to themselves: nothing to translate
         # Fast path: when every character folds to exactly one, one translate with the lasting table keeps offsets.
         folded = text.translate(self._table)
         if self._uneven.isdisjoint(text):
@@ -289,30 +287,37 @@ class Normalizer:
         if "*" in text:
             text = _STARS.sub(_blank_stars, text)
         alt_text: str | None = None
-        if _LEET_BESIDE_LETTER.search(text):  # a run holding a letter and a leetspeak character has them side by side
+        # a run holding a letter and a leetspeak character has them side by side (and a text without any
+        # leetspeak character, most chat, is passed over at once)
+        if _LEET_CHARS.search(text) and _LEET_BESIDE_LETTER.search(text):
             leet_runs = _leet_runs(text)
             if leet_runs:
-                chars = list(text)
-                alt_chars = list(text)
-                for start, end in leet_runs:
-                    run = text[start:end]
-                    chars[start:end] = run.translate(_LEET)
-                    alt_chars[start:end] = run.translate(_LEET_AS_L).translate(_LEET)
-                text = "".join(chars)
-                alt = "".join(alt_chars)
+                pieces: list[str] = []
+                alt_pieces: list[str] = []
+                last = 0
+                for start, end in leet_runs:  # each translation keeps the length: the offsets stay valid
+                    between, run = text[last:start], text[start:end]
+                    pieces += (between, run.translate(_LEET))
+                    alt_pieces += (between, run.translate(_LEET_AS_L).translate(_LEET))
+                    last = end
+                tail = text[last:]
+                text = "".join(pieces) + tail
+                alt = "".join(alt_pieces) + tail
                 alt_text = alt if alt != text else None
-        if _SPACED.search(text):
+        # three letters spaced out have a separator on both sides of the middle one: looked for first (cheap)
+        if _SPACED_MIDDLE.search(text) and _SPACED.search(text):
             text, new_offsets = _sub_tracked(_SPACED, _join_spaced, text, offsets)
             if alt_text is not None:
                 alt_text, _ = _sub_tracked(_SPACED, _join_spaced, alt_text, offsets)
             offsets = new_offsets
         stretched: list[int] = []
-        if _STRETCH.search(text):
+        runs = list(_STRETCH.finditer(text))
+        if runs:
             removed = 0
-            for match in _STRETCH.finditer(text):
+            for match in runs:
                 stretched.append(match.start() - removed)
                 removed += len(match.group()) - 2
-            text, new_offsets = _sub_tracked(_STRETCH, _shorten_stretch, text, offsets)
+            text, new_offsets = _sub_matches(runs, _shorten_stretch, text, offsets)
             if alt_text is not None:
                 alt_text, _ = _sub_tracked(_STRETCH, _shorten_stretch, alt_text, offsets)
             offsets = new_offsets

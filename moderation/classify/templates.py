@@ -1,96 +1,17 @@
-"""Matching the lexicon's token templates ("ik maak <you> * af") against a tokenised message."""
+"""The lexicon's token templates ("ik maak <you> * af") compiled, and matching one of them from a given token.
+
+Which templates to try for which token, and which cannot match a message at all, is the word index's business
+(`template_index`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from moderation.classify.lexicon import Entry, Template
 from moderation.classify.tokens import Token
 
 MAX_GAP = 4
-_CANDIDATE_CACHE = 100_000
-_EVERYDAY = frozenset(
-    [
-        "ik",
-        "je",
-        "jij",
-        "jou",
-        "u",
-        "we",
-        "wij",
-        "ze",
-        "hij",
-        "zij",
-        "het",
-        "de",
-        "een",
-        "is",
-        "ben",
-        "bent",
-        "zijn",
-        "ga",
-        "gaat",
-        "gaan",
-        "wil",
-        "moet",
-        "kan",
-        "zal",
-        "maar",
-        "wat",
-        "niet",
-        "geen",
-        "me",
-        "mij",
-        "van",
-        "op",
-        "in",
-        "met",
-        "voor",
-        "aan",
-        "er",
-        "dat",
-        "die",
-        "the",
-        "a",
-        "an",
-        "to",
-        "you",
-        "i",
-        "me",
-        "my",
-        "we",
-        "are",
-        "is",
-        "be",
-        "not",
-        "no",
-        "of",
-        "in",
-        "on",
-        "for",
-        "it",
-        "so",
-        "and",
-        "will",
-        "all",
-        "alle",
-        "allemaal",
-        "te",
-        "om",
-        "want",
-        "naar",
-        "toch",
-        "nog",
-        "wel",
-        "ook",
-        "echt",
-        "heeft",
-        "hebben",
-        "heb",
-        "morgen",
-    ]
-)
 _ALIASES = {"target": ("you", "third", "identity", "person")}
 # Words Dutch chat drops between any two words of a phrase ("ga MAAR weg", "ga TOCH dood", "rot GEWOON op").
 _PARTICLES = frozenset(
@@ -141,8 +62,6 @@ _IMPERATIVES = frozenset({"ga", "sterf"})
 _DYING = frozenset({"dood", "sterf"})
 _SPEAKER_SUBJECTS = frozenset({"ik", "k", "i"})
 _SOMEONE_ELSE = frozenset({"you", "third", "identity", "person"})
-
-
 # How teenagers write a template's grammar words: "k wil nie meer leven" is "ik wil niet meer leven". Only short
 # function words whose chat spelling is no other word a template could mean.
 _CHAT_SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -154,16 +73,8 @@ _CHAT_SPELLINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _as_written(element: Element) -> Element:
-    """A literal word, or alternatives, with their chat spellings as further alternatives."""
-    if isinstance(element, str) and element in _CHAT_SPELLINGS:
-        return (element, *_CHAT_SPELLINGS[element])
-    if isinstance(element, tuple) and any(e in _CHAT_SPELLINGS for e in element):
-        return tuple(dict.fromkeys(w for e in element for w in (e, *_CHAT_SPELLINGS.get(e, ()))))
-    return element
-
-
-def _is_command(elements: Sequence[Element]) -> bool:
+def is_command(elements: Sequence[Element]) -> bool:
+    """A command about dying that, after \"ik\", may say what the speaker feels (see `_of_the_speaker`)."""
     return (
         bool(elements)
         and elements[0] in _IMPERATIVES
@@ -203,154 +114,7 @@ def _compile(element: str) -> Element:
 Compiled = tuple[tuple[Element, ...], Entry, frozenset[str] | None, bool]
 
 
-def _required_words(elements: Sequence[Element]) -> frozenset[str] | None:
-    """Words of which the message must hold one (the longest literal word, else one set of alternatives): a cheap
-    pre-check that skips most templates for most messages."""
-    literals = [e for e in elements if isinstance(e, str)]
-    rare = [w for w in literals if w not in _EVERYDAY]
-    if rare:  # the longest word that is not everyday grammar ("dood" rather than "bent")
-        return frozenset({max(rare, key=len)})
-    alternatives = [e for e in elements if isinstance(e, tuple)]
-    if alternatives:
-        return frozenset(alternatives[0])
-    return frozenset({max(literals, key=len)}) if literals else None
-
-
-class TemplateMatcher:
-    def __init__(self, templates: Sequence[Template]) -> None:
-        self._by_word: dict[str, list[Compiled]] = {}
-        self._by_kind: dict[str, list[Compiled]] = {}
-        self.required_words: set[str] = set()  # every template needs one of these words ...
-        self.trigger_kinds: set[str] = set()  # ... or a word of one of these kinds
-        self._candidates: dict[tuple[str, frozenset[str]], _Candidates] = {}  # per word: templates it may start
-        self._commands: set[tuple[Element, ...]] = set()  # templates that are a command (see _IMPERATIVES)
-        # per required word: what else its templates need (see `could_match`)
-        self._needs: dict[str, list[_Needs]] = {}
-        for template in templates:
-            elements = [_compile(e) for e in template.elements]
-            while elements and elements[0] is None:
-                elements.pop(0)
-            while elements and elements[-1] is None:
-                elements.pop()
-            for number, order in enumerate(_word_orders(elements)):
-                self._add([_as_written(e) for e in order], template.entry, number > 0)
-
-    def _add(self, elements: list[Element], entry: Entry, inverted: bool) -> None:
-        compiled = (tuple(elements), entry, _required_words(elements), inverted)
-        if _is_command(elements):
-            self._commands.add(compiled[0])
-        if compiled[2] is not None:
-            self.required_words.update(compiled[2])
-            needs = _needs(elements)
-            for word in compiled[2]:
-                self._needs.setdefault(word, []).append(needs)
-        else:  # no literal word: it cannot match without a word of its first slot's kinds
-            first_slot = next(e for e in elements if isinstance(e, frozenset))
-            self.trigger_kinds.update(first_slot)
-        head = elements[0]
-        if isinstance(head, str):
-            self._by_word.setdefault(head, []).append(compiled)
-        elif isinstance(head, tuple):
-            for word in head:
-                self._by_word.setdefault(word, []).append(compiled)
-        else:
-            assert head is not None
-            for kind in head:
-                self._by_kind.setdefault(kind, []).append(compiled)
-
-    def _candidates_for(self, word: str, kinds: frozenset[str]) -> list[Compiled]:
-        candidates = list(self._by_word.get(word, ()))
-        if _plain(word) != word:
-            candidates.extend(self._by_word.get(_plain(word), ()))
-        for kind in kinds:
-            candidates.extend(self._by_kind.get(kind, ()))
-        return candidates
-
-    def could_match(self, required: Iterable[str], forms: Set[str], kinds: Set[str]) -> bool:
-        """Whether a template needing one of the `required` words present could match a message holding these
-        word forms and (at most) these kinds: each of its words must be there (as written, with a doubled last
-        letter or two letters swapped, as `_fits` allows), each slot's kinds too. A cheap test before tokenising."""
-        for word in required:
-            for words, slots in self._needs.get(word, ()):
-                if all(not f.isdisjoint(forms) for f in words) and all(not s.isdisjoint(kinds) for s in slots):
-                    return True
-        return False
-
-    def starts_any(self, tokens: Sequence[Token]) -> bool:
-        """Whether some template starts with one of these words (a cheap test before matching)."""
-        return any(t.word in self._by_word or _plain(t.word) in self._by_word for t in tokens)
-
-    def match(self, tokens: Sequence[Token]) -> list[TemplateMatch]:
-        found: list[TemplateMatch] = []
-        present: set[str] = set()
-        for t in tokens:
-            word = t.word
-            present.add(word)
-            if len(word) >= 2 and word[-1] == word[-2]:
-                present.add(word[:-1])  # as `_plain` reads it
-        for token in tokens:
-            key = (token.word, token.kinds)
-            indexed = self._candidates.get(key)
-            if indexed is None:
-                indexed = _Candidates(self._candidates_for(token.word, token.kinds))
-                if len(self._candidates) < _CANDIDATE_CACHE:
-                    self._candidates[key] = indexed
-            if indexed.empty:
-                continue  # most words start no template
-            candidates = indexed.present(present)
-            if not candidates:
-                continue
-            opens = token.index == 0 or tokens[token.index - 1].sentence != token.sentence
-            after_speaker = not opens and tokens[token.index - 1].word in _SPEAKER_SUBJECTS
-            for elements, entry, _, inverted in candidates:
-                if inverted and opens:
-                    continue
-                matched = _match_from(elements, 1, tokens, token.index + 1, token.sentence, 0)
-                if matched is None:
-                    continue
-                last, gaps = matched
-                if after_speaker and elements in self._commands and _of_the_speaker(tokens, token.index, last):
-                    continue  # "ik ga dood (van de spierpijn)", "ik sterf van de honger": what the speaker feels
-                match = TemplateMatch(entry, token.index, max(last - 1, token.index), gaps)
-                if not entry.whole or _alone(tokens, match):
-                    found.append(match)
-        return found
-
-
-class _Candidates:
-    """The templates a token may start, in order, indexed by the words they require: a message holding none of
-    those words skips them without a look."""
-
-    __slots__ = ("_always", "_by_word", "empty")
-
-    def __init__(self, candidates: Sequence[Compiled]) -> None:
-        self._always: list[tuple[int, Compiled]] = []
-        self._by_word: dict[str, list[tuple[int, Compiled]]] = {}
-        for position, compiled in enumerate(candidates):
-            if compiled[2] is None:
-                self._always.append((position, compiled))
-            else:
-                for word in compiled[2]:
-                    self._by_word.setdefault(word, []).append((position, compiled))
-        self.empty = not candidates
-
-    def present(self, words: set[str]) -> list[Compiled]:
-        """The candidates whose required words the message holds (or that require none), in their order."""
-        found = self._by_word.keys() & words if self._by_word else ()
-        if not found:
-            return [compiled for _, compiled in self._always]
-        chosen = dict(self._always)
-        for word in found:
-            chosen.update(self._by_word[word])
-        return [chosen[position] for position in sorted(chosen)]
-
-
-# What a template needs besides its required word: per literal element the forms a token may have to fit it, per
-# slot the kinds of which a token must have one.
-_Needs = tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]]
-
-
-def _forms(word: str) -> set[str]:
+def fitting_forms(word: str) -> set[str]:
     """Every token word that `_fits` the literal `word`: itself, with its last letter doubled, two neighbouring
     letters swapped (not the first)."""
     out: set[str] = {word, word + word[-1]} if word else {word}
@@ -359,17 +123,44 @@ def _forms(word: str) -> set[str]:
     return out
 
 
-def _needs(elements: Sequence[Element]) -> _Needs:
-    words: list[frozenset[str]] = []
-    slots: list[frozenset[str]] = []
-    for element in elements:
-        if isinstance(element, str):
-            words.append(frozenset(_forms(element)))
-        elif isinstance(element, tuple):
-            words.append(frozenset(f for e in element for f in _forms(e)))
-        elif element is not None:
-            slots.append(element)
-    return tuple(words), tuple(slots)
+def compile_template(template: Template) -> list[tuple[list[Element], bool]]:
+    """The template's elements without a gap at either end, in each of its word orders, with whether it is the
+    verb-first one (see `Compiled`)."""
+    elements = [_compile(e) for e in template.elements]
+    while elements and elements[0] is None:
+        elements.pop(0)
+    while elements and elements[-1] is None:
+        elements.pop()
+    return [([_as_written(e) for e in order], number > 0) for number, order in enumerate(_word_orders(elements))]
+
+
+def _as_written(element: Element) -> Element:
+    """A literal word, or alternatives, with their chat spellings as further alternatives."""
+    if isinstance(element, str) and element in _CHAT_SPELLINGS:
+        return (element, *_CHAT_SPELLINGS[element])
+    if isinstance(element, tuple) and any(e in _CHAT_SPELLINGS for e in element):
+        return tuple(dict.fromkeys(w for e in element for w in (e, *_CHAT_SPELLINGS.get(e, ()))))
+    return element
+
+
+def match_at(
+    compiled: Compiled, tokens: Sequence[Token], index: int, opens: bool, commands: Set[tuple[Element, ...]]
+) -> TemplateMatch | None:
+    """The match of a template whose first element fits tokens[index], if the rest follows. `opens`: the token
+    opens its sentence; `commands`: the templates `is_command` names."""
+    elements, entry, _, inverted = compiled
+    if inverted and opens:
+        return None
+    token = tokens[index]
+    matched = _match_from(elements, 1, tokens, index + 1, token.sentence, 0)
+    if matched is None:
+        return None
+    last, gaps = matched
+    after_speaker = not opens and tokens[index - 1].word in _SPEAKER_SUBJECTS
+    if after_speaker and elements in commands and _of_the_speaker(tokens, index, last):
+        return None  # "ik ga dood (van de spierpijn)", "ik sterf van de honger": what the speaker feels
+    match = TemplateMatch(entry, index, max(last - 1, index), gaps)
+    return match if not entry.whole or _alone(tokens, match) else None
 
 
 def _of_the_speaker(tokens: Sequence[Token], first: int, end: int) -> bool:
@@ -407,13 +198,13 @@ def _word_orders(elements: list[Element]) -> list[list[Element]]:
 
 def _fits(element: str | tuple[str, ...] | frozenset[str], token: Token) -> bool:
     if isinstance(element, str):
-        return token.word == element or _swapped(token.word, element) or _plain(token.word) == element
+        return token.word == element or _swapped(token.word, element) or plain(token.word) == element
     if isinstance(element, tuple):
-        return token.word in element or _plain(token.word) in element or any(_swapped(token.word, e) for e in element)
+        return token.word in element or plain(token.word) in element or any(_swapped(token.word, e) for e in element)
     return not element.isdisjoint(token.kinds)
 
 
-def _plain(word: str) -> str:
+def plain(word: str) -> str:
     """The word without a doubled last letter: the normaliser leaves two of a stretched letter ("ik maak je afff" ->
     "aff"), where the template wants one."""
     return word[:-1] if len(word) >= 2 and word[-1] == word[-2] else word

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
+from itertools import compress, count
 
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.grammar import find_hits
 from moderation.classify.hit import Hit
 from moderation.classify.lexicon import PREDICATE_KINDS, Lexicon, build_lexicon
-from moderation.classify.lookup import WordLookup
+from moderation.classify.lookup import Resolved, WordLookup
 from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
-from moderation.classify.templates import TemplateMatcher
+from moderation.classify.template_index import TemplateMatcher
 from moderation.classify.tokens import PERSON_SUFFIXES, Piece, Token, joined_words, parse, plainly_split, tokenize
 from moderation.classify.tokens import WORD as _WORD
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # split on it: what lies between words, then a word, and so on
 MAX_EVIDENCE = 5
+_MANY_WORDS = 32  # distinct words in a part from which reading its unusual words at once pays
 FUZZY_BUDGET = 300  # new unusual words per message that get the costly fuzzy look-up (chat has far fewer)
 MAX_HITS = 600  # hurtful passages after which matching a huge message stops (the note says so)
 MIN_EVIDENCE_SCORE = 0.3
@@ -57,6 +61,7 @@ class TextTier:
         self._lookup = WordLookup(lexicon)
         self._templates = TemplateMatcher(lexicon.templates)
         self._required = frozenset(self._templates.required_words)
+        self._required_forms = self._templates.required_forms
         self._triggers = frozenset(PREDICATE_KINDS | self._templates.trigger_kinds | {"weapon"})
         self._known_names = bundled_first_names()
         self._first_names = first_names
@@ -80,14 +85,29 @@ class TextTier:
             self._roster = (current, names)
         return names
 
-    def _worth_parsing(self, words: Sequence[str], names: frozenset[str]) -> bool:
+    def _worth_parsing(self, words: Sequence[str], names: frozenset[str], stretched: Sequence[Resolved] = ()) -> bool:
         """Most chat is clean: a hurtful word must be present for any hit, or every word and slot of some
-        template (one of its words is looked for first)."""
-        cache, resolve, triggers = self._lookup.cache, self._lookup.resolve, self._triggers
+        template (one of its words is looked for first). `stretched`: how the stretched words read (see
+        `_stretched_readings`); then a template's word also counts as present in a form `_fits` accepts."""
+        lookup, triggers = self._lookup, self._triggers
+        cache, resolve = lookup.cache, lookup.resolve
+        distinct = dict.fromkeys(words)  # each distinct word once, in the order met (the budget is spent alike)
+        # a long part once the budget is spent (a hostile message): its unusual words are read as nothing at once
+        nothing = lookup.read_as_nothing(distinct) if len(distinct) > _MANY_WORDS and lookup.settled() else ()
         kinds_present: set[str] = set()
         terms: list[str] = []
-        for word in words:
+        for word in distinct:
+            if word in nothing:
+                continue
             resolved = cache.get(word) or resolve(word)
+            kinds = resolved.kinds
+            if kinds:
+                if not kinds.isdisjoint(triggers):
+                    return True
+                kinds_present |= kinds
+            if resolved.term:
+                terms.append(resolved.term)
+        for resolved in stretched:
             kinds = resolved.kinds
             if kinds:
                 if not kinds.isdisjoint(triggers):
@@ -98,20 +118,41 @@ class TextTier:
         required = self._required.intersection(words)
         if terms:
             required |= self._required.intersection(terms)
+        forms = {*words, *terms}
+        if stretched:  # stretched parts also find a template's word by its other forms ("aff", "daod")
+            for form in self._required_forms.keys() & forms:
+                required |= self._required_forms[form]
         if not required:
             return False
-        forms = {*words, *terms}
-        return self._templates.could_match(required, forms, kinds_present | self._guessed_kinds(forms, names))
+        return self._templates.could_match(required, forms, lambda: kinds_present | self._guessed_kinds(forms, names))
+
+    def _stretched_readings(self, pieces: Sequence[Piece], stretched: Sequence[int]) -> list[Resolved]:
+        """How the tokenizer reads the words that hold a stretched letter (`WordLookup.stretched`)."""
+        out: list[Resolved] = []
+        lookup = self._lookup
+        runs_at = iter(stretched)
+        position = next(runs_at, None)
+        for start, end, word, _ in pieces:
+            runs: list[int] = []
+            while position is not None and position < end:
+                if position >= start:
+                    runs.append(position - start)
+                position = next(runs_at, None)
+            if runs:
+                reading = lookup.stretched(word, runs)
+                if reading is not None:
+                    out.append(reading)
+        return out
 
     def _guessed_kinds(self, forms: set[str], names: frozenset[str]) -> set[str]:
         """The kinds the tokenizer may give words the lexicon does not know: a person noun by its ending, a
         name (a known first name, or any unknown word, which may be written with a capital)."""
         out: set[str] = set()
-        is_known = self._lookup.is_known
+        known = self._lookup.known
         for word in forms:
             if len(word) >= 7 and word.endswith(PERSON_SUFFIXES):
                 out.add("person")
-            if len(word) >= 3 and (word in names or not is_known(word)):
+            if len(word) >= 3 and (word in names or word not in known):
                 out.add("third")
         return out
 
@@ -121,7 +162,12 @@ class TextTier:
         if not plainly_split(text, plain, self._lookup):
             pieces = joined_words(text, self._lookup)  # something to join: kan.ker, kank er
             plain = [word for _, _, word, _ in pieces]
-        if not norm.stretched and not self._worth_parsing(plain, names):
+        if norm.stretched:
+            if pieces is None:
+                pieces = [(m.start(), m.end(), m.group(), False) for m in _WORD.finditer(text)]
+            if not self._worth_parsing(plain, names, self._stretched_readings(pieces, norm.stretched)):
+                return [], []
+        elif not self._worth_parsing(plain, names):
             return [], []
         original = norm.original
 
@@ -144,15 +190,45 @@ class TextTier:
             return norm.text
         text = norm.text
         lookup = self._lookup
-        chosen = list(text)
+        known = lookup.known
+        resolve = lookup.resolve_settled if lookup.settled() else lookup.resolve
+        # Words and what lies between them, for both readings (split in one go): where the two agree on all but
+        # the words themselves, only the words that differ are looked at.
+        pieces, others = _WORD_SPLIT.split(text), _WORD_SPLIT.split(alt)
+        if pieces[::2] != others[::2] or list(map(len, pieces)) != list(map(len, others)):
+            return self._reading_by_span(text, alt)
+        changed = False
+        differ = compress(count(1, 2), map(operator.ne, pieces[1::2], others[1::2]))  # the words that differ
+        for index in differ:
+            word, other = pieces[index], others[index]
+            if word in known or resolve(word).kinds:
+                continue
+            if resolve(other).kinds or other in known:
+                pieces[index] = other
+                changed = True
+        return "".join(pieces) if changed else text
+
+    def _reading_by_span(self, text: str, alt: str) -> str:
+        """`_reading` word by word, for readings whose words do not line up one to one."""
+        lookup = self._lookup
+        known = lookup.known
+        resolve = lookup.resolve_settled if lookup.settled() else lookup.resolve
+        pieces: list[str] = []
+        last = 0
         for match in _WORD.finditer(text):
+            word = match.group()
             start, end = match.span()
             other = alt[start:end]
-            if other == match.group() or lookup.is_known(match.group()) or lookup.resolve(match.group()).kinds:
+            if other == word or word in known or resolve(word).kinds:
                 continue
-            if lookup.resolve(other).kinds or lookup.is_known(other):
-                chosen[start:end] = other
-        return "".join(chosen)
+            if resolve(other).kinds or other in known:
+                pieces.append(text[last:start])
+                pieces.append(other)
+                last = end
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
 
     def classify(self, text: str) -> Classification:
         return self.analyse(text).classification

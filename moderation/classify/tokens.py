@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from functools import partial
+from itertools import accumulate, compress, pairwise, repeat
+from itertools import count as count_from
 
 from moderation.classify.lexicon import Entry
-from moderation.classify.lookup import HURTFUL_KINDS, WordLookup
+from moderation.classify.lookup import HURTFUL_KINDS, KNOWN_START, WordLookup
 from moderation.classify.quotes import quoted_spans
 
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
@@ -19,6 +22,8 @@ _JOINERS = frozenset(".-*·•_+~/|")
 _MAX_GAP = 3
 _MAX_PIECES = 5
 _MAX_JOINED = 40  # characters; longer runs are no word
+_NOT_JOINED = (False,)  # added to a found word: a piece as it stands in the text
+_MANY_PIECES = 32  # words from which the plainer look-up of a spent budget pays (see `WordLookup.settled`)
 _NAME = frozenset({"third"})
 _INSIDE_WORD = re.compile(r"[a-z][^\sa-z]{1,3}[a-z]")  # something other than a space between two letters
 _NOT_NAMES = frozenset({"you", "self", "first", "third", "negation", "copula", "modal", "frame"})
@@ -119,15 +124,6 @@ def _joins(word: str, lookup: WordLookup) -> bool:
     return bool(resolved.kinds & HURTFUL_KINDS) or bool(resolved.term) or lookup.is_known(word)
 
 
-def _split_word(first: str, second: str, lookup: WordLookup) -> bool:
-    """Two words side by side of which one is no common word ("kank er", "a f", "geme ld"): one word?"""
-    joined = first + second
-    if not _joins(joined, lookup):
-        return False
-    # kank er, geme ld, a f: a half that is no word; but two abusive words side by side are two words
-    return not (lookup.resolve(first).kinds & HURTFUL_KINDS and lookup.resolve(second).kinds & HURTFUL_KINDS)
-
-
 def plainly_split(text: str, found: list[str], lookup: WordLookup) -> bool:
     """Whether the words of `text` (`found`, in order) need no joining: nothing but spaces between letters, and
     no two neighbours that could be one word split by a space. True for most chat, and cheap to find out."""
@@ -146,15 +142,118 @@ def words(text: str, lookup: WordLookup) -> list[Piece]:
 
 def joined_words(text: str, lookup: WordLookup) -> list[Piece]:
     """`words` for a text already known not to be plainly split."""
-    return _join(text, [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)], lookup)
+    found, gaps = found_words(text)
+    return _join(text, found, lookup, gaps)
 
 
-def _join(text: str, found: list[tuple[int, int, str]], lookup: WordLookup) -> list[Piece]:
+_WORD_SPLIT = re.compile(f"({WORD.pattern})")  # split on it: what lies between words, then a word, and so on
+
+
+def found_words(text: str) -> tuple[list[tuple[int, int, str]], list[str]]:
+    """The words of the text (start, end, word) and what lies between each and the next, found in one split."""
+    pieces = _WORD_SPLIT.split(text)
+    bounds = list(accumulate(map(len, pieces)))  # where each piece ends
+    return list(zip(bounds[0:-1:2], bounds[1::2], pieces[1::2], strict=True)), pieces[2:-1:2]
+
+
+def _join_settled(
+    found: list[tuple[int, int, str]], gaps: list[str], chained: list[bool], lookup: WordLookup
+) -> list[Piece]:
+    """`_join` once the budget is spent (a hostile message), when no known word holds a star. Then a word starts
+    a join only where gluing it to the next makes the beginning of a known word (`known_starts`), where both are
+    single letters (a.f), or where they are the halves of an insult split on purpose: those few places are found
+    with whole sets at once, and each is then decided as `_join` decides it, from left to right."""
+    words = [word for _, _, word in found]
+    count = len(words)
+    glued = list(map(operator.add, words, words[1:]))
+    starts = lookup.known_starts
+    beginnings = list(map(operator.itemgetter(slice(0, KNOWN_START)), glued))
+    begins = starts.intersection(beginnings)
+    places = set(compress(count_from(), map(begins.__contains__, beginnings))) if begins else set()
+    single = set(compress(count_from(), map((1).__eq__, map(len, words))))
+    places |= single.intersection([k - 1 for k in single])
+    insult_pairs = lookup.insult_split_pairs(words)
+    if insult_pairs:
+        places.update(k for k, pair in enumerate(pairwise(words)) if pair in insult_pairs)
+    if not places:
+        return list(map(operator.add, found, repeat(_NOT_JOINED)))  # nothing to join: the usual case
+    known = lookup.known
+    common, resolve = lookup.is_common, lookup.resolve_settled
+    out: list[Piece] = []
+    free = 0  # the first word not yet part of a piece
+    for i in sorted(places):
+        if i < free or i >= count - 1:
+            continue
+        joined_to = -1
+        word = ""
+        if chained[i]:
+            last = i
+            while last + 1 < count and last - i < _MAX_PIECES and chained[last]:
+                last += 1
+            joined = [words[i]]
+            letters = [len(words[i]) == 1]
+            for k in range(i + 1, last + 1):
+                gap = gaps[k - 1]
+                if not gap.strip("*"):
+                    last = k - 1  # stars between pieces: no known word holds one, and no letters chain does
+                    break
+                joined.append(joined[-1] + words[k])
+                letters.append(letters[-1] and len(words[k]) == 1)
+                if not letters[-1] and joined[-1][:KNOWN_START] not in starts:
+                    last = k - 1  # begins no known word: neither does any longer chain
+                    break
+            for end in range(last, i, -1):  # the longest chain that joins into a word
+                if letters[end - i] or joined[end - i] in known:
+                    joined_to, word = end, joined[end - i]
+                    break
+        elif gaps[i] == " " and not (i + 1 < count - 1 and chained[i + 1]):
+            first, second = words[i], words[i + 1]
+            if common(first) and common(second):
+                split = lookup.splits_insult(first, second)
+            else:
+                split = (
+                    (len(first) == 1) == (len(second) == 1)
+                    and glued[i] in known
+                    and not (resolve(first).kinds & HURTFUL_KINDS and resolve(second).kinds & HURTFUL_KINDS)
+                )
+            if split:
+                joined_to, word = i + 1, glued[i]
+        if joined_to >= 0:
+            out.extend(map(operator.add, found[free:i], repeat(_NOT_JOINED)))
+            out.append((found[i][0], found[joined_to][1], word, True))
+            free = joined_to + 1
+    out.extend(map(operator.add, found[free:], repeat(_NOT_JOINED)))
+    return out
+
+
+class _GapTable(dict[str, bool]):
+    """gap -> whether it joins the words beside it (`_gap_joins`), filled as gaps are first met (bounded)."""
+
+    def __missing__(self, gap: str) -> bool:
+        joins = _gap_joins(gap)
+        if len(self) < _GAP_TABLE_LIMIT:
+            self[gap] = joins
+        return joins
+
+
+_GAP_TABLE_LIMIT = 20_000
+_JOINING_GAPS = _GapTable()
+
+
+def _join(
+    text: str, found: list[tuple[int, int, str]], lookup: WordLookup, gaps: list[str] | None = None
+) -> list[Piece]:
     count = len(found)
     # per word: what separates it from the next one (" " is by far the most common: checked first)
-    gaps = [text[found[k][1] : found[k + 1][0]] for k in range(count - 1)]
-    chained = [gap != " " and _gap_joins(gap) for gap in gaps]
+    if gaps is None:
+        gaps = [text[found[k][1] : found[k + 1][0]] for k in range(count - 1)]
+    joining = _JOINING_GAPS
+    chained = [gap != " " and len(gap) <= _MAX_GAP and joining[gap] for gap in gaps]
     common = lookup.is_common
+    if lookup.settled() and not lookup.known_has_stars:
+        return _join_settled(found, gaps, chained, lookup)  # the budget is spent: `_joins` is `is_known`
+    joins = partial(_joins, lookup=lookup)
+    resolve = lookup.resolve
     out: list[Piece] = []
     i = 0
     while i < count:
@@ -174,7 +273,7 @@ def _join(text: str, found: list[tuple[int, int, str]], lookup: WordLookup) -> l
             joined_to = -1
             for end in range(last, i, -1):  # the longest chain that joins into a word
                 word = joined[end - i]
-                if letters[end - i] or _joins(word, lookup):
+                if letters[end - i] or joins(word):
                     out.append((found[i][0], found[end][1], word, True))
                     joined_to = end
                     break
@@ -186,7 +285,12 @@ def _join(text: str, found: list[tuple[int, int, str]], lookup: WordLookup) -> l
             if common(first) and common(second):
                 split = lookup.splits_insult(first, second)  # two real words: only an insult split on purpose
             else:
-                split = (len(first) == 1) == (len(second) == 1) and _split_word(first, second, lookup)
+                # kank er, geme ld, a f: a half that is no word; but two abusive words side by side are two words
+                split = (
+                    (len(first) == 1) == (len(second) == 1)
+                    and joins(first + second)
+                    and not (resolve(first).kinds & HURTFUL_KINDS and resolve(second).kinds & HURTFUL_KINDS)
+                )
             if split:
                 out.append((start, end, first + second, True))  # kank er, a f, geme ld, los er
                 i += 2
@@ -215,9 +319,9 @@ def tokenize(
         sentence_ends = _outside(sentence_ends, joined_spans)
     all_ends = sorted(sentence_ends + _boundaries(_CLAUSE_END, text))
     quotes = quoted_spans(text) if '"' in text or "'" in text else []
-    resolve = lookup.resolve
+    resolve = lookup.resolve_settled if len(pieces) > _MANY_PIECES and lookup.settled() else lookup.resolve
     cache = lookup.cache
-    is_known = lookup.is_known
+    is_known = lookup.known.__contains__
     tokens: list[Token] = []
     append = tokens.append
     clause_words = 0

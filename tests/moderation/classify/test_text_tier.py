@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.classify.text_tier import TextTier
+from moderation.classify.lexicon import build_lexicon
+from moderation.classify.lookup import WordLookup
+from moderation.classify.text_tier import FUZZY_BUDGET, TextTier
 from moderation.model import ABUSE_CATEGORIES, Category
 
 CLEAR = 0.8  # a clear case scores at least this
@@ -222,6 +224,43 @@ def test_hostile_text_is_judged_with_bounded_work(tier: TextTier) -> None:
     lines = [f"jij bent een sukkel q{letters[i % 26]}{letters[i // 26 % 26]}. " for i in range(2_700)]
     dense = tier.classify("".join(lines))  # 66,000 characters, no part like another, abuse in every one
     assert dense.score(Category.INSULT) >= CLEAR and "hurtful passages found" in dense.note
+
+
+def _unusual_words(count: int, seed: str) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return " ".join(f"q{seed}{letters[i % 26]}{letters[i // 26 % 26]}w" for i in range(count))
+
+
+@pytest.mark.parametrize(
+    ("tail", "category"),
+    [
+        ("jij bent een k-lootzak", Category.INSULT),
+        ("wat een k.l.o.o.t.z.a.k", Category.INSULT),
+        ("ik maak je a f", Category.THREAT),
+        ("stuur me een e-mail", None),
+        ("ik heb het gemeld, de mentor weet het", None),
+    ],
+)
+def test_split_words_are_still_joined_once_a_messages_fuzzy_budget_is_spent(
+    tier: TextTier, tail: str, category: Category | None
+) -> None:
+    noise = _unusual_words(2 * FUZZY_BUDGET, seed=tail[:3].replace(" ", "x"))  # spends the budget first
+    found, _ = top(tier, f"{noise}. {tail}")
+    assert found is category
+
+
+def test_a_spent_budget_reads_words_as_the_full_look_up_does_then() -> None:
+    lookup = WordLookup(build_lexicon())
+    lookup.limit_fuzzy(3)
+    for word in _unusual_words(5, seed="b").split():
+        lookup.resolve(word)
+    assert lookup.settled()
+    words = ["klootzak", "kankerlijer", "sukkels", "huiswerk", "negeer", "qbzzw", "x" * 50, "lootzak", "dood"]
+    plain = {word: lookup.resolve_settled(word) for word in words}
+    assert plain == {word: lookup.resolve(word) for word in words}
+    nothing = lookup.read_as_nothing(words)
+    assert "qbzzw" in nothing and not {"klootzak", "huiswerk", "dood"} & nothing
+    assert all(not plain[word].entries for word in nothing)
 
 
 def test_bad_input_gives_a_clear_result(tier: TextTier) -> None:
