@@ -75,8 +75,10 @@ def skeleton(word: str) -> str:
     return "".join(out)
 
 
-def deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+def deletions(word: str) -> list[str]:
+    """The word with one letter left out, each once, from the first letter to the last: a fixed order, so the
+    look-up that takes the first fit answers the same in every process (a set's order follows the hash seed)."""
+    return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
 
 
 def stems(word: str) -> list[str]:
