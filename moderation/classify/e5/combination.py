@@ -33,6 +33,10 @@ from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidenc
 FORMAT = "schoolwacht-e5-combination/2"
 SAFETY_CATEGORIES: frozenset[Category] = frozenset({Category.THREAT, Category.SELF_HARM, Category.SEXUAL})
 MIN_EVIDENCE = 0.3
+# How far the e5 tier may pull any other category below the text tier: a clear text-tier hit (0.72 and up, an insult
+# aimed at someone) still reaches a reviewer when the heads disagree. On text unlike the corpus the heads are the
+# less reliable tier (the outside suites), so they may lower the text tier's score, not silence it.
+TEXT_FLOOR = 0.7
 _LOGIT_LIMIT = 8.0
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -87,6 +91,7 @@ class Combination:
                 for i, c in enumerate(ABUSE_CATEGORIES)
             },
             "safety_floor": sorted(c.value for c in SAFETY_CATEGORIES),
+            "text_floor": TEXT_FLOOR,
             "info": dict(self.info),
         }
 
@@ -108,12 +113,13 @@ class Combination:
 
 
 def final_scores(text: Classification, stacked: Mapping[Category, float]) -> dict[Category, float]:
-    """The fitted probabilities, never below the text tier for the safety categories."""
+    """The fitted probabilities, never below the text tier for the safety categories, nor below TEXT_FLOOR of it
+    for the others."""
     out = {}
     for category in ABUSE_CATEGORIES:
         value = stacked[category]
-        if category in SAFETY_CATEGORIES:
-            value = max(value, text.score(category))
+        floor = 1.0 if category in SAFETY_CATEGORIES else TEXT_FLOOR
+        value = max(value, text.score(category) * floor)
         out[category] = round(min(1.0, max(0.0, value)), 4)
     return out
 
@@ -130,9 +136,10 @@ def explain(
             continue
         own = [e for e in classification.evidence if e.category is category]
         text_score, e5_score = classification.score(category), e5.get(category, 0.0)
-        kept = category in SAFETY_CATEGORIES and combined == round(text_score, 4) and text_score > stacked[category]
+        floor = 1.0 if category in SAFETY_CATEGORIES else TEXT_FLOOR
+        kept = combined == round(text_score * floor, 4) and text_score * floor > stacked[category]
         why = own[0].explanation if own else f"{category.value} from the {tier_name} tier (own heads on e5 embeddings)"
-        how = "text tier kept (safety)" if kept else "combined"
+        how = ("text tier kept (safety)" if floor == 1.0 else "text tier's floor") if kept else "combined"
         line = f"{why}; text tier {text_score:.2f}, {tier_name} tier {e5_score:.2f}, {how} {combined:.2f}"
         criminal = any(e.criminal for e in own) and combined >= 0.5
         lines.append(Evidence(category, combined, line, criminal))

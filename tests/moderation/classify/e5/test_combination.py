@@ -15,6 +15,7 @@ from moderation.classify.e5.backend import COMBINATION_FILE
 from moderation.classify.e5.combination import (
     FEATURE_NAMES,
     SAFETY_CATEGORIES,
+    TEXT_FLOOR,
     Combination,
     features,
     load_combination,
@@ -52,6 +53,8 @@ def test_safety_categories_never_go_below_the_text_tier(
         result = combination.combine(_text(text, criminal), e5, "e5")
         for category in SAFETY_CATEGORIES:
             assert result.score(category) >= round(text[category], 4) - 1e-9
+        for category in set(ABUSE_CATEGORIES) - SAFETY_CATEGORIES:
+            assert result.score(category) >= round(text[category] * TEXT_FLOOR, 4) - 1e-9
         if criminal and text[Category.THREAT] >= 0.5:
             assert any(e.criminal for e in result.evidence if e.category is Category.THREAT)
         assert all(0.0 <= v <= 1.0 for _, v in result.scores)
@@ -60,7 +63,7 @@ def test_safety_categories_never_go_below_the_text_tier(
 def test_a_pessimistic_combination_still_keeps_a_weapon_threat_and_says_so() -> None:
     result = _pessimist().combine(_text({Category.THREAT: 0.95, Category.INSULT: 0.7}, criminal=True), {}, "e5")
     assert result.score(Category.THREAT) == 0.95
-    assert result.score(Category.INSULT) < 0.01  # not a safety category: the fitted number stands
+    assert result.score(Category.INSULT) == round(0.7 * TEXT_FLOOR, 4)  # not a safety category: only the floor
     first = result.evidence[0]
     assert first.category is Category.THREAT and first.criminal
     assert "text tier 0.95" in first.explanation and "e5 tier 0.00" in first.explanation
@@ -108,3 +111,9 @@ def test_a_damaged_combination_is_refused(tmp_path: Path, change: object, reason
     path.write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(ModelIntegrityError, match=reason):
         load_combination(path)
+
+
+def test_a_clear_text_tier_insult_still_reaches_a_reviewer_when_the_heads_disagree() -> None:
+    result = _pessimist().combine(_text({Category.INSULT: 0.88}), {Category.INSULT: 0.0}, "e5")
+    assert result.score(Category.INSULT) >= 0.6
+    assert "text tier's floor" in result.evidence[0].explanation
