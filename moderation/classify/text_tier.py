@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
-from itertools import compress, count
+from itertools import chain, compress, count
 
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.grammar import find_hits
@@ -96,18 +96,8 @@ class TextTier:
         nothing = lookup.read_as_nothing(distinct) if len(distinct) > _MANY_WORDS and lookup.settled() else ()
         kinds_present: set[str] = set()
         terms: list[str] = []
-        for word in distinct:
-            if word in nothing:
-                continue
-            resolved = cache.get(word) or resolve(word)
-            kinds = resolved.kinds
-            if kinds:
-                if not kinds.isdisjoint(triggers):
-                    return True
-                kinds_present |= kinds
-            if resolved.term:
-                terms.append(resolved.term)
-        for resolved in stretched:
+        read = (cache.get(word) or resolve(word) for word in distinct if word not in nothing)
+        for resolved in chain(read, stretched):  # lazily: the first trigger word ends the look-ups
             kinds = resolved.kinds
             if kinds:
                 if not kinds.isdisjoint(triggers):
