@@ -117,11 +117,14 @@ def final_scores(text: Classification, stacked: Mapping[Category, float]) -> dic
     for the others."""
     out = {}
     for category in ABUSE_CATEGORIES:
-        value = stacked[category]
-        floor = 1.0 if category in SAFETY_CATEGORIES else TEXT_FLOOR
-        value = max(value, text.score(category) * floor)
+        value = max(stacked[category], text.score(category) * _floor(category))
         out[category] = round(min(1.0, max(0.0, value)), 4)
     return out
+
+
+def _floor(category: Category) -> float:
+    """The share of the text tier's score the combination keeps at least."""
+    return 1.0 if category in SAFETY_CATEGORIES else TEXT_FLOOR
 
 
 def explain(
@@ -136,7 +139,7 @@ def explain(
             continue
         own = [e for e in classification.evidence if e.category is category]
         text_score, e5_score = classification.score(category), e5.get(category, 0.0)
-        floor = 1.0 if category in SAFETY_CATEGORIES else TEXT_FLOOR
+        floor = _floor(category)
         kept = combined == round(text_score * floor, 4) and text_score * floor > stacked[category]
         why = own[0].explanation if own else f"{category.value} from the {tier_name} tier (own heads on e5 embeddings)"
         how = ("text tier kept (safety)" if floor == 1.0 else "text tier's floor") if kept else "combined"

