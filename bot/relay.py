@@ -193,7 +193,7 @@ def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnou
 
         for discord in (a for a in adapters if isinstance(a, DiscordAdapter)):
             discord.direct_commands = staff.handle
-            discord.read_confirmations = staff.reads.confirm if staff.reads is not None else None
+            discord.read_confirmations = staff.reads.press if staff.reads is not None else None
     return staff
 
 

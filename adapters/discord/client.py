@@ -33,7 +33,7 @@ from adapters.discord.messages import MessageJudge
 from adapters.discord.review import DiscordReview, ReviewSetup
 from adapters.discord.startup_checks import check_overview_audience, check_permissions
 from adapters.web.chat_login import LinkFor
-from moderation.announcements.reads import ConfirmRead
+from moderation.announcements.reads import PressRead
 from moderation.digest import Digest
 from moderation.incidents.card_locations import CardLocations
 from moderation.incidents.review import ReviewResult
@@ -69,7 +69,7 @@ class DiscordAdapter:
         self.direct_commands: DirectCommands | None = None  # set before start: commands in DMs with the bot
         self.desk_login: tuple[LinkFor, int] | None = None  # `/login` for the review desk: links, minutes valid
         self.link_commands: LinkHandler | None = None  # set before start: /koppel and /ontkoppel
-        self.read_confirmations: ConfirmRead | None = None  # set before start: "Gelezen ✓" on announcements
+        self.read_confirmations: PressRead | None = None  # set before start: "Gelezen ✓" pressed (or pressed again)
 
     @property
     def client(self) -> discord.Client:

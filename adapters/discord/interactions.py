@@ -10,7 +10,7 @@ import discord
 from adapters.discord.direct import DirectCommands, answer_direct
 from adapters.discord.reads import answer_read, is_read_press
 from adapters.discord.review import DiscordReview
-from moderation.announcements.reads import ConfirmRead
+from moderation.announcements.reads import PressRead
 from moderation.texts import AnnouncementTexts
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 async def route_press(
     interaction: discord.Interaction,
-    reads: ConfirmRead | None,
+    reads: PressRead | None,
     texts: AnnouncementTexts,
     review: DiscordReview | None,
 ) -> None:

@@ -1,6 +1,6 @@
 """Read confirmations ("Gelezen ✓") on Discord: a teacher's announcement that asks for one carries a button; a
-press by a reader is counted once (the core decides, `ReadConfirmations`) and answered privately: nobody else sees
-who read it."""
+press by a reader is counted once, and a second press takes it back (the core decides, `ReadConfirmations.press`);
+each press is answered privately: nobody else sees who read it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import discord
 
-from moderation.announcements.reads import ConfirmRead
+from moderation.announcements.reads import PressRead
 from moderation.model import Platform
 from moderation.texts import AnnouncementTexts
 
@@ -29,12 +29,13 @@ def is_read_press(interaction: discord.Interaction) -> bool:
     return interaction.type is discord.InteractionType.component and data.get("custom_id") == READ_CUSTOM_ID
 
 
-async def answer_read(interaction: discord.Interaction, confirm: ConfirmRead, say: AnnouncementTexts) -> None:
-    """A press on the button of a post: counted (or not) by the core; the presser alone hears the outcome."""
+async def answer_read(interaction: discord.Interaction, press: PressRead, say: AnnouncementTexts) -> None:
+    """A press on the button of a post: counted, taken back (or neither) by the core; the presser alone hears the
+    outcome."""
     message = interaction.message
     if message is None or interaction.channel_id is None:
         return
-    outcome = confirm(Platform.DISCORD, str(interaction.channel_id), str(message.id), str(interaction.user.id))
+    outcome = press(Platform.DISCORD, str(interaction.channel_id), str(message.id), str(interaction.user.id))
     try:
         await interaction.response.send_message(say.read_reply(outcome), ephemeral=True)
     except discord.HTTPException as exc:  # too late or answered already: the read is counted all the same

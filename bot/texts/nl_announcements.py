@@ -27,11 +27,17 @@ NO_TIME = "Zet er een tijd bij, bijvoorbeeld: !mededeling morgen om 07:30 2b: je
 BAD_TIME = "Dat is geen tijdstip; schrijf het als 07:30."
 BAD_DATE = "Die datum ken ik niet; schrijf hem als 7 dec of 7-12."
 READ_REPLIES = {  # what a reader hears on confirming "Gelezen ✓"
-    ReadOutcome.COUNTED: "Bedankt! Je hebt deze mededeling als gelezen gemarkeerd ✓",
+    ReadOutcome.COUNTED: (
+        "Bedankt! Je hebt deze mededeling als gelezen gemarkeerd ✓ Per ongeluk? Druk nog een keer op de knop, dan "
+        "haal ik het weg."
+    ),
     ReadOutcome.ALREADY: "Je had deze mededeling al als gelezen gemarkeerd.",
     ReadOutcome.OWN: "Dit is je eigen mededeling; die telt niet mee bij gelezen.",
     ReadOutcome.RETRACTED: "Deze mededeling is ingetrokken; gelezen wordt niet meer geteld.",
     ReadOutcome.NOT_ASKED: "Bij dit bericht hoef je niets te bevestigen.",
+    ReadOutcome.WITHDRAWN: (
+        "Oké, je markering 'gelezen' is weggehaald. Druk opnieuw op de knop als je de mededeling wel gelezen hebt."
+    ),
 }
 
 

@@ -7,10 +7,11 @@ be computed again from an account, so an AVG request still finds and erases a pe
 (`export_reads`, `erase_reads`). A confirmation goes with its post (retention) and is no longer taken once the
 announcement is retracted.
 
-A confirmation given with a reaction (Matrix) can be taken back: the reactions that carry it are kept as digests
+A confirmation can be taken back. Given with a reaction (Matrix), the reactions that carry it are kept as digests
 too (`reaction_digest`), and when the reader's last one is removed, their confirmation is withdrawn and the count
-drops by one. Nothing else is kept of it than the count: a withdrawn confirmation is deleted as an erased one is,
-and the log says only that one was withdrawn from which post.
+drops by one. Given with a button (Discord), pressing it again takes it back (`press`). Nothing else is kept of it
+than the count: a withdrawn confirmation is deleted as an erased one is, and the log says only that one was
+withdrawn from which post.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select
@@ -40,6 +42,11 @@ class ReadOutcome(enum.Enum):
     OWN = "own"  # the sender's own announcement: not counted
     RETRACTED = "retracted"
     NOT_ASKED = "not-asked"  # no post of ours that asks for it
+    WITHDRAWN = "withdrawn"  # pressed again: no longer counted
+
+
+# A second press this soon after the first is the same click arriving twice (a double click), not a change of mind.
+DOUBLE_PRESS = timedelta(seconds=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +78,42 @@ class ReadConfirmations:
     ) -> ReadOutcome:
         """`account` says they read the post that is message `message_id` in the room; `reaction`: the id of the
         reaction they said it with, where removing it takes it back (Matrix)."""
+        found = self._find(platform, room_id, message_id, account)
+        if isinstance(found, ReadOutcome):
+            return found
+        post_id, digest, known = found
+        carried_by = reaction_digest(platform, room_id, reaction) if reaction else None
+        if known is not None:
+            if carried_by is not None:  # a second ✅ of theirs (or 👍): the read stays until both are gone
+                self._carried(known[0], carried_by)
+            return ReadOutcome.ALREADY
+        return self._count(post_id, digest, carried_by)
+
+    def press(self, platform: Platform, room_id: str, message_id: str, account: str) -> ReadOutcome:
+        """A press on the post's "Gelezen ✓" button: counted, or, when `account` had confirmed it already, taken
+        back (a press by mistake is undone by pressing again). The same click arriving twice counts once."""
+        found = self._find(platform, room_id, message_id, account)
+        if isinstance(found, ReadOutcome):
+            return found
+        post_id, digest, known = found
+        if known is None:
+            return self._count(post_id, digest, None)
+        read_id, at = known
+        if self._clock.now() - _aware(at, self._clock.now()) < DOUBLE_PRESS:
+            return ReadOutcome.ALREADY
         with self._sessions.begin() as session:
+            gone = session.execute(delete(AnnouncementReadRow).where(AnnouncementReadRow.id == read_id))
+        if not getattr(gone, "rowcount", 0):  # another press took it back at the same moment
+            return ReadOutcome.WITHDRAWN
+        log.info("announcements: a read confirmation of post %s was withdrawn (pressed again)", post_id)
+        return ReadOutcome.WITHDRAWN
+
+    def _find(
+        self, platform: Platform, room_id: str, message_id: str, account: str
+    ) -> tuple[int, str, tuple[int, datetime] | None] | ReadOutcome:
+        """The post that asks for a read, the reader's digest and their read (id, when) if they gave one; or why
+        there is nothing to count."""
+        with self._sessions() as session:
             post = session.scalars(
                 select(AnnouncementPostRow).where(
                     AnnouncementPostRow.source == self._source,
@@ -89,17 +131,14 @@ class ReadConfirmations:
             if person is not None and person.id == post.author:
                 return ReadOutcome.OWN
             digest = reader_digest(post.id, platform, account)
-            known = session.scalars(
-                select(AnnouncementReadRow.id).where(
+            known = session.execute(
+                select(AnnouncementReadRow.id, AnnouncementReadRow.at).where(
                     AnnouncementReadRow.post_id == post.id, AnnouncementReadRow.reader == digest
                 )
             ).first()
-            post_id = post.id
-        carried_by = reaction_digest(platform, room_id, reaction) if reaction else None
-        if known is not None:
-            if carried_by is not None:  # a second ✅ of theirs (or 👍): the read stays until both are gone
-                self._carried(known, carried_by)
-            return ReadOutcome.ALREADY
+            return post.id, digest, (known[0], known[1]) if known is not None else None
+
+    def _count(self, post_id: int, digest: str, carried_by: str | None) -> ReadOutcome:
         try:
             with self._sessions.begin() as session:
                 read = AnnouncementReadRow(post_id=post_id, reader=digest, at=self._clock.now())
@@ -194,4 +233,14 @@ class ConfirmRead(Protocol):
     ) -> ReadOutcome: ...
 
 
+class PressRead(Protocol):
+    """A press on a post's "Gelezen ✓" button: (platform, room id, the post's message id, the presser's account)."""
+
+    def __call__(self, platform: Platform, room_id: str, message_id: str, account: str) -> ReadOutcome: ...
+
+
 WithdrawRead = Callable[[Platform, str, str], bool]  # (platform, room id, the removed reaction's id)
+
+
+def _aware(moment: datetime, like: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=like.tzinfo)

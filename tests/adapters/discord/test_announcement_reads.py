@@ -1,12 +1,13 @@
 """Read confirmations ("Gelezen ✓") on the fake Discord server with discord.py's real client: a teacher's
-`!mededeling 2b +gelezen: …` carries one button; each reader's press is counted once and answered only to them; the
-teacher's `!gelezen` shows the count against the channel's readers; an edit keeps the button, a retraction deletes
-the post. The fake checks the button against Discord's component rules and that a press names a button the post
-carries."""
+`!mededeling 2b +gelezen: …` carries one button; each reader's press is counted once and answered only to them, and
+pressing again takes it back; the teacher's `!gelezen` shows the count against the channel's readers; an edit keeps
+the button, a retraction deletes the post. The fake checks the button against Discord's component rules and that a
+press names a button the post carries."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.support.fake_discord import DiscordError, FakeDiscord
 from tests.support.fake_discord.components import check_components
 from tests.support.fake_discord.school import BOT_TOKEN, School
 from tests.support.fake_discord.state import User
+from tests.support.fakes import FixedClock
 
 SAY = DUTCH.announcements
 EPHEMERAL = 64
@@ -49,6 +51,7 @@ async def test_readers_confirm_once_and_the_teacher_sees_the_count(tmp_path: Pat
         with_classifier=False,
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
     )
+    core.clock = FixedClock(datetime(2026, 12, 7, 11, 0, tzinfo=UTC))  # presses in one moment: one double click
     adapter = DiscordAdapter(replace(school.config(), bot_posts_announcements=True), BOT_TOKEN, state=core.state)
     staff = attach_staff_commands(core, [adapter])
     assert staff is not None
@@ -94,6 +97,56 @@ async def test_readers_confirm_once_and_the_teacher_sees_the_count(tmp_path: Pat
             after = await say(school, fake, school.teacher, f"!gelezen {code}")
             assert after.startswith(f"Mededeling {code} (ingetrokken") and "3 van 4 gelezen" in after
             assert shown(school, channel) == [other.content]
+        finally:
+            assert staff.fanout.lease is not None
+            staff.fanout.lease.release()
+            await adapter.stop()
+            core.close()
+
+
+async def test_a_reader_who_pressed_by_mistake_presses_again_to_take_it_back(tmp_path: Path, school: School) -> None:
+    """A second press (not the same click arriving twice) withdraws the reader's confirmation, and the sender's
+    count follows; a third press confirms again."""
+    core = make_core(
+        tmp_path,
+        rooms=school.rooms(),
+        people=school.people(),
+        with_classifier=False,
+        bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
+    )
+    clock = FixedClock(datetime(2026, 12, 7, 11, 0, tzinfo=UTC))
+    core.clock = clock
+    adapter = DiscordAdapter(replace(school.config(), bot_posts_announcements=True), BOT_TOKEN, state=core.state)
+    staff = attach_staff_commands(core, [adapter])
+    assert staff is not None and staff.reads is not None
+    async with FakeDiscord(school.world).running() as fake:
+        await adapter.start(core.moderator)
+        try:
+            reply = await say(school, fake, school.teacher, "!mededeling 2b +gelezen: Gymkleren mee")
+            code = reply.split("nummer ")[1].split(";")[0]
+            [post] = [m for m in school.world.messages.values() if m.channel_id == school.announcements.id]
+            assert await press(fake, school.sanne, post.id) == SAY.read_reply(ReadOutcome.COUNTED)
+            assert "nog een keer" in SAY.read_reply(ReadOutcome.COUNTED)  # she hears how to undo it
+            assert await press(fake, school.daan, post.id) == SAY.read_reply(ReadOutcome.COUNTED)
+            clock.advance(seconds=1)
+            assert await press(fake, school.sanne, post.id) == SAY.read_reply(ReadOutcome.ALREADY)  # a double click
+            assert await say(school, fake, school.teacher, f"!gelezen {code}") == (
+                f"Mededeling {code}:\n2B (discord): 2 van 4 gelezen"
+            )
+
+            clock.advance(seconds=30)
+            assert await press(fake, school.sanne, post.id) == SAY.read_reply(ReadOutcome.WITHDRAWN)
+            assert await say(school, fake, school.teacher, f"!gelezen {code}") == (
+                f"Mededeling {code}:\n2B (discord): 1 van 4 gelezen"
+            )
+            teacher = core.directory.person_for(Platform.DISCORD, AccountId(str(school.teacher.id)))
+            assert teacher is not None
+            [sent] = staff.composer.sent_by(teacher)
+            assert [room.read for room in sent.rooms] == [1]  # the desk's overview follows too
+
+            clock.advance(seconds=30)
+            assert await press(fake, school.sanne, post.id) == SAY.read_reply(ReadOutcome.COUNTED)
+            assert [r.read for r in staff.reads.counts(sent.record.key)] == [2]
         finally:
             assert staff.fanout.lease is not None
             staff.fanout.lease.release()
