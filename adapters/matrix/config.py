@@ -30,7 +30,7 @@ class MatrixConfig:
     auto_join: frozenset[str] = field(default_factory=frozenset)  # rooms to accept invites for (besides configured)
     encrypt_direct_rooms: bool = True  # new direct rooms (notices, reviewers' cards) are end-to-end encrypted
     one_to_one_check: bool = False  # R9: staff-student pair rooms reported to leadership (needs an admin token)
-    read_reactions: bool = False  # announcement rooms take reactions, for "Gelezen ✓" (✅ on a teacher's post)
+    read_reactions: bool = True  # announcement rooms take reactions, for "Gelezen ✓" (✅ on a teacher's post)
 
 
 class MatrixConfigError(AdapterConfigError):

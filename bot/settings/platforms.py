@@ -22,9 +22,10 @@ class MatrixSettings(BaseModel):
     # R9 on the school's own homeserver: report rooms with just one staff member and one student to leadership
     # (needs a server admin's token in SCHOOLWACHT_MATRIX_ADMIN_TOKEN; reads who is in rooms, never messages).
     one_to_one_check: bool = False
-    # "Gelezen ✓" on teachers' announcements (`!mededeling 2b +gelezen: …`): students may react in announcement rooms;
-    # a ✅ on such a post counts as read, any other reaction is removed (R10).
-    read_reactions: bool = False
+    # "Gelezen ✓" on teachers' announcements (`!mededeling 2b +gelezen: …`): students may react in announcement rooms
+    # (and take their own reaction back), nothing more; a ✅ on such a post counts as read, any other reaction is
+    # removed (R10). On, as Discord's button is: a read confirmation is what a teacher asks it for.
+    read_reactions: bool = True
 
 
 class DiscordSettings(BaseModel):

@@ -7,7 +7,10 @@ over; that path is tested with the other announcement commands.)"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -20,12 +23,70 @@ from moderation.storage.incidents import OutboxRow
 from tests.adapters.matrix.helpers import School, eventually, is_redacted, room, seen_redacted
 from tests.adapters.matrix.test_announcer import leave
 from tests.adapters.matrix.test_rooms import by_category
+from tests.adapters.matrix.test_unjudged_content import stable_poll
+from tests.support.synapse import MatrixHTTPError
 
 pytestmark = pytest.mark.synapse
 
 
 def annotation(event_id: str, key: str) -> dict[str, object]:
     return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+
+
+async def test_by_default_students_may_react_and_take_their_reaction_back_but_post_nothing(
+    school: School, tmp_path: Path, store_dir: Path
+) -> None:
+    """`read_reactions` is on unless a school turns it off (Discord's button is always there). The homeserver itself
+    then lets a student send a reaction and redact their own, and refuses every other way to post (R10): a message,
+    a sticker, a poll, a change of the room, a redaction of the teacher's post or of another student's reaction."""
+    made = await school.create_room("jan", members=("sanne", "daan"), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(made, "announcement", name="Mededelingen 2B")])
+    adapter = school.adapter(core, store_dir)
+    assert adapter.config.read_reactions
+    staff = attach_staff_commands(core, [adapter])
+    assert staff is not None
+    try:
+        await adapter.start(core.moderator)
+        try:
+            levels = await school.power_levels("jan", made)
+            assert levels["events_default"] == 50 and levels["redact"] >= 50
+            assert levels["events"]["m.reaction"] == levels["events"]["m.room.redaction"] == 0
+            assert await staff.handle(Platform.MATRIX, school.uid("jan"), "!mededeling 2b +gelezen: Toets", "$c1")
+            timeline = await school.timeline("sanne", made, limit=20)
+            [post] = [
+                e["event_id"] for e in timeline if e["sender"] == school.uid("bot") and e["type"] == "m.room.message"
+            ]
+            hers = await school.send_event("sanne", made, "m.reaction", annotation(post, READ_KEY))
+            his = await school.send_event("daan", made, "m.reaction", annotation(post, READ_KEY))
+            refused: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+                ("a message", lambda: school.send("sanne", made, "mag ik ook iets zeggen?")),
+                ("a sticker", lambda: school.send_event("sanne", made, "m.sticker", {"body": "x", "url": "mxc://x/y"})),
+                (
+                    "a poll",
+                    lambda: school.send_event("sanne", made, "m.poll.start", stable_poll("wie?", ["ik", "jij"])),
+                ),
+                ("the topic", lambda: school.api("sanne", "PUT", state_path(made, "m.room.topic"), {"topic": "open"})),
+                ("the teacher's post", lambda: school.redact("sanne", made, post)),
+                ("his reaction", lambda: school.redact("sanne", made, his)),
+            ]
+            for what, attempt in refused:
+                with pytest.raises(MatrixHTTPError) as refusal:
+                    await attempt()
+                assert refusal.value.status == 403, what
+            await school.redact("sanne", made, hers)  # her own reaction: allowed
+            assert is_redacted(await school.event("sanne", made, hers))
+            assert not is_redacted(await school.event("sanne", made, post))
+        finally:
+            assert staff.fanout.lease is not None
+            staff.fanout.lease.release()
+            await adapter.stop()
+            core.close()
+    finally:
+        await leave(school, [made], ("sanne", "daan", "bot", "jan"))
+
+
+def state_path(room_id: str, event_type: str) -> str:
+    return f"/_matrix/client/v3/rooms/{quote(room_id)}/state/{event_type}/"
 
 
 async def test_a_students_check_mark_counts_once_and_another_reaction_is_removed_quietly(

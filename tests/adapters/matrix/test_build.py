@@ -52,7 +52,10 @@ def test_read_reactions_reach_the_adapter_from_the_settings(
     school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SCHOOLWACHT_MATRIX_TOKEN", "not-used-here")
-    matrix = {"homeserver": school.server.url, "user_id": school.uid("bot"), "read_reactions": True}
+    matrix = {"homeserver": school.server.url, "user_id": school.uid("bot")}
     core = school.make_core(tmp_path, [], extra_settings={"matrix": matrix})
-    assert matrix_adapter(core).config.read_reactions is True  # off unless set (MatrixConfig's default)
+    assert matrix_adapter(core).config.read_reactions is True  # on unless turned off, as Discord's button is
+    core.close()
+    core = school.make_core(tmp_path / "off", [], extra_settings={"matrix": {**matrix, "read_reactions": False}})
+    assert matrix_adapter(core).config.read_reactions is False
     core.close()
