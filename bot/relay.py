@@ -188,6 +188,7 @@ def attach_staff_commands(core: Core, adapters: Sequence[Adapter]) -> StaffAnnou
             matrix.direct_commands = staff.handle
             matrix.read_confirmations = staff.reads.confirm if staff.reads is not None else None
             matrix.read_withdrawals = staff.reads.withdraw if staff.reads is not None else None
+            matrix.untracked_reads = staff.reads
     if any(a.platform is Platform.DISCORD for a in adapters):
         from adapters.discord.client import DiscordAdapter
 

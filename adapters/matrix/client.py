@@ -29,13 +29,14 @@ from adapters.matrix.joining import join_configured, join_invites
 from adapters.matrix.members import check_present_members
 from adapters.matrix.one_to_one import AdminApiFailed, check_one_to_one_rooms
 from adapters.matrix.person_data import DM_KEY
+from adapters.matrix.read_catch_up import ReadCatchUp
 from adapters.matrix.review import MatrixReview
 from adapters.matrix.reviewer_rooms import prepare_reviewer_rooms
 from adapters.matrix.reviewers import COPIES_KEY, ReviewerCards
 from adapters.matrix.room_sends import RoomSends
 from adapters.matrix.session import MatrixLoginError, crypto_housekeeping, login, make_client
 from adapters.matrix.timeline import fetch_gap, own_join
-from moderation.announcements.reads import ConfirmRead, WithdrawRead
+from moderation.announcements.reads import ConfirmRead, UntrackedReads, WithdrawRead
 from moderation.digest import Digest
 from moderation.incidents.review import ReviewResult, ReviewService
 from moderation.model import AccountId, Category, EventId, Person, Platform, RoomId, RoomKind
@@ -79,6 +80,7 @@ class MatrixAdapter:
         self.direct_commands: DirectCommands | None = None  # set before start: commands in direct rooms
         self.read_confirmations: ConfirmRead | None = None  # set before start: "Gelezen ✓" on announcements
         self.read_withdrawals: WithdrawRead | None = None  # set before start: that ✅ removed again
+        self.untracked_reads: UntrackedReads | None = None  # set before start: confirmations without their ✅ kept
         self.batches = 0  # processed sync batches (tests and the benchmark watch this)
         self._last_sync: float | None = None  # monotonic time of the homeserver's last /sync answer
         self._sync_failing = False
@@ -122,6 +124,8 @@ class MatrixAdapter:
         self._handler.direct_commands = self.direct_commands
         self._handler.read_confirmations = self.read_confirmations
         self._handler.read_withdrawals = self.read_withdrawals
+        if self.untracked_reads is not None:
+            self._handler.read_catch_up = ReadCatchUp(client, config.user_id, self.untracked_reads)
         enforcer.room_sends = RoomSends(client, attempts=config.action_attempts, max_delay=config.max_backoff_s)
         await crypto_housekeeping(client)
         since = self._state.get(SYNC_TOKEN_KEY)
@@ -137,6 +141,8 @@ class MatrixAdapter:
         await self.reconcile()
         # What a crash or a stop left undone (a redaction, a notice, a card) is done before new events are taken.
         await moderator.resume(Platform.MATRIX, enforcer)
+        if self._handler.read_catch_up is not None:
+            await self._handler.read_catch_up.all()
         self._closed.clear()
         self._last_sync = time.monotonic()  # the homeserver answered every call of the start
         self._task = asyncio.create_task(self._run_until_closed(since), name="matrix-sync")

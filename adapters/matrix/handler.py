@@ -18,6 +18,7 @@ from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.config import MatrixConfig
 from adapters.matrix.enforcer import MatrixEnforcer
 from adapters.matrix.event_fields import MalformedEvent
+from adapters.matrix.read_catch_up import ReadCatchUp
 from adapters.matrix.report_command import ReportCommand, report_command
 from adapters.matrix.review import MatrixReview
 from adapters.matrix.translate import (
@@ -68,6 +69,7 @@ class EventHandler:
         self.direct_commands: DirectCommands | None = None
         self.read_confirmations: ConfirmRead | None = None  # "Gelezen ✓": a ✅ on a teacher's announcement
         self.read_withdrawals: WithdrawRead | None = None  # that ✅ removed again
+        self.read_catch_up: ReadCatchUp | None = None  # confirmations from before their reactions were kept
 
     async def handle(self, room_id: str, event: object) -> None:
         """One timeline event. Raises only for failures worth retrying the batch for (the core failed)."""
@@ -99,7 +101,7 @@ class EventHandler:
         if announcement and event_type == "m.reaction" and self._is_read_confirmation(room_id, source):
             return  # counted; the reaction stays (any other reaction goes to the backstop below)
         if announcement and event_type == "m.room.redaction":
-            self._withdraw_read(room_id, source)
+            await self._withdraw_read(room_id, source)
             return
         if not isinstance(event_type, str) or event_type not in JUDGED_TYPES:
             if announcement and isinstance(event_type, str) and event_type not in NOT_POSTING:
@@ -147,13 +149,19 @@ class EventHandler:
         outcome = self.read_confirmations(Platform.MATRIX, room_id, target, sender, reaction)
         return outcome in (ReadOutcome.COUNTED, ReadOutcome.ALREADY, ReadOutcome.OWN)
 
-    def _withdraw_read(self, room_id: str, source: Mapping[str, Any]) -> None:
+    async def _withdraw_read(self, room_id: str, source: Mapping[str, Any]) -> None:
         """A redaction in an announcement room: when it removes a reader's ✅ (they took it back, or someone
         removed it), that reader no longer counts as having read the post. The bot's own redactions never reach
-        here, and a redaction of anything else changes nothing."""
+        here, and a redaction of anything else changes nothing. One that removes no reaction on record may still
+        be the ✅ of a confirmation from before reactions were kept: the homeserver's list of reactions tells."""
         redacted = redacted_event(source)
-        if redacted is not None and self.read_withdrawals is not None:
-            self.read_withdrawals(Platform.MATRIX, room_id, redacted)
+        if redacted is None or self.read_withdrawals is None:
+            return
+        if self.read_withdrawals(Platform.MATRIX, room_id, redacted):
+            return
+        sender = source.get("sender")
+        if self.read_catch_up is not None and isinstance(sender, str):
+            await self.read_catch_up.redacted_by(room_id, sender)
 
     async def _backstop(self, room_id: str, source: Mapping[str, Any]) -> None:
         """R10 in an announcement room: anything else someone who may not post manages to send (a reaction, a poll

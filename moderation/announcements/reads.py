@@ -12,6 +12,10 @@ too (`reaction_digest`), and when the reader's last one is removed, their confir
 drops by one. Given with a button (Discord), pressing it again takes it back (`press`). Nothing else is kept of it
 than the count: a withdrawn confirmation is deleted as an erased one is, and the log says only that one was
 withdrawn from which post.
+
+Confirmations given with a reaction before those reactions were kept (migration 0013) have none on record; the
+platform's own list of a post's reactions gives them theirs (`untracked`, `adopt`): a reader whose reaction is still
+there gets it on record, one whose reactions are all gone had taken it back and no longer counts.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,6 +66,14 @@ def reader_digest(post_id: int, platform: Platform, account: str) -> str:
 
 def reaction_digest(platform: Platform, room_id: str, reaction: str) -> str:
     return hashlib.sha256(f"{platform.value}\x00{room_id}\x00{reaction}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class UntrackedPost:
+    """A post with confirmations whose reactions are not on record."""
+
+    room_id: str
+    message_id: str
 
 
 class ReadConfirmations:
@@ -181,6 +193,92 @@ class ReadConfirmations:
         log.info("announcements: a read confirmation of post %s was withdrawn (its reaction was removed)", post_id)
         return True
 
+    def untracked(
+        self, platform: Platform, room_id: str | None = None, account: str | None = None
+    ) -> list[UntrackedPost]:
+        """The posts still taking confirmations that hold one without its reactions on record (given before they
+        were kept); only in `room_id`, and only where `account` gave such a confirmation, when those are named."""
+        untracked = ~exists().where(AnnouncementReadReactionRow.read_id == AnnouncementReadRow.id)
+        query = (
+            select(AnnouncementPostRow.id, AnnouncementPostRow.room_id, AnnouncementPostRow.message_id)
+            .join(AnnouncementReadRow, AnnouncementReadRow.post_id == AnnouncementPostRow.id)
+            .where(
+                AnnouncementPostRow.source == self._source,
+                AnnouncementPostRow.platform == platform.value,
+                AnnouncementPostRow.asks_read.is_(True),
+                AnnouncementPostRow.wanted == POSTED,
+                AnnouncementPostRow.message_id.is_not(None),
+                untracked,
+            )
+            .order_by(AnnouncementPostRow.id)
+        )
+        if room_id is not None:
+            query = query.where(AnnouncementPostRow.room_id == room_id)
+        with self._sessions() as session:
+            if account is None:
+                rows = session.execute(query.distinct()).all()
+                return [UntrackedPost(room, message) for _, room, message in rows if message is not None]
+            found: dict[int, UntrackedPost] = {}
+            for post_id, room, message, reader in session.execute(query.add_columns(AnnouncementReadRow.reader)):
+                if message is not None and reader == reader_digest(post_id, platform, account):
+                    found[post_id] = UntrackedPost(room, message)
+            return list(found.values())
+
+    def adopt(
+        self, platform: Platform, room_id: str, message_id: str, reactions: Sequence[tuple[str, str]]
+    ) -> tuple[int, int]:
+        """`reactions`: every reaction saying "gelezen" on the post now, as (reaction id, sender), as the platform
+        lists them. Each confirmation without its reactions on record gets them; one whose reader has none left
+        there had been taken back, and is withdrawn. Confirmations with reactions on record are left alone (their
+        removals are followed as they come). Returns (given their reactions, withdrawn)."""
+        adopted = withdrawn = 0
+        with self._sessions.begin() as session:
+            post_id = session.scalar(
+                select(AnnouncementPostRow.id).where(
+                    AnnouncementPostRow.source == self._source,
+                    AnnouncementPostRow.platform == platform.value,
+                    AnnouncementPostRow.room_id == room_id,
+                    AnnouncementPostRow.message_id == message_id,
+                    AnnouncementPostRow.asks_read.is_(True),
+                    AnnouncementPostRow.wanted == POSTED,
+                )
+            )
+            if post_id is None:
+                return 0, 0
+            by_reader: dict[str, list[str]] = {}
+            for reaction, sender in reactions:
+                by_reader.setdefault(reader_digest(post_id, platform, sender), []).append(reaction)
+            untracked = ~exists().where(AnnouncementReadReactionRow.read_id == AnnouncementReadRow.id)
+            reads = session.execute(
+                select(AnnouncementReadRow.id, AnnouncementReadRow.reader).where(
+                    AnnouncementReadRow.post_id == post_id, untracked
+                )
+            ).all()
+            for read_id, reader in reads:
+                theirs = {reaction_digest(platform, room_id, r) for r in by_reader.get(reader, [])}
+                known = set(
+                    session.scalars(
+                        select(AnnouncementReadReactionRow.reaction).where(
+                            AnnouncementReadReactionRow.reaction.in_(theirs)
+                        )
+                    )
+                )
+                if theirs:
+                    session.add_all(AnnouncementReadReactionRow(read_id=read_id, reaction=r) for r in theirs - known)
+                    adopted += 1
+                else:
+                    session.execute(delete(AnnouncementReadRow).where(AnnouncementReadRow.id == read_id))
+                    withdrawn += 1
+        if adopted or withdrawn:
+            log.info(
+                "announcements: post %s: %d earlier read confirmation(s) now have their reactions on record, "
+                "%d withdrawn (their reactions were gone)",
+                post_id,
+                adopted,
+                withdrawn,
+            )
+        return adopted, withdrawn
+
     def counts(self, key: str) -> list[RoomReads]:
         """Per room of one announcement that asked for it: how many confirmed."""
         with self._sessions() as session:
@@ -239,7 +337,19 @@ class PressRead(Protocol):
     def __call__(self, platform: Platform, room_id: str, message_id: str, account: str) -> ReadOutcome: ...
 
 
-WithdrawRead = Callable[[Platform, str, str], bool]  # (platform, room id, the removed reaction's id)
+WithdrawRead = Callable[[Platform, str, str], bool]
+
+
+class UntrackedReads(Protocol):
+    """Confirmations whose reactions are not on record, and giving them theirs (`ReadConfirmations`)."""
+
+    def untracked(
+        self, platform: Platform, room_id: str | None = None, account: str | None = None
+    ) -> list[UntrackedPost]: ...
+
+    def adopt(
+        self, platform: Platform, room_id: str, message_id: str, reactions: Sequence[tuple[str, str]]
+    ) -> tuple[int, int]: ...  # (platform, room id, the removed reaction's id)
 
 
 def _aware(moment: datetime, like: datetime) -> datetime:

@@ -16,9 +16,12 @@ import pytest
 from sqlalchemy import select
 
 from adapters.matrix.translate import READ_KEY
+from bot.app import Core
 from bot.relay import attach_staff_commands
+from moderation.announcements.reads import ConfirmRead, ReadConfirmations, ReadOutcome
+from moderation.announcements.staff import StaffAnnouncements
 from moderation.model import IncidentStatus, Platform
-from moderation.storage.announcements import AnnouncementPostRow
+from moderation.storage.announcements import AnnouncementPostRow, AnnouncementReadReactionRow
 from moderation.storage.incidents import OutboxRow
 from tests.adapters.matrix.helpers import School, eventually, is_redacted, room, seen_redacted
 from tests.adapters.matrix.test_announcer import leave
@@ -188,6 +191,134 @@ async def test_a_student_who_takes_back_her_check_mark_no_longer_counts(
             assert staff.fanout.lease is not None
             staff.fanout.lease.release()
             await adapter.stop()
+            core.close()
+    finally:
+        await leave(school, [made], ("sanne", "daan", "bot", "jan"))
+
+
+def the_old_way(reads: ReadConfirmations) -> ConfirmRead:
+    """How confirmations were recorded before their reactions were kept: without the reaction's id."""
+
+    def confirm(platform: Platform, room_id: str, message_id: str, account: str, reaction: str = "") -> ReadOutcome:
+        return reads.confirm(platform, room_id, message_id, account)
+
+    return confirm
+
+
+def reactions_on_record(core: Core) -> int:
+    with core.sessions() as session:
+        return len(session.scalars(select(AnnouncementReadReactionRow.id)).all())
+
+
+async def announce_asking(school: School, core: Core, staff: StaffAnnouncements, made: str) -> tuple[str, str]:
+    """The teacher's announcement that asks "Gelezen ✓": (its key, its event id)."""
+    assert await staff.handle(Platform.MATRIX, school.uid("jan"), "!mededeling 2b +gelezen: Excursie", "$c1")
+    timeline = await school.timeline("sanne", made, limit=20)
+    [post] = [e["event_id"] for e in timeline if e["sender"] == school.uid("bot") and e["type"] == "m.room.message"]
+    with core.sessions() as session:
+        key = session.scalars(select(AnnouncementPostRow.key)).one()
+    return key, post
+
+
+async def test_an_earlier_confirmation_is_withdrawn_when_its_check_mark_is_taken_back(
+    school: School, tmp_path: Path, store_dir: Path
+) -> None:
+    """A ✅ counted before reactions were kept has no reaction on record; when the reader takes it back, the
+    homeserver's list of the post's reactions shows hers is gone, and she no longer counts. The other readers'
+    earlier ✅ are put on record on the way, so their removal is followed from then on."""
+    made = await school.create_room("jan", members=("sanne", "daan"), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(made, "announcement", name="Mededelingen 2B")])
+    adapter = school.adapter(core, store_dir)
+    staff = attach_staff_commands(core, [adapter])
+    assert staff is not None and staff.reads is not None
+    reads = staff.reads
+    adapter.read_confirmations = the_old_way(reads)
+    try:
+        await adapter.start(core.moderator)
+        try:
+            key, post = await announce_asking(school, core, staff, made)
+
+            def read() -> int:
+                return sum(r.read for r in reads.counts(key))
+
+            hers = await school.send_event("sanne", made, "m.reaction", annotation(post, READ_KEY))
+            his = await school.send_event("daan", made, "m.reaction", annotation(post, "✔️"))
+            await eventually(lambda: read() == 2, what="both counted the old way")
+            assert reactions_on_record(core) == 0
+
+            await school.redact("sanne", made, hers)
+            await eventually(lambda: read() == 1, what="her earlier confirmation withdrawn")
+            assert reactions_on_record(core) == 1  # his, found on the homeserver
+            await school.redact("daan", made, his)
+            await eventually(lambda: read() == 0, what="his withdrawn as any other")
+        finally:
+            assert staff.fanout.lease is not None
+            staff.fanout.lease.release()
+            await adapter.stop()
+            core.close()
+    finally:
+        await leave(school, [made], ("sanne", "daan", "bot", "jan"))
+
+
+async def test_at_start_earlier_confirmations_get_their_check_marks_or_are_withdrawn(
+    school: School, tmp_path: Path, store_dir: Path
+) -> None:
+    """Before reactions were kept, taking a ✅ back changed nothing. At the first start after, each earlier
+    confirmation is checked against the post's reactions on the homeserver: one whose ✅ is still there gets it on
+    record, one whose ✅ was taken back is withdrawn. A post whose reactions cannot be listed keeps its count."""
+    made = await school.create_room("jan", members=("sanne", "daan"), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(made, "announcement", name="Mededelingen 2B")])
+    before = school.adapter(core, store_dir)
+    staff = attach_staff_commands(core, [before])
+    assert staff is not None and staff.reads is not None
+    reads = staff.reads
+    before.read_confirmations, before.read_withdrawals, before.untracked_reads = the_old_way(reads), None, None
+    try:
+        await before.start(core.moderator)
+        try:
+            key, post = await announce_asking(school, core, staff, made)
+
+            def read() -> int:
+                return sum(r.read for r in reads.counts(key))
+
+            hers = await school.send_event("sanne", made, "m.reaction", annotation(post, READ_KEY))
+            await school.send_event("daan", made, "m.reaction", annotation(post, READ_KEY))
+            await eventually(lambda: read() == 2, what="both counted the old way")
+            await school.redact("sanne", made, hers)
+            probe = await school.send_event("daan", made, "m.reaction", annotation(post, "🖕"))
+            await eventually(lambda: seen_redacted(school, made, probe), what="the redaction handled")
+            assert read() == 2  # as it was then: taking it back changed nothing
+        finally:
+            await before.stop()
+        with core.sessions.begin() as session:  # and a post whose event the homeserver does not know
+            lost = session.scalars(select(AnnouncementPostRow)).one()
+            ghost = AnnouncementPostRow(
+                **{c: getattr(lost, c) for c in ("source", "author", "platform", "room_id", "version", "text")},
+                key="staff:ghost",
+                wanted="posted",
+                message_id="$not-an-event-here",
+                posted_text=lost.text,
+                status="done",
+                next_try_at=lost.next_try_at,
+                starts_at=lost.starts_at,
+                created_at=lost.created_at,
+                updated_at=lost.updated_at,
+                asks_read=True,
+            )
+            session.add(ghost)
+        assert reads.confirm(Platform.MATRIX, made, "$not-an-event-here", school.uid("daan")) is ReadOutcome.COUNTED
+
+        after = school.adapter(core, store_dir)
+        attach_staff_commands(core, [after])
+        await after.start(core.moderator)
+        try:
+            assert read() == 1  # at start: hers withdrawn, his on record
+            assert reactions_on_record(core) == 1
+            assert [r.read for r in reads.counts("staff:ghost")] == [1]  # could not be listed: left as it was
+        finally:
+            assert staff.fanout.lease is not None
+            staff.fanout.lease.release()
+            await after.stop()
             core.close()
     finally:
         await leave(school, [made], ("sanne", "daan", "bot", "jan"))

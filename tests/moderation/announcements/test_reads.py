@@ -16,7 +16,14 @@ from bot.app import Core
 from bot.relay import build_delivery, build_staff_announcements
 from bot.texts.nl import DUTCH
 from moderation.announcements.commands import Announce, Reads, When, parse
-from moderation.announcements.reads import ReadOutcome, erase_reads, export_reads, reaction_digest, reader_digest
+from moderation.announcements.reads import (
+    ReadOutcome,
+    UntrackedPost,
+    erase_reads,
+    export_reads,
+    reaction_digest,
+    reader_digest,
+)
 from moderation.announcements.staff import StaffAnnouncements
 from moderation.model import Platform
 from moderation.privacy.erase import erase_person
@@ -232,3 +239,60 @@ def staff_key(core: Core) -> str:
 
 def test_a_reader_hears_each_outcome_in_words_of_its_own() -> None:
     assert len({SAY.read_reply(o) for o in ReadOutcome}) == len(ReadOutcome)
+
+
+def setup_on(tmp_path: Path, database_url: str) -> tuple[Core, StaffAnnouncements, Rooms, Rooms]:
+    core = make_core(tmp_path, rooms=ROOMS, people=PEOPLE, with_classifier=False, database_url=database_url)
+    core.clock = FixedClock(datetime(2026, 12, 7, 11, 0, tzinfo=UTC))
+    matrix = Rooms(Platform.MATRIX, confirms_reads=True, members={})
+    discord = Rooms(Platform.DISCORD, confirms_reads=True, members={})
+    return core, build_staff_announcements(core, [matrix, discord]), matrix, discord
+
+
+async def test_a_button_pressed_again_takes_the_confirmation_back(tmp_path: Path, database_url: str) -> None:
+    core, staff, _, _ = setup_on(tmp_path, database_url)
+    await staff.handle(Platform.MATRIX, JAN, "!mededeling 2b +gelezen: toets vrijdag", "$a")
+    reads, clock = staff.reads, core.clock
+    assert reads is not None and isinstance(clock, FixedClock)
+    key, post = staff_key(core), "$post-42"
+    assert reads.press(Platform.DISCORD, "42", post, "7") is ReadOutcome.COUNTED
+    assert reads.press(Platform.DISCORD, "42", post, "7") is ReadOutcome.ALREADY  # the same click, twice
+    clock.advance(seconds=5)
+    assert reads.press(Platform.DISCORD, "42", post, "7") is ReadOutcome.WITHDRAWN
+    assert [r.read for r in reads.counts(key) if r.platform is Platform.DISCORD] == [0]
+    assert reads.press(Platform.DISCORD, "42", post, "7") is ReadOutcome.COUNTED
+    assert reads.press(Platform.DISCORD, "42", post, "900000000000000001") is ReadOutcome.OWN  # the teacher's
+    assert reads.press(Platform.DISCORD, "42", "$other", "7") is ReadOutcome.NOT_ASKED
+    assert [r.read for r in reads.counts(key) if r.platform is Platform.DISCORD] == [1]
+
+
+async def test_earlier_confirmations_take_their_reactions_from_the_platforms_list(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Confirmations without their reaction on record (given before reactions were kept) are found per post, per
+    room and per reader; the post's reactions as the platform lists them now put the ones still there on record and
+    withdraw the others; confirmations already followed are left alone."""
+    core, staff, _, _ = setup_on(tmp_path, database_url)
+    await staff.handle(Platform.MATRIX, JAN, "!mededeling 2b 3a +gelezen: toets vrijdag", "$a")
+    reads = staff.reads
+    assert reads is not None
+    room, post = "!2b:school.test", "$post-!2b:school.test"
+    for reader in ("@s:school.test", "@x:school.test", "@d:school.test"):
+        assert reads.confirm(Platform.MATRIX, room, post, reader) is ReadOutcome.COUNTED  # the old way
+    assert reads.confirm(Platform.MATRIX, room, post, "@y:school.test", "$y") is ReadOutcome.COUNTED  # followed
+    assert reads.untracked(Platform.MATRIX) == [UntrackedPost(room, post)]
+    assert reads.untracked(Platform.MATRIX, "!3a:school.test") == []
+    assert reads.untracked(Platform.MATRIX, room, "@s:school.test") == [UntrackedPost(room, post)]
+    assert reads.untracked(Platform.MATRIX, room, "@y:school.test") == []  # hers is on record
+    assert reads.untracked(Platform.DISCORD) == []
+
+    now = [("$s1", "@s:school.test"), ("$s2", "@s:school.test"), ("$d", "@d:school.test")]  # @x's and @y's gone
+    assert reads.adopt(Platform.MATRIX, room, post, now) == (2, 1)
+    assert [r.read for r in reads.counts(staff_key(core)) if r.room_id == room] == [3]
+    assert reads.untracked(Platform.MATRIX) == []
+    assert reads.adopt(Platform.MATRIX, room, post, now) == (0, 0)  # once is enough
+    assert not reads.withdraw(Platform.MATRIX, room, "$s1")  # her 👍 ($s2) still says it
+    assert reads.withdraw(Platform.MATRIX, room, "$s2")
+    assert reads.withdraw(Platform.MATRIX, room, "$y")  # followed as before
+    assert [r.read for r in reads.counts(staff_key(core)) if r.room_id == room] == [1]
+    assert reads.adopt(Platform.MATRIX, room, "$unknown", now) == (0, 0)
