@@ -22,6 +22,7 @@ from moderation.announcements.fanout import Fanout
 from moderation.announcements.lease import DeliveryLease
 from moderation.announcements.ports import Announcer, Audience, Teller, TimetableSource
 from moderation.announcements.quiet import QuietHours
+from moderation.announcements.read_ways import ReadWay, ReadWays
 from moderation.announcements.reads import ReadConfirmations
 from moderation.announcements.relay import RelaySettings, TimetableRelay
 from moderation.announcements.staff import StaffAnnouncements, Telling
@@ -29,7 +30,7 @@ from moderation.announcements.staff_store import StaffRecords
 from moderation.announcements.store import AnnouncementPosts
 from moderation.announcements.targets import AnnouncementRoom, RoomTargets
 from moderation.model import Platform, RoomId, RoomKind
-from moderation.texts import Texts
+from moderation.texts import Phrase, Texts
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +122,15 @@ def delivery_lease(core: Core) -> DeliveryLease:
 
 
 def build_staff_announcements(
-    core: Core, announcers: Sequence[Announcer], *, lease: DeliveryLease | None = None, progress_every_s: float = 5.0
+    core: Core,
+    announcers: Sequence[Announcer],
+    *,
+    lease: DeliveryLease | None = None,
+    progress_every_s: float = 5.0,
+    ways: ReadWays | None = None,
 ) -> StaffAnnouncements:
     """A teacher's `!mededeling` to several class rooms at once (now or later), through the same queue as the
-    relay."""
+    relay. `ways`: how each platform asks "Gelezen ✓", where there are no announcers to say (a desk on its own)."""
     zermelo = core.settings.zermelo
     timezone = ZoneInfo(core.settings.bot.timezone)
     quiet = QuietHours.parse(zermelo.quiet_hours, timezone) if zermelo and zermelo.quiet_hours.strip() else None
@@ -151,6 +157,7 @@ def build_staff_announcements(
         timezone,
         reads,
         texts=core.moderator.texts.announcements,
+        ways=ways or ReadWays.of(announcers),
     )
     return StaffAnnouncements(
         composer,
@@ -162,6 +169,31 @@ def build_staff_announcements(
         Telling(tellers, progress_every_s, audiences),
         reads,
     )
+
+
+def read_ways_from_settings(core: Core) -> ReadWays:
+    """How the chat platforms of the settings ask "Gelezen ✓", as their announcers would (Discord: a button; Matrix:
+    a ✅ reaction, where `read_reactions` is on), for a process that does not run them."""
+    platforms = set(core.settings.bot.platforms)
+    ways: dict[Platform, ReadWay] = {}
+    if "discord" in platforms and core.settings.discord is not None:
+        ways[Platform.DISCORD] = ReadWay(confirms=True)
+    if "matrix" in platforms and core.settings.matrix is not None:
+        from adapters.matrix.translate import READ_KEY  # pure: no Matrix SDK needed
+
+        hint = core.moderator.texts.phrase(Phrase.READ_BY_REACTION).format(key=READ_KEY)
+        ways[Platform.MATRIX] = ReadWay(confirms=core.settings.matrix.read_reactions, hint=hint)
+    return ReadWays(ways)
+
+
+def desk_announcements(core: Core) -> StaffAnnouncements | None:
+    """The teachers' announcements for a desk running on its own (`schoolwacht web`): composed, checked, stored in
+    the posts queue and shown there exactly as in `run`, but posted by nobody here. The `run` process, which has the
+    platforms, delivers them from the queue (its delivery lease keeps that to one process); the desk shows them as
+    waiting until then. None when the settings have no chat platform to announce on."""
+    if not {"matrix", "discord"} & set(core.settings.bot.platforms):
+        return None
+    return build_staff_announcements(core, [], ways=read_ways_from_settings(core))
 
 
 def build_delivery(core: Core, staff: StaffAnnouncements, *, interval_s: float = 5.0) -> DeliveryLoop:

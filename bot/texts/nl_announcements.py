@@ -111,6 +111,25 @@ class DutchAnnouncements:
     def elsewhere(self) -> str:
         return ELSEWHERE
 
+    def queued(self, total: int, code: int | None) -> str:
+        return (
+            f"Mededeling {code} staat klaar voor {total} ruimte(s) en wacht op verzending: de bot verstuurt haar "
+            "binnen enkele seconden."
+        )
+
+    def edit_queued(self, code: int) -> str:
+        return f"Mededeling {code} is gewijzigd; de bot past haar binnen enkele seconden aan in de ruimtes."
+
+    def retract_queued(self, code: int) -> str:
+        return f"Mededeling {code} wordt ingetrokken; de bot haalt haar binnen enkele seconden weg uit de ruimtes."
+
+    def nobody_delivers(self, platforms: list[str]) -> str:
+        names = " en ".join(p.capitalize() for p in platforms)
+        return (
+            f"Let op: de bot is nu niet verbonden met {names}. Er gaat niets verloren: zodra hij weer draait, "
+            "verstuurt hij wat klaarstaat."
+        )
+
     def not_found(self, code: int) -> str:
         return f"Mededeling {code} bestaat niet."
 

@@ -44,7 +44,7 @@ RESULT = {
     Result.INVALID: "Dat kan niet bij deze melding in deze toestand.",
 }
 # Where an announcement stands in one room on the Mededelingen page, and where its retraction does.
-ROOM_STATUS = {"done": "verstuurd", "pending": "wacht", "failed": "mislukt", "removed": "weg"}
+ROOM_STATUS = {"done": "verstuurd", "pending": "wacht op verzending", "failed": "mislukt", "removed": "weg"}
 ROOM_RETRACTED = {
     "done": "ingetrokken",
     "pending": "wordt ingetrokken",
@@ -321,8 +321,12 @@ class DutchDesk:
     def announcement_reads(self, read: int) -> str:
         return f"{read} gelezen"
 
-    def announcement_room(self, status: str, *, retracted: bool) -> str:
-        return (ROOM_RETRACTED if retracted else ROOM_STATUS).get(status, status)
+    def announcement_room(self, status: str, *, retracted: bool, sent_at: str = "") -> str:
+        said = (ROOM_RETRACTED if retracted else ROOM_STATUS).get(status, status)
+        return f"{said} {sent_at}" if sent_at and status == "done" and not retracted else said
+
+    def announcement_waiting(self) -> str:
+        return "wacht op verzending"
 
     def edit_label(self, code: int) -> str:
         return f"Nieuwe tekst voor mededeling {code}"

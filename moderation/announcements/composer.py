@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from moderation.announcements.commands import Announce
 from moderation.announcements.fanout import Fanout
+from moderation.announcements.read_ways import ReadWays
 from moderation.announcements.reads import ReadConfirmations
 from moderation.announcements.staff_store import RoomHeader, StaffAnnouncement, StaffRecords
 from moderation.announcements.store import AnnouncementPosts
@@ -47,6 +48,7 @@ class SentRoom:
     name: str
     status: str  # the posts queue's: "done", "pending", "failed", … ("removed" once retracted and gone)
     read: int | None  # "Gelezen ✓" so far; None where the post did not ask
+    sent_at: datetime | None = None  # when the room first showed it
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,9 @@ class AnnouncementComposer:
         reads: ReadConfirmations | None = None,
         *,
         texts: AnnouncementTexts,
+        ways: ReadWays | None = None,
     ) -> None:
+        """`ways`: how each platform asks "Gelezen ✓" (by default, as the fan-out's announcers do)."""
         self._say = texts
         self._posts = posts
         self._records = records
@@ -79,6 +83,7 @@ class AnnouncementComposer:
         self._clock = clock
         self._timezone = timezone
         self._reads = reads
+        self._ways = ways
 
     @property
     def texts(self) -> AnnouncementTexts:
@@ -93,7 +98,11 @@ class AnnouncementComposer:
 
     def read_hint(self, platform: Platform) -> str:
         """The line under a post that asks "Gelezen ✓" on this platform ("" where a button asks instead)."""
-        return self._fanout.read_hint(platform)
+        return self._ways.read_hint(platform) if self._ways is not None else self._fanout.read_hint(platform)
+
+    def confirms_reads(self, platform: Platform) -> bool:
+        """Whether readers can confirm "Gelezen ✓" on this platform."""
+        return self._ways.confirms_reads(platform) if self._ways is not None else self._fanout.confirms_reads(platform)
 
     def prepare(self, person: Person, command: Announce) -> Prepared | str:
         """What `command` would post, checked: the rooms it reaches that `person` may post in (R10), the moment,
@@ -131,7 +140,7 @@ class AnnouncementComposer:
             for (p, room_id), cls in allowed.items()
         )
         asking = (
-            frozenset((r.platform, r.room_id) for r in rooms if self._fanout.confirms_reads(r.platform))
+            frozenset((r.platform, r.room_id) for r in rooms if self.confirms_reads(r.platform))
             if command.asks_read and self._reads is not None
             else frozenset()
         )
@@ -149,9 +158,7 @@ class AnnouncementComposer:
                 self._say.post_text(
                     room.header,
                     command.text,
-                    read_hint=self._fanout.read_hint(room.platform)
-                    if (room.platform, room.room_id) in prepared.asking
-                    else "",
+                    read_hint=self.read_hint(room.platform) if (room.platform, room.room_id) in prepared.asking else "",
                 ),
             )
             for room in prepared.rooms
@@ -176,6 +183,7 @@ class AnnouncementComposer:
         now = self._clock.now()
         for record in self._records.by_author(person.id, limit):
             places = {(Platform(p), room_id): status for p, room_id, _, status in self._posts.places(record.key)}
+            sent_at = self._posts.sent_at(record.key)
             counts = self._reads.counts(record.key) if self._reads is not None else []
             read = {(c.platform, c.room_id): c.read for c in counts}
             if counts:
@@ -187,6 +195,7 @@ class AnnouncementComposer:
                     self._targets.name_of((room.platform, room.room_id)),
                     places.get((room.platform, room.room_id), "removed"),
                     read.get((room.platform, room.room_id)),
+                    sent_at.get((room.platform, room.room_id)),
                 )
                 for room in record.rooms
             )

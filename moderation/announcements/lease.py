@@ -45,6 +45,13 @@ class DeliveryLease:
         self._note(platform, held=True)
         return True
 
+    def someone_delivers(self, platform: Platform, now: datetime) -> bool:
+        """Whether a process (this one or another) holds the platform's lease now, so what is queued there goes out
+        within seconds; False when none does (no `schoolwacht run` for it, or it stopped). Claims nothing."""
+        with self._sessions() as session:
+            row = session.get(DeliveryLeaseRow, f"announcements:{platform.value}")
+            return row is not None and _aware(row.expires_at, now) > now
+
     def release(self) -> None:
         """At a clean stop: another process may take over at once."""
         if not self._held:

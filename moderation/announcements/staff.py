@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -127,22 +127,29 @@ class StaffAnnouncements:
             return self._outcome(key, code, Progress())
         rooms, due, asking = list(prepared.rooms), prepared.due, set(prepared.asking)
         plan = self._plan(key, rooms, command.text, due, now, edited=False, asking=asking)
-        self._posts.apply(plan, now, author=person.id)
-        self._records.add(
-            key,
+        self._posts.apply(
+            plan,
+            now,
             author=person.id,
-            platform=platform,
-            account=account,
-            classes=" ".join(command.classes),
-            text=command.text,
-            rooms=rooms,
-            due_at=due,
-            now=now,
+            also=lambda session: self._records.add_in(
+                session,
+                key,
+                author=person.id,
+                platform=platform,
+                account=account,
+                classes=" ".join(command.classes),
+                text=command.text,
+                rooms=rooms,
+                due_at=due,
+                now=now,
+            ),
         )
         code = self._posts.first_id(key)
         lines: list[str] = []
         if due is not None:
             lines.append(self._say.scheduled(self._say.moment(due, self._timezone), len(rooms), code))
+        elif background and not self._delivered_here(rooms):
+            lines.append(self._say.queued(len(rooms), code))
         elif background:
             task = asyncio.ensure_future(self._fanout.deliver())
             self._background.add(task)
@@ -155,7 +162,26 @@ class StaffAnnouncements:
             lines.append(self._say.refused_rooms(prepared.refused))
         if asking:
             lines.append(self._say.reads_hint(code))
+        lines.append(self._nobody_delivers(rooms))
         return " ".join(line for line in lines if line)
+
+    def _delivered_here(self, rooms: Sequence[RoomHeader]) -> bool:
+        """Whether this process posts in every one of these rooms' platforms (a desk on its own posts nowhere:
+        what it queues, the bot's `run` process sends)."""
+        return {r.platform for r in rooms} <= set(self._fanout.delivering())
+
+    def _nobody_delivers(self, rooms: Sequence[RoomHeader]) -> str:
+        """A warning when no process delivers on some of these rooms' platforms now (the queue keeps it)."""
+        lease = self._fanout.lease
+        if lease is None:
+            return ""
+        now, here = self._clock.now(), set(self._fanout.delivering())
+        idle = sorted(
+            {r.platform.value for r in rooms if r.platform not in here and not lease.someone_delivers(r.platform, now)}
+        )
+        if idle:
+            log.warning("announcements: queued for %s, where no process delivers now", ", ".join(idle))
+        return self._say.nobody_delivers(idle) if idle else ""
 
     def _plan(
         self,
@@ -178,7 +204,7 @@ class StaffAnnouncements:
                     room.header,
                     body,
                     edited=edited,
-                    read_hint=self._fanout.read_hint(room.platform) if (room.platform, room.room_id) in asking else "",
+                    read_hint=self.composer.read_hint(room.platform) if (room.platform, room.room_id) in asking else "",
                 ),
                 "1",
                 due or now,
@@ -267,6 +293,8 @@ class StaffAnnouncements:
         self._records.edited(record.key, command.text, person.id, now)
         if record.due_at is not None and record.due_at > now:
             return self._say.edited_scheduled(command.code)
+        if not self._delivered_here(record.rooms):
+            return " ".join(t for t in (self._say.edit_queued(command.code), self._nobody_delivers(record.rooms)) if t)
         await self._deliver_telling(record.key, platform, account)
         places = self._posts.places(record.key)
         done = sum(1 for *_, status in places if status == "done")
@@ -281,6 +309,8 @@ class StaffAnnouncements:
         now = self._clock.now()
         self._posts.apply(Plan((), frozenset({record.key}), now, now, prefix=record.key), now, actor=person.id)
         self._records.retracted(record.key, person.id, now)
+        if record.rooms and not self._delivered_here(record.rooms):
+            return " ".join(t for t in (self._say.retract_queued(code), self._nobody_delivers(record.rooms)) if t)
         await self._fanout.deliver()
         left = sum(1 for *_, status in self._posts.places(record.key) if status != "done")
         return self._say.retracting(code, left) if left else self._say.retracted(code)

@@ -38,8 +38,9 @@ class StaffRecords:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def add(
+    def add_in(
         self,
+        session: Session,
         key: str,
         *,
         author: str,
@@ -51,23 +52,23 @@ class StaffRecords:
         due_at: datetime | None,
         now: datetime,
     ) -> None:
-        """Recorded once: a replayed command (same key) changes nothing."""
-        with self._sessions.begin() as session:
-            if session.get(StaffAnnouncementRow, key) is not None:
-                return
-            session.add(
-                StaffAnnouncementRow(
-                    key=key,
-                    author=author,
-                    platform=platform.value,
-                    account=account,
-                    classes=classes[:255],
-                    text=text,
-                    rooms=[[r.platform.value, r.room_id, r.classes, r.header] for r in rooms],
-                    due_at=due_at,
-                    created_at=now,
-                )
+        """Recorded once, in the caller's transaction (beside the announcement's posts): a replayed command (same
+        key) changes nothing."""
+        if session.get(StaffAnnouncementRow, key) is not None:
+            return
+        session.add(
+            StaffAnnouncementRow(
+                key=key,
+                author=author,
+                platform=platform.value,
+                account=account,
+                classes=classes[:255],
+                text=text,
+                rooms=[[r.platform.value, r.room_id, r.classes, r.header] for r in rooms],
+                due_at=due_at,
+                created_at=now,
             )
+        )
 
     def get(self, key: str) -> StaffAnnouncement | None:
         with self._sessions() as session:

@@ -3,9 +3,9 @@ record and the durable queue. Every change to a post is logged in `announcement_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,10 +58,20 @@ class AnnouncementPosts:
         self._sessions = sessions
         self._source = source
 
-    def apply(self, plan: Plan, now: datetime, *, author: str | None = None, actor: str | None = None) -> Changes:
+    def apply(
+        self,
+        plan: Plan,
+        now: datetime,
+        *,
+        author: str | None = None,
+        actor: str | None = None,
+        also: Callable[[Session], None] | None = None,
+    ) -> Changes:
         """Bring the table in line with the plan: new posts queued, changed ones marked for an edit, withdrawn ones
         for a retraction. Nothing is queued twice: a post already standing with the same text is left alone.
-        `actor` is who made this change, when not the post's author (the log names them)."""
+        `actor` is who made this change, when not the post's author (the log names them). `also`: more writes in
+        the same transaction (the announcement's own record), so that a process ending halfway leaves both or
+        neither."""
         queued = edited = retracted = 0
         wanted = {(w.key, w.platform.value, w.room_id): w for w in plan.wanted}
         keys = {w.key for w in plan.wanted} | set(plan.seen) or {""}
@@ -126,6 +136,8 @@ class AnnouncementPosts:
                     _requeue(row, now)
                     _log(session, row, now, "withdrawn", "the change is no longer in the timetable", actor)
                     retracted += 1
+            if also is not None:
+                also(session)
         return Changes(queued, edited, retracted)
 
     def owed(self, platforms: Sequence[Platform], now: datetime, limit: int = 500) -> list[Owed]:
@@ -221,6 +233,21 @@ class AnnouncementPosts:
                 )
             ):
                 _log(session, row, now, "viewed", what, who)
+
+    def sent_at(self, key: str) -> dict[tuple[Platform, str], datetime]:
+        """When each room of one announcement first showed it (its post went out, or was found there)."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(AnnouncementPostRow.platform, AnnouncementPostRow.room_id, AnnouncementLogRow.at)
+                .join(AnnouncementLogRow, AnnouncementLogRow.post_id == AnnouncementPostRow.id)
+                .where(
+                    AnnouncementPostRow.source == self._source,
+                    AnnouncementPostRow.key == key,
+                    AnnouncementLogRow.action.in_(("posted", "found")),
+                )
+                .order_by(AnnouncementLogRow.id.desc())
+            ).all()
+            return {(Platform(p), room_id): at if at.tzinfo else at.replace(tzinfo=UTC) for p, room_id, at in rows}
 
     def untried(self, key: str) -> int:
         """How many of one announcement's rooms have not been tried yet."""

@@ -230,8 +230,13 @@ class DeskTexts(Protocol):
 
     def announcement_reads(self, read: int) -> str: ...
 
-    def announcement_room(self, status: str, *, retracted: bool) -> str:
-        """Where an announcement stands in one room (sent, waiting, failed, gone), or its retraction there."""
+    def announcement_room(self, status: str, *, retracted: bool, sent_at: str = "") -> str:
+        """Where an announcement stands in one room (sent, and when; waiting to be sent; failed; gone), or its
+        retraction there."""
+        ...
+
+    def announcement_waiting(self) -> str:
+        """None of its rooms has it yet, and it is not scheduled for later: it waits for the bot to send it."""
         ...
 
     def edit_label(self, code: int) -> str: ...
