@@ -1,12 +1,16 @@
 """Read confirmations ("Gelezen ✓") on the bot's own database: how fast presses are counted, how fast the sender's
 `!gelezen` is answered, and what an AVG erasure costs, since it computes each stored digest again (the table names
-nobody, so it cannot be searched by account).
+nobody, so it cannot be searched by account). Then what taking a confirmation back costs: a second press of the
+button (Discord), and the first start after an upgrade, when every confirmation is one given before reactions were
+kept (Matrix): finding their posts, and giving each post's readers their reactions from the homeserver's list.
 
     .venv/bin/python -m benchmarks.announcement_reads [--rooms 60] [--readers 30] [--history 20000] [--url URL]
 
 One announcement to `rooms` rooms, `readers` confirmations in each (each a separate transaction, as presses come);
-then `history` older confirmations are added (a school year's worth) and one person's confirmations are erased.
-Ends with one line: `confirm_ms=<median> counts_ms=<> erase_ms=<> rows=<>`.
+then `history` older confirmations are added (a school year's worth) and one person's confirmations are erased;
+then one reader per room presses again, and every confirmation is looked up and adopted as at that first start.
+Ends with one line: `confirm_ms=<median> counts_ms=<> erase_ms=<> press_again_ms=<median> untracked_ms=<>
+adopt_ms=<median per post> rows=<>`.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bot.relay import build_staff_announcements
-from moderation.announcements.reads import erase_reads, reader_digest
+from moderation.announcements.reads import ReadOutcome, erase_reads, reader_digest
 from moderation.model import Platform
 from moderation.storage.announcements import AnnouncementPostRow, AnnouncementReadRow
 from tests.support.core import make_core
@@ -95,11 +99,29 @@ async def run(rooms: int, readers: int, history: int, url: str | None) -> str:
             erased = erase_reads(session, [("matrix", "@s0:x")])
         erase_s = time.perf_counter() - started
         assert erased == rooms
+        core.clock.advance(seconds=5)  # not the same click twice
+        again: list[float] = []
+        for r in range(rooms):
+            started = time.perf_counter()
+            outcome = reads.press(Platform.MATRIX, f"!k{r}:school.test", f"$post-!k{r}:school.test", "@s1:x")
+            again.append(time.perf_counter() - started)
+            assert outcome is ReadOutcome.WITHDRAWN
+        started = time.perf_counter()
+        untracked = reads.untracked(Platform.MATRIX)
+        untracked_s = time.perf_counter() - started
+        assert len(untracked) == rooms
+        adopting: list[float] = []
+        for post in untracked:  # each room's readers still have their check mark
+            listed = [(f"$r{n}-{post.room_id}", f"@s{n}:x") for n in range(2, readers)]
+            started = time.perf_counter()
+            reads.adopt(Platform.MATRIX, post.room_id, post.message_id, listed)
+            adopting.append(time.perf_counter() - started)
         core.close()
     total = rooms * readers + history
     return (
         f"confirm_ms={statistics.median(timings) * 1000:.2f} counts_ms={counts_s * 1000:.1f} "
-        f"erase_ms={erase_s * 1000:.0f} rows={total}"
+        f"erase_ms={erase_s * 1000:.0f} press_again_ms={statistics.median(again) * 1000:.2f} "
+        f"untracked_ms={untracked_s * 1000:.0f} adopt_ms={statistics.median(adopting) * 1000:.1f} rows={total}"
     )
 
 

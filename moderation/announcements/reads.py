@@ -231,7 +231,6 @@ class ReadConfirmations:
         lists them. Each confirmation without its reactions on record gets them; one whose reader has none left
         there had been taken back, and is withdrawn. Confirmations with reactions on record are left alone (their
         removals are followed as they come). Returns (given their reactions, withdrawn)."""
-        adopted = withdrawn = 0
         with self._sessions.begin() as session:
             post_id = session.scalar(
                 select(AnnouncementPostRow.id).where(
@@ -254,21 +253,25 @@ class ReadConfirmations:
                     AnnouncementReadRow.post_id == post_id, untracked
                 )
             ).all()
-            for read_id, reader in reads:
-                theirs = {reaction_digest(platform, room_id, r) for r in by_reader.get(reader, [])}
-                known = set(
-                    session.scalars(
-                        select(AnnouncementReadReactionRow.reaction).where(
-                            AnnouncementReadReactionRow.reaction.in_(theirs)
-                        )
-                    )
+            carried = {
+                reader: {reaction_digest(platform, room_id, r) for r in by_reader.get(reader, [])}
+                for _, reader in reads
+            }
+            wanted = set().union(*carried.values()) if carried else set()
+            known = set(
+                session.scalars(
+                    select(AnnouncementReadReactionRow.reaction).where(AnnouncementReadReactionRow.reaction.in_(wanted))
                 )
-                if theirs:
-                    session.add_all(AnnouncementReadReactionRow(read_id=read_id, reaction=r) for r in theirs - known)
-                    adopted += 1
-                else:
-                    session.execute(delete(AnnouncementReadRow).where(AnnouncementReadRow.id == read_id))
-                    withdrawn += 1
+            )
+            gone = [read_id for read_id, reader in reads if not carried[reader]]
+            session.add_all(
+                AnnouncementReadReactionRow(read_id=read_id, reaction=r)
+                for read_id, reader in reads
+                for r in carried[reader] - known
+            )
+            if gone:
+                session.execute(delete(AnnouncementReadRow).where(AnnouncementReadRow.id.in_(gone)))
+            adopted, withdrawn = len(reads) - len(gone), len(gone)
         if adopted or withdrawn:
             log.info(
                 "announcements: post %s: %d earlier read confirmation(s) now have their reactions on record, "
@@ -337,7 +340,7 @@ class PressRead(Protocol):
     def __call__(self, platform: Platform, room_id: str, message_id: str, account: str) -> ReadOutcome: ...
 
 
-WithdrawRead = Callable[[Platform, str, str], bool]
+WithdrawRead = Callable[[Platform, str, str], bool]  # (platform, room id, the removed reaction's id)
 
 
 class UntrackedReads(Protocol):
@@ -349,7 +352,7 @@ class UntrackedReads(Protocol):
 
     def adopt(
         self, platform: Platform, room_id: str, message_id: str, reactions: Sequence[tuple[str, str]]
-    ) -> tuple[int, int]: ...  # (platform, room id, the removed reaction's id)
+    ) -> tuple[int, int]: ...
 
 
 def _aware(moment: datetime, like: datetime) -> datetime:
