@@ -289,8 +289,13 @@ class StaffAnnouncements:
         now = self._clock.now()
         asking = self._posts.asking_read(record.key)
         plan = self._plan(record.key, record.rooms, command.text, record.due_at, now, edited=True, asking=asking)
-        self._posts.apply(plan, now, author=record.author, actor=person.id)
-        self._records.edited(record.key, command.text, person.id, now)
+        self._posts.apply(
+            plan,
+            now,
+            author=record.author,
+            actor=person.id,
+            also=lambda session: self._records.edited_in(session, record.key, command.text, person.id, now),
+        )
         if record.due_at is not None and record.due_at > now:
             return self._say.edited_scheduled(command.code)
         if not self._delivered_here(record.rooms):
@@ -307,8 +312,12 @@ class StaffAnnouncements:
         if isinstance(record, str):
             return record
         now = self._clock.now()
-        self._posts.apply(Plan((), frozenset({record.key}), now, now, prefix=record.key), now, actor=person.id)
-        self._records.retracted(record.key, person.id, now)
+        self._posts.apply(
+            Plan((), frozenset({record.key}), now, now, prefix=record.key),
+            now,
+            actor=person.id,
+            also=lambda session: self._records.retracted_in(session, record.key, person.id, now),
+        )
         if record.rooms and not self._delivered_here(record.rooms):
             return " ".join(t for t in (self._say.retract_queued(code), self._nobody_delivers(record.rooms)) if t)
         await self._fanout.deliver()

@@ -75,17 +75,17 @@ class StaffRecords:
             row = session.get(StaffAnnouncementRow, key)
             return _read(row) if row is not None else None
 
-    def edited(self, key: str, text: str, by: str, now: datetime) -> None:
-        with self._sessions.begin() as session:
-            row = session.get(StaffAnnouncementRow, key)
-            if row is not None:
-                row.text, row.edited_at, row.edited_by = text, now, by
+    def edited_in(self, session: Session, key: str, text: str, by: str, now: datetime) -> None:
+        """In the caller's transaction, beside the posts' change."""
+        row = session.get(StaffAnnouncementRow, key)
+        if row is not None:
+            row.text, row.edited_at, row.edited_by = text, now, by
 
-    def retracted(self, key: str, by: str, now: datetime) -> None:
-        with self._sessions.begin() as session:
-            row = session.get(StaffAnnouncementRow, key)
-            if row is not None and row.retracted_at is None:
-                row.retracted_at, row.retracted_by = now, by
+    def retracted_in(self, session: Session, key: str, by: str, now: datetime) -> None:
+        """In the caller's transaction, beside the posts' change."""
+        row = session.get(StaffAnnouncementRow, key)
+        if row is not None and row.retracted_at is None:
+            row.retracted_at, row.retracted_by = now, by
 
     def by_author(self, author: str, limit: int) -> list[StaffAnnouncement]:
         """One sender's announcements, newest first."""
