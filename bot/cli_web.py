@@ -22,7 +22,7 @@ def run_web(settings: Settings, link: str | None, out: Console) -> None:
             if url is None:
                 raise SettingsError(
                     f"{link!r} is not a reviewer on the roster "
-                    "(mentor, manager, coordinator, leadership, privacy officer)"
+                    "(mentor, manager, coordinator, leadership, privacy officer), nor a poster of an announcement room"
                 )
             out.print(url, markup=False, highlight=False, soft_wrap=True)
             return
