@@ -32,6 +32,10 @@ from moderation.model import Category
 _SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity", "praise"})
 _PERSPECTIVE = frozenset({"to", "for", "voor", "volgens", "tegen"})
 _NEAR = 6  # words; a target further away is less surely the one the word is about
+# Words after which a plural noun starts its own statement ("wist je dat ratten zijn ...", "de ratten zijn ..."); a
+# demonstrative ("die ratten zijn weer bezig") points at people, so it is not among them.
+_SUBJECT_INTRODUCERS = frozenset({"dat", "that", "de", "the", "alle", "all", "veel", "many", "sommige", "some"})
+_THAT = frozenset({"dat", "that"})
 _NEEDS_A_NEIGHBOUR = frozenset({"curse", "profanity"})  # they hit only the word next to them (see below)
 
 GUESSED_TARGET = 0.85
@@ -97,10 +101,30 @@ def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[_Pre
             continue
         for kind in _BASE:
             if kind in token.kinds:
+                if kind == "dehum_noun" and _named_as_itself(parsed, token):
+                    continue
                 entry = next((e for e in token.entries if e.kind == kind), None)
                 spans.append(_Predicate(kind, token.index, token.index, entry, token.how))
                 break
     return spans
+
+
+def _named_as_itself(parsed: Parsed, token: Token) -> bool:
+    """A dehumanising noun that is not said of anyone: an exclamation that is also a swear word ("holy shit, die
+    goal ...": no copula in its clause, so it is read as swearing), or the subject of its own clause ("ratten zijn
+    slimme dieren", "wist je dat ratten ... zijn": the animals themselves)."""
+    tokens = parsed.tokens
+    start, end = parsed.sentence_of(token.index)
+    clause = [t for t in tokens[start:end] if t.clause == token.clause]
+    if "profanity" in token.kinds and not any("copula" in t.kinds for t in clause):
+        return True
+    after = tokens[token.index + 1] if token.index + 1 < end else None
+    before = tokens[token.index - 1] if token.index > start else None
+    follows_that = before is not None and before.word in _THAT
+    verb_final = follows_that and any("copula" in t.kinds for t in clause if t.index > token.index)
+    subject = (after is not None and "copula" in after.kinds) or verb_final
+    introduced = before is None or before.word in _SUBJECT_INTRODUCERS
+    return subject and introduced and not (token.kinds & OTHER_TARGETS)
 
 
 def _template_spans(templates: Sequence[TemplateMatch]) -> set[int]:
@@ -129,6 +153,8 @@ def _nearest_target(parsed: Parsed, pred: _Predicate) -> Token | None:
             continue
         if index > 0 and tokens[index - 1].word in _PERSPECTIVE and token.kinds & SPEAKER:
             continue  # "you are trash TO ME", "voor mij ben je ...": the speaker's view, not the target
+        if index + 1 < pred.first and tokens[index + 1].word in _THAT and "you" in token.kinds:
+            continue  # "wist je dat ratten ...", "did you know that ...": the listener, not what is said of
         inside = pred.first <= index <= pred.last
         if inside and not pred.in_template:
             continue

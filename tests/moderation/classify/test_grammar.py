@@ -1,0 +1,47 @@
+"""Who a hurtful noun is said of: nouns that name the thing itself, and swearing used as an exclamation.
+
+Every sentence here is written for these tests (none comes from the evaluation suites)."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.classify.text_tier import TextTier
+
+FLAGGED = 0.6
+CLEAN = 0.3
+
+
+def worst(tier: TextTier, text: str) -> float:
+    return max(score for _, score in tier.classify(text).scores)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wist je dat ratten eigenlijk heel slimme dieren zijn?",
+        "de ratten zijn weer uit hun kooi ontsnapt, kun jij helpen zoeken?",
+        "holy shit, die goal van Gakpo",
+        "shit, ik ben mijn boek vergeten bij jou thuis",
+        "weet je dat kakkerlakken alles overleven?",
+    ],
+)
+def test_a_noun_for_itself_or_an_exclamation_is_not_abuse(tier: TextTier, text: str) -> None:
+    assert worst(tier, text) <= CLEAN, tier.classify(text).evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jij bent echt shit",
+        "die joden zijn ratten",
+        "alle moslims zijn ratten",
+        "jullie zijn ratten",
+        "you are shit",
+        "weet je dat jij een rat bent",
+        "wist je dat moslims ratten zijn",
+        "die ratten zijn weer aan het stelen in de bus, die marokkanen",
+    ],
+)
+def test_a_noun_said_of_someone_is_still_abuse(tier: TextTier, text: str) -> None:
+    assert worst(tier, text) >= FLAGGED, tier.classify(text).evidence
