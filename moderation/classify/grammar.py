@@ -35,6 +35,7 @@ _NEAR = 6  # words; a target further away is less surely the one the word is abo
 # Words after which a plural noun starts its own statement ("wist je dat ratten zijn ...", "de ratten zijn ..."); a
 # demonstrative ("die ratten zijn weer bezig") points at people, so it is not among them.
 _SUBJECT_INTRODUCERS = frozenset({"dat", "that", "de", "the", "alle", "all", "veel", "many", "sommige", "some"})
+_LESS = frozenset({"minder", "less"})
 _THAT = frozenset({"dat", "that"})
 _NEEDS_A_NEIGHBOUR = frozenset({"curse", "profanity"})  # they hit only the word next to them (see below)
 
@@ -96,8 +97,12 @@ def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[_Pre
         if not token.kinds or token.index in covered:
             continue
         if "praise" in token.kinds:
-            if negated_before(parsed, token.index, covered, 6):
+            negated = negated_before(parsed, token.index, covered, 6)
+            lessened = _lessened(parsed, token.index)
+            if negated and not lessened:
                 spans.append(_Predicate("praise", token.index, token.index, None, "negated"))
+            elif lessened and not negated:  # "niet minder slim": two denials say it is
+                spans.append(_Predicate("praise", token.index, token.index, None, "lessened"))
             continue
         for kind in _BASE:
             if kind in token.kinds:
@@ -107,6 +112,17 @@ def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[_Pre
                 spans.append(_Predicate(kind, token.index, token.index, entry, token.how))
                 break
     return spans
+
+
+def _lessened(parsed: Parsed, index: int) -> bool:
+    """A good quality said to be smaller ("vrouwen zijn minder slim", "are less intelligent"): a denial by degree,
+    which demeans when it is said of a group. Only with a copula before it in the clause."""
+    tokens = parsed.tokens
+    near = [tokens[i] for i in (index - 1, index - 2) if i >= 0 and tokens[i].clause == tokens[index].clause]
+    if not near or not any(t.word in _LESS for t in near):
+        return False
+    start = parsed.sentence_of(index)[0]
+    return any("copula" in t.kinds and t.clause == tokens[index].clause for t in tokens[start:index])
 
 
 def _named_as_itself(parsed: Parsed, token: Token) -> bool:
@@ -204,6 +220,8 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
     tokens = parsed.tokens
     kinds_here = parsed.sentence_kinds[tokens[pred.first].sentence]
     target = _nearest_target(parsed, pred)
+    if pred.how == "lessened" and (target is None or "identity" not in target.kinds):
+        return None  # "hij is minder slim dan zijn broer": a comparison of two people, not a put-down of a group
     with_target, alone = _BASE[pred.kind]
     reasons: list[str] = []
     factor = 1.0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.classify.text_tier import TextTier
+from moderation.model import Category
 
 FLAGGED = 0.6
 CLEAN = 0.3
@@ -45,3 +46,29 @@ def test_a_noun_for_itself_or_an_exclamation_is_not_abuse(tier: TextTier, text: 
 )
 def test_a_noun_said_of_someone_is_still_abuse(tier: TextTier, text: str) -> None:
     assert worst(tier, text) >= FLAGGED, tier.classify(text).evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vrouwen zijn gewoon minder slim dan mannen",
+        "allochtonen zijn minder betrouwbaar, dat weet iedereen",
+        "women are less intelligent than men",
+    ],
+)
+def test_a_group_said_to_have_less_of_a_good_quality_is_discrimination(tier: TextTier, text: str) -> None:
+    result = tier.classify(text)
+    assert result.score(Category.DISCRIMINATION) >= FLAGGED, result.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meisjes zijn niet minder slim dan jongens",
+        "hij is minder slim dan zijn broer maar wel aardig",
+        "ik ben minder slim in wiskunde dan jij",
+        "dit hoofdstuk is minder belangrijk voor de toets",
+    ],
+)
+def test_a_comparison_or_its_denial_is_not_a_put_down(tier: TextTier, text: str) -> None:
+    assert worst(tier, text) <= CLEAN, tier.classify(text).evidence
