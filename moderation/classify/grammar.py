@@ -9,7 +9,7 @@ live"). `context.soften` then applies negation, quotation, counter-speech and se
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from moderation.classify.context import (
     NOT_A_TARGET,
@@ -35,6 +35,7 @@ _NEAR = 6  # words; a target further away is less surely the one the word is abo
 # Words after which a plural noun starts its own statement ("wist je dat ratten zijn ...", "de ratten zijn ..."); a
 # demonstrative ("die ratten zijn weer bezig") points at people, so it is not among them.
 _SUBJECT_INTRODUCERS = frozenset({"dat", "that", "de", "the", "alle", "all", "veel", "many", "sommige", "some"})
+_GUESSED_PERSON = frozenset({"third"})
 _LESS = frozenset({"minder", "less"})
 _THAT = frozenset({"dat", "that"})
 _NEEDS_A_NEIGHBOUR = frozenset({"curse", "profanity"})  # they hit only the word next to them (see below)
@@ -189,6 +190,24 @@ def _nearest_target(parsed: Parsed, pred: _Predicate) -> Token | None:
     return best
 
 
+def _unknown_subject(parsed: Parsed, index: int) -> Token | None:
+    """The subject of "<X> is een klootzak" when the lexicon does not know X ("de PVV is een stelletje
+    klootzakken", "die gast van 3b is een sukkel"): an insult noun after a copula is said of whatever comes before
+    it, and that is someone. The target counts as guessed."""
+    tokens = parsed.tokens
+    clause = tokens[index].clause
+    start = parsed.sentence_of(index)[0]
+    for at in range(index - 1, max(start, index - SCAN) - 1, -1):
+        if tokens[at].clause != clause:
+            return None
+        if "copula" in tokens[at].kinds:
+            subject = tokens[at - 1] if at > start else None
+            if subject is None or subject.clause != clause or subject.kinds or subject.quoted != tokens[index].quoted:
+                return None
+            return replace(subject, kinds=_GUESSED_PERSON, how="guessed")
+    return None
+
+
 def _copula_subject(tokens: Sequence[Token], index: int, first: int) -> bool:
     """The one a noun or adjective is said of: "JIJ bent een sukkel, ik zweer het", "wat ben JIJ een sukkel"."""
     if index >= first:
@@ -234,6 +253,8 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
             return None  # "kk grappig", "kanker mooi": teen slang for "very"; the next word decides
         if target is not None and abs(target.index - pred.first) > 2:
             target = None  # a bare curse only hits the word right next to it ("kanker jij")
+    if target is None and pred.kind == "insult_noun":
+        target = _unknown_subject(parsed, pred.first)
     near = target is not None and abs(target.index - pred.first) <= 2
     if pred.kind == "profanity" and target is not None and "identity" not in target.kinds and not near:
         target = None  # swearing only hits a person right next to it ("fucking idiot you")

@@ -72,3 +72,28 @@ def test_a_group_said_to_have_less_of_a_good_quality_is_discrimination(tier: Tex
 )
 def test_a_comparison_or_its_denial_is_not_a_put_down(tier: TextTier, text: str) -> None:
     assert worst(tier, text) <= CLEAN, tier.classify(text).evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de PVV is een stelletje klootzakken #tk2021",
+        "die nieuwe manager is echt een hufter",
+        "de scheidsrechter was een eikel vandaag",
+    ],
+)
+def test_an_insult_noun_after_a_copula_is_said_of_its_subject(tier: TextTier, text: str) -> None:
+    result = tier.classify(text)
+    assert result.score(Category.INSULT) >= FLAGGED, result.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn broer is geen idioot",
+        "hij zei: 'de leraar is een klootzak' en toen kreeg hij strafwerk",
+        "de leraar is geen klootzak, hij is gewoon streng",
+    ],
+)
+def test_a_denied_or_quoted_insult_noun_stays_below_a_flag(tier: TextTier, text: str) -> None:
+    assert tier.classify(text).score(Category.INSULT) < FLAGGED, tier.classify(text).evidence
