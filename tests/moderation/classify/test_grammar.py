@@ -97,3 +97,29 @@ def test_an_insult_noun_after_a_copula_is_said_of_its_subject(tier: TextTier, te
 )
 def test_a_denied_or_quoted_insult_noun_stays_below_a_flag(tier: TextTier, text: str) -> None:
     assert tier.classify(text).score(Category.INSULT) < FLAGGED, tier.classify(text).evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("ik hoop dat die journalist een keer flink in elkaar geslagen wordt", Category.THREAT),
+        ("die vent is zo dom", Category.INSULT),
+        ("ik ga die conciërge doodsteken", Category.THREAT),
+    ],
+)
+def test_a_person_named_by_their_role_is_a_target(tier: TextTier, text: str, category: Category) -> None:
+    result = tier.classify(text)
+    assert result.score(category) >= FLAGGED, result.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stop met pesten, dit is niet oké",
+        "onze school heeft een prijs gewonnen voor het programma tegen pesten",
+        "ik ga die baas killen in level 3, wie helpt",
+        "tering man, ik heb alles fout",
+    ],
+)
+def test_bullying_named_and_a_game_boss_are_not_abuse(tier: TextTier, text: str) -> None:
+    assert worst(tier, text) < FLAGGED, tier.classify(text).evidence
