@@ -36,6 +36,13 @@ _NEAR = 6  # words; a target further away is less surely the one the word is abo
 # demonstrative ("die ratten zijn weer bezig") points at people, so it is not among them.
 _SUBJECT_INTRODUCERS = frozenset({"dat", "that", "de", "the", "alle", "all", "veel", "many", "sommige", "some"})
 _GUESSED_PERSON = frozenset({"third"})
+# "na school", "tot na school", "uit school": when, not where; "voor school" as in "before school" likewise.
+_SCHOOL_AS_TIME = frozenset({"na", "voor", "uit", "after", "before"})
+# The speaker as the one who acts; "mijn school", "onze school" only say whose school it is.
+_SPEAKER_AS_SUBJECT = frozenset({"ik", "ikke", "k", "wij", "we", "i", "i'm", "im", "i'll", "we're", "we'll"})
+_OBJECT_STARTS = frozenset(
+    {"iedereen", "alles", "everyone", "everybody", "de", "het", "een", "die", "deze", "dat", "the", "a", "all"}
+)
 _LESS = frozenset({"minder", "less"})
 _THAT = frozenset({"dat", "that"})
 _NEEDS_A_NEIGHBOUR = frozenset({"curse", "profanity"})  # they hit only the word next to them (see below)
@@ -88,8 +95,9 @@ def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[_Pre
     spans: list[_Predicate] = []
     covered: set[int] = set()
     negating = [(m.first, m.last) for m in templates if m.entry.acts_as == "negation"]
+    covered.update(idiom_words(parsed, templates))
     for match in templates:
-        if match.entry.acts_as is not None and match.entry.acts_as != "negation":
+        if match.entry.acts_as is not None and match.entry.acts_as not in ("negation", "idiom"):
             if any(a <= match.last and match.first <= b for a, b in negating):
                 continue  # "not worth any less", "niet minder waard": a negation template overrides it
             spans.append(_Predicate(match.entry.acts_as, match.first, match.last, match.entry, "", True))
@@ -142,6 +150,26 @@ def _named_as_itself(parsed: Parsed, token: Token) -> bool:
     subject = (after is not None and "copula" in after.kinds) or verb_final
     introduced = before is None or before.word in _SUBJECT_INTRODUCERS
     return subject and introduced and not (token.kinds & OTHER_TARGETS)
+
+
+def idiom_words(parsed: Parsed, templates: Sequence[TemplateMatch]) -> set[int]:
+    """Tokens of fixed expressions whose violent verb means something else ("schiet op, we gaan", "mijn school
+    schiet tekort"), unless a person follows right after ("schiet op hem"): then it is the act itself."""
+    tokens = parsed.tokens
+    words: set[int] = set()
+    for match in templates:
+        if match.entry.acts_as != "idiom":
+            continue
+        after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
+        if after is not None and after.clause == tokens[match.last].clause and _names_an_object(after):
+            continue
+        words.update(i for i in range(match.first, match.last + 1) if i not in match.gaps)
+    return words
+
+
+def _names_an_object(token: Token) -> bool:
+    """The start of what a violent verb is done to ("schieten op iedereen", "schiet op de school")."""
+    return bool(token.kinds & (OTHER_TARGETS | {"school"})) or token.word in _OBJECT_STARTS
 
 
 def _template_spans(templates: Sequence[TemplateMatch]) -> set[int]:
@@ -337,29 +365,37 @@ def find_hits(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[Hit]:
         hit = _score_predicate(parsed, pred)
         if hit is not None:
             hits.append(soften(parsed, hit, exempt))
-    hits.extend(soften(parsed, hit, exempt, at_school=True) for hit in _school_threats(parsed))
+    idioms = idiom_words(parsed, templates)
+    hits.extend(soften(parsed, hit, exempt, at_school=True) for hit in _school_threats(parsed, idioms))
     return hits
 
 
-def _school_threats(parsed: Parsed) -> list[Hit]:
+def _school_threats(parsed: Parsed, idioms: set[int]) -> list[Hit]:
     """A weapon and the school in one sentence ("ik neem morgen een mes mee naar school"), or violence aimed at
-    the school ("ik schiet de hele school overhoop"). With the speaker as the one acting it is a possible crime."""
+    the school ("ik schiet de hele school overhoop"). With the speaker as the one acting it is a possible crime.
+    Violence in a fixed expression ("schiet op, we gaan naar school") is none, and "na school" is a time, not the
+    place violence is aimed at (violence against someone after school is a threat against that person)."""
+    tokens = parsed.tokens
     hits: list[Hit] = []
     for kinds in parsed.sentence_kinds:
         schools = kinds.get("school")
         if not schools:
             continue
         weapons = kinds.get("weapon", [])
-        violence = kinds.get("violence", [])
-        if not weapons and not violence:
+        violence = [i for i in kinds.get("violence", []) if i not in idioms]
+        if not weapons:
+            schools = [i for i in schools if not (i > 0 and tokens[i - 1].word in _SCHOOL_AS_TIME)]
+        if not schools or (not weapons and not violence):
             continue
-        speaker = any(k in kinds for k in SPEAKER)
+        if weapons:  # "gonna bring my dad's gun to school": with a weapon, any word for the speaker counts
+            speaker = any(k in kinds for k in SPEAKER)
+        else:
+            speaker = any(tokens[i].word in _SPEAKER_AS_SUBJECT for k in SPEAKER for i in kinds.get(k, ()))
         core = (weapons or violence)[0]
         place = schools[0]
         criminal = speaker and bool(violence or kinds.get("carry") or kinds.get("modal"))
         score = SCHOOL_THREAT if criminal else WEAPON_AT_SCHOOL
         what = "weapon" if weapons else "violence"
-        tokens = parsed.tokens
         label = f"school threat: {what} '{tokens[core].word}' and '{tokens[place].word}'"
         first, last = min(core, place), max(core, place)
         hits.append(Hit(Category.THREAT, score, label, first, last, criminal, (core, core), True))
