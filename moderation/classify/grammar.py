@@ -32,9 +32,9 @@ from moderation.model import Category
 _SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity", "praise"})
 _PERSPECTIVE = frozenset({"to", "for", "voor", "volgens", "tegen"})
 _NEAR = 6  # words; a target further away is less surely the one the word is about
-# Words after which a plural noun starts its own statement ("wist je dat ratten zijn ...", "de ratten zijn ..."); a
-# demonstrative ("die ratten zijn weer bezig") points at people, so it is not among them.
-_SUBJECT_INTRODUCERS = frozenset({"dat", "that", "de", "the", "alle", "all", "veel", "many", "sommige", "some"})
+# Words after which a noun starts its own statement ("de ratten zijn ..."); a demonstrative ("die ratten zijn weer
+# bezig", "that monkey is ...") points at someone, so it is not among them.
+_SUBJECT_INTRODUCERS = frozenset({"de", "the", "alle", "all", "veel", "many", "sommige", "some"})
 _GUESSED_PERSON = frozenset({"third"})
 # "na school", "tot na school", "uit school": when, not where; "voor school" as in "before school" likewise.
 _SCHOOL_AS_TIME = frozenset({"na", "voor", "uit", "after", "before"})
@@ -43,6 +43,11 @@ _SPEAKER_AS_SUBJECT = frozenset({"ik", "ikke", "k", "wij", "we", "i", "i'm", "im
 _OBJECT_STARTS = frozenset(
     {"iedereen", "alles", "everyone", "everybody", "de", "het", "een", "die", "deze", "dat", "the", "a", "all"}
 )
+# Subjects that name no one: "dit is een ...", "for being a ...", "not to be a ..."
+_NO_SUBJECT = frozenset(
+    {"dit", "dat", "het", "this", "that", "it", "er", "hier", "daar", "there", "here", "wat", "what", "for", "to"}
+)
+_NOT_NOUN_AFTER = frozenset({"hoor", "zeg", "joh", "man", "echt", "toch", "ofzo", "gewoon", "haha", "lol", "and", "en"})
 _LESS = frozenset({"minder", "less"})
 _THAT = frozenset({"dat", "that"})
 _NEEDS_A_NEIGHBOUR = frozenset({"curse", "profanity"})  # they hit only the word next to them (see below)
@@ -145,11 +150,12 @@ def _named_as_itself(parsed: Parsed, token: Token) -> bool:
         return True
     after = tokens[token.index + 1] if token.index + 1 < end else None
     before = tokens[token.index - 1] if token.index > start else None
-    follows_that = before is not None and before.word in _THAT
-    verb_final = follows_that and any("copula" in t.kinds for t in clause if t.index > token.index)
-    subject = (after is not None and "copula" in after.kinds) or verb_final
+    if token.kinds & OTHER_TARGETS:
+        return False
+    if before is not None and before.word == "dat":  # a subordinate clause, verb last: "... dat ratten slim zijn"
+        return any("copula" in t.kinds for t in clause if t.index > token.index)
     introduced = before is None or before.word in _SUBJECT_INTRODUCERS
-    return subject and introduced and not (token.kinds & OTHER_TARGETS)
+    return introduced and after is not None and "copula" in after.kinds
 
 
 def idiom_words(parsed: Parsed, templates: Sequence[TemplateMatch]) -> set[int]:
@@ -232,8 +238,22 @@ def _unknown_subject(parsed: Parsed, index: int) -> Token | None:
             subject = tokens[at - 1] if at > start else None
             if subject is None or subject.clause != clause or subject.kinds or subject.quoted != tokens[index].quoted:
                 return None
+            if subject.word in _NO_SUBJECT or _before_a_noun(tokens, index):
+                return None  # "dit is een idioot voorbeeld", "sorry for being a shithead", "het leven is een bitch"
             return replace(subject, kinds=_GUESSED_PERSON, how="guessed")
     return None
+
+
+def _before_a_noun(tokens: Sequence[Token], index: int) -> bool:
+    """The insult noun used as an adjective: "een idioot voorbeeld", "a scumbag thing"."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return (
+        following is not None
+        and following.sentence == tokens[index].sentence
+        and not following.kinds
+        and len(following.word) >= 3
+        and following.word not in _NOT_NOUN_AFTER
+    )
 
 
 def _copula_subject(tokens: Sequence[Token], index: int, first: int) -> bool:

@@ -164,3 +164,20 @@ def test_an_attack_on_the_school_reaches_a_reviewer(tier: TextTier, text: str) -
 def test_whose_school_it_is_does_not_make_the_speaker_the_attacker(tier: TextTier) -> None:
     result = tier.classify("de gemeente gaat onze oude school slopen")
     assert not any(e.criminal for e in result.evidence), result.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dit is echt een idioot voorbeeld",
+        "sorry for being such a dickhead yesterday",
+        "that monkey in the zoo is a clever animal",
+    ],
+)
+def test_an_insult_noun_as_an_adjective_or_said_of_no_one_is_no_insult(tier: TextTier, text: str) -> None:
+    assert tier.classify(text).score(Category.INSULT) < FLAGGED, tier.classify(text).evidence
+
+
+def test_a_demonstrative_points_at_someone(tier: TextTier) -> None:
+    result = tier.classify("that monkey is smarter than all of you")
+    assert worst(tier, "that monkey is smarter than all of you") >= FLAGGED, result.evidence
