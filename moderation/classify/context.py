@@ -72,6 +72,7 @@ _RELATIVES = frozenset(
 TOPIC = 0.3  # "we hadden het in de klas over de holocaust": a violent act talked about, not done or threatened
 
 # Words after an adjective that are not the noun it describes ("zo dom hoor", "stupid and ...").
+_AFTER = frozenset({"na", "after"})
 _NOT_NOUNS = frozenset(
     [
         "lol",
@@ -312,10 +313,11 @@ def _talked_about(parsed: Parsed, index: int) -> bool:
 
 
 def _talks_of_a_game(parsed: Parsed) -> bool:
-    """A game word that is not denied: "dat is geen spel" says the threat is meant."""
+    """A game word that is not denied ("dat is geen spel" says the threat is meant) and is not the time after
+    which something will happen ("na de training sla ik je")."""
     tokens = parsed.tokens
     return any(
-        not any("negation" in tokens[j].kinds for j in range(max(0, i - 2), i))
+        not any("negation" in tokens[j].kinds or tokens[j].word in _AFTER for j in range(max(0, i - 2), i))
         for i in parsed.message_kinds.get("gaming", ())
     )
 

@@ -67,3 +67,29 @@ def test_a_weapon_at_school_stays_critical_beside_game_words(tier: TextTier) -> 
     result = tier.classify("volgende ronde is echt: morgen neem ik een mes mee naar school")
     assert result.score(Category.THREAT) >= 0.8
     assert any(e.criminal for e in result.evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ga je zo hard afmaken in mario party vanavond",
+        "jij gaat eraan bij het tafeltennissen in de pauze",
+        "ik ga jullie allemaal vernietigen in uno",
+        "bij penalty's schieten maak ik jou in, let maar op",
+    ],
+)
+def test_violent_words_in_a_board_game_or_a_sport_are_play(tier: TextTier, text: str) -> None:
+    result = tier.classify(text)
+    assert result.score(Category.THREAT) < 0.5, result.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "na de training steek ik je neer",  # the game is when, not where
+        "morgen op de sportdag schiet ik iedereen neer",  # a school event is the school
+        "ik neem een mes mee naar het schoolfeest",
+    ],
+)
+def test_a_game_or_school_event_as_the_time_or_place_of_an_attack_is_a_threat(tier: TextTier, text: str) -> None:
+    assert tier.classify(text).score(Category.THREAT) >= 0.85, tier.classify(text).evidence
