@@ -96,11 +96,10 @@ _LABELS = {
 }
 
 
-def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[_Predicate]:
+def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch], idioms: set[int]) -> list[_Predicate]:
     spans: list[_Predicate] = []
-    covered: set[int] = set()
+    covered: set[int] = set(idioms)
     negating = [(m.first, m.last) for m in templates if m.entry.acts_as == "negation"]
-    covered.update(idiom_words(parsed, templates))
     for match in templates:
         if match.entry.acts_as is not None and match.entry.acts_as not in ("negation", "idiom"):
             if any(a <= match.last and match.first <= b for a, b in negating):
@@ -135,7 +134,7 @@ def _lessened(parsed: Parsed, index: int) -> bool:
     near = [tokens[i] for i in (index - 1, index - 2) if i >= 0 and tokens[i].clause == tokens[index].clause]
     if not near or not any(t.word in _LESS for t in near):
         return False
-    start = parsed.sentence_of(index)[0]
+    start = max(parsed.sentence_of(index)[0], index - SCAN)
     return any("copula" in t.kinds and t.clause == tokens[index].clause for t in tokens[start:index])
 
 
@@ -145,7 +144,8 @@ def _named_as_itself(parsed: Parsed, token: Token) -> bool:
     slimme dieren", "wist je dat ratten ... zijn": the animals themselves)."""
     tokens = parsed.tokens
     start, end = parsed.sentence_of(token.index)
-    clause = [t for t in tokens[start:end] if t.clause == token.clause]
+    near = tokens[max(start, token.index - SCAN) : min(end, token.index + SCAN + 1)]
+    clause = [t for t in near if t.clause == token.clause]
     if "profanity" in token.kinds and not any("copula" in t.kinds for t in clause):
         return True
     after = tokens[token.index + 1] if token.index + 1 < end else None
@@ -381,11 +381,11 @@ def find_hits(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[Hit]:
             gaps=match.gaps,
         )
         hits.append(soften(parsed, raw, exempt))
-    for pred in _predicates(parsed, templates):
+    idioms = idiom_words(parsed, templates)
+    for pred in _predicates(parsed, templates, idioms):
         hit = _score_predicate(parsed, pred)
         if hit is not None:
             hits.append(soften(parsed, hit, exempt))
-    idioms = idiom_words(parsed, templates)
     hits.extend(soften(parsed, hit, exempt, at_school=True) for hit in _school_threats(parsed, idioms))
     return hits
 
