@@ -121,6 +121,8 @@ def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch], idioms: set[
             if kind in token.kinds:
                 if kind == "dehum_noun" and _named_as_itself(parsed, token):
                     continue
+                if kind == "hate_verb" and "profanity" in token.kinds and _opens_its_clause(parsed, token):
+                    continue  # "damn die docent is streng", "damn, wat een goal": an exclamation, read as swearing
                 entry = next((e for e in token.entries if e.kind == kind), None)
                 spans.append(_Predicate(kind, token.index, token.index, entry, token.how))
                 break
@@ -136,6 +138,10 @@ def _lessened(parsed: Parsed, index: int) -> bool:
         return False
     start = max(parsed.sentence_of(index)[0], index - SCAN)
     return any("copula" in t.kinds and t.clause == tokens[index].clause for t in tokens[start:index])
+
+
+def _opens_its_clause(parsed: Parsed, token: Token) -> bool:
+    return token.index == parsed.sentence_of(token.index)[0] or parsed.tokens[token.index - 1].clause != token.clause
 
 
 def _named_as_itself(parsed: Parsed, token: Token) -> bool:
