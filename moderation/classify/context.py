@@ -323,7 +323,7 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
     if hit.category is Category.INSULT and _teased_fondly(parsed, hit):
         factor *= FOND_TEASING
         reasons.append("fond teasing")
-    if hit.category is Category.THREAT and _talks_of_a_game(parsed) and not at_school:
+    if hit.category is Category.THREAT and talks_of_a_game(parsed) and not at_school:
         factor *= GAMING
         reasons.append("gaming talk")
         criminal = False  # a game is no crime, however it is put
@@ -376,7 +376,7 @@ def _teased_fondly(parsed: Parsed, hit: Hit) -> bool:
     return False
 
 
-def _talks_of_a_game(parsed: Parsed) -> bool:
+def talks_of_a_game(parsed: Parsed) -> bool:
     """A game word that is not denied ("dat is geen spel" says the threat is meant) and is not the time after
     which something will happen ("na de training sla ik je")."""
     tokens = parsed.tokens

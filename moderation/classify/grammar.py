@@ -22,6 +22,7 @@ from moderation.classify.context import (
     modifies_thing,
     negated_before,
     soften,
+    talks_of_a_game,
 )
 from moderation.classify.hit import Hit
 from moderation.classify.lexicon import Entry
@@ -40,6 +41,7 @@ _GUESSED_PERSON = frozenset({"third"})
 _SCHOOL_AS_TIME = frozenset({"na", "voor", "uit", "after", "before"})
 # The speaker as the one who acts; "mijn school", "onze school" only say whose school it is.
 _SPEAKER_AS_SUBJECT = frozenset({"ik", "ikke", "k", "wij", "we", "i", "i'm", "im", "i'll", "we're", "we'll"})
+_CLASSES = frozenset({"klas", "klassen"})
 _OBJECT_STARTS = frozenset(
     {"iedereen", "alles", "everyone", "everybody", "de", "het", "een", "die", "deze", "dat", "the", "a", "all"}
 )
@@ -411,6 +413,8 @@ def _school_threats(parsed: Parsed, idioms: set[int]) -> list[Hit]:
         violence = [i for i in kinds.get("violence", []) if i not in idioms]
         if not weapons:
             schools = [i for i in schools if not (i > 0 and tokens[i - 1].word in _SCHOOL_AS_TIME)]
+            if talks_of_a_game(parsed):  # "we gaan die andere klas slopen bij trefbal": a class is a team there
+                schools = [i for i in schools if tokens[i].word not in _CLASSES]
         if not schools or (not weapons and not violence):
             continue
         if weapons:  # "gonna bring my dad's gun to school": with a weapon, any word for the speaker counts

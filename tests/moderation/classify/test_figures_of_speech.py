@@ -127,3 +127,9 @@ def test_fond_teasing_an_exclamation_and_laughing_are_no_abuse(tier: TextTier, t
 
 def test_a_slur_is_not_taken_back_by_fondness(tier: TextTier) -> None:
     assert tier.classify("je bent een kankerhoer maar ik hou van je").score(Category.INSULT) >= 0.8
+
+
+def test_a_class_beaten_at_a_sport_is_a_team_not_the_school(tier: TextTier) -> None:
+    result = tier.classify("we gaan die andere klas slopen bij het voetbaltoernooi")
+    assert result.score(Category.THREAT) < 0.5, result.evidence
+    assert threat(tier, "ik schiet morgen de hele klas neer") >= 0.9
