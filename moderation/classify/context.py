@@ -75,7 +75,6 @@ TOPIC = 0.3  # "we hadden het in de klas over de holocaust": a violent act talke
 
 # Words after an adjective that are not the noun it describes ("zo dom hoor", "stupid and ...").
 _AFTER = frozenset({"na", "after"})
-_JOKE_WORDS = frozenset({"grapje", "grapjes", "geintje", "geintjes", "jk", "kidding", "joking"})
 _MILD_INSULTS = frozenset({"insult_noun", "insult_adj"})
 _BUT = frozenset({"maar", "but"})
 _FOND = frozenset(
@@ -356,9 +355,9 @@ def _joking(parsed: Parsed) -> bool:
     """ "ik vermoord je haha nee grapje": the writer says it is a joke, and does not deny it ("dit is geen grap")."""
     tokens = parsed.tokens
     return any(
-        token.word in _JOKE_WORDS and not any("negation" in tokens[j].kinds for j in range(max(0, i - 2), i))
-        for i, token in enumerate(tokens)
-    ) and not any(tokens[i].word in _JOKE_WORDS for i in parsed.message_kinds.get("negation", ()))
+        not any("negation" in tokens[j].kinds for j in range(max(0, i - 2), i))
+        for i in parsed.message_kinds.get("joke", ())
+    )
 
 
 def _teased_fondly(parsed: Parsed, hit: Hit) -> bool:

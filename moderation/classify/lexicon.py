@@ -46,6 +46,7 @@ PREDICATE_KINDS = frozenset(
 FUNCTION_KINDS = frozenset(
     {
         "copula",
+        "joke",
         "negation",
         "frame",
         "condemn",
