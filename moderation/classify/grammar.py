@@ -405,6 +405,7 @@ def _school_threats(parsed: Parsed, idioms: set[int]) -> list[Hit]:
     place violence is aimed at (violence against someone after school is a threat against that person)."""
     tokens = parsed.tokens
     hits: list[Hit] = []
+    game: bool | None = None  # whether the message talks of a game, found once when first needed
     for kinds in parsed.sentence_kinds:
         schools = kinds.get("school")
         if not schools:
@@ -413,7 +414,9 @@ def _school_threats(parsed: Parsed, idioms: set[int]) -> list[Hit]:
         violence = [i for i in kinds.get("violence", []) if i not in idioms]
         if not weapons:
             schools = [i for i in schools if not (i > 0 and tokens[i - 1].word in _SCHOOL_AS_TIME)]
-            if talks_of_a_game(parsed):  # "we gaan die andere klas slopen bij trefbal": a class is a team there
+            if game is None:
+                game = talks_of_a_game(parsed)
+            if game:  # "we gaan die andere klas slopen bij trefbal": a class is a team there
                 schools = [i for i in schools if tokens[i].word not in _CLASSES]
         if not schools or (not weapons and not violence):
             continue
