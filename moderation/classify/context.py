@@ -26,6 +26,8 @@ REPORTED = 0.9
 GAMING = 0.35  # "ik maak je af in fortnite": violence in a game, no threat to a person
 SELF_AIMED = 0.25
 THING = 0.5
+JOKING = 0.5  # "ik vermoord je haha nee grapje": a reviewer need not see it; "geen grapje" keeps it
+FOND_TEASING = 0.5  # "je bent zo'n nerd, maar dat is goed": a friend's teasing, not an insult
 HYPERBOLE = 0.3  # "mijn vader vermoordt me als ik te laat ben": a figure of speech, not a threat by anyone
 
 # Stems of the killing verbs that Dutch and English use as hyperbole about what family will do to the speaker.
@@ -72,6 +74,37 @@ _RELATIVES = frozenset(
 TOPIC = 0.3  # "we hadden het in de klas over de holocaust": a violent act talked about, not done or threatened
 
 # Words after an adjective that are not the noun it describes ("zo dom hoor", "stupid and ...").
+_AFTER = frozenset({"na", "after"})
+_MILD_INSULTS = frozenset({"insult_noun", "insult_adj"})
+_BUT = frozenset({"maar", "but"})
+_FOND = frozenset(
+    {
+        "lief",
+        "liefste",
+        "schat",
+        "schatje",
+        "respect",
+        "beste",
+        "goed",
+        "leuk",
+        "mooi",
+        "slim",
+        "chill",
+        "grappig",
+        "knap",
+        "geweldig",
+        "love",
+        "hou",
+        "houden",
+        "mis",
+        "trots",
+        "proud",
+        "ster",
+        "held",
+        "legend",
+        "sweet",
+    }
+)
 _NOT_NOUNS = frozenset(
     [
         "lol",
@@ -282,7 +315,14 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         factor *= HYPERBOLE
         reasons.append("hyperbole")
         criminal = False
-    if hit.category is Category.THREAT and _talks_of_a_game(parsed) and not at_school:
+    if hit.category is Category.THREAT and not at_school and _joking(parsed):
+        factor *= JOKING
+        reasons.append("said as a joke")
+        criminal = False
+    if hit.category is Category.INSULT and _teased_fondly(parsed, hit):
+        factor *= FOND_TEASING
+        reasons.append("fond teasing")
+    if hit.category is Category.THREAT and talks_of_a_game(parsed) and not at_school:
         factor *= GAMING
         reasons.append("gaming talk")
         criminal = False  # a game is no crime, however it is put
@@ -311,11 +351,36 @@ def _talked_about(parsed: Parsed, index: int) -> bool:
     return not any(parsed.kind_in_sentence(index, kind) for kind in _PRONOUN_TARGETS)
 
 
-def _talks_of_a_game(parsed: Parsed) -> bool:
-    """A game word that is not denied: "dat is geen spel" says the threat is meant."""
+def _joking(parsed: Parsed) -> bool:
+    """ "ik vermoord je haha nee grapje": the writer says it is a joke, and does not deny it ("dit is geen grap")."""
     tokens = parsed.tokens
     return any(
         not any("negation" in tokens[j].kinds for j in range(max(0, i - 2), i))
+        for i in parsed.message_kinds.get("joke", ())
+    )
+
+
+def _teased_fondly(parsed: Parsed, hit: Hit) -> bool:
+    """ "je bent zo'n nerd, maar dat is goed", "hij is een sukkel met die grappen, maar wel lief": a mild name for
+    someone taken back in the same sentence by something fond. Slurs and curse compounds are never mild."""
+    tokens = parsed.tokens
+    core = tokens[hit.core[0]]
+    if not core.kinds & _MILD_INSULTS or "slur" in core.kinds or core.how == "compound" or hit.template is not None:
+        return False
+    end = parsed.sentence_of(hit.last)[1]
+    after = [t.word for t in tokens[hit.last + 1 : min(end, hit.last + 1 + SCAN)]]
+    for at, word in enumerate(after):
+        if word in _BUT:
+            return not _FOND.isdisjoint(after[at + 1 : at + 6])
+    return False
+
+
+def talks_of_a_game(parsed: Parsed) -> bool:
+    """A game word that is not denied ("dat is geen spel" says the threat is meant) and is not the time after
+    which something will happen ("na de training sla ik je")."""
+    tokens = parsed.tokens
+    return any(
+        not any("negation" in tokens[j].kinds or tokens[j].word in _AFTER for j in range(max(0, i - 2), i))
         for i in parsed.message_kinds.get("gaming", ())
     )
 

@@ -9,7 +9,7 @@ live"). `context.soften` then applies negation, quotation, counter-speech and se
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from moderation.classify.context import (
     NOT_A_TARGET,
@@ -22,6 +22,7 @@ from moderation.classify.context import (
     modifies_thing,
     negated_before,
     soften,
+    talks_of_a_game,
 )
 from moderation.classify.hit import Hit
 from moderation.classify.lexicon import Entry
@@ -32,6 +33,25 @@ from moderation.model import Category
 _SELF_AIMABLE = frozenset({"insult_noun", "insult_adj", "dehum_noun", "slur", "profanity", "praise"})
 _PERSPECTIVE = frozenset({"to", "for", "voor", "volgens", "tegen"})
 _NEAR = 6  # words; a target further away is less surely the one the word is about
+# Words after which a noun starts its own statement ("de ratten zijn ..."); a demonstrative ("die ratten zijn weer
+# bezig", "that monkey is ...") points at someone, so it is not among them.
+_SUBJECT_INTRODUCERS = frozenset({"de", "the", "alle", "all", "veel", "many", "sommige", "some"})
+_GUESSED_PERSON = frozenset({"third"})
+# "na school", "tot na school", "uit school": when, not where; "voor school" as in "before school" likewise.
+_SCHOOL_AS_TIME = frozenset({"na", "voor", "uit", "after", "before"})
+# The speaker as the one who acts; "mijn school", "onze school" only say whose school it is.
+_SPEAKER_AS_SUBJECT = frozenset({"ik", "ikke", "k", "wij", "we", "i", "i'm", "im", "i'll", "we're", "we'll"})
+_CLASSES = frozenset({"klas", "klassen"})
+_OBJECT_STARTS = frozenset(
+    {"iedereen", "alles", "everyone", "everybody", "de", "het", "een", "die", "deze", "dat", "the", "a", "all"}
+)
+# Subjects that name no one: "dit is een ...", "for being a ...", "not to be a ..."
+_NO_SUBJECT = frozenset(
+    {"dit", "dat", "het", "this", "that", "it", "er", "hier", "daar", "there", "here", "wat", "what", "for", "to"}
+)
+_NOT_NOUN_AFTER = frozenset({"hoor", "zeg", "joh", "man", "echt", "toch", "ofzo", "gewoon", "haha", "lol", "and", "en"})
+_LESS = frozenset({"minder", "less"})
+_THAT = frozenset({"dat", "that"})
 _NEEDS_A_NEIGHBOUR = frozenset({"curse", "profanity"})  # they hit only the word next to them (see below)
 
 GUESSED_TARGET = 0.85
@@ -78,12 +98,12 @@ _LABELS = {
 }
 
 
-def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[_Predicate]:
+def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch], idioms: set[int]) -> list[_Predicate]:
     spans: list[_Predicate] = []
-    covered: set[int] = set()
+    covered: set[int] = set(idioms)
     negating = [(m.first, m.last) for m in templates if m.entry.acts_as == "negation"]
     for match in templates:
-        if match.entry.acts_as is not None and match.entry.acts_as != "negation":
+        if match.entry.acts_as is not None and match.entry.acts_as not in ("negation", "idiom"):
             if any(a <= match.last and match.first <= b for a, b in negating):
                 continue  # "not worth any less", "niet minder waard": a negation template overrides it
             spans.append(_Predicate(match.entry.acts_as, match.first, match.last, match.entry, "", True))
@@ -92,15 +112,78 @@ def _predicates(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[_Pre
         if not token.kinds or token.index in covered:
             continue
         if "praise" in token.kinds:
-            if negated_before(parsed, token.index, covered, 6):
+            negated = negated_before(parsed, token.index, covered, 6)
+            lessened = _lessened(parsed, token.index)
+            if negated and not lessened:
                 spans.append(_Predicate("praise", token.index, token.index, None, "negated"))
+            elif lessened and not negated:  # "niet minder slim": two denials say it is
+                spans.append(_Predicate("praise", token.index, token.index, None, "lessened"))
             continue
         for kind in _BASE:
             if kind in token.kinds:
+                if kind == "dehum_noun" and _named_as_itself(parsed, token):
+                    continue
+                if kind == "hate_verb" and "profanity" in token.kinds and _opens_its_clause(parsed, token):
+                    continue  # "damn die docent is streng", "damn, wat een goal": an exclamation, read as swearing
                 entry = next((e for e in token.entries if e.kind == kind), None)
                 spans.append(_Predicate(kind, token.index, token.index, entry, token.how))
                 break
     return spans
+
+
+def _lessened(parsed: Parsed, index: int) -> bool:
+    """A good quality said to be smaller ("vrouwen zijn minder slim", "are less intelligent"): a denial by degree,
+    which demeans when it is said of a group. Only with a copula before it in the clause."""
+    tokens = parsed.tokens
+    near = [tokens[i] for i in (index - 1, index - 2) if i >= 0 and tokens[i].clause == tokens[index].clause]
+    if not near or not any(t.word in _LESS for t in near):
+        return False
+    start = max(parsed.sentence_of(index)[0], index - SCAN)
+    return any("copula" in t.kinds and t.clause == tokens[index].clause for t in tokens[start:index])
+
+
+def _opens_its_clause(parsed: Parsed, token: Token) -> bool:
+    return token.index == parsed.sentence_of(token.index)[0] or parsed.tokens[token.index - 1].clause != token.clause
+
+
+def _named_as_itself(parsed: Parsed, token: Token) -> bool:
+    """A dehumanising noun that is not said of anyone: an exclamation that is also a swear word ("holy shit, die
+    goal ...": no copula in its clause, so it is read as swearing), or the subject of its own clause ("ratten zijn
+    slimme dieren", "wist je dat ratten ... zijn": the animals themselves)."""
+    tokens = parsed.tokens
+    start, end = parsed.sentence_of(token.index)
+    near = tokens[max(start, token.index - SCAN) : min(end, token.index + SCAN + 1)]
+    clause = [t for t in near if t.clause == token.clause]
+    if "profanity" in token.kinds and not any("copula" in t.kinds for t in clause):
+        return True
+    after = tokens[token.index + 1] if token.index + 1 < end else None
+    before = tokens[token.index - 1] if token.index > start else None
+    if token.kinds & OTHER_TARGETS:
+        return False
+    if before is not None and before.word == "dat":  # a subordinate clause, verb last: "... dat ratten slim zijn"
+        return any("copula" in t.kinds for t in clause if t.index > token.index)
+    introduced = before is None or before.word in _SUBJECT_INTRODUCERS
+    return introduced and after is not None and "copula" in after.kinds
+
+
+def idiom_words(parsed: Parsed, templates: Sequence[TemplateMatch]) -> set[int]:
+    """Tokens of fixed expressions whose violent verb means something else ("schiet op, we gaan", "mijn school
+    schiet tekort"), unless a person follows right after ("schiet op hem"): then it is the act itself."""
+    tokens = parsed.tokens
+    words: set[int] = set()
+    for match in templates:
+        if match.entry.acts_as != "idiom":
+            continue
+        after = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
+        if after is not None and after.clause == tokens[match.last].clause and _names_an_object(after):
+            continue
+        words.update(i for i in range(match.first, match.last + 1) if i not in match.gaps)
+    return words
+
+
+def _names_an_object(token: Token) -> bool:
+    """The start of what a violent verb is done to ("schieten op iedereen", "schiet op de school")."""
+    return bool(token.kinds & (OTHER_TARGETS | {"school"})) or token.word in _OBJECT_STARTS
 
 
 def _template_spans(templates: Sequence[TemplateMatch]) -> set[int]:
@@ -129,6 +212,8 @@ def _nearest_target(parsed: Parsed, pred: _Predicate) -> Token | None:
             continue
         if index > 0 and tokens[index - 1].word in _PERSPECTIVE and token.kinds & SPEAKER:
             continue  # "you are trash TO ME", "voor mij ben je ...": the speaker's view, not the target
+        if index + 1 < pred.first and tokens[index + 1].word in _THAT and "you" in token.kinds:
+            continue  # "wist je dat ratten ...", "did you know that ...": the listener, not what is said of
         inside = pred.first <= index <= pred.last
         if inside and not pred.in_template:
             continue
@@ -145,6 +230,38 @@ def _nearest_target(parsed: Parsed, pred: _Predicate) -> Token | None:
         if rank < best_rank:
             best, best_rank = token, rank
     return best
+
+
+def _unknown_subject(parsed: Parsed, index: int) -> Token | None:
+    """The subject of "<X> is een klootzak" when the lexicon does not know X ("de PVV is een stelletje
+    klootzakken", "die gast van 3b is een sukkel"): an insult noun after a copula is said of whatever comes before
+    it, and that is someone. The target counts as guessed."""
+    tokens = parsed.tokens
+    clause = tokens[index].clause
+    start = parsed.sentence_of(index)[0]
+    for at in range(index - 1, max(start, index - SCAN) - 1, -1):
+        if tokens[at].clause != clause:
+            return None
+        if "copula" in tokens[at].kinds:
+            subject = tokens[at - 1] if at > start else None
+            if subject is None or subject.clause != clause or subject.kinds or subject.quoted != tokens[index].quoted:
+                return None
+            if subject.word in _NO_SUBJECT or _before_a_noun(tokens, index):
+                return None  # "dit is een idioot voorbeeld", "sorry for being a shithead", "het leven is een bitch"
+            return replace(subject, kinds=_GUESSED_PERSON, how="guessed")
+    return None
+
+
+def _before_a_noun(tokens: Sequence[Token], index: int) -> bool:
+    """The insult noun used as an adjective: "een idioot voorbeeld", "a scumbag thing"."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return (
+        following is not None
+        and following.sentence == tokens[index].sentence
+        and not following.kinds
+        and len(following.word) >= 3
+        and following.word not in _NOT_NOUN_AFTER
+    )
 
 
 def _copula_subject(tokens: Sequence[Token], index: int, first: int) -> bool:
@@ -178,6 +295,8 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
     tokens = parsed.tokens
     kinds_here = parsed.sentence_kinds[tokens[pred.first].sentence]
     target = _nearest_target(parsed, pred)
+    if pred.how == "lessened" and (target is None or "identity" not in target.kinds):
+        return None  # "hij is minder slim dan zijn broer": a comparison of two people, not a put-down of a group
     with_target, alone = _BASE[pred.kind]
     reasons: list[str] = []
     factor = 1.0
@@ -190,6 +309,8 @@ def _score_predicate(parsed: Parsed, pred: _Predicate) -> Hit | None:
             return None  # "kk grappig", "kanker mooi": teen slang for "very"; the next word decides
         if target is not None and abs(target.index - pred.first) > 2:
             target = None  # a bare curse only hits the word right next to it ("kanker jij")
+    if target is None and pred.kind == "insult_noun":
+        target = _unknown_subject(parsed, pred.first)
     near = target is not None and abs(target.index - pred.first) <= 2
     if pred.kind == "profanity" and target is not None and "identity" not in target.kinds and not near:
         target = None  # swearing only hits a person right next to it ("fucking idiot you")
@@ -268,33 +389,46 @@ def find_hits(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[Hit]:
             gaps=match.gaps,
         )
         hits.append(soften(parsed, raw, exempt))
-    for pred in _predicates(parsed, templates):
+    idioms = idiom_words(parsed, templates)
+    for pred in _predicates(parsed, templates, idioms):
         hit = _score_predicate(parsed, pred)
         if hit is not None:
             hits.append(soften(parsed, hit, exempt))
-    hits.extend(soften(parsed, hit, exempt, at_school=True) for hit in _school_threats(parsed))
+    hits.extend(soften(parsed, hit, exempt, at_school=True) for hit in _school_threats(parsed, idioms))
     return hits
 
 
-def _school_threats(parsed: Parsed) -> list[Hit]:
+def _school_threats(parsed: Parsed, idioms: set[int]) -> list[Hit]:
     """A weapon and the school in one sentence ("ik neem morgen een mes mee naar school"), or violence aimed at
-    the school ("ik schiet de hele school overhoop"). With the speaker as the one acting it is a possible crime."""
+    the school ("ik schiet de hele school overhoop"). With the speaker as the one acting it is a possible crime.
+    Violence in a fixed expression ("schiet op, we gaan naar school") is none, and "na school" is a time, not the
+    place violence is aimed at (violence against someone after school is a threat against that person)."""
+    tokens = parsed.tokens
     hits: list[Hit] = []
+    game: bool | None = None  # whether the message talks of a game, found once when first needed
     for kinds in parsed.sentence_kinds:
         schools = kinds.get("school")
         if not schools:
             continue
         weapons = kinds.get("weapon", [])
-        violence = kinds.get("violence", [])
-        if not weapons and not violence:
+        violence = [i for i in kinds.get("violence", []) if i not in idioms]
+        if not weapons:
+            schools = [i for i in schools if not (i > 0 and tokens[i - 1].word in _SCHOOL_AS_TIME)]
+            if game is None:
+                game = talks_of_a_game(parsed)
+            if game:  # "we gaan die andere klas slopen bij trefbal": a class is a team there
+                schools = [i for i in schools if tokens[i].word not in _CLASSES]
+        if not schools or (not weapons and not violence):
             continue
-        speaker = any(k in kinds for k in SPEAKER)
+        if weapons:  # "gonna bring my dad's gun to school": with a weapon, any word for the speaker counts
+            speaker = any(k in kinds for k in SPEAKER)
+        else:
+            speaker = any(tokens[i].word in _SPEAKER_AS_SUBJECT for k in SPEAKER for i in kinds.get(k, ()))
         core = (weapons or violence)[0]
         place = schools[0]
         criminal = speaker and bool(violence or kinds.get("carry") or kinds.get("modal"))
         score = SCHOOL_THREAT if criminal else WEAPON_AT_SCHOOL
         what = "weapon" if weapons else "violence"
-        tokens = parsed.tokens
         label = f"school threat: {what} '{tokens[core].word}' and '{tokens[place].word}'"
         first, last = min(core, place), max(core, place)
         hits.append(Hit(Category.THREAT, score, label, first, last, criminal, (core, core), True))

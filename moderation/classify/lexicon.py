@@ -46,6 +46,7 @@ PREDICATE_KINDS = frozenset(
 FUNCTION_KINDS = frozenset(
     {
         "copula",
+        "joke",
         "negation",
         "frame",
         "condemn",
@@ -168,8 +169,8 @@ def _parse_group(group: object, source: str, index: int, normalizer: Normalizer)
         if not isinstance(whole, bool):
             raise _fail(source, label, "`whole` must be true or false")
         acts_as = raw.get("acts_as", group.get("acts_as"))
-        if acts_as is not None and acts_as not in PREDICATE_KINDS | {"negation"}:
-            raise _fail(source, label, f"`acts_as` must be a predicate kind or negation, not {acts_as!r}")
+        if acts_as is not None and acts_as not in PREDICATE_KINDS | {"negation", "idiom"}:
+            raise _fail(source, label, f"`acts_as` must be a predicate kind, negation or idiom, not {acts_as!r}")
         if kind == "template" and entry_category == "none":
             raise _fail(source, label, "a template needs an abuse category")
         if kind == "template" and acts_as is None and weight == 0.0:

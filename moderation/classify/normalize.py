@@ -101,9 +101,18 @@ _LEET_CHARACTERS = "0123456789@$"  # stripped from a run of letters and digits, 
 _LEET_RUN = re.compile(r"(?<![a-z0-9@$])[a-z]*[0-9@$][a-z0-9@$]*")
 
 
+# Digits that stand for no letter: a run holding one is a name with a number (#tk2021, covid19, klas2b, 3b8), not
+# a disguised word, and is left as it was written.
+_NUMBER_DIGITS = frozenset("2689")
+
+
 def _leet_runs(text: str) -> list[tuple[int, int]]:
-    """The runs of letters and digits that hold a leetspeak character and a letter (k4nk3r, not 2024)."""
-    return [match.span() for match in _LEET_RUN.finditer(text) if match.group().strip(_LEET_CHARACTERS)]
+    """The runs of letters and digits that hold a leetspeak character and a letter (k4nk3r, not 2024, not tk2021)."""
+    return [
+        match.span()
+        for match in _LEET_RUN.finditer(text)
+        if match.group().strip(_LEET_CHARACTERS) and _NUMBER_DIGITS.isdisjoint(match.group())
+    ]
 
 
 def _join_spaced(match: re.Match[str]) -> tuple[str, list[int]]:

@@ -276,7 +276,7 @@ class TextTier:
 
 # Laughter: "ik kan niet meer 😂" is laughing till it hurts. Only the weak self-harm phrases (weight at most
 # WEAK_SELF_HARM) are softened by it; a clear cry for help stays one, whatever emoji stand beside it.
-_LAUGHING = re.compile(r"\b(?:ha(?:ha)+h?|hihi+|lol|xd|lmao|haha)\b")
+_LAUGHING = re.compile(r"\b(?:ha(?:ha)+h?|hihi+|lol|xd|lmao|haha|van het lachen|lig dubbel|lag dubbel)\b")
 _LAUGHING_EMOJI = re.compile("[\U0001f602\U0001f923\U0001f606\U0001f639]")
 WEAK_SELF_HARM = 0.6
 LAUGHING = 0.5

@@ -47,6 +47,12 @@ def test_leetspeak_inside_words_only() -> None:
     assert norm("ik ben 15 en zit in 3b") == "ik ben 15 en zit in eb"  # a lone number stays a number
 
 
+def test_a_name_with_a_number_stays_as_written() -> None:
+    # a digit that stands for no letter (2, 6, 8, 9) makes the run a number with letters, not leetspeak
+    assert norm("#tk2021 covid19 klas2b") == " tk2021 covid19 klas2b"
+    assert norm("k4nk3r, tk2021") == "kanker, tk2021"
+
+
 def test_leet_one_as_l_is_offered_as_an_alternative() -> None:
     result = Normalizer().normalize("1u1")
     assert result.text == "iui"

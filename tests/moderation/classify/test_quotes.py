@@ -70,3 +70,19 @@ def test_aimed_abuse_quoted_in_single_marks_stays_abuse(tier: TextTier, marks: t
 )
 def test_quoted_abuse_about_a_named_classmate_still_hurts(tier: TextTier, text: str) -> None:
     assert max(v for _, v in tier.classify(text).scores) >= 0.5, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ze noemden mij een vieze turk in de bus, ik heb het aan meneer verteld",
+        "kan de mod dat bericht verwijderen waarin ze mij een hoer noemen",
+        "mijn vriendin kreeg een dm: 'je bent zo lelijk', ze heeft het account gerapporteerd",
+    ],
+)
+def test_abuse_received_and_reported_is_counter_speech(tier: TextTier, text: str) -> None:
+    assert max(score for _, score in tier.classify(text).scores) < 0.5, tier.classify(text).evidence
+
+
+def test_telling_others_to_call_someone_names_is_not_a_report(tier: TextTier) -> None:
+    assert tier.classify("iedereen noem hem morgen aap bij binnenkomst").score(Category.INSULT) >= 0.8
