@@ -182,11 +182,12 @@ def explain(
         text_score, e5_score = classification.score(category), e5.get(category, 0.0)
         floor = _floor(category)
         kept = combined == round(text_score * floor, 4) and text_score * floor > stacked[category]
-        by_path = combined > round(floored(classification, stacked, category), 4)
+        # named only where the path made the difference: the message would not have reached a reviewer without it
+        before = floored(classification, stacked, category)
+        by_path = category in path and before < SAFETY_PATH_SCORE <= combined
         why = own[0].explanation if own else f"{category.value} from the {tier_name} tier (own heads on e5 embeddings)"
         how = ("text tier kept (safety)" if floor == 1.0 else "text tier's floor") if kept else "combined"
         if by_path:
-            before = floored(classification, stacked, category)
             how = f"safety path (combined {before:.2f}, its line {path[category]:.2f})"
         line = f"{why}; text tier {text_score:.2f}, {tier_name} tier {e5_score:.2f}, {how} {combined:.2f}"
         criminal = any(e.criminal for e in own) and combined >= 0.5

@@ -185,3 +185,9 @@ def test_a_safety_path_outside_the_safety_categories_is_refused(tmp_path: Path) 
     path.write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(ModelIntegrityError, match="safety_path"):
         load_combination(path)
+
+
+def test_the_path_is_named_only_where_it_made_the_difference() -> None:
+    result = _with_path({Category.SELF_HARM: 0.3}).combine(_text(CLEAN), {Category.SELF_HARM: 0.8}, "e5")
+    assert result.score(Category.SELF_HARM) >= 0.8  # stretched, as every score above the line
+    assert "safety path" not in result.evidence[0].explanation and "combined" in result.evidence[0].explanation
