@@ -5,9 +5,10 @@
 1. The project's held-out split (`moderation/classify/training/corpus/*_heldout.jsonl`, never trained or tuned
    on): F1, ROC-AUC and false alarms on harmless messages, per category and per register.
 2. The development suites, Multilingual HateCheck Dutch and HateCheck English, as an outside check only (the heads
-   and the combination never saw them): per system accuracy, precision, recall, F1 and ROC-AUC against
-   `label_school`, the false-positive rate on counter-speech and on harmless swearing; with --functionality also
-   per functionality for the combined system (what `score_texts` returns).
+   and the combination never saw them): per system accuracy, precision, recall, F1, ROC-AUC and false alarms
+   (FA: the share of the clean cases flagged) against `label_school`, the false-positive rate on counter-speech
+   and on harmless swearing; with --functionality also per functionality for the combined system (what
+   `score_texts` returns).
 The combined system is exactly `moderation.classify.score_texts` (checked on every set). The data folder defaults
 to $SCHOOLWACHT_EVAL_DATA, else `../shared/data` beside the repository (as CI lays it out), else /work/shared/data.
 """
@@ -57,6 +58,7 @@ class Metrics:
     recall: float | None
     f1: float | None
     auc: float | None
+    false_alarms: float | None  # share of the clean cases flagged
 
 
 def default_data_dir() -> Path:
@@ -104,7 +106,9 @@ def metrics(labels: Sequence[bool], scores: Sequence[float], threshold: float) -
         if precision is not None and recall is not None and precision + recall
         else None
     )
-    return Metrics(len(labels), correct / len(labels), precision, recall, f1, roc_auc(labels, scores))
+    clean = len(labels) - sum(labels)
+    alarms = fp / clean if clean else None
+    return Metrics(len(labels), correct / len(labels), precision, recall, f1, roc_auc(labels, scores), alarms)
 
 
 def _fmt(value: float | None) -> str:
@@ -114,7 +118,7 @@ def _fmt(value: float | None) -> str:
 def _row(name: str, m: Metrics) -> str:
     return (
         f"  {name:<22} n={m.n:<5} acc={_fmt(m.accuracy)} prec={_fmt(m.precision)} rec={_fmt(m.recall)} "
-        f"f1={_fmt(m.f1)} auc={_fmt(m.auc)}"
+        f"f1={_fmt(m.f1)} auc={_fmt(m.auc)} FA={_fmt(m.false_alarms)}"
     )
 
 

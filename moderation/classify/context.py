@@ -192,6 +192,48 @@ _TOPICS_OF_TALK = frozenset({Category.THREAT, Category.DISCRIMINATION})
 _PRONOUN_TARGETS = frozenset({"you", "third"})
 
 
+# An if-clause before the main clause: its negation is part of the condition ("als ik niet over ga, komt er een
+# bloedbad op school"), never of what is announced.
+CONDITIONS = frozenset({"als", "wanneer", "zodra", "indien", "if", "when", "once"})
+# Where the main clause begins after the if-clause: "dan"/"then", or its finite verb before its subject (Dutch puts
+# the verb first there: "... komt ER", "... neem IK", "... ben JE").
+_MAIN_CLAUSE_OPENERS = frozenset({"dan", "then", "anders"})
+_SUBJECTS = frozenset(
+    {"ik", "je", "jij", "we", "wij", "hij", "zij", "ze", "er", "u", "jullie", "i", "you", "he", "she", "they"}
+)
+# Words before a pronoun that are no verb: the pronoun is their object ("als ik niet MET je praat").
+_NO_VERB = frozenset(
+    {
+        *_SUBJECTS,
+        *("met", "naar", "voor", "op", "aan", "bij", "tegen", "van", "om", "over", "door", "zonder", "achter", "tot"),
+        *("en", "of", "dat", "die", "wat", "waar", "hoe", "niet", "geen", "nooit", "nog", "ook", "al", "zo", "te"),
+        *("with", "to", "for", "at", "on", "of", "about", "and", "or", "that", "not", "never", "than", "as"),
+    }
+)
+
+
+def _condition_ends_between(parsed: Parsed, negation: int, index: int) -> bool:
+    """Whether the negation at `negation` stands in an if-clause that ends before the word at `index`."""
+    tokens = parsed.tokens
+    clause = tokens[negation].clause
+    opened = -1
+    for before in range(negation - 1, max(-1, negation - 1 - SCAN), -1):
+        if tokens[before].clause != clause:
+            break
+        if tokens[before].word in CONDITIONS:
+            opened = before
+            break
+    if opened < 0:
+        return False
+    for main in range(negation + 1, min(index + 1, len(tokens) - 1)):
+        word = tokens[main].word
+        if word in _MAIN_CLAUSE_OPENERS:
+            return True
+        if tokens[main + 1].word in _SUBJECTS and word not in _NO_VERB:
+            return True
+    return False
+
+
 def negates(parsed: Parsed, index: int) -> bool:
     """Whether the negation word at `index` really negates: "niets dan", "no better than", "nothing but" compare,
     and "why don't we ..." proposes."""
@@ -220,7 +262,7 @@ def negated_before(parsed: Parsed, index: int, exempt: set[int], reach: int) -> 
         if token.clause != clause or token.word in _SUBORDINATE or token.word in _RHETORICAL:
             return False
         if "negation" in token.kinds and before not in exempt and negates(parsed, before):
-            return True
+            return not _condition_ends_between(parsed, before, index)
     return False
 
 
@@ -245,7 +287,12 @@ def _denied_report(parsed: Parsed, index: int, exempt: set[int]) -> bool:
     for frame in parsed.kind_in_sentence(index, "frame"):
         for before in range(max(0, frame - 3), frame):
             token = tokens[before]
-            if "negation" in token.kinds and before not in exempt and negates(parsed, before):
+            if (
+                "negation" in token.kinds
+                and before not in exempt
+                and negates(parsed, before)
+                and not _condition_ends_between(parsed, before, index)
+            ):
                 return True
     return False
 

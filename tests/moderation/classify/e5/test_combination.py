@@ -15,6 +15,7 @@ from moderation.classify.e5.backend import COMBINATION_FILE
 from moderation.classify.e5.combination import (
     FEATURE_NAMES,
     SAFETY_CATEGORIES,
+    SAFETY_PATH_SCORE,
     TEXT_FLOOR,
     Combination,
     features,
@@ -117,3 +118,76 @@ def test_a_clear_text_tier_insult_still_reaches_a_reviewer_when_the_heads_disagr
     result = _pessimist().combine(_text({Category.INSULT: 0.88}), {Category.INSULT: 0.0}, "e5")
     assert result.score(Category.INSULT) >= 0.6
     assert "text tier's floor" in result.evidence[0].explanation
+
+
+def _with_path(lines: dict[Category, float]) -> Combination:
+    """A combination whose fitted probability per category is the e5 head softened by the text tier's context
+    (weight 1 on that head's log-odds), with the given safety lines."""
+    weights = np.zeros((len(ABUSE_CATEGORIES), len(FEATURE_NAMES)))
+    for i, category in enumerate(ABUSE_CATEGORIES):
+        weights[i, FEATURE_NAMES.index(f"e5:{category.value}")] = 1.0
+    return Combination(weights, np.zeros(len(ABUSE_CATEGORIES)), {}, lines)
+
+
+CLEAN = {c: 0.0 for c in ABUSE_CATEGORIES}
+
+
+def test_a_self_harm_hint_above_its_line_reaches_a_reviewer_and_says_so() -> None:
+    result = _with_path({Category.SELF_HARM: 0.3}).combine(_text(CLEAN), {Category.SELF_HARM: 0.4}, "e5")
+    assert result.score(Category.SELF_HARM) >= SAFETY_PATH_SCORE
+    first = result.evidence[0]
+    assert first.category is Category.SELF_HARM and "safety path (combined 0.40, its line 0.30)" in first.explanation
+    assert not first.criminal  # the path reaches a reviewer; it never makes a crime of a head's guess
+
+
+def test_the_path_stays_shut_below_its_line_and_for_categories_without_one() -> None:
+    result = _with_path({Category.SELF_HARM: 0.3}).combine(
+        _text(CLEAN), {Category.SELF_HARM: 0.29, Category.THREAT: 0.4}, "e5"
+    )
+    assert result.score(Category.SELF_HARM) == pytest.approx(0.29, abs=1e-3)
+    assert result.score(Category.THREAT) == pytest.approx(0.4, abs=1e-3)
+
+
+def test_the_text_tiers_context_keeps_a_reported_threat_below_the_line() -> None:
+    combination = _with_path({Category.THREAT: 0.3})
+    reported = _text(CLEAN, context=0.2)  # e.g. "ik heb het gemeld"
+    assert combination.combine(reported, {Category.THREAT: 0.9}, "e5").score(Category.THREAT) < SAFETY_PATH_SCORE
+    meant = _text(CLEAN)
+    assert combination.combine(meant, {Category.THREAT: 0.9}, "e5").score(Category.THREAT) >= SAFETY_PATH_SCORE
+
+
+@settings(max_examples=100, deadline=None)
+@given(low=unit, high=unit)
+def test_the_path_keeps_the_order_of_messages(low: float, high: float) -> None:
+    low, high = sorted((low, high))
+    combination = _with_path({Category.SEXUAL: 0.25})
+    scores = [combination.combine(_text(CLEAN), {Category.SEXUAL: p}, "e5").score(Category.SEXUAL) for p in (low, high)]
+    assert scores[0] <= scores[1] <= 1.0
+
+
+def test_the_real_text_tier_keeps_a_report_to_an_adult_below_the_line(tier: TextTier) -> None:
+    combination = _with_path({Category.THREAT: 0.3})
+    reported = tier.analyse("iemand riep 'ik maak je af' naar hem, ik heb het gemeld bij de mentor")
+    assert reported.context_factor <= 0.3
+    assert combination.combine(reported, {Category.THREAT: 0.9}, "e5").score(Category.THREAT) < SAFETY_PATH_SCORE
+
+
+def test_the_shipped_file_has_a_safety_line_below_one_half_for_safety_categories_only() -> None:
+    assert SHIPPED.safety_thresholds
+    assert set(SHIPPED.safety_thresholds) <= SAFETY_CATEGORIES
+    assert all(0.0 < t < SAFETY_PATH_SCORE for t in SHIPPED.safety_thresholds.values())
+
+
+def test_a_safety_path_outside_the_safety_categories_is_refused(tmp_path: Path) -> None:
+    raw = json.loads(COMBINATION_FILE.read_text(encoding="utf-8"))
+    raw["safety_path"] = {"insult": 0.3}
+    path = tmp_path / "combination.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ModelIntegrityError, match="safety_path"):
+        load_combination(path)
+
+
+def test_the_path_is_named_only_where_it_made_the_difference() -> None:
+    result = _with_path({Category.SELF_HARM: 0.3}).combine(_text(CLEAN), {Category.SELF_HARM: 0.8}, "e5")
+    assert result.score(Category.SELF_HARM) >= 0.8  # stretched, as every score above the line
+    assert "safety path" not in result.evidence[0].explanation and "combined" in result.evidence[0].explanation
