@@ -143,9 +143,10 @@ class CardLedger:
         self.locations.set_plan(viewer, key, numbers)
         try:
             where = await port.send_together(person, cards, key=key)
-        except CardFailed as exc:
+        except CardFailed as exc:  # recorded as failed on each incident, as a card of its own would be
             log.error("%s: combined card of %s for %s not delivered: %s", self._platform, numbers, viewer, exc)
-            return [f"combined card for {viewer}: {exc}"]  # the plan stays: tried again as the same card
+            self.locations.clear_plan(viewer)
+            return [f"combined card for {viewer}: {exc}"]
         if where is not None:
             self.locations.hold_together(where.message, numbers)
             for number in numbers:

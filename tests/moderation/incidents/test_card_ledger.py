@@ -234,3 +234,15 @@ async def test_a_combined_card_cut_off_before_it_was_remembered_is_sent_again_as
     assert after.keys == ["k3"] and not after.shown  # the same card (the homeserver answers with the first)
     assert restarted.locations.plan("abc") is None
     assert {restarted.copies(n)["abc"].message for n in numbers} == {"t1"}
+
+
+async def test_a_combined_card_that_failed_is_a_failure_of_each_and_leaves_no_plan(school: School) -> None:
+    class Refusing(CombiningPort):
+        async def send_together(self, viewer: Person | None, cards: Sequence[Card], *, key: str) -> CardAddress:
+            raise CardFailed("403 Forbidden")
+
+    port, state = Refusing(), Memory()
+    ledger = ledger_of(school, port, state)
+    numbers = [await school.incident("sanne", f"[insult] jij sukkel {k}") for k in range(2)]
+    assert await ledger.deliver_together(numbers, "abc", key="k4") == ["combined card for abc: 403 Forbidden"]
+    assert ledger.locations.plan("abc") is None and all(ledger.copies(n) == {} for n in numbers)
