@@ -15,7 +15,9 @@ send began (one machine, one clock). A watcher counts the redactions per message
 exactly once, nothing else redacted (measure.py). A step is kept up when its p90 stays under 250 ms; the sustainable
 rate is the highest step kept up (report.py).
 After each step: the card copies delivered so far, in how many messages, and the notices (the homeserver's work
-besides the redactions). `--bot-root` runs the bot of another checkout (an older commit, to compare back to back);
-`--bot-setting` adds a line to its [bot] settings (e.g. `critical_wait_s = 0`).
+besides the redactions), and the CPU seconds Synapse and each bot used in their half of the step (on a loaded
+machine a steadier figure of the homeserver's work than the latencies). `--bot-root` runs the bot of another
+checkout (an older commit, to compare back to back); `--bot-setting` adds a line to its [bot] settings (e.g.
+`critical_wait_s = 0`).
 Ends with one line: `bare_p50_ms=<..> pipeline_p50_ms=<..> p50_ratio=<..> sustainable_ratio=<..> exactly_once=<..>`.
 """

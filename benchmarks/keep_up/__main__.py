@@ -18,7 +18,7 @@ from benchmarks.keep_up import __doc__ as ABOUT
 from benchmarks.keep_up import bare_bot, full_bot
 from benchmarks.keep_up.load import ACCOUNTS, Http, class_rooms, people, review_room, send_step
 from benchmarks.keep_up.measure import Redactions, figures, settle, watch
-from benchmarks.keep_up.processes import rss_mb, stop, wait_for_line
+from benchmarks.keep_up.processes import cpu_s, rss_mb, stop, wait_for_line
 from benchmarks.keep_up.report import Step, row, summarise
 from tests.support.synapse import SynapseServer, running_synapse
 
@@ -62,18 +62,22 @@ async def run(
                 await asyncio.sleep(3)
                 for rate in rates:
                     step: dict[str, dict[str, Any]] = {}
-                    for label, rooms, bot in (
-                        ("bare", bare_rooms, accounts["barebot"].user_id),
-                        ("schoolwacht", full_rooms, accounts["bot"].user_id),
+                    cpu: dict[str, tuple[float, float]] = {}  # per half: Synapse's CPU seconds, the bot's
+                    for label, rooms, bot, process in (
+                        ("bare", bare_rooms, accounts["barebot"].user_id, bare),
+                        ("schoolwacht", full_rooms, accounts["bot"].user_id, full),
                     ):
+                        before = cpu_s(server.pid), cpu_s(process.pid)
                         sent = await send_step(http, accounts, rooms, rate, step_s, counter)
                         counter += len(sent)
                         await settle(found, sent, 120)
                         step[label] = figures(found, sent, bot)
-                    began = time.monotonic()
-                    while full_bot.outbox_left(workdir)[1] and time.monotonic() - began < 120:
-                        await asyncio.sleep(0.2)  # the cards of this step delivered before the next step
-                    fanout = time.monotonic() - began
+                        if process is full:
+                            began = time.monotonic()
+                            while full_bot.outbox_left(workdir)[1] and time.monotonic() - began < 120:
+                                await asyncio.sleep(0.2)  # the cards of this step delivered before the next step
+                            fanout = time.monotonic() - began
+                        cpu[label] = cpu_s(server.pid) - before[0], cpu_s(process.pid) - before[1]
                     results.append((rate, step["bare"], step["schoolwacht"], fanout))
                     copies, messages, notices = full_bot.writes(workdir)
                     print(
@@ -81,7 +85,13 @@ async def run(
                         f"far {copies} card copies in {messages} messages, {notices} notices)"
                     )
                     print(row("bare bot", step["bare"]))
-                    print(row("schoolwacht", step["schoolwacht"]), flush=True)
+                    print(row("schoolwacht", step["schoolwacht"]))
+                    print(
+                        f"CPU seconds in the step: Synapse {cpu['bare'][0]:.1f} beside the bare bot "
+                        f"({cpu['bare'][1]:.1f} the bot itself), {cpu['schoolwacht'][0]:.1f} beside schoolwacht, its "
+                        f"cards included ({cpu['schoolwacht'][1]:.1f} schoolwacht itself)",
+                        flush=True,
+                    )
                 incidents, left = full_bot.outbox_left(workdir)
                 print(f"schoolwacht: {incidents} incidents, {left} owed actions pending; RSS {rss_mb(full.pid):.0f} MB")
                 copies, messages, notices = full_bot.writes(workdir)
