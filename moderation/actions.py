@@ -279,6 +279,8 @@ class ActionRunner:
                 finished = False
             await self._bursts.close()
         await self._marks.flush()
+        if self._critical.held:
+            log.info("the delivery workers held back %d time(s) for a deletion in flight", self._critical.held)
         return finished
 
 

@@ -15,7 +15,7 @@ class CriticalPath:
         self._running = 0
         self._clear = asyncio.Event()
         self._clear.set()
-        self.held = 0  # how often a worker held back (for the log and the benchmark)
+        self.held = 0  # how often a worker held back (logged at stop)
 
     @contextmanager
     def running(self) -> Iterator[None]:
