@@ -253,6 +253,8 @@ def build_core(
         delivery_workers=dict.fromkeys(
             QUEUED_PLATFORMS, settings.bot.delivery_workers if delivery_workers is None else delivery_workers
         ),
+        card_burst=settings.bot.card_burst_s,
+        critical_wait=settings.bot.critical_wait_s,
         report_secret=installation_secret(sessions),
         member_rules=ALL_MEMBER_RULES,
         official_names=settings.bot.official_names,

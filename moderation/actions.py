@@ -7,6 +7,7 @@ out, marked). The outbox keeps that they were dry, so a restart finishes them th
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -14,6 +15,8 @@ from dataclasses import replace
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from moderation.card_bursts import CardBursts, OwedCard
+from moderation.critical_path import CriticalPath
 from moderation.database_wait import DatabaseWait
 from moderation.deliveries import Deliveries, Job
 from moderation.done_marks import DoneMarks, DueMark
@@ -24,6 +27,7 @@ from moderation.ports import (
     CARD,
     CardDelivery,
     Clock,
+    CombinedCards,
     Enforcer,
     IncidentDraft,
     IncidentRef,
@@ -78,6 +82,8 @@ class ActionRunner:
         delivery_workers: Mapping[Platform, int],
         metrics: Metrics | None = None,
         mark_interval: float = 0.05,
+        card_burst: float = 0.0,
+        critical_wait: float = 0.0,
     ) -> None:
         self._outbox = outbox
         self._metrics = metrics or NoMetrics()
@@ -93,6 +99,11 @@ class ActionRunner:
         self._deliveries: dict[Platform, Deliveries] = {}
         # Where there are workers, the done marks are written in batches, behind the message path's writes.
         self._marks = DoneMarks(outbox, clock, wait, marked=self._marked, checkpoint=checkpoint, interval=mark_interval)
+        # The workers' cards of a burst, per viewer, as one combined card where the enforcer can (0: each alone).
+        workers = max(self._delivery_workers.values(), default=0)
+        self._bursts = CardBursts(self._deliver_cards, card_burst, at_once=max(1, workers)) if card_burst > 0 else None
+        # The workers hold back while a deletion is in flight, at most this long (0: they do not).
+        self._critical = CriticalPath(critical_wait)
 
     async def fresh(self, incident: IncidentRef, enforcer: Enforcer) -> list[Action]:
         """Everything a just-recorded incident owes."""
@@ -136,12 +147,44 @@ class ActionRunner:
     async def _deliver(self, job: Job) -> None:
         """A worker's job. The incident as stored now, not as it was judged: an erasure or a masking since then
         must not reach a card."""
+        handed: set[int] = set()  # cards left to the bursts: they stay claimed until delivered
         try:
             stored = await self._wait.write(self._outbox.incident, job.incident.id, bookkeeping=True)
-            if stored is not None:  # else it was erased altogether, and nothing is owed any more
-                await self.settle(stored, job.enforcer, job.actions, claimed=True)
+            if stored is None:  # erased altogether: nothing is owed any more
+                return
+            rest = list(job.actions)
+            if self._bursts is not None and isinstance(job.enforcer, CombinedCards):
+                for owed in job.actions:
+                    if owed.kind == CARD:
+                        self._bursts.add(OwedCard(owed, stored, job.enforcer))
+                        handed.add(owed.id)
+                rest = [p for p in job.actions if p.id not in handed]
+            await self.settle(stored, job.enforcer, rest, claimed=True)
         finally:
-            self._in_flight.difference_update(p.id for p in job.actions)
+            self._in_flight.difference_update(p.id for p in job.actions if p.id not in handed)
+
+    async def _deliver_cards(self, cards: Sequence[OwedCard]) -> None:
+        """One viewer's cards of a burst: one alone as ever, several as one combined card; each marked done."""
+        first = cards[0]
+        try:
+            await self._critical.clear()
+            if len(cards) == 1:
+                perform = functools.partial(_perform, first.owed, first.incident, first.enforcer)
+                action = await self._wait.attempt(perform)
+                self._checkpoint(first.owed.step)
+            else:
+                assert isinstance(first.enforcer, CombinedCards)
+                incidents = [card.incident for card in cards]
+                together = functools.partial(first.enforcer.deliver_cards, incidents, first.owed.target)
+                action = await self._wait.attempt(lambda: _attempt(ActionKind.ANNOUNCE, together()))
+                self._checkpoint("cards-together")
+            for card in cards:
+                self._marks.add(card.owed, card.incident, action)
+                self._note_done(card.owed.id)
+        except Exception:  # still pending in the outbox: delivered at the next start
+            log.exception("delivering %d card(s) for %s failed", len(cards), first.owed.target)
+        finally:
+            self._in_flight.difference_update(card.owed.id for card in cards)
 
     def _taken(self, action_id: int) -> bool:
         return action_id in self._in_flight or action_id in self._done_here
@@ -184,7 +227,13 @@ class ActionRunner:
                 continue
             self._in_flight.add(owed.id)
             try:
-                action = await self._wait.attempt(functools.partial(_perform, owed, incident, enforcer))
+                if owed.kind in CRITICAL:
+                    with self._critical.running():
+                        action = await self._wait.attempt(functools.partial(_perform, owed, incident, enforcer))
+                else:
+                    if claimed:  # a worker's: the next deletion goes first
+                        await self._critical.clear()
+                    action = await self._wait.attempt(functools.partial(_perform, owed, incident, enforcer))
                 self._checkpoint(owed.step)
                 if batched:  # marked with others shortly; until then this process knows it is done
                     self._marks.add(owed, incident, action)
@@ -212,7 +261,8 @@ class ActionRunner:
     @property
     def busy(self) -> bool:
         """Some platform's workers still have a notice or card to deliver, or a done mark to write."""
-        return any(d.busy for d in self._deliveries.values()) or self._marks.busy
+        waiting = self._bursts is not None and self._bursts.busy
+        return any(d.busy for d in self._deliveries.values()) or waiting or self._marks.busy
 
     async def drain(self, timeout: Callable[[], float]) -> bool:
         """Wait for the workers' notices and cards (each platform within what is left of `timeout()` seconds),
@@ -222,7 +272,15 @@ class ActionRunner:
             if not await deliveries.drain(max(0.0, timeout())):
                 finished = False
             await deliveries.close()
+        if self._bursts is not None:
+            try:
+                await asyncio.wait_for(self._bursts.flush(), max(0.0, timeout()))
+            except TimeoutError:
+                finished = False
+            await self._bursts.close()
         await self._marks.flush()
+        if self._critical.held:
+            log.info("the delivery workers held back %d time(s) for a deletion in flight", self._critical.held)
         return finished
 
 

@@ -96,6 +96,8 @@ class Moderator:
         one_to_one_exceptions: Sequence[str] = (),
         delivery_workers: Mapping[Platform, int] | None = None,
         done_mark_interval: float = 0.05,
+        card_burst: float = 0.0,
+        critical_wait: float = 0.0,
         texts: Texts,
         metrics: Metrics | None = None,
     ) -> None:
@@ -127,6 +129,8 @@ class Moderator:
             delivery_workers=delivery_workers or {},
             metrics=self._metrics,
             mark_interval=done_mark_interval,  # the workers' done marks wait this long for others to join them
+            card_burst=card_burst,  # a viewer's cards within this many seconds go as one combined card
+            critical_wait=critical_wait,  # the workers hold back this long at most while a deletion is in flight
         )
         self._accepting = True
         self._in_hand = 0

@@ -228,6 +228,17 @@ class CardDelivery(Protocol):
         ...
 
 
+@runtime_checkable
+class CombinedCards(Protocol):
+    """A card-delivering enforcer that can also bring several incidents to one viewer as one combined card (a burst:
+    one message instead of one each). Each incident stays handleable on its own (its number, its commands)."""
+
+    async def deliver_cards(self, incidents: Sequence[IncidentRef], viewer: str) -> None:
+        """Deliver the copies of `viewer` of these incidents together. Doing it again after a crash must be
+        harmless (no second copy of an incident that has one)."""
+        ...
+
+
 class CardAddress(NamedTuple):
     """Where one copy of a card is: the room (channel), the message, and later events that hold its text too (a
     Matrix edit keeps the old text in its history, so withdrawing the copy must redact those as well)."""
@@ -261,6 +272,19 @@ class CardPort(Protocol):
 
     async def withdraw(self, where: CardAddress, notice: str) -> None:
         """Take the copy out of chat (its text must not live on); raises CardFailed when it is still there."""
+        ...
+
+
+@runtime_checkable
+class CombinedCardPort(Protocol):
+    """A card port that can show several incidents' cards in one message (a burst's combined card)."""
+
+    async def send_together(self, viewer: Person | None, cards: Sequence[Card], *, key: str) -> CardAddress | None:
+        """One message holding every card in `cards`, to `viewer` (None: the overview); `key` as for send."""
+        ...
+
+    async def edit_together(self, where: CardAddress, cards: Sequence[Card]) -> CardAddress | None:
+        """The combined message showing these cards' state now; as CardPort.edit."""
         ...
 
 

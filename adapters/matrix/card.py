@@ -3,11 +3,12 @@
 `card_content`: the overview room's card (short lines that read well on a phone: who, where, when, the protocol
 rule, the category, an excerpt, why, and who reviews it; never the reporter). `review_card_content`: a reviewer's
 own card in their direct room, rendered by the core for that viewer (the reporter for school leadership only).
+`combined_card_content`: a burst's incidents in one message, each card whole, with its own number and commands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
@@ -78,6 +79,15 @@ def review_card_content(card: Card, texts: Texts) -> dict[str, str]:
         "format": "org.matrix.custom.html",
         "formatted_body": render_html(card, texts),
     }
+
+
+def combined_card_content(cards: Sequence[Card], texts: Texts) -> dict[str, str]:
+    """Several incidents' cards in one `m.notice`: a title, how reactions work on it, then each card whole."""
+    title = texts.phrase(Phrase.COMBINED_TITLE).format(n=len(cards))
+    hint = texts.phrase(Phrase.COMBINED_REACTIONS)
+    body = "\n\n".join([f"{title}\n{hint}", *(render_text(card, texts) for card in cards)])
+    html = f"<p><b>{escape(title)}</b><br>{escape(hint)}</p>" + "<hr>".join(render_html(c, texts) for c in cards)
+    return {"msgtype": "m.notice", "body": body, "format": "org.matrix.custom.html", "formatted_body": html}
 
 
 def replacement(event_id: str, content: dict[str, str]) -> dict[str, Any]:

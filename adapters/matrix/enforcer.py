@@ -7,6 +7,7 @@ someone else's message is judged and removed on its own, and the other person's 
 An incident's card goes to each of its reviewers in their own direct room (reviewers.py) and to the review room,
 which is school leadership's overview. Each call raises MatrixCallFailed when it could not be done after retries
 (for a card: when any copy could not be delivered, after trying all); the pipeline records that on the incident.
+In a burst the outbox's workers bring one viewer several incidents at once (`deliver_cards`): one combined card.
 """
 
 from __future__ import annotations
@@ -175,11 +176,33 @@ class MatrixEnforcer:
         room = self._config.review_room_id
         if room is None:
             return
+        if self.reviewer_cards is not None:
+            if OVERVIEW in self.reviewer_cards.copies(incident.id):
+                return  # on a combined card already (the process ended before that was marked done)
+            planned = await self.reviewer_cards.finish_plan(incident.id, OVERVIEW)
+            if planned is not None:
+                if planned:
+                    raise MatrixCallFailed(f"overview card of incident #{incident.id}", "; ".join(planned))
+                return
         event_id = await self.send(room, card_content(incident, self._person_name, self._texts), txn=txn)
         if self.reviewer_cards is not None:
             self.reviewer_cards.remember(incident.id, OVERVIEW, CardAddress(room, event_id))
         else:  # a reaction on the card (👀, ❌, ...) must find its incident again
             self._state.set(CARD_KEY + event_id, str(incident.id))
+
+    async def deliver_cards(self, incidents: Sequence[IncidentRef], viewer: str) -> None:
+        """One viewer's copies of several incidents as one combined card (as the core shows them to that viewer;
+        the overview's as to school leadership, without the reporter). Its transaction id names the viewer and the
+        incidents: delivered again after a crash, the homeserver answers with the first one."""
+        numbers = sorted(incident.id for incident in incidents)
+        if self.reviewer_cards is None or (viewer == OVERVIEW and self._config.review_room_id is None):
+            for incident in incidents:
+                await self.deliver_card(incident, viewer)
+            return
+        txn = f"{self.txn_prefix}-cards-{_key(viewer, *map(str, numbers))}"
+        failures = await self.reviewer_cards.deliver_together(numbers, viewer, key=txn)
+        if failures:
+            raise MatrixCallFailed(f"combined card of incidents {numbers}", "; ".join(failures))
 
     async def announce(self, incident: IncidentRef) -> None:
         """Every copy of the card at once (the pipeline owes them one by one, see deliver_card)."""
@@ -198,6 +221,13 @@ class MatrixEnforcer:
     def incident_of_card(self, event_id: str) -> int | None:
         value = self._state.get(CARD_KEY + event_id)
         return int(value) if value and value.isdigit() else None
+
+    def incidents_of_card(self, event_id: str) -> list[int]:
+        """The incidents on card `event_id`: several on a burst's combined card, else one (or none)."""
+        if self.reviewer_cards is not None:
+            return self.reviewer_cards.incidents_on(event_id)
+        single = self.incident_of_card(event_id)
+        return [single] if single is not None else []
 
     async def send(
         self, room_id: str, content: dict[str, Any], *, txn: str | None = None, event_type: str = "m.room.message"

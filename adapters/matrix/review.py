@@ -1,6 +1,8 @@
 """Reviewers on Matrix: review commands (`!ack 12`, `!resolve 12 …`, `!list`) typed in the reviewer's own direct
 room with the bot or in the review room (leadership's overview), or given as reactions on an incident card there
 (👀 ❌ 🛡️ ⬆️ 🚨), answered in that room with a notice that replies to them; and the daily digest, sent privately.
+On a burst's combined card 👀 takes up every incident on it; a decision (❌, an escalation) is about one incident,
+so there the answer asks for it by number.
 
 Who may see or change what is decided by the core's ReviewService, from the sender's roster entry; a command in
 someone else's direct room is not taken (a direct room is between the bot and one person).
@@ -114,12 +116,18 @@ class MatrixReview:
             return
         if not self.is_review_room(room_id, sender):
             return
-        incident = self._enforcer.incident_of_card(card)
-        command = reaction_command(key, incident) if incident is not None else None
-        if command is None:
+        incidents = self._enforcer.incidents_of_card(card)
+        commands = [c for n in incidents if (c := reaction_command(key, n)) is not None]
+        if not commands:
             return  # any other reaction, or not on a card: just a reaction
         actor = self._service.actor_for(Platform.MATRIX, AccountId(sender))
-        reply = await self._chat().run(actor, command) if actor else self._texts.phrase(Phrase.NOT_A_REVIEWER)
+        if actor is None:
+            reply = self._texts.phrase(Phrase.NOT_A_REVIEWER)
+        elif len(commands) > 1 and commands[0].verb != "ack":
+            numbers = ", ".join(f"#{n}" for n in incidents)
+            reply = self._texts.phrase(Phrase.COMBINED_PICK).format(numbers=numbers, first=incidents[0])
+        else:
+            reply = "\n".join([await self._chat().run(actor, command) for command in commands])
         await self._reply(room_id, str(event.get("event_id", "")), reply)
 
     async def send_digest(self, reviewer: Person, digest: Digest) -> bool:

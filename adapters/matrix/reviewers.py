@@ -11,10 +11,10 @@ Withdrawing a copy redacts it with all its edits: an edit keeps the old text in 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from adapters.matrix.calls import MatrixCallFailed
-from adapters.matrix.card import replacement, review_card_content
+from adapters.matrix.card import combined_card_content, replacement, review_card_content
 from moderation.incidents.card_ledger import CardLedger
 from moderation.incidents.card_locations import CardLocations, LedgerKeys
 from moderation.incidents.cards import Card
@@ -66,8 +66,24 @@ class MatrixCardPort:
             raise CardFailed(str(exc)) from exc
 
     async def edit(self, where: CardAddress, card: Card) -> CardAddress | None:
+        return await self._edit(where, review_card_content(card, self._texts))
+
+    async def send_together(self, viewer: Person | None, cards: Sequence[Card], *, key: str) -> CardAddress | None:
+        account = matrix_account(viewer) if viewer is not None else None
         try:
-            edit = await self._send(where.room, replacement(where.message, review_card_content(card, self._texts)))
+            room = await self._direct_room(account) if account is not None else self._overview_room
+            if room is None:
+                return None
+            return CardAddress(room, await self._send(room, combined_card_content(cards, self._texts), txn=key))
+        except MatrixCallFailed as exc:
+            raise CardFailed(str(exc)) from exc
+
+    async def edit_together(self, where: CardAddress, cards: Sequence[Card]) -> CardAddress | None:
+        return await self._edit(where, combined_card_content(cards, self._texts))
+
+    async def _edit(self, where: CardAddress, content: dict[str, str]) -> CardAddress | None:
+        try:
+            edit = await self._send(where.room, replacement(where.message, content))
         except MatrixCallFailed as exc:
             raise CardFailed(str(exc)) from exc
         return where._replace(edits=(*where.edits, edit)) if edit else where

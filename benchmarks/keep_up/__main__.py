@@ -18,7 +18,7 @@ from benchmarks.keep_up import __doc__ as ABOUT
 from benchmarks.keep_up import bare_bot, full_bot
 from benchmarks.keep_up.load import ACCOUNTS, Http, class_rooms, people, review_room, send_step
 from benchmarks.keep_up.measure import Redactions, figures, settle, watch
-from benchmarks.keep_up.processes import rss_mb, stop, wait_for_line
+from benchmarks.keep_up.processes import cpu_s, rss_mb, stop, wait_for_line
 from benchmarks.keep_up.report import Step, row, summarise
 from tests.support.synapse import SynapseServer, running_synapse
 
@@ -29,7 +29,9 @@ def bot_token(server: SynapseServer, user_id: str, password: str) -> str:
     return str(server.api("POST", "/_matrix/client/v3/login", "", body)["access_token"])
 
 
-async def run(rates: Sequence[float], step_s: float, workdir: Path) -> None:
+async def run(
+    rates: Sequence[float], step_s: float, workdir: Path, root: Path = full_bot.ROOT, extra: Sequence[str] = ()
+) -> None:
     results: list[Step] = []
     with running_synapse(workdir / "synapse") as server:
         accounts = {name: server.register(name) for name in ACCOUNTS}
@@ -39,7 +41,7 @@ async def run(rates: Sequence[float], step_s: float, workdir: Path) -> None:
             bare_rooms = await class_rooms(http, accounts, "barebot", "bare")
             full_rooms = await class_rooms(http, accounts, "bot", "sw")
             review = await review_room(http, accounts)
-            config = full_bot.bot_config(workdir, server, accounts["bot"].user_id, full_rooms, review)
+            config = full_bot.bot_config(workdir, server, accounts["bot"].user_id, full_rooms, review, extra)
             full_bot.store_people(workdir, people(accounts))
             found = Redactions()
             watcher = asyncio.create_task(watch(http, accounts["dir"].access_token, found))
@@ -47,7 +49,7 @@ async def run(rates: Sequence[float], step_s: float, workdir: Path) -> None:
             bare = bare_bot.start_bare_bot(server.url, accounts["barebot"], bare_log)
             processes.append(bare)
             token = bot_token(server, accounts["bot"].user_id, accounts["bot"].password)
-            full = full_bot.start_schoolwacht(config, token, full_log)
+            full = full_bot.start_schoolwacht(config, token, full_log, root)
             processes.append(full)
             try:
                 await asyncio.to_thread(wait_for_line, bare_log, bare_bot.READY, bare)
@@ -60,24 +62,44 @@ async def run(rates: Sequence[float], step_s: float, workdir: Path) -> None:
                 await asyncio.sleep(3)
                 for rate in rates:
                     step: dict[str, dict[str, Any]] = {}
-                    for label, rooms, bot in (
-                        ("bare", bare_rooms, accounts["barebot"].user_id),
-                        ("schoolwacht", full_rooms, accounts["bot"].user_id),
+                    cpu: dict[str, tuple[float, float]] = {}  # per half: Synapse's CPU seconds, the bot's
+                    for label, rooms, bot, process in (
+                        ("bare", bare_rooms, accounts["barebot"].user_id, bare),
+                        ("schoolwacht", full_rooms, accounts["bot"].user_id, full),
                     ):
+                        before = cpu_s(server.pid), cpu_s(process.pid)
                         sent = await send_step(http, accounts, rooms, rate, step_s, counter)
                         counter += len(sent)
                         await settle(found, sent, 120)
                         step[label] = figures(found, sent, bot)
-                    began = time.monotonic()
-                    while full_bot.outbox_left(workdir)[1] and time.monotonic() - began < 120:
-                        await asyncio.sleep(0.2)  # the cards of this step delivered before the next step
-                    fanout = time.monotonic() - began
+                        if process is full:
+                            began = time.monotonic()
+                            while full_bot.outbox_left(workdir)[1] and time.monotonic() - began < 120:
+                                await asyncio.sleep(0.2)  # the cards of this step delivered before the next step
+                            fanout = time.monotonic() - began
+                        cpu[label] = cpu_s(server.pid) - before[0], cpu_s(process.pid) - before[1]
                     results.append((rate, step["bare"], step["schoolwacht"], fanout))
-                    print(f"-- {rate:g} msg/s, {step_s:g} s (cards finished {fanout:.1f} s after the last redaction)")
+                    copies, messages, notices = full_bot.writes(workdir)
+                    print(
+                        f"-- {rate:g} msg/s, {step_s:g} s (cards finished {fanout:.1f} s after the last redaction; so "
+                        f"far {copies} card copies in {messages} messages, {notices} notices)"
+                    )
                     print(row("bare bot", step["bare"]))
-                    print(row("schoolwacht", step["schoolwacht"]), flush=True)
+                    print(row("schoolwacht", step["schoolwacht"]))
+                    print(
+                        f"CPU seconds in the step: Synapse {cpu['bare'][0]:.1f} beside the bare bot "
+                        f"({cpu['bare'][1]:.1f} the bot itself), {cpu['schoolwacht'][0]:.1f} beside schoolwacht, its "
+                        f"cards included ({cpu['schoolwacht'][1]:.1f} schoolwacht itself)",
+                        flush=True,
+                    )
                 incidents, left = full_bot.outbox_left(workdir)
                 print(f"schoolwacht: {incidents} incidents, {left} owed actions pending; RSS {rss_mb(full.pid):.0f} MB")
+                copies, messages, notices = full_bot.writes(workdir)
+                each = (messages + notices) / incidents if incidents else 0.0
+                print(
+                    f"homeserver writes besides the redaction: {copies} card copies in {messages} messages and "
+                    f"{notices} notices, {each:.2f} per incident"
+                )
             finally:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -91,14 +113,20 @@ def main() -> None:
     parser.add_argument("--rates", default="20,30,40,50", help="the rate steps, messages per second")
     parser.add_argument("--step-s", type=float, default=15.0, help="seconds per step")
     parser.add_argument("--workdir", type=Path, help="keep Synapse's and both bots' logs here (default: a temp dir)")
+    parser.add_argument(
+        "--bot-root", type=Path, default=full_bot.ROOT, help="run `schoolwacht run` of this checkout (an older commit)"
+    )
+    parser.add_argument(
+        "--bot-setting", action="append", default=[], help="a [bot] line for schoolwacht, e.g. 'card_burst_s = 0'"
+    )
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
     if args.workdir is not None:
         args.workdir.mkdir(parents=True, exist_ok=True)
-        asyncio.run(run(rates, args.step_s, args.workdir))
+        asyncio.run(run(rates, args.step_s, args.workdir, args.bot_root, args.bot_setting))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(run(rates, args.step_s, Path(tmp)))
+        asyncio.run(run(rates, args.step_s, Path(tmp), args.bot_root, args.bot_setting))
 
 
 if __name__ == "__main__":

@@ -13,10 +13,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from adapters.matrix.config import TOKEN_ENV
+from adapters.matrix.reviewers import CARD_KEY
 from bot.database import upgrade
+from moderation.model import ActionKind
 from moderation.roster import parse_roster, store_roster
 from moderation.storage.engine import make_engine, make_session_factory
 from moderation.storage.incidents import IncidentRow, OutboxRow
+from moderation.storage.state import StateRow
 from tests.support.core import roster_csv
 from tests.support.synapse import SynapseServer
 
@@ -28,8 +31,11 @@ def database_url(workdir: Path) -> str:
     return f"sqlite:///{workdir / 'schoolwacht.sqlite3'}"
 
 
-def bot_config(workdir: Path, server: SynapseServer, bot: str, rooms: Sequence[str], review: str) -> Path:
-    """The settings file (the bot's own defaults otherwise, the delivery workers too) and a migrated database."""
+def bot_config(
+    workdir: Path, server: SynapseServer, bot: str, rooms: Sequence[str], review: str, extra: Sequence[str] = ()
+) -> Path:
+    """The settings file (the bot's own defaults otherwise, the delivery workers too; `extra`: `key = value` lines
+    for [bot]) and a migrated database."""
     engine = make_engine(database_url(workdir))
     upgrade(engine)
     engine.dispose()
@@ -39,7 +45,9 @@ def bot_config(workdir: Path, server: SynapseServer, bot: str, rooms: Sequence[s
     )
     path = workdir / "schoolwacht.toml"
     path.write_text(
-        f'[database]\nurl = "{database_url(workdir)}"\n\n[bot]\nplatforms = ["matrix"]\n\n'
+        f'[database]\nurl = "{database_url(workdir)}"\n\n[bot]\nplatforms = ["matrix"]\n'
+        + "".join(f"{line}\n" for line in extra)
+        + "\n"
         '[classifier]\nml_backend = "none"\n\n'
         f'[matrix]\nhomeserver = "{server.url}"\nuser_id = "{bot}"\nstore_dir = "matrix-store"\n'
         f'review_room = "{review}"\n{listed}',
@@ -54,15 +62,35 @@ def store_people(workdir: Path, roster: list[dict[str, str]]) -> None:
     engine.dispose()
 
 
-def start_schoolwacht(config: Path, token: str, log: Path) -> subprocess.Popen[bytes]:
+def start_schoolwacht(config: Path, token: str, log: Path, root: Path = ROOT) -> subprocess.Popen[bytes]:
+    """`schoolwacht run` of the checkout at `root` (this one, or an older commit's to compare with)."""
     with log.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--config", str(config)],
             cwd=str(config.parent),
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(ROOT), TOKEN_ENV: token},
+            env={**os.environ, "PYTHONPATH": str(root), TOKEN_ENV: token},
         )
+
+
+def writes(workdir: Path) -> tuple[int, int, int]:
+    """(card copies delivered, card messages sent for them, notices delivered) so far: what the homeserver had to
+    take besides the redactions. A card message is known by its reaction key (every copy, combined or not, has
+    one); the edits of cards are not counted (nobody reviews during the run)."""
+    engine = make_engine(database_url(workdir))
+    try:
+        with make_session_factory(engine)() as session:
+            done = (OutboxRow.status == "done") & (OutboxRow.kind == "card")
+            copies = session.scalar(select(func.count()).select_from(OutboxRow).where(done)) or 0
+            messages = session.scalar(
+                select(func.count()).select_from(StateRow).where(StateRow.key.like(CARD_KEY + "%"))
+            )
+            sent = (OutboxRow.status == "done") & (OutboxRow.kind == ActionKind.NOTIFY_SENDER.value)
+            notices = session.scalar(select(func.count()).select_from(OutboxRow).where(sent)) or 0
+            return int(copies), int(messages or 0), int(notices)
+    finally:
+        engine.dispose()
 
 
 def outbox_left(workdir: Path) -> tuple[int, int]:

@@ -1,8 +1,10 @@
-"""The two bots run as processes of their own: waiting for them to be ready, their memory, stopping them."""
+"""The two bots run as processes of their own: waiting for them to be ready, their memory and CPU time, stopping
+them."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import time
 from collections.abc import Iterable
@@ -22,6 +24,17 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_s(pid: int | None) -> float:
+    """CPU seconds (user and system) the process used so far; 0 when it is unknown."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def stop(processes: Iterable[subprocess.Popen[bytes]]) -> None:

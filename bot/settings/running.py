@@ -27,6 +27,11 @@ class BotSettings(BaseModel):
     # message's notice and cards are sent before the next message is judged (slow under load). A few are enough: the
     # platform's rate limits bound them anyway, and sends into one encrypted Matrix room go one at a time.
     delivery_workers: int = Field(default=4, ge=0, le=32)
+    # A burst: the cards one reviewer (or the overview) is owed within this many seconds go as one combined card,
+    # each incident on it still handled by its number; the first card of a quiet spell goes at once. 0: one each.
+    card_burst_s: float = Field(default=2.0, ge=0, le=60)
+    # While a deletion is in flight, the workers hold back their next notice or card for at most this long.
+    critical_wait_s: float = Field(default=0.5, ge=0, le=10)
     # Where relative data paths (the SQLite file, the Matrix key store, models) live. Unset: SCHOOLWACHT_DATA_DIR
     # (the Docker image sets /data), else the settings file's folder.
     data_dir: Path | None = None

@@ -17,6 +17,15 @@ PHRASES: dict[Phrase, str] = {
     Phrase.HELP: HELP,
     Phrase.NOT_A_REVIEWER: "Je staat niet als begeleider in de schoollijst; vraag het de beheerder.",
     Phrase.NOT_DELIVERED_EVERYWHERE: "Niet iedereen kreeg de melding in de chat; zij zien hem in hun dagoverzicht.",
+    Phrase.COMBINED_TITLE: "{n} meldingen tegelijk (elke melding heeft een eigen nummer)",
+    Phrase.COMBINED_REACTIONS: (
+        "Een 👀 op deze kaart pakt alle meldingen erop op. Afhandelen, afwijzen en escaleren doe je per melding, "
+        "met het nummer: zie onder elke melding."
+    ),
+    Phrase.COMBINED_PICK: (
+        "Op deze kaart staan meerdere meldingen ({numbers}). Afwijzen en escaleren doe je per melding, met het "
+        "nummer, bijvoorbeeld: !afwijzen {first} of !escaleer {first} abc."
+    ),
     Phrase.NOT_THIS_CARD: "Die knop hoort niet bij deze melding. Gebruik de knoppen op de melding zelf.",
     Phrase.UNKNOWN_BUTTON: "Deze knop ken ik niet (meer). Gebruik de nieuwste melding, of typ !lijst open.",
     Phrase.BUTTON_ACK: "Oppakken",

@@ -4,13 +4,16 @@ Which copies exist and where (card_locations.py), what each viewer may see (the 
 the read), refreshing every copy after a change, the card for reviewers an escalation added, and withdrawing the
 copies when the incident's text is erased (AVG) or their viewer left the school. The platform only sends, edits and
 withdraws one copy at a time, through its CardPort.
+
+A burst's combined card (several incidents in one message, for one viewer) is every one of them's copy: a change to
+one edits the combined card with the state of all, and withdrawing it for one brings the others a card of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from moderation.incidents.access import Actor
@@ -18,12 +21,13 @@ from moderation.incidents.card_locations import CardLocations
 from moderation.incidents.cards import Card
 from moderation.incidents.review import ReviewResult, ReviewService
 from moderation.model import Person, PersonId
-from moderation.ports import OVERVIEW, CardAddress, CardFailed, CardPort
+from moderation.ports import OVERVIEW, CardAddress, CardFailed, CardPort, CombinedCardPort
 from moderation.texts import Texts, Withdrawal
 
 log = logging.getLogger(__name__)
 
 OPEN = ("open", "in-review")
+OVERVIEW_ACTOR = Actor(key="system", admin=True)  # the overview shows every incident, never the reporter
 
 
 class CardLedger:
@@ -63,6 +67,10 @@ class CardLedger:
         for pid in dict.fromkeys(people):
             if str(pid) in have:
                 continue
+            planned = await self.finish_plan(incident_id, str(pid))
+            if planned is not None:
+                failures.extend(planned)
+                continue
             actor = self._service.actor_by_id(str(pid))
             person = actor.person if actor is not None else None
             if actor is None or person is None or not self.port.reaches(person):
@@ -83,6 +91,76 @@ class CardLedger:
             if where is not None:
                 self.remember(incident_id, str(pid), where)
         return failures
+
+    async def finish_plan(self, incident_id: int, viewer: str) -> list[str] | None:
+        """A combined card for `viewer` holding this incident was about to be sent when the process ended: send that
+        same card (the platform answers with the first one if it went). None when there is no such plan."""
+        plan = self.locations.plan(viewer)
+        if plan is None or incident_id not in plan[1]:
+            return None
+        key, incidents = plan
+        return await self.deliver_together(incidents, viewer, key=key)
+
+    async def deliver_together(self, incidents: Sequence[int], viewer: str, *, key: str) -> list[str]:
+        """The cards of several incidents for one viewer (a person id, or OVERVIEW) in one combined message, where
+        the platform can; each as the service shows it to them, and remembered as their copy of each. An incident
+        they already hold or may not see is left out; one left alone goes as a card of its own. What could not be
+        delivered is returned."""
+        person = self._viewer(viewer)
+        if viewer != OVERVIEW and (person is None or not self.port.reaches(person)):
+            log.info("%s: %s cannot be reached here (digest only)", self._platform, viewer)
+            return []
+        actor = OVERVIEW_ACTOR if viewer == OVERVIEW else self._service.actor_by_id(viewer)
+        if actor is None:
+            return []
+        cards: list[Card] = []
+        for incident_id in dict.fromkeys(incidents):
+            if viewer in self.copies(incident_id):
+                continue
+            shown = await asyncio.to_thread(self._service.show, incident_id, actor)
+            if shown.card is None:
+                log.info("%s: incident #%d: not for %s: %s", self._platform, incident_id, viewer, shown.message)
+                continue
+            leadership = person is not None and person.is_leadership
+            cards.append(shown.card if leadership else replace(shown.card, reporter=None))
+        if not cards:
+            self.locations.clear_plan(viewer)
+            return []
+        port = self.port
+        if len(cards) == 1 or not isinstance(port, CombinedCardPort):
+            failures: list[str] = []
+            for card in cards:
+                try:
+                    where = await port.send(person, card, key=f"{key}-{card.id}")
+                except CardFailed as exc:
+                    failures.append(f"card of #{card.id} for {viewer}: {exc}")
+                    continue
+                if where is not None:
+                    self.remember(card.id, viewer, where)
+            self.locations.clear_plan(viewer)
+            return failures
+        numbers = [card.id for card in cards]
+        self.locations.set_plan(viewer, key, numbers)
+        try:
+            where = await port.send_together(person, cards, key=key)
+        except CardFailed as exc:  # recorded as failed on each incident, as a card of its own would be
+            log.error("%s: combined card of %s for %s not delivered: %s", self._platform, numbers, viewer, exc)
+            self.locations.clear_plan(viewer)
+            return [f"combined card for {viewer}: {exc}"]
+        if where is not None:
+            self.locations.hold_together(where.message, numbers)
+            for number in numbers:
+                self.remember(number, viewer, where)
+        self.locations.clear_plan(viewer)
+        return []
+
+    def incidents_on(self, message: str) -> list[int]:
+        """The incidents whose card `message` is: several for a combined card, else one (or none)."""
+        together = self.locations.together(message)
+        if together:
+            return together
+        single = self.locations.incident_of(message)
+        return [single] if single is not None else []
 
     async def follow(self, result: ReviewResult, pressed: tuple[str, CardAddress] | None = None) -> list[str]:
         """After a change: every copy shows the new state, and reviewers the change added get their own card.
@@ -114,15 +192,37 @@ class CardLedger:
         person = person or self._viewer(viewer)
         leadership = person is not None and person.is_leadership
         shown = card if leadership else replace(card, reporter=None)
+        together = self.locations.together(where.message)
+        held = [n for n in together if self._holds_as(n, viewer, where.message)]
+        port = self.port
         try:
-            now = await self.port.edit(where, shown)
+            if len(held) > 1 and isinstance(port, CombinedCardPort):
+                now = await port.edit_together(where, await self._cards_of(held, viewer, person, shown))
+            else:
+                held = [incident_id]
+                now = await port.edit(where, shown)
         except CardFailed as exc:
             log.warning("%s: incident #%d: the card of %s was not updated: %s", self._platform, card.id, viewer, exc)
             return
-        if now is None:
-            self.locations.drop(incident_id, viewer, where.message)  # deleted by hand: nothing to update any more
-        elif now != where:
-            self.remember(incident_id, viewer, now)
+        for number in held:
+            if now is None:
+                self.locations.drop(number, viewer, where.message)  # deleted by hand: nothing to update any more
+            elif now != where:
+                self.remember(number, viewer, now)
+
+    async def _cards_of(self, incidents: list[int], viewer: str, person: Person | None, known: Card) -> list[Card]:
+        """A combined card's incidents as `viewer` may see them now (`known`: the one that just changed)."""
+        actor = OVERVIEW_ACTOR if viewer == OVERVIEW else self._service.actor_by_id(viewer)
+        cards: list[Card] = []
+        for number in incidents:
+            if number == known.id:
+                cards.append(known)
+                continue
+            shown = await asyncio.to_thread(self._service.show, number, actor) if actor is not None else None
+            if shown is not None and shown.card is not None:
+                leadership = person is not None and person.is_leadership
+                cards.append(shown.card if leadership else replace(shown.card, reporter=None))
+        return cards
 
     # -- away ---------------------------------------------------------------------------------------------------
 
@@ -134,6 +234,15 @@ class CardLedger:
             log.warning("%s: incident #%d: the card of %s not withdrawn: %s", self._platform, incident_id, viewer, exc)
             return False
         self.locations.drop(incident_id, viewer, where.message)
+        others = [n for n in self.locations.together(where.message) if n != incident_id]
+        self.locations.part(where.message)
+        for number in others:  # they were on the same combined card: each gets a card of its own again
+            if self._holds_as(number, viewer, where.message):
+                self.locations.drop(number, viewer, where.message)
+                if viewer == OVERVIEW:
+                    await self._renew_overview(number)
+                else:
+                    await self.deliver(number, [PersonId(viewer)], only_open=True)
         return True
 
     async def withdraw(self, incident_id: int, why: Withdrawal = Withdrawal.ERASED) -> int:
@@ -178,6 +287,11 @@ class CardLedger:
         if withdrawn:
             log.info("%s: withdrew %d card(s) of reviewers who left the school", self._platform, withdrawn)
         return withdrawn
+
+    def _holds_as(self, incident_id: int, viewer: str, message: str) -> bool:
+        """`viewer`'s copy of this incident is `message`."""
+        copy = self.copies(incident_id).get(viewer)
+        return copy is not None and copy.message == message
 
     def _viewer(self, viewer: str) -> Person | None:
         if viewer == OVERVIEW:

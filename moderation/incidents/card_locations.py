@@ -4,6 +4,11 @@ after a restart still reaches every copy, and an erasure can withdraw them all.
 Per incident: `<copies><id>` → JSON {viewer: [room, message, *later events]}; the viewer is a person id or OVERVIEW.
 Per copy: `<by_message><message>` → the incident id (a reaction or a press on a card finds its incident). And
 `<listing>` → the incidents that have copies at all (to sweep the copies of reviewers who left).
+
+A combined card (several incidents of a burst in one message) is each incident's copy for its viewer, and
+`<copies>together.<message>` → the incidents it holds. Before one is sent, `<copies>plan.<viewer>` holds its key and
+incidents: a restart that finds the plan sends that same card again (the platform answers with the first one)
+instead of cards of its own for some of them.
 """
 
 from __future__ import annotations
@@ -64,6 +69,35 @@ class CardLocations:
         value = self._state.get(self._keys.by_message + message)
         return int(value) if value and value.isascii() and value.isdigit() else None
 
+    def together(self, message: str) -> list[int]:
+        """The incidents a combined card holds (empty: `message` is no combined card)."""
+        return _numbers(self._state.get(f"{self._keys.copies}together.{message}"))
+
+    def hold_together(self, message: str, incidents: list[int]) -> None:
+        self._state.set(f"{self._keys.copies}together.{message}", json.dumps(incidents))
+
+    def part(self, message: str) -> None:
+        """`message` holds no incidents together any more (it was withdrawn)."""
+        if self.together(message):
+            self._state.set(f"{self._keys.copies}together.{message}", "")
+
+    def plan(self, viewer: str) -> tuple[str, list[int]] | None:
+        """The combined card for `viewer` that was about to be sent (its key and incidents), if any."""
+        raw = self._state.get(f"{self._keys.copies}plan.{viewer}")
+        try:
+            found = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        if not isinstance(found, dict) or not isinstance(found.get("key"), str):
+            return None
+        return found["key"], _numbers(json.dumps(found.get("incidents")))
+
+    def set_plan(self, viewer: str, key: str, incidents: list[int]) -> None:
+        self._state.set(f"{self._keys.copies}plan.{viewer}", json.dumps({"key": key, "incidents": incidents}))
+
+    def clear_plan(self, viewer: str) -> None:
+        self._state.set(f"{self._keys.copies}plan.{viewer}", "")
+
     def with_copies(self) -> set[int]:
         """The incidents whose cards are in chat (as far as the index knows)."""
         try:
@@ -91,3 +125,11 @@ def _parse(found: object) -> dict[str, CardAddress]:
         room, message, *edits = (str(e) for e in events)
         copies[str(viewer)] = CardAddress(room, message, tuple(edits))
     return copies
+
+
+def _numbers(raw: str | None) -> list[int]:
+    try:
+        found = json.loads(raw) if raw else []
+    except ValueError:
+        return []
+    return [n for n in found if isinstance(n, int)] if isinstance(found, list) else []

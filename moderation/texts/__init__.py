@@ -82,6 +82,10 @@ class Phrase(StrEnum):
     # "Gelezen ✓" under a teacher's announcement: Discord's button, Matrix's line under the post
     READ_BUTTON = "read-button"
     READ_BY_REACTION = "read-by-reaction"  # with {key}, the reaction that confirms
+    # a burst's combined card: several incidents in one message
+    COMBINED_TITLE = "combined-title"  # with {n}
+    COMBINED_REACTIONS = "combined-reactions"
+    COMBINED_PICK = "combined-pick"  # with {numbers} and {first}: a decision by reaction on a combined card
     # the first card of an incident, in the overview
     INCIDENT = "incident"  # with {n}
     SCHOOL_RULE = "school-rule"  # with {rule}

@@ -65,6 +65,11 @@ class SynapseServer:
         self._process: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / "synapse.log"
 
+    @property
+    def pid(self) -> int | None:
+        """The homeserver's process id while it runs (the benchmarks read its CPU time)."""
+        return self._process.pid if self._process is not None else None
+
     def _config(self) -> dict[str, object]:
         config: dict[str, object] = {
             "server_name": self.server_name,

@@ -5,6 +5,8 @@ action of every incident is done exactly once: one redaction, one notice, one co
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.matrix.config import TOKEN_ENV
 from adapters.matrix.enforcer import DM_KEY
+from adapters.matrix.reviewers import COPIES_KEY
 from bot.database import upgrade
 from moderation.roster import parse_roster, store_roster
 from moderation.storage.engine import make_engine, make_session_factory
@@ -33,6 +36,7 @@ pytestmark = pytest.mark.synapse
 
 INSULT = "jij bent een sukkel"  # the real text tier calls this an insult (R2): delete, notice, cards
 STARTED = "matrix adapter started"
+NUMBER = r"^(?:⚑ Melding #|Melding: #)(\d+)\b"  # a card's incident: the reviewer's card, the overview's first card
 
 
 @dataclass
@@ -58,6 +62,16 @@ class Bot:
         with self.sessions() as session:
             query = select(HistoryRow.action, HistoryRow.detail).where(HistoryRow.incident_id == incident_id)
             return [(a, d) for a, d in session.execute(query)]
+
+    def copies(self, viewer: str) -> dict[int, str]:
+        """incident id -> the card message the bot holds as `viewer`'s copy of it."""
+        found: dict[int, str] = {}
+        with self.sessions() as session:
+            for row in session.scalars(select(StateRow).where(StateRow.key.like(COPIES_KEY + "%"))):
+                number = row.key.removeprefix(COPIES_KEY)
+                if number.isdigit() and row.value and viewer in (copies := json.loads(row.value)):
+                    found[int(number)] = copies[viewer][1]
+        return found
 
     def direct_room(self, name: str) -> str:
         with self.sessions() as session:
@@ -218,6 +232,52 @@ async def test_killed_at_every_step_each_action_is_done_exactly_once(
             assert len(cards) == len(sent), viewer
         summary.append(f"cards for {viewer}: {len(cards)}")
     print("\nfault suite, kill at every step:\n  " + "\n  ".join(summary))
+
+
+async def test_killed_right_after_a_combined_card_nothing_is_lost_or_shown_twice(
+    school: School, tmp_path: Path, postgres_url: str
+) -> None:
+    bot = await _bot(school, tmp_path, postgres_url, workers=4)
+    # "cards-together": a burst's combined card went to the homeserver, and the process ends before it is marked.
+    bot.process.start(die_at="cards-together")
+    bot.process.wait_for_log(STARTED)
+    sent = [await bot.school.send("daan", bot.room_id, f"{INSULT} (eerste)")]
+    await eventually(lambda: len(bot.incidents()) == 1, what="the first incident")
+    for n in range(3):  # within the burst window: the coordinator's, Jansen's and the overview's come combined
+        sent.append(await bot.school.send("daan", bot.room_id, f"{INSULT} ({n})"))
+    assert bot.process.wait_ended() == 137, bot.process.log()[-3000:]
+    await eventually(lambda: len(bot.incidents()) == len(sent), what="every incident recorded before the kill")
+    assert any(s == "pending" for _k, _t, s in bot.owed())
+
+    bot.process.start()
+    bot.process.wait_for_log(STARTED)
+    await eventually(bot.settled, timeout=30, what="the actions after the kill")
+    assert bot.process.terminate() == 0
+    assert_clean(bot.process.log())
+
+    found = bot.incidents()
+    numbers = sorted(i.id for i in found)
+    assert sorted(i.event_id for i in found) == sorted(sent) and all(i.action_status == "done" for i in found)
+    assert all(status == "done" for _k, _t, status in bot.owed())
+    viewers = sorted({t for k, t, _s in bot.owed() if k == "card"})
+    for incident in found:
+        assert [a for a, _d in bot.history(incident.id)].count("announce") == len(viewers)
+    assert await bot.redactions() == dict.fromkeys(sent, 1)
+    combined = 0
+    for viewer in viewers:  # every incident on exactly one card per viewer, combined or its own
+        if viewer == "overview":  # the review room is not encrypted: its cards are read
+            posts = await bot.posts_by_bot("dir", bot.review_id)
+            shown = [[int(n) for n in re.findall(NUMBER, str(p["content"]["body"]), re.M)] for p in posts]
+        else:  # an encrypted direct room: what the bot holds as each incident's copy, against what is in the room
+            posts = await bot.posts_by_bot(viewer, bot.direct_room(viewer))
+            copies = bot.copies(viewer)
+            assert sorted(copies) == numbers, (viewer, copies)
+            shown = [[n for n, message in copies.items() if message == m] for m in dict.fromkeys(copies.values())]
+            assert len(posts) == len(shown), (viewer, len(posts), shown)  # no card the bot does not know of
+        assert sorted(n for card in shown for n in card) == numbers, (viewer, shown)
+        combined += sum(len(card) > 1 for card in shown)
+    assert combined >= 1  # the kill did come after a combined card
+    print(f"\nfault suite, killed after a combined card: {len(found)} incidents, each shown once to {viewers}")
 
 
 async def test_sigterm_in_a_burst_finishes_the_message_in_hand(

@@ -3,7 +3,7 @@ platform. The platform side is a recording port (pure bookkeeping); the review s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import pytest
@@ -149,3 +149,100 @@ def test_the_first_discord_shape_and_garbage_are_read() -> None:
     locations = CardLocations(state, KEYS)
     assert locations.of(7) == {"jan": CardAddress("10", "20"), OVERVIEW: CardAddress("11", "21")}
     assert locations.known(8) is None and locations.of(8) == {}
+
+
+class CombiningPort(RecordingPort):
+    """A port that can also put several cards in one message: message id -> (viewer, the cards it shows now)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.together: dict[str, tuple[str, list[Card]]] = {}
+        self.keys: list[str] = []
+
+    async def send_together(self, viewer: Person | None, cards: Sequence[Card], *, key: str) -> CardAddress | None:
+        name = str(viewer.id) if viewer is not None else OVERVIEW
+        self.keys.append(key)
+        message = f"t{len(self.together) + 1}"
+        self.together[message] = (name, list(cards))
+        return CardAddress(f"room-{name}", message)
+
+    async def edit_together(self, where: CardAddress, cards: Sequence[Card]) -> CardAddress | None:
+        self.together[where.message] = (self.together[where.message][0], list(cards))
+        return where._replace(edits=(*where.edits, f"{where.message}-edit{len(where.edits) + 1}"))
+
+    async def withdraw(self, where: CardAddress, notice: str) -> None:
+        if where.message in self.together:
+            self.together[where.message] = (self.together[where.message][0], [])
+            return
+        await super().withdraw(where, notice)
+
+
+async def test_a_burst_goes_to_one_viewer_as_one_combined_card_each_incident_its_own(school: School) -> None:
+    port, state = CombiningPort(), Memory()
+    ledger = ledger_of(school, port, state)
+    numbers = [await school.incident("sanne", f"[insult] jij sukkel {k}") for k in range(3)]
+    assert await ledger.deliver_together(numbers, "abc", key="k1") == []
+    [(message, (viewer, cards))] = port.together.items()
+    assert viewer == "abc" and [c.id for c in cards] == numbers and not port.shown
+    assert all(ledger.copies(n)["abc"].message == message for n in numbers)
+    assert ledger.incidents_on(message) == numbers and all(ledger.holds(n, message) for n in numbers)
+    assert await ledger.deliver_together(numbers, "abc", key="k1") == []  # again: every one already held
+    assert await ledger.deliver(numbers[0], [PersonId("abc")]) == []  # nor a card of its own
+    assert len(port.together) == 1 and not port.shown and ledger.locations.plan("abc") is None
+
+    # A change to one edits the combined card, showing the others as they are; every copy knows the edit.
+    result = school.review.acknowledge(numbers[1], actor(school, "abc"))
+    assert await ledger.follow(result) == []
+    shown = port.together[message][1]
+    assert [c.id for c in shown] == numbers and [c.status for c in shown] == ["open", "in-review", "open"]
+    assert all(ledger.copies(n)["abc"].edits == (f"{message}-edit1",) for n in numbers)
+
+
+async def test_a_combined_card_withdrawn_for_one_brings_the_others_their_own(school: School) -> None:
+    port, state = CombiningPort(), Memory()
+    ledger = ledger_of(school, port, state)
+    numbers = [await school.incident("sanne", f"[insult] jij sukkel {k}") for k in range(2)]
+    await ledger.deliver_together(numbers, OVERVIEW, key="k2")
+    [message] = port.together
+    assert all(card.reporter is None for card in port.together[message][1])
+    assert await ledger.withdraw(numbers[0]) == 1  # erased: the combined card holds its excerpt, so it goes
+    assert port.together[message][1] == [] and ledger.locations.together(message) == []
+    assert ledger.copies(numbers[0]) == {}
+    own = ledger.copies(numbers[1])[OVERVIEW]
+    assert own.message != message and port.shown[own.message][1].id == numbers[1]  # type: ignore[union-attr]
+
+
+async def test_a_combined_card_cut_off_before_it_was_remembered_is_sent_again_as_the_same(school: School) -> None:
+    class Killed(Exception):
+        pass
+
+    class KilledAfterSending(CombiningPort):
+        async def send_together(self, viewer: Person | None, cards: Sequence[Card], *, key: str) -> CardAddress:
+            await super().send_together(viewer, cards, key=key)
+            raise Killed  # as a kill right after the homeserver took it
+
+    port, state = KilledAfterSending(), Memory()
+    numbers = [await school.incident("sanne", f"[insult] jij sukkel {k}") for k in range(3)]
+    with pytest.raises(Killed):
+        await ledger_of(school, port, state).deliver_together(numbers, "abc", key="k3")
+    assert ledger_of(school, port, state).locations.plan("abc") == ("k3", numbers)
+
+    after = CombiningPort()  # the next start: each card is owed one by one
+    restarted = ledger_of(school, after, state)
+    for n in numbers:
+        assert await restarted.deliver(n, [PersonId("abc")]) == []
+    assert after.keys == ["k3"] and not after.shown  # the same card (the homeserver answers with the first)
+    assert restarted.locations.plan("abc") is None
+    assert {restarted.copies(n)["abc"].message for n in numbers} == {"t1"}
+
+
+async def test_a_combined_card_that_failed_is_a_failure_of_each_and_leaves_no_plan(school: School) -> None:
+    class Refusing(CombiningPort):
+        async def send_together(self, viewer: Person | None, cards: Sequence[Card], *, key: str) -> CardAddress:
+            raise CardFailed("403 Forbidden")
+
+    port, state = Refusing(), Memory()
+    ledger = ledger_of(school, port, state)
+    numbers = [await school.incident("sanne", f"[insult] jij sukkel {k}") for k in range(2)]
+    assert await ledger.deliver_together(numbers, "abc", key="k4") == ["combined card for abc: 403 Forbidden"]
+    assert ledger.locations.plan("abc") is None and all(ledger.copies(n) == {} for n in numbers)
