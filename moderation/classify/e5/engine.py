@@ -13,12 +13,12 @@ CPU each on a 2026 EPYC core (int8 x int4 matmuls 62%, GELU's erff 13%, softmax 
 about 1.5 ms per call; a chat message is ~19 tokens with "query: " and the two special tokens. The engine splits
 every matrix over an OpenMP team, ~150 parallel regions per call. By default libgomp's threads spin at each
 barrier: on a shared machine one descheduled thread stalled the others and a lone message took 10x the CPU. So
-the engine is loaded with the passive wait policy (a waiting thread sleeps: a team of two costs the same CPU as
+the engine is loaded with the passive wait policy (a waiting thread sleeps: a team of two costs about the CPU of
 one), and the team of each call is chosen here: a batch is split over an Embedder's own threads, each call on a
-team of one, and the threads a batch leaves idle join the teams, so a lone text (a 2,000-character one, or the
-one message of a quiet moment) runs on all of them. Within a call every output number is computed by one thread
-in a fixed order, so the embedding of a text depends neither on its batch, nor on its thread, nor on the size of
-its team (checked in the tests): none of this changes a result.
+team of one, and the threads a batch leaves idle join the teams of calls long enough to share (TEAM_MIN_CHARS), so
+a lone long text (up to 2,000 characters) runs on all of them. Within a call every output number is computed by
+one thread in a fixed order, so the embedding of a text depends neither on its batch, nor on its thread, nor on the
+size of its team (checked in the tests): none of this changes a result.
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ MAX_THREADS = 4  # engine threads by default: the CPUs this process may use, at 
 RECENT_TEXTS = 4096  # embeddings of recent texts kept (1.5 KB each)
 # What a text costs besides its characters, in characters: "query: " and the two special tokens (~4 tokens).
 _CALL_CHARS = 16
+# The least text (characters, ~75 tokens) an engine call shares with idle threads. Each of its ~150 parallel regions
+# wakes the other threads: for a chat message of ~20 tokens that cost more than it saved on a busy 2-core machine
+# (8-15% slower, 5% more CPU), from ~75 tokens on it gains (and a 2,000-character text gains the most).
+TEAM_MIN_CHARS = 300
 
 Embeddings = npt.NDArray[np.float32]
 
@@ -130,10 +134,11 @@ def split_evenly(lengths: Sequence[int], parts: int) -> list[list[int]]:
 class Embedder:
     """384-dimensional, L2-normalised "query: " embeddings of texts.
 
-    A batch is split over `threads` engine calls that run at the same time (the engine releases the GIL); each
-    call runs on an OpenMP team of `threads` divided by the number of calls (`engine_team`, the engine's own
-    omp_set_num_threads, sets it per thread): a batch of many texts runs on teams of one, a lone text on a team of
-    all `threads`. Repeated texts are embedded once per batch, and the last `recent` distinct texts are remembered.
+    A batch is split over `threads` engine calls that run at the same time (the engine releases the GIL); a call
+    of at least TEAM_MIN_CHARS runs on an OpenMP team of `threads` divided by the number of calls, any other on a
+    team of one (`engine_team`, the engine's own omp_set_num_threads, sets it per thread): a batch of many texts
+    runs on teams of one, a lone long text on a team of all `threads`. Repeated texts are embedded once per batch,
+    and the last `recent` distinct texts are remembered.
     """
 
     def __init__(
@@ -184,12 +189,16 @@ class Embedder:
         pool = self._pool
         threads = self.threads if pool is not None else 1
         groups = split_evenly([len(t) for t in texts], threads)
-        team = max(1, threads // len(groups))  # the threads no group needs join the teams
+        spare = max(1, threads // len(groups))  # the threads no group needs join the teams of long enough calls
+
+        def team(group: list[int]) -> int:
+            return spare if sum(len(texts[i]) for i in group) >= TEAM_MIN_CHARS else 1
+
         if pool is None or len(groups) == 1:
-            return self._engine(texts, team)
+            return self._engine(texts, team(groups[0]))
         out: Embeddings = np.empty((len(texts), self.dim), dtype=np.float32)
-        others = [pool.submit(self._engine, [texts[i] for i in group], team) for group in groups[1:]]
-        out[groups[0]] = self._engine([texts[i] for i in groups[0]], team)
+        others = [pool.submit(self._engine, [texts[i] for i in group], team(group)) for group in groups[1:]]
+        out[groups[0]] = self._engine([texts[i] for i in groups[0]], team(groups[0]))
         for group, future in zip(groups[1:], others, strict=True):
             out[group] = future.result()
         return out

@@ -18,6 +18,7 @@ from moderation.classify.e5 import engine
 from moderation.classify.e5.engine import (
     DIM,
     MAX_CHARS,
+    TEAM_MIN_CHARS,
     Embedder,
     EngineUnavailable,
     check_platform,
@@ -149,7 +150,7 @@ def test_every_engine_call_sets_its_team_in_the_calling_thread() -> None:
     def embed_then_look() -> None:
         for embedder in (one, two, one):
             library.omp_set_num_threads(3)
-            embedder.embed(["hoi"])
+            embedder.embed(["hoi " * TEAM_MIN_CHARS])
             seen.append(library.omp_get_max_threads())
 
     try:
@@ -174,7 +175,7 @@ def _recording_embedder(threads: int) -> tuple[Embedder, list[int]]:
     return Embedder(real._model, threads=threads, engine_team=team), teams
 
 
-def test_a_lone_text_runs_on_all_threads_and_a_batch_on_teams_of_one() -> None:
+def test_a_lone_long_text_runs_on_all_threads_and_a_batch_or_a_chat_message_on_teams_of_one() -> None:
     embedder, teams = _recording_embedder(threads=2)
     try:
         embedder.embed(["wie heeft de aantekeningen van biologie " * 40])
@@ -182,6 +183,9 @@ def test_a_lone_text_runs_on_all_threads_and_a_batch_on_teams_of_one() -> None:
         teams.clear()
         embedder.embed(["hoi", "tot morgen", "ik maak je af"])
         assert teams == [1, 1]
+        teams.clear()
+        embedder.embed(["wie heeft de aantekeningen van biologie?"])
+        assert teams == [1]  # too short to share: waking the other thread would cost more than it saves
         embedder.close()
         teams.clear()
         embedder.embed(["wie heeft de aantekeningen van biologie " * 40])
