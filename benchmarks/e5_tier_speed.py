@@ -388,11 +388,11 @@ def _print(result: dict[str, Any], args: argparse.Namespace) -> None:
             f"{max(_largest_difference(old[k], new[k]) for k in ('batched', 'alone')):.1e} (batched and alone), "
             f"of a combined score {_largest_difference(old['combined'], new['combined']):.1e}"
         )
-    new = scores["new"]
-    print(
-        "scores, new, batched against one at a time: largest difference of a head's probability "
-        f"{_largest_difference(new['batched'], new['alone']):.1e}"
-    )
+    for side, got in scores.items():
+        print(
+            f"scores, {side}, batched against one at a time (numpy's matrix product by shape): largest difference of "
+            f"a head's probability {_largest_difference(got['batched'], got['alone']):.1e}"
+        )
     a = speed["new"]
     cpu = a["batched"]["cpu_ms"]
     print("the goals, new:")
