@@ -15,7 +15,7 @@ from moderation.classify.text_tier import FirstNames, TextResult, TextTier
 from moderation.model import Category, Classification
 
 if TYPE_CHECKING:
-    from moderation.classify.ml import MLTier
+    from moderation.classify.ml import MLTier, Scores
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +65,37 @@ class TieredClassifier:
         return "text" if self.ml_tier is None else f"text+{self.ml_tier.name}"
 
     async def classify(self, text: str) -> Classification:
-        if len(text) > INLINE_LIMIT:  # a huge message takes milliseconds: keep the event loop free meanwhile
-            result = await asyncio.to_thread(self.text_tier.analyse, text)
-        else:
-            result = self.text_tier.analyse(text)
-        if self.ml_tier is None:
+        ml_pending = self._ask_ml(text)  # queued first: the ML tier's worker wakes while the text tier reads
+        try:
+            if len(text) > INLINE_LIMIT:  # a huge message takes milliseconds: keep the event loop free meanwhile
+                result = await asyncio.to_thread(self.text_tier.analyse, text)
+            else:
+                result = self.text_tier.analyse(text)
+        except BaseException:
+            if ml_pending is not None:
+                ml_pending.cancel()
+            raise
+        if self.ml_tier is None or ml_pending is None:
             return result.classification
         try:
-            ml_scores = await self.ml_tier.apredict(visible(text))
+            ml_scores = await ml_pending
         except Exception as exc:  # the second tier failing must not throw away the first tier's judgement
             log.exception("the ML tier %s failed; this message is judged by the text tier alone", self.ml_tier.name)
             failed = f"ML tier {self.ml_tier.name} failed ({type(exc).__name__}: {exc}); text tier only"
             note = "; ".join(n for n in (result.classification.note, failed) if n)
             return replace(result.classification, note=note)
         return self.combiner.combine(result, ml_scores, self.ml_tier.name)
+
+    def _ask_ml(self, text: str) -> asyncio.Future[Scores] | None:
+        """The ML tier's answer to come (a failure to queue is its answer too), or None without an ML tier."""
+        if self.ml_tier is None:
+            return None
+        try:
+            return asyncio.ensure_future(self.ml_tier.apredict(visible(text)))
+        except Exception as exc:
+            failed: asyncio.Future[Scores] = asyncio.get_running_loop().create_future()
+            failed.set_exception(exc)
+            return failed
 
     def classify_many(self, texts: Sequence[str]) -> list[Classification]:
         """Blocking, batched: for evaluation and bulk scoring, never from the event loop."""

@@ -10,22 +10,27 @@ FMA without a runtime check: on a CPU without them it would crash the process, s
 
 How it spends its time: a batch is one packed sequence (no padding), so the cost is per token, about 0.75 ms of
 CPU each on a 2026 EPYC core (int8 x int4 matmuls 62%, GELU's erff 13%, softmax 5%; tokenising under 1%), plus
-about 1.5 ms per call; a chat message is ~19 tokens with "query: " and the two special tokens. Left to itself the
-engine splits every matrix over an OpenMP team of all cores, ~150 parallel regions per call whose threads spin at
-each barrier: on a shared machine one descheduled thread stalls the others, and a lone message took 10x the CPU.
-So the engine runs with a team of one, and an Embedder runs parts of a batch on its own threads instead: the
-embedding of a text does not depend on its batch or its thread (checked in the tests), so this changes no result.
+about 1.5 ms per call; a chat message is ~19 tokens with "query: " and the two special tokens. The engine splits
+every matrix over an OpenMP team, ~150 parallel regions per call. By default libgomp's threads spin at each
+barrier: on a shared machine one descheduled thread stalled the others and a lone message took 10x the CPU. So
+the engine is loaded with the passive wait policy (a waiting thread sleeps: a team of two costs about the CPU of
+one), and the team of each call is chosen here: a batch is split over an Embedder's own threads, each call on a
+team of one, and the threads a batch leaves idle join the teams of calls long enough to share (TEAM_MIN_CHARS), so
+a lone long text (up to 2,000 characters) runs on all of them. Within a call every output number is computed by
+one thread in a fixed order, so the embedding of a text depends neither on its batch, nor on its thread, nor on the
+size of its team (checked in the tests): none of this changes a result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
 import platform
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -54,6 +59,10 @@ MAX_THREADS = 4  # engine threads by default: the CPUs this process may use, at 
 RECENT_TEXTS = 4096  # embeddings of recent texts kept (1.5 KB each)
 # What a text costs besides its characters, in characters: "query: " and the two special tokens (~4 tokens).
 _CALL_CHARS = 16
+# The least text (characters, ~75 tokens) an engine call shares with idle threads. Each of its ~150 parallel regions
+# wakes the other threads: for a chat message of ~20 tokens that cost more than it saved on a busy 2-core machine
+# (8-15% slower, 5% more CPU), from ~75 tokens on it gains (and a 2,000-character text gains the most).
+TEAM_MIN_CHARS = 300
 
 Embeddings = npt.NDArray[np.float32]
 
@@ -125,9 +134,11 @@ def split_evenly(lengths: Sequence[int], parts: int) -> list[list[int]]:
 class Embedder:
     """384-dimensional, L2-normalised "query: " embeddings of texts.
 
-    A batch is split over `threads` engine calls that run at the same time (the engine releases the GIL); each
-    call runs with an OpenMP team of one (`engine_team`, the engine's own omp_set_num_threads, sets it per
-    thread). Repeated texts are embedded once per batch, and the last `recent` distinct texts are remembered.
+    A batch is split over `threads` engine calls that run at the same time (the engine releases the GIL); a call
+    of at least TEAM_MIN_CHARS runs on an OpenMP team of `threads` divided by the number of calls, any other on a
+    team of one (`engine_team`, the engine's own omp_set_num_threads, sets it per thread): a batch of many texts
+    runs on teams of one, a lone long text on a team of all `threads`. Repeated texts are embedded once per batch,
+    and the last `recent` distinct texts are remembered.
     """
 
     def __init__(
@@ -169,28 +180,49 @@ class Embedder:
         return out
 
     def close(self) -> None:
-        """Stop the extra engine threads; later calls embed in the caller's thread alone."""
+        """Stop the extra engine threads; later calls embed in the caller's thread alone, on a team of one."""
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
 
     def _embed_distinct(self, texts: list[str]) -> Embeddings:
         pool = self._pool
-        groups = split_evenly([len(t) for t in texts], self.threads if pool is not None else 1)
+        threads = self.threads if pool is not None else 1
+        groups = split_evenly([len(t) for t in texts], threads)
+        spare = max(1, threads // len(groups))  # the threads no group needs join the teams of long enough calls
+
+        def team(group: list[int]) -> int:
+            return spare if sum(len(texts[i]) for i in group) >= TEAM_MIN_CHARS else 1
+
         if pool is None or len(groups) == 1:
-            return self._engine(texts)
+            return self._engine(texts, team(groups[0]))
         out: Embeddings = np.empty((len(texts), self.dim), dtype=np.float32)
-        others = [pool.submit(self._engine, [texts[i] for i in group]) for group in groups[1:]]
-        out[groups[0]] = self._engine([texts[i] for i in groups[0]])
+        others = [pool.submit(self._engine, [texts[i] for i in group], team(group)) for group in groups[1:]]
+        out[groups[0]] = self._engine([texts[i] for i in groups[0]], team(groups[0]))
         for group, future in zip(groups[1:], others, strict=True):
             out[group] = future.result()
         return out
 
-    def _engine(self, texts: list[str]) -> Embeddings:
+    def _engine(self, texts: list[str], team: int) -> Embeddings:
         if self._engine_team is not None:
-            self._engine_team(1)  # OpenMP keeps the team size per calling thread
+            self._engine_team(team)  # OpenMP keeps the team size per calling thread
         vectors: Embeddings = np.asarray(self._model.encode(texts, True), dtype=np.float32)
         return vectors.reshape(len(texts), self.dim)
+
+
+@contextlib.contextmanager
+def passive_openmp() -> Iterator[None]:
+    """While the engine loads, OMP_WAIT_POLICY=PASSIVE (unless the admin set a policy): libgomp reads it once, when
+    it is loaded, and the wheel brings its own copy of libgomp that only the engine uses. Afterwards the
+    environment is as it was, so nothing else the process starts inherits it."""
+    if "OMP_WAIT_POLICY" in os.environ:
+        yield
+        return
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    try:
+        yield
+    finally:
+        os.environ.pop("OMP_WAIT_POLICY", None)
 
 
 def _engine_team(engine: Path) -> Callable[[int], object] | None:
@@ -234,7 +266,8 @@ def load_embedder(*, verify: bool = True, threads: int | None = None, recent: in
         _check_file(model_path, MODEL_SHA256)
         _check_file(engines[0], ENGINE_SHA256)
     try:
-        model = _core.E5(model_path=str(model_path), lib_path=str(engines[0]))
+        with passive_openmp():
+            model = _core.E5(model_path=str(model_path), lib_path=str(engines[0]))
     except (OSError, RuntimeError) as error:
         raise EngineUnavailable(f"the e5 engine could not load: {type(error).__name__}: {error}") from error
     count = default_threads() if threads is None else threads

@@ -1,8 +1,9 @@
 """Micro-batching: many concurrent `apredict` calls become few model calls, in one worker thread.
 
-The event loop never runs the model. Each call queues its text and awaits a future; the worker takes the first
-waiting text, then keeps collecting until it has `max_batch` texts or `max_wait_ms` has passed, runs the model
-once, and hands each caller its own result back on the caller's loop.
+The event loop never runs the model. Each call queues its text at once and gets a future to await (the worker may
+start on it while the caller does other work). The worker takes the first waiting text, then keeps collecting until
+it has `max_batch` texts or `max_wait_ms` has passed, runs the model once, and hands each caller its own result back
+on the caller's loop.
 """
 
 from __future__ import annotations
@@ -48,14 +49,15 @@ class MicroBatcher(Generic[R]):
         self._thread = threading.Thread(target=self._work, name=f"ml-tier-{name}", daemon=True)
         self._thread.start()
 
-    async def submit(self, text: str) -> R:
+    def submit(self, text: str) -> asyncio.Future[R]:
+        """Queue `text` now; the future (of the running loop) gets its result. Call it from the event loop."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[R] = loop.create_future()
         with self._lock:
             if self._closed:
                 raise RuntimeError("the ML tier is closed")
             self._queue.put(_Job(text, future, loop))
-        return await future
+        return future
 
     def close(self, timeout: float = 10.0) -> None:
         with self._lock:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from moderation.classify.ml.batching import MicroBatcher
@@ -24,8 +25,9 @@ class MLTier(Protocol):
         """Blocking and batched; call it from a worker thread, never from the event loop."""
         ...
 
-    async def apredict(self, text: str) -> Scores:
-        """Queue one text for the worker thread, which batches it with others arriving at the same time."""
+    def apredict(self, text: str) -> Awaitable[Scores]:
+        """Queue one text for the worker thread, which batches it with others arriving at the same time; await the
+        result. The backends queue it at once, so the worker may run while the caller does other work."""
         ...
 
     def close(self) -> None: ...
@@ -55,8 +57,8 @@ class BatchedTier:
             return []
         return self._run(prepare(texts))
 
-    async def apredict(self, text: str) -> Scores:
-        return await self.batcher.submit(text)
+    def apredict(self, text: str) -> asyncio.Future[Scores]:
+        return self.batcher.submit(text)
 
     def close(self) -> None:
         self.batcher.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from moderation.classify import build_classifier, score_texts
 from moderation.classify.classifier import TieredClassifier, abuse_probability
 from moderation.classify.combine import ML_MARGIN, combine
 from moderation.classify.config import ClassifierConfig
-from moderation.classify.text_tier import TextTier
+from moderation.classify.ml.tier import BatchedTier
+from moderation.classify.text_tier import TextResult, TextTier
 from moderation.model import Category, Classification
 from moderation.ports import Classifier
 
@@ -175,3 +177,39 @@ def test_score_texts_looks_for_the_model_where_the_environment_says(
     finally:
         classify._default_classifier.cache_clear()
     assert str(tmp_path / "models") in caplog.text  # the missing-model warning names the folder it looked in
+
+
+async def test_the_ml_tier_is_asked_before_the_text_tier_reads(tier: TextTier) -> None:
+    # The ML tier's worker thread starts on the message while the text tier reads it on the event loop.
+    started = threading.Event()
+    seen: list[bool] = []
+
+    def run(texts: list[str]) -> list[dict[Category, float]]:
+        started.set()
+        return [{Category.INSULT: 0.0} for _ in texts]
+
+    model = BatchedTier("fixed", run, max_batch=4, max_wait_ms=0)
+    analyse = tier.analyse
+
+    def read(text: str) -> TextResult:
+        seen.append(started.wait(5))  # the worker runs meanwhile (this wait lets go of the GIL)
+        return analyse(text)
+
+    classifier = TieredClassifier(tier, model)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(tier, "analyse", read)
+            result = await classifier.classify("ik maak je af")
+    finally:
+        classifier.close()
+    assert seen == [True] and model.batcher.batches_run == 1
+    assert result.score(Category.THREAT) >= 0.9
+
+
+async def test_an_ml_tier_that_cannot_take_the_text_leaves_the_text_tiers_judgement(tier: TextTier) -> None:
+    model = BatchedTier("fixed", lambda texts: [{} for _ in texts], max_batch=4, max_wait_ms=0)
+    classifier = TieredClassifier(tier, model)
+    model.close()  # queueing now fails at once, before the text tier has read anything
+    result = await classifier.classify("jij bent een kankerlijer")
+    assert result.score(Category.INSULT) >= 0.8
+    assert result.note == "ML tier fixed failed (RuntimeError: the ML tier is closed); text tier only"

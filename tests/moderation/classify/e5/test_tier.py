@@ -7,12 +7,17 @@ import logging
 import sys
 from typing import Any
 
+import numpy as np
 import pytest
+from threadpoolctl import threadpool_info
 
 from moderation.classify import build_classifier, score_texts
-from moderation.classify.classifier import TieredClassifier
+from moderation.classify.classifier import TieredClassifier, visible
 from moderation.classify.config import ClassifierConfig, MLConfig
+from moderation.classify.e5.backend import HEAD_CATEGORIES, HEADS_FILE, load_e5_scorer
 from moderation.classify.e5.combination import Combination
+from moderation.classify.e5.engine import load_embedder
+from moderation.classify.e5.heads import Heads, load_heads
 from moderation.classify.ml import load_ml_tier
 from moderation.classify.ml.tier import BatchedTier
 from moderation.model import ABUSE_CATEGORIES, Category
@@ -75,3 +80,58 @@ def test_score_texts_is_a_review_probability_per_text() -> None:
     assert all(isinstance(s, float) and 0.0 <= s <= 1.0 for s in scores)
     assert scores[1] >= 0.9  # a text-tier threat: the combination never lowers it
     assert score_texts([]) == []
+
+
+_VARIED = [
+    "jij bent echt een kankerlijer",
+    "ik neem morgen een mes mee naar school",
+    "ik ben het leven zat",
+    "wie heeft de aantekeningen van bio? " * 70,  # the longest text the tier reads
+    "haha ok",
+    "",
+]
+
+
+def _by_category(heads: Heads, rows: Any) -> list[dict[Category, float]]:
+    """What the tier reports: per category the highest of its heads (threat and school-threat are both threats)."""
+    out = []
+    for row in rows:
+        scores: dict[Category, float] = {}
+        for name, value in zip(heads.names, row, strict=True):
+            scores[HEAD_CATEGORIES[name]] = max(scores.get(HEAD_CATEGORIES[name], 0.0), float(value))
+        out.append(scores)
+    return out
+
+
+def test_the_tier_gives_the_heads_probabilities_of_the_engines_embeddings() -> None:
+    # The scorer runs the heads on one BLAS thread (numpy's threads cost more than the vote): the figures stay
+    # those of the heads as trained and stored, batched or one at a time, and the BLAS setting is left as found.
+    scorer = load_e5_scorer(threads=2)
+    blas_before = [(i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"]
+    try:
+        embeddings = np.stack([scorer.embedder.embed([t])[0] for t in _VARIED])
+        expected = _by_category(scorer.heads, scorer.heads.probabilities(embeddings))
+        for got in (scorer(list(_VARIED)), [scorer([t])[0] for t in _VARIED]):
+            for row, want in zip(got, expected, strict=True):
+                assert row.keys() == want.keys()
+                assert max(abs(row[c] - want[c]) for c in want) < 1e-6
+    finally:
+        scorer.embedder.close()
+    assert [(i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"] == blas_before
+
+
+async def test_a_judgement_gives_the_combination_of_both_tiers_scores() -> None:
+    classifier = build_classifier(ClassifierConfig())
+    assert isinstance(classifier.ml_tier, BatchedTier) and isinstance(classifier.combiner, Combination)
+    heads = load_heads(HEADS_FILE)
+    reference = load_embedder(threads=1, recent=0, verify=False)
+    try:
+        for text in _VARIED:
+            e5 = _by_category(heads, heads.probabilities(reference.embed([visible(text)])))[0]
+            want = classifier.combiner.combine(classifier.text_tier.analyse(text), e5, "e5")
+            got = await classifier.classify(text)
+            assert [c for c, _ in got.scores] == [c for c, _ in want.scores]
+            assert max(abs(a - b) for (_, a), (_, b) in zip(got.scores, want.scores, strict=True)) < 1e-6
+            assert [e.explanation for e in got.evidence] == [e.explanation for e in want.evidence]
+    finally:
+        classifier.close()
