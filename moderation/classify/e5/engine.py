@@ -60,8 +60,8 @@ RECENT_TEXTS = 4096  # embeddings of recent texts kept (1.5 KB each)
 # What a text costs besides its characters, in characters: "query: " and the two special tokens (~4 tokens).
 _CALL_CHARS = 16
 # The least text (characters, ~75 tokens) an engine call shares with idle threads. Each of its ~150 parallel regions
-# wakes the other threads: for a chat message of ~20 tokens that cost more than it saved on a busy 2-core machine
-# (8-15% slower, 5% more CPU), from ~75 tokens on it gains (and a 2,000-character text gains the most).
+# wakes the other threads: a chat message of ~20 tokens took 11-14% longer on a team of two even on a quiet 2-core
+# machine (8-15% on a busy one), 300 characters 0.68x the time when quiet (0.96x busy), 2,000 characters 0.54x.
 TEAM_MIN_CHARS = 300
 
 Embeddings = npt.NDArray[np.float32]
