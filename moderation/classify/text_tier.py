@@ -36,6 +36,8 @@ class TextResult:
     classification: Classification
     context_factor: float  # 1.0, or the strongest softening the context applied (0.2 for counter-speech)
     hits: int = 0  # hurtful passages found, softened or not
+    # categories whose every hurtful passage the context denies ("homo's zijn niet vies", counter-speech)
+    denied: frozenset[Category] = frozenset()
 
 
 _CLEAN_RESULT = TextResult(Classification(CLEAN, ()), 1.0)  # most messages: one shared immutable result
@@ -248,13 +250,15 @@ class TextTier:
         if len(results) == 1:
             result = results[0]
             if note:
-                result = TextResult(replace(result.classification, note=note), result.context_factor)
+                result = replace(result, classification=replace(result.classification, note=note))
             return result
         scores = tuple((c, max(r.classification.score(c) for r in results)) for c in ABUSE_CATEGORIES)
         evidence = sorted((e for r in results for e in r.classification.evidence), key=lambda e: -e.score)
         unique = tuple(dict.fromkeys(evidence))[:MAX_EVIDENCE]
         factor = min(r.context_factor for r in results)
-        return TextResult(Classification(scores, unique, note), factor)
+        said = {c for r in results for c in ABUSE_CATEGORIES if r.classification.score(c) > 0 and c not in r.denied}
+        denied = frozenset(c for r in results for c in r.denied) - said
+        return TextResult(Classification(scores, unique, note), factor, hits, denied)
 
     def _analyse_part(self, text: str, names: frozenset[str]) -> TextResult:
         norm = self._normalizer.normalize_visible(text)
@@ -271,8 +275,12 @@ class TextTier:
         # How much the context softened hurtful words it saw (counter-speech, negation, ...); the combiner
         # applies the same to the ML tier, which cannot see that context.
         softened = [h.softening for h in hits if h.reasons]
-        return TextResult(Classification(scores, evidence, norm.note), min(softened, default=1.0), len(hits))
+        said = {hit.category for hit in hits if _DENIALS.isdisjoint(hit.reasons)}
+        denied = frozenset(hit.category for hit in hits) - said
+        return TextResult(Classification(scores, evidence, norm.note), min(softened, default=1.0), len(hits), denied)
 
+
+_DENIALS = frozenset({"negated", "counter-speech"})  # the reasons by which the context says it is not meant
 
 # Laughter: "ik kan niet meer 😂" is laughing till it hurts. Only the weak self-harm phrases (weight at most
 # WEAK_SELF_HARM) are softened by it; a clear cry for help stays one, whatever emoji stand beside it.

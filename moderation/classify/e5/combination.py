@@ -49,6 +49,11 @@ _LOGIT_LIMIT = 8.0
 # highest threshold for a safety category, sexual, is 0.55); above it the score rises linearly to 1, so the order of
 # the messages (ROC-AUC) is kept.
 SAFETY_PATH_SCORE = 0.55
+# Where the text tier saw the hurtful words of a category and its context denies them all ("homo's zijn niet
+# vies", "iemand noemde haar een hoer, ik heb het gemeld"), the heads, which cannot read a negation, may not lift
+# that category past this (below every default threshold of the non-safety categories, and below the 0.5 at which
+# `score_texts` counts a message as one a reviewer must see).
+DENIED_CAP = 0.45
 
 FEATURE_NAMES: tuple[str, ...] = (
     *(f"text:{c.value}" for c in ABUSE_CATEGORIES),
@@ -144,16 +149,21 @@ def floored(text: Classification, stacked: Mapping[Category, float], category: C
 
 
 def final_scores(
-    text: Classification, stacked: Mapping[Category, float], path: Mapping[Category, float] | None = None
+    text: Classification,
+    stacked: Mapping[Category, float],
+    path: Mapping[Category, float] | None = None,
+    denied: frozenset[Category] = frozenset(),
 ) -> dict[Category, float]:
     """The floored probabilities, stretched by the safety path where a safety category has one (`path`: its line
-    per category)."""
+    per category), and held below DENIED_CAP where the text tier's context denies a non-safety category."""
     path = path or {}
     out = {}
     for category in ABUSE_CATEGORIES:
         value = floored(text, stacked, category)
         if category in path:
             value = safety_path(value, path[category])
+        if category in denied and category not in SAFETY_CATEGORIES:
+            value = min(value, max(DENIED_CAP, text.score(category)))
         out[category] = round(min(1.0, max(0.0, value)), 4)
     return out
 
@@ -172,7 +182,7 @@ def explain(
 ) -> Classification:
     classification = text.classification
     path = path or {}
-    scores = final_scores(classification, stacked, path)
+    scores = final_scores(classification, stacked, path, text.denied)
     lines: list[Evidence] = []
     for category in sorted(ABUSE_CATEGORIES, key=lambda c: scores[c], reverse=True):
         combined = scores[category]
@@ -189,6 +199,8 @@ def explain(
         how = ("text tier kept (safety)" if floor == 1.0 else "text tier's floor") if kept else "combined"
         if by_path:
             how = f"safety path (combined {before:.2f}, its line {path[category]:.2f})"
+        if category in text.denied and combined < before:
+            how = f"held below a flag: the text tier's context denies it (combined {before:.2f})"
         line = f"{why}; text tier {text_score:.2f}, {tier_name} tier {e5_score:.2f}, {how} {combined:.2f}"
         criminal = any(e.criminal for e in own) and combined >= 0.5
         lines.append(Evidence(category, combined, line, criminal))

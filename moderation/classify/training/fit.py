@@ -180,7 +180,9 @@ def combined_scores(
 ) -> list[dict[Category, float]]:
     stacked = combination.probabilities(feature_rows(text, e5).tolist())
     return [
-        final_scores(t.classification, dict(zip(ABUSE_CATEGORIES, row, strict=True)), combination.safety_thresholds)
+        final_scores(
+            t.classification, dict(zip(ABUSE_CATEGORIES, row, strict=True)), combination.safety_thresholds, t.denied
+        )
         for t, row in zip(text, stacked.tolist(), strict=True)
     ]
 

@@ -191,3 +191,31 @@ def test_the_path_is_named_only_where_it_made_the_difference() -> None:
     result = _with_path({Category.SELF_HARM: 0.3}).combine(_text(CLEAN), {Category.SELF_HARM: 0.8}, "e5")
     assert result.score(Category.SELF_HARM) >= 0.8  # stretched, as every score above the line
     assert "safety path" not in result.evidence[0].explanation and "combined" in result.evidence[0].explanation
+
+
+def _optimist() -> Combination:
+    """A combination that believes everything: every category's fitted probability is about 1."""
+    weights = np.zeros((len(ABUSE_CATEGORIES), len(FEATURE_NAMES)))
+    return Combination(weights, np.full(len(ABUSE_CATEGORIES), 20.0), {})
+
+
+def test_a_category_the_text_tier_denies_stays_below_a_flag_whatever_the_heads_say(tier: TextTier) -> None:
+    text = tier.analyse("homo's zijn niet vies")
+    assert Category.DISCRIMINATION in text.denied
+    result = _optimist().combine(text, {c: 1.0 for c in ABUSE_CATEGORIES}, "e5")
+    assert result.score(Category.DISCRIMINATION) < 0.5
+    said = next(e for e in result.evidence if e.category is Category.DISCRIMINATION)
+    assert "denies it" in said.explanation
+
+
+def test_a_denial_next_to_abuse_that_is_meant_does_not_hold_it_back(tier: TextTier) -> None:
+    text = tier.analyse("ik zeg niet dat je dom bent, jij bent gewoon een vieze klootzak")
+    assert Category.INSULT not in text.denied
+    result = _optimist().combine(text, {c: 1.0 for c in ABUSE_CATEGORIES}, "e5")
+    assert result.score(Category.INSULT) >= 0.9
+
+
+def test_a_denied_safety_category_keeps_its_guarantees(tier: TextTier) -> None:
+    text = tier.analyse("ik neem geen mes mee naar school")
+    result = _optimist().combine(text, {c: 1.0 for c in ABUSE_CATEGORIES}, "e5")
+    assert result.score(Category.THREAT) >= 0.9  # the heads may still see a threat: safety is never capped
