@@ -10,7 +10,7 @@ from moderation.classify.e5.engine import ENGINE_SHA256, MODEL_FILE, MODEL_SHA25
 from moderation.classify.training.corpus import Example
 from moderation.classify.training.metrics import cell, table
 from moderation.classify.training.safety import FALSE_ALARM_BUDGET
-from moderation.classify.training.train import Evaluation, TrainResult
+from moderation.classify.training.train import MAX_FALSE_ALARMS, Evaluation, TrainResult
 
 
 def _counts(examples: Sequence[Example]) -> list[str]:
@@ -83,7 +83,8 @@ def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
         *_bank(result),
         f"- Chosen by 5-fold cross-validation on the training split, with harmless messages weighing "
         f"x{result.harmless_weight:g} in the combination: the best review F1 among the settings with at most "
-        "10% false alarms. Review figures (F1 / ROC-AUC / false alarms) of the combination per setting: "
+        f"{MAX_FALSE_ALARMS:.0%} false alarms. Review figures (F1 / ROC-AUC / false alarms) of the combination per "
+        "setting: "
         + "; ".join(
             f"{name} {cell(e.by_category['combined']['review (any)'].f1)} / "
             f"{cell(e.by_category['combined']['review (any)'].auc)} / "

@@ -48,7 +48,10 @@ FOLDS = 5
 HARMLESS_WEIGHTS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
 # A quick run checks a corpus change in a minute: the first recipe and two weights, not a model to ship.
 QUICK_HARMLESS_WEIGHTS = (1.0, 3.0)
-MAX_FALSE_ALARMS = 0.10  # the goal for real harmless text; the corpus's harmless messages are chosen to be hard
+# Cross-validated false alarms at most this: the goal for real harmless text is 10%, and text unlike the corpus
+# raises the combination's false alarms (the held-out split's other sources, the outside suites), so the choice
+# keeps a margin below the goal instead of spending all of it on the corpus itself.
+MAX_FALSE_ALARMS = 0.08
 
 
 @dataclass(frozen=True, slots=True)
