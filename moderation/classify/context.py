@@ -400,11 +400,7 @@ def _talked_about(parsed: Parsed, index: int) -> bool:
 
 def _joking(parsed: Parsed) -> bool:
     """ "ik vermoord je haha nee grapje": the writer says it is a joke, and does not deny it ("dit is geen grap")."""
-    tokens = parsed.tokens
-    return any(
-        not any("negation" in tokens[j].kinds for j in range(max(0, i - 2), i))
-        for i in parsed.message_kinds.get("joke", ())
-    )
+    return _said_and_not_denied(parsed, "joke")
 
 
 def _teased_fondly(parsed: Parsed, hit: Hit) -> bool:
@@ -425,10 +421,15 @@ def _teased_fondly(parsed: Parsed, hit: Hit) -> bool:
 def talks_of_a_game(parsed: Parsed) -> bool:
     """A game word that is not denied ("dat is geen spel" says the threat is meant) and is not the time after
     which something will happen ("na de training sla ik je")."""
+    return _said_and_not_denied(parsed, "gaming", _AFTER)
+
+
+def _said_and_not_denied(parsed: Parsed, kind: str, also_not_after: frozenset[str] = frozenset()) -> bool:
+    """A word of `kind` with no negation (nor a word of `also_not_after`) in the two words before it."""
     tokens = parsed.tokens
     return any(
-        not any("negation" in tokens[j].kinds or tokens[j].word in _AFTER for j in range(max(0, i - 2), i))
-        for i in parsed.message_kinds.get("gaming", ())
+        not any("negation" in t.kinds or t.word in also_not_after for t in tokens[max(0, i - 2) : i])
+        for i in parsed.message_kinds.get(kind, ())
     )
 
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from moderation.classify.context import (
-    CONDITIONS,
     NOT_A_TARGET,
     OTHER_TARGETS,
     SCAN,
@@ -23,10 +22,10 @@ from moderation.classify.context import (
     modifies_thing,
     negated_before,
     soften,
-    talks_of_a_game,
 )
 from moderation.classify.hit import Hit
 from moderation.classify.lexicon import Entry
+from moderation.classify.school_threats import conditional_weapons, school_threats
 from moderation.classify.templates import TemplateMatch
 from moderation.classify.tokens import Parsed, Token
 from moderation.model import Category
@@ -38,11 +37,6 @@ _NEAR = 6  # words; a target further away is less surely the one the word is abo
 # bezig", "that monkey is ...") points at someone, so it is not among them.
 _SUBJECT_INTRODUCERS = frozenset({"de", "the", "alle", "all", "veel", "many", "sommige", "some"})
 _GUESSED_PERSON = frozenset({"third"})
-# "na school", "tot na school", "uit school": when, not where; "voor school" as in "before school" likewise.
-_SCHOOL_AS_TIME = frozenset({"na", "voor", "uit", "after", "before"})
-# The speaker as the one who acts; "mijn school", "onze school" only say whose school it is.
-_SPEAKER_AS_SUBJECT = frozenset({"ik", "ikke", "k", "wij", "we", "i", "i'm", "im", "i'll", "we're", "we'll"})
-_CLASSES = frozenset({"klas", "klassen"})
 _OBJECT_STARTS = frozenset(
     {"iedereen", "alles", "everyone", "everybody", "de", "het", "een", "die", "deze", "dat", "the", "a", "all"}
 )
@@ -58,12 +52,6 @@ _NEEDS_A_NEIGHBOUR = frozenset({"curse", "profanity"})  # they hit only the word
 GUESSED_TARGET = 0.85
 FAR_TARGET = 0.85
 BARE_CURSE = 0.65
-SCHOOL_THREAT = 0.95  # the speaker brings a weapon to school, or attacks the school: critical, to leadership
-WEAPON_AT_SCHOOL = 0.6  # a weapon and the school in one sentence, nobody says they bring it: a reviewer looks
-# "als ik morgen niet mag meedoen, neem ik een mes mee": the speaker brings a weapon if something happens; no place is
-# named, so it is no crime by itself, but a reviewer must look (safety first)
-CONDITIONAL_WEAPON = 0.6
-_OTHERWISE = frozenset({"anders", "otherwise", "or", "tenzij", "unless"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,61 +387,6 @@ def find_hits(parsed: Parsed, templates: Sequence[TemplateMatch]) -> list[Hit]:
         hit = _score_predicate(parsed, pred)
         if hit is not None:
             hits.append(soften(parsed, hit, exempt))
-    hits.extend(soften(parsed, hit, exempt, at_school=True) for hit in _school_threats(parsed, idioms))
-    hits.extend(soften(parsed, hit, exempt) for hit in _conditional_weapons(parsed))
-    return hits
-
-
-def _conditional_weapons(parsed: Parsed) -> list[Hit]:
-    """The speaker says they will bring a weapon on a condition ("als ..., neem ik een mes mee", "... anders neem ik
-    een mes mee"), with no school named (the school rule reads those)."""
-    hits: list[Hit] = []
-    tokens = parsed.tokens
-    for number, kinds in enumerate(parsed.sentence_kinds):
-        weapons = kinds.get("weapon")
-        if not weapons or "school" in kinds or not kinds.get("carry") or not any(k in kinds for k in SPEAKER):
-            continue
-        start, end = parsed.sentence_bounds[number]
-        if not any(tokens[i].word in CONDITIONS or tokens[i].word in _OTHERWISE for i in range(start, end)):
-            continue
-        core = weapons[0]
-        label = f"threat: the speaker brings weapon '{tokens[core].word}' on a condition"
-        hits.append(Hit(Category.THREAT, CONDITIONAL_WEAPON, label, core, core, False, (core, core), True))
-    return hits
-
-
-def _school_threats(parsed: Parsed, idioms: set[int]) -> list[Hit]:
-    """A weapon and the school in one sentence ("ik neem morgen een mes mee naar school"), or violence aimed at
-    the school ("ik schiet de hele school overhoop"). With the speaker as the one acting it is a possible crime.
-    Violence in a fixed expression ("schiet op, we gaan naar school") is none, and "na school" is a time, not the
-    place violence is aimed at (violence against someone after school is a threat against that person)."""
-    tokens = parsed.tokens
-    hits: list[Hit] = []
-    game: bool | None = None  # whether the message talks of a game, found once when first needed
-    for kinds in parsed.sentence_kinds:
-        schools = kinds.get("school")
-        if not schools:
-            continue
-        weapons = kinds.get("weapon", [])
-        violence = [i for i in kinds.get("violence", []) if i not in idioms]
-        if not weapons:
-            schools = [i for i in schools if not (i > 0 and tokens[i - 1].word in _SCHOOL_AS_TIME)]
-            if game is None:
-                game = talks_of_a_game(parsed)
-            if game:  # "we gaan die andere klas slopen bij trefbal": a class is a team there
-                schools = [i for i in schools if tokens[i].word not in _CLASSES]
-        if not schools or (not weapons and not violence):
-            continue
-        if weapons:  # "gonna bring my dad's gun to school": with a weapon, any word for the speaker counts
-            speaker = any(k in kinds for k in SPEAKER)
-        else:
-            speaker = any(tokens[i].word in _SPEAKER_AS_SUBJECT for k in SPEAKER for i in kinds.get(k, ()))
-        core = (weapons or violence)[0]
-        place = schools[0]
-        criminal = speaker and bool(violence or kinds.get("carry") or kinds.get("modal"))
-        score = SCHOOL_THREAT if criminal else WEAPON_AT_SCHOOL
-        what = "weapon" if weapons else "violence"
-        label = f"school threat: {what} '{tokens[core].word}' and '{tokens[place].word}'"
-        first, last = min(core, place), max(core, place)
-        hits.append(Hit(Category.THREAT, score, label, first, last, criminal, (core, core), True))
+    hits.extend(soften(parsed, hit, exempt, at_school=True) for hit in school_threats(parsed, idioms))
+    hits.extend(soften(parsed, hit, exempt) for hit in conditional_weapons(parsed))
     return hits
