@@ -12,13 +12,15 @@ How it spends its time: a batch is one packed sequence (no padding), so the cost
 CPU each on a 2026 EPYC core (int8 x int4 matmuls 62%, GELU's erff 13%, softmax 5%; tokenising under 1%), plus
 about 1.5 ms per call; a chat message is ~19 tokens with "query: " and the two special tokens. The engine splits
 every matrix over an OpenMP team, ~150 parallel regions per call. By default libgomp's threads spin at each
-barrier: on a shared machine one descheduled thread stalled the others and a lone message took 10x the CPU. So
-the engine is loaded with the passive wait policy (a waiting thread sleeps: a team of two costs about the CPU of
-one), and the team of each call is chosen here: a batch is split over an Embedder's own threads, each call on a
-team of one, and the threads a batch leaves idle join the teams of calls long enough to share (TEAM_MIN_CHARS), so
-a lone long text (up to 2,000 characters) runs on all of them. Within a call every output number is computed by
-one thread in a fixed order, so the embedding of a text depends neither on its batch, nor on its thread, nor on the
-size of its team (checked in the tests): none of this changes a result.
+barrier 300,000 times before they sleep: on a shared machine one descheduled thread stalled the others and a lone
+message took 10x the CPU; with no spinning at all (the passive policy) each barrier costs a wake-up, and a team of
+two was slower than one thread. So the engine is loaded with a brief spin (SPIN_COUNT): a team's threads stay awake
+within one call and sleep soon after it. The team of each call is chosen here: a batch is split over an
+Embedder's own threads, each call on a team of one; a lone long text (TEAM_MIN_CHARS, up to 2,000 characters) runs
+on all of them; a lone chat message runs on the team that has been faster lately (`teams.TeamChoice`: two threads
+on a quiet machine, one on a busy one). Within a call every output number is computed by one thread in a fixed
+order, so the embedding of a text depends neither on its batch, nor on its thread, nor on the size of its team
+(checked in the tests): none of this changes a result.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import os
 import platform
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -39,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from moderation.classify.e5.recent import RecentEmbeddings, text_key
+from moderation.classify.e5.teams import TeamChoice
 from moderation.classify.ml.cache import sha256_file
 from moderation.classify.ml.errors import ModelIntegrityError, ModelLoadError, ModelMissingError
 from moderation.classify.ml.labels import prepare
@@ -59,10 +63,15 @@ MAX_THREADS = 4  # engine threads by default: the CPUs this process may use, at 
 RECENT_TEXTS = 4096  # embeddings of recent texts kept (1.5 KB each)
 # What a text costs besides its characters, in characters: "query: " and the two special tokens (~4 tokens).
 _CALL_CHARS = 16
-# The least text (characters, ~75 tokens) an engine call shares with idle threads. Each of its ~150 parallel regions
-# wakes the other threads: a chat message of ~20 tokens took 11-14% longer on a team of two even on a quiet 2-core
-# machine (8-15% on a busy one), 300 characters 0.68x the time when quiet (0.96x busy), 2,000 characters 0.54x.
+# The least text (characters, ~75 tokens) a lone engine call always shares with idle threads: 300 characters took
+# 0.68x the time of one thread when quiet and 0.96x busy, 2,000 characters 0.54x. Shorter lone calls go to the team
+# measured faster (`TeamChoice`).
 TEAM_MIN_CHARS = 300
+# Spins at a barrier before a waiting engine thread sleeps (libgomp's GOMP_SPINCOUNT), read once when the engine
+# loads. Measured on a quiet 2-core machine, a chat message on a team of two: 0 spins 33.9 ms (one thread 30.9 ms),
+# 3,000 spins 17.8 ms for 1.1x the CPU of one thread, libgomp's default 300,000 spins 17.4 ms for 1.2x, and on a
+# loaded machine 10,000 spins already took 2.7x the time of one thread.
+SPIN_COUNT = 3000
 
 Embeddings = npt.NDArray[np.float32]
 
@@ -137,8 +146,9 @@ class Embedder:
     A batch is split over `threads` engine calls that run at the same time (the engine releases the GIL); a call
     of at least TEAM_MIN_CHARS runs on an OpenMP team of `threads` divided by the number of calls, any other on a
     team of one (`engine_team`, the engine's own omp_set_num_threads, sets it per thread): a batch of many texts
-    runs on teams of one, a lone long text on a team of all `threads`. Repeated texts are embedded once per batch,
-    and the last `recent` distinct texts are remembered.
+    runs on teams of one, a lone long text on a team of all `threads`, a lone short text on the team `teams` has
+    measured faster. Repeated texts are embedded once per batch, and the last `recent` distinct texts are
+    remembered.
     """
 
     def __init__(
@@ -159,6 +169,7 @@ class Embedder:
         self.recent = RecentEmbeddings(recent)
         self._engine_team = engine_team
         self._pool = ThreadPoolExecutor(threads - 1, "e5-engine") if threads > 1 else None
+        self.teams = TeamChoice(threads)
 
     def embed(self, texts: Sequence[str]) -> Embeddings:
         if not texts:
@@ -187,21 +198,31 @@ class Embedder:
 
     def _embed_distinct(self, texts: list[str]) -> Embeddings:
         pool = self._pool
-        threads = self.threads if pool is not None else 1
-        groups = split_evenly([len(t) for t in texts], threads)
-        spare = max(1, threads // len(groups))  # the threads no group needs join the teams of long enough calls
+        if pool is None:
+            return self._engine(texts, 1)
+        if len(texts) == 1:
+            return self._embed_lone(texts)
+        groups = split_evenly([len(t) for t in texts], self.threads)
+        spare = max(1, self.threads // len(groups))  # the threads no group needs join the teams of long enough calls
 
         def team(group: list[int]) -> int:
             return spare if sum(len(texts[i]) for i in group) >= TEAM_MIN_CHARS else 1
 
-        if pool is None or len(groups) == 1:
-            return self._engine(texts, team(groups[0]))
         out: Embeddings = np.empty((len(texts), self.dim), dtype=np.float32)
         others = [pool.submit(self._engine, [texts[i] for i in group], team(group)) for group in groups[1:]]
         out[groups[0]] = self._engine([texts[i] for i in groups[0]], team(groups[0]))
         for group, future in zip(groups[1:], others, strict=True):
             out[group] = future.result()
         return out
+
+    def _embed_lone(self, texts: list[str]) -> Embeddings:
+        if len(texts[0]) >= TEAM_MIN_CHARS:
+            return self._engine(texts, self.threads)
+        size = self.teams.choose()
+        began = time.perf_counter()
+        vectors = self._engine(texts, size)
+        self.teams.record(size, len(texts[0]) + _CALL_CHARS, time.perf_counter() - began)
+        return vectors
 
     def _engine(self, texts: list[str], team: int) -> Embeddings:
         if self._engine_team is not None:
@@ -211,18 +232,18 @@ class Embedder:
 
 
 @contextlib.contextmanager
-def passive_openmp() -> Iterator[None]:
-    """While the engine loads, OMP_WAIT_POLICY=PASSIVE (unless the admin set a policy): libgomp reads it once, when
-    it is loaded, and the wheel brings its own copy of libgomp that only the engine uses. Afterwards the
-    environment is as it was, so nothing else the process starts inherits it."""
-    if "OMP_WAIT_POLICY" in os.environ:
+def brief_spin_openmp() -> Iterator[None]:
+    """While the engine loads, GOMP_SPINCOUNT=SPIN_COUNT (unless the admin chose a wait policy or a spin count):
+    libgomp reads it once, when it is loaded, and the wheel brings its own copy of libgomp that only the engine
+    uses. Afterwards the environment is as it was, so nothing else the process starts inherits it."""
+    if "OMP_WAIT_POLICY" in os.environ or "GOMP_SPINCOUNT" in os.environ:
         yield
         return
-    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    os.environ["GOMP_SPINCOUNT"] = str(SPIN_COUNT)
     try:
         yield
     finally:
-        os.environ.pop("OMP_WAIT_POLICY", None)
+        os.environ.pop("GOMP_SPINCOUNT", None)
 
 
 def _engine_team(engine: Path) -> Callable[[int], object] | None:
@@ -266,7 +287,7 @@ def load_embedder(*, verify: bool = True, threads: int | None = None, recent: in
         _check_file(model_path, MODEL_SHA256)
         _check_file(engines[0], ENGINE_SHA256)
     try:
-        with passive_openmp():
+        with brief_spin_openmp():
             model = _core.E5(model_path=str(model_path), lib_path=str(engines[0]))
     except (OSError, RuntimeError) as error:
         raise EngineUnavailable(f"the e5 engine could not load: {type(error).__name__}: {error}") from error

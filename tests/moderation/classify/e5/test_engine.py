@@ -184,12 +184,33 @@ def test_a_lone_long_text_runs_on_all_threads_and_a_batch_or_a_chat_message_on_t
         embedder.embed(["hoi", "tot morgen", "ik maak je af"])
         assert teams == [1, 1]
         teams.clear()
-        embedder.embed(["wie heeft de aantekeningen van biologie?"])
-        assert teams == [1]  # too short to share: waking the other thread would cost more than it saves
         embedder.close()
         teams.clear()
         embedder.embed(["wie heeft de aantekeningen van biologie " * 40])
         assert teams == [1]  # closed: the caller's thread alone
+    finally:
+        embedder.close()
+
+
+def test_a_lone_chat_message_runs_on_the_team_measured_faster() -> None:
+    embedder, teams = _recording_embedder(threads=2)
+    message = "wie heeft de aantekeningen van biologie?"
+    try:
+        embedder.embed([message])
+        embedder.embed([message + "!"])
+        assert teams == [1, 2]  # each team is tried once
+        assert set(embedder.teams.mean_seconds_per_char()) == {1, 2}  # and its real call timed
+        embedder.teams.record(2, 1, 1e-9)
+        for _ in range(5):
+            embedder.teams.record(1, 1, 1.0)
+        teams.clear()
+        embedder.embed([message + "?"])
+        assert teams == [2]
+        for _ in range(40):
+            embedder.teams.record(2, 1, 10.0)
+        teams.clear()
+        embedder.embed([message + "??"])
+        assert teams == [1]
     finally:
         embedder.close()
 
@@ -209,22 +230,29 @@ def test_the_size_of_the_team_changes_no_embedding() -> None:
         two.close()
 
 
-def test_the_engine_is_loaded_with_threads_that_wait_passively() -> None:
-    # libgomp shows what it read at load with OMP_DISPLAY_ENV (its default shows "PASSIVE" too, but spins 300,000
-    # times at each barrier first): a spinning team cost a lone message ten times the CPU on a busy machine.
+def test_the_engine_is_loaded_with_threads_that_spin_briefly() -> None:
+    # libgomp shows what it read at load with OMP_DISPLAY_ENV: its default spins 300,000 times at each barrier (a
+    # spinning team cost a lone message ten times the CPU on a busy machine), the passive policy not at all (each
+    # barrier a wake-up: a team of two slower than one thread).
     script = (
         "import os; from moderation.classify.e5.engine import load_embedder; load_embedder(verify=False); "
-        "print(os.environ.get('OMP_WAIT_POLICY'))"
+        "print(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('GOMP_SPINCOUNT'))"
     )
     root = str(Path(engine.__file__).parents[3])
-    base = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    base = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
     base |= {"OMP_DISPLAY_ENV": "VERBOSE", "PYTHONPATH": root}
-    plain = subprocess.run([sys.executable, "-c", script], env=base, capture_output=True, text=True, check=True)
-    assert "OMP_WAIT_POLICY = 'PASSIVE'" in plain.stderr and "GOMP_SPINCOUNT = '0'" in plain.stderr
-    assert plain.stdout.strip() == "None"  # the environment is as it was: nothing the process starts inherits it
-    chosen = base | {"OMP_WAIT_POLICY": "ACTIVE"}
-    admin = subprocess.run([sys.executable, "-c", script], env=chosen, capture_output=True, text=True, check=True)
-    assert "OMP_WAIT_POLICY = 'ACTIVE'" in admin.stderr and admin.stdout.strip() == "ACTIVE"
+
+    def load(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+
+    plain = load(base)
+    assert f"GOMP_SPINCOUNT = '{engine.SPIN_COUNT}'" in plain.stderr
+    assert plain.stdout.strip() == "None None"  # the environment is as it was: nothing the process starts inherits it
+    admin = load(base | {"OMP_WAIT_POLICY": "ACTIVE"})
+    assert "OMP_WAIT_POLICY = 'ACTIVE'" in admin.stderr
+    assert f"GOMP_SPINCOUNT = '{engine.SPIN_COUNT}'" not in admin.stderr
+    counted = load(base | {"GOMP_SPINCOUNT": "50"})
+    assert "GOMP_SPINCOUNT = '50'" in counted.stderr and counted.stdout.strip() == "None 50"
 
 
 @pytest.mark.parametrize("parts", [1, 2, 3, 8])
