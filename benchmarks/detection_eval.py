@@ -139,7 +139,8 @@ def score_systems(classifier: TieredClassifier, texts: Sequence[str]) -> tuple[S
     systems: Systems = {"text": [dict(r.classification.scores) for r in results]}
     tier = classifier.ml_tier
     if tier is not None:
-        e5 = [s for start in range(0, len(texts), 32) for s in tier.predict(list(texts[start : start + 32]))]
+        read = [classifier.ml_reads(t) for t in texts]
+        e5 = [s for start in range(0, len(read), 32) for s in tier.predict(read[start : start + 32])]
         systems["e5"] = [dict(s) for s in e5]
         systems["combined"] = [
             dict(classifier.combiner.combine(r, s, tier.name).scores) for r, s in zip(results, e5, strict=True)

@@ -1,23 +1,29 @@
-"""How well the text tier holds against filter evasion: every trick applied to abusive and harmless messages.
+"""How well detection holds against filter evasion: every trick applied to abusive and harmless messages.
 
-    .venv/bin/python -m benchmarks.evasion_eval
+    .venv/bin/python -m benchmarks.evasion_eval [--text-tier-only]
 
 The messages are written here for this purpose (no evaluation data). In each, the word an evader would disguise
 is marked with brackets: the insult in an abusive message; in a harmless one the word that looks like a slur, a
 negation, or a plain content word. Each trick rewrites only that word (kan.ker, k-lootzak, h😂oer, kank er,
 k*nker, k4nk3r, kaaanker, k a n k e r, look-alike letters, zero-width characters) or pads the message with 20,000
 soft hyphens. Printed per trick, side by side with the plain spelling: the recall it keeps (goal: at least 95% of
-the plain recall) and the false alarms it adds on harmless messages (goal: at most 1 point).
+the plain recall) and the false alarms it adds on harmless messages (goal: at most 1 point), for the text tier alone
+(flagged at the default policy's thresholds) and for the whole classifier as `score_texts` gives it (the e5 tier and
+the combination too; flagged at 0.5), which also sees the disguised word.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from moderation.classify import review_probability
+from moderation.classify.classifier import build_classifier
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.text_tier import TextTier
+from moderation.classify.training.metrics import THRESHOLD
 from moderation.model import Classification
 from moderation.policy import DEFAULT_THRESHOLDS
 
@@ -149,9 +155,16 @@ class TrickResult:
     kept: float  # recall relative to the plain spelling's
 
 
-def evaluate(tier: TextTier, abusive: Sequence[str] = ABUSIVE, harmless: Sequence[str] = HARMLESS) -> list[TrickResult]:
+Flags = Callable[[Sequence[str]], list[bool]]
+
+
+def text_tier_flags(tier: TextTier) -> Flags:
+    return lambda texts: [flagged(tier.classify(t)) for t in texts]
+
+
+def evaluate(flags: Flags, abusive: Sequence[str] = ABUSIVE, harmless: Sequence[str] = HARMLESS) -> list[TrickResult]:
     def rate(sentences: Sequence[str], make: Callable[[str], str]) -> float:
-        return sum(flagged(tier.classify(make(s))) for s in sentences) / len(sentences)
+        return sum(flags([make(s) for s in sentences])) / len(sentences)
 
     makers: dict[str, Callable[[str], str]] = {
         name: (lambda s, trick=trick: apply(s, trick)) for name, trick in TRICKS.items()
@@ -165,16 +178,31 @@ def evaluate(tier: TextTier, abusive: Sequence[str] = ABUSIVE, harmless: Sequenc
     return out
 
 
-def main() -> None:
-    tier = TextTier.from_config(ClassifierConfig(ml=None))
-    results = evaluate(tier)
+def _print(title: str, results: Sequence[TrickResult]) -> None:
     plain = results[0]
-    print(f"{len(ABUSIVE)} abusive and {len(HARMLESS)} harmless messages; each trick rewrites the marked word")
+    print(title)
     print(f"  {'trick':<32} {'recall':>7} {'kept':>7} {'false alarms':>13} {'added':>7}   goals: kept ≥ 95%, added ≤ 1")
     for r in results:
         added = 100 * (r.false_alarms - plain.false_alarms)
         ok = "ok" if r.kept >= 0.95 and added <= 1.0 else "MISSED"
         print(f"  {r.name:<32} {r.recall:>7.1%} {r.kept:>7.1%} {r.false_alarms:>13.1%} {added:>+6.1f}pt   {ok}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--text-tier-only", action="store_true", help="leave out the whole classifier")
+    args = parser.parse_args()
+    print(f"{len(ABUSIVE)} abusive and {len(HARMLESS)} harmless messages; each trick rewrites the marked word")
+    _print("text tier alone:", evaluate(text_tier_flags(TextTier.from_config(ClassifierConfig(ml=None)))))
+    if args.text_tier_only:
+        return
+    classifier = build_classifier(ClassifierConfig())
+    tier = classifier.ml_tier.name if classifier.ml_tier is not None else "none: the engine cannot run here"
+
+    def combined(texts: Sequence[str]) -> list[bool]:
+        return [review_probability(c) >= THRESHOLD for c in classifier.classify_many(list(texts))]
+
+    _print(f"whole classifier (ML tier: {tier}), as score_texts:", evaluate(combined))
 
 
 if __name__ == "__main__":

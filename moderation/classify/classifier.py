@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -55,19 +55,31 @@ class MarginCombiner:
 class TieredClassifier:
     """Implements `moderation.ports.Classifier`."""
 
-    def __init__(self, text_tier: TextTier, ml_tier: MLTier | None = None, combiner: Combiner | None = None) -> None:
+    def __init__(
+        self,
+        text_tier: TextTier,
+        ml_tier: MLTier | None = None,
+        combiner: Combiner | None = None,
+        ml_reads: Callable[[str], str] = visible,
+    ) -> None:
+        """`ml_reads`: what the ML tier is given of a message (the e5 tier: the text tier's reading, on which its
+        heads were trained)."""
         self.text_tier = text_tier
         self.ml_tier = ml_tier
         self.combiner: Combiner = combiner or MarginCombiner()
+        self.ml_reads = ml_reads
 
     @property
     def name(self) -> str:
         return "text" if self.ml_tier is None else f"text+{self.ml_tier.name}"
 
     async def classify(self, text: str) -> Classification:
-        ml_pending = self._ask_ml(text)  # queued first: the ML tier's worker wakes while the text tier reads
+        huge = len(text) > INLINE_LIMIT  # a huge message takes milliseconds: keep the event loop free meanwhile
+        ml_pending = await self._ask_ml(
+            text, huge
+        )  # queued first: the ML tier's worker wakes while the text tier reads
         try:
-            if len(text) > INLINE_LIMIT:  # a huge message takes milliseconds: keep the event loop free meanwhile
+            if huge:
                 result = await asyncio.to_thread(self.text_tier.analyse, text)
             else:
                 result = self.text_tier.analyse(text)
@@ -86,12 +98,13 @@ class TieredClassifier:
             return replace(result.classification, note=note)
         return self.combiner.combine(result, ml_scores, self.ml_tier.name)
 
-    def _ask_ml(self, text: str) -> asyncio.Future[Scores] | None:
+    async def _ask_ml(self, text: str, huge: bool) -> asyncio.Future[Scores] | None:
         """The ML tier's answer to come (a failure to queue is its answer too), or None without an ML tier."""
         if self.ml_tier is None:
             return None
         try:
-            return asyncio.ensure_future(self.ml_tier.apredict(visible(text)))
+            read = await asyncio.to_thread(self.ml_reads, text) if huge else self.ml_reads(text)
+            return asyncio.ensure_future(self.ml_tier.apredict(read))
         except Exception as exc:
             failed: asyncio.Future[Scores] = asyncio.get_running_loop().create_future()
             failed.set_exception(exc)
@@ -105,7 +118,7 @@ class TieredClassifier:
         out: list[Classification] = []
         for start in range(0, len(texts), SCORE_BATCH):
             batch = list(texts[start : start + SCORE_BATCH])
-            predictions = self.ml_tier.predict([visible(t) for t in batch])
+            predictions = self.ml_tier.predict([self.ml_reads(t) for t in batch])
             for result, ml_scores in zip(results[start : start + len(batch)], predictions, strict=True):
                 out.append(self.combiner.combine(result, ml_scores, self.ml_tier.name))
         return out
@@ -142,4 +155,5 @@ def build_classifier(config: ClassifierConfig, first_names: FirstNames | None = 
     text_tier = TextTier.from_config(config, first_names)
     ml_tier = _load_ml(config.ml) if config.ml is not None else None
     combiner = _combiner(config.ml, ml_tier) if config.ml is not None else None
-    return TieredClassifier(text_tier, ml_tier, combiner)
+    reads = text_tier.reading if config.ml is not None and config.ml.backend == "e5" else visible
+    return TieredClassifier(text_tier, ml_tier, combiner, reads)

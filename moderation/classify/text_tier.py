@@ -14,7 +14,7 @@ from moderation.classify.grammar import find_hits
 from moderation.classify.hit import Hit
 from moderation.classify.lexicon import PREDICATE_KINDS, Lexicon, build_lexicon
 from moderation.classify.lookup import Resolved, WordLookup
-from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer
+from moderation.classify.normalize import DEFAULT_WINDOW, Normalized, Normalizer, strip_invisible
 from moderation.classify.template_index import TemplateMatcher
 from moderation.classify.tokens import PERSON_SUFFIXES, Piece, Token, joined_words, parse, plainly_split, tokenize
 from moderation.classify.tokens import WORD as _WORD
@@ -39,6 +39,9 @@ class TextResult:
     # categories whose every hurtful passage the context denies ("homo's zijn niet vies", counter-speech)
     denied: frozenset[Category] = frozenset()
 
+
+# What `reading` gives of a long message: the e5 tier reads no more (its window of 512 tokens).
+READING_CHARS = 2000
 
 _CLEAN_RESULT = TextResult(Classification(CLEAN, ()), 1.0)  # most messages: one shared immutable result
 
@@ -259,6 +262,41 @@ class TextTier:
         said = {c for r in results for c in ABUSE_CATEGORIES if r.classification.score(c) > 0 and c not in r.denied}
         denied = frozenset(c for r in results for c in r.denied) - said
         return TextResult(Classification(scores, unique, note), factor, hits, denied)
+
+    def reading(self, text: str, limit: int = READING_CHARS) -> str:
+        """The message as this tier reads it, for a model that reads words: invisible characters gone, lower case,
+        leetspeak and look-alike letters read as letters, markup and links blanked, spaced letters joined, a
+        stretched word read as the word it stretches, and a word split by a dot, hyphen, emoji or space joined
+        where the tokenizer joins it and a part is no word ("ze is echt sl.im" and "sluuuuiten" read "slim" and
+        "sluiten"; "wat je" stays two words). Of a long message, the first `limit` visible characters."""
+        norm = self._normalizer.normalize_visible(strip_invisible(text)[0][:limit])
+        read = self._reading(norm)
+        lookup = self._lookup
+        pieces: list[Piece]
+        if plainly_split(read, _WORD.findall(read), lookup):
+            pieces = [(m.start(), m.end(), m.group(), False) for m in _WORD.finditer(read)]
+        else:
+            pieces = joined_words(read, lookup)
+        stretched = iter(norm.stretched)
+        position = next(stretched, None)
+        out: list[str] = []
+        last = 0
+        for start, end, word, joined in pieces:
+            runs: list[int] = []
+            while position is not None and position < end:
+                if position >= start:
+                    runs.append(position - start)
+                position = next(stretched, None)
+            span = read[start:end]
+            if joined and " " in span and all(part in lookup.known for part in span.split()):
+                joined = False  # two words of their own side by side: "wat je", not "watje"
+            if runs and not joined:
+                found = lookup.stretched(word, runs)
+                word, joined = (found.term, True) if found is not None and found.term else (word, False)
+            if joined:
+                out += (read[last:start], word)
+                last = end
+        return " ".join(("".join(out) + read[last:]).split())
 
     def _analyse_part(self, text: str, names: frozenset[str]) -> TextResult:
         norm = self._normalizer.normalize_visible(text)

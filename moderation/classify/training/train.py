@@ -126,8 +126,8 @@ def train(
     train_set, heldout = split(examples)
     embedder = load_embedder()
     tier = TextTier.from_config(ClassifierConfig(ml=None))
-    x_train = embed_cached(embedder, [e.text for e in train_set], cache)
-    x_held = embed_cached(embedder, [e.text for e in heldout], cache)
+    x_train = embed_cached(embedder, [tier.reading(e.text) for e in train_set], cache)  # what the tier will read
+    x_held = embed_cached(embedder, [tier.reading(e.text) for e in heldout], cache)
     text_train = [tier.analyse(e.text) for e in train_set]
     text_held = [tier.analyse(e.text) for e in heldout]
     y_heads, y_categories = head_targets(train_set), category_targets(train_set)

@@ -29,12 +29,15 @@ class FixedModel:
         self.scores = scores
         self.closed = False
         self.batches: list[int] = []
+        self.read: list[str] = []
 
     def predict(self, texts: Sequence[str]) -> list[dict[Category, float]]:
         self.batches.append(len(texts))
+        self.read += texts
         return [dict(self.scores) for _ in texts]
 
     async def apredict(self, text: str) -> dict[Category, float]:
+        self.read.append(text)
         return dict(self.scores)
 
     def close(self) -> None:
@@ -118,6 +121,28 @@ def test_classify_many_batches_the_model(tier: TextTier) -> None:
     assert model.batches == [32, 32, 6]
     classifier.close()
     assert model.closed
+
+
+async def test_the_ml_tier_is_given_what_ml_reads_makes_of_the_message(tier: TextTier) -> None:
+    model = FixedModel({Category.INSULT: 0.0})
+    plain = TieredClassifier(tier, model)
+    await plain.classify("ze is echt SL.IM\u00ad")
+    assert model.read == ["ze is echt SL.IM"]  # by default: the visible text
+    model.read.clear()
+    reading = TieredClassifier(tier, model, ml_reads=tier.reading)
+    await reading.classify("ze is echt SL.IM")
+    reading.classify_many(["jij bent een k-l00tz4k"])
+    assert model.read == ["ze is echt slim", "jij bent een klootzak"]
+
+
+def test_the_reading_undoes_the_tricks_and_nothing_else(tier: TextTier) -> None:
+    assert tier.reading("\u00ad" * 20_000 + "Jij BENT een h😂oer!") == "jij bent een hoer!"
+    assert tier.reading("moslims vieren het s u i k e r f e e s t") == "moslims vieren het suikerfeest"
+    assert tier.reading("wat je zegt klopt") == "wat je zegt klopt"  # two words, though "watje" is one too
+    assert tier.reading("ze gaan de school sluuuuuiten") == "ze gaan de school sluiten"
+    assert tier.reading("bij de fietsenstalli ng, jij kank er") == "bij de fietsenstalling, jij kanker"
+    assert tier.reading("kijk   hier https://example.org  #huiswerk") == "kijk hier huiswerk"
+    assert len(tier.reading("echt waar " * 10_000)) <= 2000
 
 
 def test_abuse_probability_leaves_self_harm_out() -> None:

@@ -12,7 +12,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from moderation.classify import build_classifier, score_texts
-from moderation.classify.classifier import TieredClassifier, visible
+from moderation.classify.classifier import TieredClassifier
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.classify.e5.backend import HEAD_CATEGORIES, HEADS_FILE, load_e5_scorer
 from moderation.classify.e5.combination import Combination
@@ -127,11 +127,24 @@ async def test_a_judgement_gives_the_combination_of_both_tiers_scores() -> None:
     reference = load_embedder(threads=1, recent=0, verify=False)
     try:
         for text in _VARIED:
-            e5 = _by_category(heads, heads.probabilities(reference.embed([visible(text)])))[0]
+            e5 = _by_category(heads, heads.probabilities(reference.embed([classifier.text_tier.reading(text)])))[0]
             want = classifier.combiner.combine(classifier.text_tier.analyse(text), e5, "e5")
             got = await classifier.classify(text)
             assert [c for c, _ in got.scores] == [c for c, _ in want.scores]
             assert max(abs(a - b) for (_, a), (_, b) in zip(got.scores, want.scores, strict=True)) < 1e-6
             assert [e.explanation for e in got.evidence] == [e.explanation for e in want.evidence]
+    finally:
+        classifier.close()
+
+
+def test_the_e5_tier_reads_a_disguised_word_as_the_word() -> None:
+    # The heads read what the text tier reads (and were trained on that reading): a word disguised by a trick is
+    # the plain word to them too ("ze is echt SLIM" was an insult to them, 0.75, and "ze is echt slim" not).
+    classifier = build_classifier(ClassifierConfig())
+    try:
+        assert classifier.ml_reads == classifier.text_tier.reading
+        disguised = ["ze is echt SL.IM", "ze gaan de school slu😂iten", "jij bent een k-l00tz4k", "wat je zegt"]
+        plain = ["ze is echt slim", "ze gaan de school sluiten", "jij bent een klootzak", "wat je zegt"]
+        assert [classifier.ml_reads(t) for t in disguised] == plain
     finally:
         classifier.close()
