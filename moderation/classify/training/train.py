@@ -1,5 +1,9 @@
 """The training run: embed the corpus, choose the heads by cross-validation, fit heads and combination, report.
 
+The familiarity range of the heads (how far from the corpus they are trusted) is chosen last, for the chosen heads
+and weight: the widest whose cross-validated review F1 and ROC-AUC stay within FAMILIARITY_COST of none. Inside
+the corpus it changes little by design; it is there for text unlike the corpus, which cross-validation cannot show.
+
 Only the training split is used to fit and to choose; the held-out split is scored once, at the end, by the
 final heads and combination, and only reported.
 """
@@ -16,7 +20,7 @@ import numpy as np
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.e5.combination import Combination
 from moderation.classify.e5.engine import load_embedder
-from moderation.classify.e5.heads import Heads
+from moderation.classify.e5.heads import Familiarity, Heads
 from moderation.classify.ml.tier import Scores
 from moderation.classify.text_tier import TextResult, TextTier
 from moderation.classify.training.corpus import Example, load_corpus, split
@@ -28,6 +32,7 @@ from moderation.classify.training.fit import (
     combined_scores,
     feature_rows,
     fit_combination,
+    fit_familiarity,
     fit_heads,
     folds,
     head_targets,
@@ -52,6 +57,11 @@ QUICK_HARMLESS_WEIGHTS = (1.0, 3.0)
 # raises the combination's false alarms (the held-out split's other sources, the outside suites), so the choice
 # keeps a margin below the goal instead of spending all of it on the corpus itself.
 MAX_FALSE_ALARMS = 0.08
+# The familiarity range's high end, as quantiles of the training messages' out-of-fold familiarity (its low end is
+# fit.FAMILIARITY_LOW_QUANTILE), from narrow to wide; the widest that costs at most FAMILIARITY_COST of
+# cross-validated review F1 and of ROC-AUC is kept.
+FAMILIARITY_HIGH_QUANTILES = (0.01, 0.02, 0.05, 0.1)
+FAMILIARITY_COST = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +84,8 @@ class TrainResult:
     heldout_eval: Evaluation | None = None
     date: str = ""
     safety: list[PathFigures] = field(default_factory=list)  # the safety path, cross-validated
+    chosen: str = ""  # the name of the chosen setting in `cv`
+    familiarity_choice: list[tuple[float, float, float, float]] = field(default_factory=list)  # q, F1, AUC, FA
 
 
 def evaluation(examples: Sequence[Example], systems: dict[str, Sequence[CategoryScores]]) -> Evaluation:
@@ -135,10 +147,12 @@ def train(
 
     cv: dict[str, Evaluation] = {}
     oof_by_recipe: dict[str, list[Scores]] = {}
+    raw_oof: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
     combined_oof: dict[str, list[dict[Category, float]]] = {}
     candidates: dict[str, tuple[HeadRecipe, float]] = {}
     for recipe in recipes:
-        e5_oof = to_scores(out_of_fold_heads(x_train, y_heads, recipe, splits, seed))
+        raw_oof[recipe.name] = out_of_fold_heads(x_train, y_heads, recipe, splits, seed)
+        e5_oof = to_scores(raw_oof[recipe.name][0])
         oof_by_recipe[recipe.name] = e5_oof
         for weight in harmless_weights:
             name = f"{recipe.name}, harmless x{weight:g}"
@@ -157,6 +171,33 @@ def train(
     chosen = max(candidates, key=lambda name: _choice(cv[name]))
     best, weight = candidates[chosen]
     heads = fit_heads(x_train, y_heads, best, seed)
+    probabilities, familiarity = raw_oof[best.name]
+    tried: list[tuple[float, float, float, float]] = []
+    if familiarity is not None:
+        harmless = np.asarray([not e.harmful for e in train_set])
+        base = cv[chosen].by_category["combined"]["review (any)"]
+        kept: tuple[Familiarity, str, list[Scores], list[dict[Category, float]]] | None = None
+        for quantile in FAMILIARITY_HIGH_QUANTILES:
+            reach = fit_familiarity(probabilities, familiarity, harmless, quantile)
+            e5_shrunk = to_scores(reach.apply(probabilities, familiarity))
+            combined = cross_validate(train_set, text_train, e5_shrunk, splits, weight)
+            name = f"{chosen}, trusted from familiarity {reach.low:.3f} to {reach.high:.3f}"
+            cv[name] = evaluation(train_set, {"text": text_scores(text_train), "e5": e5_shrunk, "combined": combined})
+            shrunk = cv[name].by_category["combined"]["review (any)"]
+            f1, auc = shrunk.f1 or 0.0, shrunk.auc or 0.0
+            tried.append((quantile, f1, auc, shrunk.false_alarms or 0.0))
+            if log:
+                print(
+                    f"cv familiarity up to quantile {quantile:g} ({reach.low:.3f}-{reach.high:.3f}): review F1 "
+                    f"{f1:.3f} AUC {auc:.3f} FA {shrunk.false_alarms or 0:.3f}",
+                    flush=True,
+                )
+            if f1 >= (base.f1 or 0.0) - FAMILIARITY_COST and auc >= (base.auc or 0.0) - FAMILIARITY_COST:
+                kept = (reach, name, e5_shrunk, combined)
+        if kept is not None:
+            reach, chosen = kept[0], kept[1]
+            oof_by_recipe[best.name], combined_oof[chosen] = kept[2], kept[3]
+            heads = replace(heads, familiarity=reach)
     date = datetime.datetime.now(datetime.UTC).date().isoformat()
     info: dict[str, object] = {
         "heads": best.name,
@@ -164,6 +205,7 @@ def train(
         "trained": date,
         "train_messages": len(train_set),
         "fitted_on": "out-of-fold head probabilities of the training split",
+        "familiarity": None if heads.familiarity is None else [heads.familiarity.low, heads.familiarity.high],
     }
     rows = feature_rows(text_train, oof_by_recipe[best.name])
     combination = fit_combination(rows, y_categories, info, weight)
@@ -177,7 +219,19 @@ def train(
                 f"added false alarms {path.added_false_alarms:.3f}",
                 flush=True,
             )
-    result = TrainResult(heads, combination, best, weight, train_set, heldout, cv, date=date, safety=safety)
+    result = TrainResult(
+        heads,
+        combination,
+        best,
+        weight,
+        train_set,
+        heldout,
+        cv,
+        date=date,
+        safety=safety,
+        chosen=chosen,
+        familiarity_choice=tried,
+    )
     if heldout:
         e5_held = to_scores(heads.probabilities(x_held))
         result.heldout_eval = evaluation(

@@ -91,6 +91,24 @@ def test_the_real_text_tier_feeds_the_features_it_saw(tier: TextTier) -> None:
     assert row[FEATURE_NAMES.index("e5:insult")] < -5  # no opinion reads as "very unlikely", bounded
 
 
+def test_the_heads_are_read_both_softened_by_the_context_and_as_they_are(tier: TextTier) -> None:
+    # a quote the writer stands behind: the text tier softens it as shown, not meant
+    result = tier.analyse('"jij bent een vieze slet" zei ik, en ik meen het')
+    assert result.context_factor < 1.0
+    row = features(result, {Category.INSULT: 0.9})
+    assert row[FEATURE_NAMES.index("e5-unsoftened:insult")] == pytest.approx(np.log(0.9 / 0.1))
+    assert row[FEATURE_NAMES.index("e5:insult")] < row[FEATURE_NAMES.index("e5-unsoftened:insult")]
+
+
+def test_a_combination_of_the_format_before_the_unsoftened_heads_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    raw = json.loads(COMBINATION_FILE.read_text(encoding="utf-8"))
+    raw["format"] = "schoolwacht-e5-combination/3"
+    path = tmp_path / "combination.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ModelIntegrityError, match="train again"):
+        load_combination(path)
+
+
 def test_the_shipped_file_says_what_it_was_fitted_on() -> None:
     assert SHIPPED.info["fitted_on"] == "out-of-fold head probabilities of the training split"
     assert int(SHIPPED.info["train_messages"]) > 0

@@ -1,7 +1,9 @@
-"""The exemplar bank: nearest messages vote by similarity, the bank travels with the heads and is checked."""
+"""The exemplar bank: nearest messages vote by similarity and say how familiar a message is; the bank and the range
+in which the heads are trusted travel with the heads and are checked."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from moderation.classify.e5.backend import HEADS_FILE
 from moderation.classify.e5.engine import DIM, MODEL_SHA256
 from moderation.classify.e5.exemplars import Exemplars
-from moderation.classify.e5.heads import EXEMPLARS_FILE, HEAD_NAMES, Heads, load_heads, save_heads
+from moderation.classify.e5.heads import EXEMPLARS_FILE, HEAD_NAMES, Familiarity, Heads, load_heads, save_heads
 from moderation.classify.ml.errors import ModelIntegrityError, ModelMissingError
 
 
@@ -85,3 +87,67 @@ def test_the_shipped_bank_fits_the_shipped_heads() -> None:
     assert heads.exemplars.vectors.shape[1] == DIM
     assert heads.exemplars.labels.shape == (len(heads.exemplars.vectors), len(HEAD_NAMES))
     assert (HEADS_FILE.parent / EXEMPLARS_FILE).stat().st_size < 8_000_000
+
+
+def test_familiarity_is_the_mean_similarity_of_the_nearest_exemplars() -> None:
+    vectors = _unit([[1, 0], [0.8, 0.6], [0, 1]])
+    bank = Exemplars(vectors, np.zeros((3, 1), dtype=np.float32), neighbours=2, temperature=20.0)
+    votes, familiarity = bank.nearest(_unit([[1, 0]]))
+    assert familiarity[0] == pytest.approx((1.0 + 0.8) / 2)
+    assert np.array_equal(votes, bank.votes(_unit([[1, 0]])))
+
+
+def _with_range(heads: Heads, low: float, high: float) -> Heads:
+    return replace(heads, familiarity=Familiarity(low, high, tuple(-3.0 for _ in HEAD_NAMES)))
+
+
+def test_far_from_every_exemplar_the_heads_say_what_a_harmless_message_gets() -> None:
+    heads = _heads_with_bank()
+    assert heads.exemplars is not None
+    familiar = heads.exemplars.vectors[:2]  # themselves in the bank: familiarity near 1
+    far = np.random.default_rng(5).normal(size=(2, DIM)).astype(np.float32)
+    far /= np.linalg.norm(far, axis=1, keepdims=True)  # random directions: similarity near 0
+    ranged = _with_range(heads, 0.2, 0.3)  # three neighbours: itself (1) and two near 0 make ~0.4
+    assert np.allclose(ranged.probabilities(familiar), heads.probabilities(familiar), atol=1e-6)
+    assert np.allclose(ranged.probabilities(far), 1 / (1 + np.exp(3.0)))
+    # within the range the head's log-odds are drawn towards the anchor in proportion
+    (similarity,) = heads.exemplars.nearest(familiar[:1])[1]
+    half = _with_range(heads, similarity - 1.0, similarity + 1.0).probabilities(familiar[:1])
+    raw = heads.probabilities(familiar[:1])
+    assert np.allclose(np.log(half / (1 - half)), (np.log(raw / (1 - raw)) - 3.0) / 2, atol=1e-4)
+
+
+def test_the_familiarity_range_travels_with_the_heads(tmp_path: Path) -> None:
+    heads = _with_range(_heads_with_bank(), 0.2, 0.6)
+    save_heads(heads, tmp_path / "heads.json")
+    assert load_heads(tmp_path / "heads.json").familiarity == heads.familiarity
+
+
+def test_a_familiarity_range_without_a_bank_or_that_does_not_fit_is_refused(tmp_path: Path) -> None:
+    heads = _with_range(_heads_with_bank(), 0.2, 0.6)
+    raw = replace(heads, exemplars=None).to_json()
+    path = tmp_path / "heads.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ModelIntegrityError, match="no exemplar bank"):
+        load_heads(path)
+    raw["familiarity"] = {"low": 0.6, "high": 0.2, "anchor": [0.0] * len(HEAD_NAMES)}
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ModelIntegrityError, match="familiarity range"):
+        load_heads(path)
+
+
+def test_heads_of_the_format_before_the_familiarity_range_are_refused_with_what_to_do(tmp_path: Path) -> None:
+    raw = _heads_with_bank().to_json()
+    raw["format"] = "schoolwacht-e5-heads/2"
+    path = tmp_path / "heads.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ModelIntegrityError, match="train again"):
+        load_heads(path)
+
+
+def test_the_shipped_heads_trust_the_corpus_and_not_what_is_far_from_it() -> None:
+    heads = load_heads(HEADS_FILE)
+    assert heads.familiarity is not None and heads.exemplars is not None
+    assert heads.familiarity.low < heads.familiarity.high
+    # the training messages themselves are familiar: their heads are used as they are
+    assert np.median(heads.exemplars.nearest(heads.exemplars.vectors[:200])[1]) > heads.familiarity.high

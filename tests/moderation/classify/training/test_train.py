@@ -15,7 +15,7 @@ from moderation.classify.e5.heads import load_heads
 from moderation.classify.training.__main__ import main
 from moderation.classify.training.fit import HeadRecipe
 from moderation.classify.training.metrics import figures, roc_auc
-from moderation.classify.training.train import train
+from moderation.classify.training.train import FAMILIARITY_HIGH_QUANTILES, train
 from moderation.model import Category
 from tests.moderation.classify.ml.conftest import block_network
 
@@ -83,6 +83,12 @@ def test_training_is_reproducible(tmp_path: Path, recipe: HeadRecipe) -> None:
         assert first.heads.exemplars.vectors.shape == (48, 384)  # every training message, out of fold too
         assert np.array_equal(first.heads.exemplars.labels, second.heads.exemplars.labels)
     assert first.heldout_eval is not None and len(first.heldout) == 2
+    # the familiarity range is tried (and kept or not) only where there is a bank to measure it with
+    assert len(first.familiarity_choice) == (len(FAMILIARITY_HIGH_QUANTILES) if recipe.neighbours else 0)
+    assert first.heads.familiarity == second.heads.familiarity
+    if first.heads.familiarity is not None:
+        assert first.heads.familiarity.low < first.heads.familiarity.high
+        assert first.chosen in first.cv and "familiarity" in first.chosen
 
 
 def test_a_broken_corpus_stops_training_with_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
