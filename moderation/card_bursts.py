@@ -54,18 +54,20 @@ class CardBursts:
         most: int = 8,
         at_once: int = 4,
         clock: Callable[[], float] = time.monotonic,
+        viewer: Callable[[OwedCard], Hashable] | None = None,
     ) -> None:
         self._deliver = deliver  # the cards of one viewer, one or several, delivered and marked by the runner
         self._timing = BurstWindow(window)
         self._most = most  # a combined card stays readable on a phone
         self._clock = clock
+        self._viewer = viewer or _card_viewer  # whose deliveries are counted together (a person's notices: theirs)
         self._slots = asyncio.Semaphore(at_once)  # deliveries at once, over every viewer
         self._owed: dict[Hashable, list[OwedCard]] = {}
         self._runs: dict[Hashable, asyncio.Task[None]] = {}
         self._hurry = asyncio.Event()  # set at stop: nothing waits out its window any more
 
     def add(self, card: OwedCard) -> None:
-        viewer = (card.incident.draft.message.platform, card.owed.target)
+        viewer = self._viewer(card)
         self._owed.setdefault(viewer, []).append(card)
         if viewer not in self._runs:
             self._runs[viewer] = asyncio.create_task(self._run(viewer), name=f"cards-{card.owed.target}")
@@ -103,3 +105,7 @@ class CardBursts:
         for run in runs:
             run.cancel()
         await asyncio.gather(*runs, return_exceptions=True)
+
+
+def _card_viewer(card: OwedCard) -> Hashable:
+    return (card.incident.draft.message.platform, card.owed.target)
