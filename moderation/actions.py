@@ -107,10 +107,16 @@ class ActionRunner:
         self._marks = DoneMarks(outbox, clock, wait, marked=self._marked, checkpoint=checkpoint, interval=mark_interval)
         # The workers' cards of a burst, per viewer, as one combined card where the enforcer can (0: each alone).
         workers = max(self._delivery_workers.values(), default=0)
-        self._bursts = CardBursts(self._deliver_cards, card_burst, at_once=max(1, workers)) if card_burst > 0 else None
+        # Each batch is taken once the platform's back-off lets it go: while it waits, more join it.
+        paced = self._paced_card
+        self._bursts = (
+            CardBursts(self._deliver_cards, card_burst, at_once=max(1, workers), paced=paced)
+            if card_burst > 0
+            else None
+        )
         # A person's notices of a burst, as one notice listing them where the enforcer can (0: each alone).
         self._notices = (
-            CardBursts(self._deliver_notices, notice_burst, at_once=max(1, workers), viewer=_author)
+            CardBursts(self._deliver_notices, notice_burst, at_once=max(1, workers), viewer=_author, paced=paced)
             if notice_burst > 0
             else None
         )
@@ -205,21 +211,22 @@ class ActionRunner:
         async with gate.slot():
             yield
 
+    def _paced_card(self, card: OwedCard) -> contextlib.AbstractAsyncContextManager[None]:
+        return self._paced(card.incident.draft.message.platform)
+
     async def _deliver_cards(self, cards: Sequence[OwedCard]) -> None:
         """One viewer's cards of a burst: one alone as ever, several as one combined card; each marked done."""
         first = cards[0]
         try:
             if len(cards) == 1:
                 perform = functools.partial(_perform, first.owed, first.incident, first.enforcer)
-                async with self._paced(first.incident.draft.message.platform):
-                    action = await self._wait.attempt(perform)
+                action = await self._wait.attempt(perform)
                 self._checkpoint(first.owed.step)
             else:
                 assert isinstance(first.enforcer, CombinedCards)
                 incidents = [card.incident for card in cards]
                 together = functools.partial(first.enforcer.deliver_cards, incidents, first.owed.target)
-                async with self._paced(first.incident.draft.message.platform):
-                    action = await self._wait.attempt(lambda: _attempt(ActionKind.ANNOUNCE, together()))
+                action = await self._wait.attempt(lambda: _attempt(ActionKind.ANNOUNCE, together()))
                 self._checkpoint("cards-together")
             for card in cards:
                 self._marks.add(card.owed, card.incident, action)
@@ -233,20 +240,17 @@ class ActionRunner:
         """One person's notices of a burst: one alone as ever, several as one notice listing them; each marked done
         (its history names the incidents it went with)."""
         first = notices[0]
-        platform = first.incident.draft.message.platform
         try:
             if len(notices) == 1:
                 perform = functools.partial(_perform, first.owed, first.incident, first.enforcer)
-                async with self._paced(platform):
-                    action = await self._wait.attempt(perform)
+                action = await self._wait.attempt(perform)
                 self._checkpoint(first.owed.step)
             else:
                 assert isinstance(first.enforcer, CombinedNotices)
                 told = [(n.incident.draft.message, str(n.owed.payload["text"])) for n in notices]
                 together = functools.partial(first.enforcer.notify_sender_together, told)
                 detail = "in one notice with " + ", ".join(f"#{n.incident.id}" for n in notices)
-                async with self._paced(platform):
-                    action = await self._wait.attempt(lambda: _attempt(ActionKind.NOTIFY_SENDER, together(), detail))
+                action = await self._wait.attempt(lambda: _attempt(ActionKind.NOTIFY_SENDER, together(), detail))
                 self._checkpoint("notices-together")
             for owed in notices:
                 self._marks.add(owed.owed, owed.incident, action)
