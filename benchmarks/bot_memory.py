@@ -107,7 +107,7 @@ def _config(folder: Path, school: School, channels: list[int], roster: list[dict
     ]
     config = folder / "schoolwacht.toml"
     config.write_text(
-        f'[database]\nurl = "{url}"\n[classifier]\nml_backend = "none"\n[bot]\nplatforms = ["discord"]\n'
+        f'[database]\nurl = "{url}"\n[bot]\nplatforms = ["discord"]\n'
         f"[discord]\nguild_id = {school.world.guild_id}\nstaff_role_id = {school.staff_role.id}\n"
         f"review_channel_id = {school.review.id}\n" + "".join(rooms),
         encoding="utf-8",
