@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +21,7 @@ from adapters.base import Adapter
 from bot.database import ensure_current
 from bot.settings import WEEKDAY, RoomSettings, Settings, parse_window
 from bot.texts.nl import Dutch
+from moderation.back_off import BackOff, BackOffSettings
 from moderation.classify.config import ClassifierConfig, MLConfig
 from moderation.clock import SystemClock
 from moderation.directory import CurrentRoster, RosterDirectory, load_directory
@@ -82,6 +83,8 @@ class Core:
     classifier: Classifier | None
     clock: Clock
     metrics: Metrics = field(default_factory=NoMetrics)  # the figures /metrics serves (when the desk is on)
+    # Per platform with workers: how many deliveries may go at once (adapters report rate limits to it).
+    back_offs: Mapping[Platform, BackOff] = field(default_factory=dict)
     closed: bool = False
 
     @property
@@ -237,6 +240,12 @@ def build_core(
         threshold=settings.review.repeat_threshold,
     )
     unconfigured = settings.bot.unconfigured_rooms
+    workers = settings.bot.delivery_workers if delivery_workers is None else delivery_workers
+    back_offs = (
+        {platform: BackOff(BackOffSettings(most=workers)) for platform in QUEUED_PLATFORMS}
+        if settings.bot.back_off and workers > 0
+        else {}
+    )
     moderator = Moderator(
         policies=policies,
         rules=ALL_RULES,
@@ -250,11 +259,11 @@ def build_core(
         dry_run=settings.bot.dry_run,
         one_writer=engine.dialect.name == "sqlite",
         checkpoint=die_at(os.environ.get(DIE_AT_ENV)),
-        delivery_workers=dict.fromkeys(
-            QUEUED_PLATFORMS, settings.bot.delivery_workers if delivery_workers is None else delivery_workers
-        ),
+        delivery_workers=dict.fromkeys(QUEUED_PLATFORMS, workers),
         card_burst=settings.bot.card_burst_s,
         critical_wait=settings.bot.critical_wait_s,
+        notice_burst=settings.bot.notice_burst_s,
+        back_offs=back_offs,
         report_secret=installation_secret(sessions),
         member_rules=ALL_MEMBER_RULES,
         official_names=settings.bot.official_names,
@@ -265,7 +274,20 @@ def build_core(
     )
     review = ReviewService(sessions, roster.current, clock)
     state = SqlStateStore(sessions)
-    return Core(settings, engine, sessions, store, state, roster, moderator, review, classifier, clock, metrics)
+    return Core(
+        settings,
+        engine,
+        sessions,
+        store,
+        state,
+        roster,
+        moderator,
+        review,
+        classifier,
+        clock,
+        metrics,
+        back_offs=back_offs,
+    )
 
 
 def core_metrics(settings: Settings) -> Metrics:

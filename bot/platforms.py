@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from adapters.base import Adapter
 from adapters.console import ConsoleAdapter, Writer
 from adapters.console_review import ConsoleReview
 from bot.secrets import SecretError, read_secret
+from moderation.model import Platform
 from moderation.ports import PersonalDataHook
 
 if TYPE_CHECKING:
@@ -102,8 +104,14 @@ def matrix_adapter(core: Core, environ: Mapping[str, str] = os.environ) -> Matri
         one_to_one_check=settings.one_to_one_check,
         read_reactions=settings.read_reactions,
     )
+    back_off = core.back_offs.get(Platform.MATRIX)
     return MatrixAdapter(
-        config, matrix_secrets(environ), core.state, review_service=core.review, directory=core.roster.current
+        config,
+        matrix_secrets(environ),
+        core.state,
+        review_service=core.review,
+        directory=core.roster.current,
+        rate_limited=(lambda seconds: back_off.limited(seconds, time.monotonic())) if back_off else None,
     )
 
 

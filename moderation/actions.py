@@ -8,17 +8,20 @@ out, marked). The outbox keeps that they were dry, so a restart finishes them th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from moderation.back_off import BackOff
 from moderation.card_bursts import CardBursts, OwedCard
 from moderation.critical_path import CriticalPath
 from moderation.database_wait import DatabaseWait
-from moderation.deliveries import Deliveries, Job
+from moderation.deliveries import Deliveries, DeliveryGate, Job
 from moderation.done_marks import DoneMarks, DueMark
 from moderation.enforcers import DryRunEnforcer
 from moderation.incidents.outbox import DRY, MESSAGE, message_snapshot
@@ -28,6 +31,7 @@ from moderation.ports import (
     CardDelivery,
     Clock,
     CombinedCards,
+    CombinedNotices,
     Enforcer,
     IncidentDraft,
     IncidentRef,
@@ -84,6 +88,8 @@ class ActionRunner:
         mark_interval: float = 0.05,
         card_burst: float = 0.0,
         critical_wait: float = 0.0,
+        notice_burst: float = 0.0,
+        back_offs: Mapping[Platform, BackOff] | None = None,
     ) -> None:
         self._outbox = outbox
         self._metrics = metrics or NoMetrics()
@@ -101,9 +107,23 @@ class ActionRunner:
         self._marks = DoneMarks(outbox, clock, wait, marked=self._marked, checkpoint=checkpoint, interval=mark_interval)
         # The workers' cards of a burst, per viewer, as one combined card where the enforcer can (0: each alone).
         workers = max(self._delivery_workers.values(), default=0)
-        self._bursts = CardBursts(self._deliver_cards, card_burst, at_once=max(1, workers)) if card_burst > 0 else None
+        # Each batch is taken once the platform's back-off lets it go: while it waits, more join it.
+        paced = self._paced_card
+        self._bursts = (
+            CardBursts(self._deliver_cards, card_burst, at_once=max(1, workers), paced=paced)
+            if card_burst > 0
+            else None
+        )
+        # A person's notices of a burst, as one notice listing them where the enforcer can (0: each alone).
+        self._notices = (
+            CardBursts(self._deliver_notices, notice_burst, at_once=max(1, workers), viewer=_author, paced=paced)
+            if notice_burst > 0
+            else None
+        )
         # The workers hold back while a deletion is in flight, at most this long (0: they do not).
         self._critical = CriticalPath(critical_wait)
+        # Per platform: the deletions' round-trips set how many deliveries may be in flight (none named: the workers).
+        self._gates = {platform: DeliveryGate(back_off) for platform, back_off in (back_offs or {}).items()}
 
     async def fresh(self, incident: IncidentRef, enforcer: Enforcer) -> list[Action]:
         """Everything a just-recorded incident owes."""
@@ -138,11 +158,16 @@ class ActionRunner:
         done = await self.settle(incident, enforcer, now)
         if later:
             self._in_flight.update(p.id for p in later)  # claimed: a replay meanwhile leaves them to the workers
-            deliveries = self._deliveries.get(platform)
-            if deliveries is None:
-                deliveries = self._deliveries[platform] = Deliveries(self._deliver, workers)
-            deliveries.submit(Job(incident, enforcer, later))
+            self._submit(Job(incident, enforcer, later))
         return done
+
+    def _submit(self, job: Job) -> None:
+        platform = job.incident.draft.message.platform
+        deliveries = self._deliveries.get(platform)
+        if deliveries is None:
+            workers = self._delivery_workers.get(platform, 0)
+            deliveries = self._deliveries[platform] = Deliveries(self._deliver, workers)
+        deliveries.submit(job)
 
     async def _deliver(self, job: Job) -> None:
         """A worker's job. The incident as stored now, not as it was judged: an erasure or a masking since then
@@ -152,22 +177,47 @@ class ActionRunner:
             stored = await self._wait.write(self._outbox.incident, job.incident.id, bookkeeping=True)
             if stored is None:  # erased altogether: nothing is owed any more
                 return
-            rest = list(job.actions)
-            if self._bursts is not None and isinstance(job.enforcer, CombinedCards):
-                for owed in job.actions:
-                    if owed.kind == CARD:
-                        self._bursts.add(OwedCard(owed, stored, job.enforcer))
-                        handed.add(owed.id)
-                rest = [p for p in job.actions if p.id not in handed]
+            handed = self._to_bursts(stored, job.enforcer, job.actions)
+            rest = [p for p in job.actions if p.id not in handed]
             await self.settle(stored, job.enforcer, rest, claimed=True)
         finally:
             self._in_flight.difference_update(p.id for p in job.actions if p.id not in handed)
+
+    def _to_bursts(self, incident: IncidentRef, enforcer: Enforcer, actions: Sequence[PendingAction]) -> set[int]:
+        """Hand the cards (and notices) that can go combined to their bursts; the ids handed, which stay claimed
+        until delivered."""
+        handed: set[int] = set()
+        cards = self._bursts if isinstance(enforcer, CombinedCards) else None
+        notices = self._notices if isinstance(enforcer, CombinedNotices) else None
+        for owed in actions:
+            if cards is not None and owed.kind == CARD:
+                cards.add(OwedCard(owed, incident, enforcer))
+            elif notices is not None and _combinable_notice(owed, incident):
+                notices.add(OwedCard(owed, incident, enforcer))
+            else:
+                continue
+            handed.add(owed.id)
+        return handed
+
+    @contextlib.asynccontextmanager
+    async def _paced(self, platform: Platform) -> AsyncIterator[None]:
+        """Around a worker's call to the platform: the next deletion goes first, and the platform's back-off
+        decides how many go at once."""
+        await self._critical.clear()
+        gate = self._gates.get(platform)
+        if gate is None:
+            yield
+            return
+        async with gate.slot():
+            yield
+
+    def _paced_card(self, card: OwedCard) -> contextlib.AbstractAsyncContextManager[None]:
+        return self._paced(card.incident.draft.message.platform)
 
     async def _deliver_cards(self, cards: Sequence[OwedCard]) -> None:
         """One viewer's cards of a burst: one alone as ever, several as one combined card; each marked done."""
         first = cards[0]
         try:
-            await self._critical.clear()
             if len(cards) == 1:
                 perform = functools.partial(_perform, first.owed, first.incident, first.enforcer)
                 action = await self._wait.attempt(perform)
@@ -185,6 +235,30 @@ class ActionRunner:
             log.exception("delivering %d card(s) for %s failed", len(cards), first.owed.target)
         finally:
             self._in_flight.difference_update(card.owed.id for card in cards)
+
+    async def _deliver_notices(self, notices: Sequence[OwedCard]) -> None:
+        """One person's notices of a burst: one alone as ever, several as one notice listing them; each marked done
+        (its history names the incidents it went with)."""
+        first = notices[0]
+        try:
+            if len(notices) == 1:
+                perform = functools.partial(_perform, first.owed, first.incident, first.enforcer)
+                action = await self._wait.attempt(perform)
+                self._checkpoint(first.owed.step)
+            else:
+                assert isinstance(first.enforcer, CombinedNotices)
+                told = [(n.incident.draft.message, str(n.owed.payload["text"])) for n in notices]
+                together = functools.partial(first.enforcer.notify_sender_together, told)
+                detail = "in one notice with " + ", ".join(f"#{n.incident.id}" for n in notices)
+                action = await self._wait.attempt(lambda: _attempt(ActionKind.NOTIFY_SENDER, together(), detail))
+                self._checkpoint("notices-together")
+            for owed in notices:
+                self._marks.add(owed.owed, owed.incident, action)
+                self._note_done(owed.owed.id)
+        except Exception:  # still pending in the outbox: delivered at the next start
+            log.exception("delivering %d notice(s) to %s failed", len(notices), first.incident.draft.message.author)
+        finally:
+            self._in_flight.difference_update(n.owed.id for n in notices)
 
     def _taken(self, action_id: int) -> bool:
         return action_id in self._in_flight or action_id in self._done_here
@@ -209,10 +283,30 @@ class ActionRunner:
             len(by_incident),
         )
         finished = 0
+        later: list[tuple[IncidentRef, list[PendingAction]]] = []
+        queued = self._delivery_workers.get(platform, 0) > 0
         for incident_id, actions in by_incident.items():
             incident = await self._wait.write(self._outbox.incident, incident_id)
-            if incident is not None:
+            if incident is None:
+                continue
+            if not queued:
                 finished += len(await self.settle(incident, enforcer, actions))
+                continue
+            # The deletions now, every one first; the rest to the workers, below.
+            now = [a for a in actions if a.kind in CRITICAL]
+            finished += len(await self.settle(incident, enforcer, now))
+            rest = [a for a in actions if a.kind not in CRITICAL and not self._taken(a.id)]
+            if rest:
+                later.append((incident, rest))
+        # All handed over at once, before any burst begins: each viewer's cards from before the restart go
+        # combined (and each person's notices), not the first one alone.
+        for incident, rest in later:
+            self._in_flight.update(a.id for a in rest)
+            handed = self._to_bursts(incident, enforcer, rest)
+            others = tuple(a for a in rest if a.id not in handed)
+            if others:
+                self._submit(Job(incident, enforcer, others))
+            finished += len(rest)
         return finished
 
     async def settle(
@@ -227,13 +321,17 @@ class ActionRunner:
                 continue
             self._in_flight.add(owed.id)
             try:
+                perform = functools.partial(_perform, owed, incident, enforcer)
                 if owed.kind in CRITICAL:
                     with self._critical.running():
-                        action = await self._wait.attempt(functools.partial(_perform, owed, incident, enforcer))
+                        began = time.monotonic()
+                        action = await self._wait.attempt(perform)
+                        self._observed(incident.draft.message.platform, owed.kind, time.monotonic() - began)
+                elif claimed:  # a worker's: the next deletion goes first, and it waits its turn at the platform
+                    async with self._paced(incident.draft.message.platform):
+                        action = await self._wait.attempt(perform)
                 else:
-                    if claimed:  # a worker's: the next deletion goes first
-                        await self._critical.clear()
-                    action = await self._wait.attempt(functools.partial(_perform, owed, incident, enforcer))
+                    action = await self._wait.attempt(perform)
                 self._checkpoint(owed.step)
                 if batched:  # marked with others shortly; until then this process knows it is done
                     self._marks.add(owed, incident, action)
@@ -251,6 +349,11 @@ class ActionRunner:
                 done.append(action)
         return done
 
+    def _observed(self, platform: Platform, kind: str, seconds: float) -> None:
+        gate = self._gates.get(platform)
+        if gate is not None and kind == ActionKind.DELETE.value:  # a flag costs the platform nothing
+            gate.back_off.observed(seconds, time.monotonic())
+
     def _marked(self, mark: DueMark) -> None:
         incident, owed, action = mark.incident, mark.owed, mark.action
         self._metrics.acted(incident.draft.message.platform.value, owed.kind, action.ok)
@@ -261,7 +364,7 @@ class ActionRunner:
     @property
     def busy(self) -> bool:
         """Some platform's workers still have a notice or card to deliver, or a done mark to write."""
-        waiting = self._bursts is not None and self._bursts.busy
+        waiting = any(b is not None and b.busy for b in (self._bursts, self._notices))
         return any(d.busy for d in self._deliveries.values()) or waiting or self._marks.busy
 
     async def drain(self, timeout: Callable[[], float]) -> bool:
@@ -272,16 +375,40 @@ class ActionRunner:
             if not await deliveries.drain(max(0.0, timeout())):
                 finished = False
             await deliveries.close()
-        if self._bursts is not None:
+        for bursts in (self._bursts, self._notices):
+            if bursts is None:
+                continue
             try:
-                await asyncio.wait_for(self._bursts.flush(), max(0.0, timeout()))
+                await asyncio.wait_for(bursts.flush(), max(0.0, timeout()))
             except TimeoutError:
                 finished = False
-            await self._bursts.close()
+            await bursts.close()
         await self._marks.flush()
         if self._critical.held:
             log.info("the delivery workers held back %d time(s) for a deletion in flight", self._critical.held)
+        for platform, gate in self._gates.items():
+            if gate.back_off.yielded:
+                log.info(
+                    "%s: the deliveries yielded %d time(s) to slow deletions", platform.value, gate.back_off.yielded
+                )
         return finished
+
+
+def _author(notice: OwedCard) -> Hashable:
+    message = notice.incident.draft.message
+    return (message.platform, message.author)
+
+
+def _combinable_notice(owed: PendingAction, incident: IncidentRef) -> bool:
+    """A notice that may go together with the same person's others: a real one (not a dry-run room's), with text."""
+    text = owed.payload.get("text")
+    return (
+        owed.kind == ActionKind.NOTIFY_SENDER.value
+        and not owed.payload.get(DRY)
+        and isinstance(text, str)
+        and bool(text)
+        and bool(incident.draft.message.author)
+    )
 
 
 async def _perform(owed: PendingAction, incident: IncidentRef, enforcer: Enforcer) -> Action:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from contextlib import suppress
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from dataclasses import dataclass
 
 from moderation.ports import Enforcer, IncidentRef, PendingAction
@@ -54,18 +54,23 @@ class CardBursts:
         most: int = 8,
         at_once: int = 4,
         clock: Callable[[], float] = time.monotonic,
+        viewer: Callable[[OwedCard], Hashable] | None = None,
+        paced: Callable[[OwedCard], AbstractAsyncContextManager[object]] | None = None,
     ) -> None:
         self._deliver = deliver  # the cards of one viewer, one or several, delivered and marked by the runner
         self._timing = BurstWindow(window)
         self._most = most  # a combined card stays readable on a phone
         self._clock = clock
+        self._viewer = viewer or _card_viewer  # whose deliveries are counted together (a person's notices: theirs)
+        # Entered before a batch is taken: while the platform makes the deliveries wait, more join the batch.
+        self._paced = paced or (lambda _card: nullcontext())
         self._slots = asyncio.Semaphore(at_once)  # deliveries at once, over every viewer
         self._owed: dict[Hashable, list[OwedCard]] = {}
         self._runs: dict[Hashable, asyncio.Task[None]] = {}
         self._hurry = asyncio.Event()  # set at stop: nothing waits out its window any more
 
     def add(self, card: OwedCard) -> None:
-        viewer = (card.incident.draft.message.platform, card.owed.target)
+        viewer = self._viewer(card)
         self._owed.setdefault(viewer, []).append(card)
         if viewer not in self._runs:
             self._runs[viewer] = asyncio.create_task(self._run(viewer), name=f"cards-{card.owed.target}")
@@ -83,9 +88,9 @@ class CardBursts:
                     with suppress(TimeoutError):
                         async with asyncio.timeout(wait):
                             await self._hurry.wait()
-                owed = self._owed[viewer]
-                batch, self._owed[viewer] = owed[: self._most], owed[self._most :]
-                async with self._slots:
+                async with self._slots, self._paced(self._owed[viewer][0]):
+                    owed = self._owed[viewer]
+                    batch, self._owed[viewer] = owed[: self._most], owed[self._most :]
                     self._timing.began(viewer, self._clock())
                     await self._deliver(batch)
         finally:
@@ -103,3 +108,7 @@ class CardBursts:
         for run in runs:
             run.cancel()
         await asyncio.gather(*runs, return_exceptions=True)
+
+
+def _card_viewer(card: OwedCard) -> Hashable:
+    return (card.incident.draft.message.platform, card.owed.target)

@@ -9,10 +9,13 @@ a stop after the grace period) is done at the next start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from moderation.back_off import BackOff
 from moderation.ports import Enforcer, IncidentRef, PendingAction
 
 log = logging.getLogger(__name__)
@@ -72,3 +75,30 @@ class Deliveries:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class DeliveryGate:
+    """The workers' way out to one platform: at most as many deliveries in flight as its BackOff allows now, each
+    after the pause it asks for. A deletion never passes here."""
+
+    def __init__(self, back_off: BackOff, clock: Callable[[], float] = time.monotonic, poll: float = 0.05) -> None:
+        self.back_off = back_off
+        self._clock = clock
+        self._poll = poll
+        self._in_flight = 0
+        self._left = asyncio.Event()  # a delivery finished: a waiting one may go
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        until = self._clock() + self.back_off.pause(self._clock())
+        while self._clock() < until or self._in_flight >= self.back_off.allowed(self._clock()):
+            self._left.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll):
+                    await self._left.wait()
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            self._left.set()

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from moderation.actions import ActionRunner, owed_actions
+from moderation.back_off import BackOff
 from moderation.database_wait import DatabaseWait
 from moderation.incidents.report_key import report_key
 from moderation.incidents.routing import route
@@ -98,6 +99,8 @@ class Moderator:
         done_mark_interval: float = 0.05,
         card_burst: float = 0.0,
         critical_wait: float = 0.0,
+        notice_burst: float = 0.0,
+        back_offs: Mapping[Platform, BackOff] | None = None,
         texts: Texts,
         metrics: Metrics | None = None,
     ) -> None:
@@ -131,6 +134,8 @@ class Moderator:
             mark_interval=done_mark_interval,  # the workers' done marks wait this long for others to join them
             card_burst=card_burst,  # a viewer's cards within this many seconds go as one combined card
             critical_wait=critical_wait,  # the workers hold back this long at most while a deletion is in flight
+            notice_burst=notice_burst,  # a person's notices within this many seconds go as one notice
+            back_offs=back_offs,  # per platform: how many deliveries at once, from its deletions' round-trips
         )
         self._accepting = True
         self._in_hand = 0

@@ -239,6 +239,17 @@ class CombinedCards(Protocol):
         ...
 
 
+@runtime_checkable
+class CombinedNotices(Protocol):
+    """An enforcer that can tell one person about several of their messages in one notice (a burst: one message
+    instead of one each)."""
+
+    async def notify_sender_together(self, notices: Sequence[tuple[Message, str]]) -> None:
+        """Tell the author of these messages (all theirs) each one's notice, in one message. Doing it again after a
+        crash must be harmless (no message told of twice)."""
+        ...
+
+
 class CardAddress(NamedTuple):
     """Where one copy of a card is: the room (channel), the message, and later events that hold its text too (a
     Matrix edit keeps the old text in its history, so withdrawing the copy must redact those as well)."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiohttp import ClientError
-from nio import AsyncClient, SyncResponse
+from nio import AsyncClient, ErrorResponse, SyncResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from adapters.matrix.announcements import AnnouncementGuard
@@ -63,8 +63,12 @@ class MatrixAdapter:
         *,
         review_service: ReviewService | None = None,
         directory: Callable[[], Directory] | None = None,
+        rate_limited: Callable[[float], None] | None = None,
     ) -> None:
         self._config = config
+        # Told of every M_LIMIT_EXCEEDED (seconds until the homeserver takes calls again), so that the deliveries
+        # yield while nio waits the limit out.
+        self._rate_limited = rate_limited
         self._review_service = review_service
         self._directory = directory
         self._review: MatrixReview | None = None
@@ -90,6 +94,10 @@ class MatrixAdapter:
     def config(self) -> MatrixConfig:
         return self._config
 
+    async def _on_error(self, response: ErrorResponse) -> None:
+        if self._rate_limited is not None and response.status_code == "M_LIMIT_EXCEEDED":
+            self._rate_limited((response.retry_after_ms or 5000) / 1000)  # nio waits 5 s when none is given
+
     async def start(self, moderator: Moderator) -> None:
         config = self._config
         config.store_dir.mkdir(parents=True, exist_ok=True)
@@ -108,6 +116,8 @@ class MatrixAdapter:
         enforcer = MatrixEnforcer(client, config, self._state, moderator.person_name, moderator.texts)
         enforcer.txn_prefix = self._txn_prefix()
         self.enforcer = enforcer
+        if self._rate_limited is not None:
+            client.add_response_callback(self._on_error, ErrorResponse)
         self._guard = AnnouncementGuard(client, config, self._state, moderator, enforcer)
         if self._review_service is not None:
             self._review = MatrixReview(self._review_service, enforcer, config.review_room_id, moderator.texts)

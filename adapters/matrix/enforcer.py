@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import functools
 import hashlib
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -26,7 +27,7 @@ from nio import AsyncClient, JoinedMembersResponse, RoomCreateResponse, RoomPres
 from adapters.matrix.calls import MatrixCallFailed, call
 from adapters.matrix.card import card_content
 from adapters.matrix.config import MatrixConfig
-from adapters.matrix.person_data import DM_KEY
+from adapters.matrix.person_data import DM_KEY, NOTICE_PLAN_KEY
 from adapters.matrix.reviewers import CARD_KEY
 from adapters.matrix.translate import edit_on_its_own, sender_of
 from moderation.model import AccountId, Message, PersonId
@@ -45,6 +46,10 @@ ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"a
 
 def notice(text: str) -> dict[str, str]:
     return {"msgtype": "m.notice", "body": text}
+
+
+def _event(message: Message) -> str:
+    return f"{message.room_id} {message.event_id}"
 
 
 def _key(*parts: str) -> str:
@@ -150,8 +155,52 @@ class MatrixEnforcer:
         )
 
     async def notify_sender(self, message: Message, text: str) -> None:
+        if await self._finish_notice_plan(message.author, {_event(message)}):
+            return  # told already, on a notice about several messages (the process ended before that was marked)
         txn = f"{self.txn_prefix}-notice-{_key(message.room_id, message.event_id)}"
-        await self.send_private(message.author, text, txn=txn)
+        event_id = await self.send_private(message.author, text, txn=txn)
+        log.info("matrix: notice %s to %s about %s", event_id, message.author, message.event_id)
+
+    async def notify_sender_together(self, notices: Sequence[tuple[Message, str]]) -> None:
+        """One notice about several messages of one person. Planned before it is sent (its transaction id, the
+        messages, its text): after a crash the same plan is sent again, and the homeserver answers with the first
+        one; a message on it is never told of again on another."""
+        user = notices[0][0].author
+        events = {_event(message) for message, _text in notices}
+        earlier = set(self._notice_plan(user).get("events", ()))
+        await self._finish_notice_plan(user, events)
+        left = [(m, t) for m, t in notices if _event(m) not in earlier]
+        if len(left) == 1 or (left and not earlier <= events):  # one alone; or an earlier plan still stands
+            for message, text in left:
+                await self.notify_sender(message, text)
+        elif left:
+            told = sorted(_event(m) for m, _t in left)
+            plan = {
+                "txn": f"{self.txn_prefix}-notices-{_key(*told)}",
+                "events": told,
+                "text": self._texts.notices.several([t for _m, t in left]),
+            }
+            self._state.set(NOTICE_PLAN_KEY + user, json.dumps(plan))
+            await self._finish_notice_plan(user, events)
+
+    async def _finish_notice_plan(self, user: AccountId, events: set[str]) -> bool:
+        """Send the notice planned for `user` when it is about any of `events` (again: the same transaction); it is
+        forgotten once sent, unless some message on it is not among `events` (its own delivery finds it then).
+        True when it was about one of `events`."""
+        plan = self._notice_plan(user)
+        on_it = set(plan.get("events", ()))
+        if not on_it & events:
+            return False
+        event_id = await self.send_private(user, str(plan["text"]), txn=str(plan["txn"]))
+        about = " ".join(sorted(e.split(" ", 1)[1] for e in on_it))
+        log.info("matrix: notice %s to %s about %s", event_id, user, about)
+        if on_it <= events:
+            self._state.set(NOTICE_PLAN_KEY + user, "")
+        return True
+
+    def _notice_plan(self, user: AccountId) -> dict[str, Any]:
+        plan = json.loads(self._state.get(NOTICE_PLAN_KEY + user) or "{}")
+        return plan if isinstance(plan, dict) else {}
 
     def card_viewers(self, draft: IncidentDraft) -> Sequence[str]:
         """Each routed reviewer's own copy (when reviewing is on), then the review room's overview copy."""
@@ -242,9 +291,9 @@ class MatrixEnforcer:
             )
         return str(getattr(response, "event_id", ""))
 
-    async def send_private(self, user: AccountId, text: str, *, txn: str | None = None) -> None:
+    async def send_private(self, user: AccountId, text: str, *, txn: str | None = None) -> str:
         room = await self.direct_room(user)
-        await self.send(room, notice(text), txn=txn)
+        return await self.send(room, notice(text), txn=txn)
 
     def is_direct_room_of(self, user: str, room_id: str) -> bool:
         return self._state.get(DM_KEY + user) == room_id

@@ -9,6 +9,8 @@ from moderation.model import Platform
 from moderation.ports import DataSubject, StateTable
 
 DM_KEY = "matrix.dm."  # + user id: the bot's direct room with them ("" once they left it)
+# + user id: a notice about several of their messages on its way (its transaction, the messages, its text)
+NOTICE_PLAN_KEY = "matrix.notice-plan."
 
 
 class MatrixPersonalData:
@@ -27,4 +29,5 @@ class MatrixPersonalData:
 
 
 def _keys(subject: DataSubject) -> list[str]:
-    return [DM_KEY + account.id for account in subject.accounts if account.platform is Platform.MATRIX]
+    accounts = [account.id for account in subject.accounts if account.platform is Platform.MATRIX]
+    return [key + account for account in accounts for key in (DM_KEY, NOTICE_PLAN_KEY)]

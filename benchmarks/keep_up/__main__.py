@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import subprocess
 import tempfile
 import time
@@ -80,9 +81,10 @@ async def run(
                         cpu[label] = cpu_s(server.pid) - before[0], cpu_s(process.pid) - before[1]
                     results.append((rate, step["bare"], step["schoolwacht"], fanout))
                     copies, messages, notices = full_bot.writes(workdir)
+                    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
                     print(
                         f"-- {rate:g} msg/s, {step_s:g} s (cards finished {fanout:.1f} s after the last redaction; so "
-                        f"far {copies} card copies in {messages} messages, {notices} notices)"
+                        f"far {copies} card copies in {messages} messages, {notices} notices; load average {load})"
                     )
                     print(row("bare bot", step["bare"]))
                     print(row("schoolwacht", step["schoolwacht"]))

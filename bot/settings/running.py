@@ -32,6 +32,11 @@ class BotSettings(BaseModel):
     card_burst_s: float = Field(default=2.0, ge=0, le=60)
     # While a deletion is in flight, the workers hold back their next notice or card for at most this long.
     critical_wait_s: float = Field(default=0.5, ge=0, le=10)
+    # A person owed several notices within this many seconds gets one notice listing them; 0: one each.
+    notice_burst_s: float = Field(default=2.0, ge=0, le=60)
+    # The workers yield when the platform slows down: fewer deliveries at once, and a pause, while its deletions take
+    # well over the quickest seen lately (or it answered with a rate limit); all of them again once it keeps up.
+    back_off: bool = True
     # Where relative data paths (the SQLite file, the Matrix key store, models) live. Unset: SCHOOLWACHT_DATA_DIR
     # (the Docker image sets /data), else the settings file's folder.
     data_dir: Path | None = None

@@ -44,6 +44,12 @@ class DutchNotices:
     def self_harm(self) -> str:
         return SELF_HARM
 
+    def several(self, notices: Sequence[str]) -> str:
+        # The same notice for several messages once, with how many it was about.
+        counted = {text: notices.count(text) for text in notices}
+        lines = [f"- {f'({n} berichten) ' if n > 1 else ''}{text}" for text, n in counted.items()]
+        return f"Dit gaat over {len(notices)} berichten die je net stuurde:\n" + "\n".join(lines)
+
     def announcement_only(self, room: str) -> str:
         return (
             f"In #{room} mogen alleen docenten berichten plaatsen (schoolregel R10), dus je bericht is "

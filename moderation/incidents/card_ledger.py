@@ -106,6 +106,13 @@ class CardLedger:
         the platform can; each as the service shows it to them, and remembered as their copy of each. An incident
         they already hold or may not see is left out; one left alone goes as a card of its own. What could not be
         delivered is returned."""
+        plan = self.locations.plan(viewer)
+        if plan is not None and plan[0] != key and set(plan[1]) & set(incidents):
+            # A combined card planned for some of these when the process ended: that same card first (the platform
+            # answers with the first one if it went), then the others, never a second copy of one.
+            planned = await self.deliver_together(plan[1], viewer, key=plan[0])
+            rest = [n for n in incidents if n not in plan[1]]
+            return planned + (await self.deliver_together(rest, viewer, key=key) if rest else [])
         person = self._viewer(viewer)
         if viewer != OVERVIEW and (person is None or not self.port.reaches(person)):
             log.info("%s: %s cannot be reached here (digest only)", self._platform, viewer)

@@ -152,6 +152,7 @@ class School:
         token: str | None = None,
         review_service: ReviewService | None = None,
         directory: Callable[[], Directory] | None = None,
+        rate_limited: Callable[[float], None] | None = None,
         **config: Any,
     ) -> MatrixAdapter:
         settings = MatrixConfig(
@@ -166,7 +167,9 @@ class School:
             **config,
         )
         secrets = MatrixSecrets(access_token=token or self.new_bot_token())
-        return MatrixAdapter(settings, secrets, core.state, review_service=review_service, directory=directory)
+        return MatrixAdapter(
+            settings, secrets, core.state, review_service=review_service, directory=directory, rate_limited=rate_limited
+        )
 
     def new_bot_token(self) -> str:
         """A fresh login (a new device), as a new installation of the bot would have."""

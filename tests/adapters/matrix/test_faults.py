@@ -115,7 +115,7 @@ async def _all_events(school: School, name: str, room_id: str) -> list[dict[str,
 
 
 def _prepare(
-    school: School, url: str, tmp_path: Path, room_id: str, review_id: str, workers: int
+    school: School, url: str, tmp_path: Path, room_id: str, review_id: str, workers: int, bot_settings: str = ""
 ) -> sessionmaker[Session]:
     engine = make_engine(url)
     upgrade(engine)
@@ -129,8 +129,9 @@ url = "{url}"
 
 [bot]
 platforms = ["matrix"]
-stop_grace_s = 60
+{"" if "stop_grace_s" in bot_settings else "stop_grace_s = 60"}
 delivery_workers = {workers}
+{bot_settings}
 
 [classifier]
 ml_backend = "none"
@@ -162,13 +163,33 @@ def engines() -> Iterator[list[Engine]]:
         engine.dispose()
 
 
-async def _bot(school: School, tmp_path: Path, url: str, *, workers: int = 0) -> Bot:
+async def _bot(school: School, tmp_path: Path, url: str, *, workers: int = 0, bot_settings: str = "") -> Bot:
     room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
     review_id = await school.create_room("dir")
-    sessions = _prepare(school, url, tmp_path, room_id, review_id, workers)
+    sessions = _prepare(school, url, tmp_path, room_id, review_id, workers, bot_settings)
     # One login for every run: the same device, as a restarted bot has (a redo reuses its transaction ids).
     process = BotProcess(tmp_path / "schoolwacht.toml", tmp_path / "bot.log", env={TOKEN_ENV: school.new_bot_token()})
     return Bot(school, room_id, review_id, sessions, process)
+
+
+def told(log: str) -> dict[str, set[str]]:
+    """Each notice message the bot logged sending (its event id) -> the messages it was about. A notice sent again
+    after a kill has the same event id (the same transaction), and must be about the same messages."""
+    found: dict[str, set[str]] = {}
+    for event_id, about in re.findall(r"matrix: notice (\S+) to \S+ about (.+)$", log, re.M):
+        messages = set(about.split())
+        assert found.setdefault(event_id, messages) == messages, (event_id, found[event_id], messages)
+    return found
+
+
+async def assert_told_once(bot: Bot, sent: list[str]) -> dict[str, set[str]]:
+    """Every message's notice on exactly one notice message in the student's direct room, and nothing else there."""
+    notices = told(bot.process.log_path.read_text(encoding="utf-8", errors="replace"))
+    about = [m for messages in notices.values() for m in messages]
+    assert sorted(about) == sorted(sent), (sorted(about), sorted(sent))  # none lost, none on two notices
+    posts = await bot.posts_by_bot("daan", bot.direct_room("daan"))
+    assert sorted(p["event_id"] for p in posts) == sorted(notices)  # no notice the bot does not know of
+    return notices
 
 
 def assert_clean(log: str) -> None:
@@ -280,6 +301,80 @@ async def test_killed_right_after_a_combined_card_nothing_is_lost_or_shown_twice
     print(f"\nfault suite, killed after a combined card: {len(found)} incidents, each shown once to {viewers}")
 
 
+@pytest.mark.parametrize("die_at", ["cards-together", "notices-together"])
+async def test_killed_with_notices_waiting_in_a_burst_nothing_is_lost_or_told_twice(
+    school: School, tmp_path: Path, postgres_url: str, die_at: str
+) -> None:
+    # The notices' window is longer than the cards': killed at the combined card, the student's later notices are
+    # still waiting in their burst; killed at the combined notice, it went out and was not marked done.
+    bot = await _bot(school, tmp_path, postgres_url, workers=4, bot_settings="card_burst_s = 2\nnotice_burst_s = 3")
+    bot.process.start(die_at=die_at)
+    bot.process.wait_for_log(STARTED)
+    sent = [await bot.school.send("daan", bot.room_id, f"{INSULT} (eerste)")]
+    await eventually(lambda: len(bot.incidents()) == 1, what="the first incident")
+    for n in range(3):  # within both windows
+        sent.append(await bot.school.send("daan", bot.room_id, f"{INSULT} ({n})"))
+    assert bot.process.wait_ended() == 137, bot.process.log()[-3000:]
+    assert len(bot.incidents()) == len(sent)
+    assert ("notify-sender", "", "pending") in bot.owed()
+
+    bot.process.start()
+    bot.process.wait_for_log(STARTED)
+    await eventually(bot.settled, timeout=30, what="the actions after the kill")
+    assert bot.process.terminate() == 0
+    assert_clean(bot.process.log())
+
+    assert all(status == "done" for _k, _t, status in bot.owed())
+    for incident in bot.incidents():
+        assert [a for a, _d in bot.history(incident.id)].count("notify-sender") == 1
+    assert await bot.redactions() == dict.fromkeys(sent, 1)
+    notices = await assert_told_once(bot, sent)
+    assert len(notices) == 2, notices  # the first alone, the other three on one
+    with bot.sessions() as session:
+        plans = session.scalars(select(StateRow.value).where(StateRow.key.like("matrix.notice-plan.%"))).all()
+    assert all(value == "" for value in plans)  # nothing left planned
+    print(f"\nfault suite, killed at {die_at}: {len(sent)} messages, told in {len(notices)} notices, each once")
+
+
+async def test_stopped_with_a_backlog_the_cards_and_notices_owed_at_start_go_combined(
+    school: School, tmp_path: Path, postgres_url: str
+) -> None:
+    # Long windows and no grace at the stop: the burst's cards and notices are still owed when the process ends.
+    settings = "card_burst_s = 30\nnotice_burst_s = 30\nstop_grace_s = 0"
+    bot = await _bot(school, tmp_path, postgres_url, workers=4, bot_settings=settings)
+    bot.process.start()
+    bot.process.wait_for_log(STARTED)
+    sent = [await bot.school.send("daan", bot.room_id, f"{INSULT} (eerste)")]
+    await eventually(lambda: len(bot.incidents()) == 1 and bot.settled(), what="the first incident, done")
+    for n in range(3):
+        sent.append(await bot.school.send("daan", bot.room_id, f"{INSULT} ({n})"))
+    await eventually(lambda: len(bot.incidents()) == len(sent), what="every incident")
+    await eventually(lambda: all(s == "done" for k, _t, s in bot.owed() if k == "delete"), what="the redactions")
+    assert bot.process.terminate() == 0
+    backlog = [(k, t) for k, t, s in bot.owed() if s == "pending"]
+    viewers = sorted({t for k, t in backlog if k == "card"})
+    assert backlog and viewers and ("notify-sender", "") in backlog
+
+    bot.process.start()  # the backlog is handed over at once: one combined card per viewer, one notice
+    bot.process.wait_for_log(STARTED)
+    await eventually(bot.settled, timeout=30, what="the backlog")
+    assert bot.process.terminate() == 0
+    assert_clean(bot.process.log())
+    first, *later = sorted(i.id for i in bot.incidents())
+    for viewer in viewers:
+        if viewer == "overview":
+            posts = await bot.posts_by_bot("dir", bot.review_id)
+            shown = [[int(n) for n in re.findall(NUMBER, str(p["content"]["body"]), re.M)] for p in posts]
+        else:
+            copies = bot.copies(viewer)
+            shown = [[n for n, message in copies.items() if message == m] for m in dict.fromkeys(copies.values())]
+        assert sorted(map(sorted, shown)) == [[first], later], (viewer, shown)
+    assert await bot.redactions() == dict.fromkeys(sent, 1)
+    notices = await assert_told_once(bot, sent)
+    assert len(notices) == 2, notices
+    print(f"\nfault suite, a backlog at start: {len(later)} incidents' cards on one card for each of {viewers}")
+
+
 async def test_sigterm_in_a_burst_finishes_the_message_in_hand(
     school: School, tmp_path: Path, postgres_url: str
 ) -> None:
@@ -312,8 +407,7 @@ async def test_sigterm_in_a_burst_finishes_the_message_in_hand(
     assert sorted(i.event_id for i in bot.incidents()) == sorted(sent)
     redactions = await bot.redactions()
     assert redactions == dict.fromkeys(sent, 1)
-    notices = await bot.posts_by_bot("daan", bot.direct_room("daan"))
-    assert len(notices) == len(sent)
+    notices = await assert_told_once(bot, sent)  # a burst's notices come several on one
     print(
         f"\nfault suite, SIGTERM in a burst of {len(sent)}: {stopped_with} incident(s) finished before the stop, "
         f"none half done; after the restart {len(bot.incidents())} incidents, {sum(redactions.values())} "

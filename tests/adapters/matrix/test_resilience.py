@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from moderation.model import Platform
 from moderation.ports import StoreUnavailable
 from tests.adapters.matrix.helpers import MARKER, SCHOOL_ACCOUNTS, School, eventually, incidents, is_redacted, room
 from tests.adapters.matrix.test_rooms import running
@@ -179,6 +181,32 @@ async def test_rate_limited_actions_all_complete(
         )
         assert await _all_redacted(school, room_id, bad)
     assert "ratelimited" in caplog.text  # the server did push back, and the bot waited it out
+
+
+async def test_rate_limits_make_the_deliveries_yield_and_everything_is_still_delivered(
+    strict: School, tmp_path: Path, store_dir: Path
+) -> None:
+    school = strict
+    review = await school.create_room("jan")
+    room_id = await school.create_room("jan", members=("daan",), levels={"bot": 100})
+    core = school.make_core(tmp_path, [room(room_id, "student-run", abuse_action="delete")])
+    back_off = core.back_offs[Platform.MATRIX]
+    told: list[float] = []
+
+    def limited(seconds: float) -> None:  # as bot/platforms.py wires it, and seen here
+        told.append(seconds)
+        back_off.limited(seconds, time.monotonic())
+
+    adapter = school.adapter(core, store_dir, review_room=review, rate_limited=limited)
+    async with running(core, adapter):
+        bad = [await school.send("daan", room_id, f"{MARKER} {i}") for i in range(6)]
+        await eventually(
+            lambda: [i.action_status for i in incidents(core)] == ["done"] * 6, timeout=60, what="all actions done"
+        )
+        assert await _all_redacted(school, room_id, bad)
+    assert told and all(seconds > 0 for seconds in told)  # M_LIMIT_EXCEEDED reached the back-off, with its wait
+    assert back_off.yielded >= 1  # and the deliveries were cut back for it
+    assert len(await school.notices_from_bot("daan")) >= 1
 
 
 # -- a homeserver that goes down and comes back --------------------------------------------------------------

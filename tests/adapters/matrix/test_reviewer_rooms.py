@@ -186,7 +186,9 @@ def test_a_relative_store_dir_is_next_to_the_settings_file(tmp_path: Path, monke
     monkeypatch.delenv("SCHOOLWACHT_MATRIX_TOKEN_FILE", raising=False)
     matrix = {"homeserver": "http://127.0.0.1:1", "user_id": "@bot:test", "store_dir": "var/matrix"}
     settings = settings_from_dict({"matrix": matrix}, source=tmp_path / "etc" / "schoolwacht.toml")
-    core = SimpleNamespace(settings=settings, review=None, roster=SimpleNamespace(current=None), state=None)
+    core = SimpleNamespace(
+        settings=settings, review=None, roster=SimpleNamespace(current=None), state=None, back_offs={}
+    )
     adapter = matrix_adapter(core)  # type: ignore[arg-type]
     assert adapter._config.store_dir == tmp_path / "etc" / "var" / "matrix"
 

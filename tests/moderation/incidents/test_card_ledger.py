@@ -236,6 +236,32 @@ async def test_a_combined_card_cut_off_before_it_was_remembered_is_sent_again_as
     assert {restarted.copies(n)["abc"].message for n in numbers} == {"t1"}
 
 
+async def test_owed_together_after_a_kill_the_planned_card_goes_again_as_the_same_and_the_rest_apart(
+    school: School,
+) -> None:
+    class Killed(Exception):
+        pass
+
+    class KilledAfterSending(CombiningPort):
+        async def send_together(self, viewer: Person | None, cards: Sequence[Card], *, key: str) -> CardAddress:
+            await super().send_together(viewer, cards, key=key)
+            raise Killed
+
+    port, state = KilledAfterSending(), Memory()
+    numbers = [await school.incident("sanne", f"[insult] jij sukkel {k}") for k in range(4)]
+    with pytest.raises(Killed):
+        await ledger_of(school, port, state).deliver_together(numbers[:3], "abc", key="k3")
+
+    after = CombiningPort()  # the next start: the backlog of this viewer together, one more than the plan held
+    restarted = ledger_of(school, after, state)
+    assert await restarted.deliver_together(numbers, "abc", key="k4") == []
+    assert after.keys == ["k3"]  # the planned card again (the homeserver answers with the first) ...
+    assert {restarted.copies(n)["abc"].message for n in numbers[:3]} == {"t1"}
+    own = restarted.copies(numbers[3])["abc"].message  # ... and the one it did not hold as a card of its own
+    assert [card.id for _name, card in after.shown.values()] == [numbers[3]] and own in after.shown
+    assert restarted.locations.plan("abc") is None
+
+
 async def test_a_combined_card_that_failed_is_a_failure_of_each_and_leaves_no_plan(school: School) -> None:
     class Refusing(CombiningPort):
         async def send_together(self, viewer: Person | None, cards: Sequence[Card], *, key: str) -> CardAddress:
