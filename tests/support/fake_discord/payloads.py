@@ -137,7 +137,7 @@ def message(world: World, m: StoredMessage, *, with_content: bool = True) -> dic
         "mentions": [],
         "mention_roles": [],
         "attachments": m.attachments if with_content else [],
-        "embeds": [],
+        "embeds": m.embeds if with_content else [],
         "pinned": False,
         "type": 19 if m.reference and m.reference.get("type", 0) == 0 and m.webhook_id is None else 0,
         "flags": m.flags,
