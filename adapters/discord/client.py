@@ -89,7 +89,8 @@ class DiscordAdapter:
         guard_parsers(client)
         enforcer = DiscordEnforcer(client, cfg, moderator)
         if self._review_setup is not None:
-            self._review = enforcer.review = DiscordReview(client, self._review_setup, moderator.texts)
+            review = DiscordReview(client, self._review_setup, moderator.texts, cfg.review_channel_id)
+            self._review = enforcer.review = review
         self._client, self._moderator, self._enforcer = client, moderator, enforcer
         self._judge = MessageJudge(client, cfg, moderator, enforcer, self._cursors)
         self._guard = AnnouncementGuard(client, cfg, moderator, enforcer, self._state)
