@@ -102,7 +102,10 @@ class DiscordEnforcer:
         try:
             user = self._client.get_user(user_id) or await self._client.fetch_user(user_id)
             channel = await user.create_dm()
-            await channel.send(text, allowed_mentions=NO_MENTIONS)
+            # Its nonce names the message: sent again after a crash, Discord answers with the first notice.
+            await channel.send(
+                text, allowed_mentions=NO_MENTIONS, nonce=nonce(f"notice-{message.target_id}-{message.event_id}")
+            )
         except discord.RateLimited as exc:
             log_rate_limited(f"sending a notice to {user_id}", exc)
             raise

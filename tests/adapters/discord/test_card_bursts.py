@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord.card_port import KEYS
+from adapters.discord.card_port import KEYS, DiscordCards
 from bot.texts.nl import DUTCH
 from moderation.incidents.card_locations import CardLocations
-from moderation.model import IncidentStatus
+from moderation.model import IncidentStatus, PersonId
 from moderation.texts import Phrase
 from tests.adapters.discord.classifier import make_classifier
 from tests.support.fake_discord.model import StoredMessage, User
@@ -66,11 +66,11 @@ async def burst(r: Reviewing, count: int, text: str = INSULT) -> tuple[int, list
 
 
 def overview_shows_each_once(r: Reviewing, first: int, numbers: list[int]) -> None:
-    """The overview shows each incident once, the burst's together (the first may join them there: the overview's
-    window began with the start-up's own card)."""
+    """The overview shows each incident once, the burst's together, five at most a message (the first may join them
+    there: the overview's window began with the start-up's own card)."""
     shown = cards(overview_posts(r), {first, *numbers})
     assert sorted(n for card in shown for n in card) == sorted([first, *numbers])
-    assert any(set(numbers) <= set(card) for card in shown), shown
+    assert all(len(card) <= 5 for card in shown) and len(shown) <= 2 + len(numbers) // 5, shown
 
 
 def combined_of(r: Reviewing, user: User, numbers: list[int]) -> StoredMessage:
@@ -142,3 +142,35 @@ async def test_a_burst_is_one_combined_card_per_viewer_and_each_row_acts_on_its_
         assert cards(r.dm_messages(user), {fourth})[-1] == [fourth]
         assert [second] not in cards(r.dm_messages(user), {second})
     assert locations.together(str(jan_card.id)) == []
+
+
+async def test_a_burst_of_seven_long_messages_goes_in_two_messages_within_discords_limits(r: Reviewing) -> None:
+    # Long messages: each section is cut to its share of the 6000 characters a message's embeds may hold (the fake
+    # refuses more, as Discord does), and five rows of buttons is Discord's most: five incidents, then two.
+    filler = " ".join(f"en toen zei ik nog iets over de les van maandag ({n})" for n in range(30))
+    first, numbers = await burst(r, 7, f"{INSULT} {filler}")
+    for user in (r.school.teacher, r.abc):
+        shown = cards(r.dm_messages(user), {first, *numbers})
+        assert shown == [[first], numbers[:5], numbers[5:]], user.username
+        for message in r.dm_messages(user)[1:]:
+            assert len(message.components) == len(message.embeds) == len(numbers_on(message))
+            assert sum(len(e["title"]) + len(e["description"]) for e in message.embeds) <= 6000
+            assert all(e["description"].startswith("```") for e in message.embeds)
+    overview_shows_each_once(r, first, numbers)
+
+
+async def test_a_card_sent_again_with_its_key_is_the_first_message_not_a_second(r: Reviewing) -> None:
+    # What a restart does with a send it cannot know went out: the same nonce, and Discord returns the first one.
+    numbers = [await r.flagged(r.school.sanne, f"{INSULT} ({n})") for n in range(2)]
+    coordinator = r.core.roster.current().person(PersonId("abc"))
+    actor = r.service.actor_by_id("abc")
+    assert coordinator is not None and actor is not None
+    cards = [r.service.show(n, actor).card for n in numbers]
+    assert cards[0] is not None and cards[1] is not None
+    port = DiscordCards(r.adapter.client, DUTCH)
+    before = len(r.dm_messages(r.abc))
+    once = await port.send_together(coordinator, cards, key="cards-abc-again")  # type: ignore[arg-type]
+    again = await port.send_together(coordinator, cards, key="cards-abc-again")  # type: ignore[arg-type]
+    assert once == again and len(r.dm_messages(r.abc)) == before + 1
+    other = await port.send(coordinator, cards[0], key="another-key")
+    assert other != once and len(r.dm_messages(r.abc)) == before + 2
