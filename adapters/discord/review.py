@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import discord
 
 from adapters.discord.card_port import KEYS, DiscordCards
+from adapters.discord.ledger_state import RememberedState
 from adapters.discord.presses import Presses
 from adapters.discord.review_view import card_view, fresh_card
 from moderation.digest import Digest
@@ -42,7 +43,7 @@ class DiscordReview:
         self._directory = setup.directory
         self._texts = texts
         self.cards = DiscordCards(client, texts, overview_channel)
-        locations = CardLocations(setup.state, KEYS)
+        locations = CardLocations(RememberedState(setup.state), KEYS)
         self.ledger = CardLedger(self.cards, locations, setup.service, texts, platform="discord")
         self._presses = Presses(setup.service, self.ledger, ChatReview(setup.service, texts, self.ledger))
 
