@@ -2,11 +2,13 @@
 pipeline with the review side on, beside bare discord.py, and beside an older checkout, in one run.
 
     .venv/bin/python -m benchmarks.discord_latency [--rate 200] [--seconds 10] [--abuse 0.1] [--burst 300]
-                                                   [--old DIR] [--runs 2] [--profile FILE]
+                                                   [--old DIR] [--runs 2] [--global-limit 50] [--profile FILE]
 
-discord.py's real client talks to the checkout's own fake server (tests/support/fake_discord) on 127.0.0.1; the bot
-runs the real Moderator (rules, the text tier, an SQLite incident log in a temporary folder, the delivery workers,
-the backfill cursor in the state table) with the review side wired as in production: each abusive message's card
+discord.py's real client talks to this checkout's fake server (tests/support/fake_discord) on 127.0.0.1, with
+Discord's global limit of 50 requests per second per bot (`--global-limit`; a 429 makes discord.py hold back every
+request, the deletes too), the same server for every side. The bot runs the real Moderator (rules, the text tier,
+an SQLite incident log in a temporary folder, the delivery workers, the backfill cursor in the state table) with
+the review side wired as in production: each abusive message's card
 goes to its reviewers by DM (the mentor and the anti-bullying coordinator) and to the overview channel, and the
 student gets a notice by DM, so the deletes share the bot with those sends. A stream of messages at `--rate` per
 second (two students in the class channel, `--abuse` of them abusive) is posted on a fixed schedule; for each
@@ -157,7 +159,7 @@ async def stream(
     )
 
 
-async def bare_discord_py(rate: float, seconds: float, abuse: float) -> SideResult:
+async def bare_discord_py(rate: float, seconds: float, abuse: float, global_limit: int) -> SideResult:
     """discord.py alone: a client that deletes every message with an abusive word, no pipeline."""
     import discord
 
@@ -167,6 +169,8 @@ async def bare_discord_py(rate: float, seconds: float, abuse: float) -> SideResu
     school = build_school()
     watch = DeleteWatch(school)
     async with FakeDiscord(school.world).running() as fake:
+        if global_limit:
+            fake.rest.buckets.limit_globally(global_limit)
         intents = discord.Intents.default()
         intents.message_content = True
         client = discord.Client(intents=intents, guild_ready_timeout=0.05)
@@ -238,7 +242,14 @@ async def core_alone(count: int, folder: Path) -> list[float]:
 
 
 async def full_pipeline(
-    side: str, rate: float, seconds: float, abuse: float, burst_count: int, folder: Path, profile: Path | None
+    side: str,
+    rate: float,
+    seconds: float,
+    abuse: float,
+    burst_count: int,
+    global_limit: int,
+    folder: Path,
+    profile: Path | None,
 ) -> SideResult:
     from adapters.discord.client import DiscordAdapter
     from adapters.discord.review import ReviewSetup
@@ -261,6 +272,8 @@ async def full_pipeline(
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
     )
     async with FakeDiscord(school.world).running() as fake:
+        if global_limit:
+            fake.rest.buckets.limit_globally(global_limit)
         setup = ReviewSetup(core.review, core.roster.current, core.state)
         adapter = DiscordAdapter(school.config(), BOT_TOKEN, review=setup)
         await adapter.start(core.moderator)
@@ -302,19 +315,31 @@ async def burst(school: School, watch: DeleteWatch, count: int) -> tuple[float, 
     return (len(deleted) / (max(deleted) - start) if deleted else 0.0), len(deleted)
 
 
+def this_fake_server() -> None:
+    """Every side talks to this checkout's fake server and test helpers (the same Discord for all, its global limit
+    included); the bot's own code comes from the checkout first on the path, the one measured."""
+    sys.path.insert(0, str(HERE))
+    import tests.support  # noqa: F401
+
+    sys.path.remove(str(HERE))
+
+
 def run_side(args: argparse.Namespace) -> SideResult:
-    """One side, in this process (the checkout first on the path is the one measured)."""
+    """One side, in this process."""
+    this_fake_server()
     with warnings.catch_warnings():  # discord.py imports the deprecated audioop module for voice
         warnings.simplefilter("ignore", DeprecationWarning)
         import discord  # noqa: F401
     logging.basicConfig(level=logging.ERROR)
     if args.side == "bare":
-        return asyncio.run(bare_discord_py(args.rate, args.seconds, args.abuse))
+        return asyncio.run(bare_discord_py(args.rate, args.seconds, args.abuse, args.global_limit))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         profile = args.profile if args.side == "new" else None
         result = asyncio.run(
-            full_pipeline(args.side, args.rate, args.seconds, args.abuse, args.burst, folder / "full", profile)
+            full_pipeline(
+                args.side, args.rate, args.seconds, args.abuse, args.burst, args.global_limit, folder / "full", profile
+            )
         )
         result.core_ms = asyncio.run(core_alone(200, folder / "alone"))
     return result
@@ -328,7 +353,7 @@ def spawn(side: str, checkout: Path, args: argparse.Namespace) -> SideResult:
         "--side",
         side,
         *("--rate", str(args.rate), "--seconds", str(args.seconds), "--abuse", str(args.abuse)),
-        *("--burst", str(args.burst)),
+        *("--burst", str(args.burst), "--global-limit", str(args.global_limit)),
         *(("--profile", str(args.profile)) if args.profile else ()),
     ]
     env = {**os.environ, "PYTHONPATH": str(checkout)}
@@ -357,7 +382,8 @@ def report(args: argparse.Namespace, results: dict[str, list[SideResult]]) -> No
     first = next(iter(results.values()))[0].stream
     print(
         f"stream: {args.rate:.0f} msg/s for {args.seconds:.0f} s, {args.abuse:.0%} abusive ({first.abusive} messages), "
-        f"{args.runs} run(s) per side, interleaved; medians of the runs"
+        f"{args.runs} run(s) per side, interleaved; medians of the runs; Discord's global limit "
+        f"{args.global_limit or 'off'} requests/s"
     )
     if args.old is not None:
         print(f"old = {args.old}; new = {HERE}")
@@ -411,6 +437,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--burst", type=int, default=300)
     parser.add_argument("--old", type=Path, default=None, help="an older checkout to measure beside this one")
     parser.add_argument("--runs", type=int, default=2, help="runs per side, interleaved")
+    parser.add_argument(
+        "--global-limit", type=int, default=50, help="the fake's requests per second per bot, as Discord's (0: none)"
+    )
     parser.add_argument("--profile", type=Path, default=None, help="cProfile statistics of the new side's stream")
     parser.add_argument("--side", choices=("bare", "old", "new"), help=argparse.SUPPRESS)  # one side, in-process
     args = parser.parse_args(argv)

@@ -71,7 +71,8 @@ def channel(world: World, c: Channel) -> dict[str, Any]:
             "id": str(c.id),
             "type": DM,
             "last_message_id": None,
-            "recipients": [user(world.users[r]) for r in c.recipients],
+            # The other person only, as Discord sends a bot its DM channel (discord.py finds it by its recipient).
+            "recipients": [user(world.users[r]) for r in c.recipients if not world.users[r].bot],
         }
     if c.is_thread:
         return {

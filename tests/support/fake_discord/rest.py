@@ -124,6 +124,11 @@ class RestApi:
                 body=json.dumps(fault.body).encode(),
                 headers={"Content-Type": "application/json", **fault.headers},
             )
+        wait = self.buckets.admit_globally(request.path)
+        if wait is not None:  # discord.py then holds every request back for `retry_after`
+            body = {"message": "You are being rate limited.", "retry_after": wait, "global": True}
+            headers = {"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global", "Via": "1.1 google"}
+            return json_response(body, status=429, headers={**headers, "Retry-After": f"{wait:.3f}"})
         admitted, limits = self.buckets.admit(request.method, request.path)
         if not admitted:
             retry_after = float(limits["X-RateLimit-Reset-After"])
