@@ -20,6 +20,7 @@ from discord.utils import MISSING
 
 from adapters.discord.card import render_review_card, split_message
 from adapters.discord.combined_card import combined_content
+from adapters.discord.pacing import Pace
 from adapters.discord.review_view import card_view, combined_view
 from moderation.digest import Digest
 from moderation.incidents.card_locations import LedgerKeys
@@ -52,10 +53,13 @@ def nonce(key: str | None) -> str:
 
 
 class DiscordCards:
-    def __init__(self, client: discord.Client, texts: Texts, overview_channel: int | None = None) -> None:
+    def __init__(
+        self, client: discord.Client, texts: Texts, overview_channel: int | None = None, pace: Pace | None = None
+    ) -> None:
         self._client = client
         self._texts = texts
         self._overview = overview_channel  # school leadership's review channel (None: no overview)
+        self._pace = pace or Pace(0, 1)  # below Discord's global limit: the deletions go first
 
     def reaches(self, person: Person) -> bool:
         return discord_account(person) is not None
@@ -91,6 +95,7 @@ class DiscordCards:
                 channel = self._client.get_partial_messageable(self._overview or 0)
             else:
                 channel = await self._dm_channel(account)
+            await self._pace.take()
             sent = await channel.send(
                 content,
                 embeds=embeds or MISSING,
@@ -117,6 +122,7 @@ class DiscordCards:
         self, where: CardAddress, content: str, embeds: list[discord.Embed], view: discord.ui.View | None
     ) -> CardAddress | None:
         try:
+            await self._pace.take()
             await self._message(where).edit(content=content, embeds=embeds, view=view)
         except discord.NotFound:
             return None
@@ -127,6 +133,7 @@ class DiscordCards:
     async def withdraw(self, where: CardAddress, notice: str) -> None:
         """The copy keeps only `notice`, without sections or buttons (Discord keeps no visible edit history)."""
         try:
+            await self._pace.take()
             await self._message(where).edit(content=notice, embeds=[], view=None)
         except discord.NotFound:
             pass  # deleted by hand: nothing left to clear

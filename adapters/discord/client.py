@@ -89,7 +89,7 @@ class DiscordAdapter:
         guard_parsers(client)
         enforcer = DiscordEnforcer(client, cfg, moderator)
         if self._review_setup is not None:
-            review = DiscordReview(client, self._review_setup, moderator.texts, cfg.review_channel_id)
+            review = DiscordReview(client, self._review_setup, moderator.texts, cfg.review_channel_id, enforcer.pace)
             self._review = enforcer.review = review
         self._client, self._moderator, self._enforcer = client, moderator, enforcer
         self._judge = MessageJudge(client, cfg, moderator, enforcer, self._cursors)

@@ -20,6 +20,7 @@ from adapters.discord.card import render_card
 from adapters.discord.card_port import nonce
 from adapters.discord.combined_card import groups
 from adapters.discord.config import DiscordConfig
+from adapters.discord.pacing import Pace
 from adapters.discord.review import DiscordReview
 from adapters.discord.translate import thread_target
 from moderation.model import Message, PersonId
@@ -74,6 +75,8 @@ class DiscordEnforcer:
         self._moderator = moderator
         self.locations = MessageLocations()
         self.review: DiscordReview | None = None  # set when the review side is wired: cards get buttons and DMs
+        # Notices and cards below Discord's global limit (the review side's cards share it): deletions go first.
+        self.pace = Pace(config.delivery_rate, config.delivery_burst)
 
     async def delete(self, message: Message, reason: str) -> None:
         # discord.py 2.7's Message.delete() takes no reason; the HTTP call does. Discord keeps it in the audit log
@@ -102,6 +105,7 @@ class DiscordEnforcer:
         try:
             user = self._client.get_user(user_id) or await self._client.fetch_user(user_id)
             channel = await user.create_dm()
+            await self.pace.take()
             # Its nonce names the message: sent again after a crash, Discord answers with the first notice.
             await channel.send(
                 text, allowed_mentions=NO_MENTIONS, nonce=nonce(f"notice-{message.target_id}-{message.event_id}")
@@ -182,6 +186,7 @@ class DiscordEnforcer:
             raise RuntimeError(f"review channel {self._config.review_channel_id} is not a text channel I can see")
         card = render_card(incident, self._person_name, self._moderator.texts)
         once = nonce(key)
+        await self.pace.take()
         if self.review is None:
             await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True, nonce=once)
             return

@@ -15,6 +15,7 @@ import discord
 
 from adapters.discord.card_port import KEYS, DiscordCards
 from adapters.discord.ledger_state import RememberedState
+from adapters.discord.pacing import Pace
 from adapters.discord.presses import Presses
 from adapters.discord.review_view import card_view, fresh_card
 from moderation.digest import Digest
@@ -38,11 +39,16 @@ class ReviewSetup:
 
 class DiscordReview:
     def __init__(
-        self, client: discord.Client, setup: ReviewSetup, texts: Texts, overview_channel: int | None = None
+        self,
+        client: discord.Client,
+        setup: ReviewSetup,
+        texts: Texts,
+        overview_channel: int | None = None,
+        pace: Pace | None = None,
     ) -> None:
         self._directory = setup.directory
         self._texts = texts
-        self.cards = DiscordCards(client, texts, overview_channel)
+        self.cards = DiscordCards(client, texts, overview_channel, pace)
         locations = CardLocations(RememberedState(setup.state), KEYS)
         self.ledger = CardLedger(self.cards, locations, setup.service, texts, platform="discord")
         self._presses = Presses(setup.service, self.ledger, ChatReview(setup.service, texts, self.ledger))
