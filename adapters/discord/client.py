@@ -77,6 +77,12 @@ class DiscordAdapter:
             raise RuntimeError("the Discord adapter is not started")
         return self._client
 
+    @property
+    def card_state(self) -> StateStore | None:
+        """The state table as the card ledger reads it (None while the review side is off or not started): a change
+        to its keys must go through here to be seen."""
+        return self._review.state if self._review is not None else None
+
     async def start(self, moderator: Moderator) -> None:
         cfg = self._config
         client = discord.Client(

@@ -49,7 +49,8 @@ class DiscordReview:
         self._directory = setup.directory
         self._texts = texts
         self.cards = DiscordCards(client, texts, overview_channel, pace)
-        locations = CardLocations(RememberedState(setup.state), KEYS)
+        self.state = RememberedState(setup.state)  # the ledger's keys: every write of them goes through here
+        locations = CardLocations(self.state, KEYS)
         self.ledger = CardLedger(self.cards, locations, setup.service, texts, platform="discord")
         self._presses = Presses(setup.service, self.ledger, ChatReview(setup.service, texts, self.ledger))
 
