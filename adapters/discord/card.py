@@ -62,14 +62,15 @@ def render_card(incident: IncidentRef, person_name: Callable[[PersonId], str], t
     return card if len(card) <= CARD_LIMIT else card[: CARD_LIMIT - 1] + "…"
 
 
-def _neutralise(text: str) -> str:
+def neutralise(text: str) -> str:
+    """Code fences and mass mentions broken up, so that a quoted message can only be read."""
     return text.replace("```", "`\u200b``").replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
 
 
 def render_review_card(card: Card, texts: Texts) -> str:
     """A stored incident as a reviewer sees it (`cards.render_text`: the reporter only when `card` carries one, i.e.
     for school leadership), in a code block so the columns line up; the jump link after it, clickable."""
-    body = _neutralise(render_text(card, texts, with_commands=False))
+    body = neutralise(render_text(card, texts, with_commands=False))
     links = [link for link in (card.link, texts.desk_link(card.id)) if link]  # outside the block: clickable
     tail = "".join(f"\n{link}" for link in links)
     room = CARD_LIMIT - len(tail) - len("```\n\n```")

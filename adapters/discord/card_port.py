@@ -1,5 +1,5 @@
 """Review cards going out on Discord: the card port (a reviewer's copy by DM, edited in place, withdrawn by clearing
-it) and the daily digest by DM.
+it; a burst's cards for one viewer as one combined message) and the daily digest by DM.
 
 Where the cards go, and why (AVG, R12): a card in a channel is read by everyone who can see that channel, while a
 mentor may only see their own students' incidents. So every routed incident goes to each of its reviewers as a
@@ -10,13 +10,18 @@ closed, or who has no Discord account, still finds their incidents in the daily 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
+from collections.abc import Sequence
 
 import discord
 from discord.utils import MISSING
 
 from adapters.discord.card import render_review_card, split_message
-from adapters.discord.review_view import card_view
+from adapters.discord.combined_card import combined_content
+from adapters.discord.pacing import Pace
+from adapters.discord.review_view import card_view, combined_view
 from moderation.digest import Digest
 from moderation.incidents.card_locations import LedgerKeys
 from moderation.incidents.cards import Card
@@ -40,38 +45,85 @@ def discord_account(person: Person) -> int | None:
     return None
 
 
+def nonce(key: str | None) -> str:
+    """Discord's nonce for a send that must not happen twice (25 characters at most): discord.py sends it with
+    `enforce_nonce`, so the same send again within a few minutes returns the first message instead of a second.
+    Without a key, a random one (as discord.py's own)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:25] if key else secrets.token_hex(12)
+
+
 class DiscordCards:
-    def __init__(self, client: discord.Client, texts: Texts) -> None:
+    def __init__(
+        self, client: discord.Client, texts: Texts, overview_channel: int | None = None, pace: Pace | None = None
+    ) -> None:
         self._client = client
         self._texts = texts
+        self._overview = overview_channel  # school leadership's review channel (None: no overview)
+        self._pace = pace or Pace(0, 1)  # below Discord's global limit: the deletions go first
 
     def reaches(self, person: Person) -> bool:
         return discord_account(person) is not None
 
     async def send(self, viewer: Person | None, card: Card, *, key: str | None = None) -> CardAddress | None:
-        """A reviewer's copy by DM. A closed DM or a server left is the reviewer's choice, logged only; any other
-        failure (Discord still failing after discord.py's retries) raises. The overview is the enforcer's."""
+        """A reviewer's copy by DM (None: the overview's, in the review channel). A closed DM or a server left is
+        the reviewer's choice, logged only; any other failure (Discord still failing after discord.py's retries)
+        raises."""
+        content, view = render_review_card(card, self._texts), card_view(card, self._texts)
+        return await self._send(viewer, content, [], view, key, f"incident #{card.id}")
+
+    async def send_together(self, viewer: Person | None, cards: Sequence[Card], *, key: str) -> CardAddress | None:
+        """A burst's cards for one viewer in one message: a section and a row of buttons per incident."""
+        content, embeds = combined_content(cards, self._texts)
+        view = combined_view(cards, self._texts)
+        return await self._send(viewer, content, embeds, view, key, f"incidents {[c.id for c in cards]}")
+
+    async def _send(
+        self,
+        viewer: Person | None,
+        content: str,
+        embeds: list[discord.Embed],
+        view: discord.ui.View | None,
+        key: str | None,
+        what: str,
+    ) -> CardAddress | None:
         account = discord_account(viewer) if viewer is not None else None
-        if account is None:
+        if account is None and (viewer is not None or self._overview is None):
             return None
         try:
-            channel = await self._dm_channel(account)
+            channel: discord.abc.Messageable
+            if account is None:
+                channel = self._client.get_partial_messageable(self._overview or 0)
+            else:
+                channel = await self._dm_channel(account)
+            await self._pace.take()
             sent = await channel.send(
-                render_review_card(card, self._texts),
-                view=card_view(card, self._texts) or MISSING,
+                content,
+                embeds=embeds or MISSING,
+                view=view or MISSING,
                 allowed_mentions=NO_MENTIONS,
+                nonce=nonce(key),
             )
         except discord.HTTPException as exc:
-            log.warning("incident #%s: could not DM the card to %s: %s", card.id, account, exc)
-            if exc.code in UNREACHABLE:
+            log.warning("%s: could not send the card to %s: %s", what, account or "the overview", exc)
+            if account is not None and exc.code in UNREACHABLE:
                 return None
             raise CardFailed(f"{exc.status} {exc.text or exc.code}") from exc
-        return CardAddress(str(channel.id), str(sent.id))
+        return CardAddress(str(sent.channel.id), str(sent.id))
 
     async def edit(self, where: CardAddress, card: Card) -> CardAddress | None:
-        message = self._message(where)
+        content, view = render_review_card(card, self._texts), card_view(card, self._texts)
+        return await self._edit(where, content, [], view)
+
+    async def edit_together(self, where: CardAddress, cards: Sequence[Card]) -> CardAddress | None:
+        content, embeds = combined_content(cards, self._texts)
+        return await self._edit(where, content, embeds, combined_view(cards, self._texts))
+
+    async def _edit(
+        self, where: CardAddress, content: str, embeds: list[discord.Embed], view: discord.ui.View | None
+    ) -> CardAddress | None:
         try:
-            await message.edit(content=render_review_card(card, self._texts), view=card_view(card, self._texts))
+            await self._pace.take()
+            await self._message(where).edit(content=content, embeds=embeds, view=view)
         except discord.NotFound:
             return None
         except discord.HTTPException as exc:
@@ -79,9 +131,10 @@ class DiscordCards:
         return where
 
     async def withdraw(self, where: CardAddress, notice: str) -> None:
-        """The copy keeps only `notice`, without buttons (Discord keeps no visible edit history)."""
+        """The copy keeps only `notice`, without sections or buttons (Discord keeps no visible edit history)."""
         try:
-            await self._message(where).edit(content=notice, view=None)
+            await self._pace.take()
+            await self._message(where).edit(content=notice, embeds=[], view=None)
         except discord.NotFound:
             pass  # deleted by hand: nothing left to clear
         except discord.HTTPException as exc:

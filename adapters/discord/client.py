@@ -77,6 +77,12 @@ class DiscordAdapter:
             raise RuntimeError("the Discord adapter is not started")
         return self._client
 
+    @property
+    def card_state(self) -> StateStore | None:
+        """The state table as the card ledger reads it (None while the review side is off or not started): a change
+        to its keys must go through here to be seen."""
+        return self._review.state if self._review is not None else None
+
     async def start(self, moderator: Moderator) -> None:
         cfg = self._config
         client = discord.Client(
@@ -89,7 +95,8 @@ class DiscordAdapter:
         guard_parsers(client)
         enforcer = DiscordEnforcer(client, cfg, moderator)
         if self._review_setup is not None:
-            self._review = enforcer.review = DiscordReview(client, self._review_setup, moderator.texts)
+            review = DiscordReview(client, self._review_setup, moderator.texts, cfg.review_channel_id, enforcer.pace)
+            self._review = enforcer.review = review
         self._client, self._moderator, self._enforcer = client, moderator, enforcer
         self._judge = MessageJudge(client, cfg, moderator, enforcer, self._cursors)
         self._guard = AnnouncementGuard(client, cfg, moderator, enforcer, self._state)

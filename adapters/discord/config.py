@@ -35,3 +35,7 @@ class DiscordConfig:
     member_list_wait: float = 65.0  # how long to wait for the member list (Discord limits its requests to 1 per 30 s)
     # The bot itself posts in announcement channels (the timetable relay): R10's overwrites then allow it too.
     bot_posts_announcements: bool = False
+    # Notices and cards at most this many requests per second (a burst of `delivery_burst` at once): Discord allows
+    # a bot about 50 per second over everything, and what is left of that is kept for deletions. 0: not paced.
+    delivery_rate: float = 30.0
+    delivery_burst: int = 10

@@ -1,5 +1,6 @@
 """The Discord adapter's hands: delete (with an audit-log reason), a private notice, the review cards (each reviewer's
-DM and the leadership overview in the review channel, see `review.py`).
+DM and the leadership overview in the review channel, see `review.py`), each copy an owed action of its own; in a
+burst the outbox's workers bring one viewer several incidents at once (`deliver_cards`): one combined message.
 
 Transport retries (429s, 5xx) are discord.py's rate limiter's job, up to `max_rate_limit_wait`; whatever still fails
 raises out of here, and the pipeline records it as a failed action on the incident. A notice that cannot reach its
@@ -10,17 +11,21 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 
 import discord
 from discord.utils import MISSING
 
 from adapters.discord.card import render_card
+from adapters.discord.card_port import nonce
+from adapters.discord.combined_card import groups
 from adapters.discord.config import DiscordConfig
+from adapters.discord.pacing import Pace
 from adapters.discord.review import DiscordReview
 from adapters.discord.translate import thread_target
 from moderation.model import Message, PersonId
 from moderation.pipeline import Moderator
-from moderation.ports import OVERVIEW, CardAddress, IncidentRef
+from moderation.ports import OVERVIEW, CardAddress, IncidentDraft, IncidentRef
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +75,8 @@ class DiscordEnforcer:
         self._moderator = moderator
         self.locations = MessageLocations()
         self.review: DiscordReview | None = None  # set when the review side is wired: cards get buttons and DMs
+        # Notices and cards below Discord's global limit (the review side's cards share it): deletions go first.
+        self.pace = Pace(config.delivery_rate, config.delivery_burst)
 
     async def delete(self, message: Message, reason: str) -> None:
         # discord.py 2.7's Message.delete() takes no reason; the HTTP call does. Discord keeps it in the audit log
@@ -98,7 +105,11 @@ class DiscordEnforcer:
         try:
             user = self._client.get_user(user_id) or await self._client.fetch_user(user_id)
             channel = await user.create_dm()
-            await channel.send(text, allowed_mentions=NO_MENTIONS)
+            await self.pace.take()
+            # Its nonce names the message: sent again after a crash, Discord answers with the first notice.
+            await channel.send(
+                text, allowed_mentions=NO_MENTIONS, nonce=nonce(f"notice-{message.target_id}-{message.event_id}")
+            )
         except discord.RateLimited as exc:
             log_rate_limited(f"sending a notice to {user_id}", exc)
             raise
@@ -109,15 +120,64 @@ class DiscordEnforcer:
                 raise Undeliverable(f"undeliverable: {user_id} does not accept direct messages (50007)") from exc
             raise
 
-    async def announce(self, incident: IncidentRef) -> None:
-        failures: list[str] = []
+    def card_viewers(self, draft: IncidentDraft) -> Sequence[str]:
+        """Each reviewer's own copy by DM (when reviewing is on), then the review channel's overview copy."""
+        viewers = [str(p) for p in dict.fromkeys(self.review.reviewers(draft))] if self.review is not None else []
+        if self._config.review_channel_id is not None:
+            viewers.append(OVERVIEW)
+        return viewers
+
+    async def deliver_card(self, incident: IncidentRef, viewer: str) -> None:
+        """One copy of the card (a closed DM is no failure). Sent with a nonce of its own: delivered again after a
+        crash, Discord answers with the first copy instead of posting a second one."""
+        key = f"card-{incident.id}-{viewer}"
+        if viewer != OVERVIEW:
+            if self.review is None:
+                return
+            failures = await self.review.ledger.deliver(incident.id, [PersonId(viewer)], key=key)
+            if failures:
+                raise RuntimeError(f"incident #{incident.id}: the card was not delivered: {'; '.join(failures)}")
+            return
         if self.review is not None:
-            failures = await self.review.deliver(incident)  # each reviewer's own card by DM (a closed DM is no failure)
-        await self._post_overview(incident)
-        if failures:  # after the overview went out: the pipeline records the announcement as failed
+            ledger = self.review.ledger
+            if OVERVIEW in ledger.copies(incident.id):
+                return  # on a combined card already (the process ended before that was marked done)
+            planned = await ledger.finish_plan(incident.id, OVERVIEW)
+            if planned is not None:
+                if planned:
+                    raise RuntimeError(f"incident #{incident.id}: the overview card was not delivered: {planned}")
+                return
+        await self._post_overview(incident, key=key)
+
+    async def deliver_cards(self, incidents: Sequence[IncidentRef], viewer: str) -> None:
+        """One viewer's copies of several incidents together: combined messages of at most five incidents (one row
+        of buttons each), each as the core shows it to that viewer (the overview's as to school leadership, without
+        the reporter). Each message's nonce names the viewer and its incidents: sent again after a crash, Discord
+        answers with the first one."""
+        numbers = sorted(incident.id for incident in incidents)
+        if self.review is None or (viewer == OVERVIEW and self._config.review_channel_id is None):
+            for incident in incidents:
+                await self.deliver_card(incident, viewer)
+            return
+        failures: list[str] = []
+        for group in groups(numbers):
+            key = f"cards-{viewer}-{'-'.join(map(str, group))}"
+            failures += await self.review.ledger.deliver_together(group, viewer, key=key)
+        if failures:
+            raise RuntimeError(f"incidents {numbers}: not every combined card was delivered: {'; '.join(failures)}")
+
+    async def announce(self, incident: IncidentRef) -> None:
+        """Every copy of the card at once (the pipeline owes them one by one, see deliver_card)."""
+        failures: list[str] = []
+        for viewer in self.card_viewers(incident.draft):
+            try:
+                await self.deliver_card(incident, viewer)
+            except (RuntimeError, discord.HTTPException) as exc:
+                failures.append(f"{viewer}: {exc}")
+        if failures:  # after every other copy went out: the pipeline records the announcement as failed
             raise RuntimeError(f"incident #{incident.id}: not every review card was delivered: {'; '.join(failures)}")
 
-    async def _post_overview(self, incident: IncidentRef) -> None:
+    async def _post_overview(self, incident: IncidentRef, *, key: str | None = None) -> None:
         if self._config.review_channel_id is None:
             log.info("incident R-%s recorded; no Discord review channel configured", incident.id)
             return
@@ -125,11 +185,15 @@ class DiscordEnforcer:
         if not isinstance(channel, discord.abc.Messageable):
             raise RuntimeError(f"review channel {self._config.review_channel_id} is not a text channel I can see")
         card = render_card(incident, self._person_name, self._moderator.texts)
+        once = nonce(key)
+        await self.pace.take()
         if self.review is None:
-            await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+            await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True, nonce=once)
             return
         view = self.review.overview_view(incident)
-        sent = await channel.send(card, allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view or MISSING)
+        sent = await channel.send(
+            card, allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view or MISSING, nonce=once
+        )
         self.review.ledger.remember(incident.id, OVERVIEW, CardAddress(str(sent.channel.id), str(sent.id)))
 
     def _person_name(self, person_id: PersonId) -> str:

@@ -22,11 +22,15 @@ from adapters.discord.review_view import (
     ACK,
     BUTTON_ACTIONS,
     DISMISS,
+    ESCALATE,
     MODAL_ACTIONS,
     PREFIX,
     RESOLVE,
     Press,
+    escalate_modal,
+    levels_above,
     parse_custom_id,
+    read_level,
     read_modal,
     resolve_modal,
 )
@@ -74,12 +78,19 @@ class Presses:
             return
         actor = self._actor(interaction.user.id)
         if press.action == RESOLVE and not modal:
-            await self._open_resolve(interaction, press, actor)  # the form must be the first answer itself
+            await self._open_form(interaction, press, actor)  # the form must be the first answer itself
+            return
+        if press.action == ESCALATE and not modal and "values" not in data:  # a combined card's button
+            await self._open_form(interaction, press, actor)
             return
         await _think(interaction)  # answer within Discord's 3 s; the work follows
-        if modal:
+        if modal and press.action == RESOLVE:
             command, result, said = await self._resolve(press, actor, data)
             await self._after(interaction, command, actor, result, said)
+            return
+        if modal:
+            command = ReviewCommand("escalate", press.incident_id, target=read_level(data))
+            await self._after(interaction, command, actor, await self._chat.change(actor, command))
             return
         command = _command(press, data)
         await self._after(interaction, command, actor, await self._chat.change(actor, command))
@@ -96,16 +107,21 @@ class Presses:
         # Someone not on the roster still asks as someone: the service refuses and records the Discord id.
         return self._service.actor_for(Platform.DISCORD, AccountId(str(user_id))) or Actor(key=f"discord:{user_id}")
 
-    async def _open_resolve(self, interaction: discord.Interaction, press: Press, actor: Actor) -> None:
+    async def _open_form(self, interaction: discord.Interaction, press: Press, actor: Actor) -> None:
+        """The resolve form, or the escalation form of a combined card's button."""
         shown = await asyncio.to_thread(self._service.show, press.incident_id, actor)
-        command = ReviewCommand(RESOLVE, press.incident_id)
+        command = ReviewCommand("escalate" if press.action == ESCALATE else RESOLVE, press.incident_id)
         if shown.card is None:  # not theirs
             await self._after(interaction, command, actor, shown)
             return
-        if shown.card.status in CLOSED_STATUSES:  # nothing left to resolve
+        no_levels = press.action == ESCALATE and not levels_above(shown.card)
+        if shown.card.status in CLOSED_STATUSES or no_levels:  # nothing left to do
             await self._after(interaction, command, actor, replace(shown, result=Result.UNCHANGED))
             return
-        await interaction.response.send_modal(resolve_modal(press.incident_id, self._texts))
+        if press.action == ESCALATE:
+            await interaction.response.send_modal(escalate_modal(shown.card, self._texts))
+        else:
+            await interaction.response.send_modal(resolve_modal(press.incident_id, self._texts))
 
     async def _resolve(
         self, press: Press, actor: Actor, data: dict[str, Any]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import discord
 
 from adapters.discord.card_port import KEYS, DiscordCards
+from adapters.discord.ledger_state import RememberedState
+from adapters.discord.pacing import Pace
 from adapters.discord.presses import Presses
 from adapters.discord.review_view import card_view, fresh_card
 from moderation.digest import Digest
@@ -21,8 +23,8 @@ from moderation.incidents.card_ledger import CardLedger
 from moderation.incidents.card_locations import CardLocations
 from moderation.incidents.commands import ChatReview
 from moderation.incidents.review import ReviewService
-from moderation.model import AccountId, Person, Platform
-from moderation.ports import Directory, IncidentRef, StateStore
+from moderation.model import AccountId, Person, PersonId, Platform
+from moderation.ports import Directory, IncidentDraft, IncidentRef, StateStore
 from moderation.texts import Texts
 
 
@@ -36,22 +38,33 @@ class ReviewSetup:
 
 
 class DiscordReview:
-    def __init__(self, client: discord.Client, setup: ReviewSetup, texts: Texts) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        setup: ReviewSetup,
+        texts: Texts,
+        overview_channel: int | None = None,
+        pace: Pace | None = None,
+    ) -> None:
         self._directory = setup.directory
         self._texts = texts
-        self.cards = DiscordCards(client, texts)
-        locations = CardLocations(setup.state, KEYS)
+        self.cards = DiscordCards(client, texts, overview_channel, pace)
+        self.state = RememberedState(setup.state)  # the ledger's keys: every write of them goes through here
+        locations = CardLocations(self.state, KEYS)
         self.ledger = CardLedger(self.cards, locations, setup.service, texts, platform="discord")
         self._presses = Presses(setup.service, self.ledger, ChatReview(setup.service, texts, self.ledger))
 
     def overview_view(self, incident: IncidentRef) -> discord.ui.View | None:
         return card_view(fresh_card(incident), self._texts)
 
-    async def deliver(self, incident: IncidentRef) -> list[str]:
+    def reviewers(self, draft: IncidentDraft) -> list[PersonId]:
+        """Who gets the card by DM: the routed reviewers, school leadership when nobody was routed."""
+        return [r.person_id for r in draft.reviewers] or [p.id for p in self._directory().leadership()]
+
+    async def deliver(self, incident: IncidentRef, *, key: str | None = None) -> list[str]:
         """DM the card to each reviewer (leadership when unrouted); what failed (the incident records the
         announcement as failed then)."""
-        ids = [r.person_id for r in incident.draft.reviewers] or [p.id for p in self._directory().leadership()]
-        return await self.ledger.deliver(incident.id, ids)
+        return await self.ledger.deliver(incident.id, self.reviewers(incident.draft), key=key)
 
     async def handle(self, interaction: discord.Interaction) -> None:
         await self._presses.handle(interaction)

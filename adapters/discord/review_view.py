@@ -1,14 +1,15 @@
 """The reviewer's controls on a Discord incident card: buttons, the escalation menu, the resolve modal.
 
 Every control carries its meaning in its custom_id (`sw:<action>:<incident id>`), so a press is understood from the
-id alone — after a restart too, with no view kept in memory. The views are built, then stopped before they are sent:
+id alone — after a restart too, with no view kept in memory; on a burst's combined card each incident's row names
+that incident, so a press acts on exactly that one. The views are built, then stopped before they are sent:
 discord.py then only serialises them and keeps nothing; `DiscordReview` handles every press in one place.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +24,9 @@ from moderation.texts import Phrase, Texts
 PREFIX = "sw:"
 ACK, RESOLVE, DISMISS, ESCALATE = "ack", "resolve", "dismiss", "escalate"
 BUTTON_ACTIONS = frozenset({ACK, RESOLVE, DISMISS, ESCALATE})
-MODAL_ACTIONS = frozenset({RESOLVE})
-NOTE, MEASURE, PARENTS = "note", "measure", "parents"
+MODAL_ACTIONS = frozenset({RESOLVE, ESCALATE})
+NOTE, MEASURE, PARENTS, LEVEL = "note", "measure", "parents", "level"
+MAX_ROWS = 5  # Discord's action rows per message
 MEASURE_MAX = 200
 _CUSTOM_ID = re.compile(r"sw:([a-z]+):([0-9]{1,10})")
 _YES = frozenset({"yes", "ja", "y", "j", "true"})
@@ -81,7 +83,7 @@ def card_view(card: Card, texts: Texts) -> discord.ui.View | None:
             row=0,
         )
     )
-    above = ESCALATIONS[ESCALATIONS.index(card.escalation) + 1 :] if card.escalation in ESCALATIONS else ESCALATIONS
+    above = levels_above(card)
     if above:
         options = [discord.SelectOption(label=texts.escalation(level)[:100], value=level) for level in above]
         placeholder = texts.phrase(Phrase.ESCALATE_PLACEHOLDER)
@@ -90,6 +92,85 @@ def card_view(card: Card, texts: Texts) -> discord.ui.View | None:
         )
     view.stop()  # serialise only: discord.py must not keep it (presses go to DiscordReview)
     return view
+
+
+def combined_view(cards: Sequence[Card], texts: Texts) -> discord.ui.View | None:
+    """A combined card's controls: one row per open incident, in the order of the sections (Discord allows five
+    rows, so a combined card holds at most five incidents). Its first button names the incident; escalating opens a
+    form (a menu would take a row of its own). None when every incident on it is closed."""
+    open_cards = [card for card in cards if card.status not in CLOSED_STATUSES]
+    if len(open_cards) > MAX_ROWS:
+        raise ValueError(f"a combined card holds at most {MAX_ROWS} open incidents, not {len(open_cards)}")
+    if not open_cards:
+        return None
+    view = discord.ui.View(timeout=None)
+    for row, card in enumerate(open_cards):
+        n = card.id
+        acked = card.status == IncidentStatus.IN_REVIEW
+        label = texts.phrase(Phrase.BUTTON_IN_REVIEW if acked else Phrase.BUTTON_ACK)
+        buttons: list[discord.ui.Button[discord.ui.View]] = [
+            discord.ui.Button(
+                label=f"#{n} {label}"[:80],
+                style=discord.ButtonStyle.secondary if acked else discord.ButtonStyle.primary,
+                custom_id=custom_id(ACK, n),
+                disabled=acked,
+                row=row,
+            ),
+            discord.ui.Button(
+                label=texts.phrase(Phrase.BUTTON_RESOLVE)[:80],
+                style=discord.ButtonStyle.success,
+                custom_id=custom_id(RESOLVE, n),
+                row=row,
+            ),
+            discord.ui.Button(
+                label=texts.phrase(Phrase.BUTTON_DISMISS)[:80],
+                style=discord.ButtonStyle.danger,
+                custom_id=custom_id(DISMISS, n),
+                row=row,
+            ),
+        ]
+        if levels_above(card):
+            buttons.append(
+                discord.ui.Button(
+                    label=texts.phrase(Phrase.BUTTON_ESCALATE)[:80],
+                    style=discord.ButtonStyle.secondary,
+                    custom_id=custom_id(ESCALATE, n),
+                    row=row,
+                )
+            )
+        for button in buttons:
+            view.add_item(button)
+    view.stop()  # serialise only, as card_view
+    return view
+
+
+def levels_above(card: Card) -> tuple[str, ...]:
+    """The escalation levels a card can still go to."""
+    if card.escalation in ESCALATIONS:
+        return tuple(ESCALATIONS[ESCALATIONS.index(card.escalation) + 1 :])
+    return tuple(ESCALATIONS)
+
+
+def escalate_modal(card: Card, texts: Texts) -> discord.ui.Modal:
+    """The escalation menu as a form (a combined card's "Doorzetten…" button): the levels above the card's."""
+    title = texts.phrase(Phrase.ESCALATE_TITLE).format(n=card.id)
+    modal = discord.ui.Modal(title=title[:45], custom_id=custom_id(ESCALATE, card.id))
+    options = [discord.SelectOption(label=texts.escalation(level)[:100], value=level) for level in levels_above(card)]
+    level: discord.ui.Select[discord.ui.Modal] = discord.ui.Select(
+        custom_id=LEVEL, placeholder=texts.phrase(Phrase.ESCALATE_PLACEHOLDER), options=options
+    )
+    modal.add_item(discord.ui.Label(text=texts.phrase(Phrase.ESCALATE_PLACEHOLDER)[:45], component=level))
+    modal.stop()  # answered by DiscordReview
+    return modal
+
+
+def read_level(data: Mapping[str, Any]) -> str:
+    """The level chosen in a submitted escalation form ("" when none)."""
+    for component in _walk(data.get("components")):
+        values = component.get("values")
+        if component.get("custom_id") == LEVEL and isinstance(values, list) and values:
+            return str(values[0])
+    return ""
 
 
 def fresh_card(incident: IncidentRef) -> Card:

@@ -42,6 +42,9 @@ class Phrase(StrEnum):
     BUTTON_RESOLVE = "button-resolve"
     BUTTON_DISMISS = "button-dismiss"
     ESCALATE_PLACEHOLDER = "escalate-placeholder"
+    BUTTON_ESCALATE = "button-escalate"  # on a combined card, where each incident has one row of buttons
+    ESCALATE_TITLE = "escalate-title"  # with {n}
+    COMBINED_BUTTONS = "combined-buttons"  # a combined card's hint: each row of buttons is one incident's
     RESOLVE_TITLE = "resolve-title"  # with {n}
     RESOLVE_NOTE = "resolve-note"
     RESOLVE_NOTE_EXAMPLE = "resolve-note-example"

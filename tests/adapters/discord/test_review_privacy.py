@@ -64,7 +64,8 @@ async def test_the_card_of_a_reviewer_who_left_the_school_is_cleared_not_updated
         n = await r.flagged(r.school.sanne, INSULT)
         card = await r.card_for(r.school.teacher, n)
         theirs = await r.card_for(r.abc, n)
-        locations = CardLocations(r.core.state, KEYS)
+        assert r.adapter.card_state is not None
+        locations = CardLocations(r.adapter.card_state, KEYS)
         # The coordinator's card, as if it had been sent to someone who is no longer on the roster.
         locations.add(n, "left-in-july", CardAddress(str(theirs.channel_id), str(theirs.id)))
         await r.press(r.school.teacher, card, "ack", n)

@@ -110,11 +110,25 @@ class Bucket:
 @dataclass
 class Buckets:
     active: list[Bucket] = field(default_factory=list)
+    # Discord's global limit (docs/topics/Rate_Limits.md "Global Rate Limit": 50 requests per second per bot, the
+    # interaction endpoints aside); off unless a test or benchmark sets it with `limit_globally`.
+    overall: Bucket | None = None
 
     def add(self, method: str, path_regex: str, *, limit: int, per: float) -> Bucket:
         bucket = Bucket(f"bucket-{len(self.active)}", method, re.compile(path_regex), limit, per)
         self.active.append(bucket)
         return bucket
+
+    def limit_globally(self, limit: int = 50, per: float = 1.0) -> Bucket:
+        self.overall = Bucket("global", "*", re.compile("."), limit, per)
+        return self.overall
+
+    def admit_globally(self, path: str) -> float | None:
+        """None when the request may go; else how long the bot must wait (a global 429)."""
+        if self.overall is None or "/interactions/" in path or "/webhooks/" in path:
+            return None
+        allowed, headers = self.overall.admit(time.monotonic())
+        return None if allowed else float(headers["X-RateLimit-Reset-After"])
 
     def admit(self, method: str, path: str) -> tuple[bool, dict[str, str]]:
         for bucket in self.active:

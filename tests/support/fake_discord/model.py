@@ -113,6 +113,8 @@ class StoredMessage:
     author_name: str = ""  # a webhook's display name
     flags: int = 0
     poll: dict[str, Any] | None = None  # a poll as Discord sends it (question, answers, ...)
+    embeds: list[dict[str, Any]] = field(default_factory=list)  # as the bot sent them (title, description, ...)
+    nonce: str | None = None  # the sender's nonce: with enforce_nonce, a repeat returns this message
 
 
 @dataclass

@@ -71,7 +71,8 @@ def channel(world: World, c: Channel) -> dict[str, Any]:
             "id": str(c.id),
             "type": DM,
             "last_message_id": None,
-            "recipients": [user(world.users[r]) for r in c.recipients],
+            # The other person only, as Discord sends a bot its DM channel (discord.py finds it by its recipient).
+            "recipients": [user(world.users[r]) for r in c.recipients if not world.users[r].bot],
         }
     if c.is_thread:
         return {
@@ -137,7 +138,7 @@ def message(world: World, m: StoredMessage, *, with_content: bool = True) -> dic
         "mentions": [],
         "mention_roles": [],
         "attachments": m.attachments if with_content else [],
-        "embeds": [],
+        "embeds": m.embeds if with_content else [],
         "pinned": False,
         "type": 19 if m.reference and m.reference.get("type", 0) == 0 and m.webhook_id is None else 0,
         "flags": m.flags,

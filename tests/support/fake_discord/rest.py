@@ -25,6 +25,7 @@ from aiohttp import web
 
 from tests.support.fake_discord import payloads
 from tests.support.fake_discord.components import check_components
+from tests.support.fake_discord.embeds import check_embeds
 from tests.support.fake_discord.faults import Buckets, Faults, RecordedRequest
 from tests.support.fake_discord.state import DM, DiscordError, DmOpenedTooFast, User, World
 
@@ -123,6 +124,11 @@ class RestApi:
                 body=json.dumps(fault.body).encode(),
                 headers={"Content-Type": "application/json", **fault.headers},
             )
+        wait = self.buckets.admit_globally(request.path)
+        if wait is not None:  # discord.py then holds every request back for `retry_after`
+            body = {"message": "You are being rate limited.", "retry_after": wait, "global": True}
+            headers = {"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global", "Via": "1.1 google"}
+            return json_response(body, status=429, headers={**headers, "Retry-After": f"{wait:.3f}"})
         admitted, limits = self.buckets.admit(request.method, request.path)
         if not admitted:
             retry_after = float(limits["X-RateLimit-Reset-After"])
@@ -184,10 +190,11 @@ class RestApi:
         content = str(body.get("content") or "")
         components = list(body.get("components") or [])
         check_components(components)
-        if self.world.channel(channel_id).type == DM:
-            message = self.world.send_dm(user.id, channel_id, content, components=components)
-        else:
-            message = self.world.create_message(user.id, channel_id, content, components=components)
+        embeds = list(body.get("embeds") or [])
+        check_embeds(embeds)
+        nonce = str(body["nonce"]) if body.get("nonce") is not None and body.get("enforce_nonce") else None
+        send = self.world.send_dm if self.world.channel(channel_id).type == DM else self.world.create_message
+        message = send(user.id, channel_id, content, components=components, embeds=embeds, nonce=nonce)
         return payloads.message(self.world, message)
 
     async def edit_channel(self, request: web.Request, user: User) -> Any:
@@ -227,7 +234,11 @@ class RestApi:
         components = body.get("components")  # None: unchanged; []: the buttons are removed
         if components is not None:
             check_components(list(components))
-        message = self.world.edit_message(user.id, *ids, str(body.get("content") or ""), components=components)
+        embeds = body.get("embeds")  # None: unchanged; []: removed
+        if embeds is not None:
+            check_embeds(list(embeds))
+        content = str(body.get("content") or "")
+        message = self.world.edit_message(user.id, *ids, content, components=components, embeds=embeds)
         return payloads.message(self.world, message)
 
     async def delete_message(self, request: web.Request, user: User) -> Any:

@@ -70,10 +70,11 @@ class Reviewing:
         return [m for m in self.world.messages.values() if m.channel_id in dms and m.author_id == self.school.bot.id]
 
     def cards_for(self, user: User, incident_id: int) -> list[StoredMessage]:
+        """The bot's DMs to `user` that show this incident: a card of its own or a section of a combined card."""
         return [
             m
             for m in self.dm_messages(user)
-            if f"Melding #{incident_id}:" in m.content or f"Melding #{incident_id} " in m.content
+            if f"Melding #{incident_id}:" in shown(m) or f"Melding #{incident_id} " in shown(m)
         ]
 
     def overview_card(self, incident_id: int) -> StoredMessage | None:
@@ -82,7 +83,7 @@ class Reviewing:
             (
                 m
                 for m in self.world.messages.values()
-                if m.channel_id == review and (f"#{incident_id}**" in m.content or _about(m.content, incident_id))
+                if m.channel_id == review and (f"#{incident_id}**" in m.content or _about(shown(m), incident_id))
             ),
             None,
         )
@@ -176,6 +177,14 @@ async def review_school(
         finally:
             await adapter.stop()
             core.close()
+
+
+def shown(message: StoredMessage) -> str:
+    """What a person sees of a message: its text, then each embed's title and description."""
+    parts = [message.content]
+    for embed in message.embeds:
+        parts += [str(embed.get("title") or ""), str(embed.get("description") or "")]
+    return "\n".join(parts)
 
 
 def _about(content: str, incident_id: int) -> bool:

@@ -47,6 +47,7 @@ from tests.support.fake_discord.model import (
 from tests.support.fake_discord.permissions import Overwrite
 
 Listener = Callable[[str, dict[str, Any]], None]
+NONCE_MINUTES = 5  # "the past few minutes" in which Discord returns the message of a repeated nonce
 
 
 class World:
@@ -73,6 +74,7 @@ class World:
         self.member_request_window = 30.0  # one request for the whole member list per guild per bot per window
         self.member_requests: dict[tuple[int, int], float] = {}
         self.listeners: list[Listener] = []
+        self.nonces: dict[tuple[int, str], tuple[int, float]] = {}  # (author, nonce) → the message, when
 
     # ---- building the world (no permission checks: this is the test's setup) ----
 
@@ -203,7 +205,13 @@ class World:
         snapshots: list[dict[str, Any]] | None = None,
         components: list[dict[str, Any]] | None = None,
         poll: dict[str, Any] | None = None,
+        embeds: list[dict[str, Any]] | None = None,
+        nonce: str | None = None,
     ) -> StoredMessage:
+        if nonce is not None:
+            first = self._by_nonce(actor, nonce)
+            if first is not None:
+                return first
         if poll is not None:
             self._require(actor, channel_id, p.SEND_POLLS)
         if self.channel(channel_id).is_thread:
@@ -214,7 +222,7 @@ class World:
         limit = 2000 if self.users[actor].bot else 4000  # people with Nitro may send 4000 characters, bots 2000
         if len(content) > limit:
             raise DiscordError(400, 50035, f"Invalid Form Body: content must be {limit} or fewer in length")
-        if not content and not attachments and not snapshots and not poll:
+        if not content and not attachments and not snapshots and not poll and not embeds:
             raise DiscordError(400, 50006, "Cannot send an empty message")
         message = StoredMessage(
             self.snowflake(),
@@ -227,8 +235,23 @@ class World:
             snapshots=list(snapshots or []),
             components=list(components or []),
             poll=poll,
+            embeds=list(embeds or []),
+            nonce=nonce,
         )
+        if nonce is not None:
+            self.nonces[(actor, nonce)] = (message.id, time.monotonic())
         self._deliver(message)
+        return message
+
+    def _by_nonce(self, actor: int, nonce: str) -> StoredMessage | None:
+        """docs/resources/Message.md "Create Message": with `enforce_nonce`, a nonce the same author used in the past
+        few minutes returns that message instead of a new one (a deleted one: 404 Unknown Message)."""
+        known = self.nonces.get((actor, nonce))
+        if known is None or time.monotonic() - known[1] > NONCE_MINUTES * 60:
+            return None
+        message = self.messages.get(known[0])
+        if message is None:
+            raise DiscordError(404, 10008, "Unknown Message")
         return message
 
     def _deliver(self, message: StoredMessage) -> None:
@@ -264,6 +287,7 @@ class World:
         content: str,
         *,
         components: list[dict[str, Any]] | None = None,
+        embeds: list[dict[str, Any]] | None = None,
     ) -> StoredMessage:
         message = self.message(channel_id, message_id)
         if message.author_id != actor:
@@ -271,6 +295,8 @@ class World:
         message.content = content
         if components is not None:  # absent from the edit: the buttons stay as they were
             message.components = list(components)
+        if embeds is not None:  # likewise the embeds; []: removed
+            message.embeds = list(embeds)
         message.edited_timestamp = datetime.now(UTC)
         self._emit("MESSAGE_UPDATE", {"message": message})
         return message
@@ -508,7 +534,14 @@ class World:
         return channel
 
     def send_dm(
-        self, actor: int, channel_id: int, content: str, *, components: list[dict[str, Any]] | None = None
+        self,
+        actor: int,
+        channel_id: int,
+        content: str,
+        *,
+        components: list[dict[str, Any]] | None = None,
+        embeds: list[dict[str, Any]] | None = None,
+        nonce: str | None = None,
     ) -> StoredMessage:
         """50007 when the recipient closed their DMs; 50278 when the bot and the recipient no longer share a server
         (a member who left): docs/topics/Opcodes_and_Status_Codes.md."""
@@ -518,7 +551,7 @@ class World:
             raise DiscordError(403, 50278, "Cannot send messages to this user due to having no mutual guilds")
         if any(not u.accepts_dms for u in others):
             raise DiscordError(403, 50007, "Cannot send messages to this user")
-        return self.create_message(actor, channel_id, content, components=components)
+        return self.create_message(actor, channel_id, content, components=components, embeds=embeds, nonce=nonce)
 
     def read_audit_log(self, actor: int, *, action_type: int | None = None, limit: int = 50) -> list[AuditEntry]:
         if not self.guild_permissions(actor) & p.VIEW_AUDIT_LOG:
