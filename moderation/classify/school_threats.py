@@ -19,6 +19,40 @@ _SCHOOL_AS_TIME = frozenset({"na", "voor", "uit", "after", "before"})
 # The speaker as the one who acts; "mijn school", "onze school" only say whose school it is.
 _SPEAKER_AS_SUBJECT = frozenset({"ik", "ikke", "k", "wij", "we", "i", "i'm", "im", "i'll", "we're", "we'll"})
 _CLASSES = frozenset({"klas", "klassen"})
+_OTHERS = ("you", "third", "person")  # someone other than the speaker, named in the sentence
+# What a knife or an axe is taken along for: "als we gaan kamperen neem ik mijn zakmes mee" names a time and an
+# outing, not a condition someone must meet. Only where nobody else is named in the sentence ("als hij weer begint
+# neem ik mijn mes mee op kamp" stays a threat) and no school (a knife "voor de kookles" goes to the school rule).
+_TOOL_USES = (
+    frozenset({"kamperen", "kamp", "kampvuur", "tent", "camping", "scouting", "hiken", "trektocht", "survival"})
+    | frozenset({"wandelen", "wandeltocht", "bos", "vissen", "hengel", "hengelen", "karpervissen"})
+    | frozenset({"koken", "keuken", "barbecue", "barbecueen", "barbecueën", "bbq", "picknick", "picknicken"})
+    | frozenset({"houtsnijden", "snijwerken", "hout", "klussen", "tuin", "snoeien"})
+    | frozenset({"camp", "fishing", "cooking", "hiking", "woods"})
+)
+
+# With a weapon, a lesson or a member of staff names the school as well as the building does ("ik breng mijn mes
+# mee naar de wiskundeles", "een mes voor de mentor"); lessons where a knife is a tool are not among them.
+_STAFF = (
+    frozenset({"leraar", "lerares", "leraren", "docent", "docente", "docenten", "mentor", "mentoren", "mentrix"})
+    | frozenset({"conciërge", "concierge", "directeur", "directrice", "rector", "teamleider", "juf"})
+    | frozenset({"les", "lessen", "teacher", "teachers"})
+)
+_TOOL_LESSONS = frozenset({"kookles", "kooklessen", "techniekles", "handvaardigheidles", "tekenles", "knutselles"})
+_STAFF_ENDINGS = ("leraar", "lerares", "docent")
+
+
+def _is_lesson_or_staff(word: str) -> bool:
+    if word in _STAFF:
+        return True
+    if word in _TOOL_LESSONS:
+        return False
+    return (len(word) > 6 and word.endswith("les")) or word.endswith(_STAFF_ENDINGS)
+
+
+def _lessons_and_staff(parsed: Parsed, sentence: int) -> list[int]:
+    start, end = parsed.sentence_bounds[sentence]
+    return [i for i in range(start, end) if _is_lesson_or_staff(parsed.tokens[i].word)]
 
 
 def conditional_weapons(parsed: Parsed) -> list[Hit]:
@@ -30,8 +64,13 @@ def conditional_weapons(parsed: Parsed) -> list[Hit]:
         weapons = kinds.get("weapon")
         if not weapons or "school" in kinds or not kinds.get("carry") or not any(k in kinds for k in SPEAKER):
             continue
+        if _lessons_and_staff(parsed, number):  # the school rule reads it
+            continue
         start, end = parsed.sentence_bounds[number]
-        if not any(tokens[i].word in CONDITIONS or tokens[i].word in _OTHERWISE for i in range(start, end)):
+        words = [tokens[i].word for i in range(start, end)]
+        if not any(w in CONDITIONS or w in _OTHERWISE for w in words):
+            continue
+        if not any(k in kinds for k in _OTHERS) and any(w in _TOOL_USES for w in words):
             continue
         core = weapons[0]
         label = f"threat: the speaker brings weapon '{tokens[core].word}' on a condition"
@@ -47,11 +86,13 @@ def school_threats(parsed: Parsed, idioms: set[int]) -> list[Hit]:
     tokens = parsed.tokens
     hits: list[Hit] = []
     game: bool | None = None  # whether the message talks of a game, found once when first needed
-    for kinds in parsed.sentence_kinds:
-        schools = kinds.get("school")
+    for number, kinds in enumerate(parsed.sentence_kinds):
+        weapons = kinds.get("weapon", [])
+        schools = list(kinds.get("school", ()))
+        if weapons:
+            schools += _lessons_and_staff(parsed, number)
         if not schools:
             continue
-        weapons = kinds.get("weapon", [])
         violence = [i for i in kinds.get("violence", []) if i not in idioms]
         if not weapons:
             schools = [i for i in schools if not (i > 0 and tokens[i - 1].word in _SCHOOL_AS_TIME)]
