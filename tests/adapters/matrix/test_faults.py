@@ -305,9 +305,10 @@ async def test_killed_right_after_a_combined_card_nothing_is_lost_or_shown_twice
 async def test_killed_with_notices_waiting_in_a_burst_nothing_is_lost_or_told_twice(
     school: School, tmp_path: Path, postgres_url: str, die_at: str
 ) -> None:
-    # The notices' window is longer than the cards': killed at the combined card, the student's later notices are
-    # still waiting in their burst; killed at the combined notice, it went out and was not marked done.
-    bot = await _bot(school, tmp_path, postgres_url, workers=4, bot_settings="card_burst_s = 2\nnotice_burst_s = 3")
+    # The notices' window is well longer than the cards' (on a busy machine too): killed at the combined card, the
+    # student's later notices are still waiting in their burst; killed at the combined notice, it went out and was
+    # not marked done.
+    bot = await _bot(school, tmp_path, postgres_url, workers=4, bot_settings="card_burst_s = 2\nnotice_burst_s = 8")
     bot.process.start(die_at=die_at)
     bot.process.wait_for_log(STARTED)
     sent = [await bot.school.send("daan", bot.room_id, f"{INSULT} (eerste)")]
