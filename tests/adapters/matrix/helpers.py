@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,14 +120,22 @@ class School:
         chunk: list[dict[str, Any]] = (await self.api(name, "GET", path))["chunk"]
         return chunk
 
-    async def notices_from_bot(self, name: str) -> list[str]:
-        """The bodies of the bot's notices in every room `name` is in (private notices are invites: accepted)."""
+    async def rooms_of(self, name: str) -> set[str]:
+        """The rooms `name` is in or invited to."""
+        rooms = (await self.api(name, "GET", "/_matrix/client/v3/sync?timeout=0")).get("rooms", {})
+        return {*rooms.get("invite", {}), *rooms.get("join", {})}
+
+    async def notices_from_bot(self, name: str, leave_out: Collection[str] = ()) -> list[str]:
+        """The bodies of the bot's notices in every room `name` is in (private notices are invites: accepted),
+        but those in `leave_out` (rooms of earlier tests, which share the accounts)."""
         sync = await self.api(name, "GET", "/_matrix/client/v3/sync?timeout=0")
         rooms = sync.get("rooms", {})
         for room_id in rooms.get("invite", {}):
             await self.api(name, "POST", f"/_matrix/client/v3/rooms/{quote(room_id)}/join", {})
         bodies = []
         for room_id in [*rooms.get("invite", {}), *rooms.get("join", {})]:
+            if room_id in leave_out:
+                continue
             for event in await self.timeline(name, room_id, limit=10):
                 if event["sender"] == self.uid("bot") and event["type"] == "m.room.message":
                     bodies.append(str(event["content"].get("body", "")))
