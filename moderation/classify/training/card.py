@@ -64,10 +64,9 @@ def _safety(result: TrainResult) -> list[str]:
         "- Safety path: for threat, self-harm and sexual, the combined probability has its own line, lower than "
         f"0.5; at or above it the score is stretched to reach {SAFETY_PATH_SCORE:g} (a reviewer in every room), "
         "keeping the order of messages. "
-        "The lines are chosen together on out-of-fold scores: lowered step by step where a step wins the most "
-        "safety-critical messages per false alarm, while all paths together add at most "
-        f"{FALSE_ALARM_BUDGET:.1%} false alarms on the training split's harmless messages; cross-validated, each "
-        "fold with the lines chosen on the other folds: "
+        f"Each line is the lowest that adds at most {FALSE_ALARM_BUDGET:.1%} false alarms on the training split's "
+        "harmless messages (on out-of-fold scores); cross-validated, each fold with the line chosen on the other "
+        "folds: "
         + "; ".join(
             f"{p.category.value} line {p.threshold:.2f}, safety-critical caught {p.caught_before} -> "
             f"{p.caught_after} of {p.critical}, false alarms +{p.added_false_alarms:.3f}"
