@@ -137,9 +137,13 @@ async def test_a_burst_is_one_combined_card_per_viewer_and_each_row_acts_on_its_
     combined = {user.id: combined_of(r, user, numbers).id for user in (jan, abc)}
     assert await r.adapter.withdraw_cards([third]) == 3
     for user in (jan, abc):
-        card = r.world.messages[combined[user.id]]
-        assert not card.embeds and not card.components and f"#{third}" in card.content
-        assert cards(r.dm_messages(user), {fourth})[-1] == [fourth]
+
+        def withdrawn(u: User = user) -> bool:
+            card = r.world.messages[combined[u.id]]
+            return not card.embeds and not card.components and f"#{third}" in card.content
+
+        await r.fake.wait_for(withdrawn)
+        await r.fake.wait_for(lambda u=user: cards(r.dm_messages(u), {fourth})[-1] == [fourth])  # type: ignore[misc]
         assert [second] not in cards(r.dm_messages(user), {second})
     assert locations.together(str(jan_card.id)) == []
 
