@@ -217,48 +217,49 @@ class ActionRunner:
     async def _deliver_cards(self, cards: Sequence[OwedCard]) -> None:
         """One viewer's cards of a burst: one alone as ever, several as one combined card; each marked done."""
         first = cards[0]
-        try:
-            if len(cards) == 1:
-                perform = functools.partial(_perform, first.owed, first.incident, first.enforcer)
-                action = await self._wait.attempt(perform)
-                self._checkpoint(first.owed.step)
-            else:
-                assert isinstance(first.enforcer, CombinedCards)
-                incidents = [card.incident for card in cards]
-                together = functools.partial(first.enforcer.deliver_cards, incidents, first.owed.target)
-                action = await self._wait.attempt(lambda: _attempt(ActionKind.ANNOUNCE, together()))
-                self._checkpoint("cards-together")
-            for card in cards:
-                self._marks.add(card.owed, card.incident, action)
-                self._note_done(card.owed.id)
-        except Exception:  # still pending in the outbox: delivered at the next start
-            log.exception("delivering %d card(s) for %s failed", len(cards), first.owed.target)
-        finally:
-            self._in_flight.difference_update(card.owed.id for card in cards)
+
+        def together() -> Awaitable[Action]:
+            assert isinstance(first.enforcer, CombinedCards)
+            incidents = [card.incident for card in cards]
+            return _attempt(ActionKind.ANNOUNCE, first.enforcer.deliver_cards(incidents, first.owed.target))
+
+        await self._deliver_burst(cards, together, "cards-together", f"{len(cards)} card(s) for {first.owed.target}")
 
     async def _deliver_notices(self, notices: Sequence[OwedCard]) -> None:
         """One person's notices of a burst: one alone as ever, several as one notice listing them; each marked done
         (its history names the incidents it went with)."""
         first = notices[0]
+
+        def together() -> Awaitable[Action]:
+            assert isinstance(first.enforcer, CombinedNotices)
+            told = [(n.incident.draft.message, str(n.owed.payload["text"])) for n in notices]
+            detail = "in one notice with " + ", ".join(f"#{n.incident.id}" for n in notices)
+            return _attempt(ActionKind.NOTIFY_SENDER, first.enforcer.notify_sender_together(told), detail)
+
+        author = first.incident.draft.message.author
+        await self._deliver_burst(notices, together, "notices-together", f"{len(notices)} notice(s) to {author}")
+
+    async def _deliver_burst(
+        self, owed: Sequence[OwedCard], together: Callable[[], Awaitable[Action]], step: str, what: str
+    ) -> None:
+        """A burst's owed actions: one alone as ever, several in one message (`together`); each marked done."""
+        first = owed[0]
         try:
-            if len(notices) == 1:
-                perform = functools.partial(_perform, first.owed, first.incident, first.enforcer)
-                action = await self._wait.attempt(perform)
+            if len(owed) == 1:
+                action = await self._wait.attempt(
+                    functools.partial(_perform, first.owed, first.incident, first.enforcer)
+                )
                 self._checkpoint(first.owed.step)
             else:
-                assert isinstance(first.enforcer, CombinedNotices)
-                told = [(n.incident.draft.message, str(n.owed.payload["text"])) for n in notices]
-                together = functools.partial(first.enforcer.notify_sender_together, told)
-                detail = "in one notice with " + ", ".join(f"#{n.incident.id}" for n in notices)
-                action = await self._wait.attempt(lambda: _attempt(ActionKind.NOTIFY_SENDER, together(), detail))
-                self._checkpoint("notices-together")
-            for owed in notices:
-                self._marks.add(owed.owed, owed.incident, action)
-                self._note_done(owed.owed.id)
+                action = await self._wait.attempt(together)
+                self._checkpoint(step)
+            for item in owed:
+                self._marks.add(item.owed, item.incident, action)
+                self._note_done(item.owed.id)
         except Exception:  # still pending in the outbox: delivered at the next start
-            log.exception("delivering %d notice(s) to %s failed", len(notices), first.incident.draft.message.author)
+            log.exception("delivering %s failed", what)
         finally:
-            self._in_flight.difference_update(n.owed.id for n in notices)
+            self._in_flight.difference_update(item.owed.id for item in owed)
 
     def _taken(self, action_id: int) -> bool:
         return action_id in self._in_flight or action_id in self._done_here

@@ -79,8 +79,8 @@ async def test_a_persons_notices_within_the_window_go_as_one(tmp_path: Path) -> 
         await core.moderator.handle(message(n, who), hands)
     assert await core.moderator.drained()
 
-    assert hands.of("delete") == [("delete", a, (f"$e{n}",)) for n, a in ((1, "@daan:school"), (2, "@daan:school"),
-                                  (3, "@sanne:school"), (4, "@daan:school"))]  # fmt: skip
+    deleted = ((1, "@daan:school"), (2, "@daan:school"), (3, "@sanne:school"), (4, "@daan:school"))
+    assert hands.of("delete") == [("delete", a, (f"$e{n}",)) for n, a in deleted]
     assert sorted(hands.of("notice", "notices")) == [
         ("notice", "@daan:school", ("$e1",)),  # the first of a quiet spell goes at once
         ("notice", "@sanne:school", ("$e3",)),  # someone else's are their own
