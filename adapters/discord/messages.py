@@ -146,6 +146,7 @@ class MessageJudge:
         for policy in self._moderator.rooms(Platform.DISCORD):
             if policy.room.id.isdigit():
                 cursors.seed(int(policy.room.id), now)  # the first start: watch from here on
+        await cursors.flush()  # a crash in the first moments must not move "here" to the next start
         places: dict[int, discord.abc.Messageable] = {c.id: c for c in guild.text_channels}
         places |= {t.id: t for t in guild.threads}
         judged = 0
