@@ -26,6 +26,8 @@ _LEET_AS_L = str.maketrans({"1": "l"})
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MARKUP = re.compile(r"https?://\S+|[_~`|#>\[\]]")  # links and markdown syntax: blanked
+# a hash or underscore between letters censors them as a star does (k#nker, sl_t): read as the star
+_CENSOR_MARKS = re.compile(r"(?<=[a-z])[#_]{1,3}(?=[a-z])")
 _STARS = re.compile(r"\*+")  # markdown emphasis, blanked; but a star between letters censors one (k*nker): kept
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})\b[^<>\n]{0,200}>")  # HTML tags: removed
 _BLOCK_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "blockquote"})
@@ -133,6 +135,10 @@ def _drop_tag(match: re.Match[str]) -> tuple[str, list[int]]:
 
 def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group())
+
+
+def _as_stars(match: re.Match[str]) -> str:
+    return "*" * len(match.group())
 
 
 def _blank_stars(match: re.Match[str]) -> str:
@@ -292,6 +298,8 @@ class Normalizer:
         text, offsets = self._fold(original)
         if "<" in text:
             text, offsets = _sub_tracked(_TAG, _drop_tag, text, offsets)
+        if "#" in text or "_" in text:
+            text = _CENSOR_MARKS.sub(_as_stars, text)
         text = _MARKUP.sub(_blank, text)  # blanks keep the length, so the map stays valid
         if "*" in text:
             text = _STARS.sub(_blank_stars, text)

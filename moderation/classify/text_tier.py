@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from itertools import chain, compress, count
 
+from moderation.classify.censored import MARK
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.grammar import find_hits
 from moderation.classify.hit import Hit
@@ -266,8 +267,9 @@ class TextTier:
     def reading(self, text: str, limit: int = READING_CHARS) -> str:
         """The message as this tier reads it, for a model that reads words: invisible characters gone, lower case,
         leetspeak and look-alike letters read as letters, markup and links blanked, spaced letters joined, a
-        stretched word read as the word it stretches, and a word split by a dot, hyphen, emoji or space joined
-        where the tokenizer joins it and a part is no word ("ze is echt sl.im" and "sluuuuiten" read "slim" and
+        stretched word read as the word it stretches, a censored word as the word it likeliest is, and a word
+        split by a dot, hyphen, emoji or space joined where the tokenizer joins it and a part is no word, or where
+        two words are far likelier one ("ze is echt sl.im", "sluuuuiten", "sl*iten" and "sluit en" read "slim" and
         "sluiten"; "wat je" stays two words). Of a long message, the first `limit` visible characters."""
         norm = self._normalizer.normalize_visible(strip_invisible(text)[0][:limit])
         read = self._reading(norm)
@@ -277,6 +279,7 @@ class TextTier:
             pieces = [(m.start(), m.end(), m.group(), False) for m in _WORD.finditer(read)]
         else:
             pieces = joined_words(read, lookup)
+        pieces = self._read_splits(read, pieces)
         stretched = iter(norm.stretched)
         position = next(stretched, None)
         out: list[str] = []
@@ -287,9 +290,8 @@ class TextTier:
                 if position >= start:
                     runs.append(position - start)
                 position = next(stretched, None)
-            span = read[start:end]
-            if joined and " " in span and all(part in lookup.known for part in span.split()):
-                joined = False  # two words of their own side by side: "wat je", not "watje"
+            if joined and MARK in word:
+                word = lookup.resolve(word).term or word  # sl*iten: "sluiten", as the tokenizer reads it
             if runs and not joined:
                 found = lookup.stretched(word, runs)
                 word, joined = (found.term, True) if found is not None and found.term else (word, False)
@@ -297,6 +299,28 @@ class TextTier:
                 out += (read[last:start], word)
                 last = end
         return " ".join(("".join(out) + read[last:]).split())
+
+    def _read_splits(self, read: str, pieces: list[Piece]) -> list[Piece]:
+        """The pieces with the tokenizer's joins of two known words undone unless they are an insult split on
+        purpose ("los er"), and two common words joined where they are far likelier one word ("sluit en")."""
+        lookup = self._lookup
+        known = lookup.known
+        out: list[Piece] = []
+        for piece in pieces:
+            start, end, word, joined = piece
+            span = read[start:end]
+            if joined and " " in span:
+                parts = span.split()
+                if all(part in known for part in parts) and not (len(parts) == 2 and lookup.splits_insult(*parts)):
+                    out.extend((start + m.start(), start + m.end(), m.group(), False) for m in _WORD.finditer(span))
+                    continue
+            if out and not joined and not out[-1][3] and read[out[-1][1] : start] == " ":
+                one = lookup.one_word_split(out[-1][2], word)
+                if one is not None:
+                    out[-1] = (out[-1][0], end, one, True)
+                    continue
+            out.append(piece)
+        return out
 
     def _analyse_part(self, text: str, names: frozenset[str]) -> TextResult:
         norm = self._normalizer.normalize_visible(text)
