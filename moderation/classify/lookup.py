@@ -328,16 +328,19 @@ class WordLookup:
 
     def _censored(self, token: str) -> Resolved:
         """k*nker, t**fus, sl*iten: the likeliest word that fits the letters around the censor marks (see
-        `CensoredWords`). People censor what hurts, so a hurtful fit wins unless an ordinary word is FAR_LIKELIER
-        (h*er is "hoer", not "hier"; sl*iten, with no hurtful fit, is "sluiten")."""
+        `CensoredWords`). People censor what hurts: a fit of the lexicon or a template wins (the most hurtful one)
+        unless an ordinary word is FAR_LIKELIER (h*er is "hoer", not "hier"; b*k "bek", not "bak"; sl*iten, with
+        only ordinary fits, is "sluiten")."""
         found = self._censored_words.fits(token)
         if not found:
             return _NOTHING
-        hurtful = [w for w in found if self._severity(w) < len(_SEVERITY)]
-        ordinary = max((w for w in found if w not in hurtful), key=self.zipf, default=None)
-        if hurtful and (ordinary is None or self.zipf(ordinary) < max(map(self.zipf, hurtful)) + FAR_LIKELIER):
-            worst = min(hurtful, key=lambda w: (self._severity(w), -self.zipf(w)))
-            return replace(_resolved(self._words[worst], "censored"), term=worst)
+        meant = [w for w in found if w in self._words or w in self._phrase_words]
+        ordinary = max((w for w in found if w not in meant), key=self.zipf, default=None)
+        if meant and (ordinary is None or self.zipf(ordinary) < max(map(self.zipf, meant)) + FAR_LIKELIER):
+            word = min(meant, key=lambda w: (self._severity(w), -self.zipf(w)))
+            if word in self._words:
+                return replace(_resolved(self._words[word], "censored"), term=word)
+            return Resolved((), "censored", frozenset(), word)
         if ordinary is None:
             return _NOTHING
         return replace(self.resolve(ordinary), how="censored", term=ordinary)

@@ -30,3 +30,10 @@ def test_prefixes_that_no_word_has_and_letters_beyond_the_alphabet_find_nothing(
     assert WORDS.fits("zz*zz") == []
     assert WORDS.fits("w*f'") == []
     assert CensoredWords([]).fits("k*nker") == []
+
+
+def test_many_words_beginning_alike_are_told_apart_by_their_endings() -> None:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    many = CensoredWords([f"n{a}{b}x" for a in letters for b in letters] + ["niet", "slet", "kanker", "kinker"])
+    assert many.fits("n*et") == ["niet"]  # found among the words ending alike, of which "slet" begins otherwise
+    assert many.fits("n*zx") == [f"n{a}zx" for a in letters]
