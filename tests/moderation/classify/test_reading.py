@@ -87,3 +87,8 @@ def test_censored_harmless_words_read_as_themselves(tier: TextTier) -> None:
     assert tier.classify("mijn w*fi doet het n*et").score(Category.INSULT) == 0.0
     assert tier.reading("stuur een e-mail, #tk2021 _vet_") == "stuur een email, tk2021 vet"
     assert tier.reading("k4nk3r k@nker") == "kanker kanker"  # leetspeak @ is still an a
+
+
+def test_a_censored_word_of_a_template_wins_over_a_likelier_ordinary_one(tier: TextTier) -> None:
+    assert tier.classify("hou je b*k nou eens").score(Category.INSULT) >= 0.8  # "bek", though "bak" is likelier
+    assert tier.reading("hou je b*k nou eens") == "hou je bek nou eens"
