@@ -86,8 +86,8 @@ class WordLookup:
         self._strict_cache: dict[str, Resolved] = {}
         self._budget = threading.local()  # per thread: the bot judges long messages in a worker thread
         self._zipf = lexicon.zipf
-        # "los er", "eik el": an insult split into two words on purpose; not where the two words are far likelier
-        # side by side than the insult ("wat je" is no "watje")
+        # "los er", "eik el", "kut kind": an insult split into two words on purpose; not where two harmless words
+        # are far likelier side by side than the insult ("wat je" is no "watje")
         self._insult_splits = frozenset(
             (word[:cut], word[cut:])
             for word, entries in lexicon.words.items()
@@ -95,7 +95,11 @@ class WordLookup:
             for cut in range(2, len(word) - 1)
             if word[:cut] in lexicon.common
             and word[cut:] in lexicon.common
-            and self.zipf(word) >= self.pair_zipf(word[:cut], word[cut:]) - SPLIT_MARGIN
+            and (
+                self.zipf(word) >= self.pair_zipf(word[:cut], word[cut:]) - SPLIT_MARGIN
+                or self._hurts(word[:cut])
+                or self._hurts(word[cut:])
+            )
         )
         self._phrase_words = frozenset(
             word
@@ -303,6 +307,9 @@ class WordLookup:
                 return hit
         return _NOTHING
 
+    def _hurts(self, word: str) -> bool:
+        return self._severity(word) < len(_SEVERITY)
+
     def _severity(self, word: str) -> int:
         kinds = {e.kind for e in self._words.get(word, ())}
         return next((rank for rank, kind in enumerate(_SEVERITY) if kind in kinds), len(_SEVERITY))
@@ -316,15 +323,6 @@ class WordLookup:
         """How common the two words are side by side, at most: as wordfreq combines the words of a phrase (one
         over the sum of one over each frequency)."""
         return -math.log10(10 ** -self.zipf(first) + 10 ** -self.zipf(second))
-
-    def one_word_split(self, first: str, second: str) -> str | None:
-        """The word that two common words side by side are, split by a space ("sluit en": "sluiten"), where that
-        word is common, hurts no one and is likelier than the two words side by side ("wat je", "op en", "in de"
-        stay two words). None: two words."""
-        word = first + second
-        if word not in self._common or (self._words.get(word) and self._severity(word) < len(_SEVERITY)):
-            return None
-        return word if self.zipf(word) >= self.pair_zipf(first, second) else None
 
     def _censored(self, token: str) -> Resolved:
         """k*nker, t**fus, sl*iten: the likeliest word that fits the letters around the censor marks (see

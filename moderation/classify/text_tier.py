@@ -268,9 +268,10 @@ class TextTier:
         """The message as this tier reads it, for a model that reads words: invisible characters gone, lower case,
         leetspeak and look-alike letters read as letters, markup and links blanked, spaced letters joined, a
         stretched word read as the word it stretches, a censored word as the word it likeliest is, and a word
-        split by a dot, hyphen, emoji or space joined where the tokenizer joins it and a part is no word, or where
-        two words are far likelier one ("ze is echt sl.im", "sluuuuiten", "sl*iten" and "sluit en" read "slim" and
-        "sluiten"; "wat je" stays two words). Of a long message, the first `limit` visible characters."""
+        split by a dot, hyphen, emoji or space joined where the tokenizer joins it and a part is no word ("ze is
+        echt sl.im", "sluuuuiten" and "sl*iten" read "slim" and "sluiten"; "wat je" stays two words). A hash or
+        underscore between letters that censors no word is a space, as before it was read as a censor mark. Of a
+        long message, the first `limit` visible characters."""
         norm = self._normalizer.normalize_visible(strip_invisible(text)[0][:limit])
         read = self._reading(norm)
         lookup = self._lookup
@@ -280,6 +281,7 @@ class TextTier:
         else:
             pieces = joined_words(read, lookup)
         pieces = self._read_splits(read, pieces)
+        between = _blank_marks(norm, read)  # what lies between the words read back
         stretched = iter(norm.stretched)
         position = next(stretched, None)
         out: list[str] = []
@@ -296,28 +298,23 @@ class TextTier:
                 found = lookup.stretched(word, runs)
                 word, joined = (found.term, True) if found is not None and found.term else (word, False)
             if joined:
-                out += (read[last:start], word)
+                out += (between[last:start], word)
                 last = end
-        return " ".join(("".join(out) + read[last:]).split())
+        return " ".join(("".join(out) + between[last:]).split())
 
     def _read_splits(self, read: str, pieces: list[Piece]) -> list[Piece]:
-        """The pieces with the tokenizer's joins of two known words undone unless they are an insult split on
-        purpose ("los er"), and two common words joined where they are far likelier one word ("sluit en")."""
+        """The pieces with the tokenizer's joins of two known words undone, unless they are an insult split on
+        purpose ("los er"; "wat je" is two words)."""
         lookup = self._lookup
         known = lookup.known
         out: list[Piece] = []
         for piece in pieces:
-            start, end, word, joined = piece
+            start, end, _, joined = piece
             span = read[start:end]
             if joined and " " in span:
                 parts = span.split()
                 if all(part in known for part in parts) and not (len(parts) == 2 and lookup.splits_insult(*parts)):
                     out.extend((start + m.start(), start + m.end(), m.group(), False) for m in _WORD.finditer(span))
-                    continue
-            if out and not joined and not out[-1][3] and read[out[-1][1] : start] == " ":
-                one = lookup.one_word_split(out[-1][2], word)
-                if one is not None:
-                    out[-1] = (out[-1][0], end, one, True)
                     continue
             out.append(piece)
         return out
@@ -340,6 +337,20 @@ class TextTier:
         said = {hit.category for hit in hits if _DENIALS.isdisjoint(hit.reasons)}
         denied = frozenset(hit.category for hit in hits) - said
         return TextResult(Classification(scores, evidence, norm.note), min(softened, default=1.0), len(hits), denied)
+
+
+def _blank_marks(norm: Normalized, read: str) -> str:
+    """`read` with each censor mark the author wrote as a hash or underscore blanked (lieke_lelijk): read back as
+    no word, it was markup or a name's separator."""
+    if MARK not in read:
+        return read
+    marks = [i for i, ch in enumerate(read) if ch == MARK and norm.quote(i, i + 1) != MARK]
+    if not marks:
+        return read
+    chars = list(read)
+    for i in marks:
+        chars[i] = " "
+    return "".join(chars)
 
 
 _DENIALS = frozenset({"negated", "counter-speech"})  # the reasons by which the context says it is not meant

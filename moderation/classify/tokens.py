@@ -265,7 +265,8 @@ def _join(
             # built once (stars between pieces stay: k*nker is looked up as a censored word).
             joined = [found[i][2]]
             letters = [len(found[i][2]) == 1]
-            # a lone hyphen may censor a letter too (k-nker): that reading is tried where the glued one fails
+            # a lone hyphen may censor a letter of a hurtful word too (k-nker, not n-woord): that reading is tried
+            # where the glued one fails
             censored = [found[i][2]]
             for k in range(i + 1, last + 1):
                 gap, word = gaps[k - 1], found[k][2]
@@ -277,7 +278,9 @@ def _join(
             for end in range(last, i, -1):  # the longest chain that joins into a word
                 word = joined[end - i]
                 if not letters[end - i] and not joins(word) and censored[end - i] != word:
-                    word = censored[end - i]
+                    hyphened = censored[end - i]
+                    if lookup.strict(hyphened).kinds & HURTFUL_KINDS:
+                        word = hyphened
                 if letters[end - i] or joins(word):
                     out.append((found[i][0], found[end][1], word, True))
                     joined_to = end

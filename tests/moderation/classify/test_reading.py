@@ -53,26 +53,25 @@ def test_censored_words_are_read_back_at_most_so_many_per_message() -> None:
     assert lookup.resolve("w*fi").term == "wifi"  # ... for this message only
 
 
-@pytest.mark.parametrize("pair", [("wat", "je"), ("op", "en"), ("in", "de")])
+@pytest.mark.parametrize("pair", [("wat", "je"), ("op", "en"), ("in", "de"), ("nu", "de")])
 def test_two_words_far_likelier_side_by_side_stay_two(lookup: WordLookup, pair: tuple[str, str]) -> None:
     assert not lookup.splits_insult(*pair)
-    assert lookup.one_word_split(*pair) is None
 
 
 def test_an_insult_split_on_purpose_is_still_one(lookup: WordLookup) -> None:
     assert lookup.splits_insult("los", "er") and lookup.splits_insult("eik", "el")
-    assert lookup.one_word_split("los", "er") is None  # an insult is joined only as an insult split on purpose
-    assert lookup.one_word_split("sluit", "en") == "sluiten"
+    assert lookup.splits_insult("kut", "wijf")  # a curse and a noun: an insult either way
 
 
 def test_a_split_reading_does_not_invent_an_insult(tier: TextTier) -> None:
     assert tier.classify("weet je wat je moet doen").score(Category.INSULT) == 0.0  # not "watje"
     assert tier.classify("wat je zegt klopt").score(Category.INSULT) == 0.0
+    assert tier.classify("ik heb die van lotte al, nu de jouwe").score(Category.SEXUAL) == 0.0  # not "nude"
     assert tier.classify("kank er op jij").score(Category.INSULT) >= 0.8
     assert tier.classify("jij bent een eik el").score(Category.INSULT) >= 0.8
-    assert tier.reading("ze gaan de school sluit en") == "ze gaan de school sluiten"
-    assert tier.reading("we gaan op en neer in de bus") == "we gaan op en neer in de bus"
+    assert tier.reading("we gaan op en neer, wat je ook zegt") == "we gaan op en neer, wat je ook zegt"
     assert tier.reading("jij bent een los er") == "jij bent een loser"
+    assert tier.reading("ik ben gestoken door een wesp en ik") == "ik ben gestoken door een wesp en ik"
 
 
 @pytest.mark.parametrize("spelling", ["k*nker", "k#nker", "k_nker", "k-nker"])
@@ -86,6 +85,7 @@ def test_censored_harmless_words_read_as_themselves(tier: TextTier) -> None:
     assert tier.reading("homo's zijn n*et vies") == "homo's zijn niet vies"
     assert tier.classify("mijn w*fi doet het n*et").score(Category.INSULT) == 0.0
     assert tier.reading("stuur een e-mail, #tk2021 _vet_") == "stuur een email, tk2021 vet"
+    assert tier.reading("het n-woord, account lieke_lelijk") == "het n-woord, account lieke lelijk"  # no censoring
     assert tier.reading("k4nk3r k@nker") == "kanker kanker"  # leetspeak @ is still an a
 
 
