@@ -270,8 +270,8 @@ class TextTier:
         stretched word read as the word it stretches, a censored word as the word it likeliest is, and a word
         split by a dot, hyphen, emoji or space joined where the tokenizer joins it and a part is no word ("ze is
         echt sl.im", "sluuuuiten" and "sl*iten" read "slim" and "sluiten"; "wat je" stays two words). A hash or
-        underscore between letters that censors no word is a space, as before it was read as a censor mark. Of a
-        long message, the first `limit` visible characters."""
+        underscore between letters that censors no word reads as a space (lieke_lelijk). Of a long message, the
+        first `limit` visible characters."""
         norm = self._normalizer.normalize_visible(strip_invisible(text)[0][:limit])
         read = self._reading(norm)
         lookup = self._lookup
