@@ -121,6 +121,11 @@ def _fill(unit: str) -> str:
     return (unit * (_SIZE // len(unit) + 1))[:_SIZE]
 
 
+def _censor(rng: random.Random, word: str) -> str:
+    at = rng.randint(1, len(word) - 2)
+    return word[:at] + "*" + word[at + 1 :]
+
+
 def hostile_messages(seed: int) -> dict[str, str]:
     rng = random.Random(seed)
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -129,6 +134,8 @@ def hostile_messages(seed: int) -> dict[str, str]:
     insults = ["sukkel", "klootzak", "idioot", "kankerlijer", "hoer", "mongool", "eikel", "loser"]
     tails = [a + b for a in letters for b in letters]
     dense = " ".join(f"jij bent een {rng.choice(insults)} {rng.choice(tails)}" for _ in range(3000))
+    new_words = ("".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(9000))
+    censored = " ".join(_censor(rng, word) for word in new_words)
     return {
         '"1" * 65536': "1" * _SIZE,
         '"a" * 65536': "a" * _SIZE,
@@ -144,6 +151,8 @@ def hostile_messages(seed: int) -> dict[str, str]:
         "random new words": noise[:_SIZE],
         "random letters and symbols": symbols,
         "distinct insults, every sentence": dense[:_SIZE],
+        "censored new words (q*zx)": censored[:_SIZE],
+        "hashes inside new words (q#zx)": censored.replace("*", "#")[:_SIZE],
     }
 
 

@@ -17,8 +17,8 @@ with a `weight` (0..1) and optionally `criminal = true`.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -102,20 +102,36 @@ class Lexicon:
     templates: tuple[Template, ...]
     allow: frozenset[str]
     common: frozenset[str] = frozenset()  # valid everyday words (data/words_*.txt): never fuzzy-matched to abuse
+    zipf: Mapping[str, float] = field(default_factory=dict)  # each common word's Zipf frequency (likeliest language)
 
 
 def common_words(languages: Sequence[str] | None) -> frozenset[str]:
     """The generated lists of common valid words for these languages (all bundled ones when None)."""
+    return frozenset(word_frequencies(languages))
+
+
+def word_frequencies(languages: Sequence[str] | None) -> dict[str, float]:
+    """The common valid words of these languages (all bundled ones when None), each with its Zipf frequency: the
+    highest where a word is in more than one list."""
     data = resources.files("moderation.classify") / "data"
-    words: set[str] = set()
-    for item in data.iterdir():
+    out: dict[str, float] = {}
+    values: dict[str, float] = {}  # one float per distinct figure (there are about sixty), not one per word
+    for item in sorted(data.iterdir(), key=lambda item: item.name):
         name = item.name
         if not (name.startswith("words_") and name.endswith(".txt")):
             continue
         if languages is not None and name[len("words_") : -len(".txt")] not in languages:
             continue
-        words.update(line for line in item.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
-    return frozenset(words)
+        for line in item.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                continue
+            word, _, figure = line.partition(" ")
+            zipf = values.get(figure)
+            if zipf is None:
+                zipf = values[figure] = float(figure)
+            if zipf > out.get(word, 0.0):
+                out[word] = zipf
+    return out
 
 
 def bundled_files() -> list[Path]:
@@ -262,4 +278,7 @@ def build_lexicon(
         folded = normalizer.normalize(term).text.strip()
         if folded:
             allow.add(folded)
-    return Lexicon({k: tuple(v) for k, v in words.items()}, tuple(templates), frozenset(allow), common_words(languages))
+    frequencies = word_frequencies(languages)
+    return Lexicon(
+        {k: tuple(v) for k, v in words.items()}, tuple(templates), frozenset(allow), frozenset(frequencies), frequencies
+    )

@@ -11,15 +11,16 @@ no dropped, swapped or stretched letter, no word glued inside it, turns `negeer`
 
 from __future__ import annotations
 
-import re
+import math
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import pairwise
 
+from moderation.classify.censored import MARK, CensoredWords
 from moderation.classify.lexicon import CONTENT_KINDS, FUNCTION_KINDS, PREDICATE_KINDS, TARGET_KINDS, Entry, Lexicon
-from moderation.classify.spelling import GLUE, deletions, fits_stars, skeleton, stems
+from moderation.classify.spelling import GLUE, deletions, skeleton, stems
 
 _MIN_SWAP = 4  # shortest word in which a swap of two letters is looked up
 _MIN_DROPPED = 6  # shortest word looked up as a lexicon word with one letter dropped
@@ -49,8 +50,10 @@ _CUT = Resolved((), "cut")  # the fuzzy budget ran out before the look-up was co
 # the joined word must be in the lexicon itself, not merely resemble something in it.
 STRICT = frozenset({"", "inflected", "compound", "stretched", "censored"})
 HURTFUL_KINDS = PREDICATE_KINDS - {"praise"} | {"curse"}
-_MAX_CENSORED = 3  # stars standing for letters in one word (t**fus)
-_STARS = re.compile(r"\*+")
+RARE = 2.0  # the Zipf frequency taken for a word the common lists lack (their cut-off is 2.5)
+FAR_LIKELIER = 2.0  # Zipf points (a hundred times as common) by which an ordinary word outweighs a lexicon word
+MAX_CENSORED_READS = 64  # new censored words read back per message (see `limit_fuzzy`); past it, read as nothing
+SPLIT_MARGIN = 1.5  # Zipf points by which an insult split on purpose may be rarer than its two halves side by side
 _MAX_FUZZY_LENGTH = 40
 KNOWN_START = 6  # letters of a known word's beginning kept for joining split words (see `known_starts`)
 _SPLIT_INSULTS = frozenset({"insult_noun", "slur", "curse", "sexual"})
@@ -81,14 +84,23 @@ class WordLookup:
         self._tails = {w for w, es in lexicon.words.items() if any(e.kind == "compound_tail" for e in es)}
         self._common = lexicon.common
         self._strict_cache: dict[str, Resolved] = {}
-        self._budget = threading.local()
+        self._budget = threading.local()  # per thread: the bot judges long messages in a worker thread
+        self._zipf = lexicon.zipf
+        # "los er", "eik el", "kut kind": an insult split into two words on purpose; not where two harmless words
+        # are far likelier side by side than the insult ("wat je" is no "watje")
         self._insult_splits = frozenset(
             (word[:cut], word[cut:])
             for word, entries in lexicon.words.items()
             if word.isalpha() and any(e.kind in _SPLIT_INSULTS for e in entries)
             for cut in range(2, len(word) - 1)
-            if word[:cut] in lexicon.common and word[cut:] in lexicon.common
-        )  # per thread: the bot judges long messages in a worker thread
+            if word[:cut] in lexicon.common
+            and word[cut:] in lexicon.common
+            and (
+                self.zipf(word) >= self.pair_zipf(word[:cut], word[cut:]) - SPLIT_MARGIN
+                or self._hurts(word[:cut])
+                or self._hurts(word[cut:])
+            )
+        )
         self._phrase_words = frozenset(
             word
             for template in lexicon.templates
@@ -102,11 +114,11 @@ class WordLookup:
         for word, entries in sorted(lexicon.words.items()):
             if any(e.kind in grammar for e in entries):
                 self._grammar_skeletons.setdefault(skeleton(word), word)
-        # k*nker, f*ck, d*od: lexicon and template words by first letter, for censored spellings
-        self._by_initial: dict[str, list[str]] = {}
-        for word in sorted(set(lexicon.words) | self._phrase_words):
-            if word.isalpha() and len(word) >= 3:
-                self._by_initial.setdefault(word[0], []).append(word)
+        # k*nker, f*ck, sl*iten: what a censored spelling may stand for, any word of the lexicon, a template or
+        # the common lists; how likely each is, for reading it back
+        self._censored_words = CensoredWords(
+            word for word in (*lexicon.words, *self._phrase_words, *self._common) if word.isalpha()
+        )
 
         # A lexicon word, a word of a template, or a common valid word: one set, so that a test is one look-up.
         self.known: frozenset[str] = frozenset(self._words) | self._phrase_words | self._common
@@ -186,8 +198,10 @@ class WordLookup:
     def limit_fuzzy(self, budget: int) -> None:
         """Allow at most `budget` look-ups of new unusual words (neither in the lexicon nor common: the costly
         ones) until the next call; past it such words are looked up exactly only, and not cached, so that a
-        message of random noise stays cheap and later messages still get the full look-up."""
+        message of random noise stays cheap and later messages still get the full look-up. Of those, at most
+        MAX_CENSORED_READS censored words are read back (k*nker)."""
         self._budget.left = budget
+        self._budget.censored = MAX_CENSORED_READS
         self._budget.cut = set()
 
     def settled(self) -> bool:
@@ -228,6 +242,13 @@ class WordLookup:
         self._budget.left = left - 1
         return left > 0
 
+    def _spend_censored(self) -> bool:
+        left: int | None = getattr(self._budget, "censored", None)
+        if left is None:
+            return True
+        self._budget.censored = left - 1
+        return left > 0
+
     def within_budget(self) -> bool:
         left = self._left()
         return left is None or left >= 0
@@ -260,8 +281,8 @@ class WordLookup:
         common = token in self._common
         if not common and not self._spend():
             return _CUT  # an unusual word over the budget: exact look-ups only (and not cached, see limit_fuzzy)
-        if "*" in token:
-            return self._censored(token)
+        if MARK in token:
+            return self._censored(token) if self._spend_censored() else _CUT
         for stem in stems(token):
             hit = self._content_only(stem, "inflected")
             if hit:
@@ -286,33 +307,41 @@ class WordLookup:
                 return hit
         return _NOTHING
 
+    def _hurts(self, word: str) -> bool:
+        return self._severity(word) < len(_SEVERITY)
+
     def _severity(self, word: str) -> int:
         kinds = {e.kind for e in self._words.get(word, ())}
         return next((rank for rank, kind in enumerate(_SEVERITY) if kind in kinds), len(_SEVERITY))
 
+    def zipf(self, word: str) -> float:
+        """How common the word is (Zipf frequency: 7 is "de", 3 once in a million words); a word of the lexicon or
+        a template that the common lists lack counts as rare (RARE)."""
+        return self._zipf.get(word, RARE)
+
+    def pair_zipf(self, first: str, second: str) -> float:
+        """How common the two words are side by side, at most: as wordfreq combines the words of a phrase (one
+        over the sum of one over each frequency)."""
+        return -math.log10(10 ** -self.zipf(first) + 10 ** -self.zipf(second))
+
     def _censored(self, token: str) -> Resolved:
-        """k*nker, t**fus, f*ck: stars stand for one or two letters each run, and the rest must fit one hurtful
-        word exactly (same first letter, the known letters in order)."""
-        pieces = _STARS.split(token)
-        stars = token.count("*")
-        if not pieces[0] or not pieces[-1] or stars > _MAX_CENSORED or sum(len(p) for p in pieces) < 2:
-            return _NOTHING
-        runs = [len(r) for r in _STARS.findall(token)]
-        candidates = self._by_initial.get(token[0], [])
-        found = [w for w in candidates if fits_stars(w, pieces, [(n, n) for n in runs])]  # each star one letter
-        if not found:
-            found = [w for w in candidates if fits_stars(w, pieces, [(1, n + 1) for n in runs])]
+        """k*nker, t**fus, sl*iten: the likeliest word that fits the letters around the censor marks (see
+        `CensoredWords`). People censor what hurts: a fit of the lexicon or a template wins (the most hurtful one)
+        unless an ordinary word is FAR_LIKELIER (h*er is "hoer", not "hier"; b*k "bek", not "bak"; sl*iten, with
+        only ordinary fits, is "sluiten")."""
+        found = self._censored_words.fits(token)
         if not found:
             return _NOTHING
-        if len(found) > 1:  # people hide swear words, not "hier": an abusive fit wins, the worst kind first
-            hurtful = [w for w in found if self._severity(w) < len(_SEVERITY)]
-            if hurtful:
-                found = sorted(hurtful, key=self._severity)
-            elif len({frozenset(e.kind for e in self._words.get(w, ())) for w in found}) > 1:
-                return _NOTHING  # harmless words of different kinds fit: which one was meant is not known
-        word = found[0]
-        resolved = _resolved(self._words.get(word, ()), "censored")
-        return replace(resolved, term=word)
+        meant = [w for w in found if w in self._words or w in self._phrase_words]
+        ordinary = max((w for w in found if w not in meant), key=self.zipf, default=None)
+        if meant and (ordinary is None or self.zipf(ordinary) < max(map(self.zipf, meant)) + FAR_LIKELIER):
+            word = min(meant, key=lambda w: (self._severity(w), -self.zipf(w)))
+            if word in self._words:
+                return replace(_resolved(self._words[word], "censored"), term=word)
+            return Resolved((), "censored", frozenset(), word)
+        if ordinary is None:
+            return _NOTHING
+        return replace(self.resolve(ordinary), how="censored", term=ordinary)
 
     def _misspelt(self, token: str) -> Resolved | None:
         """One slip of the keyboard. Short words have too many innocent neighbours (whole/whore, beste/beest),

@@ -26,7 +26,11 @@ _LEET_AS_L = str.maketrans({"1": "l"})
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MARKUP = re.compile(r"https?://\S+|[_~`|#>\[\]]")  # links and markdown syntax: blanked
-_STARS = re.compile(r"\*+")  # markdown emphasis, blanked; but a star between letters censors one (k*nker): kept
+# a hash or underscore between letters censors them as a star does (k#nker, sl_t): read as the star
+_CENSOR_MARKS = re.compile(r"(?<=[a-z])[#_]{1,3}(?=[a-z])")
+# Markdown emphasis, blanked: a run of stars not between two letters (a star between letters censors one, k*nker,
+# and is kept). The runs are possessive, so that a run between letters is never matched in part.
+_STARS = re.compile(r"\*++(?![a-z])|(?<![a-z*])\*++")
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})\b[^<>\n]{0,200}>")  # HTML tags: removed
 _BLOCK_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "blockquote"})
 _LEET_CHARS = re.compile(r"[0-9@$]")
@@ -135,10 +139,8 @@ def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group())
 
 
-def _blank_stars(match: re.Match[str]) -> str:
-    text, start, end = match.string, match.start(), match.end()
-    inside_word = start > 0 and text[start - 1].isalpha() and end < len(text) and text[end].isalpha()
-    return match.group() if inside_word else " " * (end - start)
+def _as_stars(match: re.Match[str]) -> str:
+    return "*" * len(match.group())
 
 
 # Characters that show nothing: removed before anything else, so that padding cannot push words out of reach.
@@ -292,9 +294,11 @@ class Normalizer:
         text, offsets = self._fold(original)
         if "<" in text:
             text, offsets = _sub_tracked(_TAG, _drop_tag, text, offsets)
+        if "#" in text or "_" in text:
+            text = _CENSOR_MARKS.sub(_as_stars, text)
         text = _MARKUP.sub(_blank, text)  # blanks keep the length, so the map stays valid
         if "*" in text:
-            text = _STARS.sub(_blank_stars, text)
+            text = _STARS.sub(_blank, text)
         alt_text: str | None = None
         # a run holding a letter and a leetspeak character has them side by side (and a text without any
         # leetspeak character, most chat, is passed over at once)

@@ -1,5 +1,5 @@
 """How teenagers' spellings relate to a word: its skeleton (stretched letters once), its one-letter deletions, its
-Dutch and English inflection stems, censored letters (k*nker), and the short words that get glued to the next.
+Dutch and English inflection stems, and the short words that get glued to the next.
 Pure string functions for the word look-up."""
 
 from __future__ import annotations
@@ -49,22 +49,6 @@ GLUE = frozenset(
         "of",
     ]
 )
-
-
-def fits_stars(word: str, pieces: list[str], gaps: list[tuple[int, int]]) -> bool:
-    """Whether `word` is pieces[0], then gaps[0] (min, max) letters, pieces[1], ... (k*nker, t**fus)."""
-    if not word.startswith(pieces[0]):
-        return False
-    position = len(pieces[0])
-    if not gaps:
-        return position == len(word)
-    low, high = gaps[0]
-    rest = pieces[1:]
-    for width in range(low, high + 1):
-        start = position + width
-        if word.startswith(rest[0], start) and fits_stars(word[start:], rest, gaps[1:]):
-            return True
-    return False
 
 
 def skeleton(word: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from itertools import chain, compress, count
 
+from moderation.classify.censored import MARK
 from moderation.classify.config import ClassifierConfig
 from moderation.classify.grammar import find_hits
 from moderation.classify.hit import Hit
@@ -266,9 +267,11 @@ class TextTier:
     def reading(self, text: str, limit: int = READING_CHARS) -> str:
         """The message as this tier reads it, for a model that reads words: invisible characters gone, lower case,
         leetspeak and look-alike letters read as letters, markup and links blanked, spaced letters joined, a
-        stretched word read as the word it stretches, and a word split by a dot, hyphen, emoji or space joined
-        where the tokenizer joins it and a part is no word ("ze is echt sl.im" and "sluuuuiten" read "slim" and
-        "sluiten"; "wat je" stays two words). Of a long message, the first `limit` visible characters."""
+        stretched word read as the word it stretches, a censored word as the word it likeliest is, and a word
+        split by a dot, hyphen, emoji or space joined where the tokenizer joins it and a part is no word ("ze is
+        echt sl.im", "sluuuuiten" and "sl*iten" read "slim" and "sluiten"; "wat je" stays two words). A hash or
+        underscore between letters that censors no word reads as a space (lieke_lelijk). Of a long message, the
+        first `limit` visible characters."""
         norm = self._normalizer.normalize_visible(strip_invisible(text)[0][:limit])
         read = self._reading(norm)
         lookup = self._lookup
@@ -277,6 +280,8 @@ class TextTier:
             pieces = [(m.start(), m.end(), m.group(), False) for m in _WORD.finditer(read)]
         else:
             pieces = joined_words(read, lookup)
+        pieces = self._read_splits(read, pieces)
+        between = _blank_marks(norm, read)  # what lies between the words read back
         stretched = iter(norm.stretched)
         position = next(stretched, None)
         out: list[str] = []
@@ -287,16 +292,32 @@ class TextTier:
                 if position >= start:
                     runs.append(position - start)
                 position = next(stretched, None)
-            span = read[start:end]
-            if joined and " " in span and all(part in lookup.known for part in span.split()):
-                joined = False  # two words of their own side by side: "wat je", not "watje"
+            if joined and MARK in word:
+                word = lookup.resolve(word).term or word  # sl*iten: "sluiten", as the tokenizer reads it
             if runs and not joined:
                 found = lookup.stretched(word, runs)
                 word, joined = (found.term, True) if found is not None and found.term else (word, False)
             if joined:
-                out += (read[last:start], word)
+                out += (between[last:start], word)
                 last = end
-        return " ".join(("".join(out) + read[last:]).split())
+        return " ".join(("".join(out) + between[last:]).split())
+
+    def _read_splits(self, read: str, pieces: list[Piece]) -> list[Piece]:
+        """The pieces with the tokenizer's joins of two known words undone, unless they are an insult split on
+        purpose ("los er"; "wat je" is two words)."""
+        lookup = self._lookup
+        known = lookup.known
+        out: list[Piece] = []
+        for piece in pieces:
+            start, end, _, joined = piece
+            span = read[start:end]
+            if joined and " " in span:
+                parts = span.split()
+                if all(part in known for part in parts) and not (len(parts) == 2 and lookup.splits_insult(*parts)):
+                    out.extend((start + m.start(), start + m.end(), m.group(), False) for m in _WORD.finditer(span))
+                    continue
+            out.append(piece)
+        return out
 
     def _analyse_part(self, text: str, names: frozenset[str]) -> TextResult:
         norm = self._normalizer.normalize_visible(text)
@@ -316,6 +337,20 @@ class TextTier:
         said = {hit.category for hit in hits if _DENIALS.isdisjoint(hit.reasons)}
         denied = frozenset(hit.category for hit in hits) - said
         return TextResult(Classification(scores, evidence, norm.note), min(softened, default=1.0), len(hits), denied)
+
+
+def _blank_marks(norm: Normalized, read: str) -> str:
+    """`read` with each censor mark the author wrote as a hash or underscore blanked (lieke_lelijk): read back as
+    no word, it was markup or a name's separator."""
+    if MARK not in read:
+        return read
+    marks = [i for i, ch in enumerate(read) if ch == MARK and norm.quote(i, i + 1) != MARK]
+    if not marks:
+        return read
+    chars = list(read)
+    for i in marks:
+        chars[i] = " "
+    return "".join(chars)
 
 
 _DENIALS = frozenset({"negated", "counter-speech"})  # the reasons by which the context says it is not meant

@@ -265,14 +265,22 @@ def _join(
             # built once (stars between pieces stay: k*nker is looked up as a censored word).
             joined = [found[i][2]]
             letters = [len(found[i][2]) == 1]
+            # a lone hyphen may censor a letter of a hurtful word too (k-nker, not n-woord): that reading is tried
+            # where the glued one fails
+            censored = [found[i][2]]
             for k in range(i + 1, last + 1):
                 gap, word = gaps[k - 1], found[k][2]
                 stars = not gap.strip("*")
                 joined.append(joined[-1] + ("*" * len(gap) if stars else "") + word)
                 letters.append(letters[-1] and len(word) == 1 and not stars)
+                censored.append(censored[-1] + ("*" * len(gap) if stars or gap == "-" else "") + word)
             joined_to = -1
             for end in range(last, i, -1):  # the longest chain that joins into a word
                 word = joined[end - i]
+                if not letters[end - i] and not joins(word) and censored[end - i] != word:
+                    hyphened = censored[end - i]
+                    if lookup.strict(hyphened).kinds & HURTFUL_KINDS:
+                        word = hyphened
                 if letters[end - i] or joins(word):
                     out.append((found[i][0], found[end][1], word, True))
                     joined_to = end

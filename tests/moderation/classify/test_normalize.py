@@ -174,3 +174,8 @@ def test_any_text_normalises_with_a_valid_map(raw: str) -> None:
         assert len(result.text) == len(result.original)
     if result.text:
         assert isinstance(result.quote(0, len(result.text)), str)
+
+
+def test_a_hash_or_underscore_between_letters_censors_as_a_star_does() -> None:
+    assert norm("k#nker sl__t") == "k*nker sl**t"
+    assert norm("_vet_ #tk2021 c#").split() == ["vet", "tk2021", "c"]  # markup and hashtags are blanked as ever

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.classify.lexicon import build_lexicon
-from moderation.classify.lookup import WordLookup
+from moderation.classify.lookup import MAX_CENSORED_READS, WordLookup
 from moderation.classify.text_tier import FUZZY_BUDGET, TextTier
 from moderation.model import ABUSE_CATEGORIES, Category
 
@@ -224,6 +224,13 @@ def test_hostile_text_is_judged_with_bounded_work(tier: TextTier) -> None:
     lines = [f"jij bent een sukkel q{letters[i % 26]}{letters[i // 26 % 26]}. " for i in range(2_700)]
     dense = tier.classify("".join(lines))  # 66,000 characters, no part like another, abuse in every one
     assert dense.score(Category.INSULT) >= CLEAR and "hurtful passages found" in dense.note
+
+
+def test_a_message_of_censored_words_reads_back_only_so_many(tier: TextTier) -> None:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    censored = " ".join(f"q{letters[i % 26]}*{letters[i // 26 % 26]}x" for i in range(2 * MAX_CENSORED_READS))
+    assert tier.classify(f"{censored} k*nker op jij").score(Category.INSULT) == 0.0  # past the cap
+    assert tier.classify("k*nker op jij").score(Category.INSULT) >= CLEAR  # the next message reads it
 
 
 def _unusual_words(count: int, seed: str) -> str:
