@@ -84,3 +84,30 @@ def test_teen_safety_words_reach_a_reviewer(tier: TextTier, text: str, category:
 )
 def test_harmless_look_alikes_stay_below_a_reviewer(tier: TextTier, text: str) -> None:
     assert highest(tier, text) < REACHES, text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("ik denk dat ik mezelf ga unaliven", Category.SELF_HARM),
+        ("ik wil gwn kms", Category.SELF_HARM),
+        ("honestly gonna kms after this week", Category.SELF_HARM),
+        ("sewerslide klinkt steeds beter", Category.SELF_HARM),
+        ("ik ga hem unaliven als hij dat nog een keer zegt", Category.THREAT),
+        ("we gaan vrijdag een schoolshooting doen", Category.THREAT),
+    ],
+)
+def test_social_media_words_for_killing_reach_a_reviewer(tier: TextTier, text: str, category: Category) -> None:
+    assert tier.classify(text).score(category) >= REACHES, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "op tiktok zeggen ze unalive omdat je video anders weg is",
+        "we hebben vandaag 30 kms gefietst",
+        "ik wil die documentaire over een schoolshooting in amerika zien",
+    ],
+)
+def test_talk_about_those_words_stays_below_a_reviewer(tier: TextTier, text: str) -> None:
+    assert highest(tier, text) < REACHES, text
