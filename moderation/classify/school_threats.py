@@ -40,6 +40,9 @@ _STAFF = (
 )
 _TOOL_LESSONS = frozenset({"kookles", "kooklessen", "techniekles", "handvaardigheidles", "tekenles", "knutselles"})
 _STAFF_ENDINGS = ("leraar", "lerares", "docent")
+# A kitchen or pocket knife in the schoolbag or the locker for a lesson that uses it ("mijn mes voor de kookles zit
+# in mijn schooltas") is a tool, where nobody else is named and no violence is said; a gun never is.
+_KNIVES = frozenset({"mes", "mesje", "messen", "keukenmes", "zakmes", "knife"})
 
 
 def _is_lesson_or_staff(word: str) -> bool:
@@ -48,6 +51,14 @@ def _is_lesson_or_staff(word: str) -> bool:
     if word in _TOOL_LESSONS:
         return False
     return (len(word) > 6 and word.endswith("les")) or word.endswith(_STAFF_ENDINGS)
+
+
+def _a_tool_for_a_lesson(parsed: Parsed, sentence: int, weapons: list[int]) -> bool:
+    kinds = parsed.sentence_kinds[sentence]
+    if any(k in kinds for k in _OTHERS) or not all(parsed.tokens[i].word in _KNIVES for i in weapons):
+        return False
+    start, end = parsed.sentence_bounds[sentence]
+    return any(parsed.tokens[i].word in _TOOL_LESSONS | _TOOL_USES for i in range(start, end))
 
 
 def _lessons_and_staff(parsed: Parsed, sentence: int) -> list[int]:
@@ -101,6 +112,8 @@ def school_threats(parsed: Parsed, idioms: set[int]) -> list[Hit]:
             if game:  # "we gaan die andere klas slopen bij trefbal": a class is a team there
                 schools = [i for i in schools if tokens[i].word not in _CLASSES]
         if not schools or (not weapons and not violence):
+            continue
+        if weapons and not violence and _a_tool_for_a_lesson(parsed, number, weapons):
             continue
         if weapons:  # "gonna bring my dad's gun to school": with a weapon, any word for the speaker counts
             speaker = any(k in kinds for k in SPEAKER)
