@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 
 def personal_data_hooks() -> list[PersonalDataHook]:
     """Every adapter's own export and erasure of what it keeps about a person (for `schoolwacht privacy`), whether
-    or not the platform is enabled now: data kept while it was still counts. Discord keeps nothing keyed by person
-    (its state is per channel and per incident), so only Matrix has one."""
+    or not the platform is enabled now: data kept while it was still counts. Neither imports its platform's SDK."""
+    from adapters.discord.person_data import DiscordPersonalData
     from adapters.matrix.person_data import MatrixPersonalData
 
-    return [MatrixPersonalData()]
+    return [MatrixPersonalData(), DiscordPersonalData()]
 
 
 def build_adapters(core: Core) -> list[Adapter]:

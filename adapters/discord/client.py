@@ -93,7 +93,7 @@ class DiscordAdapter:
         )
         self._members = MemberList(client)
         guard_parsers(client)
-        enforcer = DiscordEnforcer(client, cfg, moderator)
+        enforcer = DiscordEnforcer(client, cfg, moderator, self._state)
         if self._review_setup is not None:
             review = DiscordReview(client, self._review_setup, moderator.texts, cfg.review_channel_id, enforcer.pace)
             self._review = enforcer.review = review

@@ -1,6 +1,7 @@
-"""The Discord adapter's hands: delete (with an audit-log reason), a private notice, the review cards (each reviewer's
-DM and the leadership overview in the review channel, see `review.py`), each copy an owed action of its own; in a
-burst the outbox's workers bring one viewer several incidents at once (`deliver_cards`): one combined message.
+"""The Discord adapter's hands: delete (with an audit-log reason), a private notice (a person's burst as one, each
+planned so that a crash tells nothing twice: `notices.py`), the review cards (each reviewer's DM and the leadership
+overview in the review channel, see `review.py`), each copy an owed action of its own; in a burst the outbox's
+workers bring one viewer several incidents at once (`deliver_cards`): one combined message.
 
 Transport retries (429s, 5xx) are discord.py's rate limiter's job, up to `max_rate_limit_wait`; whatever still fails
 raises out of here, and the pipeline records it as a failed action on the incident. A notice that cannot reach its
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import discord
 from discord.utils import MISSING
@@ -20,12 +22,13 @@ from adapters.discord.card import render_card
 from adapters.discord.card_port import nonce
 from adapters.discord.combined_card import groups
 from adapters.discord.config import DiscordConfig
+from adapters.discord.notices import NoticeDM, NoticePlans, Resumed
 from adapters.discord.pacing import Pace
 from adapters.discord.review import DiscordReview
 from adapters.discord.translate import thread_target
 from moderation.model import Message, PersonId
 from moderation.pipeline import Moderator
-from moderation.ports import OVERVIEW, CardAddress, IncidentDraft, IncidentRef
+from moderation.ports import OVERVIEW, CardAddress, IncidentDraft, IncidentRef, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,8 @@ CANNOT_DM = 50007  # the person closed their DMs
 NO_MUTUAL_GUILDS = 50278  # the person left the server: Discord delivers no DM any more
 AUDIT_REASON_LIMIT = 512  # Discord truncates longer X-Audit-Log-Reason values
 NO_MENTIONS = discord.AllowedMentions.none()
+CLOCK_SLACK_S = 60  # this machine's clock may be ahead of Discord's: a resumed notice is looked for from earlier
+RESUME_LOOK_BACK = 50  # DMs read to find a resumed notice (a person gets few DMs from the bot in a few minutes)
 
 
 class MessageLocations:
@@ -69,7 +74,9 @@ def log_rate_limited(what: str, exc: discord.RateLimited) -> None:
 
 
 class DiscordEnforcer:
-    def __init__(self, client: discord.Client, config: DiscordConfig, moderator: Moderator) -> None:
+    def __init__(
+        self, client: discord.Client, config: DiscordConfig, moderator: Moderator, state: StateStore | None = None
+    ) -> None:
         self._client = client
         self._config = config
         self._moderator = moderator
@@ -77,6 +84,8 @@ class DiscordEnforcer:
         self.review: DiscordReview | None = None  # set when the review side is wired: cards get buttons and DMs
         # Notices and cards below Discord's global limit (the review side's cards share it): deletions go first.
         self.pace = Pace(config.delivery_rate, config.delivery_burst)
+        # Each person's notices, planned in the state table (without one, each DM has only its nonce).
+        self.notices = NoticePlans(state, moderator.texts.notices.several)
 
     async def delete(self, message: Message, reason: str) -> None:
         # discord.py 2.7's Message.delete() takes no reason; the HTTP call does. Discord keeps it in the audit log
@@ -98,27 +107,55 @@ class DiscordEnforcer:
             raise
 
     async def notify_sender(self, message: Message, text: str) -> None:
-        if message.by_integration:
-            log.info("message %s was posted by a webhook: no person to send a notice to", message.target_id)
+        await self.notify_sender_together([(message, text)])
+
+    async def notify_sender_together(self, notices: Sequence[tuple[Message, str]]) -> None:
+        """Tell one person of several of their messages in as few DMs as fit (one alone: its own notice). Planned in
+        the state table before anything is sent and each DM marked once sent (see `notices.py`): done again after a
+        crash, no message is told of twice and none is lost."""
+        for message, _text in notices:
+            if message.by_integration:
+                log.info("message %s was posted by a webhook: no person to send a notice to", message.target_id)
+        told = [(f"{m.target_id}-{m.event_id}", text) for m, text in notices if not m.by_integration]
+        if not told:
             return
-        user_id = int(message.author)
-        try:
-            user = self._client.get_user(user_id) or await self._client.fetch_user(user_id)
-            channel = await user.create_dm()
-            await self.pace.take()
-            # Its nonce names the message: sent again after a crash, Discord answers with the first notice.
-            await channel.send(
-                text, allowed_mentions=NO_MENTIONS, nonce=nonce(f"notice-{message.target_id}-{message.event_id}")
-            )
-        except discord.RateLimited as exc:
-            log_rate_limited(f"sending a notice to {user_id}", exc)
-            raise
-        except discord.HTTPException as exc:
-            if exc.code == NO_MUTUAL_GUILDS:
-                raise Undeliverable(f"undeliverable: {user_id} is no longer in the server (50278)") from exc
-            if exc.code == CANNOT_DM:
-                raise Undeliverable(f"undeliverable: {user_id} does not accept direct messages (50007)") from exc
-            raise
+        user_id = int(notices[0][0].author)
+        channel: discord.DMChannel | None = None
+
+        async def send(dm: NoticeDM, resumed: Resumed | None) -> str:
+            nonlocal channel
+            try:
+                if channel is None:
+                    user = self._client.get_user(user_id) or await self._client.fetch_user(user_id)
+                    channel = await user.create_dm()
+                if resumed is not None and (earlier := await self._sent_already(channel, dm.text, resumed)):
+                    return earlier
+                await self.pace.take()
+                # Its nonce names the messages: sent again soon after a crash, Discord answers with the first DM.
+                sent = await channel.send(dm.text, allowed_mentions=NO_MENTIONS, nonce=nonce(dm.key))
+                return str(sent.id)
+            except discord.RateLimited as exc:
+                log_rate_limited(f"sending a notice to {user_id}", exc)
+                raise
+            except discord.HTTPException as exc:
+                if exc.code == NO_MUTUAL_GUILDS:
+                    raise Undeliverable(f"undeliverable: {user_id} is no longer in the server (50278)") from exc
+                if exc.code == CANNOT_DM:
+                    raise Undeliverable(f"undeliverable: {user_id} does not accept direct messages (50007)") from exc
+                raise
+
+        await self.notices.tell(str(user_id), told, send)
+
+    async def _sent_already(self, channel: discord.DMChannel, text: str, resumed: Resumed) -> str | None:
+        """The bot's DM with this text after the plan's start, if the process ended after sending it (Discord
+        forgets a nonce after a few minutes; the DM's history does not)."""
+        planned = discord.utils.time_snowflake(datetime.fromtimestamp(resumed.since - CLOCK_SLACK_S, UTC))
+        after = max(resumed.last or 0, planned)
+        me = self._client.user.id if self._client.user is not None else None
+        async for message in channel.history(limit=RESUME_LOOK_BACK, after=discord.Object(after), oldest_first=True):
+            if message.author.id == me and message.content == text:
+                return str(message.id)
+        return None
 
     def card_viewers(self, draft: IncidentDraft) -> Sequence[str]:
         """Each reviewer's own copy by DM (when reviewing is on), then the review channel's overview copy."""

@@ -22,6 +22,8 @@ from sqlalchemy import event, select
 
 from adapters.discord.card_port import KEYS
 from adapters.discord.client import DiscordAdapter
+from adapters.discord.notices import NoticeRecord
+from adapters.discord.person_data import NOTICE_PLAN_KEY
 from adapters.discord.review import ReviewSetup
 from bot.app import Core
 from moderation.incidents.card_locations import CardLocations
@@ -29,6 +31,7 @@ from moderation.model import AccountId, Platform
 from moderation.ports import OVERVIEW
 from moderation.storage.incidents import IncidentRow, OutboxRow
 from tests.adapters.discord.classifier import make_classifier
+from tests.adapters.discord.test_notices import told_of
 from tests.support.core import make_core
 from tests.support.fake_discord.model import DM, StoredMessage, User
 from tests.support.fake_discord.review_school import wire_school
@@ -55,11 +58,15 @@ class Kill:
 
     def checkpoint(self, reached: str) -> None:
         if reached == self.step and not self.dead:
-            self.dead = True
-            for adapter in self.adapters:
-                adapter.client.http.request = self._refused  # type: ignore[method-assign]
+            self.now()
         if self.dead:
             raise Killed(reached)
+
+    def now(self) -> None:
+        """The end, from outside the bot: whatever it does next finds Discord and the database closed to it."""
+        self.dead = True
+        for adapter in self.adapters:
+            adapter.client.http.request = self._refused  # type: ignore[method-assign]
 
     async def _refused(self, *_args: Any, **_kwargs: Any) -> Any:
         raise Killed("a request after the kill")
@@ -80,13 +87,15 @@ class Bot:
     adapter: DiscordAdapter
 
 
-def new_core(school: School, tmp_path: Path) -> Core:
+def new_core(school: School, tmp_path: Path, *, notice_burst: float | None = None) -> Core:
     return make_core(
         tmp_path,
         rooms=school.rooms(),
         people=school.people(),
         classifier=make_classifier(),
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
+        # The notices' window well longer than it takes to judge a burst (on a busy machine too).
+        extra_settings={"bot": {"notice_burst_s": notice_burst}} if notice_burst is not None else None,
     )
 
 
@@ -134,7 +143,15 @@ def incidents(core: Core) -> list[IncidentRow]:
         return rows
 
 
-@pytest.mark.parametrize("step", ["cards-together", "card:abc", "notify-sender"])
+def told(bot: Bot, user: User) -> list[str]:
+    """The notices `user` got by DM, after checking that the bot's record says each message was told of once and
+    nothing is left planned."""
+    record = NoticeRecord.parse(bot.core.state.get(NOTICE_PLAN_KEY + str(user.id)))
+    assert record.plan == [] and len(record.told) == len(set(record.told)), record
+    return [m.content for m in bot_posts(bot, dm_of(bot.school, user))]
+
+
+@pytest.mark.parametrize("step", ["cards-together", "card:abc", "notify-sender", "notices-together"])
 async def test_killed_in_a_burst_every_card_and_notice_once_after_the_restart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
@@ -147,7 +164,8 @@ async def test_killed_in_a_burst_every_card_and_notice_once_after_the_restart(
     fake = FakeDiscord(school.world)
     async with fake.running():
         monkeypatch.setattr("bot.app.die_at", lambda _step: kill.checkpoint)
-        first = await start_bot(school, fake, new_core(school, tmp_path))
+        burst = 8.0 if step == "notices-together" else None
+        first = await start_bot(school, fake, new_core(school, tmp_path, notice_burst=burst))
         monkeypatch.undo()
         kill.adapters.append(first.adapter)
         kill.refuse_statements(first.core)
@@ -155,6 +173,8 @@ async def test_killed_in_a_burst_every_card_and_notice_once_after_the_restart(
             sent = [school.world.create_message(sanne.id, school.klas.id, f"{INSULT} (eerste)")]
             if step == "cards-together":  # the burst within the window the first card opened
                 await fake.wait_for(lambda: any(numbers_on(m) for m in bot_posts(first, dm_of(school, abc))))
+            if step == "notices-together":  # the first notice alone, the rest within the window it opened
+                await fake.wait_for(lambda: bot_posts(first, dm_of(school, sanne)), timeout=15)
             if step == "card:abc":
                 # A lone card, so the rest of the burst comes after the kill: sent at once, they could all join the
                 # first card's batch on a busy machine, and the lone card would never be sent.
@@ -163,7 +183,7 @@ async def test_killed_in_a_burst_every_card_and_notice_once_after_the_restart(
             await fake.wait_for(lambda: kill.dead, timeout=15)
         finally:
             await abandon(first)
-        core = new_core(school, tmp_path)
+        core = new_core(school, tmp_path, notice_burst=burst)
         assert any(status == "pending" for _n, _k, _t, status in owed(core))  # the kill left something undone
         second = await start_bot(school, fake, core)
         try:
@@ -192,8 +212,10 @@ async def test_killed_in_a_burst_every_card_and_notice_once_after_the_restart(
                 int(m.group(1)) for q in fake.rest.requests if q.method == "DELETE" and (m := DELETE.match(q.path))
             )
             assert all(1 <= requests[m.id] <= 2 for m in sent)
-            notices = [m for m in bot_posts(second, dm_of(school, sanne))]
-            assert len(notices) == len(sent), [n.content[:60] for n in notices]
+            notices = told(second, sanne)
+            assert sum(told_of(n) for n in notices) == len(sent), [n[:60] for n in notices]
+            if step == "notices-together":
+                assert len(notices) == 2, notices  # the first alone, the other three on one (not sent again)
 
             # Every incident on exactly one card per viewer (combined or its own), each card known to the ledger.
             locations = CardLocations(second.core.state, KEYS)
@@ -209,6 +231,58 @@ async def test_killed_in_a_burst_every_card_and_notice_once_after_the_restart(
                 combined += sum(len(card) > 1 for card in shown)
             if step == "cards-together":
                 assert combined >= 1  # the kill did come after a combined card
+        finally:
+            await second.adapter.stop()
+            second.core.close()
+            first.core.close()
+
+
+@pytest.mark.parametrize(("which", "nonce"), [("alone", "kept"), ("alone", "forgotten"), ("together", "forgotten")])
+async def test_killed_with_a_notice_sent_but_not_marked_it_is_not_sent_again(
+    tmp_path: Path, which: str, nonce: str
+) -> None:
+    # Killed the moment Discord has the notice's DM, before the bot marked it sent. Restarted within Discord's few
+    # minutes, its nonce still holds; later ("forgotten"), only the bot's own look into the DM keeps it single.
+    school = build_school()
+    wire_school(school)
+    sanne = school.sanne
+    kill = Kill("a notice DM")
+
+    def at_the_notice(name: str, data: dict[str, Any]) -> None:
+        message = data.get("message")
+        if name != "MESSAGE_CREATE" or not isinstance(message, StoredMessage) or kill.dead:
+            return
+        ours = message.author_id == school.bot.id and message.channel_id in dm_of(school, sanne)
+        if ours and (which == "alone" or message.content.startswith("Dit gaat over")):
+            kill.now()
+
+    school.world.listeners.append(at_the_notice)
+    fake = FakeDiscord(school.world)
+    async with fake.running():
+        first = await start_bot(school, fake, new_core(school, tmp_path, notice_burst=8.0))
+        kill.adapters.append(first.adapter)
+        kill.refuse_statements(first.core)
+        try:
+            sent = [school.world.create_message(sanne.id, school.klas.id, f"{INSULT} (eerste)")]
+            await fake.wait_for(lambda: bot_posts(first, dm_of(school, sanne)), timeout=15)
+            sent += [school.world.create_message(sanne.id, school.klas.id, f"{INSULT} ({n})") for n in range(3)]
+            await fake.wait_for(lambda: kill.dead, timeout=20)
+        finally:
+            await abandon(first)
+        if nonce == "forgotten":
+            school.world.nonces.clear()
+        second = await start_bot(school, fake, new_core(school, tmp_path, notice_burst=8.0))
+        try:
+
+            def settled() -> bool:
+                ours = [i for i in incidents(second.core) if i.message_id in {str(m.id) for m in sent}]
+                return len(ours) == len(sent) and all(i.action_status == "done" for i in ours)
+
+            await fake.wait_for(settled, timeout=30)
+            await second.core.moderator.drained()
+            notices = told(second, sanne)
+            assert sum(told_of(n) for n in notices) == len(sent), notices
+            assert len(notices) == 2, notices  # the first alone, the other three on one
         finally:
             await second.adapter.stop()
             second.core.close()
