@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 def personal_data_hooks() -> list[PersonalDataHook]:
     """Every adapter's own export and erasure of what it keeps about a person (for `schoolwacht privacy`), whether
     or not the platform is enabled now: data kept while it was still counts. Neither imports its platform's SDK."""
-    from adapters.discord.person_data import DiscordPersonalData
-    from adapters.matrix.person_data import MatrixPersonalData
+    from adapters.discord.person_data import discord_personal_data
+    from adapters.matrix.person_data import matrix_personal_data
 
-    return [MatrixPersonalData(), DiscordPersonalData()]
+    return [matrix_personal_data(), discord_personal_data()]
 
 
 def build_adapters(core: Core) -> list[Adapter]:

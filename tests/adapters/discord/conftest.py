@@ -80,13 +80,22 @@ def rooms(school: School) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-async def running(tmp_path: Path, school: School, rooms: list[dict[str, Any]]) -> AsyncIterator[Running]:
+def settings() -> dict[str, Any]:
+    """Settings beyond the rooms and the people; override this fixture in a test module to change them."""
+    return {}
+
+
+@pytest.fixture
+async def running(
+    tmp_path: Path, school: School, rooms: list[dict[str, Any]], settings: dict[str, Any]
+) -> AsyncIterator[Running]:
     core = make_core(
         tmp_path,
         rooms=rooms,
         people=school.people(),
         classifier=make_classifier(),
         bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
+        extra_settings=settings,
     )
     fake = FakeDiscord(school.world)
     async with fake.running():

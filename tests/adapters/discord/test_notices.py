@@ -6,25 +6,18 @@ of a person's export and erasure."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adapters.discord.client import DiscordAdapter
 from adapters.discord.notices import NOTICE_LIMIT, NoticeRecord, split_notices
 from adapters.discord.person_data import NOTICE_PLAN_KEY
 from bot.platforms import personal_data_hooks
 from bot.texts.nl_notices import DutchNotices
-from moderation.model import AccountId, Platform
 from moderation.privacy import erase_person, export_person
-from tests.adapters.discord.classifier import make_classifier
 from tests.adapters.discord.conftest import Running
-from tests.support.core import make_core
-from tests.support.fake_discord import FakeDiscord
-from tests.support.fake_discord.school import BOT_TOKEN, School, build_school
+from tests.support.fake_discord.school import School, build_school
 
 INSULT = "daan je bent echt een klootzak"
 SEVERAL = re.compile(r"^Dit gaat over (\d+) berichten die je net stuurde:\n")
@@ -45,6 +38,7 @@ def school() -> School:
     return school
 
 
+@pytest.fixture
 def rooms(school: School) -> list[dict[str, Any]]:
     groups = [c for c in school.world.channels.values() if c.name.startswith("projectgroep-")]
     extra = [
@@ -55,25 +49,8 @@ def rooms(school: School) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-async def running(tmp_path: Path, school: School) -> AsyncIterator[Running]:
-    core = make_core(
-        tmp_path,
-        rooms=rooms(school),
-        people=school.people(),
-        classifier=make_classifier(),
-        bot_accounts=frozenset({(Platform.DISCORD, AccountId(str(school.bot.id)))}),
-        extra_settings={"bot": {"notice_burst_s": 8}},  # a slow machine too
-    )
-    fake = FakeDiscord(school.world)
-    async with fake.running():
-        adapter = DiscordAdapter(school.config(), BOT_TOKEN, state=core.state)
-        await adapter.start(core.moderator)
-        try:
-            yield Running(school, fake, core, adapter)
-        finally:
-            await core.moderator.stop_taking(grace=10)
-            await adapter.stop()
-            core.close()
+def settings() -> dict[str, Any]:
+    return {"bot": {"notice_burst_s": 8}}  # a slow machine too
 
 
 def settled(running: Running, count: int) -> bool:
