@@ -16,13 +16,19 @@ from moderation.texts import Phrase, Texts
 
 CARD_LIMIT = 2000  # Discord's message length limit for bots
 EXCERPT_LIMIT = 500
+CUT = "…"  # the end of a text too long for its place
+
+
+def cut(text: str, limit: int = CARD_LIMIT) -> str:
+    """`text`, or as much of it as fits in `limit` characters with CUT at its end."""
+    return text if len(text) <= limit else text[: limit - len(CUT)] + CUT
 
 
 def _quote(text: str, limit: int) -> str:
-    cut = text if len(text) <= limit else text[: limit - 1] + "…"
+    shown = cut(text, limit)
     # Break code fences and mass mentions so the excerpt can only be read, never act (mentions are off anyway).
-    cut = cut.replace("```", "`\u200b``").replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
-    return "\n".join(f"> {line}" for line in cut.splitlines() or [""])
+    shown = shown.replace("```", "`\u200b``").replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
+    return "\n".join(f"> {line}" for line in shown.splitlines() or [""])
 
 
 def render_card(incident: IncidentRef, person_name: Callable[[PersonId], str], texts: Texts) -> str:
@@ -59,7 +65,7 @@ def render_card(incident: IncidentRef, person_name: Callable[[PersonId], str], t
         lines.append(f"**{word(Phrase.LABEL_DESK)}:** {desk}")
     lines.append(f"**{word(Phrase.LABEL_REVIEWERS)}:** {reviewers or word(Phrase.NOBODY_ROUTED)}")
     card = "\n".join(lines)
-    return card if len(card) <= CARD_LIMIT else card[: CARD_LIMIT - 1] + "…"
+    return cut(card)
 
 
 def neutralise(text: str) -> str:
@@ -74,9 +80,7 @@ def render_review_card(card: Card, texts: Texts) -> str:
     links = [link for link in (card.link, texts.desk_link(card.id)) if link]  # outside the block: clickable
     tail = "".join(f"\n{link}" for link in links)
     room = CARD_LIMIT - len(tail) - len("```\n\n```")
-    if len(body) > room:
-        body = body[: room - 1] + "…"
-    return f"```\n{body}\n```{tail}"
+    return f"```\n{cut(body, room)}\n```{tail}"
 
 
 def split_message(text: str, limit: int = CARD_LIMIT) -> list[str]:
@@ -84,7 +88,7 @@ def split_message(text: str, limit: int = CARD_LIMIT) -> list[str]:
     chunks: list[str] = []
     current = ""
     for line in text.splitlines():
-        line = line if len(line) <= limit else line[: limit - 1] + "…"
+        line = cut(line, limit)
         if current and len(current) + 1 + len(line) > limit:
             chunks.append(current)
             current = line

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import discord
 
-from adapters.discord.card import CARD_LIMIT, neutralise
+from adapters.discord.card import CARD_LIMIT, cut, neutralise
 from adapters.discord.review_view import MAX_ROWS
 from moderation.incidents.cards import Card, render_text
 from moderation.texts import Phrase, Texts
@@ -33,7 +33,7 @@ def combined_content(cards: Sequence[Card], texts: Texts) -> tuple[str, list[dis
     if not 1 <= len(cards) <= MOST:
         raise ValueError(f"a combined card holds 1 to {MOST} incidents, not {len(cards)}")
     heading = f"**{texts.phrase(Phrase.COMBINED_TITLE).format(n=len(cards))}**\n{texts.phrase(Phrase.COMBINED_BUTTONS)}"
-    titles = [_cut(f"⚑ {texts.card_title(card)}", TITLE_LIMIT) for card in cards]
+    titles = [cut(f"⚑ {texts.card_title(card)}", TITLE_LIMIT) for card in cards]
     share = min(DESCRIPTION_LIMIT, (EMBED_TOTAL - sum(map(len, titles))) // len(cards))
     embeds = [
         discord.Embed(title=title, description=_section(card, texts, share))
@@ -51,8 +51,4 @@ def _section(card: Card, texts: Texts, limit: int) -> str:
     room = limit - len(tail) - len(f"{FENCE}\n\n{FENCE}")
     if room < 40:  # no room for the links: the card itself matters more
         tail, room = "", limit - len(f"{FENCE}\n\n{FENCE}")
-    return f"{FENCE}\n{_cut(body, room)}\n{FENCE}{tail}"
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"{FENCE}\n{cut(body, room)}\n{FENCE}{tail}"

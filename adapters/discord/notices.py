@@ -21,13 +21,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
+from adapters.discord.card import CARD_LIMIT, cut
 from adapters.discord.person_data import NOTICE_PLAN_KEY
 from moderation.ports import StateStore
 
 log = logging.getLogger(__name__)
 
-NOTICE_LIMIT = 2000  # Discord's message length limit for bots
-CUT = "…"  # the end of a notice too long for one message
+NOTICE_LIMIT = CARD_LIMIT  # a DM has the same limit as a card
 TOLD_KEPT = 200  # messages told of, per person: far more than a kill can leave unmarked in the outbox
 
 
@@ -75,10 +75,6 @@ class NoticeRecord:
     def dump(self) -> str:
         plan = [asdict(dm) for dm in self.plan]
         return json.dumps({"plan": plan, "since": self.since, "told": self.told, "last": self.last}, ensure_ascii=False)
-
-
-def cut(text: str, limit: int = NOTICE_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - len(CUT)] + CUT
 
 
 def split_notices(
