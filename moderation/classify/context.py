@@ -184,7 +184,8 @@ _ASKING = frozenset({"kan", "kun", "kunnen", "wil", "zou", "zouden", "can't", "c
 # threat ("ik blaas de school op": the speaker is the one who would act), and a sexual demand ("stuur me een
 # naaktfoto": the speaker is who receives, the one addressed is who is asked).
 _ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT, Category.SEXUAL})
-_COUNTER_KINDS = frozenset({"frame", "condemn", "oppose", "permit"})  # what counter-speech and reporting look for
+# What counter-speech and reporting look for.
+_COUNTER_KINDS = frozenset({"frame", "condemn", "oppose", "permit", "lesson"})
 _ABOUT = frozenset({"over", "about"})
 # "over" as part of a verb ("als ik niet over ga": pass to the next year) is no "about"
 _OVER_AS_VERB = frozenset({"ga", "gaat", "gaan", "ging", "gingen", "doe", "doet", "doen", "kom", "komt"})
@@ -339,7 +340,13 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         # "iemand noemde haar een hoer, ik heb het gemeld": the condemning may stand anywhere in the message
         condemn = _has_kind_outside(parsed, anchor, "condemn", core, True)
         oppose = _has_kind_outside(parsed, anchor, "oppose", core, quoted)
-        if (frame and condemn) or oppose or _denied_report(parsed, anchor, exempt) or _refused(parsed, anchor):
+        if (
+            (frame and condemn)
+            or oppose
+            or _lesson_topic(parsed, anchor)
+            or _denied_report(parsed, anchor, exempt)
+            or _refused(parsed, anchor)
+        ):
             factor *= COUNTER_SPEECH
             reasons.append("counter-speech")
         elif frame:
@@ -396,6 +403,22 @@ def _talked_about(parsed: Parsed, index: int) -> bool:
     ):
         return False
     return not any(parsed.kind_in_sentence(index, kind) for kind in _PRONOUN_TARGETS)
+
+
+def _lesson_topic(parsed: Parsed, index: int) -> bool:
+    """ "de gastles ging over wat je doet als iemand om nudes vraagt": the word is what a lesson was about. Not
+    when a statement is made of it after "over" ("de voorlichting over pesten was saai, jij bent ...", "... wat
+    een hoer is die juf") or no "over" ties them ("na de gastles stuur ik je ...")."""
+    tokens = parsed.tokens
+    lessons = [i for i in parsed.kind_in_sentence(index, "lesson") if i < index]
+    if not lessons:
+        return False
+    abouts = [i for i in range(lessons[0] + 1, index) if tokens[i].word in _ABOUT]
+    if not abouts:
+        return False
+    end = parsed.sentence_of(index)[1]
+    clause_end = next((i for i in range(index, end) if tokens[i].clause != tokens[index].clause), end)
+    return not any("copula" in tokens[i].kinds for i in range(abouts[0] + 1, clause_end))
 
 
 def _joking(parsed: Parsed) -> bool:

@@ -50,6 +50,7 @@ FUNCTION_KINDS = frozenset(
         "negation",
         "frame",
         "condemn",
+        "lesson",
         "modal",
         "disease_context",
         "compound_tail",

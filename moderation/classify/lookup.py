@@ -20,7 +20,7 @@ from itertools import pairwise
 
 from moderation.classify.censored import MARK, CensoredWords
 from moderation.classify.lexicon import CONTENT_KINDS, FUNCTION_KINDS, PREDICATE_KINDS, TARGET_KINDS, Entry, Lexicon
-from moderation.classify.spelling import GLUE, deletions, skeleton, stems
+from moderation.classify.spelling import ENGLISH_ENDINGS, GLUE, deletions, skeleton, stems
 
 _MIN_SWAP = 4  # shortest word in which a swap of two letters is looked up
 _MIN_DROPPED = 6  # shortest word looked up as a lexicon word with one letter dropped
@@ -266,6 +266,11 @@ class WordLookup:
                     return hit
         return None
 
+    @staticmethod
+    def _not_english(hit: Resolved) -> Resolved | None:
+        entries = tuple(e for e in hit.entries if e.lang != "en")
+        return _resolved(entries, hit.how) if entries else None
+
     def _content_only(self, word: str, how: str) -> Resolved | None:
         entries = tuple(e for e in self._content.get(word, ()) if e.kind in CONTENT_KINDS)
         return _resolved(entries, how) if entries else None
@@ -285,6 +290,8 @@ class WordLookup:
             return self._censored(token) if self._spend_censored() else _CUT
         for stem in stems(token):
             hit = self._content_only(stem, "inflected")
+            if hit and common and not token.endswith(ENGLISH_ENDINGS):
+                hit = self._not_english(hit)  # "douchen" is to shower, not a plural of "douche"
             if hit:
                 return hit
         shape = skeleton(token)

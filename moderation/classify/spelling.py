@@ -65,6 +65,11 @@ def deletions(word: str) -> list[str]:
     return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
 
 
+# Endings an English word takes ("retards", "bitches", "trolled"); a Dutch ending on an English word ("douchen")
+# mostly makes an ordinary Dutch word.
+ENGLISH_ENDINGS = ("'s", "s", "es", "ed", "d", "ing", "ers", "er")
+
+
 def stems(word: str) -> list[str]:
     """Candidate lemmas for Dutch and English inflection (plural, adjective -e, verb endings)."""
     out: list[str] = []

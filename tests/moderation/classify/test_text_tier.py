@@ -328,3 +328,43 @@ def test_the_subject_of_is_is_the_target_whoever_is_named_after_it(tier: TextTie
 
 def test_the_speaker_who_calls_themselves_names_still_is_not_bullied(tier: TextTier) -> None:
     assert score_of(tier, "ik ben zo een sukkel, jij niet", Category.INSULT) < CLEAN
+
+
+@pytest.mark.parametrize(
+    "text", ["doe je shirt uit voor het douchen", "jullie moeten na de gymles douchen", "je doucht te lang"]
+)
+def test_a_dutch_ending_on_an_english_insult_makes_the_dutch_word(tier: TextTier, text: str) -> None:
+    # "douche" is an English insult; "douchen" and "douchet" are to shower
+    assert top(tier, text)[1] <= CLEAN
+
+
+@pytest.mark.parametrize("text", ["jullie zijn echt douches", "wat een stelletje retards", "jij bent een douche"])
+def test_an_english_insult_keeps_its_english_endings(tier: TextTier, text: str) -> None:
+    assert top(tier, text)[0] is Category.INSULT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de gastles ging over wat je moet doen als iemand om naaktfoto's vraagt",
+        "in de mentorles hadden we het over wat je doet als iemand nudes vraagt",
+        "de workshop ging over sexting en wat je doet als iemand je foto doorstuurt",
+        "the lesson was about why you should never call someone a slut",
+    ],
+)
+def test_what_a_lesson_was_about_is_no_abuse(tier: TextTier, text: str) -> None:
+    assert top(tier, text)[1] <= CLEAN
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("na de gastles stuur ik je een dickpic", Category.SEXUAL),
+        ("de voorlichting over pesten was saai, jij bent een kankerhoer", Category.INSULT),
+        ("de gastles over pesten, wat een kankerhoer is die juf", Category.INSULT),
+        ("de spreekbeurt over de holocaust: joden moeten vergast worden", Category.DISCRIMINATION),
+    ],
+)
+def test_abuse_beside_a_lesson_is_still_abuse(tier: TextTier, text: str, category: Category) -> None:
+    found, score = top(tier, text)
+    assert found is category and score >= 0.7
