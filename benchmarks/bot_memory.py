@@ -10,7 +10,8 @@ in the guild) is stored before the start. RSS is read from /proc/<pid>/status: V
 first message and 3 s later (idle), again after the stream (`--rate` msg/s for `--seconds`, 10% abusive, over all
 channels), and VmHWM, the peak; after the stream also its split into the process's own memory (RssAnon) and pages of
 mapped files (RssFile: mostly the e5 model, which is mmapped). The bot runs with its default settings, so with the
-e5 tier. Ends with `rss_idle_mb=<x> rss_after_mb=<y> peak_mb=<z>` (the whole school).
+e5 tier; the whole school is measured once more with the text tier only (`ml_backend = "none"`), so the e5
+tier's own share shows. Ends with `rss_idle_mb=<x> rss_after_mb=<y> peak_mb=<z>` (the whole school).
 Goal: <= 150 MB.
 """
 
@@ -102,7 +103,7 @@ def _school(people: int, rooms: int) -> tuple[School, list[dict[str, str]], list
     return school, roster, channels
 
 
-def _config(folder: Path, school: School, channels: list[int], roster: list[dict[str, str]]) -> Path:
+def _config(folder: Path, school: School, channels: list[int], roster: list[dict[str, str]], e5: bool) -> Path:
     url = f"sqlite:///{folder / 'schoolwacht.sqlite3'}"
     rooms = [
         f'[[rooms]]\nplatform = "discord"\nid = "{school.announcements.id}"\nname = "mededelingen-2b"\n'
@@ -115,7 +116,9 @@ def _config(folder: Path, school: School, channels: list[int], roster: list[dict
     config.write_text(
         f'[database]\nurl = "{url}"\n[bot]\nplatforms = ["discord"]\n'
         f"[discord]\nguild_id = {school.world.guild_id}\nstaff_role_id = {school.staff_role.id}\n"
-        f"review_channel_id = {school.review.id}\n" + "".join(rooms),
+        f"review_channel_id = {school.review.id}\n"
+        + ("" if e5 else '[classifier]\nml_backend = "none"\n')
+        + "".join(rooms),
         encoding="utf-8",
     )
     engine = make_engine(url)
@@ -125,7 +128,7 @@ def _config(folder: Path, school: School, channels: list[int], roster: list[dict
     return config
 
 
-async def measure(people: int, rooms: int, rate: float, seconds: float) -> Memory:
+async def measure(people: int, rooms: int, rate: float, seconds: float, e5: bool = True) -> Memory:
     school, roster, channels = _school(people, rooms)
     world = school.world
     deleted: set[int] = set()
@@ -133,7 +136,7 @@ async def measure(people: int, rooms: int, rate: float, seconds: float) -> Memor
     students = [int(r["discord_id"]) for r in roster if r.get("role") == "student" and r.get("discord_id")]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        config = _config(folder, school, channels, roster)
+        config = _config(folder, school, channels, roster, e5)
         async with FakeDiscord(world).running() as fake:
             env = {
                 **os.environ,
@@ -240,18 +243,28 @@ def main(argv: list[str] | None = None) -> None:
         return
     small = asyncio.run(measure(len(SAMPLE_PEOPLE), 3, args.rate, args.seconds))
     school = asyncio.run(measure(args.people, args.rooms, args.rate, args.seconds))
+    text_only = asyncio.run(measure(args.people, args.rooms, args.rate, args.seconds, e5=False))
     stream = f"{args.rate:.0f} msg/s for {args.seconds:.0f} s"
     print(f"`schoolwacht run` on Discord (the fake server), idle, then a stream of {stream}, 10% abusive")
     print(
         f"{'people':>7}{'rooms':>7}{'first MB':>10}{'idle MB':>9}{'after MB':>10}{'peak MB':>9}"
         "  deleted  after: own + files"
     )
-    for m in (small, school):
+    for m, tiers in ((small, "both tiers"), (school, "both tiers"), (text_only, "text tier only")):
         sizes = f"{m.first_mb:>10.0f}{m.idle_mb:>9.0f}{m.after_mb:>10.0f}{m.peak_mb:>9.0f}"
-        print(f"{m.people:>7,}{m.rooms:>7}{sizes}  {m.deleted}/{m.abusive}  {m.anon_mb:.0f} + {m.file_mb:.0f} MB")
+        print(
+            f"{m.people:>7,}{m.rooms:>7}{sizes}  {m.deleted}/{m.abusive}  {m.anon_mb:.0f} + {m.file_mb:.0f} MB"
+            f"  ({tiers})"
+        )
     verdict = "met" if school.peak_mb <= 150 else "NOT met"
     print(
         f"the roster's and rooms' share: {school.idle_mb - small.idle_mb:+.0f} MB idle; goal peak <= 150 MB: {verdict}"
+    )
+    bot_verdict = "met" if text_only.peak_mb <= 150 else "NOT met"
+    e5_share = school.peak_mb - text_only.peak_mb
+    print(
+        f"without the e5 tier: peak {text_only.peak_mb:.0f} MB, goal <= 150 MB: {bot_verdict}; the e5 tier's share "
+        f"{e5_share:+.0f} MB (its own budget: <= 150 MB extra)"
     )
     print(f"rss_idle_mb={school.idle_mb:.0f} rss_after_mb={school.after_mb:.0f} peak_mb={school.peak_mb:.0f}")
 
