@@ -49,6 +49,8 @@ def run_check(settings: Settings, text: str, kind: str, out: Console) -> None:
                 markup=False,
             )
             out.print(f"why: {verdict.explanation}", markup=False)
+            if verdict.notice:
+                out.print(f"the writer reads: {verdict.notice}", markup=False)
 
     asyncio.run(judge_once())
     close = getattr(classifier, "close", None)

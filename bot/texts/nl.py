@@ -13,6 +13,7 @@ from bot.texts.nl_linking import DutchLinking
 from bot.texts.nl_notices import DutchNotices
 from bot.texts.nl_phrases import HELP, LEVELS, PHRASES
 from bot.texts.nl_timetable import DutchTimetable
+from moderation.classify.context import DISCLOSURE_REASON
 from moderation.digest import Digest
 from moderation.incidents.cards import SCHOOL_TZ, Card
 from moderation.incidents.commands import CommandError, ReviewCommand
@@ -158,7 +159,9 @@ class Dutch:
 
     def why(self, category: str, explanation: str, target: str | None) -> str:
         why = self.category(category)
-        if target:
+        if DISCLOSURE_REASON in explanation:
+            why += "; de schrijver vertelt dat iemand anders dit tegen hem of haar deed: zorg, geen straf"
+        elif target:
             why += f", gericht aan {target}"
         elif " aimed at " in explanation:
             why += ", gericht aan iemand in de chat"

@@ -20,6 +20,11 @@ SELF_HARM = (
     "We maken ons zorgen om je na je bericht. Je mentor neemt contact met je op. Wil je nu met iemand praten? "
     "Bel of chat anoniem met 113 Zelfmoordpreventie (0800-0113) of De Kindertelefoon (0800-0432)."
 )
+DISCLOSURE = (
+    "Goed dat je dit vertelt. Je bericht blijft staan en iemand van school heeft het gezien: je mentor neemt contact "
+    "met je op. Stuur niets wat je niet wilt sturen, en bewaar de berichten die je kreeg (een screenshot is genoeg). "
+    "Wil je nu met iemand praten? Bel of chat anoniem met De Kindertelefoon (0800-0432)."
+)
 FORGED_EDIT = (
     "Je bewerking van een bericht van iemand anders is verwijderd: je kunt alleen je eigen berichten bewerken. "
     "Nagemaakte berichten zijn niet toegestaan (schoolregel R7)."
@@ -43,6 +48,9 @@ class DutchNotices:
 
     def self_harm(self) -> str:
         return SELF_HARM
+
+    def disclosure(self) -> str:
+        return DISCLOSURE
 
     def several(self, notices: Sequence[str]) -> str:
         # The same notice for several messages once, with how many it was about.

@@ -187,6 +187,12 @@ _ACTS_ON_OTHERS = frozenset({Category.SELF_HARM, Category.THREAT, Category.SEXUA
 # What counter-speech and reporting look for.
 _COUNTER_KINDS = frozenset({"frame", "condemn", "oppose", "permit", "lesson"})
 _ABOUT = frozenset({"over", "about"})
+# Named in the explanation of a hit told by the one it was aimed at (a reviewer's card says so).
+DISCLOSURE_REASON = "told by the one it was aimed at"
+# What a student may tell of having been done to them: asked for pictures, threatened.
+_DISCLOSED = frozenset({Category.SEXUAL, Category.THREAT})
+_SPEAKER_AS_OBJECT = frozenset({"me", "mij", "mijn", "m'n", "mn", "ons", "onze", "my"})
+_SPEAKER_AS_SUBJECT = frozenset({"ik", "k", "ikke", "we", "wij", "i"})
 # "over" as part of a verb ("als ik niet over ga": pass to the next year) is no "about"
 _OVER_AS_VERB = frozenset({"ga", "gaat", "gaan", "ging", "gingen", "doe", "doet", "doen", "kom", "komt"})
 _TOPICS_OF_TALK = frozenset({Category.THREAT, Category.DISCRIMINATION})
@@ -321,6 +327,7 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
     kinds = parsed.message_kinds  # each check below needs a word of its kind somewhere in the message
     factor = 1.0
     reasons: list[str] = []
+    disclosure = False
     if (
         not hit.negation_is_meaning
         and "negation" in kinds
@@ -352,6 +359,9 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         elif frame:
             factor *= REPORTED
             reasons.append("reported speech")
+            if hit.category in _DISCLOSED and _told_by_target(parsed, anchor):
+                disclosure = True
+                reasons.append(DISCLOSURE_REASON)
     aims_at_someone = hit.template is not None and "<" in hit.template.term
     if hit.template is not None and not aims_at_someone and hit.category not in _ACTS_ON_OTHERS:
         others = any(
@@ -388,7 +398,24 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
         reasons=hit.reasons + tuple(reasons),
         softening=hit.softening * factor,
         criminal=criminal,
+        disclosure=disclosure,
     )
+
+
+def _told_by_target(parsed: Parsed, index: int) -> bool:
+    """ "hij vroeg me om nudes te sturen", "ze zei dat ze me gaat afmaken": someone else's words, and the writer is
+    the one they were aimed at. Not when the writer said them ("ik vroeg haar om nudes"), and not when someone is
+    addressed ("hij vroeg me om jouw nudes")."""
+    tokens = parsed.tokens
+    start, end = parsed.sentence_of(index)
+    words = [t.word for t in tokens[start:end]]
+    if not _SPEAKER_AS_OBJECT.intersection(words) or parsed.kind_in_sentence(index, "you"):
+        return False
+    for frame in parsed.kind_in_sentence(index, "frame"):
+        near = range(max(start, frame - 2), min(end, frame + 2))
+        if any(tokens[i].word in _SPEAKER_AS_SUBJECT for i in near):
+            return False
+    return True
 
 
 def _talked_about(parsed: Parsed, index: int) -> bool:

@@ -23,3 +23,4 @@ class Hit:
     reasons: tuple[str, ...] = ()  # softening context, for the explanation
     softening: float = 1.0  # the factor those reasons applied
     gaps: tuple[int, ...] = ()  # template hits: tokens the template skipped (a negation there still negates)
+    disclosure: bool = False  # told by the one it was done to ("hij vroeg me om nudes"): care, not punishment

@@ -394,5 +394,6 @@ def _evidence(norm: Normalized, tokens: Sequence[Token], hits: Sequence[Hit]) ->
         if text in seen:
             continue
         seen.add(text)
-        out.append(Evidence(hit.category, round(hit.score, 4), text, hit.criminal and hit.score >= 0.5))
+        criminal = hit.criminal and hit.score >= 0.5
+        out.append(Evidence(hit.category, round(hit.score, 4), text, criminal, hit.disclosure))
     return tuple(out)

@@ -38,6 +38,7 @@ class AbusiveContent:
         explanation = evidence[0].explanation if evidence else f"{category.value} score {score:.2f}"
         if result.note:
             explanation = f"{explanation} ({result.note})"
+        disclosed = bool(evidence) and evidence[0].disclosure
         return Verdict(
             rule_id=meaning.rule_id,
             rule_name=self.name,
@@ -45,8 +46,8 @@ class AbusiveContent:
             severity=severity,
             score=score,
             explanation=explanation,
-            actions=_actions(category, context.policy),
-            notice=_notice(category, context),
+            actions=_CARE if disclosed else _actions(category, context.policy),
+            notice=context.notices.disclosure() if disclosed else _notice(category, context),
             criminal=criminal,
             scores=tuple((cat.value, round(value, 4)) for cat, value in result.scores),
         )
@@ -63,9 +64,14 @@ def _strongest_over_threshold(result: Classification, policy: RoomPolicy) -> tup
     return max(over, key=lambda hit: (CATEGORIES[hit[0]].severity, hit[1]))
 
 
+# Care, not punishment: a cry for help, or a student telling of being asked for pictures or threatened ("hij vroeg
+# me om nudes"), is never deleted; a reviewer sees it and the writer reads where to find help.
+_CARE = (ActionKind.FLAG, ActionKind.NOTIFY_SENDER)
+
+
 def _actions(category: Category, policy: RoomPolicy) -> tuple[ActionKind, ...]:
     if category is Category.SELF_HARM:
-        return (ActionKind.FLAG, ActionKind.NOTIFY_SENDER)  # care, not punishment: never delete a cry for help
+        return _CARE
     actions = [ActionKind.DELETE] if policy.abuse_action is AbuseAction.DELETE else [ActionKind.FLAG]
     if policy.notify_sender:
         actions.append(ActionKind.NOTIFY_SENDER)

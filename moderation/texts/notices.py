@@ -21,6 +21,10 @@ class Notices(Protocol):
         """Care, not punishment: where to find help now."""
         ...
 
+    def disclosure(self) -> str:
+        """Care, not blame: the writer told of being asked for pictures or threatened; the message stays."""
+        ...
+
     def several(self, notices: Sequence[str]) -> str:
         """One notice for several messages of the same person, sent within a short while (each one's notice)."""
         ...

@@ -18,6 +18,7 @@ import moderation
 from bot.texts.nl import CATEGORIES, DUTCH, REASONS, SEVERITIES, STATUSES, WITHDRAWN, Dutch
 from bot.texts.nl_notices import LOOKED
 from bot.texts.nl_phrases import PHRASES
+from moderation.classify.context import DISCLOSURE_REASON
 from moderation.incidents.cards import Card, render_html
 from moderation.incidents.routing import COORDINATOR, LEADERSHIP
 from moderation.model import ABUSE_CATEGORIES, Category, Severity
@@ -47,6 +48,15 @@ def test_why_is_said_in_words_with_the_evidence_word() -> None:
     aimed = DUTCH.why("threat", "threat pattern 'ik maak je af'", "Daan Smit (daan)")
     assert aimed == "een bedreiging, gericht aan Daan Smit (daan) (de bot zag: ‘ik maak je af’)"
     assert DUTCH.severity(int(Severity.HIGH)) == "ernstig"
+
+
+def test_why_says_when_the_writer_tells_of_it_being_done_to_them() -> None:
+    told = f"sexual word 'nudes' aimed at 'hij' in 'hij vroeg me om nudes' (softened: {DISCLOSURE_REASON})"
+    why = DUTCH.why("sexual", told, "Daan Smit (daan)")
+    assert why == (
+        "seksueel getinte taal; de schrijver vertelt dat iemand anders dit tegen hem of haar deed: zorg, geen straf"
+        " (de bot zag: ‘nudes’)"
+    )
 
 
 def _card() -> Card:

@@ -209,7 +209,7 @@ def explain(
             how = f"held below a flag: the text tier's context denies it (combined {before:.2f})"
         line = f"{why}; text tier {text_score:.2f}, {tier_name} tier {e5_score:.2f}, {how} {combined:.2f}"
         criminal = any(e.criminal for e in own) and combined >= 0.5
-        lines.append(Evidence(category, combined, line, criminal))
+        lines.append(Evidence(category, combined, line, criminal, bool(own) and own[0].disclosure))
     evidence = (*lines, *classification.evidence)
     return Classification(tuple((c, scores[c]) for c in ABUSE_CATEGORIES), evidence, classification.note)
 

@@ -39,6 +39,26 @@ async def test_an_abusive_message_is_deleted_and_the_incident_names_the_mentor(r
         assert part in card
 
 
+async def test_a_student_telling_of_being_asked_for_nudes_keeps_the_message_and_reaches_the_mentor(
+    running: Running,
+) -> None:
+    school, world = running.school, running.world
+    told = world.create_message(school.sanne.id, school.klas.id, "een jongen uit 3c vroeg me om nudes te sturen")
+    marker = world.create_message(school.daan.id, school.klas.id, "sukkel")
+    await running.wait_for(lambda: marker.id in world.deleted)
+    await running.wait_for(lambda: running.settled_incident(told.id))
+    incident = running.settled_incident(told.id)
+    assert incident is not None and incident.category == "sexual" and incident.action_status == "done"
+    assert told.id in world.messages and told.id not in world.deleted  # never deleted in a room that deletes
+    assert ("jan", "mentor") in {(r.person_id, r.reason) for r in incident.reviewers}
+    await running.wait_for(lambda: running.dms_to(school.sanne))
+    [notice] = running.dms_to(school.sanne)
+    assert notice.startswith("Goed dat je dit vertelt.") and "verwijderd" not in notice
+    await running.wait_for(lambda: any("nudes" in card for card in running.review_cards()))
+    [card] = [card for card in running.review_cards() if "nudes" in card]
+    assert "de schrijver vertelt dat iemand anders dit tegen hem of haar deed: zorg, geen straf" in card
+
+
 async def test_a_clean_message_is_left_alone(running: Running) -> None:
     school, world = running.school, running.world
     clean = world.create_message(school.sanne.id, school.klas.id, "wie heeft het huiswerk voor wiskunde?")

@@ -368,3 +368,35 @@ def test_what_a_lesson_was_about_is_no_abuse(tier: TextTier, text: str) -> None:
 def test_abuse_beside_a_lesson_is_still_abuse(tier: TextTier, text: str, category: Category) -> None:
     found, score = top(tier, text)
     assert found is category and score >= 0.7
+
+
+def disclosed(tier: TextTier, text: str) -> bool:
+    evidence = tier.classify(text).evidence
+    return bool(evidence) and evidence[0].disclosure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hij vroeg me om nudes te sturen",
+        "een jongen uit 3c vraagt me steeds om naaktfoto's",
+        "gisteren vroeg hij me of ik foto's in mijn ondergoed wilde sturen",
+        "ze zei dat ze me gaat afmaken na school",
+    ],
+)
+def test_a_student_telling_what_was_asked_of_or_threatened_to_them_is_a_disclosure(tier: TextTier, text: str) -> None:
+    assert top(tier, text)[1] >= 0.5  # a reviewer must see it
+    assert disclosed(tier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik vroeg haar om nudes te sturen",  # the writer asked
+        "hij vroeg me om jouw nudes te sturen",  # someone addressed is the one it is about
+        "hij zei dat ik je moet afmaken",
+        "stuur me nudes",
+    ],
+)
+def test_the_writer_asking_or_threatening_is_no_disclosure(tier: TextTier, text: str) -> None:
+    assert top(tier, text)[1] >= 0.5 and not disclosed(tier, text)

@@ -105,6 +105,25 @@ def test_self_harm_is_care_never_deletion() -> None:
     assert verdict.notice is not None and "113" in verdict.notice and "verwijderd" not in verdict.notice
 
 
+@pytest.mark.parametrize("category", [Category.SEXUAL, Category.THREAT])
+def test_a_student_telling_of_it_being_done_to_them_is_care_never_deletion(category: Category) -> None:
+    told = Evidence(category, 0.95, "sexual pattern 'nudes te sturen' (softened: reported speech)", disclosure=True)
+    result = Classification(scores=((category, 0.95),), evidence=(told,))
+    verdict = judge(result, room(abuse_action=AbuseAction.DELETE))
+    assert verdict is not None and verdict.category is category
+    assert verdict.actions == (ActionKind.FLAG, ActionKind.NOTIFY_SENDER)
+    assert verdict.notice is not None and "Goed dat je dit vertelt" in verdict.notice
+    assert "verwijderd" not in verdict.notice
+
+
+def test_the_same_words_said_by_the_writer_are_deleted() -> None:
+    said = Evidence(Category.SEXUAL, 0.95, "sexual pattern 'nudes te sturen' (softened: reported speech)")
+    result = Classification(scores=((Category.SEXUAL, 0.95),), evidence=(said,))
+    verdict = judge(result, room(abuse_action=AbuseAction.DELETE))
+    assert verdict is not None and ActionKind.DELETE in verdict.actions
+    assert verdict.notice is not None and "is verwijderd" in verdict.notice
+
+
 def test_the_notice_names_the_right_reviewer_and_what_happened() -> None:
     student = judge(scores(insult=0.9))
     staff = judge(scores(insult=0.9), author=EVA)
