@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from moderation.classify.hit import Hit
+from moderation.classify.language import is_english
 from moderation.classify.tokens import Parsed, Token
 from moderation.model import Category
 
@@ -71,6 +72,7 @@ _RELATIVES = frozenset(
         "sister",
     ]
 )
+DUTCH_SENSE = 0.1  # "ik hang bij de kluisjes": the Dutch word, not the English one
 TOPIC = 0.3  # "we hadden het in de klas over de holocaust": a violent act talked about, not done or threatened
 
 # Words after an adjective that are not the noun it describes ("zo dom hoor", "stupid and ...").
@@ -335,6 +337,9 @@ def soften(parsed: Parsed, hit: Hit, exempt: set[int], at_school: bool = False) 
     ):
         factor *= NEGATED
         reasons.append("negated")
+    if "false_friend" in kinds and _dutch_sense(parsed, hit):
+        factor *= DUTCH_SENSE
+        reasons.append("an everyday Dutch word")
     quoted = parsed.unquoted < len(tokens) and all(tokens[i].quoted for i in range(hit.first, hit.last + 1))
     if quoted and parsed.unquoted >= 2:
         aimed = any(not tokens[i].kinds.isdisjoint(_PRONOUN_TARGETS) for i in range(hit.first, hit.last + 1))
@@ -430,6 +435,17 @@ def _talked_about(parsed: Parsed, index: int) -> bool:
     ):
         return False
     return not any(parsed.kind_in_sentence(index, kind) for kind in _PRONOUN_TARGETS)
+
+
+def _dutch_sense(parsed: Parsed, hit: Hit) -> bool:
+    """ "ik hang bij de kluisjes", "hang je jas op": an English word of the lexicon that is an everyday Dutch word
+    too, in a Dutch sentence."""
+    tokens = parsed.tokens
+    core = tokens[hit.core[0] : hit.core[1] + 1]
+    if hit.template is not None or not any("false_friend" in t.kinds for t in core):  # "ik hang mezelf op"
+        return False
+    start, end = parsed.sentence_of(hit.core[0])
+    return not is_english(t.word for t in tokens[start:end])
 
 
 def _lesson_topic(parsed: Parsed, index: int) -> bool:

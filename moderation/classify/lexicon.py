@@ -51,6 +51,7 @@ FUNCTION_KINDS = frozenset(
         "frame",
         "condemn",
         "lesson",
+        "false_friend",
         "modal",
         "disease_context",
         "compound_tail",

@@ -400,3 +400,27 @@ def test_a_student_telling_what_was_asked_of_or_threatened_to_them_is_a_disclosu
 )
 def test_the_writer_asking_or_threatening_is_no_disclosure(tier: TextTier, text: str) -> None:
     assert top(tier, text)[1] >= 0.5 and not disclosed(tier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hang je jas aan de kapstok", "ik hang bij de kluisjes, kom je?", "hij haalde cum laude", "ik maak een beat"],
+)
+def test_an_english_word_that_is_an_everyday_dutch_word_is_the_dutch_one_in_dutch(tier: TextTier, text: str) -> None:
+    assert top(tier, text)[1] <= CLEAN
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("i will hang you", Category.THREAT),
+        ("they should hang all of them", Category.THREAT),
+        ("die gast moeten ze hangen", Category.THREAT),
+        ("jij bent een douche", Category.INSULT),
+    ],
+)
+def test_the_english_word_in_english_or_the_dutch_threat_still_counts(
+    tier: TextTier, text: str, category: Category
+) -> None:
+    found, score = top(tier, text)
+    assert found is category and score >= CLEAR
