@@ -314,8 +314,7 @@ class Evidence:
     score: float
     explanation: str  # "threat pattern 'ik maak je af' in '1k m44k j3 af'"
     criminal: bool = False  # e.g. a concrete threat or sexual content involving a minor
-    disclosure: bool = False  # the writer tells of it being done to them: a reviewer must see it, the writer is
-    # not the one to blame
+    disclosure: bool = False  # the writer tells of it being done to them: care, not blame
 
 
 @dataclass(frozen=True, slots=True)

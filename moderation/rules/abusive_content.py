@@ -46,8 +46,8 @@ class AbusiveContent:
             severity=severity,
             score=score,
             explanation=explanation,
-            actions=_CARE if disclosed else _actions(category, context.policy),
-            notice=context.notices.disclosure() if disclosed else _notice(category, context),
+            actions=_actions(category, context.policy, disclosed),
+            notice=_notice(category, context, disclosed),
             criminal=criminal,
             scores=tuple((cat.value, round(value, 4)) for cat, value in result.scores),
         )
@@ -69,8 +69,8 @@ def _strongest_over_threshold(result: Classification, policy: RoomPolicy) -> tup
 _CARE = (ActionKind.FLAG, ActionKind.NOTIFY_SENDER)
 
 
-def _actions(category: Category, policy: RoomPolicy) -> tuple[ActionKind, ...]:
-    if category is Category.SELF_HARM:
+def _actions(category: Category, policy: RoomPolicy, disclosed: bool) -> tuple[ActionKind, ...]:
+    if category is Category.SELF_HARM or disclosed:
         return _CARE
     actions = [ActionKind.DELETE] if policy.abuse_action is AbuseAction.DELETE else [ActionKind.FLAG]
     if policy.notify_sender:
@@ -78,9 +78,11 @@ def _actions(category: Category, policy: RoomPolicy) -> tuple[ActionKind, ...]:
     return tuple(actions)
 
 
-def _notice(category: Category, context: RuleContext) -> str:
+def _notice(category: Category, context: RuleContext, disclosed: bool) -> str:
     if category is Category.SELF_HARM:
         return context.notices.self_harm()
+    if disclosed:
+        return context.notices.disclosure()
     staff = context.author is not None and context.author.role is Role.STAFF
     policy = context.policy
     deleted = policy.abuse_action is AbuseAction.DELETE
