@@ -1,7 +1,7 @@
 """The Discord adapter's hands: delete (with an audit-log reason), a private notice (a person's burst as one, each
-planned so that a crash tells nothing twice: `notices.py`), the review cards (each reviewer's DM and the leadership
-overview in the review channel, see `review.py`), each copy an owed action of its own; in a burst the outbox's
-workers bring one viewer several incidents at once (`deliver_cards`): one combined message.
+planned so that a crash tells nothing twice: `moderation/notice_plans.py`), the review cards (each reviewer's DM
+and the leadership overview in the review channel, see `review.py`), each copy an owed action of its own; in a burst
+the outbox's workers bring one viewer several incidents at once (`deliver_cards`): one combined message.
 
 Transport retries (429s, 5xx) are discord.py's rate limiter's job, up to `max_rate_limit_wait`; whatever still fails
 raises out of here, and the pipeline records it as a failed action on the incident. A notice that cannot reach its
@@ -18,15 +18,16 @@ from datetime import UTC, datetime
 import discord
 from discord.utils import MISSING
 
-from adapters.discord.card import render_card
+from adapters.discord.card import CARD_LIMIT, render_card
 from adapters.discord.card_port import nonce
 from adapters.discord.combined_card import groups
 from adapters.discord.config import DiscordConfig
-from adapters.discord.notices import NoticeDM, NoticePlans, Resumed
 from adapters.discord.pacing import Pace
+from adapters.discord.person_data import NOTICE_PLAN_KEY
 from adapters.discord.review import DiscordReview
 from adapters.discord.translate import thread_target
 from moderation.model import Message, PersonId
+from moderation.notice_plans import NoticeDM, NoticePlans, Resumed
 from moderation.pipeline import Moderator
 from moderation.ports import OVERVIEW, CardAddress, IncidentDraft, IncidentRef, StateStore
 
@@ -85,7 +86,7 @@ class DiscordEnforcer:
         # Notices and cards below Discord's global limit (the review side's cards share it): deletions go first.
         self.pace = Pace(config.delivery_rate, config.delivery_burst)
         # Each person's notices, planned in the state table (without one, each DM has only its nonce).
-        self.notices = NoticePlans(state, moderator.texts.notices.several)
+        self.notices = NoticePlans(state, NOTICE_PLAN_KEY, moderator.texts.notices.several, CARD_LIMIT)
 
     async def delete(self, message: Message, reason: str) -> None:
         # discord.py 2.7's Message.delete() takes no reason; the HTTP call does. Discord keeps it in the audit log
@@ -111,8 +112,8 @@ class DiscordEnforcer:
 
     async def notify_sender_together(self, notices: Sequence[tuple[Message, str]]) -> None:
         """Tell one person of several of their messages in as few DMs as fit (one alone: its own notice). Planned in
-        the state table before anything is sent and each DM marked once sent (see `notices.py`): done again after a
-        crash, no message is told of twice and none is lost."""
+        the state table before anything is sent and each DM marked once sent (`moderation/notice_plans.py`): done
+        again after a crash, no message is told of twice and none is lost."""
         for message, _text in notices:
             if message.by_integration:
                 log.info("message %s was posted by a webhook: no person to send a notice to", message.target_id)

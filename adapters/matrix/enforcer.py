@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import functools
 import hashlib
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +30,7 @@ from adapters.matrix.person_data import DM_KEY, NOTICE_PLAN_KEY
 from adapters.matrix.reviewers import CARD_KEY
 from adapters.matrix.translate import edit_on_its_own, sender_of
 from moderation.model import AccountId, Message, PersonId
+from moderation.notice_plans import NoticeDM, NoticePlans, Resumed
 from moderation.ports import OVERVIEW, CardAddress, IncidentDraft, IncidentRef, StateStore
 from moderation.texts import Texts
 
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Characters of one notice (a burst's beyond it goes on more): well inside Matrix's 64 KB event, \u-escaped too.
+NOTICE_LIMIT = 4000
 SENDERS_KEPT = 2048  # originals whose sender was looked up (edits come in bursts on the same message)
 ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
@@ -79,6 +81,7 @@ class MatrixEnforcer:
         # crash reuses its transaction id, and the homeserver answers with the first event instead of a second one.
         self.txn_prefix = "sw"
         self._room_locks: dict[str, asyncio.Lock] = {}
+        self.notices = NoticePlans(state, NOTICE_PLAN_KEY, texts.notices.several, NOTICE_LIMIT)
 
     async def checked_edit(self, message: Message) -> Message:
         """`message` itself when it is no edit or edits its sender's own message; otherwise the edit on its own (and
@@ -155,52 +158,27 @@ class MatrixEnforcer:
         )
 
     async def notify_sender(self, message: Message, text: str) -> None:
-        if await self._finish_notice_plan(message.author, {_event(message)}):
-            return  # told already, on a notice about several messages (the process ended before that was marked)
-        txn = f"{self.txn_prefix}-notice-{_key(message.room_id, message.event_id)}"
-        event_id = await self.send_private(message.author, text, txn=txn)
-        log.info("matrix: notice %s to %s about %s", event_id, message.author, message.event_id)
+        await self.notify_sender_together([(message, text)])
 
     async def notify_sender_together(self, notices: Sequence[tuple[Message, str]]) -> None:
-        """One notice about several messages of one person. Planned before it is sent (its transaction id, the
-        messages, its text): after a crash the same plan is sent again, and the homeserver answers with the first
-        one; a message on it is never told of again on another."""
+        """One notice about one or several messages of one person, planned in the state table before it is sent and
+        marked once sent (`moderation/notice_plans.py`): after a crash the same plan is sent again with its
+        transaction id, the homeserver answers with the first event, and a message told of is never told again."""
         user = notices[0][0].author
-        events = {_event(message) for message, _text in notices}
-        earlier = set(self._notice_plan(user).get("events", ()))
-        await self._finish_notice_plan(user, events)
-        left = [(m, t) for m, t in notices if _event(m) not in earlier]
-        if len(left) == 1 or (left and not earlier <= events):  # one alone; or an earlier plan still stands
-            for message, text in left:
-                await self.notify_sender(message, text)
-        elif left:
-            told = sorted(_event(m) for m, _t in left)
-            plan = {
-                "txn": f"{self.txn_prefix}-notices-{_key(*told)}",
-                "events": told,
-                "text": self._texts.notices.several([t for _m, t in left]),
-            }
-            self._state.set(NOTICE_PLAN_KEY + user, json.dumps(plan))
-            await self._finish_notice_plan(user, events)
 
-    async def _finish_notice_plan(self, user: AccountId, events: set[str]) -> bool:
-        """Send the notice planned for `user` when it is about any of `events` (again: the same transaction); it is
-        forgotten once sent, unless some message on it is not among `events` (its own delivery finds it then).
-        True when it was about one of `events`."""
-        plan = self._notice_plan(user)
-        on_it = set(plan.get("events", ()))
-        if not on_it & events:
-            return False
-        event_id = await self.send_private(user, str(plan["text"]), txn=str(plan["txn"]))
-        about = " ".join(sorted(e.split(" ", 1)[1] for e in on_it))
-        log.info("matrix: notice %s to %s about %s", event_id, user, about)
-        if on_it <= events:
-            self._state.set(NOTICE_PLAN_KEY + user, "")
-        return True
+        async def send(dm: NoticeDM, _resumed: Resumed | None) -> str:
+            event_id = await self.send_private(user, dm.text, txn=self._notice_txn(dm.about))
+            about = " ".join(sorted(e.split(" ", 1)[1] for e in dm.about))
+            log.info("matrix: notice %s to %s about %s", event_id, user, about)
+            return event_id
 
-    def _notice_plan(self, user: AccountId) -> dict[str, Any]:
-        plan = json.loads(self._state.get(NOTICE_PLAN_KEY + user) or "{}")
-        return plan if isinstance(plan, dict) else {}
+        await self.notices.tell(user, [(_event(message), text) for message, text in notices], send)
+
+    def _notice_txn(self, about: Sequence[str]) -> str:
+        # The same as before notices had a shared plan: one sent before an upgrade is still known to Synapse.
+        if len(about) == 1:
+            return f"{self.txn_prefix}-notice-{_key(*about[0].split(' ', 1))}"
+        return f"{self.txn_prefix}-notices-{_key(*sorted(about))}"
 
     def card_viewers(self, draft: IncidentDraft) -> Sequence[str]:
         """Each routed reviewer's own copy (when reviewing is on), then the review room's overview copy."""

@@ -22,12 +22,12 @@ from sqlalchemy import event, select
 
 from adapters.discord.card_port import KEYS
 from adapters.discord.client import DiscordAdapter
-from adapters.discord.notices import NoticeRecord
 from adapters.discord.person_data import NOTICE_PLAN_KEY
 from adapters.discord.review import ReviewSetup
 from bot.app import Core
 from moderation.incidents.card_locations import CardLocations
 from moderation.model import AccountId, Platform
+from moderation.notice_plans import NoticeRecord
 from moderation.ports import OVERVIEW
 from moderation.storage.incidents import IncidentRow, OutboxRow
 from tests.adapters.discord.classifier import make_classifier

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from adapters.discord.notices import NOTICE_LIMIT, NoticeRecord, split_notices
+from adapters.discord.card import CARD_LIMIT as NOTICE_LIMIT
 from adapters.discord.person_data import NOTICE_PLAN_KEY
 from bot.platforms import personal_data_hooks
 from bot.texts.nl_notices import DutchNotices
+from moderation.notice_plans import NoticeRecord, split_notices
 from moderation.privacy import erase_person, export_person
 from tests.adapters.discord.conftest import Running
 from tests.support.fake_discord.school import School, build_school
@@ -98,7 +99,7 @@ async def test_a_long_burst_is_split_between_notices_into_dms_within_discords_li
 def test_notices_are_split_only_between_notices() -> None:
     several = DutchNotices().several
     notices = [(f"m{n}", f"Je bericht in #groep-{n % 6} {'lang ' * 60}is verwijderd.") for n in range(12)]
-    dms = split_notices(notices, several)
+    dms = split_notices(notices, several, NOTICE_LIMIT)
     assert len(dms) >= 2 and all(len(text) <= NOTICE_LIMIT for text, _about in dms)
     assert sorted(key for _text, about in dms for key in about) == sorted(k for k, _t in notices)
     for text, about in dms:  # the same notice for several messages stays on one DM, counted once
@@ -109,10 +110,12 @@ def test_notices_are_split_only_between_notices() -> None:
 
 def test_one_notice_alone_is_itself_and_one_too_long_is_cut_with_its_marker() -> None:
     several = DutchNotices().several
-    assert split_notices([("m1", "Je bericht is verwijderd.")], several) == [("Je bericht is verwijderd.", ["m1"])]
-    [(text, about)] = split_notices([("m1", "x" * 2500)], several)
+    alone = "Je bericht is verwijderd."
+    assert split_notices([("m1", alone)], several, NOTICE_LIMIT) == [(alone, ["m1"])]
+    [(text, about)] = split_notices([("m1", "x" * 2500)], several, NOTICE_LIMIT)
     assert len(text) == NOTICE_LIMIT and text.endswith("…") and about == ["m1"]
-    [(text, about)] = split_notices([("m1", "y" * 2500), ("m2", "y" * 2500)], several)  # the same, for two
+    same = [("m1", "y" * 2500), ("m2", "y" * 2500)]  # the same notice, for two messages
+    [(text, about)] = split_notices(same, several, NOTICE_LIMIT)
     assert len(text) == NOTICE_LIMIT and text.startswith("Dit gaat over 2 berichten") and about == ["m1", "m2"]
 
 

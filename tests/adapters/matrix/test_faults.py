@@ -23,6 +23,7 @@ from adapters.matrix.config import TOKEN_ENV
 from adapters.matrix.enforcer import DM_KEY
 from adapters.matrix.reviewers import COPIES_KEY
 from bot.database import upgrade
+from moderation.notice_plans import NoticeRecord
 from moderation.roster import parse_roster, store_roster
 from moderation.storage.engine import make_engine, make_session_factory
 from moderation.storage.incidents import HistoryRow, IncidentRow, OutboxRow
@@ -333,7 +334,8 @@ async def test_killed_with_notices_waiting_in_a_burst_nothing_is_lost_or_told_tw
     assert len(notices) == 2, notices  # the first alone, the other three on one
     with bot.sessions() as session:
         plans = session.scalars(select(StateRow.value).where(StateRow.key.like("matrix.notice-plan.%"))).all()
-    assert all(value == "" for value in plans)  # nothing left planned
+    for record in map(NoticeRecord.parse, plans):  # nothing left planned, each message told of once
+        assert record.plan == [] and len(record.told) == len(set(record.told)), record
     print(f"\nfault suite, killed at {die_at}: {len(sent)} messages, told in {len(notices)} notices, each once")
 
 

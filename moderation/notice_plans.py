@@ -1,14 +1,15 @@
-"""A person's notices on Discord, each message told of exactly once: one notice alone, or a burst's as one.
+"""A person's notices, each message told of exactly once: one notice alone, or a burst's as one.
 
-Discord answers a repeated nonce with the first message only for a few minutes, and a restart may come later. So
-every notice goes by a plan kept in the state table (`discord:notice-plan:<user id>`) before anything is sent: its
-DMs (each within Discord's 2,000 characters, split where one notice ends and the next begins), the messages each DM
-tells of, its nonce, and a mark once it is sent; beside it the messages this person was told of lately. Done again
-after a crash, a notice sends only the DMs not marked sent, and tells nothing about a message told of already. A DM
-that was sent but not yet marked when the process ended is looked for in the DM first (it is sent again with its
-first nonce as well: within those minutes Discord answers with the first message).
+A platform answers a repeated nonce or transaction id with the first message only for a while (Discord a few
+minutes, Synapse about half an hour), and a restart may come later. So every notice goes by a plan kept in the state
+table (under the platform's key prefix and the person) before anything is sent: its direct messages (each within
+the platform's length limit, split where one notice ends and the next begins), the messages each tells of, its
+nonce's key, and a mark once it is sent; beside it the messages this person was told of lately. Done again after a
+crash, a notice sends only the direct messages not marked sent, and tells nothing about a message told of already.
+One that was sent but not yet marked when the process ended is sent again with its first nonce (the platform answers
+with the first message), after the adapter has looked for it where it can.
 
-No discord.py here: the enforcer hands in how a DM is sent.
+No platform SDK here: the enforcer hands in how a direct message is sent.
 """
 
 from __future__ import annotations
@@ -21,19 +22,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
-from adapters.discord.card import CARD_LIMIT, cut
-from adapters.discord.person_data import NOTICE_PLAN_KEY
 from moderation.ports import StateStore
 
 log = logging.getLogger(__name__)
 
-NOTICE_LIMIT = CARD_LIMIT  # a DM has the same limit as a card
+CUT = "…"  # the end of a notice too long for one direct message
 TOLD_KEPT = 200  # messages told of, per person: far more than a kill can leave unmarked in the outbox
 
 
 @dataclass(slots=True)
 class NoticeDM:
-    """One direct message of a notice: its text, the messages (keys) it tells of, its nonce's key."""
+    """One direct message of a notice: its text, the messages (keys) it tells of, its nonce's key (the same each time
+    it is sent: the platform answers a repeat with the first)."""
 
     text: str
     about: list[str]
@@ -42,7 +42,7 @@ class NoticeDM:
 
 
 class Resumed(NamedTuple):
-    """A DM of a plan that an earlier try left unfinished: it may have reached Discord before the process ended.
+    """A DM of a plan that an earlier try left unfinished: it may have reached the platform before the process ended.
     Look for it after the last notice DM this person was sent before it (its message id, if known), and not before
     the plan was made (`since`, seconds since the epoch)."""
 
@@ -78,7 +78,7 @@ class NoticeRecord:
 
 
 def split_notices(
-    notices: Sequence[tuple[str, str]], several: Callable[[Sequence[str]], str], limit: int = NOTICE_LIMIT
+    notices: Sequence[tuple[str, str]], several: Callable[[Sequence[str]], str], limit: int
 ) -> list[tuple[str, list[str]]]:
     """The DMs that tell of these (message key, notice) pairs: as few as fit in `limit` characters each, split only
     between notices (the same notice for several messages stays on one DM); each DM's text and the keys it tells
@@ -92,7 +92,11 @@ def split_notices(
             groups[-1].append((text, keys))
         else:
             groups.append([(text, keys)])
-    return [(cut(_render(group, several), limit), [k for _t, keys in group for k in keys]) for group in groups]
+    return [(_cut(_render(group, several), limit), [k for _t, keys in group for k in keys]) for group in groups]
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - len(CUT)] + CUT
 
 
 def _render(group: Sequence[tuple[str, list[str]]], several: Callable[[Sequence[str]], str]) -> str:
@@ -105,11 +109,16 @@ SendDM = Callable[[NoticeDM, Resumed | None], Awaitable[str]]
 
 
 class NoticePlans:
-    """Each person's notice plan in the state table (none: each DM is sent with its nonce only)."""
+    """Each person's notice plan in the state table, under `key_prefix` + the person (none: each DM is sent with its
+    nonce only); `limit` is the platform's length of one direct message."""
 
-    def __init__(self, state: StateStore | None, several: Callable[[Sequence[str]], str]) -> None:
+    def __init__(
+        self, state: StateStore | None, key_prefix: str, several: Callable[[Sequence[str]], str], limit: int
+    ) -> None:
         self._state = state
+        self._key_prefix = key_prefix
         self._several = several
+        self._limit = limit
         self._locks: dict[str, asyncio.Lock] = {}  # one notice at a time per person: they share one plan
 
     async def tell(self, user: str, notices: Sequence[tuple[str, str]], send: SendDM) -> None:
@@ -118,13 +127,13 @@ class NoticePlans:
         async with self._locks.setdefault(user, asyncio.Lock()):
             record = self._record(user)
             if record.plan:
-                log.info("discord: finishing the notice to %s that was cut short", user)
+                log.info("finishing the notice to %s that was cut short", user)
                 await self._send_plan(user, record, send, resumed=True)
             told = set(record.told)
             left = [(key, text) for key, text in notices if key not in told]
             if not left:
                 return
-            dms = split_notices(left, self._several)
+            dms = split_notices(left, self._several, self._limit)
             record.plan, record.since = [NoticeDM(text, about, _nonce_key(about)) for text, about in dms], time.time()
             self._save(user, record)
             await self._send_plan(user, record, send, resumed=False)
@@ -150,11 +159,11 @@ class NoticePlans:
     def _record(self, user: str) -> NoticeRecord:
         if self._state is None:
             return NoticeRecord()
-        return NoticeRecord.parse(self._state.get(NOTICE_PLAN_KEY + user))
+        return NoticeRecord.parse(self._state.get(self._key_prefix + user))
 
     def _save(self, user: str, record: NoticeRecord) -> None:
         if self._state is not None:
-            self._state.set(NOTICE_PLAN_KEY + user, record.dump())
+            self._state.set(self._key_prefix + user, record.dump())
 
 
 def _nonce_key(about: Sequence[str]) -> str:
