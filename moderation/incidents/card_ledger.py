@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 
 OPEN = ("open", "in-review")
 OVERVIEW_ACTOR = Actor(key="system", admin=True)  # the overview shows every incident, never the reporter
+WITHDRAWN_KEPT = 4096  # messages withdrawn lately: far more than edits in flight at once
 
 
 class CardLedger:
@@ -39,6 +42,10 @@ class CardLedger:
         self._service = service
         self._texts = texts
         self._platform = platform  # for the log only
+        # One edit or withdrawal of a message at a time, and none after its withdrawal: an edit that was on its way
+        # (a press's follow-up) would otherwise bring an erased excerpt back.
+        self._message_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._withdrawn: OrderedDict[str, None] = OrderedDict()
 
     def copies(self, incident_id: int) -> dict[str, CardAddress]:
         return self.locations.of(incident_id)
@@ -195,22 +202,27 @@ class CardLedger:
     async def show_in(
         self, incident_id: int, viewer: str, where: CardAddress, card: Card, person: Person | None = None
     ) -> None:
-        """One copy edited to `card`'s state as `viewer` may see it."""
+        """One copy edited to `card`'s state as `viewer` may see it (not once it was withdrawn)."""
         person = person or self._viewer(viewer)
         leadership = person is not None and person.is_leadership
         shown = card if leadership else replace(card, reporter=None)
-        together = self.locations.together(where.message)
-        held = [n for n in together if self._holds_as(n, viewer, where.message)]
-        port = self.port
-        try:
-            if len(held) > 1 and isinstance(port, CombinedCardPort):
-                now = await port.edit_together(where, await self._cards_of(held, viewer, person, shown))
-            else:
-                held = [incident_id]
-                now = await port.edit(where, shown)
-        except CardFailed as exc:
-            log.warning("%s: incident #%d: the card of %s was not updated: %s", self._platform, card.id, viewer, exc)
-            return
+        async with self._lock(where.message):
+            if where.message in self._withdrawn:
+                return
+            together = self.locations.together(where.message)
+            held = [n for n in together if self._holds_as(n, viewer, where.message)]
+            port = self.port
+            try:
+                if len(held) > 1 and isinstance(port, CombinedCardPort):
+                    now = await port.edit_together(where, await self._cards_of(held, viewer, person, shown))
+                else:
+                    held = [incident_id]
+                    now = await port.edit(where, shown)
+            except CardFailed as exc:
+                log.warning(
+                    "%s: incident #%d: the card of %s was not updated: %s", self._platform, card.id, viewer, exc
+                )
+                return
         for number in held:
             if now is None:
                 self.locations.drop(number, viewer, where.message)  # deleted by hand: nothing to update any more
@@ -235,11 +247,17 @@ class CardLedger:
 
     async def retire(self, incident_id: int, viewer: str, where: CardAddress, why: Withdrawal) -> bool:
         """Withdraw one copy; True when it went. One that could not be withdrawn is kept, to be tried again."""
-        try:
-            await self.port.withdraw(where, self._texts.withdrawn(incident_id, why))
-        except CardFailed as exc:
-            log.warning("%s: incident #%d: the card of %s not withdrawn: %s", self._platform, incident_id, viewer, exc)
-            return False
+        async with self._lock(where.message):
+            try:
+                await self.port.withdraw(where, self._texts.withdrawn(incident_id, why))
+            except CardFailed as exc:
+                log.warning(
+                    "%s: incident #%d: the card of %s not withdrawn: %s", self._platform, incident_id, viewer, exc
+                )
+                return False
+            self._withdrawn[where.message] = None
+            while len(self._withdrawn) > WITHDRAWN_KEPT:
+                self._withdrawn.popitem(last=False)
         self.locations.drop(incident_id, viewer, where.message)
         others = [n for n in self.locations.together(where.message) if n != incident_id]
         self.locations.part(where.message)
@@ -294,6 +312,12 @@ class CardLedger:
         if withdrawn:
             log.info("%s: withdrew %d card(s) of reviewers who left the school", self._platform, withdrawn)
         return withdrawn
+
+    def _lock(self, message: str) -> asyncio.Lock:
+        lock = self._message_locks.get(message)
+        if lock is None:
+            lock = self._message_locks[message] = asyncio.Lock()
+        return lock
 
     def _holds_as(self, incident_id: int, viewer: str, message: str) -> bool:
         """`viewer`'s copy of this incident is `message`."""

@@ -3,6 +3,7 @@ platform. The platform side is a recording port (pure bookkeeping); the review s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -142,6 +143,43 @@ async def test_a_viewer_who_left_loses_the_copy_instead_of_news(school: School) 
         set(ledger.copies(n)) == {"jan"}
         and port.shown["old"][1] == f"Melding #{n} is ingetrokken: de ontvanger is niet meer van school."
     )
+
+
+class SlowPort(RecordingPort):
+    """An edit that takes its time on the way (a press's follow-up while the homeserver is busy)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.editing = asyncio.Event()
+        self.go_on = asyncio.Event()
+
+    async def edit(self, where: CardAddress, card: Card) -> CardAddress | None:
+        self.editing.set()
+        await self.go_on.wait()
+        return await super().edit(where, card)
+
+
+async def test_an_edit_on_its_way_never_lands_on_a_withdrawn_copy(school: School) -> None:
+    port, state = SlowPort(), Memory()
+    ledger = ledger_of(school, port, state)
+    n = await school.incident("sanne", "[insult] jij sukkel")
+    await ledger.deliver(n, [PersonId("jan")])
+    where = ledger.copies(n)["jan"]
+    card = school.review.show(n, actor(school, "jan")).card
+    assert card is not None
+    following = asyncio.create_task(ledger.show_in(n, "jan", where, card))
+    await port.editing.wait()
+    erasing = asyncio.create_task(ledger.withdraw(n))  # the erasure comes while the edit is on its way
+    await asyncio.sleep(0.01)
+    port.go_on.set()
+    await following
+    assert await erasing == 1
+    assert port.shown[where.message][1] == f"Melding #{n} is gewist (privacy)."  # withdrawn last, and it stays
+    assert ledger.copies(n) == {}
+
+    await ledger.show_in(n, "jan", where, card)  # a follow-up that comes only now changes nothing
+    assert port.shown[where.message][1] == f"Melding #{n} is gewist (privacy)."
+    assert ledger.copies(n) == {}
 
 
 def test_the_first_discord_shape_and_garbage_are_read() -> None:
