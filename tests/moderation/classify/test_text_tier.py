@@ -126,6 +126,9 @@ def test_clean_messages_score_low(tier: TextTier, text: str) -> None:
         "stop met mensen flikker te noemen, dat is kwetsend",
         "saying that women are stupid is unacceptable",
         "we mogen niet toestaan dat vluchtelingen worden aangevallen",
+        # a school's advice on what to do with what one receives
+        "wie een naaktfoto van een klasgenoot ontvangt, stuurt die niet door en meldt het",
+        "hij ontving berichten waarin ze hem een vieze homo noemden, hij meldde het bij de mentor",
     ],
 )
 def test_negation_and_counter_speech_are_not_flagged(tier: TextTier, text: str) -> None:
