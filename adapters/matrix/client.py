@@ -49,7 +49,16 @@ SYNC_TOKEN_KEY = "matrix.sync_token"
 TXN_PREFIX_KEY = "matrix.txn_prefix"  # this installation's transaction-id prefix (a redo after a crash reuses ids)
 # The database is away: the batch waits and is handled again (never skipped).
 STORAGE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError)
-SYNC_FILTER: dict[str, Any] = {"room": {"state": {"lazy_load_members": True}, "timeline": {"limit": 50}}}
+# Read receipts, typing and presence are never used (a read is a ✅ reaction in the timeline), and in a school every
+# message read in a class room would otherwise wake the bot's sync and cost the homeserver a sync response.
+SYNC_FILTER: dict[str, Any] = {
+    "presence": {"not_types": ["*"]},
+    "room": {
+        "state": {"lazy_load_members": True},
+        "timeline": {"limit": 50},
+        "ephemeral": {"not_types": ["*"]},
+    },
+}
 
 
 class MatrixAdapter:
