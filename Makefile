@@ -24,6 +24,11 @@ $(SYNAPSE_VENV)/.installed:
 	$(SYNAPSE_VENV)/bin/pip -q --disable-pip-version-check install matrix-synapse==1.163.2
 	touch $@
 
+# Synapse on PostgreSQL, for `python -m benchmarks.keep_up --synapse-db postgres` only (built against libpq).
+$(SYNAPSE_VENV)/.postgres: $(SYNAPSE_VENV)/.installed
+	$(SYNAPSE_VENV)/bin/pip -q --disable-pip-version-check install psycopg2==2.9.10
+	touch $@
+
 demo: $(VENV)/.core
 	$(VENV)/bin/schoolwacht demo
 

@@ -21,6 +21,7 @@ from benchmarks.keep_up.load import ACCOUNTS, Http, class_rooms, people, review_
 from benchmarks.keep_up.measure import Redactions, figures, settle, watch
 from benchmarks.keep_up.processes import cpu_s, rss_mb, stop, wait_for_line
 from benchmarks.keep_up.report import Step, row, summarise
+from tests.support.postgres_cluster import own_cluster
 from tests.support.synapse import SynapseServer, running_synapse
 
 
@@ -30,11 +31,26 @@ def bot_token(server: SynapseServer, user_id: str, password: str) -> str:
     return str(server.api("POST", "/_matrix/client/v3/login", "", body)["access_token"])
 
 
+def postgres_database(port: int) -> dict[str, object]:
+    """Synapse's `database` setting for a PostgreSQL cluster of the run's own (as a school runs it in production;
+    Synapse's SQLite has one connection, so every card of the bot queues behind or in front of a redaction)."""
+    args = {"user": "postgres", "host": "127.0.0.1", "port": port, "database": "postgres", "cp_min": 5, "cp_max": 10}
+    # initdb's default locale: Synapse wants C collation for a shared server, not for a benchmark's own
+    return {"name": "psycopg2", "allow_unsafe_locale": True, "args": args}
+
+
 async def run(
-    rates: Sequence[float], step_s: float, workdir: Path, root: Path = full_bot.ROOT, extra: Sequence[str] = ()
+    rates: Sequence[float],
+    step_s: float,
+    workdir: Path,
+    root: Path = full_bot.ROOT,
+    extra: Sequence[str] = (),
+    database: dict[str, object] | None = None,
+    receipts: bool = False,
 ) -> None:
     results: list[Step] = []
-    with running_synapse(workdir / "synapse") as server:
+    overrides = {"database": database} if database is not None else None
+    with running_synapse(workdir / "synapse", overrides=overrides) as server:
         accounts = {name: server.register(name) for name in ACCOUNTS}
         processes: list[subprocess.Popen[bytes]] = []
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as session:
@@ -69,7 +85,7 @@ async def run(
                         ("schoolwacht", full_rooms, accounts["bot"].user_id, full),
                     ):
                         before = cpu_s(server.pid), cpu_s(process.pid)
-                        sent = await send_step(http, accounts, rooms, rate, step_s, counter)
+                        sent = await send_step(http, accounts, rooms, rate, step_s, counter, receipts=receipts)
                         counter += len(sent)
                         await settle(found, sent, 120)
                         step[label] = figures(found, sent, bot)
@@ -121,14 +137,26 @@ def main() -> None:
     parser.add_argument(
         "--bot-setting", action="append", default=[], help="a [bot] line for schoolwacht, e.g. 'card_burst_s = 0'"
     )
+    parser.add_argument(
+        "--synapse-db",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="Synapse's database: its SQLite file, or a PostgreSQL cluster of the run's own (needs "
+        "`make .venv-synapse/.postgres`)",
+    )
+    parser.add_argument(
+        "--receipts", action="store_true", help="each message read as a chat app does: a read receipt and typing"
+    )
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
-    if args.workdir is not None:
-        args.workdir.mkdir(parents=True, exist_ok=True)
-        asyncio.run(run(rates, args.step_s, args.workdir, args.bot_root, args.bot_setting))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(run(rates, args.step_s, Path(tmp), args.bot_root, args.bot_setting))
+    with contextlib.ExitStack() as stack:
+        database = None
+        if args.synapse_db == "postgres":
+            database = postgres_database(stack.enter_context(own_cluster()).port)
+        workdir = args.workdir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        workdir.mkdir(parents=True, exist_ok=True)
+        print(f"Synapse's database: {args.synapse_db}; read receipts and typing: {args.receipts}", flush=True)
+        asyncio.run(run(rates, args.step_s, workdir, args.bot_root, args.bot_setting, database, args.receipts))
 
 
 if __name__ == "__main__":

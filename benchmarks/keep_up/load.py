@@ -87,17 +87,34 @@ async def review_room(http: Http, accounts: dict[str, Account]) -> str:
     return room_id
 
 
+async def read_it(http: Http, reader: Account, room: str, event_id: str) -> None:
+    """A chat app's answer to a message read: a read receipt, then typing a reply (which the bots never need)."""
+    where = f"/_matrix/client/v3/rooms/{quote(room)}"
+    await http.call(reader.access_token, "POST", f"{where}/receipt/m.read/{quote(event_id)}", {})
+    typing = {"typing": True, "timeout": 3000}
+    await http.call(reader.access_token, "PUT", f"{where}/typing/{quote(reader.user_id)}", typing)
+
+
 async def send_step(
-    http: Http, accounts: dict[str, Account], rooms: Sequence[str], rate: float, seconds: float, start_n: int
+    http: Http,
+    accounts: dict[str, Account],
+    rooms: Sequence[str],
+    rate: float,
+    seconds: float,
+    start_n: int,
+    *,
+    receipts: bool = False,
 ) -> list[Sent]:
-    """`rate` messages a second for `seconds`, from the ten students in turn; every tenth abusive."""
+    """`rate` messages a second for `seconds`, from the ten students in turn; every tenth abusive. With `receipts`,
+    the room's other student's client does what a chat app does on reading it: a read receipt, and typing."""
     sent: list[Sent] = []
     pending: list[asyncio.Task[None]] = []
     begin = time.monotonic()
 
     async def one(n: int) -> None:
-        student = STUDENTS[n % len(STUDENTS)]
-        room = rooms[STUDENTS.index(student) // 2]
+        index = n % len(STUDENTS)
+        student = STUDENTS[index]
+        room = rooms[index // 2]
         abusive = n % 10 == 7
         templates = ABUSIVE if abusive else HARMLESS
         text = templates[(n // 10) % len(templates)].format(w=WORD, n=n)
@@ -105,6 +122,8 @@ async def send_step(
         at = time.time() * 1000
         answer = await http.call(accounts[student].access_token, "PUT", path, {"msgtype": "m.text", "body": text})
         sent.append(Sent(str(answer["event_id"]), at, time.time() * 1000 - at, abusive))
+        if receipts:
+            await read_it(http, accounts[STUDENTS[index ^ 1]], room, str(answer["event_id"]))
 
     total = int(rate * seconds)
     for i in range(total):
