@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.notice_plans import NoticeDM, NoticePlans, NoticeRecord, Resumed, split_notices
+from tests.support.memory_state import MemoryState
 
 KEY = "test:notice-plan:"
 LIMIT = 60
@@ -13,17 +14,6 @@ LIMIT = 60
 
 def several(texts: list[str] | tuple[str, ...]) -> str:
     return f"{len(texts)} berichten: " + " | ".join(texts)
-
-
-class State:
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
 
 
 class Killed(BaseException):
@@ -50,12 +40,12 @@ class Platform:
         return str(list(self.sent).index(dm.key))
 
 
-def record(state: State, user: str = "daan") -> NoticeRecord:
+def record(state: MemoryState, user: str = "daan") -> NoticeRecord:
     return NoticeRecord.parse(state.get(KEY + user))
 
 
 async def test_killed_after_a_lone_notice_went_out_it_is_not_told_again_with_the_next_ones() -> None:
-    state, platform = State(), Platform()
+    state, platform = MemoryState(), Platform()
     plans = NoticePlans(state, KEY, several, LIMIT)
     platform.kill_after_send = True
     with pytest.raises(Killed):
@@ -70,7 +60,7 @@ async def test_killed_after_a_lone_notice_went_out_it_is_not_told_again_with_the
 
 
 async def test_a_message_told_of_is_not_told_again() -> None:
-    state, platform = State(), Platform()
+    state, platform = MemoryState(), Platform()
     plans = NoticePlans(state, KEY, several, LIMIT)
     await plans.tell("daan", [("m1", "weg"), ("m2", "weg")], platform.send)
     await plans.tell("daan", [("m2", "weg")], platform.send)
@@ -78,7 +68,7 @@ async def test_a_message_told_of_is_not_told_again() -> None:
 
 
 async def test_a_failed_notice_is_forgotten_and_the_next_one_is_only_its_own() -> None:
-    state, platform = State(), Platform()
+    state, platform = MemoryState(), Platform()
     plans = NoticePlans(state, KEY, several, LIMIT)
     platform.fail = True
     with pytest.raises(OSError):
@@ -90,7 +80,7 @@ async def test_a_failed_notice_is_forgotten_and_the_next_one_is_only_its_own() -
 
 
 async def test_each_person_has_a_plan_of_their_own() -> None:
-    state, platform = State(), Platform()
+    state, platform = MemoryState(), Platform()
     plans = NoticePlans(state, KEY, several, LIMIT)
     await plans.tell("daan", [("m1", "weg")], platform.send)
     await plans.tell("sanne", [("m1", "weg")], platform.send)  # a key is only unique per person's messages

@@ -18,17 +18,7 @@ from adapters.matrix.config import MatrixConfig
 from adapters.matrix.enforcer import DM_KEY, MatrixEnforcer
 from bot.texts.nl import DUTCH
 from moderation.model import AccountId
-
-
-class MemoryState:
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
+from tests.support.memory_state import MemoryState
 
 
 class RoomMaker:
