@@ -25,7 +25,6 @@ from typing import TypeVar
 from nio import AsyncClient, MatrixRoom, RoomGetStateResponse
 
 from adapters.matrix.calls import MatrixCallFailed, call
-from adapters.matrix.session import forget_own_device_changes
 
 R = TypeVar("R")
 ENCRYPTION = "m.room.encryption"
@@ -86,7 +85,6 @@ class RoomSends:
         if not room.members_synced:
             await self._call(f"read the members of {room_id}", lambda: client.joined_members(room_id))
         client.olm.update_tracked_users(room)  # members added by know() are tracked from now on
-        forget_own_device_changes(client)
         if client.users_for_key_query & set(room.users):
             await self._call("query device keys", self._query_keys)
         if client.olm.should_share_group_session(room_id):

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from aiohttp import ClientError, ClientResponse
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
+from nio import AsyncClient, AsyncClientConfig, LoginResponse, SyncResponse, WhoamiResponse
 
 from adapters.base import AdapterStartError
 from adapters.matrix.config import MatrixConfig, MatrixSecrets
@@ -45,6 +45,16 @@ class MatrixClient(AsyncClient):  # type: ignore[misc]  # nio has no type inform
             raise ClientClosed("the Matrix client is closed (the adapter stopped)")
         response: ClientResponse = await super().send(*args, **kwargs)
         return response
+
+    def _handle_olm_events(self, response: SyncResponse) -> None:
+        """nio's handling of a sync's changed device lists, except for the bot's own. Synapse lists the bot's own
+        user as changed in nearly every sync, and nio would then ask for the bot's own devices each time: a round
+        trip before the next sync, in the way of the next redaction. They are known from the first query; a session
+        of the bot account opened later (someone logged in as the bot) is better off without the room keys of cards
+        and notices anyway."""
+        super()._handle_olm_events(response)
+        if self.olm is not None and self.user_id in self.olm.tracked_users:
+            self.olm.users_for_key_query.discard(self.user_id)
 
 
 def make_client(config: MatrixConfig) -> MatrixClient:
@@ -106,21 +116,10 @@ async def _login_once(client: AsyncClient, config: MatrixConfig, secrets: Matrix
     log.info("matrix: logged in as %s, device %s", client.user_id, client.device_id)
 
 
-def forget_own_device_changes(client: AsyncClient) -> None:
-    """Synapse lists the bot's own user among the changed device lists in nearly every sync, and nio would then ask
-    for the bot's own devices each time: a round trip before the next sync, in the way of the next redaction. They
-    are known from the first query; a session of the bot account opened later (someone logged in as the bot) is
-    better off without the room keys of cards and notices anyway."""
-    olm = client.olm
-    if olm is not None and client.user_id in olm.tracked_users:
-        olm.users_for_key_query.discard(client.user_id)
-
-
 async def crypto_housekeeping(client: AsyncClient) -> None:
     """What nio's sync_forever does between syncs: upload/query/claim keys, send queued to-device messages."""
     if client.olm is None:
         return
-    forget_own_device_changes(client)
     try:
         if client.should_upload_keys:
             await client.keys_upload()
