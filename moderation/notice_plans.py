@@ -23,10 +23,10 @@ from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
 from moderation.ports import StateStore
+from moderation.shortening import cut
 
 log = logging.getLogger(__name__)
 
-CUT = "…"  # the end of a notice too long for one direct message
 TOLD_KEPT = 200  # messages told of, per person: far more than a kill can leave unmarked in the outbox
 
 
@@ -92,11 +92,7 @@ def split_notices(
             groups[-1].append((text, keys))
         else:
             groups.append([(text, keys)])
-    return [(_cut(_render(group, several), limit), [k for _t, keys in group for k in keys]) for group in groups]
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - len(CUT)] + CUT
+    return [(cut(_render(group, several), limit), [k for _t, keys in group for k in keys]) for group in groups]
 
 
 def _render(group: Sequence[tuple[str, list[str]]], several: Callable[[Sequence[str]], str]) -> str:

@@ -12,16 +12,11 @@ from collections.abc import Callable
 from moderation.incidents.cards import Card, render_text
 from moderation.model import Category, PersonId
 from moderation.ports import IncidentRef
+from moderation.shortening import cut
 from moderation.texts import Phrase, Texts
 
 CARD_LIMIT = 2000  # Discord's message length limit for bots
 EXCERPT_LIMIT = 500
-CUT = "…"  # the end of a text too long for its place
-
-
-def cut(text: str, limit: int = CARD_LIMIT) -> str:
-    """`text`, or as much of it as fits in `limit` characters with CUT at its end."""
-    return text if len(text) <= limit else text[: limit - len(CUT)] + CUT
 
 
 def _quote(text: str, limit: int) -> str:
@@ -65,7 +60,7 @@ def render_card(incident: IncidentRef, person_name: Callable[[PersonId], str], t
         lines.append(f"**{word(Phrase.LABEL_DESK)}:** {desk}")
     lines.append(f"**{word(Phrase.LABEL_REVIEWERS)}:** {reviewers or word(Phrase.NOBODY_ROUTED)}")
     card = "\n".join(lines)
-    return cut(card)
+    return cut(card, CARD_LIMIT)
 
 
 def neutralise(text: str) -> str:

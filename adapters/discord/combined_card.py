@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 import discord
 
-from adapters.discord.card import CARD_LIMIT, cut, neutralise
+from adapters.discord.card import CARD_LIMIT, neutralise
 from adapters.discord.review_view import MAX_ROWS
 from moderation.incidents.cards import Card, render_text
+from moderation.shortening import cut
 from moderation.texts import Phrase, Texts
 
 MOST = MAX_ROWS  # incidents on one combined message: one row of buttons each
